@@ -1,0 +1,157 @@
+# vmm: a KVM hypervisor whose guest memory is managed like Linux manages
+# physical memory.  GNU Make, out-of-tree build, quiet by default (V=1 to see
+# the commands).
+#
+#   make                 build everything into $(BUILD)/
+#   make run             build, then boot the default guest (the main job)
+#   make test            format check, unit tests, KVM integration tests
+#   make SANITIZE=address,undefined test
+#   make SANITIZE=thread test
+#   make BUILD=build-x   a second build tree (parallel work, sanitizers)
+
+BUILD    ?= build
+CC       ?= gcc
+OPT      ?= -O2
+WERROR   ?= -Werror
+SANITIZE ?=
+
+ifeq ($(V),1)
+Q :=
+else
+Q := @
+endif
+
+# A sanitizer build gets its own tree unless the caller chose one, so that
+# instrumented and plain objects never mix.
+ifneq ($(SANITIZE),)
+ifeq ($(BUILD),build)
+BUILD := build-$(subst $(comma),-,$(SANITIZE))
+endif
+endif
+comma := ,
+
+PKGS     := liburing check jansson
+DEPS_OK  := $(BUILD)/.deps-ok
+
+CPPFLAGS := -I. -D_GNU_SOURCE -MMD -MP
+CFLAGS   := -std=gnu11 $(OPT) -g -Wall -Wextra $(WERROR) -pthread \
+            -fno-strict-aliasing -Wno-missing-field-initializers
+LDFLAGS  := -pthread
+LDLIBS   := -luring -ljansson
+CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt)
+
+ifneq ($(SANITIZE),)
+CFLAGS  += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
+LDFLAGS += -fsanitize=$(SANITIZE)
+endif
+
+# ---------------------------------------------------------------- sources
+MM_SRCS      := $(wildcard mm/*.c)
+BALLOON_SRCS := $(wildcard balloon/*.c)
+VMM_SRCS     := $(filter-out vmm/main.c,$(wildcard vmm/*.c))
+LIB_SRCS     := $(MM_SRCS) $(BALLOON_SRCS) $(VMM_SRCS)
+LIB_OBJS     := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+LIB          := $(BUILD)/libvmm.a
+
+TEST_SRCS    := $(wildcard tests/*.c)
+TEST_OBJS    := $(TEST_SRCS:%.c=$(BUILD)/%.o)
+TEST_BIN     := $(BUILD)/tests/check_all
+
+TOOL_SRCS    := $(wildcard tools/*.c)
+TOOL_BINS    := $(TOOL_SRCS:tools/%.c=$(BUILD)/tools/%)
+
+GUEST_SRCS   := $(wildcard guest/*.c)
+GUEST_ASMS   := $(wildcard guest/*.S)
+GUEST_OBJS   := $(GUEST_SRCS:%.c=$(BUILD)/%.o) $(GUEST_ASMS:%.S=$(BUILD)/%.o)
+GUEST_ELF    := $(BUILD)/guest/guest.elf
+
+VMM_BIN      := $(BUILD)/vmm
+GUEST_IMAGE_OBJ := $(if $(wildcard guest/guest.ld),$(BUILD)/vmm/guest_image.o)
+
+# The guest is freestanding: no libc, no red zone (interrupts would clobber
+# it), no SSE (we never save that state), linked at its own address.
+GUEST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra $(WERROR) -ffreestanding \
+                -fno-pic -fno-pie -fno-stack-protector -mno-red-zone \
+                -mno-sse -mno-mmx -mno-80387 -mgeneral-regs-only \
+                -fno-asynchronous-unwind-tables -mcmodel=kernel -nostdinc \
+                -fno-builtin -I. -MMD -MP
+GUEST_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none \
+                 -Wl,-T,guest/guest.ld -Wl,-z,max-page-size=4096
+
+.PHONY: all run test unit-test kvm-test cli-test check-format format clean deps bench
+all: $(if $(wildcard vmm/main.c),$(VMM_BIN)) $(TEST_BIN) $(TOOL_BINS) $(if $(wildcard guest/guest.ld),$(GUEST_ELF))
+
+deps: $(DEPS_OK)
+$(DEPS_OK): scripts/deps.sh
+	$(Q)mkdir -p $(@D)
+	$(Q)scripts/deps.sh $(PKGS)
+	$(Q)touch $@
+
+# ---------------------------------------------------------------- rules
+$(BUILD)/%.o: %.c | $(DEPS_OK)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+$(LIB): $(LIB_OBJS)
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)rm -f $@ && ar rcs $@ $^
+
+$(BUILD)/guest/%.o: guest/%.c
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  GUESTCC $<")
+	$(Q)$(CC) $(GUEST_CFLAGS) -c $< -o $@
+
+$(BUILD)/guest/%.o: guest/%.S
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  GUESTAS $<")
+	$(Q)$(CC) $(GUEST_CFLAGS) -D__ASSEMBLY__ -c $< -o $@
+
+$(GUEST_ELF): $(GUEST_OBJS) guest/guest.ld
+	@$(if $(Q),echo "  GUESTLD $@")
+	$(Q)$(CC) $(GUEST_CFLAGS) $(GUEST_LDFLAGS) $(GUEST_OBJS) -o $@
+
+# The default guest is embedded in the vmm binary so that `vmm run` needs
+# no other file.
+$(BUILD)/vmm/guest_image.o: $(GUEST_ELF)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  EMBED   $<")
+	$(Q)printf '.section .rodata\n.balign 16\n.globl guest_image_start\nguest_image_start:\n.incbin "%s"\n.globl guest_image_end\nguest_image_end:\n.section .note.GNU-stack,"",@progbits\n' $(GUEST_ELF) | $(CC) -c -x assembler -o $@ -
+
+$(VMM_BIN): $(BUILD)/vmm/main.o $(BUILD)/vmm/guest_image.o $(LIB)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(TEST_BIN): $(TEST_OBJS) $(GUEST_IMAGE_OBJ) $(LIB)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) $(CHECK_LIBS) -o $@
+
+$(BUILD)/tools/%: $(BUILD)/tools/%.o $(GUEST_IMAGE_OBJ) $(LIB)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -lm -o $@
+
+# ---------------------------------------------------------------- jobs
+run: all
+	$(BUILD)/vmm run
+
+test: all check-format
+	$(Q)$(TEST_BIN)
+	$(Q)tests/cli/run.sh $(BUILD)
+
+bench: all
+	$(Q)for b in $(TOOL_BINS); do case $$b in */bench_*) $$b;; esac; done
+
+FORMAT_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null)
+check-format:
+	$(Q)if command -v clang-format >/dev/null; then \
+	  clang-format --dry-run -Werror $(FORMAT_FILES) && echo "  FORMAT  ok"; \
+	else echo "SKIP format check: clang-format not installed"; fi
+
+format:
+	$(Q)clang-format -i $(FORMAT_FILES)
+
+clean:
+	rm -rf build build-*
+
+-include $(shell find $(BUILD) -name '*.d' 2>/dev/null)

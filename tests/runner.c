@@ -1,0 +1,72 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * One runner for all Check suites.  Each module has its own suite in
+ * tests/check_<module>.c; suites that need /dev/kvm are left out with a
+ * SKIP line (and the reason) where it is missing, never passed silently.
+ *
+ * CK_RUN_SUITE / CK_RUN_CASE select, CK_FORK=no debugs under gdb.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tests/runner.h"
+
+struct suite_entry {
+	Suite *(*make)(void);
+	bool needs_kvm;
+};
+
+#define SUITE(fn, kvm) { fn, kvm },
+#define DECLARE(fn, kvm) Suite *fn(void);
+#define SUITES(X) /* X(constructor, needs_kvm) */
+
+SUITES(DECLARE)
+
+static const struct suite_entry suites[] = { SUITES(SUITE){ NULL, false } };
+
+bool kvm_available(const char **why)
+{
+	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+
+	if (fd < 0) {
+		*why = errno == ENOENT ? "/dev/kvm does not exist" :
+					 "/dev/kvm cannot be opened";
+		return false;
+	}
+	close(fd);
+	return true;
+}
+
+int main(void)
+{
+	const char *why = NULL;
+	bool kvm = kvm_available(&why);
+	SRunner *sr = NULL;
+	int failed;
+
+	for (const struct suite_entry *e = suites; e->make; e++) {
+		Suite *s;
+
+		if (e->needs_kvm && !kvm) {
+			printf("SKIP: a KVM suite: %s\n", why);
+			continue;
+		}
+		s = e->make();
+		if (!sr)
+			sr = srunner_create(s);
+		else
+			srunner_add_suite(sr, s);
+	}
+	if (!sr) {
+		fprintf(stderr, "no test suite to run\n");
+		return EXIT_FAILURE;
+	}
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
