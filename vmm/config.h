@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the user asked for: the pool and every guest, as parsed from the
+ * command line (vmm/options.c) or, later, from a scenario or the control
+ * socket.  Plain data, no resources: it can be copied and freed freely.
+ */
+#ifndef VMM_CONFIG_H
+#define VMM_CONFIG_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "guest/abi.h"
+
+#define VMM_MAX_GUESTS 64
+#define VMM_MAX_VCPUS 16
+#define VMM_NAME_MAX 32
+#define VMM_MAX_POOL_NODES 8
+
+struct guest_spec {
+	char name[VMM_NAME_MAX];
+	uint64_t mem_bytes; /* guest RAM, 2 MiB multiple */
+	unsigned int nr_vcpus;
+	unsigned int nr_vnodes; /* guest NUMA nodes, RAM split evenly */
+	/* pool node behind each guest node (-1: let the VMM choose) */
+	int vnode_to_pnode[GUEST_MAX_NODES];
+	bool strict; /* __GFP_THISNODE: never fall back to another node */
+	uint64_t pinned_bytes; /* unmovable region at the start of node 0 */
+	int oom_score_adj; /* -1000 .. 1000 as in Linux */
+	char *script; /* workload, guest command line (owned) */
+	char *kernel_path; /* NULL: the built-in guest */
+};
+
+struct vmm_config {
+	uint64_t pool_bytes;
+	unsigned int nr_nodes;
+	uint64_t movable_bytes; /* per node, like movablecore= */
+	uint64_t min_free_kbytes; /* 0: computed like the kernel */
+	unsigned int watermark_scale_factor; /* in 1/10000 of a zone */
+	unsigned int distance[VMM_MAX_POOL_NODES][VMM_MAX_POOL_NODES];
+	bool hugepages; /* MADV_HUGEPAGE the pool */
+	char *trace_path; /* NULL: no trace file */
+	unsigned int stats_interval_ms; /* 0: no periodic stats */
+	bool verbose;
+	unsigned int nr_guests;
+	struct guest_spec guest[VMM_MAX_GUESTS];
+};
+
+#endif /* VMM_CONFIG_H */
