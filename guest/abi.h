@@ -7,7 +7,9 @@
  * Boot: the host loads the guest ELF, builds identity-mapped page tables
  * with 2 MiB pages (user bit set, so CPL3 code can touch all RAM), a GDT
  * with kernel and user segments, and enters the ELF entry point in 64-bit
- * mode at CPL0 with %rdi = GUEST_BOOTINFO_GPA and %rsp = GUEST_BOOT_STACK_TOP.
+ * mode at CPL0 with %rdi = GUEST_BOOTINFO_GPA, %rsi = vCPU index and
+ * %rsp = GUEST_BOOT_STACK_TOP - index * GUEST_BOOT_STACK_SIZE.  Every vCPU
+ * starts this way (there is no INIT/SIPI).
  * The guest loads its TSS and IDT and drops to CPL3 (IOPL=3) with iretq: on
  * this host CPL0 code is emulated instruction by instruction.
  */
@@ -29,6 +31,7 @@
 #define GUEST_PGTABLE_GPA ABI_UL(0x10000) /* PML4, PDPTs, PDs */
 #define GUEST_PGTABLE_MAX ABI_UL(0x70000) /* up to 0x80000 */
 #define GUEST_BOOT_STACK_TOP ABI_UL(0x90000)
+#define GUEST_BOOT_STACK_SIZE ABI_UL(0x1000) /* x VMM_MAX_VCPUS below TOP */
 #define GUEST_KERNEL_GPA ABI_UL(0x100000) /* ELF is linked here */
 #define GUEST_RAM_START ABI_UL(0x200000) /* first frame the guest may own */
 
@@ -49,6 +52,14 @@
 /* ---- ports */
 #define GUEST_SERIAL_PORT 0x3f8 /* 8250 THR/LSR */
 #define GUEST_REPORT_PORT 0x500 /* outl: GPA (< 4 GiB) of a guest_report */
+/*
+ * A vCPU with nothing to do cannot hlt at CPL3 and must not spin on a
+ * 2-core host: it parks itself with outb to GUEST_IDLE_PORT and the host
+ * keeps it out of KVM_RUN until some vCPU of the same VM writes
+ * GUEST_KICK_PORT (or the VM stops).
+ */
+#define GUEST_IDLE_PORT 0x501
+#define GUEST_KICK_PORT 0x502
 
 #define GUEST_BOOTINFO_MAGIC ABI_UL(0x766d6d2d626f6f74) /* "vmm-boot" */
 #define GUEST_MAX_NODES 8
@@ -75,6 +86,8 @@ struct guest_bootinfo {
 	uint64_t cmdline_gpa;
 	uint32_t cmdline_len;
 	uint32_t nr_devices;
+	uint32_t nr_vcpus;
+	uint32_t reserved;
 	uint64_t pinned_start; /* GPA range that is never ballooned */
 	uint64_t pinned_size;
 	struct guest_node_range node[GUEST_MAX_NODES];
