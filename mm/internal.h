@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* mm/-internal definitions, as Linux's mm/internal.h. */
+#ifndef MM_INTERNAL_H
+#define MM_INTERNAL_H
+
+#include <stdarg.h>
+
+#include "mm/mm.h"
+
+/*
+ * alloc_flags.  The low bits index zone->_watermark[]; the bits of
+ * ALLOC_HIGH and ALLOC_KSWAPD equal __GFP_HIGH and __GFP_KSWAPD_RECLAIM so
+ * that gfp_to_alloc_flags() can copy them without branches.
+ */
+#define ALLOC_WMARK_MIN WMARK_MIN
+#define ALLOC_WMARK_LOW WMARK_LOW
+#define ALLOC_WMARK_HIGH WMARK_HIGH
+#define ALLOC_NO_WATERMARKS 0x04 /* don't check watermarks at all */
+#define ALLOC_WMARK_MASK (ALLOC_NO_WATERMARKS - 1)
+#define ALLOC_OOM 0x08 /* an OOM victim tearing down: use more reserve */
+#define ALLOC_HARDER 0x40 /* cannot sleep: try harder */
+#define ALLOC_NOFRAGMENT 0x100 /* don't mix pageblock types */
+#define ALLOC_CPUSET 0x200 /* unused: no cpusets here */
+
+#define ALLOC_HIGH 0x02 /* __GFP_HIGH set */
+#define ALLOC_KSWAPD 0x10 /* __GFP_KSWAPD_RECLAIM set */
+
+/* The shared bits must not collide with the watermark index or others. */
+BUILD_BUG_ON(ALLOC_NO_WATERMARKS < NR_WMARK);
+
+/* Thread context flags (current->flags in Linux). */
+#define PF_MEMALLOC 0x1 /* reclaim context: no watermarks, no recursion */
+#define PF_OOM_VICTIM 0x2 /* tearing down an OOM victim */
+extern __thread unsigned int current_flags;
+
+/* buddy.c: all with zone->lock held. */
+void __free_one_page(struct mm_pool *pool, struct zone *zone, pfn_t pfn,
+		     unsigned int order, int migratetype);
+pfn_t __rmqueue(struct mm_pool *pool, struct zone *zone, unsigned int order,
+		int migratetype, unsigned int alloc_flags);
+int get_pageblock_migratetype(struct mm_pool *pool, pfn_t pfn);
+void set_pageblock_migratetype(struct mm_pool *pool, pfn_t pfn, int mt);
+void del_page_from_free_list(struct mm_pool *pool, struct zone *zone,
+			     pfn_t pfn, unsigned int order, int mt);
+int rmqueue_bulk(struct mm_pool *pool, struct zone *zone, unsigned int count,
+		 int migratetype, unsigned int alloc_flags, pfn_t *list);
+void free_pcppages_bulk(struct mm_pool *pool, struct zone *zone, pfn_t list,
+			unsigned int count);
+
+/* The buddy of the order-`order` block at pfn (pfns are zone-relative
+ * aligned because zones start on MAX_ORDER boundaries). */
+static inline pfn_t __find_buddy_pfn(pfn_t pfn, unsigned int order)
+{
+	return pfn ^ (1U << order);
+}
+
+static inline bool page_is_buddy(const struct frame *buddy, unsigned int order)
+{
+	return buddy->state == FRAME_BUDDY && buddy->order == order;
+}
+
+/* pcp.c */
+pfn_t rmqueue_pcplist(struct mm_pool *pool, struct zone *zone,
+		      int migratetype, unsigned int alloc_flags);
+void free_unref_page(struct mm_pool *pool, struct zone *zone, pfn_t pfn,
+		     int migratetype);
+void pcp_pool_init(struct mm_pool *pool);
+void pcp_pool_destroy(struct mm_pool *pool);
+unsigned long pcp_count_frames(struct mm_pool *pool, struct zone *zone);
+void pcp_lock_all(struct mm_pool *pool);
+void pcp_unlock_all(struct mm_pool *pool);
+/* For each cached frame of zone: fn(pfn); with pcp_lock_all() held. */
+void pcp_for_each_frame(struct mm_pool *pool, struct zone *zone,
+			void (*fn)(pfn_t pfn, void *arg), void *arg);
+int pcp_key_create(struct mm_pool *pool);
+void pcp_zone_summary(struct mm_pool *pool, struct zone *zone, int *count,
+		      int *high, int *batch, int *threads);
+
+const char *migratetype_name(int mt);
+
+/* node.c */
+int build_nodes(struct mm_pool *pool, const struct mm_config *cfg, char *err,
+		size_t errlen);
+void destroy_nodes(struct mm_pool *pool);
+struct zoneref *first_zones_zonelist(struct zonelist *zonelist,
+				     enum zone_type highest_zoneidx,
+				     const nodemask_t *nodes);
+struct zoneref *next_zones_zonelist(struct zoneref *z,
+				    enum zone_type highest_zoneidx,
+				    const nodemask_t *nodes);
+
+#define for_next_zone_zonelist_nodemask(zone, z, highidx, nodemask) \
+	for (zone = (z)->zone; zone; \
+	     z = next_zones_zonelist(++z, highidx, nodemask), zone = (z)->zone)
+
+/* watermark.c */
+bool __zone_watermark_ok(struct zone *z, unsigned int order,
+			 unsigned long mark, int highest_zoneidx,
+			 unsigned int alloc_flags, long free_pages);
+unsigned long calculate_min_free_kbytes(unsigned long lowmem_kbytes);
+
+/* page_alloc.c */
+unsigned int gfp_to_alloc_flags(gfp_t gfp_mask);
+pfn_t get_page_from_freelist(struct mm_pool *pool, gfp_t gfp_mask,
+			     unsigned int order, unsigned int alloc_flags,
+			     const struct alloc_context *ac);
+bool prepare_alloc_pages(struct mm_pool *pool, gfp_t gfp_mask,
+			 unsigned int order, int preferred_nid,
+			 const nodemask_t *nodemask, struct alloc_context *ac,
+			 unsigned int *alloc_flags);
+pfn_t __alloc_pages_slowpath(struct mm_pool *pool, gfp_t gfp_mask,
+			     unsigned int order, struct alloc_context *ac);
+bool should_reclaim_retry(struct mm_pool *pool, gfp_t gfp_mask,
+			  unsigned int order, struct alloc_context *ac,
+			  unsigned int alloc_flags, bool did_some_progress,
+			  int *no_progress_loops);
+bool should_compact_retry(struct mm_pool *pool, struct alloc_context *ac,
+			  unsigned int order,
+			  unsigned int alloc_flags,
+			  enum compact_result compact_result,
+			  enum compact_priority *compact_priority,
+			  int *compaction_retries);
+void warn_alloc(struct mm_pool *pool, gfp_t gfp_mask,
+		const nodemask_t *nodemask, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+#define MAX_RECLAIM_RETRIES 16
+#define MAX_COMPACT_RETRIES 16
+
+/* Messages: mm/ is a library, so it reports and returns, never exits. */
+void mm_printk(struct mm_pool *pool, const char *level, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+#define pr_err(pool, ...) mm_printk(pool, "error", __VA_ARGS__)
+#define pr_warn(pool, ...) mm_printk(pool, "warning", __VA_ARGS__)
+#define pr_info(pool, ...) mm_printk(pool, NULL, __VA_ARGS__)
+int mm_errf(char *err, size_t errlen, int ret, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+#endif /* MM_INTERNAL_H */

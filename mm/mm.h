@@ -1,0 +1,228 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The guest-memory pool and its zoned buddy allocator: the public API.
+ *
+ * One pool (a memfd mapped once) backs every guest.  It is split into
+ * nodes; each node has a ZONE_NORMAL and a ZONE_MOVABLE; frames are handed
+ * out by __alloc_pages() which follows Linux's __alloc_pages(): fast path at
+ * the LOW watermark, then the slow path (wake kswapd, retry at MIN, direct
+ * compaction, direct reclaim, retry decisions, OOM).  Reclaim, compaction
+ * and OOM are callbacks (struct mm_ops) that upper layers register.
+ */
+#ifndef MM_MM_H
+#define MM_MM_H
+
+#include <stdio.h>
+
+#include "mm/mmzone.h"
+#include "mm/fail_page_alloc.h"
+#include "mm/trace.h"
+
+struct mm_config {
+	uint64_t pool_bytes;
+	unsigned int nr_nodes; /* 1 .. MAX_NUMNODES */
+	uint64_t movable_bytes; /* ZONE_MOVABLE per node, like movablecore= */
+	uint64_t min_free_kbytes; /* 0: int_sqrt(lowmem_kbytes * 16) */
+	unsigned int watermark_scale_factor; /* 1/10000 of a zone; 0: 10 */
+	unsigned int lowmem_reserve_ratio; /* 0: 32 (ZONE_NORMAL's default) */
+	/* node distances as in ACPI SLIT; all zero: 10 local, 20 remote */
+	unsigned int distance[MAX_NUMNODES][MAX_NUMNODES];
+	bool hugepages; /* MADV_HUGEPAGE, and enable shmem THP if needed */
+	unsigned int pcp_batch; /* 0: derived from the zone size */
+	unsigned int pcp_high; /* 0: 6 * batch */
+	unsigned int trace_events; /* trace ring size, 0: 65536 */
+	bool quiet; /* no notices on stderr (unit tests) */
+};
+
+enum compact_priority {
+	COMPACT_PRIO_SYNC_FULL,
+	MIN_COMPACT_PRIORITY = COMPACT_PRIO_SYNC_FULL,
+	COMPACT_PRIO_SYNC_LIGHT,
+	MIN_COMPACT_COSTLY_PRIORITY = COMPACT_PRIO_SYNC_LIGHT,
+	DEF_COMPACT_PRIORITY = COMPACT_PRIO_SYNC_LIGHT,
+	COMPACT_PRIO_ASYNC,
+	INIT_COMPACT_PRIORITY = COMPACT_PRIO_ASYNC
+};
+
+enum compact_result {
+	COMPACT_NOT_SUITABLE_ZONE,
+	COMPACT_SKIPPED, /* not enough free order-0 pages to migrate into */
+	COMPACT_DEFERRED, /* failed recently: not tried */
+	COMPACT_NO_SUITABLE_PAGE,
+	COMPACT_CONTINUE,
+	COMPACT_COMPLETE, /* scanned the whole zone, no page made */
+	COMPACT_PARTIAL_SKIPPED, /* scanned part of the zone, no page */
+	COMPACT_CONTENDED,
+	COMPACT_SUCCESS, /* a page of the order is now free */
+};
+
+struct alloc_context {
+	struct zonelist *zonelist;
+	const nodemask_t *nodemask;
+	struct zoneref *preferred_zoneref;
+	int migratetype;
+	enum zone_type highest_zoneidx;
+};
+
+struct oom_control {
+	const struct alloc_context *ac;
+	gfp_t gfp_mask;
+	unsigned int order;
+	const nodemask_t *nodemask; /* NULL: the whole pool */
+	int nid; /* preferred node */
+};
+
+/*
+ * What the layers above provide.  Every callback is optional; each is
+ * called without any mm lock held and may allocate and free.
+ */
+struct mm_ops {
+	void *priv;
+	/* Start asynchronous reclaim on node nid (wakeup_kswapd()). */
+	void (*wake_kswapd)(void *priv, int nid, unsigned int order,
+			    enum zone_type highest_zoneidx);
+	/* Synchronous, bounded reclaim; returns frames freed to the pool. */
+	unsigned long (*direct_reclaim)(void *priv, gfp_t gfp,
+					unsigned int order,
+					const struct alloc_context *ac);
+	/* Frames reclaim could still get back from zone (for retries). */
+	unsigned long (*zone_reclaimable_pages)(void *priv, struct zone *zone);
+	/* Direct compaction for order; stores the order's progress. */
+	enum compact_result (*direct_compact)(void *priv, gfp_t gfp,
+					      unsigned int order,
+					      unsigned int alloc_flags,
+					      const struct alloc_context *ac,
+					      enum compact_priority prio);
+	/* Kill a victim; true if that freed frames (progress). */
+	bool (*out_of_memory)(void *priv, const struct oom_control *oc);
+	/* mm_validate(): does the owner still map gpa to pfn? */
+	bool (*rmap_check)(void *priv, uint16_t owner, gpa_t gpa, pfn_t pfn);
+};
+
+struct pcp_set; /* mm/pcp.c */
+
+struct mm_pool {
+	/* Backing memory. */
+	int memfd;
+	uint8_t *base; /* pool mapping, base + pfn * PAGE_SIZE */
+	uint64_t size;
+	unsigned long nr_frames;
+	struct frame *frames;
+	bool hugepages;
+	bool quiet;
+
+	/* Topology. */
+	unsigned int nr_nodes;
+	pg_data_t node_data[MAX_NUMNODES];
+	struct zone *zones[MAX_ZONES_TOTAL]; /* by zone_id */
+	unsigned int nr_zones;
+	unsigned int distance[MAX_NUMNODES][MAX_NUMNODES];
+	nodemask_t online;
+
+	/* Tunables. */
+	uint64_t min_free_kbytes;
+	unsigned int watermark_scale_factor;
+	unsigned int lowmem_reserve_ratio;
+	unsigned int pcp_batch, pcp_high;
+
+	struct mm_ops ops;
+
+	/* Per-thread page caches. */
+	pthread_mutex_t pcp_list_lock;
+	struct pcp_set *pcp_list;
+	pthread_key_t pcp_key;
+	uint64_t generation; /* tells a thread's cached set from a stale one */
+	unsigned long dead_events[NR_VM_EVENT_ITEMS]; /* of exited threads */
+
+	pthread_mutex_t oom_lock; /* one OOM kill at a time */
+	struct fail_page_alloc fail;
+	struct trace_ring trace;
+	unsigned long warn_count; /* allocation failure reports printed */
+};
+
+int mm_pool_create(const struct mm_config *cfg, struct mm_pool **out,
+		   char *err, size_t errlen) __must_check;
+void mm_pool_destroy(struct mm_pool *pool);
+void mm_set_ops(struct mm_pool *pool, const struct mm_ops *ops);
+
+/* Allocation and freeing. */
+pfn_t __alloc_pages(struct mm_pool *pool, gfp_t gfp, unsigned int order,
+		    int preferred_nid, const nodemask_t *nodemask) __must_check;
+static inline pfn_t __must_check alloc_pages_node(struct mm_pool *pool,
+						  int nid, gfp_t gfp,
+						  unsigned int order)
+{
+	return __alloc_pages(pool, gfp, order, nid, NULL);
+}
+void __free_pages(struct mm_pool *pool, pfn_t pfn, unsigned int order);
+/* An allocated order-n block becomes 2^n order-0 frames (split_page). */
+void split_page(struct mm_pool *pool, pfn_t pfn, unsigned int order);
+/* Give every frame in this thread's caches back to the buddy lists. */
+void drain_local_pages(struct mm_pool *pool);
+/* ... and every thread's (drain_all_pages). */
+void drain_all_pages(struct mm_pool *pool);
+
+/* Reverse map: which guest page a frame backs. */
+void frame_set_owner(struct mm_pool *pool, pfn_t pfn, uint16_t owner,
+		     gpa_t gpa);
+void frame_clear_owner(struct mm_pool *pool, pfn_t pfn);
+
+static inline struct frame *pfn_to_frame(struct mm_pool *pool, pfn_t pfn)
+{
+	return &pool->frames[pfn];
+}
+
+static inline void *pfn_to_virt(struct mm_pool *pool, pfn_t pfn)
+{
+	return pool->base + ((uint64_t)pfn << PAGE_SHIFT);
+}
+
+static inline uint64_t pfn_to_offset(pfn_t pfn)
+{
+	return (uint64_t)pfn << PAGE_SHIFT;
+}
+
+static inline bool pfn_valid(struct mm_pool *pool, pfn_t pfn)
+{
+	return pfn < pool->nr_frames;
+}
+
+static inline struct zone *page_zone(struct mm_pool *pool, pfn_t pfn)
+{
+	return pool->zones[pool->frames[pfn].zone];
+}
+
+static inline int pfn_to_nid(struct mm_pool *pool, pfn_t pfn)
+{
+	return page_zone(pool, pfn)->node;
+}
+
+/* Watermarks (mm/watermark.c). */
+bool zone_watermark_ok(struct zone *z, unsigned int order, unsigned long mark,
+		       int highest_zoneidx, unsigned int alloc_flags);
+void setup_per_zone_wmarks(struct mm_pool *pool);
+
+/* Pool memory and the host (mm/pool.c). */
+struct pool_footprint {
+	uint64_t resident_bytes; /* memfd blocks the host holds (st_blocks) */
+	uint64_t hugepage_bytes; /* of which mapped by host PMDs (smaps) */
+	uint64_t returned_bytes; /* free pageblocks punched out by us */
+};
+int pool_footprint(struct mm_pool *pool, struct pool_footprint *fp);
+/* Punch every fully free, still resident pageblock out of the memfd. */
+long pool_return_free_pageblocks(struct mm_pool *pool);
+
+/* Statistics. */
+void show_free_areas(struct mm_pool *pool, FILE *f);
+unsigned long mm_nr_free_pages(struct mm_pool *pool);
+unsigned long node_nr_free_pages(struct mm_pool *pool, int nid);
+
+/* Invariant checker: 0 or -EUCLEAN with the first problem in err. */
+int mm_validate(struct mm_pool *pool, char *err, size_t errlen);
+
+/* Thread context, as Linux's PF_MEMALLOC and OOM-victim marks. */
+unsigned int memalloc_noreclaim_save(void);
+void memalloc_noreclaim_restore(unsigned int flags);
+void mm_mark_oom_victim(bool victim);
+
+#endif /* MM_MM_H */

@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Nodes, zones, free areas and zonelists, after include/linux/mmzone.h.
+ *
+ * Locking (outermost first; never two locks of one row at once, except
+ * that mm_validate() takes every lock of a row in index order):
+ *   pool->pcp_list_lock   the registry of per-thread page caches
+ *   pcp->lock             one thread's cache for one zone
+ *   zone->lock            the zone's free lists, nr_free, pageblock bits
+ * No mm lock is held while an mm_ops callback runs: reclaim, compaction
+ * and OOM may allocate and free themselves.
+ */
+#ifndef MM_MMZONE_H
+#define MM_MMZONE_H
+
+#include <pthread.h>
+
+#include "mm/frame.h"
+#include "mm/gfp.h"
+#include "mm/vmstat.h"
+
+enum migratetype {
+	MIGRATE_UNMOVABLE,
+	MIGRATE_MOVABLE,
+	MIGRATE_PCPTYPES,
+	MIGRATE_HIGHATOMIC = MIGRATE_PCPTYPES,
+	MIGRATE_ISOLATE, /* compaction/offlining: never allocate from it */
+	MIGRATE_TYPES
+};
+
+BUILD_BUG_ON(MIGRATE_TYPES - 1 > PB_MT_MASK);
+
+enum zone_type {
+	ZONE_NORMAL, /* any allocation */
+	ZONE_MOVABLE, /* movable allocations only: can always be compacted */
+	MAX_NR_ZONES
+};
+
+#define MAX_ZONES_TOTAL (MAX_NUMNODES * MAX_NR_ZONES)
+BUILD_BUG_ON(MAX_ZONES_TOTAL > 255); /* zone index fits in frame->zone */
+
+enum zone_watermarks { WMARK_MIN, WMARK_LOW, WMARK_HIGH, NR_WMARK };
+
+struct free_area {
+	pfn_t free_list[MIGRATE_TYPES]; /* heads, PFN_NONE when empty */
+	unsigned long nr_free; /* blocks of this order, all types */
+	unsigned long nr_free_mt[MIGRATE_TYPES];
+};
+
+struct pglist_data;
+
+struct zone {
+	/* Read-mostly: set up at pool creation. */
+	unsigned long _watermark[NR_WMARK];
+	long lowmem_reserve[MAX_NR_ZONES];
+	struct pglist_data *zone_pgdat;
+	pfn_t zone_start_pfn;
+	unsigned long spanned_pages; /* == present == managed here */
+	const char *name;
+	int node;
+	int idx; /* enum zone_type */
+	int zone_id; /* index in pool->zones[] */
+
+	pthread_mutex_t lock;
+	/* Guarded by lock. */
+	struct free_area free_area[MAX_ORDER];
+	unsigned long nr_isolated_blocks;
+
+	/* Updated under lock, read locklessly by watermark checks. */
+	long nr_free_pages;
+	long nr_returned_pages; /* free pages the host took back */
+
+	/* Compaction (issue: compaction) state; guarded by lock. */
+	unsigned int compact_considered;
+	unsigned int compact_defer_shift;
+	int compact_order_failed;
+};
+
+static inline unsigned long wmark_pages(const struct zone *z,
+					enum zone_watermarks w)
+{
+	return z->_watermark[w];
+}
+
+#define min_wmark_pages(z) wmark_pages(z, WMARK_MIN)
+#define low_wmark_pages(z) wmark_pages(z, WMARK_LOW)
+#define high_wmark_pages(z) wmark_pages(z, WMARK_HIGH)
+
+static inline long zone_page_state_free(const struct zone *z)
+{
+	return READ_ONCE(z->nr_free_pages);
+}
+
+static inline bool populated_zone(const struct zone *z)
+{
+	return z->spanned_pages != 0;
+}
+
+enum { ZONELIST_FALLBACK, ZONELIST_NOFALLBACK, MAX_ZONELISTS };
+
+struct zoneref {
+	struct zone *zone; /* NULL terminates the list */
+	int zone_idx; /* enum zone_type of zone */
+};
+
+struct zonelist {
+	struct zoneref _zonerefs[MAX_ZONES_TOTAL + 1];
+};
+
+typedef struct pglist_data {
+	struct zone node_zones[MAX_NR_ZONES];
+	struct zonelist node_zonelists[MAX_ZONELISTS];
+	int node_id;
+	pfn_t node_start_pfn;
+	unsigned long node_spanned_pages;
+	int host_node; /* host NUMA node it is bound to, -1: none */
+	/* kswapd bookkeeping, written by the allocator, read by kswapd. */
+	int kswapd_order;
+	enum zone_type kswapd_highest_zoneidx;
+} pg_data_t;
+
+#endif /* MM_MMZONE_H */

@@ -1,0 +1,418 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The pool: one memfd mapped once, cut into nodes and zones, and the
+ * bookkeeping of what the host really holds for it.
+ *
+ * Releasing a 4 KiB piece of a host hugepage gives nothing back (the shmem
+ * THP is split, Shmem does not drop), so memory goes back to the host one
+ * whole free 2 MiB pageblock at a time (fallocate PUNCH_HOLE).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysinfo.h>
+#include <unistd.h>
+
+#include "mm/internal.h"
+
+#define SHMEM_THP "/sys/kernel/mm/transparent_hugepage/shmem_enabled"
+#define POOL_MIN_BYTES (MAX_ORDER_NR_PAGES * PAGE_SIZE)
+
+/* The bracketed word of a sysfs choice file: "always [advise] never". */
+static int read_sysfs_choice(const char *path, char *buf, size_t len)
+{
+	char line[256], *a, *b;
+	FILE *f = fopen(path, "re");
+
+	if (!f)
+		return -errno;
+	if (!fgets(line, sizeof(line), f)) {
+		fclose(f);
+		return -EIO;
+	}
+	fclose(f);
+	a = strchr(line, '[');
+	b = a ? strchr(a, ']') : NULL;
+	if (!a || !b)
+		return -EINVAL;
+	*b = 0;
+	snprintf(buf, len, "%s", a + 1);
+	return 0;
+}
+
+/*
+ * The pool wants host hugepages: shmem THP must not be "never" (or
+ * "deny").  Switch it to "advise" when we can, and say so: it is a host
+ * setting, and it stays after we exit.
+ */
+static bool enable_shmem_thp(struct mm_pool *pool)
+{
+	char mode[32];
+	FILE *f;
+
+	if (read_sysfs_choice(SHMEM_THP, mode, sizeof(mode)))
+		goto unavailable;
+	if (strcmp(mode, "never") && strcmp(mode, "deny"))
+		return true;
+	f = fopen(SHMEM_THP, "we");
+	if (!f || fputs("advise", f) < 0 || fclose(f)) {
+		if (f)
+			fclose(f);
+		goto unavailable;
+	}
+	pr_info(pool,
+		"set %s to \"advise\" (was \"%s\") so the pool can use host hugepages",
+		SHMEM_THP, mode);
+	return true;
+unavailable:
+	pr_info(pool,
+		"host hugepages unavailable (%s): the pool carries on with 4 KiB pages",
+		SHMEM_THP);
+	return false;
+}
+
+static int host_nr_nodes(void)
+{
+	char buf[64];
+	int lo, hi, n;
+	FILE *f = fopen("/sys/devices/system/node/online", "re");
+
+	if (!f)
+		return 1;
+	n = fgets(buf, sizeof(buf), f) ? sscanf(buf, "%d-%d", &lo, &hi) : 0;
+	fclose(f);
+	return n == 2 ? hi - lo + 1 : 1;
+}
+
+/* Bind each pool node to a host node when the host has several. */
+static void bind_nodes(struct mm_pool *pool)
+{
+	int host_nodes = host_nr_nodes();
+
+	if (host_nodes < 2)
+		return;
+	for (unsigned int nid = 0; nid < pool->nr_nodes; nid++) {
+		pg_data_t *pgdat = &pool->node_data[nid];
+		unsigned long mask = 1UL << (nid % host_nodes);
+		long ret = syscall(SYS_mbind,
+				   pfn_to_virt(pool, pgdat->node_start_pfn),
+				   pgdat->node_spanned_pages << PAGE_SHIFT,
+				   2 /* MPOL_BIND */, &mask, host_nodes + 1, 0);
+
+		if (ret)
+			pr_warn(pool, "mbind of node %u to host node %d: %s",
+				nid, nid % host_nodes, strerror(errno));
+		else
+			pgdat->host_node = nid % host_nodes;
+	}
+}
+
+static int pool_map(struct mm_pool *pool, const struct mm_config *cfg,
+		    char *err, size_t errlen)
+{
+	pool->memfd = memfd_create("vmm-pool", MFD_CLOEXEC);
+	if (pool->memfd < 0)
+		return mm_errf(err, errlen, -errno, "memfd_create: %s",
+			       strerror(errno));
+	if (ftruncate(pool->memfd, pool->size))
+		return mm_errf(err, errlen, -errno,
+			       "sizing the pool memfd to %" PRIu64 " bytes: %s",
+			       pool->size, strerror(errno));
+	if (cfg->hugepages)
+		pool->hugepages = enable_shmem_thp(pool);
+	pool->base = mmap(NULL, pool->size, PROT_READ | PROT_WRITE,
+			  MAP_SHARED | MAP_NORESERVE, pool->memfd, 0);
+	if (pool->base == MAP_FAILED) {
+		pool->base = NULL;
+		return mm_errf(err, errlen, -errno, "mapping the pool: %s",
+			       strerror(errno));
+	}
+	if (pool->hugepages && madvise(pool->base, pool->size, MADV_HUGEPAGE))
+		pr_warn(pool, "MADV_HUGEPAGE on the pool: %s", strerror(errno));
+	return 0;
+}
+
+int mm_pool_create(const struct mm_config *cfg, struct mm_pool **out,
+		   char *err, size_t errlen)
+{
+	struct mm_pool *pool;
+	struct sysinfo si;
+	uint64_t unit;
+	int ret;
+
+	*out = NULL;
+	if (cfg->nr_nodes < 1 || cfg->nr_nodes > MAX_NUMNODES)
+		return mm_errf(err, errlen, -EINVAL,
+			       "%u nodes: the pool has 1 to %d nodes",
+			       cfg->nr_nodes, MAX_NUMNODES);
+	unit = (uint64_t)cfg->nr_nodes * POOL_MIN_BYTES;
+	if (cfg->pool_bytes < unit)
+		return mm_errf(err, errlen, -EINVAL,
+			       "a pool of %" PRIu64 " bytes is too small: %u node(s) need at least %" PRIu64 " bytes",
+			       cfg->pool_bytes, cfg->nr_nodes, unit);
+	if (cfg->pool_bytes / PAGE_SIZE >= PFN_NONE)
+		return mm_errf(err, errlen, -EINVAL,
+			       "a pool of %" PRIu64 " bytes has too many frames for 32-bit pfns",
+			       cfg->pool_bytes);
+	if (!sysinfo(&si) &&
+	    cfg->pool_bytes > (uint64_t)si.totalram * si.mem_unit)
+		return mm_errf(err, errlen, -ENOMEM,
+			       "a pool of %" PRIu64 " MiB is more than the host's %" PRIu64 " MiB of RAM",
+			       cfg->pool_bytes >> 20,
+			       ((uint64_t)si.totalram * si.mem_unit) >> 20);
+
+	pool = calloc(1, sizeof(*pool));
+	if (!pool)
+		return mm_errf(err, errlen, -ENOMEM, "no memory for the pool");
+	pool->memfd = -1;
+	pool->quiet = cfg->quiet;
+	/* Whole MAX_ORDER blocks per node: zones must align to them. */
+	pool->size = ALIGN_DOWN(cfg->pool_bytes, unit);
+	pool->nr_frames = pool->size >> PAGE_SHIFT;
+	pool->watermark_scale_factor =
+		cfg->watermark_scale_factor ? cfg->watermark_scale_factor : 10;
+	pool->lowmem_reserve_ratio =
+		cfg->lowmem_reserve_ratio ? cfg->lowmem_reserve_ratio : 32;
+	pool->min_free_kbytes =
+		cfg->min_free_kbytes ?
+			cfg->min_free_kbytes :
+			calculate_min_free_kbytes(pool->size >> 10);
+	pool->pcp_batch = cfg->pcp_batch;
+	pool->pcp_high = cfg->pcp_high;
+	pthread_mutex_init(&pool->oom_lock, NULL);
+	pthread_mutex_init(&pool->fail.lock, NULL);
+	pcp_pool_init(pool);
+
+	ret = pcp_key_create(pool);
+	if (ret) {
+		mm_errf(err, errlen, ret, "pthread_key_create: %s",
+			strerror(-ret));
+		goto err_pcp;
+	}
+	ret = trace_ring_init(&pool->trace,
+			      cfg->trace_events ? cfg->trace_events : 65536);
+	if (ret) {
+		mm_errf(err, errlen, ret, "no memory for the trace ring");
+		goto err_key;
+	}
+	pool->frames = calloc(pool->nr_frames, sizeof(*pool->frames));
+	if (!pool->frames) {
+		ret = mm_errf(err, errlen, -ENOMEM,
+			      "no memory for %lu frame descriptors",
+			      pool->nr_frames);
+		goto err_trace;
+	}
+	ret = pool_map(pool, cfg, err, errlen);
+	if (ret)
+		goto err_map;
+	ret = build_nodes(pool, cfg, err, errlen);
+	if (ret)
+		goto err_map;
+	bind_nodes(pool);
+	setup_per_zone_wmarks(pool);
+	*out = pool;
+	return 0;
+
+err_map:
+	if (pool->base)
+		munmap(pool->base, pool->size);
+	if (pool->memfd >= 0)
+		close(pool->memfd);
+	free(pool->frames);
+err_trace:
+	trace_ring_destroy(&pool->trace);
+err_key:
+	pthread_key_delete(pool->pcp_key);
+err_pcp:
+	pthread_mutex_destroy(&pool->pcp_list_lock);
+	free(pool);
+	return ret;
+}
+
+void mm_pool_destroy(struct mm_pool *pool)
+{
+	if (!pool)
+		return;
+	pcp_pool_destroy(pool);
+	destroy_nodes(pool);
+	munmap(pool->base, pool->size);
+	close(pool->memfd);
+	free(pool->frames);
+	trace_ring_destroy(&pool->trace);
+	pthread_mutex_destroy(&pool->oom_lock);
+	pthread_mutex_destroy(&pool->fail.lock);
+	free(pool);
+}
+
+void mm_set_ops(struct mm_pool *pool, const struct mm_ops *ops)
+{
+	pool->ops = *ops;
+}
+
+/* Sum of the "<field>: N kB" lines of the smaps entry that starts at addr. */
+static uint64_t smaps_field_kb(void *addr, const char *const *fields)
+{
+	char line[512];
+	uint64_t kb = 0;
+	bool in = false;
+	FILE *f = fopen("/proc/self/smaps", "re");
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long lo, hi, v;
+
+		/* Mapping headers start "lo-hi "; field names never parse
+		 * as two hex numbers joined by '-'. */
+		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2) {
+			if (in)
+				break;
+			in = lo == (unsigned long)addr;
+			continue;
+		}
+		if (!in)
+			continue;
+		for (const char *const *fl = fields; *fl; fl++) {
+			size_t n = strlen(*fl);
+
+			if (!strncmp(line, *fl, n) && line[n] == ':' &&
+			    sscanf(line + n + 1, "%lu", &v) == 1)
+				kb += v;
+		}
+	}
+	fclose(f);
+	return kb;
+}
+
+int pool_footprint(struct mm_pool *pool, struct pool_footprint *fp)
+{
+	static const char *const pmd[] = { "ShmemPmdMapped", "FilePmdMapped",
+					   NULL };
+	struct stat st;
+
+	if (fstat(pool->memfd, &st))
+		return -errno;
+	fp->resident_bytes = (uint64_t)st.st_blocks * 512;
+	fp->hugepage_bytes = smaps_field_kb(pool->base, pmd) << 10;
+	fp->returned_bytes = 0;
+	for (unsigned int z = 0; z < pool->nr_zones; z++)
+		fp->returned_bytes +=
+			(uint64_t)READ_ONCE(pool->zones[z]->nr_returned_pages)
+			<< PAGE_SHIFT;
+	return 0;
+}
+
+#define RETURN_BATCH 64
+
+/* Whole pageblocks of a free block that the host still holds. */
+static bool block_has_resident(struct mm_pool *pool, pfn_t pfn,
+			       unsigned int order)
+{
+	for (pfn_t p = pfn; p < pfn + (1U << order); p += pageblock_nr_pages)
+		if (!(pool->frames[p].pb & PB_RETURNED))
+			return true;
+	return false;
+}
+
+/*
+ * Take up to RETURN_BATCH free blocks of pageblock order or more off the
+ * free lists, so nobody allocates them while the host releases them
+ * (as free page reporting isolates what it reports).
+ */
+static int isolate_returnable(struct mm_pool *pool, struct zone *zone,
+			      pfn_t *pfns, unsigned int *orders, int *mts)
+{
+	int n = 0;
+
+	for (int o = MAX_ORDER - 1; o >= pageblock_order && n < RETURN_BATCH;
+	     o--) {
+		for (int mt = 0; mt < MIGRATE_PCPTYPES; mt++) {
+			pfn_t p = zone->free_area[o].free_list[mt];
+
+			while (p != PFN_NONE && n < RETURN_BATCH) {
+				pfn_t next = pool->frames[p].lru.next;
+
+				if (block_has_resident(pool, p, o)) {
+					del_page_from_free_list(pool, zone, p,
+								o, mt);
+					WRITE_ONCE(zone->nr_free_pages,
+						   zone->nr_free_pages -
+							   (1L << o));
+					pfns[n] = p;
+					orders[n] = o;
+					mts[n++] = mt;
+				}
+				p = next;
+			}
+		}
+	}
+	return n;
+}
+
+long pool_return_free_pageblocks(struct mm_pool *pool)
+{
+	pfn_t pfns[RETURN_BATCH];
+	unsigned int orders[RETURN_BATCH];
+	int mts[RETURN_BATCH];
+	long returned = 0;
+
+	for (unsigned int z = 0; z < pool->nr_zones; z++) {
+		struct zone *zone = pool->zones[z];
+		int n;
+
+		do {
+			pthread_mutex_lock(&zone->lock);
+			n = isolate_returnable(pool, zone, pfns, orders, mts);
+			pthread_mutex_unlock(&zone->lock);
+
+			for (int i = 0; i < n; i++) {
+				for (pfn_t p = pfns[i];
+				     p < pfns[i] + (1U << orders[i]);
+				     p += pageblock_nr_pages) {
+					struct frame *h = &pool->frames[p];
+
+					if (h->pb & PB_RETURNED)
+						continue;
+					if (fallocate(pool->memfd,
+						      FALLOC_FL_PUNCH_HOLE |
+							      FALLOC_FL_KEEP_SIZE,
+						      pfn_to_offset(p),
+						      pageblock_nr_pages
+							      << PAGE_SHIFT)) {
+						pr_warn(pool,
+							"punching pfn 0x%x: %s",
+							p, strerror(errno));
+						continue;
+					}
+					/* The host gives zeroes back. */
+					for (pfn_t q = p;
+					     q < p + pageblock_nr_pages; q++)
+						pool->frames[q].flags &=
+							~FF_DIRTY;
+					h->pb |= PB_RETURNED | PB_CLEAN;
+					returned++;
+				}
+			}
+
+			pthread_mutex_lock(&zone->lock);
+			for (int i = 0; i < n; i++)
+				__free_one_page(pool, zone, pfns[i], orders[i],
+						mts[i]);
+			zone->nr_returned_pages = 0;
+			for (pfn_t p = zone->zone_start_pfn;
+			     p < zone->zone_start_pfn + zone->spanned_pages;
+			     p += pageblock_nr_pages)
+				if (pool->frames[p].pb & PB_RETURNED)
+					zone->nr_returned_pages +=
+						pageblock_nr_pages;
+			pthread_mutex_unlock(&zone->lock);
+		} while (n == RETURN_BATCH);
+	}
+	count_vm_events(pool, POOL_PAGEBLOCK_RETURNED, returned);
+	return returned;
+}

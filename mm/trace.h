@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Trace events: a lock-free ring of fixed-size records with nanosecond
+ * timestamps (CLOCK_MONOTONIC), written out as one line per event:
+ *
+ *   ts=<ns> tid=<tid> event=<name> key=value ...
+ *
+ * Every event of the project is declared here, once: name and argument
+ * keys.  Keys ending in pfn, gpa, gfp or flags print in hex, as Linux's
+ * tracepoints print pfns.  Disabled tracing costs one predicted branch.
+ */
+#ifndef MM_TRACE_H
+#define MM_TRACE_H
+
+#include <stdio.h>
+
+#include "mm/types.h"
+
+/* X(id, name, key0, key1, key2, key3): NULL keys are not printed. */
+#define TRACE_EVENTS(X) \
+	X(TR_PAGE_ALLOC, "mm_page_alloc", "pfn", "order", "gfp", "migratetype") \
+	X(TR_PAGE_FREE, "mm_page_free", "pfn", "order", NULL, NULL) \
+	X(TR_ALLOC_FAIL, "mm_page_alloc_fail", "order", "gfp", "nid", NULL) \
+	X(TR_WMARK_BREACH, "mm_watermark_breach", "node", "zone", "free", "low") \
+	X(TR_SLOWPATH_BEGIN, "mm_slowpath_begin", "order", "gfp", "nid", NULL) \
+	X(TR_SLOWPATH_END, "mm_slowpath_end", "order", "pfn", "ns", NULL) \
+	X(TR_WAKE_KSWAPD, "mm_wakeup_kswapd", "node", "order", "zone", NULL) \
+	X(TR_DIRECT_RECLAIM_BEGIN, "mm_vmscan_direct_reclaim_begin", "order", \
+	  "gfp", NULL, NULL) \
+	X(TR_DIRECT_RECLAIM_END, "mm_vmscan_direct_reclaim_end", \
+	  "nr_reclaimed", "ns", NULL, NULL) \
+	X(TR_COMPACT_BEGIN, "mm_compaction_begin", "order", "prio", NULL, NULL) \
+	X(TR_COMPACT_END, "mm_compaction_end", "order", "result", "ns", NULL) \
+	X(TR_RETRY, "mm_slowpath_retry", "order", "no_progress_loops", \
+	  "compaction_retries", NULL) \
+	X(TR_OOM, "mm_oom", "order", "gfp", "progress", NULL) \
+	X(TR_EXTFRAG, "mm_page_alloc_extfrag", "pfn", "order", "fallback_mt", \
+	  "stolen") \
+	X(TR_FAULT, "vmm_fault", "vm", "gpa", "order", "ns") \
+	X(TR_KSWAPD_WAKE, "kswapd_wake", "node", "free", "low", "high") \
+	X(TR_KSWAPD_SLEEP, "kswapd_sleep", "node", "free", "reclaimed", "ns") \
+	X(TR_BALLOON_REQ, "balloon_request", "vm", "target", "actual", NULL) \
+	X(TR_BALLOON_DONE, "balloon_done", "vm", "pages", "ns", NULL) \
+	X(TR_MIGRATE_BATCH, "migrate_batch", "vm", "pages", "pause_ns", "failed") \
+	X(TR_OOM_KILL, "oom_kill", "vm", "frames", "badness", NULL) \
+	X(TR_VM_STATE, "vm_state", "vm", "state", NULL, NULL)
+
+enum trace_event_type {
+#define X(id, name, k0, k1, k2, k3) id,
+	TRACE_EVENTS(X)
+#undef X
+	NR_TRACE_EVENTS
+};
+
+struct trace_record {
+	uint64_t seq; /* index + 1 once complete */
+	uint64_t ts_ns;
+	uint32_t type;
+	uint32_t tid;
+	uint64_t arg[4];
+};
+
+struct trace_ring {
+	bool enabled;
+	uint64_t head; /* next index */
+	uint64_t mask; /* capacity - 1 */
+	struct trace_record *rec;
+};
+
+int trace_ring_init(struct trace_ring *tr, unsigned int capacity);
+void trace_ring_destroy(struct trace_ring *tr);
+void trace_ring_enable(struct trace_ring *tr, bool on);
+void __trace_event(struct trace_ring *tr, enum trace_event_type type,
+		   uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3);
+/* Write the ring's events, oldest first; returns events written. */
+long trace_ring_write(struct trace_ring *tr, FILE *f);
+const char *trace_event_name(enum trace_event_type type);
+uint64_t trace_clock_ns(void);
+
+static inline void trace_event(struct trace_ring *tr,
+			       enum trace_event_type type, uint64_t a0,
+			       uint64_t a1, uint64_t a2, uint64_t a3)
+{
+	if (unlikely(READ_ONCE(tr->enabled)))
+		__trace_event(tr, type, a0, a1, a2, a3);
+}
+
+#endif /* MM_TRACE_H */

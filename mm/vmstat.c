@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Reports in the formats of /proc/buddyinfo, /proc/pagetypeinfo,
+ * /proc/zoneinfo and /proc/vmstat (mm/vmstat.c), so that the tools people
+ * already use on those files work on ours.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+
+#include "mm/internal.h"
+
+const char *const vmstat_text[NR_VM_EVENT_ITEMS] = {
+#define X(e, name) [e] = name,
+	VM_EVENTS(X)
+#undef X
+};
+
+static const char *const migratetype_names[MIGRATE_TYPES] = {
+	"Unmovable",
+	"Movable",
+	"HighAtomic",
+	"Isolate",
+};
+
+const char *migratetype_name(int mt)
+{
+	return mt >= 0 && mt < MIGRATE_TYPES ? migratetype_names[mt] : "?";
+}
+
+void mm_show_buddyinfo(struct mm_pool *pool, FILE *f)
+{
+	for (unsigned int z = 0; z < pool->nr_zones; z++) {
+		struct zone *zone = pool->zones[z];
+
+		if (!populated_zone(zone))
+			continue;
+		fprintf(f, "Node %d, zone %8s ", zone->node, zone->name);
+		pthread_mutex_lock(&zone->lock);
+		for (int o = 0; o < MAX_ORDER; o++)
+			fprintf(f, "%6lu ", zone->free_area[o].nr_free);
+		pthread_mutex_unlock(&zone->lock);
+		fputc('\n', f);
+	}
+}
+
+void mm_show_pagetypeinfo(struct mm_pool *pool, FILE *f)
+{
+	fprintf(f, "Page block order: %d\n", pageblock_order);
+	fprintf(f, "Pages per block:  %lu\n", pageblock_nr_pages);
+	fputc('\n', f);
+
+	fprintf(f, "%-43s ", "Free pages count per migrate type at order");
+	for (int o = 0; o < MAX_ORDER; o++)
+		fprintf(f, "%6d ", o);
+	fputc('\n', f);
+	for (unsigned int z = 0; z < pool->nr_zones; z++) {
+		struct zone *zone = pool->zones[z];
+
+		if (!populated_zone(zone))
+			continue;
+		pthread_mutex_lock(&zone->lock);
+		for (int mt = 0; mt < MIGRATE_TYPES; mt++) {
+			fprintf(f, "Node %4d, zone %8s, type %12s ",
+				zone->node, zone->name, migratetype_names[mt]);
+			for (int o = 0; o < MAX_ORDER; o++)
+				fprintf(f, "%6lu ",
+					zone->free_area[o].nr_free_mt[mt]);
+			fputc('\n', f);
+		}
+		pthread_mutex_unlock(&zone->lock);
+	}
+
+	fprintf(f, "\n%-23s", "Number of blocks type ");
+	for (int mt = 0; mt < MIGRATE_TYPES; mt++)
+		fprintf(f, "%12s ", migratetype_names[mt]);
+	fputc('\n', f);
+	for (unsigned int z = 0; z < pool->nr_zones; z++) {
+		struct zone *zone = pool->zones[z];
+		unsigned long count[MIGRATE_TYPES] = { 0 };
+
+		if (!populated_zone(zone))
+			continue;
+		pthread_mutex_lock(&zone->lock);
+		for (pfn_t p = zone->zone_start_pfn;
+		     p < zone->zone_start_pfn + zone->spanned_pages;
+		     p += pageblock_nr_pages)
+			count[get_pageblock_migratetype(pool, p)]++;
+		pthread_mutex_unlock(&zone->lock);
+		fprintf(f, "Node %d, zone %8s ", zone->node, zone->name);
+		for (int mt = 0; mt < MIGRATE_TYPES; mt++)
+			fprintf(f, "%12lu ", count[mt]);
+		fputc('\n', f);
+	}
+}
+
+static void zoneinfo_show_print(struct mm_pool *pool, struct zone *zone,
+				FILE *f)
+{
+	pg_data_t *pgdat = zone->zone_pgdat;
+	int count, high, batch, threads;
+
+	fprintf(f, "Node %d, zone %8s", zone->node, zone->name);
+	if (zone == &pgdat->node_zones[ZONE_NORMAL]) {
+		fprintf(f, "\n  per-node stats");
+		fprintf(f, "\n      %-12s %lu", "nr_free_pages",
+			node_nr_free_pages(pool, pgdat->node_id));
+		fprintf(f, "\n      %-12s %d", "kswapd_order",
+			READ_ONCE(pgdat->kswapd_order));
+		fprintf(f, "\n      %-12s %d", "host_node", pgdat->host_node);
+	}
+	fprintf(f,
+		"\n  pages free     %lu"
+		"\n        boost    %lu"
+		"\n        min      %lu"
+		"\n        low      %lu"
+		"\n        high     %lu"
+		"\n        spanned  %lu"
+		"\n        present  %lu"
+		"\n        managed  %lu"
+		"\n        cma      %lu",
+		zone_page_state_free(zone), 0UL, min_wmark_pages(zone),
+		low_wmark_pages(zone), high_wmark_pages(zone),
+		zone->spanned_pages, zone->spanned_pages, zone->spanned_pages,
+		0UL);
+	fprintf(f, "\n        protection: (%ld", zone->lowmem_reserve[0]);
+	for (int i = 1; i < MAX_NR_ZONES; i++)
+		fprintf(f, ", %ld", zone->lowmem_reserve[i]);
+	fputc(')', f);
+	if (!populated_zone(zone)) {
+		fputc('\n', f);
+		return;
+	}
+	fprintf(f, "\n      %-12s %lu", "nr_free_pages",
+		zone_page_state_free(zone));
+	fprintf(f, "\n      %-12s %ld", "nr_returned_pages",
+		READ_ONCE(zone->nr_returned_pages));
+	pcp_zone_summary(pool, zone, &count, &high, &batch, &threads);
+	fprintf(f, "\n  pagesets");
+	/* One pageset per thread here; their sum is what matters. */
+	fprintf(f,
+		"\n    cpu: %i"
+		"\n              count: %i"
+		"\n              high:  %i"
+		"\n              batch: %i",
+		threads, count, high, batch);
+	fprintf(f, "\n  node_unreclaimable:  %u\n  start_pfn:           %lu\n", 0U,
+		(unsigned long)zone->zone_start_pfn);
+}
+
+void mm_show_zoneinfo(struct mm_pool *pool, FILE *f)
+{
+	for (unsigned int z = 0; z < pool->nr_zones; z++)
+		zoneinfo_show_print(pool, pool->zones[z], f);
+}
+
+void mm_show_vmstat(struct mm_pool *pool, FILE *f)
+{
+	unsigned long ev[NR_VM_EVENT_ITEMS];
+	long returned = 0;
+
+	for (unsigned int z = 0; z < pool->nr_zones; z++)
+		returned += READ_ONCE(pool->zones[z]->nr_returned_pages);
+	fprintf(f, "nr_free_pages %lu\n", mm_nr_free_pages(pool));
+	fprintf(f, "nr_returned_pages %ld\n", returned);
+	all_vm_events(pool, ev);
+	for (int i = 0; i < NR_VM_EVENT_ITEMS; i++)
+		fprintf(f, "%s %lu\n", vmstat_text[i], ev[i]);
+}
