@@ -8,20 +8,24 @@
 
 #include "mm/types.h"
 
+/*
+ * Bit positions: __GFP_HIGH and __GFP_KSWAPD_RECLAIM sit where ALLOC_HIGH
+ * and ALLOC_KSWAPD do (0x20, 0x800), as in Linux, so gfp_to_alloc_flags()
+ * copies them without branches.
+ */
 enum {
 	___GFP_MOVABLE_BIT,
-	___GFP_HIGH_BIT,
 	___GFP_ZERO_BIT,
 	___GFP_DIRECT_RECLAIM_BIT,
-	___GFP_KSWAPD_RECLAIM_BIT,
-	___GFP_HARDWALL_BIT, /* placeholder so bit values match ALLOC_* */
 	___GFP_THISNODE_BIT,
 	___GFP_NOWARN_BIT,
+	___GFP_HIGH_BIT, /* 0x20 */
 	___GFP_RETRY_MAYFAIL_BIT,
 	___GFP_NOFAIL_BIT,
 	___GFP_NORETRY_BIT,
 	___GFP_MEMALLOC_BIT,
 	___GFP_NOMEMALLOC_BIT,
+	___GFP_KSWAPD_RECLAIM_BIT, /* 0x800 */
 	___GFP_LAST_BIT
 };
 

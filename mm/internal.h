@@ -18,15 +18,18 @@
 #define ALLOC_NO_WATERMARKS 0x04 /* don't check watermarks at all */
 #define ALLOC_WMARK_MASK (ALLOC_NO_WATERMARKS - 1)
 #define ALLOC_OOM 0x08 /* an OOM victim tearing down: use more reserve */
-#define ALLOC_HARDER 0x40 /* cannot sleep: try harder */
+#define ALLOC_HARDER 0x10 /* cannot sleep: try harder */
+#define ALLOC_HIGH 0x20 /* __GFP_HIGH set */
 #define ALLOC_NOFRAGMENT 0x100 /* don't mix pageblock types */
-#define ALLOC_CPUSET 0x200 /* unused: no cpusets here */
+#define ALLOC_KSWAPD 0x800 /* __GFP_KSWAPD_RECLAIM set */
 
-#define ALLOC_HIGH 0x02 /* __GFP_HIGH set */
-#define ALLOC_KSWAPD 0x10 /* __GFP_KSWAPD_RECLAIM set */
-
-/* The shared bits must not collide with the watermark index or others. */
+/* The watermark index must not run into the flags, nor flags overlap. */
 BUILD_BUG_ON(ALLOC_NO_WATERMARKS < NR_WMARK);
+BUILD_BUG_ON((ALLOC_WMARK_MASK | ALLOC_NO_WATERMARKS) &
+	     (ALLOC_OOM | ALLOC_HARDER | ALLOC_HIGH | ALLOC_NOFRAGMENT |
+	      ALLOC_KSWAPD));
+BUILD_BUG_ON((ALLOC_OOM | ALLOC_HARDER | ALLOC_NOFRAGMENT) &
+	     (ALLOC_HIGH | ALLOC_KSWAPD));
 
 /* Thread context flags (current->flags in Linux). */
 #define PF_MEMALLOC 0x1 /* reclaim context: no watermarks, no recursion */

@@ -4,6 +4,8 @@
 #define TESTS_MM_TEST_H
 
 #include <check.h>
+#include <errno.h>
+#include <string.h>
 
 #include "mm/internal.h"
 

@@ -22,7 +22,11 @@ struct suite_entry {
 
 #define SUITE(fn, kvm) { fn, kvm },
 #define DECLARE(fn, kvm) Suite *fn(void);
-#define SUITES(X) /* X(constructor, needs_kvm) */
+#define SUITES(X) /* X(constructor, needs_kvm) */ \
+	X(buddy_suite, false) \
+	X(watermark_suite, false) \
+	X(node_suite, false) \
+	X(page_alloc_suite, false)
 
 SUITES(DECLARE)
 
