@@ -21,6 +21,8 @@ else
 Q := @
 endif
 
+comma := ,
+
 # A sanitizer build gets its own tree unless the caller chose one, so that
 # instrumented and plain objects never mix.
 ifneq ($(SANITIZE),)
@@ -28,8 +30,6 @@ ifeq ($(BUILD),build)
 BUILD := build-$(subst $(comma),-,$(SANITIZE))
 endif
 endif
-comma := ,
-
 PKGS     := liburing check jansson
 DEPS_OK  := $(BUILD)/.deps-ok
 

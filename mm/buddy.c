@@ -31,17 +31,15 @@ static inline int frame_list_mt(const struct frame *f)
 	return (f->flags & FF_LIST_MT_MASK) >> FF_LIST_MT_SHIFT;
 }
 
-static inline void set_buddy_order(struct frame *f, unsigned int order,
-				   int mt)
+static inline void set_buddy_order(struct frame *f, unsigned int order, int mt)
 {
-	f->state = FRAME_BUDDY;
-	f->order = order;
+	set_frame_state(f, FRAME_BUDDY, order);
 	f->flags = (f->flags & ~FF_LIST_MT_MASK) | (mt << FF_LIST_MT_SHIFT);
 	f->owner = FRAME_OWNER_NONE;
 }
 
-static void add_to_free_list(struct mm_pool *pool, struct zone *zone,
-			     pfn_t pfn, unsigned int order, int mt, bool tail)
+static void add_to_free_list(struct mm_pool *pool, struct zone *zone, pfn_t pfn,
+			     unsigned int order, int mt, bool tail)
 {
 	struct free_area *area = &zone->free_area[order];
 	struct frame *f = F(pool, pfn);
@@ -72,8 +70,8 @@ static void add_to_free_list(struct mm_pool *pool, struct zone *zone,
 	area->nr_free_mt[mt]++;
 }
 
-void del_page_from_free_list(struct mm_pool *pool, struct zone *zone,
-			     pfn_t pfn, unsigned int order, int mt)
+void del_page_from_free_list(struct mm_pool *pool, struct zone *zone, pfn_t pfn,
+			     unsigned int order, int mt)
 {
 	struct free_area *area = &zone->free_area[order];
 	struct frame *f = F(pool, pfn);
@@ -84,7 +82,7 @@ void del_page_from_free_list(struct mm_pool *pool, struct zone *zone,
 		WRITE_ONCE(area->free_list[mt], f->lru.next);
 	if (f->lru.next != PFN_NONE)
 		F(pool, f->lru.next)->lru.prev = f->lru.prev;
-	f->state = FRAME_TAIL;
+	set_frame_state(f, FRAME_TAIL, 0);
 	WRITE_ONCE(area->nr_free, area->nr_free - 1);
 	area->nr_free_mt[mt]--;
 }
@@ -143,7 +141,7 @@ void __free_one_page(struct mm_pool *pool, struct zone *zone, pfn_t pfn,
 			break;
 		del_page_from_free_list(pool, zone, buddy_pfn, order,
 					frame_list_mt(buddy));
-		F(pool, pfn)->state = FRAME_TAIL;
+		set_frame_state(F(pool, pfn), FRAME_TAIL, 0);
 		pfn &= buddy_pfn;
 		order++;
 	}
@@ -264,7 +262,7 @@ static unsigned long move_freepages_block(struct mm_pool *pool,
 	for (pfn_t p = start; p < end;) {
 		struct frame *f = F(pool, p);
 
-		if (f->state == FRAME_BUDDY) {
+		if (frame_state(f) == FRAME_BUDDY) {
 			unsigned int o = f->order;
 
 			/* A larger block spans past us: leave it. */
@@ -276,7 +274,7 @@ static unsigned long move_freepages_block(struct mm_pool *pool,
 			p += 1U << o;
 			continue;
 		}
-		if (f->state == FRAME_INUSE) {
+		if (frame_state(f) == FRAME_INUSE) {
 			bool movable = !(f->flags & FF_PINNED) && f->owner;
 
 			if (movable == (new_mt == MIGRATE_MOVABLE))
@@ -346,9 +344,8 @@ static bool __rmqueue_fallback(struct mm_pool *pool, struct zone *zone,
 	for (current_order = MAX_ORDER - 1; current_order >= min_order;
 	     --current_order) {
 		area = &zone->free_area[current_order];
-		fallback_mt = find_suitable_fallback(area, current_order,
-						     start_migratetype,
-						     &can_steal);
+		fallback_mt = find_suitable_fallback(
+			area, current_order, start_migratetype, &can_steal);
 		if (fallback_mt == -1)
 			continue;
 		/*
@@ -367,9 +364,8 @@ find_smallest:
 	for (current_order = order; current_order < MAX_ORDER;
 	     current_order++) {
 		area = &zone->free_area[current_order];
-		fallback_mt = find_suitable_fallback(area, current_order,
-						     start_migratetype,
-						     &can_steal);
+		fallback_mt = find_suitable_fallback(
+			area, current_order, start_migratetype, &can_steal);
 		if (fallback_mt != -1)
 			break;
 	}
@@ -413,8 +409,7 @@ int rmqueue_bulk(struct mm_pool *pool, struct zone *zone, unsigned int count,
 		if (pfn == PFN_NONE)
 			break;
 		f = F(pool, pfn);
-		f->state = FRAME_PCP;
-		f->order = 0;
+		set_frame_state(f, FRAME_PCP, 0);
 		f->lru.next = *list;
 		*list = pfn;
 		n++;

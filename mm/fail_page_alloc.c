@@ -35,8 +35,7 @@ static unsigned int fa_random_percent(struct fail_page_alloc *fa)
 	return (unsigned int)((x * 0x2545f4914f6cdd1dULL) >> 33) % 100;
 }
 
-bool should_fail_alloc_page(struct mm_pool *pool, gfp_t gfp,
-			    unsigned int order)
+bool should_fail_alloc_page(struct mm_pool *pool, gfp_t gfp, unsigned int order)
 {
 	struct fail_page_alloc *fa = &pool->fail;
 	bool fail = false;
@@ -62,7 +61,8 @@ out:
 	if (fail) {
 		count_vm_event(pool, FAIL_PAGE_ALLOC);
 		if (fa->attr.verbose)
-			pr_info(pool, "FAULT_INJECTION: forcing a failure: order %u gfp 0x%x",
+			pr_info(pool,
+				"FAULT_INJECTION: forcing a failure: order %u gfp 0x%x",
 				order, gfp);
 	}
 	return fail;

@@ -44,8 +44,8 @@ const char *gfp_flags_str(gfp_t gfp, char *buf, size_t len)
 		gfp &= ~m;
 	}
 	if (gfp)
-		off += snprintf(buf + off, off < len ? len - off : 0,
-				"%s0x%x", off ? "|" : "", gfp);
+		off += snprintf(buf + off, off < len ? len - off : 0, "%s0x%x",
+				off ? "|" : "", gfp);
 	if (!off)
 		snprintf(buf, len, "0");
 	return buf;

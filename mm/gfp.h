@@ -68,7 +68,7 @@ enum {
 #define GFP_ATOMIC (__GFP_HIGH | __GFP_KSWAPD_RECLAIM)
 #define GFP_NOWAIT (__GFP_KSWAPD_RECLAIM)
 #define GFP_GUEST (__GFP_RECLAIM | __GFP_MOVABLE | __GFP_ZERO)
-#define GFP_GUEST_HUGE_LIGHT \
+#define GFP_GUEST_HUGE_LIGHT                                         \
 	(__GFP_MOVABLE | __GFP_ZERO | __GFP_NOWARN | __GFP_NORETRY | \
 	 __GFP_NOMEMALLOC)
 #define GFP_GUEST_PINNED (__GFP_RECLAIM | __GFP_ZERO)

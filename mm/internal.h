@@ -43,8 +43,8 @@ pfn_t __rmqueue(struct mm_pool *pool, struct zone *zone, unsigned int order,
 		int migratetype, unsigned int alloc_flags);
 int get_pageblock_migratetype(struct mm_pool *pool, pfn_t pfn);
 void set_pageblock_migratetype(struct mm_pool *pool, pfn_t pfn, int mt);
-void del_page_from_free_list(struct mm_pool *pool, struct zone *zone,
-			     pfn_t pfn, unsigned int order, int mt);
+void del_page_from_free_list(struct mm_pool *pool, struct zone *zone, pfn_t pfn,
+			     unsigned int order, int mt);
 int rmqueue_bulk(struct mm_pool *pool, struct zone *zone, unsigned int count,
 		 int migratetype, unsigned int alloc_flags, pfn_t *list);
 void free_pcppages_bulk(struct mm_pool *pool, struct zone *zone, pfn_t list,
@@ -57,14 +57,34 @@ static inline pfn_t __find_buddy_pfn(pfn_t pfn, unsigned int order)
 	return pfn ^ (1U << order);
 }
 
+/*
+ * A merge looks at its buddy under the zone lock while the buddy's owner
+ * may be changing state and order outside it (pcp -> in use).  Only the
+ * transition to and from FRAME_BUDDY needs the lock, so the racing
+ * accesses are harmless, but they must be single loads and stores: state
+ * and order are only ever touched through these.
+ */
+static inline uint8_t frame_state(const struct frame *f)
+{
+	return READ_ONCE(f->state);
+}
+
+static inline void set_frame_state(struct frame *f, uint8_t state,
+				   uint8_t order)
+{
+	WRITE_ONCE(f->state, state);
+	WRITE_ONCE(f->order, order);
+}
+
 static inline bool page_is_buddy(const struct frame *buddy, unsigned int order)
 {
-	return buddy->state == FRAME_BUDDY && buddy->order == order;
+	return READ_ONCE(buddy->state) == FRAME_BUDDY &&
+	       READ_ONCE(buddy->order) == order;
 }
 
 /* pcp.c */
-pfn_t rmqueue_pcplist(struct mm_pool *pool, struct zone *zone,
-		      int migratetype, unsigned int alloc_flags);
+pfn_t rmqueue_pcplist(struct mm_pool *pool, struct zone *zone, int migratetype,
+		      unsigned int alloc_flags);
 void free_unref_page(struct mm_pool *pool, struct zone *zone, pfn_t pfn,
 		     int migratetype);
 void pcp_pool_init(struct mm_pool *pool);
@@ -93,13 +113,14 @@ struct zoneref *next_zones_zonelist(struct zoneref *z,
 				    const nodemask_t *nodes);
 
 #define for_next_zone_zonelist_nodemask(zone, z, highidx, nodemask) \
-	for (zone = (z)->zone; zone; \
-	     z = next_zones_zonelist(++z, highidx, nodemask), zone = (z)->zone)
+	for (zone = (z)->zone; zone;                                \
+	     z = next_zones_zonelist(++z, highidx, nodemask),       \
+	    zone = (z)->zone)
 
 /* watermark.c */
-bool __zone_watermark_ok(struct zone *z, unsigned int order,
-			 unsigned long mark, int highest_zoneidx,
-			 unsigned int alloc_flags, long free_pages);
+bool __zone_watermark_ok(struct zone *z, unsigned int order, unsigned long mark,
+			 int highest_zoneidx, unsigned int alloc_flags,
+			 long free_pages);
 unsigned long calculate_min_free_kbytes(unsigned long lowmem_kbytes);
 
 /* page_alloc.c */
@@ -118,8 +139,7 @@ bool should_reclaim_retry(struct mm_pool *pool, gfp_t gfp_mask,
 			  unsigned int alloc_flags, bool did_some_progress,
 			  int *no_progress_loops);
 bool should_compact_retry(struct mm_pool *pool, struct alloc_context *ac,
-			  unsigned int order,
-			  unsigned int alloc_flags,
+			  unsigned int order, unsigned int alloc_flags,
 			  enum compact_result compact_result,
 			  enum compact_priority *compact_priority,
 			  int *compaction_retries);

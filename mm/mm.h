@@ -140,17 +140,16 @@ struct mm_pool {
 	unsigned long warn_count; /* allocation failure reports printed */
 };
 
-int mm_pool_create(const struct mm_config *cfg, struct mm_pool **out,
-		   char *err, size_t errlen) __must_check;
+int mm_pool_create(const struct mm_config *cfg, struct mm_pool **out, char *err,
+		   size_t errlen) __must_check;
 void mm_pool_destroy(struct mm_pool *pool);
 void mm_set_ops(struct mm_pool *pool, const struct mm_ops *ops);
 
 /* Allocation and freeing. */
 pfn_t __alloc_pages(struct mm_pool *pool, gfp_t gfp, unsigned int order,
 		    int preferred_nid, const nodemask_t *nodemask) __must_check;
-static inline pfn_t __must_check alloc_pages_node(struct mm_pool *pool,
-						  int nid, gfp_t gfp,
-						  unsigned int order)
+static inline pfn_t __must_check alloc_pages_node(struct mm_pool *pool, int nid,
+						  gfp_t gfp, unsigned int order)
 {
 	return __alloc_pages(pool, gfp, order, nid, NULL);
 }

@@ -107,15 +107,16 @@ static void prep_new_page(struct mm_pool *pool, pfn_t pfn, unsigned int order,
 	struct frame *f = &pool->frames[pfn];
 	unsigned long nr = 1UL << order;
 
-	f->state = FRAME_INUSE;
-	f->order = order;
+	set_frame_state(f, FRAME_INUSE, order);
 	f->owner = FRAME_OWNER_NONE;
 	f->flags &= ~FF_PINNED;
 
 	for (unsigned long done = 0; done < nr;) {
 		pfn_t p = pfn + done;
-		struct frame *pb = &pool->frames[ALIGN_DOWN(p, pageblock_nr_pages)];
-		unsigned long n = pageblock_nr_pages - (p - ALIGN_DOWN(p, pageblock_nr_pages));
+		struct frame *pb =
+			&pool->frames[ALIGN_DOWN(p, pageblock_nr_pages)];
+		unsigned long n = pageblock_nr_pages -
+				  (p - ALIGN_DOWN(p, pageblock_nr_pages));
 
 		if (n > nr - done)
 			n = nr - done;
@@ -123,7 +124,8 @@ static void prep_new_page(struct mm_pool *pool, pfn_t pfn, unsigned int order,
 			for (unsigned long i = 0; i < n; i++) {
 				struct frame *fi = &pool->frames[p + i];
 
-				if ((gfp & __GFP_ZERO) && (fi->flags & FF_DIRTY))
+				if ((gfp & __GFP_ZERO) &&
+				    (fi->flags & FF_DIRTY))
 					memset(pfn_to_virt(pool, p + i), 0,
 					       PAGE_SIZE);
 				fi->flags |= FF_DIRTY;
@@ -179,8 +181,7 @@ retry:
 	no_fallback = alloc_flags & ALLOC_NOFRAGMENT;
 	z = ac->preferred_zoneref;
 	for_next_zone_zonelist_nodemask(zone, z, ac->highest_zoneidx,
-					ac->nodemask)
-	{
+					ac->nodemask) {
 		unsigned long mark;
 		pfn_t pfn;
 
@@ -237,14 +238,14 @@ pfn_t __alloc_pages(struct mm_pool *pool, gfp_t gfp, unsigned int order,
 	if (unlikely(preferred_nid < 0 ||
 		     preferred_nid >= (int)pool->nr_nodes)) {
 		if (!(gfp & __GFP_NOWARN))
-			warn_alloc(pool, gfp, nodemask, "node %d does not exist",
-				   preferred_nid);
+			warn_alloc(pool, gfp, nodemask,
+				   "node %d does not exist", preferred_nid);
 		return PFN_NONE;
 	}
 	gfp &= __GFP_BITS_MASK;
 
-	if (!prepare_alloc_pages(pool, gfp, order, preferred_nid, nodemask,
-				 &ac, &alloc_flags))
+	if (!prepare_alloc_pages(pool, gfp, order, preferred_nid, nodemask, &ac,
+				 &alloc_flags))
 		return PFN_NONE;
 
 	alloc_flags |= alloc_flags_nofragment(ac.preferred_zoneref->zone);
@@ -275,14 +276,16 @@ void __free_pages(struct mm_pool *pool, pfn_t pfn, unsigned int order)
 		return;
 	}
 	f = &pool->frames[pfn];
-	if (unlikely(f->state != FRAME_INUSE || f->order != order)) {
+	if (unlikely(frame_state(f) != FRAME_INUSE || f->order != order)) {
+		static const char *const what[] = {
+			[FRAME_TAIL] = "not a block head",
+			[FRAME_BUDDY] = "already free",
+			[FRAME_PCP] = "already free",
+			[FRAME_INUSE] = "in use with",
+		};
+
 		pr_err(pool, "bad free: pfn 0x%x order %u is %s order %u", pfn,
-		       order,
-		       f->state == FRAME_BUDDY || f->state == FRAME_PCP ?
-			       "already free" :
-			       f->state == FRAME_TAIL ? "not a block head" :
-							"in use with",
-		       f->order);
+		       order, what[frame_state(f) & 3], f->order);
 		return;
 	}
 	trace_event(&pool->trace, TR_PAGE_FREE, pfn, order, 0, 0);
@@ -305,16 +308,14 @@ void split_page(struct mm_pool *pool, pfn_t pfn, unsigned int order)
 	for (pfn_t p = pfn; p < pfn + (1U << order); p++) {
 		struct frame *f = &pool->frames[p];
 
-		f->state = FRAME_INUSE;
-		f->order = 0;
+		set_frame_state(f, FRAME_INUSE, 0);
 		f->owner = FRAME_OWNER_NONE;
 		if (p != pfn)
 			f->flags &= ~FF_PINNED;
 	}
 }
 
-void frame_set_owner(struct mm_pool *pool, pfn_t pfn, uint16_t owner,
-		     gpa_t gpa)
+void frame_set_owner(struct mm_pool *pool, pfn_t pfn, uint16_t owner, gpa_t gpa)
 {
 	struct frame *f = &pool->frames[pfn];
 

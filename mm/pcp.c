@@ -103,8 +103,8 @@ static void pcp_set_release(void *arg)
 		}
 	}
 	for (int i = 0; i < NR_VM_EVENT_ITEMS; i++)
-		__atomic_add_fetch(&pool->dead_events[i], READ_ONCE(set->events[i]),
-				   __ATOMIC_RELAXED);
+		__atomic_add_fetch(&pool->dead_events[i],
+				   READ_ONCE(set->events[i]), __ATOMIC_RELAXED);
 	pthread_mutex_unlock(&pool->pcp_list_lock);
 	if (tls_set == set)
 		tls_set = NULL, tls_gen = 0;
@@ -204,8 +204,8 @@ int pcp_key_create(struct mm_pool *pool)
 	return -pthread_key_create(&pool->pcp_key, pcp_set_release);
 }
 
-pfn_t rmqueue_pcplist(struct mm_pool *pool, struct zone *zone,
-		      int migratetype, unsigned int alloc_flags)
+pfn_t rmqueue_pcplist(struct mm_pool *pool, struct zone *zone, int migratetype,
+		      unsigned int alloc_flags)
 {
 	struct pcp_set *set = this_pcp_set(pool, true);
 	struct per_cpu_pages *pcp;
@@ -249,7 +249,7 @@ void free_unref_page(struct mm_pool *pool, struct zone *zone, pfn_t pfn,
 	}
 	pcp = &set->pcp[zone->zone_id];
 	pcp_lock(pcp);
-	f->state = FRAME_PCP;
+	set_frame_state(f, FRAME_PCP, 0);
 	f->lru.next = pcp->lists[migratetype];
 	pcp->lists[migratetype] = pfn;
 	if (++pcp->count >= pcp->high) {

@@ -137,8 +137,8 @@ static int pool_map(struct mm_pool *pool, const struct mm_config *cfg,
 	return 0;
 }
 
-int mm_pool_create(const struct mm_config *cfg, struct mm_pool **out,
-		   char *err, size_t errlen)
+int mm_pool_create(const struct mm_config *cfg, struct mm_pool **out, char *err,
+		   size_t errlen)
 {
 	struct mm_pool *pool;
 	struct sysinfo si;
@@ -152,17 +152,23 @@ int mm_pool_create(const struct mm_config *cfg, struct mm_pool **out,
 			       cfg->nr_nodes, MAX_NUMNODES);
 	unit = (uint64_t)cfg->nr_nodes * POOL_MIN_BYTES;
 	if (cfg->pool_bytes < unit)
-		return mm_errf(err, errlen, -EINVAL,
-			       "a pool of %" PRIu64 " bytes is too small: %u node(s) need at least %" PRIu64 " bytes",
-			       cfg->pool_bytes, cfg->nr_nodes, unit);
+		return mm_errf(
+			err, errlen, -EINVAL,
+			"a pool of %" PRIu64
+			" bytes is too small: %u node(s) need at least %" PRIu64
+			" bytes",
+			cfg->pool_bytes, cfg->nr_nodes, unit);
 	if (cfg->pool_bytes / PAGE_SIZE >= PFN_NONE)
 		return mm_errf(err, errlen, -EINVAL,
-			       "a pool of %" PRIu64 " bytes has too many frames for 32-bit pfns",
+			       "a pool of %" PRIu64
+			       " bytes has too many frames for 32-bit pfns",
 			       cfg->pool_bytes);
 	if (!sysinfo(&si) &&
 	    cfg->pool_bytes > (uint64_t)si.totalram * si.mem_unit)
 		return mm_errf(err, errlen, -ENOMEM,
-			       "a pool of %" PRIu64 " MiB is more than the host's %" PRIu64 " MiB of RAM",
+			       "a pool of %" PRIu64
+			       " MiB is more than the host's %" PRIu64
+			       " MiB of RAM",
 			       cfg->pool_bytes >> 20,
 			       ((uint64_t)si.totalram * si.mem_unit) >> 20);
 
@@ -172,7 +178,7 @@ int mm_pool_create(const struct mm_config *cfg, struct mm_pool **out,
 	pool->memfd = -1;
 	pool->quiet = cfg->quiet;
 	/* Whole MAX_ORDER blocks per node: zones must align to them. */
-	pool->size = ALIGN_DOWN(cfg->pool_bytes, unit);
+	pool->size = cfg->pool_bytes / unit * unit;
 	pool->nr_frames = pool->size >> PAGE_SHIFT;
 	pool->watermark_scale_factor =
 		cfg->watermark_scale_factor ? cfg->watermark_scale_factor : 10;
@@ -378,12 +384,13 @@ long pool_return_free_pageblocks(struct mm_pool *pool)
 
 					if (h->pb & PB_RETURNED)
 						continue;
-					if (fallocate(pool->memfd,
-						      FALLOC_FL_PUNCH_HOLE |
-							      FALLOC_FL_KEEP_SIZE,
-						      pfn_to_offset(p),
-						      pageblock_nr_pages
-							      << PAGE_SHIFT)) {
+					if (fallocate(
+						    pool->memfd,
+						    FALLOC_FL_PUNCH_HOLE |
+							    FALLOC_FL_KEEP_SIZE,
+						    pfn_to_offset(p),
+						    pageblock_nr_pages
+							    << PAGE_SHIFT)) {
 						pr_warn(pool,
 							"punching pfn 0x%x: %s",
 							p, strerror(errno));

@@ -18,10 +18,9 @@ void show_free_areas(struct mm_pool *pool, FILE *f)
 			continue;
 		fprintf(f,
 			"Node %d %s free:%lukB min:%lukB low:%lukB high:%lukB present:%lukB returned:%lukB\n",
-			zone->node, zone->name,
-			zone_page_state_free(zone) * 4, min_wmark_pages(zone) * 4,
-			low_wmark_pages(zone) * 4, high_wmark_pages(zone) * 4,
-			zone->spanned_pages * 4,
+			zone->node, zone->name, zone_page_state_free(zone) * 4,
+			min_wmark_pages(zone) * 4, low_wmark_pages(zone) * 4,
+			high_wmark_pages(zone) * 4, zone->spanned_pages * 4,
 			READ_ONCE(zone->nr_returned_pages) * 4UL);
 		fprintf(f, "Node %d %s:", zone->node, zone->name);
 		pthread_mutex_lock(&zone->lock);
@@ -37,8 +36,8 @@ void show_free_areas(struct mm_pool *pool, FILE *f)
 void warn_alloc(struct mm_pool *pool, gfp_t gfp_mask,
 		const nodemask_t *nodemask, const char *fmt, ...)
 {
-	unsigned long n = __atomic_fetch_add(&pool->warn_count, 1,
-					     __ATOMIC_RELAXED);
+	unsigned long n =
+		__atomic_fetch_add(&pool->warn_count, 1, __ATOMIC_RELAXED);
 	char gfp[160], msg[160];
 	va_list ap;
 

@@ -74,24 +74,21 @@ static void wake_all_kswapds(struct mm_pool *pool, unsigned int order,
 			     gfp_t gfp_mask, const struct alloc_context *ac)
 {
 	nodemask_t woken = { 0 };
-	struct zoneref *z = first_zones_zonelist(ac->zonelist,
-						 ac->highest_zoneidx,
-						 ac->nodemask);
+	struct zoneref *z = first_zones_zonelist(
+		ac->zonelist, ac->highest_zoneidx, ac->nodemask);
 	struct zone *zone;
 
 	for_next_zone_zonelist_nodemask(zone, z, ac->highest_zoneidx,
-					ac->nodemask)
-	{
+					ac->nodemask) {
 		if (node_isset(zone->node, &woken))
 			continue;
 		node_set(zone->node, &woken);
-		wakeup_kswapd(pool, zone, gfp_mask, order,
-			      ac->highest_zoneidx);
+		wakeup_kswapd(pool, zone, gfp_mask, order, ac->highest_zoneidx);
 	}
 }
 
-static pfn_t __alloc_pages_direct_compact(struct mm_pool *pool,
-					  gfp_t gfp_mask, unsigned int order,
+static pfn_t __alloc_pages_direct_compact(struct mm_pool *pool, gfp_t gfp_mask,
+					  unsigned int order,
 					  unsigned int alloc_flags,
 					  const struct alloc_context *ac,
 					  enum compact_priority prio,
@@ -108,8 +105,8 @@ static pfn_t __alloc_pages_direct_compact(struct mm_pool *pool,
 	t0 = trace_clock_ns();
 	trace_event(&pool->trace, TR_COMPACT_BEGIN, order, prio, 0, 0);
 	noreclaim_flag = memalloc_noreclaim_save();
-	*compact_result = pool->ops.direct_compact(pool->ops.priv, gfp_mask,
-						   order, alloc_flags, ac, prio);
+	*compact_result = pool->ops.direct_compact(
+		pool->ops.priv, gfp_mask, order, alloc_flags, ac, prio);
 	memalloc_noreclaim_restore(noreclaim_flag);
 	trace_event(&pool->trace, TR_COMPACT_END, order, *compact_result,
 		    trace_clock_ns() - t0, 0);
@@ -128,8 +125,8 @@ static pfn_t __alloc_pages_direct_compact(struct mm_pool *pool,
 }
 
 /* Direct reclaim, then try again; drain the per-thread caches once. */
-static pfn_t __alloc_pages_direct_reclaim(struct mm_pool *pool,
-					  gfp_t gfp_mask, unsigned int order,
+static pfn_t __alloc_pages_direct_reclaim(struct mm_pool *pool, gfp_t gfp_mask,
+					  unsigned int order,
 					  unsigned int alloc_flags,
 					  const struct alloc_context *ac,
 					  unsigned long *did_some_progress)
@@ -199,8 +196,7 @@ bool should_reclaim_retry(struct mm_pool *pool, gfp_t gfp_mask,
 	z = first_zones_zonelist(ac->zonelist, ac->highest_zoneidx,
 				 ac->nodemask);
 	for_next_zone_zonelist_nodemask(zone, z, ac->highest_zoneidx,
-					ac->nodemask)
-	{
+					ac->nodemask) {
 		long available = zone_reclaimable_pages(pool, zone) +
 				 zone_page_state_free(zone);
 
@@ -218,23 +214,20 @@ static bool compaction_zonelist_suitable(struct mm_pool *pool,
 					 unsigned int order,
 					 unsigned int alloc_flags)
 {
-	struct zoneref *z = first_zones_zonelist(ac->zonelist,
-						 ac->highest_zoneidx,
-						 ac->nodemask);
+	struct zoneref *z = first_zones_zonelist(
+		ac->zonelist, ac->highest_zoneidx, ac->nodemask);
 	struct zone *zone;
 
 	for_next_zone_zonelist_nodemask(zone, z, ac->highest_zoneidx,
-					ac->nodemask)
-	{
+					ac->nodemask) {
 		long available = zone_reclaimable_pages(pool, zone) +
 				 zone_page_state_free(zone);
 
 		/* compaction_suitable(): low watermark plus room to
 		 * migrate into (2 << order). */
-		if (__zone_watermark_ok(zone, 0,
-					low_wmark_pages(zone) + (2UL << order),
-					ac->highest_zoneidx, alloc_flags,
-					available))
+		if (__zone_watermark_ok(
+			    zone, 0, low_wmark_pages(zone) + (2UL << order),
+			    ac->highest_zoneidx, alloc_flags, available))
 			return true;
 	}
 	return false;
@@ -266,11 +259,9 @@ bool should_compact_retry(struct mm_pool *pool, struct alloc_context *ac,
 		z = first_zones_zonelist(ac->zonelist, ac->highest_zoneidx,
 					 ac->nodemask);
 		for_next_zone_zonelist_nodemask(zone, z, ac->highest_zoneidx,
-						ac->nodemask)
-		{
+						ac->nodemask) {
 			if (zone_watermark_ok(zone, 0, min_wmark_pages(zone),
-					      ac->highest_zoneidx,
-					      alloc_flags))
+					      ac->highest_zoneidx, alloc_flags))
 				return ++*compaction_retries <= max_retries;
 		}
 		return false;

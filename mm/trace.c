@@ -84,9 +84,9 @@ static bool key_is_hex(const char *key)
 {
 	size_t n = strlen(key);
 
-	return (n >= 3 && (!strcmp(key + n - 3, "pfn") ||
-			   !strcmp(key + n - 3, "gpa") ||
-			   !strcmp(key + n - 3, "gfp"))) ||
+	return (n >= 3 &&
+		(!strcmp(key + n - 3, "pfn") || !strcmp(key + n - 3, "gpa") ||
+		 !strcmp(key + n - 3, "gfp"))) ||
 	       (n >= 5 && !strcmp(key + n - 5, "flags"));
 }
 
@@ -106,8 +106,9 @@ long trace_ring_write(struct trace_ring *tr, FILE *f)
 		type = READ_ONCE(r->type);
 		if (type >= NR_TRACE_EVENTS)
 			continue;
-		fprintf(f, "ts=%" PRIu64 " tid=%u event=%s", READ_ONCE(r->ts_ns),
-			READ_ONCE(r->tid), trace_events[type].name);
+		fprintf(f, "ts=%" PRIu64 " tid=%u event=%s",
+			READ_ONCE(r->ts_ns), READ_ONCE(r->tid),
+			trace_events[type].name);
 		for (int k = 0; k < 4; k++) {
 			const char *key = trace_events[type].key[k];
 			uint64_t v = READ_ONCE(r->arg[k]);

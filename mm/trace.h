@@ -17,39 +17,43 @@
 #include "mm/types.h"
 
 /* X(id, name, key0, key1, key2, key3): NULL keys are not printed. */
-#define TRACE_EVENTS(X) \
-	X(TR_PAGE_ALLOC, "mm_page_alloc", "pfn", "order", "gfp", "migratetype") \
-	X(TR_PAGE_FREE, "mm_page_free", "pfn", "order", NULL, NULL) \
-	X(TR_ALLOC_FAIL, "mm_page_alloc_fail", "order", "gfp", "nid", NULL) \
-	X(TR_WMARK_BREACH, "mm_watermark_breach", "node", "zone", "free", "low") \
+#define TRACE_EVENTS(X)                                                        \
+	X(TR_PAGE_ALLOC, "mm_page_alloc", "pfn", "order", "gfp",               \
+	  "migratetype")                                                       \
+	X(TR_PAGE_FREE, "mm_page_free", "pfn", "order", NULL, NULL)            \
+	X(TR_ALLOC_FAIL, "mm_page_alloc_fail", "order", "gfp", "nid", NULL)    \
+	X(TR_WMARK_BREACH, "mm_watermark_breach", "node", "zone", "free",      \
+	  "low")                                                               \
 	X(TR_SLOWPATH_BEGIN, "mm_slowpath_begin", "order", "gfp", "nid", NULL) \
-	X(TR_SLOWPATH_END, "mm_slowpath_end", "order", "pfn", "ns", NULL) \
-	X(TR_WAKE_KSWAPD, "mm_wakeup_kswapd", "node", "order", "zone", NULL) \
-	X(TR_DIRECT_RECLAIM_BEGIN, "mm_vmscan_direct_reclaim_begin", "order", \
-	  "gfp", NULL, NULL) \
-	X(TR_DIRECT_RECLAIM_END, "mm_vmscan_direct_reclaim_end", \
-	  "nr_reclaimed", "ns", NULL, NULL) \
-	X(TR_COMPACT_BEGIN, "mm_compaction_begin", "order", "prio", NULL, NULL) \
-	X(TR_COMPACT_END, "mm_compaction_end", "order", "result", "ns", NULL) \
-	X(TR_RETRY, "mm_slowpath_retry", "order", "no_progress_loops", \
-	  "compaction_retries", NULL) \
-	X(TR_OOM, "mm_oom", "order", "gfp", "progress", NULL) \
-	X(TR_EXTFRAG, "mm_page_alloc_extfrag", "pfn", "order", "fallback_mt", \
-	  "stolen") \
-	X(TR_FAULT, "vmm_fault", "vm", "gpa", "order", "ns") \
-	X(TR_KSWAPD_WAKE, "kswapd_wake", "node", "free", "low", "high") \
-	X(TR_KSWAPD_SLEEP, "kswapd_sleep", "node", "free", "reclaimed", "ns") \
-	X(TR_BALLOON_REQ, "balloon_request", "vm", "target", "actual", NULL) \
-	X(TR_BALLOON_DONE, "balloon_done", "vm", "pages", "ns", NULL) \
-	X(TR_MIGRATE_BATCH, "migrate_batch", "vm", "pages", "pause_ns", "failed") \
-	X(TR_OOM_KILL, "oom_kill", "vm", "frames", "badness", NULL) \
+	X(TR_SLOWPATH_END, "mm_slowpath_end", "order", "pfn", "ns", NULL)      \
+	X(TR_WAKE_KSWAPD, "mm_wakeup_kswapd", "node", "order", "zone", NULL)   \
+	X(TR_DIRECT_RECLAIM_BEGIN, "mm_vmscan_direct_reclaim_begin", "order",  \
+	  "gfp", NULL, NULL)                                                   \
+	X(TR_DIRECT_RECLAIM_END, "mm_vmscan_direct_reclaim_end",               \
+	  "nr_reclaimed", "ns", NULL, NULL)                                    \
+	X(TR_COMPACT_BEGIN, "mm_compaction_begin", "order", "prio", NULL,      \
+	  NULL)                                                                \
+	X(TR_COMPACT_END, "mm_compaction_end", "order", "result", "ns", NULL)  \
+	X(TR_RETRY, "mm_slowpath_retry", "order", "no_progress_loops",         \
+	  "compaction_retries", NULL)                                          \
+	X(TR_OOM, "mm_oom", "order", "gfp", "progress", NULL)                  \
+	X(TR_EXTFRAG, "mm_page_alloc_extfrag", "pfn", "order", "fallback_mt",  \
+	  "stolen")                                                            \
+	X(TR_FAULT, "vmm_fault", "vm", "gpa", "order", "ns")                   \
+	X(TR_KSWAPD_WAKE, "kswapd_wake", "node", "free", "low", "high")        \
+	X(TR_KSWAPD_SLEEP, "kswapd_sleep", "node", "free", "reclaimed", "ns")  \
+	X(TR_BALLOON_REQ, "balloon_request", "vm", "target", "actual", NULL)   \
+	X(TR_BALLOON_DONE, "balloon_done", "vm", "pages", "ns", NULL)          \
+	X(TR_MIGRATE_BATCH, "migrate_batch", "vm", "pages", "pause_ns",        \
+	  "failed")                                                            \
+	X(TR_OOM_KILL, "oom_kill", "vm", "frames", "badness", NULL)            \
 	X(TR_VM_STATE, "vm_state", "vm", "state", NULL, NULL)
 
 enum trace_event_type {
 #define X(id, name, k0, k1, k2, k3) id,
 	TRACE_EVENTS(X)
 #undef X
-	NR_TRACE_EVENTS
+		NR_TRACE_EVENTS
 };
 
 struct trace_record {

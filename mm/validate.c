@@ -27,10 +27,10 @@
 
 #include "mm/internal.h"
 
-#define FAIL(...) \
-	do { \
+#define FAIL(...)                                                  \
+	do {                                                       \
 		ret = mm_errf(err, errlen, -EUCLEAN, __VA_ARGS__); \
-		goto out; \
+		goto out;                                          \
 	} while (0)
 
 struct pcp_walk {
@@ -47,7 +47,7 @@ static void check_pcp_frame(pfn_t pfn, void *arg)
 
 	w->n++;
 	if (w->bad == PFN_NONE &&
-	    (f->state != FRAME_PCP || page_zone(w->pool, pfn) != w->zone))
+	    (frame_state(f) != FRAME_PCP || page_zone(w->pool, pfn) != w->zone))
 		w->bad = pfn;
 }
 
@@ -75,9 +75,10 @@ static int validate_lists(struct mm_pool *pool, struct zone *zone,
 
 				if (p < zstart || p >= zend)
 					FAIL("node %d %s order %d %s list: pfn 0x%x outside the zone",
-						  zone->node, zone->name, o,
-						  migratetype_name(mt), p);
-				if (f->state != FRAME_BUDDY || f->order != o)
+					     zone->node, zone->name, o,
+					     migratetype_name(mt), p);
+				if (frame_state(f) != FRAME_BUDDY ||
+				    f->order != o)
 					FAIL("node %d %s order %d list: pfn 0x%x is state %d order %d",
 					     zone->node, zone->name, o, p,
 					     f->state, f->order);
@@ -128,33 +129,33 @@ static int validate_zone(struct mm_pool *pool, struct zone *zone, char *err,
 
 	if (min_wmark_pages(zone) > low_wmark_pages(zone) ||
 	    low_wmark_pages(zone) > high_wmark_pages(zone))
-		return mm_errf(err, errlen, -EUCLEAN,
-			       "node %d %s watermarks out of order: %lu %lu %lu",
-			       zone->node, zone->name, min_wmark_pages(zone),
-			       low_wmark_pages(zone), high_wmark_pages(zone));
-	ret = validate_lists(pool, zone, &list_heads, &free_pages, err,
-			     errlen);
+		return mm_errf(
+			err, errlen, -EUCLEAN,
+			"node %d %s watermarks out of order: %lu %lu %lu",
+			zone->node, zone->name, min_wmark_pages(zone),
+			low_wmark_pages(zone), high_wmark_pages(zone));
+	ret = validate_lists(pool, zone, &list_heads, &free_pages, err, errlen);
 	if (ret)
 		return ret;
 	pcp_for_each_frame(pool, zone, check_pcp_frame, &pw);
 	if (pw.bad != PFN_NONE)
-		return mm_errf(err, errlen, -EUCLEAN,
-			       "pfn 0x%x in a page cache is not a pcp frame of node %d %s",
-			       pw.bad, zone->node, zone->name);
+		return mm_errf(
+			err, errlen, -EUCLEAN,
+			"pfn 0x%x in a page cache is not a pcp frame of node %d %s",
+			pw.bad, zone->node, zone->name);
 
 	for (pfn_t p = zstart; p < zend;) {
 		struct frame *f = &pool->frames[p];
-		bool returned_pb = pool->frames[ALIGN_DOWN(p, pageblock_nr_pages)].pb &
-				   PB_RETURNED;
+		bool returned_pb =
+			pool->frames[ALIGN_DOWN(p, pageblock_nr_pages)].pb &
+			PB_RETURNED;
 		unsigned int o = f->order;
 
-		if (!(p & (pageblock_nr_pages - 1)) && returned_pb)
-			returned += pageblock_nr_pages;
 		if (f->zone != zone->zone_id)
 			return mm_errf(err, errlen, -EUCLEAN,
 				       "pfn 0x%x says zone %u, is in %d", p,
 				       f->zone, zone->zone_id);
-		switch (f->state) {
+		switch (frame_state(f)) {
 		case FRAME_BUDDY:
 			walk_heads++;
 			if (o < MAX_ORDER - 1) {
@@ -165,9 +166,10 @@ static int validate_zone(struct mm_pool *pool, struct zone *zone, char *err,
 				     FF_LIST_MT_MASK) == 0 &&
 				    ((f->flags & FF_LIST_MT_MASK) >>
 				     FF_LIST_MT_SHIFT) != MIGRATE_ISOLATE)
-					return mm_errf(err, errlen, -EUCLEAN,
-						       "free buddies 0x%x and 0x%x of order %u not merged",
-						       p, b, o);
+					return mm_errf(
+						err, errlen, -EUCLEAN,
+						"free buddies 0x%x and 0x%x of order %u not merged",
+						p, b, o);
 			}
 			p += 1U << o;
 			break;
@@ -179,23 +181,28 @@ static int validate_zone(struct mm_pool *pool, struct zone *zone, char *err,
 			break;
 		case FRAME_INUSE:
 			if (p + (1U << o) > zend || (p & ((1U << o) - 1)))
-				return mm_errf(err, errlen, -EUCLEAN,
-					       "in-use block 0x%x order %u is misplaced",
-					       p, o);
+				return mm_errf(
+					err, errlen, -EUCLEAN,
+					"in-use block 0x%x order %u is misplaced",
+					p, o);
 			if (returned_pb)
 				goto returned_in_use;
 			if (f->owner != FRAME_OWNER_NONE) {
 				if (f->gpa & (PAGE_SIZE - 1))
-					return mm_errf(err, errlen, -EUCLEAN,
-						       "pfn 0x%x: owner %u gpa 0x%" PRIx64 " is not page aligned",
-						       p, f->owner, f->gpa);
+					return mm_errf(
+						err, errlen, -EUCLEAN,
+						"pfn 0x%x: owner %u gpa 0x%" PRIx64
+						" is not page aligned",
+						p, f->owner, f->gpa);
 				if (pool->ops.rmap_check &&
 				    !pool->ops.rmap_check(pool->ops.priv,
 							  f->owner, gpa(f->gpa),
 							  p))
-					return mm_errf(err, errlen, -EUCLEAN,
-						       "pfn 0x%x: owner %u does not map gpa 0x%" PRIx64 " to it",
-						       p, f->owner, f->gpa);
+					return mm_errf(
+						err, errlen, -EUCLEAN,
+						"pfn 0x%x: owner %u does not map gpa 0x%" PRIx64
+						" to it",
+						p, f->owner, f->gpa);
 			}
 			p += 1U << o;
 			break;
@@ -205,20 +212,26 @@ static int validate_zone(struct mm_pool *pool, struct zone *zone, char *err,
 				       p, zone->node, zone->name);
 		}
 	}
+	for (pfn_t p = zstart; p < zend; p += pageblock_nr_pages)
+		if (pool->frames[p].pb & PB_RETURNED)
+			returned += pageblock_nr_pages;
 	if (walk_heads != list_heads)
-		return mm_errf(err, errlen, -EUCLEAN,
-			       "node %d %s: %lu free heads in the zone, %lu on the lists",
-			       zone->node, zone->name, walk_heads, list_heads);
+		return mm_errf(
+			err, errlen, -EUCLEAN,
+			"node %d %s: %lu free heads in the zone, %lu on the lists",
+			zone->node, zone->name, walk_heads, list_heads);
 	if (walk_pcp != pw.n || pw.n != pcp_count_frames(pool, zone))
-		return mm_errf(err, errlen, -EUCLEAN,
-			       "node %d %s: %lu pcp frames in the zone, %lu on the lists, caches count %lu",
-			       zone->node, zone->name, walk_pcp, pw.n,
-			       pcp_count_frames(pool, zone));
+		return mm_errf(
+			err, errlen, -EUCLEAN,
+			"node %d %s: %lu pcp frames in the zone, %lu on the lists, caches count %lu",
+			zone->node, zone->name, walk_pcp, pw.n,
+			pcp_count_frames(pool, zone));
 	if (free_pages != zone->nr_free_pages)
-		return mm_errf(err, errlen, -EUCLEAN,
-			       "node %d %s: %ld free pages on the lists, nr_free_pages %ld",
-			       zone->node, zone->name, free_pages,
-			       zone->nr_free_pages);
+		return mm_errf(
+			err, errlen, -EUCLEAN,
+			"node %d %s: %ld free pages on the lists, nr_free_pages %ld",
+			zone->node, zone->name, free_pages,
+			zone->nr_free_pages);
 	if ((long)returned != zone->nr_returned_pages)
 		return mm_errf(err, errlen, -EUCLEAN,
 			       "node %d %s: %lu returned pages, counted %ld",
@@ -227,9 +240,10 @@ static int validate_zone(struct mm_pool *pool, struct zone *zone, char *err,
 	return 0;
 
 returned_in_use:
-	return mm_errf(err, errlen, -EUCLEAN,
-		       "node %d %s: a returned pageblock holds an allocated frame",
-		       zone->node, zone->name);
+	return mm_errf(
+		err, errlen, -EUCLEAN,
+		"node %d %s: a returned pageblock holds an allocated frame",
+		zone->node, zone->name);
 }
 
 int mm_validate(struct mm_pool *pool, char *err, size_t errlen)

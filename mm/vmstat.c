@@ -60,8 +60,8 @@ void mm_show_pagetypeinfo(struct mm_pool *pool, FILE *f)
 			continue;
 		pthread_mutex_lock(&zone->lock);
 		for (int mt = 0; mt < MIGRATE_TYPES; mt++) {
-			fprintf(f, "Node %4d, zone %8s, type %12s ",
-				zone->node, zone->name, migratetype_names[mt]);
+			fprintf(f, "Node %4d, zone %8s, type %12s ", zone->node,
+				zone->name, migratetype_names[mt]);
 			for (int o = 0; o < MAX_ORDER; o++)
 				fprintf(f, "%6lu ",
 					zone->free_area[o].nr_free_mt[mt]);
@@ -143,8 +143,8 @@ static void zoneinfo_show_print(struct mm_pool *pool, struct zone *zone,
 		"\n              high:  %i"
 		"\n              batch: %i",
 		threads, count, high, batch);
-	fprintf(f, "\n  node_unreclaimable:  %u\n  start_pfn:           %lu\n", 0U,
-		(unsigned long)zone->zone_start_pfn);
+	fprintf(f, "\n  node_unreclaimable:  %u\n  start_pfn:           %lu\n",
+		0U, (unsigned long)zone->zone_start_pfn);
 }
 
 void mm_show_zoneinfo(struct mm_pool *pool, FILE *f)

@@ -12,52 +12,52 @@
 
 #include "mm/types.h"
 
-#define VM_EVENTS(X) \
-	X(PGALLOC_NORMAL, "pgalloc_normal") \
-	X(PGALLOC_MOVABLE, "pgalloc_movable") \
-	X(PGFREE, "pgfree") \
-	X(PGALLOC_FAIL, "pgalloc_fail") \
-	X(ALLOCSTALL_NORMAL, "allocstall_normal") \
-	X(ALLOCSTALL_MOVABLE, "allocstall_movable") \
-	X(PGSTEAL_KSWAPD, "pgsteal_kswapd") \
-	X(PGSTEAL_DIRECT, "pgsteal_direct") \
-	X(PGSCAN_KSWAPD, "pgscan_kswapd") \
-	X(PGSCAN_DIRECT, "pgscan_direct") \
-	X(KSWAPD_WAKE, "kswapd_wake") \
-	X(KSWAPD_LOW_WMARK_HIT_QUICKLY, "kswapd_low_wmark_hit_quickly") \
+#define VM_EVENTS(X)                                                      \
+	X(PGALLOC_NORMAL, "pgalloc_normal")                               \
+	X(PGALLOC_MOVABLE, "pgalloc_movable")                             \
+	X(PGFREE, "pgfree")                                               \
+	X(PGALLOC_FAIL, "pgalloc_fail")                                   \
+	X(ALLOCSTALL_NORMAL, "allocstall_normal")                         \
+	X(ALLOCSTALL_MOVABLE, "allocstall_movable")                       \
+	X(PGSTEAL_KSWAPD, "pgsteal_kswapd")                               \
+	X(PGSTEAL_DIRECT, "pgsteal_direct")                               \
+	X(PGSCAN_KSWAPD, "pgscan_kswapd")                                 \
+	X(PGSCAN_DIRECT, "pgscan_direct")                                 \
+	X(KSWAPD_WAKE, "kswapd_wake")                                     \
+	X(KSWAPD_LOW_WMARK_HIT_QUICKLY, "kswapd_low_wmark_hit_quickly")   \
 	X(KSWAPD_HIGH_WMARK_HIT_QUICKLY, "kswapd_high_wmark_hit_quickly") \
-	X(PAGEOUTRUN, "pageoutrun") \
-	X(PGMIGRATE_SUCCESS, "pgmigrate_success") \
-	X(PGMIGRATE_FAIL, "pgmigrate_fail") \
-	X(COMPACTMIGRATE_SCANNED, "compact_migrate_scanned") \
-	X(COMPACTFREE_SCANNED, "compact_free_scanned") \
-	X(COMPACTISOLATED, "compact_isolated") \
-	X(COMPACTSTALL, "compact_stall") \
-	X(COMPACTFAIL, "compact_fail") \
-	X(COMPACTSUCCESS, "compact_success") \
-	X(KCOMPACTD_WAKE, "compact_daemon_wake") \
-	X(OOM_KILL, "oom_kill") \
-	X(OOM_STALL, "oom_stall") \
-	X(BALLOON_INFLATE, "balloon_inflate") \
-	X(BALLOON_DEFLATE, "balloon_deflate") \
-	X(THP_FAULT_ALLOC, "thp_fault_alloc") \
-	X(THP_FAULT_FALLBACK, "thp_fault_fallback") \
-	X(PGFAULT, "pgfault") \
-	X(EXTFRAG_FALLBACK, "extfrag_fallback") \
-	X(EXTFRAG_STEAL_BLOCK, "extfrag_steal_block") \
-	X(PCP_BULK_REFILL, "pcp_bulk_refill") \
-	X(PCP_BULK_FREE, "pcp_bulk_free") \
-	X(PCP_DRAIN, "pcp_drain") \
-	X(FAIL_PAGE_ALLOC, "fail_page_alloc") \
-	X(POOL_PAGEBLOCK_RETURNED, "pool_pageblock_returned") \
-	X(POOL_PAGEBLOCK_REFAULT, "pool_pageblock_refault") \
+	X(PAGEOUTRUN, "pageoutrun")                                       \
+	X(PGMIGRATE_SUCCESS, "pgmigrate_success")                         \
+	X(PGMIGRATE_FAIL, "pgmigrate_fail")                               \
+	X(COMPACTMIGRATE_SCANNED, "compact_migrate_scanned")              \
+	X(COMPACTFREE_SCANNED, "compact_free_scanned")                    \
+	X(COMPACTISOLATED, "compact_isolated")                            \
+	X(COMPACTSTALL, "compact_stall")                                  \
+	X(COMPACTFAIL, "compact_fail")                                    \
+	X(COMPACTSUCCESS, "compact_success")                              \
+	X(KCOMPACTD_WAKE, "compact_daemon_wake")                          \
+	X(OOM_KILL, "oom_kill")                                           \
+	X(OOM_STALL, "oom_stall")                                         \
+	X(BALLOON_INFLATE, "balloon_inflate")                             \
+	X(BALLOON_DEFLATE, "balloon_deflate")                             \
+	X(THP_FAULT_ALLOC, "thp_fault_alloc")                             \
+	X(THP_FAULT_FALLBACK, "thp_fault_fallback")                       \
+	X(PGFAULT, "pgfault")                                             \
+	X(EXTFRAG_FALLBACK, "extfrag_fallback")                           \
+	X(EXTFRAG_STEAL_BLOCK, "extfrag_steal_block")                     \
+	X(PCP_BULK_REFILL, "pcp_bulk_refill")                             \
+	X(PCP_BULK_FREE, "pcp_bulk_free")                                 \
+	X(PCP_DRAIN, "pcp_drain")                                         \
+	X(FAIL_PAGE_ALLOC, "fail_page_alloc")                             \
+	X(POOL_PAGEBLOCK_RETURNED, "pool_pageblock_returned")             \
+	X(POOL_PAGEBLOCK_REFAULT, "pool_pageblock_refault")               \
 	X(ALLOC_WARN, "alloc_warn")
 
 enum vm_event_item {
 #define X(e, name) e,
 	VM_EVENTS(X)
 #undef X
-	NR_VM_EVENT_ITEMS
+		NR_VM_EVENT_ITEMS
 };
 
 extern const char *const vmstat_text[NR_VM_EVENT_ITEMS];
@@ -66,8 +66,7 @@ struct mm_pool;
 
 void count_vm_events(struct mm_pool *pool, enum vm_event_item item,
 		     unsigned long delta);
-static inline void count_vm_event(struct mm_pool *pool,
-				  enum vm_event_item item)
+static inline void count_vm_event(struct mm_pool *pool, enum vm_event_item item)
 {
 	count_vm_events(pool, item, 1);
 }

@@ -95,9 +95,9 @@ void setup_per_zone_wmarks(struct mm_pool *pool)
  * quarter, an OOM victim half again; the higher-order check wants a free
  * block of at least that order (__zone_watermark_ok()).
  */
-bool __zone_watermark_ok(struct zone *z, unsigned int order,
-			 unsigned long mark, int highest_zoneidx,
-			 unsigned int alloc_flags, long free_pages)
+bool __zone_watermark_ok(struct zone *z, unsigned int order, unsigned long mark,
+			 int highest_zoneidx, unsigned int alloc_flags,
+			 long free_pages)
 {
 	long min = mark;
 	const bool alloc_harder = alloc_flags & (ALLOC_HARDER | ALLOC_OOM);
@@ -138,6 +138,6 @@ bool __zone_watermark_ok(struct zone *z, unsigned int order,
 bool zone_watermark_ok(struct zone *z, unsigned int order, unsigned long mark,
 		       int highest_zoneidx, unsigned int alloc_flags)
 {
-	return __zone_watermark_ok(z, order, mark, highest_zoneidx,
-				   alloc_flags, zone_page_state_free(z));
+	return __zone_watermark_ok(z, order, mark, highest_zoneidx, alloc_flags,
+				   zone_page_state_free(z));
 }

@@ -25,8 +25,7 @@ START_TEST(test_split_merge_exact)
 
 	n = test_fill(pool, GFP_ALL, order, 0, pfns, max + 1);
 	ck_assert_uint_eq(n, max);
-	ck_assert_int_eq(zone->nr_free_pages + pcp_count_frames(pool, zone),
-			 0);
+	ck_assert_int_eq(zone->nr_free_pages + pcp_count_frames(pool, zone), 0);
 	for (unsigned long i = 0; i < n; i++)
 		ck_assert_uint_eq(pfns[i] & ((1U << order) - 1), 0);
 	ck_validate(pool);

@@ -18,9 +18,9 @@ START_TEST(test_zonelist_order)
 	int order[2 * MAX_NUMNODES], n;
 
 	for (unsigned int nid = 0; nid < nr; nid++) {
-		zonelist_nodes(&pool->node_data[nid]
-					.node_zonelists[ZONELIST_FALLBACK],
-			       order, &n);
+		zonelist_nodes(
+			&pool->node_data[nid].node_zonelists[ZONELIST_FALLBACK],
+			order, &n);
 		ck_assert_int_eq(n, 2 * nr);
 		ck_assert_int_eq(order[0], nid * 10 + ZONE_MOVABLE);
 		ck_assert_int_eq(order[1], nid * 10 + ZONE_NORMAL);
@@ -167,7 +167,8 @@ START_TEST(test_movable_zone)
 	p = __alloc_pages(pool, GFP_GUEST, 0, 0, NULL);
 	ck_assert_ptr_eq(page_zone(pool, p), movable);
 	test_fill(pool, GFP_VMM, 0, 0, NULL, ~0UL);
-	ck_assert_int_eq(movable->nr_free_pages + pcp_count_frames(pool, movable),
+	ck_assert_int_eq(movable->nr_free_pages +
+				 pcp_count_frames(pool, movable),
 			 (long)movable->spanned_pages - 1);
 	ck_validate(pool);
 	mm_pool_destroy(pool);

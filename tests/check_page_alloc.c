@@ -42,8 +42,7 @@ START_TEST(test_kswapd_before_direct_reclaim)
 	setup_exhausted(&s, 16);
 	stalls = vm_event_sum(s.pool, ALLOCSTALL_NORMAL);
 	s.fo.reclaim_frees = 32;
-	ck_assert_uint_ne(__alloc_pages(s.pool, GFP_VMM, 0, 0, NULL),
-			  PFN_NONE);
+	ck_assert_uint_ne(__alloc_pages(s.pool, GFP_VMM, 0, 0, NULL), PFN_NONE);
 	ck_assert_int_eq(first(fake_steps(&s.fo), STEP_KSWAPD), 0);
 	ck_assert_int_gt(first(fake_steps(&s.fo), STEP_RECLAIM), 0);
 	ck_assert_int_eq(first(fake_steps(&s.fo), STEP_OOM), -1);
@@ -111,8 +110,7 @@ START_TEST(test_oom_after_no_progress)
 	stalls = vm_event_sum(s.pool, OOM_STALL);
 	s.fo.reclaim_frees = 0;
 	s.fo.oom_frees = true;
-	ck_assert_uint_ne(__alloc_pages(s.pool, GFP_VMM, 0, 0, NULL),
-			  PFN_NONE);
+	ck_assert_uint_ne(__alloc_pages(s.pool, GFP_VMM, 0, 0, NULL), PFN_NONE);
 	st = fake_steps(&s.fo);
 	ck_assert_int_ge(first(st, STEP_RECLAIM), 0);
 	ck_assert_int_gt(first(st, STEP_OOM), first(st, STEP_RECLAIM));
@@ -149,9 +147,9 @@ START_TEST(test_noretry_never_ooms)
 
 	setup_exhausted(&s, 16);
 	s.fo.oom_frees = true;
-	ck_assert_uint_eq(__alloc_pages(s.pool, GFP_VMM | mod[_i] |
-							__GFP_NOWARN,
-					0, 0, NULL),
+	ck_assert_uint_eq(__alloc_pages(s.pool,
+					GFP_VMM | mod[_i] | __GFP_NOWARN, 0, 0,
+					NULL),
 			  PFN_NONE);
 	ck_assert_int_ge(first(fake_steps(&s.fo), STEP_RECLAIM), 0);
 	ck_assert_int_eq(first(fake_steps(&s.fo), STEP_OOM), -1);
@@ -215,8 +213,8 @@ START_TEST(test_bad_order_and_node)
 {
 	struct mm_pool *pool = test_pool(16, 1, 0);
 
-	ck_assert_uint_eq(__alloc_pages(pool, GFP_VMM | __GFP_NOWARN,
-					MAX_ORDER, 0, NULL),
+	ck_assert_uint_eq(__alloc_pages(pool, GFP_VMM | __GFP_NOWARN, MAX_ORDER,
+					0, NULL),
 			  PFN_NONE);
 	ck_assert_uint_eq(vm_event_sum(pool, ALLOC_WARN), 0);
 	ck_assert_uint_eq(__alloc_pages(pool, GFP_VMM, MAX_ORDER + 5, 0, NULL),

@@ -60,18 +60,18 @@ START_TEST(test_watermark_boundaries)
 	ck_assert(!__zone_watermark_ok(z, 2, mark, ZONE_NORMAL, 0, 1003));
 	ck_assert(__zone_watermark_ok(z, 2, mark, ZONE_NORMAL, 0, 1004));
 	/* ALLOC_HIGH: half the mark. */
-	ck_assert(!__zone_watermark_ok(z, 0, mark, ZONE_NORMAL, ALLOC_HIGH,
-				       500));
-	ck_assert(__zone_watermark_ok(z, 0, mark, ZONE_NORMAL, ALLOC_HIGH,
-				      501));
+	ck_assert(
+		!__zone_watermark_ok(z, 0, mark, ZONE_NORMAL, ALLOC_HIGH, 500));
+	ck_assert(
+		__zone_watermark_ok(z, 0, mark, ZONE_NORMAL, ALLOC_HIGH, 501));
 	/* ALLOC_HARDER: a quarter off. */
 	ck_assert(!__zone_watermark_ok(z, 0, mark, ZONE_NORMAL, ALLOC_HARDER,
 				       750));
 	ck_assert(__zone_watermark_ok(z, 0, mark, ZONE_NORMAL, ALLOC_HARDER,
 				      751));
 	/* ALLOC_OOM: half off; with ALLOC_HIGH: 1000 -> 500 -> 250. */
-	ck_assert(!__zone_watermark_ok(z, 0, mark, ZONE_NORMAL, ALLOC_OOM,
-				       500));
+	ck_assert(
+		!__zone_watermark_ok(z, 0, mark, ZONE_NORMAL, ALLOC_OOM, 500));
 	ck_assert(__zone_watermark_ok(z, 0, mark, ZONE_NORMAL,
 				      ALLOC_OOM | ALLOC_HIGH, 251));
 	ck_assert(!__zone_watermark_ok(z, 0, mark, ZONE_NORMAL,
@@ -150,8 +150,7 @@ START_TEST(test_alloc_flags_fill)
 	/* __GFP_MEMALLOC: no watermarks at all. */
 	ck_assert_int_eq(fill_until(GFP_VMM | __GFP_MEMALLOC, &min), 0);
 	/* ... unless __GFP_NOMEMALLOC says otherwise. */
-	ck_assert_int_eq(fill_until(GFP_VMM | __GFP_MEMALLOC |
-					    __GFP_NOMEMALLOC,
+	ck_assert_int_eq(fill_until(GFP_VMM | __GFP_MEMALLOC | __GFP_NOMEMALLOC,
 				    &min),
 			 (long)min);
 }

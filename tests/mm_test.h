@@ -5,6 +5,7 @@
 
 #include <check.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "mm/internal.h"
@@ -15,10 +16,10 @@ struct mm_pool *test_pool(unsigned int mib, unsigned int nodes,
 struct mm_pool *test_pool_cfg(struct mm_config *cfg);
 
 /* ck_assert that mm_validate() passes, with its message if not. */
-#define ck_validate(pool) \
-	do { \
-		char _err[256]; \
-		int _ret = mm_validate(pool, _err, sizeof(_err)); \
+#define ck_validate(pool)                                          \
+	do {                                                       \
+		char _err[256];                                    \
+		int _ret = mm_validate(pool, _err, sizeof(_err));  \
 		ck_assert_msg(_ret == 0, "mm_validate: %s", _err); \
 	} while (0)
 

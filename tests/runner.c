@@ -23,10 +23,15 @@ struct suite_entry {
 #define SUITE(fn, kvm) { fn, kvm },
 #define DECLARE(fn, kvm) Suite *fn(void);
 #define SUITES(X) /* X(constructor, needs_kvm) */ \
-	X(buddy_suite, false) \
-	X(watermark_suite, false) \
-	X(node_suite, false) \
-	X(page_alloc_suite, false)
+	X(buddy_suite, false)                     \
+	X(watermark_suite, false)                 \
+	X(node_suite, false)                      \
+	X(page_alloc_suite, false)                \
+	X(pcp_suite, false)                       \
+	X(pool_suite, false)                      \
+	X(fail_page_alloc_suite, false)           \
+	X(stress_suite, false)                    \
+	X(vmstat_suite, false)
 
 SUITES(DECLARE)
 

@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: GPL-2.0
+/* mm/vmstat.c, mm/trace.c, mm/gfp.c: reports in /proc formats, events. */
+#include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "tests/mm_test.h"
+
+static char *capture(struct mm_pool *pool,
+		     void (*show)(struct mm_pool *, FILE *))
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	show(pool, f);
+	fclose(f);
+	return buf;
+}
+
+static int count_matches(const char *text, const char *re)
+{
+	regex_t r;
+	int n = 0;
+	const char *p = text;
+	regmatch_t m;
+
+	ck_assert_int_eq(regcomp(&r, re, REG_EXTENDED | REG_NEWLINE), 0);
+	while (!regexec(&r, p, 1, &m, 0)) {
+		n++;
+		p += m.rm_eo;
+	}
+	regfree(&r);
+	return n;
+}
+
+START_TEST(test_buddyinfo_format)
+{
+	struct mm_pool *pool = test_pool(32, 2, 4);
+	char *s = capture(pool, mm_show_buddyinfo);
+
+	/* "Node 0, zone   Normal      0 ... " with 11 orders, %6lu each. */
+	ck_assert_int_eq(
+		count_matches(
+			s,
+			"^Node [0-9]+, zone +(Normal|Movable) ( +[0-9]+ ){11}$"),
+		4);
+	ck_assert_ptr_nonnull(strstr(s, "Node 0, zone   Normal      0      0"));
+	free(s);
+	mm_pool_destroy(pool);
+}
+END_TEST
+
+START_TEST(test_pagetypeinfo_format)
+{
+	struct mm_pool *pool = test_pool(32, 1, 0);
+	char *s = capture(pool, mm_show_pagetypeinfo);
+
+	ck_assert_ptr_nonnull(
+		strstr(s, "Page block order: 9\nPages per block:  512\n\n"));
+	ck_assert_int_eq(
+		count_matches(
+			s,
+			"^Node +0, zone +Normal, type +(Unmovable|Movable|HighAtomic|Isolate) ( +[0-9]+ ){11}$"),
+		4);
+	ck_assert_ptr_nonnull(
+		strstr(s, "Number of blocks type     Unmovable      Movable"));
+	/* All 16 pageblocks start movable. */
+	ck_assert_int_eq(
+		count_matches(s, "^Node 0, zone +Normal +0 +16 +0 +0 $"), 1);
+	free(s);
+	mm_pool_destroy(pool);
+}
+END_TEST
+
+START_TEST(test_zoneinfo_format)
+{
+	struct mm_pool *pool = test_pool(1024, 1, 0);
+	char *s = capture(pool, mm_show_zoneinfo);
+
+	ck_assert_ptr_nonnull(strstr(s, "Node 0, zone   Normal\n"));
+	ck_assert_ptr_nonnull(strstr(s, "\n  pages free     262144\n"));
+	ck_assert_ptr_nonnull(strstr(s, "\n        min      1024\n"));
+	ck_assert_ptr_nonnull(strstr(s, "\n        low      1286\n"));
+	ck_assert_ptr_nonnull(strstr(s, "\n        high     1548\n"));
+	ck_assert_ptr_nonnull(strstr(s, "\n        protection: (0, 0)"));
+	ck_assert_ptr_nonnull(strstr(s, "\n  start_pfn:           0\n"));
+	free(s);
+	mm_pool_destroy(pool);
+}
+END_TEST
+
+START_TEST(test_vmstat_counts)
+{
+	struct mm_pool *pool = test_pool(32, 1, 8);
+	pfn_t p[5];
+	char *s;
+
+	for (int i = 0; i < 5; i++)
+		p[i] = __alloc_pages(pool, i < 3 ? GFP_GUEST : GFP_VMM, 0, 0,
+				     NULL);
+	for (int i = 0; i < 5; i++)
+		__free_pages(pool, p[i], 0);
+	ck_assert_uint_eq(vm_event_sum(pool, PGALLOC_MOVABLE), 3);
+	ck_assert_uint_eq(vm_event_sum(pool, PGALLOC_NORMAL), 2);
+	ck_assert_uint_eq(vm_event_sum(pool, PGFREE), 5);
+	s = capture(pool, mm_show_vmstat);
+	ck_assert_ptr_nonnull(strstr(s, "\npgalloc_movable 3\n"));
+	ck_assert_ptr_nonnull(strstr(s, "\npgalloc_normal 2\n"));
+	ck_assert_ptr_nonnull(strstr(s, "\npgfree 5\n"));
+	ck_assert_ptr_nonnull(strstr(s, "nr_free_pages "));
+	/* Every counter is printed once, by its vmstat_text name. */
+	for (int i = 0; i < NR_VM_EVENT_ITEMS; i++) {
+		char key[64];
+
+		snprintf(key, sizeof(key), "\n%s ", vmstat_text[i]);
+		ck_assert_ptr_nonnull(strstr(s, key));
+	}
+	free(s);
+	mm_pool_destroy(pool);
+}
+END_TEST
+
+START_TEST(test_trace_events)
+{
+	struct mm_pool *pool = test_pool(16, 1, 0);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+	pfn_t p;
+	long n;
+
+	/* Disabled: nothing recorded. */
+	p = __alloc_pages(pool, GFP_VMM, 0, 0, NULL);
+	__free_pages(pool, p, 0);
+	trace_ring_enable(&pool->trace, true);
+	p = __alloc_pages(pool, GFP_GUEST, 2, 0, NULL);
+	__free_pages(pool, p, 2);
+	test_fill(pool, GFP_VMM, 0, 0, NULL, ~0UL);
+	f = open_memstream(&buf, &len);
+	n = trace_ring_write(&pool->trace, f);
+	fclose(f);
+	ck_assert_int_gt(n, 4);
+	ck_assert_int_eq(
+		count_matches(
+			buf,
+			"^ts=[0-9]+ tid=[0-9]+ event=mm_page_alloc pfn=0x[0-9a-f]+ order=2 gfp=0x[0-9a-f]+ migratetype=1$"),
+		1);
+	ck_assert_int_eq(
+		count_matches(
+			buf,
+			"^ts=[0-9]+ tid=[0-9]+ event=mm_page_free pfn=0x[0-9a-f]+ order=2$"),
+		1);
+	ck_assert_int_ge(count_matches(buf, "event=mm_slowpath_begin order=0"),
+			 1);
+	ck_assert_int_ge(
+		count_matches(buf, "event=mm_watermark_breach node=0 zone=0"),
+		1);
+	ck_assert_int_eq(count_matches(buf, "event=mm_page_alloc_fail order=0"),
+			 1);
+	free(buf);
+	mm_pool_destroy(pool);
+}
+END_TEST
+
+/* The ring keeps the newest events, oldest first, once it wraps. */
+START_TEST(test_trace_wrap)
+{
+	struct trace_ring tr;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	ck_assert_int_eq(trace_ring_init(&tr, 10), 0); /* rounds up to 16 */
+	trace_ring_enable(&tr, true);
+	for (uint64_t i = 0; i < 100; i++)
+		trace_event(&tr, TR_PAGE_FREE, i, 0, 0, 0);
+	f = open_memstream(&buf, &len);
+	ck_assert_int_eq(trace_ring_write(&tr, f), 16);
+	fclose(f);
+	ck_assert_ptr_nonnull(strstr(buf, "pfn=0x54 "));
+	ck_assert_ptr_null(strstr(buf, "pfn=0x53 "));
+	ck_assert(strstr(buf, "pfn=0x54 ") < strstr(buf, "pfn=0x63 "));
+	free(buf);
+	trace_ring_destroy(&tr);
+}
+END_TEST
+
+START_TEST(test_gfp_names)
+{
+	char b[128];
+
+	ck_assert_str_eq(gfp_flags_str(GFP_GUEST, b, sizeof(b)), "GFP_GUEST");
+	ck_assert_str_eq(gfp_flags_str(GFP_GUEST | __GFP_NOWARN, b, sizeof(b)),
+			 "GFP_GUEST|__GFP_NOWARN");
+	ck_assert_str_eq(gfp_flags_str(0, b, sizeof(b)), "0");
+	ck_assert_str_eq(gfp_flags_str(1U << 30, b, sizeof(b)), "0x40000000");
+}
+END_TEST
+
+Suite *vmstat_suite(void)
+{
+	Suite *s = suite_create("vmstat");
+	TCase *tc = tcase_create("core");
+
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_buddyinfo_format);
+	tcase_add_test(tc, test_pagetypeinfo_format);
+	tcase_add_test(tc, test_zoneinfo_format);
+	tcase_add_test(tc, test_vmstat_counts);
+	tcase_add_test(tc, test_trace_events);
+	tcase_add_test(tc, test_trace_wrap);
+	tcase_add_test(tc, test_gfp_names);
+	suite_add_tcase(s, tc);
+	return s;
+}
