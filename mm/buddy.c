@@ -395,12 +395,20 @@ retry:
 	return pfn;
 }
 
-/* Fill a per-thread cache: up to count order-0 frames, linked by lru.next. */
+/*
+ * Fill a per-thread cache with up to count order-0 frames, linked by
+ * lru.next in ascending allocation order (list_add_tail in Linux): callers
+ * that map consecutive guest pages then get consecutive pool offsets, and
+ * the host merges their mappings into one VMA.
+ */
 int rmqueue_bulk(struct mm_pool *pool, struct zone *zone, unsigned int count,
 		 int migratetype, unsigned int alloc_flags, pfn_t *list)
 {
+	pfn_t *tail = list;
 	int n = 0;
 
+	while (*tail != PFN_NONE)
+		tail = &F(pool, *tail)->lru.next;
 	pthread_mutex_lock(&zone->lock);
 	for (unsigned int i = 0; i < count; i++) {
 		pfn_t pfn = __rmqueue(pool, zone, 0, migratetype, alloc_flags);
@@ -410,8 +418,9 @@ int rmqueue_bulk(struct mm_pool *pool, struct zone *zone, unsigned int count,
 			break;
 		f = F(pool, pfn);
 		set_frame_state(f, FRAME_PCP, 0);
-		f->lru.next = *list;
-		*list = pfn;
+		f->lru.next = PFN_NONE;
+		*tail = pfn;
+		tail = &f->lru.next;
 		n++;
 	}
 	pthread_mutex_unlock(&zone->lock);

@@ -38,6 +38,23 @@ START_TEST(test_batch_and_high)
 }
 END_TEST
 
+/* A refill hands frames out in ascending order, so that consecutive guest
+ * pages get consecutive pool offsets (and one host VMA). */
+START_TEST(test_refill_ascending)
+{
+	struct mm_pool *pool = test_pool(16, 1, 0);
+	pfn_t prev = __alloc_pages(pool, GFP_GUEST, 0, 0, NULL);
+
+	for (int i = 0; i < 200; i++) {
+		pfn_t p = __alloc_pages(pool, GFP_GUEST, 0, 0, NULL);
+
+		ck_assert_uint_eq(p, prev + 1);
+		prev = p;
+	}
+	mm_pool_destroy(pool);
+}
+END_TEST
+
 struct worker {
 	struct mm_pool *pool;
 	pthread_barrier_t *bar;
@@ -158,6 +175,7 @@ Suite *pcp_suite(void)
 
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_batch_and_high);
+	tcase_add_test(tc, test_refill_ascending);
 	tcase_add_test(tc, test_drain_all);
 	tcase_add_test(tc, test_thread_exit_drains);
 	tcase_add_test(tc, test_slowpath_drains);
