@@ -122,7 +122,7 @@ struct guest_report {
 	char text[GUEST_REPORT_TEXT];
 };
 
-_Static_assert(sizeof(struct guest_report) == 104, "report ABI");
+_Static_assert(sizeof(struct guest_report) == 96, "report ABI");
 #endif
 
 #endif /* GUEST_ABI_H */

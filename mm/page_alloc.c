@@ -319,16 +319,17 @@ void frame_set_owner(struct mm_pool *pool, pfn_t pfn, uint16_t owner, gpa_t gpa)
 {
 	struct frame *f = &pool->frames[pfn];
 
-	f->owner = owner;
-	f->gpa = gpa.val;
+	/* Read locklessly by mm_validate()'s rmap checks. */
+	WRITE_ONCE(f->owner, owner);
+	WRITE_ONCE(f->gpa, gpa.val);
 }
 
 void frame_clear_owner(struct mm_pool *pool, pfn_t pfn)
 {
 	struct frame *f = &pool->frames[pfn];
 
-	f->owner = FRAME_OWNER_NONE;
-	f->gpa = 0;
+	WRITE_ONCE(f->owner, FRAME_OWNER_NONE);
+	WRITE_ONCE(f->gpa, 0);
 }
 
 unsigned long node_nr_free_pages(struct mm_pool *pool, int nid)

@@ -31,7 +31,8 @@ struct suite_entry {
 	X(pool_suite, false)                      \
 	X(fail_page_alloc_suite, false)           \
 	X(stress_suite, false)                    \
-	X(vmstat_suite, false)
+	X(vmstat_suite, false)                    \
+	X(guest_mem_suite, false)
 
 SUITES(DECLARE)
 

@@ -1,0 +1,281 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmm/guest_mem.c without KVM: the test thread touches guest RAM itself,
+ * which takes the same userfaultfd path a vCPU does.
+ */
+#include <sys/mman.h>
+
+#include "tests/mm_test.h"
+#include "vmm/guest_mem.h"
+
+struct oom_seen {
+	int calls;
+	uint64_t gpa;
+};
+
+static void record_oom(void *arg, uint64_t gpa)
+{
+	struct oom_seen *o = arg;
+
+	o->calls++;
+	o->gpa = gpa;
+}
+
+static struct guest_mem *mem_of(struct mm_pool *pool, uint64_t mib,
+				unsigned int nodes, bool strict,
+				struct oom_seen *oom)
+{
+	struct guest_mem_config cfg = {
+		.owner = 7,
+		.size = mib << 20,
+		.nr_nodes = nodes,
+		.strict = strict,
+		.pool = pool,
+		.vm_fd = -1,
+		.oom = record_oom,
+		.arg = oom,
+	};
+	struct guest_mem *mem;
+
+	for (unsigned int n = 0; n < nodes; n++) {
+		cfg.node[n].start = n * (cfg.size / nodes);
+		cfg.node[n].size = cfg.size / nodes;
+		cfg.pnode[n] = nodes - 1 - n; /* crossed on purpose */
+	}
+	ck_assert_int_eq(guest_mem_create(&cfg, &mem), 0);
+	return mem;
+}
+
+static struct guest_mem *validated_mem;
+
+static bool rmap(void *priv, uint16_t owner, gpa_t g, pfn_t pfn)
+{
+	(void)priv;
+	return owner == 7 && guest_mem_maps(validated_mem, g.val, pfn);
+}
+
+static void install_rmap(struct mm_pool *pool, struct guest_mem *mem)
+{
+	struct mm_ops ops = { .rmap_check = rmap };
+
+	validated_mem = mem;
+	mm_set_ops(pool, &ops);
+}
+
+/* First touch of an aligned 2 MiB region takes one order-9 block. */
+START_TEST(test_huge_first_touch)
+{
+	struct mm_pool *pool = test_pool(64, 1, 0);
+	struct guest_mem *mem = mem_of(pool, 16, 1, false, NULL);
+	struct guest_mem_stats st;
+	uint64_t *p = guest_mem_hva_of(mem, 4 << 20, 8);
+	pfn_t first;
+
+	install_rmap(pool, mem);
+	*p = 0x1234;
+	guest_mem_get_stats(mem, &st);
+	ck_assert_uint_eq(st.huge_maps, 1);
+	ck_assert_uint_eq(st.pages, 512);
+	first = mem->gpa_map[(4 << 20) >> PAGE_SHIFT];
+	ck_assert_uint_eq(first % pageblock_nr_pages, 0);
+	for (int i = 0; i < 512; i++)
+		ck_assert_uint_eq(mem->gpa_map[((4 << 20) >> PAGE_SHIFT) + i],
+				  first + i);
+	/* The data really lives in the pool frame. */
+	ck_assert_uint_eq(*(uint64_t *)pfn_to_virt(pool, first), 0x1234);
+	ck_assert_uint_eq(pfn_to_frame(pool, first + 3)->owner, 7);
+	ck_assert_uint_eq(pfn_to_frame(pool, first + 3)->gpa,
+			  (4 << 20) + 3 * 4096);
+	ck_validate(pool);
+	guest_mem_destroy(mem);
+	ck_assert_uint_eq(mm_nr_free_pages(pool) +
+				  pcp_count_frames(pool, pool->zones[0]),
+			  pool->nr_frames);
+	mm_pool_destroy(pool);
+}
+END_TEST
+
+/* Order 0 only: a fault maps a window of consecutive frames. */
+START_TEST(test_order0_fault_around)
+{
+	struct mm_pool *pool = test_pool(64, 1, 0);
+	struct guest_mem_config cfg = {
+		.owner = 7,
+		.size = 8 << 20,
+		.nr_nodes = 1,
+		.node = { { 0, 8 << 20 } },
+		.pool = pool,
+		.vm_fd = -1,
+		.no_huge = true,
+	};
+	struct guest_mem *mem;
+	struct guest_mem_stats st;
+	uint8_t *base;
+
+	ck_assert_int_eq(guest_mem_create(&cfg, &mem), 0);
+	install_rmap(pool, mem);
+	base = guest_mem_hva_of(mem, 0, 8 << 20);
+	for (uint64_t off = 0; off < (8 << 20); off += 4096)
+		base[off] = (uint8_t)(off >> 12);
+	for (uint64_t off = 0; off < (8 << 20); off += 4096)
+		ck_assert_uint_eq(base[off], (uint8_t)(off >> 12));
+	guest_mem_get_stats(mem, &st);
+	ck_assert_uint_eq(st.huge_maps, 0);
+	ck_assert_uint_eq(st.pages, 2048);
+	ck_assert_uint_le(st.faults, 2048 / 16 + 2);
+	ck_validate(pool);
+	guest_mem_destroy(mem);
+	ck_validate(pool);
+	mm_pool_destroy(pool);
+}
+END_TEST
+
+/* A guest node's memory comes from the pool node behind it. */
+START_TEST(test_vnuma_placement)
+{
+	struct mm_pool *pool = test_pool(64, 2, 0);
+	struct guest_mem *mem = mem_of(pool, 16, 2, true, NULL);
+	uint8_t *base = guest_mem_hva_of(mem, 0, 16 << 20);
+
+	install_rmap(pool, mem);
+	for (uint64_t off = 0; off < (16 << 20); off += 4096 * 7)
+		base[off] = 1;
+	for (uint64_t g = 0; g < (16 << 20); g += 4096) {
+		pfn_t pfn = mem->gpa_map[g >> PAGE_SHIFT];
+
+		if (pfn == PFN_NONE)
+			continue;
+		/* Guest node 0 -> pool node 1 and the other way round. */
+		ck_assert_int_eq(pfn_to_nid(pool, pfn), g < (8 << 20) ? 1 : 0);
+	}
+	ck_validate(pool);
+	guest_mem_destroy(mem);
+	mm_pool_destroy(pool);
+}
+END_TEST
+
+/* Strict binding never falls back: the node runs out, the VM is told. */
+START_TEST(test_strict_binding_oom)
+{
+	struct mm_pool *pool = test_pool(32, 2, 0);
+	struct oom_seen oom = { 0 };
+	struct guest_mem *mem = mem_of(pool, 32, 1, true, &oom);
+	uint8_t *base = guest_mem_hva_of(mem, 0, 32 << 20);
+	uint64_t off;
+
+	/* Pool node 0 has 16 MiB: a 32 MiB guest bound to it must fail,
+	 * while pool node 1 stays untouched. */
+	for (off = 0; off < (32 << 20) && !oom.calls; off += 4096)
+		base[off] = 1;
+	ck_assert_int_eq(oom.calls, 1);
+	ck_assert_uint_lt(oom.gpa, 16 << 20);
+	ck_assert_uint_eq(node_nr_free_pages(pool, 1),
+			  pool->node_data[1].node_spanned_pages);
+	guest_mem_destroy(mem);
+	drain_local_pages(pool);
+	ck_assert_uint_eq(mm_nr_free_pages(pool), pool->nr_frames);
+	mm_pool_destroy(pool);
+}
+END_TEST
+
+/* The pinned range is unmovable memory and never part of a huge map. */
+START_TEST(test_pinned_region)
+{
+	struct mm_pool *pool = test_pool(64, 1, 16);
+	struct guest_mem_config cfg = {
+		.owner = 7,
+		.size = 8 << 20,
+		.nr_nodes = 1,
+		.node = { { 0, 8 << 20 } },
+		.pool = pool,
+		.vm_fd = -1,
+		.pinned_start = 2 << 20,
+		.pinned_size = 1 << 20,
+	};
+	struct guest_mem *mem;
+	uint8_t *base;
+	pfn_t pfn;
+
+	ck_assert_int_eq(guest_mem_create(&cfg, &mem), 0);
+	base = guest_mem_hva_of(mem, 0, 8 << 20);
+	base[(2 << 20) + 4096] = 1;
+	base[4 << 20] = 1;
+	pfn = mem->gpa_map[((2 << 20) + 4096) >> PAGE_SHIFT];
+	ck_assert(pfn_to_frame(pool, pfn)->flags & FF_PINNED);
+	ck_assert_int_eq(page_zone(pool, pfn)->idx, ZONE_NORMAL);
+	ck_assert_int_eq(get_pageblock_migratetype(pool, pfn),
+			 MIGRATE_UNMOVABLE);
+	pfn = mem->gpa_map[(4 << 20) >> PAGE_SHIFT];
+	ck_assert(!(pfn_to_frame(pool, pfn)->flags & FF_PINNED));
+	ck_assert_int_eq(page_zone(pool, pfn)->idx, ZONE_MOVABLE);
+	guest_mem_destroy(mem);
+	mm_pool_destroy(pool);
+}
+END_TEST
+
+/* A frame a guest gets never holds an earlier guest's data. */
+START_TEST(test_no_data_crosses_guests)
+{
+	struct mm_pool *pool = test_pool(16, 1, 0);
+	struct guest_mem *a = mem_of(pool, 8, 1, false, NULL), *b;
+	uint64_t *pa = guest_mem_hva_of(a, 0, 8 << 20), *pb;
+	const uint64_t n = (8 << 20) / 8;
+
+	for (uint64_t i = 0; i < n; i++)
+		pa[i] = 0xdeadbeefcafef00dULL ^ i;
+	guest_mem_destroy(a);
+	b = mem_of(pool, 8, 1, false, NULL);
+	pb = guest_mem_hva_of(b, 0, 8 << 20);
+	for (uint64_t i = 0; i < n; i++)
+		if (pb[i])
+			ck_abort_msg("guest b reads 0x%lx at %lu", pb[i], i);
+	guest_mem_destroy(b);
+	mm_pool_destroy(pool);
+}
+END_TEST
+
+START_TEST(test_bad_config)
+{
+	struct mm_pool *pool = test_pool(16, 1, 0);
+	struct guest_mem_config cfg = {
+		.size = 3 << 20,
+		.nr_nodes = 1,
+		.node = { { 0, 3 << 20 } },
+		.pool = pool,
+		.vm_fd = -1,
+	};
+	struct guest_mem *mem;
+
+	ck_assert_int_eq(guest_mem_create(&cfg, &mem), -EINVAL);
+	cfg.size = cfg.node[0].size = 4 << 20;
+	cfg.pnode[0] = 3;
+	ck_assert_int_eq(guest_mem_create(&cfg, &mem), -EINVAL);
+	cfg.pnode[0] = 0;
+	cfg.pinned_size = 8 << 20;
+	ck_assert_int_eq(guest_mem_create(&cfg, &mem), -EINVAL);
+	cfg.pinned_size = 0;
+	ck_assert_int_eq(guest_mem_create(&cfg, &mem), 0);
+	ck_assert_ptr_null(guest_mem_hva_of(mem, 4 << 20, 1));
+	ck_assert_ptr_null(guest_mem_hva_of(mem, 4095, (4 << 20) - 4000));
+	ck_assert_ptr_nonnull(guest_mem_hva_of(mem, 0, 4 << 20));
+	guest_mem_destroy(mem);
+	mm_pool_destroy(pool);
+}
+END_TEST
+
+Suite *guest_mem_suite(void)
+{
+	Suite *s = suite_create("guest_mem");
+	TCase *tc = tcase_create("uffd");
+
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_huge_first_touch);
+	tcase_add_test(tc, test_order0_fault_around);
+	tcase_add_test(tc, test_vnuma_placement);
+	tcase_add_test(tc, test_strict_binding_oom);
+	tcase_add_test(tc, test_pinned_region);
+	tcase_add_test(tc, test_no_data_crosses_guests);
+	tcase_add_test(tc, test_bad_config);
+	suite_add_tcase(s, tc);
+	return s;
+}

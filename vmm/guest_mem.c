@@ -1,0 +1,437 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Guest RAM faulted in from the pool through userfaultfd. */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/kvm.h>
+#include <linux/userfaultfd.h>
+#include <poll.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "vmm/guest_mem.h"
+
+#define HUGE_SIZE (pageblock_nr_pages << PAGE_SHIFT)
+/* Pages mapped per order-0 fault: one mmap instead of sixteen. */
+#define FAULT_AROUND 16
+
+static inline uint64_t gpn(uint64_t gpa)
+{
+	return gpa >> PAGE_SHIFT;
+}
+
+int guest_mem_node_of(const struct guest_mem *mem, uint64_t gpa)
+{
+	for (unsigned int n = 0; n < mem->cfg.nr_nodes; n++)
+		if (gpa - mem->cfg.node[n].start < mem->cfg.node[n].size)
+			return n;
+	return -1;
+}
+
+static bool in_pinned(const struct guest_mem *mem, uint64_t gpa)
+{
+	return gpa - mem->cfg.pinned_start < mem->cfg.pinned_size;
+}
+
+/* Map npages frames from pfn at gpa and record them; mem->lock held. */
+static int map_frames(struct guest_mem *mem, uint64_t gpa, pfn_t pfn,
+		      unsigned long npages, bool pinned)
+{
+	struct mm_pool *pool = mem->cfg.pool;
+	void *addr = mem->hva + gpa;
+
+	if (mmap(addr, npages << PAGE_SHIFT, PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_FIXED, pool->memfd,
+		 pfn_to_offset(pfn)) == MAP_FAILED)
+		return -errno;
+	/* shmem_enabled=advise wants the guest's VMA advised too. */
+	if (npages == pageblock_nr_pages && pool->hugepages)
+		madvise(addr, HUGE_SIZE, MADV_HUGEPAGE);
+	for (unsigned long i = 0; i < npages; i++) {
+		/* Map first, owner second: an rmap check in between sees a
+		 * frame without owner, never an owner without mapping. */
+		WRITE_ONCE(mem->gpa_map[gpn(gpa) + i], pfn + i);
+		frame_set_owner(pool, pfn + i, mem->cfg.owner,
+				(gpa_t){ gpa + (i << PAGE_SHIFT) });
+		if (pinned)
+			pfn_to_frame(pool, pfn + i)->flags |= FF_PINNED;
+	}
+	mem->backed_2m[gpa / HUGE_SIZE] += npages;
+	mem->stats.pages += npages;
+	if (mem->stats.pages > mem->stats.peak_pages)
+		mem->stats.peak_pages = mem->stats.pages;
+	return 0;
+}
+
+static bool region_in_one_node(struct guest_mem *mem, uint64_t gpa2m)
+{
+	int n = guest_mem_node_of(mem, gpa2m);
+
+	return n >= 0 && guest_mem_node_of(mem, gpa2m + HUGE_SIZE - 1) == n;
+}
+
+/*
+ * Back the page at gpa (and, for order 0, up to FAULT_AROUND - 1 unbacked
+ * pages after it in its aligned window).  Returns the GPA range mapped
+ * through start and len.  mem->lock held.
+ */
+static int populate_locked(struct guest_mem *mem, uint64_t gpa, uint64_t *start,
+			   uint64_t *len)
+{
+	struct mm_pool *pool = mem->cfg.pool;
+	int node = guest_mem_node_of(mem, gpa);
+	int pnid = mem->cfg.pnode[node];
+	nodemask_t bind = nodemask_of_node(pnid);
+	const nodemask_t *mask = mem->cfg.strict ? &bind : NULL;
+	bool pinned = in_pinned(mem, gpa);
+	uint64_t gpa2m = ALIGN_DOWN(gpa, HUGE_SIZE);
+	uint64_t end, p;
+	gfp_t gfp;
+	pfn_t pfn;
+	int ret;
+
+	if (!mem->cfg.no_huge && !pinned &&
+	    !mem->backed_2m[gpa2m / HUGE_SIZE] && !in_pinned(mem, gpa2m) &&
+	    !in_pinned(mem, gpa2m + HUGE_SIZE - 1) &&
+	    region_in_one_node(mem, gpa2m)) {
+		pfn = __alloc_pages(pool,
+				    GFP_GUEST_HUGE_LIGHT |
+					    (mem->cfg.strict ? __GFP_THISNODE :
+							       0),
+				    pageblock_order, pnid, mask);
+		if (pfn != PFN_NONE) {
+			split_page(pool, pfn, pageblock_order);
+			ret = map_frames(mem, gpa2m, pfn, pageblock_nr_pages,
+					 false);
+			if (ret) {
+				for (unsigned long i = 0;
+				     i < pageblock_nr_pages; i++)
+					__free_pages(pool, pfn + i, 0);
+				return ret;
+			}
+			mem->stats.huge_maps++;
+			count_vm_event(pool, THP_FAULT_ALLOC);
+			*start = gpa2m;
+			*len = HUGE_SIZE;
+			return 0;
+		}
+		mem->stats.huge_fallbacks++;
+		count_vm_event(pool, THP_FAULT_FALLBACK);
+	}
+
+	gfp = pinned ? GFP_GUEST_PINNED : GFP_GUEST;
+	end = ALIGN_DOWN(gpa, FAULT_AROUND * PAGE_SIZE) +
+	      FAULT_AROUND * PAGE_SIZE;
+	*start = gpa;
+	*len = 0;
+	for (p = gpa; p < end; p += PAGE_SIZE) {
+		/* Stay in one node, one pinned state, unbacked pages. */
+		if (p != gpa && (READ_ONCE(mem->gpa_map[gpn(p)]) != PFN_NONE ||
+				 guest_mem_node_of(mem, p) != node ||
+				 in_pinned(mem, p) != pinned))
+			break;
+		/* Only the faulting page may trigger reclaim; the rest of
+		 * the window is opportunistic. */
+		pfn = __alloc_pages(pool,
+				    p == gpa ? gfp :
+					       (gfp & ~__GFP_DIRECT_RECLAIM) |
+						       __GFP_NOWARN,
+				    0, pnid, mask);
+		if (pfn == PFN_NONE) {
+			if (p == gpa)
+				return -ENOMEM;
+			break;
+		}
+		ret = map_frames(mem, p, pfn, 1, pinned);
+		if (ret) {
+			__free_pages(pool, pfn, 0);
+			if (p == gpa)
+				return ret;
+			break;
+		}
+		*len += PAGE_SIZE;
+	}
+	return 0;
+}
+
+int guest_mem_back(struct guest_mem *mem, uint64_t gpa, uint64_t len)
+{
+	uint64_t start, n;
+	int ret = 0;
+
+	if (!guest_mem_hva_of(mem, gpa, len))
+		return -EFAULT;
+	if (mem->cfg.backing == GUEST_BACKING_ANON)
+		return 0;
+	pthread_mutex_lock(&mem->lock);
+	for (uint64_t p = ALIGN_DOWN(gpa, PAGE_SIZE); p < gpa + len && !ret;
+	     p += PAGE_SIZE) {
+		if (mem->gpa_map[gpn(p)] != PFN_NONE)
+			continue;
+		ret = populate_locked(mem, p, &start, &n);
+	}
+	pthread_mutex_unlock(&mem->lock);
+	return ret;
+}
+
+static void serve_fault(struct guest_mem *mem, uint64_t addr)
+{
+	uint64_t t0 = trace_clock_ns(), gpa, start = 0, len = 0;
+	struct uffdio_range wake;
+	int ret = 0;
+
+	gpa = ALIGN_DOWN(addr - (uint64_t)mem->hva, PAGE_SIZE);
+	if (gpa >= mem->cfg.size)
+		return;
+	pthread_mutex_lock(&mem->lock);
+	mem->stats.faults++;
+	if (mem->gpa_map[gpn(gpa)] == PFN_NONE)
+		ret = populate_locked(mem, gpa, &start, &len);
+	if (ret) {
+		struct uffdio_zeropage zp = {
+			.range = { (uint64_t)mem->hva + gpa, PAGE_SIZE },
+		};
+		bool report = !mem->oom_reported;
+
+		mem->stats.alloc_failures++;
+		mem->oom_reported = true;
+		pthread_mutex_unlock(&mem->lock);
+		/*
+		 * The VM is stopping: let the faulting thread move on (to
+		 * notice the stop) with the zero page rather than leave it
+		 * blocked in the kernel.  Nothing of the pool is involved.
+		 */
+		if (report && mem->cfg.oom)
+			mem->cfg.oom(mem->cfg.arg, gpa);
+		ioctl(mem->uffd, UFFDIO_ZEROPAGE, &zp);
+		return;
+	}
+	pthread_mutex_unlock(&mem->lock);
+	/* Wake whoever waits on this page (and the window we mapped). */
+	if (!len) {
+		start = gpa;
+		len = PAGE_SIZE;
+	}
+	wake.start = (uint64_t)mem->hva + start;
+	wake.len = len;
+	ioctl(mem->uffd, UFFDIO_WAKE, &wake);
+	hist_add(&mem->fault_ns, trace_clock_ns() - t0);
+	trace_event(&mem->cfg.pool->trace, TR_FAULT, mem->cfg.owner, gpa,
+		    len == HUGE_SIZE ? pageblock_order : 0,
+		    trace_clock_ns() - t0);
+}
+
+static void *fault_thread(void *arg)
+{
+	struct guest_mem *mem = arg;
+	struct uffd_msg msg[64];
+	struct pollfd pfd[2] = {
+		{ .fd = mem->uffd, .events = POLLIN },
+		{ .fd = mem->stop_efd, .events = POLLIN },
+	};
+
+	for (;;) {
+		ssize_t n;
+
+		if (poll(pfd, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		if (pfd[1].revents)
+			break;
+		n = read(mem->uffd, msg, sizeof(msg));
+		if (n < 0) {
+			if (errno == EAGAIN || errno == EINTR)
+				continue;
+			break;
+		}
+		for (ssize_t i = 0; i < n / (ssize_t)sizeof(msg[0]); i++)
+			if (msg[i].event == UFFD_EVENT_PAGEFAULT)
+				serve_fault(mem, msg[i].arg.pagefault.address);
+	}
+	return NULL;
+}
+
+static int setup_uffd(struct guest_mem *mem)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	struct uffdio_register reg = {
+		.range = { (uint64_t)mem->hva, mem->cfg.size },
+		.mode = UFFDIO_REGISTER_MODE_MISSING,
+	};
+
+	mem->uffd = syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	if (mem->uffd < 0)
+		return -errno;
+	if (ioctl(mem->uffd, UFFDIO_API, &api) ||
+	    ioctl(mem->uffd, UFFDIO_REGISTER, &reg))
+		return -errno;
+	mem->stop_efd = eventfd(0, EFD_CLOEXEC);
+	if (mem->stop_efd < 0)
+		return -errno;
+	return 0;
+}
+
+static int set_memslots(struct guest_mem *mem)
+{
+	for (unsigned int n = 0; n < mem->cfg.nr_nodes; n++) {
+		struct kvm_userspace_memory_region r = {
+			.slot = n,
+			.guest_phys_addr = mem->cfg.node[n].start,
+			.memory_size = mem->cfg.node[n].size,
+			.userspace_addr =
+				(uint64_t)mem->hva + mem->cfg.node[n].start,
+		};
+
+		if (ioctl(mem->cfg.vm_fd, KVM_SET_USER_MEMORY_REGION, &r))
+			return -errno;
+	}
+	return 0;
+}
+
+static int check_config(const struct guest_mem_config *cfg)
+{
+	uint64_t next = 0;
+
+	if (!cfg->size || cfg->size % HUGE_SIZE || cfg->size > GUEST_RAM_MAX ||
+	    !cfg->nr_nodes || cfg->nr_nodes > GUEST_MAX_NODES ||
+	    (cfg->backing == GUEST_BACKING_POOL && !cfg->pool))
+		return -EINVAL;
+	for (unsigned int n = 0; n < cfg->nr_nodes; n++) {
+		if (cfg->node[n].start != next || !cfg->node[n].size ||
+		    cfg->node[n].size % HUGE_SIZE)
+			return -EINVAL;
+		if (cfg->pool && (cfg->pnode[n] < 0 ||
+				  cfg->pnode[n] >= (int)cfg->pool->nr_nodes))
+			return -EINVAL;
+		next += cfg->node[n].size;
+	}
+	if (next != cfg->size ||
+	    cfg->pinned_start + cfg->pinned_size > cfg->size)
+		return -EINVAL;
+	return 0;
+}
+
+int guest_mem_create(const struct guest_mem_config *cfg, struct guest_mem **out)
+{
+	struct guest_mem *mem;
+	uint8_t *raw;
+	int ret;
+
+	*out = NULL;
+	ret = check_config(cfg);
+	if (ret)
+		return ret;
+	mem = calloc(1, sizeof(*mem));
+	if (!mem)
+		return -ENOMEM;
+	mem->cfg = *cfg;
+	mem->uffd = -1;
+	mem->stop_efd = -1;
+	mem->npages = cfg->size >> PAGE_SHIFT;
+	pthread_mutex_init(&mem->lock, NULL);
+
+	/* 2 MiB-aligned so that a 2 MiB GPA region can be a host PMD. */
+	raw = mmap(NULL, cfg->size + HUGE_SIZE, PROT_READ | PROT_WRITE,
+		   MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (raw == MAP_FAILED) {
+		ret = -errno;
+		goto err_free;
+	}
+	mem->hva = (uint8_t *)ALIGN_UP((uintptr_t)raw, HUGE_SIZE);
+	if (mem->hva > raw)
+		munmap(raw, mem->hva - raw);
+	munmap(mem->hva + cfg->size, raw + HUGE_SIZE - mem->hva);
+
+	if (cfg->backing == GUEST_BACKING_POOL) {
+		ret = -ENOMEM;
+		mem->gpa_map = malloc(mem->npages * sizeof(*mem->gpa_map));
+		mem->backed_2m =
+			calloc(cfg->size / HUGE_SIZE, sizeof(*mem->backed_2m));
+		if (!mem->gpa_map || !mem->backed_2m)
+			goto err_unmap;
+		memset(mem->gpa_map, 0xff, mem->npages * sizeof(*mem->gpa_map));
+		ret = setup_uffd(mem);
+		if (ret)
+			goto err_unmap;
+		ret = -pthread_create(&mem->fault_thread, NULL, fault_thread,
+				      mem);
+		if (ret)
+			goto err_unmap;
+		mem->thread_started = true;
+	}
+	if (cfg->vm_fd >= 0) {
+		ret = set_memslots(mem);
+		if (ret)
+			goto err_unmap;
+	}
+	*out = mem;
+	return 0;
+
+err_unmap:
+	guest_mem_destroy(mem);
+	return ret;
+err_free:
+	pthread_mutex_destroy(&mem->lock);
+	free(mem);
+	return ret;
+}
+
+void guest_mem_destroy(struct guest_mem *mem)
+{
+	struct mm_pool *pool = mem ? mem->cfg.pool : NULL;
+	uint64_t one = 1;
+
+	if (!mem)
+		return;
+	if (mem->thread_started) {
+		if (write(mem->stop_efd, &one, sizeof(one)) != sizeof(one))
+			pthread_cancel(mem->fault_thread);
+		pthread_join(mem->fault_thread, NULL);
+	}
+	if (mem->uffd >= 0)
+		close(mem->uffd);
+	if (mem->stop_efd >= 0)
+		close(mem->stop_efd);
+	munmap(mem->hva, mem->cfg.size);
+	/* Every frame goes back: owner first, as in map_frames() reversed. */
+	if (mem->gpa_map) {
+		for (uint64_t i = 0; i < mem->npages; i++) {
+			pfn_t pfn = mem->gpa_map[i];
+
+			if (pfn == PFN_NONE)
+				continue;
+			frame_clear_owner(pool, pfn);
+			WRITE_ONCE(mem->gpa_map[i], PFN_NONE);
+			__free_pages(pool, pfn, 0);
+		}
+	}
+	free(mem->gpa_map);
+	free(mem->backed_2m);
+	pthread_mutex_destroy(&mem->lock);
+	free(mem);
+}
+
+void *guest_mem_hva_of(struct guest_mem *mem, uint64_t gpa, uint64_t len)
+{
+	if (gpa >= mem->cfg.size || len > mem->cfg.size - gpa)
+		return NULL;
+	return mem->hva + gpa;
+}
+
+bool guest_mem_maps(struct guest_mem *mem, uint64_t gpa, pfn_t pfn)
+{
+	return gpa < mem->cfg.size && READ_ONCE(mem->gpa_map[gpn(gpa)]) == pfn;
+}
+
+void guest_mem_get_stats(struct guest_mem *mem, struct guest_mem_stats *st)
+{
+	pthread_mutex_lock(&mem->lock);
+	*st = mem->stats;
+	pthread_mutex_unlock(&mem->lock);
+}
