@@ -234,6 +234,46 @@ START_TEST(test_no_data_crosses_guests)
 }
 END_TEST
 
+/* Discarded pages go back to the pool and fault in again as zeroes. */
+START_TEST(test_discard)
+{
+	struct mm_pool *pool = test_pool(64, 1, 0);
+	struct guest_mem *mem = mem_of(pool, 8, 1, false, NULL);
+	uint64_t *base = guest_mem_hva_of(mem, 0, 8 << 20);
+	struct guest_mem_stats st;
+	long free0;
+
+	install_rmap(pool, mem);
+	for (uint64_t i = 0; i < (8 << 20) / 8; i += 512)
+		base[i] = i + 1;
+	drain_local_pages(pool);
+	free0 = mm_nr_free_pages(pool);
+	/* Every other 4 KiB page of the first 2 MiB, and a whole 2 MiB. */
+	for (uint64_t g = 0; g < (2 << 20); g += 8192)
+		ck_assert_int_eq(guest_mem_discard(mem, g, 4096), 1);
+	ck_assert_int_eq(guest_mem_discard(mem, 4 << 20, 2 << 20), 512);
+	ck_assert_int_eq(guest_mem_discard(mem, 4 << 20, 2 << 20), 0);
+	guest_mem_get_stats(mem, &st);
+	ck_assert_uint_eq(st.pages, 4 * 512 - 256 - 512);
+	drain_local_pages(pool);
+	ck_assert_int_eq(mm_nr_free_pages(pool), free0 + 256 + 512);
+	ck_validate(pool);
+	/* What stayed keeps its data; what went comes back zeroed. */
+	for (uint64_t i = 0; i < (8 << 20) / 8; i += 512) {
+		uint64_t g = i * 8;
+		bool gone = (g < (2 << 20) && !(g & 4096)) ||
+			    (g >= (4 << 20) && g < (6 << 20));
+
+		ck_assert_uint_eq(base[i], gone ? 0 : i + 1);
+	}
+	ck_validate(pool);
+	ck_assert_int_eq(guest_mem_discard(mem, 4095, 4096), -EINVAL);
+	ck_assert_int_eq(guest_mem_discard(mem, 8 << 20, 4096), -EINVAL);
+	guest_mem_destroy(mem);
+	mm_pool_destroy(pool);
+}
+END_TEST
+
 START_TEST(test_bad_config)
 {
 	struct mm_pool *pool = test_pool(16, 1, 0);
@@ -275,6 +315,7 @@ Suite *guest_mem_suite(void)
 	tcase_add_test(tc, test_strict_binding_oom);
 	tcase_add_test(tc, test_pinned_region);
 	tcase_add_test(tc, test_no_data_crosses_guests);
+	tcase_add_test(tc, test_discard);
 	tcase_add_test(tc, test_bad_config);
 	suite_add_tcase(s, tc);
 	return s;

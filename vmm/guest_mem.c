@@ -424,6 +424,64 @@ void *guest_mem_hva_of(struct guest_mem *mem, uint64_t gpa, uint64_t len)
 	return mem->hva + gpa;
 }
 
+/* Turn [gpa, gpa + len) back into a registered placeholder. */
+static int unback_range(struct guest_mem *mem, uint64_t gpa, uint64_t len)
+{
+	struct uffdio_register reg = {
+		.range = { (uint64_t)mem->hva + gpa, len },
+		.mode = UFFDIO_REGISTER_MODE_MISSING,
+	};
+
+	if (mmap(mem->hva + gpa, len, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1,
+		 0) == MAP_FAILED)
+		return -errno;
+	if (ioctl(mem->uffd, UFFDIO_REGISTER, &reg))
+		return -errno;
+	return 0;
+}
+
+long guest_mem_discard(struct guest_mem *mem, uint64_t gpa, uint64_t len)
+{
+	struct mm_pool *pool = mem->cfg.pool;
+	uint64_t end = gpa + len, run = 0;
+	long freed = 0;
+	int ret = 0;
+
+	if ((gpa | len) & (PAGE_SIZE - 1) || !guest_mem_hva_of(mem, gpa, len) ||
+	    mem->cfg.backing != GUEST_BACKING_POOL)
+		return -EINVAL;
+	pthread_mutex_lock(&mem->lock);
+	for (uint64_t p = gpa; p <= end; p += PAGE_SIZE) {
+		bool backed = p < end && mem->gpa_map[gpn(p)] != PFN_NONE;
+
+		if (backed) {
+			if (!run)
+				run = p + 1; /* +1: a run may start at 0 */
+			continue;
+		}
+		if (!run)
+			continue;
+		/* [run - 1, p) is backed: unmap it, then free its frames. */
+		ret = unback_range(mem, run - 1, p - (run - 1));
+		if (ret)
+			break;
+		for (uint64_t q = run - 1; q < p; q += PAGE_SIZE) {
+			pfn_t pfn = mem->gpa_map[gpn(q)];
+
+			frame_clear_owner(pool, pfn);
+			WRITE_ONCE(mem->gpa_map[gpn(q)], PFN_NONE);
+			mem->backed_2m[q / HUGE_SIZE]--;
+			__free_pages(pool, pfn, 0);
+			freed++;
+		}
+		run = 0;
+	}
+	mem->stats.pages -= freed;
+	pthread_mutex_unlock(&mem->lock);
+	return ret ? ret : freed;
+}
+
 bool guest_mem_maps(struct guest_mem *mem, uint64_t gpa, pfn_t pfn)
 {
 	return gpa < mem->cfg.size && READ_ONCE(mem->gpa_map[gpn(gpa)]) == pfn;

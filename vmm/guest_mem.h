@@ -80,6 +80,13 @@ void guest_mem_destroy(struct guest_mem *mem);
 void *guest_mem_hva_of(struct guest_mem *mem, uint64_t gpa, uint64_t len);
 /* Back [gpa, gpa + len) now, from the calling thread (boot data). */
 int guest_mem_back(struct guest_mem *mem, uint64_t gpa, uint64_t len);
+/*
+ * Give the frames behind [gpa, gpa + len) back to the pool (balloon
+ * inflation, free page reporting): the range becomes an unbacked
+ * placeholder again and faults in fresh, zeroed frames if touched.
+ * Returns the number of frames freed, or -errno (nothing changed).
+ */
+long guest_mem_discard(struct guest_mem *mem, uint64_t gpa, uint64_t len);
 /* Does the map say gpa is backed by pfn? (mm_validate's rmap check) */
 bool guest_mem_maps(struct guest_mem *mem, uint64_t gpa, pfn_t pfn);
 void guest_mem_get_stats(struct guest_mem *mem, struct guest_mem_stats *st);
