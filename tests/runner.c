@@ -32,7 +32,8 @@ struct suite_entry {
 	X(fail_page_alloc_suite, false)           \
 	X(stress_suite, false)                    \
 	X(vmstat_suite, false)                    \
-	X(guest_mem_suite, false)
+	X(guest_mem_suite, false)                 \
+	X(oom_kill_suite, false)
 
 SUITES(DECLARE)
 
