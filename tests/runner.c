@@ -22,7 +22,9 @@ struct suite_entry {
 
 #define SUITE(fn, kvm) { fn, kvm },
 #define DECLARE(fn, kvm) Suite *fn(void);
-#define SUITES(X) /* X(constructor, needs_kvm) */
+#define SUITES(X) /* X(constructor, needs_kvm) */ \
+	X(loader_suite, false)                    \
+	X(vm_suite, true)
 
 SUITES(DECLARE)
 

@@ -20,7 +20,8 @@ const char *report_type_name(uint32_t type)
 }
 
 /* Account one record (vm->lock held). */
-static void __report_account(struct vm *vm, const struct guest_report *r)
+static void __report_account(struct vm *vm, unsigned int vcpu,
+			     const struct guest_report *r)
 {
 	struct vm_summary *s = &vm->summary;
 	uint64_t t = vm_now_ns() - vm->start_ns;
@@ -59,6 +60,8 @@ static void __report_account(struct vm *vm, const struct guest_report *r)
 		s->nr_corrupt++;
 		break;
 	case GR_STAT:
+		if (!strcmp(r->text, "touched"))
+			s->touched_by_vcpu[vcpu] += r->args[0];
 		break;
 	case GR_PANIC:
 		if (!s->nr_panics++)
@@ -91,7 +94,7 @@ int report_handle(struct vm *vm, unsigned int vcpu, uint32_t gpa)
 		return -EINVAL;
 	}
 	pthread_mutex_lock(&vm->lock);
-	__report_account(vm, &r);
+	__report_account(vm, vcpu, &r);
 	pthread_mutex_unlock(&vm->lock);
 	if (r.type == GR_EXIT)
 		vm_stop(vm, VM_EXIT_GUEST_EXIT, "status %d", (int)r.args[0]);

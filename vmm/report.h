@@ -39,6 +39,7 @@ struct vm_summary {
 	bool exited;
 	int exit_status;
 	uint64_t nr_reports;
+	uint64_t touched_by_vcpu[GUEST_MAX_VCPUS]; /* GR_STAT "touched" */
 	uint64_t mmio_unknown; /* accesses no handler claimed */
 };
 
