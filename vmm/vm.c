@@ -169,7 +169,6 @@ int vm_create_msg(const struct guest_spec *spec, unsigned int id,
 		snprintf(vm->name, sizeof(vm->name), "vm%u", id);
 	vm->ram_size = spec->mem_bytes;
 	vm->nr_nodes = spec->nr_vnodes ? spec->nr_vnodes : 1;
-	vm->console = stdout;
 	vm->serial.name = vm->name;
 	vm->serial.out = stdout;
 	pthread_mutex_init(&vm->lock, NULL);

@@ -94,8 +94,8 @@ struct vm {
 	struct vm_mmio_region mmio[VM_MAX_MMIO];
 	unsigned int nr_mmio;
 
-	struct serial serial;
-	FILE *console; /* serial lines go here (stdout by default) */
+	struct serial
+		serial; /* .out (stdout) and .quiet may be set before start */
 
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
