@@ -10,8 +10,9 @@
  * mode at CPL0 with %rdi = GUEST_BOOTINFO_GPA, %rsi = vCPU index and
  * %rsp = GUEST_BOOT_STACK_TOP - index * GUEST_BOOT_STACK_SIZE.  Every vCPU
  * starts this way (there is no INIT/SIPI).
- * The guest loads its TSS and IDT and drops to CPL3 (IOPL=3) with iretq: on
- * this host CPL0 code is emulated instruction by instruction.
+ * The guest loads its TSS and IDT and drops to CPL3 with iretq: on this
+ * host CPL0 code is emulated instruction by instruction.  At CPL3 it talks
+ * to the host through the MMIO page GUEST_PV_GPA (port I/O faults there).
  */
 #ifndef GUEST_ABI_H
 #define GUEST_ABI_H
@@ -19,7 +20,11 @@
 #ifdef __ASSEMBLY__
 #define ABI_UL(x) x
 #else
+#if __STDC_HOSTED__
 #include <stdint.h>
+#else
+#include "guest/types.h" /* the guest is built with -nostdinc */
+#endif
 #define ABI_UL(x) x##UL
 #endif
 
@@ -31,7 +36,8 @@
 #define GUEST_PGTABLE_GPA ABI_UL(0x10000) /* PML4, PDPTs, PDs */
 #define GUEST_PGTABLE_MAX ABI_UL(0x70000) /* up to 0x80000 */
 #define GUEST_BOOT_STACK_TOP ABI_UL(0x90000)
-#define GUEST_BOOT_STACK_SIZE ABI_UL(0x1000) /* x VMM_MAX_VCPUS below TOP */
+#define GUEST_BOOT_STACK_SIZE ABI_UL(0x1000) /* x GUEST_MAX_VCPUS below TOP */
+#define GUEST_MAX_VCPUS 16 /* boot stacks end at GUEST_PGTABLE_MAX */
 #define GUEST_KERNEL_GPA ABI_UL(0x100000) /* ELF is linked here */
 #define GUEST_RAM_START ABI_UL(0x200000) /* first frame the guest may own */
 
@@ -60,6 +66,30 @@
  */
 #define GUEST_IDLE_PORT 0x501
 #define GUEST_KICK_PORT 0x502
+/*
+ * A kick is sticky: it marks every other vCPU of the VM "kicked", and an
+ * idle write by a kicked vCPU returns at once (clearing the mark).  So a
+ * vCPU that checks for work, finds none and then parks cannot miss a kick
+ * that came in between.  Wake-ups may be spurious: always re-check.
+ *
+ * outl N to GUEST_SLEEP_PORT parks like GUEST_IDLE_PORT but for at most N
+ * microseconds: how the guest sleeps without spinning.
+ */
+#define GUEST_SLEEP_PORT 0x503
+
+/*
+ * The same services as MMIO registers, for CPL3 code: kvm_pvm runs guest
+ * user mode with the hardware IOPL forced to 0, so in/out at CPL3 raise
+ * #GP whatever IOPL the guest sets (measured), while an MMIO access exits
+ * to the host as usual.  The guest uses this page; the ports remain for
+ * CPL0 code and other guests.  Registers take plain stores:
+ */
+#define GUEST_PV_GPA (GUEST_MMIO_GPA + GUEST_MMIO_SIZE - 0x1000)
+#define GUEST_PV_CONSOLE 0x00 /* 1..8 bytes of console output; NULs skipped */
+#define GUEST_PV_REPORT 0x08 /* 4 bytes: GPA of a guest_report */
+#define GUEST_PV_IDLE 0x10 /* any: as GUEST_IDLE_PORT */
+#define GUEST_PV_KICK 0x18 /* any: as GUEST_KICK_PORT */
+#define GUEST_PV_SLEEP 0x20 /* 4 bytes: as GUEST_SLEEP_PORT */
 
 #define GUEST_BOOTINFO_MAGIC ABI_UL(0x766d6d2d626f6f74) /* "vmm-boot" */
 #define GUEST_MAX_NODES 8

@@ -33,7 +33,9 @@ struct suite_entry {
 	X(stress_suite, false)                    \
 	X(vmstat_suite, false)                    \
 	X(guest_mem_suite, false)                 \
-	X(oom_kill_suite, false)
+	X(oom_kill_suite, false)                  \
+	X(loader_suite, false)                    \
+	X(vm_suite, true)
 
 SUITES(DECLARE)
 

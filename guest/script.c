@@ -1,0 +1,319 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Recursive descent over the command line:
+ *   list := [stmt] { sep [stmt] }          sep := ';' | newline
+ *   stmt := "repeat" N "{" list "}" | NAME { ARG }
+ *   ARG  := KEY=VALUE | VALUE
+ * Sizes take K/M/G/T (powers of 1024), times ns/us/ms/s (a unit is
+ * required: "sleep 5" is ambiguous).
+ */
+#include "guest/script.h"
+#include "guest/console.h"
+#include "guest/lib.h"
+
+struct parser {
+	struct script *s;
+	const char *p, *start, *end;
+	int depth;
+};
+
+static const char *const names[NR_CMDS] = {
+	[CMD_TOUCH] = "touch",	 [CMD_HOLD] = "hold",	[CMD_FREE] = "free",
+	[CMD_CHURN] = "churn",	 [CMD_SLEEP] = "sleep", [CMD_REPEAT] = "repeat",
+	[CMD_VERIFY] = "verify", [CMD_CRASH] = "crash", [CMD_HALT] = "halt",
+	[CMD_EXIT] = "exit",
+};
+
+const char *cmd_name(unsigned int op)
+{
+	return op < NR_CMDS ? names[op] : "?";
+}
+
+static int fail(struct parser *ps, const char *what, const char *tok,
+		size_t len)
+{
+	char t[17]; /* vsnprintf has no %.*s: copy the token */
+
+	len = MIN(len, sizeof(t) - 1);
+	memcpy(t, tok, len);
+	t[len] = '\0';
+	snprintf(ps->s->error, sizeof(ps->s->error), "@%d: %s '%s'",
+		 (int)(ps->p - ps->start), what, t);
+	return -1;
+}
+
+static bool is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r';
+}
+
+static bool is_sep(char c)
+{
+	return c == ';' || c == '\n';
+}
+
+static bool at_end(struct parser *ps)
+{
+	return ps->p >= ps->end || !*ps->p;
+}
+
+/* Next whitespace-delimited token on this statement; len 0 at its end. */
+static size_t token(struct parser *ps, const char **tok)
+{
+	const char *q;
+
+	while (!at_end(ps) && is_space(*ps->p))
+		ps->p++;
+	q = ps->p;
+	while (q < ps->end && *q && !is_space(*q) && !is_sep(*q) && *q != '{' &&
+	       *q != '}')
+		q++;
+	*tok = ps->p;
+	ps->p = q;
+	return q - *tok;
+}
+
+/* Leading decimal digits; *used says how many. */
+static bool parse_u64(const char *t, size_t len, uint64_t *v, size_t *used)
+{
+	uint64_t x = 0;
+	size_t i = 0;
+
+	for (; i < len && t[i] >= '0' && t[i] <= '9'; i++) {
+		if (x > (UINT64_MAX - 9) / 10)
+			return false;
+		x = x * 10 + t[i] - '0';
+	}
+	*v = x;
+	*used = i;
+	return i > 0;
+}
+
+static bool suffix_is(const char *t, size_t len, const char *sfx)
+{
+	return strlen(sfx) == len && !strncmp(t, sfx, len);
+}
+
+static bool parse_size(const char *t, size_t len, uint64_t *v)
+{
+	static const char units[] = "KMGT";
+	size_t used;
+	unsigned int shift = 0;
+
+	if (!parse_u64(t, len, v, &used))
+		return false;
+	if (used < len) {
+		char c = t[used] & ~0x20; /* upper case */
+
+		for (unsigned int i = 0; i < 4; i++)
+			if (c == units[i])
+				shift = 10 * (i + 1);
+		if (!shift)
+			return false;
+		used++;
+		if (used < len && (t[used] == 'B' || t[used] == 'b'))
+			used++;
+		if (used < len)
+			return false;
+	}
+	if (shift && *v > (UINT64_MAX >> shift))
+		return false;
+	*v <<= shift;
+	return true;
+}
+
+static bool parse_time(const char *t, size_t len, uint64_t *ns)
+{
+	static const struct {
+		const char *sfx;
+		uint64_t mult;
+	} u[] = { { "ns", 1 },
+		  { "us", 1000 },
+		  { "ms", 1000000 },
+		  { "s", 1000000000 } };
+	size_t used;
+
+	if (!parse_u64(t, len, ns, &used))
+		return false;
+	for (unsigned int i = 0; i < ARRAY_SIZE(u); i++) {
+		if (!suffix_is(t + used, len - used, u[i].sfx))
+			continue;
+		if (*ns > UINT64_MAX / u[i].mult)
+			return false;
+		*ns *= u[i].mult;
+		return true;
+	}
+	return false;
+}
+
+static bool parse_count(const char *t, size_t len, uint64_t *v)
+{
+	size_t used;
+
+	return parse_u64(t, len, v, &used) && used == len;
+}
+
+static int parse_list(struct parser *ps, bool in_block, int16_t *head);
+
+/* KEY=VALUE: split, value in *val. */
+static bool key_is(const char *t, size_t len, const char *key, const char **val,
+		   size_t *vlen)
+{
+	size_t k = strlen(key);
+
+	if (len <= k || strncmp(t, key, k) || t[k] != '=')
+		return false;
+	*val = t + k + 1;
+	*vlen = len - k - 1;
+	return true;
+}
+
+static int parse_args(struct parser *ps, struct cmd *c)
+{
+	bool have_size = false, have_ws = false, have_rate = false,
+	     have_time = false;
+	const char *t, *v;
+	size_t len, vlen;
+
+	while ((len = token(ps, &t))) {
+		bool ok = true;
+
+		if (c->op == CMD_TOUCH && key_is(t, len, "node", &v, &vlen)) {
+			uint64_t n = 0;
+
+			ok = parse_count(v, vlen, &n) && n < NODE_ANY;
+			c->node = n;
+		} else if (c->op == CMD_TOUCH &&
+			   key_is(t, len, "pattern", &v, &vlen)) {
+			if (suffix_is(v, vlen, "full"))
+				c->full = 1;
+			else
+				ok = suffix_is(v, vlen, "sparse");
+		} else if (c->op == CMD_CHURN &&
+			   key_is(t, len, "ws", &v, &vlen)) {
+			ok = have_ws = parse_size(v, vlen, &c->size);
+		} else if (c->op == CMD_CHURN &&
+			   key_is(t, len, "rate", &v, &vlen)) {
+			ok = have_rate = parse_count(v, vlen, &c->count) &&
+					 c->count <= 1000000000;
+		} else if (c->op == CMD_CHURN &&
+			   key_is(t, len, "time", &v, &vlen)) {
+			ok = have_time = parse_time(v, vlen, &c->ns);
+		} else if (have_size) {
+			return fail(ps, "extra argument", t, len);
+		} else if (c->op == CMD_TOUCH || c->op == CMD_FREE) {
+			if (c->op == CMD_FREE && suffix_is(t, len, "all"))
+				c->size = SIZE_ALL;
+			else
+				ok = parse_size(t, len, &c->size);
+			have_size = true;
+		} else if (c->op == CMD_HOLD || c->op == CMD_SLEEP) {
+			ok = have_size = parse_time(t, len, &c->ns);
+		} else if (c->op == CMD_EXIT || c->op == CMD_REPEAT) {
+			ok = have_size = parse_count(t, len, &c->count) &&
+					 c->count <= 0xffffffff;
+		} else {
+			return fail(ps, "unexpected argument", t, len);
+		}
+		if (!ok)
+			return fail(ps, "bad value", t, len);
+	}
+	switch (c->op) {
+	case CMD_TOUCH:
+	case CMD_FREE:
+	case CMD_HOLD:
+	case CMD_SLEEP:
+	case CMD_EXIT:
+	case CMD_REPEAT:
+		if (!have_size)
+			return fail(ps, "missing argument for", names[c->op],
+				    strlen(names[c->op]));
+		break;
+	case CMD_CHURN:
+		if (!have_ws || !have_rate || !have_time)
+			return fail(ps, "churn needs ws= rate= time=", "", 0);
+		break;
+	}
+	return 0;
+}
+
+static int parse_stmt(struct parser *ps, int16_t *idx)
+{
+	struct script *s = ps->s;
+	struct cmd *c;
+	const char *t;
+	size_t len = token(ps, &t);
+	int op;
+
+	for (op = 0; op < NR_CMDS; op++)
+		if (suffix_is(t, len, names[op]))
+			break;
+	if (op == NR_CMDS)
+		return fail(ps, "unknown command", t, len);
+	if (s->nr_cmds == SCRIPT_MAX_CMDS)
+		return fail(ps, "too many commands at", t, len);
+	*idx = s->nr_cmds++;
+	c = &s->cmd[*idx];
+	memset(c, 0, sizeof(*c));
+	c->op = op;
+	c->node = NODE_ANY;
+	c->body = -1;
+	c->next = -1;
+	if (parse_args(ps, c))
+		return -1;
+	if (op != CMD_REPEAT)
+		return 0;
+	while (!at_end(ps) && is_space(*ps->p))
+		ps->p++;
+	if (at_end(ps) || *ps->p != '{')
+		return fail(ps, "repeat needs '{' at", ps->p, 1);
+	ps->p++;
+	if (++ps->depth > 8)
+		return fail(ps, "repeat nested too deep", "", 0);
+	if (parse_list(ps, true, &c->body))
+		return -1;
+	ps->depth--;
+	return 0;
+}
+
+static int parse_list(struct parser *ps, bool in_block, int16_t *head)
+{
+	int16_t tail = -1, idx;
+
+	*head = -1;
+	for (;;) {
+		while (!at_end(ps) && (is_space(*ps->p) || is_sep(*ps->p)))
+			ps->p++;
+		if (at_end(ps)) {
+			if (in_block)
+				return fail(ps, "missing '}'", "", 0);
+			return 0;
+		}
+		if (*ps->p == '}') {
+			if (!in_block)
+				return fail(ps, "unexpected", ps->p, 1);
+			ps->p++;
+			return 0;
+		}
+		if (parse_stmt(ps, &idx))
+			return -1;
+		if (tail < 0)
+			*head = idx;
+		else
+			ps->s->cmd[tail].next = idx;
+		tail = idx;
+		while (!at_end(ps) && is_space(*ps->p))
+			ps->p++;
+		if (!at_end(ps) && !is_sep(*ps->p) && *ps->p != '}')
+			return fail(ps, "expected ';' before", ps->p, 1);
+	}
+}
+
+int script_parse(struct script *s, const char *text, size_t len)
+{
+	struct parser ps = { s, text, text, text + len, 0 };
+
+	s->nr_cmds = 0;
+	s->error[0] = '\0';
+	return parse_list(&ps, false, &s->head);
+}

@@ -1,0 +1,53 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The workload script (the guest's command line), parsed into a small
+ * tree of commands before anything runs, so a bad script fails before the
+ * first phase.  Grammar: docs/guest.md.
+ */
+#ifndef GUEST_SCRIPT_H
+#define GUEST_SCRIPT_H
+
+#include "guest/types.h"
+
+enum cmd_op {
+	CMD_TOUCH,
+	CMD_HOLD,
+	CMD_FREE,
+	CMD_CHURN,
+	CMD_SLEEP,
+	CMD_REPEAT,
+	CMD_VERIFY,
+	CMD_CRASH,
+	CMD_HALT,
+	CMD_EXIT,
+	NR_CMDS,
+};
+
+#define NODE_ANY 0xffff
+#define SIZE_ALL UINT64_MAX
+
+struct cmd {
+	uint8_t op;
+	uint8_t full; /* touch pattern=full */
+	uint16_t node; /* touch node=N, NODE_ANY */
+	int16_t body; /* repeat: first command of the block, -1 if empty */
+	int16_t next; /* next command in this list, -1 at the end */
+	uint64_t size; /* touch, free (SIZE_ALL), churn ws */
+	uint64_t ns; /* hold, sleep, churn time */
+	uint64_t count; /* repeat count, churn rate, exit status */
+};
+
+#define SCRIPT_MAX_CMDS 256
+
+struct script {
+	struct cmd cmd[SCRIPT_MAX_CMDS];
+	int nr_cmds;
+	int16_t head; /* first command, -1 for an empty script */
+	char error[64]; /* why parsing failed */
+};
+
+/* 0 on success, -1 with s->error set. */
+int script_parse(struct script *s, const char *text, size_t len);
+const char *cmd_name(unsigned int op);
+
+#endif /* GUEST_SCRIPT_H */

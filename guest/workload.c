@@ -1,0 +1,384 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Each command is one phase, reported with GR_PHASE_START/END (ns, bytes).
+ * touch and verify run on all vCPUs (smp_run); the rest on vCPU 0.
+ * page_state[] holds each page's expected signature generation (sig.h).
+ */
+#include "guest/workload.h"
+#include "guest/console.h"
+#include "guest/io.h"
+#include "guest/kernel.h"
+#include "guest/layout.h"
+#include "guest/lib.h"
+#include "guest/palloc.h"
+#include "guest/sig.h"
+#include "guest/smp.h"
+
+#define MAX_CORRUPT_REPORTS 16
+
+static struct {
+	uint8_t *page_state; /* per guest page: 0 = not ours */
+	uint64_t nr_pfns;
+	uint64_t owned; /* pages */
+	uint64_t lo_pfn, hi_pfn; /* bounds of owned pages (inclusive) */
+	uint64_t bad_total; /* bad pages found, ever */
+	unsigned int phase;
+	unsigned int next_node; /* round robin for touch without node= */
+	uint64_t rng;
+} wl;
+
+/* Shared by the vCPUs of one touch or verify job. */
+struct job {
+	struct spinlock lock;
+	/* touch */
+	uint64_t remaining;
+	uint16_t node;
+	uint8_t full;
+	bool short_of_memory;
+	uint64_t touched;
+	/* verify */
+	uint64_t next_chunk, nr_chunks;
+	uint64_t checked, bad, first_bad, reported;
+};
+
+uint64_t workload_meta_bytes(uint64_t ram_size)
+{
+	return ram_size >> PAGE_SHIFT;
+}
+
+void workload_init(void *meta)
+{
+	wl.page_state = meta;
+	wl.nr_pfns = kernel.ram_size >> PAGE_SHIFT;
+	wl.lo_pfn = UINT64_MAX;
+	wl.hi_pfn = 0;
+	wl.rng = rdtsc() | 1;
+}
+
+static void report_corrupt(struct job *j, uint64_t pfn, uint8_t state,
+			   unsigned int idx)
+{
+	uint64_t expect = sig_word(pfn, state, idx);
+	uint64_t found = ((volatile uint64_t *)(uintptr_t)(pfn << 12))[idx];
+	uint64_t gpa = (pfn << 12) + idx * 8;
+
+	if (atomic_add_return(&j->reported, 1) > MAX_CORRUPT_REPORTS)
+		return;
+	printk("corrupt page %lx: word %u expected %lx found %lx\n", pfn << 12,
+	       idx, expect, found);
+	report(GR_CORRUPT, "corrupt", gpa, expect, found, pfn << 12);
+}
+
+static void note_bad(struct job *j, uint64_t pfn)
+{
+	uint64_t gpa = pfn << 12, cur = READ_ONCE(j->first_bad);
+
+	atomic_add_return(&j->bad, 1);
+	while (gpa < cur &&
+	       !__atomic_compare_exchange_n(&j->first_bad, &cur, gpa, false,
+					    __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+		;
+}
+
+/* Check one owned page; false (reported) if bad. */
+static bool check_page(struct job *j, uint64_t pfn)
+{
+	uint8_t st = wl.page_state[pfn];
+	unsigned int idx;
+
+	if (sig_check(pfn, st, &idx))
+		return true;
+	report_corrupt(j, pfn, st, idx);
+	note_bad(j, pfn);
+	return false;
+}
+
+static uint16_t pick_node(struct job *j)
+{
+	if (j->node != NODE_ANY)
+		return j->node;
+	wl.next_node = (wl.next_node + 1) % palloc_nr_nodes();
+	return wl.next_node;
+}
+
+static void touch_job(void *arg)
+{
+	struct job *j = arg;
+	uint8_t st = 1 | (j->full ? SIG_FULL : 0);
+	uint64_t mine = 0;
+
+	for (;;) {
+		uint64_t pfn = 0;
+		uint32_t got = 0, want;
+
+		spin_lock(&j->lock);
+		want = MIN(j->remaining, (uint64_t)CHUNK_PAGES);
+		for (unsigned int tries = 0;
+		     want && !got && tries < palloc_nr_nodes(); tries++) {
+			got = palloc_alloc_run(pick_node(j), want, &pfn);
+			if (j->node != NODE_ANY)
+				break;
+		}
+		if (want && !got)
+			j->short_of_memory = true;
+		j->remaining = got ? j->remaining - got : 0;
+		if (got) {
+			wl.lo_pfn = MIN(wl.lo_pfn, pfn);
+			wl.hi_pfn = MAX(wl.hi_pfn, pfn + got - 1);
+		}
+		spin_unlock(&j->lock);
+		if (!got)
+			break;
+		for (uint32_t i = 0; i < got; i++) {
+			wl.page_state[pfn + i] = st;
+			sig_write(pfn + i, st);
+		}
+		atomic_add_return(&j->touched, got);
+		mine += got;
+	}
+	/* Per-vCPU share, so the host can see the split. */
+	report(GR_STAT, "touched", mine, 0, 0, 0);
+}
+
+static void verify_job(void *arg)
+{
+	struct job *j = arg;
+	uint64_t chunk, checked = 0;
+
+	while ((chunk = atomic_add_return(&j->next_chunk, 1) - 1) <
+	       j->nr_chunks) {
+		uint64_t pfn = chunk * CHUNK_PAGES;
+		uint64_t end = MIN(pfn + CHUNK_PAGES, wl.nr_pfns);
+
+		for (; pfn < end; pfn++) {
+			if (!wl.page_state[pfn])
+				continue;
+			check_page(j, pfn);
+			checked++;
+		}
+	}
+	atomic_add_return(&j->checked, checked);
+}
+
+static void phase_start(const struct cmd *c)
+{
+	report(GR_PHASE_START, cmd_name(c->op), wl.phase, 0, 0, 0);
+}
+
+static void phase_end(const struct cmd *c, uint64_t t0, uint64_t bytes)
+{
+	uint64_t ns = now_ns() - t0;
+	char sz[24];
+
+	printk("phase %u %s: %lu.%03lu ms, %s\n", wl.phase, cmd_name(c->op),
+	       ns / 1000000, ns / 1000 % 1000, fmt_size(sz, sizeof(sz), bytes));
+	report(GR_PHASE_END, cmd_name(c->op), wl.phase, ns, bytes, 0);
+	wl.phase++;
+}
+
+/* Touch npages new pages across all vCPUs; returns pages touched. */
+static uint64_t touch(uint64_t npages, uint16_t node, bool full)
+{
+	struct job j = { .remaining = npages, .node = node, .full = full };
+
+	if (node != NODE_ANY && node >= palloc_nr_nodes()) {
+		panic_report("touch: no node %u", node);
+		return 0;
+	}
+	smp_run(touch_job, &j);
+	wl.owned += j.touched;
+	if (j.short_of_memory)
+		panic_report("touch: out of memory after %lu pages", j.touched);
+	return j.touched;
+}
+
+static void verify(uint64_t *checked, uint64_t *bad)
+{
+	struct job j = { .nr_chunks = ALIGN_UP(wl.nr_pfns, CHUNK_PAGES) /
+				      CHUNK_PAGES,
+			 .first_bad = UINT64_MAX };
+
+	smp_run(verify_job, &j);
+	printk("verify: %lu pages checked, %lu bad\n", j.checked, j.bad);
+	report(GR_VERIFY, "verify", j.checked, j.bad, j.bad ? j.first_bad : 0,
+	       0);
+	wl.bad_total += j.bad;
+	*checked = j.checked;
+	*bad = j.bad;
+}
+
+/* Free up to npages owned pages, highest GPA first, each verified. */
+static uint64_t free_pages(uint64_t npages)
+{
+	struct job j = { .first_bad = UINT64_MAX };
+	uint64_t freed = 0;
+
+	for (uint64_t pfn = wl.hi_pfn + 1;
+	     freed < npages && pfn-- > 0 && pfn >= wl.lo_pfn;) {
+		if (!wl.page_state[pfn])
+			continue;
+		check_page(&j, pfn);
+		wl.page_state[pfn] = 0;
+		palloc_free(pfn, 1);
+		freed++;
+	}
+	wl.owned -= freed;
+	wl.bad_total += j.bad;
+	if (!wl.owned) {
+		wl.lo_pfn = UINT64_MAX;
+		wl.hi_pfn = 0;
+	}
+	return freed;
+}
+
+static void sleep_until(uint64_t deadline)
+{
+	uint64_t now;
+
+	while ((now = now_ns()) < deadline)
+		cpu_sleep_ns(deadline - now);
+}
+
+/* A random owned page: probe, then scan on from the probe. */
+static bool random_owned(uint64_t *out)
+{
+	uint64_t span = wl.hi_pfn - wl.lo_pfn + 1, pfn;
+
+	if (!wl.owned)
+		return false;
+	for (int i = 0; i < 64; i++) {
+		pfn = wl.lo_pfn + rand_next(&wl.rng) % span;
+		if (wl.page_state[pfn]) {
+			*out = pfn;
+			return true;
+		}
+	}
+	for (uint64_t i = 0; i < span; i++) {
+		uint64_t p = wl.lo_pfn + (pfn - wl.lo_pfn + i) % span;
+
+		if (wl.page_state[p]) {
+			*out = p;
+			return true;
+		}
+	}
+	return false;
+}
+
+/*
+ * Re-touch random owned pages at rate pages/s for ns: verify, then
+ * rewrite with the next generation.  Returns bytes re-touched.
+ */
+static uint64_t churn(const struct cmd *c)
+{
+	struct job j = { .first_bad = UINT64_MAX };
+	uint64_t ws = c->size >> PAGE_SHIFT, start = now_ns(), done = 0;
+	uint64_t end = start + c->ns, rate = c->count, now;
+
+	if (wl.owned < ws)
+		touch(ws - wl.owned, NODE_ANY, false);
+	while ((now = now_ns()) < end) {
+		uint64_t el = now - start, due, batch;
+
+		due = rate ? el / 1000000000 * rate +
+				      el % 1000000000 * rate / 1000000000 :
+			     done + 4096;
+		if (due <= done) {
+			uint64_t next = start + (done + 1) * 1000000000 / rate;
+
+			sleep_until(MIN(MAX(next, now + 1000000), end));
+			continue;
+		}
+		batch = MIN(due - done, 4096UL);
+		for (uint64_t i = 0; i < batch; i++) {
+			uint64_t pfn;
+
+			if (!random_owned(&pfn))
+				break;
+			check_page(&j, pfn);
+			wl.page_state[pfn] = sig_next_gen(wl.page_state[pfn]);
+			sig_write(pfn, wl.page_state[pfn]);
+		}
+		done += batch;
+	}
+	printk("churn: %lu pages re-touched, %lu bad\n", done, j.bad);
+	report(GR_VERIFY, "churn", done, j.bad, j.bad ? j.first_bad : 0, 0);
+	wl.bad_total += j.bad;
+	return done << PAGE_SHIFT;
+}
+
+/* Enter CPL0 on purpose: entry.S's #UD stub looks at the magic. */
+static void gate(uint64_t magic)
+{
+	asm volatile("ud2" : : "a"(magic) : "memory");
+}
+
+/* Runs a command list; returns a non-zero status to stop early. */
+static int run_list(const struct script *s, int16_t idx)
+{
+	for (; idx >= 0; idx = s->cmd[idx].next) {
+		const struct cmd *c = &s->cmd[idx];
+		uint64_t t0, bytes = 0, checked, bad;
+		int ret;
+
+		if (c->op == CMD_REPEAT) {
+			for (uint64_t i = 0; i < c->count; i++)
+				if ((ret = run_list(s, c->body)))
+					return ret;
+			continue;
+		}
+		phase_start(c);
+		t0 = now_ns();
+		switch (c->op) {
+		case CMD_TOUCH:
+			bytes = touch(c->size >> PAGE_SHIFT, c->node, c->full)
+				<< PAGE_SHIFT;
+			if (bytes < (c->size & ~(PAGE_SIZE - 1)))
+				return STATUS_NO_MEMORY;
+			break;
+		case CMD_HOLD:
+			bytes = wl.owned << PAGE_SHIFT;
+			sleep_until(t0 + c->ns);
+			break;
+		case CMD_SLEEP:
+			sleep_until(t0 + c->ns);
+			break;
+		case CMD_FREE:
+			bytes = free_pages(c->size == SIZE_ALL ?
+						   UINT64_MAX :
+						   c->size >> PAGE_SHIFT)
+				<< PAGE_SHIFT;
+			break;
+		case CMD_CHURN:
+			bytes = churn(c);
+			break;
+		case CMD_VERIFY:
+			verify(&checked, &bad);
+			bytes = checked << PAGE_SHIFT;
+			break;
+		case CMD_CRASH:
+			printk("crash: triple fault on purpose\n");
+			gate(GATE_MAGIC_CRASH);
+			break;
+		case CMD_HALT:
+			printk("halt: cli; hlt on purpose\n");
+			gate(GATE_MAGIC_HALT);
+			break;
+		case CMD_EXIT:
+			phase_end(c, t0, 0);
+			return (int)c->count ? (int)c->count : -1;
+		}
+		phase_end(c, t0, bytes);
+	}
+	return 0;
+}
+
+int workload_run(const struct script *s)
+{
+	int ret = run_list(s, s->head);
+
+	if (ret < 0) /* exit 0 */
+		return 0;
+	if (ret)
+		return ret;
+	return wl.bad_total ? STATUS_CORRUPT : STATUS_OK;
+}

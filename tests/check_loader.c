@@ -1,0 +1,174 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * vmm/loader.c: the built-in guest loads; damaged images are refused with
+ * a clear message.  No KVM needed: images are checked against a RAM size
+ * and loaded into a plain buffer.
+ */
+#include <elf.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "guest/abi.h"
+#include "tests/runner.h"
+#include "vmm/loader.h"
+
+extern const char guest_image_start[], guest_image_end[];
+
+#define RAM (64UL << 20)
+
+static size_t image_len(void)
+{
+	return guest_image_end - guest_image_start;
+}
+
+/* A private copy to damage. */
+static char *image_copy(void)
+{
+	char *p = malloc(image_len());
+
+	ck_assert_ptr_nonnull(p);
+	memcpy(p, guest_image_start, image_len());
+	return p;
+}
+
+static Elf64_Phdr *first_load(char *img)
+{
+	Elf64_Ehdr *eh = (Elf64_Ehdr *)img;
+	Elf64_Phdr *ph = (Elf64_Phdr *)(img + eh->e_phoff);
+
+	for (int i = 0; i < eh->e_phnum; i++)
+		if (ph[i].p_type == PT_LOAD)
+			return &ph[i];
+	ck_abort_msg("no PT_LOAD in the guest image");
+	return NULL;
+}
+
+static void *buf_hva(void *ctx, uint64_t gpa, uint64_t len)
+{
+	return gpa + len <= RAM ? (char *)ctx + gpa : NULL;
+}
+
+START_TEST(test_guest_image_loads)
+{
+	struct elf_info info;
+	char err[160] = "";
+	char *ram = calloc(1, RAM);
+	const Elf64_Ehdr *eh = (const void *)guest_image_start;
+
+	ck_assert_ptr_nonnull(ram);
+	ck_assert_int_eq(elf_check(guest_image_start, image_len(),
+				   GUEST_KERNEL_GPA, RAM, &info, err,
+				   sizeof(err)),
+			 0);
+	ck_assert_uint_eq(info.entry, GUEST_KERNEL_GPA);
+	ck_assert_uint_ge(info.lo, GUEST_KERNEL_GPA);
+	ck_assert_uint_gt(info.nr_segments, 0);
+	ck_assert_int_eq(elf_load(guest_image_start, &info, buf_hva, ram, err,
+				  sizeof(err)),
+			 0);
+	/* The entry code is where the ELF says, byte for byte. */
+	for (unsigned int i = 0; i < info.nr_segments; i++) {
+		const struct elf_segment *s = &info.seg[i];
+
+		ck_assert_int_eq(memcmp(ram + s->gpa,
+					guest_image_start + s->offset,
+					s->filesz),
+				 0);
+	}
+	ck_assert_uint_eq(eh->e_entry, info.entry);
+	free(ram);
+}
+END_TEST
+
+static void expect_refused(const char *img, size_t len, uint64_t ram, int want,
+			   const char *needle)
+{
+	struct elf_info info;
+	char err[160] = "";
+	int ret = elf_check(img, len, GUEST_KERNEL_GPA, ram, &info, err,
+			    sizeof(err));
+
+	ck_assert_msg(ret == want, "ret %d, want %d (%s)", ret, want, err);
+	ck_assert_msg(strstr(err, needle), "message '%s' lacks '%s'", err,
+		      needle);
+}
+
+START_TEST(test_truncated)
+{
+	Elf64_Ehdr *eh = (Elf64_Ehdr *)guest_image_start;
+	Elf64_Phdr *ph = first_load((char *)guest_image_start);
+
+	expect_refused(guest_image_start, 20, RAM, -ENOEXEC, "truncated");
+	expect_refused(guest_image_start, eh->e_phoff + 10, RAM, -ENOEXEC,
+		       "program headers outside");
+	expect_refused(guest_image_start, ph->p_offset + ph->p_filesz - 1, RAM,
+		       -ENOEXEC, "beyond the image end");
+}
+END_TEST
+
+START_TEST(test_wrong_machine)
+{
+	char *img = image_copy();
+
+	((Elf64_Ehdr *)img)->e_machine = EM_AARCH64;
+	expect_refused(img, image_len(), RAM, -ENOEXEC, "wrong machine");
+	memcpy(img, guest_image_start, image_len());
+	img[EI_MAG1] = 'X';
+	expect_refused(img, image_len(), RAM, -ENOEXEC, "not an ELF");
+	memcpy(img, guest_image_start, image_len());
+	img[EI_CLASS] = ELFCLASS32;
+	expect_refused(img, image_len(), RAM, -ENOEXEC, "not ELF64");
+	free(img);
+}
+END_TEST
+
+START_TEST(test_segment_outside_ram)
+{
+	char *img = image_copy();
+	Elf64_Phdr *ph = first_load(img);
+
+	/* RAM ends inside the kernel image. */
+	expect_refused(guest_image_start, image_len(), GUEST_KERNEL_GPA + 4096,
+		       -ERANGE, "outside RAM");
+	ph->p_paddr = GUEST_BOOTINFO_GPA;
+	expect_refused(img, image_len(), RAM, -ERANGE, "boot area");
+	ph->p_paddr = UINT64_MAX - 100;
+	expect_refused(img, image_len(), RAM, -ERANGE, "overflows");
+	ph->p_paddr = GUEST_KERNEL_GPA;
+	ph->p_filesz = ph->p_memsz + 1;
+	expect_refused(img, image_len(), RAM, -ENOEXEC, "filesz > memsz");
+	free(img);
+}
+END_TEST
+
+START_TEST(test_overlap_and_entry)
+{
+	char *img = image_copy();
+	Elf64_Ehdr *eh = (Elf64_Ehdr *)img;
+	Elf64_Phdr *ph = (Elf64_Phdr *)(img + eh->e_phoff);
+
+	ck_assert_int_ge(eh->e_phnum, 2);
+	ph[1].p_paddr = ph[0].p_paddr; /* second segment on the first */
+	expect_refused(img, image_len(), RAM, -EINVAL, "overlap");
+	memcpy(img, guest_image_start, image_len());
+	eh->e_entry = 0x10;
+	expect_refused(img, image_len(), RAM, -ENOEXEC, "entry");
+	free(img);
+}
+END_TEST
+
+Suite *loader_suite(void)
+{
+	Suite *s = suite_create("loader");
+	TCase *tc = tcase_create("elf");
+
+	tcase_set_timeout(tc, 10);
+	tcase_add_test(tc, test_guest_image_loads);
+	tcase_add_test(tc, test_truncated);
+	tcase_add_test(tc, test_wrong_machine);
+	tcase_add_test(tc, test_segment_outside_ram);
+	tcase_add_test(tc, test_overlap_and_entry);
+	suite_add_tcase(s, tc);
+	return s;
+}

@@ -1,0 +1,327 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Real guests on /dev/kvm: boot, workload phases, several guests at once,
+ * multi-vCPU touch, crash/halt/bad script, corruption detection, pause
+ * and resume, stop from the host.
+ */
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "tests/runner.h"
+#include "vmm/vm.h"
+#include "vmm/vm_mem.h"
+
+extern const char guest_image_start[], guest_image_end[];
+
+struct result {
+	enum vm_exit_reason why;
+	char detail[VM_DETAIL_MAX];
+	struct vm_summary s;
+};
+
+static struct vm *boot(const char *name, const char *script,
+		       unsigned int mem_mb, unsigned int vcpus,
+		       unsigned int nodes)
+{
+	struct guest_spec spec = {
+		.mem_bytes = (uint64_t)mem_mb << 20,
+		.nr_vcpus = vcpus,
+		.nr_vnodes = nodes,
+		.script = (char *)script,
+	};
+	struct vm *vm;
+	char err[200];
+	int ret;
+
+	snprintf(spec.name, sizeof(spec.name), "%s", name);
+	ret = vm_create_msg(&spec, 0, guest_image_start,
+			    guest_image_end - guest_image_start, &vm, err,
+			    sizeof(err));
+	ck_assert_msg(!ret, "vm_create %s: %s: %s", name, err, strerror(-ret));
+	vm->serial.quiet = getenv("VMM_TEST_CONSOLE") == NULL;
+	ck_assert_int_eq(vm_start(vm), 0);
+	return vm;
+}
+
+/* Wait for the stop eventfd (or stop it after timeout_ms), collect,
+ * destroy. */
+static void finish(struct vm *vm, int timeout_ms, struct result *r)
+{
+	struct pollfd p = { .fd = vm->stop_efd, .events = POLLIN };
+
+	if (poll(&p, 1, timeout_ms) != 1)
+		vm_stop(vm, VM_EXIT_STOPPED, "test timeout");
+	ck_assert_int_eq(vm_wait(vm), 0);
+	r->why = vm_exit_reason(vm, r->detail, sizeof(r->detail));
+	vm_get_summary(vm, &r->s);
+	vm_destroy(vm);
+}
+
+static void assert_clean_exit(const struct result *r, const char *who)
+{
+	ck_assert_msg(r->why == VM_EXIT_GUEST_EXIT, "%s: %s (%s), panic '%s'",
+		      who, vm_exit_reason_name(r->why), r->detail, r->s.panic);
+	ck_assert_msg(r->s.exit_status == 0, "%s: status %d", who,
+		      r->s.exit_status);
+	ck_assert_uint_eq(r->s.verify_bad, 0);
+	ck_assert_uint_eq(r->s.nr_corrupt, 0);
+	ck_assert_uint_eq(r->s.nr_panics, 0);
+}
+
+START_TEST(test_default_guest)
+{
+	struct result r;
+
+	finish(boot("default",
+		    "touch 32M; hold 10ms; verify; free 16M; verify; "
+		    "touch 8M pattern=full; churn ws=24M rate=20000 "
+		    "time=50ms; verify",
+		    64, 1, 1),
+	       5000, &r);
+	assert_clean_exit(&r, "default");
+	ck_assert(r.s.booted);
+	ck_assert_uint_eq(r.s.nr_phases, 8);
+	ck_assert_str_eq(r.s.phase[0].name, "touch");
+	ck_assert_uint_eq(r.s.phase[0].bytes, 32UL << 20);
+	ck_assert_uint_eq(r.s.phase[3].bytes, 16UL << 20); /* free */
+	ck_assert_uint_ge(r.s.phase[1].ns, 10000000); /* hold 10ms */
+	/* verify 1: 8192 pages, verify 2: 4096, churn: its pages, verify 3:
+	 * 24 MiB = 6144. */
+	ck_assert_uint_eq(r.s.nr_verify, 4);
+	ck_assert_uint_gt(r.s.phase[6].bytes, 0);
+	ck_assert_uint_eq(r.s.phase[7].bytes, 24UL << 20);
+	printf("vm: boot to GR_BOOTED %.2f ms, to first phase %.2f ms; "
+	       "touch 32 MiB %.2f GiB/s (1 vCPU)\n",
+	       r.s.boot_ns / 1e6, r.s.first_phase_ns / 1e6,
+	       (32.0 / 1024) / (r.s.phase[0].ns / 1e9));
+}
+END_TEST
+
+/* 2 and 4 guests at once, each with its own script and node count. */
+START_TEST(test_concurrent_guests)
+{
+	unsigned int n = _i;
+	struct vm *vm[4];
+	struct result r[4];
+	char name[16], script[128];
+
+	for (unsigned int i = 0; i < n; i++) {
+		snprintf(name, sizeof(name), "g%u", i);
+		snprintf(script, sizeof(script),
+			 "touch %uM; verify; repeat 2 { free 4M; touch 4M }; "
+			 "verify",
+			 8 * (i + 1));
+		vm[i] = boot(name, script, 64, 1 + i % 2, 1 + i % 3);
+	}
+	for (unsigned int i = 0; i < n; i++) {
+		finish(vm[i], 10000, &r[i]);
+		assert_clean_exit(&r[i], "concurrent");
+		ck_assert_uint_eq(r[i].s.phase[0].bytes, 8UL * (i + 1) << 20);
+	}
+}
+END_TEST
+
+START_TEST(test_multi_vcpu_touch)
+{
+	struct result r;
+	uint64_t sum = 0;
+
+	finish(boot("smp", "touch 256M; verify", 320, 2, 2), 10000, &r);
+	assert_clean_exit(&r, "smp");
+	for (unsigned int i = 0; i < 2; i++) {
+		ck_assert_msg(r.s.touched_by_vcpu[i] > 0,
+			      "vCPU %u touched nothing", i);
+		sum += r.s.touched_by_vcpu[i];
+	}
+	ck_assert_uint_eq(sum, 256UL << 20 >> 12);
+	ck_assert_uint_eq(r.s.verify_checked, sum);
+	printf("vm: touch 256 MiB on 2 vCPUs: %.2f GiB/s (%lu + %lu pages), "
+	       "verify %.2f GiB/s\n",
+	       0.25 / (r.s.phase[0].ns / 1e9), r.s.touched_by_vcpu[0],
+	       r.s.touched_by_vcpu[1], 0.25 / (r.s.phase[1].ns / 1e9));
+}
+END_TEST
+
+START_TEST(test_crash_beside_healthy)
+{
+	struct vm *bad = boot("crash", "touch 8M; crash; touch 8M", 32, 2, 1);
+	struct vm *good =
+		boot("good", "touch 32M; hold 50ms; verify", 64, 1, 1);
+	struct result rb, rg;
+
+	finish(bad, 5000, &rb);
+	finish(good, 5000, &rg);
+	ck_assert_msg(rb.why == VM_EXIT_SHUTDOWN, "crash ended with %s (%s)",
+		      vm_exit_reason_name(rb.why), rb.detail);
+	ck_assert_uint_eq(rb.s.nr_phases, 1); /* only the first touch */
+	assert_clean_exit(&rg, "good");
+}
+END_TEST
+
+START_TEST(test_halt)
+{
+	struct result r;
+
+	finish(boot("halt", "sleep 1ms; halt; exit 3", 32, 2, 1), 5000, &r);
+	ck_assert_msg(r.why == VM_EXIT_HALT, "halt ended with %s (%s)",
+		      vm_exit_reason_name(r.why), r.detail);
+	ck_assert(!r.s.exited);
+}
+END_TEST
+
+static const struct {
+	const char *script, *why;
+} bad_scripts[] = {
+	{ "touch 8M; frobnicate", "unknown command" },
+	{ "touch 12Q", "bad value" },
+	{ "repeat 2 { touch 1M", "missing '}'" },
+	{ "sleep 5", "bad value" },
+	{ "churn ws=4M time=1s", "churn needs" },
+	{ "touch 1M }", "unexpected" },
+};
+
+START_TEST(test_bad_script)
+{
+	struct result r;
+
+	finish(boot("bad", bad_scripts[_i].script, 32, 1, 1), 5000, &r);
+	ck_assert_int_eq(r.why, VM_EXIT_GUEST_EXIT);
+	ck_assert_int_eq(r.s.exit_status, 2);
+	ck_assert_uint_eq(r.s.nr_panics, 1);
+	ck_assert_uint_eq(r.s.nr_phases, 0); /* nothing ran */
+	ck_assert_msg(strstr(r.s.panic, bad_scripts[_i].why),
+		      "'%s': panic '%s' lacks '%s'", bad_scripts[_i].script,
+		      r.s.panic, bad_scripts[_i].why);
+}
+END_TEST
+
+START_TEST(test_out_of_memory)
+{
+	struct result r;
+
+	finish(boot("oom", "touch 64M; verify", 32, 1, 1), 5000, &r);
+	ck_assert_int_eq(r.why, VM_EXIT_GUEST_EXIT);
+	ck_assert_int_eq(r.s.exit_status, 3);
+	ck_assert_uint_eq(r.s.nr_panics, 1);
+}
+END_TEST
+
+/* The highest page whose first word is non-zero: the last one touched. */
+static uint64_t last_touched(struct vm *vm, uint64_t below)
+{
+	for (uint64_t gpa = below - 4096; gpa >= 2UL << 20; gpa -= 4096) {
+		uint64_t *p = vm_mem_hva(vm, gpa, 4096);
+
+		if (p[0])
+			return gpa;
+	}
+	return 0;
+}
+
+START_TEST(test_corruption_detected)
+{
+	struct vm *vm =
+		boot("corrupt", "touch 16M; hold 400ms; verify", 64, 1, 1);
+	struct vm_summary s;
+	uint64_t gpa1, gpa2;
+	struct result r;
+
+	/* Wait until the touch phase has ended, then damage two pages. */
+	for (int i = 0; i < 2000; i++) {
+		vm_get_summary(vm, &s);
+		if (s.nr_phases >= 1)
+			break;
+		usleep(1000);
+	}
+	ck_assert_uint_ge(s.nr_phases, 1);
+	gpa1 = last_touched(vm, vm->ram_size);
+	ck_assert_uint_ne(gpa1, 0);
+	gpa2 = gpa1 - 5 * 4096;
+	*(uint64_t *)vm_mem_hva(vm, gpa1, 8) ^= 0x100; /* a flipped bit */
+	memset(vm_mem_hva(vm, gpa2, 4096), 0, 4096); /* a lost page */
+	finish(vm, 5000, &r);
+	ck_assert_int_eq(r.why, VM_EXIT_GUEST_EXIT);
+	ck_assert_int_eq(r.s.exit_status, 1);
+	ck_assert_uint_eq(r.s.verify_bad, 2);
+	ck_assert_uint_eq(r.s.nr_corrupt, 2);
+	ck_assert_uint_eq(r.s.verify_first_bad, gpa2);
+	ck_assert(r.s.corrupt_gpa[0] == gpa1 || r.s.corrupt_gpa[1] == gpa1);
+	ck_assert(r.s.corrupt_gpa[0] == gpa2 || r.s.corrupt_gpa[1] == gpa2);
+}
+END_TEST
+
+START_TEST(test_pause_resume)
+{
+	struct vm *vm = boot("pause",
+			     "touch 64M; churn ws=64M rate=0 time=600ms; "
+			     "sleep 100ms; verify",
+			     128, 2, 1);
+	uint64_t max = 0, sum = 0, t0, dt;
+	unsigned int n = 0;
+	struct result r;
+
+	usleep(20000);
+	for (; n < 30; n++) {
+		t0 = vm_now_ns();
+		ck_assert_int_eq(vm_pause(vm), 0);
+		dt = vm_now_ns() - t0;
+		pthread_mutex_lock(&vm->lock);
+		ck_assert(vm->state == VM_STOPPED ||
+			  vm->nr_parked + vm->nr_exited == vm->nr_vcpus);
+		pthread_mutex_unlock(&vm->lock);
+		usleep(2000);
+		vm_resume(vm);
+		max = dt > max ? dt : max;
+		sum += dt;
+		usleep(10000);
+	}
+	finish(vm, 10000, &r);
+	assert_clean_exit(&r, "pause");
+	printf("vm: pause latency over %u pauses under load: avg %.1f us, "
+	       "max %.1f us\n",
+	       n, sum / 1e3 / n, max / 1e3);
+}
+END_TEST
+
+START_TEST(test_host_stop)
+{
+	struct vm *vm = boot("stop", "touch 8M; hold 30s", 32, 2, 1);
+	struct result r;
+	uint64_t t0;
+
+	usleep(30000);
+	t0 = vm_now_ns();
+	vm_stop(vm, VM_EXIT_OOM_KILL, "test kill %d", 7);
+	vm_stop(vm, VM_EXIT_STOPPED, "second reason loses");
+	finish(vm, 2000, &r);
+	ck_assert_int_eq(r.why, VM_EXIT_OOM_KILL);
+	ck_assert_str_eq(r.detail, "test kill 7");
+	ck_assert_uint_lt(vm_now_ns() - t0, 1000000000ULL);
+}
+END_TEST
+
+Suite *vm_suite(void)
+{
+	Suite *s = suite_create("vm");
+	TCase *tc = tcase_create("guest");
+
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_default_guest);
+	tcase_add_loop_test(tc, test_concurrent_guests, 2, 5);
+	tcase_add_test(tc, test_multi_vcpu_touch);
+	tcase_add_test(tc, test_crash_beside_healthy);
+	tcase_add_test(tc, test_halt);
+	tcase_add_loop_test(tc, test_bad_script, 0,
+			    sizeof(bad_scripts) / sizeof(bad_scripts[0]));
+	tcase_add_test(tc, test_out_of_memory);
+	tcase_add_test(tc, test_corruption_detected);
+	tcase_add_test(tc, test_pause_resume);
+	tcase_add_test(tc, test_host_stop);
+	suite_add_tcase(s, tc);
+	return s;
+}

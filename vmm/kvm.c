@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "vmm/kvm.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+static const struct {
+	int cap;
+	const char *name;
+} needed_caps[] = {
+	{ KVM_CAP_USER_MEMORY, "KVM_CAP_USER_MEMORY" },
+	{ KVM_CAP_IMMEDIATE_EXIT, "KVM_CAP_IMMEDIATE_EXIT" },
+	{ KVM_CAP_EXT_CPUID, "KVM_CAP_EXT_CPUID" },
+	{ KVM_CAP_GET_TSC_KHZ, "KVM_CAP_GET_TSC_KHZ" },
+};
+
+int kvm_open_dev(const char **why)
+{
+	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC), ret;
+
+	*why = NULL;
+	if (fd < 0) {
+		*why = "cannot open /dev/kvm";
+		return -errno;
+	}
+	ret = ioctl(fd, KVM_GET_API_VERSION, 0);
+	if (ret != KVM_API_VERSION) {
+		*why = "unexpected KVM_GET_API_VERSION";
+		close(fd);
+		return -EINVAL;
+	}
+	for (size_t i = 0; i < sizeof(needed_caps) / sizeof(needed_caps[0]);
+	     i++) {
+		if (ioctl(fd, KVM_CHECK_EXTENSION, needed_caps[i].cap) <= 0) {
+			*why = needed_caps[i].name;
+			close(fd);
+			return -EOPNOTSUPP;
+		}
+	}
+	return fd;
+}
+
+int kvm_create_vm(int kvm_fd)
+{
+	int fd = ioctl(kvm_fd, KVM_CREATE_VM, 0);
+
+	return fd < 0 ? -errno : fd;
+}
+
+int kvm_vcpu_mmap_size(int kvm_fd)
+{
+	int n = ioctl(kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);
+
+	return n < 0 ? -errno : n;
+}
+
+int kvm_set_memslot(int vm_fd, uint32_t slot, uint64_t gpa, uint64_t size,
+		    void *hva)
+{
+	struct kvm_userspace_memory_region r = {
+		.slot = slot,
+		.guest_phys_addr = gpa,
+		.memory_size = size,
+		.userspace_addr = (uint64_t)(uintptr_t)hva,
+	};
+
+	return ioctl(vm_fd, KVM_SET_USER_MEMORY_REGION, &r) ? -errno : 0;
+}
+
+int kvm_supported_cpuid(int kvm_fd, struct kvm_cpuid2 **out)
+{
+	/* Grow until KVM stops saying E2BIG. */
+	for (unsigned int n = 64; n <= 4096; n *= 2) {
+		struct kvm_cpuid2 *c;
+
+		c = calloc(1, sizeof(*c) + n * sizeof(c->entries[0]));
+		if (!c)
+			return -ENOMEM;
+		c->nent = n;
+		if (!ioctl(kvm_fd, KVM_GET_SUPPORTED_CPUID, c)) {
+			*out = c;
+			return 0;
+		}
+		free(c);
+		if (errno != E2BIG)
+			return -errno;
+	}
+	return -E2BIG;
+}
+
+const char *kvm_exit_name(uint32_t reason)
+{
+	static const char *const names[] = {
+		[KVM_EXIT_UNKNOWN] = "unknown",
+		[KVM_EXIT_EXCEPTION] = "exception",
+		[KVM_EXIT_IO] = "io",
+		[KVM_EXIT_HYPERCALL] = "hypercall",
+		[KVM_EXIT_DEBUG] = "debug",
+		[KVM_EXIT_HLT] = "hlt",
+		[KVM_EXIT_MMIO] = "mmio",
+		[KVM_EXIT_IRQ_WINDOW_OPEN] = "irq_window_open",
+		[KVM_EXIT_SHUTDOWN] = "shutdown",
+		[KVM_EXIT_FAIL_ENTRY] = "fail_entry",
+		[KVM_EXIT_INTR] = "intr",
+		[KVM_EXIT_SET_TPR] = "set_tpr",
+		[KVM_EXIT_TPR_ACCESS] = "tpr_access",
+		[KVM_EXIT_S390_SIEIC] = "s390_sieic",
+		[KVM_EXIT_S390_RESET] = "s390_reset",
+		[KVM_EXIT_DCR] = "dcr",
+		[KVM_EXIT_NMI] = "nmi",
+		[KVM_EXIT_INTERNAL_ERROR] = "internal_error",
+		[KVM_EXIT_OSI] = "osi",
+		[KVM_EXIT_PAPR_HCALL] = "papr_hcall",
+		[KVM_EXIT_S390_UCONTROL] = "s390_ucontrol",
+		[KVM_EXIT_WATCHDOG] = "watchdog",
+		[KVM_EXIT_S390_TSCH] = "s390_tsch",
+		[KVM_EXIT_EPR] = "epr",
+		[KVM_EXIT_SYSTEM_EVENT] = "system_event",
+		[KVM_EXIT_S390_STSI] = "s390_stsi",
+		[KVM_EXIT_IOAPIC_EOI] = "ioapic_eoi",
+		[KVM_EXIT_HYPERV] = "hyperv",
+		[KVM_EXIT_ARM_NISV] = "arm_nisv",
+		[KVM_EXIT_X86_RDMSR] = "x86_rdmsr",
+		[KVM_EXIT_X86_WRMSR] = "x86_wrmsr",
+		[KVM_EXIT_DIRTY_RING_FULL] = "dirty_ring_full",
+		[KVM_EXIT_AP_RESET_HOLD] = "ap_reset_hold",
+		[KVM_EXIT_X86_BUS_LOCK] = "x86_bus_lock",
+		[KVM_EXIT_XEN] = "xen",
+		[KVM_EXIT_RISCV_SBI] = "riscv_sbi",
+		[KVM_EXIT_RISCV_CSR] = "riscv_csr",
+		[KVM_EXIT_NOTIFY] = "notify",
+	};
+
+	if (reason < sizeof(names) / sizeof(names[0]) && names[reason])
+		return names[reason];
+	if (reason == 38)
+		return "loongarch_iocsr";
+	if (reason == 39)
+		return "memory_fault";
+	return "?";
+}

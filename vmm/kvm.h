@@ -1,0 +1,24 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Thin, checked wrappers over the /dev/kvm system and VM ioctls.  Every
+ * call returns a file descriptor or 0 on success and -errno on failure.
+ */
+#ifndef VMM_KVM_H
+#define VMM_KVM_H
+
+#include <linux/kvm.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* Open /dev/kvm and check the API version and the capabilities we use;
+ * *why names what is missing. */
+int kvm_open_dev(const char **why);
+int kvm_create_vm(int kvm_fd);
+int kvm_vcpu_mmap_size(int kvm_fd);
+int kvm_set_memslot(int vm_fd, uint32_t slot, uint64_t gpa, uint64_t size,
+		    void *hva);
+/* The host's supported CPUID (malloc'd, caller frees). */
+int kvm_supported_cpuid(int kvm_fd, struct kvm_cpuid2 **out);
+const char *kvm_exit_name(uint32_t reason);
+
+#endif /* VMM_KVM_H */

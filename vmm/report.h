@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The guest's report port (GUEST_REPORT_PORT): validate the record's GPA,
+ * copy it out, and account it in the VM's summary.
+ */
+#ifndef VMM_REPORT_H
+#define VMM_REPORT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "guest/abi.h"
+
+struct vm;
+
+#define VM_MAX_PHASES 64
+#define VM_MAX_CORRUPT 16
+
+struct vm_phase {
+	char name[GUEST_REPORT_TEXT];
+	uint64_t index;
+	uint64_t ns; /* guest-measured duration */
+	uint64_t bytes;
+};
+
+struct vm_summary {
+	bool booted;
+	uint64_t boot_ns; /* vm_start to GR_BOOTED, host clock */
+	uint64_t first_phase_ns; /* vm_start to the first GR_PHASE_START */
+	unsigned int nr_phases; /* GR_PHASE_END seen (first 64 kept) */
+	struct vm_phase phase[VM_MAX_PHASES];
+	unsigned int nr_verify; /* GR_VERIFY seen */
+	uint64_t verify_checked, verify_bad;
+	uint64_t verify_first_bad; /* GPA of the first bad page, if any */
+	unsigned int nr_corrupt; /* GR_CORRUPT seen (first 16 GPAs kept) */
+	uint64_t corrupt_gpa[VM_MAX_CORRUPT];
+	unsigned int nr_panics;
+	char panic[GUEST_REPORT_TEXT]; /* the first one */
+	bool exited;
+	int exit_status;
+	uint64_t nr_reports;
+	uint64_t touched_by_vcpu[GUEST_MAX_VCPUS]; /* GR_STAT "touched" */
+	uint64_t mmio_unknown; /* accesses no handler claimed */
+};
+
+/* outl to the report port with value gpa.  Context: vCPU thread. */
+int report_handle(struct vm *vm, unsigned int vcpu, uint32_t gpa);
+const char *report_type_name(uint32_t type);
+
+#endif /* VMM_REPORT_H */

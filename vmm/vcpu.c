@@ -1,0 +1,423 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "vmm/vcpu.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "vmm/kvm.h"
+#include "vmm/report.h"
+#include "vmm/serial.h"
+#include "vmm/vm.h"
+#include "vmm/x86_boot.h"
+
+#define VCPU_KICK_SIGNAL (SIGRTMIN + 1)
+
+static pthread_once_t signal_once = PTHREAD_ONCE_INIT;
+
+static void kick_handler(int sig)
+{
+	(void)sig; /* only here to interrupt KVM_RUN */
+}
+
+static void install_kick_handler(void)
+{
+	struct sigaction sa = { .sa_handler = kick_handler };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(VCPU_KICK_SIGNAL, &sa, NULL); /* no SA_RESTART */
+}
+
+int vcpu_create(struct vm *vm, unsigned int idx, const struct kvm_cpuid2 *cpuid,
+		struct vcpu **out)
+{
+	struct vcpu *v = calloc(1, sizeof(*v));
+	int ret;
+
+	if (!v)
+		return -ENOMEM;
+	v->vm = vm;
+	v->idx = idx;
+	v->fd = ioctl(vm->vm_fd, KVM_CREATE_VCPU, idx);
+	if (v->fd < 0) {
+		ret = -errno;
+		goto err_free;
+	}
+	v->run = mmap(NULL, vm->run_mmap_size, PROT_READ | PROT_WRITE,
+		      MAP_SHARED, v->fd, 0);
+	if (v->run == MAP_FAILED) {
+		ret = -errno;
+		goto err_close;
+	}
+	ret = x86_boot_setup_vcpu(vm, v->fd, idx, cpuid);
+	if (ret)
+		goto err_unmap;
+	*out = v;
+	return 0;
+
+err_unmap:
+	munmap(v->run, vm->run_mmap_size);
+err_close:
+	close(v->fd);
+err_free:
+	free(v);
+	return ret;
+}
+
+void __vcpu_force_exit(struct vcpu *v)
+{
+	__atomic_store_n(&v->run->immediate_exit, 1, __ATOMIC_SEQ_CST);
+}
+
+void vcpu_signal(struct vcpu *v)
+{
+	if (v->thread_started)
+		pthread_kill(v->thread, VCPU_KICK_SIGNAL);
+}
+
+static bool vm_stopping(struct vm *vm)
+{
+	return __atomic_load_n(&vm->state, __ATOMIC_ACQUIRE) >= VM_STOPPING;
+}
+
+/*
+ * Park outside KVM_RUN: while paused; and for the idle/sleep ports until
+ * a kick or the deadline (0: none).  Returns true when the VM is stopping.
+ */
+static bool vcpu_park(struct vcpu *v, bool wait_kick, uint64_t deadline)
+{
+	struct vm *vm = v->vm;
+	bool stopping = false;
+	struct timespec ts;
+
+	pthread_mutex_lock(&vm->lock);
+	vm->nr_parked++;
+	pthread_cond_broadcast(&vm->cond);
+	for (;;) {
+		if (vm->state >= VM_STOPPING) {
+			stopping = true;
+			break;
+		}
+		if (vm->pause_req) {
+			pthread_cond_wait(&vm->cond, &vm->lock);
+			continue;
+		}
+		if (!wait_kick)
+			break;
+		if (v->kicked) {
+			v->kicked = false;
+			break;
+		}
+		if (!deadline) {
+			pthread_cond_wait(&vm->cond, &vm->lock);
+			continue;
+		}
+		if (vm_now_ns() >= deadline)
+			break;
+		ts.tv_sec = deadline / 1000000000;
+		ts.tv_nsec = deadline % 1000000000;
+		pthread_cond_timedwait(&vm->cond, &vm->lock, &ts);
+	}
+	vm->nr_parked--;
+	if (!stopping)
+		v->run->immediate_exit = 0;
+	pthread_mutex_unlock(&vm->lock);
+	return stopping;
+}
+
+static void kick_others(struct vcpu *self)
+{
+	struct vm *vm = self->vm;
+
+	pthread_mutex_lock(&vm->lock);
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
+		if (vm->vcpu[i] != self)
+			vm->vcpu[i]->kicked = true;
+	pthread_cond_broadcast(&vm->cond);
+	pthread_mutex_unlock(&vm->lock);
+}
+
+/* The services shared by the ports and the PV page (abi.h). */
+static void pv_report(struct vcpu *v, uint32_t gpa)
+{
+	report_handle(v->vm, v->idx, gpa);
+}
+
+static void pv_idle(struct vcpu *v, uint32_t sleep_us)
+{
+	v->stats.idle++;
+	vcpu_park(v, true,
+		  sleep_us ? vm_now_ns() + (uint64_t)sleep_us * 1000 : 0);
+}
+
+static void handle_port(struct vcpu *v, uint16_t port, bool out, uint8_t size,
+			uint8_t *data)
+{
+	struct vm *vm = v->vm;
+	uint32_t val = 0;
+
+	memcpy(&val, data, size > 4 ? 4 : size);
+	if (serial_owns_port(port)) {
+		serial_io(&vm->serial, v->idx, port, out, data);
+		return;
+	}
+	if (!out) {
+		/* Nothing else is readable: floating bus, all ones. */
+		memset(data, 0xff, size);
+		v->stats.unknown_io++;
+		return;
+	}
+	switch (port) {
+	case GUEST_REPORT_PORT:
+		if (size != 4)
+			vm_stop(vm, VM_EXIT_BAD_GUEST_IO,
+				"vCPU %u: %u-byte write to the report port",
+				v->idx, size);
+		else
+			pv_report(v, val);
+		break;
+	case GUEST_IDLE_PORT:
+		pv_idle(v, 0);
+		break;
+	case GUEST_SLEEP_PORT:
+		pv_idle(v, val ? val : 1);
+		break;
+	case GUEST_KICK_PORT:
+		kick_others(v);
+		break;
+	default:
+		v->stats.unknown_io++; /* e.g. port 0x80 delays: ignore */
+	}
+}
+
+/* A store to the PV page; reads return 0. */
+static int handle_pv(struct vcpu *v, uint64_t off, uint8_t *data, uint32_t len,
+		     bool is_write)
+{
+	uint32_t val = 0;
+
+	if (!is_write) {
+		memset(data, 0, len);
+		return 0;
+	}
+	memcpy(&val, data, len < 4 ? len : 4);
+	switch (off) {
+	case GUEST_PV_CONSOLE:
+		for (uint32_t i = 0; i < len; i++)
+			if (data[i])
+				serial_io(&v->vm->serial, v->idx,
+					  GUEST_SERIAL_PORT, true, &data[i]);
+		return 0;
+	case GUEST_PV_REPORT:
+		if (len != 4)
+			return -EINVAL;
+		pv_report(v, val);
+		return 0;
+	case GUEST_PV_IDLE:
+		pv_idle(v, 0);
+		return 0;
+	case GUEST_PV_SLEEP:
+		pv_idle(v, val ? val : 1);
+		return 0;
+	case GUEST_PV_KICK:
+		kick_others(v);
+		return 0;
+	default:
+		return -EINVAL;
+	}
+}
+
+static int handle_io(struct vcpu *v)
+{
+	struct kvm_run *run = v->run;
+	uint8_t *data = (uint8_t *)run + run->io.data_offset;
+
+	v->stats.io++;
+	for (uint32_t i = 0; i < run->io.count; i++)
+		handle_port(v, run->io.port,
+			    run->io.direction == KVM_EXIT_IO_OUT, run->io.size,
+			    data + i * run->io.size);
+	return 0;
+}
+
+static int handle_mmio(struct vcpu *v)
+{
+	struct kvm_run *run = v->run;
+	int ret;
+
+	v->stats.mmio++;
+	if (run->mmio.phys_addr - GUEST_PV_GPA < 0x1000 && run->mmio.len <= 8)
+		ret = handle_pv(v, run->mmio.phys_addr - GUEST_PV_GPA,
+				run->mmio.data, run->mmio.len,
+				run->mmio.is_write);
+	else
+		ret = vm_mmio_access(v->vm, run->mmio.phys_addr, run->mmio.data,
+				     run->mmio.len, run->mmio.is_write);
+	if (ret)
+		vm_stop(v->vm, VM_EXIT_BAD_GUEST_IO,
+			"vCPU %u: MMIO at %#llx: %s", v->idx,
+			(unsigned long long)run->mmio.phys_addr,
+			strerror(-ret));
+	return ret;
+}
+
+/* One exit; the VM is stopped (with the reason) where we cannot go on. */
+static void handle_exit(struct vcpu *v)
+{
+	struct kvm_run *run = v->run;
+	struct vm *vm = v->vm;
+
+	v->stats.exits++;
+	switch (run->exit_reason) {
+	case KVM_EXIT_IO:
+		handle_io(v);
+		break;
+	case KVM_EXIT_MMIO:
+		handle_mmio(v);
+		break;
+	case KVM_EXIT_INTR:
+		break; /* a kick: the loop looks at pause/stop */
+	case KVM_EXIT_HLT:
+		/* No irqchip and IF=0: nothing would ever wake it. */
+		vm_stop(vm, VM_EXIT_HALT, "vCPU %u halted", v->idx);
+		break;
+	case KVM_EXIT_SHUTDOWN:
+		vm_stop(vm, VM_EXIT_SHUTDOWN, "vCPU %u: triple fault", v->idx);
+		break;
+	case KVM_EXIT_FAIL_ENTRY:
+		vm_stop(vm, VM_EXIT_FAIL_ENTRY,
+			"vCPU %u: hardware entry failure %#llx on CPU %u",
+			v->idx,
+			(unsigned long long)
+				run->fail_entry.hardware_entry_failure_reason,
+			run->fail_entry.cpu);
+		break;
+	case KVM_EXIT_INTERNAL_ERROR:
+		vm_stop(vm, VM_EXIT_INTERNAL_ERROR,
+			"vCPU %u: suberror %u (%u data words)", v->idx,
+			run->internal.suberror, run->internal.ndata);
+		break;
+	case KVM_EXIT_SYSTEM_EVENT:
+		vm_stop(vm, VM_EXIT_SYSTEM_EVENT, "vCPU %u: event type %u",
+			v->idx, run->system_event.type);
+		break;
+	case KVM_EXIT_DEBUG:
+		vm_stop(vm, VM_EXIT_DEBUG, "vCPU %u: exception %u at %#llx",
+			v->idx, run->debug.arch.exception,
+			(unsigned long long)run->debug.arch.pc);
+		break;
+	case KVM_EXIT_UNKNOWN:
+		vm_stop(vm, VM_EXIT_UNHANDLED_EXIT,
+			"vCPU %u: unknown exit, hardware reason %#llx", v->idx,
+			(unsigned long long)run->hw.hardware_exit_reason);
+		break;
+	/* x86 exits that only come when we ask for them (we do not). */
+	case KVM_EXIT_EXCEPTION:
+	case KVM_EXIT_HYPERCALL:
+	case KVM_EXIT_IRQ_WINDOW_OPEN:
+	case KVM_EXIT_SET_TPR:
+	case KVM_EXIT_TPR_ACCESS:
+	case KVM_EXIT_NMI:
+	case KVM_EXIT_IOAPIC_EOI:
+	case KVM_EXIT_HYPERV:
+	case KVM_EXIT_X86_RDMSR:
+	case KVM_EXIT_X86_WRMSR:
+	case KVM_EXIT_DIRTY_RING_FULL:
+	case KVM_EXIT_AP_RESET_HOLD:
+	case KVM_EXIT_X86_BUS_LOCK:
+	case KVM_EXIT_XEN:
+	case KVM_EXIT_NOTIFY:
+	/* Other architectures'. */
+	case KVM_EXIT_S390_SIEIC:
+	case KVM_EXIT_S390_RESET:
+	case KVM_EXIT_DCR:
+	case KVM_EXIT_OSI:
+	case KVM_EXIT_PAPR_HCALL:
+	case KVM_EXIT_S390_UCONTROL:
+	case KVM_EXIT_WATCHDOG:
+	case KVM_EXIT_S390_TSCH:
+	case KVM_EXIT_EPR:
+	case KVM_EXIT_S390_STSI:
+	case KVM_EXIT_ARM_NISV:
+	case KVM_EXIT_RISCV_SBI:
+	case KVM_EXIT_RISCV_CSR:
+	default: /* newer than our headers, e.g. MEMORY_FAULT */
+		vm_stop(vm, VM_EXIT_UNHANDLED_EXIT, "vCPU %u: exit %u (%s)",
+			v->idx, run->exit_reason,
+			kvm_exit_name(run->exit_reason));
+	}
+}
+
+static void vcpu_thread_done(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+	uint64_t one = 1;
+
+	pthread_mutex_lock(&vm->lock);
+	if (++vm->nr_exited == vm->nr_vcpus) {
+		serial_flush(&vm->serial);
+		vm->state = VM_STOPPED;
+		if (write(vm->stop_efd, &one, sizeof(one)) < 0) {
+			/* cannot fail on a fresh eventfd; nothing to do */
+		}
+	}
+	pthread_cond_broadcast(&vm->cond);
+	pthread_mutex_unlock(&vm->lock);
+}
+
+static void *vcpu_thread(void *arg)
+{
+	struct vcpu *v = arg;
+	struct vm *vm = v->vm;
+	sigset_t set;
+
+	/* Whoever created us may block signals for a signalfd: not this. */
+	sigemptyset(&set);
+	sigaddset(&set, VCPU_KICK_SIGNAL);
+	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+	for (;;) {
+		if (vm_stopping(vm) ||
+		    __atomic_load_n(&vm->pause_req, __ATOMIC_ACQUIRE)) {
+			if (vcpu_park(v, false, 0))
+				break;
+			continue;
+		}
+		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
+			if (errno == EINTR || errno == EAGAIN)
+				continue;
+			vm_stop(vm, VM_EXIT_HOST_ERROR, "vCPU %u: KVM_RUN: %s",
+				v->idx, strerror(errno));
+			continue;
+		}
+		handle_exit(v);
+	}
+	vcpu_thread_done(v);
+	return NULL;
+}
+
+int vcpu_start(struct vcpu *v)
+{
+	int ret;
+
+	pthread_once(&signal_once, install_kick_handler);
+	ret = pthread_create(&v->thread, NULL, vcpu_thread, v);
+	if (ret)
+		return -ret;
+	v->thread_started = true;
+	return 0;
+}
+
+void vcpu_destroy(struct vcpu *v)
+{
+	if (!v)
+		return;
+	munmap(v->run, v->vm->run_mmap_size);
+	close(v->fd);
+	free(v);
+}

@@ -1,0 +1,420 @@
+// SPDX-License-Identifier: GPL-2.0
+#include "vmm/vm.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "vmm/boot_data.h"
+#include "vmm/kvm.h"
+#include "vmm/loader.h"
+#include "vmm/vcpu.h"
+#include "vmm/vm_mem.h"
+#include "vmm/x86_boot.h"
+
+_Static_assert(VMM_MAX_VCPUS <= GUEST_MAX_VCPUS, "boot stacks per vCPU");
+
+static const char *const exit_names[] = {
+#define VM_EXIT_NAME(name, text) text,
+	VM_EXIT_REASONS(VM_EXIT_NAME)
+#undef VM_EXIT_NAME
+};
+
+const char *vm_exit_reason_name(enum vm_exit_reason why)
+{
+	return why < NR_VM_EXIT_REASONS ? exit_names[why] : "?";
+}
+
+uint64_t vm_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+/* Split RAM evenly over the nodes in 2 MiB multiples; the last node
+ * takes the remainder. */
+static int layout_nodes(struct vm *vm, char *err, size_t errlen)
+{
+	const uint64_t sz2m = 2UL << 20;
+	uint64_t per = vm->ram_size / vm->nr_nodes / sz2m * sz2m, at = 0;
+
+	if (!per) {
+		snprintf(err, errlen, "%u nodes do not fit in %llu MiB",
+			 vm->nr_nodes,
+			 (unsigned long long)(vm->ram_size >> 20));
+		return -EINVAL;
+	}
+	for (unsigned int i = 0; i < vm->nr_nodes; i++) {
+		vm->node[i].start = at;
+		vm->node[i].size = i + 1 == vm->nr_nodes ? vm->ram_size - at :
+							   per;
+		at += vm->node[i].size;
+	}
+	return 0;
+}
+
+static int check_spec(const struct guest_spec *spec, char *err, size_t errlen)
+{
+	const uint64_t sz2m = 2UL << 20;
+
+	if (spec->mem_bytes % sz2m || spec->mem_bytes < 2 * GUEST_RAM_START ||
+	    spec->mem_bytes > GUEST_RAM_MAX) {
+		snprintf(err, errlen,
+			 "memory %llu bytes: need a 2 MiB multiple, 4 MiB .. "
+			 "256 GiB",
+			 (unsigned long long)spec->mem_bytes);
+		return -EINVAL;
+	}
+	if (spec->nr_vcpus < 1 || spec->nr_vcpus > VMM_MAX_VCPUS) {
+		snprintf(err, errlen, "%u vCPUs: need 1 .. %d", spec->nr_vcpus,
+			 VMM_MAX_VCPUS);
+		return -EINVAL;
+	}
+	if (spec->nr_vnodes > GUEST_MAX_NODES) {
+		snprintf(err, errlen, "%u nodes: at most %d", spec->nr_vnodes,
+			 GUEST_MAX_NODES);
+		return -EINVAL;
+	}
+	if (spec->script && strlen(spec->script) >= GUEST_CMDLINE_MAX) {
+		snprintf(err, errlen, "script longer than %d bytes",
+			 GUEST_CMDLINE_MAX - 1);
+		return -E2BIG;
+	}
+	return 0;
+}
+
+static void *loader_hva(void *ctx, uint64_t gpa, uint64_t len)
+{
+	return vm_mem_hva(ctx, gpa, len);
+}
+
+static int load_kernel(struct vm *vm, const void *image, size_t len, char *err,
+		       size_t errlen)
+{
+	struct elf_info info;
+	int ret;
+
+	ret = elf_check(image, len, GUEST_KERNEL_GPA, vm->ram_size, &info, err,
+			errlen);
+	if (ret)
+		return ret;
+	ret = vm_mem_populate(vm, info.lo, info.hi - info.lo);
+	if (ret) {
+		snprintf(err, errlen, "cannot back the kernel image");
+		return ret;
+	}
+	ret = elf_load(image, &info, loader_hva, vm, err, errlen);
+	vm->entry = info.entry;
+	return ret;
+}
+
+static int create_vcpus(struct vm *vm, char *err, size_t errlen)
+{
+	struct kvm_cpuid2 *cpuid;
+	int ret, khz;
+
+	ret = kvm_supported_cpuid(vm->kvm_fd, &cpuid);
+	if (ret) {
+		snprintf(err, errlen, "KVM_GET_SUPPORTED_CPUID");
+		return ret;
+	}
+	for (unsigned int i = 0; i < vm->spec.nr_vcpus; i++) {
+		ret = vcpu_create(vm, i, cpuid, &vm->vcpu[i]);
+		if (ret) {
+			snprintf(err, errlen, "vCPU %u: %s", i, strerror(-ret));
+			break;
+		}
+		vm->nr_vcpus++;
+	}
+	free(cpuid);
+	if (ret)
+		return ret;
+	khz = ioctl(vm->vcpu[0]->fd, KVM_GET_TSC_KHZ, 0);
+	vm->tsc_khz = khz > 0 ? khz : 0;
+	return 0;
+}
+
+int vm_create_msg(const struct guest_spec *spec, unsigned int id,
+		  const void *image, size_t image_len, struct vm **out,
+		  char *err, size_t errlen)
+{
+	pthread_condattr_t ca;
+	const char *why;
+	struct vm *vm;
+	int ret;
+
+	*out = NULL;
+	err[0] = '\0';
+	ret = check_spec(spec, err, errlen);
+	if (ret)
+		return ret;
+	vm = calloc(1, sizeof(*vm));
+	if (!vm)
+		return -ENOMEM;
+	vm->spec = *spec;
+	vm->spec.script = strdup(spec->script ? spec->script : "");
+	vm->spec.kernel_path = NULL; /* the caller passed the image */
+	vm->id = id;
+	vm->kvm_fd = vm->vm_fd = vm->stop_efd = -1;
+	if (spec->name[0])
+		snprintf(vm->name, sizeof(vm->name), "%s", spec->name);
+	else
+		snprintf(vm->name, sizeof(vm->name), "vm%u", id);
+	vm->ram_size = spec->mem_bytes;
+	vm->nr_nodes = spec->nr_vnodes ? spec->nr_vnodes : 1;
+	vm->serial.name = vm->name;
+	vm->serial.out = stdout;
+	pthread_mutex_init(&vm->lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&vm->cond, &ca);
+	pthread_condattr_destroy(&ca);
+	if (!vm->spec.script) {
+		ret = -ENOMEM;
+		goto err;
+	}
+	ret = layout_nodes(vm, err, errlen);
+	if (ret)
+		goto err;
+	vm->stop_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (vm->stop_efd < 0) {
+		ret = -errno;
+		snprintf(err, errlen, "eventfd");
+		goto err;
+	}
+	vm->kvm_fd = kvm_open_dev(&why);
+	if (vm->kvm_fd < 0) {
+		ret = vm->kvm_fd;
+		snprintf(err, errlen, "%s", why);
+		goto err;
+	}
+	vm->run_mmap_size = kvm_vcpu_mmap_size(vm->kvm_fd);
+	vm->vm_fd = kvm_create_vm(vm->kvm_fd);
+	if (vm->vm_fd < 0 || vm->run_mmap_size < 0) {
+		ret = vm->vm_fd < 0 ? vm->vm_fd : vm->run_mmap_size;
+		snprintf(err, errlen, "KVM_CREATE_VM");
+		goto err;
+	}
+	ret = vm_mem_init(vm);
+	if (ret) {
+		snprintf(err, errlen, "guest memory");
+		goto err;
+	}
+	ret = vm_mem_populate(vm, 0, GUEST_RAM_START);
+	if (ret) {
+		snprintf(err, errlen, "cannot back the boot area");
+		goto err;
+	}
+	ret = load_kernel(vm, image, image_len, err, errlen);
+	if (ret)
+		goto err;
+	ret = x86_boot_build_tables(vm);
+	if (ret) {
+		snprintf(err, errlen, "page tables/GDT (RAM too large?)");
+		goto err;
+	}
+	ret = create_vcpus(vm, err, errlen);
+	if (ret)
+		goto err;
+	ret = boot_data_write(vm);
+	if (ret) {
+		snprintf(err, errlen, "boot info");
+		goto err;
+	}
+	*out = vm;
+	return 0;
+
+err:
+	vm_destroy(vm);
+	return ret;
+}
+
+int vm_create(const struct guest_spec *spec, unsigned int id, const void *image,
+	      size_t image_len, struct vm **out)
+{
+	char err[200];
+	int ret = vm_create_msg(spec, id, image, image_len, out, err,
+				sizeof(err));
+
+	if (ret)
+		fprintf(stderr, "vmm: guest %s: %s: %s\n",
+			spec->name[0] ? spec->name : "?", err, strerror(-ret));
+	return ret;
+}
+
+int vm_start(struct vm *vm)
+{
+	int ret = 0;
+
+	pthread_mutex_lock(&vm->lock);
+	if (vm->state != VM_CREATED) {
+		pthread_mutex_unlock(&vm->lock);
+		return -EBUSY;
+	}
+	vm->start_ns = vm_now_ns();
+	__atomic_store_n(&vm->state, VM_RUNNING, __ATOMIC_RELEASE);
+	/* Under the lock, so vm_stop never sees a half-started thread. */
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
+		ret = vcpu_start(vm->vcpu[i]);
+		if (ret)
+			break;
+	}
+	pthread_mutex_unlock(&vm->lock);
+	if (ret) {
+		unsigned int started = 0;
+
+		for (unsigned int i = 0; i < vm->nr_vcpus; i++)
+			started += vm->vcpu[i]->thread_started;
+		vm_stop(vm, VM_EXIT_HOST_ERROR, "cannot start vCPU threads");
+		/* Threads never started count as exited. */
+		pthread_mutex_lock(&vm->lock);
+		vm->nr_exited += vm->nr_vcpus - started;
+		if (vm->nr_exited == vm->nr_vcpus)
+			vm->state = VM_STOPPED;
+		pthread_mutex_unlock(&vm->lock);
+	}
+	return ret;
+}
+
+void vm_stop(struct vm *vm, enum vm_exit_reason why, const char *fmt, ...)
+{
+	va_list ap;
+
+	pthread_mutex_lock(&vm->lock);
+	if (vm->exit_reason == VM_EXIT_NONE) {
+		vm->exit_reason = why;
+		va_start(ap, fmt);
+		vsnprintf(vm->exit_detail, sizeof(vm->exit_detail), fmt, ap);
+		va_end(ap);
+	}
+	if (vm->state == VM_RUNNING)
+		__atomic_store_n(&vm->state, VM_STOPPING, __ATOMIC_RELEASE);
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
+		__vcpu_force_exit(vm->vcpu[i]);
+		vcpu_signal(vm->vcpu[i]);
+	}
+	pthread_cond_broadcast(&vm->cond);
+	pthread_mutex_unlock(&vm->lock);
+}
+
+int vm_wait(struct vm *vm)
+{
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
+		struct vcpu *v = vm->vcpu[i];
+
+		if (v->thread_started) {
+			pthread_join(v->thread, NULL);
+			v->thread_started = false;
+		}
+	}
+	return 0;
+}
+
+int vm_pause(struct vm *vm)
+{
+	pthread_mutex_lock(&vm->lock);
+	__atomic_add_fetch(&vm->pause_req, 1, __ATOMIC_ACQ_REL);
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
+		__vcpu_force_exit(vm->vcpu[i]);
+		vcpu_signal(vm->vcpu[i]);
+	}
+	while (vm->state == VM_RUNNING || vm->state == VM_STOPPING) {
+		if (vm->nr_parked + vm->nr_exited >= vm->nr_vcpus)
+			break;
+		pthread_cond_wait(&vm->cond, &vm->lock);
+	}
+	pthread_mutex_unlock(&vm->lock);
+	return 0;
+}
+
+void vm_resume(struct vm *vm)
+{
+	pthread_mutex_lock(&vm->lock);
+	if (vm->pause_req)
+		__atomic_sub_fetch(&vm->pause_req, 1, __ATOMIC_ACQ_REL);
+	pthread_cond_broadcast(&vm->cond);
+	pthread_mutex_unlock(&vm->lock);
+}
+
+void vm_destroy(struct vm *vm)
+{
+	if (!vm)
+		return;
+	if (vm->state == VM_RUNNING || vm->state == VM_STOPPING) {
+		vm_stop(vm, VM_EXIT_STOPPED, "destroyed");
+		vm_wait(vm);
+	}
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
+		vcpu_destroy(vm->vcpu[i]);
+	vm_mem_destroy(vm);
+	if (vm->vm_fd >= 0)
+		close(vm->vm_fd);
+	if (vm->kvm_fd >= 0)
+		close(vm->kvm_fd);
+	if (vm->stop_efd >= 0)
+		close(vm->stop_efd);
+	pthread_cond_destroy(&vm->cond);
+	pthread_mutex_destroy(&vm->lock);
+	free(vm->spec.script);
+	free(vm);
+}
+
+int vm_register_mmio(struct vm *vm, uint64_t gpa, uint64_t len, vm_mmio_fn fn,
+		     void *opaque)
+{
+	if (vm->nr_mmio == VM_MAX_MMIO)
+		return -ENOSPC;
+	if (gpa < GUEST_MMIO_GPA || len > GUEST_MMIO_SIZE ||
+	    gpa - GUEST_MMIO_GPA > GUEST_MMIO_SIZE - len)
+		return -ERANGE;
+	for (unsigned int i = 0; i < vm->nr_mmio; i++)
+		if (gpa < vm->mmio[i].gpa + vm->mmio[i].len &&
+		    vm->mmio[i].gpa < gpa + len)
+			return -EEXIST;
+	vm->mmio[vm->nr_mmio++] =
+		(struct vm_mmio_region){ gpa, len, fn, opaque };
+	return 0;
+}
+
+int vm_mmio_access(struct vm *vm, uint64_t gpa, uint8_t *data, uint32_t len,
+		   bool is_write)
+{
+	for (unsigned int i = 0; i < vm->nr_mmio; i++) {
+		const struct vm_mmio_region *r = &vm->mmio[i];
+
+		if (gpa >= r->gpa && gpa - r->gpa < r->len)
+			return r->fn(vm, r->opaque, gpa, data, len, is_write);
+	}
+	if (!is_write)
+		memset(data, 0, len);
+	pthread_mutex_lock(&vm->lock);
+	vm->summary.mmio_unknown++;
+	pthread_mutex_unlock(&vm->lock);
+	return 0;
+}
+
+void vm_get_summary(struct vm *vm, struct vm_summary *out)
+{
+	pthread_mutex_lock(&vm->lock);
+	*out = vm->summary;
+	pthread_mutex_unlock(&vm->lock);
+}
+
+enum vm_exit_reason vm_exit_reason(struct vm *vm, char *detail, size_t len)
+{
+	enum vm_exit_reason why;
+
+	pthread_mutex_lock(&vm->lock);
+	why = vm->exit_reason;
+	if (detail && len)
+		snprintf(detail, len, "%s", vm->exit_detail);
+	pthread_mutex_unlock(&vm->lock);
+	return why;
+}

@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * One KVM guest: its fds, vCPU threads, RAM layout, devices and lifecycle.
+ * Several VMs live in one process; nothing here is global, and nothing a
+ * guest does can end the process (errors stop that VM with a reason).
+ *
+ *   vm_create -> vm_start -> [vm_pause/vm_resume]* -> vm_stop -> vm_wait
+ *   -> vm_destroy
+ *
+ * vm->stop_efd becomes readable when every vCPU thread has left KVM_RUN
+ * for good (for the event loop); vm_wait() joins the threads.
+ */
+#ifndef VMM_VM_H
+#define VMM_VM_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "guest/abi.h"
+#include "vmm/config.h"
+#include "vmm/report.h"
+#include "vmm/serial.h"
+
+struct vcpu;
+
+#define VM_EXIT_REASONS(X)                      \
+	X(NONE, "running")                      \
+	X(GUEST_EXIT, "guest exit")             \
+	X(HALT, "halt")                         \
+	X(SHUTDOWN, "shutdown (triple fault)")  \
+	X(FAIL_ENTRY, "entry failed")           \
+	X(INTERNAL_ERROR, "KVM internal error") \
+	X(SYSTEM_EVENT, "system event")         \
+	X(DEBUG, "debug exit")                  \
+	X(BAD_GUEST_IO, "bad guest I/O")        \
+	X(UNHANDLED_EXIT, "unhandled KVM exit") \
+	X(HOST_ERROR, "host error")             \
+	X(STOPPED, "stopped by host")           \
+	X(OOM_KILL, "OOM killed")
+
+#define VM_EXIT_ENUM(name, text) VM_EXIT_##name,
+enum vm_exit_reason { VM_EXIT_REASONS(VM_EXIT_ENUM) NR_VM_EXIT_REASONS };
+#undef VM_EXIT_ENUM
+
+const char *vm_exit_reason_name(enum vm_exit_reason why);
+
+enum vm_state {
+	VM_CREATED,
+	VM_RUNNING,
+	VM_STOPPING, /* a reason is set, vCPUs are leaving */
+	VM_STOPPED, /* all vCPU threads have left */
+};
+
+/*
+ * An MMIO handler: data holds len bytes (to write, or to fill on a read).
+ * Returns 0 or -errno (which stops the VM).  Context: the vCPU thread.
+ */
+typedef int (*vm_mmio_fn)(struct vm *vm, void *opaque, uint64_t gpa,
+			  uint8_t *data, uint32_t len, bool is_write);
+
+struct vm_mmio_region {
+	uint64_t gpa, len;
+	vm_mmio_fn fn;
+	void *opaque;
+};
+
+#define VM_MAX_MMIO 8
+#define VM_DETAIL_MAX 160
+
+struct vm {
+	struct guest_spec spec; /* script points into our own copy */
+	unsigned int id;
+	char name[VMM_NAME_MAX];
+
+	int kvm_fd, vm_fd;
+	int run_mmap_size;
+	int stop_efd; /* eventfd: written once when the VM has stopped */
+
+	/* RAM: GPA 0 .. ram_size, one memslot per guest node. */
+	uint64_t ram_size;
+	unsigned int nr_nodes;
+	struct guest_node_range node[GUEST_MAX_NODES];
+	uint8_t *ram_hva; /* set by the memory layer */
+	void *mem; /* the memory layer's private state */
+
+	uint64_t entry; /* guest ELF entry point */
+	uint64_t tsc_khz;
+
+	unsigned int nr_vcpus;
+	struct vcpu *vcpu[GUEST_MAX_VCPUS];
+
+	struct vm_mmio_region mmio[VM_MAX_MMIO];
+	unsigned int nr_mmio;
+
+	struct serial
+		serial; /* .out (stdout) and .quiet may be set before start */
+
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	/* Guarded by lock. */
+	enum vm_state state;
+	enum vm_exit_reason exit_reason;
+	char exit_detail[VM_DETAIL_MAX];
+	unsigned int pause_req; /* vm_pause() nesting */
+	unsigned int nr_parked; /* vCPUs outside KVM_RUN, held */
+	unsigned int nr_exited; /* vCPU threads done */
+	struct vm_summary summary;
+	uint64_t start_ns; /* CLOCK_MONOTONIC at vm_start */
+};
+
+int vm_create(const struct guest_spec *spec, unsigned int id, const void *image,
+	      size_t image_len, struct vm **out)
+	__attribute__((warn_unused_result));
+/* The same, with a message saying what was wrong (vm_create prints it). */
+int vm_create_msg(const struct guest_spec *spec, unsigned int id,
+		  const void *image, size_t image_len, struct vm **out,
+		  char *err, size_t errlen) __attribute__((warn_unused_result));
+int vm_start(struct vm *vm) __attribute__((warn_unused_result));
+/* Any thread; the first reason wins.  Does not wait (see vm_wait). */
+void vm_stop(struct vm *vm, enum vm_exit_reason why, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* Join the vCPU threads (after a stop, or when the guest ends). */
+int vm_wait(struct vm *vm);
+/* Hold every vCPU outside KVM_RUN; returns when all are held.  Not from a
+ * vCPU thread of this VM. */
+int vm_pause(struct vm *vm);
+void vm_resume(struct vm *vm);
+void vm_destroy(struct vm *vm);
+
+int vm_register_mmio(struct vm *vm, uint64_t gpa, uint64_t len, vm_mmio_fn fn,
+		     void *opaque);
+/* Dispatch an MMIO exit; unknown reads return zeros and are counted. */
+int vm_mmio_access(struct vm *vm, uint64_t gpa, uint8_t *data, uint32_t len,
+		   bool is_write);
+
+/* Copy of the summary, taken under the lock. */
+void vm_get_summary(struct vm *vm, struct vm_summary *out);
+enum vm_exit_reason vm_exit_reason(struct vm *vm, char *detail, size_t len);
+
+uint64_t vm_now_ns(void);
+
+#endif /* VMM_VM_H */
