@@ -10,6 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mm/mm.h"
 #include "vmm/boot_data.h"
 #include "vmm/kvm.h"
 #include "vmm/loader.h"
@@ -141,9 +142,46 @@ static int create_vcpus(struct vm *vm, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * Guest node n's pool node: as asked, or spread round-robin from the VM's
+ * id so that guests share the pool's nodes evenly.
+ */
+static int map_nodes(struct vm *vm, char *err, size_t errlen)
+{
+	unsigned int pool_nodes = vm->res.pool ? vm->res.pool->nr_nodes : 1;
+
+	for (unsigned int n = 0; n < vm->nr_nodes; n++) {
+		int p = vm->spec.vnode_to_pnode[n];
+
+		if (p < 0)
+			p = (vm->id + n) % pool_nodes;
+		if (p >= (int)pool_nodes) {
+			snprintf(err, errlen,
+				 "guest node %u maps to pool node %d, but the pool has %u",
+				 n, p, pool_nodes);
+			return -EINVAL;
+		}
+		vm->pnode[n] = p;
+	}
+	if (GUEST_RAM_START + vm->spec.pinned_bytes > vm->ram_size &&
+	    vm->spec.pinned_bytes) {
+		snprintf(err, errlen, "pinned region does not fit in RAM");
+		return -EINVAL;
+	}
+	return 0;
+}
+
 int vm_create_msg(const struct guest_spec *spec, unsigned int id,
 		  const void *image, size_t image_len, struct vm **out,
 		  char *err, size_t errlen)
+{
+	return vm_create_res(spec, id, NULL, image, image_len, out, err,
+			     errlen);
+}
+
+int vm_create_res(const struct guest_spec *spec, unsigned int id,
+		  const struct vm_resources *res, const void *image,
+		  size_t image_len, struct vm **out, char *err, size_t errlen)
 {
 	pthread_condattr_t ca;
 	const char *why;
@@ -162,6 +200,8 @@ int vm_create_msg(const struct guest_spec *spec, unsigned int id,
 	vm->spec.script = strdup(spec->script ? spec->script : "");
 	vm->spec.kernel_path = NULL; /* the caller passed the image */
 	vm->id = id;
+	if (res)
+		vm->res = *res;
 	vm->kvm_fd = vm->vm_fd = vm->stop_efd = -1;
 	if (spec->name[0])
 		snprintf(vm->name, sizeof(vm->name), "%s", spec->name);
@@ -181,6 +221,9 @@ int vm_create_msg(const struct guest_spec *spec, unsigned int id,
 		goto err;
 	}
 	ret = layout_nodes(vm, err, errlen);
+	if (ret)
+		goto err;
+	ret = map_nodes(vm, err, errlen);
 	if (ret)
 		goto err;
 	vm->stop_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
@@ -209,7 +252,9 @@ int vm_create_msg(const struct guest_spec *spec, unsigned int id,
 	}
 	ret = vm_mem_populate(vm, 0, GUEST_RAM_START);
 	if (ret) {
-		snprintf(err, errlen, "cannot back the boot area");
+		snprintf(err, errlen,
+			 ret == -ENOMEM ? "the pool cannot back the boot area" :
+					  "cannot back the boot area");
 		goto err;
 	}
 	ret = load_kernel(vm, image, image_len, err, errlen);

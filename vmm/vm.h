@@ -24,6 +24,17 @@
 #include "vmm/serial.h"
 
 struct vcpu;
+struct mm_pool;
+
+/*
+ * Where a VM's RAM comes from.  No pool: plain anonymous memory (the
+ * kernel's own fault path; tests and the fault benchmark's baseline).
+ */
+struct vm_resources {
+	struct mm_pool *pool;
+	int backing; /* enum guest_backing */
+	bool no_huge; /* order-0 backing only */
+};
 
 #define VM_EXIT_REASONS(X)                      \
 	X(NONE, "running")                      \
@@ -38,7 +49,8 @@ struct vcpu;
 	X(UNHANDLED_EXIT, "unhandled KVM exit") \
 	X(HOST_ERROR, "host error")             \
 	X(STOPPED, "stopped by host")           \
-	X(OOM_KILL, "OOM killed")
+	X(OOM_KILL, "OOM killed")              \
+	X(OOM, "out of memory")
 
 #define VM_EXIT_ENUM(name, text) VM_EXIT_##name,
 enum vm_exit_reason { VM_EXIT_REASONS(VM_EXIT_ENUM) NR_VM_EXIT_REASONS };
@@ -84,6 +96,8 @@ struct vm {
 	struct guest_node_range node[GUEST_MAX_NODES];
 	uint8_t *ram_hva; /* set by the memory layer */
 	void *mem; /* the memory layer's private state */
+	struct vm_resources res;
+	int pnode[GUEST_MAX_NODES]; /* pool node behind each guest node */
 
 	uint64_t entry; /* guest ELF entry point */
 	uint64_t tsc_khz;
@@ -117,6 +131,11 @@ int vm_create(const struct guest_spec *spec, unsigned int id, const void *image,
 int vm_create_msg(const struct guest_spec *spec, unsigned int id,
 		  const void *image, size_t image_len, struct vm **out,
 		  char *err, size_t errlen) __attribute__((warn_unused_result));
+/* The same, with RAM from res (NULL: anonymous memory). */
+int vm_create_res(const struct guest_spec *spec, unsigned int id,
+		  const struct vm_resources *res, const void *image,
+		  size_t image_len, struct vm **out, char *err, size_t errlen)
+	__attribute__((warn_unused_result));
 int vm_start(struct vm *vm) __attribute__((warn_unused_result));
 /* Any thread; the first reason wins.  Does not wait (see vm_wait). */
 void vm_stop(struct vm *vm, enum vm_exit_reason why, const char *fmt, ...)

@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Guest RAM of a VM backed by the pool (vmm/guest_mem.c): the VM layer's
+ * view (vm_mem.h) on top of struct guest_mem.  With no pool (or
+ * GUEST_BACKING_ANON) RAM is plain anonymous memory: the kernel's own
+ * fault path, which the fault benchmark uses as its baseline.
+ */
+#include "vmm/vm_mem.h"
+
+#include <errno.h>
+
+#include "vmm/guest_mem.h"
+#include "vmm/vm.h"
+
+static void vm_mem_oom(void *arg, uint64_t gpa)
+{
+	struct vm *vm = arg;
+
+	vm_stop(vm, VM_EXIT_OOM,
+		"out of memory: the pool cannot back gpa 0x%llx",
+		(unsigned long long)gpa);
+}
+
+int vm_mem_init(struct vm *vm)
+{
+	struct guest_mem_config cfg = {
+		.owner = vm->id,
+		.size = vm->ram_size,
+		.nr_nodes = vm->nr_nodes,
+		.strict = vm->spec.strict,
+		.pinned_start = vm->spec.pinned_bytes ? GUEST_RAM_START : 0,
+		.pinned_size = vm->spec.pinned_bytes,
+		.backing = vm->res.pool ? vm->res.backing : GUEST_BACKING_ANON,
+		.no_huge = vm->res.no_huge,
+		.pool = vm->res.pool,
+		.vm_fd = vm->vm_fd,
+		.oom = vm_mem_oom,
+		.arg = vm,
+	};
+	struct guest_mem *mem;
+	int ret;
+
+	for (unsigned int n = 0; n < vm->nr_nodes; n++) {
+		cfg.node[n] = vm->node[n];
+		cfg.pnode[n] = vm->pnode[n];
+	}
+	ret = guest_mem_create(&cfg, &mem);
+	if (ret)
+		return ret;
+	vm->mem = mem;
+	vm->ram_hva = mem->hva;
+	return 0;
+}
+
+void vm_mem_destroy(struct vm *vm)
+{
+	guest_mem_destroy(vm->mem);
+	vm->mem = NULL;
+	vm->ram_hva = NULL;
+}
+
+void *vm_mem_hva(struct vm *vm, uint64_t gpa, uint64_t len)
+{
+	return vm->mem ? guest_mem_hva_of(vm->mem, gpa, len) : NULL;
+}
+
+int vm_mem_populate(struct vm *vm, uint64_t gpa, uint64_t len)
+{
+	return vm->mem ? guest_mem_back(vm->mem, gpa, len) : -EFAULT;
+}
