@@ -18,6 +18,10 @@
 
 static struct {
 	uint8_t *page_state; /* per guest page: 0 = not ours */
+	/* Per guest page, one bit: touched since boot (or since the host
+	 * took it back).  A page touched for the first time must read
+	 * zero: the host never hands one guest another's data. */
+	uint8_t *used;
 	uint64_t nr_pfns;
 	uint64_t owned; /* pages */
 	uint64_t lo_pfn, hi_pfn; /* bounds of owned pages (inclusive) */
@@ -43,13 +47,17 @@ struct job {
 
 uint64_t workload_meta_bytes(uint64_t ram_size)
 {
-	return ram_size >> PAGE_SHIFT;
+	uint64_t pages = ram_size >> PAGE_SHIFT;
+
+	return pages + (pages + 7) / 8;
 }
 
 void workload_init(void *meta)
 {
 	wl.page_state = meta;
 	wl.nr_pfns = kernel.ram_size >> PAGE_SHIFT;
+	wl.used = wl.page_state + wl.nr_pfns;
+	memset(wl.used, 0, (wl.nr_pfns + 7) / 8);
 	wl.lo_pfn = UINT64_MAX;
 	wl.hi_pfn = 0;
 	wl.rng = rdtsc() | 1;
@@ -93,6 +101,45 @@ static bool check_page(struct job *j, uint64_t pfn)
 	return false;
 }
 
+/* Mark pfn used; true if this is its first use. */
+static bool first_use(uint64_t pfn)
+{
+	uint8_t bit = 1U << (pfn & 7);
+
+	return !(__atomic_fetch_or(&wl.used[pfn >> 3], bit, __ATOMIC_RELAXED) &
+		 bit);
+}
+
+void workload_page_returned(uint64_t pfn)
+{
+	__atomic_fetch_and(&wl.used[pfn >> 3], (uint8_t) ~(1U << (pfn & 7)),
+			   __ATOMIC_RELAXED);
+}
+
+/* A page we never wrote must be all zero where we are about to write. */
+static void check_fresh(struct job *j, uint64_t pfn, bool full)
+{
+	const volatile uint64_t *p = (const uint64_t *)(uintptr_t)(pfn << 12);
+
+	for (unsigned int i = 0; i < PAGE_SIZE / 8; i++) {
+		bool sig = i == sig_pos(pfn, 0) || i == sig_pos(pfn, 1) ||
+			   i == sig_pos(pfn, 2);
+
+		if (!full && !sig)
+			continue;
+		if (!p[i])
+			continue;
+		if (atomic_add_return(&j->reported, 1) <= MAX_CORRUPT_REPORTS) {
+			printk("fresh page %lx holds old data: word %u is %lx\n",
+			       pfn << 12, i, p[i]);
+			report(GR_CORRUPT, "fresh page not zero",
+			       (pfn << 12) + i * 8, 0, p[i], pfn << 12);
+		}
+		note_bad(j, pfn);
+		return;
+	}
+}
+
 static uint16_t pick_node(struct job *j)
 {
 	if (j->node != NODE_ANY)
@@ -130,6 +177,8 @@ static void touch_job(void *arg)
 		if (!got)
 			break;
 		for (uint32_t i = 0; i < got; i++) {
+			if (first_use(pfn + i))
+				check_fresh(j, pfn + i, j->full);
 			wl.page_state[pfn + i] = st;
 			sig_write(pfn + i, st);
 		}
@@ -179,7 +228,10 @@ static void phase_end(const struct cmd *c, uint64_t t0, uint64_t bytes)
 /* Touch npages new pages across all vCPUs; returns pages touched. */
 static uint64_t touch(uint64_t npages, uint16_t node, bool full)
 {
-	struct job j = { .remaining = npages, .node = node, .full = full };
+	struct job j = { .remaining = npages,
+			 .node = node,
+			 .full = full,
+			 .first_bad = UINT64_MAX };
 
 	if (node != NODE_ANY && node >= palloc_nr_nodes()) {
 		panic_report("touch: no node %u", node);
@@ -187,6 +239,7 @@ static uint64_t touch(uint64_t npages, uint16_t node, bool full)
 	}
 	smp_run(touch_job, &j);
 	wl.owned += j.touched;
+	wl.bad_total += j.bad; /* fresh pages that were not zero */
 	if (j.short_of_memory)
 		panic_report("touch: out of memory after %lu pages", j.touched);
 	return j.touched;

@@ -12,4 +12,7 @@ void workload_init(void *meta);
 /* Runs the script; returns the exit status. */
 int workload_run(const struct script *s);
 
+/* The host took pfn back (balloon): it must come back zero. */
+void workload_page_returned(uint64_t pfn);
+
 #endif /* GUEST_WORKLOAD_H */

@@ -35,7 +35,8 @@ struct suite_entry {
 	X(guest_mem_suite, false)                 \
 	X(oom_kill_suite, false)                  \
 	X(loader_suite, false)                    \
-	X(vm_suite, true)
+	X(vm_suite, true)                         \
+	X(host_suite, true)
 
 SUITES(DECLARE)
 

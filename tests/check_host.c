@@ -1,0 +1,277 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Real guests on /dev/kvm whose RAM comes from the pool: integrity, several
+ * guests, vNUMA placement and strict binding, a guest that exhausts the
+ * pool ending alone, no data crossing between guests, and every frame
+ * back after teardown (mm_validate() with the guests' reverse maps).
+ */
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "tests/mm_test.h"
+#include "tests/runner.h"
+#include "vmm/guest_mem.h"
+#include "vmm/host.h"
+
+static struct vmm_host *host(unsigned int mib, unsigned int nodes)
+{
+	struct vmm_config cfg = {
+		.pool_bytes = (uint64_t)mib << 20,
+		.nr_nodes = nodes,
+	};
+	struct vmm_host *h;
+	char err[256];
+
+	ck_assert_msg(host_create(&cfg, &h, err, sizeof(err)) == 0, "%s", err);
+	h->out = fopen("/dev/null", "we");
+	return h;
+}
+
+static void host_done(struct vmm_host *h)
+{
+	FILE *out = h->out;
+
+	host_destroy(h);
+	fclose(out);
+}
+
+static unsigned int launch(struct vmm_host *h, const char *name,
+			   unsigned int mib, unsigned int vcpus,
+			   unsigned int vnodes, const char *script)
+{
+	struct guest_spec spec = {
+		.mem_bytes = (uint64_t)mib << 20,
+		.nr_vcpus = vcpus,
+		.nr_vnodes = vnodes,
+		.script = (char *)script,
+	};
+	unsigned int id;
+	char err[256];
+
+	snprintf(spec.name, sizeof(spec.name), "%s", name);
+	for (unsigned int n = 0; n < GUEST_MAX_NODES; n++)
+		spec.vnode_to_pnode[n] = -1;
+	ck_assert_msg(host_launch(h, &spec, NULL, &id, err, sizeof(err)) == 0,
+		      "%s", err);
+	h->vm[id]->serial.quiet = !getenv("VMM_TEST_CONSOLE");
+	return id;
+}
+
+/* Wait for the guest to stop by itself; its exit reason and summary. */
+static enum vm_exit_reason wait_guest(struct vmm_host *h, unsigned int id,
+				      struct vm_summary *s)
+{
+	struct vm *vm = h->vm[id];
+	struct pollfd p = { .fd = vm->stop_efd, .events = POLLIN };
+	enum vm_exit_reason why;
+	char detail[VM_DETAIL_MAX];
+
+	if (poll(&p, 1, 20000) != 1)
+		vm_stop(vm, VM_EXIT_STOPPED, "test timeout");
+	vm_wait(vm);
+	why = vm_exit_reason(vm, detail, sizeof(detail));
+	if (s)
+		vm_get_summary(vm, s);
+	return why;
+}
+
+static void assert_clean(struct vmm_host *h, unsigned int id)
+{
+	struct vm_summary s;
+	enum vm_exit_reason why = wait_guest(h, id, &s);
+
+	ck_assert_msg(why == VM_EXIT_GUEST_EXIT, "guest %u: %s, panic '%s'", id,
+		      vm_exit_reason_name(why), s.panic);
+	ck_assert_int_eq(s.exit_status, 0);
+	ck_assert_uint_gt(s.nr_verify, 0);
+	ck_assert_uint_eq(s.verify_bad, 0);
+	ck_assert_uint_eq(s.nr_corrupt, 0);
+	host_reap(h, id);
+}
+
+static void assert_all_free(struct vmm_host *h)
+{
+	char err[256];
+
+	drain_all_pages(h->pool);
+	ck_assert_msg(host_validate(h, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_uint_eq(mm_nr_free_pages(h->pool), h->pool->nr_frames);
+}
+
+START_TEST(test_pool_guest_integrity)
+{
+	struct vmm_host *h = host(256, 1);
+	unsigned int id = launch(
+		h, "g", 128, 2, 1,
+		"touch 64M; verify; free 32M; touch 48M pattern=full; verify");
+	struct guest_mem_stats st;
+
+	/* Validate while it runs: rmap checks against a live guest. */
+	for (int i = 0; i < 5; i++) {
+		char err[256];
+
+		ck_assert_msg(host_validate(h, err, sizeof(err)) == 0, "%s",
+			      err);
+	}
+	ck_assert(wait_guest(h, id, NULL) == VM_EXIT_GUEST_EXIT);
+	guest_mem_get_stats(h->vm[id]->mem, &st);
+	ck_assert_uint_gt(st.huge_maps, 0);
+	ck_assert_uint_ge(st.pages, (80 << 20) >> PAGE_SHIFT);
+	assert_clean(h, id);
+	assert_all_free(h);
+	host_done(h);
+}
+END_TEST
+
+/* Four guests in one pool, all clean, all frames back. */
+START_TEST(test_several_guests)
+{
+	struct vmm_host *h = host(512, 2);
+	unsigned int id[4];
+
+	for (int i = 0; i < 4; i++) {
+		char name[8];
+
+		snprintf(name, sizeof(name), "g%d", i);
+		id[i] = launch(
+			h, name, 96, 1 + i % 2, 1 + i % 2,
+			"touch 64M; churn ws=32M rate=0 time=50ms; verify");
+	}
+	for (int i = 0; i < 4; i++)
+		assert_clean(h, id[i]);
+	assert_all_free(h);
+	host_done(h);
+}
+END_TEST
+
+/* A guest that needs more than the pool ends alone, out of memory. */
+START_TEST(test_pool_exhausted_alone)
+{
+	struct vmm_host *h = host(128, 1);
+	unsigned int ok =
+		launch(h, "ok", 64, 1, 1, "touch 40M; hold 300ms; verify");
+	unsigned int hog = launch(h, "hog", 256, 1, 1, "touch 200M; verify");
+	char detail[VM_DETAIL_MAX];
+
+	ck_assert(wait_guest(h, hog, NULL) == VM_EXIT_OOM);
+	vm_exit_reason(h->vm[hog], detail, sizeof(detail));
+	ck_assert_ptr_nonnull(strstr(detail, "out of memory"));
+	host_reap(h, hog);
+	assert_clean(h, ok);
+	assert_all_free(h);
+	host_done(h);
+}
+END_TEST
+
+/* Guest node n's memory comes from the pool node it maps to. */
+START_TEST(test_vnuma_placement)
+{
+	struct vmm_host *h = host(256, 2);
+	struct guest_spec spec = {
+		.name = "numa",
+		.mem_bytes = 64 << 20,
+		.nr_vcpus = 1,
+		.nr_vnodes = 2,
+		.vnode_to_pnode = { 1, 0 },
+		.strict = true,
+		.script =
+			"touch 20M node=0; touch 20M node=1; hold 200ms; verify",
+	};
+	struct guest_mem *mem;
+	unsigned long on[2][2] = { { 0 } };
+	unsigned int id;
+	char err[256];
+
+	ck_assert_msg(host_launch(h, &spec, NULL, &id, err, sizeof(err)) == 0,
+		      "%s", err);
+	h->vm[id]->serial.quiet = !getenv("VMM_TEST_CONSOLE");
+	/* Sample while it holds: after both touch phases ended. */
+	for (int i = 0; i < 2000; i++) {
+		struct vm_summary s;
+
+		vm_get_summary(h->vm[id], &s);
+		if (s.nr_phases >= 2)
+			break;
+		usleep(1000);
+	}
+	mem = h->vm[id]->mem;
+	for (uint64_t g = 0; g < spec.mem_bytes; g += PAGE_SIZE) {
+		pfn_t pfn = READ_ONCE(mem->gpa_map[g >> PAGE_SHIFT]);
+
+		if (pfn != PFN_NONE)
+			on[guest_mem_node_of(mem, g)]
+			  [pfn_to_nid(h->pool, pfn)]++;
+	}
+	/* Strict: every page of guest node 0 on pool node 1 and back. */
+	ck_assert_uint_ge(on[0][1], (20 << 20) >> PAGE_SHIFT);
+	ck_assert_uint_ge(on[1][0], (20 << 20) >> PAGE_SHIFT);
+	ck_assert_uint_eq(on[0][0], 0);
+	ck_assert_uint_eq(on[1][1], 0);
+	assert_clean(h, id);
+	assert_all_free(h);
+	host_done(h);
+}
+END_TEST
+
+/* Strict binding: the node runs out, the guest stops; others go on. */
+START_TEST(test_strict_binding_exhausts_node)
+{
+	struct vmm_host *h = host(128, 2);
+	struct guest_spec spec = {
+		.name = "bound",
+		.mem_bytes = 96 << 20,
+		.nr_vcpus = 1,
+		.nr_vnodes = 1,
+		.vnode_to_pnode = { 0 },
+		.strict = true,
+		.script = "touch 80M; verify",
+	};
+	unsigned int id, other;
+	char err[256];
+
+	other = launch(h, "other", 32, 1, 1, "touch 16M; hold 200ms; verify");
+	ck_assert(host_launch(h, &spec, NULL, &id, err, sizeof(err)) == 0);
+	h->vm[id]->serial.quiet = !getenv("VMM_TEST_CONSOLE");
+	ck_assert(wait_guest(h, id, NULL) == VM_EXIT_OOM);
+	host_reap(h, id);
+	assert_clean(h, other);
+	assert_all_free(h);
+	host_done(h);
+}
+END_TEST
+
+/*
+ * A guest fills its frames with a pattern and exits; the next guest gets
+ * the same frames and its touch checks that fresh pages read zero.
+ */
+START_TEST(test_no_data_crosses_guests)
+{
+	struct vmm_host *h = host(64, 1);
+	unsigned int a, b;
+
+	a = launch(h, "a", 48, 1, 1, "touch 40M pattern=full; verify");
+	assert_clean(h, a);
+	b = launch(h, "b", 48, 1, 1, "touch 40M pattern=full; verify");
+	assert_clean(h, b);
+	assert_all_free(h);
+	host_done(h);
+}
+END_TEST
+
+Suite *host_suite(void)
+{
+	Suite *s = suite_create("host");
+	TCase *tc = tcase_create("kvm");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_pool_guest_integrity);
+	tcase_add_test(tc, test_several_guests);
+	tcase_add_test(tc, test_pool_exhausted_alone);
+	tcase_add_test(tc, test_vnuma_placement);
+	tcase_add_test(tc, test_strict_binding_exhausts_node);
+	tcase_add_test(tc, test_no_data_crosses_guests);
+	suite_add_tcase(s, tc);
+	return s;
+}

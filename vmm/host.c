@@ -1,0 +1,329 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The host: the pool, its guests, and how they ended. */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "vmm/guest_mem.h"
+#include "vmm/host.h"
+#include "vmm/host_tune.h"
+
+static int __attribute__((format(printf, 4, 5)))
+errf(char *err, size_t errlen, int ret, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return ret;
+}
+
+static bool host_rmap_check(void *priv, uint16_t owner, gpa_t g, pfn_t pfn)
+{
+	struct vmm_host *h = priv;
+	struct vm *vm = owner <= VMM_MAX_GUESTS ? READ_ONCE(h->vm[owner]) :
+						  NULL;
+
+	/* Runs under every mm lock: only lockless reads of the map. */
+	return vm && vm->mem && guest_mem_maps(vm->mem, g.val, pfn);
+}
+
+int host_create(const struct vmm_config *cfg, struct vmm_host **out, char *err,
+		size_t errlen)
+{
+	struct mm_config mc = {
+		.pool_bytes = cfg->pool_bytes,
+		.nr_nodes = cfg->nr_nodes,
+		.movable_bytes = cfg->movable_bytes,
+		.min_free_kbytes = cfg->min_free_kbytes,
+		.watermark_scale_factor = cfg->watermark_scale_factor,
+		.hugepages = cfg->hugepages,
+	};
+	struct mm_ops ops = { .rmap_check = host_rmap_check };
+	struct vmm_host *h;
+	int ret;
+
+	*out = NULL;
+	BUILD_BUG_ON(VMM_MAX_POOL_NODES > MAX_NUMNODES);
+	memcpy(mc.distance, cfg->distance, sizeof(cfg->distance));
+	h = calloc(1, sizeof(*h));
+	if (!h)
+		return errf(err, errlen, -ENOMEM, "no memory");
+	h->cfg = *cfg;
+	h->out = stdout;
+	h->start_ns = trace_clock_ns();
+	h->next_id = 1;
+	pthread_mutex_init(&h->lock, NULL);
+	ret = mm_pool_create(&mc, &h->pool, err, errlen);
+	if (ret) {
+		pthread_mutex_destroy(&h->lock);
+		free(h);
+		return ret;
+	}
+	ops.priv = h;
+	mm_set_ops(h->pool, &ops);
+	if (cfg->trace_path)
+		trace_ring_enable(&h->pool->trace, true);
+	/* Worst case: every guest page its own mapping, twice over for
+	 * balloon placeholders splitting runs. */
+	host_ensure_max_map_count(2 * (cfg->pool_bytes >> PAGE_SHIFT) + 65536,
+				  false);
+	*out = h;
+	return 0;
+}
+
+static int load_image(const struct guest_spec *spec, void **image, size_t *len,
+		      char *err, size_t errlen)
+{
+	struct stat st;
+	void *buf;
+	int fd;
+
+	if (!spec->kernel_path) {
+		*image = (void *)guest_image_start;
+		*len = guest_image_end - guest_image_start;
+		return 0;
+	}
+	fd = open(spec->kernel_path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return errf(err, errlen, -errno, "kernel %s: %s",
+			    spec->kernel_path, strerror(errno));
+	if (fstat(fd, &st) || st.st_size <= 0 || st.st_size > (64 << 20)) {
+		close(fd);
+		return errf(err, errlen, -EINVAL,
+			    "kernel %s: not a regular file of 1 byte to 64 MiB",
+			    spec->kernel_path);
+	}
+	buf = malloc(st.st_size);
+	if (!buf || read(fd, buf, st.st_size) != st.st_size) {
+		free(buf);
+		close(fd);
+		return errf(err, errlen, -EIO, "kernel %s: read failed",
+			    spec->kernel_path);
+	}
+	close(fd);
+	*image = buf;
+	*len = st.st_size;
+	return 0;
+}
+
+int host_launch(struct vmm_host *h, const struct guest_spec *spec,
+		const struct vm_resources *res, unsigned int *idp, char *err,
+		size_t errlen)
+{
+	struct vm_resources def = { .pool = h->pool };
+	unsigned int id;
+	struct vm *vm;
+	size_t len = 0;
+	void *image = NULL;
+	int ret;
+
+	pthread_mutex_lock(&h->lock);
+	for (id = 1; id <= VMM_MAX_GUESTS && h->vm[id]; id++)
+		;
+	pthread_mutex_unlock(&h->lock);
+	if (id > VMM_MAX_GUESTS)
+		return errf(err, errlen, -ENOSPC, "already %d guests",
+			    VMM_MAX_GUESTS);
+	ret = load_image(spec, &image, &len, err, errlen);
+	if (ret)
+		return ret;
+	ret = vm_create_res(spec, id, res ? res : &def, image, len, &vm, err,
+			    errlen);
+	if (image != guest_image_start)
+		free(image);
+	if (ret)
+		return ret;
+	pthread_mutex_lock(&h->lock);
+	WRITE_ONCE(h->vm[id], vm);
+	h->nr_running++;
+	pthread_mutex_unlock(&h->lock);
+	trace_event(&h->pool->trace, TR_VM_STATE, id, VM_RUNNING, 0, 0);
+	ret = vm_start(vm);
+	if (ret) {
+		vm_stop(vm, VM_EXIT_HOST_ERROR, "vm_start: %s", strerror(-ret));
+		errf(err, errlen, ret, "starting the vCPUs: %s",
+		     strerror(-ret));
+	}
+	if (idp)
+		*idp = id;
+	return ret;
+}
+
+void host_stop_all(struct vmm_host *h, const char *why)
+{
+	pthread_mutex_lock(&h->lock);
+	for (unsigned int id = 1; id <= VMM_MAX_GUESTS; id++)
+		if (h->vm[id])
+			vm_stop(h->vm[id], VM_EXIT_STOPPED, "%s", why);
+	pthread_mutex_unlock(&h->lock);
+}
+
+unsigned int host_nr_running(struct vmm_host *h)
+{
+	unsigned int n;
+
+	pthread_mutex_lock(&h->lock);
+	n = h->nr_running;
+	pthread_mutex_unlock(&h->lock);
+	return n;
+}
+
+static const char *integrity(const struct vm_summary *s)
+{
+	if (s->nr_corrupt || s->verify_bad)
+		return "FAILED";
+	return s->nr_verify ? "ok" : "not checked";
+}
+
+static void print_guest_summary(struct vmm_host *h, struct vm *vm, FILE *f)
+{
+	struct guest_mem_stats ms = { 0 };
+	struct vm_summary s;
+	char detail[VM_DETAIL_MAX];
+	enum vm_exit_reason why = vm_exit_reason(vm, detail, sizeof(detail));
+
+	vm_get_summary(vm, &s);
+	if (vm->mem)
+		guest_mem_get_stats(vm->mem, &ms);
+	fprintf(f, "guest %s (id %u): %s%s%s", vm->name, vm->id,
+		vm_exit_reason_name(why), detail[0] ? ": " : "", detail);
+	if (s.exited)
+		fprintf(f, ", status %d", s.exit_status);
+	fputc('\n', f);
+	fprintf(f,
+		"  memory: %" PRIu64 " MiB RAM, faulted in %" PRIu64
+		" KiB (peak %" PRIu64 " KiB), %" PRIu64 " x 2 MiB, %" PRIu64
+		" faults\n",
+		vm->ram_size >> 20, ms.pages * 4, ms.peak_pages * 4,
+		ms.huge_maps, ms.faults);
+	fprintf(f,
+		"  integrity: %s (%u verify, %" PRIu64
+		" pages checked, %" PRIu64 " bad, %u corrupt)\n",
+		integrity(&s), s.nr_verify, s.verify_checked, s.verify_bad,
+		s.nr_corrupt);
+	if (s.booted)
+		fprintf(f,
+			"  boot: %.3f ms to booted, %.3f ms to the first phase (%.3f ms since vmm started)\n",
+			s.boot_ns / 1e6, s.first_phase_ns / 1e6,
+			(vm->start_ns + s.first_phase_ns - h->start_ns) / 1e6);
+	for (unsigned int i = 0; i < s.nr_phases && i < VM_MAX_PHASES; i++)
+		fprintf(f, "  phase %-24.24s %10.3f ms %10" PRIu64 " KiB\n",
+			s.phase[i].name, s.phase[i].ns / 1e6,
+			s.phase[i].bytes >> 10);
+	if (s.nr_panics)
+		fprintf(f, "  panic: %s\n", s.panic);
+}
+
+void host_reap(struct vmm_host *h, unsigned int id)
+{
+	struct vm *vm;
+
+	pthread_mutex_lock(&h->lock);
+	vm = id <= VMM_MAX_GUESTS ? h->vm[id] : NULL;
+	pthread_mutex_unlock(&h->lock);
+	if (!vm)
+		return;
+	vm_wait(vm);
+	serial_flush(&vm->serial);
+	print_guest_summary(h, vm, h->out);
+	trace_event(&h->pool->trace, TR_VM_STATE, id, VM_STOPPED, 0, 0);
+	pthread_mutex_lock(&h->lock);
+	WRITE_ONCE(h->vm[id], NULL);
+	h->nr_running--;
+	pthread_mutex_unlock(&h->lock);
+	/* Every frame of the guest goes back to the pool here. */
+	vm_destroy(vm);
+}
+
+void host_print_stats_line(struct vmm_host *h, FILE *f)
+{
+	fprintf(f, "[%8.3f s]", (trace_clock_ns() - h->start_ns) / 1e9);
+	for (unsigned int nid = 0; nid < h->pool->nr_nodes; nid++) {
+		unsigned long min = 0, low = 0, high = 0;
+
+		for (int z = 0; z < MAX_NR_ZONES; z++) {
+			struct zone *zone =
+				&h->pool->node_data[nid].node_zones[z];
+
+			min += min_wmark_pages(zone);
+			low += low_wmark_pages(zone);
+			high += high_wmark_pages(zone);
+		}
+		fprintf(f, " node%u free %lu MiB (min %lu low %lu high %lu)",
+			nid, node_nr_free_pages(h->pool, nid) >> 8, min >> 8,
+			low >> 8, high >> 8);
+	}
+	pthread_mutex_lock(&h->lock);
+	for (unsigned int id = 1; id <= VMM_MAX_GUESTS; id++) {
+		struct guest_mem_stats ms;
+
+		if (!h->vm[id] || !h->vm[id]->mem)
+			continue;
+		guest_mem_get_stats(h->vm[id]->mem, &ms);
+		fprintf(f, " | %s %" PRIu64 " MiB", h->vm[id]->name,
+			ms.pages >> 8);
+	}
+	pthread_mutex_unlock(&h->lock);
+	fputc('\n', f);
+	fflush(f);
+}
+
+void host_print_pool_summary(struct vmm_host *h, FILE *f)
+{
+	static const enum vm_event_item shown[] = {
+		PGALLOC_NORMAL,	    PGALLOC_MOVABLE, PGFREE,
+		PGALLOC_FAIL,	    THP_FAULT_ALLOC, THP_FAULT_FALLBACK,
+		ALLOCSTALL_MOVABLE, OOM_STALL,	     EXTFRAG_FALLBACK,
+	};
+	struct pool_footprint fp = { 0 };
+
+	pool_footprint(h->pool, &fp);
+	fprintf(f,
+		"pool: %" PRIu64
+		" MiB in %u node(s), %lu MiB free, host holds %" PRIu64
+		" MiB (%" PRIu64 " MiB in host hugepages%s)\n",
+		h->pool->size >> 20, h->pool->nr_nodes,
+		mm_nr_free_pages(h->pool) >> 8, fp.resident_bytes >> 20,
+		fp.hugepage_bytes >> 20,
+		h->pool->hugepages ? "" : "; host hugepages unavailable");
+	mm_show_buddyinfo(h->pool, f);
+	for (size_t i = 0; i < ARRAY_SIZE(shown); i++)
+		fprintf(f, "%s %lu\n", vmstat_text[shown[i]],
+			vm_event_sum(h->pool, shown[i]));
+}
+
+int host_validate(struct vmm_host *h, char *err, size_t errlen)
+{
+	return mm_validate(h->pool, err, errlen);
+}
+
+void host_destroy(struct vmm_host *h)
+{
+	if (!h)
+		return;
+	host_stop_all(h, "host shutting down");
+	for (unsigned int id = 1; id <= VMM_MAX_GUESTS; id++)
+		if (h->vm[id])
+			host_reap(h, id);
+	if (h->cfg.trace_path) {
+		FILE *f = fopen(h->cfg.trace_path, "we");
+
+		if (f) {
+			trace_ring_write(&h->pool->trace, f);
+			fclose(f);
+		} else {
+			fprintf(stderr, "vmm: trace file %s: %s\n",
+				h->cfg.trace_path, strerror(errno));
+		}
+	}
+	mm_pool_destroy(h->pool);
+	pthread_mutex_destroy(&h->lock);
+	free(h);
+}

@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The host: one pool and the VMs it backs, in one process.  It registers
+ * the allocator's ops (reverse-map checks now; reclaim and OOM as those
+ * layers arrive), launches guests and collects how each one ended.
+ *
+ * Context: host_* functions are called from the main (event loop) thread;
+ * the ops run on whatever thread allocates.
+ */
+#ifndef VMM_HOST_H
+#define VMM_HOST_H
+
+#include <pthread.h>
+#include <stdio.h>
+
+#include "mm/mm.h"
+#include "vmm/config.h"
+#include "vmm/vm.h"
+
+struct vmm_host {
+	struct vmm_config cfg;
+	struct mm_pool *pool;
+	FILE *out; /* reports */
+	uint64_t start_ns; /* process start, for boot times */
+
+	pthread_mutex_t lock;
+	/* Guarded by lock; vm[id] for ids 1 .. VMM_MAX_GUESTS. */
+	struct vm *vm[VMM_MAX_GUESTS + 1];
+	unsigned int nr_running;
+	unsigned int next_id;
+};
+
+int host_create(const struct vmm_config *cfg, struct vmm_host **out,
+		char *err, size_t errlen) __must_check;
+void host_destroy(struct vmm_host *h);
+/* Create and start a guest; its id through *id. */
+int host_launch(struct vmm_host *h, const struct guest_spec *spec,
+		const struct vm_resources *res, unsigned int *id, char *err,
+		size_t errlen) __must_check;
+/* Stop every running guest (SIGINT/SIGTERM, shutdown). */
+void host_stop_all(struct vmm_host *h, const char *why);
+/* A guest's stop_efd fired: join it, report how it ended, free it. */
+void host_reap(struct vmm_host *h, unsigned int id);
+unsigned int host_nr_running(struct vmm_host *h);
+/* One line: time, free memory per node against its watermarks, guests. */
+void host_print_stats_line(struct vmm_host *h, FILE *f);
+/* The pool at the end: footprint, buddyinfo, key vmstat counters. */
+void host_print_pool_summary(struct vmm_host *h, FILE *f);
+/* mm_validate() with the guests' reverse maps; 0 or -EUCLEAN. */
+int host_validate(struct vmm_host *h, char *err, size_t errlen);
+
+/* The built-in guest image. */
+extern const char guest_image_start[], guest_image_end[];
+
+#endif /* VMM_HOST_H */
