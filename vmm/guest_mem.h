@@ -37,7 +37,7 @@ struct guest_mem_config {
 	bool strict; /* bind: never take frames from another pool node */
 	uint64_t pinned_start, pinned_size; /* unmovable guest range */
 	enum guest_backing backing;
-	bool no_huge; /* order 0 only (benchmarks, tests) */
+	bool no_huge; /* order 0 only; anonymous: no MADV_HUGEPAGE */
 	struct mm_pool *pool;
 	int vm_fd; /* KVM VM for the memslots, -1: none (tests) */
 	/* The pool cannot back gpa: the VM must stop.  Fault thread. */
@@ -47,6 +47,7 @@ struct guest_mem_config {
 
 struct guest_mem_stats {
 	uint64_t faults; /* uffd events served */
+	uint64_t spurious; /* of which for a page already backed */
 	uint64_t pages; /* 4 KiB pages backed now */
 	uint64_t peak_pages;
 	uint64_t huge_maps; /* 2 MiB regions backed by one order-9 block */

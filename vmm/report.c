@@ -33,8 +33,14 @@ static void __report_account(struct vm *vm, unsigned int vcpu,
 		s->boot_ns = t;
 		break;
 	case GR_PHASE_START:
-		if (!s->first_phase_ns)
+		if (!s->first_phase_ns) {
 			s->first_phase_ns = t;
+			/* A line to watch for: how long the boot took. */
+			if (vm->serial.out && !vm->serial.quiet)
+				fprintf(vm->serial.out,
+					"[vmm] %s: first workload phase %.3f ms after start\n",
+					vm->name, t / 1e6);
+		}
 		break;
 	case GR_PHASE_END:
 		if (s->nr_phases < VM_MAX_PHASES) {

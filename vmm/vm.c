@@ -156,9 +156,10 @@ static int map_nodes(struct vm *vm, char *err, size_t errlen)
 		if (p < 0)
 			p = (vm->id + n) % pool_nodes;
 		if (p >= (int)pool_nodes) {
-			snprintf(err, errlen,
-				 "guest node %u maps to pool node %d, but the pool has %u",
-				 n, p, pool_nodes);
+			snprintf(
+				err, errlen,
+				"guest node %u maps to pool node %d, but the pool has %u",
+				n, p, pool_nodes);
 			return -EINVAL;
 		}
 		vm->pnode[n] = p;
