@@ -26,6 +26,7 @@ static struct vmm_host *host(unsigned int mib, unsigned int nodes)
 
 	ck_assert_msg(host_create(&cfg, &h, err, sizeof(err)) == 0, "%s", err);
 	h->out = fopen("/dev/null", "we");
+	h->oom_log = getenv("VMM_TEST_CONSOLE") ? stderr : h->out;
 	return h;
 }
 
@@ -37,15 +38,17 @@ static void host_done(struct vmm_host *h)
 	fclose(out);
 }
 
-static unsigned int launch(struct vmm_host *h, const char *name,
-			   unsigned int mib, unsigned int vcpus,
-			   unsigned int vnodes, const char *script)
+static unsigned int launch_adj(struct vmm_host *h, const char *name,
+			       unsigned int mib, unsigned int vcpus,
+			       unsigned int vnodes, const char *script,
+			       int oom_score_adj)
 {
 	struct guest_spec spec = {
 		.mem_bytes = (uint64_t)mib << 20,
 		.nr_vcpus = vcpus,
 		.nr_vnodes = vnodes,
 		.script = (char *)script,
+		.oom_score_adj = oom_score_adj,
 	};
 	unsigned int id;
 	char err[256];
@@ -57,6 +60,13 @@ static unsigned int launch(struct vmm_host *h, const char *name,
 		      "%s", err);
 	h->vm[id]->serial.quiet = !getenv("VMM_TEST_CONSOLE");
 	return id;
+}
+
+static unsigned int launch(struct vmm_host *h, const char *name,
+			   unsigned int mib, unsigned int vcpus,
+			   unsigned int vnodes, const char *script)
+{
+	return launch_adj(h, name, mib, vcpus, vnodes, script, 0);
 }
 
 /* Wait for the guest to stop by itself; its exit reason and summary. */
@@ -146,8 +156,12 @@ START_TEST(test_several_guests)
 }
 END_TEST
 
-/* A guest that needs more than the pool ends alone, out of memory. */
-START_TEST(test_pool_exhausted_alone)
+/*
+ * A guest that needs more than the pool is OOM-killed alone: the other
+ * guest completes with its memory intact, every frame of the victim is
+ * back in the pool.
+ */
+START_TEST(test_oom_kills_the_hog)
 {
 	struct vmm_host *h = host(128, 1);
 	unsigned int ok =
@@ -155,9 +169,32 @@ START_TEST(test_pool_exhausted_alone)
 	unsigned int hog = launch(h, "hog", 256, 1, 1, "touch 200M; verify");
 	char detail[VM_DETAIL_MAX];
 
+	ck_assert(wait_guest(h, hog, NULL) == VM_EXIT_OOM_KILL);
+	vm_exit_reason(h->vm[hog], detail, sizeof(detail));
+	ck_assert_ptr_nonnull(strstr(detail, "OOM killer"));
+	ck_assert_uint_eq(vm_event_sum(h->pool, OOM_KILL), 1);
+	host_reap(h, hog);
+	assert_clean(h, ok);
+	assert_all_free(h);
+	host_done(h);
+}
+END_TEST
+
+/* Nobody may be killed (oom_score_adj -1000): the faulting guest stops,
+ * out of memory, and the other one completes. */
+START_TEST(test_unkillable_out_of_memory)
+{
+	struct vmm_host *h = host(128, 1);
+	unsigned int ok = launch_adj(h, "ok", 64, 1, 1,
+				     "touch 40M; hold 300ms; verify", -1000);
+	unsigned int hog =
+		launch_adj(h, "hog", 256, 1, 1, "touch 200M; verify", -1000);
+	char detail[VM_DETAIL_MAX];
+
 	ck_assert(wait_guest(h, hog, NULL) == VM_EXIT_OOM);
 	vm_exit_reason(h->vm[hog], detail, sizeof(detail));
 	ck_assert_ptr_nonnull(strstr(detail, "out of memory"));
+	ck_assert_uint_eq(vm_event_sum(h->pool, OOM_KILL), 0);
 	host_reap(h, hog);
 	assert_clean(h, ok);
 	assert_all_free(h);
@@ -234,7 +271,8 @@ START_TEST(test_strict_binding_exhausts_node)
 	other = launch(h, "other", 32, 1, 1, "touch 16M; hold 200ms; verify");
 	ck_assert(host_launch(h, &spec, NULL, &id, err, sizeof(err)) == 0);
 	h->vm[id]->serial.quiet = !getenv("VMM_TEST_CONSOLE");
-	ck_assert(wait_guest(h, id, NULL) == VM_EXIT_OOM);
+	/* The kill is constrained to node 0, where "other" holds nothing. */
+	ck_assert(wait_guest(h, id, NULL) == VM_EXIT_OOM_KILL);
 	host_reap(h, id);
 	assert_clean(h, other);
 	assert_all_free(h);
@@ -268,7 +306,8 @@ Suite *host_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_pool_guest_integrity);
 	tcase_add_test(tc, test_several_guests);
-	tcase_add_test(tc, test_pool_exhausted_alone);
+	tcase_add_test(tc, test_oom_kills_the_hog);
+	tcase_add_test(tc, test_unkillable_out_of_memory);
 	tcase_add_test(tc, test_vnuma_placement);
 	tcase_add_test(tc, test_strict_binding_exhausts_node);
 	tcase_add_test(tc, test_no_data_crosses_guests);

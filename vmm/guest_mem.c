@@ -80,13 +80,33 @@ static bool region_in_one_node(struct guest_mem *mem, uint64_t gpa2m)
 	return n >= 0 && guest_mem_node_of(mem, gpa2m + HUGE_SIZE - 1) == n;
 }
 
+static void free_frames(struct mm_pool *pool, pfn_t pfn, unsigned long n)
+{
+	for (unsigned long i = 0; i < n; i++)
+		__free_pages(pool, pfn + i, 0);
+}
+
+/* May the aligned 2 MiB region around gpa take one order-9 block? */
+static bool want_huge(struct guest_mem *mem, uint64_t gpa)
+{
+	uint64_t gpa2m = ALIGN_DOWN(gpa, HUGE_SIZE);
+
+	return !mem->cfg.no_huge && !in_pinned(mem, gpa2m) &&
+	       !in_pinned(mem, gpa2m + HUGE_SIZE - 1) &&
+	       region_in_one_node(mem, gpa2m) &&
+	       !READ_ONCE(mem->backed_2m[gpa2m / HUGE_SIZE]);
+}
+
 /*
- * Back the page at gpa (and, for order 0, up to FAULT_AROUND - 1 unbacked
- * pages after it in its aligned window).  Returns the GPA range mapped
- * through start and len.  mem->lock held.
+ * Back the page at gpa: the whole aligned 2 MiB region with one order-9
+ * block if it is untouched, else a run of up to FAULT_AROUND consecutive
+ * frames from gpa on.  Frames are allocated without mem->lock: the slow
+ * path may reclaim from, or OOM-kill, this very guest, and both need the
+ * lock.  They are mapped under it, after checking that nobody mapped or
+ * killed meanwhile.  The GPA range mapped comes back in start and len.
  */
-static int populate_locked(struct guest_mem *mem, uint64_t gpa, uint64_t *start,
-			   uint64_t *len)
+static int populate(struct guest_mem *mem, uint64_t gpa, uint64_t *start,
+		    uint64_t *len)
 {
 	struct mm_pool *pool = mem->cfg.pool;
 	int node = guest_mem_node_of(mem, gpa);
@@ -94,16 +114,15 @@ static int populate_locked(struct guest_mem *mem, uint64_t gpa, uint64_t *start,
 	nodemask_t bind = nodemask_of_node(pnid);
 	const nodemask_t *mask = mem->cfg.strict ? &bind : NULL;
 	bool pinned = in_pinned(mem, gpa);
-	uint64_t gpa2m = ALIGN_DOWN(gpa, HUGE_SIZE);
-	uint64_t end, p;
-	gfp_t gfp;
+	uint64_t gpa2m = ALIGN_DOWN(gpa, HUGE_SIZE), end, p;
+	gfp_t gfp = pinned ? GFP_GUEST_PINNED : GFP_GUEST;
+	unsigned long n, used;
 	pfn_t pfn;
 	int ret;
 
-	if (!mem->cfg.no_huge && !pinned &&
-	    !mem->backed_2m[gpa2m / HUGE_SIZE] && !in_pinned(mem, gpa2m) &&
-	    !in_pinned(mem, gpa2m + HUGE_SIZE - 1) &&
-	    region_in_one_node(mem, gpa2m)) {
+	*start = gpa;
+	*len = 0;
+	if (want_huge(mem, gpa)) {
 		pfn = __alloc_pages(pool,
 				    GFP_GUEST_HUGE_LIGHT |
 					    (mem->cfg.strict ? __GFP_THISNODE :
@@ -111,78 +130,75 @@ static int populate_locked(struct guest_mem *mem, uint64_t gpa, uint64_t *start,
 				    pageblock_order, pnid, mask);
 		if (pfn != PFN_NONE) {
 			split_page(pool, pfn, pageblock_order);
+			pthread_mutex_lock(&mem->lock);
+			if (mem->dead || mem->backed_2m[gpa2m / HUGE_SIZE]) {
+				pthread_mutex_unlock(&mem->lock);
+				free_frames(pool, pfn, pageblock_nr_pages);
+				goto order0;
+			}
 			ret = map_frames(mem, gpa2m, pfn, pageblock_nr_pages,
 					 false);
+			if (!ret)
+				mem->stats.huge_maps++;
+			pthread_mutex_unlock(&mem->lock);
 			if (ret) {
-				for (unsigned long i = 0;
-				     i < pageblock_nr_pages; i++)
-					__free_pages(pool, pfn + i, 0);
+				free_frames(pool, pfn, pageblock_nr_pages);
 				return ret;
 			}
-			mem->stats.huge_maps++;
 			count_vm_event(pool, THP_FAULT_ALLOC);
 			*start = gpa2m;
 			*len = HUGE_SIZE;
 			return 0;
 		}
-		mem->stats.huge_fallbacks++;
 		count_vm_event(pool, THP_FAULT_FALLBACK);
+		__atomic_add_fetch(&mem->stats.huge_fallbacks, 1,
+				   __ATOMIC_RELAXED);
 	}
 
-	gfp = pinned ? GFP_GUEST_PINNED : GFP_GUEST;
+order0:
+	/* The faulting page may reclaim; the rest of the window is
+	 * opportunistic and stops at the first frame out of sequence. */
+	pfn = __alloc_pages(pool, gfp, 0, pnid, mask);
+	if (pfn == PFN_NONE)
+		return -ENOMEM;
 	end = ALIGN_DOWN(gpa, FAULT_AROUND * PAGE_SIZE) +
 	      FAULT_AROUND * PAGE_SIZE;
-	*start = gpa;
-	*len = 0;
-	for (p = gpa; p < end;) {
-		pfn_t run_pfn = PFN_NONE;
-		unsigned long n = 0;
+	for (n = 1, p = gpa + PAGE_SIZE; p < end; p += PAGE_SIZE, n++) {
+		pfn_t next;
 
-		/* Gather a run of consecutive frames for consecutive pages:
-		 * one mmap (and one VMA) for all of it. */
-		for (; p < end; p += PAGE_SIZE, n++) {
-			/* Stay in one node, one pinned state, unbacked. */
-			if (p != gpa &&
-			    (READ_ONCE(mem->gpa_map[gpn(p)]) != PFN_NONE ||
-			     guest_mem_node_of(mem, p) != node ||
-			     in_pinned(mem, p) != pinned))
-				break;
-			/* Only the faulting page may reclaim; the rest of
-			 * the window is opportunistic. */
-			pfn = __alloc_pages(pool,
-					    p == gpa ? gfp :
-						       (gfp &
-							~__GFP_DIRECT_RECLAIM) |
-							       __GFP_NOWARN,
-					    0, pnid, mask);
-			if (pfn == PFN_NONE) {
-				if (p == gpa)
-					return -ENOMEM;
-				break;
-			}
-			if (n && pfn != run_pfn + n) {
-				__free_pages(pool, pfn, 0);
-				break;
-			}
-			if (!n)
-				run_pfn = pfn;
-		}
-		if (!n)
+		if (READ_ONCE(mem->gpa_map[gpn(p)]) != PFN_NONE ||
+		    guest_mem_node_of(mem, p) != node ||
+		    in_pinned(mem, p) != pinned)
 			break;
-		ret = map_frames(mem, p - (n << PAGE_SHIFT), run_pfn, n,
-				 pinned);
-		if (ret) {
-			for (unsigned long i = 0; i < n; i++)
-				__free_pages(pool, run_pfn + i, 0);
-			if (*len == 0)
-				return ret;
+		next = __alloc_pages(
+			pool, (gfp & ~__GFP_DIRECT_RECLAIM) | __GFP_NOWARN, 0,
+			pnid, mask);
+		if (next == PFN_NONE)
+			break;
+		if (next != pfn + n) {
+			__free_pages(pool, next, 0);
 			break;
 		}
-		*len += n << PAGE_SHIFT;
-		/* A frame broke the run: the window ends here. */
-		break;
 	}
-	return 0;
+
+	pthread_mutex_lock(&mem->lock);
+	used = 0;
+	if (!mem->dead) {
+		/* Map as much of the run as is still unbacked. */
+		while (used < n &&
+		       mem->gpa_map[gpn(gpa + (used << PAGE_SHIFT))] ==
+			       PFN_NONE)
+			used++;
+		ret = used ? map_frames(mem, gpa, pfn, used, pinned) : 0;
+		if (ret)
+			used = 0;
+	} else {
+		ret = -ENOENT;
+	}
+	pthread_mutex_unlock(&mem->lock);
+	free_frames(pool, pfn + used, n - used);
+	*len = used << PAGE_SHIFT;
+	return ret;
 }
 
 int guest_mem_back(struct guest_mem *mem, uint64_t gpa, uint64_t len)
@@ -194,14 +210,12 @@ int guest_mem_back(struct guest_mem *mem, uint64_t gpa, uint64_t len)
 		return -EFAULT;
 	if (mem->cfg.backing == GUEST_BACKING_ANON)
 		return 0;
-	pthread_mutex_lock(&mem->lock);
 	for (uint64_t p = ALIGN_DOWN(gpa, PAGE_SIZE); p < gpa + len && !ret;
 	     p += PAGE_SIZE) {
-		if (mem->gpa_map[gpn(p)] != PFN_NONE)
+		if (READ_ONCE(mem->gpa_map[gpn(p)]) != PFN_NONE)
 			continue;
-		ret = populate_locked(mem, p, &start, &n);
+		ret = populate(mem, p, &start, &n);
 	}
-	pthread_mutex_unlock(&mem->lock);
 	return ret;
 }
 
@@ -214,32 +228,35 @@ static void serve_fault(struct guest_mem *mem, uint64_t addr)
 	gpa = ALIGN_DOWN(addr - (uint64_t)mem->hva, PAGE_SIZE);
 	if (gpa >= mem->cfg.size)
 		return;
-	pthread_mutex_lock(&mem->lock);
-	mem->stats.faults++;
-	if (mem->gpa_map[gpn(gpa)] == PFN_NONE)
-		ret = populate_locked(mem, gpa, &start, &len);
+	__atomic_add_fetch(&mem->stats.faults, 1, __ATOMIC_RELAXED);
+	if (READ_ONCE(mem->gpa_map[gpn(gpa)]) != PFN_NONE)
+		__atomic_add_fetch(&mem->stats.spurious, 1, __ATOMIC_RELAXED);
+	else if (READ_ONCE(mem->dead))
+		ret = -ENOENT;
 	else
-		mem->stats.spurious++;
+		ret = populate(mem, gpa, &start, &len);
 	if (ret) {
 		struct uffdio_zeropage zp = {
 			.range = { (uint64_t)mem->hva + gpa, PAGE_SIZE },
 		};
-		bool report = !mem->oom_reported;
+		bool report = ret == -ENOMEM &&
+			      !__atomic_exchange_n(&mem->oom_reported, true,
+						   __ATOMIC_ACQ_REL);
 
-		mem->stats.alloc_failures++;
-		mem->oom_reported = true;
-		pthread_mutex_unlock(&mem->lock);
+		if (ret == -ENOMEM)
+			__atomic_add_fetch(&mem->stats.alloc_failures, 1,
+					   __ATOMIC_RELAXED);
 		/*
-		 * The VM is stopping: let the faulting thread move on (to
-		 * notice the stop) with the zero page rather than leave it
-		 * blocked in the kernel.  Nothing of the pool is involved.
+		 * The VM is stopping (out of memory, or killed): let the
+		 * faulting vCPU move on with the zero page, to notice the
+		 * stop, rather than leave it blocked in the kernel.  Nothing
+		 * of the pool is involved.
 		 */
 		if (report && mem->cfg.oom)
 			mem->cfg.oom(mem->cfg.arg, gpa);
 		ioctl(mem->uffd, UFFDIO_ZEROPAGE, &zp);
 		return;
 	}
-	pthread_mutex_unlock(&mem->lock);
 	/* Wake whoever waits on this page (and the window we mapped). */
 	if (!len) {
 		start = gpa;
@@ -515,6 +532,15 @@ long guest_mem_discard(struct guest_mem *mem, uint64_t gpa, uint64_t len)
 	return ret ? ret : freed;
 }
 
+void guest_mem_reap(struct guest_mem *mem)
+{
+	pthread_mutex_lock(&mem->lock);
+	WRITE_ONCE(mem->dead, true);
+	pthread_mutex_unlock(&mem->lock);
+	if (mem->cfg.backing == GUEST_BACKING_POOL)
+		guest_mem_discard(mem, 0, mem->cfg.size);
+}
+
 bool guest_mem_maps(struct guest_mem *mem, uint64_t gpa, pfn_t pfn)
 {
 	return gpa < mem->cfg.size && READ_ONCE(mem->gpa_map[gpn(gpa)]) == pfn;
@@ -523,6 +549,15 @@ bool guest_mem_maps(struct guest_mem *mem, uint64_t gpa, pfn_t pfn)
 void guest_mem_get_stats(struct guest_mem *mem, struct guest_mem_stats *st)
 {
 	pthread_mutex_lock(&mem->lock);
-	*st = mem->stats;
+	st->pages = mem->stats.pages;
+	st->peak_pages = mem->stats.peak_pages;
+	st->huge_maps = mem->stats.huge_maps;
 	pthread_mutex_unlock(&mem->lock);
+	/* Counted outside the lock by the fault thread. */
+	st->faults = __atomic_load_n(&mem->stats.faults, __ATOMIC_RELAXED);
+	st->spurious = __atomic_load_n(&mem->stats.spurious, __ATOMIC_RELAXED);
+	st->huge_fallbacks =
+		__atomic_load_n(&mem->stats.huge_fallbacks, __ATOMIC_RELAXED);
+	st->alloc_failures =
+		__atomic_load_n(&mem->stats.alloc_failures, __ATOMIC_RELAXED);
 }

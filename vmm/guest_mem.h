@@ -70,6 +70,7 @@ struct guest_mem {
 	uint16_t *backed_2m; /* pages backed per 2 MiB region */
 	struct guest_mem_stats stats;
 	bool oom_reported;
+	bool dead; /* reaped: faults get the zero page, never a frame */
 
 	struct histogram fault_ns; /* uffd event to wake, per event */
 };
@@ -88,6 +89,11 @@ int guest_mem_back(struct guest_mem *mem, uint64_t gpa, uint64_t len);
  * Returns the number of frames freed, or -errno (nothing changed).
  */
 long guest_mem_discard(struct guest_mem *mem, uint64_t gpa, uint64_t len);
+/*
+ * The VM is dead (OOM kill): give every frame back now.  Its vCPUs must be
+ * out of KVM_RUN; faults from then on get the zero page, never a frame.
+ */
+void guest_mem_reap(struct guest_mem *mem);
 /* Does the map say gpa is backed by pfn? (mm_validate's rmap check) */
 bool guest_mem_maps(struct guest_mem *mem, uint64_t gpa, pfn_t pfn);
 void guest_mem_get_stats(struct guest_mem *mem, struct guest_mem_stats *st);

@@ -2,6 +2,7 @@
 /* The host: the pool, its guests, and how they ended. */
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <inttypes.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -9,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "mm/oom_kill.h"
 #include "vmm/guest_mem.h"
 #include "vmm/host.h"
 #include "vmm/host_tune.h"
@@ -34,6 +36,71 @@ static bool host_rmap_check(void *priv, uint16_t owner, gpa_t g, pfn_t pfn)
 	return vm && vm->mem && guest_mem_maps(vm->mem, g.val, pfn);
 }
 
+/* How long the OOM killer waits for a victim's vCPUs to leave KVM_RUN. */
+#define OOM_STOP_TIMEOUT_MS 2000
+
+static void wait_stopped(struct vm *vm, int timeout_ms)
+{
+	struct pollfd p = { .fd = vm->stop_efd, .events = POLLIN };
+
+	/* poll, not read: the main loop consumes the eventfd. */
+	poll(&p, 1, timeout_ms);
+}
+
+/*
+ * The allocator's OOM op: pick the VM with the most badness where memory
+ * is needed, stop it, give every frame of it back at once, report.  The
+ * allocation that got here retries.  Context: any allocating thread,
+ * without mm locks; the victim may be the faulting guest itself.
+ */
+static bool host_out_of_memory(void *priv, const struct oom_control *oc)
+{
+	struct vmm_host *h = priv;
+	struct oom_candidate c[VMM_MAX_GUESTS];
+	struct vm *vms[VMM_MAX_GUESTS], *victim;
+	struct oom_victim v;
+	unsigned int n = 0;
+	char gfp[128];
+
+	pthread_mutex_lock(&h->reap_lock);
+	pthread_mutex_lock(&h->lock);
+	for (unsigned int id = 1; id <= VMM_MAX_GUESTS; id++) {
+		struct vm *vm = h->vm[id];
+
+		if (!vm || !vm->mem ||
+		    READ_ONCE(((struct guest_mem *)vm->mem)->dead))
+			continue;
+		vms[n] = vm;
+		c[n] = (struct oom_candidate){
+			.owner = id,
+			.oom_score_adj = vm->spec.oom_score_adj,
+			.name = vm->name,
+		};
+		n++;
+	}
+	pthread_mutex_unlock(&h->lock);
+	oom_select_victim(h->pool, oc, c, n, &v);
+	oom_report(h->pool, oc, c, n, &v, h->oom_log);
+	fflush(h->oom_log);
+	if (v.index < 0) {
+		pthread_mutex_unlock(&h->reap_lock);
+		return v.wait;
+	}
+	victim = vms[v.index];
+	count_vm_event(h->pool, OOM_KILL);
+	vm_stop(victim, VM_EXIT_OOM_KILL,
+		"killed by the OOM killer: %lu frames, badness %ld, oom_score_adj %d, for an order-%u %s allocation",
+		c[v.index].total_frames, c[v.index].points,
+		c[v.index].oom_score_adj, oc->order,
+		gfp_flags_str(oc->gfp_mask, gfp, sizeof(gfp)));
+	wait_stopped(victim, OOM_STOP_TIMEOUT_MS);
+	guest_mem_reap(victim->mem);
+	trace_event(&h->pool->trace, TR_OOM_KILL, victim->id,
+		    c[v.index].total_frames, c[v.index].points, 0);
+	pthread_mutex_unlock(&h->reap_lock);
+	return true;
+}
+
 int host_create(const struct vmm_config *cfg, struct vmm_host **out, char *err,
 		size_t errlen)
 {
@@ -45,7 +112,10 @@ int host_create(const struct vmm_config *cfg, struct vmm_host **out, char *err,
 		.watermark_scale_factor = cfg->watermark_scale_factor,
 		.hugepages = cfg->hugepages,
 	};
-	struct mm_ops ops = { .rmap_check = host_rmap_check };
+	struct mm_ops ops = {
+		.rmap_check = host_rmap_check,
+		.out_of_memory = host_out_of_memory,
+	};
 	struct vmm_host *h;
 	int ret;
 
@@ -59,7 +129,9 @@ int host_create(const struct vmm_config *cfg, struct vmm_host **out, char *err,
 	h->out = stdout;
 	h->start_ns = trace_clock_ns();
 	h->next_id = 1;
+	h->oom_log = stderr;
 	pthread_mutex_init(&h->lock, NULL);
+	pthread_mutex_init(&h->reap_lock, NULL);
 	ret = mm_pool_create(&mc, &h->pool, err, errlen);
 	if (ret) {
 		pthread_mutex_destroy(&h->lock);
@@ -234,10 +306,12 @@ void host_reap(struct vmm_host *h, unsigned int id)
 	serial_flush(&vm->serial);
 	print_guest_summary(h, vm, h->out);
 	trace_event(&h->pool->trace, TR_VM_STATE, id, VM_STOPPED, 0, 0);
+	pthread_mutex_lock(&h->reap_lock);
 	pthread_mutex_lock(&h->lock);
 	WRITE_ONCE(h->vm[id], NULL);
 	h->nr_running--;
 	pthread_mutex_unlock(&h->lock);
+	pthread_mutex_unlock(&h->reap_lock);
 	/* Every frame of the guest goes back to the pool here. */
 	vm_destroy(vm);
 }
@@ -325,5 +399,6 @@ void host_destroy(struct vmm_host *h)
 	}
 	mm_pool_destroy(h->pool);
 	pthread_mutex_destroy(&h->lock);
+	pthread_mutex_destroy(&h->reap_lock);
 	free(h);
 }

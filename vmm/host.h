@@ -23,6 +23,11 @@ struct vmm_host {
 	FILE *out; /* reports */
 	uint64_t start_ns; /* process start, for boot times */
 
+	/* Held while the OOM killer stops and reaps a VM, and by host_reap
+	 * around freeing one: a VM is never freed under the killer. */
+	pthread_mutex_t reap_lock;
+	FILE *oom_log; /* OOM reports (stderr by default) */
+
 	pthread_mutex_t lock;
 	/* Guarded by lock; vm[id] for ids 1 .. VMM_MAX_GUESTS. */
 	struct vm *vm[VMM_MAX_GUESTS + 1];
