@@ -4,6 +4,7 @@
  * the boot info, fills the IDT, sets up the page allocator, parses and
  * runs the script; the others join phases through smp.c.
  */
+#include "guest/balloon.h"
 #include "guest/console.h"
 #include "guest/io.h"
 #include "guest/kernel.h"
@@ -57,9 +58,12 @@ static void boot(const struct guest_bootinfo *bi, uint64_t tsc0)
 	}
 	kernel.nr_cpus = bi->nr_vcpus;
 	kernel.ram_size = bi->ram_size;
-	if (palloc_init(workload_meta_bytes(bi->ram_size), &meta))
+	if (palloc_init(workload_meta_bytes(bi->ram_size) +
+				balloon_meta_bytes(bi->ram_size),
+			&meta))
 		guest_exit(STATUS_BAD_BOOTINFO);
 	workload_init(meta);
+	balloon_init((char *)meta + workload_meta_bytes(bi->ram_size));
 	printk("guest: %s RAM, %u node(s), %u vCPU(s), TSC %lu kHz, "
 	       "kernel+metadata end %lx\n",
 	       fmt_size(sz, sizeof(sz), bi->ram_size), bi->nr_nodes,

@@ -14,6 +14,7 @@ struct pchunk {
 };
 
 #define CHUNK_PINNED 1 /* overlaps the pinned range: never ballooned */
+#define CHUNK_REPORTED 2 /* whole, free, and the host knows it */
 
 struct pnode {
 	uint64_t start_pfn; /* 2 MiB aligned */
@@ -42,6 +43,9 @@ static void __chunk_update(struct pnode *n, struct pchunk *c, uint32_t new)
 	n->nr_whole +=
 		(int)(new == CHUNK_PAGES) - (int)(c->nr_free == CHUNK_PAGES);
 	n->nr_free += (int64_t) new - (int64_t)c->nr_free;
+	/* Any allocation from it: its contents are no longer discardable. */
+	if (new < c->nr_free)
+		c->flags &= ~CHUNK_REPORTED;
 	c->nr_free = new;
 }
 
@@ -181,6 +185,48 @@ bool palloc_alloc_chunk(unsigned int node, bool skip_pinned, uint64_t *pfn)
 		n->first_free++;
 	spin_unlock(&lock);
 	return ok;
+}
+
+bool palloc_take_unreported_chunk(unsigned int node, uint64_t *pfn)
+{
+	struct pnode *n = &nodes[node];
+	bool ok = false;
+
+	if (node >= nr_nodes)
+		return false;
+	spin_lock(&lock);
+	for (uint32_t i = n->nr_whole ? n->first_free : n->nr_chunks;
+	     i < n->nr_chunks; i++) {
+		struct pchunk *c = &n->chunk[i];
+
+		if (c->nr_free != CHUNK_PAGES ||
+		    (c->flags & (CHUNK_PINNED | CHUNK_REPORTED)))
+			continue;
+		memset(c->map, 0, sizeof(c->map));
+		__chunk_update(n, c, 0);
+		*pfn = n->start_pfn + (uint64_t)i * CHUNK_PAGES;
+		ok = true;
+		break;
+	}
+	while (n->first_free < n->nr_chunks && !n->chunk[n->first_free].nr_free)
+		n->first_free++;
+	spin_unlock(&lock);
+	return ok;
+}
+
+void palloc_return_reported_chunk(uint64_t pfn)
+{
+	int node = palloc_node_of(pfn);
+	struct pchunk *c;
+
+	palloc_free(pfn, CHUNK_PAGES);
+	if (node < 0)
+		return;
+	spin_lock(&lock);
+	c = &nodes[node].chunk[(pfn - nodes[node].start_pfn) / CHUNK_PAGES];
+	if (c->nr_free == CHUNK_PAGES)
+		c->flags |= CHUNK_REPORTED;
+	spin_unlock(&lock);
 }
 
 int palloc_node_of(uint64_t pfn)

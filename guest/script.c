@@ -18,10 +18,12 @@ struct parser {
 };
 
 static const char *const names[NR_CMDS] = {
-	[CMD_TOUCH] = "touch",	 [CMD_HOLD] = "hold",	[CMD_FREE] = "free",
-	[CMD_CHURN] = "churn",	 [CMD_SLEEP] = "sleep", [CMD_REPEAT] = "repeat",
-	[CMD_VERIFY] = "verify", [CMD_CRASH] = "crash", [CMD_HALT] = "halt",
-	[CMD_EXIT] = "exit",
+	[CMD_TOUCH] = "touch",	   [CMD_HOLD] = "hold",
+	[CMD_FREE] = "free",	   [CMD_CHURN] = "churn",
+	[CMD_SLEEP] = "sleep",	   [CMD_REPEAT] = "repeat",
+	[CMD_VERIFY] = "verify",   [CMD_CRASH] = "crash",
+	[CMD_HALT] = "halt",	   [CMD_EXIT] = "exit",
+	[CMD_BALLOON] = "balloon",
 };
 
 const char *cmd_name(unsigned int op)
@@ -207,6 +209,12 @@ static int parse_args(struct parser *ps, struct cmd *c)
 			else
 				ok = parse_size(t, len, &c->size);
 			have_size = true;
+		} else if (c->op == CMD_BALLOON) {
+			have_size = true;
+			if (suffix_is(t, len, "deaf"))
+				c->count = 1;
+			else
+				ok = suffix_is(t, len, "on");
 		} else if (c->op == CMD_HOLD || c->op == CMD_SLEEP) {
 			ok = have_size = parse_time(t, len, &c->ns);
 		} else if (c->op == CMD_EXIT || c->op == CMD_REPEAT) {
@@ -225,6 +233,7 @@ static int parse_args(struct parser *ps, struct cmd *c)
 	case CMD_SLEEP:
 	case CMD_EXIT:
 	case CMD_REPEAT:
+	case CMD_BALLOON:
 		if (!have_size)
 			return fail(ps, "missing argument for", names[c->op],
 				    strlen(names[c->op]));

@@ -20,6 +20,7 @@ enum cmd_op {
 	CMD_CRASH,
 	CMD_HALT,
 	CMD_EXIT,
+	CMD_BALLOON, /* balloon on|deaf: answer the host, or stop answering */
 	NR_CMDS,
 };
 

@@ -5,6 +5,7 @@
  * page_state[] holds each page's expected signature generation (sig.h).
  */
 #include "guest/workload.h"
+#include "guest/balloon.h"
 #include "guest/console.h"
 #include "guest/io.h"
 #include "guest/kernel.h"
@@ -153,6 +154,7 @@ static void touch_job(void *arg)
 	struct job *j = arg;
 	uint8_t st = 1 | (j->full ? SIG_FULL : 0);
 	uint64_t mine = 0;
+	unsigned int polls = 0;
 
 	for (;;) {
 		uint64_t pfn = 0;
@@ -168,7 +170,8 @@ static void touch_job(void *arg)
 		}
 		if (want && !got)
 			j->short_of_memory = true;
-		j->remaining = got ? j->remaining - got : 0;
+		j->remaining -= got; /* what is left on failure: retried
+				       * after a deflate on OOM */
 		if (got) {
 			wl.lo_pfn = MIN(wl.lo_pfn, pfn);
 			wl.hi_pfn = MAX(wl.hi_pfn, pfn + got - 1);
@@ -184,6 +187,9 @@ static void touch_job(void *arg)
 		}
 		atomic_add_return(&j->touched, got);
 		mine += got;
+		/* vCPU 0 keeps following the balloon while it works. */
+		if (this_cpu() == 0 && !(++polls % 8))
+			balloon_poll();
 	}
 	/* Per-vCPU share, so the host can see the split. */
 	report(GR_STAT, "touched", mine, 0, 0, 0);
@@ -238,6 +244,13 @@ static uint64_t touch(uint64_t npages, uint16_t node, bool full)
 		return 0;
 	}
 	smp_run(touch_job, &j);
+	/* Out of memory with pages in the balloon: take some back (only
+	 * if the device allows it) and go on. */
+	while (j.short_of_memory && j.remaining &&
+	       balloon_deflate_on_oom(j.remaining)) {
+		j.short_of_memory = false;
+		smp_run(touch_job, &j);
+	}
 	wl.owned += j.touched;
 	wl.bad_total += j.bad; /* fresh pages that were not zero */
 	if (j.short_of_memory)
@@ -284,12 +297,19 @@ static uint64_t free_pages(uint64_t npages)
 	return freed;
 }
 
+/* Sleep in steps short enough to follow the balloon's target. */
+#define POLL_NS 1000000ULL
+
 static void sleep_until(uint64_t deadline)
 {
 	uint64_t now;
 
-	while ((now = now_ns()) < deadline)
-		cpu_sleep_ns(deadline - now);
+	while ((now = now_ns()) < deadline) {
+		balloon_poll();
+		now = now_ns();
+		if (now < deadline)
+			cpu_sleep_ns(MIN(deadline - now, POLL_NS));
+	}
 }
 
 /* A random owned page: probe, then scan on from the probe. */
@@ -415,6 +435,9 @@ static int run_list(const struct script *s, int16_t idx)
 		case CMD_HALT:
 			printk("halt: cli; hlt on purpose\n");
 			gate(GATE_MAGIC_HALT);
+			break;
+		case CMD_BALLOON:
+			balloon_set_deaf(c->count);
 			break;
 		case CMD_EXIT:
 			phase_end(c, t0, 0);

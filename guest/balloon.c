@@ -1,0 +1,300 @@
+// SPDX-License-Identifier: GPL-2.0
+/* virtio-balloon driver (see balloon.h). */
+#include "guest/balloon.h"
+#include "guest/console.h"
+#include "guest/io.h"
+#include "guest/kernel.h"
+#include "guest/lib.h"
+#include "guest/palloc.h"
+#include "guest/virtio.h"
+#include "guest/workload.h"
+
+#define VIRTIO_ID_BALLOON 5
+#define VIRTIO_BALLOON_F_STATS_VQ 1
+#define VIRTIO_BALLOON_F_DEFLATE_ON_OOM 2
+#define VIRTIO_BALLOON_F_REPORTING 5
+
+/* Config space: num_pages (host's target), actual (ours). */
+#define CFG_NUM_PAGES 0
+#define CFG_ACTUAL 4
+
+#define VIRTIO_BALLOON_S_MEMFREE 4
+#define VIRTIO_BALLOON_S_MEMTOT 5
+#define VIRTIO_BALLOON_S_AVAIL 6
+
+/* PFNs per inflate/deflate buffer: 16 MiB of guest memory per round trip
+ * (Linux uses 256; a larger batch amortises the exit). */
+#define PFN_BATCH 4096
+#define REPORT_BATCH 16 /* chunks per free page report */
+#define REPORT_DELAY_NS 2000000000ULL /* as Linux's page reporting */
+#define HOST_TIMEOUT_NS 5000000000ULL
+
+struct stat_entry {
+	uint16_t tag;
+	uint64_t val;
+} __attribute__((packed));
+
+static struct {
+	struct virtio_dev dev;
+	struct virtqueue inflate, deflate, stats, report;
+	bool present, has_stats, has_report, deflate_on_oom, deaf;
+	uint8_t *ballooned; /* bit per guest page */
+	uint64_t nr_pfns;
+	uint64_t actual; /* pages in the balloon */
+	uint64_t deflate_cursor;
+	uint64_t next_report_ns;
+	unsigned int next_node;
+	uint32_t pfns[PFN_BATCH];
+	struct stat_entry stat[3];
+} b;
+
+uint64_t balloon_meta_bytes(uint64_t ram_size)
+{
+	return ((ram_size >> PAGE_SHIFT) + 7) / 8;
+}
+
+static bool test_bit(uint64_t pfn)
+{
+	return b.ballooned[pfn >> 3] & (1U << (pfn & 7));
+}
+
+static void set_bit_to(uint64_t pfn, bool on)
+{
+	if (on)
+		b.ballooned[pfn >> 3] |= 1U << (pfn & 7);
+	else
+		b.ballooned[pfn >> 3] &= ~(1U << (pfn & 7));
+}
+
+static void fill_stats(void)
+{
+	uint64_t free = 0;
+
+	for (unsigned int n = 0; n < palloc_nr_nodes(); n++)
+		free += palloc_nr_free(n);
+	b.stat[0] = (struct stat_entry){ VIRTIO_BALLOON_S_MEMFREE,
+					 free << PAGE_SHIFT };
+	b.stat[1] =
+		(struct stat_entry){ VIRTIO_BALLOON_S_MEMTOT, kernel.ram_size };
+	b.stat[2] = (struct stat_entry){ VIRTIO_BALLOON_S_AVAIL,
+					 free << PAGE_SHIFT };
+}
+
+static void post_stats(void)
+{
+	uint64_t addr = (uintptr_t)b.stat;
+	uint32_t len = sizeof(b.stat);
+
+	fill_stats();
+	if (vq_add(&b.stats, &addr, &len, NULL, 1) >= 0)
+		vq_kick(&b.stats);
+}
+
+bool balloon_init(void *meta)
+{
+	const struct guest_bootinfo *bi = kernel.bi;
+	uint64_t want = (1ULL << VIRTIO_BALLOON_F_STATS_VQ) |
+			(1ULL << VIRTIO_BALLOON_F_DEFLATE_ON_OOM) |
+			(1ULL << VIRTIO_BALLOON_F_REPORTING);
+	uint64_t f = 0;
+	uint16_t q = 0;
+
+	b.ballooned = meta;
+	b.nr_pfns = kernel.ram_size >> PAGE_SHIFT;
+	for (unsigned int i = 0; i < bi->nr_devices && i < GUEST_MAX_DEVICES;
+	     i++) {
+		if (bi->dev[i].device_id != VIRTIO_ID_BALLOON)
+			continue;
+		f = virtio_init(&b.dev, bi->dev[i].mmio_gpa, VIRTIO_ID_BALLOON,
+				want);
+		break;
+	}
+	if (!f)
+		return false;
+	/* Queues are numbered in order, skipping absent ones, as Linux's
+	 * driver and QEMU's device do. */
+	if (virtio_setup_vq(&b.dev, &b.inflate, q++) ||
+	    virtio_setup_vq(&b.dev, &b.deflate, q++))
+		return false;
+	b.has_stats = f & (1ULL << VIRTIO_BALLOON_F_STATS_VQ);
+	if (b.has_stats && virtio_setup_vq(&b.dev, &b.stats, q++))
+		return false;
+	b.has_report = f & (1ULL << VIRTIO_BALLOON_F_REPORTING);
+	if (b.has_report && virtio_setup_vq(&b.dev, &b.report, q++))
+		return false;
+	b.deflate_on_oom = f & (1ULL << VIRTIO_BALLOON_F_DEFLATE_ON_OOM);
+	virtio_driver_ok(&b.dev);
+	if (b.has_stats)
+		post_stats();
+	b.present = true;
+	b.next_report_ns = now_ns() + REPORT_DELAY_NS;
+	printk("balloon: virtio-balloon at %lx, features %lx\n",
+	       bi->dev[0].mmio_gpa, f);
+	return true;
+}
+
+/* Free pages for the balloon: whole chunks first, then single pages. */
+static uint32_t gather_free(uint32_t want)
+{
+	uint32_t n = 0;
+	unsigned int nodes = palloc_nr_nodes();
+
+	for (unsigned int tries = 0;
+	     n + CHUNK_PAGES <= want && tries < nodes;) {
+		uint64_t pfn;
+
+		if (!palloc_alloc_chunk(b.next_node, true, &pfn)) {
+			b.next_node = (b.next_node + 1) % nodes;
+			tries++;
+			continue;
+		}
+		for (uint32_t i = 0; i < CHUNK_PAGES; i++)
+			b.pfns[n++] = pfn + i;
+	}
+	for (unsigned int tries = 0; n < want && tries < nodes;) {
+		uint64_t pfn;
+		uint32_t got =
+			palloc_alloc_run(b.next_node, MIN(want - n, 64U), &pfn);
+
+		if (!got) {
+			b.next_node = (b.next_node + 1) % nodes;
+			tries++;
+			continue;
+		}
+		for (uint32_t i = 0; i < got; i++) {
+			uint64_t p = pfn + i;
+
+			/* The pinned range never goes to the host. */
+			if (p - (kernel.bi->pinned_start >> PAGE_SHIFT) <
+			    (kernel.bi->pinned_size >> PAGE_SHIFT))
+				palloc_free(p, 1);
+			else
+				b.pfns[n++] = p;
+		}
+	}
+	return n;
+}
+
+static int send_pfns(struct virtqueue *vq, uint32_t n)
+{
+	uint64_t addr = (uintptr_t)b.pfns;
+	uint32_t len = n * sizeof(uint32_t);
+
+	return vq_send_wait(vq, &addr, &len, NULL, 1, HOST_TIMEOUT_NS);
+}
+
+static void set_actual(void)
+{
+	virtio_config_write32(&b.dev, CFG_ACTUAL, (uint32_t)b.actual);
+}
+
+static void inflate(uint64_t want)
+{
+	uint32_t n = gather_free(MIN(want, (uint64_t)PFN_BATCH));
+
+	if (!n)
+		return;
+	if (send_pfns(&b.inflate, n)) {
+		/* The host did not take them: keep them ours. */
+		for (uint32_t i = 0; i < n; i++)
+			palloc_free(b.pfns[i], 1);
+		return;
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		set_bit_to(b.pfns[i], true);
+		/* The host discards the contents: it comes back zero. */
+		workload_page_returned(b.pfns[i]);
+	}
+	b.actual += n;
+	set_actual();
+}
+
+static uint64_t deflate(uint64_t want)
+{
+	uint32_t n = 0;
+	uint64_t scanned = 0;
+
+	want = MIN(want, (uint64_t)PFN_BATCH);
+	while (n < want && scanned < b.nr_pfns) {
+		uint64_t pfn = b.deflate_cursor;
+
+		b.deflate_cursor = (b.deflate_cursor + 1) % b.nr_pfns;
+		scanned++;
+		if (test_bit(pfn))
+			b.pfns[n++] = (uint32_t)pfn;
+	}
+	if (!n || send_pfns(&b.deflate, n))
+		return 0;
+	for (uint32_t i = 0; i < n; i++) {
+		set_bit_to(b.pfns[i], false);
+		palloc_free(b.pfns[i], 1);
+	}
+	b.actual -= n;
+	set_actual();
+	return n;
+}
+
+static void report_free(void)
+{
+	uint64_t addr[REPORT_BATCH], pfn[REPORT_BATCH];
+	uint32_t len[REPORT_BATCH];
+	bool wr[REPORT_BATCH];
+	unsigned int n = 0;
+
+	for (unsigned int node = 0; node < palloc_nr_nodes(); node++)
+		while (n < REPORT_BATCH &&
+		       palloc_take_unreported_chunk(node, &pfn[n])) {
+			addr[n] = pfn[n] << PAGE_SHIFT;
+			len[n] = CHUNK_SIZE;
+			wr[n] = true;
+			n++;
+		}
+	if (!n)
+		return;
+	if (!vq_send_wait(&b.report, addr, len, wr, n, HOST_TIMEOUT_NS))
+		for (unsigned int i = 0; i < n; i++)
+			for (uint32_t k = 0; k < CHUNK_PAGES; k++)
+				workload_page_returned(pfn[i] + k);
+	for (unsigned int i = 0; i < n; i++)
+		palloc_return_reported_chunk(pfn[i]);
+}
+
+void balloon_poll(void)
+{
+	uint64_t target;
+
+	if (!b.present || b.deaf || virtio_needs_reset(&b.dev))
+		return;
+	target = virtio_config_read32(&b.dev, CFG_NUM_PAGES);
+	if (target > b.actual)
+		inflate(target - b.actual);
+	else if (target < b.actual)
+		deflate(b.actual - target);
+	if (b.has_stats && vq_get_used(&b.stats, NULL) >= 0)
+		post_stats();
+	if (b.has_report && now_ns() >= b.next_report_ns) {
+		report_free();
+		b.next_report_ns = now_ns() + REPORT_DELAY_NS;
+	}
+}
+
+uint64_t balloon_deflate_on_oom(uint64_t pages)
+{
+	uint64_t done = 0, n;
+
+	if (!b.present || !b.deflate_on_oom || b.deaf)
+		return 0;
+	while (done < pages && (n = deflate(pages - done)))
+		done += n;
+	return done;
+}
+
+void balloon_set_deaf(bool deaf)
+{
+	b.deaf = deaf;
+}
+
+uint64_t balloon_pages(void)
+{
+	return b.actual;
+}

@@ -1,0 +1,124 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A polling virtio-mmio (version 2) driver core: device set-up, feature
+ * negotiation and split virtqueues in the guest's own memory.  No
+ * interrupts: the guest runs at CPL3 and polls the used rings.
+ */
+#ifndef GUEST_VIRTIO_H
+#define GUEST_VIRTIO_H
+
+#include "guest/types.h"
+
+/* virtio-mmio registers (virtio 1.x, 4.2.2) */
+#define VIRTIO_MMIO_MAGIC_VALUE 0x000
+#define VIRTIO_MMIO_VERSION 0x004
+#define VIRTIO_MMIO_DEVICE_ID 0x008
+#define VIRTIO_MMIO_DEVICE_FEATURES 0x010
+#define VIRTIO_MMIO_DEVICE_FEATURES_SEL 0x014
+#define VIRTIO_MMIO_DRIVER_FEATURES 0x020
+#define VIRTIO_MMIO_DRIVER_FEATURES_SEL 0x024
+#define VIRTIO_MMIO_QUEUE_SEL 0x030
+#define VIRTIO_MMIO_QUEUE_NUM_MAX 0x034
+#define VIRTIO_MMIO_QUEUE_NUM 0x038
+#define VIRTIO_MMIO_QUEUE_READY 0x044
+#define VIRTIO_MMIO_QUEUE_NOTIFY 0x050
+#define VIRTIO_MMIO_INTERRUPT_STATUS 0x060
+#define VIRTIO_MMIO_INTERRUPT_ACK 0x064
+#define VIRTIO_MMIO_STATUS 0x070
+#define VIRTIO_MMIO_QUEUE_DESC_LOW 0x080
+#define VIRTIO_MMIO_QUEUE_DESC_HIGH 0x084
+#define VIRTIO_MMIO_QUEUE_AVAIL_LOW 0x090
+#define VIRTIO_MMIO_QUEUE_AVAIL_HIGH 0x094
+#define VIRTIO_MMIO_QUEUE_USED_LOW 0x0a0
+#define VIRTIO_MMIO_QUEUE_USED_HIGH 0x0a4
+#define VIRTIO_MMIO_CONFIG_GENERATION 0x0fc
+#define VIRTIO_MMIO_CONFIG 0x100
+
+#define VIRTIO_MMIO_MAGIC 0x74726976 /* "virt" */
+
+#define VIRTIO_STATUS_ACKNOWLEDGE 1
+#define VIRTIO_STATUS_DRIVER 2
+#define VIRTIO_STATUS_DRIVER_OK 4
+#define VIRTIO_STATUS_FEATURES_OK 8
+#define VIRTIO_STATUS_NEEDS_RESET 64
+#define VIRTIO_STATUS_FAILED 128
+
+#define VIRTIO_F_VERSION_1 32
+
+#define VRING_DESC_F_NEXT 1
+#define VRING_DESC_F_WRITE 2
+
+#define VQ_SIZE 64
+
+struct vring_desc {
+	uint64_t addr;
+	uint32_t len;
+	uint16_t flags;
+	uint16_t next;
+};
+
+struct vring_avail {
+	uint16_t flags;
+	uint16_t idx;
+	uint16_t ring[VQ_SIZE];
+	uint16_t used_event;
+};
+
+struct vring_used_elem {
+	uint32_t id;
+	uint32_t len;
+};
+
+struct vring_used {
+	uint16_t flags;
+	uint16_t idx;
+	struct vring_used_elem ring[VQ_SIZE];
+	uint16_t avail_event;
+};
+
+struct virtqueue {
+	struct vring_desc desc[VQ_SIZE] __attribute__((aligned(16)));
+	struct vring_avail avail __attribute__((aligned(2)));
+	struct vring_used used __attribute__((aligned(4)));
+	struct virtio_dev *dev;
+	uint16_t index; /* queue number on the device */
+	uint16_t num; /* entries in use, <= VQ_SIZE */
+	uint16_t free_head; /* first free descriptor */
+	uint16_t nr_free;
+	uint16_t last_used; /* next used entry to consume */
+	bool ready;
+};
+
+struct virtio_dev {
+	uint64_t base; /* MMIO window */
+	uint64_t features; /* negotiated */
+	bool broken; /* the device asked for a reset, or failed set-up */
+};
+
+/* Probe and negotiate: returns the negotiated features or 0 on failure
+ * (dev->broken then says why it failed). */
+uint64_t virtio_init(struct virtio_dev *dev, uint64_t base, uint32_t device_id,
+		     uint64_t wanted);
+int virtio_setup_vq(struct virtio_dev *dev, struct virtqueue *vq,
+		    uint16_t index);
+/* Features done, queues set up: tell the device we are live. */
+void virtio_driver_ok(struct virtio_dev *dev);
+
+/* Post one buffer made of n (addr, len, writable) pieces; -1 if full. */
+int vq_add(struct virtqueue *vq, const uint64_t *addr, const uint32_t *len,
+	   const bool *writable, unsigned int n);
+void vq_kick(struct virtqueue *vq);
+/* Next completed buffer's id, or -1 if none yet. */
+int vq_get_used(struct virtqueue *vq, uint32_t *len);
+/* Post, kick and wait (sleeping in short steps) until it is used.
+ * Returns 0, or -1 if the device broke or did not answer in time. */
+int vq_send_wait(struct virtqueue *vq, const uint64_t *addr,
+		 const uint32_t *len, const bool *writable, unsigned int n,
+		 uint64_t timeout_ns);
+
+uint32_t virtio_config_read32(struct virtio_dev *dev, unsigned int off);
+void virtio_config_write32(struct virtio_dev *dev, unsigned int off,
+			   uint32_t v);
+bool virtio_needs_reset(struct virtio_dev *dev);
+
+#endif /* GUEST_VIRTIO_H */
