@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Which guests give memory back, and how much: the reclaim policy that
+ * kswapd and direct reclaim apply to balloons.  Pure functions over
+ * snapshots of the guests, so they are tested without KVM.
+ *
+ * Inflation.  What a guest can give is bounded three ways: what it holds
+ * on the node that needs memory, what keeps it at or above its floor, and
+ * what it says is free (the stats queue; unknown counts as all it holds).
+ * A guest that did not follow its last request in time gives nothing
+ * until it does.  The need is shared in proportion to what each can give,
+ * so every guest gives the same fraction of its slack (fairness), in
+ * steps of at least min_step pages so that requests stay worth their
+ * round trip; if that is more than the need, the largest givers go first.
+ *
+ * Deflation.  Only when free memory is above high by a margin
+ * (hysteresis); the surplus beyond that margin goes back to ballooned
+ * guests in proportion to their balloons, at most max_step per round, so
+ * the node never oscillates around its watermarks.
+ */
+#ifndef BALLOON_POLICY_H
+#define BALLOON_POLICY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct reclaim_policy {
+	unsigned long floor_pages; /* never below this many frames */
+	unsigned long reserve_pages; /* leave the guest this much free */
+	unsigned long min_step; /* smallest request worth sending */
+	unsigned long max_deflate_step; /* per round */
+};
+
+struct reclaim_guest {
+	unsigned int id;
+	unsigned long frames; /* frames it holds on the node */
+	unsigned long total_frames; /* on all nodes */
+	unsigned long balloon; /* pages in its balloon (target) */
+	long guest_free; /* pages it reports free, -1: unknown */
+	bool responsive;
+};
+
+/* Split need among the guests: add[i] pages more for guest i.  Returns
+ * the total asked for (less than need when they cannot give more). */
+unsigned long reclaim_policy_inflate(const struct reclaim_policy *p,
+				     unsigned long need,
+				     const struct reclaim_guest *g,
+				     unsigned int n, unsigned long *add);
+/* What guest i could give now. */
+unsigned long reclaim_policy_slack(const struct reclaim_policy *p,
+				   const struct reclaim_guest *g);
+/* Give surplus back: sub[i] pages out of guest i's balloon. */
+unsigned long reclaim_policy_deflate(const struct reclaim_policy *p,
+				     unsigned long surplus,
+				     const struct reclaim_guest *g,
+				     unsigned int n, unsigned long *sub);
+
+#endif /* BALLOON_POLICY_H */
