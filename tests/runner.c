@@ -35,6 +35,7 @@ struct suite_entry {
 	X(guest_mem_suite, false)                 \
 	X(oom_kill_suite, false)                  \
 	X(policy_suite, false)                    \
+	X(reclaim_suite, false)                   \
 	X(loader_suite, false)                    \
 	X(vm_suite, true)                         \
 	X(host_suite, true)

@@ -1,0 +1,345 @@
+// SPDX-License-Identifier: GPL-2.0
+/* kswapd and direct reclaim through balloons (see reclaim.h). */
+#include <errno.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "balloon/reclaim.h"
+#include "mm/internal.h"
+
+void reclaim_default_tunables(struct reclaim_tunables *t)
+{
+	*t = (struct reclaim_tunables){
+		.policy = {
+			.floor_pages = (32 << 20) >> PAGE_SHIFT,
+			.reserve_pages = (4 << 20) >> PAGE_SHIFT,
+			.min_step = pageblock_nr_pages,
+			.max_deflate_step = (64 << 20) >> PAGE_SHIFT,
+		},
+		.step_timeout_ms = 50,
+		.guest_timeout_ms = 500,
+		.direct_timeout_ms = 20,
+		.deflate_interval_ms = 100,
+		.deflate_margin_pct = 10,
+		.deflate = true,
+	};
+}
+
+static uint64_t now_ns(void)
+{
+	return trace_clock_ns();
+}
+
+/* Free, min, high of a node (sums over its zones). */
+static void node_marks(struct mm_pool *pool, int nid, long *free,
+		       unsigned long *low, unsigned long *high)
+{
+	*free = *low = *high = 0;
+	for (int i = 0; i < MAX_NR_ZONES; i++) {
+		struct zone *z = &pool->node_data[nid].node_zones[i];
+
+		*free += zone_page_state_free(z);
+		*low += low_wmark_pages(z);
+		*high += high_wmark_pages(z);
+	}
+}
+
+/* Balanced: some zone of the node is above HIGH (pgdat_balanced()). */
+static bool node_balanced(struct mm_pool *pool, int nid)
+{
+	for (int i = 0; i < MAX_NR_ZONES; i++) {
+		struct zone *z = &pool->node_data[nid].node_zones[i];
+
+		if (populated_zone(z) &&
+		    zone_watermark_ok(z, 0, high_wmark_pages(z), i, 0))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The guests, with their responsiveness: a guest whose balloon has not
+ * moved since a request guest_timeout ago is left out for guest_timeout
+ * (then tried again: it may have been busy).
+ */
+static unsigned int snapshot(struct reclaimer *r, int nid,
+			     struct reclaim_guest *g)
+{
+	unsigned int n =
+		r->ops.snapshot(r->ops.priv, nid, g, RECLAIM_MAX_GUESTS);
+	uint64_t now = now_ns(), tmo = r->t.guest_timeout_ms * 1000000ULL;
+
+	for (unsigned int i = 0; i < n; i++) {
+		unsigned int id = g[i].id;
+		unsigned long actual;
+
+		if (id > RECLAIM_MAX_GUESTS)
+			continue;
+		actual = r->ops.actual(r->ops.priv, id);
+		pthread_mutex_lock(&r->lock);
+		if (r->req_ns[id] && actual != r->req_actual[id]) {
+			r->req_ns[id] = 0; /* it follows */
+		} else if (r->req_ns[id] && now - r->req_ns[id] > tmo) {
+			r->unresponsive_until[id] = now + tmo;
+			r->req_ns[id] = 0;
+		}
+		if (r->unresponsive_until[id] > now)
+			g[i].responsive = false;
+		pthread_mutex_unlock(&r->lock);
+	}
+	return n;
+}
+
+static void note_request(struct reclaimer *r, unsigned int id,
+			 unsigned long actual)
+{
+	if (id > RECLAIM_MAX_GUESTS)
+		return;
+	pthread_mutex_lock(&r->lock);
+	if (!r->req_ns[id]) {
+		r->req_ns[id] = now_ns();
+		r->req_actual[id] = actual;
+	}
+	pthread_mutex_unlock(&r->lock);
+}
+
+/*
+ * Ask for need frames on node nid (-1: anywhere) and wait up to
+ * timeout_ms for them, or until done() says enough.  Returns frames
+ * reclaimed meanwhile.
+ */
+static unsigned long reclaim_round(struct reclaimer *r, int nid,
+				   unsigned long need, unsigned int timeout_ms,
+				   bool (*done)(struct reclaimer *, int))
+{
+	struct reclaim_guest g[RECLAIM_MAX_GUESTS];
+	unsigned long add[RECLAIM_MAX_GUESTS];
+	uint64_t start = r->ops.reclaimed(r->ops.priv);
+	uint64_t deadline = now_ns() + timeout_ms * 1000000ULL, got;
+	unsigned int n = snapshot(r, nid, g);
+
+	if (!reclaim_policy_inflate(&r->t.policy, need, g, n, add))
+		return 0;
+	for (unsigned int i = 0; i < n; i++) {
+		unsigned long actual;
+
+		if (!add[i])
+			continue;
+		actual = r->ops.actual(r->ops.priv, g[i].id);
+		note_request(r, g[i].id, actual);
+		r->ops.adjust(r->ops.priv, g[i].id, (long)add[i]);
+		trace_event(&r->pool->trace, TR_BALLOON_REQ, g[i].id,
+			    g[i].balloon + add[i], actual, 0);
+	}
+	while (now_ns() < deadline) {
+		got = r->ops.reclaimed(r->ops.priv) - start;
+		if (got >= need || (done && done(r, nid)))
+			break;
+		usleep(200);
+	}
+	return r->ops.reclaimed(r->ops.priv) - start;
+}
+
+static bool kswapd_done(struct reclaimer *r, int nid)
+{
+	return node_balanced(r->pool, nid);
+}
+
+/* Inflate until the node is above HIGH, or nobody can give. */
+static void balance_node(struct kswapd *k)
+{
+	struct reclaimer *r = k->r;
+	uint64_t t0 = now_ns(), total = 0;
+	unsigned long low, high;
+	long free;
+
+	node_marks(r->pool, k->nid, &free, &low, &high);
+	trace_event(&r->pool->trace, TR_KSWAPD_WAKE, k->nid, free, low, high);
+	count_vm_event(r->pool, KSWAPD_WAKE);
+	while (!READ_ONCE(r->stop) && !node_balanced(r->pool, k->nid)) {
+		unsigned long got;
+
+		node_marks(r->pool, k->nid, &free, &low, &high);
+		/* Past HIGH by a step, so we do not wake again at once. */
+		got = reclaim_round(r, k->nid,
+				    high - free + r->t.policy.min_step,
+				    r->t.step_timeout_ms, kswapd_done);
+		count_vm_events(r->pool, PGSTEAL_KSWAPD, got);
+		total += got;
+		if (!got) {
+			k->failures++;
+			break;
+		}
+		k->failures = 0;
+	}
+	node_marks(r->pool, k->nid, &free, &low, &high);
+	trace_event(&r->pool->trace, TR_KSWAPD_SLEEP, k->nid, free, total,
+		    now_ns() - t0);
+}
+
+/* Plenty free: give some back to the guests' balloons. */
+static void deflate_node(struct kswapd *k)
+{
+	struct reclaimer *r = k->r;
+	struct reclaim_guest g[RECLAIM_MAX_GUESTS];
+	unsigned long sub[RECLAIM_MAX_GUESTS], low, high, margin;
+	long free;
+	unsigned int n;
+
+	node_marks(r->pool, k->nid, &free, &low, &high);
+	margin = r->pool->node_data[k->nid].node_spanned_pages *
+		 r->t.deflate_margin_pct / 100;
+	if (free <= (long)(high + margin))
+		return;
+	n = snapshot(r, k->nid, g);
+	if (!reclaim_policy_deflate(&r->t.policy, free - high - margin, g, n,
+				    sub))
+		return;
+	for (unsigned int i = 0; i < n; i++)
+		if (sub[i])
+			r->ops.adjust(r->ops.priv, g[i].id, -(long)sub[i]);
+	count_vm_event(r->pool, BALLOON_DEFLATE);
+}
+
+static void *kswapd_thread(void *arg)
+{
+	struct kswapd *k = arg;
+	struct reclaimer *r = k->r;
+
+	/* kswapd's own allocations may use the reserves (PF_MEMALLOC). */
+	memalloc_noreclaim_save();
+	for (;;) {
+		struct timespec ts;
+		bool woken;
+
+		pthread_mutex_lock(&k->lock);
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		ts.tv_nsec += r->t.deflate_interval_ms * 1000000L;
+		ts.tv_sec += ts.tv_nsec / 1000000000L;
+		ts.tv_nsec %= 1000000000L;
+		while (!k->woken && !READ_ONCE(r->stop))
+			if (pthread_cond_timedwait(&k->wait, &k->lock, &ts) ==
+			    ETIMEDOUT)
+				break;
+		woken = k->woken;
+		k->woken = false;
+		pthread_mutex_unlock(&k->lock);
+		if (READ_ONCE(r->stop))
+			break;
+		if (woken) {
+			k->wakeups++;
+			balance_node(k);
+		} else if (r->t.deflate) {
+			deflate_node(k);
+		}
+	}
+	return NULL;
+}
+
+int reclaimer_start(struct reclaimer *r, struct mm_pool *pool,
+		    const struct reclaim_ops *ops,
+		    const struct reclaim_tunables *t)
+{
+	pthread_condattr_t ca;
+	int ret = 0;
+
+	memset(r, 0, sizeof(*r));
+	r->pool = pool;
+	r->ops = *ops;
+	r->t = *t;
+	pthread_mutex_init(&r->lock, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	for (unsigned int nid = 0; nid < pool->nr_nodes; nid++) {
+		struct kswapd *k = &r->kswapd[nid];
+
+		k->r = r;
+		k->nid = nid;
+		pthread_mutex_init(&k->lock, NULL);
+		pthread_cond_init(&k->wait, &ca);
+		ret = -pthread_create(&k->thread, NULL, kswapd_thread, k);
+		if (ret) {
+			r->stop = true;
+			for (unsigned int j = 0; j < nid; j++) {
+				pthread_mutex_lock(&r->kswapd[j].lock);
+				pthread_cond_signal(&r->kswapd[j].wait);
+				pthread_mutex_unlock(&r->kswapd[j].lock);
+				pthread_join(r->kswapd[j].thread, NULL);
+			}
+			break;
+		}
+	}
+	pthread_condattr_destroy(&ca);
+	return ret;
+}
+
+void reclaimer_stop(struct reclaimer *r)
+{
+	WRITE_ONCE(r->stop, true);
+	for (unsigned int nid = 0; nid < r->pool->nr_nodes; nid++) {
+		struct kswapd *k = &r->kswapd[nid];
+
+		pthread_mutex_lock(&k->lock);
+		pthread_cond_signal(&k->wait);
+		pthread_mutex_unlock(&k->lock);
+		pthread_join(k->thread, NULL);
+		pthread_mutex_destroy(&k->lock);
+		pthread_cond_destroy(&k->wait);
+	}
+	pthread_mutex_destroy(&r->lock);
+}
+
+void reclaim_wake_kswapd(void *priv, int nid, unsigned int order,
+			 enum zone_type highest_zoneidx)
+{
+	struct reclaimer *r = priv;
+	struct kswapd *k = &r->kswapd[nid];
+
+	(void)order, (void)highest_zoneidx;
+	pthread_mutex_lock(&k->lock);
+	k->woken = true;
+	pthread_cond_signal(&k->wait);
+	pthread_mutex_unlock(&k->lock);
+}
+
+/* Enough once the allocation would pass MIN on some allowed zone. */
+static bool direct_done(struct reclaimer *r, int nid)
+{
+	return nid < 0 ? false : node_balanced(r->pool, nid);
+}
+
+unsigned long reclaim_direct(void *priv, gfp_t gfp, unsigned int order,
+			     const struct alloc_context *ac)
+{
+	struct reclaimer *r = priv;
+	/* SWAP_CLUSTER_MAX-like: a little more than asked, at least 2 MiB
+	 * so that the round trip pays. */
+	unsigned long need = (1UL << order) > r->t.policy.min_step ?
+				     1UL << order :
+				     r->t.policy.min_step;
+	int nid = ac->preferred_zoneref->zone ?
+			  ac->preferred_zoneref->zone->node :
+			  -1;
+	unsigned long got;
+
+	(void)gfp;
+	got = reclaim_round(r, nid, need, r->t.direct_timeout_ms, direct_done);
+	/* Nothing on the preferred node: any node the request may use. */
+	if (!got && !(gfp & __GFP_THISNODE) && !ac->nodemask)
+		got = reclaim_round(r, -1, need, r->t.direct_timeout_ms, NULL);
+	count_vm_events(r->pool, PGSTEAL_DIRECT, got);
+	return got;
+}
+
+unsigned long reclaim_zone_reclaimable_pages(void *priv, struct zone *zone)
+{
+	struct reclaimer *r = priv;
+	struct reclaim_guest g[RECLAIM_MAX_GUESTS];
+	unsigned int n = snapshot(r, zone->node, g);
+	unsigned long total = 0;
+
+	for (unsigned int i = 0; i < n; i++)
+		total += reclaim_policy_slack(&r->t.policy, &g[i]);
+	return total;
+}
