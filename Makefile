@@ -50,11 +50,12 @@ MM_SRCS      := $(wildcard mm/*.c)
 BALLOON_SRCS := $(wildcard balloon/*.c)
 VMM_SRCS     := $(filter-out vmm/main.c,$(wildcard vmm/*.c))
 LIB_SRCS     := $(MM_SRCS) $(BALLOON_SRCS) $(VMM_SRCS)
-LIB_OBJS     := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+OBJ          := $(BUILD)/obj
+LIB_OBJS     := $(LIB_SRCS:%.c=$(OBJ)/%.o)
 LIB          := $(BUILD)/libvmm.a
 
 TEST_SRCS    := $(wildcard tests/*.c)
-TEST_OBJS    := $(TEST_SRCS:%.c=$(BUILD)/%.o)
+TEST_OBJS    := $(TEST_SRCS:%.c=$(OBJ)/%.o)
 TEST_BIN     := $(BUILD)/tests/check_all
 
 TOOL_SRCS    := $(wildcard tools/*.c)
@@ -62,11 +63,11 @@ TOOL_BINS    := $(TOOL_SRCS:tools/%.c=$(BUILD)/tools/%)
 
 GUEST_SRCS   := $(wildcard guest/*.c)
 GUEST_ASMS   := $(wildcard guest/*.S)
-GUEST_OBJS   := $(GUEST_SRCS:%.c=$(BUILD)/%.o) $(GUEST_ASMS:%.S=$(BUILD)/%.o)
+GUEST_OBJS   := $(GUEST_SRCS:%.c=$(OBJ)/%.o) $(GUEST_ASMS:%.S=$(OBJ)/%.o)
 GUEST_ELF    := $(BUILD)/guest/guest.elf
 
 VMM_BIN      := $(BUILD)/vmm
-GUEST_IMAGE_OBJ := $(if $(wildcard guest/guest.ld),$(BUILD)/vmm/guest_image.o)
+GUEST_IMAGE_OBJ := $(if $(wildcard guest/guest.ld),$(OBJ)/vmm/guest_image.o)
 
 # The guest is freestanding: no libc, no red zone (interrupts would clobber
 # it), no SSE (we never save that state), linked at its own address.
@@ -88,7 +89,7 @@ $(DEPS_OK): scripts/deps.sh
 	$(Q)touch $@
 
 # ---------------------------------------------------------------- rules
-$(BUILD)/%.o: %.c | $(DEPS_OK)
+$(OBJ)/%.o: %.c | $(DEPS_OK)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
@@ -97,28 +98,30 @@ $(LIB): $(LIB_OBJS)
 	@$(if $(Q),echo "  AR      $@")
 	$(Q)rm -f $@ && ar rcs $@ $^
 
-$(BUILD)/guest/%.o: guest/%.c
+$(OBJ)/guest/%.o: guest/%.c
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  GUESTCC $<")
 	$(Q)$(CC) $(GUEST_CFLAGS) -c $< -o $@
 
-$(BUILD)/guest/%.o: guest/%.S
+$(OBJ)/guest/%.o: guest/%.S
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  GUESTAS $<")
 	$(Q)$(CC) $(GUEST_CFLAGS) -D__ASSEMBLY__ -c $< -o $@
 
 $(GUEST_ELF): $(GUEST_OBJS) guest/guest.ld
+	@mkdir -p $(@D)
 	@$(if $(Q),echo "  GUESTLD $@")
 	$(Q)$(CC) $(GUEST_CFLAGS) $(GUEST_LDFLAGS) $(GUEST_OBJS) -o $@
 
 # The default guest is embedded in the vmm binary so that `vmm run` needs
 # no other file.
-$(BUILD)/vmm/guest_image.o: $(GUEST_ELF)
+$(OBJ)/vmm/guest_image.o: $(GUEST_ELF)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  EMBED   $<")
 	$(Q)printf '.section .rodata\n.balign 16\n.globl guest_image_start\nguest_image_start:\n.incbin "%s"\n.globl guest_image_end\nguest_image_end:\n.section .note.GNU-stack,"",@progbits\n' $(GUEST_ELF) | $(CC) -c -x assembler -o $@ -
 
-$(VMM_BIN): $(BUILD)/vmm/main.o $(BUILD)/vmm/guest_image.o $(LIB)
+$(VMM_BIN): $(OBJ)/vmm/main.o $(OBJ)/vmm/guest_image.o $(LIB)
+	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
@@ -127,7 +130,8 @@ $(TEST_BIN): $(TEST_OBJS) $(GUEST_IMAGE_OBJ) $(LIB)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) $(CHECK_LIBS) -o $@
 
-$(BUILD)/tools/%: $(BUILD)/tools/%.o $(GUEST_IMAGE_OBJ) $(LIB)
+$(BUILD)/tools/%: $(OBJ)/tools/%.o $(GUEST_IMAGE_OBJ) $(LIB)
+	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -lm -o $@
 

@@ -115,7 +115,12 @@ static void bind_nodes(struct mm_pool *pool)
 static int pool_map(struct mm_pool *pool, const struct mm_config *cfg,
 		    char *err, size_t errlen)
 {
-	pool->memfd = memfd_create("vmm-pool", MFD_CLOEXEC);
+	char name[32];
+
+	/* A name per pool, so smaps tells its mappings from another's. */
+	snprintf(name, sizeof(name), "vmm-pool-%llu",
+		 (unsigned long long)pool->generation);
+	pool->memfd = memfd_create(name, MFD_CLOEXEC);
 	if (pool->memfd < 0)
 		return mm_errf(err, errlen, -errno, "memfd_create: %s",
 			       strerror(errno));
@@ -260,25 +265,28 @@ void mm_set_ops(struct mm_pool *pool, const struct mm_ops *ops)
 	pool->ops = *ops;
 }
 
-/* Sum of the "<field>: N kB" lines of the smaps entry that starts at addr. */
-static uint64_t smaps_field_kb(void *addr, const char *const *fields)
+/*
+ * Sum of the "<field>: N kB" lines of every smaps entry that maps the
+ * pool's memfd: the pool mapping itself and every guest mapping of it.
+ */
+static uint64_t smaps_field_kb(struct mm_pool *pool, const char *const *fields)
 {
-	char line[512];
+	char line[512], name[64];
 	uint64_t kb = 0;
 	bool in = false;
 	FILE *f = fopen("/proc/self/smaps", "re");
 
 	if (!f)
 		return 0;
+	snprintf(name, sizeof(name), "/memfd:vmm-pool-%llu ",
+		 (unsigned long long)pool->generation);
 	while (fgets(line, sizeof(line), f)) {
 		unsigned long lo, hi, v;
 
 		/* Mapping headers start "lo-hi "; field names never parse
 		 * as two hex numbers joined by '-'. */
 		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2) {
-			if (in)
-				break;
-			in = lo == (unsigned long)addr;
+			in = strstr(line, name) != NULL;
 			continue;
 		}
 		if (!in)
@@ -304,7 +312,7 @@ int pool_footprint(struct mm_pool *pool, struct pool_footprint *fp)
 	if (fstat(pool->memfd, &st))
 		return -errno;
 	fp->resident_bytes = (uint64_t)st.st_blocks * 512;
-	fp->hugepage_bytes = smaps_field_kb(pool->base, pmd) << 10;
+	fp->hugepage_bytes = smaps_field_kb(pool, pmd) << 10;
 	fp->returned_bytes = 0;
 	for (unsigned int z = 0; z < pool->nr_zones; z++)
 		fp->returned_bytes +=

@@ -264,11 +264,8 @@ static void print_guest_summary(struct vmm_host *h, struct vm *vm, FILE *f)
 	vm_get_summary(vm, &s);
 	if (vm->mem)
 		guest_mem_get_stats(vm->mem, &ms);
-	fprintf(f, "guest %s (id %u): %s%s%s", vm->name, vm->id,
+	fprintf(f, "guest %s (id %u): %s%s%s\n", vm->name, vm->id,
 		vm_exit_reason_name(why), detail[0] ? ": " : "", detail);
-	if (s.exited)
-		fprintf(f, ", status %d", s.exit_status);
-	fputc('\n', f);
 	fprintf(f,
 		"  memory: %" PRIu64 " MiB RAM, faulted in %" PRIu64
 		" KiB (peak %" PRIu64 " KiB), %" PRIu64 " x 2 MiB, %" PRIu64
@@ -305,6 +302,19 @@ void host_reap(struct vmm_host *h, unsigned int id)
 	vm_wait(vm);
 	serial_flush(&vm->serial);
 	print_guest_summary(h, vm, h->out);
+	if (vm->mem) {
+		struct pool_footprint fp;
+
+		/* While its mappings still exist: how much of the pool the
+		 * host backs with hugepages. */
+		if (!pool_footprint(h->pool, &fp))
+			fprintf(h->out,
+				"  host: pool %" PRIu64
+				" MiB resident, %" PRIu64
+				" MiB in host hugepages\n",
+				fp.resident_bytes >> 20,
+				fp.hugepage_bytes >> 20);
+	}
 	trace_event(&h->pool->trace, TR_VM_STATE, id, VM_STOPPED, 0, 0);
 	pthread_mutex_lock(&h->reap_lock);
 	pthread_mutex_lock(&h->lock);

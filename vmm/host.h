@@ -35,8 +35,8 @@ struct vmm_host {
 	unsigned int next_id;
 };
 
-int host_create(const struct vmm_config *cfg, struct vmm_host **out,
-		char *err, size_t errlen) __must_check;
+int host_create(const struct vmm_config *cfg, struct vmm_host **out, char *err,
+		size_t errlen) __must_check;
 void host_destroy(struct vmm_host *h);
 /* Create and start a guest; its id through *id. */
 int host_launch(struct vmm_host *h, const struct guest_spec *spec,

@@ -49,7 +49,7 @@ struct vm_resources {
 	X(UNHANDLED_EXIT, "unhandled KVM exit") \
 	X(HOST_ERROR, "host error")             \
 	X(STOPPED, "stopped by host")           \
-	X(OOM_KILL, "OOM killed")              \
+	X(OOM_KILL, "OOM killed")               \
 	X(OOM, "out of memory")
 
 #define VM_EXIT_ENUM(name, text) VM_EXIT_##name,

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The host's one event loop, on io_uring (liburing): fd readiness
+ * (signalfd, VM stop eventfds, later the control socket and queue
+ * notifications), timers, wake-ups from other threads, and batched memory
+ * release (fallocate punch-hole, madvise) submitted together.
+ *
+ * Context: everything runs on the loop's thread, except evloop_wake()
+ * and evloop_stop(), which any thread may call.
+ */
+#ifndef VMM_EVENT_LOOP_H
+#define VMM_EVENT_LOOP_H
+
+#include <liburing.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct evloop;
+struct ev;
+
+/* res: the completion's result (poll events, 0 or -ETIME for timers,
+ * the syscall's result for release ops). */
+typedef void (*ev_fn)(struct evloop *l, struct ev *e, int res);
+
+struct ev {
+	ev_fn fn;
+	void *arg;
+	int fd;
+	unsigned int poll_events;
+	uint64_t period_ns; /* timers: 0 = one-shot */
+	struct __kernel_timespec ts;
+	bool active;
+};
+
+struct evloop {
+	struct io_uring ring;
+	int wake_efd;
+	struct ev wake_ev;
+	bool stop;
+	unsigned int pending; /* SQEs queued, not yet submitted */
+	uint64_t completions;
+};
+
+int evloop_init(struct evloop *l, unsigned int entries);
+void evloop_destroy(struct evloop *l);
+/* Call fn whenever fd is readable (re-armed after each call). */
+int evloop_add_poll(struct evloop *l, struct ev *e, int fd, ev_fn fn,
+		    void *arg);
+/* Stop watching e (its fn is not called again). */
+void evloop_del(struct evloop *l, struct ev *e);
+/* Call fn after ns, then every period_ns if not 0. */
+int evloop_add_timer(struct evloop *l, struct ev *e, uint64_t ns,
+		     uint64_t period_ns, ev_fn fn, void *arg);
+/* Release memory, batched with everything else queued this iteration. */
+int evloop_punch_hole(struct evloop *l, struct ev *e, int fd, uint64_t off,
+		      uint64_t len, ev_fn fn, void *arg);
+int evloop_madvise(struct evloop *l, struct ev *e, void *addr, uint64_t len,
+		   int advice, ev_fn fn, void *arg);
+/* Run until evloop_stop(); returns 0 or -errno. */
+int evloop_run(struct evloop *l);
+void evloop_stop(struct evloop *l);
+/* Make evloop_run() look around (other threads queued work). */
+void evloop_wake(struct evloop *l);
+
+#endif /* VMM_EVENT_LOOP_H */

@@ -1,0 +1,517 @@
+// SPDX-License-Identifier: GPL-2.0
+/* `vmm run` options (see options.h and options_usage_run()). */
+#include <errno.h>
+#include <getopt.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "vmm/options.h"
+#include "vmm/size.h"
+
+#define MIN_GUEST_BYTES (8ULL << 20)
+#define MIN_POOL_BYTES (16ULL << 20)
+#define HUGE (2ULL << 20)
+
+static int __attribute__((format(printf, 3, 4)))
+fail(char *err, size_t errlen, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, errlen, fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+void options_defaults(struct vmm_config *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->pool_bytes = 1ULL << 30;
+	cfg->nr_nodes = 1;
+	cfg->watermark_scale_factor = 10;
+	cfg->hugepages = true;
+}
+
+static void guest_defaults(struct guest_spec *g)
+{
+	memset(g, 0, sizeof(*g));
+	g->mem_bytes = 256ULL << 20;
+	g->nr_vcpus = 1;
+	g->nr_vnodes = 1;
+	for (int i = 0; i < GUEST_MAX_NODES; i++)
+		g->vnode_to_pnode[i] = -1;
+}
+
+void options_usage_run(FILE *f)
+{
+	fputs("usage: vmm run [options]\n"
+	      "\n"
+	      "Boot guests whose RAM comes from one pool of host memory.  With no\n"
+	      "--guest, one demo guest runs a short workload.\n"
+	      "\n"
+	      "  --pool SIZE                host memory for all guests (default 1G)\n"
+	      "  --nodes N                  pool NUMA nodes, 1..8 (default 1)\n"
+	      "  --movable SIZE             ZONE_MOVABLE per node, like movablecore= (0)\n"
+	      "  --min-free-kbytes N        min watermark (default: sqrt(16 * pool KiB))\n"
+	      "  --watermark-scale-factor N gap between watermarks, 1..3000 (default 10)\n"
+	      "  --distance ROWS            node distances, rows '/'-separated: 10,20/20,10\n"
+	      "  --no-hugepages             do not ask the host for hugepages\n"
+	      "  --guest SPEC               a guest (repeatable, up to 64)\n"
+	      "  --kernel FILE              guest image for guests without kernel=\n"
+	      "  --trace FILE               write trace events there at exit\n"
+	      "  --stats INTERVAL           print pool and guest memory every INTERVAL (e.g. 1s)\n"
+	      "  -v, --verbose              print the effective configuration\n"
+	      "  -h, --help                 this text\n"
+	      "\n"
+	      "SPEC is comma-separated key=value, script= last (it takes the rest):\n"
+	      "  name=NAME mem=SIZE vcpus=N nodes=N map=G:P/G:P strict pinned=SIZE\n"
+	      "  oom_score_adj=N kernel=FILE script=COMMANDS\n"
+	      "e.g. --guest 'name=web,mem=512M,vcpus=2,nodes=2,map=0:0/1:1,script=touch 256M; verify'\n"
+	      "Sizes take K/M/G/T (binary); times ns/us/ms/s.  Script grammar: docs/guest.md.\n",
+	      f);
+}
+
+static int parse_map(const char *v, struct guest_spec *g, char *err,
+		     size_t errlen)
+{
+	char buf[128], *save = NULL, *tok;
+	bool seen[GUEST_MAX_NODES] = { false };
+
+	if (strlen(v) >= sizeof(buf))
+		return fail(err, errlen, "map=%s: too long", v);
+	strcpy(buf, v);
+	for (tok = strtok_r(buf, "/", &save); tok;
+	     tok = strtok_r(NULL, "/", &save)) {
+		long gn, pn;
+		char *colon = strchr(tok, ':');
+
+		if (!colon)
+			return fail(err, errlen,
+				    "map=%s: '%s' is not GUEST_NODE:POOL_NODE",
+				    v, tok);
+		*colon = 0;
+		if (parse_int(tok, 0, GUEST_MAX_NODES - 1, &gn) ||
+		    parse_int(colon + 1, 0, VMM_MAX_POOL_NODES - 1, &pn))
+			return fail(
+				err, errlen,
+				"map=%s: node numbers are 0..%d (guest) and 0..%d (pool)",
+				v, GUEST_MAX_NODES - 1, VMM_MAX_POOL_NODES - 1);
+		if (seen[gn])
+			return fail(err, errlen,
+				    "map=%s: guest node %ld mapped twice", v,
+				    gn);
+		seen[gn] = true;
+		g->vnode_to_pnode[gn] = (int)pn;
+	}
+	return 0;
+}
+
+int options_parse_guest(const char *spec, struct guest_spec *g, char *err,
+			size_t errlen)
+{
+	char *copy = strdup(spec), *p = copy, *kv;
+	bool have_mem = false;
+	int ret = 0;
+
+	guest_defaults(g);
+	if (!copy)
+		return fail(err, errlen, "out of memory");
+	while (p && *p) {
+		char *val;
+		long n;
+
+		/* script= takes the rest, commas and all. */
+		if (!strncmp(p, "script=", 7)) {
+			free(g->script);
+			g->script = strdup(p + 7);
+			break;
+		}
+		kv = strsep(&p, ",");
+		val = strchr(kv, '=');
+		if (val)
+			*val++ = 0;
+		if (!strcmp(kv, "strict") && !val) {
+			g->strict = true;
+		} else if (!val || !*val) {
+			ret = fail(err, errlen,
+				   "guest '%s': '%s' needs a value (key=value)",
+				   spec, kv);
+		} else if (!strcmp(kv, "name")) {
+			if (strlen(val) >= VMM_NAME_MAX || strpbrk(val, " /\t"))
+				ret = fail(
+					err, errlen,
+					"guest name '%s': at most %d characters, no spaces or '/'",
+					val, VMM_NAME_MAX - 1);
+			else
+				snprintf(g->name, sizeof(g->name), "%s", val);
+		} else if (!strcmp(kv, "mem")) {
+			have_mem = true;
+			if (parse_size(val, &g->mem_bytes))
+				ret = fail(
+					err, errlen,
+					"guest mem=%s: not a size (e.g. 256M, 1G)",
+					val);
+			else if (g->mem_bytes % HUGE ||
+				 g->mem_bytes < MIN_GUEST_BYTES ||
+				 g->mem_bytes > GUEST_RAM_MAX)
+				ret = fail(
+					err, errlen,
+					"guest mem=%s: must be a multiple of 2M from 8M to 256G",
+					val);
+		} else if (!strcmp(kv, "vcpus")) {
+			if (parse_int(val, 1, VMM_MAX_VCPUS, &n))
+				ret = fail(err, errlen, "guest vcpus=%s: 1..%d",
+					   val, VMM_MAX_VCPUS);
+			g->nr_vcpus = n;
+		} else if (!strcmp(kv, "nodes")) {
+			if (parse_int(val, 1, GUEST_MAX_NODES, &n))
+				ret = fail(err, errlen, "guest nodes=%s: 1..%d",
+					   val, GUEST_MAX_NODES);
+			g->nr_vnodes = n;
+		} else if (!strcmp(kv, "map")) {
+			ret = parse_map(val, g, err, errlen);
+		} else if (!strcmp(kv, "pinned")) {
+			if (parse_size(val, &g->pinned_bytes) ||
+			    g->pinned_bytes % 4096)
+				ret = fail(
+					err, errlen,
+					"guest pinned=%s: a size in whole 4K pages",
+					val);
+		} else if (!strcmp(kv, "oom_score_adj")) {
+			if (parse_int(val, -1000, 1000, &n))
+				ret = fail(
+					err, errlen,
+					"guest oom_score_adj=%s: -1000..1000",
+					val);
+			g->oom_score_adj = n;
+		} else if (!strcmp(kv, "kernel")) {
+			free(g->kernel_path);
+			g->kernel_path = strdup(val);
+		} else {
+			ret = fail(
+				err, errlen,
+				"guest '%s': unknown key '%s' (name, mem, vcpus, nodes, map, strict, pinned, oom_score_adj, kernel, script)",
+				spec, kv);
+		}
+		if (ret)
+			break;
+	}
+	free(copy);
+	if (!ret && !have_mem && !spec[0])
+		ret = fail(err, errlen, "empty guest SPEC");
+	if (!ret && g->nr_vnodes > 1 && g->mem_bytes / g->nr_vnodes < HUGE)
+		ret = fail(err, errlen,
+			   "guest mem=%" PRIu64
+			   "M cannot be split into %u nodes of 2M",
+			   g->mem_bytes >> 20, g->nr_vnodes);
+	if (!ret && g->pinned_bytes + HUGE > g->mem_bytes)
+		ret = fail(err, errlen,
+			   "guest pinned=%" PRIu64
+			   "K does not fit in mem=%" PRIu64
+			   "M (the first 2M is the guest kernel's)",
+			   g->pinned_bytes >> 10, g->mem_bytes >> 20);
+	if (!ret && !g->script)
+		g->script = strdup("");
+	if (ret) {
+		free(g->script);
+		free(g->kernel_path);
+		g->script = g->kernel_path = NULL;
+	}
+	return ret;
+}
+
+static int parse_distance(const char *v, struct vmm_config *cfg, char *err,
+			  size_t errlen)
+{
+	char buf[512], *rsave = NULL, *row;
+	unsigned int i = 0;
+
+	if (strlen(v) >= sizeof(buf))
+		return fail(err, errlen, "--distance: too long");
+	strcpy(buf, v);
+	for (row = strtok_r(buf, "/;", &rsave); row;
+	     row = strtok_r(NULL, "/;", &rsave), i++) {
+		char *csave = NULL, *col;
+		unsigned int j = 0;
+
+		if (i >= VMM_MAX_POOL_NODES)
+			return fail(err, errlen,
+				    "--distance: more than %d rows",
+				    VMM_MAX_POOL_NODES);
+		for (col = strtok_r(row, ",", &csave); col;
+		     col = strtok_r(NULL, ",", &csave), j++) {
+			long d;
+
+			if (j >= VMM_MAX_POOL_NODES ||
+			    parse_int(col, 10, 254, &d))
+				return fail(
+					err, errlen,
+					"--distance %s: '%s' is not a distance 10..254",
+					v, col);
+			cfg->distance[i][j] = d;
+		}
+	}
+	return 0;
+}
+
+enum {
+	OPT_POOL = 256,
+	OPT_NODES,
+	OPT_MOVABLE,
+	OPT_MIN_FREE,
+	OPT_WSF,
+	OPT_DISTANCE,
+	OPT_NO_HUGE,
+	OPT_GUEST,
+	OPT_KERNEL,
+	OPT_TRACE,
+	OPT_STATS,
+};
+
+static const struct option run_opts[] = {
+	{ "pool", required_argument, NULL, OPT_POOL },
+	{ "nodes", required_argument, NULL, OPT_NODES },
+	{ "movable", required_argument, NULL, OPT_MOVABLE },
+	{ "min-free-kbytes", required_argument, NULL, OPT_MIN_FREE },
+	{ "watermark-scale-factor", required_argument, NULL, OPT_WSF },
+	{ "distance", required_argument, NULL, OPT_DISTANCE },
+	{ "no-hugepages", no_argument, NULL, OPT_NO_HUGE },
+	{ "guest", required_argument, NULL, OPT_GUEST },
+	{ "kernel", required_argument, NULL, OPT_KERNEL },
+	{ "trace", required_argument, NULL, OPT_TRACE },
+	{ "stats", required_argument, NULL, OPT_STATS },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+int options_parse_run(int argc, char **argv, struct vmm_config *cfg, char *err,
+		      size_t errlen)
+{
+	char *kernel = NULL;
+	uint64_t ns;
+	long n;
+	int c;
+
+	options_defaults(cfg);
+	optind = 0; /* restart getopt: tests parse many times */
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+vh", run_opts, NULL)) != -1) {
+		const char *a = optarg;
+		int ret = 0;
+
+		switch (c) {
+		case OPT_POOL:
+			if (parse_size(a, &cfg->pool_bytes))
+				ret = fail(
+					err, errlen,
+					"--pool %s: not a size (e.g. 512M, 4G)",
+					a);
+			break;
+		case OPT_NODES:
+			if (parse_int(a, 1, VMM_MAX_POOL_NODES, &n))
+				ret = fail(err, errlen, "--nodes %s: 1..%d", a,
+					   VMM_MAX_POOL_NODES);
+			cfg->nr_nodes = n;
+			break;
+		case OPT_MOVABLE:
+			if (parse_size(a, &cfg->movable_bytes))
+				ret = fail(err, errlen,
+					   "--movable %s: not a size", a);
+			break;
+		case OPT_MIN_FREE:
+			if (parse_int(a, 128, 1L << 30, &n))
+				ret = fail(err, errlen,
+					   "--min-free-kbytes %s: 128..%ld", a,
+					   1L << 30);
+			cfg->min_free_kbytes = n;
+			break;
+		case OPT_WSF:
+			if (parse_int(a, 1, 3000, &n))
+				ret = fail(
+					err, errlen,
+					"--watermark-scale-factor %s: 1..3000",
+					a);
+			cfg->watermark_scale_factor = n;
+			break;
+		case OPT_DISTANCE:
+			ret = parse_distance(a, cfg, err, errlen);
+			break;
+		case OPT_NO_HUGE:
+			cfg->hugepages = false;
+			break;
+		case OPT_GUEST:
+			if (cfg->nr_guests == VMM_MAX_GUESTS) {
+				ret = fail(err, errlen,
+					   "--guest: at most %d guests",
+					   VMM_MAX_GUESTS);
+				break;
+			}
+			ret = options_parse_guest(
+				a, &cfg->guest[cfg->nr_guests], err, errlen);
+			if (!ret)
+				cfg->nr_guests++;
+			break;
+		case OPT_KERNEL:
+			kernel = optarg;
+			break;
+		case OPT_TRACE:
+			free(cfg->trace_path);
+			cfg->trace_path = strdup(a);
+			break;
+		case OPT_STATS:
+			if (parse_duration_ns(a, &ns) || ns < 10000000ULL ||
+			    ns > 3600000000000ULL)
+				ret = fail(
+					err, errlen,
+					"--stats %s: an interval from 10ms to 1h (e.g. 500ms, 2s)",
+					a);
+			cfg->stats_interval_ms = ns / 1000000;
+			break;
+		case 'v':
+			cfg->verbose = true;
+			break;
+		case 'h':
+			options_usage_run(stdout);
+			options_free(cfg);
+			return 1;
+		case ':':
+			ret = fail(err, errlen, "%s needs a value",
+				   argv[optind - 1]);
+			break;
+		default:
+			ret = fail(err, errlen, "unknown option '%s'",
+				   argv[optind - 1]);
+			break;
+		}
+		if (ret) {
+			options_free(cfg);
+			return ret;
+		}
+	}
+	if (optind < argc) {
+		fail(err, errlen, "unexpected argument '%s'", argv[optind]);
+		options_free(cfg);
+		return -EINVAL;
+	}
+	if (!cfg->nr_guests) {
+		guest_defaults(&cfg->guest[0]);
+		snprintf(cfg->guest[0].name, VMM_NAME_MAX, "demo");
+		cfg->guest[0].script = strdup(DEMO_SCRIPT);
+		cfg->nr_guests = 1;
+	}
+	for (unsigned int i = 0; i < cfg->nr_guests; i++) {
+		if (!cfg->guest[i].name[0])
+			snprintf(cfg->guest[i].name, VMM_NAME_MAX, "guest%u",
+				 i + 1);
+		if (kernel && !cfg->guest[i].kernel_path)
+			cfg->guest[i].kernel_path = strdup(kernel);
+	}
+	if (options_check(cfg, err, errlen)) {
+		options_free(cfg);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int options_check(struct vmm_config *cfg, char *err, size_t errlen)
+{
+	uint64_t node_bytes;
+
+	if (cfg->pool_bytes < MIN_POOL_BYTES)
+		return fail(err, errlen, "--pool: at least 16M");
+	node_bytes = cfg->pool_bytes / cfg->nr_nodes;
+	if (node_bytes < (4ULL << 20))
+		return fail(err, errlen,
+			    "--pool %" PRIu64
+			    "M is too small for %u nodes (4M each at least)",
+			    cfg->pool_bytes >> 20, cfg->nr_nodes);
+	if (cfg->movable_bytes + (4ULL << 20) > node_bytes)
+		return fail(err, errlen,
+			    "--movable %" PRIu64
+			    "M leaves no ZONE_NORMAL in %" PRIu64 "M nodes",
+			    cfg->movable_bytes >> 20, node_bytes >> 20);
+	for (unsigned int i = 0; i < cfg->nr_nodes; i++)
+		for (unsigned int j = 0; j < cfg->nr_nodes; j++)
+			if (cfg->distance[i][j] != cfg->distance[j][i])
+				return fail(
+					err, errlen,
+					"--distance: not symmetric at %u,%u", i,
+					j);
+	for (unsigned int k = 0; k < cfg->nr_guests; k++) {
+		struct guest_spec *g = &cfg->guest[k];
+
+		for (unsigned int n = 0; n < GUEST_MAX_NODES; n++) {
+			if (g->vnode_to_pnode[n] < 0)
+				continue;
+			if (n >= g->nr_vnodes)
+				return fail(
+					err, errlen,
+					"guest %s: map= names guest node %u, it has %u",
+					g->name, n, g->nr_vnodes);
+			if (g->vnode_to_pnode[n] >= (int)cfg->nr_nodes)
+				return fail(
+					err, errlen,
+					"guest %s: map= names pool node %d, the pool has %u (--nodes)",
+					g->name, g->vnode_to_pnode[n],
+					cfg->nr_nodes);
+		}
+		if (g->strict)
+			for (unsigned int n = 0; n < g->nr_vnodes; n++)
+				if (g->vnode_to_pnode[n] < 0)
+					g->vnode_to_pnode[n] =
+						(k + n) % cfg->nr_nodes;
+		for (unsigned int o = 0; o < k; o++)
+			if (!strcmp(cfg->guest[o].name, g->name))
+				return fail(err, errlen,
+					    "two guests are named '%s'",
+					    g->name);
+	}
+	return 0;
+}
+
+void options_free(struct vmm_config *cfg)
+{
+	for (unsigned int i = 0; i < VMM_MAX_GUESTS; i++) {
+		free(cfg->guest[i].script);
+		free(cfg->guest[i].kernel_path);
+		cfg->guest[i].script = cfg->guest[i].kernel_path = NULL;
+	}
+	free(cfg->trace_path);
+	cfg->trace_path = NULL;
+}
+
+void options_print(const struct vmm_config *cfg, FILE *f)
+{
+	char a[32], b[32];
+
+	fprintf(f,
+		"pool                   %s in %u node(s), ZONE_MOVABLE %s per node\n",
+		format_size(cfg->pool_bytes, a, sizeof(a)), cfg->nr_nodes,
+		format_size(cfg->movable_bytes, b, sizeof(b)));
+	fprintf(f, "min_free_kbytes        %s\n",
+		cfg->min_free_kbytes ? "set" : "computed (sqrt(16 * KiB))");
+	if (cfg->min_free_kbytes)
+		fprintf(f, "                       %" PRIu64 "\n",
+			cfg->min_free_kbytes);
+	fprintf(f, "watermark_scale_factor %u\n", cfg->watermark_scale_factor);
+	fprintf(f, "hugepages              %s\n",
+		cfg->hugepages ? "yes" : "no");
+	fprintf(f, "trace                  %s\n",
+		cfg->trace_path ? cfg->trace_path : "-");
+	fprintf(f, "stats interval         %u ms\n", cfg->stats_interval_ms);
+	for (unsigned int i = 0; i < cfg->nr_guests; i++) {
+		const struct guest_spec *g = &cfg->guest[i];
+
+		fprintf(f,
+			"guest %-16s mem %s, %u vCPU(s), %u node(s)%s, pinned %s, oom_score_adj %d, kernel %s\n",
+			g->name, format_size(g->mem_bytes, a, sizeof(a)),
+			g->nr_vcpus, g->nr_vnodes, g->strict ? " strict" : "",
+			format_size(g->pinned_bytes, b, sizeof(b)),
+			g->oom_score_adj,
+			g->kernel_path ? g->kernel_path : "(built in)");
+		fprintf(f, "      script %s\n", g->script);
+	}
+}

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The `vmm run` command line -> struct vmm_config.  Every bad argument is
+ * an error with a message that names the option and the value; the
+ * parser never exits (main does).
+ */
+#ifndef VMM_OPTIONS_H
+#define VMM_OPTIONS_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "vmm/config.h"
+
+#define OPTIONS_ERR_MAX 256
+
+/* The defaults: a pool and, if no --guest, one demo guest. */
+void options_defaults(struct vmm_config *cfg);
+/* Parse argv (argv[0] = "run"); 0, 1 for --help (usage printed), or
+ * -EINVAL with the message in err. */
+int options_parse_run(int argc, char **argv, struct vmm_config *cfg, char *err,
+		      size_t errlen);
+/* One guest SPEC (see the usage text) into g. */
+int options_parse_guest(const char *spec, struct guest_spec *g, char *err,
+			size_t errlen);
+/* Checks that need all options: maps to pool nodes, names, sizes. */
+int options_check(struct vmm_config *cfg, char *err, size_t errlen);
+void options_free(struct vmm_config *cfg);
+void options_print(const struct vmm_config *cfg, FILE *f);
+void options_usage_run(FILE *f);
+
+#define DEMO_SCRIPT                                             \
+	"touch 64M; verify; free 32M; touch 48M pattern=full; " \
+	"churn ws=32M rate=0 time=100ms; hold 50ms; verify"
+
+#endif /* VMM_OPTIONS_H */

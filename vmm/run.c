@@ -1,0 +1,144 @@
+// SPDX-License-Identifier: GPL-2.0
+/* `vmm run`: the pool, the guests, one io_uring loop. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "vmm/event_loop.h"
+#include "vmm/host.h"
+#include "vmm/run.h"
+
+struct run {
+	struct vmm_host *h;
+	struct evloop loop;
+	struct ev sig_ev, stats_ev;
+	struct ev stop_ev[VMM_MAX_GUESTS + 1];
+	int sfd;
+	unsigned int signals;
+	bool failed; /* a guest did not end cleanly */
+};
+
+static bool ended_cleanly(struct vm *vm)
+{
+	struct vm_summary s;
+	char d[VM_DETAIL_MAX];
+
+	vm_get_summary(vm, &s);
+	return vm_exit_reason(vm, d, sizeof(d)) == VM_EXIT_GUEST_EXIT &&
+	       s.exit_status == 0 && !s.verify_bad && !s.nr_corrupt;
+}
+
+static void on_guest_stop(struct evloop *l, struct ev *e, int res)
+{
+	struct run *r = e->arg;
+	unsigned int id = e - r->stop_ev;
+	struct vm *vm = r->h->vm[id];
+
+	(void)res;
+	evloop_del(l, e);
+	if (vm && !ended_cleanly(vm))
+		r->failed = true;
+	host_reap(r->h, id);
+	if (!host_nr_running(r->h))
+		evloop_stop(l);
+}
+
+static void on_signal(struct evloop *l, struct ev *e, int res)
+{
+	struct run *r = e->arg;
+	struct signalfd_siginfo si;
+
+	(void)l, (void)res;
+	if (read(r->sfd, &si, sizeof(si)) != sizeof(si))
+		return;
+	r->signals++;
+	fprintf(stderr, "vmm: %s: stopping every guest%s\n",
+		strsignal(si.ssi_signo), r->signals > 1 ? " (again)" : "");
+	host_stop_all(r->h, r->signals > 1 ? "interrupted again" :
+					     "interrupted by a signal");
+}
+
+static void on_stats(struct evloop *l, struct ev *e, int res)
+{
+	struct run *r = e->arg;
+
+	(void)l, (void)res;
+	host_print_stats_line(r->h, stdout);
+}
+
+static int block_signals(sigset_t *set)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGTERM);
+	/* Before any thread exists, so every thread inherits it and the
+	 * signals come only through the signalfd. */
+	return -pthread_sigmask(SIG_BLOCK, set, NULL);
+}
+
+int vmm_run(const struct vmm_config *cfg)
+{
+	struct run r = { .sfd = -1 };
+	char err[512];
+	sigset_t set;
+	int ret, status = 2;
+
+	ret = block_signals(&set);
+	if (!ret)
+		r.sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (ret || r.sfd < 0) {
+		fprintf(stderr, "vmm: signals: %s\n", strerror(errno));
+		return 2;
+	}
+	ret = evloop_init(&r.loop, 256);
+	if (ret) {
+		fprintf(stderr, "vmm: io_uring: %s\n", strerror(-ret));
+		goto out_sfd;
+	}
+	ret = host_create(cfg, &r.h, err, sizeof(err));
+	if (ret) {
+		fprintf(stderr, "vmm: pool: %s\n", err);
+		goto out_loop;
+	}
+	evloop_add_poll(&r.loop, &r.sig_ev, r.sfd, on_signal, &r);
+	if (cfg->stats_interval_ms)
+		evloop_add_timer(&r.loop, &r.stats_ev,
+				 cfg->stats_interval_ms * 1000000ULL,
+				 cfg->stats_interval_ms * 1000000ULL, on_stats,
+				 &r);
+	status = 0;
+	for (unsigned int i = 0; i < cfg->nr_guests; i++) {
+		unsigned int id;
+
+		ret = host_launch(r.h, &cfg->guest[i], NULL, &id, err,
+				  sizeof(err));
+		if (ret) {
+			fprintf(stderr, "vmm: guest %s: %s\n",
+				cfg->guest[i].name, err);
+			status = 1;
+			continue;
+		}
+		evloop_add_poll(&r.loop, &r.stop_ev[id], r.h->vm[id]->stop_efd,
+				on_guest_stop, &r);
+	}
+	if (host_nr_running(r.h)) {
+		ret = evloop_run(&r.loop);
+		if (ret)
+			fprintf(stderr, "vmm: event loop: %s\n",
+				strerror(-ret));
+	}
+	if (r.failed)
+		status = 1;
+	host_print_pool_summary(r.h, stdout);
+	if (cfg->trace_path)
+		printf("trace: %s\n", cfg->trace_path);
+	host_destroy(r.h);
+out_loop:
+	evloop_destroy(&r.loop);
+out_sfd:
+	close(r.sfd);
+	return status;
+}

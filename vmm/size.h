@@ -1,0 +1,22 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Sizes and durations as people write them on a command line. */
+#ifndef VMM_SIZE_H
+#define VMM_SIZE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * "4096", "64K", "512M", "2G", "1T", also "2GiB", "2gb": binary units,
+ * case-insensitive, an optional trailing B.  Whole numbers only.
+ * -EINVAL for anything else (empty, sign, junk), -ERANGE on overflow.
+ */
+int parse_size(const char *s, uint64_t *out);
+/* "250ms", "2s", "100us", "5000ns", "1m": a unit is required. */
+int parse_duration_ns(const char *s, uint64_t *out);
+/* A decimal integer in [min, max]; -EINVAL or -ERANGE. */
+int parse_int(const char *s, long min, long max, long *out);
+/* "1.5 GiB", "512 MiB", "4 KiB". */
+const char *format_size(uint64_t bytes, char *buf, size_t len);
+
+#endif /* VMM_SIZE_H */
