@@ -36,6 +36,8 @@ struct suite_entry {
 	X(oom_kill_suite, false)                  \
 	X(policy_suite, false)                    \
 	X(reclaim_suite, false)                   \
+	X(options_suite, false)                   \
+	X(event_loop_suite, false)                \
 	X(loader_suite, false)                    \
 	X(vm_suite, true)                         \
 	X(host_suite, true)

@@ -298,7 +298,7 @@ int options_parse_run(int argc, char **argv, struct vmm_config *cfg, char *err,
 	options_defaults(cfg);
 	optind = 0; /* restart getopt: tests parse many times */
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, "+vh", run_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:vh", run_opts, NULL)) != -1) {
 		const char *a = optarg;
 		int ret = 0;
 
