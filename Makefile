@@ -139,8 +139,12 @@ $(BUILD)/tools/%: $(OBJ)/tools/%.o $(GUEST_IMAGE_OBJ) $(LIB)
 run: all
 	$(BUILD)/vmm run
 
+# Thread sanitizer runs need the suppressions for what it cannot see
+# (tests/tsan.supp says what and why).
+TEST_ENV := $(if $(findstring thread,$(SANITIZE)),TSAN_OPTIONS="suppressions=$(CURDIR)/tests/tsan.supp halt_on_error=1")
+
 test: all check-format
-	$(Q)$(TEST_BIN)
+	$(Q)$(TEST_ENV) $(TEST_BIN)
 	$(Q)tests/cli/run.sh $(BUILD)
 
 bench: all

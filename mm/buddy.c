@@ -16,14 +16,20 @@ static inline struct frame *F(struct mm_pool *pool, pfn_t pfn)
 
 int get_pageblock_migratetype(struct mm_pool *pool, pfn_t pfn)
 {
-	return F(pool, ALIGN_DOWN(pfn, pageblock_nr_pages))->pb & PB_MT_MASK;
+	return pb_get(F(pool, ALIGN_DOWN(pfn, pageblock_nr_pages))) &
+	       PB_MT_MASK;
 }
 
 void set_pageblock_migratetype(struct mm_pool *pool, pfn_t pfn, int mt)
 {
 	struct frame *head = F(pool, ALIGN_DOWN(pfn, pageblock_nr_pages));
 
-	head->pb = (head->pb & ~PB_MT_MASK) | mt;
+	uint8_t old = pb_get(head);
+
+	while (!__atomic_compare_exchange_n(
+		&head->pb, &old, (uint8_t)((old & ~PB_MT_MASK) | mt), true,
+		__ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		;
 }
 
 static inline int frame_list_mt(const struct frame *f)
@@ -35,7 +41,7 @@ static inline void set_buddy_order(struct frame *f, unsigned int order, int mt)
 {
 	set_frame_state(f, FRAME_BUDDY, order);
 	f->flags = (f->flags & ~FF_LIST_MT_MASK) | (mt << FF_LIST_MT_SHIFT);
-	f->owner = FRAME_OWNER_NONE;
+	WRITE_ONCE(f->owner, FRAME_OWNER_NONE);
 }
 
 static void add_to_free_list(struct mm_pool *pool, struct zone *zone, pfn_t pfn,
@@ -176,8 +182,8 @@ static void clear_returned(struct mm_pool *pool, struct zone *zone, pfn_t pfn,
 	for (pfn_t p = start; p < end; p += pageblock_nr_pages) {
 		struct frame *h = F(pool, p);
 
-		if (h->pb & PB_RETURNED) {
-			h->pb &= ~PB_RETURNED;
+		if (pb_get(h) & PB_RETURNED) {
+			pb_clear(h, PB_RETURNED);
 			WRITE_ONCE(zone->nr_returned_pages,
 				   zone->nr_returned_pages -
 					   (long)pageblock_nr_pages);
@@ -275,7 +281,8 @@ static unsigned long move_freepages_block(struct mm_pool *pool,
 			continue;
 		}
 		if (frame_state(f) == FRAME_INUSE) {
-			bool movable = !(f->flags & FF_PINNED) && f->owner;
+			bool movable = !(f->flags & FF_PINNED) &&
+				       READ_ONCE(f->owner);
 
 			if (movable == (new_mt == MIGRATE_MOVABLE))
 				*alike += 1U << f->order;

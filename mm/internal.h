@@ -76,6 +76,26 @@ static inline void set_frame_state(struct frame *f, uint8_t state,
 	WRITE_ONCE(f->order, order);
 }
 
+/*
+ * Pageblock bits: mostly changed under the zone lock, but the allocation
+ * path clears PB_CLEAN without it, so every change is an atomic RMW and
+ * lockless readers use single loads.
+ */
+static inline uint8_t pb_get(const struct frame *head)
+{
+	return READ_ONCE(head->pb);
+}
+
+static inline void pb_set(struct frame *head, uint8_t bits)
+{
+	__atomic_fetch_or(&head->pb, bits, __ATOMIC_RELAXED);
+}
+
+static inline void pb_clear(struct frame *head, uint8_t bits)
+{
+	__atomic_fetch_and(&head->pb, (uint8_t)~bits, __ATOMIC_RELAXED);
+}
+
 static inline bool page_is_buddy(const struct frame *buddy, unsigned int order)
 {
 	return READ_ONCE(buddy->state) == FRAME_BUDDY &&

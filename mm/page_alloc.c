@@ -107,8 +107,7 @@ static void prep_new_page(struct mm_pool *pool, pfn_t pfn, unsigned int order,
 	struct frame *f = &pool->frames[pfn];
 	unsigned long nr = 1UL << order;
 
-	set_frame_state(f, FRAME_INUSE, order);
-	f->owner = FRAME_OWNER_NONE;
+	WRITE_ONCE(f->owner, FRAME_OWNER_NONE);
 	f->flags &= ~FF_PINNED;
 
 	for (unsigned long done = 0; done < nr;) {
@@ -120,7 +119,7 @@ static void prep_new_page(struct mm_pool *pool, pfn_t pfn, unsigned int order,
 
 		if (n > nr - done)
 			n = nr - done;
-		if (pb->pb & PB_CLEAN) {
+		if (pb_get(pb) & PB_CLEAN) {
 			for (unsigned long i = 0; i < n; i++) {
 				struct frame *fi = &pool->frames[p + i];
 
@@ -132,7 +131,7 @@ static void prep_new_page(struct mm_pool *pool, pfn_t pfn, unsigned int order,
 			}
 			/* All of it handed out: no frame left to track. */
 			if (n == pageblock_nr_pages)
-				pb->pb &= ~PB_CLEAN;
+				pb_clear(pb, PB_CLEAN);
 		} else if (gfp & __GFP_ZERO) {
 			memset(pfn_to_virt(pool, p), 0, n << PAGE_SHIFT);
 		}
@@ -153,6 +152,10 @@ static pfn_t rmqueue(struct mm_pool *pool, struct zone *zone,
 	}
 	pthread_mutex_lock(&zone->lock);
 	pfn = __rmqueue(pool, zone, order, migratetype, alloc_flags);
+	/* In use before the lock goes: mm_validate() never sees a block
+	 * that is neither free nor allocated. */
+	if (pfn != PFN_NONE)
+		set_frame_state(&pool->frames[pfn], FRAME_INUSE, order);
 	pthread_mutex_unlock(&zone->lock);
 	if (pfn == PFN_NONE)
 		return PFN_NONE;
@@ -289,7 +292,7 @@ void __free_pages(struct mm_pool *pool, pfn_t pfn, unsigned int order)
 		return;
 	}
 	trace_event(&pool->trace, TR_PAGE_FREE, pfn, order, 0, 0);
-	f->owner = FRAME_OWNER_NONE;
+	WRITE_ONCE(f->owner, FRAME_OWNER_NONE);
 	f->flags &= ~FF_PINNED;
 	zone = page_zone(pool, pfn);
 	mt = get_pageblock_migratetype(pool, pfn);
@@ -309,7 +312,7 @@ void split_page(struct mm_pool *pool, pfn_t pfn, unsigned int order)
 		struct frame *f = &pool->frames[p];
 
 		set_frame_state(f, FRAME_INUSE, 0);
-		f->owner = FRAME_OWNER_NONE;
+		WRITE_ONCE(f->owner, FRAME_OWNER_NONE);
 		if (p != pfn)
 			f->flags &= ~FF_PINNED;
 	}
@@ -319,16 +322,17 @@ void frame_set_owner(struct mm_pool *pool, pfn_t pfn, uint16_t owner, gpa_t gpa)
 {
 	struct frame *f = &pool->frames[pfn];
 
-	/* Read locklessly by mm_validate()'s rmap checks. */
-	WRITE_ONCE(f->owner, owner);
+	/* Read locklessly by mm_validate()'s rmap checks: the gpa before
+	 * the owner that makes it meaningful. */
 	WRITE_ONCE(f->gpa, gpa.val);
+	__atomic_store_n(&f->owner, owner, __ATOMIC_RELEASE);
 }
 
 void frame_clear_owner(struct mm_pool *pool, pfn_t pfn)
 {
 	struct frame *f = &pool->frames[pfn];
 
-	WRITE_ONCE(f->owner, FRAME_OWNER_NONE);
+	__atomic_store_n(&f->owner, FRAME_OWNER_NONE, __ATOMIC_RELEASE);
 	WRITE_ONCE(f->gpa, 0);
 }
 

@@ -228,6 +228,8 @@ pfn_t rmqueue_pcplist(struct mm_pool *pool, struct zone *zone, int migratetype,
 	}
 	pcp->lists[migratetype] = pool->frames[pfn].lru.next;
 	pcp->count--;
+	/* In use before the lock goes (see rmqueue()). */
+	set_frame_state(&pool->frames[pfn], FRAME_INUSE, 0);
 out:
 	pcp_unlock(pcp);
 	return pfn;

@@ -328,7 +328,7 @@ static bool block_has_resident(struct mm_pool *pool, pfn_t pfn,
 			       unsigned int order)
 {
 	for (pfn_t p = pfn; p < pfn + (1U << order); p += pageblock_nr_pages)
-		if (!(pool->frames[p].pb & PB_RETURNED))
+		if (!(pb_get(&pool->frames[p]) & PB_RETURNED))
 			return true;
 	return false;
 }
@@ -390,7 +390,7 @@ long pool_return_free_pageblocks(struct mm_pool *pool)
 				     p += pageblock_nr_pages) {
 					struct frame *h = &pool->frames[p];
 
-					if (h->pb & PB_RETURNED)
+					if (pb_get(h) & PB_RETURNED)
 						continue;
 					if (fallocate(
 						    pool->memfd,
@@ -409,7 +409,7 @@ long pool_return_free_pageblocks(struct mm_pool *pool)
 					     q < p + pageblock_nr_pages; q++)
 						pool->frames[q].flags &=
 							~FF_DIRTY;
-					h->pb |= PB_RETURNED | PB_CLEAN;
+					pb_set(h, PB_RETURNED | PB_CLEAN);
 					returned++;
 				}
 			}
@@ -422,7 +422,7 @@ long pool_return_free_pageblocks(struct mm_pool *pool)
 			for (pfn_t p = zone->zone_start_pfn;
 			     p < zone->zone_start_pfn + zone->spanned_pages;
 			     p += pageblock_nr_pages)
-				if (pool->frames[p].pb & PB_RETURNED)
+				if (pb_get(&pool->frames[p]) & PB_RETURNED)
 					zone->nr_returned_pages +=
 						pageblock_nr_pages;
 			pthread_mutex_unlock(&zone->lock);

@@ -147,9 +147,10 @@ static int validate_zone(struct mm_pool *pool, struct zone *zone, char *err,
 	for (pfn_t p = zstart; p < zend;) {
 		struct frame *f = &pool->frames[p];
 		bool returned_pb =
-			pool->frames[ALIGN_DOWN(p, pageblock_nr_pages)].pb &
+			pb_get(&pool->frames[ALIGN_DOWN(p, pageblock_nr_pages)]) &
 			PB_RETURNED;
-		unsigned int o = f->order;
+		unsigned int o = READ_ONCE(f->order);
+		uint16_t owner;
 
 		if (f->zone != zone->zone_id)
 			return mm_errf(err, errlen, -EUCLEAN,
@@ -187,22 +188,29 @@ static int validate_zone(struct mm_pool *pool, struct zone *zone, char *err,
 					p, o);
 			if (returned_pb)
 				goto returned_in_use;
-			if (f->owner != FRAME_OWNER_NONE) {
-				if (f->gpa & (PAGE_SIZE - 1))
+			owner = __atomic_load_n(&f->owner, __ATOMIC_ACQUIRE);
+			if (owner != FRAME_OWNER_NONE) {
+				uint64_t g = READ_ONCE(f->gpa);
+
+				if (g & (PAGE_SIZE - 1))
 					return mm_errf(
 						err, errlen, -EUCLEAN,
 						"pfn 0x%x: owner %u gpa 0x%" PRIx64
 						" is not page aligned",
-						p, f->owner, f->gpa);
+						p, owner, g);
+				/* A frame being unmapped loses its owner
+				 * before its mapping: if the owner changed
+				 * meanwhile, it is in transit, not wrong. */
 				if (pool->ops.rmap_check &&
-				    !pool->ops.rmap_check(pool->ops.priv,
-							  f->owner, gpa(f->gpa),
-							  p))
+				    !pool->ops.rmap_check(pool->ops.priv, owner,
+							  gpa(g), p) &&
+				    __atomic_load_n(&f->owner,
+						    __ATOMIC_ACQUIRE) == owner)
 					return mm_errf(
 						err, errlen, -EUCLEAN,
 						"pfn 0x%x: owner %u does not map gpa 0x%" PRIx64
 						" to it",
-						p, f->owner, f->gpa);
+						p, owner, g);
 			}
 			p += 1U << o;
 			break;
@@ -213,7 +221,7 @@ static int validate_zone(struct mm_pool *pool, struct zone *zone, char *err,
 		}
 	}
 	for (pfn_t p = zstart; p < zend; p += pageblock_nr_pages)
-		if (pool->frames[p].pb & PB_RETURNED)
+		if (pb_get(&pool->frames[p]) & PB_RETURNED)
 			returned += pageblock_nr_pages;
 	if (walk_heads != list_heads)
 		return mm_errf(

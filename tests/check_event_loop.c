@@ -35,7 +35,9 @@ static void count_it(struct evloop *l, struct ev *e, int res)
 	if (c->n < 8)
 		c->at[c->n] = now_ns();
 	c->n++;
-	c->res = res;
+	/* Keep the first failure, if any. */
+	if (!c->res)
+		c->res = res;
 	if (e->fd >= 0 && e->poll_events) {
 		uint64_t v;
 

@@ -17,8 +17,8 @@ static void record_oom(void *arg, uint64_t gpa)
 {
 	struct oom_seen *o = arg;
 
-	o->calls++;
-	o->gpa = gpa;
+	WRITE_ONCE(o->gpa, gpa);
+	__atomic_add_fetch(&o->calls, 1, __ATOMIC_RELEASE);
 }
 
 static struct guest_mem *mem_of(struct mm_pool *pool, uint64_t mib,
@@ -76,11 +76,12 @@ START_TEST(test_huge_first_touch)
 	guest_mem_get_stats(mem, &st);
 	ck_assert_uint_eq(st.huge_maps, 1);
 	ck_assert_uint_eq(st.pages, 512);
-	first = mem->gpa_map[(4 << 20) >> PAGE_SHIFT];
+	first = READ_ONCE(mem->gpa_map[(4 << 20) >> PAGE_SHIFT]);
 	ck_assert_uint_eq(first % pageblock_nr_pages, 0);
 	for (int i = 0; i < 512; i++)
-		ck_assert_uint_eq(mem->gpa_map[((4 << 20) >> PAGE_SHIFT) + i],
-				  first + i);
+		ck_assert_uint_eq(
+			READ_ONCE(mem->gpa_map[((4 << 20) >> PAGE_SHIFT) + i]),
+			first + i);
 	/* The data really lives in the pool frame. */
 	ck_assert_uint_eq(*(uint64_t *)pfn_to_virt(pool, first), 0x1234);
 	ck_assert_uint_eq(pfn_to_frame(pool, first + 3)->owner, 7);
@@ -141,7 +142,7 @@ START_TEST(test_vnuma_placement)
 	for (uint64_t off = 0; off < (16 << 20); off += 4096 * 7)
 		base[off] = 1;
 	for (uint64_t g = 0; g < (16 << 20); g += 4096) {
-		pfn_t pfn = mem->gpa_map[g >> PAGE_SHIFT];
+		pfn_t pfn = READ_ONCE(mem->gpa_map[g >> PAGE_SHIFT]);
 
 		if (pfn == PFN_NONE)
 			continue;
@@ -165,10 +166,10 @@ START_TEST(test_strict_binding_oom)
 
 	/* Pool node 0 has 16 MiB: a 32 MiB guest bound to it must fail,
 	 * while pool node 1 stays untouched. */
-	for (off = 0; off < (32 << 20) && !oom.calls; off += 4096)
+	for (off = 0; off < (32 << 20) && !READ_ONCE(oom.calls); off += 4096)
 		base[off] = 1;
-	ck_assert_int_eq(oom.calls, 1);
-	ck_assert_uint_lt(oom.gpa, 16 << 20);
+	ck_assert_int_eq(READ_ONCE(oom.calls), 1);
+	ck_assert_uint_lt(READ_ONCE(oom.gpa), 16 << 20);
 	ck_assert_uint_eq(node_nr_free_pages(pool, 1),
 			  pool->node_data[1].node_spanned_pages);
 	guest_mem_destroy(mem);
@@ -200,12 +201,12 @@ START_TEST(test_pinned_region)
 	base = guest_mem_hva_of(mem, 0, 8 << 20);
 	base[(2 << 20) + 4096] = 1;
 	base[4 << 20] = 1;
-	pfn = mem->gpa_map[((2 << 20) + 4096) >> PAGE_SHIFT];
+	pfn = READ_ONCE(mem->gpa_map[((2 << 20) + 4096) >> PAGE_SHIFT]);
 	ck_assert(pfn_to_frame(pool, pfn)->flags & FF_PINNED);
 	ck_assert_int_eq(page_zone(pool, pfn)->idx, ZONE_NORMAL);
 	ck_assert_int_eq(get_pageblock_migratetype(pool, pfn),
 			 MIGRATE_UNMOVABLE);
-	pfn = mem->gpa_map[(4 << 20) >> PAGE_SHIFT];
+	pfn = READ_ONCE(mem->gpa_map[(4 << 20) >> PAGE_SHIFT]);
 	ck_assert(!(pfn_to_frame(pool, pfn)->flags & FF_PINNED));
 	ck_assert_int_eq(page_zone(pool, pfn)->idx, ZONE_MOVABLE);
 	guest_mem_destroy(mem);

@@ -30,6 +30,16 @@ static struct vmm_host *host(unsigned int mib, unsigned int nodes)
 	return h;
 }
 
+/* Pool memory, console quiet unless VMM_TEST_CONSOLE is set. */
+static const struct vm_resources *res(struct vmm_host *h)
+{
+	static struct vm_resources r;
+
+	r = (struct vm_resources){ .pool = h->pool,
+				   .quiet = !getenv("VMM_TEST_CONSOLE") };
+	return &r;
+}
+
 static void host_done(struct vmm_host *h)
 {
 	FILE *out = h->out;
@@ -56,9 +66,8 @@ static unsigned int launch_adj(struct vmm_host *h, const char *name,
 	snprintf(spec.name, sizeof(spec.name), "%s", name);
 	for (unsigned int n = 0; n < GUEST_MAX_NODES; n++)
 		spec.vnode_to_pnode[n] = -1;
-	ck_assert_msg(host_launch(h, &spec, NULL, &id, err, sizeof(err)) == 0,
+	ck_assert_msg(host_launch(h, &spec, res(h), &id, err, sizeof(err)) == 0,
 		      "%s", err);
-	h->vm[id]->serial.quiet = !getenv("VMM_TEST_CONSOLE");
 	return id;
 }
 
@@ -221,9 +230,8 @@ START_TEST(test_vnuma_placement)
 	unsigned int id;
 	char err[256];
 
-	ck_assert_msg(host_launch(h, &spec, NULL, &id, err, sizeof(err)) == 0,
+	ck_assert_msg(host_launch(h, &spec, res(h), &id, err, sizeof(err)) == 0,
 		      "%s", err);
-	h->vm[id]->serial.quiet = !getenv("VMM_TEST_CONSOLE");
 	/* Sample while it holds: after both touch phases ended. */
 	for (int i = 0; i < 2000; i++) {
 		struct vm_summary s;
@@ -269,8 +277,7 @@ START_TEST(test_strict_binding_exhausts_node)
 	char err[256];
 
 	other = launch(h, "other", 32, 1, 1, "touch 16M; hold 200ms; verify");
-	ck_assert(host_launch(h, &spec, NULL, &id, err, sizeof(err)) == 0);
-	h->vm[id]->serial.quiet = !getenv("VMM_TEST_CONSOLE");
+	ck_assert(host_launch(h, &spec, res(h), &id, err, sizeof(err)) == 0);
 	/* The kill is constrained to node 0, where "other" holds nothing. */
 	ck_assert(wait_guest(h, id, NULL) == VM_EXIT_OOM_KILL);
 	host_reap(h, id);

@@ -91,7 +91,6 @@ static double touch_run(struct vmm_host *h, const struct vm_resources *res,
 		return -1;
 	}
 	vm = h->vm[id];
-	vm->serial.quiet = true;
 	if (!wait_stop(vm, 60000)) {
 		vm_wait(vm);
 		vm_get_summary(vm, &s);
@@ -184,6 +183,7 @@ static double overhead_per_guest(struct vmm_host *h)
 		.vnode_to_pnode = { -1 },
 		.script = "touch 4M; hold 3s",
 	};
+	struct vm_resources res = { .pool = h->pool, .quiet = true };
 	unsigned int id[N];
 	long before, after;
 	char err[256];
@@ -191,11 +191,10 @@ static double overhead_per_guest(struct vmm_host *h)
 	before = host_overhead_kib();
 	for (int i = 0; i < N; i++) {
 		snprintf(spec.name, sizeof(spec.name), "idle%d", i);
-		if (host_launch(h, &spec, NULL, &id[i], err, sizeof(err))) {
+		if (host_launch(h, &spec, &res, &id[i], err, sizeof(err))) {
 			fprintf(stderr, "bench_fault: %s\n", err);
 			return -1;
 		}
-		h->vm[id[i]]->serial.quiet = true;
 	}
 	/* All booted and holding. */
 	for (int i = 0; i < N; i++) {

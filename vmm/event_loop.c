@@ -112,6 +112,7 @@ int evloop_add_timer(struct evloop *l, struct ev *e, uint64_t ns,
 	e->fn = fn;
 	e->arg = arg;
 	e->fd = -1;
+	e->poll_events = 0;
 	e->period_ns = period_ns;
 	e->active = true;
 	return arm_timer(l, e, ns);
@@ -127,6 +128,7 @@ int evloop_punch_hole(struct evloop *l, struct ev *e, int fd, uint64_t off,
 	e->fn = fn;
 	e->arg = arg;
 	e->fd = fd;
+	e->poll_events = 0; /* not a poll: never re-armed */
 	e->period_ns = 0;
 	e->active = true;
 	io_uring_prep_fallocate(
@@ -145,6 +147,7 @@ int evloop_madvise(struct evloop *l, struct ev *e, void *addr, uint64_t len,
 	e->fn = fn;
 	e->arg = arg;
 	e->fd = -1;
+	e->poll_events = 0;
 	e->period_ns = 0;
 	e->active = true;
 	io_uring_prep_madvise(sqe, addr, len, advice);

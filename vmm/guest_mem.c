@@ -66,7 +66,8 @@ static int map_frames(struct guest_mem *mem, uint64_t gpa, pfn_t pfn,
 		if (pinned)
 			pfn_to_frame(pool, pfn + i)->flags |= FF_PINNED;
 	}
-	mem->backed_2m[gpa / HUGE_SIZE] += npages;
+	WRITE_ONCE(mem->backed_2m[gpa / HUGE_SIZE],
+		   mem->backed_2m[gpa / HUGE_SIZE] + npages);
 	mem->stats.pages += npages;
 	if (mem->stats.pages > mem->stats.peak_pages)
 		mem->stats.peak_pages = mem->stats.pages;
@@ -521,7 +522,8 @@ long guest_mem_discard(struct guest_mem *mem, uint64_t gpa, uint64_t len)
 
 			frame_clear_owner(pool, pfn);
 			WRITE_ONCE(mem->gpa_map[gpn(q)], PFN_NONE);
-			mem->backed_2m[q / HUGE_SIZE]--;
+			WRITE_ONCE(mem->backed_2m[q / HUGE_SIZE],
+				   mem->backed_2m[q / HUGE_SIZE] - 1);
 			__free_pages(pool, pfn, 0);
 			freed++;
 		}

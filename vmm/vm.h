@@ -34,6 +34,7 @@ struct vm_resources {
 	struct mm_pool *pool;
 	int backing; /* enum guest_backing */
 	bool no_huge; /* order-0 backing only */
+	bool quiet; /* no console lines (tests, benchmarks) */
 };
 
 #define VM_EXIT_REASONS(X)                      \
