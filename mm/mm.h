@@ -30,6 +30,7 @@ struct mm_config {
 	bool hugepages; /* MADV_HUGEPAGE, and enable shmem THP if needed */
 	unsigned int pcp_batch; /* 0: derived from the zone size */
 	unsigned int pcp_high; /* 0: 6 * batch */
+	bool no_pcp; /* order-0 straight to the buddy lists (benchmarks) */
 	unsigned int trace_events; /* trace ring size, 0: 65536 */
 	bool quiet; /* no notices on stderr (unit tests) */
 };
@@ -124,6 +125,7 @@ struct mm_pool {
 	unsigned int watermark_scale_factor;
 	unsigned int lowmem_reserve_ratio;
 	unsigned int pcp_batch, pcp_high;
+	bool no_pcp;
 
 	struct mm_ops ops;
 

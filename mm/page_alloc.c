@@ -145,7 +145,7 @@ static pfn_t rmqueue(struct mm_pool *pool, struct zone *zone,
 {
 	pfn_t pfn;
 
-	if (likely(order == 0)) {
+	if (likely(order == 0 && !pool->no_pcp)) {
 		pfn = rmqueue_pcplist(pool, zone, migratetype, alloc_flags);
 		if (likely(pfn != PFN_NONE))
 			goto out;
@@ -297,7 +297,7 @@ void __free_pages(struct mm_pool *pool, pfn_t pfn, unsigned int order)
 	zone = page_zone(pool, pfn);
 	mt = get_pageblock_migratetype(pool, pfn);
 	count_vm_events(pool, PGFREE, 1UL << order);
-	if (likely(order == 0)) {
+	if (likely(order == 0 && !pool->no_pcp)) {
 		free_unref_page(pool, zone, pfn, mt);
 		return;
 	}

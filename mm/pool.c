@@ -195,6 +195,7 @@ int mm_pool_create(const struct mm_config *cfg, struct mm_pool **out, char *err,
 			calculate_min_free_kbytes(pool->size >> 10);
 	pool->pcp_batch = cfg->pcp_batch;
 	pool->pcp_high = cfg->pcp_high;
+	pool->no_pcp = cfg->no_pcp;
 	pthread_mutex_init(&pool->oom_lock, NULL);
 	pthread_mutex_init(&pool->fail.lock, NULL);
 	pcp_pool_init(pool);
