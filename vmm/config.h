@@ -42,6 +42,13 @@ struct vmm_config {
 	char *trace_path; /* NULL: no trace file */
 	unsigned int stats_interval_ms; /* 0: no periodic stats */
 	bool verbose;
+	/* Reclaim (balloon/reclaim.h); zeroes mean the defaults there. */
+	bool balloon_off; /* no balloons: no reclaim, only OOM */
+	bool deflate_off; /* never give memory back to guests */
+	uint64_t balloon_floor_bytes;
+	unsigned int guest_timeout_ms;
+	unsigned int direct_timeout_ms;
+	unsigned int kswapd_step_ms;
 	unsigned int nr_guests;
 	struct guest_spec guest[VMM_MAX_GUESTS];
 };

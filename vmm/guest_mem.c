@@ -68,6 +68,9 @@ static int map_frames(struct guest_mem *mem, uint64_t gpa, pfn_t pfn,
 	}
 	WRITE_ONCE(mem->backed_2m[gpa / HUGE_SIZE],
 		   mem->backed_2m[gpa / HUGE_SIZE] + npages);
+	/* A run of consecutive frames never crosses a node. */
+	__atomic_add_fetch(&mem->pages_node[pfn_to_nid(pool, pfn)], npages,
+			   __ATOMIC_RELAXED);
 	mem->stats.pages += npages;
 	if (mem->stats.pages > mem->stats.peak_pages)
 		mem->stats.peak_pages = mem->stats.pages;
@@ -524,6 +527,9 @@ long guest_mem_discard(struct guest_mem *mem, uint64_t gpa, uint64_t len)
 			WRITE_ONCE(mem->gpa_map[gpn(q)], PFN_NONE);
 			WRITE_ONCE(mem->backed_2m[q / HUGE_SIZE],
 				   mem->backed_2m[q / HUGE_SIZE] - 1);
+			__atomic_sub_fetch(&mem->pages_node[pfn_to_nid(pool,
+								       pfn)],
+					   1, __ATOMIC_RELAXED);
 			__free_pages(pool, pfn, 0);
 			freed++;
 		}

@@ -73,6 +73,8 @@ struct guest_mem {
 	bool dead; /* reaped: faults get the zero page, never a frame */
 
 	struct histogram fault_ns; /* uffd event to wake, per event */
+	/* Frames backing this guest on each pool node (lockless reads). */
+	unsigned long pages_node[MAX_NUMNODES];
 };
 
 int guest_mem_create(const struct guest_mem_config *cfg,

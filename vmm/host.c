@@ -13,6 +13,7 @@
 #include "mm/oom_kill.h"
 #include "vmm/guest_mem.h"
 #include "vmm/host.h"
+#include "vmm/host_balloon.h"
 #include "vmm/host_tune.h"
 
 static int __attribute__((format(printf, 4, 5)))
@@ -101,6 +102,31 @@ static bool host_out_of_memory(void *priv, const struct oom_control *oc)
 	return true;
 }
 
+/* The allocator's reclaim ops, passed on to the reclaimer. */
+static void host_wake_kswapd(void *priv, int nid, unsigned int order,
+			     enum zone_type highest_zoneidx)
+{
+	struct vmm_host *h = priv;
+
+	reclaim_wake_kswapd(&h->reclaim, nid, order, highest_zoneidx);
+}
+
+static unsigned long host_direct_reclaim(void *priv, gfp_t gfp,
+					 unsigned int order,
+					 const struct alloc_context *ac)
+{
+	struct vmm_host *h = priv;
+
+	return reclaim_direct(&h->reclaim, gfp, order, ac);
+}
+
+static unsigned long host_zone_reclaimable(void *priv, struct zone *zone)
+{
+	struct vmm_host *h = priv;
+
+	return reclaim_zone_reclaimable_pages(&h->reclaim, zone);
+}
+
 int host_create(const struct vmm_config *cfg, struct vmm_host **out, char *err,
 		size_t errlen)
 {
@@ -139,6 +165,21 @@ int host_create(const struct vmm_config *cfg, struct vmm_host **out, char *err,
 		return ret;
 	}
 	ops.priv = h;
+	if (!cfg->balloon_off) {
+		ret = host_reclaim_start(h);
+		if (ret) {
+			errf(err, errlen, ret, "starting kswapd: %s",
+			     strerror(-ret));
+			mm_pool_destroy(h->pool);
+			pthread_mutex_destroy(&h->lock);
+			pthread_mutex_destroy(&h->reap_lock);
+			free(h);
+			return ret;
+		}
+		ops.wake_kswapd = host_wake_kswapd;
+		ops.direct_reclaim = host_direct_reclaim;
+		ops.zone_reclaimable_pages = host_zone_reclaimable;
+	}
 	mm_set_ops(h->pool, &ops);
 	if (cfg->trace_path)
 		trace_ring_enable(&h->pool->trace, true);
@@ -190,6 +231,7 @@ int host_launch(struct vmm_host *h, const struct guest_spec *spec,
 		size_t errlen)
 {
 	struct vm_resources def = { .pool = h->pool };
+	struct vm_balloon *balloon = NULL;
 	unsigned int id;
 	struct vm *vm;
 	size_t len = 0;
@@ -212,7 +254,16 @@ int host_launch(struct vmm_host *h, const struct guest_spec *spec,
 		free(image);
 	if (ret)
 		return ret;
+	if (h->reclaim_running && vm->res.pool) {
+		ret = host_balloon_attach(h, vm, &balloon);
+		if (ret) {
+			vm_destroy(vm);
+			return errf(err, errlen, ret, "balloon device: %s",
+				    strerror(-ret));
+		}
+	}
 	pthread_mutex_lock(&h->lock);
+	h->balloon[id] = balloon;
 	WRITE_ONCE(h->vm[id], vm);
 	h->nr_running++;
 	pthread_mutex_unlock(&h->lock);
@@ -292,6 +343,7 @@ static void print_guest_summary(struct vmm_host *h, struct vm *vm, FILE *f)
 
 void host_reap(struct vmm_host *h, unsigned int id)
 {
+	struct vm_balloon *balloon;
 	struct vm *vm;
 
 	pthread_mutex_lock(&h->lock);
@@ -319,11 +371,14 @@ void host_reap(struct vmm_host *h, unsigned int id)
 	pthread_mutex_lock(&h->reap_lock);
 	pthread_mutex_lock(&h->lock);
 	WRITE_ONCE(h->vm[id], NULL);
+	balloon = h->balloon[id];
+	h->balloon[id] = NULL;
 	h->nr_running--;
 	pthread_mutex_unlock(&h->lock);
 	pthread_mutex_unlock(&h->reap_lock);
 	/* Every frame of the guest goes back to the pool here. */
 	vm_destroy(vm);
+	host_balloon_detach(balloon);
 }
 
 void host_print_stats_line(struct vmm_host *h, FILE *f)
@@ -393,6 +448,7 @@ void host_destroy(struct vmm_host *h)
 	if (!h)
 		return;
 	host_stop_all(h, "host shutting down");
+	host_reclaim_stop(h);
 	for (unsigned int id = 1; id <= VMM_MAX_GUESTS; id++)
 		if (h->vm[id])
 			host_reap(h, id);

@@ -13,6 +13,7 @@
 #include <pthread.h>
 #include <stdio.h>
 
+#include "balloon/reclaim.h"
 #include "mm/mm.h"
 #include "vmm/config.h"
 #include "vmm/vm.h"
@@ -28,9 +29,15 @@ struct vmm_host {
 	pthread_mutex_t reap_lock;
 	FILE *oom_log; /* OOM reports (stderr by default) */
 
+	/* Reclaim: kswapd threads, and every balloon's frames given back. */
+	struct reclaimer reclaim;
+	bool reclaim_running;
+	uint64_t reclaimed; /* frames, monotonic (atomic) */
+
 	pthread_mutex_t lock;
 	/* Guarded by lock; vm[id] for ids 1 .. VMM_MAX_GUESTS. */
 	struct vm *vm[VMM_MAX_GUESTS + 1];
+	struct vm_balloon *balloon[VMM_MAX_GUESTS + 1];
 	unsigned int nr_running;
 	unsigned int next_id;
 };

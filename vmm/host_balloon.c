@@ -1,0 +1,241 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Balloons in VMs, and the host's reclaim over them (host_balloon.h). */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "mm/internal.h"
+#include "vmm/guest_mem.h"
+#include "vmm/host.h"
+#include "vmm/host_balloon.h"
+#include "vmm/vm_mem.h"
+
+/* Statistics older than this are asked for again. */
+#define STATS_MAX_AGE_NS 1000000000ULL
+
+static void *view_hva(void *ctx, uint64_t gpa, uint64_t len)
+{
+	return vm_mem_hva(ctx, gpa, len);
+}
+
+static long give_back(struct vm_balloon *b, uint64_t gpa, uint64_t len)
+{
+	uint64_t t0 = trace_clock_ns();
+	long freed;
+
+	if (!b->vm->mem)
+		return 0;
+	freed = guest_mem_discard(b->vm->mem, gpa, len);
+	if (freed <= 0)
+		return 0;
+	__atomic_add_fetch(&b->h->reclaimed, freed, __ATOMIC_RELEASE);
+	count_vm_events(b->h->pool, BALLOON_INFLATE, freed);
+	trace_event(&b->h->pool->trace, TR_BALLOON_DONE, b->vm->id, freed,
+		    trace_clock_ns() - t0, 0);
+	return freed;
+}
+
+static long on_inflate(void *priv, uint64_t gpa, uint64_t len)
+{
+	return give_back(priv, gpa, len);
+}
+
+static long on_report(void *priv, uint64_t gpa, uint64_t len)
+{
+	return give_back(priv, gpa, len);
+}
+
+static void on_deflate(void *priv, uint64_t gpa, uint64_t len)
+{
+	struct vm_balloon *b = priv;
+
+	/* Nothing to do now: the pages fault in when the guest touches
+	 * them.  Count them. */
+	(void)gpa;
+	count_vm_events(b->h->pool, BALLOON_DEFLATE, len >> PAGE_SHIFT);
+}
+
+static int balloon_mmio(struct vm *vm, void *opaque, uint64_t gpa,
+			uint8_t *data, uint32_t len, bool is_write)
+{
+	struct vm_balloon *b = opaque;
+
+	(void)vm;
+	virtio_mmio_access(&b->vb.dev, gpa - GUEST_MMIO_GPA, data, len,
+			   is_write);
+	return 0;
+}
+
+int host_balloon_attach(struct vmm_host *h, struct vm *vm,
+			struct vm_balloon **out)
+{
+	struct balloon_ops ops = { .inflate = on_inflate,
+				   .deflate = on_deflate,
+				   .report = on_report };
+	struct guest_view view = { .ctx = vm, .hva = view_hva };
+	struct guest_bootinfo *bi;
+	struct vm_balloon *b;
+	int ret;
+
+	*out = NULL;
+	b = calloc(1, sizeof(*b));
+	if (!b)
+		return -ENOMEM;
+	b->h = h;
+	b->vm = vm;
+	ops.priv = b;
+	ret = virtio_balloon_init(&b->vb, vm->ram_size,
+				  vm->spec.pinned_bytes ? GUEST_RAM_START : 0,
+				  vm->spec.pinned_bytes, &ops, &view);
+	if (ret)
+		goto err_free;
+	ret = vm_register_mmio(vm, GUEST_MMIO_GPA, GUEST_MMIO_DEV_SIZE,
+			       balloon_mmio, b);
+	if (ret)
+		goto err_dev;
+	/* Tell the guest where its balloon is (written before it runs). */
+	bi = vm_mem_hva(vm, GUEST_BOOTINFO_GPA, sizeof(*bi));
+	if (!bi) {
+		ret = -EFAULT;
+		goto err_dev;
+	}
+	bi->nr_devices = 1;
+	bi->dev[0].mmio_gpa = GUEST_MMIO_GPA;
+	bi->dev[0].device_id = VIRTIO_ID_BALLOON;
+	*out = b;
+	return 0;
+err_dev:
+	virtio_balloon_destroy(&b->vb);
+err_free:
+	free(b);
+	return ret;
+}
+
+void host_balloon_detach(struct vm_balloon *b)
+{
+	if (!b)
+		return;
+	virtio_balloon_destroy(&b->vb);
+	free(b);
+}
+
+/* ------------------------------------------------------------------ */
+/* reclaim_ops over the host's guests                                   */
+
+static unsigned int rc_snapshot(void *priv, int nid, struct reclaim_guest *g,
+				unsigned int max)
+{
+	struct vmm_host *h = priv;
+	uint64_t now = trace_clock_ns();
+	unsigned int n = 0;
+
+	pthread_mutex_lock(&h->lock);
+	for (unsigned int id = 1; id <= VMM_MAX_GUESTS && n < max; id++) {
+		struct vm_balloon *b = h->balloon[id];
+		struct guest_mem *mem;
+		struct balloon_info info;
+		unsigned long on = 0, total = 0;
+
+		if (!b || !h->vm[id] || !(mem = h->vm[id]->mem) ||
+		    READ_ONCE(mem->dead))
+			continue;
+		balloon_get_info(&b->vb, &info);
+		if (!info.driver_ok)
+			continue; /* no driver: nothing to ask */
+		for (unsigned int k = 0; k < MAX_NUMNODES; k++) {
+			unsigned long p = READ_ONCE(mem->pages_node[k]);
+
+			total += p;
+			if (nid < 0 || (int)k == nid)
+				on += p;
+		}
+		if (!info.stats_ns || now - info.stats_ns > STATS_MAX_AGE_NS)
+			balloon_request_stats(&b->vb);
+		g[n++] = (struct reclaim_guest){
+			.id = id,
+			.frames = on,
+			.total_frames = total,
+			.balloon = info.target,
+			.guest_free =
+				(info.stats_seen &
+				 (1ULL << VIRTIO_BALLOON_S_MEMFREE)) ?
+					(long)(info.stat[VIRTIO_BALLOON_S_MEMFREE] >>
+					       PAGE_SHIFT) :
+					-1,
+			.responsive = !info.needs_reset,
+		};
+	}
+	pthread_mutex_unlock(&h->lock);
+	return n;
+}
+
+static void rc_adjust(void *priv, unsigned int id, long delta)
+{
+	struct vmm_host *h = priv;
+	struct vm_balloon *b;
+
+	pthread_mutex_lock(&h->lock);
+	b = id <= VMM_MAX_GUESTS ? h->balloon[id] : NULL;
+	if (b) {
+		struct balloon_info info;
+		long t;
+
+		balloon_get_info(&b->vb, &info);
+		t = (long)info.target + delta;
+		balloon_set_target(&b->vb, t < 0 ? 0 : (uint32_t)t);
+	}
+	pthread_mutex_unlock(&h->lock);
+}
+
+static uint64_t rc_reclaimed(void *priv)
+{
+	struct vmm_host *h = priv;
+
+	return __atomic_load_n(&h->reclaimed, __ATOMIC_ACQUIRE);
+}
+
+static unsigned long rc_actual(void *priv, unsigned int id)
+{
+	struct vmm_host *h = priv;
+	struct balloon_info info = { 0 };
+
+	pthread_mutex_lock(&h->lock);
+	if (id <= VMM_MAX_GUESTS && h->balloon[id])
+		balloon_get_info(&h->balloon[id]->vb, &info);
+	pthread_mutex_unlock(&h->lock);
+	return info.actual;
+}
+
+int host_reclaim_start(struct vmm_host *h)
+{
+	struct reclaim_ops ops = {
+		.priv = h,
+		.snapshot = rc_snapshot,
+		.adjust = rc_adjust,
+		.reclaimed = rc_reclaimed,
+		.actual = rc_actual,
+	};
+	struct reclaim_tunables t;
+	int ret;
+
+	reclaim_default_tunables(&t);
+	if (h->cfg.balloon_floor_bytes)
+		t.policy.floor_pages = h->cfg.balloon_floor_bytes >> PAGE_SHIFT;
+	if (h->cfg.guest_timeout_ms)
+		t.guest_timeout_ms = h->cfg.guest_timeout_ms;
+	if (h->cfg.direct_timeout_ms)
+		t.direct_timeout_ms = h->cfg.direct_timeout_ms;
+	if (h->cfg.kswapd_step_ms)
+		t.step_timeout_ms = h->cfg.kswapd_step_ms;
+	t.deflate = !h->cfg.deflate_off;
+	ret = reclaimer_start(&h->reclaim, h->pool, &ops, &t);
+	if (!ret)
+		h->reclaim_running = true;
+	return ret;
+}
+
+void host_reclaim_stop(struct vmm_host *h)
+{
+	if (h->reclaim_running)
+		reclaimer_stop(&h->reclaim);
+	h->reclaim_running = false;
+}

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * A VM's virtio-balloon device and the host's side of reclaim: the device
+ * in the VM's MMIO window (listed in its boot info), inflations and
+ * reports turned into frames back in the pool, and the reclaim_ops that
+ * let kswapd and direct reclaim see and steer every guest's balloon.
+ */
+#ifndef VMM_HOST_BALLOON_H
+#define VMM_HOST_BALLOON_H
+
+#include "balloon/reclaim.h"
+#include "balloon/virtio_balloon.h"
+
+struct vmm_host;
+struct vm;
+
+struct vm_balloon {
+	struct virtio_balloon vb;
+	struct vmm_host *h;
+	struct vm *vm;
+};
+
+/* Before vm_start: create the device and tell the guest about it. */
+int host_balloon_attach(struct vmm_host *h, struct vm *vm,
+			struct vm_balloon **out) __attribute__((warn_unused_result));
+void host_balloon_detach(struct vm_balloon *b);
+/* Start kswapd and register reclaim with the allocator. */
+int host_reclaim_start(struct vmm_host *h) __attribute__((warn_unused_result));
+void host_reclaim_stop(struct vmm_host *h);
+
+#endif

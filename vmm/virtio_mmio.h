@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The virtio-mmio transport, version 2 (virtio 1.x, 4.2.2), device side.
+ * One 4 KiB register window per device; the vCPU loop hands every access
+ * to virtio_mmio_access().  Bad accesses (wrong size, misaligned, writes
+ * to read-only registers) are ignored and counted; a driver that breaks a
+ * queue gets DEVICE_NEEDS_RESET.  The device's own behaviour comes
+ * through virtio_dev_ops.
+ *
+ * Context: any vCPU thread, and host threads through the device's own API;
+ * dev->lock serialises them.  Ops are called with dev->lock held.
+ */
+#ifndef VMM_VIRTIO_MMIO_H
+#define VMM_VIRTIO_MMIO_H
+
+#include <pthread.h>
+
+#include "vmm/virtqueue.h"
+
+#define VIRTIO_MMIO_MAX_QUEUES 8
+
+#define VIRTIO_MMIO_MAGIC_VALUE 0x000
+#define VIRTIO_MMIO_VERSION 0x004
+#define VIRTIO_MMIO_DEVICE_ID 0x008
+#define VIRTIO_MMIO_VENDOR_ID 0x00c
+#define VIRTIO_MMIO_DEVICE_FEATURES 0x010
+#define VIRTIO_MMIO_DEVICE_FEATURES_SEL 0x014
+#define VIRTIO_MMIO_DRIVER_FEATURES 0x020
+#define VIRTIO_MMIO_DRIVER_FEATURES_SEL 0x024
+#define VIRTIO_MMIO_QUEUE_SEL 0x030
+#define VIRTIO_MMIO_QUEUE_NUM_MAX 0x034
+#define VIRTIO_MMIO_QUEUE_NUM 0x038
+#define VIRTIO_MMIO_QUEUE_READY 0x044
+#define VIRTIO_MMIO_QUEUE_NOTIFY 0x050
+#define VIRTIO_MMIO_INTERRUPT_STATUS 0x060
+#define VIRTIO_MMIO_INTERRUPT_ACK 0x064
+#define VIRTIO_MMIO_STATUS 0x070
+#define VIRTIO_MMIO_QUEUE_DESC_LOW 0x080
+#define VIRTIO_MMIO_QUEUE_DESC_HIGH 0x084
+#define VIRTIO_MMIO_QUEUE_DRIVER_LOW 0x090
+#define VIRTIO_MMIO_QUEUE_DRIVER_HIGH 0x094
+#define VIRTIO_MMIO_QUEUE_DEVICE_LOW 0x0a0
+#define VIRTIO_MMIO_QUEUE_DEVICE_HIGH 0x0a4
+#define VIRTIO_MMIO_CONFIG_GENERATION 0x0fc
+#define VIRTIO_MMIO_CONFIG 0x100
+
+#define VIRTIO_MMIO_MAGIC 0x74726976
+#define VIRTIO_VENDOR_ID 0x4d4d56 /* "VMM" */
+
+#define VIRTIO_STATUS_ACKNOWLEDGE 1
+#define VIRTIO_STATUS_DRIVER 2
+#define VIRTIO_STATUS_DRIVER_OK 4
+#define VIRTIO_STATUS_FEATURES_OK 8
+#define VIRTIO_STATUS_NEEDS_RESET 64
+#define VIRTIO_STATUS_FAILED 128
+
+#define VIRTIO_F_VERSION_1 32
+
+#define VIRTIO_INT_USED 1
+#define VIRTIO_INT_CONFIG 2
+
+struct virtio_mmio_dev;
+
+struct virtio_dev_ops {
+	/* Config space access at offset (inside the device's config). */
+	void (*config_read)(struct virtio_mmio_dev *d, unsigned int off,
+			    uint8_t *data, unsigned int len);
+	void (*config_write)(struct virtio_mmio_dev *d, unsigned int off,
+			     const uint8_t *data, unsigned int len);
+	/* The driver notified queue q (it is ready and not broken). */
+	void (*notify)(struct virtio_mmio_dev *d, unsigned int q);
+	/* Reset: forget everything the driver set up. */
+	void (*reset)(struct virtio_mmio_dev *d);
+	/* Interrupt to the guest (irqfd later); may be NULL: we poll. */
+	void (*interrupt)(struct virtio_mmio_dev *d, uint32_t why);
+};
+
+struct virtio_mmio_stats {
+	uint64_t bad_access; /* wrong size, misaligned, read-only */
+	uint64_t notifies;
+	uint64_t broken_queues;
+	uint64_t resets;
+};
+
+struct virtio_mmio_dev {
+	pthread_mutex_t lock;
+	uint32_t device_id;
+	uint64_t device_features;
+	uint32_t config_len;
+	const struct virtio_dev_ops *ops;
+	void *opaque;
+	struct guest_view mem;
+	/* Guarded by lock: */
+	uint64_t driver_features;
+	uint32_t dev_feat_sel, drv_feat_sel, queue_sel;
+	uint32_t status;
+	uint32_t interrupt_status;
+	uint32_t config_generation;
+	unsigned int nr_queues;
+	struct vq vq[VIRTIO_MMIO_MAX_QUEUES];
+	struct virtio_mmio_stats stats;
+};
+
+void virtio_mmio_init(struct virtio_mmio_dev *d, uint32_t device_id,
+		      uint64_t features, unsigned int nr_queues,
+		      uint16_t queue_size, uint32_t config_len,
+		      const struct virtio_dev_ops *ops, void *opaque,
+		      const struct guest_view *mem);
+void virtio_mmio_destroy(struct virtio_mmio_dev *d);
+/* One access at offset in the window; never fails (bad ones counted). */
+void virtio_mmio_access(struct virtio_mmio_dev *d, uint64_t offset,
+			uint8_t *data, unsigned int len, bool is_write);
+/* Device side, lock held: a queue went bad, the driver must reset. */
+void __virtio_mmio_needs_reset(struct virtio_mmio_dev *d, unsigned int q);
+/* Device side, lock held: the config changed (bumps the generation). */
+void __virtio_mmio_config_changed(struct virtio_mmio_dev *d);
+bool __virtio_mmio_driver_ok(const struct virtio_mmio_dev *d);
+
+#endif /* VMM_VIRTIO_MMIO_H */
