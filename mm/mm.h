@@ -111,6 +111,7 @@ struct mm_pool {
 	struct frame *frames;
 	bool hugepages;
 	bool quiet;
+	uint64_t shmem_huge_base; /* ShmemHugePages when the pool was made */
 
 	/* Topology. */
 	unsigned int nr_nodes;
@@ -206,7 +207,8 @@ void setup_per_zone_wmarks(struct mm_pool *pool);
 /* Pool memory and the host (mm/pool.c). */
 struct pool_footprint {
 	uint64_t resident_bytes; /* memfd blocks the host holds (st_blocks) */
-	uint64_t hugepage_bytes; /* of which mapped by host PMDs (smaps) */
+	uint64_t hugepage_bytes; /* host shmem hugepages since the pool was made
+				  * (meminfo ShmemHugePages: system-wide) */
 	uint64_t returned_bytes; /* free pageblocks punched out by us */
 };
 int pool_footprint(struct mm_pool *pool, struct pool_footprint *fp);

@@ -112,6 +112,26 @@ static void bind_nodes(struct mm_pool *pool)
 	}
 }
 
+/*
+ * Shmem hugepages the host has allocated, system-wide (/proc/meminfo).
+ * Mapping-based counts (smaps ShmemPmdMapped) count a hugepage once per
+ * VMA that maps it with a PMD, which overstates it once guest mappings
+ * are split by ballooning; the allocation count does not.
+ */
+static uint64_t shmem_hugepages_kb(void)
+{
+	char line[256];
+	unsigned long kb = 0;
+	FILE *f = fopen("/proc/meminfo", "re");
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "ShmemHugePages: %lu", &kb) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return kb;
+}
+
 static int pool_map(struct mm_pool *pool, const struct mm_config *cfg,
 		    char *err, size_t errlen)
 {
@@ -130,6 +150,7 @@ static int pool_map(struct mm_pool *pool, const struct mm_config *cfg,
 			       pool->size, strerror(errno));
 	if (cfg->hugepages)
 		pool->hugepages = enable_shmem_thp(pool);
+	pool->shmem_huge_base = shmem_hugepages_kb() << 10;
 	pool->base = mmap(NULL, pool->size, PROT_READ | PROT_WRITE,
 			  MAP_SHARED | MAP_NORESERVE, pool->memfd, 0);
 	if (pool->base == MAP_FAILED) {
@@ -266,54 +287,19 @@ void mm_set_ops(struct mm_pool *pool, const struct mm_ops *ops)
 	pool->ops = *ops;
 }
 
-/*
- * Sum of the "<field>: N kB" lines of every smaps entry that maps the
- * pool's memfd: the pool mapping itself and every guest mapping of it.
- */
-static uint64_t smaps_field_kb(struct mm_pool *pool, const char *const *fields)
-{
-	char line[512], name[64];
-	uint64_t kb = 0;
-	bool in = false;
-	FILE *f = fopen("/proc/self/smaps", "re");
-
-	if (!f)
-		return 0;
-	snprintf(name, sizeof(name), "/memfd:vmm-pool-%llu ",
-		 (unsigned long long)pool->generation);
-	while (fgets(line, sizeof(line), f)) {
-		unsigned long lo, hi, v;
-
-		/* Mapping headers start "lo-hi "; field names never parse
-		 * as two hex numbers joined by '-'. */
-		if (sscanf(line, "%lx-%lx ", &lo, &hi) == 2) {
-			in = strstr(line, name) != NULL;
-			continue;
-		}
-		if (!in)
-			continue;
-		for (const char *const *fl = fields; *fl; fl++) {
-			size_t n = strlen(*fl);
-
-			if (!strncmp(line, *fl, n) && line[n] == ':' &&
-			    sscanf(line + n + 1, "%lu", &v) == 1)
-				kb += v;
-		}
-	}
-	fclose(f);
-	return kb;
-}
-
 int pool_footprint(struct mm_pool *pool, struct pool_footprint *fp)
 {
-	static const char *const pmd[] = { "ShmemPmdMapped", "FilePmdMapped",
-					   NULL };
+	uint64_t huge;
 	struct stat st;
 
 	if (fstat(pool->memfd, &st))
 		return -errno;
 	fp->resident_bytes = (uint64_t)st.st_blocks * 512;
-	fp->hugepage_bytes = smaps_field_kb(pool, pmd) << 10;
+	huge = shmem_hugepages_kb() << 10;
+	/* What was there before the pool is somebody else's. */
+	huge = huge > pool->shmem_huge_base ? huge - pool->shmem_huge_base : 0;
+	fp->hugepage_bytes = huge < fp->resident_bytes ? huge :
+							 fp->resident_bytes;
 	fp->returned_bytes = 0;
 	for (unsigned int z = 0; z < pool->nr_zones; z++)
 		fp->returned_bytes +=
