@@ -12,13 +12,13 @@ void reclaim_default_tunables(struct reclaim_tunables *t)
 {
 	*t = (struct reclaim_tunables){
 		.policy = {
-			.floor_pages = (32 << 20) >> PAGE_SHIFT,
+			.floor_pages = (8 << 20) >> PAGE_SHIFT,
 			.reserve_pages = (4 << 20) >> PAGE_SHIFT,
 			.min_step = pageblock_nr_pages,
 			.max_deflate_step = (64 << 20) >> PAGE_SHIFT,
 		},
 		.step_timeout_ms = 50,
-		.guest_timeout_ms = 500,
+		.guest_timeout_ms = 100, /* an idle polling guest answers in ~1 ms */
 		.direct_timeout_ms = 20,
 		.deflate_interval_ms = 100,
 		.deflate_margin_pct = 10,

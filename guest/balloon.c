@@ -42,6 +42,7 @@ static struct {
 	uint64_t nr_pfns;
 	uint64_t actual; /* pages in the balloon */
 	uint64_t deflate_cursor;
+	uint64_t used_cursor;
 	uint64_t next_report_ns;
 	unsigned int next_node;
 	uint32_t pfns[PFN_BATCH];
@@ -133,14 +134,28 @@ bool balloon_init(void *meta)
 	return true;
 }
 
-/* Free pages for the balloon: whole chunks first, then single pages. */
+static bool chunk_backed(uint64_t pfn)
+{
+	/* Sample: a chunk the workload used is backed on the host. */
+	for (uint32_t i = 0; i < CHUNK_PAGES; i += 64)
+		if (workload_page_used(pfn + i))
+			return true;
+	return false;
+}
+
+/*
+ * Free pages for the balloon: whole chunks first (the host can give back
+ * whole hugepages), and among them the ones we have used, which the host
+ * backs: giving back a page it never backed frees nothing there.  Then
+ * single pages.
+ */
 static uint32_t gather_free(uint32_t want)
 {
+	uint64_t spare[64];
+	unsigned int nspare = 0, nodes = palloc_nr_nodes();
 	uint32_t n = 0;
-	unsigned int nodes = palloc_nr_nodes();
 
-	for (unsigned int tries = 0;
-	     n + CHUNK_PAGES <= want && tries < nodes;) {
+	for (unsigned int tries = 0; n + CHUNK_PAGES <= want && tries < nodes;) {
 		uint64_t pfn;
 
 		if (!palloc_alloc_chunk(b.next_node, true, &pfn)) {
@@ -148,13 +163,37 @@ static uint32_t gather_free(uint32_t want)
 			tries++;
 			continue;
 		}
+		if (!chunk_backed(pfn) && nspare < 64) {
+			spare[nspare++] = pfn; /* later, if nothing better */
+			continue;
+		}
+		for (uint32_t i = 0; i < CHUNK_PAGES; i++)
+			b.pfns[n++] = pfn + i;
+	}
+	/* Then free pages we used, wherever they are: those are what the
+	 * host needs back. */
+	for (uint64_t scanned = 0; n < want && scanned < b.nr_pfns; scanned++) {
+		uint64_t pfn = b.used_cursor;
+
+		b.used_cursor = (b.used_cursor + 1) % b.nr_pfns;
+		if (workload_page_used(pfn) && !test_bit(pfn) &&
+		    palloc_take(pfn))
+			b.pfns[n++] = pfn;
+	}
+	while (nspare) {
+		uint64_t pfn = spare[--nspare];
+
+		if (n + CHUNK_PAGES > want) {
+			palloc_free(pfn, CHUNK_PAGES);
+			continue;
+		}
 		for (uint32_t i = 0; i < CHUNK_PAGES; i++)
 			b.pfns[n++] = pfn + i;
 	}
 	for (unsigned int tries = 0; n < want && tries < nodes;) {
 		uint64_t pfn;
-		uint32_t got =
-			palloc_alloc_run(b.next_node, MIN(want - n, 64U), &pfn);
+		uint32_t got = palloc_alloc_run(b.next_node,
+						MIN(want - n, 64U), &pfn);
 
 		if (!got) {
 			b.next_node = (b.next_node + 1) % nodes;

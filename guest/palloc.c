@@ -187,6 +187,31 @@ bool palloc_alloc_chunk(unsigned int node, bool skip_pinned, uint64_t *pfn)
 	return ok;
 }
 
+bool palloc_take(uint64_t pfn)
+{
+	int node = palloc_node_of(pfn);
+	struct pnode *n;
+	struct pchunk *c;
+	uint64_t off;
+	uint32_t b;
+	bool ok = false;
+
+	if (node < 0 || pfn < first_pfn)
+		return false;
+	n = &nodes[node];
+	off = pfn - n->start_pfn;
+	c = &n->chunk[off / CHUNK_PAGES];
+	b = off % CHUNK_PAGES;
+	spin_lock(&lock);
+	if (!(c->flags & CHUNK_PINNED) && (c->map[b / 64] & (1ULL << (b % 64)))) {
+		c->map[b / 64] &= ~(1ULL << (b % 64));
+		__chunk_update(n, c, c->nr_free - 1);
+		ok = true;
+	}
+	spin_unlock(&lock);
+	return ok;
+}
+
 bool palloc_take_unreported_chunk(unsigned int node, uint64_t *pfn)
 {
 	struct pnode *n = &nodes[node];

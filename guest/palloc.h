@@ -23,6 +23,8 @@ uint32_t palloc_alloc_run(unsigned int node, uint32_t max, uint64_t *pfn);
  * are skipped when skip_pinned. */
 bool palloc_alloc_chunk(unsigned int node, bool skip_pinned, uint64_t *pfn);
 void palloc_free(uint64_t pfn, uint32_t n);
+/* Take this very page if it is free and not pinned. */
+bool palloc_take(uint64_t pfn);
 /* Free page reporting: take a whole free chunk the host was not yet told
  * about, and give it back marked as reported (until next allocated). */
 bool palloc_take_unreported_chunk(unsigned int node, uint64_t *pfn);

@@ -111,6 +111,12 @@ static bool first_use(uint64_t pfn)
 		 bit);
 }
 
+bool workload_page_used(uint64_t pfn)
+{
+	return __atomic_load_n(&wl.used[pfn >> 3], __ATOMIC_RELAXED) &
+	       (1U << (pfn & 7));
+}
+
 void workload_page_returned(uint64_t pfn)
 {
 	__atomic_fetch_and(&wl.used[pfn >> 3], (uint8_t) ~(1U << (pfn & 7)),

@@ -14,5 +14,7 @@ int workload_run(const struct script *s);
 
 /* The host took pfn back (balloon): it must come back zero. */
 void workload_page_returned(uint64_t pfn);
+/* Touched since boot and not given back: the host backs it. */
+bool workload_page_used(uint64_t pfn);
 
 #endif /* GUEST_WORKLOAD_H */

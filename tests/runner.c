@@ -40,7 +40,8 @@ struct suite_entry {
 	X(event_loop_suite, false)                \
 	X(loader_suite, false)                    \
 	X(vm_suite, true)                         \
-	X(host_suite, true)
+	X(host_suite, true)                       \
+	X(balloon_suite, true)
 
 SUITES(DECLARE)
 

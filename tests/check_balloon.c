@@ -1,0 +1,157 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Balloons in real guests (KVM): overcommit that completes through
+ * reclaim, and inflation that gives host memory back (as the kernel
+ * counts it).
+ */
+#include <poll.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "tests/mm_test.h"
+#include "vmm/guest_mem.h"
+#include "vmm/host.h"
+#include "vmm/host_balloon.h"
+
+static struct vmm_host *host(unsigned int mib)
+{
+	struct vmm_config cfg = { .pool_bytes = (uint64_t)mib << 20,
+				  .nr_nodes = 1 };
+	struct vmm_host *h;
+	char err[256];
+
+	ck_assert_msg(host_create(&cfg, &h, err, sizeof(err)) == 0, "%s", err);
+	h->out = fopen("/dev/null", "we");
+	h->oom_log = getenv("VMM_TEST_CONSOLE") ? stderr : h->out;
+	return h;
+}
+
+static void host_done(struct vmm_host *h)
+{
+	FILE *out = h->out;
+
+	host_destroy(h);
+	fclose(out);
+}
+
+static unsigned int launch(struct vmm_host *h, const char *name,
+			   unsigned int mib, const char *script)
+{
+	struct guest_spec spec = { .mem_bytes = (uint64_t)mib << 20,
+				   .nr_vcpus = 1,
+				   .nr_vnodes = 1,
+				   .vnode_to_pnode = { -1 },
+				   .script = (char *)script };
+	struct vm_resources res = { .pool = h->pool,
+				    .quiet = !getenv("VMM_TEST_CONSOLE") };
+	unsigned int id;
+	char err[256];
+
+	snprintf(spec.name, sizeof(spec.name), "%s", name);
+	ck_assert_msg(host_launch(h, &spec, &res, &id, err, sizeof(err)) == 0,
+		      "%s", err);
+	return id;
+}
+
+static void finish_clean(struct vmm_host *h, unsigned int id)
+{
+	struct vm *vm = h->vm[id];
+	struct pollfd p = { .fd = vm->stop_efd, .events = POLLIN };
+	struct vm_summary s;
+	char d[VM_DETAIL_MAX];
+	enum vm_exit_reason why;
+
+	if (poll(&p, 1, 30000) != 1)
+		vm_stop(vm, VM_EXIT_STOPPED, "test timeout");
+	vm_wait(vm);
+	why = vm_exit_reason(vm, d, sizeof(d));
+	vm_get_summary(vm, &s);
+	ck_assert_msg(why == VM_EXIT_GUEST_EXIT && s.exit_status == 0,
+		      "%s: %s (%s) status %d", vm->name,
+		      vm_exit_reason_name(why), d, s.exit_status);
+	ck_assert_uint_gt(s.nr_verify, 0);
+	ck_assert_uint_eq(s.verify_bad + s.nr_corrupt, 0);
+	host_reap(h, id);
+}
+
+/*
+ * 2.25x overcommit: three 192 MiB guests on a 256 MiB pool, each touching
+ * 150 MiB, freeing most of it and touching 100 MiB again later.  Only
+ * reclaim through the balloons of the idle ones makes room: no OOM, all
+ * data intact.
+ */
+START_TEST(test_overcommit_completes)
+{
+	struct vmm_host *h = host(256);
+	unsigned int id[3];
+	char name[8], script[160];
+
+	for (int i = 0; i < 3; i++) {
+		snprintf(name, sizeof(name), "g%d", i);
+		snprintf(
+			script, sizeof(script),
+			"sleep %dms; touch 150M; free 140M; hold 3s; touch 100M; verify",
+			i * 1000);
+		id[i] = launch(h, name, 192, script);
+	}
+	for (int i = 0; i < 3; i++)
+		finish_clean(h, id[i]);
+	ck_assert_uint_eq(vm_event_sum(h->pool, OOM_KILL), 0);
+	ck_assert_uint_gt(vm_event_sum(h->pool, BALLOON_INFLATE), 10000);
+	ck_assert_uint_gt(vm_event_sum(h->pool, KSWAPD_WAKE) +
+				  vm_event_sum(h->pool, PGSTEAL_DIRECT),
+			  0);
+	host_done(h);
+}
+END_TEST
+
+/* Inflation gives memory back to the host, as st_blocks tells. */
+START_TEST(test_host_memory_returned)
+{
+	struct vmm_host *h = host(512);
+	unsigned int id =
+		launch(h, "g", 256, "touch 200M; free 190M; hold 2s; verify");
+	struct pool_footprint before, after;
+	struct balloon_info info;
+	struct vm_summary s;
+
+	/* Wait for the free phase to end. */
+	do {
+		usleep(10000);
+		vm_get_summary(h->vm[id], &s);
+	} while (s.nr_phases < 2);
+	ck_assert_int_eq(pool_footprint(h->pool, &before), 0);
+	ck_assert_uint_ge(before.resident_bytes, 200ULL << 20);
+	balloon_set_target(&h->balloon[id]->vb, (160 << 20) >> PAGE_SHIFT);
+	for (int i = 0; i < 200; i++) {
+		balloon_get_info(&h->balloon[id]->vb, &info);
+		if (info.actual == info.target)
+			break;
+		usleep(5000);
+	}
+	ck_assert_uint_eq(info.actual, info.target);
+	/* Inflation and free page reporting both gave frames back. */
+	ck_assert_uint_gt(info.c.frames_freed, 0);
+	pool_return_free_pageblocks(h->pool);
+	ck_assert_int_eq(pool_footprint(h->pool, &after), 0);
+	ck_assert_msg(before.resident_bytes - after.resident_bytes >=
+			      (128ULL << 20),
+		      "host memory %lu -> %lu MiB",
+		      (unsigned long)(before.resident_bytes >> 20),
+		      (unsigned long)(after.resident_bytes >> 20));
+	finish_clean(h, id);
+	host_done(h);
+}
+END_TEST
+
+Suite *balloon_suite(void)
+{
+	Suite *s = suite_create("balloon");
+	TCase *tc = tcase_create("kvm");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_overcommit_completes);
+	tcase_add_test(tc, test_host_memory_returned);
+	suite_add_tcase(s, tc);
+	return s;
+}
