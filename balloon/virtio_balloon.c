@@ -91,7 +91,8 @@ static void handle_pfns(struct virtio_balloon *b, const struct vq_elem *e,
 			}
 			/* Duplicates within a buffer count as already
 			 * done: the bit is set by the first. */
-			if (test_and_set(b->ballooned, pfn, inflate) == inflate) {
+			if (test_and_set(b->ballooned, pfn, inflate) ==
+			    inflate) {
 				if (inflate)
 					b->c.bad_already++;
 				else

@@ -81,7 +81,8 @@ struct virtio_balloon {
 int virtio_balloon_init(struct virtio_balloon *b, uint64_t ram_size,
 			uint64_t pinned_start, uint64_t pinned_size,
 			const struct balloon_ops *ops,
-			const struct guest_view *mem) __attribute__((warn_unused_result));
+			const struct guest_view *mem)
+	__attribute__((warn_unused_result));
 void virtio_balloon_destroy(struct virtio_balloon *b);
 /* Host side: the balloon should hold pages (4 KiB) now. */
 void balloon_set_target(struct virtio_balloon *b, uint32_t pages);

@@ -155,7 +155,8 @@ static uint32_t gather_free(uint32_t want)
 	unsigned int nspare = 0, nodes = palloc_nr_nodes();
 	uint32_t n = 0;
 
-	for (unsigned int tries = 0; n + CHUNK_PAGES <= want && tries < nodes;) {
+	for (unsigned int tries = 0;
+	     n + CHUNK_PAGES <= want && tries < nodes;) {
 		uint64_t pfn;
 
 		if (!palloc_alloc_chunk(b.next_node, true, &pfn)) {
@@ -192,8 +193,8 @@ static uint32_t gather_free(uint32_t want)
 	}
 	for (unsigned int tries = 0; n < want && tries < nodes;) {
 		uint64_t pfn;
-		uint32_t got = palloc_alloc_run(b.next_node,
-						MIN(want - n, 64U), &pfn);
+		uint32_t got =
+			palloc_alloc_run(b.next_node, MIN(want - n, 64U), &pfn);
 
 		if (!got) {
 			b.next_node = (b.next_node + 1) % nodes;

@@ -203,7 +203,8 @@ bool palloc_take(uint64_t pfn)
 	c = &n->chunk[off / CHUNK_PAGES];
 	b = off % CHUNK_PAGES;
 	spin_lock(&lock);
-	if (!(c->flags & CHUNK_PINNED) && (c->map[b / 64] & (1ULL << (b % 64)))) {
+	if (!(c->flags & CHUNK_PINNED) &&
+	    (c->map[b / 64] & (1ULL << (b % 64)))) {
 		c->map[b / 64] &= ~(1ULL << (b % 64));
 		__chunk_update(n, c, c->nr_free - 1);
 		ok = true;

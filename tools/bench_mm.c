@@ -188,8 +188,7 @@ static int callgrind_mode(unsigned long n, unsigned int order)
 	struct mm_pool *pool = make_pool(false);
 
 	for (unsigned long i = 0; i < n; i++)
-		__free_pages(pool,
-			     __alloc_pages(pool, GFP_VMM, order, 0, NULL),
+		__free_pages(pool, __alloc_pages(pool, GFP_VMM, order, 0, NULL),
 			     order);
 	mm_pool_destroy(pool);
 	return 0;

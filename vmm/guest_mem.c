@@ -527,9 +527,9 @@ long guest_mem_discard(struct guest_mem *mem, uint64_t gpa, uint64_t len)
 			WRITE_ONCE(mem->gpa_map[gpn(q)], PFN_NONE);
 			WRITE_ONCE(mem->backed_2m[q / HUGE_SIZE],
 				   mem->backed_2m[q / HUGE_SIZE] - 1);
-			__atomic_sub_fetch(&mem->pages_node[pfn_to_nid(pool,
-								       pfn)],
-					   1, __ATOMIC_RELAXED);
+			__atomic_sub_fetch(
+				&mem->pages_node[pfn_to_nid(pool, pfn)], 1,
+				__ATOMIC_RELAXED);
 			__free_pages(pool, pfn, 0);
 			freed++;
 		}

@@ -22,7 +22,8 @@ struct vm_balloon {
 
 /* Before vm_start: create the device and tell the guest about it. */
 int host_balloon_attach(struct vmm_host *h, struct vm *vm,
-			struct vm_balloon **out) __attribute__((warn_unused_result));
+			struct vm_balloon **out)
+	__attribute__((warn_unused_result));
 void host_balloon_detach(struct vm_balloon *b);
 /* Start kswapd and register reclaim with the allocator. */
 int host_reclaim_start(struct vmm_host *h) __attribute__((warn_unused_result));

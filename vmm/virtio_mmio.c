@@ -84,10 +84,9 @@ static uint32_t reg_read(struct virtio_mmio_dev *d, uint64_t off)
 	case VIRTIO_MMIO_VENDOR_ID:
 		return VIRTIO_VENDOR_ID;
 	case VIRTIO_MMIO_DEVICE_FEATURES:
-		return d->dev_feat_sel > 1 ?
-			       0 :
-			       (uint32_t)(d->device_features >>
-					  (32 * d->dev_feat_sel));
+		return d->dev_feat_sel > 1 ? 0 :
+					     (uint32_t)(d->device_features >>
+							(32 * d->dev_feat_sel));
 	case VIRTIO_MMIO_QUEUE_NUM_MAX:
 		return q ? q->num_max : 0;
 	case VIRTIO_MMIO_QUEUE_READY:

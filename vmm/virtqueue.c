@@ -35,8 +35,8 @@ void vq_reset(struct vq *q, uint16_t num_max)
 	q->num_max = num_max;
 }
 
-static void *ring(const struct vq *q, const struct guest_view *m,
-		  uint64_t gpa, uint64_t len)
+static void *ring(const struct vq *q, const struct guest_view *m, uint64_t gpa,
+		  uint64_t len)
 {
 	(void)q;
 	return m->hva(m->ctx, gpa, len);
@@ -80,8 +80,7 @@ int vq_pop(struct vq *q, const struct guest_view *m, struct vq_elem *e)
 		return 0;
 	if ((uint16_t)(avail_idx - q->last_avail) > q->num)
 		return broken(q, -EINVAL, "avail index ran ahead of the ring");
-	head = *(uint16_t *)(avail + AVAIL_RING +
-			     2 * (q->last_avail % q->num));
+	head = *(uint16_t *)(avail + AVAIL_RING + 2 * (q->last_avail % q->num));
 	if (head >= q->num)
 		return broken(q, -EINVAL, "descriptor index out of range");
 	e->head = head;
@@ -128,8 +127,7 @@ int vq_push(struct vq *q, const struct guest_view *m, uint16_t head,
 
 	if (!used)
 		return broken(q, -EFAULT, "ring outside guest RAM");
-	memcpy(used + USED_RING + 8 * (q->used_idx % q->num), &el,
-	       sizeof(el));
+	memcpy(used + USED_RING + 8 * (q->used_idx % q->num), &el, sizeof(el));
 	q->used_idx++;
 	/* The element before the index that publishes it. */
 	__atomic_store_n((uint16_t *)(used + USED_IDX), q->used_idx,
