@@ -53,8 +53,8 @@ static void host_done(struct vmm_host *h)
 	fclose(out);
 }
 
-static unsigned int launch(struct vmm_host *h, const char *name,
-			   uint64_t mib, const char *script)
+static unsigned int launch(struct vmm_host *h, const char *name, uint64_t mib,
+			   const char *script)
 {
 	struct guest_spec spec = { .mem_bytes = mib << 20,
 				   .nr_vcpus = 1,
@@ -92,8 +92,8 @@ static void wait_phases(struct vmm_host *h, unsigned int id, unsigned int n)
 static void inflate_gib(double *gibs, double *returned)
 {
 	struct vmm_host *h = host(2048);
-	unsigned int id = launch(h, "idle", 1600,
-				 "touch 1536M; free 1536M; hold 60s");
+	unsigned int id =
+		launch(h, "idle", 1600, "touch 1536M; free 1536M; hold 60s");
 	struct virtio_balloon *vb;
 	struct pool_footprint before, after;
 	struct balloon_info info;
@@ -153,8 +153,8 @@ static double limit_gib(void)
 static void pressure(double *p50, double *p99, double *kswapd_ms)
 {
 	struct vmm_host *h = host(512);
-	unsigned int idle = launch(h, "idle", 480,
-				   "touch 400M; free 400M; hold 60s");
+	unsigned int idle =
+		launch(h, "idle", 480, "touch 400M; free 400M; hold 60s");
 	unsigned int busy;
 	struct guest_mem *mem;
 	double ks[4096];
@@ -179,7 +179,8 @@ static void pressure(double *p50, double *p99, double *kswapd_ms)
 		char *p = strstr(l, "event=kswapd_sleep");
 		unsigned long long ns;
 
-		if (p && (p = strstr(p, " ns=")) && sscanf(p, " ns=%llu", &ns) == 1)
+		if (p && (p = strstr(p, " ns=")) &&
+		    sscanf(p, " ns=%llu", &ns) == 1)
 			ks[nks++] = ns / 1e6;
 	}
 	free(buf);
