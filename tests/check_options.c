@@ -69,13 +69,13 @@ END_TEST
 
 static int run_args(struct vmm_config *cfg, char *err, const char *a0, ...)
 {
-	char *argv[32];
+	char *argv[64];
 	int argc = 0;
 	va_list ap;
 
 	va_start(ap, a0);
 	argv[argc++] = "run";
-	for (const char *a = a0; a && argc < 31; a = va_arg(ap, const char *))
+	for (const char *a = a0; a && argc < 63; a = va_arg(ap, const char *))
 		argv[argc++] = (char *)a;
 	va_end(ap);
 	argv[argc] = NULL;
@@ -135,6 +135,12 @@ START_TEST(test_full_command_line)
 	ck_assert_int_eq(cfg.guest[0].oom_score_adj, -500);
 	ck_assert_str_eq(cfg.guest[0].script, "touch 1M; verify, again");
 	ck_assert_str_eq(cfg.guest[1].name, "guest2");
+	ck_assert(cfg.balloon_off);
+	ck_assert(cfg.deflate_off);
+	ck_assert_uint_eq(cfg.balloon_floor_bytes, 16 << 20);
+	ck_assert_uint_eq(cfg.guest_timeout_ms, 50);
+	ck_assert_uint_eq(cfg.direct_timeout_ms, 5);
+	ck_assert_uint_eq(cfg.kswapd_step_ms, 20);
 	options_free(&cfg);
 }
 END_TEST
@@ -174,6 +180,10 @@ START_TEST(test_bad_arguments)
 		{ "--guest", "name", "needs a value" },
 		{ "--guest", "name=a b", "no spaces" },
 		{ "--guest", "", "empty" },
+		{ "--balloon", "maybe", "--balloon maybe" },
+		{ "--balloon-floor", "x", "--balloon-floor x" },
+		{ "--guest-timeout", "5", "--guest-timeout 5" },
+		{ "--direct-reclaim-timeout", "2h", "1ms to 60s" },
 		{ "--bogus", NULL, "unknown option '--bogus'" },
 		{ "--pool", NULL, "needs a value" },
 		{ "extra", NULL, "unexpected argument 'extra'" },

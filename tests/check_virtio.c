@@ -83,8 +83,7 @@ static void setup(void)
 	ram = calloc(1, RAM);
 	memset(&calls, 0, sizeof(calls));
 	/* Pinned: the first 2 MiB. */
-	ck_assert_int_eq(virtio_balloon_init(&vb, RAM, 0, 2 << 20, &ops,
-					     &view),
+	ck_assert_int_eq(virtio_balloon_init(&vb, RAM, 0, 2 << 20, &ops, &view),
 			 0);
 }
 
@@ -121,17 +120,19 @@ static void bring_up(unsigned int q, uint64_t desc, uint64_t avail,
 	cur = q;
 	memset(ram + DESC, 0, BQ_NR * QSTRIDE);
 	wr(VIRTIO_MMIO_STATUS, 0);
-	wr(VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
+	wr(VIRTIO_MMIO_STATUS,
+	   VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
 	wr(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 0);
 	wr(VIRTIO_MMIO_DRIVER_FEATURES, 0x26);
 	wr(VIRTIO_MMIO_DRIVER_FEATURES_SEL, 1);
 	wr(VIRTIO_MMIO_DRIVER_FEATURES, 1);
-	wr(VIRTIO_MMIO_STATUS, rd(VIRTIO_MMIO_STATUS) |
-				       VIRTIO_STATUS_FEATURES_OK);
+	wr(VIRTIO_MMIO_STATUS,
+	   rd(VIRTIO_MMIO_STATUS) | VIRTIO_STATUS_FEATURES_OK);
 	for (unsigned int i = 0; i < BQ_NR; i++)
 		setup_queue(i, desc + i * QSTRIDE, avail + i * QSTRIDE,
 			    used + i * QSTRIDE);
-	wr(VIRTIO_MMIO_STATUS, rd(VIRTIO_MMIO_STATUS) | VIRTIO_STATUS_DRIVER_OK);
+	wr(VIRTIO_MMIO_STATUS,
+	   rd(VIRTIO_MMIO_STATUS) | VIRTIO_STATUS_DRIVER_OK);
 }
 
 static void set_desc(unsigned int i, uint64_t addr, uint32_t len,
@@ -190,10 +191,11 @@ START_TEST(test_registers)
 	wr(VIRTIO_MMIO_MAGIC_VALUE, 0);
 	ck_assert_uint_eq(vb.dev.stats.bad_access, 3);
 	/* No VERSION_1: FEATURES_OK refused. */
-	wr(VIRTIO_MMIO_STATUS, VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
+	wr(VIRTIO_MMIO_STATUS,
+	   VIRTIO_STATUS_ACKNOWLEDGE | VIRTIO_STATUS_DRIVER);
 	wr(VIRTIO_MMIO_DRIVER_FEATURES, 0x2);
-	wr(VIRTIO_MMIO_STATUS, rd(VIRTIO_MMIO_STATUS) |
-				       VIRTIO_STATUS_FEATURES_OK);
+	wr(VIRTIO_MMIO_STATUS,
+	   rd(VIRTIO_MMIO_STATUS) | VIRTIO_STATUS_FEATURES_OK);
 	ck_assert(!(rd(VIRTIO_MMIO_STATUS) & VIRTIO_STATUS_FEATURES_OK));
 	/* Config: target from the host, actual from the driver. */
 	balloon_set_target(&vb, 1234);

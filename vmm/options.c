@@ -62,6 +62,12 @@ void options_usage_run(FILE *f)
 	      "  --kernel FILE              guest image for guests without kernel=\n"
 	      "  --trace FILE               write trace events there at exit\n"
 	      "  --stats INTERVAL           print pool and guest memory every INTERVAL (e.g. 1s)\n"
+	      "  --balloon on|off           reclaim through guest balloons (default on)\n"
+	      "  --balloon-floor SIZE       never balloon a guest below this (8M)\n"
+	      "  --guest-timeout TIME       skip a guest that ignores a request this long (100ms)\n"
+	      "  --direct-reclaim-timeout TIME  longest stall of a faulting vCPU (20ms)\n"
+	      "  --kswapd-step TIME         kswapd's wait per round (50ms)\n"
+	      "  --no-deflate               never give memory back to balloons\n"
 	      "  -v, --verbose              print the effective configuration\n"
 	      "  -h, --help                 this text\n"
 	      "\n"
@@ -268,6 +274,12 @@ enum {
 	OPT_KERNEL,
 	OPT_TRACE,
 	OPT_STATS,
+	OPT_BALLOON,
+	OPT_BALLOON_FLOOR,
+	OPT_GUEST_TIMEOUT,
+	OPT_DIRECT_TIMEOUT,
+	OPT_KSWAPD_STEP,
+	OPT_NO_DEFLATE,
 };
 
 static const struct option run_opts[] = {
@@ -282,6 +294,13 @@ static const struct option run_opts[] = {
 	{ "kernel", required_argument, NULL, OPT_KERNEL },
 	{ "trace", required_argument, NULL, OPT_TRACE },
 	{ "stats", required_argument, NULL, OPT_STATS },
+	{ "balloon", required_argument, NULL, OPT_BALLOON },
+	{ "balloon-floor", required_argument, NULL, OPT_BALLOON_FLOOR },
+	{ "guest-timeout", required_argument, NULL, OPT_GUEST_TIMEOUT },
+	{ "direct-reclaim-timeout", required_argument, NULL,
+	  OPT_DIRECT_TIMEOUT },
+	{ "kswapd-step", required_argument, NULL, OPT_KSWAPD_STEP },
+	{ "no-deflate", no_argument, NULL, OPT_NO_DEFLATE },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -369,6 +388,41 @@ int options_parse_run(int argc, char **argv, struct vmm_config *cfg, char *err,
 					"--stats %s: an interval from 10ms to 1h (e.g. 500ms, 2s)",
 					a);
 			cfg->stats_interval_ms = ns / 1000000;
+			break;
+		case OPT_BALLOON:
+			if (!strcmp(a, "on") || !strcmp(a, "off"))
+				cfg->balloon_off = !strcmp(a, "off");
+			else
+				ret = fail(err, errlen,
+					   "--balloon %s: on or off", a);
+			break;
+		case OPT_BALLOON_FLOOR:
+			if (parse_size(a, &cfg->balloon_floor_bytes) ||
+			    cfg->balloon_floor_bytes < 4096)
+				ret = fail(
+					err, errlen,
+					"--balloon-floor %s: a size of 4K or more",
+					a);
+			break;
+		case OPT_GUEST_TIMEOUT:
+		case OPT_DIRECT_TIMEOUT:
+		case OPT_KSWAPD_STEP: {
+			unsigned int *ms = c == OPT_GUEST_TIMEOUT ?
+						   &cfg->guest_timeout_ms :
+					   c == OPT_DIRECT_TIMEOUT ?
+						   &cfg->direct_timeout_ms :
+						   &cfg->kswapd_step_ms;
+
+			if (parse_duration_ns(a, &ns) || ns < 1000000ULL ||
+			    ns > 60000000000ULL)
+				ret = fail(err, errlen,
+					   "%s %s: a time from 1ms to 60s",
+					   argv[optind - 2], a);
+			*ms = ns / 1000000;
+			break;
+		}
+		case OPT_NO_DEFLATE:
+			cfg->deflate_off = true;
 			break;
 		case 'v':
 			cfg->verbose = true;
@@ -502,6 +556,9 @@ void options_print(const struct vmm_config *cfg, FILE *f)
 	fprintf(f, "trace                  %s\n",
 		cfg->trace_path ? cfg->trace_path : "-");
 	fprintf(f, "stats interval         %u ms\n", cfg->stats_interval_ms);
+	fprintf(f, "balloon                %s%s\n",
+		cfg->balloon_off ? "off" : "on",
+		cfg->deflate_off ? ", no deflation" : "");
 	for (unsigned int i = 0; i < cfg->nr_guests; i++) {
 		const struct guest_spec *g = &cfg->guest[i];
 
