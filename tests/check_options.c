@@ -111,7 +111,10 @@ START_TEST(test_full_command_line)
 			"10,30/30,10", "--no-hugepages", "--stats", "500ms",
 			"--trace", "/tmp/t", "--guest",
 			"name=a,mem=512M,vcpus=2,nodes=2,map=0:1/1:0,strict,pinned=16M,oom_score_adj=-500,script=touch 1M; verify, again",
-			"--guest", "mem=64M", "-v", NULL) == 0,
+			"--guest", "mem=64M", "-v", "--balloon", "off",
+			"--balloon-floor", "16M", "--guest-timeout", "50ms",
+			"--direct-reclaim-timeout", "5ms", "--kswapd-step",
+			"20ms", "--no-deflate", NULL) == 0,
 		"%s", err);
 	ck_assert_uint_eq(cfg.pool_bytes, 2ULL << 30);
 	ck_assert_uint_eq(cfg.nr_nodes, 2);
