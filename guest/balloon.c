@@ -348,3 +348,53 @@ uint64_t balloon_pages(void)
 {
 	return b.actual;
 }
+
+void balloon_evil(unsigned int kind)
+{
+	struct virtqueue *q = &b.inflate;
+	uint64_t pfn;
+
+	if (!b.present)
+		return;
+	switch (kind) {
+	case 0:
+		/* A page to balloon twice, one pinned page (if there is a
+		 * pinned range), one beyond RAM, one duplicated. */
+		if (!palloc_alloc_run(0, 1, &pfn))
+			return;
+		b.pfns[0] = (uint32_t)pfn;
+		b.pfns[1] = (uint32_t)pfn;
+		b.pfns[2] = 0xfffffff0;
+		b.pfns[3] = (uint32_t)(kernel.bi->pinned_start >> PAGE_SHIFT);
+		if (send_pfns(q, kernel.bi->pinned_size ? 4 : 3))
+			return;
+		/* ... and the same page again. */
+		b.pfns[0] = (uint32_t)pfn;
+		if (send_pfns(q, 1))
+			return;
+		set_bit_to(pfn, true);
+		workload_page_returned(pfn);
+		b.actual++;
+		set_actual();
+		break;
+	case 1:
+	case 2: {
+		uint16_t d = q->free_head;
+
+		/* Hand-made: a chain whose next points at itself, or a
+		 * buffer past the end of RAM. */
+		q->desc[d].addr = kind == 1 ? (uintptr_t)b.pfns :
+					      kernel.ram_size + (1 << 20);
+		q->desc[d].len = 4;
+		q->desc[d].flags = kind == 1 ? VRING_DESC_F_NEXT : 0;
+		q->desc[d].next = d;
+		q->avail.ring[q->avail.idx % q->num] = d;
+		__atomic_store_n(&q->avail.idx, q->avail.idx + 1,
+				 __ATOMIC_RELEASE);
+		vq_kick(q);
+		if (virtio_needs_reset(&b.dev))
+			printk("balloon: the device wants a reset, as it should\n");
+		break;
+	}
+	}
+}

@@ -24,5 +24,12 @@ uint64_t balloon_deflate_on_oom(uint64_t pages);
 /* Script control: stop answering the host (a deaf guest, for tests). */
 void balloon_set_deaf(bool deaf);
 uint64_t balloon_pages(void);
+/*
+ * Tests of the host: misbehave on purpose.  0: PFNs out of range,
+ * duplicated, pinned and already ballooned; 1: a descriptor chain that
+ * loops; 2: a buffer outside guest RAM.  The host must ignore the bad
+ * PFNs (and count them) and stop using a broken queue, nothing more.
+ */
+void balloon_evil(unsigned int kind);
 
 #endif /* GUEST_BALLOON_H */

@@ -23,7 +23,7 @@ static const char *const names[NR_CMDS] = {
 	[CMD_SLEEP] = "sleep",	   [CMD_REPEAT] = "repeat",
 	[CMD_VERIFY] = "verify",   [CMD_CRASH] = "crash",
 	[CMD_HALT] = "halt",	   [CMD_EXIT] = "exit",
-	[CMD_BALLOON] = "balloon",
+	[CMD_BALLOON] = "balloon", [CMD_EVIL] = "evil",
 };
 
 const char *cmd_name(unsigned int op)
@@ -209,6 +209,16 @@ static int parse_args(struct parser *ps, struct cmd *c)
 			else
 				ok = parse_size(t, len, &c->size);
 			have_size = true;
+		} else if (c->op == CMD_EVIL) {
+			have_size = true;
+			if (suffix_is(t, len, "pfns"))
+				c->count = 0;
+			else if (suffix_is(t, len, "loop"))
+				c->count = 1;
+			else if (suffix_is(t, len, "outside"))
+				c->count = 2;
+			else
+				ok = false;
 		} else if (c->op == CMD_BALLOON) {
 			have_size = true;
 			if (suffix_is(t, len, "deaf"))
@@ -234,6 +244,7 @@ static int parse_args(struct parser *ps, struct cmd *c)
 	case CMD_EXIT:
 	case CMD_REPEAT:
 	case CMD_BALLOON:
+	case CMD_EVIL:
 		if (!have_size)
 			return fail(ps, "missing argument for", names[c->op],
 				    strlen(names[c->op]));

