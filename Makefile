@@ -79,7 +79,7 @@ GUEST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra $(WERROR) -ffreestanding \
 GUEST_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none \
                  -Wl,-T,guest/guest.ld -Wl,-z,max-page-size=4096
 
-.PHONY: all run test unit-test kvm-test cli-test check-format format clean deps bench
+.PHONY: all run test unit-test kvm-test cli-test check-format format clean deps bench fuzz
 all: $(if $(wildcard vmm/main.c),$(VMM_BIN)) $(TEST_BIN) $(TOOL_BINS) $(if $(wildcard guest/guest.ld),$(GUEST_ELF))
 
 deps: $(DEPS_OK)
@@ -149,6 +149,16 @@ test: all check-format
 
 bench: all
 	$(Q)for b in $(TOOL_BINS); do case $$b in */bench_*) $$b;; esac; done
+
+# libFuzzer build of the guest-facing parsers (not part of `all`).
+FUZZ_SRCS := tools/fuzz_virtqueue.c vmm/virtqueue.c vmm/virtio_mmio.c \
+             balloon/virtio_balloon.c mm/trace.c
+fuzz: $(BUILD)/fuzz/fuzz_virtqueue
+$(BUILD)/fuzz/fuzz_virtqueue: $(FUZZ_SRCS)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  FUZZ    $@")
+	$(Q)clang -g -O1 -I. -D_GNU_SOURCE -DFUZZING \
+		-fsanitize=fuzzer,address,undefined $(FUZZ_SRCS) -o $@
 
 FORMAT_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null)
 check-format:
