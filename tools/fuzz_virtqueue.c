@@ -87,8 +87,9 @@ int main(int argc, char **argv)
 	int failed = 0;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: fuzz_virtqueue FILE...\n"
-				"  replays inputs; build with `make fuzz` to fuzz\n");
+		fprintf(stderr,
+			"usage: fuzz_virtqueue FILE...\n"
+			"  replays inputs; build with `make fuzz` to fuzz\n");
 		return 2;
 	}
 	for (int i = 1; i < argc; i++) {
