@@ -214,6 +214,22 @@ struct pool_footprint {
 int pool_footprint(struct mm_pool *pool, struct pool_footprint *fp);
 /* Punch every fully free, still resident pageblock out of the memfd. */
 long pool_return_free_pageblocks(struct mm_pool *pool);
+/*
+ * The same in steps, for a caller that releases asynchronously (io_uring):
+ * begin takes up to max free blocks off the free lists; the caller
+ * releases each of their pageblocks that is not yet returned and calls
+ * pageblock_done for each one released; end gives the blocks back.
+ */
+struct pool_release {
+	pfn_t pfn;
+	uint8_t order;
+	uint8_t mt;
+	uint16_t zone_id;
+};
+int pool_release_begin(struct mm_pool *pool, struct pool_release *r, int max);
+void pool_release_pageblock_done(struct mm_pool *pool, pfn_t pageblock);
+void pool_release_end(struct mm_pool *pool, const struct pool_release *r,
+		      int n);
 
 /* Statistics. */
 void show_free_areas(struct mm_pool *pool, FILE *f);

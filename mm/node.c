@@ -71,12 +71,14 @@ static void init_zone(struct mm_pool *pool, pg_data_t *pgdat,
 			zone->free_area[o].free_list[mt] = PFN_NONE;
 	pool->zones[zone->zone_id] = zone;
 
-	/* Every pageblock starts clean (the memfd is zero) and of the
-	 * zone's natural migratetype, and every frame knows its zone. */
+	/* Every pageblock starts clean and returned (the host holds nothing
+	 * for a fresh memfd: its first use faults it in), movable as in
+	 * Linux, and every frame knows its zone. */
 	for (pfn_t p = start; p < start + pages; p++)
 		pool->frames[p].zone = zone->zone_id;
 	for (pfn_t p = start; p < start + pages; p += pageblock_nr_pages)
-		pool->frames[p].pb = PB_CLEAN | MIGRATE_MOVABLE;
+		pool->frames[p].pb = PB_CLEAN | PB_RETURNED | MIGRATE_MOVABLE;
+	zone->nr_returned_pages = pages;
 	for (pfn_t p = start; p < start + pages; p += MAX_ORDER_NR_PAGES)
 		__free_one_page(pool, zone, p, MAX_ORDER - 1, MIGRATE_MOVABLE);
 }

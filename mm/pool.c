@@ -321,21 +321,20 @@ static bool block_has_resident(struct mm_pool *pool, pfn_t pfn,
 }
 
 /*
- * Take up to RETURN_BATCH free blocks of pageblock order or more off the
- * free lists, so nobody allocates them while the host releases them
- * (as free page reporting isolates what it reports).
+ * Take free blocks of pageblock order or more that the host still backs
+ * off the free lists, so nobody allocates them while the host releases
+ * them (as free page reporting isolates what it reports).  Zone lock held.
  */
 static int isolate_returnable(struct mm_pool *pool, struct zone *zone,
-			      pfn_t *pfns, unsigned int *orders, int *mts)
+			      struct pool_release *r, int max)
 {
 	int n = 0;
 
-	for (int o = MAX_ORDER - 1; o >= pageblock_order && n < RETURN_BATCH;
-	     o--) {
+	for (int o = MAX_ORDER - 1; o >= pageblock_order && n < max; o--) {
 		for (int mt = 0; mt < MIGRATE_PCPTYPES; mt++) {
 			pfn_t p = zone->free_area[o].free_list[mt];
 
-			while (p != PFN_NONE && n < RETURN_BATCH) {
+			while (p != PFN_NONE && n < max) {
 				pfn_t next = pool->frames[p].lru.next;
 
 				if (block_has_resident(pool, p, o)) {
@@ -344,9 +343,12 @@ static int isolate_returnable(struct mm_pool *pool, struct zone *zone,
 					WRITE_ONCE(zone->nr_free_pages,
 						   zone->nr_free_pages -
 							   (1L << o));
-					pfns[n] = p;
-					orders[n] = o;
-					mts[n++] = mt;
+					r[n++] = (struct pool_release){
+						.pfn = p,
+						.order = o,
+						.mt = mt,
+						.zone_id = zone->zone_id,
+					};
 				}
 				p = next;
 			}
@@ -355,66 +357,80 @@ static int isolate_returnable(struct mm_pool *pool, struct zone *zone,
 	return n;
 }
 
+int pool_release_begin(struct mm_pool *pool, struct pool_release *r, int max)
+{
+	int n = 0;
+
+	for (unsigned int z = 0; z < pool->nr_zones && n < max; z++) {
+		struct zone *zone = pool->zones[z];
+
+		pthread_mutex_lock(&zone->lock);
+		n += isolate_returnable(pool, zone, r + n, max - n);
+		pthread_mutex_unlock(&zone->lock);
+	}
+	return n;
+}
+
+void pool_release_pageblock_done(struct mm_pool *pool, pfn_t pb)
+{
+	struct zone *zone = page_zone(pool, pb);
+
+	/* Isolated: nobody else touches these frames meanwhile.  The host
+	 * gives zeroes back. */
+	for (pfn_t q = pb; q < pb + pageblock_nr_pages; q++)
+		pool->frames[q].flags &= ~FF_DIRTY;
+	pthread_mutex_lock(&zone->lock);
+	if (!(pb_get(&pool->frames[pb]) & PB_RETURNED)) {
+		pb_set(&pool->frames[pb], PB_RETURNED | PB_CLEAN);
+		WRITE_ONCE(zone->nr_returned_pages,
+			   zone->nr_returned_pages + (long)pageblock_nr_pages);
+	}
+	pthread_mutex_unlock(&zone->lock);
+	count_vm_event(pool, POOL_PAGEBLOCK_RETURNED);
+}
+
+void pool_release_end(struct mm_pool *pool, const struct pool_release *r, int n)
+{
+	for (int i = 0; i < n; i++) {
+		struct zone *zone = pool->zones[r[i].zone_id];
+
+		pthread_mutex_lock(&zone->lock);
+		__free_one_page(pool, zone, r[i].pfn, r[i].order, r[i].mt);
+		pthread_mutex_unlock(&zone->lock);
+	}
+}
+
 long pool_return_free_pageblocks(struct mm_pool *pool)
 {
-	pfn_t pfns[RETURN_BATCH];
-	unsigned int orders[RETURN_BATCH];
-	int mts[RETURN_BATCH];
-	long returned = 0;
+	struct pool_release r[RETURN_BATCH];
+	long returned = 0, round;
+	int n;
 
-	for (unsigned int z = 0; z < pool->nr_zones; z++) {
-		struct zone *zone = pool->zones[z];
-		int n;
-
-		do {
-			pthread_mutex_lock(&zone->lock);
-			n = isolate_returnable(pool, zone, pfns, orders, mts);
-			pthread_mutex_unlock(&zone->lock);
-
-			for (int i = 0; i < n; i++) {
-				for (pfn_t p = pfns[i];
-				     p < pfns[i] + (1U << orders[i]);
-				     p += pageblock_nr_pages) {
-					struct frame *h = &pool->frames[p];
-
-					if (pb_get(h) & PB_RETURNED)
-						continue;
-					if (fallocate(
-						    pool->memfd,
-						    FALLOC_FL_PUNCH_HOLE |
-							    FALLOC_FL_KEEP_SIZE,
-						    pfn_to_offset(p),
-						    pageblock_nr_pages
-							    << PAGE_SHIFT)) {
-						pr_warn(pool,
-							"punching pfn 0x%x: %s",
-							p, strerror(errno));
-						continue;
-					}
-					/* The host gives zeroes back. */
-					for (pfn_t q = p;
-					     q < p + pageblock_nr_pages; q++)
-						pool->frames[q].flags &=
-							~FF_DIRTY;
-					pb_set(h, PB_RETURNED | PB_CLEAN);
-					returned++;
-				}
-			}
-
-			pthread_mutex_lock(&zone->lock);
-			for (int i = 0; i < n; i++)
-				__free_one_page(pool, zone, pfns[i], orders[i],
-						mts[i]);
-			zone->nr_returned_pages = 0;
-			for (pfn_t p = zone->zone_start_pfn;
-			     p < zone->zone_start_pfn + zone->spanned_pages;
-			     p += pageblock_nr_pages)
+	do {
+		n = pool_release_begin(pool, r, RETURN_BATCH);
+		round = 0;
+		for (int i = 0; i < n; i++) {
+			for (pfn_t p = r[i].pfn;
+			     p < r[i].pfn + (1U << r[i].order);
+			     p += pageblock_nr_pages) {
 				if (pb_get(&pool->frames[p]) & PB_RETURNED)
-					zone->nr_returned_pages +=
-						pageblock_nr_pages;
-			pthread_mutex_unlock(&zone->lock);
-		} while (n == RETURN_BATCH);
-	}
-	count_vm_events(pool, POOL_PAGEBLOCK_RETURNED, returned);
+					continue;
+				if (fallocate(pool->memfd,
+					      FALLOC_FL_PUNCH_HOLE |
+						      FALLOC_FL_KEEP_SIZE,
+					      pfn_to_offset(p),
+					      pageblock_nr_pages
+						      << PAGE_SHIFT)) {
+					pr_warn(pool, "punching pfn 0x%x: %s",
+						p, strerror(errno));
+					continue;
+				}
+				pool_release_pageblock_done(pool, p);
+				round++;
+			}
+		}
+		pool_release_end(pool, r, n);
+		returned += round;
+	} while (n == RETURN_BATCH && round);
 	return returned;
 }

@@ -49,6 +49,9 @@ struct vmm_config {
 	unsigned int guest_timeout_ms;
 	unsigned int direct_timeout_ms;
 	unsigned int kswapd_step_ms;
+	/* Give free pageblocks back to the host this often (io_uring);
+	 * 0: never. */
+	unsigned int release_interval_ms;
 	unsigned int nr_guests;
 	struct guest_spec guest[VMM_MAX_GUESTS];
 };

@@ -32,6 +32,7 @@ void options_defaults(struct vmm_config *cfg)
 	cfg->nr_nodes = 1;
 	cfg->watermark_scale_factor = 10;
 	cfg->hugepages = true;
+	cfg->release_interval_ms = 1000;
 }
 
 static void guest_defaults(struct guest_spec *g)
@@ -68,6 +69,7 @@ void options_usage_run(FILE *f)
 	      "  --direct-reclaim-timeout TIME  longest stall of a faulting vCPU (20ms)\n"
 	      "  --kswapd-step TIME         kswapd's wait per round (50ms)\n"
 	      "  --no-deflate               never give memory back to balloons\n"
+	      "  --release-interval TIME|off  give free pool memory back to the host (1s)\n"
 	      "  -v, --verbose              print the effective configuration\n"
 	      "  -h, --help                 this text\n"
 	      "\n"
@@ -280,6 +282,7 @@ enum {
 	OPT_DIRECT_TIMEOUT,
 	OPT_KSWAPD_STEP,
 	OPT_NO_DEFLATE,
+	OPT_RELEASE,
 };
 
 static const struct option run_opts[] = {
@@ -301,6 +304,7 @@ static const struct option run_opts[] = {
 	  OPT_DIRECT_TIMEOUT },
 	{ "kswapd-step", required_argument, NULL, OPT_KSWAPD_STEP },
 	{ "no-deflate", no_argument, NULL, OPT_NO_DEFLATE },
+	{ "release-interval", required_argument, NULL, OPT_RELEASE },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -423,6 +427,19 @@ int options_parse_run(int argc, char **argv, struct vmm_config *cfg, char *err,
 		}
 		case OPT_NO_DEFLATE:
 			cfg->deflate_off = true;
+			break;
+		case OPT_RELEASE:
+			if (!strcmp(a, "0") || !strcmp(a, "off")) {
+				cfg->release_interval_ms = 0;
+				break;
+			}
+			if (parse_duration_ns(a, &ns) || ns < 10000000ULL ||
+			    ns > 3600000000000ULL)
+				ret = fail(
+					err, errlen,
+					"--release-interval %s: 10ms to 1h, or off",
+					a);
+			cfg->release_interval_ms = ns / 1000000;
 			break;
 		case 'v':
 			cfg->verbose = true;

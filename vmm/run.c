@@ -1,20 +1,36 @@
 // SPDX-License-Identifier: GPL-2.0
 /* `vmm run`: the pool, the guests, one io_uring loop. */
 #include <errno.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include "mm/internal.h"
 #include "vmm/event_loop.h"
 #include "vmm/host.h"
 #include "vmm/run.h"
 
+#define RELEASE_BATCH 32 /* free blocks per round, up to 2 pageblocks each */
+
+struct punch {
+	struct ev ev;
+	struct run *r;
+	pfn_t pageblock;
+};
+
 struct run {
 	struct vmm_host *h;
 	struct evloop loop;
-	struct ev sig_ev, stats_ev;
+	struct ev sig_ev, stats_ev, release_ev;
+	/* Giving free pageblocks back to the host through io_uring. */
+	struct pool_release rel[RELEASE_BATCH];
+	int nr_rel;
+	unsigned int punches_in_flight;
+	struct punch punch[RELEASE_BATCH * 2];
+	uint64_t released; /* pageblocks */
 	struct ev stop_ev[VMM_MAX_GUESTS + 1];
 	int sfd;
 	unsigned int signals;
@@ -69,6 +85,63 @@ static void on_stats(struct evloop *l, struct ev *e, int res)
 	host_print_stats_line(r->h, stdout);
 }
 
+static void on_punched(struct evloop *l, struct ev *e, int res)
+{
+	struct punch *p = (struct punch *)e;
+	struct run *r = p->r;
+
+	(void)l;
+	if (!res) {
+		pool_release_pageblock_done(r->h->pool, p->pageblock);
+		r->released++;
+	}
+	/* The blocks go back to the free lists once every punch is in. */
+	if (!--r->punches_in_flight) {
+		pool_release_end(r->h->pool, r->rel, r->nr_rel);
+		r->nr_rel = 0;
+	}
+}
+
+/*
+ * Every release interval: take the pool's free pageblocks that the host
+ * still backs and punch them out of the memfd, one batch of io_uring
+ * fallocate()s at a time.
+ */
+static void on_release(struct evloop *l, struct ev *e, int res)
+{
+	struct run *r = e->arg;
+	struct mm_pool *pool = r->h->pool;
+	unsigned int n = 0;
+
+	(void)res;
+	if (r->punches_in_flight)
+		return; /* the last batch is still out */
+	r->nr_rel = pool_release_begin(pool, r->rel, RELEASE_BATCH);
+	for (int i = 0; i < r->nr_rel; i++) {
+		for (pfn_t p = r->rel[i].pfn;
+		     p < r->rel[i].pfn + (1U << r->rel[i].order);
+		     p += pageblock_nr_pages) {
+			struct punch *pu = &r->punch[n];
+
+			if (pb_get(pfn_to_frame(pool, p)) & PB_RETURNED)
+				continue;
+			pu->r = r;
+			pu->pageblock = p;
+			if (evloop_punch_hole(l, &pu->ev, pool->memfd,
+					      pfn_to_offset(p),
+					      pageblock_nr_pages << PAGE_SHIFT,
+					      on_punched, pu))
+				continue;
+			n++;
+		}
+	}
+	r->punches_in_flight = n;
+	if (!n) {
+		pool_release_end(pool, r->rel, r->nr_rel);
+		r->nr_rel = 0;
+	}
+}
+
 static int block_signals(sigset_t *set)
 {
 	sigemptyset(set);
@@ -109,6 +182,11 @@ int vmm_run(const struct vmm_config *cfg)
 				 cfg->stats_interval_ms * 1000000ULL,
 				 cfg->stats_interval_ms * 1000000ULL, on_stats,
 				 &r);
+	if (cfg->release_interval_ms)
+		evloop_add_timer(&r.loop, &r.release_ev,
+				 cfg->release_interval_ms * 1000000ULL,
+				 cfg->release_interval_ms * 1000000ULL,
+				 on_release, &r);
 	status = 0;
 	for (unsigned int i = 0; i < cfg->nr_guests; i++) {
 		unsigned int id;
@@ -132,6 +210,17 @@ int vmm_run(const struct vmm_config *cfg)
 	}
 	if (r.failed)
 		status = 1;
+	/* Punches still out: let them land before the pool goes. */
+	while (r.punches_in_flight) {
+		r.loop.stop = false;
+		evloop_wake(&r.loop);
+		evloop_stop(&r.loop);
+		evloop_run(&r.loop);
+	}
+	if (r.released)
+		printf("host: %" PRIu64
+		       " MiB of free pool memory given back to the host while running\n",
+		       r.released * 2);
 	host_print_pool_summary(r.h, stdout);
 	if (cfg->trace_path)
 		printf("trace: %s\n", cfg->trace_path);
