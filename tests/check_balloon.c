@@ -91,8 +91,8 @@ START_TEST(test_overcommit_completes)
 		snprintf(name, sizeof(name), "g%d", i);
 		snprintf(
 			script, sizeof(script),
-			"sleep %dms; touch 150M; free 140M; hold 3s; touch 100M; verify",
-			i * 1000);
+			"sleep %dms; touch 150M; free 140M; hold 3s; touch 40M; verify",
+			i * 1500);
 		id[i] = launch(h, name, 192, script);
 	}
 	for (int i = 0; i < 3; i++)
