@@ -256,7 +256,10 @@ int host_launch(struct vmm_host *h, const struct guest_spec *spec,
 		return ret;
 	if (h->reclaim_running && vm->res.pool) {
 		ret = host_balloon_attach(h, vm, &balloon);
+		if (!ret && h->loop)
+			ret = host_balloon_ioeventfd(balloon, h->loop);
 		if (ret) {
+			host_balloon_detach(balloon);
 			vm_destroy(vm);
 			return errf(err, errlen, ret, "balloon device: %s",
 				    strerror(-ret));
@@ -354,6 +357,25 @@ void host_reap(struct vmm_host *h, unsigned int id)
 	vm_wait(vm);
 	serial_flush(&vm->serial);
 	print_guest_summary(h, vm, h->out);
+	if (h->balloon[id]) {
+		struct vm_balloon *b = h->balloon[id];
+		struct balloon_info bi;
+
+		balloon_get_info(&b->vb, &bi);
+		fprintf(h->out,
+			"  balloon: %" PRIu64 " pages inflated, %" PRIu64
+			" deflated, %" PRIu64 " MiB reported free, %" PRIu64
+			" frames back to the pool, %" PRIu64
+			" bad PFNs ignored, %s, notifications %s\n",
+			bi.c.inflated_pages, bi.c.deflated_pages,
+			bi.c.reported_bytes >> 20, bi.c.frames_freed,
+			bi.c.bad_out_of_range + bi.c.bad_pinned +
+				bi.c.bad_already + bi.c.bad_not_inflated,
+			bi.needs_reset ? "device needs reset" :
+			bi.driver_ok   ? "driver ok" :
+					 "no driver",
+			b->notify_efd >= 0 ? "by ioeventfd" : "by MMIO exit");
+	}
 	if (vm->mem) {
 		struct pool_footprint fp;
 

@@ -16,6 +16,7 @@
 #include "balloon/reclaim.h"
 #include "mm/mm.h"
 #include "vmm/config.h"
+#include "vmm/event_loop.h"
 #include "vmm/vm.h"
 
 struct vmm_host {
@@ -28,6 +29,7 @@ struct vmm_host {
 	 * around freeing one: a VM is never freed under the killer. */
 	pthread_mutex_t reap_lock;
 	FILE *oom_log; /* OOM reports (stderr by default) */
+	struct evloop *loop; /* serves queue notifications, if set */
 
 	/* Reclaim: kswapd threads, and every balloon's frames given back. */
 	struct reclaimer reclaim;

@@ -1,7 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
 /* Balloons in VMs, and the host's reclaim over them (host_balloon.h). */
 #include <errno.h>
+#include <linux/kvm.h>
 #include <stdlib.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 
 #include "mm/internal.h"
 #include "vmm/guest_mem.h"
@@ -82,6 +86,7 @@ int host_balloon_attach(struct vmm_host *h, struct vm *vm,
 		return -ENOMEM;
 	b->h = h;
 	b->vm = vm;
+	b->notify_efd = -1;
 	ops.priv = b;
 	ret = virtio_balloon_init(&b->vb, vm->ram_size,
 				  vm->spec.pinned_bytes ? GUEST_RAM_START : 0,
@@ -110,10 +115,47 @@ err_free:
 	return ret;
 }
 
+static void on_notify(struct evloop *l, struct ev *e, int res)
+{
+	struct vm_balloon *b = e->arg;
+	uint64_t n;
+
+	(void)l, (void)res;
+	if (read(b->notify_efd, &n, sizeof(n)) != sizeof(n))
+		return;
+	/* The ioeventfd does not say which queue: look at them all. */
+	virtio_mmio_notify_all(&b->vb.dev);
+}
+
+int host_balloon_ioeventfd(struct vm_balloon *b, struct evloop *loop)
+{
+	struct kvm_ioeventfd io = {
+		.addr = GUEST_MMIO_GPA + VIRTIO_MMIO_QUEUE_NOTIFY,
+		.len = 4,
+	};
+	int ret;
+
+	b->notify_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (b->notify_efd < 0)
+		return -errno;
+	io.fd = b->notify_efd;
+	if (ioctl(b->vm->vm_fd, KVM_IOEVENTFD, &io)) {
+		ret = -errno;
+		close(b->notify_efd);
+		b->notify_efd = -1;
+		return ret;
+	}
+	return evloop_add_poll(loop, &b->notify_ev, b->notify_efd, on_notify,
+			       b);
+}
+
 void host_balloon_detach(struct vm_balloon *b)
 {
 	if (!b)
 		return;
+	/* The VM fd is closed by now: its ioeventfd went with it. */
+	if (b->notify_efd >= 0)
+		close(b->notify_efd);
 	virtio_balloon_destroy(&b->vb);
 	free(b);
 }

@@ -10,6 +10,7 @@
 
 #include "balloon/reclaim.h"
 #include "balloon/virtio_balloon.h"
+#include "vmm/event_loop.h"
 
 struct vmm_host;
 struct vm;
@@ -18,6 +19,10 @@ struct vm_balloon {
 	struct virtio_balloon vb;
 	struct vmm_host *h;
 	struct vm *vm;
+	/* With an event loop: queue notifications through a KVM ioeventfd
+	 * on QueueNotify, served by the loop (no exit to our vCPU thread). */
+	int notify_efd;
+	struct ev notify_ev;
 };
 
 /* Before vm_start: create the device and tell the guest about it. */
@@ -25,6 +30,9 @@ int host_balloon_attach(struct vmm_host *h, struct vm *vm,
 			struct vm_balloon **out)
 	__attribute__((warn_unused_result));
 void host_balloon_detach(struct vm_balloon *b);
+/* Serve b's queue notifications from loop through an ioeventfd; without
+ * this they are handled in the vCPU's MMIO exit. */
+int host_balloon_ioeventfd(struct vm_balloon *b, struct evloop *loop);
 /* Start kswapd and register reclaim with the allocator. */
 int host_reclaim_start(struct vmm_host *h) __attribute__((warn_unused_result));
 void host_reclaim_stop(struct vmm_host *h);

@@ -176,6 +176,8 @@ int vmm_run(const struct vmm_config *cfg)
 		fprintf(stderr, "vmm: pool: %s\n", err);
 		goto out_loop;
 	}
+	/* Queue notifications come to this loop through ioeventfds. */
+	r.h->loop = &r.loop;
 	evloop_add_poll(&r.loop, &r.sig_ev, r.sfd, on_signal, &r);
 	if (cfg->stats_interval_ms)
 		evloop_add_timer(&r.loop, &r.stats_ev,

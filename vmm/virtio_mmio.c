@@ -125,6 +125,24 @@ static void set_addr(uint64_t *a, uint32_t v, bool high)
 		    (*a & ~0xffffffffULL) | v;
 }
 
+static void __notify(struct virtio_mmio_dev *d, unsigned int q)
+{
+	if (d->vq[q].ready && !d->vq[q].broken && __virtio_mmio_driver_ok(d)) {
+		d->ops->notify(d, q);
+		if (d->vq[q].broken)
+			__virtio_mmio_needs_reset(d, q);
+	}
+}
+
+void virtio_mmio_notify_all(struct virtio_mmio_dev *d)
+{
+	pthread_mutex_lock(&d->lock);
+	d->stats.notifies++;
+	for (unsigned int q = 0; q < d->nr_queues; q++)
+		__notify(d, q);
+	pthread_mutex_unlock(&d->lock);
+}
+
 static void reg_write(struct virtio_mmio_dev *d, uint64_t off, uint32_t v)
 {
 	struct vq *q = cur_vq(d);
@@ -171,12 +189,8 @@ static void reg_write(struct virtio_mmio_dev *d, uint64_t off, uint32_t v)
 		break;
 	case VIRTIO_MMIO_QUEUE_NOTIFY:
 		d->stats.notifies++;
-		if (v < d->nr_queues && d->vq[v].ready && !d->vq[v].broken &&
-		    __virtio_mmio_driver_ok(d)) {
-			d->ops->notify(d, v);
-			if (d->vq[v].broken)
-				__virtio_mmio_needs_reset(d, v);
-		}
+		if (v < d->nr_queues)
+			__notify(d, v);
 		return;
 	case VIRTIO_MMIO_INTERRUPT_ACK:
 		d->interrupt_status &= ~v;

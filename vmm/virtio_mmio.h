@@ -110,6 +110,9 @@ void virtio_mmio_destroy(struct virtio_mmio_dev *d);
 /* One access at offset in the window; never fails (bad ones counted). */
 void virtio_mmio_access(struct virtio_mmio_dev *d, uint64_t offset,
 			uint8_t *data, unsigned int len, bool is_write);
+/* A notification that does not say which queue (an ioeventfd): serve
+ * every live queue. */
+void virtio_mmio_notify_all(struct virtio_mmio_dev *d);
 /* Device side, lock held: a queue went bad, the driver must reset. */
 void __virtio_mmio_needs_reset(struct virtio_mmio_dev *d, unsigned int q);
 /* Device side, lock held: the config changed (bumps the generation). */
