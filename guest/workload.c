@@ -111,6 +111,14 @@ static bool first_use(uint64_t pfn)
 		 bit);
 }
 
+void workload_chunk_returned(uint64_t pfn)
+{
+	/* Chunk-aligned: whole bytes of the bitmap.  Only vCPU 0 (the
+	 * balloon) clears, and a chunk in the balloon is not being
+	 * touched, so plain stores are enough. */
+	memset(&wl.used[pfn >> 3], 0, CHUNK_PAGES / 8);
+}
+
 bool workload_page_used(uint64_t pfn)
 {
 	return __atomic_load_n(&wl.used[pfn >> 3], __ATOMIC_RELAXED) &

@@ -14,6 +14,8 @@ int workload_run(const struct script *s);
 
 /* The host took pfn back (balloon): it must come back zero. */
 void workload_page_returned(uint64_t pfn);
+/* The same for a whole 2 MiB chunk (pfn chunk-aligned). */
+void workload_chunk_returned(uint64_t pfn);
 /* Touched since boot and not given back: the host backs it. */
 bool workload_page_used(uint64_t pfn);
 
