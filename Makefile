@@ -145,7 +145,7 @@ TEST_ENV := $(if $(findstring thread,$(SANITIZE)),TSAN_OPTIONS="suppressions=$(C
 
 test: all check-format
 	$(Q)$(TEST_ENV) $(TEST_BIN)
-	$(Q)tests/cli/run.sh $(BUILD)
+	$(Q)sh tests/cli/run.sh $(BUILD)
 
 bench: all
 	$(Q)for b in $(TOOL_BINS); do case $$b in */bench_*) $$b;; esac; done
