@@ -214,6 +214,35 @@ START_TEST(test_hostile_guests)
 }
 END_TEST
 
+/*
+ * A guest that stops answering its balloon: reclaim leaves it out after
+ * the time-out and takes from the one that answers; nobody is killed.
+ * deaf keeps 100 MiB backed, kind can give 90 of its 100, late needs 120:
+ * it fits only if kind gives and deaf is not waited on.
+ */
+START_TEST(test_deaf_guest)
+{
+	struct vmm_host *h = host(256);
+	unsigned int deaf =
+		launch(h, "deaf", 192,
+		       "balloon deaf; touch 100M; free 90M; hold 4s; verify");
+	unsigned int kind =
+		launch(h, "kind", 192, "touch 100M; free 90M; hold 4s; verify");
+	unsigned int late =
+		launch(h, "late", 192, "sleep 1s; touch 120M; verify");
+	struct balloon_info info;
+
+	finish_clean(h, late);
+	balloon_get_info(&h->balloon[deaf]->vb, &info);
+	ck_assert_uint_eq(info.actual, 0);
+	ck_assert_uint_gt(info.target, 0);
+	finish_clean(h, deaf);
+	finish_clean(h, kind);
+	ck_assert_uint_eq(vm_event_sum(h->pool, OOM_KILL), 0);
+	host_done(h);
+}
+END_TEST
+
 Suite *balloon_suite(void)
 {
 	Suite *s = suite_create("balloon");
@@ -230,6 +259,9 @@ Suite *balloon_suite(void)
 #endif
 	tcase_add_test(tc, test_host_memory_returned);
 	tcase_add_test(tc, test_hostile_guests);
+#ifndef __SANITIZE_THREAD__
+	tcase_add_test(tc, test_deaf_guest);
+#endif
 	suite_add_tcase(s, tc);
 	return s;
 }

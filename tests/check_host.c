@@ -182,6 +182,22 @@ START_TEST(test_oom_kills_the_hog)
 	vm_exit_reason(h->vm[hog], detail, sizeof(detail));
 	ck_assert_ptr_nonnull(strstr(detail, "OOM killer"));
 	ck_assert_uint_eq(vm_event_sum(h->pool, OOM_KILL), 1);
+	/* Reaped at once, by the killer, before the VM is even freed: the
+	 * victim holds no frame any more. */
+	for (int i = 0; i < 1000; i++) {
+		struct guest_mem_stats st;
+
+		guest_mem_get_stats(h->vm[hog]->mem, &st);
+		if (!st.pages)
+			break;
+		usleep(1000);
+	}
+	{
+		struct guest_mem_stats st;
+
+		guest_mem_get_stats(h->vm[hog]->mem, &st);
+		ck_assert_uint_eq(st.pages, 0);
+	}
 	host_reap(h, hog);
 	assert_clean(h, ok);
 	assert_all_free(h);

@@ -114,7 +114,9 @@ START_TEST(test_full_command_line)
 			"--guest", "mem=64M", "-v", "--balloon", "off",
 			"--balloon-floor", "16M", "--guest-timeout", "50ms",
 			"--direct-reclaim-timeout", "5ms", "--kswapd-step",
-			"20ms", "--no-deflate", NULL) == 0,
+			"20ms", "--no-deflate", "--balloon-step", "4M",
+			"--deflate-step", "32M", "--deflate-margin", "20",
+			NULL) == 0,
 		"%s", err);
 	ck_assert_uint_eq(cfg.pool_bytes, 2ULL << 30);
 	ck_assert_uint_eq(cfg.nr_nodes, 2);
@@ -144,6 +146,9 @@ START_TEST(test_full_command_line)
 	ck_assert_uint_eq(cfg.guest_timeout_ms, 50);
 	ck_assert_uint_eq(cfg.direct_timeout_ms, 5);
 	ck_assert_uint_eq(cfg.kswapd_step_ms, 20);
+	ck_assert_uint_eq(cfg.balloon_step_bytes, 4 << 20);
+	ck_assert_uint_eq(cfg.deflate_step_bytes, 32 << 20);
+	ck_assert_uint_eq(cfg.deflate_margin_pct, 20);
 	options_free(&cfg);
 }
 END_TEST
@@ -187,6 +192,8 @@ START_TEST(test_bad_arguments)
 		{ "--balloon-floor", "x", "--balloon-floor x" },
 		{ "--guest-timeout", "5", "--guest-timeout 5" },
 		{ "--direct-reclaim-timeout", "2h", "1ms to 60s" },
+		{ "--balloon-step", "1", "4K to 1T" },
+		{ "--deflate-margin", "0", "--deflate-margin 0" },
 		{ "--bogus", NULL, "unknown option '--bogus'" },
 		{ "--pool", NULL, "needs a value" },
 		{ "extra", NULL, "unexpected argument 'extra'" },

@@ -46,6 +46,9 @@ struct vmm_config {
 	bool balloon_off; /* no balloons: no reclaim, only OOM */
 	bool deflate_off; /* never give memory back to guests */
 	uint64_t balloon_floor_bytes;
+	uint64_t balloon_step_bytes; /* smallest request to one guest */
+	uint64_t deflate_step_bytes; /* most given back per round */
+	unsigned int deflate_margin_pct; /* of the node, above HIGH */
 	unsigned int guest_timeout_ms;
 	unsigned int direct_timeout_ms;
 	unsigned int kswapd_step_ms;

@@ -262,6 +262,13 @@ int host_reclaim_start(struct vmm_host *h)
 	reclaim_default_tunables(&t);
 	if (h->cfg.balloon_floor_bytes)
 		t.policy.floor_pages = h->cfg.balloon_floor_bytes >> PAGE_SHIFT;
+	if (h->cfg.balloon_step_bytes)
+		t.policy.min_step = h->cfg.balloon_step_bytes >> PAGE_SHIFT;
+	if (h->cfg.deflate_step_bytes)
+		t.policy.max_deflate_step = h->cfg.deflate_step_bytes >>
+					    PAGE_SHIFT;
+	if (h->cfg.deflate_margin_pct)
+		t.deflate_margin_pct = h->cfg.deflate_margin_pct;
 	if (h->cfg.guest_timeout_ms)
 		t.guest_timeout_ms = h->cfg.guest_timeout_ms;
 	if (h->cfg.direct_timeout_ms)

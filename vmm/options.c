@@ -68,7 +68,10 @@ void options_usage_run(FILE *f)
 	      "  --guest-timeout TIME       skip a guest that ignores a request this long (100ms)\n"
 	      "  --direct-reclaim-timeout TIME  longest stall of a faulting vCPU (20ms)\n"
 	      "  --kswapd-step TIME         kswapd's wait per round (50ms)\n"
+	      "  --balloon-step SIZE        smallest request to one guest (2M)\n"
 	      "  --no-deflate               never give memory back to balloons\n"
+	      "  --deflate-margin PCT       deflate above HIGH + PCT% of the node (10)\n"
+	      "  --deflate-step SIZE        most given back per round (64M)\n"
 	      "  --release-interval TIME|off  give free pool memory back to the host (1s)\n"
 	      "  -v, --verbose              print the effective configuration\n"
 	      "  -h, --help                 this text\n"
@@ -283,6 +286,9 @@ enum {
 	OPT_KSWAPD_STEP,
 	OPT_NO_DEFLATE,
 	OPT_RELEASE,
+	OPT_BALLOON_STEP,
+	OPT_DEFLATE_STEP,
+	OPT_DEFLATE_MARGIN,
 };
 
 static const struct option run_opts[] = {
@@ -305,6 +311,9 @@ static const struct option run_opts[] = {
 	{ "kswapd-step", required_argument, NULL, OPT_KSWAPD_STEP },
 	{ "no-deflate", no_argument, NULL, OPT_NO_DEFLATE },
 	{ "release-interval", required_argument, NULL, OPT_RELEASE },
+	{ "balloon-step", required_argument, NULL, OPT_BALLOON_STEP },
+	{ "deflate-step", required_argument, NULL, OPT_DEFLATE_STEP },
+	{ "deflate-margin", required_argument, NULL, OPT_DEFLATE_MARGIN },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -427,6 +436,26 @@ int options_parse_run(int argc, char **argv, struct vmm_config *cfg, char *err,
 		}
 		case OPT_NO_DEFLATE:
 			cfg->deflate_off = true;
+			break;
+		case OPT_BALLOON_STEP:
+		case OPT_DEFLATE_STEP: {
+			uint64_t *v = c == OPT_BALLOON_STEP ?
+					      &cfg->balloon_step_bytes :
+					      &cfg->deflate_step_bytes;
+
+			if (parse_size(a, v) || *v < 4096 || *v > (1ULL << 40))
+				ret = fail(err, errlen,
+					   "%s %s: a size from 4K to 1T",
+					   argv[optind - 2], a);
+			break;
+		}
+		case OPT_DEFLATE_MARGIN:
+			if (parse_int(a, 1, 100, &n))
+				ret = fail(
+					err, errlen,
+					"--deflate-margin %s: 1..100 (percent of the node)",
+					a);
+			cfg->deflate_margin_pct = n;
 			break;
 		case OPT_RELEASE:
 			if (!strcmp(a, "0") || !strcmp(a, "off")) {

@@ -1,36 +1,43 @@
-#!/ bin / sh
-#Every bad argument to build / vmm : a clear message on stderr naming what is
-#wrong, and exit status 2; nothing on stdout.
-vmm = "$1/vmm" fail = 0 check()
-{
-	want = "$1" shift out = $("$vmm"
-				  "$@" 2 > / tmp / vmm - cli - err.$$) rc = $ ?
-		err = $(cat / tmp / vmm - cli - err.$$) if["$rc" != 2]; then
+#!/bin/sh
+# Every bad argument to build/vmm: a clear message on stderr naming what is
+# wrong, and exit status 2; nothing on stdout.
+vmm="$1/vmm"
+fail=0
+check() {
+	want="$1"
+	shift
+	out=$("$vmm" "$@" 2>/tmp/vmm-cli-err.$$)
+	rc=$?
+	err=$(cat /tmp/vmm-cli-err.$$)
+	if [ "$rc" != 2 ]; then
 		echo "vmm $*: exit $rc, expected 2"
 		fail=1
 	fi
 	case "$err" in
-	*"$want"*) ;
-	;
-	*) echo "vmm $*: stderr '$err' does not say '$want'";
-	fail = 1;
-	;
-	esac if[-n "$out"];
-	then echo "vmm $*: printed on stdout: $out" fail = 1 fi
+	*"$want"*) ;;
+	*) echo "vmm $*: stderr '$err' does not say '$want'"; fail=1 ;;
+	esac
+	if [ -n "$out" ]; then
+		echo "vmm $*: printed on stdout: $out"
+		fail=1
+	fi
 }
-check "usage: vmm COMMAND" check "no command 'frobnicate'" frobnicate check
-      "--pool lots" run-- pool lots check
-	"--pool: at least 16M" run-- pool 1M check
-	"--nodes 0" run-- nodes 0 check "--nodes 99" run-- nodes 99 check
-	"--watermark-scale-factor 0" run-- watermark -
-	scale -
-	factor 0 check "--stats soon" run-- stats soon check
-	"mem=3M" run-- guest mem = 3M check "vcpus=0" run-- guest vcpus =
-	0 check "unknown key 'colour'" run-- guest colour = red check
-	"pool node 3" run-- nodes 2 --guest map = 0 : 3 check
-	"two guests are named 'a'" run-- guest name = a-- guest name =
-		a check "unknown option '--frob'" run-- frob check
-		"--pool needs a value" run-- pool check
-		"unexpected argument 'now'" run now check
-		"no command 'nothing'" help nothing rm -
-		f / tmp / vmm - cli - err.$$ exit $fail
+check "usage: vmm COMMAND"
+check "no command 'frobnicate'" frobnicate
+check "--pool lots" run --pool lots
+check "--pool: at least 16M" run --pool 1M
+check "--nodes 0" run --nodes 0
+check "--nodes 99" run --nodes 99
+check "--watermark-scale-factor 0" run --watermark-scale-factor 0
+check "--stats soon" run --stats soon
+check "mem=3M" run --guest mem=3M
+check "vcpus=0" run --guest vcpus=0
+check "unknown key 'colour'" run --guest colour=red
+check "pool node 3" run --nodes 2 --guest map=0:3
+check "two guests are named 'a'" run --guest name=a --guest name=a
+check "unknown option '--frob'" run --frob
+check "--pool needs a value" run --pool
+check "unexpected argument 'now'" run now
+check "no command 'nothing'" help nothing
+rm -f /tmp/vmm-cli-err.$$
+exit $fail

@@ -1,22 +1,11 @@
-#!/ bin / sh
-#vmm run end to end : the default guest, two guests, a guest that crashes
-#ending alone, SIGTERM stopping everything cleanly.
-vmm = "$1/vmm"[-w / dev / kvm] ||
-{
-	echo "/dev/kvm is not usable here";
-	exit 77;
-}
-fail = 0 out = $("$vmm" run 2 > &1) ||
-{
-	echo "vmm run: exit $?";
-	echo "$out";
-	fail = 1;
-}
-for
-	want in "guest demo (id 1): guest exit"
-		"integrity: ok"
-		"pool: 1024 MiB";
-do
+#!/bin/sh
+# vmm run end to end: the default guest, two guests, a guest that crashes
+# ending alone, SIGTERM stopping everything cleanly.
+vmm="$1/vmm"
+[ -w /dev/kvm ] || { echo "/dev/kvm is not usable here"; exit 77; }
+fail=0
+out=$("$vmm" run 2>&1) || { echo "vmm run: exit $?"; echo "$out"; fail=1; }
+for want in "guest demo (id 1): guest exit" "integrity: ok" "pool: 1024 MiB"; do
 	case "$out" in *"$want"*) ;; *) echo "vmm run: no '$want'"; fail=1 ;; esac
 done
 
