@@ -160,7 +160,8 @@ uint32_t palloc_alloc_run(unsigned int node, uint32_t max, uint64_t *pfn)
 	return got;
 }
 
-bool palloc_alloc_chunk(unsigned int node, bool skip_pinned, uint64_t *pfn)
+/* A whole free chunk of node without any of the skip flags. */
+static bool take_chunk(unsigned int node, uint32_t skip, uint64_t *pfn)
 {
 	struct pnode *n = &nodes[node];
 	bool ok = false;
@@ -172,8 +173,7 @@ bool palloc_alloc_chunk(unsigned int node, bool skip_pinned, uint64_t *pfn)
 	     i < n->nr_chunks; i++) {
 		struct pchunk *c = &n->chunk[i];
 
-		if (c->nr_free != CHUNK_PAGES ||
-		    (skip_pinned && (c->flags & CHUNK_PINNED)))
+		if (c->nr_free != CHUNK_PAGES || (c->flags & skip))
 			continue;
 		memset(c->map, 0, sizeof(c->map));
 		__chunk_update(n, c, 0);
@@ -185,6 +185,11 @@ bool palloc_alloc_chunk(unsigned int node, bool skip_pinned, uint64_t *pfn)
 		n->first_free++;
 	spin_unlock(&lock);
 	return ok;
+}
+
+bool palloc_alloc_chunk(unsigned int node, bool skip_pinned, uint64_t *pfn)
+{
+	return take_chunk(node, skip_pinned ? CHUNK_PINNED : 0, pfn);
 }
 
 bool palloc_take(uint64_t pfn)
@@ -215,29 +220,7 @@ bool palloc_take(uint64_t pfn)
 
 bool palloc_take_unreported_chunk(unsigned int node, uint64_t *pfn)
 {
-	struct pnode *n = &nodes[node];
-	bool ok = false;
-
-	if (node >= nr_nodes)
-		return false;
-	spin_lock(&lock);
-	for (uint32_t i = n->nr_whole ? n->first_free : n->nr_chunks;
-	     i < n->nr_chunks; i++) {
-		struct pchunk *c = &n->chunk[i];
-
-		if (c->nr_free != CHUNK_PAGES ||
-		    (c->flags & (CHUNK_PINNED | CHUNK_REPORTED)))
-			continue;
-		memset(c->map, 0, sizeof(c->map));
-		__chunk_update(n, c, 0);
-		*pfn = n->start_pfn + (uint64_t)i * CHUNK_PAGES;
-		ok = true;
-		break;
-	}
-	while (n->first_free < n->nr_chunks && !n->chunk[n->first_free].nr_free)
-		n->first_free++;
-	spin_unlock(&lock);
-	return ok;
+	return take_chunk(node, CHUNK_PINNED | CHUNK_REPORTED, pfn);
 }
 
 void palloc_return_reported_chunk(uint64_t pfn)

@@ -78,13 +78,14 @@ int virtio_setup_vq(struct virtio_dev *d, struct virtqueue *vq, uint16_t index)
 	mmio_write(d, VIRTIO_MMIO_QUEUE_DESC_LOW,
 		   (uint32_t)(uintptr_t)vq->desc);
 	mmio_write(d, VIRTIO_MMIO_QUEUE_DESC_HIGH, (uintptr_t)vq->desc >> 32);
-	mmio_write(d, VIRTIO_MMIO_QUEUE_AVAIL_LOW,
+	mmio_write(d, VIRTIO_MMIO_QUEUE_DRIVER_LOW,
 		   (uint32_t)(uintptr_t)&vq->avail);
-	mmio_write(d, VIRTIO_MMIO_QUEUE_AVAIL_HIGH,
+	mmio_write(d, VIRTIO_MMIO_QUEUE_DRIVER_HIGH,
 		   (uintptr_t)&vq->avail >> 32);
-	mmio_write(d, VIRTIO_MMIO_QUEUE_USED_LOW,
+	mmio_write(d, VIRTIO_MMIO_QUEUE_DEVICE_LOW,
 		   (uint32_t)(uintptr_t)&vq->used);
-	mmio_write(d, VIRTIO_MMIO_QUEUE_USED_HIGH, (uintptr_t)&vq->used >> 32);
+	mmio_write(d, VIRTIO_MMIO_QUEUE_DEVICE_HIGH,
+		   (uintptr_t)&vq->used >> 32);
 	mmio_write(d, VIRTIO_MMIO_QUEUE_READY, 1);
 	vq->ready = true;
 	return 0;

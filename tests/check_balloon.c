@@ -8,71 +8,16 @@
 #include <stdlib.h>
 #include <unistd.h>
 
+#include "tests/host_test.h"
 #include "tests/mm_test.h"
 #include "vmm/guest_mem.h"
 #include "vmm/host.h"
 #include "vmm/host_balloon.h"
 
-static struct vmm_host *host(unsigned int mib)
-{
-	struct vmm_config cfg = { .pool_bytes = (uint64_t)mib << 20,
-				  .nr_nodes = 1 };
-	struct vmm_host *h;
-	char err[256];
-
-	ck_assert_msg(host_create(&cfg, &h, err, sizeof(err)) == 0, "%s", err);
-	h->out = fopen("/dev/null", "we");
-	h->oom_log = getenv("VMM_TEST_CONSOLE") ? stderr : h->out;
-	return h;
-}
-
-static void host_done(struct vmm_host *h)
-{
-	FILE *out = h->out;
-
-	host_destroy(h);
-	fclose(out);
-}
-
-static unsigned int launch(struct vmm_host *h, const char *name,
-			   unsigned int mib, const char *script)
-{
-	struct guest_spec spec = { .mem_bytes = (uint64_t)mib << 20,
-				   .nr_vcpus = 1,
-				   .nr_vnodes = 1,
-				   .vnode_to_pnode = { -1 },
-				   .script = (char *)script };
-	struct vm_resources res = { .pool = h->pool,
-				    .quiet = !getenv("VMM_TEST_CONSOLE") };
-	unsigned int id;
-	char err[256];
-
-	snprintf(spec.name, sizeof(spec.name), "%s", name);
-	ck_assert_msg(host_launch(h, &spec, &res, &id, err, sizeof(err)) == 0,
-		      "%s", err);
-	return id;
-}
-
-static void finish_clean(struct vmm_host *h, unsigned int id)
-{
-	struct vm *vm = h->vm[id];
-	struct pollfd p = { .fd = vm->stop_efd, .events = POLLIN };
-	struct vm_summary s;
-	char d[VM_DETAIL_MAX];
-	enum vm_exit_reason why;
-
-	if (poll(&p, 1, 30000) != 1)
-		vm_stop(vm, VM_EXIT_STOPPED, "test timeout");
-	vm_wait(vm);
-	why = vm_exit_reason(vm, d, sizeof(d));
-	vm_get_summary(vm, &s);
-	ck_assert_msg(why == VM_EXIT_GUEST_EXIT && s.exit_status == 0,
-		      "%s: %s (%s) status %d", vm->name,
-		      vm_exit_reason_name(why), d, s.exit_status);
-	ck_assert_uint_gt(s.nr_verify, 0);
-	ck_assert_uint_eq(s.verify_bad + s.nr_corrupt, 0);
-	host_reap(h, id);
-}
+#define host(mib) test_host(mib, 1)
+#define host_done(h) test_host_done(h)
+#define launch(h, name, mib, script) test_launch(h, name, mib, 1, 1, script, 0)
+#define finish_clean(h, id) test_assert_clean(h, id)
 
 #ifndef __SANITIZE_THREAD__ /* see balloon_suite() */
 /*
@@ -147,21 +92,13 @@ START_TEST(test_host_memory_returned)
 }
 END_TEST
 
-/* Wait for a guest to stop by itself and check it ended well. */
+/* It ended by itself with status 0 (not reaped: its device is read). */
 static void wait_clean(struct vmm_host *h, unsigned int id)
 {
-	struct vm *vm = h->vm[id];
-	struct pollfd p = { .fd = vm->stop_efd, .events = POLLIN };
 	struct vm_summary s;
-	char d[VM_DETAIL_MAX];
 
-	if (poll(&p, 1, 30000) != 1)
-		vm_stop(vm, VM_EXIT_STOPPED, "test timeout");
-	vm_wait(vm);
-	vm_get_summary(vm, &s);
-	ck_assert_msg(vm_exit_reason(vm, d, sizeof(d)) == VM_EXIT_GUEST_EXIT &&
-			      s.exit_status == 0,
-		      "%s: %s", vm->name, d);
+	ck_assert(test_wait_guest(h, id, &s) == VM_EXIT_GUEST_EXIT);
+	ck_assert_int_eq(s.exit_status, 0);
 }
 
 /*
@@ -181,12 +118,12 @@ START_TEST(test_hostile_guests)
 		.vnode_to_pnode = { -1 },
 		.script = "touch 8M; evil pfns; touch 8M; verify"
 	};
-	struct vm_resources res = { .pool = h->pool, .quiet = true };
 	unsigned int pfns, loop, outside, ok;
 	struct balloon_info info;
 	char err[256];
 
-	ck_assert(host_launch(h, &spec, &res, &pfns, err, sizeof(err)) == 0);
+	ck_assert(host_launch(h, &spec, test_res(h), &pfns, err, sizeof(err)) ==
+		  0);
 	loop = launch(h, "loop", 64, "touch 4M; evil loop; touch 4M; verify");
 	outside = launch(h, "outside", 64,
 			 "touch 4M; evil outside; touch 4M; verify");

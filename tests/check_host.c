@@ -11,104 +11,20 @@
 #include <unistd.h>
 
 #include "tests/mm_test.h"
+#include "tests/host_test.h"
 #include "tests/runner.h"
 #include "vmm/guest_mem.h"
 #include "vmm/host.h"
 
-static struct vmm_host *host(unsigned int mib, unsigned int nodes)
-{
-	struct vmm_config cfg = {
-		.pool_bytes = (uint64_t)mib << 20,
-		.nr_nodes = nodes,
-	};
-	struct vmm_host *h;
-	char err[256];
-
-	ck_assert_msg(host_create(&cfg, &h, err, sizeof(err)) == 0, "%s", err);
-	h->out = fopen("/dev/null", "we");
-	h->oom_log = getenv("VMM_TEST_CONSOLE") ? stderr : h->out;
-	return h;
-}
-
-/* Pool memory, console quiet unless VMM_TEST_CONSOLE is set. */
-static const struct vm_resources *res(struct vmm_host *h)
-{
-	static struct vm_resources r;
-
-	r = (struct vm_resources){ .pool = h->pool,
-				   .quiet = !getenv("VMM_TEST_CONSOLE") };
-	return &r;
-}
-
-static void host_done(struct vmm_host *h)
-{
-	FILE *out = h->out;
-
-	host_destroy(h);
-	fclose(out);
-}
-
-static unsigned int launch_adj(struct vmm_host *h, const char *name,
-			       unsigned int mib, unsigned int vcpus,
-			       unsigned int vnodes, const char *script,
-			       int oom_score_adj)
-{
-	struct guest_spec spec = {
-		.mem_bytes = (uint64_t)mib << 20,
-		.nr_vcpus = vcpus,
-		.nr_vnodes = vnodes,
-		.script = (char *)script,
-		.oom_score_adj = oom_score_adj,
-	};
-	unsigned int id;
-	char err[256];
-
-	snprintf(spec.name, sizeof(spec.name), "%s", name);
-	for (unsigned int n = 0; n < GUEST_MAX_NODES; n++)
-		spec.vnode_to_pnode[n] = -1;
-	ck_assert_msg(host_launch(h, &spec, res(h), &id, err, sizeof(err)) == 0,
-		      "%s", err);
-	return id;
-}
-
-static unsigned int launch(struct vmm_host *h, const char *name,
-			   unsigned int mib, unsigned int vcpus,
-			   unsigned int vnodes, const char *script)
-{
-	return launch_adj(h, name, mib, vcpus, vnodes, script, 0);
-}
-
-/* Wait for the guest to stop by itself; its exit reason and summary. */
-static enum vm_exit_reason wait_guest(struct vmm_host *h, unsigned int id,
-				      struct vm_summary *s)
-{
-	struct vm *vm = h->vm[id];
-	struct pollfd p = { .fd = vm->stop_efd, .events = POLLIN };
-	enum vm_exit_reason why;
-	char detail[VM_DETAIL_MAX];
-
-	if (poll(&p, 1, 20000) != 1)
-		vm_stop(vm, VM_EXIT_STOPPED, "test timeout");
-	vm_wait(vm);
-	why = vm_exit_reason(vm, detail, sizeof(detail));
-	if (s)
-		vm_get_summary(vm, s);
-	return why;
-}
-
-static void assert_clean(struct vmm_host *h, unsigned int id)
-{
-	struct vm_summary s;
-	enum vm_exit_reason why = wait_guest(h, id, &s);
-
-	ck_assert_msg(why == VM_EXIT_GUEST_EXIT, "guest %u: %s, panic '%s'", id,
-		      vm_exit_reason_name(why), s.panic);
-	ck_assert_int_eq(s.exit_status, 0);
-	ck_assert_uint_gt(s.nr_verify, 0);
-	ck_assert_uint_eq(s.verify_bad, 0);
-	ck_assert_uint_eq(s.nr_corrupt, 0);
-	host_reap(h, id);
-}
+#define host(mib, nodes) test_host(mib, nodes)
+#define host_done(h) test_host_done(h)
+#define res(h) test_res(h)
+#define launch_adj(h, name, mib, vcpus, vnodes, script, adj) \
+	test_launch(h, name, mib, vcpus, vnodes, script, adj)
+#define launch(h, name, mib, vcpus, vnodes, script) \
+	test_launch(h, name, mib, vcpus, vnodes, script, 0)
+#define wait_guest(h, id, s) test_wait_guest(h, id, s)
+#define assert_clean(h, id) test_assert_clean(h, id)
 
 static void assert_all_free(struct vmm_host *h)
 {

@@ -16,10 +16,7 @@
 #define VQ_MAX_SIZE 1024
 #define VQ_MAX_SEG 64 /* segments we accept in one chain */
 
-#define VRING_DESC_F_NEXT 1
-#define VRING_DESC_F_WRITE 2
-#define VRING_DESC_F_INDIRECT 4
-#define VRING_USED_F_NO_NOTIFY 1
+#include "guest/virtio_regs.h"
 
 /* How the device reaches guest RAM: NULL unless all of it is RAM. */
 struct guest_view {
