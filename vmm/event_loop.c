@@ -171,32 +171,41 @@ static void dispatch(struct evloop *l, struct ev *e, int res)
 		arm_poll(l, e);
 }
 
+int evloop_run_once(struct evloop *l)
+{
+	struct io_uring_cqe *cqe;
+	unsigned int head, n = 0;
+	int ret;
+
+	ret = io_uring_submit_and_wait(&l->ring, 1);
+	l->pending = 0;
+	if (ret < 0 && ret != -EINTR)
+		return ret;
+	io_uring_for_each_cqe(&l->ring, head, cqe)
+	{
+		struct ev *e = io_uring_cqe_get_data(cqe);
+		int res = cqe->res;
+
+		n++;
+		/* Completions are consumed before callbacks run, so a
+		 * callback may queue new work freely. */
+		io_uring_cq_advance(&l->ring, 1);
+		if (e && res != -ECANCELED)
+			dispatch(l, e, res);
+		else if (e)
+			e->active = false;
+	}
+	l->completions += n;
+	return 0;
+}
+
 int evloop_run(struct evloop *l)
 {
 	while (!__atomic_load_n(&l->stop, __ATOMIC_ACQUIRE)) {
-		struct io_uring_cqe *cqe;
-		unsigned int head, n = 0;
-		int ret;
+		int ret = evloop_run_once(l);
 
-		ret = io_uring_submit_and_wait(&l->ring, 1);
-		l->pending = 0;
-		if (ret < 0 && ret != -EINTR)
+		if (ret)
 			return ret;
-		io_uring_for_each_cqe(&l->ring, head, cqe)
-		{
-			struct ev *e = io_uring_cqe_get_data(cqe);
-			int res = cqe->res;
-
-			n++;
-			/* Completions are consumed before callbacks run, so
-			 * a callback may queue new work freely. */
-			io_uring_cq_advance(&l->ring, 1);
-			if (e && res != -ECANCELED)
-				dispatch(l, e, res);
-			else if (e)
-				e->active = false;
-		}
-		l->completions += n;
 	}
 	return 0;
 }

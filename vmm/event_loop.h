@@ -58,6 +58,8 @@ int evloop_madvise(struct evloop *l, struct ev *e, void *addr, uint64_t len,
 		   int advice, ev_fn fn, void *arg);
 /* Run until evloop_stop(); returns 0 or -errno. */
 int evloop_run(struct evloop *l);
+/* Wait for at least one completion and handle what has come. */
+int evloop_run_once(struct evloop *l);
 void evloop_stop(struct evloop *l);
 /* Make evloop_run() look around (other threads queued work). */
 void evloop_wake(struct evloop *l);

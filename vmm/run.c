@@ -213,12 +213,8 @@ int vmm_run(const struct vmm_config *cfg)
 	if (r.failed)
 		status = 1;
 	/* Punches still out: let them land before the pool goes. */
-	while (r.punches_in_flight) {
-		r.loop.stop = false;
-		evloop_wake(&r.loop);
-		evloop_stop(&r.loop);
-		evloop_run(&r.loop);
-	}
+	while (r.punches_in_flight && !evloop_run_once(&r.loop))
+		;
 	if (r.released)
 		printf("host: %" PRIu64
 		       " MiB of free pool memory given back to the host while running\n",
