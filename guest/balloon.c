@@ -92,7 +92,28 @@ static void post_stats(void)
 		vq_kick(&b.stats);
 }
 
+/*
+ * Set the device up on first use, not at boot: each register access is an
+ * exit to the host (about 75 us here, nested), and some 60 of them would
+ * delay the workload's first phase by milliseconds.
+ */
+static bool setup_pending;
+static bool balloon_setup(void);
+
 bool balloon_init(void *meta)
+{
+	const struct guest_bootinfo *bi = kernel.bi;
+
+	b.ballooned = meta;
+	b.nr_pfns = kernel.ram_size >> PAGE_SHIFT;
+	for (unsigned int i = 0; i < bi->nr_devices && i < GUEST_MAX_DEVICES;
+	     i++)
+		if (bi->dev[i].device_id == VIRTIO_ID_BALLOON)
+			setup_pending = true;
+	return setup_pending;
+}
+
+static bool balloon_setup(void)
 {
 	const struct guest_bootinfo *bi = kernel.bi;
 	uint64_t want = (1ULL << VIRTIO_BALLOON_F_STATS_VQ) |
@@ -101,8 +122,7 @@ bool balloon_init(void *meta)
 	uint64_t f = 0;
 	uint16_t q = 0;
 
-	b.ballooned = meta;
-	b.nr_pfns = kernel.ram_size >> PAGE_SHIFT;
+	setup_pending = false;
 	for (unsigned int i = 0; i < bi->nr_devices && i < GUEST_MAX_DEVICES;
 	     i++) {
 		if (bi->dev[i].device_id != VIRTIO_ID_BALLOON)
@@ -315,6 +335,8 @@ void balloon_poll(void)
 {
 	uint64_t target, t0;
 
+	if (setup_pending && !b.deaf)
+		balloon_setup();
 	if (!b.present || b.deaf || virtio_needs_reset(&b.dev))
 		return;
 	/* Follow the target in batches, but give the workload its vCPU
@@ -343,6 +365,8 @@ uint64_t balloon_deflate_on_oom(uint64_t pages)
 {
 	uint64_t done = 0, n;
 
+	if (setup_pending && !b.deaf)
+		balloon_setup();
 	if (!b.present || !b.deflate_on_oom || b.deaf)
 		return 0;
 	while (done < pages && (n = deflate(pages - done)))
@@ -352,6 +376,9 @@ uint64_t balloon_deflate_on_oom(uint64_t pages)
 
 void balloon_set_deaf(bool deaf)
 {
+	/* A deaf driver is one the host sees, then never hears from. */
+	if (setup_pending)
+		balloon_setup();
 	b.deaf = deaf;
 }
 
@@ -365,6 +392,8 @@ void balloon_evil(unsigned int kind)
 	struct virtqueue *q = &b.inflate;
 	uint64_t pfn;
 
+	if (setup_pending)
+		balloon_setup();
 	if (!b.present)
 		return;
 	switch (kind) {

