@@ -28,7 +28,7 @@
 #define REPORT_BATCH 16 /* chunks per free page report */
 #define REPORT_DELAY_NS 2000000000ULL /* as Linux's page reporting */
 #define HOST_TIMEOUT_NS 5000000000ULL
-#define POLL_BUDGET_NS 5000000ULL /* per poll, then back to the workload */
+#define POLL_BUDGET_NS 20000000ULL /* per poll, then back to the workload */
 
 struct stat_entry {
 	uint16_t tag;
