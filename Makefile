@@ -172,4 +172,7 @@ format:
 clean:
 	rm -rf build build-*
 
+# Keep intermediate objects (tools are linked from them).
+.SECONDARY:
+
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
