@@ -269,10 +269,10 @@ static void serve_fault(struct guest_mem *mem, uint64_t addr)
 	wake.start = (uint64_t)mem->hva + start;
 	wake.len = len;
 	ioctl(mem->uffd, UFFDIO_WAKE, &wake);
-	hist_add(&mem->fault_ns, trace_clock_ns() - t0);
+	t0 = trace_clock_ns() - t0;
+	hist_add(&mem->fault_ns, t0);
 	trace_event(&mem->cfg.pool->trace, TR_FAULT, mem->cfg.owner, gpa,
-		    len == HUGE_SIZE ? pageblock_order : 0,
-		    trace_clock_ns() - t0);
+		    len == HUGE_SIZE ? pageblock_order : 0, t0);
 }
 
 static void *fault_thread(void *arg)
