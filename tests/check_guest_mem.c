@@ -275,6 +275,58 @@ START_TEST(test_discard)
 }
 END_TEST
 
+/* Migration moves the data and the reverse map; pinned pages stay. */
+START_TEST(test_migrate)
+{
+	struct mm_pool *pool = test_pool(64, 2, 0);
+	struct guest_mem_config cfg = {
+		.owner = 7,
+		.size = 8 << 20,
+		.nr_nodes = 1,
+		.node = { { 0, 8 << 20 } },
+		.pool = pool,
+		.vm_fd = -1,
+		.pinned_start = 6 << 20,
+		.pinned_size = 1 << 20,
+	};
+	struct guest_mem *mem;
+	uint64_t *base;
+	pfn_t np;
+
+	ck_assert_int_eq(guest_mem_create(&cfg, &mem), 0);
+	install_rmap(pool, mem);
+	base = guest_mem_hva_of(mem, 0, 8 << 20);
+	for (uint64_t i = 0; i < (8 << 20) / 8; i += 8)
+		base[i] = i ^ 0x5555;
+	/* Move 64 pages of the first 2 MiB to frames on the other node. */
+	for (uint64_t g = 0; g < 64 * PAGE_SIZE; g += PAGE_SIZE) {
+		pfn_t old = READ_ONCE(mem->gpa_map[g >> PAGE_SHIFT]);
+
+		np = __alloc_pages(pool, GFP_GUEST, 0, 1, NULL);
+		ck_assert_uint_ne(np, PFN_NONE);
+		ck_assert_int_eq(guest_mem_migrate(mem, g, np), 0);
+		ck_assert_uint_eq(READ_ONCE(mem->gpa_map[g >> PAGE_SHIFT]), np);
+		ck_assert_uint_eq(pfn_to_frame(pool, np)->owner, 7);
+		ck_assert_uint_eq(pfn_to_frame(pool, old)->owner, 0);
+	}
+	ck_assert_uint_eq(mem->pages_node[1], 64);
+	for (uint64_t i = 0; i < (8 << 20) / 8; i += 8)
+		ck_assert_uint_eq(base[i], i ^ 0x5555);
+	ck_assert_uint_eq(vm_event_sum(pool, PGMIGRATE_SUCCESS), 64);
+	ck_validate(pool);
+	/* Pinned: refused, nothing changes; unbacked: nothing to move. */
+	np = __alloc_pages(pool, GFP_GUEST, 0, 0, NULL);
+	ck_assert_int_eq(guest_mem_migrate(mem, 6 << 20, np), -EBUSY);
+	ck_assert_int_eq(guest_mem_migrate(mem, 4095, np), -EINVAL);
+	__free_pages(pool, np, 0);
+	ck_validate(pool);
+	guest_mem_destroy(mem);
+	drain_all_pages(pool);
+	ck_assert_uint_eq(mm_nr_free_pages(pool), pool->nr_frames);
+	mm_pool_destroy(pool);
+}
+END_TEST
+
 START_TEST(test_bad_config)
 {
 	struct mm_pool *pool = test_pool(16, 1, 0);
@@ -317,6 +369,7 @@ Suite *guest_mem_suite(void)
 	tcase_add_test(tc, test_pinned_region);
 	tcase_add_test(tc, test_no_data_crosses_guests);
 	tcase_add_test(tc, test_discard);
+	tcase_add_test(tc, test_migrate);
 	tcase_add_test(tc, test_bad_config);
 	suite_add_tcase(s, tc);
 	return s;

@@ -237,6 +237,43 @@ START_TEST(test_no_data_crosses_guests)
 }
 END_TEST
 
+/*
+ * Pages of a running guest move to other frames while it is paused; when
+ * it resumes, its own verify finds every page intact.
+ */
+START_TEST(test_migrate_paused_guest)
+{
+	struct vmm_host *h = host(256, 2);
+	unsigned int id = launch(h, "moved", 64, 1, 1,
+				 "touch 32M pattern=full; hold 500ms; verify");
+	struct guest_mem *mem;
+	struct vm_summary s;
+	int moved = 0;
+
+	do {
+		usleep(1000);
+		vm_get_summary(h->vm[id], &s);
+	} while (s.nr_phases < 1);
+	mem = h->vm[id]->mem;
+	ck_assert_int_eq(vm_pause(h->vm[id]), 0);
+	for (uint64_t g = 4 << 20; g < (12 << 20); g += PAGE_SIZE) {
+		pfn_t np = __alloc_pages(h->pool, GFP_GUEST, 0, 1, NULL);
+
+		ck_assert_uint_ne(np, PFN_NONE);
+		if (guest_mem_migrate(mem, g, np)) {
+			__free_pages(h->pool, np, 0);
+			continue;
+		}
+		moved++;
+	}
+	vm_resume(h->vm[id]);
+	ck_assert_int_ge(moved, 1024);
+	assert_clean(h, id);
+	assert_all_free(h);
+	host_done(h);
+}
+END_TEST
+
 Suite *host_suite(void)
 {
 	Suite *s = suite_create("host");
@@ -250,6 +287,7 @@ Suite *host_suite(void)
 	tcase_add_test(tc, test_vnuma_placement);
 	tcase_add_test(tc, test_strict_binding_exhausts_node);
 	tcase_add_test(tc, test_no_data_crosses_guests);
+	tcase_add_test(tc, test_migrate_paused_guest);
 	suite_add_tcase(s, tc);
 	return s;
 }

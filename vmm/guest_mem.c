@@ -540,6 +540,53 @@ long guest_mem_discard(struct guest_mem *mem, uint64_t gpa, uint64_t len)
 	return ret ? ret : freed;
 }
 
+int guest_mem_migrate(struct guest_mem *mem, uint64_t gpa, pfn_t new_pfn)
+{
+	struct mm_pool *pool = mem->cfg.pool;
+	pfn_t old;
+	int ret = 0;
+
+	if ((gpa & (PAGE_SIZE - 1)) || gpa >= mem->cfg.size ||
+	    mem->cfg.backing != GUEST_BACKING_POOL || !pfn_valid(pool, new_pfn))
+		return -EINVAL;
+	pthread_mutex_lock(&mem->lock);
+	old = mem->gpa_map[gpn(gpa)];
+	if (old == PFN_NONE || mem->dead) {
+		ret = -ENOENT;
+		goto out;
+	}
+	if (pfn_to_frame(pool, old)->flags & FF_PINNED) {
+		ret = -EBUSY;
+		goto out;
+	}
+	/* Through the pool mapping: the guest's view of old is the same
+	 * memory, and the guest is paused. */
+	memcpy(pfn_to_virt(pool, new_pfn), pfn_to_virt(pool, old), PAGE_SIZE);
+	if (mmap(mem->hva + gpa, PAGE_SIZE, PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_FIXED, pool->memfd,
+		 pfn_to_offset(new_pfn)) == MAP_FAILED) {
+		/* The old mapping stands: nothing changed. */
+		ret = -errno;
+		goto out;
+	}
+	/* Old owner off, map over, new owner on: a live rmap check sees
+	 * either frame consistent (as map_frames() and discard do). */
+	frame_clear_owner(pool, old);
+	WRITE_ONCE(mem->gpa_map[gpn(gpa)], new_pfn);
+	frame_set_owner(pool, new_pfn, mem->cfg.owner, (gpa_t){ gpa });
+	__atomic_sub_fetch(&mem->pages_node[pfn_to_nid(pool, old)], 1,
+			   __ATOMIC_RELAXED);
+	__atomic_add_fetch(&mem->pages_node[pfn_to_nid(pool, new_pfn)], 1,
+			   __ATOMIC_RELAXED);
+	__free_pages(pool, old, 0);
+	count_vm_event(pool, PGMIGRATE_SUCCESS);
+out:
+	pthread_mutex_unlock(&mem->lock);
+	if (ret && ret != -ENOENT)
+		count_vm_event(pool, PGMIGRATE_FAIL);
+	return ret;
+}
+
 void guest_mem_reap(struct guest_mem *mem)
 {
 	pthread_mutex_lock(&mem->lock);

@@ -92,6 +92,15 @@ int guest_mem_back(struct guest_mem *mem, uint64_t gpa, uint64_t len);
  */
 long guest_mem_discard(struct guest_mem *mem, uint64_t gpa, uint64_t len);
 /*
+ * Move the guest page at gpa to new_pfn (an order-0 frame the caller
+ * allocated): copy it through the pool mapping, map new_pfn over gpa,
+ * move the reverse map, free the old frame.  The VM must be paused (its
+ * vCPUs out of KVM_RUN) so the page does not change under the copy.
+ * -ENOENT: gpa is not backed; -EBUSY: it is pinned; on any error the old
+ * frame stays mapped and new_pfn stays the caller's.
+ */
+int guest_mem_migrate(struct guest_mem *mem, uint64_t gpa, pfn_t new_pfn);
+/*
  * The VM is dead (OOM kill): give every frame back now.  Its vCPUs must be
  * out of KVM_RUN; faults from then on get the zero page, never a frame.
  */
