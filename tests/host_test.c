@@ -12,10 +12,16 @@ struct vmm_host *test_host(unsigned int mib, unsigned int nodes)
 		.pool_bytes = (uint64_t)mib << 20,
 		.nr_nodes = nodes,
 	};
+
+	return test_host_cfg(&cfg);
+}
+
+struct vmm_host *test_host_cfg(const struct vmm_config *cfg)
+{
 	struct vmm_host *h;
 	char err[256];
 
-	ck_assert_msg(host_create(&cfg, &h, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_msg(host_create(cfg, &h, err, sizeof(err)) == 0, "%s", err);
 	h->out = fopen("/dev/null", "we");
 	h->oom_log = getenv("VMM_TEST_CONSOLE") ? stderr : h->out;
 	return h;

@@ -7,6 +7,7 @@
 
 /* A host with a pool of mib MiB in nodes nodes; output to /dev/null. */
 struct vmm_host *test_host(unsigned int mib, unsigned int nodes);
+struct vmm_host *test_host_cfg(const struct vmm_config *cfg);
 void test_host_done(struct vmm_host *h);
 /* Pool memory, console quiet unless VMM_TEST_CONSOLE is set. */
 const struct vm_resources *test_res(struct vmm_host *h);
