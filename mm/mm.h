@@ -65,6 +65,19 @@ struct alloc_context {
 	enum zone_type highest_zoneidx;
 };
 
+/*
+ * One page compaction wants moved: the migrate scanner fills old_pfn and
+ * the owner/gpa it read from the frame (racy: the op re-checks them under
+ * the owner's lock), the free scanner fills new_pfn, the op sets result.
+ */
+struct migrate_req {
+	pfn_t old_pfn;
+	pfn_t new_pfn;
+	gpa_t gpa;
+	uint16_t owner;
+	int result; /* 0: moved; -EAGAIN: changed hands; -EBUSY: pinned */
+};
+
 struct oom_control {
 	const struct alloc_context *ac;
 	gfp_t gfp_mask;
@@ -94,6 +107,14 @@ struct mm_ops {
 					      unsigned int alloc_flags,
 					      const struct alloc_context *ac,
 					      enum compact_priority prio);
+	/*
+	 * Migrate a batch of in-use frames (compaction).  For each req: copy
+	 * old_pfn's page to new_pfn, make the owner map gpa to new_pfn, move
+	 * the reverse map, free old_pfn to the pool.  A failed req leaves
+	 * old_pfn mapped and new_pfn the caller's.  Returns reqs migrated.
+	 */
+	unsigned int (*migrate_pages)(void *priv, struct migrate_req *req,
+				      unsigned int nr);
 	/* Kill a victim; true if that freed frames (progress). */
 	bool (*out_of_memory)(void *priv, const struct oom_control *oc);
 	/* mm_validate(): does the owner still map gpa to pfn? */
