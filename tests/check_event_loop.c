@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: GPL-2.0
 /* vmm/event_loop.c: polls, timers, signals, wake-ups, memory release. */
 #include <check.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/signalfd.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -52,7 +54,7 @@ static void count_it(struct evloop *l, struct ev *e, int res)
 START_TEST(test_timers)
 {
 	struct evloop l;
-	struct ev one, per;
+	struct ev one = { 0 }, per = { 0 };
 	struct counter c1 = { .stop_after = 100 }, c2 = { .stop_after = 4 };
 	uint64_t t0 = now_ns();
 
@@ -93,7 +95,7 @@ static void *poke(void *arg)
 START_TEST(test_poll_rearm)
 {
 	struct evloop l;
-	struct ev e;
+	struct ev e = { 0 };
 	struct counter c = { .stop_after = 3 };
 	int efd = eventfd(0, EFD_NONBLOCK);
 	pthread_t t;
@@ -145,7 +147,7 @@ static void on_sig(struct evloop *l, struct ev *e, int res)
 START_TEST(test_signal_through_signalfd)
 {
 	struct evloop l;
-	struct ev e;
+	struct ev e = { 0 };
 	sigset_t set;
 	int sfd, got = 0;
 
@@ -176,7 +178,7 @@ static uint64_t blocks(int fd)
 START_TEST(test_release_memory)
 {
 	struct evloop l;
-	struct ev p[4], m;
+	struct ev p[4] = { 0 }, m = { 0 };
 	struct counter c = { .stop_after = 5 };
 	int fd = memfd_create("evloop-test", 0);
 	const size_t len = 8 << 20;
@@ -211,6 +213,85 @@ START_TEST(test_release_memory)
 }
 END_TEST
 
+struct owner {
+	struct ev in, out;
+	int released;
+	int outs;
+	bool del_self;
+};
+
+static void on_out(struct evloop *l, struct ev *e, int res)
+{
+	struct owner *o = e->arg;
+
+	ck_assert(res & POLLOUT);
+	o->outs++;
+	/* Deleted from its own callback: nothing left in flight. */
+	if (o->del_self)
+		evloop_del(l, e);
+	evloop_stop(l);
+}
+
+static void on_in(struct evloop *l, struct ev *e, int res)
+{
+	(void)l, (void)e, (void)res;
+	ck_abort_msg("nothing was written");
+}
+
+static void on_release(struct evloop *l, struct ev *e)
+{
+	struct owner *o = e->arg;
+
+	(void)l;
+	ck_assert(ev_idle(e));
+	o->released++;
+}
+
+/*
+ * POLLOUT polls, and the release hook: called once the loop is done with
+ * an ev, whether it was deleted in its own callback or from outside while
+ * its poll was still in the kernel (then after the cancellation lands).
+ */
+START_TEST(test_release_after_cancel)
+{
+	struct owner o = { .del_self = true };
+	struct evloop l;
+	int sv[2];
+
+	ck_assert_int_eq(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+	ck_assert_int_eq(evloop_init(&l, 32), 0);
+	o.in.release = o.out.release = on_release;
+	ck_assert_int_eq(evloop_add_poll(&l, &o.in, sv[0], on_in, &o), 0);
+	ck_assert_int_eq(evloop_add_poll_events(&l, &o.out, sv[0], POLLOUT,
+						on_out, &o),
+			 0);
+	ck_assert_int_eq(evloop_run(&l), 0);
+	ck_assert_int_eq(o.outs, 1);
+	ck_assert_int_eq(o.released, 1); /* out, right after its callback */
+	ck_assert(ev_idle(&o.out));
+	ck_assert_uint_eq(o.in.inflight, 1);
+
+	evloop_del(&l, &o.in); /* still in the kernel: released later */
+	ck_assert_int_eq(o.released, 1);
+	while (!ev_idle(&o.in))
+		ck_assert_int_eq(evloop_run_once(&l), 0);
+	ck_assert_int_eq(o.released, 2);
+
+	/* Idle again: the same ev may be added anew. */
+	l.stop = false;
+	o.outs = 0;
+	ck_assert_int_eq(evloop_add_poll_events(&l, &o.out, sv[0], POLLOUT,
+						on_out, &o),
+			 0);
+	ck_assert_int_eq(evloop_run(&l), 0);
+	ck_assert_int_eq(o.outs, 1);
+	ck_assert_int_eq(o.released, 3);
+	evloop_destroy(&l);
+	close(sv[0]);
+	close(sv[1]);
+}
+END_TEST
+
 Suite *event_loop_suite(void)
 {
 	Suite *s = suite_create("event_loop");
@@ -222,6 +303,7 @@ Suite *event_loop_suite(void)
 	tcase_add_test(tc, test_stop_from_another_thread);
 	tcase_add_test(tc, test_signal_through_signalfd);
 	tcase_add_test(tc, test_release_memory);
+	tcase_add_test(tc, test_release_after_cancel);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -31,6 +31,7 @@ static int arm_poll(struct evloop *l, struct ev *e)
 		return -EBUSY;
 	io_uring_prep_poll_add(sqe, e->fd, e->poll_events);
 	io_uring_sqe_set_data(sqe, e);
+	e->inflight++;
 	return 0;
 }
 
@@ -44,6 +45,7 @@ static int arm_timer(struct evloop *l, struct ev *e, uint64_t ns)
 	e->ts.tv_nsec = ns % 1000000000ULL;
 	io_uring_prep_timeout(sqe, &e->ts, 0, 0);
 	io_uring_sqe_set_data(sqe, e);
+	e->inflight++;
 	return 0;
 }
 
@@ -79,15 +81,21 @@ void evloop_destroy(struct evloop *l)
 	close(l->wake_efd);
 }
 
-int evloop_add_poll(struct evloop *l, struct ev *e, int fd, ev_fn fn, void *arg)
+int evloop_add_poll_events(struct evloop *l, struct ev *e, int fd,
+			   unsigned int events, ev_fn fn, void *arg)
 {
 	e->fn = fn;
 	e->arg = arg;
 	e->fd = fd;
-	e->poll_events = POLLIN;
+	e->poll_events = events;
 	e->period_ns = 0;
 	e->active = true;
 	return arm_poll(l, e);
+}
+
+int evloop_add_poll(struct evloop *l, struct ev *e, int fd, ev_fn fn, void *arg)
+{
+	return evloop_add_poll_events(l, e, fd, POLLIN, fn, arg);
 }
 
 void evloop_del(struct evloop *l, struct ev *e)
@@ -134,6 +142,7 @@ int evloop_punch_hole(struct evloop *l, struct ev *e, int fd, uint64_t off,
 	io_uring_prep_fallocate(
 		sqe, fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, off, len);
 	io_uring_sqe_set_data(sqe, e);
+	e->inflight++;
 	return 0;
 }
 
@@ -152,6 +161,7 @@ int evloop_madvise(struct evloop *l, struct ev *e, void *addr, uint64_t len,
 	e->active = true;
 	io_uring_prep_madvise(sqe, addr, len, advice);
 	io_uring_sqe_set_data(sqe, e);
+	e->inflight++;
 	return 0;
 }
 
@@ -190,10 +200,16 @@ int evloop_run_once(struct evloop *l)
 		/* Completions are consumed before callbacks run, so a
 		 * callback may queue new work freely. */
 		io_uring_cq_advance(&l->ring, 1);
-		if (e && res != -ECANCELED)
+		if (!e)
+			continue; /* a cancel request's own completion */
+		e->inflight--;
+		if (res != -ECANCELED)
 			dispatch(l, e, res);
-		else if (e)
+		else
 			e->active = false;
+		/* The loop is done with e: its owner may free it now. */
+		if (ev_idle(e) && e->release)
+			e->release(l, e);
 	}
 	l->completions += n;
 	return 0;

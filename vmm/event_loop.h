@@ -22,6 +22,7 @@ struct ev;
  * the syscall's result for release ops). */
 typedef void (*ev_fn)(struct evloop *l, struct ev *e, int res);
 
+/* An ev starts zeroed (its owner may then set release). */
 struct ev {
 	ev_fn fn;
 	void *arg;
@@ -30,6 +31,16 @@ struct ev {
 	uint64_t period_ns; /* timers: 0 = one-shot */
 	struct __kernel_timespec ts;
 	bool active;
+	/* Requests submitted for this ev whose completion has not been
+	 * handled yet: the kernel still holds a pointer to it. */
+	unsigned int inflight;
+	/*
+	 * Optional, set by the owner once: called when the ev is inactive
+	 * and nothing is in flight any more, after the loop's last access
+	 * to it.  An ev embedded in an object that is freed at run time
+	 * (a control-socket client) frees it from here, never earlier.
+	 */
+	void (*release)(struct evloop *l, struct ev *e);
 };
 
 struct evloop {
@@ -46,8 +57,20 @@ void evloop_destroy(struct evloop *l);
 /* Call fn whenever fd is readable (re-armed after each call). */
 int evloop_add_poll(struct evloop *l, struct ev *e, int fd, ev_fn fn,
 		    void *arg);
-/* Stop watching e (its fn is not called again). */
+/* The same for other poll events (POLLOUT: writable). */
+int evloop_add_poll_events(struct evloop *l, struct ev *e, int fd,
+			   unsigned int events, ev_fn fn, void *arg);
+/*
+ * Stop watching e (its fn is not called again).  The cancelled request
+ * completes later: e must stay valid until then (e->release says when)
+ * and may be added again only once e->inflight is 0.
+ */
 void evloop_del(struct evloop *l, struct ev *e);
+/* Neither active nor awaited by the kernel: e may be freed or reused. */
+static inline bool ev_idle(const struct ev *e)
+{
+	return !e->active && !e->inflight;
+}
 /* Call fn after ns, then every period_ns if not 0. */
 int evloop_add_timer(struct evloop *l, struct ev *e, uint64_t ns,
 		     uint64_t period_ns, ev_fn fn, void *arg);
