@@ -54,16 +54,63 @@ void trace_ring_destroy(struct trace_ring *tr)
 	tr->rec = NULL;
 }
 
+static void update_active(struct trace_ring *tr)
+{
+	uint64_t all = NR_TRACE_EVENTS == 64 ? ~0ULL :
+					       TRACE_BIT(NR_TRACE_EVENTS) - 1;
+
+	BUILD_BUG_ON(NR_TRACE_EVENTS > 64);
+	/* Release: a thread that sees a probe bit sees the probe. */
+	__atomic_store_n(&tr->active,
+			 (READ_ONCE(tr->enabled) ? all : 0) |
+				 READ_ONCE(tr->probe_mask),
+			 __ATOMIC_RELEASE);
+}
+
 void trace_ring_enable(struct trace_ring *tr, bool on)
 {
 	WRITE_ONCE(tr->enabled, on);
+	update_active(tr);
+}
+
+void trace_set_probe(struct trace_ring *tr, trace_probe_fn fn, void *priv)
+{
+	tr->probe_priv = priv;
+	WRITE_ONCE(tr->probe, fn);
+	update_active(tr);
+}
+
+void trace_set_probe_mask(struct trace_ring *tr, uint64_t mask)
+{
+	WRITE_ONCE(tr->probe_mask, tr->probe ? mask : 0);
+	update_active(tr);
+}
+
+static void probe_event(struct trace_ring *tr, enum trace_event_type type,
+			uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
+{
+	const uint64_t arg[4] = { a0, a1, a2, a3 };
+	trace_probe_fn fn;
+
+	if (!(__atomic_load_n(&tr->active, __ATOMIC_ACQUIRE) &
+	      READ_ONCE(tr->probe_mask) & TRACE_BIT(type)))
+		return;
+	fn = READ_ONCE(tr->probe);
+	if (fn)
+		fn(tr->probe_priv, type, arg);
 }
 
 void __trace_event(struct trace_ring *tr, enum trace_event_type type,
 		   uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
 {
-	uint64_t idx = __atomic_fetch_add(&tr->head, 1, __ATOMIC_RELAXED);
-	struct trace_record *r = &tr->rec[idx & tr->mask];
+	struct trace_record *r;
+	uint64_t idx;
+
+	probe_event(tr, type, a0, a1, a2, a3);
+	if (!READ_ONCE(tr->enabled))
+		return;
+	idx = __atomic_fetch_add(&tr->head, 1, __ATOMIC_RELAXED);
+	r = &tr->rec[idx & tr->mask];
 
 	if (!trace_tid)
 		trace_tid = (uint32_t)syscall(SYS_gettid);
@@ -90,13 +137,25 @@ static bool key_is_hex(const char *key)
 	       (n >= 5 && !strcmp(key + n - 5, "flags"));
 }
 
+uint64_t trace_ring_head(struct trace_ring *tr)
+{
+	return __atomic_load_n(&tr->head, __ATOMIC_ACQUIRE);
+}
+
 long trace_ring_write(struct trace_ring *tr, FILE *f)
+{
+	return trace_ring_write_since(tr, 0, f);
+}
+
+long trace_ring_write_since(struct trace_ring *tr, uint64_t since, FILE *f)
 {
 	uint64_t head = __atomic_load_n(&tr->head, __ATOMIC_ACQUIRE);
 	uint64_t cap = tr->mask + 1;
 	uint64_t i = head > cap ? head - cap : 0;
 	long n = 0;
 
+	if (i < since)
+		i = since;
 	for (; i < head; i++) {
 		struct trace_record *r = &tr->rec[i & tr->mask];
 		uint32_t type;

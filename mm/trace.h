@@ -64,20 +64,50 @@ struct trace_record {
 	uint64_t arg[4];
 };
 
+/*
+ * A probe sees the events of its mask as they happen, whether the ring
+ * records or not (as a tracepoint can have probes besides the ring
+ * buffer): the control socket turns kswapd, direct reclaim and compaction
+ * events into notifications this way.  It runs in the emitting thread,
+ * possibly under mm locks: it must not block or allocate from the pool.
+ */
+typedef void (*trace_probe_fn)(void *priv, enum trace_event_type type,
+			       const uint64_t arg[4]);
+
 struct trace_ring {
+	/* Event types that go somewhere (bit per type): all of them while
+	 * the ring records, plus the probe's.  The one word the inline
+	 * test reads. */
+	uint64_t active;
 	bool enabled;
 	uint64_t head; /* next index */
 	uint64_t mask; /* capacity - 1 */
 	struct trace_record *rec;
+	trace_probe_fn probe;
+	void *probe_priv;
+	uint64_t probe_mask;
 };
+
+#define TRACE_BIT(type) (1ULL << (type))
 
 int trace_ring_init(struct trace_ring *tr, unsigned int capacity);
 void trace_ring_destroy(struct trace_ring *tr);
 void trace_ring_enable(struct trace_ring *tr, bool on);
+/*
+ * Install the probe (fn, priv: once, before any thread emits events) and
+ * choose the events it sees (any time; 0: none).  Context: one thread
+ * configures the ring (enable and probe are not serialised).
+ */
+void trace_set_probe(struct trace_ring *tr, trace_probe_fn fn, void *priv);
+void trace_set_probe_mask(struct trace_ring *tr, uint64_t mask);
 void __trace_event(struct trace_ring *tr, enum trace_event_type type,
 		   uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3);
 /* Write the ring's events, oldest first; returns events written. */
 long trace_ring_write(struct trace_ring *tr, FILE *f);
+/* Index of the next event; events from index since on, oldest first
+ * (those overwritten meanwhile are lost: head - since - written). */
+uint64_t trace_ring_head(struct trace_ring *tr);
+long trace_ring_write_since(struct trace_ring *tr, uint64_t since, FILE *f);
 const char *trace_event_name(enum trace_event_type type);
 uint64_t trace_clock_ns(void);
 
@@ -85,7 +115,7 @@ static inline void trace_event(struct trace_ring *tr,
 			       enum trace_event_type type, uint64_t a0,
 			       uint64_t a1, uint64_t a2, uint64_t a3)
 {
-	if (unlikely(READ_ONCE(tr->enabled)))
+	if (unlikely(READ_ONCE(tr->active) & TRACE_BIT(type)))
 		__trace_event(tr, type, a0, a1, a2, a3);
 }
 
