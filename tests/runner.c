@@ -38,6 +38,7 @@ struct suite_entry {
 	X(reclaim_suite, false)                   \
 	X(options_suite, false)                   \
 	X(event_loop_suite, false)                \
+	X(host_events_suite, false)               \
 	X(virtio_suite, false)                    \
 	X(loader_suite, false)                    \
 	X(vm_suite, true)                         \

@@ -14,6 +14,7 @@
 #include "vmm/guest_mem.h"
 #include "vmm/host.h"
 #include "vmm/host_balloon.h"
+#include "vmm/host_events.h"
 #include "vmm/host_tune.h"
 
 static int __attribute__((format(printf, 4, 5)))
@@ -61,7 +62,7 @@ static bool host_out_of_memory(void *priv, const struct oom_control *oc)
 	struct vm *vms[VMM_MAX_GUESTS], *victim;
 	struct oom_victim v;
 	unsigned int n = 0;
-	char gfp[128];
+	char gfp[128], why[HOST_EVENT_TEXT];
 
 	pthread_mutex_lock(&h->reap_lock);
 	pthread_mutex_lock(&h->lock);
@@ -89,15 +90,18 @@ static bool host_out_of_memory(void *priv, const struct oom_control *oc)
 	}
 	victim = vms[v.index];
 	count_vm_event(h->pool, OOM_KILL);
+	snprintf(why, sizeof(why), "for an order-%u %s allocation", oc->order,
+		 gfp_flags_str(oc->gfp_mask, gfp, sizeof(gfp)));
 	vm_stop(victim, VM_EXIT_OOM_KILL,
-		"killed by the OOM killer: %lu frames, badness %ld, oom_score_adj %d, for an order-%u %s allocation",
+		"killed by the OOM killer: %lu frames, badness %ld, oom_score_adj %d, %s",
 		c[v.index].total_frames, c[v.index].points,
-		c[v.index].oom_score_adj, oc->order,
-		gfp_flags_str(oc->gfp_mask, gfp, sizeof(gfp)));
+		c[v.index].oom_score_adj, why);
 	wait_stopped(victim, OOM_STOP_TIMEOUT_MS);
 	guest_mem_reap(victim->mem);
 	trace_event(&h->pool->trace, TR_OOM_KILL, victim->id,
 		    c[v.index].total_frames, c[v.index].points, 0);
+	host_event_oom_kill(h, victim, c[v.index].total_frames,
+			    c[v.index].points, oc->order, why);
 	pthread_mutex_unlock(&h->reap_lock);
 	return true;
 }
@@ -159,36 +163,46 @@ int host_create(const struct vmm_config *cfg, struct vmm_host **out, char *err,
 	pthread_mutex_init(&h->lock, NULL);
 	pthread_mutex_init(&h->reap_lock, NULL);
 	ret = mm_pool_create(&mc, &h->pool, err, errlen);
-	if (ret) {
-		pthread_mutex_destroy(&h->lock);
-		free(h);
-		return ret;
-	}
+	if (ret)
+		goto err_free;
 	ops.priv = h;
+	host_events_init(h);
+	if (cfg->trace_path) {
+		ret = host_trace_start(h, cfg->trace_path, err, errlen);
+		if (ret)
+			goto err_pool;
+	}
 	if (!cfg->balloon_off) {
 		ret = host_reclaim_start(h);
 		if (ret) {
 			errf(err, errlen, ret, "starting kswapd: %s",
 			     strerror(-ret));
-			mm_pool_destroy(h->pool);
-			pthread_mutex_destroy(&h->lock);
-			pthread_mutex_destroy(&h->reap_lock);
-			free(h);
-			return ret;
+			goto err_trace;
 		}
 		ops.wake_kswapd = host_wake_kswapd;
 		ops.direct_reclaim = host_direct_reclaim;
 		ops.zone_reclaimable_pages = host_zone_reclaimable;
 	}
 	mm_set_ops(h->pool, &ops);
-	if (cfg->trace_path)
-		trace_ring_enable(&h->pool->trace, true);
 	/* Worst case: every guest page its own mapping, twice over for
 	 * balloon placeholders splitting runs. */
 	host_ensure_max_map_count(2 * (cfg->pool_bytes >> PAGE_SHIFT) + 65536,
 				  false);
 	*out = h;
 	return 0;
+err_trace:
+	if (host_trace_path(h)) {
+		struct host_trace_result res;
+
+		host_trace_stop(h, &res, NULL);
+	}
+err_pool:
+	mm_pool_destroy(h->pool);
+err_free:
+	pthread_mutex_destroy(&h->lock);
+	pthread_mutex_destroy(&h->reap_lock);
+	free(h);
+	return ret;
 }
 
 static int load_image(const struct guest_spec *spec, void **image, size_t *len,
@@ -271,6 +285,7 @@ int host_launch(struct vmm_host *h, const struct guest_spec *spec,
 	h->nr_running++;
 	pthread_mutex_unlock(&h->lock);
 	trace_event(&h->pool->trace, TR_VM_STATE, id, VM_RUNNING, 0, 0);
+	host_event_guest_started(h, vm);
 	ret = vm_start(vm);
 	if (ret) {
 		vm_stop(vm, VM_EXIT_HOST_ERROR, "vm_start: %s", strerror(-ret));
@@ -390,6 +405,7 @@ void host_reap(struct vmm_host *h, unsigned int id)
 				fp.hugepage_bytes >> 20);
 	}
 	trace_event(&h->pool->trace, TR_VM_STATE, id, VM_STOPPED, 0, 0);
+	host_event_guest_stopped(h, vm);
 	pthread_mutex_lock(&h->reap_lock);
 	pthread_mutex_lock(&h->lock);
 	WRITE_ONCE(h->vm[id], NULL);
@@ -474,17 +490,16 @@ void host_destroy(struct vmm_host *h)
 	for (unsigned int id = 1; id <= VMM_MAX_GUESTS; id++)
 		if (h->vm[id])
 			host_reap(h, id);
-	if (h->cfg.trace_path) {
-		FILE *f = fopen(h->cfg.trace_path, "we");
+	if (host_trace_path(h)) {
+		struct host_trace_result res;
+		char *path;
 
-		if (f) {
-			trace_ring_write(&h->pool->trace, f);
-			fclose(f);
-		} else {
-			fprintf(stderr, "vmm: trace file %s: %s\n",
-				h->cfg.trace_path, strerror(errno));
-		}
+		if (host_trace_stop(h, &res, &path))
+			fprintf(stderr, "vmm: trace file %s: write error\n",
+				path);
+		free(path);
 	}
+	host_events_free(h);
 	mm_pool_destroy(h->pool);
 	pthread_mutex_destroy(&h->lock);
 	pthread_mutex_destroy(&h->reap_lock);

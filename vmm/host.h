@@ -17,6 +17,7 @@
 #include "mm/mm.h"
 #include "vmm/config.h"
 #include "vmm/event_loop.h"
+#include "vmm/host_trace.h"
 #include "vmm/vm.h"
 
 struct vmm_host {
@@ -30,6 +31,10 @@ struct vmm_host {
 	pthread_mutex_t reap_lock;
 	FILE *oom_log; /* OOM reports (stderr by default) */
 	struct evloop *loop; /* serves queue notifications, if set */
+	/* Notifications for the control socket (host_events.h); NULL
+	 * until someone listens. */
+	struct host_events *events;
+	struct host_trace trace; /* the tracing session, if any */
 
 	/* Reclaim: kswapd threads, and every balloon's frames given back. */
 	struct reclaimer reclaim;
