@@ -55,6 +55,11 @@ struct vmm_config {
 	/* Give free pageblocks back to the host this often (io_uring);
 	 * 0: never. */
 	unsigned int release_interval_ms;
+	/* `vmm host`: keep running with no guest, until told to quit. */
+	bool host_mode;
+	char *socket_path; /* control socket; NULL: none (vmm run) */
+	bool socket_default; /* the default path: its directory is ours */
+	char *kernel_path; /* --kernel: for guests without kernel= */
 	unsigned int nr_guests;
 	struct guest_spec guest[VMM_MAX_GUESTS];
 };

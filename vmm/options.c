@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* `vmm run` options (see options.h and options_usage_run()). */
+/* `vmm run` and `vmm host` options (see options.h and the usage texts). */
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "vmm/ctl_path.h"
 #include "vmm/options.h"
 #include "vmm/size.h"
 
@@ -45,14 +46,9 @@ static void guest_defaults(struct guest_spec *g)
 		g->vnode_to_pnode[i] = -1;
 }
 
-void options_usage_run(FILE *f)
+static void usage_options(FILE *f)
 {
-	fputs("usage: vmm run [options]\n"
-	      "\n"
-	      "Boot guests whose RAM comes from one pool of host memory.  With no\n"
-	      "--guest, one demo guest runs a short workload.\n"
-	      "\n"
-	      "  --pool SIZE                host memory for all guests (default 1G)\n"
+	fputs("  --pool SIZE                host memory for all guests (default 1G)\n"
 	      "  --nodes N                  pool NUMA nodes, 1..8 (default 1)\n"
 	      "  --movable SIZE             ZONE_MOVABLE per node, like movablecore= (0)\n"
 	      "  --min-free-kbytes N        min watermark (default: sqrt(16 * pool KiB))\n"
@@ -72,8 +68,13 @@ void options_usage_run(FILE *f)
 	      "  --no-deflate               never give memory back to balloons\n"
 	      "  --deflate-margin PCT       deflate above HIGH + PCT% of the node (10)\n"
 	      "  --deflate-step SIZE        most given back per round (64M)\n"
-	      "  --release-interval TIME|off  give free pool memory back to the host (1s)\n"
-	      "  -v, --verbose              print the effective configuration\n"
+	      "  --release-interval TIME|off  give free pool memory back to the host (1s)\n",
+	      f);
+}
+
+static void usage_spec(FILE *f)
+{
+	fputs("  -v, --verbose              print the effective configuration\n"
 	      "  -h, --help                 this text\n"
 	      "\n"
 	      "SPEC is comma-separated key=value, script= last (it takes the rest):\n"
@@ -82,6 +83,38 @@ void options_usage_run(FILE *f)
 	      "e.g. --guest 'name=web,mem=512M,vcpus=2,nodes=2,map=0:0/1:1,script=touch 256M; verify'\n"
 	      "Sizes take K/M/G/T (binary); times ns/us/ms/s.  Script grammar: docs/guest.md.\n",
 	      f);
+}
+
+void options_usage_run(FILE *f)
+{
+	fputs("usage: vmm run [options]\n"
+	      "\n"
+	      "Boot guests whose RAM comes from one pool of host memory, until the\n"
+	      "last one ends.  With no --guest, one demo guest runs a short workload.\n"
+	      "\n",
+	      f);
+	usage_options(f);
+	fputs("  --socket PATH              serve the control socket there too (vmmctl)\n",
+	      f);
+	usage_spec(f);
+}
+
+void options_usage_host(FILE *f)
+{
+	fputs("usage: vmm host [options]\n"
+	      "\n"
+	      "Keep a pool of host memory and run guests in it until told to quit\n"
+	      "(vmmctl quit, SIGINT or SIGTERM).  Guests come from --guest at start and\n"
+	      "from the control socket at any time (vmmctl launch); the pool stays when\n"
+	      "none is left.  Protocol: docs/control.md.\n"
+	      "\n",
+	      f);
+	usage_options(f);
+	fputs("  --socket PATH              the control socket (default: $VMM_SOCKET, else\n"
+	      "                             $XDG_RUNTIME_DIR/vmm/vmm.sock, else\n"
+	      "                             /run/vmm/vmm.sock as root, /tmp/vmm-UID/vmm.sock)\n",
+	      f);
+	usage_spec(f);
 }
 
 static int parse_map(const char *v, struct guest_spec *g, char *err,
@@ -119,117 +152,150 @@ static int parse_map(const char *v, struct guest_spec *g, char *err,
 	return 0;
 }
 
+void options_guest_init(struct guest_spec *g)
+{
+	guest_defaults(g);
+}
+
+void options_guest_free(struct guest_spec *g)
+{
+	free(g->script);
+	free(g->kernel_path);
+	g->script = g->kernel_path = NULL;
+}
+
+int options_guest_set(struct guest_spec *g, const char *kv, const char *val,
+		      char *err, size_t errlen)
+{
+	long n;
+
+	if (!strcmp(kv, "strict") && !val) {
+		g->strict = true;
+	} else if (!strcmp(kv, "script")) {
+		/* An empty script is a guest that boots and exits. */
+		free(g->script);
+		g->script = strdup(val ? val : "");
+		if (!g->script)
+			return fail(err, errlen, "out of memory");
+	} else if (!val || !*val) {
+		return fail(err, errlen, "guest key '%s' needs a value (key=value)",
+			    kv);
+	} else if (!strcmp(kv, "name")) {
+		if (strlen(val) >= VMM_NAME_MAX || strpbrk(val, " /\t,=") ||
+		    !val[strspn(val, "0123456789")])
+			return fail(
+				err, errlen,
+				"guest name '%s': at most %d characters, not all digits, no spaces, '/', ',' or '='",
+				val, VMM_NAME_MAX - 1);
+		snprintf(g->name, sizeof(g->name), "%s", val);
+	} else if (!strcmp(kv, "mem")) {
+		if (parse_size(val, &g->mem_bytes))
+			return fail(err, errlen,
+				    "guest mem=%s: not a size (e.g. 256M, 1G)",
+				    val);
+		if (g->mem_bytes % HUGE || g->mem_bytes < MIN_GUEST_BYTES ||
+		    g->mem_bytes > GUEST_RAM_MAX)
+			return fail(
+				err, errlen,
+				"guest mem=%s: must be a multiple of 2M from 8M to 256G",
+				val);
+	} else if (!strcmp(kv, "vcpus")) {
+		if (parse_int(val, 1, VMM_MAX_VCPUS, &n))
+			return fail(err, errlen, "guest vcpus=%s: 1..%d", val,
+				    VMM_MAX_VCPUS);
+		g->nr_vcpus = n;
+	} else if (!strcmp(kv, "nodes")) {
+		if (parse_int(val, 1, GUEST_MAX_NODES, &n))
+			return fail(err, errlen, "guest nodes=%s: 1..%d", val,
+				    GUEST_MAX_NODES);
+		g->nr_vnodes = n;
+	} else if (!strcmp(kv, "map")) {
+		return parse_map(val, g, err, errlen);
+	} else if (!strcmp(kv, "pinned")) {
+		if (parse_size(val, &g->pinned_bytes) || g->pinned_bytes % 4096)
+			return fail(err, errlen,
+				    "guest pinned=%s: a size in whole 4K pages",
+				    val);
+	} else if (!strcmp(kv, "oom_score_adj")) {
+		if (parse_int(val, -1000, 1000, &n))
+			return fail(err, errlen,
+				    "guest oom_score_adj=%s: -1000..1000", val);
+		g->oom_score_adj = n;
+	} else if (!strcmp(kv, "kernel")) {
+		free(g->kernel_path);
+		g->kernel_path = strdup(val);
+		if (!g->kernel_path)
+			return fail(err, errlen, "out of memory");
+	} else {
+		return fail(
+			err, errlen,
+			"guest: unknown key '%s' (name, mem, vcpus, nodes, map, strict, pinned, oom_score_adj, kernel, script)",
+			kv);
+	}
+	return 0;
+}
+
+int options_guest_finish(struct guest_spec *g, char *err, size_t errlen)
+{
+	if (g->nr_vnodes > 1 && g->mem_bytes / g->nr_vnodes < HUGE)
+		return fail(err, errlen,
+			    "guest mem=%" PRIu64
+			    "M cannot be split into %u nodes of 2M",
+			    g->mem_bytes >> 20, g->nr_vnodes);
+	if (g->pinned_bytes + HUGE > g->mem_bytes)
+		return fail(err, errlen,
+			    "guest pinned=%" PRIu64 "K does not fit in mem=%" PRIu64
+			    "M (the first 2M is the guest kernel's)",
+			    g->pinned_bytes >> 10, g->mem_bytes >> 20);
+	if (!g->script) {
+		g->script = strdup("");
+		if (!g->script)
+			return fail(err, errlen, "out of memory");
+	}
+	return 0;
+}
+
 int options_parse_guest(const char *spec, struct guest_spec *g, char *err,
 			size_t errlen)
 {
 	char *copy = strdup(spec), *p = copy, *kv;
-	bool have_mem = false;
 	int ret = 0;
 
 	guest_defaults(g);
 	if (!copy)
 		return fail(err, errlen, "out of memory");
-	while (p && *p) {
+	if (!spec[0])
+		ret = fail(err, errlen, "empty guest SPEC");
+	while (!ret && p && *p) {
 		char *val;
-		long n;
 
 		/* script= takes the rest, commas and all. */
 		if (!strncmp(p, "script=", 7)) {
-			free(g->script);
-			g->script = strdup(p + 7);
+			ret = options_guest_set(g, "script", p + 7, err,
+						errlen);
 			break;
 		}
 		kv = strsep(&p, ",");
 		val = strchr(kv, '=');
 		if (val)
 			*val++ = 0;
-		if (!strcmp(kv, "strict") && !val) {
-			g->strict = true;
-		} else if (!val || !*val) {
-			ret = fail(err, errlen,
-				   "guest '%s': '%s' needs a value (key=value)",
-				   spec, kv);
-		} else if (!strcmp(kv, "name")) {
-			if (strlen(val) >= VMM_NAME_MAX || strpbrk(val, " /\t"))
-				ret = fail(
-					err, errlen,
-					"guest name '%s': at most %d characters, no spaces or '/'",
-					val, VMM_NAME_MAX - 1);
-			else
-				snprintf(g->name, sizeof(g->name), "%s", val);
-		} else if (!strcmp(kv, "mem")) {
-			have_mem = true;
-			if (parse_size(val, &g->mem_bytes))
-				ret = fail(
-					err, errlen,
-					"guest mem=%s: not a size (e.g. 256M, 1G)",
-					val);
-			else if (g->mem_bytes % HUGE ||
-				 g->mem_bytes < MIN_GUEST_BYTES ||
-				 g->mem_bytes > GUEST_RAM_MAX)
-				ret = fail(
-					err, errlen,
-					"guest mem=%s: must be a multiple of 2M from 8M to 256G",
-					val);
-		} else if (!strcmp(kv, "vcpus")) {
-			if (parse_int(val, 1, VMM_MAX_VCPUS, &n))
-				ret = fail(err, errlen, "guest vcpus=%s: 1..%d",
-					   val, VMM_MAX_VCPUS);
-			g->nr_vcpus = n;
-		} else if (!strcmp(kv, "nodes")) {
-			if (parse_int(val, 1, GUEST_MAX_NODES, &n))
-				ret = fail(err, errlen, "guest nodes=%s: 1..%d",
-					   val, GUEST_MAX_NODES);
-			g->nr_vnodes = n;
-		} else if (!strcmp(kv, "map")) {
-			ret = parse_map(val, g, err, errlen);
-		} else if (!strcmp(kv, "pinned")) {
-			if (parse_size(val, &g->pinned_bytes) ||
-			    g->pinned_bytes % 4096)
-				ret = fail(
-					err, errlen,
-					"guest pinned=%s: a size in whole 4K pages",
-					val);
-		} else if (!strcmp(kv, "oom_score_adj")) {
-			if (parse_int(val, -1000, 1000, &n))
-				ret = fail(
-					err, errlen,
-					"guest oom_score_adj=%s: -1000..1000",
-					val);
-			g->oom_score_adj = n;
-		} else if (!strcmp(kv, "kernel")) {
-			free(g->kernel_path);
-			g->kernel_path = strdup(val);
-		} else {
-			ret = fail(
-				err, errlen,
-				"guest '%s': unknown key '%s' (name, mem, vcpus, nodes, map, strict, pinned, oom_score_adj, kernel, script)",
-				spec, kv);
+		ret = options_guest_set(g, kv, val, err, errlen);
+		/* Say which SPEC, for a command line with several. */
+		if (ret && strlen(err) + strlen(spec) + 16 < errlen) {
+			char *msg = strdup(err);
+
+			if (msg) {
+				snprintf(err, errlen, "%s (in '%s')", msg,
+					 spec);
+				free(msg);
+			}
 		}
-		if (ret)
-			break;
 	}
 	free(copy);
-	if (!ret && !have_mem && !spec[0])
-		ret = fail(err, errlen, "empty guest SPEC");
-	if (!ret && g->nr_vnodes > 1 && g->mem_bytes / g->nr_vnodes < HUGE)
-		ret = fail(err, errlen,
-			   "guest mem=%" PRIu64
-			   "M cannot be split into %u nodes of 2M",
-			   g->mem_bytes >> 20, g->nr_vnodes);
-	if (!ret && g->pinned_bytes + HUGE > g->mem_bytes)
-		ret = fail(err, errlen,
-			   "guest pinned=%" PRIu64
-			   "K does not fit in mem=%" PRIu64
-			   "M (the first 2M is the guest kernel's)",
-			   g->pinned_bytes >> 10, g->mem_bytes >> 20);
-	if (!ret && !g->script)
-		g->script = strdup("");
-	if (ret) {
-		free(g->script);
-		free(g->kernel_path);
-		g->script = g->kernel_path = NULL;
-	}
+	if (!ret)
+		ret = options_guest_finish(g, err, errlen);
+	if (ret)
+		options_guest_free(g);
 	return ret;
 }
 
@@ -289,6 +355,7 @@ enum {
 	OPT_BALLOON_STEP,
 	OPT_DEFLATE_STEP,
 	OPT_DEFLATE_MARGIN,
+	OPT_SOCKET,
 };
 
 static const struct option run_opts[] = {
@@ -314,13 +381,14 @@ static const struct option run_opts[] = {
 	{ "balloon-step", required_argument, NULL, OPT_BALLOON_STEP },
 	{ "deflate-step", required_argument, NULL, OPT_DEFLATE_STEP },
 	{ "deflate-margin", required_argument, NULL, OPT_DEFLATE_MARGIN },
+	{ "socket", required_argument, NULL, OPT_SOCKET },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
 };
 
-int options_parse_run(int argc, char **argv, struct vmm_config *cfg, char *err,
-		      size_t errlen)
+static int parse_cmdline(int argc, char **argv, bool host_mode,
+			 struct vmm_config *cfg, char *err, size_t errlen)
 {
 	char *kernel = NULL;
 	uint64_t ns;
@@ -328,6 +396,7 @@ int options_parse_run(int argc, char **argv, struct vmm_config *cfg, char *err,
 	int c;
 
 	options_defaults(cfg);
+	cfg->host_mode = host_mode;
 	optind = 0; /* restart getopt: tests parse many times */
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+:vh", run_opts, NULL)) != -1) {
@@ -470,11 +539,26 @@ int options_parse_run(int argc, char **argv, struct vmm_config *cfg, char *err,
 					a);
 			cfg->release_interval_ms = ns / 1000000;
 			break;
+		case OPT_SOCKET:
+			/* sun_path holds 108 bytes with the NUL. */
+			if (!*a || strlen(a) >= CTL_SOCKET_PATH_MAX) {
+				ret = fail(err, errlen,
+					   "--socket '%s': a path of 1 to %d bytes",
+					   a, CTL_SOCKET_PATH_MAX - 1);
+				break;
+			}
+			free(cfg->socket_path);
+			cfg->socket_path = strdup(a);
+			cfg->socket_default = false;
+			break;
 		case 'v':
 			cfg->verbose = true;
 			break;
 		case 'h':
-			options_usage_run(stdout);
+			if (host_mode)
+				options_usage_host(stdout);
+			else
+				options_usage_run(stdout);
 			options_free(cfg);
 			return 1;
 		case ':':
@@ -496,7 +580,29 @@ int options_parse_run(int argc, char **argv, struct vmm_config *cfg, char *err,
 		options_free(cfg);
 		return -EINVAL;
 	}
-	if (!cfg->nr_guests) {
+	if (host_mode && !cfg->socket_path) {
+		char path[CTL_SOCKET_PATH_MAX];
+		int ours = ctl_default_socket(path, sizeof(path));
+
+		if (ours < 0) {
+			fail(err, errlen,
+			     "no default socket path fits in %d bytes: use --socket",
+			     CTL_SOCKET_PATH_MAX - 1);
+			options_free(cfg);
+			return -EINVAL;
+		}
+		cfg->socket_path = strdup(path);
+		cfg->socket_default = ours;
+	}
+	if (kernel) {
+		cfg->kernel_path = strdup(kernel);
+		if (!cfg->kernel_path) {
+			fail(err, errlen, "out of memory");
+			options_free(cfg);
+			return -ENOMEM;
+		}
+	}
+	if (!cfg->nr_guests && !host_mode) {
 		guest_defaults(&cfg->guest[0]);
 		snprintf(cfg->guest[0].name, VMM_NAME_MAX, "demo");
 		cfg->guest[0].script = strdup(DEMO_SCRIPT);
@@ -514,6 +620,18 @@ int options_parse_run(int argc, char **argv, struct vmm_config *cfg, char *err,
 		return -EINVAL;
 	}
 	return 0;
+}
+
+int options_parse_run(int argc, char **argv, struct vmm_config *cfg, char *err,
+		      size_t errlen)
+{
+	return parse_cmdline(argc, argv, false, cfg, err, errlen);
+}
+
+int options_parse_host(int argc, char **argv, struct vmm_config *cfg,
+		       char *err, size_t errlen)
+{
+	return parse_cmdline(argc, argv, true, cfg, err, errlen);
 }
 
 int options_check(struct vmm_config *cfg, char *err, size_t errlen)
@@ -542,33 +660,40 @@ int options_check(struct vmm_config *cfg, char *err, size_t errlen)
 					j);
 	for (unsigned int k = 0; k < cfg->nr_guests; k++) {
 		struct guest_spec *g = &cfg->guest[k];
+		int ret = options_check_guest(cfg, g, k, err, errlen);
 
-		for (unsigned int n = 0; n < GUEST_MAX_NODES; n++) {
-			if (g->vnode_to_pnode[n] < 0)
-				continue;
-			if (n >= g->nr_vnodes)
-				return fail(
-					err, errlen,
-					"guest %s: map= names guest node %u, it has %u",
-					g->name, n, g->nr_vnodes);
-			if (g->vnode_to_pnode[n] >= (int)cfg->nr_nodes)
-				return fail(
-					err, errlen,
-					"guest %s: map= names pool node %d, the pool has %u (--nodes)",
-					g->name, g->vnode_to_pnode[n],
-					cfg->nr_nodes);
-		}
-		if (g->strict)
-			for (unsigned int n = 0; n < g->nr_vnodes; n++)
-				if (g->vnode_to_pnode[n] < 0)
-					g->vnode_to_pnode[n] =
-						(k + n) % cfg->nr_nodes;
+		if (ret)
+			return ret;
 		for (unsigned int o = 0; o < k; o++)
 			if (!strcmp(cfg->guest[o].name, g->name))
 				return fail(err, errlen,
 					    "two guests are named '%s'",
 					    g->name);
 	}
+	return 0;
+}
+
+int options_check_guest(const struct vmm_config *cfg, struct guest_spec *g,
+			unsigned int idx, char *err, size_t errlen)
+{
+	for (unsigned int n = 0; n < GUEST_MAX_NODES; n++) {
+		if (g->vnode_to_pnode[n] < 0)
+			continue;
+		if (n >= g->nr_vnodes)
+			return fail(err, errlen,
+				    "guest %s: map= names guest node %u, it has %u",
+				    g->name, n, g->nr_vnodes);
+		if (g->vnode_to_pnode[n] >= (int)cfg->nr_nodes)
+			return fail(
+				err, errlen,
+				"guest %s: map= names pool node %d, the pool has %u (--nodes)",
+				g->name, g->vnode_to_pnode[n], cfg->nr_nodes);
+	}
+	if (g->strict)
+		for (unsigned int n = 0; n < g->nr_vnodes; n++)
+			if (g->vnode_to_pnode[n] < 0)
+				g->vnode_to_pnode[n] =
+					(idx + n) % cfg->nr_nodes;
 	return 0;
 }
 
@@ -580,7 +705,9 @@ void options_free(struct vmm_config *cfg)
 		cfg->guest[i].script = cfg->guest[i].kernel_path = NULL;
 	}
 	free(cfg->trace_path);
-	cfg->trace_path = NULL;
+	free(cfg->socket_path);
+	free(cfg->kernel_path);
+	cfg->trace_path = cfg->socket_path = cfg->kernel_path = NULL;
 }
 
 void options_print(const struct vmm_config *cfg, FILE *f)

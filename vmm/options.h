@@ -20,14 +20,36 @@ void options_defaults(struct vmm_config *cfg);
  * -EINVAL with the message in err. */
 int options_parse_run(int argc, char **argv, struct vmm_config *cfg, char *err,
 		      size_t errlen);
+/* The same for `vmm host` (argv[0] = "host"): no demo guest, a socket. */
+int options_parse_host(int argc, char **argv, struct vmm_config *cfg,
+		       char *err, size_t errlen);
 /* One guest SPEC (see the usage text) into g. */
 int options_parse_guest(const char *spec, struct guest_spec *g, char *err,
 			size_t errlen);
+/*
+ * The same one key at a time (the control socket's JSON form): start
+ * with options_guest_init, set each key=value (a flag like strict takes
+ * NULL), then options_guest_finish checks what needs every key.  On
+ * error the message names the key and value; options_guest_free frees.
+ */
+void options_guest_init(struct guest_spec *g);
+int options_guest_set(struct guest_spec *g, const char *key, const char *val,
+		      char *err, size_t errlen);
+int options_guest_finish(struct guest_spec *g, char *err, size_t errlen);
+void options_guest_free(struct guest_spec *g);
+/*
+ * What a guest needs from the pool it joins: its map= names pool nodes
+ * the pool has; strict guests get every guest node placed (idx spreads
+ * them); names are checked by the caller.
+ */
+int options_check_guest(const struct vmm_config *cfg, struct guest_spec *g,
+			unsigned int idx, char *err, size_t errlen);
 /* Checks that need all options: maps to pool nodes, names, sizes. */
 int options_check(struct vmm_config *cfg, char *err, size_t errlen);
 void options_free(struct vmm_config *cfg);
 void options_print(const struct vmm_config *cfg, FILE *f);
 void options_usage_run(FILE *f);
+void options_usage_host(FILE *f);
 
 #define DEMO_SCRIPT                                             \
 	"touch 64M; verify; free 32M; touch 48M pattern=full; " \
