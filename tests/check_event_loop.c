@@ -286,7 +286,16 @@ START_TEST(test_release_after_cancel)
 	ck_assert_int_eq(evloop_run(&l), 0);
 	ck_assert_int_eq(o.outs, 1);
 	ck_assert_int_eq(o.released, 3);
+
+	/* Destroyed with a poll in the kernel: cancelled and released,
+	 * its fn not called. */
+	ck_assert_int_eq(evloop_add_poll(&l, &o.in, sv[0], on_in, &o), 0);
+	evloop_wake(&l); /* so that run_once submits it and returns */
+	ck_assert_int_eq(evloop_run_once(&l), 0);
+	ck_assert_uint_eq(o.in.inflight, 1);
 	evloop_destroy(&l);
+	ck_assert_int_eq(o.released, 4);
+	ck_assert(ev_idle(&o.in));
 	close(sv[0]);
 	close(sv[1]);
 }

@@ -32,6 +32,7 @@ static int arm_poll(struct evloop *l, struct ev *e)
 	io_uring_prep_poll_add(sqe, e->fd, e->poll_events);
 	io_uring_sqe_set_data(sqe, e);
 	e->inflight++;
+	l->inflight++;
 	return 0;
 }
 
@@ -46,6 +47,7 @@ static int arm_timer(struct evloop *l, struct ev *e, uint64_t ns)
 	io_uring_prep_timeout(sqe, &e->ts, 0, 0);
 	io_uring_sqe_set_data(sqe, e);
 	e->inflight++;
+	l->inflight++;
 	return 0;
 }
 
@@ -77,6 +79,31 @@ int evloop_init(struct evloop *l, unsigned int entries)
 
 void evloop_destroy(struct evloop *l)
 {
+	struct __kernel_timespec ts = { .tv_sec = 1 };
+	struct io_uring_sqe *sqe;
+	struct io_uring_cqe *cqe;
+
+	l->wake_ev.active = false;
+	sqe = l->inflight ? get_sqe(l) : NULL;
+	if (sqe) {
+		io_uring_prep_cancel64(sqe, 0, IORING_ASYNC_CANCEL_ANY);
+		io_uring_sqe_set_data(sqe, NULL);
+	}
+	io_uring_submit(&l->ring);
+	/* Memory release ops cannot be cancelled but end soon; a second
+	 * with nothing completing means the kernel lost track: stop. */
+	while (l->inflight && !io_uring_wait_cqe_timeout(&l->ring, &cqe, &ts)) {
+		struct ev *e = io_uring_cqe_get_data(cqe);
+
+		io_uring_cqe_seen(&l->ring, cqe);
+		if (!e)
+			continue;
+		e->inflight--;
+		l->inflight--;
+		e->active = false;
+		if (!e->inflight && e->release)
+			e->release(l, e);
+	}
 	io_uring_queue_exit(&l->ring);
 	close(l->wake_efd);
 }
@@ -143,6 +170,7 @@ int evloop_punch_hole(struct evloop *l, struct ev *e, int fd, uint64_t off,
 		sqe, fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, off, len);
 	io_uring_sqe_set_data(sqe, e);
 	e->inflight++;
+	l->inflight++;
 	return 0;
 }
 
@@ -162,6 +190,7 @@ int evloop_madvise(struct evloop *l, struct ev *e, void *addr, uint64_t len,
 	io_uring_prep_madvise(sqe, addr, len, advice);
 	io_uring_sqe_set_data(sqe, e);
 	e->inflight++;
+	l->inflight++;
 	return 0;
 }
 
@@ -203,6 +232,7 @@ int evloop_run_once(struct evloop *l)
 		if (!e)
 			continue; /* a cancel request's own completion */
 		e->inflight--;
+		l->inflight--;
 		if (res != -ECANCELED)
 			dispatch(l, e, res);
 		else

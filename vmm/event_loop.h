@@ -49,10 +49,13 @@ struct evloop {
 	struct ev wake_ev;
 	bool stop;
 	unsigned int pending; /* SQEs queued, not yet submitted */
+	unsigned int inflight; /* requests awaiting completion, all evs */
 	uint64_t completions;
 };
 
 int evloop_init(struct evloop *l, unsigned int entries);
+/* Cancels what is still in flight and releases those evs (their fn is
+ * not called), so nothing the kernel points at is freed under it. */
 void evloop_destroy(struct evloop *l);
 /* Call fn whenever fd is readable (re-armed after each call). */
 int evloop_add_poll(struct evloop *l, struct ev *e, int fd, ev_fn fn,

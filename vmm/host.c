@@ -240,9 +240,9 @@ static int load_image(const struct guest_spec *spec, void **image, size_t *len,
 	return 0;
 }
 
-int host_launch(struct vmm_host *h, const struct guest_spec *spec,
-		const struct vm_resources *res, unsigned int *idp, char *err,
-		size_t errlen)
+int host_launch_prepare(struct vmm_host *h, const struct guest_spec *spec,
+			const struct vm_resources *res, struct host_launch *hl,
+			char *err, size_t errlen)
 {
 	struct vm_resources def = { .pool = h->pool };
 	struct vm_balloon *balloon = NULL;
@@ -252,38 +252,84 @@ int host_launch(struct vmm_host *h, const struct guest_spec *spec,
 	void *image = NULL;
 	int ret;
 
+	memset(hl, 0, sizeof(*hl));
+	/* The id is the frames' owner: reserved until commit or abort. */
 	pthread_mutex_lock(&h->lock);
-	for (id = 1; id <= VMM_MAX_GUESTS && h->vm[id]; id++)
+	for (id = 1; id <= VMM_MAX_GUESTS && (h->vm[id] || h->reserved[id]);
+	     id++)
 		;
+	if (id <= VMM_MAX_GUESTS)
+		h->reserved[id] = true;
 	pthread_mutex_unlock(&h->lock);
 	if (id > VMM_MAX_GUESTS)
 		return errf(err, errlen, -ENOSPC, "already %d guests",
 			    VMM_MAX_GUESTS);
 	ret = load_image(spec, &image, &len, err, errlen);
 	if (ret)
-		return ret;
+		goto err_unreserve;
 	ret = vm_create_res(spec, id, res ? res : &def, image, len, &vm, err,
 			    errlen);
 	if (image != guest_image_start)
 		free(image);
 	if (ret)
-		return ret;
+		goto err_unreserve;
 	if (h->reclaim_running && vm->res.pool) {
 		ret = host_balloon_attach(h, vm, &balloon);
 		if (!ret && h->loop)
-			ret = host_balloon_ioeventfd(balloon, h->loop);
+			ret = host_balloon_notify_fd(balloon);
 		if (ret) {
 			host_balloon_detach(balloon);
 			vm_destroy(vm);
+			errf(err, errlen, ret, "balloon device: %s",
+			     strerror(-ret));
+			goto err_unreserve;
+		}
+	}
+	hl->id = id;
+	hl->vm = vm;
+	hl->balloon = balloon;
+	return 0;
+err_unreserve:
+	pthread_mutex_lock(&h->lock);
+	h->reserved[id] = false;
+	pthread_mutex_unlock(&h->lock);
+	return ret;
+}
+
+void host_launch_abort(struct vmm_host *h, struct host_launch *hl)
+{
+	if (!hl->vm)
+		return;
+	host_balloon_detach(hl->balloon);
+	vm_destroy(hl->vm);
+	pthread_mutex_lock(&h->lock);
+	h->reserved[hl->id] = false;
+	pthread_mutex_unlock(&h->lock);
+	memset(hl, 0, sizeof(*hl));
+}
+
+int host_launch_commit(struct vmm_host *h, struct host_launch *hl, char *err,
+		       size_t errlen)
+{
+	struct vm *vm = hl->vm;
+	unsigned int id = hl->id;
+	int ret;
+
+	if (hl->balloon && h->loop) {
+		ret = host_balloon_serve(hl->balloon, h->loop);
+		if (ret) {
+			host_launch_abort(h, hl);
 			return errf(err, errlen, ret, "balloon device: %s",
 				    strerror(-ret));
 		}
 	}
 	pthread_mutex_lock(&h->lock);
-	h->balloon[id] = balloon;
+	h->reserved[id] = false;
+	h->balloon[id] = hl->balloon;
 	WRITE_ONCE(h->vm[id], vm);
 	h->nr_running++;
 	pthread_mutex_unlock(&h->lock);
+	memset(hl, 0, sizeof(*hl));
 	trace_event(&h->pool->trace, TR_VM_STATE, id, VM_RUNNING, 0, 0);
 	host_event_guest_started(h, vm);
 	ret = vm_start(vm);
@@ -292,9 +338,22 @@ int host_launch(struct vmm_host *h, const struct guest_spec *spec,
 		errf(err, errlen, ret, "starting the vCPUs: %s",
 		     strerror(-ret));
 	}
-	if (idp)
-		*idp = id;
 	return ret;
+}
+
+int host_launch(struct vmm_host *h, const struct guest_spec *spec,
+		const struct vm_resources *res, unsigned int *idp, char *err,
+		size_t errlen)
+{
+	struct host_launch hl;
+	int ret;
+
+	ret = host_launch_prepare(h, spec, res, &hl, err, errlen);
+	if (ret)
+		return ret;
+	if (idp)
+		*idp = hl.id;
+	return host_launch_commit(h, &hl, err, errlen);
 }
 
 void host_stop_all(struct vmm_host *h, const char *why)

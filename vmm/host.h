@@ -45,6 +45,7 @@ struct vmm_host {
 	/* Guarded by lock; vm[id] for ids 1 .. VMM_MAX_GUESTS. */
 	struct vm *vm[VMM_MAX_GUESTS + 1];
 	struct vm_balloon *balloon[VMM_MAX_GUESTS + 1];
+	bool reserved[VMM_MAX_GUESTS + 1]; /* ids being launched */
 	unsigned int nr_running;
 	unsigned int next_id;
 };
@@ -52,10 +53,31 @@ struct vmm_host {
 int host_create(const struct vmm_config *cfg, struct vmm_host **out, char *err,
 		size_t errlen) __must_check;
 void host_destroy(struct vmm_host *h);
-/* Create and start a guest; its id through *id. */
+/* Create and start a guest; its id through *id (set once it exists: a
+ * guest that fails to start has one and must be reaped). */
 int host_launch(struct vmm_host *h, const struct guest_spec *spec,
 		const struct vm_resources *res, unsigned int *id, char *err,
 		size_t errlen) __must_check;
+
+/*
+ * The same in two steps, for a caller whose event loop must not stall
+ * while a new guest's boot memory comes from a pool under pressure (the
+ * control socket).  prepare: reserve an id, create the VM and its
+ * devices, back its boot data (may wait for reclaim); any thread.
+ * commit: publish and start it; the loop's thread.  abort: give up a
+ * prepared guest.
+ */
+struct host_launch {
+	unsigned int id;
+	struct vm *vm;
+	struct vm_balloon *balloon;
+};
+int host_launch_prepare(struct vmm_host *h, const struct guest_spec *spec,
+			const struct vm_resources *res, struct host_launch *hl,
+			char *err, size_t errlen) __must_check;
+int host_launch_commit(struct vmm_host *h, struct host_launch *hl, char *err,
+		       size_t errlen);
+void host_launch_abort(struct vmm_host *h, struct host_launch *hl);
 /* Stop every running guest (SIGINT/SIGTERM, shutdown). */
 void host_stop_all(struct vmm_host *h, const char *why);
 /* A guest's stop_efd fired: join it, report how it ended, free it. */

@@ -155,14 +155,34 @@ static void on_notify(struct evloop *l, struct ev *e, int res)
 	virtio_mmio_notify_all(&b->vb.dev);
 }
 
-int host_balloon_ioeventfd(struct vm_balloon *b, struct evloop *loop)
+int host_balloon_notify_fd(struct vm_balloon *b)
 {
 	b->notify_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	if (b->notify_efd < 0)
-		return -errno;
+	return b->notify_efd < 0 ? -errno : 0;
+}
+
+int host_balloon_serve(struct vm_balloon *b, struct evloop *loop)
+{
+	int ret;
+
 	/* Polled from now; KVM signals it once a driver is live. */
-	return evloop_add_poll(loop, &b->notify_ev, b->notify_efd, on_notify,
-			       b);
+	ret = evloop_add_poll(loop, &b->notify_ev, b->notify_efd, on_notify, b);
+	if (!ret)
+		b->loop = loop;
+	return ret;
+}
+
+int host_balloon_ioeventfd(struct vm_balloon *b, struct evloop *loop)
+{
+	int ret = host_balloon_notify_fd(b);
+
+	return ret ? ret : host_balloon_serve(b, loop);
+}
+
+static void release_balloon(struct evloop *l, struct ev *e)
+{
+	(void)l;
+	free(e->arg);
 }
 
 void host_balloon_detach(struct vm_balloon *b)
@@ -173,6 +193,12 @@ void host_balloon_detach(struct vm_balloon *b)
 	if (b->notify_efd >= 0)
 		close(b->notify_efd);
 	virtio_balloon_destroy(&b->vb);
+	/* The loop's poll still points at b: free it once that is over. */
+	if (b->loop && !ev_idle(&b->notify_ev)) {
+		b->notify_ev.release = release_balloon;
+		evloop_del(b->loop, &b->notify_ev);
+		return;
+	}
 	free(b);
 }
 

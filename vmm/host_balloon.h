@@ -24,6 +24,7 @@ struct vm_balloon {
 	int notify_efd;
 	bool ioeventfd_on; /* registered with KVM (once the driver is live) */
 	struct ev notify_ev;
+	struct evloop *loop; /* serving notify_ev, if any */
 };
 
 /* Before vm_start: create the device and tell the guest about it. */
@@ -32,8 +33,13 @@ int host_balloon_attach(struct vmm_host *h, struct vm *vm,
 	__attribute__((warn_unused_result));
 void host_balloon_detach(struct vm_balloon *b);
 /* Serve b's queue notifications from loop through an ioeventfd; without
- * this they are handled in the vCPU's MMIO exit. */
+ * this they are handled in the vCPU's MMIO exit.  Both steps at once: */
 int host_balloon_ioeventfd(struct vm_balloon *b, struct evloop *loop);
+/* ... or the eventfd first (any thread, before vm_start), then polling
+ * it from the loop's thread (notifications that came meanwhile wait in
+ * the eventfd). */
+int host_balloon_notify_fd(struct vm_balloon *b);
+int host_balloon_serve(struct vm_balloon *b, struct evloop *loop);
 /* Start kswapd and register reclaim with the allocator. */
 int host_reclaim_start(struct vmm_host *h) __attribute__((warn_unused_result));
 void host_reclaim_stop(struct vmm_host *h);

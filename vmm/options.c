@@ -178,8 +178,8 @@ int options_guest_set(struct guest_spec *g, const char *kv, const char *val,
 		if (!g->script)
 			return fail(err, errlen, "out of memory");
 	} else if (!val || !*val) {
-		return fail(err, errlen, "guest key '%s' needs a value (key=value)",
-			    kv);
+		return fail(err, errlen,
+			    "guest key '%s' needs a value (key=value)", kv);
 	} else if (!strcmp(kv, "name")) {
 		if (strlen(val) >= VMM_NAME_MAX || strpbrk(val, " /\t,=") ||
 		    !val[strspn(val, "0123456789")])
@@ -244,7 +244,8 @@ int options_guest_finish(struct guest_spec *g, char *err, size_t errlen)
 			    g->mem_bytes >> 20, g->nr_vnodes);
 	if (g->pinned_bytes + HUGE > g->mem_bytes)
 		return fail(err, errlen,
-			    "guest pinned=%" PRIu64 "K does not fit in mem=%" PRIu64
+			    "guest pinned=%" PRIu64
+			    "K does not fit in mem=%" PRIu64
 			    "M (the first 2M is the guest kernel's)",
 			    g->pinned_bytes >> 10, g->mem_bytes >> 20);
 	if (!g->script) {
@@ -542,9 +543,10 @@ static int parse_cmdline(int argc, char **argv, bool host_mode,
 		case OPT_SOCKET:
 			/* sun_path holds 108 bytes with the NUL. */
 			if (!*a || strlen(a) >= CTL_SOCKET_PATH_MAX) {
-				ret = fail(err, errlen,
-					   "--socket '%s': a path of 1 to %d bytes",
-					   a, CTL_SOCKET_PATH_MAX - 1);
+				ret = fail(
+					err, errlen,
+					"--socket '%s': a path of 1 to %d bytes",
+					a, CTL_SOCKET_PATH_MAX - 1);
 				break;
 			}
 			free(cfg->socket_path);
@@ -628,8 +630,8 @@ int options_parse_run(int argc, char **argv, struct vmm_config *cfg, char *err,
 	return parse_cmdline(argc, argv, false, cfg, err, errlen);
 }
 
-int options_parse_host(int argc, char **argv, struct vmm_config *cfg,
-		       char *err, size_t errlen)
+int options_parse_host(int argc, char **argv, struct vmm_config *cfg, char *err,
+		       size_t errlen)
 {
 	return parse_cmdline(argc, argv, true, cfg, err, errlen);
 }
@@ -680,9 +682,10 @@ int options_check_guest(const struct vmm_config *cfg, struct guest_spec *g,
 		if (g->vnode_to_pnode[n] < 0)
 			continue;
 		if (n >= g->nr_vnodes)
-			return fail(err, errlen,
-				    "guest %s: map= names guest node %u, it has %u",
-				    g->name, n, g->nr_vnodes);
+			return fail(
+				err, errlen,
+				"guest %s: map= names guest node %u, it has %u",
+				g->name, n, g->nr_vnodes);
 		if (g->vnode_to_pnode[n] >= (int)cfg->nr_nodes)
 			return fail(
 				err, errlen,

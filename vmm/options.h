@@ -21,8 +21,8 @@ void options_defaults(struct vmm_config *cfg);
 int options_parse_run(int argc, char **argv, struct vmm_config *cfg, char *err,
 		      size_t errlen);
 /* The same for `vmm host` (argv[0] = "host"): no demo guest, a socket. */
-int options_parse_host(int argc, char **argv, struct vmm_config *cfg,
-		       char *err, size_t errlen);
+int options_parse_host(int argc, char **argv, struct vmm_config *cfg, char *err,
+		       size_t errlen);
 /* One guest SPEC (see the usage text) into g. */
 int options_parse_guest(const char *spec, struct guest_spec *g, char *err,
 			size_t errlen);
