@@ -61,6 +61,11 @@ TEST_BIN     := $(BUILD)/tests/check_all
 TOOL_SRCS    := $(wildcard tools/*.c)
 TOOL_BINS    := $(TOOL_SRCS:tools/%.c=$(BUILD)/tools/%)
 
+# vmmctl: one file per subcommand under tools/vmmctl/.
+VMMCTL_SRCS  := $(wildcard tools/vmmctl/*.c)
+VMMCTL_OBJS  := $(VMMCTL_SRCS:%.c=$(OBJ)/%.o)
+VMMCTL_BIN   := $(BUILD)/vmmctl
+
 GUEST_SRCS   := $(wildcard guest/*.c)
 GUEST_ASMS   := $(wildcard guest/*.S)
 GUEST_OBJS   := $(GUEST_SRCS:%.c=$(OBJ)/%.o) $(GUEST_ASMS:%.S=$(OBJ)/%.o)
@@ -80,7 +85,7 @@ GUEST_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none \
                  -Wl,-T,guest/guest.ld -Wl,-z,max-page-size=4096
 
 .PHONY: all run test unit-test kvm-test cli-test check-format format clean deps bench fuzz
-all: $(if $(wildcard vmm/main.c),$(VMM_BIN)) $(TEST_BIN) $(TOOL_BINS) $(if $(wildcard guest/guest.ld),$(GUEST_ELF))
+all: $(if $(wildcard vmm/main.c),$(VMM_BIN)) $(TEST_BIN) $(TOOL_BINS) $(if $(VMMCTL_SRCS),$(VMMCTL_BIN)) $(if $(wildcard guest/guest.ld),$(GUEST_ELF))
 
 deps: $(DEPS_OK)
 $(DEPS_OK): scripts/deps.sh
@@ -121,6 +126,11 @@ $(OBJ)/vmm/guest_image.o: $(GUEST_ELF)
 	$(Q)printf '.section .rodata\n.balign 16\n.globl guest_image_start\nguest_image_start:\n.incbin "%s"\n.globl guest_image_end\nguest_image_end:\n.section .note.GNU-stack,"",@progbits\n' $(GUEST_ELF) | $(CC) -c -x assembler -o $@ -
 
 $(VMM_BIN): $(OBJ)/vmm/main.o $(OBJ)/vmm/guest_image.o $(LIB)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
+
+$(VMMCTL_BIN): $(VMMCTL_OBJS) $(LIB)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@

@@ -42,6 +42,7 @@ struct vmm_config {
 	char *trace_path; /* NULL: no trace file */
 	unsigned int stats_interval_ms; /* 0: no periodic stats */
 	bool verbose;
+	bool console_off; /* guests' consoles not shown */
 	/* Reclaim (balloon/reclaim.h); zeroes mean the defaults there. */
 	bool balloon_off; /* no balloons: no reclaim, only OOM */
 	bool deflate_off; /* never give memory back to guests */

@@ -17,6 +17,7 @@
 #include "mm/mm.h"
 #include "vmm/config.h"
 #include "vmm/event_loop.h"
+#include "vmm/host_compact.h"
 #include "vmm/host_trace.h"
 #include "vmm/vm.h"
 
@@ -35,6 +36,7 @@ struct vmm_host {
 	 * until someone listens. */
 	struct host_events *events;
 	struct host_trace trace; /* the tracing session, if any */
+	host_compact_fn compact; /* NULL: no compaction (host_compact.h) */
 
 	/* Reclaim: kswapd threads, and every balloon's frames given back. */
 	struct reclaimer reclaim;
@@ -87,6 +89,10 @@ unsigned int host_nr_running(struct vmm_host *h);
 void host_print_stats_line(struct vmm_host *h, FILE *f);
 /* The pool at the end: footprint, buddyinfo, key vmstat counters. */
 void host_print_pool_summary(struct vmm_host *h, FILE *f);
+static inline bool host_compaction_available(struct vmm_host *h)
+{
+	return h->compact;
+}
 /* mm_validate() with the guests' reverse maps; 0 or -EUCLEAN. */
 int host_validate(struct vmm_host *h, char *err, size_t errlen);
 

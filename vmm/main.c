@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * vmm: a KVM hypervisor whose guest memory is managed like Linux manages
- * physical memory.  Commands: run, help.
+ * physical memory.  Commands: run, host, help.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "vmm/options.h"
 #include "vmm/run.h"
-
-#define VMM_VERSION "0.1"
+#include "vmm/version.h"
 
 static void usage(FILE *f)
 {
@@ -17,23 +17,27 @@ static void usage(FILE *f)
 	      "\n"
 	      "commands:\n"
 	      "  run     boot guests from one pool of host memory (vmm run --help)\n"
+	      "  host    keep a pool and run guests in it, controlled over a socket\n"
+	      "          with vmmctl (vmm host --help)\n"
 	      "  help    this text, or `vmm help COMMAND`\n"
 	      "\n"
 	      "  vmm --version\n",
 	      f);
 }
 
-static int cmd_run(int argc, char **argv)
+static int cmd_run(int argc, char **argv, bool host)
 {
 	static struct vmm_config cfg; /* large: not on the stack */
 	char err[OPTIONS_ERR_MAX];
-	int ret = options_parse_run(argc, argv, &cfg, err, sizeof(err));
+	int ret =
+		host ? options_parse_host(argc, argv, &cfg, err, sizeof(err)) :
+		       options_parse_run(argc, argv, &cfg, err, sizeof(err));
 
 	if (ret == 1)
 		return 0;
 	if (ret) {
-		fprintf(stderr, "vmm run: %s\n", err);
-		fprintf(stderr, "Try 'vmm run --help'.\n");
+		fprintf(stderr, "vmm %s: %s\n", argv[0], err);
+		fprintf(stderr, "Try 'vmm %s --help'.\n", argv[0]);
 		return 2;
 	}
 	if (cfg.verbose)
@@ -49,12 +53,16 @@ int main(int argc, char **argv)
 		usage(stderr);
 		return 2;
 	}
-	if (!strcmp(argv[1], "run"))
-		return cmd_run(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "run") || !strcmp(argv[1], "host"))
+		return cmd_run(argc - 1, argv + 1, !strcmp(argv[1], "host"));
 	if (!strcmp(argv[1], "help") || !strcmp(argv[1], "--help") ||
 	    !strcmp(argv[1], "-h")) {
 		if (argc > 2 && !strcmp(argv[2], "run")) {
 			options_usage_run(stdout);
+			return 0;
+		}
+		if (argc > 2 && !strcmp(argv[2], "host")) {
+			options_usage_host(stdout);
 			return 0;
 		}
 		if (argc > 2) {

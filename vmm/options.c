@@ -68,7 +68,8 @@ static void usage_options(FILE *f)
 	      "  --no-deflate               never give memory back to balloons\n"
 	      "  --deflate-margin PCT       deflate above HIGH + PCT% of the node (10)\n"
 	      "  --deflate-step SIZE        most given back per round (64M)\n"
-	      "  --release-interval TIME|off  give free pool memory back to the host (1s)\n",
+	      "  --release-interval TIME|off  give free pool memory back to the host (1s)\n"
+	      "  --console on|off           show the guests' consoles on stdout (on)\n",
 	      f);
 }
 
@@ -357,6 +358,7 @@ enum {
 	OPT_DEFLATE_STEP,
 	OPT_DEFLATE_MARGIN,
 	OPT_SOCKET,
+	OPT_CONSOLE,
 };
 
 static const struct option run_opts[] = {
@@ -383,6 +385,7 @@ static const struct option run_opts[] = {
 	{ "deflate-step", required_argument, NULL, OPT_DEFLATE_STEP },
 	{ "deflate-margin", required_argument, NULL, OPT_DEFLATE_MARGIN },
 	{ "socket", required_argument, NULL, OPT_SOCKET },
+	{ "console", required_argument, NULL, OPT_CONSOLE },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -552,6 +555,13 @@ static int parse_cmdline(int argc, char **argv, bool host_mode,
 			free(cfg->socket_path);
 			cfg->socket_path = strdup(a);
 			cfg->socket_default = false;
+			break;
+		case OPT_CONSOLE:
+			if (!strcmp(a, "on") || !strcmp(a, "off"))
+				cfg->console_off = !strcmp(a, "off");
+			else
+				ret = fail(err, errlen,
+					   "--console %s: on or off", a);
 			break;
 		case 'v':
 			cfg->verbose = true;

@@ -1,5 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
-/* `vmm run`: the pool, the guests, one io_uring loop. */
+/*
+ * `vmm run` and `vmm host`: the pool, the guests, the control socket, one
+ * io_uring loop.  run ends when its last guest does; host keeps its pool
+ * until told to quit (over the socket, or SIGINT/SIGTERM).
+ */
 #include <errno.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -9,8 +13,10 @@
 #include <unistd.h>
 
 #include "mm/internal.h"
+#include "vmm/ctl.h"
 #include "vmm/event_loop.h"
 #include "vmm/host.h"
+#include "vmm/host_events.h"
 #include "vmm/run.h"
 
 #define RELEASE_BATCH 32 /* free blocks per round, up to 2 pageblocks each */
@@ -35,7 +41,23 @@ struct run {
 	int sfd;
 	unsigned int signals;
 	bool failed; /* a guest did not end cleanly */
+	bool quitting; /* every guest is being stopped: end when none left */
+	struct ctl_server *ctl;
 };
+
+/* Nothing left to run: run ends with its last guest, host when told. */
+static void maybe_end(struct run *r)
+{
+	if (!host_nr_running(r->h) && (!r->h->cfg.host_mode || r->quitting))
+		evloop_stop(&r->loop);
+}
+
+static void run_quit(struct run *r, const char *why)
+{
+	r->quitting = true;
+	host_stop_all(r->h, why);
+	maybe_end(r);
+}
 
 static bool ended_cleanly(struct vm *vm)
 {
@@ -58,8 +80,14 @@ static void on_guest_stop(struct evloop *l, struct ev *e, int res)
 	if (vm && !ended_cleanly(vm))
 		r->failed = true;
 	host_reap(r->h, id);
-	if (!host_nr_running(r->h))
-		evloop_stop(l);
+	fflush(r->h->out);
+	maybe_end(r);
+}
+
+static void watch_guest(struct run *r, unsigned int id)
+{
+	evloop_add_poll(&r->loop, &r->stop_ev[id], r->h->vm[id]->stop_efd,
+			on_guest_stop, r);
 }
 
 static void on_signal(struct evloop *l, struct ev *e, int res)
@@ -73,8 +101,28 @@ static void on_signal(struct evloop *l, struct ev *e, int res)
 	r->signals++;
 	fprintf(stderr, "vmm: %s: stopping every guest%s\n",
 		strsignal(si.ssi_signo), r->signals > 1 ? " (again)" : "");
-	host_stop_all(r->h, r->signals > 1 ? "interrupted again" :
-					     "interrupted by a signal");
+	if (r->signals == 1)
+		host_event_shutdown(r->h, strsignal(si.ssi_signo));
+	run_quit(r, r->signals > 1 ? "interrupted again" :
+				     "interrupted by a signal");
+}
+
+/* What the control socket may ask of us. */
+static void ctl_watch_guest(void *priv, unsigned int id)
+{
+	watch_guest(priv, id);
+}
+
+static void ctl_quit(void *priv, const char *why)
+{
+	run_quit(priv, why);
+}
+
+static bool ctl_quitting(void *priv)
+{
+	struct run *r = priv;
+
+	return r->quitting;
 }
 
 static void on_stats(struct evloop *l, struct ev *e, int res)
@@ -155,6 +203,13 @@ static int block_signals(sigset_t *set)
 int vmm_run(const struct vmm_config *cfg)
 {
 	struct run r = { .sfd = -1 };
+	struct ctl_ops ops = {
+		.priv = &r,
+		.mode = cfg->host_mode ? "host" : "run",
+		.watch_guest = ctl_watch_guest,
+		.quit = ctl_quit,
+		.quitting = ctl_quitting,
+	};
 	char err[512];
 	sigset_t set;
 	int ret, status = 2;
@@ -178,6 +233,17 @@ int vmm_run(const struct vmm_config *cfg)
 	}
 	/* Queue notifications come to this loop through ioeventfds. */
 	r.h->loop = &r.loop;
+	if (cfg->socket_path) {
+		ret = ctl_server_start(r.h, &r.loop, cfg->socket_path,
+				       cfg->socket_default, &ops, &r.ctl, err,
+				       sizeof(err));
+		if (ret) {
+			fprintf(stderr, "vmm: control socket: %s\n", err);
+			goto out_host;
+		}
+		printf("vmm: control socket %s\n", cfg->socket_path);
+		fflush(stdout);
+	}
 	evloop_add_poll(&r.loop, &r.sig_ev, r.sfd, on_signal, &r);
 	if (cfg->stats_interval_ms)
 		evloop_add_timer(&r.loop, &r.stats_ev,
@@ -191,9 +257,11 @@ int vmm_run(const struct vmm_config *cfg)
 				 on_release, &r);
 	status = 0;
 	for (unsigned int i = 0; i < cfg->nr_guests; i++) {
+		struct vm_resources res = { .pool = r.h->pool,
+					    .quiet = cfg->console_off };
 		unsigned int id;
 
-		ret = host_launch(r.h, &cfg->guest[i], NULL, &id, err,
+		ret = host_launch(r.h, &cfg->guest[i], &res, &id, err,
 				  sizeof(err));
 		if (ret) {
 			fprintf(stderr, "vmm: guest %s: %s\n",
@@ -201,20 +269,21 @@ int vmm_run(const struct vmm_config *cfg)
 			status = 1;
 			continue;
 		}
-		evloop_add_poll(&r.loop, &r.stop_ev[id], r.h->vm[id]->stop_efd,
-				on_guest_stop, &r);
+		watch_guest(&r, id);
 	}
-	if (host_nr_running(r.h)) {
+	if (host_nr_running(r.h) || cfg->host_mode) {
 		ret = evloop_run(&r.loop);
 		if (ret)
 			fprintf(stderr, "vmm: event loop: %s\n",
 				strerror(-ret));
 	}
 	if (r.failed)
-		status = 1;
+		status = cfg->host_mode ? status : 1;
 	/* Punches still out: let them land before the pool goes. */
 	while (r.punches_in_flight && !evloop_run_once(&r.loop))
 		;
+	/* The last events (guests stopped, shutdown) and replies go out. */
+	ctl_server_stop(r.ctl);
 	if (r.released)
 		printf("host: %" PRIu64
 		       " MiB of free pool memory given back to the host while running\n",
@@ -222,6 +291,7 @@ int vmm_run(const struct vmm_config *cfg)
 	host_print_pool_summary(r.h, stdout);
 	if (cfg->trace_path)
 		printf("trace: %s\n", cfg->trace_path);
+out_host:
 	host_destroy(r.h);
 out_loop:
 	evloop_destroy(&r.loop);

@@ -50,6 +50,7 @@ struct vm_resources {
 	X(UNHANDLED_EXIT, "unhandled KVM exit") \
 	X(HOST_ERROR, "host error")             \
 	X(STOPPED, "stopped by host")           \
+	X(KILLED, "killed by host")             \
 	X(OOM_KILL, "OOM killed")               \
 	X(OOM, "out of memory")
 

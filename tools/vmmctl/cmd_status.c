@@ -1,0 +1,75 @@
+// SPDX-License-Identifier: GPL-2.0
+/* vmmctl status, vmmctl version. */
+#include <stdio.h>
+
+#include "tools/vmmctl/vmmctl.h"
+#include "vmm/version.h"
+
+#define get(o, k) json_object_get(o, k)
+
+int cmd_status(struct vmmctl *v, const struct vmmctl_cmd *cmd, int argc,
+	       char **argv)
+{
+	json_t *r, *pool, *trace;
+	char a[16], b[16], c[16];
+	int ret;
+
+	(void)argv;
+	if (argc > 1)
+		return vmmctl_usage(cmd, "takes no arguments");
+	ret = vmmctl_exec(v, cmd->name, "query-status", NULL, &r);
+	if (ret)
+		return ret;
+	if (v->json) {
+		print_json(r);
+		json_decref(r);
+		return VMMCTL_OK;
+	}
+	pool = get(r, "pool");
+	trace = get(r, "trace");
+	printf("vmm %s (%s mode), pid %lld, up %.1f s, %s\n",
+	       json_string_value(get(r, "version")),
+	       json_string_value(get(r, "mode")),
+	       json_integer_value(get(r, "pid")),
+	       json_integer_value(get(r, "uptime-ms")) / 1000.0,
+	       json_string_value(get(r, "status")));
+	printf("socket: %s, %lld client(s)\n",
+	       json_string_value(get(r, "socket")),
+	       json_integer_value(get(r, "clients")));
+	printf("pool: %s in %lld node(s), %s free, host holds %s%s\n",
+	       fmt_json_size(get(pool, "size"), a, sizeof(a)),
+	       json_integer_value(get(pool, "nodes")),
+	       fmt_json_size(get(pool, "free"), b, sizeof(b)),
+	       fmt_json_size(get(pool, "host-resident"), c, sizeof(c)),
+	       json_is_true(get(pool, "hugepages")) ? "" :
+						      " (no host hugepages)");
+	printf("guests: %lld\n", json_integer_value(get(r, "guests")));
+	printf("tracing: %s\n",
+	       json_is_string(trace) ? json_string_value(trace) : "off");
+	printf("compaction: %s\n", json_is_true(get(r, "compaction")) ?
+					   "available" :
+					   "not available");
+	json_decref(r);
+	return VMMCTL_OK;
+}
+
+int cmd_version(struct vmmctl *v, const struct vmmctl_cmd *cmd, int argc,
+		char **argv)
+{
+	json_t *r;
+	int ret;
+
+	(void)argv;
+	if (argc > 1)
+		return vmmctl_usage(cmd, "takes no arguments");
+	ret = vmmctl_exec(v, cmd->name, "query-version", NULL, &r);
+	if (ret)
+		return ret;
+	if (v->json)
+		print_json(r);
+	else
+		printf("vmm %s (vmmctl %s)\n",
+		       json_string_value(get(r, "package")) + 4, VMM_VERSION);
+	json_decref(r);
+	return VMMCTL_OK;
+}

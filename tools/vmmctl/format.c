@@ -1,0 +1,221 @@
+// SPDX-License-Identifier: GPL-2.0
+/* vmmctl's output: sizes, guest tables, events (see vmmctl.h). */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "tools/vmmctl/vmmctl.h"
+
+void print_json(json_t *j)
+{
+	char *s = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
+
+	if (s)
+		puts(s);
+	free(s);
+}
+
+/* The shortest exact-enough form: 0, 4K, 64M, 1.5G. */
+const char *fmt_size(uint64_t b, char *buf, size_t len)
+{
+	static const char units[] = "KMGT";
+	double v = (double)b;
+	int u = -1;
+
+	while (v >= 1024 && u < 3) {
+		v /= 1024;
+		u++;
+	}
+	if (u < 0)
+		snprintf(buf, len, "%" PRIu64, b);
+	else if (v == (double)(uint64_t)v)
+		snprintf(buf, len, "%" PRIu64 "%c", (uint64_t)v, units[u]);
+	else
+		snprintf(buf, len, "%.1f%c", v, units[u]);
+	return buf;
+}
+
+const char *fmt_json_size(json_t *bytes, char *buf, size_t len)
+{
+	if (!json_is_integer(bytes))
+		return "-";
+	return fmt_size((uint64_t)json_integer_value(bytes), buf, len);
+}
+
+json_t *guest_ref(const char *arg)
+{
+	char *end;
+	long long id = strtoll(arg, &end, 10);
+
+	if (*arg >= '0' && *arg <= '9' && !*end)
+		return json_integer(id);
+	return json_string(arg);
+}
+
+static void print_nodes(json_t *nodes, char *buf, size_t len)
+{
+	size_t i, off = 0;
+	json_t *n;
+
+	buf[0] = 0;
+	json_array_foreach(nodes, i, n)
+	{
+		int w = snprintf(
+			buf + off, len - off, "%s%lld:%lld", i ? "/" : "",
+			json_integer_value(json_object_get(n, "node")),
+			json_integer_value(json_object_get(n, "pool-node")));
+
+		if (w < 0 || (size_t)w >= len - off)
+			break;
+		off += w;
+	}
+}
+
+void print_guest_table(json_t *guests)
+{
+	size_t i;
+	json_t *g;
+
+	printf("%3s %-16s %-8s %7s %7s %7s %7s %15s %7s %s\n", "ID", "NAME",
+	       "STATE", "MEM", "FAULTED", "PEAK", "2M", "BALLOON TGT/ACT",
+	       "PINNED", "NODES");
+	json_array_foreach(guests, i, g)
+	{
+		json_t *m = json_object_get(g, "memory");
+		json_t *b = json_object_get(g, "balloon");
+		char s[6][16], bal[40], nodes[128];
+
+		if (json_is_object(b))
+			snprintf(bal, sizeof(bal), "%s/%s",
+				 fmt_json_size(json_object_get(b, "target"),
+					       s[4], sizeof(s[4])),
+				 fmt_json_size(json_object_get(b, "actual"),
+					       s[5], sizeof(s[5])));
+		else
+			snprintf(bal, sizeof(bal), "-");
+		print_nodes(json_object_get(g, "nodes"), nodes, sizeof(nodes));
+		printf("%3lld %-16s %-8s %7s %7s %7s %7s %15s %7s %s\n",
+		       json_integer_value(json_object_get(g, "id")),
+		       json_string_value(json_object_get(g, "name")),
+		       json_string_value(json_object_get(g, "state")),
+		       fmt_json_size(json_object_get(m, "size"), s[0], 16),
+		       fmt_json_size(json_object_get(m, "faulted-in"), s[1],
+				     16),
+		       fmt_json_size(json_object_get(m, "peak"), s[2], 16),
+		       fmt_json_size(json_object_get(m, "huge-2m"), s[3], 16),
+		       bal,
+		       fmt_json_size(json_object_get(m, "pinned"), s[4], 16),
+		       nodes);
+	}
+}
+
+/* Members that hold bytes, shown as sizes. */
+static bool is_bytes(const char *key)
+{
+	static const char *const keys[] = { "mem",    "free",	   "low",
+					    "high",   "reclaimed", "target",
+					    "actual", "peak",	   "bytes" };
+
+	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		if (!strcmp(key, keys[i]))
+			return true;
+	return false;
+}
+
+void print_event(struct vmmctl *v, json_t *ev)
+{
+	json_t *ts = json_object_get(ev, "timestamp"), *data, *val;
+	time_t sec = (time_t)json_integer_value(json_object_get(ts, "seconds"));
+	const char *key;
+	struct tm tm;
+	char when[32];
+
+	if (v->json) {
+		print_json(ev);
+		fflush(stdout);
+		return;
+	}
+	localtime_r(&sec, &tm);
+	strftime(when, sizeof(when), "%H:%M:%S", &tm);
+	printf("%s.%03lld %s", when,
+	       json_integer_value(json_object_get(ts, "microseconds")) / 1000,
+	       json_string_value(json_object_get(ev, "event")));
+	data = json_object_get(ev, "data");
+	json_object_foreach(data, key, val)
+	{
+		char buf[32];
+
+		if (json_is_integer(val) && is_bytes(key))
+			printf(" %s=%s", key, fmt_json_size(val, buf, 32));
+		else if (json_is_string(val) &&
+			 strpbrk(json_string_value(val), " \t"))
+			printf(" %s='%s'", key, json_string_value(val));
+		else if (json_is_string(val))
+			printf(" %s=%s", key, json_string_value(val));
+		else {
+			char *s =
+				json_dumps(val, JSON_COMPACT | JSON_ENCODE_ANY);
+
+			printf(" %s=%s", key, s ? s : "?");
+			free(s);
+		}
+	}
+	putchar('\n');
+	fflush(stdout);
+}
+
+int wait_guest_stopped(struct vmmctl *v, const char *name, json_int_t id,
+		       bool want_stop)
+{
+	char err[CTL_ERR_LEN];
+
+	for (;;) {
+		json_t *ev, *d;
+		int r = ctl_next_event(&v->conn, v->timeout_ms, &ev, err,
+				       sizeof(err));
+		const char *reason, *integrity;
+		bool good;
+
+		if (r == -ETIMEDOUT) {
+			fprintf(stderr, "vmmctl %s: guest %lld still there\n",
+				name, (long long)id);
+			return VMMCTL_FAILED;
+		}
+		if (r) {
+			fprintf(stderr, "vmmctl %s: %s\n", name, err);
+			return VMMCTL_NO_SERVER;
+		}
+		d = json_object_get(ev, "data");
+		if (strcmp(json_string_value(json_object_get(ev, "event")),
+			   "GUEST_STOPPED") ||
+		    json_integer_value(json_object_get(d, "id")) != id) {
+			json_decref(ev);
+			continue;
+		}
+		reason = json_string_value(json_object_get(d, "reason"));
+		integrity = json_string_value(json_object_get(d, "integrity"));
+		good = want_stop || (!strcmp(reason, "guest-exit") &&
+				     !json_integer_value(json_object_get(
+					     d, "exit-status")) &&
+				     strcmp(integrity, "failed"));
+		if (v->json)
+			print_json(ev);
+		else
+			printf("guest %s (id %lld): %s%s%s, integrity %s\n",
+			       json_string_value(json_object_get(d, "name")),
+			       (long long)id,
+			       json_string_value(
+				       json_object_get(d, "description")),
+			       json_string_length(
+				       json_object_get(d, "detail")) ?
+				       ": " :
+				       "",
+			       json_string_value(json_object_get(d, "detail")),
+			       integrity);
+		json_decref(ev);
+		return good ? VMMCTL_OK : VMMCTL_FAILED;
+	}
+}

@@ -1,0 +1,262 @@
+// SPDX-License-Identifier: GPL-2.0
+/* vmmctl: global options, the subcommand table, help (see vmmctl.h). */
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tools/vmmctl/vmmctl.h"
+#include "vmm/ctl_path.h"
+#include "vmm/size.h"
+
+static const struct vmmctl_cmd cmds[] = {
+	{ "status", cmd_status, "", "the host: mode, pool, guests, clients",
+	  "Prints vmm's state: mode, uptime, socket, pool size and free memory,\n"
+	  "what the host holds, guests, clients, tracing, compaction.\n" },
+	{ "version", cmd_version, "", "vmm's version (and vmmctl's)", "" },
+	{ "list", cmd_list, "",
+	  "guests: state, memory, balloon, node placement",
+	  "One line per guest: id, name, state, RAM, memory faulted in (now\n"
+	  "and peak), memory mapped with 2 MiB pages, balloon target/actual,\n"
+	  "pinned memory, guest node -> pool node placement.\n" },
+	{ "launch", cmd_launch, "SPEC [--wait]", "start a guest",
+	  "SPEC is what `vmm run --guest` takes, e.g.\n"
+	  "  'name=web,mem=512M,vcpus=2,nodes=2,map=0:0/1:1,script=touch 256M; verify'\n"
+	  "(keys name, mem, vcpus, nodes, map, strict, pinned, oom_score_adj,\n"
+	  "kernel, script; script= last).  A relative kernel= path is made\n"
+	  "absolute here.  Prints the new guest's id.\n"
+	  "  --wait   then wait until the guest ends and print how; the exit\n"
+	  "           status is 1 unless it exited with 0 and intact memory\n" },
+	{ "stop", cmd_stop, "GUEST [--no-wait]",
+	  "stop a guest (and wait until it is gone)",
+	  "GUEST is an id or a name.  Stops its vCPUs; the guest's memory goes\n"
+	  "back to the pool.  Waits for it to be gone unless --no-wait.\n" },
+	{ "kill", cmd_kill, "GUEST [--no-wait]",
+	  "kill a guest (and wait until it is gone)",
+	  "As stop, with the reason 'killed' (as the OOM killer's victims are\n"
+	  "'oom-kill').\n" },
+	{ "balloon", cmd_balloon, "GUEST SIZE", "set a guest's balloon target",
+	  "SIZE (K/M/G/T) is how much memory the guest should give back\n"
+	  "through its balloon; 0 deflates it.  kswapd changes targets too: it\n"
+	  "inflates under pressure and, unless vmm has --no-deflate, deflates\n"
+	  "when memory is plentiful.\n" },
+	{ "compact", cmd_compact, "[--node N] [--order N]",
+	  "compact the pool (when vmm has compaction)",
+	  "Compacts every node, or one, completely or until a block of the\n"
+	  "order is free.  Says so when this vmm has no compaction.\n" },
+	{ "stats", cmd_stats,
+	  "[buddyinfo|zoneinfo|pagetypeinfo|vmstat|guests]...",
+	  "/proc-format reports and per-guest memory",
+	  "With one section, prints it exactly as the /proc file of that name\n"
+	  "would read; with several (default: all), each under a header.\n"
+	  "--json prints the structured numbers and the texts.\n" },
+	{ "trace", cmd_trace, "start FILE | stop", "record trace events",
+	  "start: the trace ring records from now; stop: its events go to\n"
+	  "FILE, one per line (ts=... event=... key=value ...).\n" },
+	{ "watch", cmd_watch, "[--count N] [--until EVENT] [--timeout TIME]",
+	  "print events as they happen",
+	  "Until interrupted, or N events (--count), or the first EVENT\n"
+	  "(--until, e.g. GUEST_STOPPED); --timeout: give up after TIME (e.g.\n"
+	  "10s, exit status 1).  Events: vmmctl raw '{\"execute\":\"query-events\"}'.\n" },
+	{ "quit", cmd_quit, "[--no-wait]", "stop every guest and end vmm",
+	  "Waits until vmm has closed the socket unless --no-wait.\n" },
+	{ "raw", cmd_raw, "JSON", "send one protocol line, print the reply",
+	  "e.g. vmmctl raw '{\"execute\": \"query-commands\"}'\n" },
+	{ NULL },
+};
+
+static void usage(FILE *f)
+{
+	fputs("usage: vmmctl [--socket PATH] [--json] [--timeout TIME] COMMAND [ARGS]\n"
+	      "\n"
+	      "Control a running vmm (vmm host, or vmm run --socket) over its socket.\n"
+	      "\n"
+	      "commands:\n",
+	      f);
+	for (const struct vmmctl_cmd *c = cmds; c->name; c++)
+		fprintf(f, "  %-9s %s\n", c->name, c->summary);
+	fputs("\n"
+	      "  --socket PATH   the control socket (default: $VMM_SOCKET, else\n"
+	      "                  $XDG_RUNTIME_DIR/vmm/vmm.sock, else /run/vmm/vmm.sock\n"
+	      "                  as root, /tmp/vmm-UID/vmm.sock)\n"
+	      "  --json          print what vmm answers as JSON, one line\n"
+	      "  --timeout TIME  wait this long for an answer (default 60s)\n"
+	      "  vmmctl COMMAND --help, vmmctl help COMMAND: the command's help\n"
+	      "\n"
+	      "Exit status: 0 done, 1 refused or failed, 2 bad usage, 3 no vmm.\n",
+	      f);
+}
+
+void vmmctl_print_help(const struct vmmctl_cmd *cmd)
+{
+	printf("usage: vmmctl [--socket PATH] [--json] %s %s\n\n%s.\n%s%s",
+	       cmd->name, cmd->args, cmd->summary, cmd->help[0] ? "\n" : "",
+	       cmd->help);
+}
+
+bool vmmctl_help_asked(const struct vmmctl_cmd *cmd, int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
+			vmmctl_print_help(cmd);
+			return true;
+		}
+	return false;
+}
+
+int vmmctl_usage(const struct vmmctl_cmd *cmd, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "vmmctl %s: ", cmd->name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fprintf(stderr, "\nTry 'vmmctl %s --help'.\n", cmd->name);
+	return VMMCTL_USAGE;
+}
+
+int vmmctl_connect(struct vmmctl *v)
+{
+	char err[CTL_ERR_LEN];
+
+	if (v->connected)
+		return VMMCTL_OK;
+	if (ctl_connect(&v->conn, v->socket, v->timeout_ms, err, sizeof(err))) {
+		fprintf(stderr, "vmmctl: %s\n", err);
+		return VMMCTL_NO_SERVER;
+	}
+	v->connected = true;
+	return VMMCTL_OK;
+}
+
+int vmmctl_exec(struct vmmctl *v, const char *name, const char *cmd,
+		json_t *args, json_t **ret)
+{
+	char err[CTL_ERR_LEN];
+	int r = vmmctl_connect(v);
+
+	*ret = NULL;
+	if (r) {
+		json_decref(args);
+		return r;
+	}
+	r = ctl_execute(&v->conn, cmd, args, ret, err, sizeof(err));
+	if (r < 0) {
+		fprintf(stderr, "vmmctl %s: %s\n", name, err);
+		return VMMCTL_NO_SERVER;
+	}
+	if (r > 0) {
+		if (v->json) {
+			json_t *e = json_pack("{s:O}", "error", *ret);
+
+			print_json(e);
+			json_decref(e);
+		} else {
+			fprintf(stderr, "vmmctl %s: %s\n", name,
+				json_string_value(
+					json_object_get(*ret, "desc")));
+		}
+		json_decref(*ret);
+		*ret = NULL;
+		return VMMCTL_FAILED;
+	}
+	return VMMCTL_OK;
+}
+
+static const struct vmmctl_cmd *find(const char *name)
+{
+	for (const struct vmmctl_cmd *c = cmds; c->name; c++)
+		if (!strcmp(c->name, name))
+			return c;
+	return NULL;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "socket", required_argument, NULL, 's' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct vmmctl v = { .timeout_ms = 60000 };
+	char def[CTL_SOCKET_PATH_MAX];
+	const struct vmmctl_cmd *cmd;
+	uint64_t ns;
+	int c, ret;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 's':
+			v.socket = optarg;
+			break;
+		case 'j':
+			v.json = true;
+			break;
+		case 't':
+			if (parse_duration_ns(optarg, &ns) || ns < 1000000 ||
+			    ns > 86400000000000ULL) {
+				fprintf(stderr,
+					"vmmctl: --timeout %s: a time from 1ms to 24h (e.g. 5s)\n",
+					optarg);
+				return VMMCTL_USAGE;
+			}
+			v.timeout_ms = ns / 1000000;
+			break;
+		case 'h':
+			usage(stdout);
+			return VMMCTL_OK;
+		case ':':
+			fprintf(stderr, "vmmctl: %s needs a value\n",
+				argv[optind - 1]);
+			return VMMCTL_USAGE;
+		default:
+			fprintf(stderr, "vmmctl: unknown option '%s'\n",
+				argv[optind - 1]);
+			return VMMCTL_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		usage(stderr);
+		return VMMCTL_USAGE;
+	}
+	if (!strcmp(argv[optind], "help")) {
+		if (optind + 1 >= argc) {
+			usage(stdout);
+			return VMMCTL_OK;
+		}
+		cmd = find(argv[optind + 1]);
+		if (!cmd) {
+			fprintf(stderr, "vmmctl help: no command '%s'\n",
+				argv[optind + 1]);
+			return VMMCTL_USAGE;
+		}
+		vmmctl_print_help(cmd);
+		return VMMCTL_OK;
+	}
+	cmd = find(argv[optind]);
+	if (!cmd) {
+		fprintf(stderr, "vmmctl: no command '%s' (vmmctl --help)\n",
+			argv[optind]);
+		return VMMCTL_USAGE;
+	}
+	if (vmmctl_help_asked(cmd, argc - optind, argv + optind))
+		return VMMCTL_OK;
+	if (!v.socket) {
+		if (ctl_default_socket(def, sizeof(def)) < 0) {
+			fprintf(stderr,
+				"vmmctl: no default socket path fits: use --socket\n");
+			return VMMCTL_USAGE;
+		}
+		v.socket = def;
+	}
+	ret = cmd->run(&v, cmd, argc - optind, argv + optind);
+	if (v.connected)
+		ctl_close(&v.conn);
+	fflush(stdout);
+	return ret;
+}

@@ -1,0 +1,387 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Guest commands of the control socket: query-guests, guest-launch,
+ * guest-stop, guest-kill, balloon-set.
+ *
+ * A launch is checked at once (the same rules as --guest), then the guest
+ * is created on the worker thread (its boot memory may wait for reclaim,
+ * which this loop serves) and started back on the loop, where the reply
+ * goes out.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "balloon/virtio_balloon.h"
+#include "mm/internal.h"
+#include "vmm/ctl_cmd.h"
+#include "vmm/guest_mem.h"
+#include "vmm/host.h"
+#include "vmm/host_balloon.h"
+#include "vmm/options.h"
+
+/* ------------------------------------------------------------------ */
+/* query-guests                                                         */
+
+static json_t *guest_json(struct vmm_host *h, unsigned int id, struct vm *vm,
+			  struct vm_balloon *b)
+{
+	struct guest_mem_stats ms = { 0 };
+	struct guest_mem *mem = vm->mem;
+	char detail[VM_DETAIL_MAX];
+	enum vm_exit_reason why = vm_exit_reason(vm, detail, sizeof(detail));
+	json_t *g, *nodes = json_array(), *pnodes = json_array(), *balloon;
+	uint64_t ballooned = 0;
+
+	if (mem)
+		guest_mem_get_stats(mem, &ms);
+	for (unsigned int n = 0; n < vm->nr_nodes; n++)
+		json_array_append_new(
+			nodes, json_pack("{s:i,s:i,s:I,s:I}", "node", (int)n,
+					 "pool-node", vm->pnode[n], "start",
+					 (json_int_t)vm->node[n].start, "size",
+					 (json_int_t)vm->node[n].size));
+	for (unsigned int k = 0; mem && k < h->pool->nr_nodes; k++)
+		json_array_append_new(
+			pnodes,
+			json_pack("{s:i,s:I}", "node", (int)k, "faulted-in",
+				  (json_int_t)READ_ONCE(mem->pages_node[k])
+					  << PAGE_SHIFT));
+	if (b) {
+		struct balloon_info bi;
+
+		balloon_get_info(&b->vb, &bi);
+		ballooned = (uint64_t)bi.actual << PAGE_SHIFT;
+		balloon = json_pack("{s:I,s:I,s:s}", "target",
+				    (json_int_t)bi.target << PAGE_SHIFT,
+				    "actual", (json_int_t)ballooned, "driver",
+				    bi.needs_reset ? "needs-reset" :
+				    bi.driver_ok   ? "ok" :
+						     "none");
+	} else {
+		balloon = json_null();
+	}
+	g = json_pack(
+		"{s:i,s:s,s:s,s:i,s:i,s:b,s:I,s:{s:I,s:I,s:I,s:I,s:I,s:I,s:I},s:o,s:o,s:o}",
+		"id", (int)id, "name", vm->name, "state",
+		why == VM_EXIT_NONE ? "running" : "stopping", "vcpus",
+		(int)vm->nr_vcpus, "oom-score-adj", vm->spec.oom_score_adj,
+		"strict", vm->spec.strict, "uptime-ms",
+		(json_int_t)((vm_now_ns() - vm->start_ns) / 1000000), "memory",
+		"size", (json_int_t)vm->ram_size, "faulted-in",
+		(json_int_t)(ms.pages << PAGE_SHIFT), "peak",
+		(json_int_t)(ms.peak_pages << PAGE_SHIFT), "huge-2m",
+		(json_int_t)(ms.huge_maps << (PAGE_SHIFT + pageblock_order)),
+		"pinned", (json_int_t)vm->spec.pinned_bytes, "ballooned",
+		(json_int_t)ballooned, "faults", (json_int_t)ms.faults,
+		"balloon", balloon, "nodes", nodes, "pool-nodes", pnodes);
+	if (g && why != VM_EXIT_NONE)
+		json_object_set_new(g, "stop-reason",
+				    json_string(vm_exit_reason_name(why)));
+	return g;
+}
+
+static int cmd_query_guests(struct ctl_req *req, json_t *args, json_t **ret,
+			    struct ctl_error *e)
+{
+	struct vmm_host *h = ctl_host(req->s);
+	json_t *list = json_array();
+
+	(void)args, (void)e;
+	/* Guests are freed only by this thread (host_reap): the lock keeps
+	 * the other fields steady, not the VM alive. */
+	pthread_mutex_lock(&h->lock);
+	for (unsigned int id = 1; id <= VMM_MAX_GUESTS; id++)
+		if (h->vm[id])
+			json_array_append_new(list, guest_json(h, id, h->vm[id],
+							       h->balloon[id]));
+	pthread_mutex_unlock(&h->lock);
+	*ret = list;
+	return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* guest-launch                                                         */
+
+struct launch_job {
+	struct ctl_req *req;
+	struct vmm_host *h;
+	struct guest_spec spec;
+	struct vm_resources res;
+	struct host_launch hl;
+	int ret;
+	char err[256];
+};
+
+static bool name_in_use(struct vmm_host *h, const char *name)
+{
+	bool used = false;
+
+	pthread_mutex_lock(&h->lock);
+	for (unsigned int id = 1; id <= VMM_MAX_GUESTS && !used; id++)
+		used = h->vm[id] && !strcmp(h->vm[id]->name, name);
+	pthread_mutex_unlock(&h->lock);
+	return used;
+}
+
+static const struct ctl_arg launch_args[] = {
+	{ "spec", CTL_ARG_STRING, true },
+	{ "name", CTL_ARG_STRING, true },
+	{ "mem", CTL_ARG_SIZE, true },
+	{ "vcpus", CTL_ARG_INT, true },
+	{ "nodes", CTL_ARG_INT, true },
+	{ "map", CTL_ARG_STRING, true },
+	{ "strict", CTL_ARG_BOOL, true },
+	{ "pinned", CTL_ARG_SIZE, true },
+	{ "oom_score_adj", CTL_ARG_INT, true },
+	{ "kernel", CTL_ARG_STRING, true },
+	{ "script", CTL_ARG_STRING, true },
+	{ NULL },
+};
+
+/* The JSON form: each member through the same setter as a SPEC key. */
+static int spec_from_members(json_t *args, struct guest_spec *g, char *err,
+			     size_t errlen)
+{
+	const char *key;
+	json_t *v;
+	int ret;
+
+	options_guest_init(g);
+	json_object_foreach(args, key, v)
+	{
+		char num[32];
+		const char *val = num;
+
+		if (json_is_boolean(v)) { /* strict, the only flag */
+			if (json_is_false(v))
+				continue;
+			val = NULL;
+		} else if (json_is_integer(v)) {
+			snprintf(num, sizeof(num), "%" JSON_INTEGER_FORMAT,
+				 json_integer_value(v));
+		} else {
+			val = json_string_value(v);
+		}
+		ret = options_guest_set(g, key, val, err, errlen);
+		if (ret)
+			goto fail;
+	}
+	ret = options_guest_finish(g, err, errlen);
+	if (!ret)
+		return 0;
+fail:
+	options_guest_free(g);
+	return ret;
+}
+
+static void launch_work(void *arg)
+{
+	struct launch_job *j = arg;
+
+	j->ret = host_launch_prepare(j->h, &j->spec, &j->res, &j->hl, j->err,
+				     sizeof(j->err));
+}
+
+static void launch_done(struct ctl_server *s, void *arg)
+{
+	struct launch_job *j = arg;
+	const struct ctl_ops *ops = ctl_ops(s);
+	struct ctl_error e = { .cls = CTL_ERR_GENERIC };
+	unsigned int id = j->hl.id;
+
+	if (j->ret) {
+		snprintf(e.desc, sizeof(e.desc), "%s", j->err);
+	} else if (ctl_stopping(s) ||
+		   (ops->quitting && ops->quitting(ops->priv))) {
+		host_launch_abort(j->h, &j->hl);
+		snprintf(e.desc, sizeof(e.desc), "vmm is shutting down");
+	} else if (name_in_use(j->h, j->spec.name)) {
+		/* Launched meanwhile by another request. */
+		host_launch_abort(j->h, &j->hl);
+		snprintf(e.desc, sizeof(e.desc), "a guest named '%s' exists",
+			 j->spec.name);
+	} else {
+		j->ret = host_launch_commit(j->h, &j->hl, j->err,
+					    sizeof(j->err));
+		/* Started or not, a published guest is watched and reaped. */
+		if (READ_ONCE(j->h->vm[id]))
+			ops->watch_guest(ops->priv, id);
+		if (j->ret)
+			snprintf(e.desc, sizeof(e.desc), "%s", j->err);
+	}
+	if (e.desc[0])
+		ctl_reply(j->req, NULL, &e);
+	else
+		ctl_reply(j->req,
+			  json_pack("{s:i,s:s}", "id", (int)id, "name",
+				    j->spec.name),
+			  NULL);
+	options_guest_free(&j->spec);
+	free(j);
+}
+
+static int cmd_guest_launch(struct ctl_req *req, json_t *args, json_t **ret,
+			    struct ctl_error *e)
+{
+	struct vmm_host *h = ctl_host(req->s);
+	json_t *spec = json_object_get(args, "spec");
+	struct launch_job *j;
+	char err[256];
+	int rc;
+
+	(void)ret;
+	if (spec && json_object_size(args) > 1)
+		return ctl_fail(
+			e, CTL_ERR_GENERIC,
+			"'spec' is the whole guest: give it alone, or the keys alone");
+	if (ctl_stopping(req->s))
+		return ctl_fail(e, CTL_ERR_GENERIC, "vmm is shutting down");
+	j = calloc(1, sizeof(*j));
+	if (!j)
+		return ctl_fail(e, CTL_ERR_GENERIC, "out of memory");
+	rc = spec ? options_parse_guest(json_string_value(spec), &j->spec, err,
+					sizeof(err)) :
+		    spec_from_members(args, &j->spec, err, sizeof(err));
+	if (rc) {
+		free(j);
+		return ctl_fail(e, CTL_ERR_GENERIC, "%s", err);
+	}
+	if (options_check_guest(&h->cfg, &j->spec, host_nr_running(h), err,
+				sizeof(err))) {
+		ctl_fail(e, CTL_ERR_GENERIC, "%s", err);
+		goto fail;
+	}
+	/* Paths are resolved by vmm, whose working directory is not the
+	 * client's: only absolute ones mean the same to both. */
+	if (j->spec.kernel_path && j->spec.kernel_path[0] != '/') {
+		ctl_fail(
+			e, CTL_ERR_GENERIC,
+			"kernel=%s: give an absolute path (vmm's working directory is not yours)",
+			j->spec.kernel_path);
+		goto fail;
+	}
+	if (!j->spec.kernel_path && h->cfg.kernel_path)
+		j->spec.kernel_path = strdup(h->cfg.kernel_path);
+	for (unsigned int n = 1; !j->spec.name[0]; n++) {
+		char name[VMM_NAME_MAX];
+
+		snprintf(name, sizeof(name), "guest%u", n);
+		if (!name_in_use(h, name))
+			snprintf(j->spec.name, sizeof(j->spec.name), "%s",
+				 name);
+	}
+	if (name_in_use(h, j->spec.name)) {
+		ctl_fail(e, CTL_ERR_GENERIC, "a guest named '%s' exists",
+			 j->spec.name);
+		goto fail;
+	}
+	j->h = h;
+	j->res = (struct vm_resources){ .pool = h->pool,
+					.quiet = h->cfg.console_off };
+	j->req = ctl_req_hold(req);
+	if (!j->req || ctl_work_queue(req->s, launch_work, launch_done, j)) {
+		free(j->req);
+		ctl_fail(e, CTL_ERR_GENERIC, "out of memory");
+		goto fail;
+	}
+	return CTL_DEFERRED;
+fail:
+	options_guest_free(&j->spec);
+	free(j);
+	return -1;
+}
+
+/* ------------------------------------------------------------------ */
+/* guest-stop, guest-kill, balloon-set                                 */
+
+static const struct ctl_arg guest_arg[] = {
+	{ "guest", CTL_ARG_GUEST, false },
+	{ NULL },
+};
+
+static int stop_guest(struct ctl_req *req, json_t *args,
+		      enum vm_exit_reason why, struct ctl_error *e)
+{
+	struct vmm_host *h = ctl_host(req->s);
+	unsigned int id =
+		ctl_find_guest(req->s, json_object_get(args, "guest"), e);
+
+	if (!id)
+		return -1;
+	/* The loop reaps it when its vCPUs are out: GUEST_STOPPED. */
+	vm_stop(h->vm[id], why, "over the control socket");
+	return 0;
+}
+
+static int cmd_guest_stop(struct ctl_req *req, json_t *args, json_t **ret,
+			  struct ctl_error *e)
+{
+	(void)ret;
+	return stop_guest(req, args, VM_EXIT_STOPPED, e);
+}
+
+static int cmd_guest_kill(struct ctl_req *req, json_t *args, json_t **ret,
+			  struct ctl_error *e)
+{
+	(void)ret;
+	return stop_guest(req, args, VM_EXIT_KILLED, e);
+}
+
+static const struct ctl_arg balloon_args[] = {
+	{ "guest", CTL_ARG_GUEST, false },
+	{ "target", CTL_ARG_SIZE, false },
+	{ NULL },
+};
+
+static int cmd_balloon_set(struct ctl_req *req, json_t *args, json_t **ret,
+			   struct ctl_error *e)
+{
+	struct vmm_host *h = ctl_host(req->s);
+	unsigned int id =
+		ctl_find_guest(req->s, json_object_get(args, "guest"), e);
+	struct balloon_info bi;
+	struct vm_balloon *b;
+	uint64_t target;
+
+	if (!id ||
+	    ctl_arg_size(json_object_get(args, "target"), "target", &target, e))
+		return -1;
+	pthread_mutex_lock(&h->lock);
+	b = h->balloon[id];
+	if (b && target <= h->vm[id]->ram_size) {
+		balloon_set_target(&b->vb, target >> PAGE_SHIFT);
+		balloon_get_info(&b->vb, &bi);
+	}
+	pthread_mutex_unlock(&h->lock);
+	if (!b)
+		return ctl_fail(e, CTL_ERR_GENERIC,
+				"guest %u has no balloon (--balloon off)", id);
+	if (target > h->vm[id]->ram_size)
+		return ctl_fail(e, CTL_ERR_GENERIC,
+				"target %" PRIu64
+				" is more than the guest's %" PRIu64
+				" bytes of RAM",
+				target, h->vm[id]->ram_size);
+	*ret = json_pack("{s:I,s:I}", "target",
+			 (json_int_t)bi.target << PAGE_SHIFT, "actual",
+			 (json_int_t)bi.actual << PAGE_SHIFT);
+	return 0;
+}
+
+const struct ctl_cmd ctl_guest_cmds[] = {
+	{ "query-guests", cmd_query_guests,
+	  (const struct ctl_arg[]){ { NULL } },
+	  "every guest: state, memory, balloon, node placement" },
+	{ "guest-launch", cmd_guest_launch, launch_args,
+	  "start a guest: {\"spec\": SPEC} or its keys (name, mem, ..., script)" },
+	{ "guest-stop", cmd_guest_stop, guest_arg,
+	  "stop a guest (reason 'stopped'); GUEST_STOPPED follows" },
+	{ "guest-kill", cmd_guest_kill, guest_arg,
+	  "kill a guest (reason 'killed'); GUEST_STOPPED follows" },
+	{ "balloon-set", cmd_balloon_set, balloon_args,
+	  "set a guest's balloon target (bytes the guest gives back)" },
+	{ NULL },
+};
