@@ -39,11 +39,13 @@ struct suite_entry {
 	X(options_suite, false)                   \
 	X(event_loop_suite, false)                \
 	X(host_events_suite, false)               \
+	X(ctl_suite, false)                       \
 	X(virtio_suite, false)                    \
 	X(loader_suite, false)                    \
 	X(vm_suite, true)                         \
 	X(host_suite, true)                       \
-	X(balloon_suite, true)
+	X(balloon_suite, true)                    \
+	X(ctl_guests_suite, true)
 
 SUITES(DECLARE)
 

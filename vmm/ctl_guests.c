@@ -340,14 +340,15 @@ static int cmd_balloon_set(struct ctl_req *req, json_t *args, json_t **ret,
 			   struct ctl_error *e)
 {
 	struct vmm_host *h = ctl_host(req->s);
-	unsigned int id =
-		ctl_find_guest(req->s, json_object_get(args, "guest"), e);
 	struct balloon_info bi;
 	struct vm_balloon *b;
 	uint64_t target;
+	unsigned int id;
 
-	if (!id ||
-	    ctl_arg_size(json_object_get(args, "target"), "target", &target, e))
+	if (ctl_arg_size(json_object_get(args, "target"), "target", &target, e))
+		return -1;
+	id = ctl_find_guest(req->s, json_object_get(args, "guest"), e);
+	if (!id)
 		return -1;
 	pthread_mutex_lock(&h->lock);
 	b = h->balloon[id];

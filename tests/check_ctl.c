@@ -1,0 +1,554 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The control socket (vmm/ctl_*.c) against a real `vmm host` in a child
+ * process, without guests: the greeting and the protocol's rules, every
+ * kind of bad input answered with an error on a connection that keeps
+ * working, lines too long, clients that do not read or vanish mid-reply,
+ * many clients, the socket file's permissions, stale and live sockets.
+ * Guests through the socket: check_ctl_guests.c.
+ */
+#include <check.h>
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "tests/ctl_test.h"
+#include "vmm/ctl.h"
+
+#define get(o, k) json_object_get(o, k)
+
+START_TEST(test_greeting_and_queries)
+{
+	struct ctl_test t;
+	json_t *r, *ret, *list, *c;
+	int fd, found = 0;
+	size_t i;
+
+	ctl_test_start(&t, "--pool", "64M", NULL);
+	fd = ctl_client(&t);
+	/* Negotiation is optional, and offers nothing. */
+	ctl_assert_ok(ctl_cmd(fd, "{\"execute\": \"qmp_capabilities\"}"));
+	ctl_assert_error(ctl_cmd(fd, "{\"execute\": \"qmp_capabilities\", "
+				     "\"arguments\": {\"enable\": [\"oob\"]}}"),
+			 "GenericError", "'oob' not available");
+
+	r = ctl_cmd(fd, "{\"execute\": \"query-status\", \"id\": 7}");
+	ret = get(r, "return");
+	ck_assert_int_eq(json_integer_value(get(r, "id")), 7);
+	ck_assert_str_eq(json_string_value(get(ret, "mode")), "host");
+	ck_assert_str_eq(json_string_value(get(ret, "status")), "running");
+	ck_assert_str_eq(json_string_value(get(ret, "socket")), t.path);
+	ck_assert_int_eq(json_integer_value(get(get(ret, "pool"), "size")),
+			 64 << 20);
+	ck_assert_int_eq(json_integer_value(get(ret, "guests")), 0);
+	ck_assert(json_is_false(get(ret, "compaction")));
+	json_decref(r);
+
+	/* Any JSON value is an id, echoed as it came. */
+	r = ctl_cmd(fd, "{\"id\": {\"a\": [1, \"x\"]}, "
+			"\"execute\": \"query-version\"}");
+	ck_assert_str_eq(
+		json_string_value(
+			get(get(r, "id"), "a") ?
+				json_array_get(get(get(r, "id"), "a"), 1) :
+				NULL),
+		"x");
+	ck_assert_int_eq(
+		json_integer_value(get(get(get(r, "return"), "vmm"), "minor")),
+		1);
+	json_decref(r);
+
+	r = ctl_cmd(fd, "{\"execute\": \"query-commands\"}");
+	list = get(r, "return");
+	json_array_foreach(list, i, c)
+	{
+		const char *n = json_string_value(get(c, "name"));
+
+		found += !strcmp(n, "guest-launch") + !strcmp(n, "quit") +
+			 !strcmp(n, "query-stats") + !strcmp(n, "compact");
+	}
+	ck_assert_int_eq(found, 4);
+	json_decref(r);
+	r = ctl_cmd(fd, "{\"execute\": \"query-events\"}");
+	ck_assert_uint_ge(json_array_size(get(r, "return")), 10);
+	json_decref(r);
+
+	/* Compaction says plainly that it is not there (yet). */
+	ctl_assert_error(ctl_cmd(fd, "{\"execute\": \"compact\"}"),
+			 "GenericError", "not available");
+	ctl_assert_error(ctl_cmd(fd, "{\"execute\": \"compact\", "
+				     "\"arguments\": {\"node\": 3}}"),
+			 "GenericError", "nodes 0..0");
+	ctl_client_close(fd);
+	ck_assert_int_eq(ctl_test_quit(&t), 0);
+	ctl_test_done(&t);
+}
+END_TEST
+
+/* query-stats: the /proc texts as mm prints them, the same numbers as
+ * JSON, sections chosen, and tracing to a file. */
+START_TEST(test_stats_and_trace)
+{
+	struct ctl_test t;
+	char cmd[256];
+	json_t *r, *ret, *zones;
+	struct stat st;
+	int fd;
+
+	ctl_test_start(&t, "--pool", "64M", "--nodes", "2", NULL);
+	fd = ctl_client(&t);
+	r = ctl_cmd(fd, "{\"execute\": \"query-stats\"}");
+	ret = get(r, "return");
+	ck_assert(
+		!strncmp(json_string_value(get(get(ret, "text"), "buddyinfo")),
+			 "Node 0, zone   Normal ", 22));
+	ck_assert_ptr_nonnull(
+		strstr(json_string_value(get(get(ret, "text"), "zoneinfo")),
+		       "Node 1, zone   Normal\n  per-node stats"));
+	ck_assert_ptr_nonnull(
+		strstr(json_string_value(get(get(ret, "text"), "pagetypeinfo")),
+		       "Page block order: 9\n"));
+	ck_assert_ptr_nonnull(
+		strstr(json_string_value(get(get(ret, "text"), "vmstat")),
+		       "\npgalloc_normal "));
+	zones = get(ret, "zones");
+	ck_assert_uint_eq(json_array_size(zones), 2);
+	ck_assert_int_eq(
+		json_integer_value(get(json_array_get(zones, 1), "node")), 1);
+	ck_assert_uint_eq(
+		json_array_size(get(json_array_get(zones, 0), "free-areas")),
+		11);
+	ck_assert_int_eq(
+		json_integer_value(get(get(ret, "vmstat"), "nr_free_pages")),
+		16384);
+	json_decref(r);
+
+	r = ctl_cmd(fd, "{\"execute\": \"query-stats\", \"arguments\": "
+			"{\"format\": \"text\", \"sections\": [\"vmstat\"]}}");
+	ret = get(r, "return");
+	ck_assert_ptr_null(get(ret, "zones"));
+	ck_assert_uint_eq(json_object_size(get(ret, "text")), 1);
+	json_decref(r);
+	ctl_assert_error(ctl_cmd(fd, "{\"execute\": \"query-stats\", "
+				     "\"arguments\": {\"sections\": "
+				     "[\"meminfo\"]}}"),
+			 "GenericError", "no section 'meminfo'");
+	ctl_assert_error(ctl_cmd(fd, "{\"execute\": \"query-stats\", "
+				     "\"arguments\": {\"format\": \"xml\"}}"),
+			 "GenericError", "format 'xml'");
+
+	ctl_assert_error(ctl_cmd(fd, "{\"execute\": \"trace-stop\"}"),
+			 "GenericError", "not tracing");
+	ctl_assert_error(ctl_cmd(fd, "{\"execute\": \"trace-start\", "
+				     "\"arguments\": {\"file\": \"rel\"}}"),
+			 "GenericError", "absolute path");
+	ctl_assert_error(ctl_cmd(fd, "{\"execute\": \"trace-start\", "
+				     "\"arguments\": {\"file\": "
+				     "\"/nonexistent/dir/t\"}}"),
+			 "GenericError", "No such file");
+	snprintf(cmd, sizeof(cmd),
+		 "{\"execute\": \"trace-start\", \"arguments\": "
+		 "{\"file\": \"%s/trace\"}}",
+		 t.dir);
+	ctl_assert_ok(ctl_cmd(fd, cmd));
+	ctl_assert_error(ctl_cmd(fd, cmd), "GenericError", "already tracing");
+	r = ctl_event(fd, "TRACE", 5000);
+	ck_assert_str_eq(json_string_value(get(get(r, "data"), "state")), "on");
+	json_decref(r);
+	r = ctl_cmd(fd, "{\"execute\": \"trace-stop\"}");
+	ck_assert_int_ge(json_integer_value(get(get(r, "return"), "events")),
+			 0);
+	json_decref(r);
+	snprintf(cmd, sizeof(cmd), "%s/trace", t.dir);
+	ck_assert_int_eq(stat(cmd, &st), 0);
+	ctl_client_close(fd);
+	ck_assert_int_eq(ctl_test_quit(&t), 0);
+	ctl_test_done(&t);
+}
+END_TEST
+
+/* Every kind of bad input: an error each, and the connection works on. */
+START_TEST(test_bad_input)
+{
+	static const struct {
+		const char *line;
+		const char *cls, *desc;
+	} bad[] = {
+		{ "garbage", "GenericError", "JSON parse error" },
+		{ "{", "GenericError", "JSON parse error" },
+		{ "{\"execute\": \"query-status\"", "GenericError",
+		  "JSON parse error" },
+		{ "[1, 2]", "GenericError", "must be a JSON object" },
+		{ "\"query-status\"", "GenericError", "JSON parse error" },
+		{ "42", "GenericError", "JSON parse error" },
+		{ "{}", "GenericError", "lacks member 'execute'" },
+		{ "{\"execute\": 5}", "GenericError", "must be a string" },
+		{ "{\"execute\": null}", "GenericError", "must be a string" },
+		{ "{\"execute\": \"quit\", \"arguments\": []}", "GenericError",
+		  "must be an object" },
+		{ "{\"execute\": \"query-status\", \"extra\": 1}",
+		  "GenericError", "'extra' is unexpected" },
+		{ "{\"execute\": \"exec-oob\"}", "CommandNotFound",
+		  "exec-oob has not been found" },
+		{ "{\"execute\": \"query-status\", \"execute\": \"quit\"}",
+		  "GenericError", "duplicate object key" },
+		{ "{\"execute\": \"no-such-command\"}", "CommandNotFound",
+		  "no-such-command" },
+		{ "{\"execute\": \"query-status\", \"arguments\": "
+		  "{\"verbose\": true}}",
+		  "GenericError", "'verbose' is unexpected" },
+		{ "{\"execute\": \"balloon-set\", \"arguments\": "
+		  "{\"guest\": 1}}",
+		  "GenericError", "'target' is missing" },
+		{ "{\"execute\": \"balloon-set\", \"arguments\": "
+		  "{\"guest\": [1], \"target\": 0}}",
+		  "GenericError", "Invalid parameter type for 'guest'" },
+		{ "{\"execute\": \"balloon-set\", \"arguments\": "
+		  "{\"guest\": 1, \"target\": -5}}",
+		  "GenericError", "Invalid parameter type for 'target'" },
+		{ "{\"execute\": \"balloon-set\", \"arguments\": "
+		  "{\"guest\": 0, \"target\": 1}}",
+		  "GenericError", "Invalid parameter type for 'guest'" },
+		{ "{\"execute\": \"balloon-set\", \"arguments\": "
+		  "{\"guest\": 3, \"target\": \"lots\"}}",
+		  "GenericError", "'lots' is not a size" },
+		{ "{\"execute\": \"balloon-set\", \"arguments\": "
+		  "{\"guest\": 3, \"target\": \"1M\"}}",
+		  "DeviceNotFound", "no guest with id 3" },
+		{ "{\"execute\": \"guest-stop\", \"arguments\": "
+		  "{\"guest\": \"nobody\"}}",
+		  "DeviceNotFound", "no guest 'nobody'" },
+		{ "{\"execute\": \"guest-launch\", \"arguments\": "
+		  "{\"mem\": 3.5}}",
+		  "GenericError", "Invalid parameter type for 'mem'" },
+		{ "{\"execute\": \"guest-launch\", \"arguments\": "
+		  "{\"spec\": \"colour=red\"}}",
+		  "GenericError", "unknown key 'colour'" },
+		{ "{\"execute\": \"guest-launch\", \"arguments\": "
+		  "{\"spec\": \"mem=64M\", \"name\": \"x\"}}",
+		  "GenericError", "give it alone" },
+		{ "{\"execute\": \"guest-launch\", \"arguments\": "
+		  "{\"mem\": \"3M\"}}",
+		  "GenericError", "mem=3M" },
+		{ "{\"execute\": \"guest-launch\", \"arguments\": "
+		  "{\"name\": \"42\"}}",
+		  "GenericError", "not all digits" },
+		{ "{\"execute\": \"guest-launch\", \"arguments\": "
+		  "{\"map\": \"0:5\"}}",
+		  "GenericError", "pool node 5" },
+		{ "{\"execute\": \"guest-launch\", \"arguments\": "
+		  "{\"kernel\": \"guest.elf\"}}",
+		  "GenericError", "absolute path" },
+		{ "{\"execute\": \"guest-launch\", \"arguments\": "
+		  "{\"vcpus\": 99999999999999}}",
+		  "GenericError", "vcpus=" },
+		{ "{\"execute\": \"query-stats\", \"arguments\": "
+		  "{\"sections\": [1]}}",
+		  "GenericError", "Invalid parameter type for 'sections'" },
+	};
+	struct ctl_test t;
+	json_t *r;
+	int fd;
+
+	ctl_test_start(&t, "--pool", "64M", NULL);
+	fd = ctl_client(&t);
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ctl_assert_error(ctl_cmd(fd, bad[i].line), bad[i].cls,
+				 bad[i].desc);
+	/* Bytes that are not text: NUL, invalid UTF-8, control bytes. */
+	ctl_send(fd, "{\"execute\": \"quit\0\"}\n", 21);
+	ctl_assert_error(ctl_next_reply(fd, 5000), "GenericError",
+			 "parse error");
+	ctl_send_str(fd, "{\"execute\": \"\xff\xfe\"}\n");
+	ctl_assert_error(ctl_next_reply(fd, 5000), "GenericError",
+			 "parse error");
+	ctl_send_str(fd, "\x01\x02\x1b[2J\n");
+	ctl_assert_error(ctl_next_reply(fd, 5000), "GenericError",
+			 "parse error");
+	/* Blank lines are nothing; CRLF ends a line too; the id comes back
+	 * with an error it caused. */
+	ctl_send_str(fd, "\n   \n\r\n");
+	r = ctl_cmd(fd, "{\"execute\": \"nope\", \"id\": \"n1\"}\r");
+	ck_assert_str_eq(json_string_value(get(r, "id")), "n1");
+	ctl_assert_error(r, "CommandNotFound", "nope");
+	/* Several commands in one write, one split over two writes. */
+	ctl_send_str(fd, "{\"execute\": \"query-version\", \"id\": 1}\n"
+			 "{\"execute\": \"query-version\", \"id\": 2}\n"
+			 "{\"execute\": \"query-ver");
+	for (int i = 1; i <= 2; i++) {
+		r = ctl_next_reply(fd, 5000);
+		ck_assert_int_eq(json_integer_value(get(r, "id")), i);
+		ctl_assert_ok(r);
+	}
+	ck_assert_ptr_null(ctl_next_reply(fd, 100)); /* not a line yet */
+	ctl_send_str(fd, "sion\", \"id\": 3}\n");
+	r = ctl_next_reply(fd, 5000);
+	ck_assert_int_eq(json_integer_value(get(r, "id")), 3);
+	ctl_assert_ok(r);
+	/* Deep nesting stays a parse error, not a crash. */
+	{
+		char deep[20001];
+
+		memset(deep, '[', 20000);
+		deep[20000] = 0;
+		ctl_send_str(fd, deep);
+		ctl_send_str(fd, "\n");
+		ctl_assert_error(ctl_next_reply(fd, 5000), "GenericError",
+				 "parse error");
+	}
+	ctl_assert_ok(ctl_cmd(fd, "{\"execute\": \"query-status\"}"));
+	ctl_client_close(fd);
+	ck_assert_int_eq(ctl_test_quit(&t), 0);
+	ctl_test_done(&t);
+}
+END_TEST
+
+/* A line longer than the limit: one error, skipped up to its newline,
+ * then the next command is answered as usual. */
+START_TEST(test_oversized_line)
+{
+	const size_t big = 3 * CTL_LINE_MAX + 123;
+	char *junk = malloc(big);
+	struct ctl_test t;
+	json_t *r;
+	int fd;
+
+	memset(junk, 'x', big);
+	memcpy(junk, "{\"execute\": \"query-status\", \"id\": \"", 36);
+	ctl_test_start(&t, "--pool", "64M", NULL);
+	fd = ctl_client(&t);
+	ctl_send(fd, junk, big);
+	ctl_assert_error(ctl_next_reply(fd, 5000), "GenericError",
+			 "line longer");
+	ctl_send_str(fd, "\"}\n");
+	r = ctl_cmd(fd, "{\"execute\": \"query-version\", \"id\": 5}");
+	ck_assert_int_eq(json_integer_value(get(r, "id")), 5);
+	ctl_assert_ok(r);
+	/* Nothing else came: the skipped line got one error only. */
+	ck_assert_ptr_null(ctl_next_reply(fd, 200));
+	ctl_client_close(fd);
+	free(junk);
+	ck_assert_int_eq(ctl_test_quit(&t), 0);
+	ctl_test_done(&t);
+}
+END_TEST
+
+/*
+ * A client that sends commands and never reads is dropped once its
+ * unread replies pass the limit; one that vanishes mid-reply or resets
+ * the connection is just gone.  Another client sees nothing of it.
+ */
+START_TEST(test_bad_clients_dropped)
+{
+	const char *cmd = "{\"execute\": \"query-stats\"}\n";
+	struct ctl_test t;
+	struct linger lg = { .l_onoff = 1, .l_linger = 0 };
+	int good, deaf, gone;
+	long sent = 0;
+
+	ctl_test_start(&t, "--pool", "64M", "--nodes", "4", NULL);
+	good = ctl_client(&t);
+	deaf = ctl_client(&t);
+	/* About 20 KiB a reply: well past the 1 MiB limit. */
+	while (sent < 4000) {
+		ssize_t n = send(deaf, cmd, strlen(cmd),
+				 MSG_NOSIGNAL | MSG_DONTWAIT);
+
+		if (n < 0 && errno == EAGAIN) {
+			usleep(1000);
+			continue;
+		}
+		if (n < 0)
+			break; /* dropped already */
+		sent++;
+		if (!(sent % 200))
+			ctl_assert_ok(ctl_cmd(good, "{\"execute\": "
+						    "\"query-version\"}"));
+	}
+	ck_assert(ctl_closed(deaf, 10000));
+	ctl_client_close(deaf);
+
+	for (int i = 0; i < 20; i++) {
+		gone = ctl_client(&t);
+		ctl_send_str(gone, cmd);
+		if (i % 2)
+			setsockopt(gone, SOL_SOCKET, SO_LINGER, &lg,
+				   sizeof(lg));
+		ctl_client_close(gone); /* mid-reply; every other one resets */
+	}
+	ctl_assert_ok(ctl_cmd(good, "{\"execute\": \"query-stats\"}"));
+	ctl_client_close(good);
+	ck_assert_int_eq(ctl_test_quit(&t), 0);
+	ctl_test_done(&t);
+}
+END_TEST
+
+/* Two clients: events reach both; the 33rd connection is refused with
+ * a reason; a client that shuts down its sending side still gets its
+ * replies. */
+START_TEST(test_many_clients)
+{
+	int fd[CTL_MAX_CLIENTS], extra;
+	struct ctl_test t;
+	char cmd[256], line[512];
+	json_t *r;
+	ssize_t n;
+
+	ctl_test_start(&t, "--pool", "64M", NULL);
+	for (int i = 0; i < CTL_MAX_CLIENTS; i++)
+		fd[i] = ctl_client(&t);
+	snprintf(cmd, sizeof(cmd),
+		 "{\"execute\": \"trace-start\", \"arguments\": "
+		 "{\"file\": \"%s/trace\"}}",
+		 t.dir);
+	ctl_assert_ok(ctl_cmd(fd[1], cmd));
+	for (int i = 0; i < 2; i++) {
+		r = ctl_event(fd[i], "TRACE", 5000);
+		ck_assert_ptr_nonnull(r);
+		json_decref(r);
+	}
+	ctl_assert_ok(ctl_cmd(fd[0], "{\"execute\": \"trace-stop\"}"));
+	r = ctl_event(fd[1], "TRACE", 5000);
+	ck_assert_str_eq(json_string_value(get(get(r, "data"), "state")),
+			 "off");
+	json_decref(r);
+
+	{
+		struct sockaddr_un sa = { .sun_family = AF_UNIX };
+
+		extra = socket(AF_UNIX, SOCK_STREAM, 0);
+		strcpy(sa.sun_path, t.path);
+		ck_assert_int_eq(
+			connect(extra, (struct sockaddr *)&sa, sizeof(sa)), 0);
+		n = recv(extra, line, sizeof(line) - 1, 0);
+		ck_assert_int_gt(n, 0);
+		line[n] = 0;
+		ck_assert_ptr_nonnull(strstr(line, "too many clients"));
+		close(extra);
+	}
+	for (int i = 2; i < CTL_MAX_CLIENTS; i++)
+		ctl_client_close(fd[i]);
+
+	ctl_send_str(fd[0], "{\"execute\": \"query-version\", \"id\": 1}\n");
+	shutdown(fd[0], SHUT_WR);
+	r = ctl_next_reply(fd[0], 5000);
+	ck_assert_int_eq(json_integer_value(get(r, "id")), 1);
+	ctl_assert_ok(r);
+	ck_assert(ctl_closed(fd[0], 5000));
+	ctl_client_close(fd[0]);
+	ctl_client_close(fd[1]);
+	ck_assert_int_eq(ctl_test_quit(&t), 0);
+	ctl_test_done(&t);
+}
+END_TEST
+
+static void bind_stale(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	strcpy(sa.sun_path, path);
+	ck_assert_int_eq(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	close(fd); /* the file stays, nobody listens: stale */
+}
+
+static void assert_log(struct ctl_test *t, const char *what)
+{
+	char *log = ctl_test_log(t);
+
+	ck_assert_msg(strstr(log, what), "no '%s' in: %s", what, log);
+	free(log);
+}
+
+/*
+ * The socket file: mode 0600, removed at the end; a stale one replaced,
+ * a live one left to its owner, anything else refused; the default path
+ * in a private directory made for it, and an unsafe directory refused.
+ */
+START_TEST(test_socket_file)
+{
+	struct ctl_test t, other;
+	const char *args[] = { "--socket", NULL,  "--console", "off",
+			       "--pool",   "32M", NULL };
+	const char *dargs[] = { "--console", "off", "--pool", "32M", NULL };
+	char path[192];
+	struct stat st;
+	FILE *f;
+	int fd;
+
+	ctl_test_init(&t);
+	args[1] = t.path;
+	bind_stale(t.path);
+	ctl_test_spawn(&t, args);
+	ctl_test_listening(&t);
+	ck_assert_int_eq(lstat(t.path, &st), 0);
+	ck_assert(S_ISSOCK(st.st_mode));
+	ck_assert_int_eq(st.st_mode & 0777, 0600);
+
+	/* Live: a second vmm on the same path gives up, the first lives. */
+	other = t;
+	snprintf(other.log, sizeof(other.log), "%s/log2", t.dir);
+	ctl_test_spawn(&other, args);
+	ck_assert_int_eq(ctl_test_wait(&other), 2);
+	assert_log(&other, "another vmm is listening");
+	fd = ctl_client(&t);
+	ctl_assert_ok(ctl_cmd(fd, "{\"execute\": \"query-status\"}"));
+	ctl_client_close(fd);
+	ck_assert_int_eq(ctl_test_quit(&t), 0);
+	ck_assert_int_ne(lstat(t.path, &st), 0); /* removed at the end */
+
+	/* Not a socket: refused, the file untouched. */
+	f = fopen(t.path, "w");
+	fputs("precious", f);
+	fclose(f);
+	ctl_test_spawn(&t, args);
+	ck_assert_int_eq(ctl_test_wait(&t), 2);
+	assert_log(&t, "exists and is not a socket");
+	ck_assert_int_eq(stat(t.path, &st), 0);
+	ck_assert_int_eq(st.st_size, 8);
+
+	/* The default path under $XDG_RUNTIME_DIR: vmm/ made 0700. */
+	setenv("XDG_RUNTIME_DIR", t.dir, 1);
+	unsetenv("VMM_SOCKET");
+	snprintf(t.path, sizeof(t.path), "%s/vmm/vmm.sock", t.dir);
+	ctl_test_spawn(&t, dargs);
+	ctl_test_listening(&t);
+	ck_assert_int_eq(lstat(t.path, &st), 0);
+	ck_assert_int_eq(st.st_mode & 0777, 0600);
+	snprintf(path, sizeof(path), "%s/vmm", t.dir);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_int_eq(st.st_mode & 0777, 0700);
+	ck_assert_int_eq(ctl_test_quit(&t), 0);
+
+	/* ... and that directory, once others may enter it, is not used. */
+	ck_assert_int_eq(chmod(path, 0755), 0);
+	ctl_test_spawn(&t, dargs);
+	ck_assert_int_eq(ctl_test_wait(&t), 2);
+	assert_log(&t, "not a private directory");
+	unsetenv("XDG_RUNTIME_DIR");
+	ctl_test_done(&t);
+}
+END_TEST
+
+Suite *ctl_suite(void)
+{
+	Suite *s = suite_create("ctl");
+	TCase *tc = tcase_create("protocol");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_greeting_and_queries);
+	tcase_add_test(tc, test_stats_and_trace);
+	tcase_add_test(tc, test_bad_input);
+	tcase_add_test(tc, test_oversized_line);
+	tcase_add_test(tc, test_bad_clients_dropped);
+	tcase_add_test(tc, test_many_clients);
+	tcase_add_test(tc, test_socket_file);
+	suite_add_tcase(s, tc);
+	return s;
+}

@@ -1,0 +1,255 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Guests through the control socket, on /dev/kvm: launched both ways
+ * (SPEC and JSON keys), listed with their memory, ballooned, stopped and
+ * killed, with a second client watching every event; hostile clients
+ * while guests run, whose integrity checks must still pass; `quit` with
+ * guests running.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "tests/ctl_test.h"
+
+#define get(o, k) json_object_get(o, k)
+
+static json_int_t launch(int fd, const char *args)
+{
+	char line[512];
+	json_t *r;
+	json_int_t id;
+
+	snprintf(line, sizeof(line),
+		 "{\"execute\": \"guest-launch\", \"arguments\": %s}", args);
+	r = ctl_cmd(fd, line);
+	id = json_integer_value(get(get(r, "return"), "id"));
+	ck_assert_msg(id > 0, "%s",
+		      json_string_value(get(get(r, "error"), "desc")));
+	json_decref(r);
+	return id;
+}
+
+/* The GUEST_STOPPED of guest id, as fd sees it. */
+static json_t *stopped(int fd, json_int_t id)
+{
+	json_t *ev = ctl_event_of(fd, "GUEST_STOPPED", id, 30000);
+
+	ck_assert_msg(ev, "no GUEST_STOPPED for guest %lld", (long long)id);
+	return ev;
+}
+
+static void assert_stopped(json_t *ev, const char *reason,
+			   const char *integrity)
+{
+	json_t *d = get(ev, "data");
+
+	ck_assert_str_eq(json_string_value(get(d, "reason")), reason);
+	ck_assert_str_eq(json_string_value(get(d, "integrity")), integrity);
+	ck_assert_int_gt(
+		json_integer_value(get(get(ev, "timestamp"), "seconds")),
+		1600000000);
+	json_decref(ev);
+}
+
+static json_t *find_guest(json_t *list, json_int_t id)
+{
+	size_t i;
+	json_t *g;
+
+	json_array_foreach(list, i, g) if (json_integer_value(get(g, "id")) ==
+					   id) return g;
+	return NULL;
+}
+
+/*
+ * One client launches, lists, balloons, stops and kills; another only
+ * watches.  Both see the same guests come and go, with the same reasons.
+ */
+START_TEST(test_guest_lifecycle)
+{
+	struct ctl_test t;
+	int ctl, watch;
+	json_int_t a, b, c, d;
+	json_t *r, *g, *ev;
+
+	/* No deflation: the balloon keeps the target we set. */
+	ctl_test_start(&t, "--pool", "256M", "--nodes", "2", "--no-deflate",
+		       NULL);
+	ctl = ctl_client(&t);
+	watch = ctl_client(&t);
+	a = launch(ctl, "{\"spec\": \"name=a,mem=64M,nodes=2,map=0:1/1:0,"
+			"script=touch 40M; verify; hold 30s\"}");
+	b = launch(ctl, "{\"name\": \"b\", \"mem\": 33554432, \"vcpus\": 2, "
+			"\"oom_score_adj\": 100, \"strict\": true, "
+			"\"script\": \"touch 8M; verify\"}");
+	/* The watcher sees both start, and b end by itself, cleanly. */
+	for (int i = 0; i < 2; i++) {
+		ev = ctl_event(watch, "GUEST_STARTED", 10000);
+		ck_assert_ptr_nonnull(ev);
+		json_decref(ev);
+	}
+	assert_stopped(stopped(watch, b), "guest-exit", "ok");
+	assert_stopped(stopped(ctl, b), "guest-exit", "ok");
+
+	/* a: its memory and placement, once it has touched its 40M. */
+	for (int i = 0;; i++) {
+		r = ctl_cmd(ctl, "{\"execute\": \"query-guests\"}");
+		g = find_guest(get(r, "return"), a);
+		ck_assert_ptr_nonnull(g);
+		if (json_integer_value(get(get(g, "memory"), "faulted-in")) >=
+		    (40 << 20))
+			break;
+		ck_assert_int_lt(i, 500);
+		json_decref(r);
+		usleep(20000);
+	}
+	ck_assert_str_eq(json_string_value(get(g, "state")), "running");
+	ck_assert_int_eq(json_integer_value(get(get(g, "memory"), "size")),
+			 64 << 20);
+	ck_assert_int_gt(json_integer_value(get(get(g, "memory"), "huge-2m")),
+			 0);
+	ck_assert_int_eq(
+		json_integer_value(
+			get(json_array_get(get(g, "nodes"), 0), "pool-node")),
+		1);
+	ck_assert_uint_eq(json_array_size(get(g, "pool-nodes")), 2);
+	ck_assert_str_eq(json_string_value(get(get(g, "balloon"), "driver")),
+			 "ok");
+	json_decref(r);
+
+	/* The balloon: target set, followed, reported to the watcher. */
+	r = ctl_cmd(ctl, "{\"execute\": \"balloon-set\", \"arguments\": "
+			 "{\"guest\": \"a\", \"target\": \"8M\"}}");
+	ck_assert_int_eq(json_integer_value(get(get(r, "return"), "target")),
+			 8 << 20);
+	json_decref(r);
+	for (;;) {
+		ev = ctl_event(watch, "BALLOON_CHANGE", 10000);
+		ck_assert_ptr_nonnull(ev);
+		if (json_integer_value(get(get(ev, "data"), "actual")) ==
+		    (8 << 20))
+			break;
+		json_decref(ev);
+	}
+	ck_assert_str_eq(json_string_value(get(get(ev, "data"), "name")), "a");
+	json_decref(ev);
+	ctl_assert_error(ctl_cmd(ctl, "{\"execute\": \"balloon-set\", "
+				      "\"arguments\": {\"guest\": \"a\", "
+				      "\"target\": \"1G\"}}"),
+			 "GenericError", "more than the guest");
+	/* Names are unique. */
+	ctl_assert_error(ctl_cmd(ctl, "{\"execute\": \"guest-launch\", "
+				      "\"arguments\": {\"spec\": \"name=a\"}}"),
+			 "GenericError", "a guest named 'a' exists");
+
+	/* Stopped and killed: each with its reason, seen by both. */
+	ctl_assert_ok(ctl_cmd(ctl, "{\"execute\": \"guest-stop\", "
+				   "\"arguments\": {\"guest\": \"a\"}}"));
+	assert_stopped(stopped(watch, a), "stopped", "ok");
+	assert_stopped(stopped(ctl, a), "stopped", "ok");
+	c = launch(ctl, "{\"spec\": \"mem=16M,script=hold 30s\"}");
+	d = launch(ctl, "{\"spec\": \"mem=16M,script=hold 30s\"}");
+	r = ctl_cmd(ctl, "{\"execute\": \"query-guests\"}");
+	ck_assert_str_eq(
+		json_string_value(get(find_guest(get(r, "return"), c), "name")),
+		"guest1");
+	ck_assert_str_eq(
+		json_string_value(get(find_guest(get(r, "return"), d), "name")),
+		"guest2");
+	json_decref(r);
+	r = ctl_cmd(ctl, "{\"execute\": \"guest-kill\", \"arguments\": "
+			 "{\"guest\": 1}}");
+	ctl_assert_ok(r);
+	assert_stopped(stopped(watch, c), "killed", "not checked");
+
+	/* quit with a guest running: it stops, both clients see that, the
+	 * connections end, vmm exits 0. */
+	ctl_assert_ok(ctl_cmd(ctl, "{\"execute\": \"quit\"}"));
+	ev = ctl_event(watch, "SHUTDOWN", 10000);
+	ck_assert_ptr_nonnull(ev);
+	json_decref(ev);
+	assert_stopped(stopped(watch, d), "stopped", "not checked");
+	ck_assert(ctl_closed(watch, 10000));
+	ck_assert(ctl_closed(ctl, 10000));
+	ctl_client_close(ctl);
+	ctl_client_close(watch);
+	ck_assert_int_eq(ctl_test_wait(&t), 0);
+	ctl_test_done(&t);
+}
+END_TEST
+
+/*
+ * Hostile clients while guests run: garbage, binary, partial JSON, a
+ * huge line, commands that fail, connections dropped mid-reply.  The
+ * guests write and verify their memory throughout and must end intact;
+ * a well-behaved client is answered all along.
+ */
+START_TEST(test_hostile_clients_guests_intact)
+{
+	static const char *const junk[] = {
+		"{\"execute\": \"guest-launch\", \"arguments\": {\"mem\": {}}}\n",
+		"{\"execute\": \"balloon-set\", \"arguments\": "
+		"{\"guest\": \"g0\", \"target\": \"9999999999999999T\"}}\n",
+		"{\"execute\": \"guest-kill\", \"arguments\": {\"guest\": 99}}\n",
+		"\x00\x01\x02\xff\xfe\n",
+		"{\"execute\": \"query-stats\"",
+		"}}}}]]]\n",
+		"{\"execute\": \"query-guests\"}\n",
+	};
+	struct ctl_test t;
+	char *big = malloc(200000);
+	json_int_t id[2];
+	int good;
+
+	memset(big, '{', 200000);
+	ctl_test_start(&t, "--pool", "192M", NULL);
+	good = ctl_client(&t);
+	for (int i = 0; i < 2; i++) {
+		char args[256];
+
+		snprintf(
+			args, sizeof(args),
+			"{\"spec\": \"name=g%d,mem=64M,script=touch 48M; verify; "
+			"repeat 6 { churn ws=24M rate=0 time=100ms; verify }\"}",
+			i);
+		id[i] = launch(good, args);
+	}
+	for (int round = 0; round < 40; round++) {
+		int bad = ctl_client(&t);
+
+		for (size_t k = 0; k < sizeof(junk) / sizeof(junk[0]); k++)
+			ctl_send_str(bad, junk[k]);
+		ctl_send(bad, "\x00\x01\x02\xff\xfe\n", 6);
+		if (round % 4 == 0)
+			ctl_send(bad, big, 200000);
+		if (round % 3 == 0)
+			shutdown(bad, SHUT_RDWR);
+		ctl_client_close(bad);
+		if (round % 5 == 0)
+			ctl_assert_ok(ctl_cmd(good, "{\"execute\": "
+						    "\"query-guests\"}"));
+	}
+	for (int i = 0; i < 2; i++)
+		assert_stopped(stopped(good, id[i]), "guest-exit", "ok");
+	ctl_client_close(good);
+	free(big);
+	ck_assert_int_eq(ctl_test_quit(&t), 0);
+	ctl_test_done(&t);
+}
+END_TEST
+
+Suite *ctl_guests_suite(void)
+{
+	Suite *s = suite_create("ctl_guests");
+	TCase *tc = tcase_create("kvm");
+
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_guest_lifecycle);
+	tcase_add_test(tc, test_hostile_clients_guests_intact);
+	suite_add_tcase(s, tc);
+	return s;
+}
