@@ -39,5 +39,9 @@ check "unknown option '--frob'" run --frob
 check "--pool needs a value" run --pool
 check "unexpected argument 'now'" run now
 check "no command 'nothing'" help nothing
+check "--console loud: on or off" host --console loud
+check "--socket '': a path of 1 to 107 bytes" host --socket ''
+check "a path of 1 to 107" run --socket "/tmp/$(printf '%0120d' 0)"
+check "vmm host: unexpected argument 'now'" host now
 rm -f /tmp/vmm-cli-err.$$
 exit $fail

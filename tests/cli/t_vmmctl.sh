@@ -1,0 +1,119 @@
+#!/bin/sh
+# vmmctl against a running `vmm host`: every command, human and --json
+# output, exit statuses (0 done, 1 refused/failed, 2 usage, 3 no vmm), a
+# watcher seeing what another client does, the socket's permissions.
+build=$(cd "$1" && pwd)
+vmm="$build/vmm"
+ctl="$build/vmmctl"
+[ -w /dev/kvm ] || { echo "/dev/kvm is not usable here"; exit 77; }
+fail=0
+tmp=$(mktemp -d)
+sock="$tmp/vmm.sock"
+VMM_SOCKET="$sock"
+export VMM_SOCKET
+
+# expect STATUS PATTERN vmmctl-args...: exit status and output (both
+# streams) containing PATTERN.
+expect() {
+	want_rc=$1
+	want=$2
+	shift 2
+	out=$("$ctl" "$@" 2>&1)
+	rc=$?
+	if [ "$rc" != "$want_rc" ]; then
+		echo "vmmctl $*: exit $rc, expected $want_rc"
+		echo "$out" | sed 's/^/    /'
+		fail=1
+	fi
+	case "$out" in
+	*"$want"*) ;;
+	*) echo "vmmctl $*: no '$want' in:"; echo "$out" | sed 's/^/    /'; fail=1 ;;
+	esac
+}
+
+# No vmm yet; bad usage; help.
+expect 3 "is vmm host running" status
+expect 2 "no command 'frob'" frob
+expect 2 "which guest" stop
+expect 2 "GUEST and SIZE" balloon a
+expect 2 "no section 'meminfo'" stats meminfo
+expect 2 "--timeout soon" --timeout soon status
+expect 2 "start FILE, or stop" trace
+expect 0 "usage: vmmctl" --help
+expect 0 "usage: vmmctl [--socket PATH] [--json] launch SPEC" help launch
+expect 0 "--wait" launch --help
+
+# No deflation: a balloon keeps the target set here.
+"$vmm" host --pool 256M --socket "$sock" --console off --no-deflate >"$tmp/log" 2>&1 &
+pid=$!
+i=0
+while [ ! -S "$sock" ] && [ $i -lt 400 ]; do sleep 0.05; i=$((i + 1)); done
+[ "$(stat -c %a "$sock")" = 600 ] || { echo "socket mode $(stat -c %a "$sock")"; fail=1; }
+
+expect 0 "(host mode)" status
+expect 0 "pool: 256M in 1 node(s)" status
+expect 0 '"mode":"host"' --json status
+expect 0 "vmm 0.1.0" version
+
+# Launch and wait: a clean guest (0), a crashing one (1), a bad SPEC (1).
+expect 0 "guest a (id 1): guest exit: status 0, integrity ok" \
+	launch --wait 'name=a,mem=64M,script=touch 16M; verify'
+expect 1 "shutdown" launch --wait 'name=boom,mem=32M,script=crash'
+expect 1 "unknown key 'colour'" launch 'colour=red'
+# A relative kernel= is the caller's: vmmctl makes it absolute.
+(cd "$build/guest" && "$ctl" launch --wait 'name=k,mem=32M,kernel=guest.elf,script=touch 4M; verify' >"$tmp/k" 2>&1) ||
+	{ echo "kernel=relative: exit $?"; cat "$tmp/k"; fail=1; }
+
+# A watcher sees what this client does.
+"$ctl" watch --until GUEST_STOPPED --timeout 20s >"$tmp/watch" 2>&1 &
+wpid=$!
+sleep 0.3
+expect 0 "guest b (id 1) started" launch 'name=b,mem=64M,script=touch 16M; hold 30s'
+expect 1 "a guest named 'b' exists" launch 'name=b,mem=32M'
+expect 0 "  1 b                running" list
+expect 0 '[{"id":1,"name":"b","state":"running"' --json list
+expect 0 "balloon of b: target 8M" balloon b 8M
+i=0
+while ! grep -q BALLOON_CHANGE "$tmp/watch" && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
+expect 1 "no guest 'zz'" balloon zz 8M
+expect 0 "Node 0, zone   Normal" stats buddyinfo
+expect 0 "pgalloc_normal" stats vmstat
+expect 0 "==> guests <==" stats
+expect 0 '"zones":[' --json stats zoneinfo
+out=$(cd "$tmp" && "$ctl" trace start trace 2>&1)
+[ "$out" = "tracing, to $tmp/trace at the stop" ] || { echo "trace start: $out"; fail=1; }
+expect 0 "$tmp/trace:" trace stop
+[ -f "$tmp/trace" ] || { echo "trace: no file"; fail=1; }
+expect 1 "not tracing" trace stop
+expect 1 "not available" compact
+expect 0 "guest b (id 1): stopped by host: over the control socket" stop b
+expect 1 "no guest 'b'" stop b
+wait $wpid || { echo "watch: exit $?"; fail=1; }
+for ev in "GUEST_STARTED id=1 name=b" "BALLOON_CHANGE id=1 name=b target=8M" \
+	"TRACE state=on" "GUEST_STOPPED id=1 name=b reason=stopped"; do
+	grep -q "$ev" "$tmp/watch" || { echo "watch: no '$ev'"; cat "$tmp/watch"; fail=1; }
+done
+
+expect 0 "started" launch 'name=d,mem=32M,script=hold 30s'
+expect 0 "killed by host" kill d
+expect 0 '{"return":{"vmm":' raw '{"execute": "query-version"}'
+expect 1 '"error":{"class":"GenericError"' raw 'garbage'
+expect 0 "vmm has quit" quit
+wait $pid
+rc=$?
+[ $rc = 0 ] || { echo "vmm host: exit $rc"; cat "$tmp/log"; fail=1; }
+[ -e "$sock" ] && { echo "socket left behind"; fail=1; }
+expect 3 "is vmm host running" list
+
+# vmm run serves the socket too, and still ends with its last guest.
+"$vmm" run --pool 128M --socket "$tmp/run.sock" --console off \
+	--guest 'name=r,mem=32M,script=touch 4M; hold 1s; verify' >"$tmp/log" 2>&1 &
+pid=$!
+i=0
+while [ ! -S "$tmp/run.sock" ] && [ $i -lt 400 ]; do sleep 0.05; i=$((i + 1)); done
+expect 0 "(run mode)" --socket "$tmp/run.sock" status
+expect 0 "  1 r                running" --socket "$tmp/run.sock" list
+wait $pid || { echo "vmm run --socket: exit $?"; cat "$tmp/log"; fail=1; }
+[ -e "$tmp/run.sock" ] && { echo "run: socket left behind"; fail=1; }
+rm -rf "$tmp"
+exit $fail
