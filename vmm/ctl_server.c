@@ -448,12 +448,17 @@ static void client_new(struct ctl_server *s, int fd)
 	c->in_ev.release = c->out_ev.release = client_release;
 	s->client[slot] = c;
 	s->nr_clients++;
+	/* Not freed while being set up, even if the peer is gone already
+	 * and the greeting fails. */
+	c->in_callback = true;
 	hello = greeting();
 	client_send(c, hello);
 	json_decref(hello);
 	if (!c->closing &&
 	    evloop_add_poll(s->loop, &c->in_ev, fd, on_client_in, c))
 		client_close(c);
+	c->in_callback = false;
+	client_try_free(c);
 }
 
 static struct ctl_client *client_by_id(struct ctl_server *s, unsigned int id)
