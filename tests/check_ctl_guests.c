@@ -242,6 +242,63 @@ START_TEST(test_hostile_clients_guests_intact)
 }
 END_TEST
 
+/*
+ * Memory pressure, as a watching client sees it: kswapd wakes and sleeps,
+ * the idle guest's balloon gives memory back, and a guest that needs
+ * more than the pool is OOM killed (named, with its reason), while the
+ * idle one keeps its memory intact.
+ */
+START_TEST(test_pressure_events)
+{
+	struct ctl_test t;
+	json_int_t idle, hog;
+	json_t *ev, *d;
+	int fd;
+
+	ctl_test_start(&t, "--pool", "128M", NULL);
+	fd = ctl_client(&t);
+	idle = launch(fd, "{\"spec\": \"name=idle,mem=64M,script=touch 48M; "
+			  "free 40M; hold 2s; verify\"}");
+	ev = ctl_event_of(fd, "GUEST_STARTED", idle, 10000);
+	ck_assert_ptr_nonnull(ev);
+	json_decref(ev);
+	usleep(300000); /* idle has touched and freed its memory */
+	hog = launch(fd, "{\"spec\": \"name=hog,mem=256M,oom_score_adj=1000,"
+			 "script=touch 200M; verify\"}");
+
+	ev = ctl_event(fd, "OOM_KILL", 30000);
+	ck_assert_ptr_nonnull(ev);
+	d = get(ev, "data");
+	ck_assert_int_eq(json_integer_value(get(d, "id")), hog);
+	ck_assert_str_eq(json_string_value(get(d, "name")), "hog");
+	ck_assert_int_eq(json_integer_value(get(d, "oom-score-adj")), 1000);
+	ck_assert_int_gt(json_integer_value(get(d, "bytes")), 0);
+	json_decref(ev);
+	ev = stopped(fd, hog);
+	ck_assert_str_eq(json_string_value(get(get(ev, "data"), "description")),
+			 "OOM killed");
+	assert_stopped(ev, "oom-kill", "not checked");
+	assert_stopped(stopped(fd, idle), "guest-exit", "ok");
+
+	/* Reclaim came first: the pool fell below LOW. */
+	ev = ctl_event(fd, "KSWAPD_WAKE", 0);
+	ck_assert_ptr_nonnull(ev);
+	d = get(ev, "data");
+	ck_assert_int_eq(json_integer_value(get(d, "node")), 0);
+	ck_assert_int_lt(json_integer_value(get(d, "free")),
+			 json_integer_value(get(d, "high")));
+	json_decref(ev);
+	ev = ctl_event(fd, "KSWAPD_SLEEP", 0);
+	ck_assert_ptr_nonnull(ev);
+	ck_assert_int_ge(
+		json_integer_value(get(get(ev, "data"), "duration-ns")), 0);
+	json_decref(ev);
+	ctl_client_close(fd);
+	ck_assert_int_eq(ctl_test_quit(&t), 0);
+	ctl_test_done(&t);
+}
+END_TEST
+
 Suite *ctl_guests_suite(void)
 {
 	Suite *s = suite_create("ctl_guests");
@@ -250,6 +307,7 @@ Suite *ctl_guests_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_guest_lifecycle);
 	tcase_add_test(tc, test_hostile_clients_guests_intact);
+	tcase_add_test(tc, test_pressure_events);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -48,6 +48,33 @@ START_TEST(test_quiet_until_enabled)
 	ck_assert_uint_eq(ev[1].direct.reclaimed, 512);
 	ck_assert_uint_eq(ev[1].direct.ns, 7000);
 	ck_assert_int_eq(ev[2].type, HEV_SHUTDOWN);
+
+	/* Direct compaction, as the slow path traces it. */
+	trace_event(&h->pool->trace, TR_COMPACT_BEGIN, 9, 1, 0, 0);
+	trace_event(&h->pool->trace, TR_COMPACT_END, 9, COMPACT_SUCCESS, 4242,
+		    0);
+	ck_assert_uint_eq(host_events_take(h, ev, 4, &lost), 2);
+	ck_assert_int_eq(ev[0].type, HEV_COMPACTION);
+	ck_assert(!ev[0].compact.end);
+	ck_assert_int_eq(ev[1].compact.kind, HOST_COMPACT_DIRECT);
+	ck_assert(ev[1].compact.end);
+	ck_assert_int_eq(ev[1].compact.order, 9);
+	ck_assert_int_eq(ev[1].compact.result, COMPACT_SUCCESS);
+	ck_assert_uint_eq(ev[1].compact.duration_ns, 4242);
+	ck_assert_str_eq(compact_result_name(COMPACT_SUCCESS), "success");
+
+	trace_event(&h->pool->trace, TR_KSWAPD_WAKE, 0, 100, 200, 300);
+	trace_event(&h->pool->trace, TR_DIRECT_RECLAIM_END, 512, 7000, 0, 0);
+	host_event_shutdown(h, "bye");
+	ck_assert_uint_eq(host_events_take(h, ev, 4, &lost), 3);
+	ck_assert_uint_eq(lost, 0);
+	ck_assert(!readable(fd));
+	ck_assert_int_eq(ev[0].type, HEV_KSWAPD_WAKE);
+	ck_assert_uint_eq(ev[0].kswapd_wake.low, 200);
+	ck_assert_int_eq(ev[1].type, HEV_DIRECT_RECLAIM);
+	ck_assert_uint_eq(ev[1].direct.reclaimed, 512);
+	ck_assert_uint_eq(ev[1].direct.ns, 7000);
+	ck_assert_int_eq(ev[2].type, HEV_SHUTDOWN);
 	ck_assert_str_eq(ev[2].text, "bye");
 	ck_assert_uint_gt(ev[2].wall_ns, 1600000000ULL * 1000000000ULL);
 	ck_assert_str_eq(host_event_name(HEV_OOM_KILL), "OOM_KILL");
