@@ -109,7 +109,6 @@ struct launch_job {
 	struct ctl_req *req;
 	struct vmm_host *h;
 	struct guest_spec spec;
-	struct vm_resources res;
 	struct host_launch hl;
 	int ret;
 	char err[256];
@@ -181,7 +180,7 @@ static void launch_work(void *arg)
 {
 	struct launch_job *j = arg;
 
-	j->ret = host_launch_prepare(j->h, &j->spec, &j->res, &j->hl, j->err,
+	j->ret = host_launch_prepare(j->h, &j->spec, NULL, &j->hl, j->err,
 				     sizeof(j->err));
 }
 
@@ -279,8 +278,6 @@ static int cmd_guest_launch(struct ctl_req *req, json_t *args, json_t **ret,
 		goto fail;
 	}
 	j->h = h;
-	j->res = (struct vm_resources){ .pool = h->pool,
-					.quiet = h->cfg.console_off };
 	j->req = ctl_req_hold(req);
 	if (!j->req || ctl_work_queue(req->s, launch_work, launch_done, j)) {
 		free(j->req);

@@ -257,11 +257,9 @@ int vmm_run(const struct vmm_config *cfg)
 				 on_release, &r);
 	status = 0;
 	for (unsigned int i = 0; i < cfg->nr_guests; i++) {
-		struct vm_resources res = { .pool = r.h->pool,
-					    .quiet = cfg->console_off };
 		unsigned int id;
 
-		ret = host_launch(r.h, &cfg->guest[i], &res, &id, err,
+		ret = host_launch(r.h, &cfg->guest[i], NULL, &id, err,
 				  sizeof(err));
 		if (ret) {
 			fprintf(stderr, "vmm: guest %s: %s\n",
