@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Inside the control socket's server, shared by its files: ctl_server.c
+ * (the server: accepting, events, start and stop), ctl_peer.c (one
+ * connection: buffers, lines, commands, replies) and ctl_socket.c (the
+ * socket file).  Everything here runs on the event loop's thread.
+ */
+#ifndef VMM_CTL_INTERNAL_H
+#define VMM_CTL_INTERNAL_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "vmm/config.h"
+#include "vmm/ctl.h"
+#include "vmm/ctl_cmd.h"
+#include "vmm/ctl_path.h"
+#include "vmm/event_loop.h"
+
+struct ctl_worker;
+
+/*
+ * A connection.  Its two evs (readable, writable) are what the loop holds
+ * on to: the peer is freed from their release hook once both are idle,
+ * never while the kernel may still complete a request that points at it.
+ */
+struct ctl_peer {
+	struct ctl_server *s;
+	unsigned int id;
+	int fd;
+	struct ev in_ev, out_ev;
+	char *in; /* CTL_LINE_MAX bytes: the line being received */
+	size_t in_len;
+	bool discarding; /* the rest of a line that was too long */
+	char *out; /* out[out_off .. out_len) not yet sent */
+	size_t out_off, out_len, out_cap;
+	bool eof; /* the client will send no more: close once flushed */
+	bool closing;
+	bool in_callback; /* one of its evs is being dispatched */
+};
+
+struct ctl_server {
+	struct vmm_host *h;
+	struct evloop *loop;
+	struct ctl_ops ops;
+	char path[CTL_SOCKET_PATH_MAX];
+	dev_t dev; /* the socket file we made, removed only if still ours */
+	ino_t ino;
+	int lfd;
+	int events_fd;
+	struct ev accept_ev, accept_pause_ev, events_ev, balloon_ev;
+	struct ctl_peer *client[CTL_MAX_CLIENTS]; /* open ones */
+	unsigned int nr_clients;
+	unsigned int nr_closing; /* closed, waiting for their evs */
+	unsigned int next_client;
+	bool stopping;
+	uint64_t start_ns;
+	struct ctl_worker *worker;
+	struct {
+		uint64_t target, actual; /* pages, as last reported */
+	} balloon_seen[VMM_MAX_GUESTS + 1];
+};
+
+/* ctl_peer.c */
+void ctl_peer_new(struct ctl_server *s, int fd);
+/* No more reading or writing; freed when the loop lets go of it. */
+void ctl_peer_close(struct ctl_peer *c);
+/* Send what the socket takes now; watch for room if some is left. */
+void ctl_peer_flush(struct ctl_peer *c);
+/* Queue bytes and flush; a peer with too much unread is closed. */
+void ctl_peer_queue(struct ctl_peer *c, const char *buf, size_t n);
+/* A reply: {"return": ret} (ret stolen, NULL: {}) or {"error": e}. */
+void ctl_peer_reply(struct ctl_peer *c, json_t *id, json_t *ret,
+		    const struct ctl_error *e);
+struct ctl_peer *ctl_peer_by_id(struct ctl_server *s, unsigned int id);
+
+/* ctl_socket.c: make s->path listen (s->lfd), and remove it if ours. */
+int ctl_socket_listen(struct ctl_server *s, bool private_dir, char *err,
+		      size_t errlen);
+void ctl_socket_unlink(struct ctl_server *s);
+
+#endif /* VMM_CTL_INTERNAL_H */
