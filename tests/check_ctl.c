@@ -240,6 +240,9 @@ START_TEST(test_bad_input)
 		  "{\"name\": \"42\"}}",
 		  "GenericError", "not all digits" },
 		{ "{\"execute\": \"guest-launch\", \"arguments\": "
+		  "{\"name\": \"caf\\u00e9\"}}",
+		  "GenericError", "printable ASCII" },
+		{ "{\"execute\": \"guest-launch\", \"arguments\": "
 		  "{\"map\": \"0:5\"}}",
 		  "GenericError", "pool node 5" },
 		{ "{\"execute\": \"guest-launch\", \"arguments\": "

@@ -268,6 +268,8 @@ static int cmd_compact(struct ctl_req *req, json_t *args, json_t **ret,
 	j->rq.order = order ? (int)json_integer_value(order) : -1;
 	j->req = ctl_req_hold(req);
 	if (!j->req || ctl_work_queue(req->s, compact_work, compact_done, j)) {
+		if (j->req)
+			json_decref(j->req->id);
 		free(j->req);
 		free(j);
 		return ctl_fail(e, CTL_ERR_GENERIC, "out of memory");

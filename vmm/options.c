@@ -166,6 +166,18 @@ void options_guest_free(struct guest_spec *g)
 	g->script = g->kernel_path = NULL;
 }
 
+/* Names appear in SPECs, file names and JSON, and stand for a guest
+ * where an id could (vmmctl stop NAME|ID). */
+static bool name_ok(const char *name)
+{
+	if (strlen(name) >= VMM_NAME_MAX || !name[strspn(name, "0123456789")])
+		return false;
+	for (const char *p = name; *p; p++)
+		if (*p <= ' ' || *p > '~' || strchr("/,=", *p))
+			return false;
+	return true;
+}
+
 int options_guest_set(struct guest_spec *g, const char *kv, const char *val,
 		      char *err, size_t errlen)
 {
@@ -183,11 +195,10 @@ int options_guest_set(struct guest_spec *g, const char *kv, const char *val,
 		return fail(err, errlen,
 			    "guest key '%s' needs a value (key=value)", kv);
 	} else if (!strcmp(kv, "name")) {
-		if (strlen(val) >= VMM_NAME_MAX || strpbrk(val, " /\t,=") ||
-		    !val[strspn(val, "0123456789")])
+		if (!name_ok(val))
 			return fail(
 				err, errlen,
-				"guest name '%s': at most %d characters, not all digits, no spaces, '/', ',' or '='",
+				"guest name '%s': 1 to %d printable ASCII characters, not all digits (an id), no spaces, '/', ',' or '='",
 				val, VMM_NAME_MAX - 1);
 		snprintf(g->name, sizeof(g->name), "%s", val);
 	} else if (!strcmp(kv, "mem")) {
