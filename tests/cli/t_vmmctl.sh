@@ -9,6 +9,11 @@ ctl="$build/vmmctl"
 fail=0
 tmp=$(mktemp -d)
 sock="$tmp/vmm.sock"
+pid=
+rpid=
+wpid=
+# Whatever happens, no vmm is left running.
+trap 'kill -9 $pid $rpid $wpid 2>/dev/null; rm -rf "$tmp"' EXIT
 VMM_SOCKET="$sock"
 export VMM_SOCKET
 
@@ -89,6 +94,7 @@ expect 1 "not available" compact
 expect 0 "guest b (id 1): stopped by host: over the control socket" stop b
 expect 1 "no guest 'b'" stop b
 wait $wpid || { echo "watch: exit $?"; fail=1; }
+wpid=
 for ev in "GUEST_STARTED id=1 name=b" "BALLOON_CHANGE id=1 name=b target=8M" \
 	"TRACE state=on" "GUEST_STOPPED id=1 name=b reason=stopped"; do
 	grep -q "$ev" "$tmp/watch" || { echo "watch: no '$ev'"; cat "$tmp/watch"; fail=1; }
@@ -101,6 +107,7 @@ expect 1 '"error":{"class":"GenericError"' raw 'garbage'
 expect 0 "vmm has quit" quit
 wait $pid
 rc=$?
+pid=
 [ $rc = 0 ] || { echo "vmm host: exit $rc"; cat "$tmp/log"; fail=1; }
 [ -e "$sock" ] && { echo "socket left behind"; fail=1; }
 expect 3 "is vmm host running" list
@@ -108,12 +115,12 @@ expect 3 "is vmm host running" list
 # vmm run serves the socket too, and still ends with its last guest.
 "$vmm" run --pool 128M --socket "$tmp/run.sock" --console off \
 	--guest 'name=r,mem=32M,script=touch 4M; hold 1s; verify' >"$tmp/log" 2>&1 &
-pid=$!
+rpid=$!
 i=0
 while [ ! -S "$tmp/run.sock" ] && [ $i -lt 400 ]; do sleep 0.05; i=$((i + 1)); done
 expect 0 "(run mode)" --socket "$tmp/run.sock" status
 expect 0 "  1 r                running" --socket "$tmp/run.sock" list
-wait $pid || { echo "vmm run --socket: exit $?"; cat "$tmp/log"; fail=1; }
+wait $rpid || { echo "vmm run --socket: exit $?"; cat "$tmp/log"; fail=1; }
+rpid=
 [ -e "$tmp/run.sock" ] && { echo "run: socket left behind"; fail=1; }
-rm -rf "$tmp"
 exit $fail
