@@ -236,7 +236,9 @@ static int cmd_guest_launch(struct ctl_req *req, json_t *args, json_t **ret,
 		return ctl_fail(
 			e, CTL_ERR_GENERIC,
 			"'spec' is the whole guest: give it alone, or the keys alone");
-	if (ctl_stopping(req->s))
+	if (ctl_stopping(req->s) ||
+	    (ctl_ops(req->s)->quitting &&
+	     ctl_ops(req->s)->quitting(ctl_ops(req->s)->priv)))
 		return ctl_fail(e, CTL_ERR_GENERIC, "vmm is shutting down");
 	j = calloc(1, sizeof(*j));
 	if (!j)
