@@ -47,7 +47,10 @@
 	X(TR_MIGRATE_BATCH, "migrate_batch", "vm", "pages", "pause_ns",        \
 	  "failed")                                                            \
 	X(TR_OOM_KILL, "oom_kill", "vm", "frames", "badness", NULL)            \
-	X(TR_VM_STATE, "vm_state", "vm", "state", NULL, NULL)
+	X(TR_VM_STATE, "vm_state", "vm", "state", NULL, NULL)                  \
+	X(TR_BALLOON_ACTUAL, "balloon_actual", "vm", "actual", "target", NULL) \
+	X(TR_NODE_FREE, "node_free", "node", "free", "low", "high")            \
+	X(TR_VM_MEM, "vm_mem", "vm", "pages", "balloon", NULL)
 
 enum trace_event_type {
 #define X(id, name, k0, k1, k2, k3) id,
@@ -66,6 +69,7 @@ struct trace_record {
 
 struct trace_ring {
 	bool enabled;
+	uint64_t events; /* bit per event type recorded (all by default) */
 	uint64_t head; /* next index */
 	uint64_t mask; /* capacity - 1 */
 	struct trace_record *rec;
@@ -76,16 +80,36 @@ void trace_ring_destroy(struct trace_ring *tr);
 void trace_ring_enable(struct trace_ring *tr, bool on);
 void __trace_event(struct trace_ring *tr, enum trace_event_type type,
 		   uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3);
+/* Record only the event types whose bits are set (1ULL << type). */
+void trace_ring_set_events(struct trace_ring *tr, uint64_t mask);
 /* Write the ring's events, oldest first; returns events written. */
 long trace_ring_write(struct trace_ring *tr, FILE *f);
+/*
+ * Read while producers run: call fn for each complete record from index
+ * *pos on, oldest first, and advance *pos.  Records overwritten before
+ * they were read are added to *lost; a record still being written ends
+ * the call (it is read next time).  Returns the records passed to fn.
+ */
+long trace_ring_drain(struct trace_ring *tr, uint64_t *pos, uint64_t *lost,
+		      void (*fn)(const struct trace_record *r, void *arg),
+		      void *arg);
+/* One record as one line of the trace format, newline included. */
+void trace_record_print(const struct trace_record *r, FILE *f);
 const char *trace_event_name(enum trace_event_type type);
+/* The event type called name, or -1. */
+int trace_event_lookup(const char *name);
+/* Key k (0..3) of an event type, NULL if it has none. */
+const char *trace_event_key(enum trace_event_type type, unsigned int k);
 uint64_t trace_clock_ns(void);
+
+BUILD_BUG_ON(NR_TRACE_EVENTS > 64); /* trace_ring.events */
 
 static inline void trace_event(struct trace_ring *tr,
 			       enum trace_event_type type, uint64_t a0,
 			       uint64_t a1, uint64_t a2, uint64_t a3)
 {
-	if (unlikely(READ_ONCE(tr->enabled)))
+	if (unlikely(READ_ONCE(tr->enabled)) &&
+	    (READ_ONCE(tr->events) & (1ULL << type)))
 		__trace_event(tr, type, a0, a1, a2, a3);
 }
 

@@ -211,7 +211,7 @@ int vm_create_res(const struct guest_spec *spec, unsigned int id,
 	vm->ram_size = spec->mem_bytes;
 	vm->nr_nodes = spec->nr_vnodes ? spec->nr_vnodes : 1;
 	vm->serial.name = vm->name;
-	vm->serial.out = stdout;
+	vm->serial.out = vm->res.console ? vm->res.console : stdout;
 	vm->serial.quiet = vm->res.quiet;
 	pthread_mutex_init(&vm->lock, NULL);
 	pthread_condattr_init(&ca);

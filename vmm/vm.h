@@ -35,6 +35,7 @@ struct vm_resources {
 	int backing; /* enum guest_backing */
 	bool no_huge; /* order-0 backing only */
 	bool quiet; /* no console lines (tests, benchmarks) */
+	FILE *console; /* console lines go there; NULL: stdout */
 };
 
 #define VM_EXIT_REASONS(X)                      \
