@@ -58,8 +58,13 @@ TEST_SRCS    := $(wildcard tests/*.c)
 TEST_OBJS    := $(TEST_SRCS:%.c=$(OBJ)/%.o)
 TEST_BIN     := $(BUILD)/tests/check_all
 
+# A program per tools/*.c; the modules they share (and the Check suites
+# test) live in folders under tools/, one per family, in libtools.a.
 TOOL_SRCS    := $(wildcard tools/*.c)
 TOOL_BINS    := $(TOOL_SRCS:tools/%.c=$(BUILD)/tools/%)
+TOOLS_LIB_SRCS := $(wildcard tools/*/*.c)
+TOOLS_LIB_OBJS := $(TOOLS_LIB_SRCS:%.c=$(OBJ)/%.o)
+TOOLS_LIB    := $(BUILD)/libtools.a
 
 GUEST_SRCS   := $(wildcard guest/*.c)
 GUEST_ASMS   := $(wildcard guest/*.S)
@@ -98,6 +103,10 @@ $(LIB): $(LIB_OBJS)
 	@$(if $(Q),echo "  AR      $@")
 	$(Q)rm -f $@ && ar rcs $@ $^
 
+$(TOOLS_LIB): $(TOOLS_LIB_OBJS)
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)rm -f $@ && ar rcs $@ $^
+
 $(OBJ)/guest/%.o: guest/%.c
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  GUESTCC $<")
@@ -125,12 +134,12 @@ $(VMM_BIN): $(OBJ)/vmm/main.o $(OBJ)/vmm/guest_image.o $(LIB)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
-$(TEST_BIN): $(TEST_OBJS) $(GUEST_IMAGE_OBJ) $(LIB)
+$(TEST_BIN): $(TEST_OBJS) $(GUEST_IMAGE_OBJ) $(TOOLS_LIB) $(LIB)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) $(CHECK_LIBS) -o $@
 
-$(BUILD)/tools/%: $(OBJ)/tools/%.o $(GUEST_IMAGE_OBJ) $(LIB)
+$(BUILD)/tools/%: $(OBJ)/tools/%.o $(GUEST_IMAGE_OBJ) $(TOOLS_LIB) $(LIB)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -lm -o $@

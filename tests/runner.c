@@ -40,6 +40,10 @@ struct suite_entry {
 	X(event_loop_suite, false)                \
 	X(virtio_suite, false)                    \
 	X(loader_suite, false)                    \
+	X(trace_parse_suite, false)               \
+	X(trace_dist_suite, false)                \
+	X(trace_latency_suite, false)             \
+	X(trace_chrome_suite, false)              \
 	X(vm_suite, true)                         \
 	X(host_suite, true)                       \
 	X(balloon_suite, true)
