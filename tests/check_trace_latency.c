@@ -24,6 +24,7 @@ static void analyze(struct latency *lat, struct trace_reader *r, FILE **in)
 	ck_assert_ptr_nonnull(*in);
 	trace_reader_init(r, *in, KNOWN_TRACE, NULL);
 	latency_init(lat);
+	lat->names = r;
 	while ((ret = trace_reader_next(r, &l)) > 0)
 		latency_feed(lat, &l);
 	ck_assert_int_eq(ret, 0);
@@ -46,7 +47,8 @@ struct want {
 START_TEST(test_known_distributions)
 {
 	static const struct want want[] = {
-		{ LAT_DIRECT_RECLAIM, 2, 1 * MS, 5 * MS, 5 * MS, 5 * MS, 5 * MS },
+		{ LAT_DIRECT_RECLAIM, 2, 1 * MS, 5 * MS, 5 * MS, 5 * MS,
+		  5 * MS },
 		{ LAT_SLOWPATH, 3, 1500 * US, 6 * MS, 6 * MS, 6 * MS, 6 * MS },
 		{ LAT_FAULT, 12, 6 * US, 100 * US, 200 * US, 200 * US,
 		  200 * US },
@@ -64,7 +66,7 @@ START_TEST(test_known_distributions)
 	FILE *in;
 
 	analyze(&lat, &r, &in);
-	ck_assert_uint_eq(r.events, 48);
+	ck_assert_uint_eq(r.events, 50);
 	ck_assert_uint_eq(r.unknown, 1);
 	ck_assert_uint_eq(r.malformed, 5);
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
@@ -79,6 +81,7 @@ START_TEST(test_known_distributions)
 		ck_assert_uint_eq(dist_max(d), want[i].max);
 	}
 	ck_assert_uint_eq(lat.kswapd_unbalanced, 1);
+	ck_assert_uint_eq(lat.kswapd_idle, 1);
 	ck_assert_uint_eq(lat.balloon_superseded, 1);
 	ck_assert_uint_eq(lat.balloon_unfinished, 1);
 	ck_assert_uint_eq(lat.nr_oom, 1);
@@ -100,19 +103,19 @@ START_TEST(test_json_and_csv)
 
 	analyze(&lat, &r, &in);
 	o = latency_json(&lat, &r);
-	ck_assert_int_eq(json_integer_value(json_object_get(o, "malformed_lines")),
-			 5);
+	ck_assert_int_eq(
+		json_integer_value(json_object_get(o, "malformed_lines")), 5);
 	d = json_object_get(json_object_get(o, "distributions"), "fault");
 	ck_assert_int_eq(json_integer_value(json_object_get(d, "count")), 12);
 	ck_assert_int_eq(json_integer_value(json_object_get(d, "p90")),
 			 100 * US);
 	ck_assert_int_eq(json_integer_value(json_object_get(d, "p99.9")),
 			 200 * US);
-	ck_assert_str_eq(json_string_value(json_object_get(
-				 json_array_get(json_object_get(o, "oom_kills"),
-						0),
-				 "name")),
-			 "hog");
+	ck_assert_str_eq(
+		json_string_value(json_object_get(
+			json_array_get(json_object_get(o, "oom_kills"), 0),
+			"name")),
+		"hog");
 	d = json_object_get(json_object_get(o, "distributions"), "compaction");
 	ck_assert_int_eq(json_array_size(json_object_get(d, "histogram")), 1);
 	json_decref(o);
@@ -122,7 +125,8 @@ START_TEST(test_json_and_csv)
 	fclose(f);
 	ck_assert(!strncmp(csv, CSV_HEADER, strlen(CSV_HEADER)));
 	ck_assert_ptr_nonnull(strstr(csv, "\nfault,5000,10000,5\n"));
-	ck_assert_ptr_nonnull(strstr(csv, "\nkswapd_response,50000000,100000000,1\n"));
+	ck_assert_ptr_nonnull(
+		strstr(csv, "\nkswapd_response,50000000,100000000,1\n"));
 	free(csv);
 	done(&lat, &r, in);
 }

@@ -101,13 +101,12 @@ END_TEST
 /* The reader counts lines of each kind and names the bad ones. */
 START_TEST(test_reader)
 {
-	static const char text[] =
-		"# vm=3 name=db\n"
-		"ts=10 tid=1 event=vm_state vm=3 state=1\n"
-		"bad line\n"
-		"\n"
-		"ts=11 tid=1 event=unknown_yet\n"
-		"ts=12 tid=1 event=vm_state vm=3\n";
+	static const char text[] = "# vm=3 name=db\n"
+				   "ts=10 tid=1 event=vm_state vm=3 state=1\n"
+				   "bad line\n"
+				   "\n"
+				   "ts=11 tid=1 event=unknown_yet\n"
+				   "ts=12 tid=1 event=vm_state vm=3\n";
 	char *errbuf = NULL;
 	size_t errlen = 0;
 	FILE *in = fmemopen((void *)text, sizeof(text) - 1, "r");

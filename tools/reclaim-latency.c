@@ -110,6 +110,7 @@ int main(int argc, char **argv)
 	}
 	trace_reader_init(&r, in, path, stderr);
 	latency_init(&lat);
+	lat.names = &r;
 	if (chrome_f) {
 		chrome_begin(&ch, chrome_f, &r);
 		lat.span = chrome_span;

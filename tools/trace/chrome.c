@@ -257,8 +257,7 @@ void chrome_span(void *arg, const struct lat_span *s)
 		snprintf(name, sizeof(name), "balloon vm%d%s%s", s->vm,
 			 *n ? " " : "", n);
 	} else if (s->kind == LAT_KSWAPD) {
-		snprintf(name, sizeof(name), "kswapd response node%d",
-			 s->node);
+		snprintf(name, sizeof(name), "kswapd response node%d", s->node);
 	} else {
 		return; /* drawn from the lines as "X" events */
 	}

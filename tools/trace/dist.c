@@ -164,8 +164,9 @@ void dist_print(struct dist *d, FILE *f, const char *indent)
 		fputc('\n', f);
 		return;
 	}
-#define X(p10, name) \
-	fprintf(f, "  %s %s", name, fmt_ns(dist_percentile(d, p10), a, sizeof(a)));
+#define X(p10, name)                \
+	fprintf(f, "  %s %s", name, \
+		fmt_ns(dist_percentile(d, p10), a, sizeof(a)));
 	DIST_PERCENTILES(X)
 #undef X
 	fprintf(f, "  max %s\n", fmt_ns(dist_max(d), a, sizeof(a)));
@@ -177,8 +178,9 @@ void dist_print(struct dist *d, FILE *f, const char *indent)
 			most = count[i];
 	}
 	for (unsigned int i = first; i < used; i++) {
-		unsigned int w = (unsigned int)((count[i] * BAR_WIDTH + most - 1) /
-						most);
+		unsigned int w =
+			(unsigned int)((count[i] * BAR_WIDTH + most - 1) /
+				       most);
 
 		fprintf(f, "%s%9s .. %-9s |%-*.*s| %llu\n", indent,
 			fmt_ns(dist_bucket_lo(i), a, sizeof(a)),

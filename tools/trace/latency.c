@@ -181,14 +181,19 @@ static void on_kswapd(struct latency *lat, const struct trace_line *l)
 		break;
 	case TR_KSWAPD_WAKE:
 		lat->node[nid].awake = true;
-		lat->node[nid].wake_ts = l->ts;
+		lat->node[nid].wake_free = trace_val(l, "free");
 		lat->node[nid].high = trace_val(l, "high");
 		if (!lat->node[nid].start)
 			lat->node[nid].start = l->ts;
 		break;
 	case TR_KSWAPD_SLEEP:
-		/* A sleep without its wake: the trace began meanwhile. */
-		if (lat->node[nid].awake) {
+		/* A sleep without its wake: the trace began meanwhile.  A
+		 * run that found the node balanced (woken again by a
+		 * request that came while it worked) had nothing to do. */
+		if (lat->node[nid].awake &&
+		    lat->node[nid].wake_free >= lat->node[nid].high) {
+			lat->kswapd_idle++;
+		} else if (lat->node[nid].awake) {
 			uint64_t start = lat->node[nid].start;
 
 			add(lat, LAT_KSWAPD, start, l->ts, l->tid, (int)nid, -1,
@@ -335,13 +340,20 @@ void latency_feed(struct latency *lat, const struct trace_line *l)
 		break;
 	}
 	case TR_OOM_KILL:
-		if (lat->nr_oom < LAT_MAX_OOM)
-			lat->oom[lat->nr_oom] = (struct lat_oom){
+		if (lat->nr_oom < LAT_MAX_OOM) {
+			struct lat_oom *o = &lat->oom[lat->nr_oom];
+
+			*o = (struct lat_oom){
 				.ts = l->ts,
 				.vm = trace_val(l, "vm"),
 				.frames = trace_val(l, "frames"),
 				.badness = trace_val(l, "badness"),
 			};
+			if (lat->names)
+				snprintf(o->name, sizeof(o->name), "%s",
+					 trace_reader_vm_name(lat->names,
+							      o->vm));
+		}
 		lat->nr_oom++;
 		break;
 	default:
@@ -362,19 +374,17 @@ static const char *notes(struct latency *lat, enum lat_dist i, char *buf,
 			 size_t len)
 {
 	buf[0] = 0;
-	if (i == LAT_KSWAPD && lat->kswapd_unbalanced)
-		snprintf(buf, len, "%lu slept below HIGH",
-			 lat->kswapd_unbalanced);
+	if (i == LAT_KSWAPD && (lat->kswapd_unbalanced || lat->kswapd_idle))
+		snprintf(
+			buf, len,
+			"%lu slept below HIGH; %lu runs found the node above HIGH (not counted)",
+			lat->kswapd_unbalanced, lat->kswapd_idle);
 	if (i == LAT_BALLOON &&
 	    (lat->balloon_superseded || lat->balloon_unfinished))
-		snprintf(buf, len, "%lu superseded by a lower target, %lu unfinished",
+		snprintf(buf, len,
+			 "%lu superseded by a lower target, %lu unfinished",
 			 lat->balloon_superseded, lat->balloon_unfinished);
 	return buf;
-}
-
-static const char *vm_name(const struct trace_reader *r, uint64_t vm)
-{
-	return r ? trace_reader_vm_name(r, vm) : "";
 }
 
 void latency_print(struct latency *lat, const struct trace_reader *r, FILE *f)
@@ -396,7 +406,7 @@ void latency_print(struct latency *lat, const struct trace_reader *r, FILE *f)
 	fputc('\n', f);
 	fprintf(f, "OOM kills: %u\n", lat->nr_oom);
 	for (unsigned int i = 0; i < lat->nr_oom && i < LAT_MAX_OOM; i++) {
-		const char *name = vm_name(r, lat->oom[i].vm);
+		const char *name = lat->oom[i].name;
 
 		fprintf(f,
 			"  vm %" PRIu64 "%s%s%s at +%.3f s: %" PRIu64
@@ -478,7 +488,7 @@ json_t *latency_json(struct latency *lat, const struct trace_reader *r)
 			json_pack("{s:I,s:I,s:s,s:I,s:I}", "ts_ns",
 				  (json_int_t)lat->oom[i].ts, "vm",
 				  (json_int_t)lat->oom[i].vm, "name",
-				  vm_name(r, lat->oom[i].vm), "frames",
+				  lat->oom[i].name, "frames",
 				  (json_int_t)lat->oom[i].frames, "badness",
 				  (json_int_t)lat->oom[i].badness));
 	json_object_set_new(o, "oom_kills", oom);
@@ -497,7 +507,9 @@ int latency_csv(struct latency *lat, FILE *f)
 
 		for (unsigned int b = 0; b < used; b++)
 			if (count[b])
-				fprintf(f, "%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64 "\n",
+				fprintf(f,
+					"%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64
+					"\n",
 					lat_key[i], dist_bucket_lo(b),
 					dist_bucket_hi(b), count[b]);
 	}

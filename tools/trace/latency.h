@@ -16,23 +16,24 @@
 #include "tools/trace/parse.h"
 
 /* X(id, key, title, from which events) */
-#define LAT_DISTS(X)                                                          \
-	X(LAT_DIRECT_RECLAIM, "direct_reclaim",                               \
-	  "direct-reclaim stall per allocation",                              \
-	  "mm_vmscan_direct_reclaim_end ns, summed per mm_slowpath_begin/end") \
-	X(LAT_SLOWPATH, "slowpath", "allocation slow path", "mm_slowpath_end ns") \
-	X(LAT_FAULT, "fault", "guest fault service", "vmm_fault ns")          \
-	X(LAT_FAULT_4K, "fault_4k", "guest fault service, 4 KiB",             \
-	  "vmm_fault ns, order 0")                                            \
-	X(LAT_FAULT_2M, "fault_2m", "guest fault service, 2 MiB",             \
-	  "vmm_fault ns, order 9")                                            \
-	X(LAT_KSWAPD, "kswapd_response", "kswapd response",                   \
-	  "first mm_wakeup_kswapd of the node -> kswapd_sleep")               \
-	X(LAT_BALLOON, "balloon", "balloon request to completion",            \
-	  "balloon_request -> balloon_actual >= target (same vm)")            \
-	X(LAT_COMPACTION, "compaction", "direct compaction",                  \
-	  "mm_compaction_end ns")                                             \
-	X(LAT_MIGRATE, "migrate_pause", "migration pause per batch",         \
+#define LAT_DISTS(X)                                                                                     \
+	X(LAT_DIRECT_RECLAIM, "direct_reclaim",                                                          \
+	  "direct-reclaim stall per allocation",                                                         \
+	  "mm_vmscan_direct_reclaim_end ns, summed per mm_slowpath_begin/end")                           \
+	X(LAT_SLOWPATH, "slowpath", "allocation slow path",                                              \
+	  "mm_slowpath_end ns")                                                                          \
+	X(LAT_FAULT, "fault", "guest fault service", "vmm_fault ns")                                     \
+	X(LAT_FAULT_4K, "fault_4k", "guest fault service, 4 KiB",                                        \
+	  "vmm_fault ns, order 0")                                                                       \
+	X(LAT_FAULT_2M, "fault_2m", "guest fault service, 2 MiB",                                        \
+	  "vmm_fault ns, order 9")                                                                       \
+	X(LAT_KSWAPD, "kswapd_response", "kswapd response",                                              \
+	  "first mm_wakeup_kswapd of the node -> kswapd_sleep, for runs that found the node below HIGH") \
+	X(LAT_BALLOON, "balloon", "balloon request to completion",                                       \
+	  "balloon_request -> balloon_actual >= target (same vm)")                                       \
+	X(LAT_COMPACTION, "compaction", "direct compaction",                                             \
+	  "mm_compaction_end ns")                                                                        \
+	X(LAT_MIGRATE, "migrate_pause", "migration pause per batch",                                     \
 	  "migrate_batch pause_ns")
 
 enum lat_dist {
@@ -61,6 +62,7 @@ struct lat_span {
 
 struct lat_oom {
 	uint64_t ts, vm, frames, badness;
+	char name[VMM_NAME_MAX]; /* as the trace named vm then, or "" */
 };
 
 struct lat_thread; /* per-tid pairing state (latency.c) */
@@ -72,6 +74,7 @@ struct latency {
 	unsigned long nr_type[NR_TRACE_EVENTS];
 	/* Episodes and requests that did not end as expected. */
 	unsigned long kswapd_unbalanced; /* slept below HIGH */
+	unsigned long kswapd_idle; /* woken above HIGH: not a response */
 	unsigned long balloon_superseded; /* target lowered before done */
 	unsigned long balloon_unfinished; /* at the end, or the vm stopped */
 	unsigned int nr_oom;
@@ -79,13 +82,14 @@ struct latency {
 
 	void (*span)(void *arg, const struct lat_span *s);
 	void *span_arg;
+	const struct trace_reader *names; /* guest names as lines come */
 
 	/* Pairing state. */
 	struct lat_thread *thread;
 	unsigned int nr_threads, cap_threads;
 	struct {
 		bool awake;
-		uint64_t start, wake_ts, high;
+		uint64_t start, wake_free, high;
 	} node[MAX_NUMNODES];
 	struct {
 		struct lat_request *req;
@@ -100,9 +104,8 @@ void latency_feed(struct latency *lat, const struct trace_line *l);
 /* The end of the trace: what is still open is unfinished. */
 void latency_finish(struct latency *lat);
 
-/* Reports.  r (may be NULL) adds the file's line counts and guest names. */
-void latency_print(struct latency *lat, const struct trace_reader *r,
-		   FILE *f);
+/* Reports.  r (may be NULL) adds the file's line counts. */
+void latency_print(struct latency *lat, const struct trace_reader *r, FILE *f);
 json_t *latency_json(struct latency *lat, const struct trace_reader *r);
 /* distribution,bucket_lo_ns,bucket_hi_ns,count for every non-empty
  * bucket; returns -errno on a write error. */
