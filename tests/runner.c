@@ -44,9 +44,11 @@ struct suite_entry {
 	X(trace_dist_suite, false)                \
 	X(trace_latency_suite, false)             \
 	X(trace_chrome_suite, false)              \
+	X(overcommit_scenario_suite, false)       \
 	X(vm_suite, true)                         \
 	X(host_suite, true)                       \
-	X(balloon_suite, true)
+	X(balloon_suite, true)                    \
+	X(overcommit_suite, true)
 
 SUITES(DECLARE)
 

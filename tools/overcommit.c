@@ -16,9 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "tools/overcommit/analyze.h"
-#include "tools/overcommit/html.h"
-#include "tools/overcommit/plot.h"
+#include "tools/overcommit/report.h"
 #include "tools/overcommit/run.h"
 #include "tools/overcommit/summary.h"
 #include "vmm/size.h"
@@ -196,24 +194,10 @@ int main(int argc, char **argv)
 	ret = oc_run(&sc, dir, &a.run, &r);
 	if (ret)
 		fprintf(stderr, "overcommit: %s\n", r.error);
-	if (!ret && oc_analyze(&r, err, sizeof(err)))
-		fprintf(stderr, "overcommit: %s\n", err);
-	oc_expect(&r, &checks);
-	status = oc_exit_status(&r, &checks);
-	if (oc_write_summary(&r, &checks, err, sizeof(err))) {
-		fprintf(stderr, "overcommit: %s\n", err);
-		status = 2;
-	}
-	if (a.plots && oc_plot(&r, err, sizeof(err)))
-		fprintf(stderr, "overcommit: plots: %s\n", err);
-	if (oc_write_html(&r, &checks, err, sizeof(err))) {
-		fprintf(stderr, "overcommit: %s\n", err);
-		status = 2;
-	}
+	status = oc_report(&r, ret, a.plots, &checks, stderr);
 	oc_summary_text(&r, &checks, stdout);
 	printf("\nreport: %s/index.html\n", dir);
-	oc_checks_free(&checks);
-	oc_analyze_free(&r);
+	oc_report_free(&r, &checks);
 	scenario_free(&sc);
 	return status;
 }

@@ -47,8 +47,8 @@ static void learn_tid(struct analysis *a, const struct trace_line *l)
 		a->map = m;
 		a->cap_map = cap;
 	}
-	a->map[a->nr_map++] = (struct tid_vm){ l->tid,
-					       (unsigned int)trace_val(l, "vm") };
+	a->map[a->nr_map++] =
+		(struct tid_vm){ l->tid, (unsigned int)trace_val(l, "vm") };
 }
 
 static double t_s(struct analysis *a, uint64_t ts)
@@ -220,7 +220,8 @@ int oc_analyze(struct oc_result *r, char *err, size_t errlen)
 	trace_reader_destroy(&reader);
 out:
 	if ((oc_fclose(&a.events) | oc_fclose(&json)) && !ret) {
-		snprintf(err, errlen, "writing events.csv or trace.json failed");
+		snprintf(err, errlen,
+			 "writing events.csv or trace.json failed");
 		ret = -EIO;
 	}
 	free(a.map);

@@ -84,7 +84,8 @@ static void check_oom(const struct oc_result *r, struct oc_checks *cs)
 
 		if (oc_oom_killed(g)) {
 			list_add(killed, sizeof(killed), g->spec->name);
-			json_array_append_new(names, json_string(g->spec->name));
+			json_array_append_new(names,
+					      json_string(g->spec->name));
 			nr_killed++;
 			if (!expected_victim(e, g->spec->name))
 				match = false;
@@ -93,7 +94,8 @@ static void check_oom(const struct oc_result *r, struct oc_checks *cs)
 			list_add(starved, sizeof(starved), g->spec->name);
 	}
 	if (e->no_oom) {
-		c = add(cs, "expect.no_oom", "no OOM kill, nobody out of memory");
+		c = add(cs, "expect.no_oom",
+			"no OOM kill, nobody out of memory");
 		observed(c, !nr_killed && !starved[0], "%u killed%s%s%s%s",
 			 nr_killed, killed[0] ? ": " : "", killed,
 			 starved[0] ? "; out of memory: " : "", starved);
@@ -105,8 +107,8 @@ static void check_oom(const struct oc_result *r, struct oc_checks *cs)
 		c = add(cs, "expect.oom_victims", "");
 		snprintf(c->expect, sizeof(c->expect), "OOM victims: %s",
 			 want[0] ? want : "none");
-		observed(c, match && nr_killed == e->nr_victims,
-			 "killed: %s", killed[0] ? killed : "none");
+		observed(c, match && nr_killed == e->nr_victims, "killed: %s",
+			 killed[0] ? killed : "none");
 		c->value = json_incref(names);
 	}
 	json_decref(names);
@@ -133,15 +135,15 @@ static void check_guests(const struct oc_result *r, struct oc_checks *cs)
 			list_add(unverified, sizeof(unverified), g->spec->name);
 		if (!expected_victim(e, g->spec->name) &&
 		    !(by_itself && !g->sum.exit_status) && !at_the_end)
-			list_add(unfinished, sizeof(unfinished),
-				 g->spec->name);
+			list_add(unfinished, sizeof(unfinished), g->spec->name);
 	}
 	if (e->integrity) {
 		c = add(cs, "expect.integrity",
 			"no bad page in any guest; every guest that ends verifies");
 		if (bad[0] || unverified[0])
-			observed(c, false, "%s%s%s%s", bad[0] ? "bad pages: " : "",
-				 bad, unverified[0] ? " never verified: " : "",
+			observed(c, false, "%s%s%s%s",
+				 bad[0] ? "bad pages: " : "", bad,
+				 unverified[0] ? " never verified: " : "",
 				 unverified);
 		else
 			observed(c, true, "clean");
@@ -198,7 +200,8 @@ static void check_memory(const struct oc_result *r, struct oc_checks *cs)
 	char x[32], y[32], what[128];
 
 	if (e->returned_set) {
-		snprintf(what, sizeof(what), "memory returned to the host >= %s",
+		snprintf(what, sizeof(what),
+			 "memory returned to the host >= %s",
 			 format_size(e->returned_min, x, sizeof(x)));
 		c = add(cs, "expect.returned_to_host_min", what);
 		observed(c, r->returned_bytes >= e->returned_min, "%s",

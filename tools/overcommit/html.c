@@ -75,16 +75,23 @@ static void memory(FILE *f, const struct oc_result *r)
 	fputs("<h2>Memory</h2>\n<table>\n", f);
 	fprintf(f, "<tr><td>pool</td><td>%s in %u node(s)</td></tr>\n",
 		format_size(r->pool_bytes, a, sizeof(a)), r->nr_nodes);
-	fprintf(f, "<tr><td>overcommit, nominal</td><td>%.2fx</td><td>most RAM of guests running at once / pool</td></tr>\n",
-		r->pool_bytes ? (double)r->peak_nominal_bytes / r->pool_bytes : 0);
-	fprintf(f, "<tr><td>overcommit, achieved</td><td>%.2fx</td><td>sum of every guest's peak backed memory / pool</td></tr>\n",
+	fprintf(f,
+		"<tr><td>overcommit, nominal</td><td>%.2fx</td><td>most RAM of guests running at once / pool</td></tr>\n",
+		r->pool_bytes ? (double)r->peak_nominal_bytes / r->pool_bytes :
+				0);
+	fprintf(f,
+		"<tr><td>overcommit, achieved</td><td>%.2fx</td><td>sum of every guest's peak backed memory / pool</td></tr>\n",
 		oc_overcommit_achieved(r));
-	fprintf(f, "<tr><td>pool use at peak</td><td>%.2f</td><td>most guest memory backed at once / pool</td></tr>\n",
-		r->pool_bytes ? (double)r->peak_resident_bytes / r->pool_bytes : 0);
-	fprintf(f, "<tr><td>host footprint</td><td>peak %s, end %s</td><td>memfd blocks, from the kernel</td></tr>\n",
+	fprintf(f,
+		"<tr><td>pool use at peak</td><td>%.2f</td><td>most guest memory backed at once / pool</td></tr>\n",
+		r->pool_bytes ? (double)r->peak_resident_bytes / r->pool_bytes :
+				0);
+	fprintf(f,
+		"<tr><td>host footprint</td><td>peak %s, end %s</td><td>memfd blocks, from the kernel</td></tr>\n",
 		format_size(r->footprint_peak, a, sizeof(a)),
 		format_size(r->footprint_end, b, sizeof(b)));
-	fprintf(f, "<tr><td>returned to the host</td><td>%s</td><td>the footprint's decreases between samples</td></tr>\n",
+	fprintf(f,
+		"<tr><td>returned to the host</td><td>%s</td><td>the footprint's decreases between samples</td></tr>\n",
 		format_size(r->returned_bytes, a, sizeof(a)));
 	fputs("</table>\n", f);
 }
@@ -104,7 +111,8 @@ static void guests(FILE *f, const struct oc_result *r)
 			format_size(g->spec->mem_bytes, a, sizeof(a)),
 			g->started_ns / 1e9, g->ended_ns / 1e9);
 		esc(f, oc_ending(g, buf, sizeof(buf)));
-		fprintf(f, "</td><td>%s</td><td>%.1f MiB</td><td>%.1f MiB</td></tr>\n",
+		fprintf(f,
+			"</td><td>%s</td><td>%.1f MiB</td><td>%.1f MiB</td></tr>\n",
 			oc_integrity(g), g->mem.peak_pages / 256.0,
 			g->peak_balloon_pages / 256.0);
 	}
@@ -126,18 +134,19 @@ static void latency(FILE *f, struct oc_result *r)
 		struct dist *d = &r->lat.d[i];
 
 		fprintf(f, "<tr><td>%s</td><td>%zu</td>", lat_title[i], d->n);
-#define X(p10, name)                                                  \
-	fprintf(f, "<td>%s</td>",                                     \
-		d->n ? fmt_ns(dist_percentile(d, p10), a, sizeof(a)) : \
-		       "");
+#define X(p10, name)              \
+	fprintf(f, "<td>%s</td>", \
+		d->n ? fmt_ns(dist_percentile(d, p10), a, sizeof(a)) : "");
 		DIST_PERCENTILES(X)
 #undef X
-		fprintf(f, "<td>%s</td><td>", d->n ? fmt_ns(dist_max(d), a, sizeof(a)) : "");
+		fprintf(f, "<td>%s</td><td>",
+			d->n ? fmt_ns(dist_max(d), a, sizeof(a)) : "");
 		esc(f, lat_from[i]);
 		fputs("</td></tr>\n", f);
 	}
-	fprintf(f, "</table>\n<p>%" PRIu64 " trace events, %" PRIu64
-		   " lost. Histograms: <a href=\"latency.txt\">latency.txt</a>, <a href=\"latency.csv\">latency.csv</a>.</p>\n",
+	fprintf(f,
+		"</table>\n<p>%" PRIu64 " trace events, %" PRIu64
+		" lost. Histograms: <a href=\"latency.txt\">latency.txt</a>, <a href=\"latency.csv\">latency.csv</a>.</p>\n",
 		r->trace_events, r->trace_lost);
 }
 
@@ -160,8 +169,9 @@ static void plots(FILE *f, const struct oc_result *r)
 		if (!have(r, svg) && !have(r, png))
 			continue;
 		any = true;
-		fprintf(f, "<h3>%s</h3>\n<p><a href=\"%s\"><img src=\"%s\" alt=\"%s\"></a><br>"
-			   "<a href=\"%s\">PNG</a> <a href=\"%s\">SVG</a></p>\n",
+		fprintf(f,
+			"<h3>%s</h3>\n<p><a href=\"%s\"><img src=\"%s\" alt=\"%s\"></a><br>"
+			"<a href=\"%s\">PNG</a> <a href=\"%s\">SVG</a></p>\n",
 			plot[i].title, png, have(r, svg) ? svg : png,
 			plot[i].title, png, svg);
 	}
@@ -178,14 +188,19 @@ static void files(FILE *f, const struct oc_result *r)
 		{ "summary.txt", "this summary as text" },
 		{ "summary.json", "this summary for scripts" },
 		{ "scenario.json", "the scenario as run" },
-		{ "nodes.csv", "free memory and watermarks per node, per sample" },
-		{ "guests.csv", "each guest's backed memory and balloon, per sample" },
-		{ "pool.csv", "the pool's host footprint and free memory, per sample" },
-		{ "events.csv", "kswapd, direct reclaim, compaction, balloon requests, OOM kills, guest starts and stops" },
+		{ "nodes.csv",
+		  "free memory and watermarks per node, per sample" },
+		{ "guests.csv",
+		  "each guest's backed memory and balloon, per sample" },
+		{ "pool.csv",
+		  "the pool's host footprint and free memory, per sample" },
+		{ "events.csv",
+		  "kswapd, direct reclaim, compaction, balloon requests, OOM kills, guest starts and stops" },
 		{ "latency.txt", "latency distributions with histograms" },
 		{ "latency.csv", "latency histograms" },
 		{ "trace.txt", "every trace event (mm/trace.h format)" },
-		{ "trace.json", "the trace in Chrome's format: open it in https://ui.perfetto.dev" },
+		{ "trace.json",
+		  "the trace in Chrome's format: open it in https://ui.perfetto.dev" },
 		{ "guests.txt", "each guest's report, as vmm run prints it" },
 		{ "oom.txt", "the OOM killer's reports" },
 		{ "console.txt", "the guests' consoles" },
@@ -195,9 +210,9 @@ static void files(FILE *f, const struct oc_result *r)
 
 	fputs("<h2>Files</h2>\n<table>\n", f);
 	for (size_t i = 0; i < sizeof(file) / sizeof(file[0]); i++)
-		if (have(r, file[i].name) ||
-		    !strcmp(file[i].name, "oom.txt"))
-			fprintf(f, "<tr><td><a href=\"%s\">%s</a></td><td>%s</td></tr>\n",
+		if (have(r, file[i].name) || !strcmp(file[i].name, "oom.txt"))
+			fprintf(f,
+				"<tr><td><a href=\"%s\">%s</a></td><td>%s</td></tr>\n",
 				file[i].name, file[i].name, file[i].what);
 	fputs("</table>\n", f);
 }
@@ -213,14 +228,17 @@ int oc_write_html(struct oc_result *r, const struct oc_checks *c, char *err,
 
 	if (!f)
 		return -EIO;
-	fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>overcommit: ");
+	fprintf(f,
+		"<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>overcommit: ");
 	esc(f, r->sc->name);
-	fprintf(f, " %s</title>\n<style>%s</style>\n</head>\n<body>\n<h1>overcommit: ",
+	fprintf(f,
+		" %s</title>\n<style>%s</style>\n</head>\n<body>\n<h1>overcommit: ",
 		v, style);
 	esc(f, r->sc->name);
 	fprintf(f, " <span class=\"%s\">%s</span></h1>\n<p>", v, v);
 	esc(f, r->sc->description);
-	fprintf(f, "</p>\n<p>%u of %u checks passed; the run took %.3f s.</p>\n",
+	fprintf(f,
+		"</p>\n<p>%u of %u checks passed; the run took %.3f s.</p>\n",
 		c->n - c->failed, c->n, r->elapsed_ns / 1e9);
 	if (r->host_error) {
 		fputs("<p class=\"ERROR\">", f);

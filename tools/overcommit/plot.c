@@ -12,10 +12,9 @@
 #include "tools/overcommit/files.h"
 #include "tools/overcommit/plot.h"
 
-static const char *const color[] = { "#1f77b4", "#ff7f0e", "#2ca02c",
-				     "#d62728", "#9467bd", "#8c564b",
-				     "#e377c2", "#7f7f7f", "#bcbd22",
-				     "#17becf" };
+static const char *const color[] = { "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728",
+				     "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
+				     "#bcbd22", "#17becf" };
 #define NR_COLORS (sizeof(color) / sizeof(color[0]))
 
 struct term {
@@ -39,7 +38,8 @@ static void seen_from(const struct oc_result *r, struct seen *s)
 	memset(s, 0, sizeof(*s));
 	if (!r->analyzed)
 		return;
-	s->kswapd = lat->nr_type[TR_KSWAPD_WAKE] || lat->nr_type[TR_KSWAPD_SLEEP];
+	s->kswapd = lat->nr_type[TR_KSWAPD_WAKE] ||
+		    lat->nr_type[TR_KSWAPD_SLEEP];
 	s->direct = lat->d[LAT_DIRECT_RECLAIM].n;
 	s->compaction = lat->nr_type[TR_COMPACT_END];
 	s->balloon = lat->nr_type[TR_BALLOON_REQ];
@@ -68,21 +68,29 @@ static void marker(FILE *f, const char *event, int node, double y,
 }
 
 /* One panel of a node: free against the marks, with event markers. */
-static void node_panel(FILE *f, const struct oc_result *r,
-		       const struct seen *s, unsigned int n, bool zoom)
+static void node_panel(FILE *f, const struct oc_result *r, const struct seen *s,
+		       unsigned int n, bool zoom)
 {
 	double high = r->wmark[n][WMARK_HIGH] / 256.0;
 
 	if (zoom)
-		fprintf(f, "set title 'node %u, near the watermarks'\nset yrange [0:%.1f]\n",
+		fprintf(f,
+			"set title 'node %u, near the watermarks'\nset yrange [0:%.1f]\n",
 			n, high * 3 > 8 ? high * 3 : 8);
 	else
 		fprintf(f, "set title 'node %u'\nset yrange [0:*]\n", n);
-	fprintf(f, "plot 'nodes.csv' skip 1 using 1:($2 == %u ? $3 : NaN) with lines lw 2 lc rgb '%s' title 'free'",
+	fprintf(f,
+		"plot 'nodes.csv' skip 1 using 1:($2 == %u ? $3 : NaN) with lines lw 2 lc rgb '%s' title 'free'",
 		n, color[0]);
-	fprintf(f, ", \\\n  '' skip 1 using 1:($2 == %u ? $4 : NaN) with lines dt 2 lw 1.5 lc rgb '#d62728' title 'min'", n);
-	fprintf(f, ", \\\n  '' skip 1 using 1:($2 == %u ? $5 : NaN) with lines dt 2 lw 1.5 lc rgb '#ff7f0e' title 'low'", n);
-	fprintf(f, ", \\\n  '' skip 1 using 1:($2 == %u ? $6 : NaN) with lines dt 2 lw 1.5 lc rgb '#2ca02c' title 'high'", n);
+	fprintf(f,
+		", \\\n  '' skip 1 using 1:($2 == %u ? $4 : NaN) with lines dt 2 lw 1.5 lc rgb '#d62728' title 'min'",
+		n);
+	fprintf(f,
+		", \\\n  '' skip 1 using 1:($2 == %u ? $5 : NaN) with lines dt 2 lw 1.5 lc rgb '#ff7f0e' title 'low'",
+		n);
+	fprintf(f,
+		", \\\n  '' skip 1 using 1:($2 == %u ? $6 : NaN) with lines dt 2 lw 1.5 lc rgb '#2ca02c' title 'high'",
+		n);
 	if (s->kswapd)
 		marker(f, "kswapd_wake", n, 0.04,
 		       "points pt 9 ps 1.2 lc rgb '#2ca02c'", "kswapd wake");
@@ -99,11 +107,12 @@ static void node_panel(FILE *f, const struct oc_result *r,
 }
 
 /* Per node: the whole range, and a zoom on min/low/high. */
-static void plot_nodes(FILE *f, const struct oc_result *r,
-		       const struct seen *s, const struct term *t)
+static void plot_nodes(FILE *f, const struct oc_result *r, const struct seen *s,
+		       const struct term *t)
 {
 	output(f, t, "nodes", 1400, 60 + 300 * r->nr_nodes);
-	fprintf(f, "set multiplot layout %u,2 title 'free memory per pool node'\n",
+	fprintf(f,
+		"set multiplot layout %u,2 title 'free memory per pool node'\n",
 		r->nr_nodes);
 	fputs("set ylabel 'MiB'\nset y2range [0:1]\nunset y2tics\n", f);
 	for (unsigned int n = 0; n < r->nr_nodes; n++) {
@@ -117,34 +126,45 @@ static void plot_guests(FILE *f, const struct oc_result *r,
 			const struct term *t)
 {
 	output(f, t, "guests", 1100, 480);
-	fprintf(f, "set title 'guests: backed memory (solid) and balloon (dashed)'\n"
-		   "set ylabel 'MiB'\n"
-		   "plot %.0f with lines lc rgb 'black' dt 3 title 'pool'",
+	fprintf(f,
+		"set title 'guests: backed memory (solid) and balloon (dashed)'\n"
+		"set ylabel 'MiB'\n"
+		"plot %.0f with lines lc rgb 'black' dt 3 title 'pool'",
 		r->pool_bytes / 1048576.0);
 	for (unsigned int i = 0; i < r->nr_guests; i++) {
 		const char *name = r->guest[i].spec->name;
 		const char *c = color[i % NR_COLORS];
 
-		fprintf(f, ", \\\n  'guests.csv' skip 1 using 1:(strcol(2) eq '%s' ? $4 : NaN) with lines lw 2 lc rgb '%s' title '%s'",
+		fprintf(f,
+			", \\\n  'guests.csv' skip 1 using 1:(strcol(2) eq '%s' ? $4 : NaN) with lines lw 2 lc rgb '%s' title '%s'",
 			name, c, name);
-		fprintf(f, ", \\\n  'guests.csv' skip 1 using 1:(strcol(2) eq '%s' ? $5 : NaN) with lines lw 1.5 dt 2 lc rgb '%s' title '%s balloon'",
+		fprintf(f,
+			", \\\n  'guests.csv' skip 1 using 1:(strcol(2) eq '%s' ? $5 : NaN) with lines lw 1.5 dt 2 lc rgb '%s' title '%s balloon'",
 			name, c, name);
 	}
 	fputs("\nunset title\n", f);
 }
 
-static void plot_host(FILE *f, const struct oc_result *r,
-		      const struct term *t)
+static void plot_host(FILE *f, const struct oc_result *r, const struct term *t)
 {
 	output(f, t, "host", 1100, 420);
-	fprintf(f, "set title 'the pool on the host (memfd blocks, from the kernel)'\n"
-		   "set ylabel 'MiB'\n"
-		   "plot %.0f with lines lc rgb 'black' dt 3 title 'pool size'",
+	fprintf(f,
+		"set title 'the pool on the host (memfd blocks, from the kernel)'\n"
+		"set ylabel 'MiB'\n"
+		"plot %.0f with lines lc rgb 'black' dt 3 title 'pool size'",
 		r->pool_bytes / 1048576.0);
-	fprintf(f, ", \\\n  'pool.csv' skip 1 using 1:4 with lines lw 2 lc rgb '%s' title 'host footprint'", color[0]);
-	fprintf(f, ", \\\n  '' skip 1 using 1:3 with lines lw 1.5 lc rgb '%s' title 'guest memory backed'", color[1]);
-	fprintf(f, ", \\\n  '' skip 1 using 1:2 with lines lw 1.5 lc rgb '%s' title 'pool free'", color[2]);
-	fprintf(f, ", \\\n  '' skip 1 using 1:6 with lines lw 1.5 dt 2 lc rgb '%s' title 'returned to the host (total)'", color[3]);
+	fprintf(f,
+		", \\\n  'pool.csv' skip 1 using 1:4 with lines lw 2 lc rgb '%s' title 'host footprint'",
+		color[0]);
+	fprintf(f,
+		", \\\n  '' skip 1 using 1:3 with lines lw 1.5 lc rgb '%s' title 'guest memory backed'",
+		color[1]);
+	fprintf(f,
+		", \\\n  '' skip 1 using 1:2 with lines lw 1.5 lc rgb '%s' title 'pool free'",
+		color[2]);
+	fprintf(f,
+		", \\\n  '' skip 1 using 1:6 with lines lw 1.5 dt 2 lc rgb '%s' title 'returned to the host (total)'",
+		color[3]);
 	fputs("\nunset title\n", f);
 }
 
@@ -156,14 +176,22 @@ static void plot_events(FILE *f, const struct seen *s, const struct term *t)
 		const char *event, *label, *style;
 		bool span;
 	} row[] = {
-		{ s->kswapd, "kswapd_run", "kswapd", "vectors nohead lw 8 lc rgb '#2ca02c'", true },
-		{ s->direct, "direct_reclaim", "direct reclaim", "points pt 2 lc rgb '#9467bd'", false },
-		{ s->compaction, "compaction", "compaction", "points pt 12 lc rgb '#8c564b'", false },
-		{ s->migrate, "migrate", "migration", "points pt 1 lc rgb '#7f7f7f'", false },
-		{ s->balloon, "balloon_request", "balloon request", "points pt 6 lc rgb '#1f77b4'", false },
-		{ s->oom, "oom_kill", "OOM kill", "points pt 7 ps 2 lc rgb '#d62728'", false },
-		{ s->guests, "guest_start", "guest start", "points pt 5 lc rgb '#17becf'", false },
-		{ s->guests, "guest_stop", "guest stop", "points pt 4 lc rgb '#17becf'", false },
+		{ s->kswapd, "kswapd_run", "kswapd",
+		  "vectors nohead lw 8 lc rgb '#2ca02c'", true },
+		{ s->direct, "direct_reclaim", "direct reclaim",
+		  "points pt 2 lc rgb '#9467bd'", false },
+		{ s->compaction, "compaction", "compaction",
+		  "points pt 12 lc rgb '#8c564b'", false },
+		{ s->migrate, "migrate", "migration",
+		  "points pt 1 lc rgb '#7f7f7f'", false },
+		{ s->balloon, "balloon_request", "balloon request",
+		  "points pt 6 lc rgb '#1f77b4'", false },
+		{ s->oom, "oom_kill", "OOM kill",
+		  "points pt 7 ps 2 lc rgb '#d62728'", false },
+		{ s->guests, "guest_start", "guest start",
+		  "points pt 5 lc rgb '#17becf'", false },
+		{ s->guests, "guest_stop", "guest stop",
+		  "points pt 4 lc rgb '#17becf'", false },
 	};
 	int n = 0, y;
 	const char *sep = "plot ", *comma = "";
@@ -185,10 +213,12 @@ static void plot_events(FILE *f, const struct seen *s, const struct term *t)
 		if (!row[i].on)
 			continue;
 		if (row[i].span)
-			fprintf(f, "%s'events.csv' skip 1 using 1:(strcol(2) eq '%s' ? %d : NaN):($6 / 1000):(0) with %s notitle",
+			fprintf(f,
+				"%s'events.csv' skip 1 using 1:(strcol(2) eq '%s' ? %d : NaN):($6 / 1000):(0) with %s notitle",
 				sep, row[i].event, y, row[i].style);
 		else
-			fprintf(f, "%s'events.csv' skip 1 using 1:(strcol(2) eq '%s' ? %d : NaN) with %s notitle",
+			fprintf(f,
+				"%s'events.csv' skip 1 using 1:(strcol(2) eq '%s' ? %d : NaN) with %s notitle",
 				sep, row[i].event, y, row[i].style);
 		sep = ", \\\n  ";
 		y--;
@@ -233,11 +263,12 @@ static void plot_latency(FILE *f, struct oc_result *r, const struct term *t)
 	char a[32], b[32];
 
 	output(f, t, "latency", 1100, 60 + 300 * rows);
-	fprintf(f, "set multiplot layout %u,2 title 'latency histograms'\n"
-		   "set style fill solid 0.6 border -1\nset boxwidth 0.8\n"
-		   "set xtics rotate by -35 font ',8'\nset ylabel 'count'\n"
-		   "unset xlabel\nset yrange [0:*]\n",
-		   rows);
+	fprintf(f,
+		"set multiplot layout %u,2 title 'latency histograms'\n"
+		"set style fill solid 0.6 border -1\nset boxwidth 0.8\n"
+		"set xtics rotate by -35 font ',8'\nset ylabel 'count'\n"
+		"unset xlabel\nset yrange [0:*]\n",
+		rows);
 	for (int i = 0; i < NR_LAT_DISTS; i++) {
 		struct dist *d = &r->lat.d[i];
 
@@ -247,7 +278,8 @@ static void plot_latency(FILE *f, struct oc_result *r, const struct term *t)
 			lat_title[i], d->n,
 			fmt_ns(dist_percentile(d, 500), a, sizeof(a)),
 			fmt_ns(dist_percentile(d, 990), b, sizeof(b)));
-		fprintf(f, "plot $%s using 0:2:xtic(1) with boxes lc rgb '%s' notitle\n",
+		fprintf(f,
+			"plot $%s using 0:2:xtic(1) with boxes lc rgb '%s' notitle\n",
 			lat_key[i], color[i % NR_COLORS]);
 	}
 	fputs("unset multiplot\nunset title\nset xtics norotate font ''\n"
@@ -265,11 +297,12 @@ static int write_script(struct oc_result *r, char *err, size_t errlen)
 	seen_from(r, &s);
 	/* Rows of other nodes or guests read as NaN: with "missing NaN"
 	 * a line goes on across them (1/0 would cut it at every row). */
-	fprintf(f, "# The plots of overcommit scenario %s: `gnuplot plots.gp` in this\n"
-		   "# directory draws them again (docs/overcommit.md says how to read them).\n"
-		   "set datafile separator ','\nset datafile missing NaN\n"
-		   "set grid\nset key outside right top\n"
-		   "set xlabel 'time (s)'\nset xrange [0:*]\n",
+	fprintf(f,
+		"# The plots of overcommit scenario %s: `gnuplot plots.gp` in this\n"
+		"# directory draws them again (docs/overcommit.md says how to read them).\n"
+		"set datafile separator ','\nset datafile missing NaN\n"
+		"set grid\nset key outside right top\n"
+		"set xlabel 'time (s)'\nset xrange [0:*]\n",
 		r->sc->name);
 	if (nonempty_dists(r))
 		latency_data(f, r);
@@ -323,8 +356,9 @@ static int run_gnuplot(struct oc_result *r, char *err, size_t errlen)
 			return -errno;
 		}
 	if (WIFEXITED(status) && WEXITSTATUS(status) == 127) {
-		snprintf(err, errlen,
-			 "gnuplot is not installed (apt-get install gnuplot-nox): no plots");
+		snprintf(
+			err, errlen,
+			"gnuplot is not installed (apt-get install gnuplot-nox): no plots");
 		return -ENOENT;
 	}
 	if (!WIFEXITED(status) || WEXITSTATUS(status)) {

@@ -45,7 +45,8 @@ const char *oc_ending(const struct oc_guest *g, char *buf, size_t len)
 		break;
 	}
 	if (g->why == VM_EXIT_GUEST_EXIT)
-		snprintf(buf, len, "guest exit, status %d%s", g->sum.exit_status,
+		snprintf(buf, len, "guest exit, status %d%s",
+			 g->sum.exit_status,
 			 g->sum.exit_status == 2 ? " (bad script)" :
 			 g->sum.exit_status == 3 ? " (out of guest memory)" :
 						   "");

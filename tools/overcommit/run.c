@@ -55,10 +55,9 @@ static void write_record(const struct trace_record *rec, void *arg)
 /* Everything in the ring so far into trace.txt. */
 static void drain_trace(struct oc_run *run)
 {
-	run->r->trace_events += trace_ring_drain(&run->h->pool->trace,
-						 &run->trace_pos,
-						 &run->r->trace_lost,
-						 write_record, run->trace);
+	run->r->trace_events +=
+		trace_ring_drain(&run->h->pool->trace, &run->trace_pos,
+				 &run->r->trace_lost, write_record, run->trace);
 }
 
 static bool all_done(struct oc_run *run)
@@ -339,7 +338,8 @@ int oc_run(const struct scenario *sc, const char *dir,
 		goto out_files;
 	}
 	ret = block_signals(&set);
-	if (!ret && (run.sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK)) < 0)
+	if (!ret &&
+	    (run.sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK)) < 0)
 		ret = -errno;
 	if (ret) {
 		fail(r, ret, "signals: %s", strerror(-ret));
@@ -359,14 +359,21 @@ int oc_run(const struct scenario *sc, const char *dir,
 	}
 	run.h->out = run.guests_txt;
 	run.h->oom_log = run.oom_txt;
-	run.h->loop = &run.loop;
+	/*
+	 * Balloon notifications are served by the vCPUs' MMIO exits, not
+	 * by this loop (h->loop stays NULL): a launch here allocates the
+	 * new guest's boot memory from the pool and may wait in direct
+	 * reclaim for balloons to inflate; if this loop had to carry their
+	 * notifications it would wait for itself until the OOM killer
+	 * struck (seen: a guest killed with all its free memory unasked).
+	 */
 	if (!sc->trace_page_events)
 		mask &= ~((1ULL << TR_PAGE_ALLOC) | (1ULL << TR_PAGE_FREE));
 	trace_ring_set_events(&run.h->pool->trace, mask);
 	trace_ring_enable(&run.h->pool->trace, true);
 	pool_info(&run);
-	fprintf(run.trace, "# vmm overcommit: scenario %s, time 0 at ts=%" PRIu64
-			   "\n",
+	fprintf(run.trace,
+		"# vmm overcommit: scenario %s, time 0 at ts=%" PRIu64 "\n",
 		sc->name, trace_clock_ns());
 	r->t0 = trace_clock_ns();
 	sampler_take(&run.sampler, run.h, r, 0);

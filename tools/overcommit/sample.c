@@ -27,8 +27,8 @@ static FILE *open_csv(const char *dir, const char *name, const char *header,
 	return f;
 }
 
-int sampler_open(struct sampler *s, const char *dir, FILE *progress,
-		 char *err, size_t errlen)
+int sampler_open(struct sampler *s, const char *dir, FILE *progress, char *err,
+		 size_t errlen)
 {
 	struct winsize ws;
 
@@ -155,8 +155,9 @@ void sampler_progress(struct sampler *s, struct vmm_host *h,
 	s->last_progress = now_ns;
 	add(line, sizeof(line), "[%7.2f s]", now_ns / 1e9);
 	for (unsigned int nid = 0; nid < r->nr_nodes; nid++)
-		add(line, sizeof(line), " node%u free %.0f (min %.0f low %.0f high %.0f) MiB",
-		    nid, mib(node_nr_free_pages(h->pool, nid)),
+		add(line, sizeof(line),
+		    " node%u free %.0f (min %.0f low %.0f high %.0f) MiB", nid,
+		    mib(node_nr_free_pages(h->pool, nid)),
 		    mib(r->wmark[nid][WMARK_MIN]),
 		    mib(r->wmark[nid][WMARK_LOW]),
 		    mib(r->wmark[nid][WMARK_HIGH]));

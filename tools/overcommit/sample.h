@@ -25,8 +25,8 @@ struct sampler {
 	bool line_open; /* a progress line without its newline */
 };
 
-int sampler_open(struct sampler *s, const char *dir, FILE *progress,
-		 char *err, size_t errlen);
+int sampler_open(struct sampler *s, const char *dir, FILE *progress, char *err,
+		 size_t errlen);
 /* Take one sample at now_ns (from the run's start). */
 void sampler_take(struct sampler *s, struct vmm_host *h, struct oc_result *r,
 		  uint64_t now_ns);

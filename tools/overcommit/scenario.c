@@ -87,7 +87,8 @@ static int check_keys(struct ctx *c, json_t *obj, const char *path,
 	if (!json_is_object(obj))
 		return bad(c, *path ? path : "(top level)",
 			   "must be an object, not %s", type_name(obj));
-	json_object_foreach(obj, key, v) {
+	json_object_foreach(obj, key, v)
+	{
 		const char *const *a;
 		char p[256], list[512] = "";
 
@@ -96,8 +97,9 @@ static int check_keys(struct ctx *c, json_t *obj, const char *path,
 		if (*a)
 			continue;
 		for (a = allowed; *a; a++)
-			snprintf(list + strlen(list), sizeof(list) - strlen(list),
-				 "%s%s", a == allowed ? "" : ", ", *a);
+			snprintf(list + strlen(list),
+				 sizeof(list) - strlen(list), "%s%s",
+				 a == allowed ? "" : ", ", *a);
 		join(p, sizeof(p), path, key);
 		return bad(c, p, "unknown key (known here: %s)", list);
 	}
@@ -125,9 +127,10 @@ static int get_duration(struct ctx *c, json_t *v, const char *path,
 	if (json_is_string(v) && !parse_duration_ns(json_string_value(v), out))
 		return 0;
 	if (json_is_string(v))
-		return bad(c, path,
-			   "\"%s\" is not a time (a number and ns, us, ms or s: \"250ms\")",
-			   json_string_value(v));
+		return bad(
+			c, path,
+			"\"%s\" is not a time (a number and ns, us, ms or s: \"250ms\")",
+			json_string_value(v));
 	return bad(c, path, "must be a time such as \"250ms\", not %s",
 		   type_name(v));
 }
@@ -138,7 +141,8 @@ static int get_int(struct ctx *c, json_t *v, const char *path, long min,
 	if (!json_is_integer(v))
 		return bad(c, path, "must be an integer, not %s", type_name(v));
 	if (json_integer_value(v) < min || json_integer_value(v) > max)
-		return bad(c, path, "%" JSON_INTEGER_FORMAT " is not in %ld..%ld",
+		return bad(c, path,
+			   "%" JSON_INTEGER_FORMAT " is not in %ld..%ld",
 			   json_integer_value(v), min, max);
 	*out = (long)json_integer_value(v);
 	return 0;
@@ -158,9 +162,10 @@ static int check_name(struct ctx *c, const char *s, const char *path,
 		      size_t max)
 {
 	if (!*s || strlen(s) >= max || strpbrk(s, " \t/\"\\<>&'"))
-		return bad(c, path,
-			   "\"%s\": 1 to %zu characters, no blanks, quotes, '/', '\\', '<', '>' or '&'",
-			   s, max - 1);
+		return bad(
+			c, path,
+			"\"%s\": 1 to %zu characters, no blanks, quotes, '/', '\\', '<', '>' or '&'",
+			s, max - 1);
 	return 0;
 }
 
@@ -200,18 +205,20 @@ static int parse_pool(struct ctx *c, json_t *o, struct vmm_config *cfg)
 		cfg->nr_nodes = n;
 	}
 	if (cfg->pool_bytes / cfg->nr_nodes < (4ULL << 20))
-		return bad(c, "pool.nodes", "%u nodes of a %" PRIu64
-			   "M pool are smaller than 4M", cfg->nr_nodes,
-			   cfg->pool_bytes >> 20);
+		return bad(c, "pool.nodes",
+			   "%u nodes of a %" PRIu64
+			   "M pool are smaller than 4M",
+			   cfg->nr_nodes, cfg->pool_bytes >> 20);
 	if ((v = json_object_get(o, "movable"))) {
 		if ((ret = get_size(c, v, "pool.movable", &cfg->movable_bytes)))
 			return ret;
 		if (cfg->movable_bytes + (4ULL << 20) >
 		    cfg->pool_bytes / cfg->nr_nodes)
-			return bad(c, "pool.movable",
-				   "leaves less than 4M of ZONE_NORMAL in each %" PRIu64
-				   "M node",
-				   (cfg->pool_bytes / cfg->nr_nodes) >> 20);
+			return bad(
+				c, "pool.movable",
+				"leaves less than 4M of ZONE_NORMAL in each %" PRIu64
+				"M node",
+				(cfg->pool_bytes / cfg->nr_nodes) >> 20);
 	}
 	if ((v = json_object_get(o, "min_free_kbytes"))) {
 		if ((ret = get_int(c, v, "pool.min_free_kbytes", 128, 1L << 30,
@@ -234,49 +241,60 @@ static int parse_pool(struct ctx *c, json_t *o, struct vmm_config *cfg)
 		char p[64];
 
 		if (!json_is_array(v) || json_array_size(v) != cfg->nr_nodes)
-			return bad(c, "pool.distance",
-				   "must be %u rows of %u distances (one per node)",
-				   cfg->nr_nodes, cfg->nr_nodes);
-		json_array_foreach(v, i, row) {
+			return bad(
+				c, "pool.distance",
+				"must be %u rows of %u distances (one per node)",
+				cfg->nr_nodes, cfg->nr_nodes);
+		json_array_foreach(v, i, row)
+		{
 			pathf(p, sizeof(p), "pool.distance[%zu]", i);
 			if (!json_is_array(row) ||
 			    json_array_size(row) != cfg->nr_nodes)
 				return bad(c, p, "must be %u distances",
 					   cfg->nr_nodes);
-			json_array_foreach(row, j, d) {
+			json_array_foreach(row, j, d)
+			{
 				pathf(p, sizeof(p), "pool.distance[%zu][%zu]",
-					 i, j);
+				      i, j);
 				if ((ret = get_int(c, d, p, 10, 254, &n)))
 					return ret;
 				if ((i == j) != (n == 10))
-					return bad(c, p,
-						   "10 is a node's distance to itself, and only that");
+					return bad(
+						c, p,
+						"10 is a node's distance to itself, and only that");
 				cfg->distance[i][j] = n;
 			}
 		}
 		for (i = 0; i < cfg->nr_nodes; i++)
 			for (j = 0; j < i; j++)
 				if (cfg->distance[i][j] != cfg->distance[j][i])
-					return bad(c, "pool.distance",
-						   "not symmetric at [%zu][%zu]",
-						   i, j);
+					return bad(
+						c, "pool.distance",
+						"not symmetric at [%zu][%zu]",
+						i, j);
 	}
 	return 0;
 }
 
 static int parse_reclaim(struct ctx *c, json_t *o, struct vmm_config *cfg)
 {
-	static const char *const keys[] = {
-		"balloon",	   "deflate",	     "floor",
-		"step",		   "deflate_step",   "deflate_margin",
-		"guest_timeout",   "direct_timeout", "kswapd_step",
-		"release_interval", NULL
-	};
+	static const char *const keys[] = { "balloon",
+					    "deflate",
+					    "floor",
+					    "step",
+					    "deflate_step",
+					    "deflate_margin",
+					    "guest_timeout",
+					    "direct_timeout",
+					    "kswapd_step",
+					    "release_interval",
+					    NULL };
 	static const struct {
 		const char *key;
 		size_t off;
 	} times[] = {
-		{ "guest_timeout", offsetof(struct vmm_config, guest_timeout_ms) },
+		{ "guest_timeout",
+		  offsetof(struct vmm_config, guest_timeout_ms) },
 		{ "direct_timeout",
 		  offsetof(struct vmm_config, direct_timeout_ms) },
 		{ "kswapd_step", offsetof(struct vmm_config, kswapd_step_ms) },
@@ -347,12 +365,13 @@ static int parse_reclaim(struct ctx *c, json_t *o, struct vmm_config *cfg)
 		if (json_is_string(v) && !strcmp(json_string_value(v), "off")) {
 			cfg->release_interval_ms = 0;
 		} else {
-			if ((ret = get_duration(c, v, "reclaim.release_interval",
-						&ns)))
+			if ((ret = get_duration(
+				     c, v, "reclaim.release_interval", &ns)))
 				return ret;
 			if (ns < 10000000ULL || ns > 3600000000000ULL)
-				return bad(c, "reclaim.release_interval",
-					   "must be from 10ms to 1h, or \"off\"");
+				return bad(
+					c, "reclaim.release_interval",
+					"must be from 10ms to 1h, or \"off\"");
 			cfg->release_interval_ms = ns / 1000000;
 		}
 	}
@@ -361,12 +380,9 @@ static int parse_reclaim(struct ctx *c, json_t *o, struct vmm_config *cfg)
 
 static int parse_run(struct ctx *c, json_t *o, struct scenario *sc)
 {
-	static const char *const keys[] = { "duration",
-					    "timeout",
-					    "sample_interval",
-					    "trace_events",
-					    "trace_page_events",
-					    NULL };
+	static const char *const keys[] = { "duration",		 "timeout",
+					    "sample_interval",	 "trace_events",
+					    "trace_page_events", NULL };
 	json_t *v;
 	long n;
 	int ret;
@@ -376,7 +392,8 @@ static int parse_run(struct ctx *c, json_t *o, struct scenario *sc)
 	if ((ret = check_keys(c, o, "run", keys)))
 		return ret;
 	if ((v = json_object_get(o, "duration"))) {
-		if ((ret = get_duration(c, v, "run.duration", &sc->duration_ns)))
+		if ((ret = get_duration(c, v, "run.duration",
+					&sc->duration_ns)))
 			return ret;
 		if (sc->duration_ns < 10000000ULL)
 			return bad(c, "run.duration", "must be 10ms at least");
@@ -386,7 +403,8 @@ static int parse_run(struct ctx *c, json_t *o, struct scenario *sc)
 			return ret;
 		if (sc->timeout_ns < 100000000ULL ||
 		    sc->timeout_ns > 24 * 3600 * 1000000000ULL)
-			return bad(c, "run.timeout", "must be from 100ms to 24h");
+			return bad(c, "run.timeout",
+				   "must be from 100ms to 24h");
 	}
 	if (sc->duration_ns && sc->duration_ns >= sc->timeout_ns)
 		return bad(c, "run.duration",
@@ -429,7 +447,8 @@ static int get_script(struct ctx *c, json_t *v, const char *path, char **out)
 		return bad(c, path,
 			   "must be a string or an array of strings, not %s",
 			   type_name(v));
-	json_array_foreach(v, i, s) {
+	json_array_foreach(v, i, s)
+	{
 		pathf(p, sizeof(p), "%s[%zu]", path, i);
 		if (!json_is_string(s))
 			return bad(c, p, "must be a string, not %s",
@@ -439,7 +458,8 @@ static int get_script(struct ctx *c, json_t *v, const char *path, char **out)
 	*out = calloc(1, len);
 	if (!*out)
 		return -ENOMEM;
-	json_array_foreach(v, i, s) {
+	json_array_foreach(v, i, s)
+	{
 		if (i)
 			strcat(*out, "; ");
 		strcat(*out, json_string_value(s));
@@ -457,10 +477,12 @@ static int parse_map(struct ctx *c, json_t *v, const char *path,
 	int ret;
 
 	if (!json_is_array(v) || json_array_size(v) != g->nr_vnodes)
-		return bad(c, path,
-			   "must list the pool node of each of the guest's %u node(s)",
-			   g->nr_vnodes);
-	json_array_foreach(v, i, n) {
+		return bad(
+			c, path,
+			"must list the pool node of each of the guest's %u node(s)",
+			g->nr_vnodes);
+	json_array_foreach(v, i, n)
+	{
 		pathf(p, sizeof(p), "%s[%zu]", path, i);
 		if ((ret = get_int(c, n, p, 0, (long)pool_nodes - 1, &pn)))
 			return ret;
@@ -474,9 +496,9 @@ static int parse_guest(struct ctx *c, json_t *o, const char *path,
 		       struct scenario *sc)
 {
 	static const char *const keys[] = {
-		"name",	  "mem",    "vcpus",   "nodes",	 "map",
+		"name",	  "mem",    "vcpus",	     "nodes", "map",
 		"strict", "pinned", "oom_score_adj", "start", "script",
-		"kernel", "count",  "stagger", NULL
+		"kernel", "count",  "stagger",	     NULL
 	};
 	struct guest_spec g = { .nr_vcpus = 1, .nr_vnodes = 1 };
 	uint64_t start = 0, stagger = 0;
@@ -527,9 +549,11 @@ static int parse_guest(struct ctx *c, json_t *o, const char *path,
 		g.nr_vnodes = n;
 		if (g.mem_bytes / g.nr_vnodes < HUGE ||
 		    (g.mem_bytes / g.nr_vnodes) % HUGE)
-			return bad(c, p,
-				   "%" PRIu64 "M cannot be split into %u nodes of whole 2M",
-				   g.mem_bytes >> 20, g.nr_vnodes);
+			return bad(
+				c, p,
+				"%" PRIu64
+				"M cannot be split into %u nodes of whole 2M",
+				g.mem_bytes >> 20, g.nr_vnodes);
 	}
 	if ((v = json_object_get(o, "map"))) {
 		join(p, sizeof(p), path, "map");
@@ -545,9 +569,11 @@ static int parse_guest(struct ctx *c, json_t *o, const char *path,
 		join(p, sizeof(p), path, "pinned");
 		if ((ret = get_size(c, v, p, &g.pinned_bytes)))
 			return ret;
-		if (g.pinned_bytes % 4096 || g.pinned_bytes + HUGE > g.mem_bytes)
-			return bad(c, p,
-				   "must be whole 4K pages, and leave the first 2M of mem to the guest kernel");
+		if (g.pinned_bytes % 4096 ||
+		    g.pinned_bytes + HUGE > g.mem_bytes)
+			return bad(
+				c, p,
+				"must be whole 4K pages, and leave the first 2M of mem to the guest kernel");
 	}
 	if ((v = json_object_get(o, "oom_score_adj"))) {
 		join(p, sizeof(p), path, "oom_score_adj");
@@ -579,7 +605,8 @@ static int parse_guest(struct ctx *c, json_t *o, const char *path,
 	}
 	join(p, sizeof(p), path, "script");
 	if (!(v = json_object_get(o, "script")))
-		return bad(c, p, "missing (the guest's workload, docs/guest.md)");
+		return bad(c, p,
+			   "missing (the guest's workload, docs/guest.md)");
 	if ((ret = get_script(c, v, p, &script)))
 		return ret;
 	if (sc->cfg.nr_guests + count > VMM_MAX_GUESTS) {
@@ -623,8 +650,11 @@ static int parse_percentile(const char *s, unsigned int *p10)
 	static const struct {
 		const char *name;
 		unsigned int p10;
-	} p[] = { { "p50", 500 },  { "p90", 900 },   { "p99", 990 },
-		  { "p99.9", 999 }, { "max", 1000 } };
+	} p[] = { { "p50", 500 },
+		  { "p90", 900 },
+		  { "p99", 990 },
+		  { "p99.9", 999 },
+		  { "max", 1000 } };
 
 	for (size_t i = 0; i < sizeof(p) / sizeof(p[0]); i++)
 		if (!strcmp(s, p[i].name)) {
@@ -658,9 +688,11 @@ static int parse_latency(struct ctx *c, json_t *o, struct sc_expect *e)
 	int ret;
 
 	if (!json_is_object(o))
-		return bad(c, "expect.latency",
-			   "must be an object such as {\"direct_reclaim\": {\"p99\": \"5ms\"}}");
-	json_object_foreach(o, dkey, d) {
+		return bad(
+			c, "expect.latency",
+			"must be an object such as {\"direct_reclaim\": {\"p99\": \"5ms\"}}");
+	json_object_foreach(o, dkey, d)
+	{
 		int dist = lat_lookup(dkey);
 
 		pathf(p, sizeof(p), "expect.latency.%s", dkey);
@@ -675,16 +707,18 @@ static int parse_latency(struct ctx *c, json_t *o, struct sc_expect *e)
 				   list);
 		}
 		if (!json_is_object(d))
-			return bad(c, p,
-				   "must be an object of bounds such as {\"p99\": \"5ms\"}");
-		json_object_foreach(d, pkey, v) {
+			return bad(
+				c, p,
+				"must be an object of bounds such as {\"p99\": \"5ms\"}");
+		json_object_foreach(d, pkey, v)
+		{
 			struct sc_latency_bound *b = &e->bound[e->nr_bounds];
 
-			pathf(p, sizeof(p), "expect.latency.%s.%s", dkey,
-				 pkey);
+			pathf(p, sizeof(p), "expect.latency.%s.%s", dkey, pkey);
 			if (parse_percentile(pkey, &b->p10))
-				return bad(c, p,
-					   "unknown bound (p50, p90, p99, p99.9 or max)");
+				return bad(
+					c, p,
+					"unknown bound (p50, p90, p99, p99.9 or max)");
 			if (e->nr_bounds == SC_MAX_BOUNDS)
 				return bad(c, p, "more than %d latency bounds",
 					   SC_MAX_BOUNDS);
@@ -699,14 +733,11 @@ static int parse_latency(struct ctx *c, json_t *o, struct sc_expect *e)
 
 static int parse_expect(struct ctx *c, json_t *o, struct scenario *sc)
 {
-	static const char *const keys[] = { "no_oom",
-					    "oom_victims",
-					    "integrity",
-					    "completed",
-					    "latency",
-					    "returned_to_host_min",
-					    "overcommit_min",
-					    NULL };
+	static const char *const keys[] = {
+		"no_oom",	  "oom_victims", "integrity",
+		"completed",	  "latency",	 "returned_to_host_min",
+		"overcommit_min", NULL
+	};
 	struct sc_expect *e = &sc->expect;
 	json_t *v, *n;
 	size_t i;
@@ -732,7 +763,8 @@ static int parse_expect(struct ctx *c, json_t *o, struct scenario *sc)
 				   "must be an array of guest names, not %s",
 				   type_name(v));
 		e->victims_set = true;
-		json_array_foreach(v, i, n) {
+		json_array_foreach(v, i, n)
+		{
 			pathf(p, sizeof(p), "expect.oom_victims[%zu]", i);
 			if (!json_is_string(n))
 				return bad(c, p, "must be a guest name, not %s",
@@ -744,8 +776,8 @@ static int parse_expect(struct ctx *c, json_t *o, struct scenario *sc)
 				if (!strcmp(e->victim[k], json_string_value(n)))
 					return bad(c, p, "\"%s\" twice",
 						   json_string_value(n));
-			snprintf(e->victim[e->nr_victims++], VMM_NAME_MAX,
-				 "%s", json_string_value(n));
+			snprintf(e->victim[e->nr_victims++], VMM_NAME_MAX, "%s",
+				 json_string_value(n));
 		}
 		if (e->no_oom && e->nr_victims)
 			return bad(c, "expect.oom_victims",
@@ -813,7 +845,8 @@ static int parse(struct ctx *c, json_t *root, struct scenario *sc)
 	v = json_object_get(root, "guests");
 	if (!v || !json_is_array(v) || !json_array_size(v))
 		return bad(c, "guests", "must be a non-empty array of guests");
-	json_array_foreach(v, i, g) {
+	json_array_foreach(v, i, g)
+	{
 		char p[32];
 
 		pathf(p, sizeof(p), "guests[%zu]", i);
@@ -910,7 +943,8 @@ void scenario_print(const struct scenario *sc, FILE *f)
 	for (unsigned int i = 0; i < cfg->nr_guests; i++) {
 		const struct guest_spec *g = &cfg->guest[i];
 
-		fprintf(f, "  at %7.3f s  %-16s %s, %u vCPU(s), %u node(s)%s, oom_score_adj %d: %s\n",
+		fprintf(f,
+			"  at %7.3f s  %-16s %s, %u vCPU(s), %u node(s)%s, oom_score_adj %d: %s\n",
 			sc->start_ns[i] / 1e9, g->name,
 			format_size(g->mem_bytes, a, sizeof(a)), g->nr_vcpus,
 			g->nr_vnodes, g->strict ? " strict" : "",
@@ -920,8 +954,9 @@ void scenario_print(const struct scenario *sc, FILE *f)
 		fprintf(f, "run: for %.3f s", sc->duration_ns / 1e9);
 	else
 		fprintf(f, "run: until every guest has ended");
-	fprintf(f, ", timeout %.1f s, a sample every %" PRIu64
-		   " ms, trace ring %u events\n",
+	fprintf(f,
+		", timeout %.1f s, a sample every %" PRIu64
+		" ms, trace ring %u events\n",
 		sc->timeout_ns / 1e9, sc->sample_ns / 1000000,
 		sc->trace_events);
 	fprintf(f, "expect:%s%s%s%s%s%s%s\n", e->no_oom ? " no OOM kill;" : "",

@@ -62,27 +62,34 @@ static void text_memory(const struct oc_result *r, FILE *f)
 	char a[32], b[32];
 
 	fprintf(f, "\nmemory\n");
-	fprintf(f, "  pool                  %s in %u node(s), host hugepages %s\n",
+	fprintf(f,
+		"  pool                  %s in %u node(s), host hugepages %s\n",
 		format_size(r->pool_bytes, a, sizeof(a)), r->nr_nodes,
 		r->hugepages ? "yes" : "no");
 	fprintf(f, "  guest RAM             %s in all, %.2fx the pool\n",
 		format_size(guest_ram_total(r), a, sizeof(a)),
 		ratio(guest_ram_total(r), r->pool_bytes));
-	fprintf(f, "  overcommit, nominal   %.2fx  most RAM of guests running at once / pool\n",
+	fprintf(f,
+		"  overcommit, nominal   %.2fx  most RAM of guests running at once / pool\n",
 		ratio(r->peak_nominal_bytes, r->pool_bytes));
-	fprintf(f, "  overcommit, achieved  %.2fx  sum of every guest's peak backed memory / pool\n",
+	fprintf(f,
+		"  overcommit, achieved  %.2fx  sum of every guest's peak backed memory / pool\n",
 		oc_overcommit_achieved(r));
-	fprintf(f, "  pool use at peak      %.2f   most guest memory backed at once / pool\n",
+	fprintf(f,
+		"  pool use at peak      %.2f   most guest memory backed at once / pool\n",
 		ratio(r->peak_resident_bytes, r->pool_bytes));
-	fprintf(f, "  host footprint        peak %s, at the end %s (memfd blocks, from the kernel)\n",
+	fprintf(f,
+		"  host footprint        peak %s, at the end %s (memfd blocks, from the kernel)\n",
 		format_size(r->footprint_peak, a, sizeof(a)),
 		format_size(r->footprint_end, b, sizeof(b)));
-	fprintf(f, "  returned to the host  %s  (the footprint's decreases between samples; %" PRIu64
-		   " pageblocks released)\n",
+	fprintf(f,
+		"  returned to the host  %s  (the footprint's decreases between samples; %" PRIu64
+		" pageblocks released)\n",
 		format_size(r->returned_bytes, a, sizeof(a)),
 		r->released_pageblocks);
 	for (unsigned int n = 0; n < r->nr_nodes; n++)
-		fprintf(f, "  node%-3u               %.0f MiB: min %.1f, low %.1f, high %.1f MiB; lowest free %.1f MiB, %.1f s below low\n",
+		fprintf(f,
+			"  node%-3u               %.0f MiB: min %.1f, low %.1f, high %.1f MiB; lowest free %.1f MiB, %.1f s below low\n",
 			n, r->node_pages[n] / 256.0,
 			r->wmark[n][WMARK_MIN] / 256.0,
 			r->wmark[n][WMARK_LOW] / 256.0,
@@ -99,10 +106,11 @@ static void text_guests(const struct oc_result *r, FILE *f)
 	for (unsigned int i = 0, n = 0; i < r->nr_guests; i++) {
 		const struct oc_guest *g = &r->guest[i];
 
-		if (oc_oom_killed(g) || (g->state == OC_ENDED &&
-					 g->why == VM_EXIT_OOM)) {
+		if (oc_oom_killed(g) ||
+		    (g->state == OC_ENDED && g->why == VM_EXIT_OOM)) {
 			fprintf(f, "  %s at %.3f s: %s\n", g->spec->name,
-				secs(g->ended_ns), oc_ending(g, buf, sizeof(buf)));
+				secs(g->ended_ns),
+				oc_ending(g, buf, sizeof(buf)));
 			n++;
 		}
 		if (i == r->nr_guests - 1 && !n)
@@ -119,14 +127,16 @@ static void text_guests(const struct oc_result *r, FILE *f)
 			oc_ending(g, buf, sizeof(buf)));
 		if (g->state != OC_ENDED)
 			continue;
-		fprintf(f, "  %16s integrity %s (%u verify, %" PRIu64
-			   " pages checked, %" PRIu64 " bad, %u corrupt)\n",
+		fprintf(f,
+			"  %16s integrity %s (%u verify, %" PRIu64
+			" pages checked, %" PRIu64 " bad, %u corrupt)\n",
 			"", oc_integrity(g), g->sum.nr_verify,
 			g->sum.verify_checked, g->sum.verify_bad,
 			g->sum.nr_corrupt);
-		fprintf(f, "  %16s peak backed %.1f MiB, peak balloon %.1f MiB, %" PRIu64
-			   " pages inflated, %" PRIu64 " deflated, %" PRIu64
-			   " faults\n",
+		fprintf(f,
+			"  %16s peak backed %.1f MiB, peak balloon %.1f MiB, %" PRIu64
+			" pages inflated, %" PRIu64 " deflated, %" PRIu64
+			" faults\n",
 			"", g->mem.peak_pages / 256.0,
 			g->peak_balloon_pages / 256.0,
 			g->balloon.c.inflated_pages,
@@ -138,13 +148,15 @@ static void text_latency(struct oc_result *r, FILE *f)
 {
 	char a[32];
 
-	fprintf(f, "\nevents\n  kswapd wake-ups %lu, direct reclaim stalls %lu, compaction stalls %lu, OOM kills %lu, balloon pages inflated %lu, deflated %lu\n",
+	fprintf(f,
+		"\nevents\n  kswapd wake-ups %lu, direct reclaim stalls %lu, compaction stalls %lu, OOM kills %lu, balloon pages inflated %lu, deflated %lu\n",
 		r->vmstat[KSWAPD_WAKE],
 		r->vmstat[ALLOCSTALL_NORMAL] + r->vmstat[ALLOCSTALL_MOVABLE],
 		r->vmstat[COMPACTSTALL], r->vmstat[OOM_KILL],
 		r->vmstat[BALLOON_INFLATE], r->vmstat[BALLOON_DEFLATE]);
-	fprintf(f, "\nlatency (%" PRIu64 " trace events, %" PRIu64
-		   " lost; latency.txt has the histograms)\n",
+	fprintf(f,
+		"\nlatency (%" PRIu64 " trace events, %" PRIu64
+		" lost; latency.txt has the histograms)\n",
 		r->trace_events, r->trace_lost);
 	if (!r->analyzed) {
 		fprintf(f, "  not analyzed\n");
@@ -155,17 +167,20 @@ static void text_latency(struct oc_result *r, FILE *f)
 
 		fprintf(f, "  %-16s count %6zu", lat_key[i], d->n);
 		if (d->n) {
-#define X(p10, name) \
-	fprintf(f, "  %s %8s", name, fmt_ns(dist_percentile(d, p10), a, sizeof(a)));
+#define X(p10, name)                 \
+	fprintf(f, "  %s %8s", name, \
+		fmt_ns(dist_percentile(d, p10), a, sizeof(a)));
 			DIST_PERCENTILES(X)
 #undef X
-			fprintf(f, "  max %8s", fmt_ns(dist_max(d), a, sizeof(a)));
+			fprintf(f, "  max %8s",
+				fmt_ns(dist_max(d), a, sizeof(a)));
 		}
 		fputc('\n', f);
 	}
 	if (r->trace_lost)
-		fprintf(f, "  WARNING: the trace ring overwrote %" PRIu64
-			   " events before they were read: raise run.trace_events or lower run.sample_interval\n",
+		fprintf(f,
+			"  WARNING: the trace ring overwrote %" PRIu64
+			" events before they were read: raise run.trace_events or lower run.sample_interval\n",
 			r->trace_lost);
 }
 
@@ -217,13 +232,13 @@ static json_t *guest_json(const struct oc_guest *g)
 		json_object_set_new(o, "exit_status",
 				    json_integer(g->sum.exit_status));
 	json_object_set_new(o, "oom_killed", json_boolean(oc_oom_killed(g)));
-	json_object_set_new(
-		o, "integrity",
-		json_pack("{s:s,s:i,s:I,s:I,s:i}", "result", oc_integrity(g),
-			  "verify", g->sum.nr_verify, "pages_checked",
-			  (json_int_t)g->sum.verify_checked, "bad",
-			  (json_int_t)g->sum.verify_bad, "corrupt",
-			  g->sum.nr_corrupt));
+	json_object_set_new(o, "integrity",
+			    json_pack("{s:s,s:i,s:I,s:I,s:i}", "result",
+				      oc_integrity(g), "verify",
+				      g->sum.nr_verify, "pages_checked",
+				      (json_int_t)g->sum.verify_checked, "bad",
+				      (json_int_t)g->sum.verify_bad, "corrupt",
+				      g->sum.nr_corrupt));
 	json_object_set_new(o, "peak_backed_mib",
 			    json_real(g->mem.peak_pages / 256.0));
 	json_object_set_new(o, "peak_balloon_mib",
@@ -250,8 +265,7 @@ static json_t *memory_json(const struct oc_result *r)
 				  "low_mib", r->wmark[n][WMARK_LOW] / 256.0,
 				  "high_mib", r->wmark[n][WMARK_HIGH] / 256.0,
 				  "lowest_free_mib",
-				  r->node_min_free[n] / 256.0,
-				  "below_low_s",
+				  r->node_min_free[n] / 256.0, "below_low_s",
 				  secs(r->node_below_low_ns[n])));
 	return json_pack(
 		"{s:f,s:i,s:b,s:f,s:{s:f,s:f,s:f},s:{s:f,s:f,s:f,s:I},s:o}",
@@ -283,7 +297,8 @@ static json_t *latency_summary_json(struct oc_result *r)
 	json_object_set_new(v, name, json_integer(dist_percentile(d, p10)));
 			DIST_PERCENTILES(X)
 #undef X
-			json_object_set_new(v, "max", json_integer(dist_max(d)));
+			json_object_set_new(v, "max",
+					    json_integer(dist_max(d)));
 		}
 		json_object_set_new(o, lat_key[i], v);
 	}
@@ -293,7 +308,8 @@ static json_t *latency_summary_json(struct oc_result *r)
 json_t *oc_summary_json(struct oc_result *r, const struct oc_checks *c)
 {
 	const struct scenario *sc = r->sc;
-	json_t *o = json_object(), *checks = json_array(), *guests = json_array();
+	json_t *o = json_object(), *checks = json_array(),
+	       *guests = json_array();
 	json_t *oom = json_array();
 	char buf[512];
 
@@ -301,15 +317,16 @@ json_t *oc_summary_json(struct oc_result *r, const struct oc_checks *c)
 	json_object_set_new(o, "file", json_string(sc->path));
 	json_object_set_new(o, "description", json_string(sc->description));
 	json_object_set_new(o, "result", json_string(oc_verdict(r, c)));
-	json_object_set_new(o, "exit_status", json_integer(oc_exit_status(r, c)));
-	json_object_set_new(
-		o, "run",
-		json_pack("{s:f,s:s,s:I,s:I,s:s}", "elapsed_s",
-			  secs(r->elapsed_ns), "ended", how_the_run_ended(r),
-			  "samples", (json_int_t)r->samples,
-			  "sample_interval_ms",
-			  (json_int_t)(r->sample_ns / 1000000), "error",
-			  r->host_error ? r->error : ""));
+	json_object_set_new(o, "exit_status",
+			    json_integer(oc_exit_status(r, c)));
+	json_object_set_new(o, "run",
+			    json_pack("{s:f,s:s,s:I,s:I,s:s}", "elapsed_s",
+				      secs(r->elapsed_ns), "ended",
+				      how_the_run_ended(r), "samples",
+				      (json_int_t)r->samples,
+				      "sample_interval_ms",
+				      (json_int_t)(r->sample_ns / 1000000),
+				      "error", r->host_error ? r->error : ""));
 	for (unsigned int i = 0; i < c->n; i++)
 		json_array_append_new(
 			checks,
@@ -339,20 +356,20 @@ json_t *oc_summary_json(struct oc_result *r, const struct oc_checks *c)
 			  (json_int_t)r->vmstat[KSWAPD_WAKE], "direct_reclaim",
 			  (json_int_t)(r->vmstat[ALLOCSTALL_NORMAL] +
 				       r->vmstat[ALLOCSTALL_MOVABLE]),
-			  "compaction_stall", (json_int_t)r->vmstat[COMPACTSTALL],
-			  "oom_kill", (json_int_t)r->vmstat[OOM_KILL],
+			  "compaction_stall",
+			  (json_int_t)r->vmstat[COMPACTSTALL], "oom_kill",
+			  (json_int_t)r->vmstat[OOM_KILL],
 			  "balloon_inflated_pages",
 			  (json_int_t)r->vmstat[BALLOON_INFLATE],
 			  "balloon_deflated_pages",
 			  (json_int_t)r->vmstat[BALLOON_DEFLATE]));
 	json_object_set_new(o, "latency", latency_summary_json(r));
-	json_object_set_new(
-		o, "trace",
-		json_pack("{s:I,s:I,s:I,s:i}", "events",
-			  (json_int_t)r->trace_events, "lost",
-			  (json_int_t)r->trace_lost, "malformed",
-			  (json_int_t)r->trace_malformed, "ring",
-			  r->trace_ring));
+	json_object_set_new(o, "trace",
+			    json_pack("{s:I,s:I,s:I,s:i}", "events",
+				      (json_int_t)r->trace_events, "lost",
+				      (json_int_t)r->trace_lost, "malformed",
+				      (json_int_t)r->trace_malformed, "ring",
+				      r->trace_ring));
 	return o;
 }
 
