@@ -22,21 +22,20 @@
  * 48 of them freed in a: only a's balloon makes the room.  Slow builds
  * (sanitizers) change the timing, not the outcome.
  */
-#define SCENARIO(extra_expect, fault_bounds)                                                 \
-	"{ \"name\": \"e2e\", \"description\": \"two guests, 1.5x\",\n"        \
-	"  \"pool\": { \"size\": \"128M\" },\n"                                \
-	"  \"reclaim\": { \"release_interval\": \"100ms\" },\n"                \
-	"  \"run\": { \"timeout\": \"50s\", \"sample_interval\": \"50ms\" },\n" \
-	"  \"guests\": [\n"                                                    \
-	"    { \"name\": \"a\", \"mem\": \"64M\",\n"                            \
+#define SCENARIO(extra_expect, fault_bounds)                                                \
+	"{ \"name\": \"e2e\", \"description\": \"two guests, 1.5x\",\n"                     \
+	"  \"pool\": { \"size\": \"128M\" },\n"                                             \
+	"  \"reclaim\": { \"release_interval\": \"100ms\" },\n"                             \
+	"  \"run\": { \"timeout\": \"50s\", \"sample_interval\": \"50ms\" },\n"             \
+	"  \"guests\": [\n"                                                                 \
+	"    { \"name\": \"a\", \"mem\": \"64M\",\n"                                        \
 	"      \"script\": [\"touch 56M\", \"free 48M\", \"hold 1500ms\", \"verify\"] },\n" \
-	"    { \"name\": \"b\", \"mem\": \"128M\", \"start\": \"400ms\",\n"     \
-	"      \"script\": [\"touch 80M\", \"verify\"] } ],\n"                  \
-	"  \"expect\": { \"integrity\": true, \"completed\": true,\n"           \
-	"    \"overcommit_min\": 1.05, \"returned_to_host_min\": \"4M\",\n"     \
-	"    \"latency\": { \"fault\": { \"p50\": \"10s\"" fault_bounds " } } "  \
-		extra_expect                                                   \
-	"} }\n"
+	"    { \"name\": \"b\", \"mem\": \"128M\", \"start\": \"400ms\",\n"                 \
+	"      \"script\": [\"touch 80M\", \"verify\"] } ],\n"                              \
+	"  \"expect\": { \"integrity\": true, \"completed\": true,\n"                       \
+	"    \"overcommit_min\": 1.05, \"returned_to_host_min\": \"4M\",\n"                 \
+	"    \"latency\": { \"fault\": { \"p50\": \"10s\"" fault_bounds                     \
+	" } } " extra_expect "} }\n"
 
 static char dir[64];
 
@@ -76,8 +75,7 @@ static json_t *load_json(const char *name)
 	json_error_t jerr;
 	json_t *o = json_load_file(in_dir(name), 0, &jerr);
 
-	ck_assert_msg(o != NULL, "%s: line %d: %s", name, jerr.line,
-		      jerr.text);
+	ck_assert_msg(o != NULL, "%s: line %d: %s", name, jerr.line, jerr.text);
 	return o;
 }
 
@@ -166,19 +164,19 @@ START_TEST(test_report)
 	ck_assert(json_real_value(json_object_get(g, "achieved")) > 1.05);
 	g = json_object_get(o, "guests");
 	ck_assert_uint_eq(json_array_size(g), 2);
-	ck_assert_str_eq(json_string_value(json_object_get(
-				 json_object_get(json_array_get(g, 1),
-						 "integrity"),
-				 "result")),
-			 "ok");
+	ck_assert_str_eq(
+		json_string_value(json_object_get(
+			json_object_get(json_array_get(g, 1), "integrity"),
+			"result")),
+		"ok");
 	ck_assert_int_eq(json_integer_value(json_object_get(
 				 json_object_get(o, "trace"), "lost")),
 			 0);
-	ck_assert_int_gt(json_integer_value(json_object_get(
-				 json_object_get(json_object_get(o, "latency"),
-						 "fault"),
-				 "count")),
-			 0);
+	ck_assert_int_gt(
+		json_integer_value(json_object_get(
+			json_object_get(json_object_get(o, "latency"), "fault"),
+			"count")),
+		0);
 	json_decref(o);
 
 	/* The Chrome export parses and has events. */
@@ -189,8 +187,8 @@ START_TEST(test_report)
 
 	/* The time series have their headers and a row per sample. */
 	csv = slurp("nodes.csv");
-	ck_assert(!strncmp(csv, "time_s,node,free_mib,min_mib,low_mib,high_mib\n",
-			   46));
+	ck_assert(!strncmp(
+		csv, "time_s,node,free_mib,min_mib,low_mib,high_mib\n", 46));
 	free(csv);
 	csv = slurp("events.csv");
 	ck_assert_ptr_nonnull(strstr(csv, ",guest_start,,a,"));
@@ -233,9 +231,9 @@ START_TEST(test_failing_expectations)
 	struct scenario sc;
 	unsigned int failed = 0;
 	char *txt;
-	int status = run_scenario(
-		SCENARIO(", \"oom_victims\": [\"b\"]", ", \"max\": \"1ns\""),
-		&r, &checks, &sc);
+	int status = run_scenario(SCENARIO(", \"oom_victims\": [\"b\"]",
+					   ", \"max\": \"1ns\""),
+				  &r, &checks, &sc);
 
 	ck_assert_int_eq(status, 1);
 	for (unsigned int i = 0; i < checks.n; i++) {
@@ -257,7 +255,8 @@ START_TEST(test_failing_expectations)
 	ck_assert_uint_eq(failed, 2);
 	ck_assert_uint_eq(checks.failed, 2);
 	txt = slurp("summary.txt");
-	ck_assert_ptr_nonnull(strstr(txt, "scenario e2e: FAIL (7 of 9 checks passed)"));
+	ck_assert_ptr_nonnull(
+		strstr(txt, "scenario e2e: FAIL (7 of 9 checks passed)"));
 	ck_assert_ptr_nonnull(strstr(txt, "  FAIL  fault max <= 1 ns "));
 	ck_assert_ptr_nonnull(strstr(txt, "  FAIL  OOM victims: b "));
 	ck_assert_ptr_nonnull(strstr(txt, "  PASS  no bad page in any guest"));

@@ -144,10 +144,12 @@ START_TEST(test_defaults)
 	struct scenario sc;
 	char err[SC_ERR_MAX];
 
-	ck_assert_msg(load_text("{\"pool\": {\"size\": \"256M\"}, \"guests\": "
-				"[{\"name\": \"g\", \"mem\": \"64M\", \"script\": \"\"}]}",
-				&sc, err, sizeof(err)) == 0,
-		      "%s", err);
+	ck_assert_msg(
+		load_text(
+			"{\"pool\": {\"size\": \"256M\"}, \"guests\": "
+			"[{\"name\": \"g\", \"mem\": \"64M\", \"script\": \"\"}]}",
+			&sc, err, sizeof(err)) == 0,
+		"%s", err);
 	ck_assert(!strncmp(sc.name, "check-scenario-", 15));
 	ck_assert_uint_eq(sc.cfg.nr_nodes, 1);
 	ck_assert(sc.cfg.hugepages);
@@ -221,45 +223,62 @@ static const struct {
 	{ "{" POOL ", \"run\": {\"sample_interval\": \"1ms\"}, " GUESTS "}",
 	  "run.sample_interval: must be from 10ms to 10s" },
 	{ "{" POOL ", \"guests\": []}", "guests: must be a non-empty array" },
-	{ "{" POOL ", \"guests\": [" GUEST ", {\"name\": \"h\", \"script\": \"\"}]}",
+	{ "{" POOL ", \"guests\": [" GUEST
+	  ", {\"name\": \"h\", \"script\": \"\"}]}",
 	  "guests[1].mem: missing" },
-	{ "{" POOL ", \"guests\": [{\"name\": \"g\", \"mem\": \"63M\", \"script\": \"\"}]}",
+	{ "{" POOL
+	  ", \"guests\": [{\"name\": \"g\", \"mem\": \"63M\", \"script\": \"\"}]}",
 	  "guests[0].mem: must be a multiple of 2M from 8M to 256G" },
-	{ "{" POOL ", \"guests\": [{\"name\": \"a b\", \"mem\": \"64M\", \"script\": \"\"}]}",
+	{ "{" POOL
+	  ", \"guests\": [{\"name\": \"a b\", \"mem\": \"64M\", \"script\": \"\"}]}",
 	  "guests[0].name: \"a b\": 1 to 31 characters" },
-	{ "{" POOL ", \"guests\": [{\"name\": \"g\", \"mem\": \"64M\", \"scrip\": \"\"}]}",
+	{ "{" POOL
+	  ", \"guests\": [{\"name\": \"g\", \"mem\": \"64M\", \"scrip\": \"\"}]}",
 	  "guests[0].scrip: unknown key" },
 	{ "{" POOL ", \"guests\": [{\"name\": \"g\", \"mem\": \"64M\"}]}",
 	  "guests[0].script: missing" },
-	{ "{" POOL ", \"guests\": [{\"name\": \"g\", \"mem\": \"64M\", \"script\": [\"touch 1M\", 3]}]}",
+	{ "{" POOL
+	  ", \"guests\": [{\"name\": \"g\", \"mem\": \"64M\", \"script\": [\"touch 1M\", 3]}]}",
 	  "guests[0].script[1]: must be a string, not an integer" },
-	{ "{" POOL ", \"guests\": [{\"name\": \"g\", \"mem\": \"64M\", \"vcpus\": 0, \"script\": \"\"}]}",
+	{ "{" POOL
+	  ", \"guests\": [{\"name\": \"g\", \"mem\": \"64M\", \"vcpus\": 0, \"script\": \"\"}]}",
 	  "guests[0].vcpus: 0 is not in 1..16" },
-	{ "{" POOL ", \"guests\": [{\"name\": \"g\", \"mem\": \"64M\", \"map\": [1], \"script\": \"\"}]}",
+	{ "{" POOL
+	  ", \"guests\": [{\"name\": \"g\", \"mem\": \"64M\", \"map\": [1], \"script\": \"\"}]}",
 	  "guests[0].map[0]: 1 is not in 0..0" },
-	{ "{" POOL ", \"guests\": [{\"name\": \"g\", \"mem\": \"64M\", \"nodes\": 2, \"map\": [0], \"script\": \"\"}]}",
+	{ "{" POOL
+	  ", \"guests\": [{\"name\": \"g\", \"mem\": \"64M\", \"nodes\": 2, \"map\": [0], \"script\": \"\"}]}",
 	  "guests[0].map: must list the pool node of each of the guest's 2 node(s)" },
-	{ "{" POOL ", \"guests\": [{\"name\": \"g\", \"mem\": \"64M\", \"pinned\": \"63M\", \"script\": \"\"}]}",
+	{ "{" POOL
+	  ", \"guests\": [{\"name\": \"g\", \"mem\": \"64M\", \"pinned\": \"63M\", \"script\": \"\"}]}",
 	  "guests[0].pinned: must be whole 4K pages" },
-	{ "{" POOL ", \"guests\": [{\"name\": \"g\", \"mem\": \"64M\", \"oom_score_adj\": 1001, \"script\": \"\"}]}",
+	{ "{" POOL
+	  ", \"guests\": [{\"name\": \"g\", \"mem\": \"64M\", \"oom_score_adj\": 1001, \"script\": \"\"}]}",
 	  "guests[0].oom_score_adj: 1001 is not in -1000..1000" },
-	{ "{" POOL ", \"guests\": [{\"name\": \"g\", \"mem\": \"64M\", \"start\": \"2m\", \"script\": \"\"}]}",
+	{ "{" POOL
+	  ", \"guests\": [{\"name\": \"g\", \"mem\": \"64M\", \"start\": \"2m\", \"script\": \"\"}]}",
 	  "guests[0].start: every guest must start before run.timeout" },
-	{ "{" POOL ", \"guests\": [{\"name\": \"g\", \"mem\": \"64M\", \"kernel\": \"/nonexistent\", \"script\": \"\"}]}",
+	{ "{" POOL
+	  ", \"guests\": [{\"name\": \"g\", \"mem\": \"64M\", \"kernel\": \"/nonexistent\", \"script\": \"\"}]}",
 	  "guests[0].kernel: /nonexistent: No such file or directory" },
 	{ "{" POOL ", \"guests\": [" GUEST ", " GUEST "]}",
 	  "guests: two guests are called \"g\"" },
-	{ "{" POOL ", \"guests\": [{\"name\": \"g\", \"count\": 65, \"mem\": \"64M\", \"script\": \"\"}]}",
+	{ "{" POOL
+	  ", \"guests\": [{\"name\": \"g\", \"count\": 65, \"mem\": \"64M\", \"script\": \"\"}]}",
 	  "guests[0].count: 65 is not in 1..64" },
 	{ "{" POOL ", " GUESTS ", \"expect\": {\"oom_victims\": [\"x\"]}}",
 	  "expect.oom_victims[0]: no guest is called \"x\"" },
-	{ "{" POOL ", " GUESTS ", \"expect\": {\"no_oom\": true, \"oom_victims\": [\"g\"]}}",
+	{ "{" POOL ", " GUESTS
+	  ", \"expect\": {\"no_oom\": true, \"oom_victims\": [\"g\"]}}",
 	  "expect.oom_victims: contradicts expect.no_oom" },
-	{ "{" POOL ", " GUESTS ", \"expect\": {\"latency\": {\"reclaim\": {\"p99\": \"1ms\"}}}}",
+	{ "{" POOL ", " GUESTS
+	  ", \"expect\": {\"latency\": {\"reclaim\": {\"p99\": \"1ms\"}}}}",
 	  "expect.latency.reclaim: unknown distribution (known: direct_reclaim" },
-	{ "{" POOL ", " GUESTS ", \"expect\": {\"latency\": {\"fault\": {\"p95\": \"1ms\"}}}}",
+	{ "{" POOL ", " GUESTS
+	  ", \"expect\": {\"latency\": {\"fault\": {\"p95\": \"1ms\"}}}}",
 	  "expect.latency.fault.p95: unknown bound (p50, p90, p99, p99.9 or max)" },
-	{ "{" POOL ", " GUESTS ", \"expect\": {\"latency\": {\"fault\": {\"p99\": 5}}}}",
+	{ "{" POOL ", " GUESTS
+	  ", \"expect\": {\"latency\": {\"fault\": {\"p99\": 5}}}}",
 	  "expect.latency.fault.p99: must be a time" },
 	{ "{" POOL ", " GUESTS ", \"expect\": {\"overcommit_min\": \"2x\"}}",
 	  "expect.overcommit_min: must be a positive number" },
@@ -272,8 +291,7 @@ START_TEST(test_bad_scenarios)
 	struct scenario sc;
 	char err[SC_ERR_MAX];
 
-	ck_assert_msg(load_text(bad[_i].json, &sc, err, sizeof(err)) ==
-			      -EINVAL,
+	ck_assert_msg(load_text(bad[_i].json, &sc, err, sizeof(err)) == -EINVAL,
 		      "accepted: %s", bad[_i].json);
 	ck_assert_msg(strstr(err, bad[_i].msg) != NULL,
 		      "for %s\n  got: %s\n  want: %s", bad[_i].json, err,

@@ -55,8 +55,7 @@ static unsigned int count(json_t *events, const char *ph, const char *name)
 	size_t i;
 	json_t *e;
 
-	json_array_foreach(events, i, e)
-	{
+	json_array_foreach(events, i, e) {
 		const char *p = json_string_value(json_object_get(e, "ph"));
 		const char *nm = json_string_value(json_object_get(e, "name"));
 
@@ -71,12 +70,11 @@ static json_t *find(json_t *events, const char *ph, const char *name)
 	size_t i;
 	json_t *e;
 
-	json_array_foreach(
-		events, i,
-		e) if (!strcmp(json_string_value(json_object_get(e, "ph")),
-			       ph) &&
-		       !strcmp(json_string_value(json_object_get(e, "name")),
-			       name)) return e;
+	json_array_foreach(events, i, e)
+		if (!strcmp(json_string_value(json_object_get(e, "ph")), ph) &&
+		    !strcmp(json_string_value(json_object_get(e, "name")),
+			    name))
+			return e;
 	return NULL;
 }
 
@@ -89,8 +87,7 @@ START_TEST(test_format)
 
 	ck_assert(json_is_array(events));
 	ck_assert_uint_gt(json_array_size(events), 40);
-	json_array_foreach(events, i, e)
-	{
+	json_array_foreach(events, i, e) {
 		const char *ph = json_string_value(json_object_get(e, "ph"));
 
 		ck_assert_ptr_nonnull(ph);

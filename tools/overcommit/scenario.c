@@ -87,8 +87,7 @@ static int check_keys(struct ctx *c, json_t *obj, const char *path,
 	if (!json_is_object(obj))
 		return bad(c, *path ? path : "(top level)",
 			   "must be an object, not %s", type_name(obj));
-	json_object_foreach(obj, key, v)
-	{
+	json_object_foreach(obj, key, v) {
 		const char *const *a;
 		char p[256], list[512] = "";
 
@@ -245,15 +244,13 @@ static int parse_pool(struct ctx *c, json_t *o, struct vmm_config *cfg)
 				c, "pool.distance",
 				"must be %u rows of %u distances (one per node)",
 				cfg->nr_nodes, cfg->nr_nodes);
-		json_array_foreach(v, i, row)
-		{
+		json_array_foreach(v, i, row) {
 			pathf(p, sizeof(p), "pool.distance[%zu]", i);
 			if (!json_is_array(row) ||
 			    json_array_size(row) != cfg->nr_nodes)
 				return bad(c, p, "must be %u distances",
 					   cfg->nr_nodes);
-			json_array_foreach(row, j, d)
-			{
+			json_array_foreach(row, j, d) {
 				pathf(p, sizeof(p), "pool.distance[%zu][%zu]",
 				      i, j);
 				if ((ret = get_int(c, d, p, 10, 254, &n)))
@@ -447,8 +444,7 @@ static int get_script(struct ctx *c, json_t *v, const char *path, char **out)
 		return bad(c, path,
 			   "must be a string or an array of strings, not %s",
 			   type_name(v));
-	json_array_foreach(v, i, s)
-	{
+	json_array_foreach(v, i, s) {
 		pathf(p, sizeof(p), "%s[%zu]", path, i);
 		if (!json_is_string(s))
 			return bad(c, p, "must be a string, not %s",
@@ -458,8 +454,7 @@ static int get_script(struct ctx *c, json_t *v, const char *path, char **out)
 	*out = calloc(1, len);
 	if (!*out)
 		return -ENOMEM;
-	json_array_foreach(v, i, s)
-	{
+	json_array_foreach(v, i, s) {
 		if (i)
 			strcat(*out, "; ");
 		strcat(*out, json_string_value(s));
@@ -481,8 +476,7 @@ static int parse_map(struct ctx *c, json_t *v, const char *path,
 			c, path,
 			"must list the pool node of each of the guest's %u node(s)",
 			g->nr_vnodes);
-	json_array_foreach(v, i, n)
-	{
+	json_array_foreach(v, i, n) {
 		pathf(p, sizeof(p), "%s[%zu]", path, i);
 		if ((ret = get_int(c, n, p, 0, (long)pool_nodes - 1, &pn)))
 			return ret;
@@ -691,8 +685,7 @@ static int parse_latency(struct ctx *c, json_t *o, struct sc_expect *e)
 		return bad(
 			c, "expect.latency",
 			"must be an object such as {\"direct_reclaim\": {\"p99\": \"5ms\"}}");
-	json_object_foreach(o, dkey, d)
-	{
+	json_object_foreach(o, dkey, d) {
 		int dist = lat_lookup(dkey);
 
 		pathf(p, sizeof(p), "expect.latency.%s", dkey);
@@ -710,8 +703,7 @@ static int parse_latency(struct ctx *c, json_t *o, struct sc_expect *e)
 			return bad(
 				c, p,
 				"must be an object of bounds such as {\"p99\": \"5ms\"}");
-		json_object_foreach(d, pkey, v)
-		{
+		json_object_foreach(d, pkey, v) {
 			struct sc_latency_bound *b = &e->bound[e->nr_bounds];
 
 			pathf(p, sizeof(p), "expect.latency.%s.%s", dkey, pkey);
@@ -763,8 +755,7 @@ static int parse_expect(struct ctx *c, json_t *o, struct scenario *sc)
 				   "must be an array of guest names, not %s",
 				   type_name(v));
 		e->victims_set = true;
-		json_array_foreach(v, i, n)
-		{
+		json_array_foreach(v, i, n) {
 			pathf(p, sizeof(p), "expect.oom_victims[%zu]", i);
 			if (!json_is_string(n))
 				return bad(c, p, "must be a guest name, not %s",
@@ -845,8 +836,7 @@ static int parse(struct ctx *c, json_t *root, struct scenario *sc)
 	v = json_object_get(root, "guests");
 	if (!v || !json_is_array(v) || !json_array_size(v))
 		return bad(c, "guests", "must be a non-empty array of guests");
-	json_array_foreach(v, i, g)
-	{
+	json_array_foreach(v, i, g) {
 		char p[32];
 
 		pathf(p, sizeof(p), "guests[%zu]", i);
