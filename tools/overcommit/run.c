@@ -231,13 +231,13 @@ static void on_release(struct evloop *l, struct ev *e, int res)
 		run->r->released_pageblocks += n;
 }
 
-static int block_signals(sigset_t *set)
+static int block_signals(sigset_t *set, sigset_t *old)
 {
 	sigemptyset(set);
 	sigaddset(set, SIGINT);
 	sigaddset(set, SIGTERM);
 	/* Before any thread exists: every thread inherits the mask. */
-	return -pthread_sigmask(SIG_BLOCK, set, NULL);
+	return -pthread_sigmask(SIG_BLOCK, set, old);
 }
 
 static void pool_info(struct oc_run *run)
@@ -311,7 +311,7 @@ int oc_run(const struct scenario *sc, const char *dir,
 	struct vmm_config cfg = sc->cfg;
 	uint64_t mask = ~0ULL;
 	char err[512];
-	sigset_t set;
+	sigset_t set, old;
 	int ret;
 
 	memset(r, 0, sizeof(*r));
@@ -337,13 +337,15 @@ int oc_run(const struct scenario *sc, const char *dir,
 		fail(r, ret, "%s", err);
 		goto out_files;
 	}
-	ret = block_signals(&set);
-	if (!ret &&
-	    (run.sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK)) < 0)
-		ret = -errno;
+	ret = block_signals(&set, &old);
 	if (ret) {
 		fail(r, ret, "signals: %s", strerror(-ret));
 		goto out_sampler;
+	}
+	run.sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (run.sfd < 0) {
+		ret = fail(r, -errno, "signalfd: %s", strerror(errno));
+		goto out_sfd;
 	}
 	ret = evloop_init(&run.loop, 256);
 	if (ret) {
@@ -402,7 +404,7 @@ out_loop:
 out_sfd:
 	if (run.sfd >= 0)
 		close(run.sfd);
-	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 out_sampler:
 	if (sampler_close(&run.sampler) && !ret)
 		ret = fail(r, -EIO, "%s: writing the CSV files failed", dir);

@@ -101,9 +101,10 @@ static void text_memory(const struct oc_result *r, FILE *f)
 static void text_guests(const struct oc_result *r, FILE *f)
 {
 	char buf[512], a[32];
+	unsigned int ooms = 0;
 
 	fprintf(f, "\nOOM kills\n");
-	for (unsigned int i = 0, n = 0; i < r->nr_guests; i++) {
+	for (unsigned int i = 0; i < r->nr_guests; i++) {
 		const struct oc_guest *g = &r->guest[i];
 
 		if (oc_oom_killed(g) ||
@@ -111,11 +112,11 @@ static void text_guests(const struct oc_result *r, FILE *f)
 			fprintf(f, "  %s at %.3f s: %s\n", g->spec->name,
 				secs(g->ended_ns),
 				oc_ending(g, buf, sizeof(buf)));
-			n++;
+			ooms++;
 		}
-		if (i == r->nr_guests - 1 && !n)
-			fprintf(f, "  none\n");
 	}
+	if (!ooms)
+		fprintf(f, "  none\n");
 	fprintf(f, "\nguests\n");
 	for (unsigned int i = 0; i < r->nr_guests; i++) {
 		const struct oc_guest *g = &r->guest[i];
