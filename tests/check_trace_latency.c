@@ -55,7 +55,7 @@ START_TEST(test_known_distributions)
 		{ LAT_FAULT_4K, 10, 5 * US, 9 * US, 10 * US, 10 * US, 10 * US },
 		{ LAT_FAULT_2M, 2, 100 * US, 200 * US, 200 * US, 200 * US,
 		  200 * US },
-		{ LAT_KSWAPD, 2, 10 * MS, 50 * MS, 50 * MS, 50 * MS, 50 * MS },
+		{ LAT_KSWAPD, 1, 50 * MS, 50 * MS, 50 * MS, 50 * MS, 50 * MS },
 		{ LAT_BALLOON, 2, 3 * MS, 4 * MS, 4 * MS, 4 * MS, 4 * MS },
 		{ LAT_COMPACTION, 1, 700 * US, 700 * US, 700 * US, 700 * US,
 		  700 * US },

@@ -187,20 +187,21 @@ static void on_kswapd(struct latency *lat, const struct trace_line *l)
 			lat->node[nid].start = l->ts;
 		break;
 	case TR_KSWAPD_SLEEP:
-		/* A sleep without its wake: the trace began meanwhile.  A
-		 * run that found the node balanced (woken again by a
-		 * request that came while it worked) had nothing to do. */
-		if (lat->node[nid].awake &&
-		    lat->node[nid].wake_free >= lat->node[nid].high) {
+		/*
+		 * A response restores HIGH.  Not one: a sleep without its
+		 * wake (the trace began meanwhile), a run that found the node
+		 * balanced (woken again by a request that came while it
+		 * worked: nothing to do), a run that gave up below HIGH.
+		 */
+		if (!lat->node[nid].awake)
+			;
+		else if (lat->node[nid].wake_free >= lat->node[nid].high)
 			lat->kswapd_idle++;
-		} else if (lat->node[nid].awake) {
-			uint64_t start = lat->node[nid].start;
-
-			add(lat, LAT_KSWAPD, start, l->ts, l->tid, (int)nid, -1,
-			    l->ts - start);
-			if (trace_val(l, "free") < lat->node[nid].high)
-				lat->kswapd_unbalanced++;
-		}
+		else if (trace_val(l, "free") < lat->node[nid].high)
+			lat->kswapd_unbalanced++; /* it gave up */
+		else
+			add(lat, LAT_KSWAPD, lat->node[nid].start, l->ts,
+			    l->tid, (int)nid, -1, l->ts - lat->node[nid].start);
 		lat->node[nid].awake = false;
 		lat->node[nid].start = 0;
 		break;
@@ -377,7 +378,7 @@ static const char *notes(struct latency *lat, enum lat_dist i, char *buf,
 	if (i == LAT_KSWAPD && (lat->kswapd_unbalanced || lat->kswapd_idle))
 		snprintf(
 			buf, len,
-			"%lu slept below HIGH; %lu runs found the node above HIGH (not counted)",
+			"not counted: %lu runs that gave up below HIGH, %lu that found the node above HIGH",
 			lat->kswapd_unbalanced, lat->kswapd_idle);
 	if (i == LAT_BALLOON &&
 	    (lat->balloon_superseded || lat->balloon_unfinished))

@@ -16,24 +16,24 @@
 #include "tools/trace/parse.h"
 
 /* X(id, key, title, from which events) */
-#define LAT_DISTS(X)                                                                                     \
-	X(LAT_DIRECT_RECLAIM, "direct_reclaim",                                                          \
-	  "direct-reclaim stall per allocation",                                                         \
-	  "mm_vmscan_direct_reclaim_end ns, summed per mm_slowpath_begin/end")                           \
-	X(LAT_SLOWPATH, "slowpath", "allocation slow path",                                              \
-	  "mm_slowpath_end ns")                                                                          \
-	X(LAT_FAULT, "fault", "guest fault service", "vmm_fault ns")                                     \
-	X(LAT_FAULT_4K, "fault_4k", "guest fault service, 4 KiB",                                        \
-	  "vmm_fault ns, order 0")                                                                       \
-	X(LAT_FAULT_2M, "fault_2m", "guest fault service, 2 MiB",                                        \
-	  "vmm_fault ns, order 9")                                                                       \
-	X(LAT_KSWAPD, "kswapd_response", "kswapd response",                                              \
-	  "first mm_wakeup_kswapd of the node -> kswapd_sleep, for runs that found the node below HIGH") \
-	X(LAT_BALLOON, "balloon", "balloon request to completion",                                       \
-	  "balloon_request -> balloon_actual >= target (same vm)")                                       \
-	X(LAT_COMPACTION, "compaction", "direct compaction",                                             \
-	  "mm_compaction_end ns")                                                                        \
-	X(LAT_MIGRATE, "migrate_pause", "migration pause per batch",                                     \
+#define LAT_DISTS(X)                                                           \
+	X(LAT_DIRECT_RECLAIM, "direct_reclaim",                                \
+	  "direct-reclaim stall per allocation",                               \
+	  "mm_vmscan_direct_reclaim_end ns, summed per mm_slowpath_begin/end") \
+	X(LAT_SLOWPATH, "slowpath", "allocation slow path",                    \
+	  "mm_slowpath_end ns")                                                \
+	X(LAT_FAULT, "fault", "guest fault service", "vmm_fault ns")           \
+	X(LAT_FAULT_4K, "fault_4k", "guest fault service, 4 KiB",              \
+	  "vmm_fault ns, order 0")                                             \
+	X(LAT_FAULT_2M, "fault_2m", "guest fault service, 2 MiB",              \
+	  "vmm_fault ns, order 9")                                             \
+	X(LAT_KSWAPD, "kswapd_response", "kswapd response",                    \
+	  "first mm_wakeup_kswapd of the node -> kswapd_sleep above HIGH")     \
+	X(LAT_BALLOON, "balloon", "balloon request to completion",             \
+	  "balloon_request -> balloon_actual >= target (same vm)")             \
+	X(LAT_COMPACTION, "compaction", "direct compaction",                   \
+	  "mm_compaction_end ns")                                              \
+	X(LAT_MIGRATE, "migrate_pause", "migration pause per batch",           \
 	  "migrate_batch pause_ns")
 
 enum lat_dist {
@@ -73,7 +73,7 @@ struct latency {
 	uint64_t first_ts, last_ts;
 	unsigned long nr_type[NR_TRACE_EVENTS];
 	/* Episodes and requests that did not end as expected. */
-	unsigned long kswapd_unbalanced; /* slept below HIGH */
+	unsigned long kswapd_unbalanced; /* gave up below HIGH */
 	unsigned long kswapd_idle; /* woken above HIGH: not a response */
 	unsigned long balloon_superseded; /* target lowered before done */
 	unsigned long balloon_unfinished; /* at the end, or the vm stopped */
