@@ -104,12 +104,19 @@ uint64_t trace_clock_ns(void);
 
 BUILD_BUG_ON(NR_TRACE_EVENTS > 64); /* trace_ring.events */
 
+/* For an event whose arguments cost something to gather. */
+static inline bool trace_event_enabled(struct trace_ring *tr,
+				       enum trace_event_type type)
+{
+	return unlikely(READ_ONCE(tr->enabled)) &&
+	       (READ_ONCE(tr->events) & (1ULL << type));
+}
+
 static inline void trace_event(struct trace_ring *tr,
 			       enum trace_event_type type, uint64_t a0,
 			       uint64_t a1, uint64_t a2, uint64_t a3)
 {
-	if (unlikely(READ_ONCE(tr->enabled)) &&
-	    (READ_ONCE(tr->events) & (1ULL << type)))
+	if (trace_event_enabled(tr, type))
 		__trace_event(tr, type, a0, a1, a2, a3);
 }
 

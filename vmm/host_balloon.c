@@ -86,7 +86,8 @@ static int balloon_mmio(struct vm *vm, void *opaque, uint64_t gpa,
 	/* The guest says how far it got: where a request completes. */
 	if (is_write &&
 	    gpa - GUEST_MMIO_GPA ==
-		    VIRTIO_MMIO_CONFIG + VIRTIO_BALLOON_CONFIG_ACTUAL) {
+		    VIRTIO_MMIO_CONFIG + VIRTIO_BALLOON_CONFIG_ACTUAL &&
+	    trace_event_enabled(&b->h->pool->trace, TR_BALLOON_ACTUAL)) {
 		struct balloon_info info;
 
 		balloon_get_info(&b->vb, &info);
