@@ -153,14 +153,22 @@ void sampler_progress(struct sampler *s, struct vmm_host *h,
 	    (!force && s->last_progress && now_ns - s->last_progress < every))
 		return;
 	s->last_progress = now_ns;
+	/* Most telling first: a narrow terminal cuts the end. */
 	add(line, sizeof(line), "[%7.2f s]", now_ns / 1e9);
 	for (unsigned int nid = 0; nid < r->nr_nodes; nid++)
 		add(line, sizeof(line),
-		    " node%u free %.0f (min %.0f low %.0f high %.0f) MiB", nid,
-		    mib(node_nr_free_pages(h->pool, nid)),
+		    " node%u free %.0f MiB (min %.0f low %.0f high %.0f) |",
+		    nid, mib(node_nr_free_pages(h->pool, nid)),
 		    mib(r->wmark[nid][WMARK_MIN]),
 		    mib(r->wmark[nid][WMARK_LOW]),
 		    mib(r->wmark[nid][WMARK_HIGH]));
+	add(line, sizeof(line),
+	    " kswapd %lu, direct %lu, compaction %lu, OOM %lu |",
+	    vm_event_sum(h->pool, KSWAPD_WAKE),
+	    vm_event_sum(h->pool, ALLOCSTALL_NORMAL) +
+		    vm_event_sum(h->pool, ALLOCSTALL_MOVABLE),
+	    vm_event_sum(h->pool, COMPACTSTALL),
+	    vm_event_sum(h->pool, OOM_KILL));
 	for (unsigned int i = 0; i < r->nr_guests; i++) {
 		struct oc_guest *g = &r->guest[i];
 		struct balloon_info bi = { 0 };
@@ -175,16 +183,10 @@ void sampler_progress(struct sampler *s, struct vmm_host *h,
 		add(guests, sizeof(guests), " %s %.0f", g->spec->name,
 		    mib(bi.actual));
 	}
-	add(line, sizeof(line), " | balloons %.0f MiB", mib(balloons));
-	if (running <= 6)
+	add(line, sizeof(line), " %u running, %u to start | balloons %.0f MiB",
+	    running, pending, mib(balloons));
+	if (running && running <= 6)
 		add(line, sizeof(line), ":%s", guests);
-	add(line, sizeof(line),
-	    " | kswapd %lu, direct reclaim %lu, compaction %lu, OOM %lu | %u running, %u to start",
-	    vm_event_sum(h->pool, KSWAPD_WAKE),
-	    vm_event_sum(h->pool, ALLOCSTALL_NORMAL) +
-		    vm_event_sum(h->pool, ALLOCSTALL_MOVABLE),
-	    vm_event_sum(h->pool, COMPACTSTALL),
-	    vm_event_sum(h->pool, OOM_KILL), running, pending);
 	if (s->tty) {
 		/* One line, refreshed: never wider than the terminal. */
 		if (strlen(line) >= s->width)
