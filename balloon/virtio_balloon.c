@@ -161,6 +161,7 @@ static void notify(struct virtio_mmio_dev *d, unsigned int qi)
 	struct virtio_balloon *b = to_vb(d);
 	struct vq *q = &d->vq[qi];
 	struct vq_elem *e = malloc(sizeof(*e));
+	uint16_t used_before = q->used_idx;
 	int ret;
 
 	if (!e)
@@ -188,8 +189,8 @@ static void notify(struct virtio_mmio_dev *d, unsigned int qi)
 		}
 	}
 	free(e);
-	if (d->ops->interrupt)
-		d->ops->interrupt(d, VIRTIO_INT_USED);
+	if (q->used_idx != used_before)
+		__virtio_mmio_used(d, qi);
 }
 
 static void config_read(struct virtio_mmio_dev *d, unsigned int off,
@@ -281,6 +282,9 @@ void balloon_request_stats(struct virtio_balloon *b)
 	if (b->stats_held && !b->dev.vq[BQ_STATS].broken) {
 		vq_push(&b->dev.vq[BQ_STATS], &b->dev.mem, b->stats_head, 0);
 		b->stats_held = false;
+		/* Linux's driver sends new statistics from this
+		 * queue's callback: it needs the interrupt. */
+		__virtio_mmio_used(&b->dev, BQ_STATS);
 	}
 	pthread_mutex_unlock(&b->dev.lock);
 }
@@ -296,5 +300,6 @@ void balloon_get_info(struct virtio_balloon *b, struct balloon_info *info)
 	info->stats_seen = b->stats_seen;
 	info->stats_ns = b->stats_ns;
 	info->c = b->c;
+	info->transport = b->dev.stats;
 	pthread_mutex_unlock(&b->dev.lock);
 }

@@ -64,6 +64,7 @@ struct balloon_info {
 	uint64_t stats_seen; /* bitmask of tags ever reported */
 	uint64_t stats_ns; /* when they came, 0: never */
 	struct balloon_counters c;
+	struct virtio_mmio_stats transport;
 };
 
 struct virtio_balloon {

@@ -48,6 +48,17 @@
 #define GUEST_MMIO_DEV_SIZE ABI_UL(0x1000) /* one virtio-mmio device */
 #define GUEST_RAM_MAX GUEST_MMIO_GPA
 
+/*
+ * Interrupts, where the host has an in-kernel irqchip: a virtio device
+ * raises an edge on its GSI, an IOAPIC pin (as Firecracker's virtio-mmio
+ * devices do; a Linux guest finds it in virtio_mmio.device=...:GSI).  The
+ * IOAPIC and the LAPIC sit at their PC addresses, mapped by the host's
+ * page tables when guest RAM ends below them.
+ */
+#define GUEST_VIRTIO_GSI 5
+#define GUEST_IOAPIC_GPA ABI_UL(0xfec00000)
+#define GUEST_LAPIC_GPA ABI_UL(0xfee00000)
+
 /* GDT selectors the host sets up (TSS at 0x28 is filled in by the guest). */
 #define GUEST_SEL_KCODE 0x08
 #define GUEST_SEL_KDATA 0x10
@@ -104,7 +115,7 @@ struct guest_node_range {
 struct guest_device {
 	uint64_t mmio_gpa; /* virtio-mmio register window */
 	uint32_t device_id; /* virtio device id (5 = balloon) */
-	uint32_t irq; /* unused while the guest polls */
+	uint32_t irq; /* GSI (IOAPIC pin) of its interrupt; 0: none */
 };
 
 struct guest_bootinfo {

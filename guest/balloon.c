@@ -3,6 +3,8 @@
 #include "guest/balloon.h"
 #include "guest/console.h"
 #include "guest/io.h"
+#include "guest/irq.h"
+#include "guest/layout.h"
 #include "guest/kernel.h"
 #include "guest/lib.h"
 #include "guest/palloc.h"
@@ -39,6 +41,9 @@ static struct {
 	struct virtio_dev dev;
 	struct virtqueue inflate, deflate, stats, report;
 	bool present, has_stats, has_report, deflate_on_oom, deaf;
+	bool irq_mode; /* interrupts on (balloon irq) */
+	uint64_t irq_seen; /* irq_count already serviced */
+	uint64_t irq_used, irq_config; /* interrupts by reason */
 	uint8_t *ballooned; /* bit per guest page */
 	uint64_t nr_pfns;
 	uint64_t actual; /* pages in the balloon */
@@ -331,6 +336,20 @@ static void report_free(void)
 		palloc_return_reported_chunk(pfn[i]);
 }
 
+/* The bottom half of the interrupt: what the device said, acknowledged. */
+static void irq_service(void)
+{
+	uint64_t n = READ_ONCE(irq_count);
+	uint32_t why;
+
+	if (n == b.irq_seen)
+		return;
+	b.irq_seen = n;
+	why = virtio_irq_ack(&b.dev);
+	b.irq_used += !!(why & VIRTIO_INT_USED);
+	b.irq_config += !!(why & VIRTIO_INT_CONFIG);
+}
+
 void balloon_poll(void)
 {
 	uint64_t target, t0;
@@ -339,6 +358,8 @@ void balloon_poll(void)
 		balloon_setup();
 	if (!b.present || b.deaf || virtio_needs_reset(&b.dev))
 		return;
+	if (b.irq_mode)
+		irq_service();
 	/* Follow the target in batches, but give the workload its vCPU
 	 * back after a while. */
 	t0 = now_ns();
@@ -380,6 +401,40 @@ void balloon_set_deaf(bool deaf)
 	if (setup_pending)
 		balloon_setup();
 	b.deaf = deaf;
+}
+
+int balloon_use_irq(void)
+{
+	const char *why;
+
+	if (setup_pending)
+		balloon_setup();
+	if (!b.present)
+		return -1;
+	why = irq_enable(kernel.bi->dev[0].irq);
+	if (why) {
+		printk("balloon: no interrupts: %s\n", why);
+		return -1;
+	}
+	vq_set_interrupts(&b.inflate, true);
+	vq_set_interrupts(&b.deflate, true);
+	if (b.has_stats)
+		vq_set_interrupts(&b.stats, true);
+	if (b.has_report)
+		vq_set_interrupts(&b.report, true);
+	b.irq_mode = true;
+	printk("balloon: interrupts on GSI %u, vector 0x%x\n",
+	       kernel.bi->dev[0].irq, IRQ_VECTOR_VIRTIO);
+	return 0;
+}
+
+void balloon_report_irqs(void)
+{
+	if (!b.irq_mode)
+		return;
+	irq_service();
+	report(GR_STAT, "irq_used", b.irq_used, READ_ONCE(irq_count), 0, 0);
+	report(GR_STAT, "irq_config", b.irq_config, 0, 0, 0);
 }
 
 uint64_t balloon_pages(void)

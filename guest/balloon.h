@@ -21,6 +21,11 @@ void balloon_poll(void);
 /* Out of memory: give up to pages back from the balloon (only with
  * VIRTIO_BALLOON_F_DEFLATE_ON_OOM).  Returns pages deflated. */
 uint64_t balloon_deflate_on_oom(uint64_t pages);
+/* Script control: take the device's interrupts (balloon irq); -1 when
+ * there are none to take. */
+int balloon_use_irq(void);
+/* Report the interrupts taken, by reason (GR_STAT irq_used, irq_config). */
+void balloon_report_irqs(void);
 /* Script control: stop answering the host (a deaf guest, for tests). */
 void balloon_set_deaf(bool deaf);
 uint64_t balloon_pages(void);

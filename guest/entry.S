@@ -139,6 +139,11 @@ trap_common:
 	/* A deliberate ud2 from the halt/crash commands (see gate()). */
 	cmpq $6, (%rsp)
 	jne 1f
+	push %rcx			/* the interrupt gate returns: keep it */
+	movabs $GATE_MAGIC_IRQ_ON, %rcx
+	cmp %rcx, %rax
+	pop %rcx
+	je gate_irq_on
 	movabs $GATE_MAGIC_HALT, %rcx
 	cmp %rcx, %rax
 	je gate_halt
@@ -151,7 +156,34 @@ trap_common:
 	call trap_panic
 	jmp triple_fault
 
-/* The `halt` command: the host sees KVM_EXIT_HLT. */
+/* Back to CPL3 past the ud2, with RFLAGS.IF set in the frame. */
+gate_irq_on:
+	orq $0x200, 32(%rsp)		/* RFLAGS in vec, err, RIP, CS, RFLAGS */
+	addq $2, 16(%rsp)		/* RIP past the ud2 */
+	add $16, %rsp
+	iretq
+
+/*
+ * The virtio interrupt: count it and end it at the LAPIC; the driver at
+ * CPL3 sees the count move and does the rest (a threaded handler).  Every
+ * instruction here is emulated, so there are few.
+ */
+	.globl irq_virtio_entry
+irq_virtio_entry:
+	push %rax
+	lock incq irq_count(%rip)
+	movabs $(GUEST_LAPIC_GPA + LAPIC_EOI), %rax
+	movl $0, (%rax)
+	pop %rax
+	iretq
+
+/* Spurious interrupts need no EOI (SDM Vol. 3, 11.9). */
+	.globl irq_spurious_entry
+irq_spurious_entry:
+	iretq
+
+/* The `halt` command: with no irqchip the host sees KVM_EXIT_HLT; with
+ * one, its watchdog finds the vCPU halted with interrupts off. */
 gate_halt:
 	cli
 1:	hlt

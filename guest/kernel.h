@@ -16,6 +16,7 @@ enum guest_status {
 	STATUS_BAD_SCRIPT = 2,
 	STATUS_NO_MEMORY = 3, /* the script asked for more than there is */
 	STATUS_BAD_BOOTINFO = 4,
+	STATUS_NO_IRQ = 5, /* `balloon irq` without an interrupt line */
 };
 
 struct kernel {

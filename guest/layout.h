@@ -21,6 +21,14 @@
 /* ud2 with %rax = one of these: the #UD stub halts or triple-faults. */
 #define GATE_MAGIC_HALT 0x686c7421686c7421
 #define GATE_MAGIC_CRASH 0x63727368216d6521
+/* ... or returns to CPL3 with interrupts on (IF cannot be set at CPL3
+ * here: kvm_pvm forces IOPL 0, so sti faults). */
+#define GATE_MAGIC_IRQ_ON 0x6972716f6e216972
+
+/* Vectors: the virtio interrupt, and the LAPIC's spurious vector. */
+#define IRQ_VECTOR_VIRTIO 0x40
+#define IRQ_VECTOR_SPURIOUS 0xff
+#define LAPIC_EOI 0xb0
 
 /* RFLAGS for CPL3: IF=0, bit 1 reserved; IOPL=3 asked for, though
  * kvm_pvm does not grant it (abi.h). */

@@ -88,5 +88,6 @@ void guest_main(const struct guest_bootinfo *bi, unsigned int cpu)
 	}
 	smp_boot_done();
 	status = workload_run(&script);
+	balloon_report_irqs();
 	guest_exit(status);
 }

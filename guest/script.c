@@ -223,6 +223,8 @@ static int parse_args(struct parser *ps, struct cmd *c)
 			have_size = true;
 			if (suffix_is(t, len, "deaf"))
 				c->count = 1;
+			else if (suffix_is(t, len, "irq"))
+				c->count = 2;
 			else
 				ok = suffix_is(t, len, "on");
 		} else if (c->op == CMD_HOLD || c->op == CMD_SLEEP) {

@@ -32,6 +32,7 @@ char cpu_kstack[GUEST_MAX_VCPUS * KSTACK_SIZE] __attribute__((aligned(4096)));
 char cpu_ustack[GUEST_MAX_VCPUS * USTACK_SIZE] __attribute__((aligned(4096)));
 
 extern const uint64_t trap_vectors[32];
+extern char irq_virtio_entry[], irq_spurious_entry[];
 
 static void set_gate(unsigned int vec, uint64_t handler, uint8_t type)
 {
@@ -50,6 +51,8 @@ void idt_init(void)
 {
 	for (unsigned int v = 0; v < 32; v++)
 		set_gate(v, trap_vectors[v], GATE_INTR);
+	set_gate(IRQ_VECTOR_VIRTIO, (uint64_t)irq_virtio_entry, GATE_INTR);
+	set_gate(IRQ_VECTOR_SPURIOUS, (uint64_t)irq_spurious_entry, GATE_INTR);
 }
 
 /* frame: vector, error code, RIP, CS, RFLAGS, RSP, SS (see entry.S) */

@@ -74,6 +74,8 @@ int virtio_setup_vq(struct virtio_dev *d, struct virtqueue *vq, uint16_t index)
 	for (uint16_t i = 0; i < vq->num; i++)
 		vq->desc[i].next = i + 1;
 	vq->nr_free = vq->num;
+	/* A polling driver: no interrupts for used buffers (2.7.7). */
+	vq->avail.flags = VRING_AVAIL_F_NO_INTERRUPT;
 	mmio_write(d, VIRTIO_MMIO_QUEUE_NUM, vq->num);
 	mmio_write(d, VIRTIO_MMIO_QUEUE_DESC_LOW,
 		   (uint32_t)(uintptr_t)vq->desc);
@@ -89,6 +91,21 @@ int virtio_setup_vq(struct virtio_dev *d, struct virtqueue *vq, uint16_t index)
 	mmio_write(d, VIRTIO_MMIO_QUEUE_READY, 1);
 	vq->ready = true;
 	return 0;
+}
+
+void vq_set_interrupts(struct virtqueue *vq, bool on)
+{
+	__atomic_store_n(&vq->avail.flags, on ? 0 : VRING_AVAIL_F_NO_INTERRUPT,
+			 __ATOMIC_RELEASE);
+}
+
+uint32_t virtio_irq_ack(struct virtio_dev *d)
+{
+	uint32_t why = mmio_read(d, VIRTIO_MMIO_INTERRUPT_STATUS);
+
+	if (why)
+		mmio_write(d, VIRTIO_MMIO_INTERRUPT_ACK, why);
+	return why;
 }
 
 void virtio_driver_ok(struct virtio_dev *d)

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * A polling virtio-mmio (version 2) driver core: device set-up, feature
- * negotiation and split virtqueues in the guest's own memory.  No
- * interrupts: the guest runs at CPL3 and polls the used rings.
+ * negotiation and split virtqueues in the guest's own memory.  Queues ask
+ * for no interrupts (the guest runs at CPL3 and polls the used rings)
+ * unless a driver turns them on (irq.h).
  */
 #ifndef GUEST_VIRTIO_H
 #define GUEST_VIRTIO_H
@@ -64,6 +65,10 @@ uint64_t virtio_init(struct virtio_dev *dev, uint64_t base, uint32_t device_id,
 		     uint64_t wanted);
 int virtio_setup_vq(struct virtio_dev *dev, struct virtqueue *vq,
 		    uint16_t index);
+/* Interrupts for this queue's used buffers, or not (the default). */
+void vq_set_interrupts(struct virtqueue *vq, bool on);
+/* Read InterruptStatus and acknowledge it; returns the reasons. */
+uint32_t virtio_irq_ack(struct virtio_dev *dev);
 /* Features done, queues set up: tell the device we are live. */
 void virtio_driver_ok(struct virtio_dev *dev);
 

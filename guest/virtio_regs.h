@@ -42,11 +42,16 @@
 #define VIRTIO_STATUS_NEEDS_RESET 64
 #define VIRTIO_STATUS_FAILED 128
 
+/* InterruptStatus / InterruptACK bits (4.2.2.1). */
+#define VIRTIO_INT_USED 1
+#define VIRTIO_INT_CONFIG 2
+
 #define VIRTIO_F_VERSION_1 32
 
 #define VRING_DESC_F_NEXT 1
 #define VRING_DESC_F_WRITE 2
 #define VRING_DESC_F_INDIRECT 4
 #define VRING_USED_F_NO_NOTIFY 1
+#define VRING_AVAIL_F_NO_INTERRUPT 1
 
 #endif /* GUEST_VIRTIO_REGS_H */

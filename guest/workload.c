@@ -451,7 +451,12 @@ static int run_list(const struct script *s, int16_t idx)
 			gate(GATE_MAGIC_HALT);
 			break;
 		case CMD_BALLOON:
-			balloon_set_deaf(c->count);
+			if (c->count == 2) {
+				if (balloon_use_irq())
+					return STATUS_NO_IRQ;
+			} else {
+				balloon_set_deaf(c->count);
+			}
 			break;
 		case CMD_EVIL:
 			balloon_evil(c->count);

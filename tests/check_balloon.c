@@ -155,6 +155,120 @@ START_TEST(test_hostile_guests)
 }
 END_TEST
 
+/* Wait until guest id has ended n phases. */
+static void wait_phases(struct vmm_host *h, unsigned int id, unsigned int n)
+{
+	struct vm_summary s;
+
+	for (int i = 0; i < 2000; i++) {
+		vm_get_summary(h->vm[id], &s);
+		if (s.nr_phases >= n)
+			return;
+		usleep(5000);
+	}
+	ck_abort_msg("%s: phase %u never ended", h->vm[id]->name, n);
+}
+
+static void inflate_to(struct vmm_host *h, unsigned int id, unsigned int mib)
+{
+	struct balloon_info info;
+
+	balloon_set_target(&h->balloon[id]->vb, (mib << 20) >> PAGE_SHIFT);
+	for (int i = 0; i < 400; i++) {
+		balloon_get_info(&h->balloon[id]->vb, &info);
+		if (info.actual == info.target)
+			return;
+		usleep(5000);
+	}
+	ck_abort_msg("%s: balloon at %u of %u pages", h->vm[id]->name,
+		     info.actual, info.target);
+}
+
+/*
+ * Interrupts through irqfd, end to end: the guest that asks for them
+ * (balloon irq) routes GSI 5 through the in-kernel IOAPIC to its LAPIC and
+ * takes them in its CPL0 handler, for used buffers and for the target
+ * change; the polling guest beside it asks for none and the device sends
+ * it no used-buffer interrupts.  Both balloons follow their targets.
+ */
+START_TEST(test_interrupts_by_irqfd)
+{
+	struct vmm_config cfg = { .pool_bytes = 512 << 20,
+				  .nr_nodes = 1,
+				  .deflate_off = true };
+	struct vmm_host *h = test_host_cfg(&cfg);
+	unsigned int irq =
+		launch(h, "irq", 128,
+		       "balloon irq; touch 64M; free 60M; hold 2s; verify");
+	unsigned int poll =
+		launch(h, "poll", 128, "touch 64M; free 60M; hold 2s; verify");
+	struct balloon_info ii, pi;
+	struct vm_summary s;
+
+	ck_assert(h->vm[irq]->irqchip);
+	wait_phases(h, irq, 3);
+	wait_phases(h, poll, 2);
+	inflate_to(h, irq, 40);
+	inflate_to(h, poll, 40);
+	balloon_get_info(&h->balloon[irq]->vb, &ii);
+	balloon_get_info(&h->balloon[poll]->vb, &pi);
+	ck_assert(h->balloon[irq]->irqfd_on);
+	ck_assert_uint_gt(ii.transport.irqs, 0);
+	ck_assert_uint_eq(ii.transport.irqs_suppressed, 0);
+	ck_assert_uint_gt(pi.transport.irqs_suppressed, 0);
+	ck_assert(test_wait_guest(h, irq, &s) == VM_EXIT_GUEST_EXIT);
+	ck_assert_int_eq(s.exit_status, 0);
+	ck_assert_uint_gt(s.irq_taken, 0);
+	ck_assert_uint_gt(s.irq_used, 0);
+	ck_assert_uint_gt(s.irq_config, 0);
+	/* Edges that come while one is pending merge: never more taken
+	 * than raised. */
+	balloon_get_info(&h->balloon[irq]->vb, &ii);
+	ck_assert_uint_le(s.irq_taken, ii.transport.irqs);
+	finish_clean(h, irq);
+	ck_assert(test_wait_guest(h, poll, &s) == VM_EXIT_GUEST_EXIT);
+	ck_assert_uint_eq(s.irq_taken, 0);
+	finish_clean(h, poll);
+	host_done(h);
+}
+END_TEST
+
+/*
+ * Without an irqchip (--irqchip off) there are no interrupts to take: the
+ * guest that asks says so and stops; HLT exits to us again.
+ */
+START_TEST(test_no_irqchip)
+{
+	struct vmm_config cfg = { .pool_bytes = 256 << 20,
+				  .nr_nodes = 1,
+				  .irqchip_off = true };
+	struct vmm_host *h = test_host_cfg(&cfg);
+	struct guest_spec spec = { .name = "noirq",
+				   .mem_bytes = 64 << 20,
+				   .nr_vcpus = 1,
+				   .nr_vnodes = 1,
+				   .vnode_to_pnode = { -1 },
+				   .script = "balloon irq; verify" };
+	struct vm_resources res = *test_res(h);
+	unsigned int id, halt;
+	struct vm_summary s;
+	char err[256];
+
+	res.no_irqchip = true;
+	ck_assert(host_launch(h, &spec, &res, &id, err, sizeof(err)) == 0);
+	ck_assert(!h->vm[id]->irqchip);
+	ck_assert(test_wait_guest(h, id, &s) == VM_EXIT_GUEST_EXIT);
+	ck_assert_int_eq(s.exit_status, 5); /* STATUS_NO_IRQ */
+	host_reap(h, id);
+	spec.script = "sleep 1ms; halt";
+	snprintf(spec.name, sizeof(spec.name), "halt");
+	ck_assert(host_launch(h, &spec, &res, &halt, err, sizeof(err)) == 0);
+	ck_assert(test_wait_guest(h, halt, NULL) == VM_EXIT_HALT);
+	host_reap(h, halt);
+	host_done(h);
+}
+END_TEST
+
 #ifndef __SANITIZE_THREAD__ /* see balloon_suite() */
 /*
  * A guest that stops answering its balloon: reclaim leaves it out after
@@ -202,6 +316,8 @@ Suite *balloon_suite(void)
 #endif
 	tcase_add_test(tc, test_host_memory_returned);
 	tcase_add_test(tc, test_hostile_guests);
+	tcase_add_test(tc, test_interrupts_by_irqfd);
+	tcase_add_test(tc, test_no_irqchip);
 #ifndef __SANITIZE_THREAD__
 	tcase_add_test(tc, test_deaf_guest);
 #endif

@@ -173,6 +173,86 @@ static void pfns(const uint32_t *p, unsigned int n)
 	set_desc(0, BUF, n * 4, 0, 0);
 }
 
+static unsigned int irqs_raised;
+
+static void count_irq(void *arg)
+{
+	ck_assert_ptr_eq(arg, &irqs_raised);
+	irqs_raised++;
+}
+
+/* The driver's avail->flags of queue q (VRING_AVAIL_F_NO_INTERRUPT). */
+static void avail_flags(unsigned int q, uint16_t flags)
+{
+	memcpy(ram + AVAIL + q * QSTRIDE, &flags, 2);
+}
+
+/*
+ * Interrupts: one edge per reason raised once the driver is live, the
+ * reason in InterruptStatus until acknowledged, used-buffer interrupts
+ * suppressed while the driver asks for none, config changes and broken
+ * queues always reported.
+ */
+START_TEST(test_interrupts)
+{
+	uint32_t p[2] = { 1024, 1025 };
+
+	virtio_mmio_set_irq(&vb.dev, count_irq, &irqs_raised);
+	irqs_raised = 0;
+	/* Not live yet: the reason is noted, no edge. */
+	balloon_set_target(&vb, 10);
+	ck_assert_uint_eq(irqs_raised, 0);
+	ck_assert_uint_eq(rd(VIRTIO_MMIO_INTERRUPT_STATUS), VIRTIO_INT_CONFIG);
+	bring_up(BQ_INFLATE, DESC, AVAIL, USED);
+	wr(VIRTIO_MMIO_INTERRUPT_ACK, VIRTIO_INT_CONFIG);
+	ck_assert_uint_eq(rd(VIRTIO_MMIO_INTERRUPT_STATUS), 0);
+
+	/* A used buffer, interrupts wanted. */
+	pfns(p, 2);
+	post(BQ_INFLATE, 0);
+	ck_assert_uint_eq(used_idx(), 1);
+	ck_assert_uint_eq(irqs_raised, 1);
+	ck_assert_uint_eq(rd(VIRTIO_MMIO_INTERRUPT_STATUS), VIRTIO_INT_USED);
+	ck_assert_uint_eq(vb.dev.stats.irqs, 1);
+
+	/* The driver polls: NO_INTERRUPT suppresses the edge (the status
+	 * bit is not set either: there is nothing to acknowledge). */
+	wr(VIRTIO_MMIO_INTERRUPT_ACK, VIRTIO_INT_USED);
+	avail_flags(BQ_INFLATE, VRING_AVAIL_F_NO_INTERRUPT);
+	p[0] = 2000;
+	pfns(p, 1);
+	post(BQ_INFLATE, 0);
+	ck_assert_uint_eq(used_idx(), 2);
+	ck_assert_uint_eq(irqs_raised, 1);
+	ck_assert_uint_eq(vb.dev.stats.irqs_suppressed, 1);
+	ck_assert_uint_eq(rd(VIRTIO_MMIO_INTERRUPT_STATUS), 0);
+
+	/* A notify with nothing new: no used buffer, no interrupt. */
+	avail_flags(BQ_INFLATE, 0);
+	wr(VIRTIO_MMIO_QUEUE_NOTIFY, BQ_INFLATE);
+	ck_assert_uint_eq(irqs_raised, 1);
+
+	/* Config changes cannot be suppressed. */
+	balloon_set_target(&vb, 20);
+	ck_assert_uint_eq(irqs_raised, 2);
+	ck_assert_uint_eq(rd(VIRTIO_MMIO_INTERRUPT_STATUS), VIRTIO_INT_CONFIG);
+	balloon_set_target(&vb, 20); /* no change, no interrupt */
+	ck_assert_uint_eq(irqs_raised, 2);
+
+	/* A queue broken by the driver: DEVICE_NEEDS_RESET, and it is told. */
+	set_desc(0, BUF, 4, VRING_DESC_F_NEXT, 0); /* loops on itself */
+	post(BQ_INFLATE, 0);
+	ck_assert(needs_reset());
+	ck_assert_uint_eq(irqs_raised, 3);
+
+	/* After a reset nothing is raised until the driver is live again. */
+	wr(VIRTIO_MMIO_STATUS, 0);
+	ck_assert_uint_eq(rd(VIRTIO_MMIO_INTERRUPT_STATUS), 0);
+	balloon_set_target(&vb, 30);
+	ck_assert_uint_eq(irqs_raised, 3);
+}
+END_TEST
+
 START_TEST(test_registers)
 {
 	uint8_t b;
@@ -367,6 +447,7 @@ Suite *virtio_suite(void)
 	tcase_add_test(tc, test_stats_and_reports);
 	tcase_add_test(tc, test_hostile_queues);
 	tcase_add_test(tc, test_index_wrap);
+	tcase_add_test(tc, test_interrupts);
 	suite_add_tcase(s, tc);
 	return s;
 }

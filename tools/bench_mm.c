@@ -8,7 +8,8 @@
  *   mm.order9_pair_ns           order-9 alloc+free
  *   mm.order0_pair_2t_ratio     2 threads' throughput / 1 thread's (cached)
  *   mm.order9_pair_2t_ratio     the same for order 9
- *   mm.meta_bytes_per_frame     frame descriptor + struct mm_pool, per frame
+ *   mm.meta_bytes_per_frame     metadata that grows with the pool, per frame
+ *   mm.meta_amortized_bytes_per_frame  the same plus struct mm_pool
  *   baseline.*                  glibc malloc/free of 4 KiB, mmap/munmap
  *
  * Times are the median batch over BATCHES batches.  `bench_mm --ops N`
@@ -388,9 +389,15 @@ static int measure(void)
 	printf("mm.order9_pair_2t_ratio %.2f ratio\n", ratio9);
 	printf("mm.order9_pairs_1t %.0f pairs/s\n", one9);
 	printf("mm.order9_pairs_2t %.0f pairs/s\n", two9);
-	/* The descriptors plus the pool's fixed structures (nodes, zones,
-	 * zonelists, counters), spread over its frames. */
+	/* What grows with the pool: the frame descriptor, which also holds
+	 * the pageblock bits (as Linux's 64-byte struct page is counted,
+	 * without struct zone)... */
 	printf("mm.meta_bytes_per_frame %.2f bytes\n",
+	       (double)(sizeof(struct frame) * pool->nr_frames) /
+		       pool->nr_frames);
+	/* ... and with the fixed structures (nodes, zones, zonelists,
+	 * counters) spread over this 1 GiB pool's frames. */
+	printf("mm.meta_amortized_bytes_per_frame %.2f bytes\n",
 	       (double)(sizeof(struct frame) * pool->nr_frames +
 			sizeof(struct mm_pool)) /
 		       pool->nr_frames);

@@ -46,6 +46,7 @@ struct vmm_config {
 	/* Reclaim (balloon/reclaim.h); zeroes mean the defaults there. */
 	bool balloon_off; /* no balloons: no reclaim, only OOM */
 	bool deflate_off; /* never give memory back to guests */
+	bool irqchip_off; /* no in-kernel irqchip: guests poll, HLT exits */
 	uint64_t balloon_floor_bytes;
 	uint64_t balloon_step_bytes; /* smallest request to one guest */
 	uint64_t deflate_step_bytes; /* most given back per round */

@@ -231,7 +231,8 @@ int host_launch(struct vmm_host *h, const struct guest_spec *spec,
 		const struct vm_resources *res, unsigned int *idp, char *err,
 		size_t errlen)
 {
-	struct vm_resources def = { .pool = h->pool };
+	struct vm_resources def = { .pool = h->pool,
+				    .no_irqchip = h->cfg.irqchip_off };
 	struct vm_balloon *balloon = NULL;
 	unsigned int id;
 	struct vm *vm;
@@ -376,6 +377,20 @@ void host_reap(struct vmm_host *h, unsigned int id)
 			bi.driver_ok   ? "driver ok" :
 					 "no driver",
 			b->ioeventfd_on ? "by ioeventfd" : "by MMIO exit");
+		if (b->irq_efd >= 0) {
+			struct vm_summary s;
+
+			vm_get_summary(vm, &s);
+			fprintf(h->out,
+				"  interrupts: %" PRIu64
+				" raised by irqfd on GSI %u (%" PRIu64
+				" suppressed by the driver); the guest took %" PRIu64
+				" (used buffers %" PRIu64 ", config %" PRIu64
+				"); KVM_IRQFD took %.0f us\n",
+				bi.transport.irqs, GUEST_VIRTIO_GSI,
+				bi.transport.irqs_suppressed, s.irq_taken,
+				s.irq_used, s.irq_config, b->irqfd_ns / 1e3);
+		}
 	}
 	if (vm->mem) {
 		struct pool_footprint fp;

@@ -13,6 +13,7 @@
 #include "vmm/guest_mem.h"
 #include "vmm/host.h"
 #include "vmm/host_balloon.h"
+#include "vmm/kvm.h"
 #include "vmm/vm_mem.h"
 
 /* Statistics older than this are asked for again. */
@@ -75,6 +76,31 @@ static void register_ioeventfd(struct vm_balloon *b)
 			b->vm->name, strerror(errno));
 }
 
+/* Context: dev->lock held, any thread; an eventfd write never blocks. */
+static void balloon_irq(void *arg)
+{
+	struct vm_balloon *b = arg;
+	uint64_t one = 1;
+
+	if (write(b->irq_efd, &one, sizeof(one)) < 0) {
+		/* Only at 2^64 - 1 pending: the guest is flooded anyway. */
+	}
+}
+
+static void register_irqfd(struct vm_balloon *b)
+{
+	uint64_t t0 = trace_clock_ns();
+	int ret = kvm_irqfd(b->vm->vm_fd, b->irq_efd, GUEST_VIRTIO_GSI, false);
+
+	b->irqfd_ns = trace_clock_ns() - t0;
+	/* Interrupts raised before this are pending on the eventfd: KVM
+	 * injects them as it registers it. */
+	if (ret)
+		fprintf(stderr,
+			"vmm: guest %s: KVM_IRQFD: %s (the guest gets no interrupts)\n",
+			b->vm->name, strerror(-ret));
+}
+
 static int balloon_mmio(struct vm *vm, void *opaque, uint64_t gpa,
 			uint8_t *data, uint32_t len, bool is_write)
 {
@@ -101,10 +127,17 @@ static int balloon_mmio(struct vm *vm, void *opaque, uint64_t gpa,
 	 * needs it.  Only vCPU threads get here; the exchange makes it once.
 	 */
 	if (is_write && gpa - GUEST_MMIO_GPA == VIRTIO_MMIO_STATUS &&
-	    b->notify_efd >= 0 &&
-	    (b->vb.dev.status & VIRTIO_STATUS_DRIVER_OK) &&
-	    !__atomic_exchange_n(&b->ioeventfd_on, true, __ATOMIC_ACQ_REL))
-		register_ioeventfd(b);
+	    (READ_ONCE(b->vb.dev.status) & VIRTIO_STATUS_DRIVER_OK)) {
+		if (b->notify_efd >= 0 &&
+		    !__atomic_exchange_n(&b->ioeventfd_on, true,
+					 __ATOMIC_ACQ_REL))
+			register_ioeventfd(b);
+		/* Likewise the irqfd (KVM_IRQFD costs an SRCU grace
+		 * period); a guest that never goes live never needs it. */
+		if (b->irq_efd >= 0 &&
+		    !__atomic_exchange_n(&b->irqfd_on, true, __ATOMIC_ACQ_REL))
+			register_irqfd(b);
+	}
 	return 0;
 }
 
@@ -126,6 +159,7 @@ int host_balloon_attach(struct vmm_host *h, struct vm *vm,
 	b->h = h;
 	b->vm = vm;
 	b->notify_efd = -1;
+	b->irq_efd = -1;
 	ops.priv = b;
 	ret = virtio_balloon_init(&b->vb, vm->ram_size,
 				  vm->spec.pinned_bytes ? GUEST_RAM_START : 0,
@@ -145,6 +179,15 @@ int host_balloon_attach(struct vmm_host *h, struct vm *vm,
 	bi->nr_devices = 1;
 	bi->dev[0].mmio_gpa = GUEST_MMIO_GPA;
 	bi->dev[0].device_id = VIRTIO_ID_BALLOON;
+	if (vm->irqchip) {
+		b->irq_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+		if (b->irq_efd < 0) {
+			ret = -errno;
+			goto err_dev;
+		}
+		virtio_mmio_set_irq(&b->vb.dev, balloon_irq, b);
+		bi->dev[0].irq = GUEST_VIRTIO_GSI;
+	}
 	*out = b;
 	return 0;
 err_dev:
@@ -183,6 +226,8 @@ void host_balloon_detach(struct vm_balloon *b)
 	/* The VM fd is closed by now: its ioeventfd went with it. */
 	if (b->notify_efd >= 0)
 		close(b->notify_efd);
+	if (b->irq_efd >= 0)
+		close(b->irq_efd);
 	virtio_balloon_destroy(&b->vb);
 	free(b);
 }

@@ -24,6 +24,11 @@ struct vm_balloon {
 	int notify_efd;
 	bool ioeventfd_on; /* registered with KVM (once the driver is live) */
 	struct ev notify_ev;
+	/* With an irqchip: interrupts are writes to irq_efd, a KVM irqfd on
+	 * GUEST_VIRTIO_GSI. */
+	int irq_efd;
+	bool irqfd_on; /* registered with KVM (once the driver is live) */
+	uint64_t irqfd_ns; /* what registering it cost (KVM_IRQFD) */
 };
 
 /* Before vm_start: create the device and tell the guest about it. */

@@ -60,6 +60,43 @@ int kvm_create_vm(int kvm_fd)
 	return fd < 0 ? -errno : fd;
 }
 
+int kvm_create_irqchip(int vm_fd)
+{
+	return ioctl(vm_fd, KVM_CREATE_IRQCHIP, 0) ? -errno : 0;
+}
+
+int kvm_irqfd(int vm_fd, int efd, uint32_t gsi, bool deassign)
+{
+	struct kvm_irqfd irqfd = {
+		.fd = (uint32_t)efd,
+		.gsi = gsi,
+		.flags = deassign ? KVM_IRQFD_FLAG_DEASSIGN : 0,
+	};
+
+	return ioctl(vm_fd, KVM_IRQFD, &irqfd) ? -errno : 0;
+}
+
+int kvm_vcpu_set_runnable(int vcpu_fd)
+{
+	struct kvm_mp_state mp = { .mp_state = KVM_MP_STATE_RUNNABLE };
+
+	return ioctl(vcpu_fd, KVM_SET_MP_STATE, &mp) ? -errno : 0;
+}
+
+#define X86_EFLAGS_IF (1UL << 9)
+
+bool kvm_vcpu_halted_for_good(int vcpu_fd)
+{
+	struct kvm_mp_state mp;
+	struct kvm_regs regs;
+
+	/* No NMIs are ever sent to our guests, so IF=0 is final. */
+	return !ioctl(vcpu_fd, KVM_GET_MP_STATE, &mp) &&
+	       mp.mp_state == KVM_MP_STATE_HALTED &&
+	       !ioctl(vcpu_fd, KVM_GET_REGS, &regs) &&
+	       !(regs.rflags & X86_EFLAGS_IF);
+}
+
 int kvm_vcpu_mmap_size(int kvm_fd)
 {
 	int n = ioctl(kvm_fd, KVM_GET_VCPU_MMAP_SIZE, 0);

@@ -7,6 +7,7 @@
 #define VMM_KVM_H
 
 #include <linux/kvm.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -17,6 +18,18 @@ int kvm_create_vm(int kvm_fd);
 int kvm_vcpu_mmap_size(int kvm_fd);
 int kvm_set_memslot(int vm_fd, uint32_t slot, uint64_t gpa, uint64_t size,
 		    void *hva);
+/*
+ * The in-kernel irqchip (PIC, IOAPIC, a LAPIC per vCPU), before any vCPU
+ * exists.  With it, HLT no longer exits to userspace.
+ */
+int kvm_create_irqchip(int vm_fd);
+/* Signalling efd raises an edge on gsi (KVM_IRQFD); deassign undoes it. */
+int kvm_irqfd(int vm_fd, int efd, uint32_t gsi, bool deassign);
+/* With an irqchip, KVM keeps application processors waiting for
+ * INIT/SIPI; our vCPUs all start in long mode at once. */
+int kvm_vcpu_set_runnable(int vcpu_fd);
+/* A vCPU halted with interrupts off, which nothing can ever wake. */
+bool kvm_vcpu_halted_for_good(int vcpu_fd);
 /* The host's supported CPUID (malloc'd, caller frees). */
 int kvm_supported_cpuid(int kvm_fd, struct kvm_cpuid2 **out);
 const char *kvm_exit_name(uint32_t reason);

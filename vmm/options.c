@@ -70,6 +70,7 @@ void options_usage_run(FILE *f)
 	      "  --kswapd-step TIME         kswapd's wait per round (50ms)\n"
 	      "  --balloon-step SIZE        smallest request to one guest (2M)\n"
 	      "  --no-deflate               never give memory back to balloons\n"
+	      "  --irqchip on|off           in-kernel irqchip, device interrupts by irqfd (on)\n"
 	      "  --deflate-margin PCT       deflate above HIGH + PCT% of the node (10)\n"
 	      "  --deflate-step SIZE        most given back per round (64M)\n"
 	      "  --release-interval TIME|off  give free pool memory back to the host (1s)\n"
@@ -280,6 +281,7 @@ enum {
 	OPT_TRACE,
 	OPT_STATS,
 	OPT_BALLOON,
+	OPT_IRQCHIP,
 	OPT_BALLOON_FLOOR,
 	OPT_GUEST_TIMEOUT,
 	OPT_DIRECT_TIMEOUT,
@@ -304,6 +306,7 @@ static const struct option run_opts[] = {
 	{ "trace", required_argument, NULL, OPT_TRACE },
 	{ "stats", required_argument, NULL, OPT_STATS },
 	{ "balloon", required_argument, NULL, OPT_BALLOON },
+	{ "irqchip", required_argument, NULL, OPT_IRQCHIP },
 	{ "balloon-floor", required_argument, NULL, OPT_BALLOON_FLOOR },
 	{ "guest-timeout", required_argument, NULL, OPT_GUEST_TIMEOUT },
 	{ "direct-reclaim-timeout", required_argument, NULL,
@@ -408,6 +411,13 @@ int options_parse_run(int argc, char **argv, struct vmm_config *cfg, char *err,
 			else
 				ret = fail(err, errlen,
 					   "--balloon %s: on or off", a);
+			break;
+		case OPT_IRQCHIP:
+			if (!strcmp(a, "on") || !strcmp(a, "off"))
+				cfg->irqchip_off = !strcmp(a, "off");
+			else
+				ret = fail(err, errlen,
+					   "--irqchip %s: on or off", a);
 			break;
 		case OPT_BALLOON_FLOOR:
 			if (parse_size(a, &cfg->balloon_floor_bytes) ||
@@ -605,6 +615,9 @@ void options_print(const struct vmm_config *cfg, FILE *f)
 	fprintf(f, "balloon                %s%s\n",
 		cfg->balloon_off ? "off" : "on",
 		cfg->deflate_off ? ", no deflation" : "");
+	fprintf(f, "irqchip                %s\n",
+		cfg->irqchip_off ? "off (no interrupts; HLT exits)" :
+				   "on (irqfd interrupts)");
 	for (unsigned int i = 0; i < cfg->nr_guests; i++) {
 		const struct guest_spec *g = &cfg->guest[i];
 

@@ -66,8 +66,14 @@ static void __report_account(struct vm *vm, unsigned int vcpu,
 		s->nr_corrupt++;
 		break;
 	case GR_STAT:
-		if (!strcmp(r->text, "touched"))
+		if (!strcmp(r->text, "touched")) {
 			s->touched_by_vcpu[vcpu] += r->args[0];
+		} else if (!strcmp(r->text, "irq_used")) {
+			s->irq_used = r->args[0];
+			s->irq_taken = r->args[1];
+		} else if (!strcmp(r->text, "irq_config")) {
+			s->irq_config = r->args[0];
+		}
 		break;
 	case GR_PANIC:
 		if (!s->nr_panics++)

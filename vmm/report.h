@@ -40,6 +40,8 @@ struct vm_summary {
 	int exit_status;
 	uint64_t nr_reports;
 	uint64_t touched_by_vcpu[GUEST_MAX_VCPUS]; /* GR_STAT "touched" */
+	/* Interrupts the guest's driver took, by reason (GR_STAT irq_*). */
+	uint64_t irq_used, irq_config, irq_taken;
 	uint64_t mmio_unknown; /* accesses no handler claimed */
 };
 

@@ -19,6 +19,11 @@
 
 #define VCPU_KICK_SIGNAL (SIGRTMIN + 1)
 
+/* glibc before 2.35 does not name the field SIGEV_THREAD_ID uses. */
+#ifndef sigev_notify_thread_id
+#define sigev_notify_thread_id _sigev_un._tid
+#endif
+
 static pthread_once_t signal_once = PTHREAD_ONCE_INIT;
 
 static void kick_handler(int sig)
@@ -56,6 +61,8 @@ int vcpu_create(struct vm *vm, unsigned int idx, const struct kvm_cpuid2 *cpuid,
 		goto err_close;
 	}
 	ret = x86_boot_setup_vcpu(vm, v->fd, idx, cpuid);
+	if (!ret && vm->irqchip && idx)
+		ret = kvm_vcpu_set_runnable(v->fd);
 	if (ret)
 		goto err_unmap;
 	*out = v;
@@ -267,6 +274,47 @@ static int handle_mmio(struct vcpu *v)
 	return ret;
 }
 
+/*
+ * With an in-kernel irqchip a halted vCPU sleeps inside KVM_RUN instead of
+ * exiting to us.  One that halted with interrupts off (our guest's `halt`,
+ * a dying kernel's last `cli; hlt`) would sleep there for ever and keep
+ * its frames: a timer of this thread's own kicks it out of KVM_RUN every
+ * VCPU_HALT_CHECK_NS, and then we ask KVM whether it is halted for good.
+ * A vCPU that halted with interrupts on is idle, not dead: it goes back.
+ */
+#define VCPU_HALT_CHECK_NS (100 * 1000000L)
+
+static int halt_watch_start(struct vcpu *v)
+{
+	struct sigevent sev = {
+		.sigev_notify = SIGEV_THREAD_ID,
+		.sigev_signo = VCPU_KICK_SIGNAL,
+	};
+	struct itimerspec its = {
+		.it_interval = { 0, VCPU_HALT_CHECK_NS },
+		.it_value = { 0, VCPU_HALT_CHECK_NS },
+	};
+
+	sev.sigev_notify_thread_id = gettid();
+	if (timer_create(CLOCK_MONOTONIC, &sev, &v->halt_timer))
+		return -errno;
+	if (timer_settime(v->halt_timer, 0, &its, NULL)) {
+		int ret = -errno;
+
+		timer_delete(v->halt_timer);
+		return ret;
+	}
+	v->halt_watch = true;
+	return 0;
+}
+
+static void halt_watch_check(struct vcpu *v)
+{
+	if (v->halt_watch && kvm_vcpu_halted_for_good(v->fd))
+		vm_stop(v->vm, VM_EXIT_HALT,
+			"vCPU %u halted with interrupts off", v->idx);
+}
+
 /* One exit; the VM is stopped (with the reason) where we cannot go on. */
 static void handle_exit(struct vcpu *v)
 {
@@ -282,9 +330,12 @@ static void handle_exit(struct vcpu *v)
 		handle_mmio(v);
 		break;
 	case KVM_EXIT_INTR:
-		break; /* a kick: the loop looks at pause/stop */
+		/* A kick: the loop looks at pause/stop. */
+		halt_watch_check(v);
+		break;
 	case KVM_EXIT_HLT:
-		/* No irqchip and IF=0: nothing would ever wake it. */
+		/* No irqchip (else KVM keeps HLT): nothing but an interrupt
+		 * could wake it, and none can come. */
 		vm_stop(vm, VM_EXIT_HALT, "vCPU %u halted", v->idx);
 		break;
 	case KVM_EXIT_SHUTDOWN:
@@ -381,6 +432,9 @@ static void *vcpu_thread(void *arg)
 	sigemptyset(&set);
 	sigaddset(&set, VCPU_KICK_SIGNAL);
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+	if (vm->irqchip && halt_watch_start(v))
+		vm_stop(vm, VM_EXIT_HOST_ERROR,
+			"vCPU %u: no timer to watch for a final halt", v->idx);
 	for (;;) {
 		if (vm_stopping(vm) ||
 		    __atomic_load_n(&vm->pause_req, __ATOMIC_ACQUIRE)) {
@@ -389,7 +443,11 @@ static void *vcpu_thread(void *arg)
 			continue;
 		}
 		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
-			if (errno == EINTR || errno == EAGAIN)
+			if (errno == EINTR) {
+				halt_watch_check(v);
+				continue;
+			}
+			if (errno == EAGAIN)
 				continue;
 			vm_stop(vm, VM_EXIT_HOST_ERROR, "vCPU %u: KVM_RUN: %s",
 				v->idx, strerror(errno));
@@ -397,6 +455,8 @@ static void *vcpu_thread(void *arg)
 		}
 		handle_exit(v);
 	}
+	if (v->halt_watch)
+		timer_delete(v->halt_timer);
 	vcpu_thread_done(v);
 	return NULL;
 }

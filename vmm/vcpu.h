@@ -16,6 +16,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <time.h>
 
 struct vm;
 
@@ -31,6 +32,8 @@ struct vcpu {
 	pthread_t thread;
 	bool thread_started;
 	bool kicked; /* vm->lock: sticky GUEST_KICK_PORT (abi.h) */
+	bool halt_watch; /* halt_timer runs (irqchip: vcpu.c) */
+	timer_t halt_timer;
 	struct vcpu_stats stats; /* vCPU thread only */
 };
 

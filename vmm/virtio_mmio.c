@@ -47,22 +47,50 @@ bool __virtio_mmio_driver_ok(const struct virtio_mmio_dev *d)
 	       !(d->status & VIRTIO_STATUS_NEEDS_RESET);
 }
 
+void virtio_mmio_set_irq(struct virtio_mmio_dev *d, virtio_irq_fn fn, void *arg)
+{
+	pthread_mutex_lock(&d->lock);
+	d->irq = fn;
+	d->irq_arg = arg;
+	pthread_mutex_unlock(&d->lock);
+}
+
+/*
+ * InterruptStatus says why (4.2.2.1); the line itself is an edge per
+ * reason raised, so a driver that acknowledged everything and then gets
+ * more work is interrupted again.  A driver that does not negotiate
+ * DRIVER_OK gets no interrupts: it has no handler yet.
+ */
+static void __raise(struct virtio_mmio_dev *d, uint32_t why)
+{
+	d->interrupt_status |= why;
+	if (d->irq && (d->status & VIRTIO_STATUS_DRIVER_OK)) {
+		d->stats.irqs++;
+		d->irq(d->irq_arg);
+	}
+}
+
+void __virtio_mmio_used(struct virtio_mmio_dev *d, unsigned int q)
+{
+	if (q < d->nr_queues && !vq_wants_interrupt(&d->vq[q], &d->mem)) {
+		d->stats.irqs_suppressed++;
+		return;
+	}
+	__raise(d, VIRTIO_INT_USED);
+}
+
 void __virtio_mmio_needs_reset(struct virtio_mmio_dev *d, unsigned int q)
 {
 	(void)q;
 	d->stats.broken_queues++;
 	d->status |= VIRTIO_STATUS_NEEDS_RESET;
-	d->interrupt_status |= VIRTIO_INT_CONFIG;
-	if (d->ops->interrupt)
-		d->ops->interrupt(d, VIRTIO_INT_CONFIG);
+	__raise(d, VIRTIO_INT_CONFIG);
 }
 
 void __virtio_mmio_config_changed(struct virtio_mmio_dev *d)
 {
 	d->config_generation++;
-	d->interrupt_status |= VIRTIO_INT_CONFIG;
-	if (d->ops->interrupt)
-		d->ops->interrupt(d, VIRTIO_INT_CONFIG);
+	__raise(d, VIRTIO_INT_CONFIG);
 }
 
 static struct vq *cur_vq(struct virtio_mmio_dev *d)

@@ -22,9 +22,6 @@
 
 #define VIRTIO_VENDOR_ID 0x4d4d56 /* "VMM" */
 
-#define VIRTIO_INT_USED 1
-#define VIRTIO_INT_CONFIG 2
-
 struct virtio_mmio_dev;
 
 struct virtio_dev_ops {
@@ -37,15 +34,22 @@ struct virtio_dev_ops {
 	void (*notify)(struct virtio_mmio_dev *d, unsigned int q);
 	/* Reset: forget everything the driver set up. */
 	void (*reset)(struct virtio_mmio_dev *d);
-	/* Interrupt to the guest (irqfd later); may be NULL: we poll. */
-	void (*interrupt)(struct virtio_mmio_dev *d, uint32_t why);
 };
+
+/*
+ * How the device interrupts the guest: the VMM's irqfd (an edge on the
+ * device's GSI, as Firecracker does for virtio-mmio).  Called with
+ * dev->lock held, from whatever thread served the queue; must not block.
+ */
+typedef void (*virtio_irq_fn)(void *arg);
 
 struct virtio_mmio_stats {
 	uint64_t bad_access; /* wrong size, misaligned, read-only */
 	uint64_t notifies;
 	uint64_t broken_queues;
 	uint64_t resets;
+	uint64_t irqs; /* interrupts raised */
+	uint64_t irqs_suppressed; /* used buffers with NO_INTERRUPT set */
 };
 
 struct virtio_mmio_dev {
@@ -55,6 +59,8 @@ struct virtio_mmio_dev {
 	uint32_t config_len;
 	const struct virtio_dev_ops *ops;
 	void *opaque;
+	virtio_irq_fn irq; /* NULL: no interrupts, the driver polls */
+	void *irq_arg;
 	struct guest_view mem;
 	/* Guarded by lock: */
 	uint64_t driver_features;
@@ -79,6 +85,11 @@ void virtio_mmio_access(struct virtio_mmio_dev *d, uint64_t offset,
 /* A notification that does not say which queue (an ioeventfd): serve
  * every live queue. */
 void virtio_mmio_notify_all(struct virtio_mmio_dev *d);
+/* Interrupts go to fn(arg) from now on (NULL: none). */
+void virtio_mmio_set_irq(struct virtio_mmio_dev *d, virtio_irq_fn fn,
+			 void *arg);
+/* Device side, lock held: used buffers were added to queue q. */
+void __virtio_mmio_used(struct virtio_mmio_dev *d, unsigned int q);
 /* Device side, lock held: a queue went bad, the driver must reset. */
 void __virtio_mmio_needs_reset(struct virtio_mmio_dev *d, unsigned int q);
 /* Device side, lock held: the config changed (bumps the generation). */

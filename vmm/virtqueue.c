@@ -134,3 +134,14 @@ int vq_push(struct vq *q, const struct guest_view *m, uint16_t head,
 			 __ATOMIC_RELEASE);
 	return 0;
 }
+
+bool vq_wants_interrupt(const struct vq *q, const struct guest_view *m)
+{
+	uint16_t *flags;
+
+	if (!q->ready || q->broken)
+		return true;
+	flags = ring(q, m, q->avail_gpa, 2);
+	return !flags || !(__atomic_load_n(flags, __ATOMIC_ACQUIRE) &
+			   VRING_AVAIL_F_NO_INTERRUPT);
+}

@@ -57,5 +57,8 @@ int vq_pop(struct vq *q, const struct guest_view *m, struct vq_elem *e);
 /* Give a chain back with len bytes written. */
 int vq_push(struct vq *q, const struct guest_view *m, uint16_t head,
 	    uint32_t len);
+/* Does the driver want an interrupt for used buffers (2.7.7)?  A ring we
+ * cannot read gets one: an interrupt too many is harmless. */
+bool vq_wants_interrupt(const struct vq *q, const struct guest_view *m);
 
 #endif /* VMM_VIRTQUEUE_H */

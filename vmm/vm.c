@@ -250,6 +250,14 @@ int vm_create_res(const struct guest_spec *spec, unsigned int id,
 			 strerror(-ret));
 		goto err;
 	}
+	if (!vm->res.no_irqchip) {
+		ret = kvm_create_irqchip(vm->vm_fd);
+		if (ret) {
+			snprintf(err, errlen, "KVM_CREATE_IRQCHIP");
+			goto err;
+		}
+		vm->irqchip = true;
+	}
 	ret = vm_mem_init(vm);
 	if (ret) {
 		snprintf(err, errlen, "guest memory");

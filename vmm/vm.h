@@ -35,6 +35,7 @@ struct vm_resources {
 	int backing; /* enum guest_backing */
 	bool no_huge; /* order-0 backing only */
 	bool quiet; /* no console lines (tests, benchmarks) */
+	bool no_irqchip; /* no in-kernel irqchip: no interrupts at all */
 	FILE *console; /* console lines go there; NULL: stdout */
 };
 
@@ -100,6 +101,10 @@ struct vm {
 	void *mem; /* the memory layer's private state */
 	struct vm_resources res;
 	int pnode[GUEST_MAX_NODES]; /* pool node behind each guest node */
+
+	/* In-kernel PIC/IOAPIC/LAPICs: devices interrupt through irqfds;
+	 * HLT stays in the kernel (vcpu.c watches for a final one). */
+	bool irqchip;
 
 	uint64_t entry; /* guest ELF entry point */
 	uint64_t tsc_khz;

@@ -153,6 +153,12 @@ static int build_page_tables(struct vm *vm)
 	if (!ret)
 		ret = map_2m_range(&a, pml4, GUEST_MMIO_GPA,
 				   GUEST_MMIO_GPA + GUEST_MMIO_SIZE);
+	/* The IOAPIC and LAPIC pages (0xfec00000 .. 0xfee01000), where RAM
+	 * does not cover them: a larger guest has RAM there and no
+	 * interrupts (no PCI hole in this machine model). */
+	if (!ret && vm->irqchip && vm->ram_size <= GUEST_IOAPIC_GPA)
+		ret = map_2m_range(&a, pml4, GUEST_IOAPIC_GPA,
+				   GUEST_LAPIC_GPA + SZ_2M);
 	return ret;
 }
 

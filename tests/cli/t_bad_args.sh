@@ -30,6 +30,7 @@ check "--nodes 0" run --nodes 0
 check "--nodes 99" run --nodes 99
 check "--watermark-scale-factor 0" run --watermark-scale-factor 0
 check "--stats soon" run --stats soon
+check "--irqchip maybe: on or off" run --irqchip maybe
 check "mem=3M" run --guest mem=3M
 check "vcpus=0" run --guest vcpus=0
 check "unknown key 'colour'" run --guest colour=red
