@@ -54,7 +54,8 @@ static const char full[] =
 	"               \"guest_timeout\": \"200ms\", \"direct_timeout\": \"10ms\",\n"
 	"               \"kswapd_step\": \"25ms\", \"release_interval\": \"off\" },\n"
 	"  \"run\": { \"duration\": \"10s\", \"timeout\": \"20s\", \"sample_interval\": \"50ms\",\n"
-	"           \"trace_events\": 4096, \"trace_page_events\": true },\n"
+	"           \"trace_events\": 4096, \"trace_page_events\": true,\n"
+	"           \"irqchip\": false },\n"
 	"  \"guests\": [\n"
 	"    { \"name\": \"web\", \"count\": 3, \"stagger\": \"500ms\", \"start\": \"1s\",\n"
 	"      \"mem\": \"256M\", \"vcpus\": 2, \"nodes\": 2, \"map\": [1, 0], \"strict\": true,\n"
@@ -99,6 +100,7 @@ START_TEST(test_full_scenario)
 	ck_assert_uint_eq(sc.sample_ns, 50000000ULL);
 	ck_assert_uint_eq(sc.trace_events, 4096);
 	ck_assert(sc.trace_page_events);
+	ck_assert(c->irqchip_off);
 	/* count 3 gives web-1..web-3, a stagger apart. */
 	ck_assert_uint_eq(c->nr_guests, 4);
 	ck_assert_str_eq(c->guest[0].name, "web-1");
@@ -157,6 +159,7 @@ START_TEST(test_defaults)
 	ck_assert_uint_eq(sc.timeout_ns, 60000000000ULL);
 	ck_assert_uint_eq(sc.sample_ns, 100000000ULL);
 	ck_assert_uint_eq(sc.duration_ns, 0);
+	ck_assert(!sc.cfg.irqchip_off);
 	ck_assert_uint_eq(sc.cfg.guest[0].nr_vcpus, 1);
 	ck_assert_int_eq(sc.cfg.guest[0].vnode_to_pnode[0], -1);
 	ck_assert(!sc.expect.no_oom && !sc.expect.integrity);

@@ -108,6 +108,7 @@ static void launch(struct oc_run *run, struct oc_slot *slot)
 {
 	struct oc_guest *g = slot->g;
 	struct vm_resources res = { .pool = run->h->pool,
+				    .no_irqchip = run->sc->cfg.irqchip_off,
 				    .console = run->console };
 	unsigned int id = 0, next;
 

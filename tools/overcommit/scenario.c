@@ -377,9 +377,13 @@ static int parse_reclaim(struct ctx *c, json_t *o, struct vmm_config *cfg)
 
 static int parse_run(struct ctx *c, json_t *o, struct scenario *sc)
 {
-	static const char *const keys[] = { "duration",		 "timeout",
-					    "sample_interval",	 "trace_events",
-					    "trace_page_events", NULL };
+	static const char *const keys[] = { "duration",
+					    "timeout",
+					    "sample_interval",
+					    "trace_events",
+					    "trace_page_events",
+					    "irqchip",
+					    NULL };
 	json_t *v;
 	long n;
 	int ret;
@@ -426,6 +430,13 @@ static int parse_run(struct ctx *c, json_t *o, struct scenario *sc)
 	    (ret = get_bool(c, v, "run.trace_page_events",
 			    &sc->trace_page_events)))
 		return ret;
+	if ((v = json_object_get(o, "irqchip"))) {
+		bool on;
+
+		if ((ret = get_bool(c, v, "run.irqchip", &on)))
+			return ret;
+		sc->cfg.irqchip_off = !on;
+	}
 	return 0;
 }
 
