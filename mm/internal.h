@@ -96,6 +96,34 @@ static inline void pb_clear(struct frame *head, uint8_t bits)
 	__atomic_fetch_and(&head->pb, (uint8_t)~bits, __ATOMIC_RELAXED);
 }
 
+/*
+ * frame->flags change only in the hands of whoever holds the frame (the
+ * thread allocating or freeing it, or zone->lock for a free block), but
+ * compaction's migrate scanner reads them without any lock: single loads
+ * and stores, as for state and order.
+ */
+static inline uint8_t frame_flags(const struct frame *f)
+{
+	return READ_ONCE(f->flags);
+}
+
+static inline void frame_flags_update(struct frame *f, uint8_t clear,
+				      uint8_t set)
+{
+	WRITE_ONCE(f->flags, (uint8_t)((READ_ONCE(f->flags) & ~clear) | set));
+}
+
+/*
+ * The list links share their bytes with the gpa of an in-use frame, which
+ * compaction's migrate scanner reads without a lock: list code stores them
+ * with single stores too (it reads them under the list's lock).
+ */
+static inline void set_lru(struct frame *f, pfn_t next, pfn_t prev)
+{
+	WRITE_ONCE(f->lru.next, next);
+	WRITE_ONCE(f->lru.prev, prev);
+}
+
 static inline bool page_is_buddy(const struct frame *buddy, unsigned int order)
 {
 	return READ_ONCE(buddy->state) == FRAME_BUDDY &&

@@ -108,7 +108,7 @@ static void prep_new_page(struct mm_pool *pool, pfn_t pfn, unsigned int order,
 	unsigned long nr = 1UL << order;
 
 	WRITE_ONCE(f->owner, FRAME_OWNER_NONE);
-	f->flags &= ~FF_PINNED;
+	frame_flags_update(f, FF_PINNED, 0);
 
 	for (unsigned long done = 0; done < nr;) {
 		pfn_t p = pfn + done;
@@ -124,10 +124,10 @@ static void prep_new_page(struct mm_pool *pool, pfn_t pfn, unsigned int order,
 				struct frame *fi = &pool->frames[p + i];
 
 				if ((gfp & __GFP_ZERO) &&
-				    (fi->flags & FF_DIRTY))
+				    (frame_flags(fi) & FF_DIRTY))
 					memset(pfn_to_virt(pool, p + i), 0,
 					       PAGE_SIZE);
-				fi->flags |= FF_DIRTY;
+				frame_flags_update(fi, 0, FF_DIRTY);
 			}
 			/* All of it handed out: no frame left to track. */
 			if (n == pageblock_nr_pages)
@@ -293,7 +293,7 @@ void __free_pages(struct mm_pool *pool, pfn_t pfn, unsigned int order)
 	}
 	trace_event(&pool->trace, TR_PAGE_FREE, pfn, order, 0, 0);
 	WRITE_ONCE(f->owner, FRAME_OWNER_NONE);
-	f->flags &= ~FF_PINNED;
+	frame_flags_update(f, FF_PINNED, 0);
 	zone = page_zone(pool, pfn);
 	mt = get_pageblock_migratetype(pool, pfn);
 	count_vm_events(pool, PGFREE, 1UL << order);
@@ -314,7 +314,7 @@ void split_page(struct mm_pool *pool, pfn_t pfn, unsigned int order)
 		set_frame_state(f, FRAME_INUSE, 0);
 		WRITE_ONCE(f->owner, FRAME_OWNER_NONE);
 		if (p != pfn)
-			f->flags &= ~FF_PINNED;
+			frame_flags_update(f, FF_PINNED, 0);
 	}
 }
 

@@ -378,7 +378,7 @@ void pool_release_pageblock_done(struct mm_pool *pool, pfn_t pb)
 	/* Isolated: nobody else touches these frames meanwhile.  The host
 	 * gives zeroes back. */
 	for (pfn_t q = pb; q < pb + pageblock_nr_pages; q++)
-		pool->frames[q].flags &= ~FF_DIRTY;
+		frame_flags_update(&pool->frames[q], FF_DIRTY, 0);
 	pthread_mutex_lock(&zone->lock);
 	if (!(pb_get(&pool->frames[pb]) & PB_RETURNED)) {
 		pb_set(&pool->frames[pb], PB_RETURNED | PB_CLEAN);
