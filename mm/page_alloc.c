@@ -59,11 +59,6 @@ static inline enum zone_type gfp_zone(gfp_t gfp)
 	return (gfp & __GFP_MOVABLE) ? ZONE_MOVABLE : ZONE_NORMAL;
 }
 
-static inline int gfp_migratetype(gfp_t gfp)
-{
-	return (gfp & __GFP_MOVABLE) ? MIGRATE_MOVABLE : MIGRATE_UNMOVABLE;
-}
-
 bool prepare_alloc_pages(struct mm_pool *pool, gfp_t gfp_mask,
 			 unsigned int order, int preferred_nid,
 			 const nodemask_t *nodemask, struct alloc_context *ac,
@@ -285,10 +280,14 @@ void __free_pages(struct mm_pool *pool, pfn_t pfn, unsigned int order)
 			[FRAME_BUDDY] = "already free",
 			[FRAME_PCP] = "already free",
 			[FRAME_INUSE] = "in use with",
+			[FRAME_ISOLATED] = "isolated by compaction,",
 		};
+		uint8_t state = frame_state(f);
 
 		pr_err(pool, "bad free: pfn 0x%x order %u is %s order %u", pfn,
-		       order, what[frame_state(f) & 3], f->order);
+		       order,
+		       state < ARRAY_SIZE(what) ? what[state] : "corrupt,",
+		       f->order);
 		return;
 	}
 	trace_event(&pool->trace, TR_PAGE_FREE, pfn, order, 0, 0);

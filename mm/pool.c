@@ -248,6 +248,7 @@ int mm_pool_create(const struct mm_config *cfg, struct mm_pool **out, char *err,
 		goto err_map;
 	bind_nodes(pool);
 	setup_per_zone_wmarks(pool);
+	compaction_pool_init(pool);
 	*out = pool;
 	return 0;
 
@@ -271,6 +272,8 @@ void mm_pool_destroy(struct mm_pool *pool)
 {
 	if (!pool)
 		return;
+	/* kcompactd first: it allocates and frees through the rest. */
+	compaction_pool_destroy(pool);
 	pcp_pool_destroy(pool);
 	destroy_nodes(pool);
 	munmap(pool->base, pool->size);
