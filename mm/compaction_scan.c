@@ -388,7 +388,9 @@ void isolate_freepages(struct compact_control *cc)
 		    !isolation_suitable(cc, block_start_pfn))
 			continue;
 		compact_lock(cc, &zone->lock);
-		if (pageblock_free(pool, block_start_pfn)) {
+		/* Checked again under the lock, which stealing takes. */
+		if (!suitable_migration_target(cc, block_start_pfn) ||
+		    pageblock_free(pool, block_start_pfn)) {
 			pthread_mutex_unlock(&zone->lock);
 			continue;
 		}
