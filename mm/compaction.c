@@ -64,42 +64,42 @@ int compaction_set_tunables(struct mm_pool *pool,
 
 /*
  * Deferral, as Linux: after a failure at order, skip the next
- * 1 << compact_defer_shift attempts at that order or above.
+ * 1 << compact_defer_shift attempts at that order or above.  The fields
+ * are hints updated without a lock, as in Linux (async compaction must
+ * not wait for the zone lock): single loads and stores, and a racing
+ * update at worst skips one attempt more or less.
  */
 bool compaction_deferred(struct mm_pool *pool, struct zone *zone, int order)
 {
-	unsigned long defer_limit;
-	bool deferred = false;
+	unsigned long defer_limit = 1UL << READ_ONCE(zone->compact_defer_shift);
+	unsigned int considered;
 
-	pthread_mutex_lock(&zone->lock);
-	defer_limit = 1UL << zone->compact_defer_shift;
-	if (order < zone->compact_order_failed)
-		goto out;
+	if (order < READ_ONCE(zone->compact_order_failed))
+		return false;
 	/* Past the limit: try, and stay at the limit. */
-	if (++zone->compact_considered >= defer_limit) {
-		zone->compact_considered = defer_limit;
-		goto out;
+	considered = READ_ONCE(zone->compact_considered) + 1;
+	if (considered >= defer_limit) {
+		WRITE_ONCE(zone->compact_considered, defer_limit);
+		return false;
 	}
-	deferred = true;
+	WRITE_ONCE(zone->compact_considered, considered);
 	trace_event(&pool->trace, TR_COMPACT_DEFERRED, zone->zone_id, order,
-		    zone->compact_considered, zone->compact_defer_shift);
-out:
-	pthread_mutex_unlock(&zone->lock);
-	return deferred;
+		    considered, READ_ONCE(zone->compact_defer_shift));
+	return true;
 }
 
 void defer_compaction(struct mm_pool *pool, struct zone *zone, int order)
 {
-	pthread_mutex_lock(&zone->lock);
-	zone->compact_considered = 0;
-	zone->compact_defer_shift++;
-	if (order < zone->compact_order_failed)
-		zone->compact_order_failed = order;
-	if (zone->compact_defer_shift > COMPACT_MAX_DEFER_SHIFT)
-		zone->compact_defer_shift = COMPACT_MAX_DEFER_SHIFT;
-	trace_event(&pool->trace, TR_COMPACT_DEFER, zone->zone_id, order,
-		    zone->compact_considered, zone->compact_defer_shift);
-	pthread_mutex_unlock(&zone->lock);
+	unsigned int shift = READ_ONCE(zone->compact_defer_shift) + 1;
+
+	if (shift > COMPACT_MAX_DEFER_SHIFT)
+		shift = COMPACT_MAX_DEFER_SHIFT;
+	WRITE_ONCE(zone->compact_considered, 0);
+	WRITE_ONCE(zone->compact_defer_shift, shift);
+	if (order < READ_ONCE(zone->compact_order_failed))
+		WRITE_ONCE(zone->compact_order_failed, order);
+	trace_event(&pool->trace, TR_COMPACT_DEFER, zone->zone_id, order, 0,
+		    shift);
 }
 
 /*
@@ -110,28 +110,24 @@ void defer_compaction(struct mm_pool *pool, struct zone *zone, int order)
 void compaction_defer_reset(struct mm_pool *pool, struct zone *zone, int order,
 			    bool alloc_success)
 {
-	pthread_mutex_lock(&zone->lock);
 	if (alloc_success) {
-		zone->compact_considered = 0;
-		zone->compact_defer_shift = 0;
+		WRITE_ONCE(zone->compact_considered, 0);
+		WRITE_ONCE(zone->compact_defer_shift, 0);
 	}
-	if (order >= zone->compact_order_failed)
-		zone->compact_order_failed = order + 1;
+	if (order >= READ_ONCE(zone->compact_order_failed))
+		WRITE_ONCE(zone->compact_order_failed, order + 1);
 	trace_event(&pool->trace, TR_COMPACT_DEFER_RESET, zone->zone_id, order,
-		    zone->compact_considered, zone->compact_defer_shift);
-	pthread_mutex_unlock(&zone->lock);
+		    READ_ONCE(zone->compact_considered),
+		    READ_ONCE(zone->compact_defer_shift));
 }
 
 bool compaction_restarting(struct zone *zone, int order)
 {
-	bool ret;
+	unsigned int shift = READ_ONCE(zone->compact_defer_shift);
 
-	pthread_mutex_lock(&zone->lock);
-	ret = order >= zone->compact_order_failed &&
-	      zone->compact_defer_shift == COMPACT_MAX_DEFER_SHIFT &&
-	      zone->compact_considered >= 1UL << zone->compact_defer_shift;
-	pthread_mutex_unlock(&zone->lock);
-	return ret;
+	return order >= READ_ONCE(zone->compact_order_failed) &&
+	       shift == COMPACT_MAX_DEFER_SHIFT &&
+	       READ_ONCE(zone->compact_considered) >= 1UL << shift;
 }
 
 enum compact_result __compaction_suitable(struct zone *zone, int order,

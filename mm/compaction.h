@@ -75,7 +75,7 @@ enum compact_result __compaction_suitable(struct zone *zone, int order,
  * Deferral after failures, exactly as Linux: each failure of an order
  * doubles the number of attempts skipped (up to 1 << 6); a success
  * forgets it.  compaction_deferred() counts an attempt and says whether to
- * skip it.  Context: takes zone->lock.
+ * skip it.  Context: lockless (racing updates lose at most one count).
  */
 bool compaction_deferred(struct mm_pool *pool, struct zone *zone, int order);
 void defer_compaction(struct mm_pool *pool, struct zone *zone, int order);

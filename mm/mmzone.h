@@ -74,19 +74,20 @@ struct zone {
 	long nr_free_pages;
 	long nr_returned_pages; /* free pages the host took back */
 
-	/* Compaction (mm/compaction.c); guarded by lock. */
-	unsigned int compact_considered;
-	unsigned int compact_defer_shift;
-	int compact_order_failed;
 	/* FRAME_ISOLATED frames: free, off the lists, not in nr_free_pages
-	 * (Linux's NR_ISOLATED_*, for compaction's targets). */
+	 * (Linux's NR_ISOLATED_*, for compaction's targets); guarded by
+	 * lock. */
 	unsigned long nr_isolated_pages;
 
 	/*
-	 * Compaction hints, read and written without the lock (single loads
-	 * and stores) as in Linux: where the scanners resume, and whether
-	 * the PB_SKIP bits want flushing.
+	 * Compaction (mm/compaction.c): hints read and written without the
+	 * lock (single loads and stores) as in Linux, so that async
+	 * compaction never waits for it: deferral after failures, where the
+	 * scanners resume, whether the PB_SKIP bits want flushing.
 	 */
+	unsigned int compact_considered;
+	unsigned int compact_defer_shift;
+	int compact_order_failed;
 	pfn_t compact_cached_free_pfn;
 	pfn_t compact_cached_migrate_pfn[2]; /* [0] async, [1] sync */
 	bool compact_blockskip_flush;

@@ -148,6 +148,21 @@ static unsigned int fake_migrate_pages(void *priv, struct migrate_req *req,
 	unsigned int done = 0;
 
 	ADD(fg->calls, 1);
+	if (fg->validate) {
+		struct zone *zone = page_zone(fg->pool, req[0].new_pfn);
+		unsigned long isolated;
+		char err[256];
+
+		/* The targets are in use, maybe more are isolated: the
+		 * invariants hold all the same. */
+		if (mm_validate(fg->pool, err, sizeof(err)))
+			violation(fg, "mm_validate in the op: %s", err);
+		pthread_mutex_lock(&zone->lock);
+		isolated = zone->nr_isolated_pages;
+		pthread_mutex_unlock(&zone->lock);
+		if (isolated)
+			ADD(fg->saw_isolated, 1);
+	}
 	while (nr > max &&
 	       !__atomic_compare_exchange_n(&fg->max_batch, &max, nr, false,
 					    __ATOMIC_RELAXED, __ATOMIC_RELAXED))

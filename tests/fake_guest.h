@@ -32,10 +32,12 @@ struct fake_guests {
 	/* How the op behaves. */
 	unsigned int fail_every; /* every Nth request: -EAGAIN (0: never) */
 	bool free_on_fail; /* ... after its owner dropped the page */
+	bool validate; /* mm_validate() at each call, targets in hand */
 
 	/* What the op saw (atomics). */
 	unsigned long calls, reqs, moved, eagain, ebusy;
 	unsigned long max_batch;
+	unsigned long saw_isolated; /* calls with other targets isolated */
 	unsigned long down_moves; /* target below the source's pageblock */
 	unsigned long violations; /* against the contract; first in why */
 	char why[256];
