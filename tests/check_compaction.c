@@ -158,6 +158,44 @@ START_TEST(test_fragmented_order9)
 }
 END_TEST
 
+/* Two nodes: each is compacted within its own zones. */
+START_TEST(test_two_nodes)
+{
+	struct mm_config cfg = {
+		.pool_bytes = 2 * MIB << 20,
+		.nr_nodes = 2,
+	};
+	struct frag s;
+	long migrated;
+
+	s.pool = test_pool_cfg(&cfg);
+	fake_guests_init(&s.fg, s.pool, 2, s.pool->nr_frames);
+	for (unsigned long i = 0;; i++)
+		if (fake_guest_fault(&s.fg, i % 2, i / 2, GFP_GUEST, false) ==
+		    PFN_NONE)
+			break;
+	for (unsigned int g = 0; g < 2; g++)
+		for (unsigned long p = 0; p < s.fg.g[g].npages; p++)
+			if (s.fg.g[g].map[p] != PFN_NONE &&
+			    (s.fg.g[g].map[p] & 1))
+				fake_guest_discard(&s.fg, g, p);
+	drain_all_pages(s.pool);
+	for (int nid = 0; nid < 2; nid++)
+		ck_assert_uint_ge(
+			fragmentation_score_node(&s.pool->node_data[nid]), 90);
+	migrated = compact_memory(s.pool);
+	ck_assert_int_gt(migrated, 0);
+	ck_assert_uint_eq(migrated, s.fg.moved);
+	for (int nid = 0; nid < 2; nid++)
+		ck_assert_uint_le(
+			fragmentation_score_node(&s.pool->node_data[nid]), 30);
+	ck_assert_uint_ge(count_order9(s.pool), 12);
+	ck_assert_int_eq(kcompactd_run(s.pool), 0);
+	kcompactd_stop(s.pool);
+	teardown(&s);
+}
+END_TEST
+
 struct frame_snap {
 	uint8_t state, order;
 	uint16_t owner;
@@ -1138,6 +1176,7 @@ Suite *compaction_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_scanners_meet);
 	tcase_add_test(tc, test_fragmented_order9);
+	tcase_add_test(tc, test_two_nodes);
 	tcase_add_test(tc, test_pinned_never_moved);
 	tcase_add_test(tc, test_unmovable_zone_fails_cleanly);
 	tcase_add_test(tc, test_defer_arithmetic);
