@@ -129,7 +129,9 @@ struct mm_ops {
 	 * old_pfn mapped and new_pfn the caller's.  Returns reqs migrated.
 	 * new_pfn comes as an in-use order-0 frame without an owner.  The op
 	 * counts pgmigrate_success and pgmigrate_fail, as Linux's
-	 * migrate_pages() does; compaction counts the rest.
+	 * migrate_pages() does; compaction counts the rest.  Free old_pfn
+	 * from the calling thread: compaction drains its page cache after
+	 * each batch so that the freed frames merge (docs/compaction.md).
 	 */
 	unsigned int (*migrate_pages)(void *priv, struct migrate_req *req,
 				      unsigned int nr);
