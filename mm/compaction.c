@@ -201,7 +201,10 @@ static enum compact_result __compact_finished(struct compact_control *cc)
 		return cc->whole_zone ? COMPACT_COMPLETE :
 					COMPACT_PARTIAL_SKIPPED;
 	}
-	if (cc->contended)
+	/* Async met a contended lock, or kcompactd is being stopped (Linux's
+	 * fatal signal). */
+	if (cc->contended ||
+	    (cc->kcompactd && READ_ONCE(cc->kcompactd->kcompactd_should_stop)))
 		return COMPACT_CONTENDED;
 	if (cc->proactive_compaction)
 		return fragmentation_score_zone(zone) >

@@ -238,6 +238,7 @@ struct compact_control {
 	unsigned long total_free_scanned;
 	unsigned long nr_migrated; /* the op moved them */
 	unsigned long nr_failed; /* the op refused, or no target */
+	pg_data_t *kcompactd; /* run by this node's kcompactd */
 	int order; /* -1: no allocation, the whole zone (compact_memory) */
 	int migratetype; /* of the allocation compacted for */
 	unsigned int alloc_flags;

@@ -66,14 +66,10 @@ static void count_kcompactd_scans(struct mm_pool *pool,
 	count_vm_events(pool, KCOMPACTD_FREE_SCANNED, cc->total_free_scanned);
 }
 
+/* Also read by compact_finished() without the lock: single loads. */
 static bool kcompactd_should_stop(pg_data_t *pgdat)
 {
-	bool stop;
-
-	pthread_mutex_lock(&pgdat->kcompactd_lock);
-	stop = pgdat->kcompactd_should_stop;
-	pthread_mutex_unlock(&pgdat->kcompactd_lock);
-	return stop;
+	return READ_ONCE(pgdat->kcompactd_should_stop);
 }
 
 /* Make order available on the node's zones (kcompactd_do_work()). */
@@ -100,6 +96,7 @@ static void kcompactd_do_work(struct mm_pool *pool, pg_data_t *pgdat)
 			.highest_zoneidx = highest_zoneidx,
 			.mode = MIGRATE_SYNC_LIGHT,
 			.batch = READ_ONCE(pool->compact.batch),
+			.kcompactd = pgdat,
 		};
 		enum compact_result status;
 
@@ -158,6 +155,7 @@ static void proactive_compact_node(struct mm_pool *pool, pg_data_t *pgdat)
 			.whole_zone = true,
 			.proactive_compaction = true,
 			.batch = READ_ONCE(pool->compact.batch),
+			.kcompactd = pgdat,
 		};
 
 		if (!populated_zone(zone))
@@ -266,7 +264,7 @@ int kcompactd_run(struct mm_pool *pool)
 
 		pthread_mutex_lock(&pgdat->kcompactd_lock);
 		if (!pgdat->kcompactd_running) {
-			pgdat->kcompactd_should_stop = false;
+			WRITE_ONCE(pgdat->kcompactd_should_stop, false);
 			ret = -pthread_create(&pgdat->kcompactd, NULL,
 					      kcompactd, pgdat);
 			pgdat->kcompactd_running = !ret;
@@ -288,7 +286,7 @@ void kcompactd_stop(struct mm_pool *pool)
 
 		pthread_mutex_lock(&pgdat->kcompactd_lock);
 		running = pgdat->kcompactd_running;
-		pgdat->kcompactd_should_stop = true;
+		WRITE_ONCE(pgdat->kcompactd_should_stop, true);
 		pthread_cond_signal(&pgdat->kcompactd_wait);
 		pthread_mutex_unlock(&pgdat->kcompactd_lock);
 		if (!running)

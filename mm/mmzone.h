@@ -146,7 +146,7 @@ typedef struct pglist_data {
 	pthread_cond_t kcompactd_wait;
 	pthread_t kcompactd;
 	bool kcompactd_running;
-	bool kcompactd_should_stop;
+	bool kcompactd_should_stop; /* also read without the lock */
 	bool proactive_compact_trigger; /* proactiveness was just raised */
 	int kcompactd_max_order; /* 0: no request */
 	enum zone_type kcompactd_highest_zoneidx;

@@ -888,6 +888,41 @@ START_TEST(test_kcompactd_proactive)
 }
 END_TEST
 
+static bool op_called(void *arg)
+{
+	struct fake_guests *fg = arg;
+
+	return __atomic_load_n(&fg->calls, __ATOMIC_RELAXED) > 0;
+}
+
+/*
+ * Stopping kcompactd in the middle of a round ends the round at the next
+ * batch: with a slow owner (10 ms a batch) the round would take some 60
+ * batches.
+ */
+START_TEST(test_kcompactd_stop_midway)
+{
+	struct frag s;
+	struct compact_tunables t;
+	unsigned long calls;
+
+	setup_fragmented(&s, MIB, GFP_GUEST);
+	s.fg.delay_us = 10000;
+	t = s.pool->compact;
+	t.proactiveness = 90;
+	t.interval_ms = 10;
+	ck_assert_int_eq(compaction_set_tunables(s.pool, &t), 0);
+	ck_assert_int_eq(kcompactd_run(s.pool), 0);
+	ck_assert(wait_for(op_called, &s.fg, 20000));
+	kcompactd_stop(s.pool);
+	calls = s.fg.calls;
+	ck_assert_uint_lt(calls, 30);
+	ck_assert_uint_ge(fragmentation_score_node(&s.pool->node_data[0]), 50);
+	ck_assert_uint_eq(normal(s.pool)->nr_isolated_pages, 0);
+	teardown(&s);
+}
+END_TEST
+
 /* Below the mark, or with proactiveness 0, kcompactd does nothing. */
 START_TEST(test_kcompactd_sleeps)
 {
@@ -1195,6 +1230,7 @@ Suite *compaction_suite(void)
 	tcase_set_timeout(kd, 60);
 	tcase_add_test(kd, test_kcompactd_proactive);
 	tcase_add_test(kd, test_kcompactd_sleeps);
+	tcase_add_test(kd, test_kcompactd_stop_midway);
 	tcase_add_test(kd, test_kcompactd_wakeup);
 	suite_add_tcase(s, kd);
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <stdarg.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #include "tests/fake_guest.h"
 
@@ -148,6 +149,8 @@ static unsigned int fake_migrate_pages(void *priv, struct migrate_req *req,
 	unsigned int done = 0;
 
 	ADD(fg->calls, 1);
+	if (fg->delay_us)
+		usleep(fg->delay_us);
 	if (fg->validate) {
 		struct zone *zone = page_zone(fg->pool, req[0].new_pfn);
 		unsigned long isolated;

@@ -33,6 +33,7 @@ struct fake_guests {
 	unsigned int fail_every; /* every Nth request: -EAGAIN (0: never) */
 	bool free_on_fail; /* ... after its owner dropped the page */
 	bool validate; /* mm_validate() at each call, targets in hand */
+	unsigned int delay_us; /* each call takes this long (a slow owner) */
 
 	/* What the op saw (atomics). */
 	unsigned long calls, reqs, moved, eagain, ebusy;
