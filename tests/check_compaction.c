@@ -196,6 +196,37 @@ START_TEST(test_two_nodes)
 }
 END_TEST
 
+/* Whole free pageblocks are what compaction makes: never targets. */
+START_TEST(test_free_pageblocks_kept)
+{
+	struct frag s;
+	const pfn_t half = 8 * pageblock_nr_pages;
+	unsigned long in_blocks, free;
+
+	setup_fragmented(&s, MIB, GFP_GUEST);
+	for (unsigned int g = 0; g < 2; g++)
+		for (unsigned long p = 0; p < s.fg.g[g].npages; p++)
+			if (s.fg.g[g].map[p] != PFN_NONE &&
+			    s.fg.g[g].map[p] >= half)
+				fake_guest_discard(&s.fg, g, p);
+	drain_all_pages(s.pool);
+	/* The upper half goes back to the host, and is taken again. */
+	ck_assert_int_gt(pool_return_free_pageblocks(s.pool), 0);
+	ck_assert_uint_eq(count_order9(s.pool), 8);
+	ck_assert_int_gt(compact_node(s.pool, 0), 0);
+	for (unsigned int g = 0; g < 2; g++)
+		for (unsigned long p = 0; p < s.fg.g[g].npages; p++)
+			ck_assert_msg(s.fg.g[g].map[p] == PFN_NONE ||
+					      s.fg.g[g].map[p] < half,
+				      "a page moved into free pageblock 0x%x",
+				      s.fg.g[g].map[p]);
+	ck_assert_uint_ge(count_order9(s.pool), 11);
+	free_in_pageblocks(s.pool, &in_blocks, &free);
+	ck_assert_uint_ge(in_blocks, 11 * pageblock_nr_pages);
+	teardown(&s);
+}
+END_TEST
+
 struct frame_snap {
 	uint8_t state, order;
 	uint16_t owner;
@@ -259,6 +290,31 @@ START_TEST(test_pinned_never_moved)
 	}
 	drain_all_pages(pool);
 	ck_assert_uint_gt(pinned_in_movable, 100);
+	/*
+	 * Movable guest pages and free frames in UNMOVABLE blocks, as a
+	 * fallback leaves them: the two lowest MOVABLE blocks change type
+	 * (the migrate scanner starts there).
+	 */
+	for (pfn_t b = 0, changed = 0; changed < 2; b += pageblock_nr_pages) {
+		struct zone *zone = page_zone(pool, b);
+		unsigned int g;
+		unsigned long page;
+		bool movable_page = false;
+
+		ck_assert_uint_lt(b, pool->nr_frames);
+		if (get_pageblock_migratetype(pool, b) != MIGRATE_MOVABLE)
+			continue;
+		for (pfn_t q = b; q < b + pageblock_nr_pages; q++)
+			if (fake_guests_find(&fg, q, &g, &page) &&
+			    !fg.g[g].pinned[page])
+				movable_page = true;
+		if (!movable_page)
+			continue;
+		pthread_mutex_lock(&zone->lock);
+		set_pageblock_migratetype(pool, b, MIGRATE_UNMOVABLE);
+		pthread_mutex_unlock(&zone->lock);
+		changed++;
+	}
 
 	before = calloc(pool->nr_frames, sizeof(*before));
 	for (pfn_t q = 0; q < pool->nr_frames; q++)
@@ -1212,6 +1268,7 @@ Suite *compaction_suite(void)
 	tcase_add_test(tc, test_scanners_meet);
 	tcase_add_test(tc, test_fragmented_order9);
 	tcase_add_test(tc, test_two_nodes);
+	tcase_add_test(tc, test_free_pageblocks_kept);
 	tcase_add_test(tc, test_pinned_never_moved);
 	tcase_add_test(tc, test_unmovable_zone_fails_cleanly);
 	tcase_add_test(tc, test_defer_arithmetic);
