@@ -122,12 +122,47 @@ static inline pfn_t block_end_pfn(pfn_t pfn, int order)
 }
 
 /*
+ * Could every in-use frame of [start, end) move?  Frames of other blocks
+ * (a large order spans several) count as stuck unless their block is
+ * MOVABLE.  Lockless, as the scan itself.
+ */
+static bool order_block_movable(struct compact_control *cc, pfn_t start,
+				pfn_t end)
+{
+	struct mm_pool *pool = cc->pool;
+
+	for (pfn_t p = start; p < end; p++) {
+		struct frame *f = F(pool, p);
+		unsigned int order = READ_ONCE(f->order);
+
+		switch (frame_state(f)) {
+		case FRAME_BUDDY:
+			if (order < MAX_ORDER)
+				p += (1UL << order) - 1;
+			continue;
+		case FRAME_INUSE:
+			break;
+		default:
+			continue;
+		}
+		if (order || READ_ONCE(f->owner) == FRAME_OWNER_NONE ||
+		    (frame_flags(f) & FF_PINNED) ||
+		    !suitable_migration_source(cc, pageblock_start_pfn(p)))
+			return false;
+	}
+	return true;
+}
+
+/*
  * Collect candidates in [low_pfn, end_pfn), one pageblock, until the batch
  * is full (isolate_migratepages_block()).  Returns where it stopped.
  *
- * Async direct compaction gives up on an order-aligned block as soon as a
- * frame in it cannot move: that block cannot become a free block of the
- * order, so moving the rest of it would be wasted (skip_on_failure).
+ * Async direct compaction skips an order-aligned block that a frame which
+ * cannot move dooms: it cannot become a free block of the order, so
+ * moving the rest of it would be wasted (skip_on_failure).  Linux finds
+ * out while isolating, after the batches before have moved; here each
+ * batch pauses the owners, so the block is looked at whole first, and
+ * the check while isolating stays for frames that change meanwhile.
  */
 static pfn_t isolate_migratepages_block(struct compact_control *cc,
 					pfn_t low_pfn, pfn_t end_pfn)
@@ -153,6 +188,11 @@ static pfn_t isolate_migratepages_block(struct compact_control *cc,
 			if (nr_isolated)
 				break;
 			next_skip_pfn = block_end_pfn(low_pfn, cc->order);
+		}
+		if (skip_on_failure && IS_ALIGNED(low_pfn, 1U << cc->order) &&
+		    !order_block_movable(cc, low_pfn, next_skip_pfn)) {
+			low_pfn = next_skip_pfn - 1;
+			continue;
 		}
 		nr_scanned++;
 

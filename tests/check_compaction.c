@@ -671,6 +671,70 @@ START_TEST(test_async_contended)
 }
 END_TEST
 
+/* Pages of the lowest four pageblocks still where they were? */
+static unsigned long moved_from_low_blocks(struct frag *s,
+					   const uint64_t *before)
+{
+	unsigned long moved = 0;
+
+	for (pfn_t p = 0; p < 4 * pageblock_nr_pages; p++) {
+		struct frame *f = pfn_to_frame(s->pool, p);
+		uint64_t now = frame_state(f) == FRAME_INUSE && f->owner ?
+				       ((uint64_t)f->owner << 48) | f->gpa :
+				       0;
+
+		moved += before[p] && now != before[p];
+	}
+	return moved;
+}
+
+/*
+ * A pinned frame dooms its pageblock for an order-9 request: async
+ * direct compaction leaves such blocks alone (skip_on_failure), sync
+ * moves their pages all the same, as in Linux.
+ */
+START_TEST(test_async_skips_doomed_blocks)
+{
+	static const enum compact_priority prio[] = { COMPACT_PRIO_ASYNC,
+						      COMPACT_PRIO_SYNC_LIGHT };
+	struct frag s;
+	uint64_t *before;
+	unsigned long moved;
+
+	setup_fragmented(&s, MIB, GFP_GUEST);
+	before = calloc(4 * pageblock_nr_pages, sizeof(*before));
+	for (pfn_t b = 0; b < 4 * pageblock_nr_pages; b += pageblock_nr_pages) {
+		unsigned int g;
+		unsigned long page;
+		pfn_t q = b + pageblock_nr_pages / 2;
+
+		while (!fake_guests_find(&s.fg, q, &g, &page))
+			q++;
+		frame_flags_update(pfn_to_frame(s.pool, q), 0, FF_PINNED);
+		s.fg.g[g].pinned[page] = true;
+	}
+	for (pfn_t p = 0; p < 4 * pageblock_nr_pages; p++) {
+		struct frame *f = pfn_to_frame(s.pool, p);
+
+		if (frame_state(f) == FRAME_INUSE && f->owner)
+			before[p] = ((uint64_t)f->owner << 48) | f->gpa;
+	}
+	ck_assert_int_eq(compact_zone_order(s.pool, normal(s.pool),
+					    pageblock_order, GFP_GUEST,
+					    prio[_i], ALLOC_WMARK_MIN,
+					    ZONE_MOVABLE),
+			 COMPACT_SUCCESS);
+	ck_assert_uint_gt(s.fg.moved, 0);
+	moved = moved_from_low_blocks(&s, before);
+	if (prio[_i] == COMPACT_PRIO_ASYNC)
+		ck_assert_uint_eq(moved, 0);
+	else
+		ck_assert_uint_gt(moved, 0);
+	free(before);
+	teardown(&s);
+}
+END_TEST
+
 /* Async respects skip hints, sync_light too, sync_full ignores them. */
 START_TEST(test_priorities_skip_hints)
 {
@@ -1276,6 +1340,7 @@ Suite *compaction_suite(void)
 	tcase_add_loop_test(tc, test_eagain, 0, 2);
 	tcase_add_test(tc, test_priorities_skip_hints);
 	tcase_add_test(tc, test_async_contended);
+	tcase_add_loop_test(tc, test_async_skips_doomed_blocks, 0, 2);
 	tcase_add_test(tc, test_validate_with_isolated);
 	tcase_add_test(tc, test_direct_compaction);
 	suite_add_tcase(s, tc);
