@@ -216,6 +216,23 @@ static inline struct frame *pfn_to_frame(struct mm_pool *pool, pfn_t pfn)
 	return &pool->frames[pfn];
 }
 
+/*
+ * Mark a frame the caller holds as never to be migrated (a pinned guest
+ * region).  Call it before frame_set_owner(): compaction reads the flags
+ * without a lock once it sees the owner, so the pin must be published
+ * with it, in a single store.
+ */
+static inline void frame_set_pinned(struct mm_pool *pool, pfn_t pfn)
+{
+	struct frame *f = &pool->frames[pfn];
+
+	__atomic_store_n(
+		&f->flags,
+		(uint8_t)(__atomic_load_n(&f->flags, __ATOMIC_RELAXED) |
+			  FF_PINNED),
+		__ATOMIC_RELAXED);
+}
+
 static inline void *pfn_to_virt(struct mm_pool *pool, pfn_t pfn)
 {
 	return pool->base + ((uint64_t)pfn << PAGE_SHIFT);

@@ -246,7 +246,7 @@ pfn_t fake_guest_fault(struct fake_guests *fg, unsigned int gi,
 	/* Contents and pin before the mapping publishes the page. */
 	write_signature(fg->pool, pfn, g->id, page);
 	if (pinned)
-		frame_flags_update(pfn_to_frame(fg->pool, pfn), 0, FF_PINNED);
+		frame_set_pinned(fg->pool, pfn);
 	pthread_mutex_lock(&g->lock);
 	if (g->map[page] != PFN_NONE) {
 		pthread_mutex_unlock(&g->lock);
