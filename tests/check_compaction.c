@@ -735,6 +735,50 @@ START_TEST(test_async_skips_doomed_blocks)
 }
 END_TEST
 
+/*
+ * A run that starts from cached positions and meets without a page is
+ * PARTIAL_SKIPPED, defers like a complete one, and resets the positions
+ * so that the next run covers the whole zone.
+ */
+START_TEST(test_partial_skipped)
+{
+	struct frag s;
+	struct zone *zone;
+	struct alloc_context ac = { 0 };
+	unsigned int flags = 0;
+	const pfn_t mid = 8 * pageblock_nr_pages;
+
+	setup_fragmented(&s, MIB, GFP_GUEST);
+	zone = normal(s.pool);
+	WRITE_ONCE(zone->compact_cached_migrate_pfn[1], mid + 1);
+	WRITE_ONCE(zone->compact_cached_free_pfn, mid);
+	ck_assert(prepare_alloc_pages(s.pool, GFP_GUEST, pageblock_order, 0,
+				      NULL, &ac, &flags));
+	ck_assert_int_eq(try_to_compact_pages(s.pool, GFP_GUEST,
+					      pageblock_order, ALLOC_WMARK_MIN,
+					      &ac, COMPACT_PRIO_SYNC_LIGHT),
+			 COMPACT_PARTIAL_SKIPPED);
+	ck_assert_uint_eq(s.fg.calls, 0);
+	ck_assert_uint_eq(zone->compact_defer_shift, 1);
+	ck_assert_uint_eq(zone->compact_cached_migrate_pfn[1],
+			  zone->zone_start_pfn);
+	ck_assert_uint_eq(zone->compact_cached_free_pfn,
+			  zone_end_pfn(zone) - pageblock_nr_pages);
+	/* Deferred once: the next attempt is skipped, the one after runs
+	 * the whole zone. */
+	ck_assert_int_eq(try_to_compact_pages(s.pool, GFP_GUEST,
+					      pageblock_order, ALLOC_WMARK_MIN,
+					      &ac, COMPACT_PRIO_SYNC_LIGHT),
+			 COMPACT_DEFERRED);
+	ck_assert_int_eq(try_to_compact_pages(s.pool, GFP_GUEST,
+					      pageblock_order, ALLOC_WMARK_MIN,
+					      &ac, COMPACT_PRIO_SYNC_LIGHT),
+			 COMPACT_SUCCESS);
+	ck_assert_uint_gt(s.fg.moved, 0);
+	teardown(&s);
+}
+END_TEST
+
 /* Async respects skip hints, sync_light too, sync_full ignores them. */
 START_TEST(test_priorities_skip_hints)
 {
@@ -1339,6 +1383,7 @@ Suite *compaction_suite(void)
 	tcase_add_test(tc, test_defer_reset_on_success);
 	tcase_add_loop_test(tc, test_eagain, 0, 2);
 	tcase_add_test(tc, test_priorities_skip_hints);
+	tcase_add_test(tc, test_partial_skipped);
 	tcase_add_test(tc, test_async_contended);
 	tcase_add_loop_test(tc, test_async_skips_doomed_blocks, 0, 2);
 	tcase_add_test(tc, test_validate_with_isolated);
