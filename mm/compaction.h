@@ -121,7 +121,8 @@ void free_in_pageblocks(struct mm_pool *pool, unsigned long *in_blocks,
 			unsigned long *free);
 unsigned int free_in_pageblocks_pct(struct mm_pool *pool);
 
-/* /sys/kernel/debug/extfrag/{extfrag_index,unusable_index} formats. */
+/* /sys/kernel/debug/extfrag/{extfrag_index,unusable_index} formats.
+ * Context: takes each zone->lock in turn. */
 void mm_show_extfrag_index(struct mm_pool *pool, FILE *f);
 void mm_show_unusable_index(struct mm_pool *pool, FILE *f);
 
@@ -129,8 +130,10 @@ void mm_show_unusable_index(struct mm_pool *pool, FILE *f);
  * kcompactd (mm/kcompactd.c): one thread per node, woken for an order by
  * wakeup_kcompactd() and every interval_ms for proactive compaction.
  * kcompactd_run() starts the threads of the nodes that have none;
- * kcompactd_stop() stops and joins them.  Register the ops before
- * kcompactd_run().  Context: not concurrently with each other.
+ * kcompactd_stop() stops and joins them, ending a round at its next batch.
+ * Register the ops before kcompactd_run(), stop before unregistering them.
+ * Context: not concurrently with each other; kcompactd_stop() without a
+ * lock the migrate_pages op takes (it waits for the batch in flight).
  */
 int kcompactd_run(struct mm_pool *pool) __must_check;
 void kcompactd_stop(struct mm_pool *pool);
