@@ -362,9 +362,10 @@ enum compact_result compact_zone(struct compact_control *cc)
 		    cc->free_pfn == pageblock_start_pfn(end_pfn - 1))
 			cc->whole_zone = true;
 	}
+	/* order=0: the whole zone (compaction is never for order 0). */
 	trace_event(&pool->trace, TR_COMPACT_ZONE_BEGIN, zone->zone_id,
-		    (uint64_t)(int64_t)cc->order, cc->migrate_pfn,
-		    cc->free_pfn);
+		    is_via_compact_memory(cc->order) ? 0 : cc->order,
+		    cc->migrate_pfn, cc->free_pfn);
 
 	while ((ret = compact_finished(cc)) == COMPACT_CONTINUE) {
 		switch (isolate_migratepages(cc)) {

@@ -240,11 +240,11 @@ static void *kcompactd(void *arg)
 		if (should_proactive_compact_node(pool, pgdat)) {
 			unsigned int prev_score, score;
 
-			trace_event(&pool->trace, TR_KCOMPACTD_WAKE,
-				    pgdat->node_id, (uint64_t)-1,
-				    MAX_NR_ZONES - 1,
-				    fragmentation_score_node(pgdat));
 			prev_score = fragmentation_score_node(pgdat);
+			/* order=0: a proactive round, no order asked for. */
+			trace_event(&pool->trace, TR_KCOMPACTD_WAKE,
+				    pgdat->node_id, 0, MAX_NR_ZONES - 1,
+				    prev_score);
 			proactive_compact_node(pool, pgdat);
 			score = fragmentation_score_node(pgdat);
 			/* No progress: leave the node alone for a while. */
