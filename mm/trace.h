@@ -34,6 +34,30 @@
 	X(TR_COMPACT_BEGIN, "mm_compaction_begin", "order", "prio", NULL,      \
 	  NULL)                                                                \
 	X(TR_COMPACT_END, "mm_compaction_end", "order", "result", "ns", NULL)  \
+	X(TR_COMPACT_ZONE_BEGIN, "mm_compaction_zone_begin", "zone", "order",  \
+	  "migrate_pfn", "free_pfn")                                           \
+	X(TR_COMPACT_ZONE_END, "mm_compaction_zone_end", "zone", "result",     \
+	  "migrated", "ns")                                                    \
+	X(TR_COMPACT_ISOLATE_MIGRATE, "mm_compaction_isolate_migratepages",    \
+	  "start_pfn", "end_pfn", "nr_scanned", "nr_taken")                    \
+	X(TR_COMPACT_ISOLATE_FREE, "mm_compaction_isolate_freepages",          \
+	  "start_pfn", "end_pfn", "nr_scanned", "nr_taken")                    \
+	X(TR_COMPACT_MIGRATE, "mm_compaction_migratepages", "nr",              \
+	  "nr_migrated", "nr_failed", "ns")                                    \
+	X(TR_COMPACT_SUITABLE, "mm_compaction_suitable", "zone", "order",      \
+	  "result", NULL)                                                      \
+	X(TR_COMPACT_DEFERRED, "mm_compaction_deferred", "zone", "order",      \
+	  "considered", "defer_shift")                                         \
+	X(TR_COMPACT_DEFER, "mm_compaction_defer_compaction", "zone", "order", \
+	  "considered", "defer_shift")                                         \
+	X(TR_COMPACT_DEFER_RESET, "mm_compaction_defer_reset", "zone",         \
+	  "order", "considered", "defer_shift")                                \
+	X(TR_WAKEUP_KCOMPACTD, "mm_compaction_wakeup_kcompactd", "node",       \
+	  "order", "zone", NULL)                                               \
+	X(TR_KCOMPACTD_WAKE, "mm_compaction_kcompactd_wake", "node", "order",  \
+	  "zone", "score")                                                     \
+	X(TR_KCOMPACTD_SLEEP, "mm_compaction_kcompactd_sleep", "node",         \
+	  "score", "proactive_defer", NULL)                                    \
 	X(TR_RETRY, "mm_slowpath_retry", "order", "no_progress_loops",         \
 	  "compaction_retries", NULL)                                          \
 	X(TR_OOM, "mm_oom", "order", "gfp", "progress", NULL)                  \
