@@ -58,10 +58,16 @@ TEST_SRCS    := $(wildcard tests/*.c)
 TEST_OBJS    := $(TEST_SRCS:%.c=$(OBJ)/%.o)
 TEST_BIN     := $(BUILD)/tests/check_all
 
+# A program per tools/*.c; the modules they share (and the Check suites
+# test) live in folders under tools/, one per family, in libtools.a.
 TOOL_SRCS    := $(wildcard tools/*.c)
 TOOL_BINS    := $(TOOL_SRCS:tools/%.c=$(BUILD)/tools/%)
+TOOLS_LIB_SRCS := $(filter-out tools/vmmctl/%,$(wildcard tools/*/*.c))
+TOOLS_LIB_OBJS := $(TOOLS_LIB_SRCS:%.c=$(OBJ)/%.o)
+TOOLS_LIB    := $(BUILD)/libtools.a
 
-# vmmctl: one file per subcommand under tools/vmmctl/.
+# vmmctl: a program of its own, one file per subcommand under
+# tools/vmmctl/ (its client.[ch] is for other tools too).
 VMMCTL_SRCS  := $(wildcard tools/vmmctl/*.c)
 VMMCTL_OBJS  := $(VMMCTL_SRCS:%.c=$(OBJ)/%.o)
 VMMCTL_BIN   := $(BUILD)/vmmctl
@@ -103,6 +109,10 @@ $(LIB): $(LIB_OBJS)
 	@$(if $(Q),echo "  AR      $@")
 	$(Q)rm -f $@ && ar rcs $@ $^
 
+$(TOOLS_LIB): $(TOOLS_LIB_OBJS)
+	@$(if $(Q),echo "  AR      $@")
+	$(Q)rm -f $@ && ar rcs $@ $^
+
 $(OBJ)/guest/%.o: guest/%.c
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  GUESTCC $<")
@@ -135,12 +145,12 @@ $(VMMCTL_BIN): $(VMMCTL_OBJS) $(LIB)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
-$(TEST_BIN): $(TEST_OBJS) $(GUEST_IMAGE_OBJ) $(LIB)
+$(TEST_BIN): $(TEST_OBJS) $(GUEST_IMAGE_OBJ) $(TOOLS_LIB) $(LIB)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) $(CHECK_LIBS) -o $@
 
-$(BUILD)/tools/%: $(OBJ)/tools/%.o $(GUEST_IMAGE_OBJ) $(LIB)
+$(BUILD)/tools/%: $(OBJ)/tools/%.o $(GUEST_IMAGE_OBJ) $(TOOLS_LIB) $(LIB)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -lm -o $@

@@ -230,6 +230,11 @@ static void *kswapd_thread(void *arg)
 		if (woken) {
 			k->wakeups++;
 			balance_node(k);
+			/* Order-0 balance is kswapd's; a high order the
+			 * allocators wanted is kcompactd's (a no-op unless
+			 * it runs), as in kswapd_try_to_sleep(). */
+			if (node_balanced(r->pool, k->nid))
+				kswapd_balanced(r->pool, k->nid);
 		} else if (r->t.deflate) {
 			deflate_node(k);
 		}

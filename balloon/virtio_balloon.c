@@ -209,7 +209,9 @@ static void config_write(struct virtio_mmio_dev *d, unsigned int off,
 	struct virtio_balloon *b = to_vb(d);
 
 	/* Only actual is the driver's to write. */
-	if (off == offsetof(struct balloon_config, actual) && len == 4) {
+	BUILD_BUG_ON(offsetof(struct balloon_config, actual) !=
+		     VIRTIO_BALLOON_CONFIG_ACTUAL);
+	if (off == VIRTIO_BALLOON_CONFIG_ACTUAL && len == 4) {
 		memcpy(&b->actual, data, 4);
 		return;
 	}

@@ -24,6 +24,9 @@
 #define VIRTIO_BALLOON_F_FREE_PAGE_HINT 3
 #define VIRTIO_BALLOON_F_REPORTING 5
 
+/* Config space: num_pages at 0 (ours), actual at 4 (the driver's). */
+#define VIRTIO_BALLOON_CONFIG_ACTUAL 4
+
 #define VIRTIO_BALLOON_S_SWAP_IN 0
 #define VIRTIO_BALLOON_S_SWAP_OUT 1
 #define VIRTIO_BALLOON_S_MAJFLT 2

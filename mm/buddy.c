@@ -40,7 +40,7 @@ static inline int frame_list_mt(const struct frame *f)
 static inline void set_buddy_order(struct frame *f, unsigned int order, int mt)
 {
 	set_frame_state(f, FRAME_BUDDY, order);
-	f->flags = (f->flags & ~FF_LIST_MT_MASK) | (mt << FF_LIST_MT_SHIFT);
+	frame_flags_update(f, FF_LIST_MT_MASK, mt << FF_LIST_MT_SHIFT);
 	WRITE_ONCE(f->owner, FRAME_OWNER_NONE);
 }
 
@@ -53,12 +53,11 @@ static void add_to_free_list(struct mm_pool *pool, struct zone *zone, pfn_t pfn,
 
 	set_buddy_order(f, order, mt);
 	if (first == PFN_NONE) {
-		f->lru.next = f->lru.prev = PFN_NONE;
+		set_lru(f, PFN_NONE, PFN_NONE);
 		WRITE_ONCE(area->free_list[mt], pfn);
 	} else if (!tail) {
-		f->lru.prev = PFN_NONE;
-		f->lru.next = first;
-		F(pool, first)->lru.prev = pfn;
+		set_lru(f, first, PFN_NONE);
+		WRITE_ONCE(F(pool, first)->lru.prev, pfn);
 		WRITE_ONCE(area->free_list[mt], pfn);
 	} else {
 		/* Tail insertion walks to the end: only for the rare
@@ -67,9 +66,8 @@ static void add_to_free_list(struct mm_pool *pool, struct zone *zone, pfn_t pfn,
 
 		while (F(pool, last)->lru.next != PFN_NONE)
 			last = F(pool, last)->lru.next;
-		f->lru.next = PFN_NONE;
-		f->lru.prev = last;
-		F(pool, last)->lru.next = pfn;
+		set_lru(f, PFN_NONE, last);
+		WRITE_ONCE(F(pool, last)->lru.next, pfn);
 	}
 	/* Lockless readers: the watermark check (WRITE_ONCE for them). */
 	WRITE_ONCE(area->nr_free, area->nr_free + 1);
@@ -83,11 +81,11 @@ void del_page_from_free_list(struct mm_pool *pool, struct zone *zone, pfn_t pfn,
 	struct frame *f = F(pool, pfn);
 
 	if (f->lru.prev != PFN_NONE)
-		F(pool, f->lru.prev)->lru.next = f->lru.next;
+		WRITE_ONCE(F(pool, f->lru.prev)->lru.next, f->lru.next);
 	else
 		WRITE_ONCE(area->free_list[mt], f->lru.next);
 	if (f->lru.next != PFN_NONE)
-		F(pool, f->lru.next)->lru.prev = f->lru.prev;
+		WRITE_ONCE(F(pool, f->lru.next)->lru.prev, f->lru.prev);
 	set_frame_state(f, FRAME_TAIL, 0);
 	WRITE_ONCE(area->nr_free, area->nr_free - 1);
 	area->nr_free_mt[mt]--;
@@ -281,7 +279,7 @@ static unsigned long move_freepages_block(struct mm_pool *pool,
 			continue;
 		}
 		if (frame_state(f) == FRAME_INUSE) {
-			bool movable = !(f->flags & FF_PINNED) &&
+			bool movable = !(frame_flags(f) & FF_PINNED) &&
 				       READ_ONCE(f->owner);
 
 			if (movable == (new_mt == MIGRATE_MOVABLE))
@@ -425,8 +423,8 @@ int rmqueue_bulk(struct mm_pool *pool, struct zone *zone, unsigned int count,
 			break;
 		f = F(pool, pfn);
 		set_frame_state(f, FRAME_PCP, 0);
-		f->lru.next = PFN_NONE;
-		*tail = pfn;
+		WRITE_ONCE(f->lru.next, PFN_NONE);
+		WRITE_ONCE(*tail, pfn);
 		tail = &f->lru.next;
 		n++;
 	}

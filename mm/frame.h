@@ -9,6 +9,8 @@
  *                lru.next links it into that cache's list
  *   FRAME_INUSE  head of an allocated block of 2^order frames; owner and
  *                gpa say which guest page it backs (the reverse map)
+ *   FRAME_ISOLATED  a free order-0 frame compaction took off the free
+ *                lists to migrate a page into (zone->nr_isolated_pages)
  *   FRAME_TAIL   any other frame: inside a block whose head says more
  *
  * As in Linux only heads are kept exact: a tail's fields are stale and
@@ -27,6 +29,7 @@ enum frame_state {
 	FRAME_BUDDY,
 	FRAME_PCP,
 	FRAME_INUSE,
+	FRAME_ISOLATED,
 };
 
 /* frame->flags */

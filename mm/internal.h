@@ -5,6 +5,7 @@
 
 #include <stdarg.h>
 
+#include "mm/compaction.h"
 #include "mm/mm.h"
 
 /*
@@ -96,6 +97,34 @@ static inline void pb_clear(struct frame *head, uint8_t bits)
 	__atomic_fetch_and(&head->pb, (uint8_t)~bits, __ATOMIC_RELAXED);
 }
 
+/*
+ * frame->flags change only in the hands of whoever holds the frame (the
+ * thread allocating or freeing it, or zone->lock for a free block), but
+ * compaction's migrate scanner reads them without any lock: single loads
+ * and stores, as for state and order.
+ */
+static inline uint8_t frame_flags(const struct frame *f)
+{
+	return READ_ONCE(f->flags);
+}
+
+static inline void frame_flags_update(struct frame *f, uint8_t clear,
+				      uint8_t set)
+{
+	WRITE_ONCE(f->flags, (uint8_t)((READ_ONCE(f->flags) & ~clear) | set));
+}
+
+/*
+ * The list links share their bytes with the gpa of an in-use frame, which
+ * compaction's migrate scanner reads without a lock: list code stores them
+ * with single stores too (it reads them under the list's lock).
+ */
+static inline void set_lru(struct frame *f, pfn_t next, pfn_t prev)
+{
+	WRITE_ONCE(f->lru.next, next);
+	WRITE_ONCE(f->lru.prev, prev);
+}
+
 static inline bool page_is_buddy(const struct frame *buddy, unsigned int order)
 {
 	return READ_ONCE(buddy->state) == FRAME_BUDDY &&
@@ -169,6 +198,110 @@ void warn_alloc(struct mm_pool *pool, gfp_t gfp_mask,
 
 #define MAX_RECLAIM_RETRIES 16
 #define MAX_COMPACT_RETRIES 16
+
+static inline int gfp_migratetype(gfp_t gfp)
+{
+	return (gfp & __GFP_MOVABLE) ? MIGRATE_MOVABLE : MIGRATE_UNMOVABLE;
+}
+
+/*
+ * Compaction (compaction.c, compaction_scan.c, kcompactd.c).
+ *
+ * How hard one run tries: async gives up when a lock is contended and
+ * respects skip hints; sync_light waits for locks; sync (compact_memory)
+ * also scans the whole zone ignoring hints.
+ */
+enum migrate_mode {
+	MIGRATE_ASYNC,
+	MIGRATE_SYNC_LIGHT,
+	MIGRATE_SYNC,
+};
+
+/* One run of compaction over one zone (struct compact_control). */
+struct compact_control {
+	struct mm_pool *pool;
+	struct zone *zone;
+	/*
+	 * Migration targets: FRAME_ISOLATED frames, used from free_first
+	 * on.  The free scanner takes whole buddies, up to half a pageblock
+	 * past the batch.
+	 */
+	pfn_t freepages[COMPACT_CLUSTER_MAX_LIMIT + pageblock_nr_pages / 2];
+	unsigned int free_first, nr_freepages;
+	/* Migration candidates, filled in the op's format. */
+	struct migrate_req migratepages[COMPACT_CLUSTER_MAX_LIMIT];
+	unsigned int nr_migratepages;
+	unsigned int batch; /* candidates per migrate_pages call */
+	pfn_t free_pfn; /* the free scanner resumes here, going down */
+	pfn_t migrate_pfn; /* the migrate scanner resumes here, going up */
+	unsigned long total_migrate_scanned;
+	unsigned long total_free_scanned;
+	unsigned long nr_migrated; /* the op moved them */
+	unsigned long nr_failed; /* the op refused, or no target */
+	pg_data_t *kcompactd; /* run by this node's kcompactd */
+	int order; /* -1: no allocation, the whole zone (compact_memory) */
+	int migratetype; /* of the allocation compacted for */
+	unsigned int alloc_flags;
+	enum zone_type highest_zoneidx;
+	enum migrate_mode mode;
+	bool ignore_skip_hint; /* scan PB_SKIP blocks too */
+	bool direct_compaction; /* an allocation is waiting */
+	bool proactive_compaction; /* kcompactd: until the score is low */
+	bool whole_zone; /* the scanners started at the zone's ends */
+	bool contended; /* async met a contended lock: give up */
+};
+
+static inline pfn_t pageblock_start_pfn(pfn_t pfn)
+{
+	return ALIGN_DOWN(pfn, pageblock_nr_pages);
+}
+
+static inline pfn_t pageblock_end_pfn(pfn_t pfn)
+{
+	return ALIGN_DOWN(pfn, pageblock_nr_pages) + pageblock_nr_pages;
+}
+
+static inline bool is_via_compact_memory(int order)
+{
+	return order == -1;
+}
+
+/* Free scanner at or below the migrate scanner's pageblock: done. */
+static inline bool compact_scanners_met(const struct compact_control *cc)
+{
+	return (cc->free_pfn >> pageblock_order) <=
+	       (cc->migrate_pfn >> pageblock_order);
+}
+
+enum isolate_migrate_t {
+	ISOLATE_ABORT, /* give up the run */
+	ISOLATE_NONE, /* nothing in the scanned part */
+	ISOLATE_SUCCESS, /* candidates in cc->migratepages */
+};
+
+/* compaction_scan.c; no lock held by the caller. */
+enum isolate_migrate_t isolate_migratepages(struct compact_control *cc);
+void isolate_freepages(struct compact_control *cc);
+/* Give every unused target back to the free lists; the highest pfn. */
+pfn_t release_freepages(struct compact_control *cc);
+void reset_cached_positions(struct zone *zone);
+void __reset_isolation_suitable(struct mm_pool *pool, struct zone *zone);
+void reset_isolation_suitable(struct mm_pool *pool, pg_data_t *pgdat);
+
+/* compaction.c */
+enum compact_result compact_zone(struct compact_control *cc);
+enum compact_result compact_zone_order(struct mm_pool *pool, struct zone *zone,
+				       int order, gfp_t gfp_mask,
+				       enum compact_priority prio,
+				       unsigned int alloc_flags,
+				       int highest_zoneidx);
+void compaction_pool_init(struct mm_pool *pool);
+void compaction_pool_destroy(struct mm_pool *pool);
+
+/* kcompactd.c */
+void kcompactd_init(pg_data_t *pgdat);
+void kcompactd_destroy(pg_data_t *pgdat);
+void wakeup_kcompactd_proactive(struct mm_pool *pool);
 
 /* Messages: mm/ is a library, so it reports and returns, never exits. */
 void mm_printk(struct mm_pool *pool, const char *level, const char *fmt, ...)

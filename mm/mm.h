@@ -57,6 +57,17 @@ enum compact_result {
 	COMPACT_SUCCESS, /* a page of the order is now free */
 };
 
+/*
+ * Compaction's knobs (mm/compaction.h), Linux's sysctls of the same names
+ * where there is one.  Set with compaction_set_tunables().
+ */
+struct compact_tunables {
+	unsigned int proactiveness; /* vm.compaction_proactiveness, 0..100 */
+	unsigned int extfrag_threshold; /* vm.extfrag_threshold, 0..1000 */
+	unsigned int batch; /* frames per migrate_pages call */
+	unsigned int interval_ms; /* kcompactd's proactive period */
+};
+
 struct alloc_context {
 	struct zonelist *zonelist;
 	const nodemask_t *nodemask;
@@ -101,7 +112,11 @@ struct mm_ops {
 					const struct alloc_context *ac);
 	/* Frames reclaim could still get back from zone (for retries). */
 	unsigned long (*zone_reclaimable_pages)(void *priv, struct zone *zone);
-	/* Direct compaction for order; stores the order's progress. */
+	/*
+	 * Direct compaction for order, in place of mm's own
+	 * try_to_compact_pages() (which needs migrate_pages): for tests of
+	 * the slow path and for experiments.  Usually NULL.
+	 */
 	enum compact_result (*direct_compact)(void *priv, gfp_t gfp,
 					      unsigned int order,
 					      unsigned int alloc_flags,
@@ -112,6 +127,11 @@ struct mm_ops {
 	 * old_pfn's page to new_pfn, make the owner map gpa to new_pfn, move
 	 * the reverse map, free old_pfn to the pool.  A failed req leaves
 	 * old_pfn mapped and new_pfn the caller's.  Returns reqs migrated.
+	 * new_pfn comes as an in-use order-0 frame without an owner.  The op
+	 * counts pgmigrate_success and pgmigrate_fail, as Linux's
+	 * migrate_pages() does; compaction counts the rest.  Free old_pfn
+	 * from the calling thread: compaction drains its page cache after
+	 * each batch so that the freed frames merge (docs/compaction.md).
 	 */
 	unsigned int (*migrate_pages)(void *priv, struct migrate_req *req,
 				      unsigned int nr);
@@ -150,6 +170,7 @@ struct mm_pool {
 	bool no_pcp;
 
 	struct mm_ops ops;
+	struct compact_tunables compact; /* single loads and stores */
 
 	/* Per-thread page caches. */
 	pthread_mutex_t pcp_list_lock;
@@ -193,6 +214,23 @@ void frame_clear_owner(struct mm_pool *pool, pfn_t pfn);
 static inline struct frame *pfn_to_frame(struct mm_pool *pool, pfn_t pfn)
 {
 	return &pool->frames[pfn];
+}
+
+/*
+ * Mark a frame the caller holds as never to be migrated (a pinned guest
+ * region).  Call it before frame_set_owner(): compaction reads the flags
+ * without a lock once it sees the owner, so the pin must be published
+ * with it, in a single store.
+ */
+static inline void frame_set_pinned(struct mm_pool *pool, pfn_t pfn)
+{
+	struct frame *f = &pool->frames[pfn];
+
+	__atomic_store_n(
+		&f->flags,
+		(uint8_t)(__atomic_load_n(&f->flags, __ATOMIC_RELAXED) |
+			  FF_PINNED),
+		__ATOMIC_RELAXED);
 }
 
 static inline void *pfn_to_virt(struct mm_pool *pool, pfn_t pfn)

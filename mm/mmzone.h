@@ -9,6 +9,9 @@
  *   zone->lock            the zone's free lists, nr_free, pageblock bits
  * No mm lock is held while an mm_ops callback runs: reclaim, compaction
  * and OOM may allocate and free themselves.
+ *
+ * pgdat->kcompactd_lock guards kcompactd's wake-up state only; nothing
+ * else is taken under it.
  */
 #ifndef MM_MMZONE_H
 #define MM_MMZONE_H
@@ -48,6 +51,7 @@ struct free_area {
 };
 
 struct pglist_data;
+struct mm_pool;
 
 struct zone {
 	/* Read-mostly: set up at pool creation. */
@@ -70,10 +74,23 @@ struct zone {
 	long nr_free_pages;
 	long nr_returned_pages; /* free pages the host took back */
 
-	/* Compaction (issue: compaction) state; guarded by lock. */
+	/* FRAME_ISOLATED frames: free, off the lists, not in nr_free_pages
+	 * (Linux's NR_ISOLATED_*, for compaction's targets); guarded by
+	 * lock. */
+	unsigned long nr_isolated_pages;
+
+	/*
+	 * Compaction (mm/compaction.c): hints read and written without the
+	 * lock (single loads and stores) as in Linux, so that async
+	 * compaction never waits for it: deferral after failures, where the
+	 * scanners resume, whether the PB_SKIP bits want flushing.
+	 */
 	unsigned int compact_considered;
 	unsigned int compact_defer_shift;
 	int compact_order_failed;
+	pfn_t compact_cached_free_pfn;
+	pfn_t compact_cached_migrate_pfn[2]; /* [0] async, [1] sync */
+	bool compact_blockskip_flush;
 };
 
 static inline unsigned long wmark_pages(const struct zone *z,
@@ -89,6 +106,11 @@ static inline unsigned long wmark_pages(const struct zone *z,
 static inline long zone_page_state_free(const struct zone *z)
 {
 	return READ_ONCE(z->nr_free_pages);
+}
+
+static inline pfn_t zone_end_pfn(const struct zone *z)
+{
+	return z->zone_start_pfn + z->spanned_pages;
 }
 
 static inline bool populated_zone(const struct zone *z)
@@ -117,6 +139,17 @@ typedef struct pglist_data {
 	/* kswapd bookkeeping, written by the allocator, read by kswapd. */
 	int kswapd_order;
 	enum zone_type kswapd_highest_zoneidx;
+
+	/* kcompactd (mm/kcompactd.c); guarded by kcompactd_lock. */
+	struct mm_pool *pool;
+	pthread_mutex_t kcompactd_lock;
+	pthread_cond_t kcompactd_wait;
+	pthread_t kcompactd;
+	bool kcompactd_running;
+	bool kcompactd_should_stop; /* also read without the lock */
+	bool proactive_compact_trigger; /* proactiveness was just raised */
+	int kcompactd_max_order; /* 0: no request */
+	enum zone_type kcompactd_highest_zoneidx;
 } pg_data_t;
 
 #endif /* MM_MMZONE_H */

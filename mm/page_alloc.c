@@ -59,11 +59,6 @@ static inline enum zone_type gfp_zone(gfp_t gfp)
 	return (gfp & __GFP_MOVABLE) ? ZONE_MOVABLE : ZONE_NORMAL;
 }
 
-static inline int gfp_migratetype(gfp_t gfp)
-{
-	return (gfp & __GFP_MOVABLE) ? MIGRATE_MOVABLE : MIGRATE_UNMOVABLE;
-}
-
 bool prepare_alloc_pages(struct mm_pool *pool, gfp_t gfp_mask,
 			 unsigned int order, int preferred_nid,
 			 const nodemask_t *nodemask, struct alloc_context *ac,
@@ -108,7 +103,7 @@ static void prep_new_page(struct mm_pool *pool, pfn_t pfn, unsigned int order,
 	unsigned long nr = 1UL << order;
 
 	WRITE_ONCE(f->owner, FRAME_OWNER_NONE);
-	f->flags &= ~FF_PINNED;
+	frame_flags_update(f, FF_PINNED, 0);
 
 	for (unsigned long done = 0; done < nr;) {
 		pfn_t p = pfn + done;
@@ -124,10 +119,10 @@ static void prep_new_page(struct mm_pool *pool, pfn_t pfn, unsigned int order,
 				struct frame *fi = &pool->frames[p + i];
 
 				if ((gfp & __GFP_ZERO) &&
-				    (fi->flags & FF_DIRTY))
+				    (frame_flags(fi) & FF_DIRTY))
 					memset(pfn_to_virt(pool, p + i), 0,
 					       PAGE_SIZE);
-				fi->flags |= FF_DIRTY;
+				frame_flags_update(fi, 0, FF_DIRTY);
 			}
 			/* All of it handed out: no frame left to track. */
 			if (n == pageblock_nr_pages)
@@ -285,15 +280,19 @@ void __free_pages(struct mm_pool *pool, pfn_t pfn, unsigned int order)
 			[FRAME_BUDDY] = "already free",
 			[FRAME_PCP] = "already free",
 			[FRAME_INUSE] = "in use with",
+			[FRAME_ISOLATED] = "isolated by compaction,",
 		};
+		uint8_t state = frame_state(f);
 
 		pr_err(pool, "bad free: pfn 0x%x order %u is %s order %u", pfn,
-		       order, what[frame_state(f) & 3], f->order);
+		       order,
+		       state < ARRAY_SIZE(what) ? what[state] : "corrupt,",
+		       f->order);
 		return;
 	}
 	trace_event(&pool->trace, TR_PAGE_FREE, pfn, order, 0, 0);
 	WRITE_ONCE(f->owner, FRAME_OWNER_NONE);
-	f->flags &= ~FF_PINNED;
+	frame_flags_update(f, FF_PINNED, 0);
 	zone = page_zone(pool, pfn);
 	mt = get_pageblock_migratetype(pool, pfn);
 	count_vm_events(pool, PGFREE, 1UL << order);
@@ -314,7 +313,7 @@ void split_page(struct mm_pool *pool, pfn_t pfn, unsigned int order)
 		set_frame_state(f, FRAME_INUSE, 0);
 		WRITE_ONCE(f->owner, FRAME_OWNER_NONE);
 		if (p != pfn)
-			f->flags &= ~FF_PINNED;
+			frame_flags_update(f, FF_PINNED, 0);
 	}
 }
 

@@ -64,7 +64,7 @@ static void pcp_free_batch(struct mm_pool *pool, struct zone *zone,
 			n++;
 		}
 		pcp->lists[mt] = pool->frames[tail].lru.next;
-		pool->frames[tail].lru.next = PFN_NONE;
+		WRITE_ONCE(pool->frames[tail].lru.next, PFN_NONE);
 		free_pcppages_bulk(pool, zone, head, n);
 		pcp->count -= n;
 		count -= n;
@@ -252,7 +252,7 @@ void free_unref_page(struct mm_pool *pool, struct zone *zone, pfn_t pfn,
 	pcp = &set->pcp[zone->zone_id];
 	pcp_lock(pcp);
 	set_frame_state(f, FRAME_PCP, 0);
-	f->lru.next = pcp->lists[migratetype];
+	WRITE_ONCE(f->lru.next, pcp->lists[migratetype]);
 	pcp->lists[migratetype] = pfn;
 	if (++pcp->count >= pcp->high) {
 		pcp_free_batch(pool, zone, pcp, pcp->batch);

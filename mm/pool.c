@@ -248,6 +248,7 @@ int mm_pool_create(const struct mm_config *cfg, struct mm_pool **out, char *err,
 		goto err_map;
 	bind_nodes(pool);
 	setup_per_zone_wmarks(pool);
+	compaction_pool_init(pool);
 	*out = pool;
 	return 0;
 
@@ -271,6 +272,8 @@ void mm_pool_destroy(struct mm_pool *pool)
 {
 	if (!pool)
 		return;
+	/* kcompactd first: it allocates and frees through the rest. */
+	compaction_pool_destroy(pool);
 	pcp_pool_destroy(pool);
 	destroy_nodes(pool);
 	munmap(pool->base, pool->size);
@@ -378,7 +381,7 @@ void pool_release_pageblock_done(struct mm_pool *pool, pfn_t pb)
 	/* Isolated: nobody else touches these frames meanwhile.  The host
 	 * gives zeroes back. */
 	for (pfn_t q = pb; q < pb + pageblock_nr_pages; q++)
-		pool->frames[q].flags &= ~FF_DIRTY;
+		frame_flags_update(&pool->frames[q], FF_DIRTY, 0);
 	pthread_mutex_lock(&zone->lock);
 	if (!(pb_get(&pool->frames[pb]) & PB_RETURNED)) {
 		pb_set(&pool->frames[pb], PB_RETURNED | PB_CLEAN);

@@ -2,9 +2,11 @@
 /*
  * The allocator's slow path, step by step as Linux's
  * __alloc_pages_slowpath(): wake kswapd, retry at MIN, direct compaction
- * for costly orders, direct reclaim, the retry decisions, OOM.  Reclaim,
- * compaction and OOM are mm_ops that the layers above register; without
- * them each step reports no progress and the path still ends correctly.
+ * for costly orders, direct reclaim, the retry decisions, OOM.  Reclaim
+ * and OOM are mm_ops that the layers above register; compaction is mm's
+ * own (compaction.c) once they register migrate_pages, or their
+ * direct_compact in its place.  Without ops each step reports no progress
+ * and the path still ends correctly.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -87,6 +89,15 @@ static void wake_all_kswapds(struct mm_pool *pool, unsigned int order,
 	}
 }
 
+/*
+ * Compaction exists when the layers above can move guest pages
+ * (migrate_pages), or bring their own (direct_compact).
+ */
+static inline bool compaction_available(struct mm_pool *pool)
+{
+	return pool->ops.direct_compact || pool->ops.migrate_pages;
+}
+
 static pfn_t __alloc_pages_direct_compact(struct mm_pool *pool, gfp_t gfp_mask,
 					  unsigned int order,
 					  unsigned int alloc_flags,
@@ -99,14 +110,18 @@ static pfn_t __alloc_pages_direct_compact(struct mm_pool *pool, gfp_t gfp_mask,
 	pfn_t pfn;
 
 	*compact_result = COMPACT_SKIPPED;
-	if (!order || !pool->ops.direct_compact)
+	if (!order || !compaction_available(pool))
 		return PFN_NONE;
 
 	t0 = trace_clock_ns();
 	trace_event(&pool->trace, TR_COMPACT_BEGIN, order, prio, 0, 0);
 	noreclaim_flag = memalloc_noreclaim_save();
-	*compact_result = pool->ops.direct_compact(
-		pool->ops.priv, gfp_mask, order, alloc_flags, ac, prio);
+	if (pool->ops.direct_compact)
+		*compact_result = pool->ops.direct_compact(
+			pool->ops.priv, gfp_mask, order, alloc_flags, ac, prio);
+	else
+		*compact_result = try_to_compact_pages(pool, gfp_mask, order,
+						       alloc_flags, ac, prio);
 	memalloc_noreclaim_restore(noreclaim_flag);
 	trace_event(&pool->trace, TR_COMPACT_END, order, *compact_result,
 		    trace_clock_ns() - t0, 0);
@@ -116,6 +131,11 @@ static pfn_t __alloc_pages_direct_compact(struct mm_pool *pool, gfp_t gfp_mask,
 	count_vm_event(pool, COMPACTSTALL);
 	pfn = get_page_from_freelist(pool, gfp_mask, order, alloc_flags, ac);
 	if (pfn != PFN_NONE) {
+		struct zone *zone = page_zone(pool, pfn);
+
+		/* It worked: forget the zone's failures at this order. */
+		WRITE_ONCE(zone->compact_blockskip_flush, false);
+		compaction_defer_reset(pool, zone, order, true);
 		count_vm_event(pool, COMPACTSUCCESS);
 		return pfn;
 	}
@@ -220,14 +240,15 @@ static bool compaction_zonelist_suitable(struct mm_pool *pool,
 
 	for_next_zone_zonelist_nodemask(zone, z, ac->highest_zoneidx,
 					ac->nodemask) {
-		long available = zone_reclaimable_pages(pool, zone) +
-				 zone_page_state_free(zone);
+		/* Reclaimable pages count for less than free ones: reclaim
+		 * may not free them where compaction needs them. */
+		unsigned long available =
+			zone_reclaimable_pages(pool, zone) / order +
+			zone_page_state_free(zone);
 
-		/* compaction_suitable(): low watermark plus room to
-		 * migrate into (2 << order). */
-		if (__zone_watermark_ok(
-			    zone, 0, low_wmark_pages(zone) + (2UL << order),
-			    ac->highest_zoneidx, alloc_flags, available))
+		if (__compaction_suitable(zone, order, alloc_flags,
+					  ac->highest_zoneidx,
+					  available) != COMPACT_SKIPPED)
 			return true;
 	}
 	return false;
@@ -245,7 +266,7 @@ bool should_compact_retry(struct mm_pool *pool, struct alloc_context *ac,
 	if (!order)
 		return false;
 
-	if (!pool->ops.direct_compact) {
+	if (!compaction_available(pool)) {
 		/*
 		 * No compaction: loop while order-0 watermarks are fine
 		 * rather than go to OOM early, as Linux without

@@ -34,6 +34,20 @@ const char *trace_event_name(enum trace_event_type type)
 	return type < NR_TRACE_EVENTS ? trace_events[type].name : "unknown";
 }
 
+int trace_event_lookup(const char *name)
+{
+	for (int t = 0; t < NR_TRACE_EVENTS; t++)
+		if (!strcmp(trace_events[t].name, name))
+			return t;
+	return -1;
+}
+
+const char *trace_event_key(enum trace_event_type type, unsigned int k)
+{
+	return type < NR_TRACE_EVENTS && k < 4 ? trace_events[type].key[k] :
+						 NULL;
+}
+
 int trace_ring_init(struct trace_ring *tr, unsigned int capacity)
 {
 	unsigned int cap = 1;
@@ -45,6 +59,7 @@ int trace_ring_init(struct trace_ring *tr, unsigned int capacity)
 	if (!tr->rec)
 		return -ENOMEM;
 	tr->mask = cap - 1;
+	tr->events = ~0ULL;
 	return 0;
 }
 
@@ -54,15 +69,13 @@ void trace_ring_destroy(struct trace_ring *tr)
 	tr->rec = NULL;
 }
 
+/* What the inline test reads: the ring's events while it records, and
+ * the probe's. */
 static void update_active(struct trace_ring *tr)
 {
-	uint64_t all = NR_TRACE_EVENTS == 64 ? ~0ULL :
-					       TRACE_BIT(NR_TRACE_EVENTS) - 1;
-
-	BUILD_BUG_ON(NR_TRACE_EVENTS > 64);
 	/* Release: a thread that sees a probe bit sees the probe. */
 	__atomic_store_n(&tr->active,
-			 (READ_ONCE(tr->enabled) ? all : 0) |
+			 (READ_ONCE(tr->enabled) ? READ_ONCE(tr->events) : 0) |
 				 READ_ONCE(tr->probe_mask),
 			 __ATOMIC_RELEASE);
 }
@@ -100,6 +113,12 @@ static void probe_event(struct trace_ring *tr, enum trace_event_type type,
 		fn(tr->probe_priv, type, arg);
 }
 
+void trace_ring_set_events(struct trace_ring *tr, uint64_t mask)
+{
+	WRITE_ONCE(tr->events, mask);
+	update_active(tr);
+}
+
 void __trace_event(struct trace_ring *tr, enum trace_event_type type,
 		   uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
 {
@@ -107,23 +126,29 @@ void __trace_event(struct trace_ring *tr, enum trace_event_type type,
 	uint64_t idx;
 
 	probe_event(tr, type, a0, a1, a2, a3);
-	if (!READ_ONCE(tr->enabled))
+	/* The ring records the events chosen for it, while enabled. */
+	if (!READ_ONCE(tr->enabled) ||
+	    !(READ_ONCE(tr->events) & TRACE_BIT(type)))
 		return;
 	idx = __atomic_fetch_add(&tr->head, 1, __ATOMIC_RELAXED);
 	r = &tr->rec[idx & tr->mask];
 
 	if (!trace_tid)
 		trace_tid = (uint32_t)syscall(SYS_gettid);
-	/* Invalidate first, so that a reader never takes a half-written
-	 * record for the one it replaces. */
-	__atomic_store_n(&r->seq, 0, __ATOMIC_RELEASE);
-	WRITE_ONCE(r->ts_ns, trace_clock_ns());
-	WRITE_ONCE(r->type, type);
-	WRITE_ONCE(r->tid, trace_tid);
-	WRITE_ONCE(r->arg[0], a0);
-	WRITE_ONCE(r->arg[1], a1);
-	WRITE_ONCE(r->arg[2], a2);
-	WRITE_ONCE(r->arg[3], a3);
+	/*
+	 * Invalidate first, so that a reader never takes a half-written
+	 * record for the one it replaces.  The fields are release stores:
+	 * a reader that sees any of them (acquire) also sees seq cleared
+	 * when it checks again (read_record()).
+	 */
+	__atomic_store_n(&r->seq, 0, __ATOMIC_RELAXED);
+	__atomic_store_n(&r->ts_ns, trace_clock_ns(), __ATOMIC_RELEASE);
+	__atomic_store_n(&r->type, type, __ATOMIC_RELEASE);
+	__atomic_store_n(&r->tid, trace_tid, __ATOMIC_RELEASE);
+	__atomic_store_n(&r->arg[0], a0, __ATOMIC_RELEASE);
+	__atomic_store_n(&r->arg[1], a1, __ATOMIC_RELEASE);
+	__atomic_store_n(&r->arg[2], a2, __ATOMIC_RELEASE);
+	__atomic_store_n(&r->arg[3], a3, __ATOMIC_RELEASE);
 	__atomic_store_n(&r->seq, idx + 1, __ATOMIC_RELEASE);
 }
 
@@ -142,6 +167,45 @@ uint64_t trace_ring_head(struct trace_ring *tr)
 	return __atomic_load_n(&tr->head, __ATOMIC_ACQUIRE);
 }
 
+void trace_record_print(const struct trace_record *r, FILE *f)
+{
+	if (r->type >= NR_TRACE_EVENTS)
+		return;
+	fprintf(f, "ts=%" PRIu64 " tid=%u event=%s", r->ts_ns, r->tid,
+		trace_events[r->type].name);
+	for (int k = 0; k < 4; k++) {
+		const char *key = trace_events[r->type].key[k];
+
+		if (!key)
+			continue;
+		if (key_is_hex(key))
+			fprintf(f, " %s=0x%" PRIx64, key, r->arg[k]);
+		else
+			fprintf(f, " %s=%" PRIu64, key, r->arg[k]);
+	}
+	fputc('\n', f);
+}
+
+/* Copy record i if it is complete and still record i: 1, else 0. */
+static int read_record(struct trace_ring *tr, uint64_t i,
+		       struct trace_record *out)
+{
+	struct trace_record *r = &tr->rec[i & tr->mask];
+
+	if (__atomic_load_n(&r->seq, __ATOMIC_ACQUIRE) != i + 1)
+		return 0;
+	out->ts_ns = __atomic_load_n(&r->ts_ns, __ATOMIC_ACQUIRE);
+	out->type = __atomic_load_n(&r->type, __ATOMIC_ACQUIRE);
+	out->tid = __atomic_load_n(&r->tid, __ATOMIC_ACQUIRE);
+	for (int k = 0; k < 4; k++)
+		out->arg[k] = __atomic_load_n(&r->arg[k], __ATOMIC_ACQUIRE);
+	/* A writer that took the slot meanwhile has cleared seq first. */
+	if (__atomic_load_n(&r->seq, __ATOMIC_RELAXED) != i + 1)
+		return 0;
+	out->seq = i + 1;
+	return 1;
+}
+
 long trace_ring_write(struct trace_ring *tr, FILE *f)
 {
 	return trace_ring_write_since(tr, 0, f);
@@ -157,30 +221,55 @@ long trace_ring_write_since(struct trace_ring *tr, uint64_t since, FILE *f)
 	if (i < since)
 		i = since;
 	for (; i < head; i++) {
-		struct trace_record *r = &tr->rec[i & tr->mask];
-		uint32_t type;
+		struct trace_record r;
 
-		if (__atomic_load_n(&r->seq, __ATOMIC_ACQUIRE) != i + 1)
-			continue; /* overwritten or still being written */
-		type = READ_ONCE(r->type);
-		if (type >= NR_TRACE_EVENTS)
+		/* Overwritten or still being written: skipped. */
+		if (!read_record(tr, i, &r) || r.type >= NR_TRACE_EVENTS)
 			continue;
-		fprintf(f, "ts=%" PRIu64 " tid=%u event=%s",
-			READ_ONCE(r->ts_ns), READ_ONCE(r->tid),
-			trace_events[type].name);
-		for (int k = 0; k < 4; k++) {
-			const char *key = trace_events[type].key[k];
-			uint64_t v = READ_ONCE(r->arg[k]);
-
-			if (!key)
-				continue;
-			if (key_is_hex(key))
-				fprintf(f, " %s=0x%" PRIx64, key, v);
-			else
-				fprintf(f, " %s=%" PRIu64, key, v);
-		}
-		fputc('\n', f);
+		trace_record_print(&r, f);
 		n++;
 	}
 	return ferror(f) ? -EIO : n;
+}
+
+long trace_ring_drain(struct trace_ring *tr, uint64_t *pos, uint64_t *lost,
+		      void (*fn)(const struct trace_record *r, void *arg),
+		      void *arg)
+{
+	uint64_t head = __atomic_load_n(&tr->head, __ATOMIC_ACQUIRE);
+	uint64_t cap = tr->mask + 1, i = *pos;
+	long n = 0;
+
+	if (head > cap && i < head - cap) {
+		*lost += head - cap - i;
+		i = head - cap;
+	}
+	for (; i < head; i++) {
+		struct trace_record *slot = &tr->rec[i & tr->mask];
+		struct trace_record r;
+		uint64_t seq;
+
+		if (read_record(tr, i, &r)) {
+			if (r.type < NR_TRACE_EVENTS) {
+				fn(&r, arg);
+				n++;
+			}
+			continue;
+		}
+		/*
+		 * Not record i: either its writer has not finished (come
+		 * back later) or a writer of i + cap, or later, has taken
+		 * the slot (lost).  A writer that has the slot but has not
+		 * cleared seq yet looks unfinished: later is right for it.
+		 */
+		seq = __atomic_load_n(&slot->seq, __ATOMIC_ACQUIRE);
+		if (seq > i + 1 ||
+		    __atomic_load_n(&tr->head, __ATOMIC_ACQUIRE) > i + cap) {
+			(*lost)++;
+			continue;
+		}
+		break;
+	}
+	*pos = i;
+	return n;
 }

@@ -34,6 +34,30 @@
 	X(TR_COMPACT_BEGIN, "mm_compaction_begin", "order", "prio", NULL,      \
 	  NULL)                                                                \
 	X(TR_COMPACT_END, "mm_compaction_end", "order", "result", "ns", NULL)  \
+	X(TR_COMPACT_ZONE_BEGIN, "mm_compaction_zone_begin", "zone", "order",  \
+	  "migrate_pfn", "free_pfn")                                           \
+	X(TR_COMPACT_ZONE_END, "mm_compaction_zone_end", "zone", "result",     \
+	  "migrated", "ns")                                                    \
+	X(TR_COMPACT_ISOLATE_MIGRATE, "mm_compaction_isolate_migratepages",    \
+	  "start_pfn", "end_pfn", "nr_scanned", "nr_taken")                    \
+	X(TR_COMPACT_ISOLATE_FREE, "mm_compaction_isolate_freepages",          \
+	  "start_pfn", "end_pfn", "nr_scanned", "nr_taken")                    \
+	X(TR_COMPACT_MIGRATE, "mm_compaction_migratepages", "nr",              \
+	  "nr_migrated", "nr_failed", "ns")                                    \
+	X(TR_COMPACT_SUITABLE, "mm_compaction_suitable", "zone", "order",      \
+	  "result", NULL)                                                      \
+	X(TR_COMPACT_DEFERRED, "mm_compaction_deferred", "zone", "order",      \
+	  "considered", "defer_shift")                                         \
+	X(TR_COMPACT_DEFER, "mm_compaction_defer_compaction", "zone", "order", \
+	  "considered", "defer_shift")                                         \
+	X(TR_COMPACT_DEFER_RESET, "mm_compaction_defer_reset", "zone",         \
+	  "order", "considered", "defer_shift")                                \
+	X(TR_WAKEUP_KCOMPACTD, "mm_compaction_wakeup_kcompactd", "node",       \
+	  "order", "zone", NULL)                                               \
+	X(TR_KCOMPACTD_WAKE, "mm_compaction_kcompactd_wake", "node", "order",  \
+	  "zone", "score")                                                     \
+	X(TR_KCOMPACTD_SLEEP, "mm_compaction_kcompactd_sleep", "node",         \
+	  "score", "proactive_defer", NULL)                                    \
 	X(TR_RETRY, "mm_slowpath_retry", "order", "no_progress_loops",         \
 	  "compaction_retries", NULL)                                          \
 	X(TR_OOM, "mm_oom", "order", "gfp", "progress", NULL)                  \
@@ -47,7 +71,10 @@
 	X(TR_MIGRATE_BATCH, "migrate_batch", "vm", "pages", "pause_ns",        \
 	  "failed")                                                            \
 	X(TR_OOM_KILL, "oom_kill", "vm", "frames", "badness", NULL)            \
-	X(TR_VM_STATE, "vm_state", "vm", "state", NULL, NULL)
+	X(TR_VM_STATE, "vm_state", "vm", "state", NULL, NULL)                  \
+	X(TR_BALLOON_ACTUAL, "balloon_actual", "vm", "actual", "target", NULL) \
+	X(TR_NODE_FREE, "node_free", "node", "free", "low", "high")            \
+	X(TR_VM_MEM, "vm_mem", "vm", "pages", "balloon", NULL)
 
 enum trace_event_type {
 #define X(id, name, k0, k1, k2, k3) id,
@@ -75,11 +102,12 @@ typedef void (*trace_probe_fn)(void *priv, enum trace_event_type type,
 			       const uint64_t arg[4]);
 
 struct trace_ring {
-	/* Event types that go somewhere (bit per type): all of them while
-	 * the ring records, plus the probe's.  The one word the inline
+	/* Event types that go somewhere (bit per type): the ring's events
+	 * while it records, plus the probe's.  The one word the inline
 	 * test reads. */
 	uint64_t active;
 	bool enabled;
+	uint64_t events; /* bit per event type recorded (all by default) */
 	uint64_t head; /* next index */
 	uint64_t mask; /* capacity - 1 */
 	struct trace_record *rec;
@@ -102,20 +130,47 @@ void trace_set_probe(struct trace_ring *tr, trace_probe_fn fn, void *priv);
 void trace_set_probe_mask(struct trace_ring *tr, uint64_t mask);
 void __trace_event(struct trace_ring *tr, enum trace_event_type type,
 		   uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3);
+/* Record only the event types whose bits are set (1ULL << type). */
+void trace_ring_set_events(struct trace_ring *tr, uint64_t mask);
 /* Write the ring's events, oldest first; returns events written. */
 long trace_ring_write(struct trace_ring *tr, FILE *f);
 /* Index of the next event; events from index since on, oldest first
  * (those overwritten meanwhile are lost: head - since - written). */
 uint64_t trace_ring_head(struct trace_ring *tr);
 long trace_ring_write_since(struct trace_ring *tr, uint64_t since, FILE *f);
+/*
+ * Read while producers run: call fn for each complete record from index
+ * *pos on, oldest first, and advance *pos.  Records overwritten before
+ * they were read are added to *lost; a record still being written ends
+ * the call (it is read next time).  Returns the records passed to fn.
+ */
+long trace_ring_drain(struct trace_ring *tr, uint64_t *pos, uint64_t *lost,
+		      void (*fn)(const struct trace_record *r, void *arg),
+		      void *arg);
+/* One record as one line of the trace format, newline included. */
+void trace_record_print(const struct trace_record *r, FILE *f);
 const char *trace_event_name(enum trace_event_type type);
+/* The event type called name, or -1. */
+int trace_event_lookup(const char *name);
+/* Key k (0..3) of an event type, NULL if it has none. */
+const char *trace_event_key(enum trace_event_type type, unsigned int k);
 uint64_t trace_clock_ns(void);
+
+BUILD_BUG_ON(NR_TRACE_EVENTS > 64); /* trace_ring.events */
+
+/* For an event whose arguments cost something to gather: does it go
+ * anywhere (the ring, or the probe)? */
+static inline bool trace_event_enabled(struct trace_ring *tr,
+				       enum trace_event_type type)
+{
+	return unlikely(READ_ONCE(tr->active) & TRACE_BIT(type));
+}
 
 static inline void trace_event(struct trace_ring *tr,
 			       enum trace_event_type type, uint64_t a0,
 			       uint64_t a1, uint64_t a2, uint64_t a3)
 {
-	if (unlikely(READ_ONCE(tr->active) & TRACE_BIT(type)))
+	if (trace_event_enabled(tr, type))
 		__trace_event(tr, type, a0, a1, a2, a3);
 }
 

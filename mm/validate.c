@@ -15,6 +15,8 @@
  *  - nr_free_pages equals the free frames on the lists;
  *  - owners: free frames have none, an owned frame's gpa is page aligned
  *    and (through ops.rmap_check) its owner maps that gpa to it;
+ *  - frames compaction isolated as targets are order 0, without owner,
+ *    and as many as zone->nr_isolated_pages says;
  *  - returned pageblocks are free and counted;
  *  - watermarks are ordered min <= low <= high.
  *
@@ -123,6 +125,7 @@ static int validate_zone(struct mm_pool *pool, struct zone *zone, char *err,
 	pfn_t zstart = zone->zone_start_pfn;
 	pfn_t zend = zstart + zone->spanned_pages;
 	unsigned long list_heads, walk_heads = 0, walk_pcp = 0, returned = 0;
+	unsigned long isolated = 0;
 	struct pcp_walk pw = { pool, zone, 0, PFN_NONE };
 	long free_pages;
 	int ret;
@@ -214,6 +217,17 @@ static int validate_zone(struct mm_pool *pool, struct zone *zone, char *err,
 			}
 			p += 1U << o;
 			break;
+		case FRAME_ISOLATED:
+			if (o != 0 || READ_ONCE(f->owner) != FRAME_OWNER_NONE)
+				return mm_errf(
+					err, errlen, -EUCLEAN,
+					"isolated pfn 0x%x has order %u owner %u",
+					p, o, READ_ONCE(f->owner));
+			if (returned_pb)
+				goto returned_in_use;
+			isolated++;
+			p++;
+			break;
 		default:
 			return mm_errf(err, errlen, -EUCLEAN,
 				       "pfn 0x%x (node %d %s) is in no block",
@@ -240,6 +254,11 @@ static int validate_zone(struct mm_pool *pool, struct zone *zone, char *err,
 			"node %d %s: %ld free pages on the lists, nr_free_pages %ld",
 			zone->node, zone->name, free_pages,
 			zone->nr_free_pages);
+	if (isolated != zone->nr_isolated_pages)
+		return mm_errf(err, errlen, -EUCLEAN,
+			       "node %d %s: %lu isolated frames, counted %lu",
+			       zone->node, zone->name, isolated,
+			       zone->nr_isolated_pages);
 	if ((long)returned != zone->nr_returned_pages)
 		return mm_errf(err, errlen, -EUCLEAN,
 			       "node %d %s: %lu returned pages, counted %ld",

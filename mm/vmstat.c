@@ -134,6 +134,10 @@ static void zoneinfo_show_print(struct mm_pool *pool, struct zone *zone,
 		zone_page_state_free(zone));
 	fprintf(f, "\n      %-12s %ld", "nr_returned_pages",
 		READ_ONCE(zone->nr_returned_pages));
+	pthread_mutex_lock(&zone->lock);
+	fprintf(f, "\n      %-12s %lu", "nr_isolated_free",
+		zone->nr_isolated_pages);
+	pthread_mutex_unlock(&zone->lock);
 	pcp_zone_summary(pool, zone, &count, &high, &batch, &threads);
 	fprintf(f, "\n  pagesets");
 	/* One pageset per thread here; their sum is what matters. */

@@ -36,6 +36,8 @@
 	X(COMPACTFAIL, "compact_fail")                                    \
 	X(COMPACTSUCCESS, "compact_success")                              \
 	X(KCOMPACTD_WAKE, "compact_daemon_wake")                          \
+	X(KCOMPACTD_MIGRATE_SCANNED, "compact_daemon_migrate_scanned")    \
+	X(KCOMPACTD_FREE_SCANNED, "compact_daemon_free_scanned")          \
 	X(OOM_KILL, "oom_kill")                                           \
 	X(OOM_STALL, "oom_stall")                                         \
 	X(BALLOON_INFLATE, "balloon_inflate")                             \

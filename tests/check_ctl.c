@@ -66,8 +66,7 @@ START_TEST(test_greeting_and_queries)
 
 	r = ctl_cmd(fd, "{\"execute\": \"query-commands\"}");
 	list = get(r, "return");
-	json_array_foreach(list, i, c)
-	{
+	json_array_foreach(list, i, c) {
 		const char *n = json_string_value(get(c, "name"));
 
 		found += !strcmp(n, "guest-launch") + !strcmp(n, "quit") +

@@ -60,8 +60,9 @@ static json_t *find_guest(json_t *list, json_int_t id)
 	size_t i;
 	json_t *g;
 
-	json_array_foreach(list, i, g) if (json_integer_value(get(g, "id")) ==
-					   id) return g;
+	json_array_foreach(list, i, g)
+		if (json_integer_value(get(g, "id")) == id)
+			return g;
 	return NULL;
 }
 

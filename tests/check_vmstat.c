@@ -250,6 +250,98 @@ START_TEST(test_trace_probe_and_since)
 }
 END_TEST
 
+static void collect_pfn(const struct trace_record *r, void *arg)
+{
+	uint64_t **out = arg;
+
+	*(*out)++ = r->arg[0];
+}
+
+/*
+ * A reader that keeps up gets every event once, in order; one that falls
+ * behind gets the newest and counts what it lost.
+ */
+START_TEST(test_trace_drain)
+{
+	struct trace_ring tr;
+	uint64_t got[64], *p = got, pos = 0, lost = 0;
+
+	ck_assert_int_eq(trace_ring_init(&tr, 16), 0);
+	trace_ring_enable(&tr, true);
+	for (uint64_t i = 0; i < 10; i++)
+		trace_event(&tr, TR_PAGE_FREE, i, 0, 0, 0);
+	ck_assert_int_eq(trace_ring_drain(&tr, &pos, &lost, collect_pfn, &p),
+			 10);
+	ck_assert_uint_eq(pos, 10);
+	ck_assert_uint_eq(lost, 0);
+	ck_assert_int_eq(trace_ring_drain(&tr, &pos, &lost, collect_pfn, &p),
+			 0);
+	/* 40 more into 16 slots: the reader at 10 lost 50 - 16 - 10. */
+	for (uint64_t i = 10; i < 50; i++)
+		trace_event(&tr, TR_PAGE_FREE, i, 0, 0, 0);
+	ck_assert_int_eq(trace_ring_drain(&tr, &pos, &lost, collect_pfn, &p),
+			 16);
+	ck_assert_uint_eq(lost, 24);
+	ck_assert_uint_eq(pos, 50);
+	for (int i = 0; i < 10; i++)
+		ck_assert_uint_eq(got[i], i);
+	for (int i = 0; i < 16; i++)
+		ck_assert_uint_eq(got[10 + i], 34 + i);
+	trace_ring_destroy(&tr);
+}
+END_TEST
+
+/* A record a writer has claimed but not finished ends the drain there. */
+START_TEST(test_trace_drain_unfinished)
+{
+	struct trace_ring tr;
+	uint64_t got[8], *p = got, pos = 0, lost = 0;
+
+	ck_assert_int_eq(trace_ring_init(&tr, 8), 0);
+	trace_ring_enable(&tr, true);
+	trace_event(&tr, TR_PAGE_FREE, 1, 0, 0, 0);
+	trace_event(&tr, TR_PAGE_FREE, 2, 0, 0, 0);
+	tr.rec[1].seq = 0; /* as a writer of index 1 would leave it */
+	ck_assert_int_eq(trace_ring_drain(&tr, &pos, &lost, collect_pfn, &p),
+			 1);
+	ck_assert_uint_eq(pos, 1);
+	tr.rec[1].seq = 2; /* ... until it is done */
+	ck_assert_int_eq(trace_ring_drain(&tr, &pos, &lost, collect_pfn, &p),
+			 1);
+	ck_assert_uint_eq(got[1], 2);
+	ck_assert_uint_eq(lost, 0);
+	trace_ring_destroy(&tr);
+}
+END_TEST
+
+/* Masked-out event types are not recorded; names and keys look up. */
+START_TEST(test_trace_mask_and_lookup)
+{
+	struct trace_ring tr;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	ck_assert_int_eq(trace_ring_init(&tr, 16), 0);
+	trace_ring_enable(&tr, true);
+	trace_ring_set_events(&tr, ~(1ULL << TR_PAGE_FREE));
+	trace_event(&tr, TR_PAGE_FREE, 1, 0, 0, 0);
+	trace_event(&tr, TR_FAULT, 3, 0x200000, 9, 1234);
+	f = open_memstream(&buf, &len);
+	ck_assert_int_eq(trace_ring_write(&tr, f), 1);
+	fclose(f);
+	ck_assert_ptr_nonnull(strstr(
+		buf, " event=vmm_fault vm=3 gpa=0x200000 order=9 ns=1234\n"));
+	free(buf);
+	ck_assert_int_eq(trace_event_lookup("kswapd_sleep"), TR_KSWAPD_SLEEP);
+	ck_assert_int_eq(trace_event_lookup("kswapd"), -1);
+	ck_assert_str_eq(trace_event_key(TR_BALLOON_ACTUAL, 1), "actual");
+	ck_assert_ptr_null(trace_event_key(TR_VM_STATE, 2));
+	ck_assert_ptr_null(trace_event_key(NR_TRACE_EVENTS, 0));
+	trace_ring_destroy(&tr);
+}
+END_TEST
+
 START_TEST(test_gfp_names)
 {
 	char b[128];
@@ -275,6 +367,9 @@ Suite *vmstat_suite(void)
 	tcase_add_test(tc, test_trace_events);
 	tcase_add_test(tc, test_trace_wrap);
 	tcase_add_test(tc, test_trace_probe_and_since);
+	tcase_add_test(tc, test_trace_drain);
+	tcase_add_test(tc, test_trace_drain_unfinished);
+	tcase_add_test(tc, test_trace_mask_and_lookup);
 	tcase_add_test(tc, test_gfp_names);
 	suite_add_tcase(s, tc);
 	return s;

@@ -300,12 +300,12 @@ json_t *ctl_event_of(int fd, const char *name, long long id, int timeout_ms)
 	json_t *m;
 	size_t i;
 
-	json_array_foreach(conn[fd].kept, i, m) if (is_event(m, name, id))
-	{
-		json_incref(m);
-		json_array_remove(conn[fd].kept, i);
-		return m;
-	}
+	json_array_foreach(conn[fd].kept, i, m)
+		if (is_event(m, name, id)) {
+			json_incref(m);
+			json_array_remove(conn[fd].kept, i);
+			return m;
+		}
 	for (;;) {
 		m = ctl_read(fd, end - now_ms());
 		if (!m || is_event(m, name, id))

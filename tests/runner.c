@@ -27,6 +27,7 @@ struct suite_entry {
 	X(watermark_suite, false)                 \
 	X(node_suite, false)                      \
 	X(page_alloc_suite, false)                \
+	X(compaction_suite, false)                \
 	X(pcp_suite, false)                       \
 	X(pool_suite, false)                      \
 	X(fail_page_alloc_suite, false)           \
@@ -42,10 +43,16 @@ struct suite_entry {
 	X(ctl_suite, false)                       \
 	X(virtio_suite, false)                    \
 	X(loader_suite, false)                    \
+	X(trace_parse_suite, false)               \
+	X(trace_dist_suite, false)                \
+	X(trace_latency_suite, false)             \
+	X(trace_chrome_suite, false)              \
+	X(overcommit_scenario_suite, false)       \
 	X(vm_suite, true)                         \
 	X(host_suite, true)                       \
 	X(balloon_suite, true)                    \
-	X(ctl_guests_suite, true)
+	X(ctl_guests_suite, true)                 \
+	X(overcommit_suite, true)
 
 SUITES(DECLARE)
 

@@ -40,6 +40,7 @@ struct vmm_config {
 	unsigned int distance[VMM_MAX_POOL_NODES][VMM_MAX_POOL_NODES];
 	bool hugepages; /* MADV_HUGEPAGE the pool */
 	char *trace_path; /* NULL: no trace file */
+	unsigned int trace_events; /* trace ring size in events, 0: 65536 */
 	unsigned int stats_interval_ms; /* 0: no periodic stats */
 	bool verbose;
 	bool console_off; /* guests' consoles not shown */

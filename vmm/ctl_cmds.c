@@ -95,8 +95,9 @@ static bool type_ok(enum ctl_arg_type t, json_t *v)
 	case CTL_ARG_STRINGS:
 		if (!json_is_array(v))
 			return false;
-		json_array_foreach(v, i,
-				   x) if (!json_is_string(x)) return false;
+		json_array_foreach(v, i, x)
+			if (!json_is_string(x))
+				return false;
 		return true;
 	}
 	return false;
@@ -107,8 +108,7 @@ int ctl_check_args(const struct ctl_cmd *cmd, json_t *args, struct ctl_error *e)
 	const char *key;
 	json_t *v;
 
-	json_object_foreach(args, key, v)
-	{
+	json_object_foreach(args, key, v) {
 		const struct ctl_arg *a = cmd->args;
 
 		while (a && a->name && strcmp(a->name, key))
@@ -189,9 +189,10 @@ static int cmd_capabilities(struct ctl_req *req, json_t *args, json_t **ret,
 	size_t i;
 
 	(void)req, (void)ret;
-	json_array_foreach(list, i, v) return ctl_fail(
-		e, CTL_ERR_GENERIC, "Capability '%s' not available",
-		json_string_value(v));
+	json_array_foreach(list, i, v)
+		return ctl_fail(e, CTL_ERR_GENERIC,
+				"Capability '%s' not available",
+				json_string_value(v));
 	return 0;
 }
 

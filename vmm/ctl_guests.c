@@ -149,8 +149,7 @@ static int spec_from_members(json_t *args, struct guest_spec *g, char *err,
 	int ret;
 
 	options_guest_init(g);
-	json_object_foreach(args, key, v)
-	{
+	json_object_foreach(args, key, v) {
 		char num[32];
 		const char *val = num;
 

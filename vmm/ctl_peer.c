@@ -230,8 +230,7 @@ static void peer_command(struct ctl_peer *c, const char *line, size_t len)
 		goto out;
 	}
 	id = json_object_get(req, "id");
-	json_object_foreach(req, key, v)
-	{
+	json_object_foreach(req, key, v) {
 		bool known = false;
 
 		for (size_t i = 0; i < ARRAY_SIZE(members); i++)

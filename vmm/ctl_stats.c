@@ -132,8 +132,7 @@ static int cmd_query_stats(struct ctl_req *req, json_t *args, json_t **ret,
 				"format '%s': text, json or both", f);
 	for (size_t s = 0; s < ARRAY_SIZE(sections); s++)
 		pick[s] = !want;
-	json_array_foreach(want, i, v)
-	{
+	json_array_foreach(want, i, v) {
 		size_t s;
 
 		for (s = 0; s < ARRAY_SIZE(sections); s++)

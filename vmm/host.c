@@ -141,6 +141,7 @@ int host_create(const struct vmm_config *cfg, struct vmm_host **out, char *err,
 		.min_free_kbytes = cfg->min_free_kbytes,
 		.watermark_scale_factor = cfg->watermark_scale_factor,
 		.hugepages = cfg->hugepages,
+		.trace_events = cfg->trace_events,
 	};
 	struct mm_ops ops = {
 		.rmap_check = host_rmap_check,

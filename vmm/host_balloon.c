@@ -109,6 +109,17 @@ static int balloon_mmio(struct vm *vm, void *opaque, uint64_t gpa,
 	(void)vm;
 	virtio_mmio_access(&b->vb.dev, gpa - GUEST_MMIO_GPA, data, len,
 			   is_write);
+	/* The guest says how far it got: where a request completes. */
+	if (is_write &&
+	    gpa - GUEST_MMIO_GPA ==
+		    VIRTIO_MMIO_CONFIG + VIRTIO_BALLOON_CONFIG_ACTUAL &&
+	    trace_event_enabled(&b->h->pool->trace, TR_BALLOON_ACTUAL)) {
+		struct balloon_info info;
+
+		balloon_get_info(&b->vb, &info);
+		trace_event(&b->h->pool->trace, TR_BALLOON_ACTUAL, b->vm->id,
+			    info.actual, info.target, 0);
+	}
 	/*
 	 * The ioeventfd goes in once a driver is live, not at VM creation:
 	 * registering it before the first KVM_RUN costs this host about

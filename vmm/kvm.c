@@ -45,8 +45,18 @@ int kvm_open_dev(const char **why)
 
 int kvm_create_vm(int kvm_fd)
 {
-	int fd = ioctl(kvm_fd, KVM_CREATE_VM, 0);
+	int fd;
 
+	/*
+	 * KVM_CREATE_VM registers an MMU notifier, which gives up with
+	 * EINTR while a signal is pending, and a thread that runs an
+	 * io_uring has one whenever completions queued task work for it
+	 * (TIF_NOTIFY_SIGNAL).  The task work runs on the way back to user
+	 * space, so trying again succeeds.
+	 */
+	do
+		fd = ioctl(kvm_fd, KVM_CREATE_VM, 0);
+	while (fd < 0 && errno == EINTR);
 	return fd < 0 ? -errno : fd;
 }
 

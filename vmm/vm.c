@@ -211,7 +211,7 @@ int vm_create_res(const struct guest_spec *spec, unsigned int id,
 	vm->ram_size = spec->mem_bytes;
 	vm->nr_nodes = spec->nr_vnodes ? spec->nr_vnodes : 1;
 	vm->serial.name = vm->name;
-	vm->serial.out = stdout;
+	vm->serial.out = vm->res.console ? vm->res.console : stdout;
 	vm->serial.quiet = vm->res.quiet;
 	pthread_mutex_init(&vm->lock, NULL);
 	pthread_condattr_init(&ca);
@@ -244,7 +244,10 @@ int vm_create_res(const struct guest_spec *spec, unsigned int id,
 	vm->vm_fd = kvm_create_vm(vm->kvm_fd);
 	if (vm->vm_fd < 0 || vm->run_mmap_size < 0) {
 		ret = vm->vm_fd < 0 ? vm->vm_fd : vm->run_mmap_size;
-		snprintf(err, errlen, "KVM_CREATE_VM");
+		snprintf(err, errlen, "%s: %s",
+			 vm->vm_fd < 0 ? "KVM_CREATE_VM" :
+					 "KVM_GET_VCPU_MMAP_SIZE",
+			 strerror(-ret));
 		goto err;
 	}
 	if (!vm->res.no_irqchip) {

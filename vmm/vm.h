@@ -36,6 +36,7 @@ struct vm_resources {
 	bool no_huge; /* order-0 backing only */
 	bool quiet; /* no console lines (tests, benchmarks) */
 	bool no_irqchip; /* no in-kernel irqchip: no interrupts at all */
+	FILE *console; /* console lines go there; NULL: stdout */
 };
 
 #define VM_EXIT_REASONS(X)                      \

@@ -36,14 +36,13 @@ static int stop_or_kill(struct vmmctl *v, const struct vmmctl_cmd *cmd,
 			json_decref(ref);
 			return ret;
 		}
-		json_array_foreach(
-			list, i,
-			g) if (json_equal(json_object_get(g,
-							  json_is_integer(ref) ?
+		json_array_foreach(list, i, g)
+			if (json_equal(json_object_get(g, json_is_integer(ref) ?
 								  "id" :
 								  "name"),
-					  ref))
-			id = json_integer_value(json_object_get(g, "id"));
+				       ref))
+				id = json_integer_value(
+					json_object_get(g, "id"));
 		json_decref(list);
 	}
 	ret = vmmctl_exec(v, cmd->name, what, json_pack("{s:o}", "guest", ref),

@@ -61,8 +61,7 @@ static void print_nodes(json_t *nodes, char *buf, size_t len)
 	json_t *n;
 
 	buf[0] = 0;
-	json_array_foreach(nodes, i, n)
-	{
+	json_array_foreach(nodes, i, n) {
 		int w = snprintf(
 			buf + off, len - off, "%s%lld:%lld", i ? "/" : "",
 			json_integer_value(json_object_get(n, "node")),
@@ -82,8 +81,7 @@ void print_guest_table(json_t *guests)
 	printf("%3s %-16s %-8s %7s %7s %7s %7s %15s %7s %s\n", "ID", "NAME",
 	       "STATE", "MEM", "FAULTED", "PEAK", "2M", "BALLOON TGT/ACT",
 	       "PINNED", "NODES");
-	json_array_foreach(guests, i, g)
-	{
+	json_array_foreach(guests, i, g) {
 		json_t *m = json_object_get(g, "memory");
 		json_t *b = json_object_get(g, "balloon");
 		char s[6][16], bal[40], nodes[128];
@@ -144,8 +142,7 @@ void print_event(struct vmmctl *v, json_t *ev)
 	       json_integer_value(json_object_get(ts, "microseconds")) / 1000,
 	       json_string_value(json_object_get(ev, "event")));
 	data = json_object_get(ev, "data");
-	json_object_foreach(data, key, val)
-	{
+	json_object_foreach(data, key, val) {
 		char buf[32];
 
 		if (json_is_integer(val) && is_bytes(key))

@@ -1,0 +1,333 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tools/overcommit/scenario.c: a full scenario read back field by field,
+ * every scenario of the library loads, and each kind of mistake is
+ * rejected with a message that names the JSON path.
+ */
+#include <check.h>
+#include <errno.h>
+#include <glob.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tools/overcommit/scenario.h"
+
+/* Write text to a temporary .json file; its path in buf. */
+static const char *temp_json(char *buf, size_t len, const char *text)
+{
+	FILE *f;
+	int fd;
+
+	snprintf(buf, len, "/tmp/check-scenario-XXXXXX.json");
+	fd = mkstemps(buf, 5);
+	ck_assert_int_ge(fd, 0);
+	f = fdopen(fd, "w");
+	ck_assert_ptr_nonnull(f);
+	fputs(text, f);
+	fclose(f);
+	return buf;
+}
+
+static int load_text(const char *text, struct scenario *sc, char *err,
+		     size_t errlen)
+{
+	char path[64];
+	int ret;
+
+	ret = scenario_load(temp_json(path, sizeof(path), text), sc, err,
+			    errlen);
+	unlink(path);
+	return ret;
+}
+
+static const char full[] =
+	"{\n"
+	"  \"name\": \"full\",\n"
+	"  \"description\": \"every key\",\n"
+	"  \"pool\": { \"size\": \"1G\", \"nodes\": 2, \"movable\": \"64M\",\n"
+	"            \"min_free_kbytes\": 4096, \"watermark_scale_factor\": 50,\n"
+	"            \"distance\": [[10, 30], [30, 10]], \"hugepages\": false },\n"
+	"  \"reclaim\": { \"balloon\": true, \"deflate\": false, \"floor\": \"16M\",\n"
+	"               \"step\": \"4M\", \"deflate_step\": \"32M\", \"deflate_margin\": 20,\n"
+	"               \"guest_timeout\": \"200ms\", \"direct_timeout\": \"10ms\",\n"
+	"               \"kswapd_step\": \"25ms\", \"release_interval\": \"off\" },\n"
+	"  \"run\": { \"duration\": \"10s\", \"timeout\": \"20s\", \"sample_interval\": \"50ms\",\n"
+	"           \"trace_events\": 4096, \"trace_page_events\": true,\n"
+	"           \"irqchip\": false },\n"
+	"  \"guests\": [\n"
+	"    { \"name\": \"web\", \"count\": 3, \"stagger\": \"500ms\", \"start\": \"1s\",\n"
+	"      \"mem\": \"256M\", \"vcpus\": 2, \"nodes\": 2, \"map\": [1, 0], \"strict\": true,\n"
+	"      \"pinned\": \"8M\", \"oom_score_adj\": -100,\n"
+	"      \"script\": [\"touch 100M\", \"verify\"] },\n"
+	"    { \"name\": \"db\", \"mem\": 134217728, \"script\": \"touch 64M; hold 1s\" }\n"
+	"  ],\n"
+	"  \"expect\": { \"oom_victims\": [\"db\"], \"integrity\": true, \"completed\": true,\n"
+	"              \"latency\": { \"direct_reclaim\": { \"p99\": \"5ms\", \"max\": \"1s\" },\n"
+	"                           \"kswapd_response\": { \"p50\": \"100us\" } },\n"
+	"              \"returned_to_host_min\": \"64M\", \"overcommit_min\": 1.25 }\n"
+	"}\n";
+
+START_TEST(test_full_scenario)
+{
+	struct scenario sc;
+	struct vmm_config *c = &sc.cfg;
+	char err[SC_ERR_MAX];
+
+	ck_assert_msg(load_text(full, &sc, err, sizeof(err)) == 0, "%s", err);
+	ck_assert_str_eq(sc.name, "full");
+	ck_assert_str_eq(sc.description, "every key");
+	ck_assert_uint_eq(c->pool_bytes, 1ULL << 30);
+	ck_assert_uint_eq(c->nr_nodes, 2);
+	ck_assert_uint_eq(c->movable_bytes, 64ULL << 20);
+	ck_assert_uint_eq(c->min_free_kbytes, 4096);
+	ck_assert_uint_eq(c->watermark_scale_factor, 50);
+	ck_assert_uint_eq(c->distance[0][1], 30);
+	ck_assert(!c->hugepages);
+	ck_assert(!c->balloon_off);
+	ck_assert(c->deflate_off);
+	ck_assert_uint_eq(c->balloon_floor_bytes, 16ULL << 20);
+	ck_assert_uint_eq(c->balloon_step_bytes, 4ULL << 20);
+	ck_assert_uint_eq(c->deflate_step_bytes, 32ULL << 20);
+	ck_assert_uint_eq(c->deflate_margin_pct, 20);
+	ck_assert_uint_eq(c->guest_timeout_ms, 200);
+	ck_assert_uint_eq(c->direct_timeout_ms, 10);
+	ck_assert_uint_eq(c->kswapd_step_ms, 25);
+	ck_assert_uint_eq(c->release_interval_ms, 0);
+	ck_assert_uint_eq(sc.duration_ns, 10000000000ULL);
+	ck_assert_uint_eq(sc.timeout_ns, 20000000000ULL);
+	ck_assert_uint_eq(sc.sample_ns, 50000000ULL);
+	ck_assert_uint_eq(sc.trace_events, 4096);
+	ck_assert(sc.trace_page_events);
+	ck_assert(c->irqchip_off);
+	/* count 3 gives web-1..web-3, a stagger apart. */
+	ck_assert_uint_eq(c->nr_guests, 4);
+	ck_assert_str_eq(c->guest[0].name, "web-1");
+	ck_assert_str_eq(c->guest[2].name, "web-3");
+	ck_assert_uint_eq(sc.start_ns[0], 1000000000ULL);
+	ck_assert_uint_eq(sc.start_ns[2], 2000000000ULL);
+	ck_assert_uint_eq(c->guest[1].nr_vcpus, 2);
+	ck_assert_uint_eq(c->guest[1].nr_vnodes, 2);
+	ck_assert_int_eq(c->guest[1].vnode_to_pnode[0], 1);
+	ck_assert_int_eq(c->guest[1].vnode_to_pnode[1], 0);
+	ck_assert(c->guest[1].strict);
+	ck_assert_uint_eq(c->guest[1].pinned_bytes, 8ULL << 20);
+	ck_assert_int_eq(c->guest[1].oom_score_adj, -100);
+	ck_assert_str_eq(c->guest[1].script, "touch 100M; verify");
+	ck_assert_str_eq(c->guest[3].name, "db");
+	ck_assert_uint_eq(c->guest[3].mem_bytes, 128ULL << 20);
+	ck_assert_uint_eq(sc.start_ns[3], 0);
+	ck_assert_str_eq(c->guest[3].script, "touch 64M; hold 1s");
+	/* Expectations. */
+	ck_assert(sc.expect.victims_set);
+	ck_assert_uint_eq(sc.expect.nr_victims, 1);
+	ck_assert_str_eq(sc.expect.victim[0], "db");
+	ck_assert(sc.expect.integrity && sc.expect.completed);
+	ck_assert(!sc.expect.no_oom);
+	ck_assert_uint_eq(sc.expect.nr_bounds, 3);
+	ck_assert_int_eq(sc.expect.bound[0].dist, LAT_DIRECT_RECLAIM);
+	ck_assert_uint_eq(sc.expect.bound[0].p10, 990);
+	ck_assert_uint_eq(sc.expect.bound[0].max_ns, 5000000);
+	ck_assert_uint_eq(sc.expect.bound[1].p10, 1000);
+	ck_assert_int_eq(sc.expect.bound[2].dist, LAT_KSWAPD);
+	ck_assert_uint_eq(sc.expect.bound[2].max_ns, 100000);
+	ck_assert(sc.expect.returned_set);
+	ck_assert_uint_eq(sc.expect.returned_min, 64ULL << 20);
+	ck_assert(sc.expect.overcommit_set);
+	ck_assert(sc.expect.overcommit_min == 1.25);
+	scenario_free(&sc);
+}
+END_TEST
+
+/* Defaults, and the name from the file when the scenario has none. */
+START_TEST(test_defaults)
+{
+	struct scenario sc;
+	char err[SC_ERR_MAX];
+
+	ck_assert_msg(
+		load_text(
+			"{\"pool\": {\"size\": \"256M\"}, \"guests\": "
+			"[{\"name\": \"g\", \"mem\": \"64M\", \"script\": \"\"}]}",
+			&sc, err, sizeof(err)) == 0,
+		"%s", err);
+	ck_assert(!strncmp(sc.name, "check-scenario-", 15));
+	ck_assert_uint_eq(sc.cfg.nr_nodes, 1);
+	ck_assert(sc.cfg.hugepages);
+	ck_assert_uint_eq(sc.cfg.release_interval_ms, 1000);
+	ck_assert_uint_eq(sc.timeout_ns, 60000000000ULL);
+	ck_assert_uint_eq(sc.sample_ns, 100000000ULL);
+	ck_assert_uint_eq(sc.duration_ns, 0);
+	ck_assert(!sc.cfg.irqchip_off);
+	ck_assert_uint_eq(sc.cfg.guest[0].nr_vcpus, 1);
+	ck_assert_int_eq(sc.cfg.guest[0].vnode_to_pnode[0], -1);
+	ck_assert(!sc.expect.no_oom && !sc.expect.integrity);
+	scenario_free(&sc);
+}
+END_TEST
+
+/* Every scenario shipped in tools/scenarios/ is valid. */
+START_TEST(test_library_loads)
+{
+	glob_t g;
+
+	ck_assert_int_eq(glob("tools/scenarios/*.json", 0, NULL, &g), 0);
+	ck_assert_uint_ge(g.gl_pathc, 5);
+	for (size_t i = 0; i < g.gl_pathc; i++) {
+		struct scenario sc;
+		char err[SC_ERR_MAX];
+
+		ck_assert_msg(scenario_load(g.gl_pathv[i], &sc, err,
+					    sizeof(err)) == 0,
+			      "%s", err);
+		ck_assert_uint_gt(sc.cfg.nr_guests, 0);
+		ck_assert(sc.description[0]);
+		scenario_free(&sc);
+	}
+	globfree(&g);
+}
+END_TEST
+
+#define POOL "\"pool\": {\"size\": \"256M\"}"
+#define GUEST "{\"name\": \"g\", \"mem\": \"64M\", \"script\": \"touch 1M\"}"
+#define GUESTS "\"guests\": [" GUEST "]"
+
+static const struct {
+	const char *json, *msg;
+} bad[] = {
+	{ "{", ".json:1:1: string or '}' expected" }, /* line, column */
+	{ "[]", "(top level): must be an object" },
+	{ "{" POOL ", " GUESTS ", \"pool\": {}}", "duplicate" },
+	{ "{" POOL ", " GUESTS ", \"extra\": 1}",
+	  "extra: unknown key (known here: name, description, pool" },
+	{ "{" GUESTS "}", "pool: missing" },
+	{ "{\"pool\": {\"size\": \"12Q\"}, " GUESTS "}",
+	  "pool.size: \"12Q\" is not a size" },
+	{ "{\"pool\": {\"size\": true}, " GUESTS "}",
+	  "pool.size: must be a size (\"256M\" or bytes), not a boolean" },
+	{ "{\"pool\": {\"size\": \"8M\"}, " GUESTS "}",
+	  "pool.size: must be a multiple of 2M, 16M at least" },
+	{ "{\"pool\": {\"size\": \"256M\", \"nodes\": 9}, " GUESTS "}",
+	  "pool.nodes: 9 is not in 1..8" },
+	{ "{\"pool\": {\"size\": \"256M\", \"nodes\": 2, \"distance\": [[10, 20], [30, 10]]}, " GUESTS
+	  "}",
+	  "pool.distance: not symmetric" },
+	{ "{\"pool\": {\"size\": \"256M\", \"movable\": \"254M\"}, " GUESTS "}",
+	  "pool.movable: leaves less than 4M" },
+	{ "{" POOL ", \"reclaim\": {\"floor\": \"1K\"}, " GUESTS "}",
+	  "reclaim.floor: must be from 4K to 1T" },
+	{ "{" POOL ", \"reclaim\": {\"guest_timeout\": \"100\"}, " GUESTS "}",
+	  "reclaim.guest_timeout: \"100\" is not a time" },
+	{ "{" POOL ", \"reclaim\": {\"release_interval\": 5}, " GUESTS "}",
+	  "reclaim.release_interval: must be a time such as \"250ms\", not an integer" },
+	{ "{" POOL ", \"run\": {\"duration\": \"70s\"}, " GUESTS "}",
+	  "run.duration: must be shorter than run.timeout (60 s)" },
+	{ "{" POOL ", \"run\": {\"sample_interval\": \"1ms\"}, " GUESTS "}",
+	  "run.sample_interval: must be from 10ms to 10s" },
+	{ "{" POOL ", \"guests\": []}", "guests: must be a non-empty array" },
+	{ "{" POOL ", \"guests\": [" GUEST
+	  ", {\"name\": \"h\", \"script\": \"\"}]}",
+	  "guests[1].mem: missing" },
+	{ "{" POOL
+	  ", \"guests\": [{\"name\": \"g\", \"mem\": \"63M\", \"script\": \"\"}]}",
+	  "guests[0].mem: must be a multiple of 2M from 8M to 256G" },
+	{ "{" POOL
+	  ", \"guests\": [{\"name\": \"a b\", \"mem\": \"64M\", \"script\": \"\"}]}",
+	  "guests[0].name: \"a b\": 1 to 31 characters" },
+	{ "{" POOL
+	  ", \"guests\": [{\"name\": \"g\", \"mem\": \"64M\", \"scrip\": \"\"}]}",
+	  "guests[0].scrip: unknown key" },
+	{ "{" POOL ", \"guests\": [{\"name\": \"g\", \"mem\": \"64M\"}]}",
+	  "guests[0].script: missing" },
+	{ "{" POOL
+	  ", \"guests\": [{\"name\": \"g\", \"mem\": \"64M\", \"script\": [\"touch 1M\", 3]}]}",
+	  "guests[0].script[1]: must be a string, not an integer" },
+	{ "{" POOL
+	  ", \"guests\": [{\"name\": \"g\", \"mem\": \"64M\", \"vcpus\": 0, \"script\": \"\"}]}",
+	  "guests[0].vcpus: 0 is not in 1..16" },
+	{ "{" POOL
+	  ", \"guests\": [{\"name\": \"g\", \"mem\": \"64M\", \"map\": [1], \"script\": \"\"}]}",
+	  "guests[0].map[0]: 1 is not in 0..0" },
+	{ "{" POOL
+	  ", \"guests\": [{\"name\": \"g\", \"mem\": \"64M\", \"nodes\": 2, \"map\": [0], \"script\": \"\"}]}",
+	  "guests[0].map: must list the pool node of each of the guest's 2 node(s)" },
+	{ "{" POOL
+	  ", \"guests\": [{\"name\": \"g\", \"mem\": \"64M\", \"pinned\": \"63M\", \"script\": \"\"}]}",
+	  "guests[0].pinned: must be whole 4K pages" },
+	{ "{" POOL
+	  ", \"guests\": [{\"name\": \"g\", \"mem\": \"64M\", \"oom_score_adj\": 1001, \"script\": \"\"}]}",
+	  "guests[0].oom_score_adj: 1001 is not in -1000..1000" },
+	{ "{" POOL
+	  ", \"guests\": [{\"name\": \"g\", \"mem\": \"64M\", \"start\": \"2m\", \"script\": \"\"}]}",
+	  "guests[0].start: every guest must start before run.timeout" },
+	{ "{" POOL
+	  ", \"guests\": [{\"name\": \"g\", \"mem\": \"64M\", \"kernel\": \"/nonexistent\", \"script\": \"\"}]}",
+	  "guests[0].kernel: /nonexistent: No such file or directory" },
+	{ "{" POOL ", \"guests\": [" GUEST ", " GUEST "]}",
+	  "guests: two guests are called \"g\"" },
+	{ "{" POOL
+	  ", \"guests\": [{\"name\": \"g\", \"count\": 65, \"mem\": \"64M\", \"script\": \"\"}]}",
+	  "guests[0].count: 65 is not in 1..64" },
+	{ "{" POOL ", " GUESTS ", \"expect\": {\"oom_victims\": [\"x\"]}}",
+	  "expect.oom_victims[0]: no guest is called \"x\"" },
+	{ "{" POOL ", " GUESTS
+	  ", \"expect\": {\"no_oom\": true, \"oom_victims\": [\"g\"]}}",
+	  "expect.oom_victims: contradicts expect.no_oom" },
+	{ "{" POOL ", " GUESTS
+	  ", \"expect\": {\"latency\": {\"reclaim\": {\"p99\": \"1ms\"}}}}",
+	  "expect.latency.reclaim: unknown distribution (known: direct_reclaim" },
+	{ "{" POOL ", " GUESTS
+	  ", \"expect\": {\"latency\": {\"fault\": {\"p95\": \"1ms\"}}}}",
+	  "expect.latency.fault.p95: unknown bound (p50, p90, p99, p99.9 or max)" },
+	{ "{" POOL ", " GUESTS
+	  ", \"expect\": {\"latency\": {\"fault\": {\"p99\": 5}}}}",
+	  "expect.latency.fault.p99: must be a time" },
+	{ "{" POOL ", " GUESTS ", \"expect\": {\"overcommit_min\": \"2x\"}}",
+	  "expect.overcommit_min: must be a positive number" },
+	{ "{" POOL ", " GUESTS ", \"expect\": {\"integrity\": 1}}",
+	  "expect.integrity: must be true or false, not an integer" },
+};
+
+START_TEST(test_bad_scenarios)
+{
+	struct scenario sc;
+	char err[SC_ERR_MAX];
+
+	ck_assert_msg(load_text(bad[_i].json, &sc, err, sizeof(err)) == -EINVAL,
+		      "accepted: %s", bad[_i].json);
+	ck_assert_msg(strstr(err, bad[_i].msg) != NULL,
+		      "for %s\n  got: %s\n  want: %s", bad[_i].json, err,
+		      bad[_i].msg);
+	/* Every message starts with the file. */
+	ck_assert(!strncmp(err, "/tmp/check-scenario-", 20));
+}
+END_TEST
+
+START_TEST(test_missing_file)
+{
+	struct scenario sc;
+	char err[SC_ERR_MAX];
+
+	ck_assert_int_eq(scenario_load("/nonexistent.json", &sc, err,
+				       sizeof(err)),
+			 -EINVAL);
+	ck_assert_ptr_nonnull(strstr(err, "/nonexistent.json: unable to open"));
+}
+END_TEST
+
+Suite *overcommit_scenario_suite(void)
+{
+	Suite *s = suite_create("overcommit_scenario");
+	TCase *tc = tcase_create("core");
+
+	tcase_set_timeout(tc, 10);
+	tcase_add_test(tc, test_full_scenario);
+	tcase_add_test(tc, test_defaults);
+	tcase_add_test(tc, test_library_loads);
+	tcase_add_loop_test(tc, test_bad_scenarios, 0,
+			    sizeof(bad) / sizeof(bad[0]));
+	tcase_add_test(tc, test_missing_file);
+	suite_add_tcase(s, tc);
+	return s;
+}

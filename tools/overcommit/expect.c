@@ -1,0 +1,239 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Expectations, checked (expect.h). */
+#include <inttypes.h>
+#include <stdarg.h>
+#include <string.h>
+
+#include "tools/overcommit/expect.h"
+#include "vmm/size.h"
+
+static struct oc_check *add(struct oc_checks *cs, const char *key,
+			    const char *expect)
+{
+	struct oc_check *c = &cs->c[cs->n++];
+
+	memset(c, 0, sizeof(*c));
+	snprintf(c->key, sizeof(c->key), "%s", key);
+	snprintf(c->expect, sizeof(c->expect), "%s", expect);
+	return c;
+}
+
+static void __attribute__((format(printf, 3, 4)))
+observed(struct oc_check *c, bool pass, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(c->observed, sizeof(c->observed), fmt, ap);
+	va_end(ap);
+	c->pass = pass;
+}
+
+/* Append ", name" to a list in buf. */
+static void list_add(char *buf, size_t len, const char *name)
+{
+	size_t n = strlen(buf);
+
+	snprintf(buf + n, len - n, "%s%s", n ? ", " : "", name);
+}
+
+static bool expected_victim(const struct sc_expect *e, const char *name)
+{
+	for (unsigned int i = 0; i < e->nr_victims; i++)
+		if (!strcmp(e->victim[i], name))
+			return true;
+	return false;
+}
+
+static void check_run(const struct oc_result *r, struct oc_checks *cs)
+{
+	struct oc_check *c;
+	char failed[512] = "";
+
+	c = add(cs, "run.timeout", "the run ends before its timeout");
+	if (r->timed_out)
+		observed(c, false, "timed out after %.1f s",
+			 r->elapsed_ns / 1e9);
+	else
+		observed(c, true, "ended after %.1f s", r->elapsed_ns / 1e9);
+	c->value = json_real(r->elapsed_ns / 1e9);
+
+	c = add(cs, "guests", "every guest is launched");
+	for (unsigned int i = 0; i < r->nr_guests; i++)
+		if (r->guest[i].error[0])
+			list_add(failed, sizeof(failed),
+				 r->guest[i].spec->name);
+	if (failed[0])
+		observed(c, false, "not launched: %s", failed);
+	else
+		observed(c, true, "%u launched", r->nr_guests);
+	c->value = json_string(failed);
+}
+
+static void check_oom(const struct oc_result *r, struct oc_checks *cs)
+{
+	const struct sc_expect *e = &r->sc->expect;
+	char killed[512] = "", starved[512] = "", want[256] = "";
+	unsigned int nr_killed = 0;
+	bool match = true;
+	struct oc_check *c;
+	json_t *names = json_array();
+
+	for (unsigned int i = 0; i < r->nr_guests; i++) {
+		const struct oc_guest *g = &r->guest[i];
+
+		if (oc_oom_killed(g)) {
+			list_add(killed, sizeof(killed), g->spec->name);
+			json_array_append_new(names,
+					      json_string(g->spec->name));
+			nr_killed++;
+			if (!expected_victim(e, g->spec->name))
+				match = false;
+		}
+		if (g->state == OC_ENDED && g->why == VM_EXIT_OOM)
+			list_add(starved, sizeof(starved), g->spec->name);
+	}
+	if (e->no_oom) {
+		c = add(cs, "expect.no_oom",
+			"no OOM kill, nobody out of memory");
+		observed(c, !nr_killed && !starved[0], "%u killed%s%s%s%s",
+			 nr_killed, killed[0] ? ": " : "", killed,
+			 starved[0] ? "; out of memory: " : "", starved);
+		c->value = json_integer(nr_killed);
+	}
+	if (e->victims_set) {
+		for (unsigned int i = 0; i < e->nr_victims; i++)
+			list_add(want, sizeof(want), e->victim[i]);
+		c = add(cs, "expect.oom_victims", "");
+		snprintf(c->expect, sizeof(c->expect), "OOM victims: %s",
+			 want[0] ? want : "none");
+		observed(c, match && nr_killed == e->nr_victims, "killed: %s",
+			 killed[0] ? killed : "none");
+		c->value = json_incref(names);
+	}
+	json_decref(names);
+}
+
+static void check_guests(const struct oc_result *r, struct oc_checks *cs)
+{
+	const struct sc_expect *e = &r->sc->expect;
+	char bad[512] = "", unverified[512] = "", unfinished[512] = "";
+	struct oc_check *c;
+
+	for (unsigned int i = 0; i < r->nr_guests; i++) {
+		const struct oc_guest *g = &r->guest[i];
+		bool by_itself = g->state == OC_ENDED &&
+				 g->why == VM_EXIT_GUEST_EXIT;
+		/* Stopped by design at the end of the scenario. */
+		bool at_the_end = g->stopped_by_runner && r->duration_reached &&
+				  !r->timed_out && !r->interrupted;
+
+		if (g->state == OC_ENDED &&
+		    (g->sum.nr_corrupt || g->sum.verify_bad))
+			list_add(bad, sizeof(bad), g->spec->name);
+		else if (by_itself && !g->sum.nr_verify)
+			list_add(unverified, sizeof(unverified), g->spec->name);
+		if (!expected_victim(e, g->spec->name) &&
+		    !(by_itself && !g->sum.exit_status) && !at_the_end)
+			list_add(unfinished, sizeof(unfinished), g->spec->name);
+	}
+	if (e->integrity) {
+		c = add(cs, "expect.integrity",
+			"no bad page in any guest; every guest that ends verifies");
+		if (bad[0] || unverified[0])
+			observed(c, false, "%s%s%s%s",
+				 bad[0] ? "bad pages: " : "", bad,
+				 unverified[0] ? " never verified: " : "",
+				 unverified);
+		else
+			observed(c, true, "clean");
+		c->value = json_string(bad);
+	}
+	if (e->completed) {
+		c = add(cs, "expect.completed",
+			"every guest not expected to die completes its script (status 0)");
+		if (unfinished[0])
+			observed(c, false, "did not complete: %s", unfinished);
+		else
+			observed(c, true, "all completed");
+		c->value = json_string(unfinished);
+	}
+}
+
+static void check_latency(struct oc_result *r, struct oc_checks *cs)
+{
+	const struct sc_expect *e = &r->sc->expect;
+
+	for (unsigned int i = 0; i < e->nr_bounds; i++) {
+		const struct sc_latency_bound *b = &e->bound[i];
+		struct dist *d = &r->lat.d[b->dist];
+		const char *p = sc_percentile_name(b->p10);
+		struct oc_check *c;
+		char key[64], what[128], x[32], y[32];
+		uint64_t v;
+
+		snprintf(key, sizeof(key), "expect.latency.%s.%s",
+			 lat_key[b->dist], p);
+		snprintf(what, sizeof(what), "%s %s <= %s", lat_key[b->dist], p,
+			 fmt_ns(b->max_ns, x, sizeof(x)));
+		c = add(cs, key, what);
+		if (!r->analyzed) {
+			observed(c, false, "no trace to measure it from");
+			continue;
+		}
+		if (!d->n) {
+			observed(c, true, "nothing to measure (0 samples)");
+			c->value = json_null();
+			continue;
+		}
+		v = dist_percentile(d, b->p10);
+		observed(c, v <= b->max_ns, "%s (%zu samples)",
+			 fmt_ns(v, y, sizeof(y)), d->n);
+		c->value = json_integer(v);
+	}
+}
+
+static void check_memory(const struct oc_result *r, struct oc_checks *cs)
+{
+	const struct sc_expect *e = &r->sc->expect;
+	struct oc_check *c;
+	char x[32], y[32], what[128];
+
+	if (e->returned_set) {
+		snprintf(what, sizeof(what),
+			 "memory returned to the host >= %s",
+			 format_size(e->returned_min, x, sizeof(x)));
+		c = add(cs, "expect.returned_to_host_min", what);
+		observed(c, r->returned_bytes >= e->returned_min, "%s",
+			 format_size(r->returned_bytes, y, sizeof(y)));
+		c->value = json_integer(r->returned_bytes);
+	}
+	if (e->overcommit_set) {
+		double v = oc_overcommit_achieved(r);
+
+		snprintf(what, sizeof(what), "achieved overcommit >= %.2fx",
+			 e->overcommit_min);
+		c = add(cs, "expect.overcommit_min", what);
+		observed(c, v >= e->overcommit_min, "%.2fx", v);
+		c->value = json_real(v);
+	}
+}
+
+void oc_expect(struct oc_result *r, struct oc_checks *cs)
+{
+	memset(cs, 0, sizeof(*cs));
+	check_run(r, cs);
+	check_oom(r, cs);
+	check_guests(r, cs);
+	check_latency(r, cs);
+	check_memory(r, cs);
+	for (unsigned int i = 0; i < cs->n; i++)
+		cs->failed += !cs->c[i].pass;
+}
+
+void oc_checks_free(struct oc_checks *cs)
+{
+	for (unsigned int i = 0; i < cs->n; i++)
+		json_decref(cs->c[i].value);
+	cs->n = 0;
+}

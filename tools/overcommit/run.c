@@ -1,0 +1,418 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Running an overcommit scenario in this process (run.h). */
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "mm/internal.h"
+#include "tools/overcommit/files.h"
+#include "tools/overcommit/run.h"
+#include "tools/overcommit/sample.h"
+#include "vmm/host.h"
+#include "vmm/host_balloon.h"
+
+struct oc_run;
+
+/* A guest's events on the loop. */
+struct oc_slot {
+	struct oc_run *run;
+	struct oc_guest *g;
+	struct ev start_ev, stop_ev;
+};
+
+struct oc_run {
+	const struct scenario *sc;
+	struct oc_result *r;
+	struct vmm_host *h;
+	struct evloop loop;
+	struct ev sig_ev, sample_ev, release_ev, end_ev, timeout_ev;
+	int sfd;
+	unsigned int signals;
+	bool stopping; /* no more launches */
+	struct sampler sampler;
+	FILE *trace, *guests_txt, *oom_txt, *console;
+	uint64_t trace_pos;
+	struct oc_slot slot[VMM_MAX_GUESTS];
+};
+
+static uint64_t now(struct oc_run *run)
+{
+	return trace_clock_ns() - run->r->t0;
+}
+
+static void write_record(const struct trace_record *rec, void *arg)
+{
+	trace_record_print(rec, arg);
+}
+
+/* Everything in the ring so far into trace.txt. */
+static void drain_trace(struct oc_run *run)
+{
+	run->r->trace_events +=
+		trace_ring_drain(&run->h->pool->trace, &run->trace_pos,
+				 &run->r->trace_lost, write_record, run->trace);
+}
+
+static bool all_done(struct oc_run *run)
+{
+	for (unsigned int i = 0; i < run->r->nr_guests; i++)
+		if (run->r->guest[i].state == OC_PENDING ||
+		    run->r->guest[i].state == OC_RUNNING)
+			return false;
+	return true;
+}
+
+/* How it ended, read before host_reap() frees it. */
+static void record_end(struct oc_run *run, struct oc_guest *g)
+{
+	struct vm *vm = run->h->vm[g->id];
+
+	g->ended_ns = now(run);
+	g->state = OC_ENDED;
+	if (!vm)
+		return;
+	vm_get_summary(vm, &g->sum);
+	g->why = vm_exit_reason(vm, g->detail, sizeof(g->detail));
+	if (vm->mem)
+		guest_mem_get_stats(vm->mem, &g->mem);
+	if (run->h->balloon[g->id]) {
+		g->has_balloon = true;
+		balloon_get_info(&run->h->balloon[g->id]->vb, &g->balloon);
+	}
+}
+
+static void guest_stopped(struct evloop *l, struct ev *e, int res)
+{
+	struct oc_slot *slot = e->arg;
+	struct oc_run *run = slot->run;
+	struct oc_guest *g = slot->g;
+
+	(void)res;
+	evloop_del(l, e);
+	record_end(run, g);
+	/* Its summary goes to guests.txt; every frame back to the pool. */
+	host_reap(run->h, g->id);
+	fflush(run->guests_txt);
+	if (all_done(run))
+		evloop_stop(l);
+}
+
+static void launch(struct oc_run *run, struct oc_slot *slot)
+{
+	struct oc_guest *g = slot->g;
+	struct vm_resources res = { .pool = run->h->pool,
+				    .no_irqchip = run->sc->cfg.irqchip_off,
+				    .console = run->console };
+	unsigned int id = 0, next;
+
+	if (run->stopping) {
+		g->state = OC_NOT_STARTED;
+		return;
+	}
+	/* host_launch takes the lowest free id: name it in the trace
+	 * before its first event. */
+	for (next = 1; next <= VMM_MAX_GUESTS && run->h->vm[next]; next++)
+		;
+	drain_trace(run);
+	fprintf(run->trace, "# vm=%u name=%s\n", next, g->spec->name);
+	g->started_ns = now(run);
+	if (host_launch(run->h, g->spec, &res, &id, g->error,
+			sizeof(g->error))) {
+		/*
+		 * A VM whose vCPUs would not start exists, stopped with a
+		 * host error: it is reaped like any other that stops.
+		 */
+		if (!g->error[0])
+			snprintf(g->error, sizeof(g->error), "failed");
+		if (id != next || !run->h->vm[id]) {
+			g->state = OC_LAUNCH_FAILED;
+			return;
+		}
+	}
+	g->id = id;
+	g->state = OC_RUNNING;
+	evloop_add_poll(&run->loop, &slot->stop_ev, run->h->vm[id]->stop_efd,
+			guest_stopped, slot);
+}
+
+static void on_start(struct evloop *l, struct ev *e, int res)
+{
+	struct oc_slot *slot = e->arg;
+
+	(void)res;
+	evloop_del(l, e);
+	if (slot->g->state == OC_PENDING)
+		launch(slot->run, slot);
+	if (all_done(slot->run))
+		evloop_stop(l);
+}
+
+/* The end of the run: stop every guest; those to come never start. */
+static void stop_all(struct oc_run *run, const char *why)
+{
+	run->stopping = true;
+	for (unsigned int i = 0; i < run->r->nr_guests; i++) {
+		struct oc_guest *g = &run->r->guest[i];
+
+		if (g->state == OC_PENDING)
+			g->state = OC_NOT_STARTED;
+		else if (g->state == OC_RUNNING)
+			g->stopped_by_runner = true;
+	}
+	host_stop_all(run->h, why);
+	if (all_done(run))
+		evloop_stop(&run->loop);
+}
+
+static void on_end(struct evloop *l, struct ev *e, int res)
+{
+	struct oc_run *run = e->arg;
+
+	(void)l, (void)res;
+	run->r->duration_reached = true;
+	stop_all(run, "the scenario's duration is over");
+}
+
+static void on_timeout(struct evloop *l, struct ev *e, int res)
+{
+	struct oc_run *run = e->arg;
+
+	(void)l, (void)res;
+	run->r->timed_out = true;
+	stop_all(run, "the scenario timed out");
+}
+
+static void on_signal(struct evloop *l, struct ev *e, int res)
+{
+	struct oc_run *run = e->arg;
+	struct signalfd_siginfo si;
+
+	(void)l, (void)res;
+	if (read(run->sfd, &si, sizeof(si)) != sizeof(si))
+		return;
+	run->signals++;
+	run->r->interrupted = true;
+	sampler_break_line(&run->sampler);
+	fprintf(stderr, "overcommit: %s: stopping every guest%s\n",
+		strsignal(si.ssi_signo), run->signals > 1 ? " (again)" : "");
+	stop_all(run, "interrupted by a signal");
+}
+
+static void on_sample(struct evloop *l, struct ev *e, int res)
+{
+	struct oc_run *run = e->arg;
+	uint64_t t = now(run);
+
+	(void)l, (void)res;
+	sampler_take(&run->sampler, run->h, run->r, t);
+	drain_trace(run);
+	sampler_progress(&run->sampler, run->h, run->r, t, false);
+}
+
+/*
+ * Free pageblocks back to the host, every release_interval.  Synchronous
+ * fallocate()s from this thread: `vmm run` batches them through io_uring,
+ * here the few milliseconds they take do not matter.
+ */
+static void on_release(struct evloop *l, struct ev *e, int res)
+{
+	struct oc_run *run = e->arg;
+	long n;
+
+	(void)l, (void)res;
+	n = pool_return_free_pageblocks(run->h->pool);
+	if (n > 0)
+		run->r->released_pageblocks += n;
+}
+
+static int block_signals(sigset_t *set, sigset_t *old)
+{
+	sigemptyset(set);
+	sigaddset(set, SIGINT);
+	sigaddset(set, SIGTERM);
+	/* Before any thread exists: every thread inherits the mask. */
+	return -pthread_sigmask(SIG_BLOCK, set, old);
+}
+
+static void pool_info(struct oc_run *run)
+{
+	struct oc_result *r = run->r;
+	struct mm_pool *pool = run->h->pool;
+
+	r->nr_nodes = pool->nr_nodes;
+	r->pool_bytes = pool->size;
+	r->hugepages = pool->hugepages;
+	for (unsigned int nid = 0; nid < pool->nr_nodes; nid++) {
+		r->node_min_free[nid] = ULONG_MAX;
+		for (int z = 0; z < MAX_NR_ZONES; z++) {
+			struct zone *zone = &pool->node_data[nid].node_zones[z];
+
+			r->wmark[nid][WMARK_MIN] += min_wmark_pages(zone);
+			r->wmark[nid][WMARK_LOW] += low_wmark_pages(zone);
+			r->wmark[nid][WMARK_HIGH] += high_wmark_pages(zone);
+		}
+		r->node_pages[nid] = pool->node_data[nid].node_spanned_pages;
+	}
+}
+
+static int __attribute__((format(printf, 3, 4)))
+fail(struct oc_result *r, int ret, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(r->error, sizeof(r->error), fmt, ap);
+	va_end(ap);
+	r->host_error = true;
+	return ret;
+}
+
+static void start_timers(struct oc_run *run)
+{
+	const struct scenario *sc = run->sc;
+	struct oc_result *r = run->r;
+
+	evloop_add_poll(&run->loop, &run->sig_ev, run->sfd, on_signal, run);
+	evloop_add_timer(&run->loop, &run->sample_ev, r->sample_ns,
+			 r->sample_ns, on_sample, run);
+	if (sc->cfg.release_interval_ms)
+		evloop_add_timer(&run->loop, &run->release_ev,
+				 sc->cfg.release_interval_ms * 1000000ULL,
+				 sc->cfg.release_interval_ms * 1000000ULL,
+				 on_release, run);
+	if (sc->duration_ns)
+		evloop_add_timer(&run->loop, &run->end_ev, sc->duration_ns, 0,
+				 on_end, run);
+	evloop_add_timer(&run->loop, &run->timeout_ev, sc->timeout_ns, 0,
+			 on_timeout, run);
+	for (unsigned int i = 0; i < r->nr_guests; i++) {
+		struct oc_slot *slot = &run->slot[i];
+
+		slot->run = run;
+		slot->g = &r->guest[i];
+		if (slot->g->start_ns)
+			evloop_add_timer(&run->loop, &slot->start_ev,
+					 slot->g->start_ns, 0, on_start, slot);
+		else
+			launch(run, slot);
+	}
+}
+
+int oc_run(const struct scenario *sc, const char *dir,
+	   const struct oc_options *opt, struct oc_result *r)
+{
+	struct oc_run run = { .sc = sc, .r = r, .sfd = -1 };
+	struct vmm_config cfg = sc->cfg;
+	uint64_t mask = ~0ULL;
+	char err[512];
+	sigset_t set, old;
+	int ret;
+
+	memset(r, 0, sizeof(*r));
+	r->sc = sc;
+	r->dir = dir;
+	r->sample_ns = opt->sample_ns ? opt->sample_ns : sc->sample_ns;
+	r->trace_ring = sc->trace_events;
+	r->nr_guests = sc->cfg.nr_guests;
+	for (unsigned int i = 0; i < r->nr_guests; i++) {
+		r->guest[i].spec = &sc->cfg.guest[i];
+		r->guest[i].start_ns = sc->start_ns[i];
+	}
+	if (!(run.trace = oc_fopen(dir, "trace.txt", err, sizeof(err))) ||
+	    !(run.guests_txt = oc_fopen(dir, "guests.txt", err, sizeof(err))) ||
+	    !(run.oom_txt = oc_fopen(dir, "oom.txt", err, sizeof(err))) ||
+	    !(run.console = oc_fopen(dir, "console.txt", err, sizeof(err)))) {
+		ret = fail(r, -EIO, "%s", err);
+		goto out_files;
+	}
+	ret = sampler_open(&run.sampler, dir, opt->progress ? stderr : NULL,
+			   err, sizeof(err));
+	if (ret) {
+		fail(r, ret, "%s", err);
+		goto out_files;
+	}
+	ret = block_signals(&set, &old);
+	if (ret) {
+		fail(r, ret, "signals: %s", strerror(-ret));
+		goto out_sampler;
+	}
+	run.sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
+	if (run.sfd < 0) {
+		ret = fail(r, -errno, "signalfd: %s", strerror(errno));
+		goto out_sfd;
+	}
+	ret = evloop_init(&run.loop, 256);
+	if (ret) {
+		fail(r, ret, "io_uring: %s", strerror(-ret));
+		goto out_sfd;
+	}
+	cfg.trace_path = NULL; /* the ring is ours to drain */
+	cfg.trace_events = sc->trace_events;
+	ret = host_create(&cfg, &run.h, err, sizeof(err));
+	if (ret) {
+		fail(r, ret, "pool: %s", err);
+		goto out_loop;
+	}
+	run.h->out = run.guests_txt;
+	run.h->oom_log = run.oom_txt;
+	/*
+	 * Balloon notifications are served by the vCPUs' MMIO exits, not
+	 * by this loop (h->loop stays NULL): a launch here allocates the
+	 * new guest's boot memory from the pool and may wait in direct
+	 * reclaim for balloons to inflate; if this loop had to carry their
+	 * notifications it would wait for itself until the OOM killer
+	 * struck (seen: a guest killed with all its free memory unasked).
+	 */
+	if (!sc->trace_page_events)
+		mask &= ~((1ULL << TR_PAGE_ALLOC) | (1ULL << TR_PAGE_FREE));
+	trace_ring_set_events(&run.h->pool->trace, mask);
+	trace_ring_enable(&run.h->pool->trace, true);
+	pool_info(&run);
+	fprintf(run.trace,
+		"# vmm overcommit: scenario %s, time 0 at ts=%" PRIu64 "\n",
+		sc->name, trace_clock_ns());
+	r->t0 = trace_clock_ns();
+	sampler_take(&run.sampler, run.h, r, 0);
+	start_timers(&run);
+	if (!all_done(&run)) {
+		ret = evloop_run(&run.loop);
+		if (ret)
+			fail(r, ret, "event loop: %s", strerror(-ret));
+	}
+	r->elapsed_ns = now(&run);
+	sampler_take(&run.sampler, run.h, r, r->elapsed_ns);
+	sampler_progress(&run.sampler, run.h, r, r->elapsed_ns, true);
+	/* Stops and reaps anything left (only after an error). */
+	for (unsigned int i = 0; i < r->nr_guests; i++)
+		if (r->guest[i].state == OC_RUNNING) {
+			host_stop_all(run.h, "the run failed");
+			vm_wait(run.h->vm[r->guest[i].id]);
+			record_end(&run, &r->guest[i]);
+			host_reap(run.h, r->guest[i].id);
+		}
+	all_vm_events(run.h->pool, r->vmstat);
+	drain_trace(&run);
+	host_destroy(run.h);
+out_loop:
+	evloop_destroy(&run.loop);
+out_sfd:
+	if (run.sfd >= 0)
+		close(run.sfd);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+out_sampler:
+	if (sampler_close(&run.sampler) && !ret)
+		ret = fail(r, -EIO, "%s: writing the CSV files failed", dir);
+out_files:
+	if ((oc_fclose(&run.trace) | oc_fclose(&run.guests_txt) |
+	     oc_fclose(&run.oom_txt) | oc_fclose(&run.console)) &&
+	    !ret)
+		ret = fail(r, -EIO, "%s: writing the report failed", dir);
+	return ret;
+}

@@ -1,0 +1,220 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Time series and the progress line of an overcommit run (sample.h). */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include "mm/internal.h"
+#include "tools/overcommit/files.h"
+#include "tools/overcommit/sample.h"
+#include "vmm/host_balloon.h"
+
+static double mib(uint64_t pages)
+{
+	return pages / 256.0;
+}
+
+static FILE *open_csv(const char *dir, const char *name, const char *header,
+		      char *err, size_t errlen)
+{
+	FILE *f = oc_fopen(dir, name, err, errlen);
+
+	if (f)
+		fputs(header, f);
+	return f;
+}
+
+int sampler_open(struct sampler *s, const char *dir, FILE *progress, char *err,
+		 size_t errlen)
+{
+	struct winsize ws;
+
+	memset(s, 0, sizeof(*s));
+	s->nodes = open_csv(dir, "nodes.csv",
+			    "time_s,node,free_mib,min_mib,low_mib,high_mib\n",
+			    err, errlen);
+	s->guests = open_csv(
+		dir, "guests.csv",
+		"time_s,guest,id,resident_mib,balloon_mib,balloon_target_mib\n",
+		err, errlen);
+	s->pool = open_csv(
+		dir, "pool.csv",
+		"time_s,pool_free_mib,guest_resident_mib,host_resident_mib,host_hugepage_mib,returned_mib\n",
+		err, errlen);
+	if (!s->nodes || !s->guests || !s->pool) {
+		sampler_close(s);
+		return -EIO;
+	}
+	s->progress = progress;
+	s->width = 120;
+	if (progress && isatty(fileno(progress))) {
+		s->tty = true;
+		if (!ioctl(fileno(progress), TIOCGWINSZ, &ws) && ws.ws_col > 20)
+			s->width = ws.ws_col;
+	}
+	return 0;
+}
+
+static void node_sample(struct sampler *s, struct vmm_host *h,
+			struct oc_result *r, unsigned int nid, double t,
+			uint64_t dt)
+{
+	unsigned long free = node_nr_free_pages(h->pool, nid);
+	const unsigned long *w = r->wmark[nid];
+
+	if (free < r->node_min_free[nid])
+		r->node_min_free[nid] = free;
+	if (free < w[WMARK_LOW])
+		r->node_below_low_ns[nid] += dt;
+	fprintf(s->nodes, "%.3f,%u,%.3f,%.3f,%.3f,%.3f\n", t, nid, mib(free),
+		mib(w[WMARK_MIN]), mib(w[WMARK_LOW]), mib(w[WMARK_HIGH]));
+	trace_event(&h->pool->trace, TR_NODE_FREE, nid, free, w[WMARK_LOW],
+		    w[WMARK_HIGH]);
+}
+
+void sampler_take(struct sampler *s, struct vmm_host *h, struct oc_result *r,
+		  uint64_t now_ns)
+{
+	double t = now_ns / 1e9;
+	uint64_t nominal = 0, resident = 0, dt = r->sample_ns;
+	struct pool_footprint fp = { 0 };
+
+	for (unsigned int nid = 0; nid < r->nr_nodes; nid++)
+		node_sample(s, h, r, nid, t, dt);
+	for (unsigned int i = 0; i < r->nr_guests; i++) {
+		struct oc_guest *g = &r->guest[i];
+		struct guest_mem_stats ms = { 0 };
+		struct balloon_info bi = { 0 };
+		struct vm *vm;
+
+		if (g->state != OC_RUNNING || !(vm = h->vm[g->id]))
+			continue;
+		if (vm->mem)
+			guest_mem_get_stats(vm->mem, &ms);
+		if (h->balloon[g->id])
+			balloon_get_info(&h->balloon[g->id]->vb, &bi);
+		if (bi.actual > g->peak_balloon_pages)
+			g->peak_balloon_pages = bi.actual;
+		nominal += vm->ram_size;
+		resident += ms.pages << PAGE_SHIFT;
+		fprintf(s->guests, "%.3f,%s,%u,%.3f,%.3f,%.3f\n", t,
+			g->spec->name, g->id, mib(ms.pages), mib(bi.actual),
+			mib(bi.target));
+		trace_event(&h->pool->trace, TR_VM_MEM, g->id, ms.pages,
+			    bi.actual, 0);
+	}
+	if (nominal > r->peak_nominal_bytes)
+		r->peak_nominal_bytes = nominal;
+	if (resident > r->peak_resident_bytes)
+		r->peak_resident_bytes = resident;
+	/* The host's view: memfd blocks, from the kernel. */
+	if (!pool_footprint(h->pool, &fp)) {
+		if (r->samples && fp.resident_bytes < r->last_footprint)
+			r->returned_bytes +=
+				r->last_footprint - fp.resident_bytes;
+		r->last_footprint = fp.resident_bytes;
+		r->footprint_end = fp.resident_bytes;
+		if (fp.resident_bytes > r->footprint_peak)
+			r->footprint_peak = fp.resident_bytes;
+	}
+	fprintf(s->pool, "%.3f,%.3f,%.3f,%.3f,%.3f,%.3f\n", t,
+		mib(mm_nr_free_pages(h->pool)), resident / 1048576.0,
+		fp.resident_bytes / 1048576.0, fp.hugepage_bytes / 1048576.0,
+		r->returned_bytes / 1048576.0);
+	r->samples++;
+}
+
+/* Append to buf (bounded). */
+static void __attribute__((format(printf, 3, 4)))
+add(char *buf, size_t len, const char *fmt, ...)
+{
+	size_t n = strlen(buf);
+	va_list ap;
+
+	if (n >= len - 1)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf + n, len - n, fmt, ap);
+	va_end(ap);
+}
+
+void sampler_progress(struct sampler *s, struct vmm_host *h,
+		      struct oc_result *r, uint64_t now_ns, bool force)
+{
+	uint64_t every = s->tty ? 200000000ULL : 1000000000ULL;
+	unsigned int running = 0, pending = 0;
+	uint64_t balloons = 0;
+	char line[1024] = "", guests[512] = "";
+
+	if (!s->progress ||
+	    (!force && s->last_progress && now_ns - s->last_progress < every))
+		return;
+	s->last_progress = now_ns;
+	/* Most telling first: a narrow terminal cuts the end. */
+	add(line, sizeof(line), "[%7.2f s]", now_ns / 1e9);
+	for (unsigned int nid = 0; nid < r->nr_nodes; nid++)
+		add(line, sizeof(line),
+		    " node%u free %.0f MiB (min %.0f low %.0f high %.0f) |",
+		    nid, mib(node_nr_free_pages(h->pool, nid)),
+		    mib(r->wmark[nid][WMARK_MIN]),
+		    mib(r->wmark[nid][WMARK_LOW]),
+		    mib(r->wmark[nid][WMARK_HIGH]));
+	add(line, sizeof(line),
+	    " kswapd %lu, direct %lu, compaction %lu, OOM %lu |",
+	    vm_event_sum(h->pool, KSWAPD_WAKE),
+	    vm_event_sum(h->pool, ALLOCSTALL_NORMAL) +
+		    vm_event_sum(h->pool, ALLOCSTALL_MOVABLE),
+	    vm_event_sum(h->pool, COMPACTSTALL),
+	    vm_event_sum(h->pool, OOM_KILL));
+	for (unsigned int i = 0; i < r->nr_guests; i++) {
+		struct oc_guest *g = &r->guest[i];
+		struct balloon_info bi = { 0 };
+
+		pending += g->state == OC_PENDING;
+		if (g->state != OC_RUNNING)
+			continue;
+		running++;
+		if (h->balloon[g->id])
+			balloon_get_info(&h->balloon[g->id]->vb, &bi);
+		balloons += bi.actual;
+		add(guests, sizeof(guests), " %s %.0f", g->spec->name,
+		    mib(bi.actual));
+	}
+	add(line, sizeof(line), " %u running, %u to start | balloons %.0f MiB",
+	    running, pending, mib(balloons));
+	if (running && running <= 6)
+		add(line, sizeof(line), ":%s", guests);
+	if (s->tty) {
+		/* One line, refreshed: never wider than the terminal. */
+		if (strlen(line) >= s->width)
+			line[s->width - 1] = 0;
+		fprintf(s->progress, "\r%s\033[K", line);
+		s->line_open = true;
+	} else {
+		fprintf(s->progress, "%s\n", line);
+	}
+	fflush(s->progress);
+}
+
+void sampler_break_line(struct sampler *s)
+{
+	if (s->line_open) {
+		fputc('\n', s->progress);
+		s->line_open = false;
+	}
+}
+
+int sampler_close(struct sampler *s)
+{
+	int ret = 0;
+	FILE **f[] = { &s->nodes, &s->guests, &s->pool };
+
+	sampler_break_line(s);
+	for (size_t i = 0; i < sizeof(f) / sizeof(f[0]); i++)
+		if (oc_fclose(f[i]))
+			ret = -EIO;
+	return ret;
+}

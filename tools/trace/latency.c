@@ -1,0 +1,518 @@
+// SPDX-License-Identifier: GPL-2.0
+/* Reclaim latency distributions from trace events (see latency.h). */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tools/trace/latency.h"
+#include "vmm/vm.h"
+
+const char *const lat_key[NR_LAT_DISTS] = {
+#define X(id, key, title, from) [id] = key,
+	LAT_DISTS(X)
+#undef X
+};
+const char *const lat_title[NR_LAT_DISTS] = {
+#define X(id, key, title, from) [id] = title,
+	LAT_DISTS(X)
+#undef X
+};
+const char *const lat_from[NR_LAT_DISTS] = {
+#define X(id, key, title, from) [id] = from,
+	LAT_DISTS(X)
+#undef X
+};
+
+int lat_lookup(const char *key)
+{
+	for (int i = 0; i < NR_LAT_DISTS; i++)
+		if (!strcmp(lat_key[i], key))
+			return i;
+	return -1;
+}
+
+/* A thread's slow path in progress. */
+struct lat_thread {
+	uint32_t tid;
+	bool in_slowpath;
+	int node;
+	uint64_t reclaim_ns; /* direct reclaim within this slow path */
+	unsigned int reclaims;
+};
+
+/* An inflation the host asked a guest for. */
+struct lat_request {
+	uint64_t ts, target, need, done;
+};
+
+void latency_init(struct latency *lat)
+{
+	memset(lat, 0, sizeof(*lat));
+	for (int i = 0; i < NR_LAT_DISTS; i++)
+		dist_init(&lat->d[i]);
+}
+
+void latency_destroy(struct latency *lat)
+{
+	for (int i = 0; i < NR_LAT_DISTS; i++)
+		dist_destroy(&lat->d[i]);
+	for (int v = 0; v <= VMM_MAX_GUESTS; v++)
+		free(lat->vm[v].req);
+	free(lat->thread);
+	memset(lat, 0, sizeof(*lat));
+}
+
+static void add(struct latency *lat, enum lat_dist kind, uint64_t start,
+		uint64_t end, uint32_t tid, int node, int vm, uint64_t value)
+{
+	dist_add(&lat->d[kind], value);
+	if (lat->span) {
+		struct lat_span s = {
+			.kind = kind,
+			.start = start,
+			.end = end,
+			.tid = tid,
+			.node = node,
+			.vm = vm,
+			.value = value,
+		};
+
+		lat->span(lat->span_arg, &s);
+	}
+}
+
+/* The pairing state of tid (NULL only when out of memory). */
+static struct lat_thread *thread(struct latency *lat, uint32_t tid)
+{
+	struct lat_thread *t;
+
+	for (unsigned int i = 0; i < lat->nr_threads; i++)
+		if (lat->thread[i].tid == tid)
+			return &lat->thread[i];
+	if (lat->nr_threads == lat->cap_threads) {
+		unsigned int cap = lat->cap_threads ? lat->cap_threads * 2 : 16;
+
+		t = realloc(lat->thread, cap * sizeof(*t));
+		if (!t)
+			return NULL;
+		lat->thread = t;
+		lat->cap_threads = cap;
+	}
+	t = &lat->thread[lat->nr_threads++];
+	memset(t, 0, sizeof(*t));
+	t->tid = tid;
+	t->node = -1;
+	return t;
+}
+
+/* ts - ns, as a start time that cannot go below 0. */
+static uint64_t since(uint64_t ts, uint64_t ns)
+{
+	return ts > ns ? ts - ns : 0;
+}
+
+static void on_slowpath(struct latency *lat, const struct trace_line *l,
+			bool end)
+{
+	struct lat_thread *t = thread(lat, l->tid);
+	uint64_t ns = trace_val(l, "ns");
+
+	if (!t)
+		return;
+	if (!end) {
+		t->in_slowpath = true;
+		t->node = (int)trace_val(l, "nid");
+		t->reclaim_ns = 0;
+		t->reclaims = 0;
+		return;
+	}
+	add(lat, LAT_SLOWPATH, since(l->ts, ns), l->ts, l->tid, t->node, -1,
+	    ns);
+	if (t->in_slowpath && t->reclaims)
+		add(lat, LAT_DIRECT_RECLAIM, since(l->ts, ns), l->ts, l->tid,
+		    t->node, -1, t->reclaim_ns);
+	t->in_slowpath = false;
+}
+
+static void on_direct_reclaim_end(struct latency *lat,
+				  const struct trace_line *l)
+{
+	struct lat_thread *t = thread(lat, l->tid);
+	uint64_t ns = trace_val(l, "ns");
+
+	/* Outside a slow path we know of (the trace began inside one):
+	 * the stall alone. */
+	if (!t || !t->in_slowpath) {
+		add(lat, LAT_DIRECT_RECLAIM, since(l->ts, ns), l->ts, l->tid,
+		    -1, -1, ns);
+		return;
+	}
+	t->reclaim_ns += ns;
+	t->reclaims++;
+}
+
+static void on_fault(struct latency *lat, const struct trace_line *l)
+{
+	uint64_t ns = trace_val(l, "ns"), order = trace_val(l, "order");
+	int vm = (int)trace_val(l, "vm");
+
+	add(lat, LAT_FAULT, since(l->ts, ns), l->ts, l->tid, -1, vm, ns);
+	if (order == 0)
+		dist_add(&lat->d[LAT_FAULT_4K], ns);
+	else if (order == pageblock_order)
+		dist_add(&lat->d[LAT_FAULT_2M], ns);
+}
+
+/*
+ * kswapd response: from the allocator's first wake-up of the node (the
+ * allocation that found it below LOW) until kswapd sleeps again.
+ */
+static void on_kswapd(struct latency *lat, const struct trace_line *l)
+{
+	uint64_t nid = trace_val(l, "node");
+
+	if (nid >= MAX_NUMNODES)
+		return;
+	switch (l->type) {
+	case TR_WAKE_KSWAPD:
+		if (!lat->node[nid].awake && !lat->node[nid].start)
+			lat->node[nid].start = l->ts;
+		break;
+	case TR_KSWAPD_WAKE:
+		lat->node[nid].awake = true;
+		lat->node[nid].wake_free = trace_val(l, "free");
+		lat->node[nid].high = trace_val(l, "high");
+		if (!lat->node[nid].start)
+			lat->node[nid].start = l->ts;
+		break;
+	case TR_KSWAPD_SLEEP:
+		/*
+		 * A response restores HIGH.  Not one: a sleep without its
+		 * wake (the trace began meanwhile), a run that found the node
+		 * balanced (woken again by a request that came while it
+		 * worked: nothing to do), a run that gave up below HIGH.
+		 */
+		if (!lat->node[nid].awake)
+			;
+		else if (lat->node[nid].wake_free >= lat->node[nid].high)
+			lat->kswapd_idle++;
+		else if (trace_val(l, "free") < lat->node[nid].high)
+			lat->kswapd_unbalanced++; /* it gave up */
+		else
+			add(lat, LAT_KSWAPD, lat->node[nid].start, l->ts,
+			    l->tid, (int)nid, -1, l->ts - lat->node[nid].start);
+		lat->node[nid].awake = false;
+		lat->node[nid].start = 0;
+		break;
+	default:
+		break;
+	}
+}
+
+static void drop_request(struct latency *lat, unsigned int vm, unsigned int i)
+{
+	lat->vm[vm].req[i] = lat->vm[vm].req[--lat->vm[vm].nr];
+}
+
+static void complete_request(struct latency *lat, unsigned int vm,
+			     unsigned int i, const struct trace_line *l)
+{
+	uint64_t start = lat->vm[vm].req[i].ts;
+
+	add(lat, LAT_BALLOON, start, l->ts, 0, -1, (int)vm, l->ts - start);
+	drop_request(lat, vm, i);
+}
+
+static void on_balloon(struct latency *lat, const struct trace_line *l)
+{
+	uint64_t vm = trace_val(l, "vm");
+	struct lat_request *r;
+	unsigned int i;
+
+	if (vm > VMM_MAX_GUESTS)
+		return;
+	switch (l->type) {
+	case TR_BALLOON_REQ: {
+		uint64_t target = trace_val(l, "target");
+		uint64_t actual = trace_val(l, "actual");
+
+		if (target <= actual)
+			return; /* nothing to do for the guest */
+		if (lat->vm[vm].nr == lat->vm[vm].cap) {
+			unsigned int cap =
+				lat->vm[vm].cap ? lat->vm[vm].cap * 2 : 8;
+
+			r = realloc(lat->vm[vm].req, cap * sizeof(*r));
+			if (!r)
+				return;
+			lat->vm[vm].req = r;
+			lat->vm[vm].cap = cap;
+		}
+		lat->vm[vm].req[lat->vm[vm].nr++] = (struct lat_request){
+			.ts = l->ts,
+			.target = target,
+			.need = target - actual,
+		};
+		break;
+	}
+	case TR_BALLOON_ACTUAL:
+		lat->vm[vm].has_actual = true;
+		for (i = 0; i < lat->vm[vm].nr;) {
+			r = &lat->vm[vm].req[i];
+			if (trace_val(l, "actual") >= r->target) {
+				complete_request(lat, vm, i, l);
+			} else if (trace_val(l, "target") < r->target) {
+				/* The host asked for less meanwhile. */
+				lat->balloon_superseded++;
+				drop_request(lat, vm, i);
+			} else {
+				i++;
+			}
+		}
+		break;
+	case TR_BALLOON_DONE:
+		/* Traces without balloon_actual: pages given back. */
+		if (lat->vm[vm].has_actual)
+			break;
+		for (i = 0; i < lat->vm[vm].nr;) {
+			r = &lat->vm[vm].req[i];
+			r->done += trace_val(l, "pages");
+			if (r->done >= r->need)
+				complete_request(lat, vm, i, l);
+			else
+				i++;
+		}
+		break;
+	case TR_VM_STATE:
+		/* Stopped, or a new guest under a reused id. */
+		lat->balloon_unfinished += lat->vm[vm].nr;
+		lat->vm[vm].nr = 0;
+		lat->vm[vm].has_actual = false;
+		break;
+	default:
+		break;
+	}
+}
+
+void latency_feed(struct latency *lat, const struct trace_line *l)
+{
+	if (l->type < 0)
+		return;
+	if (!lat->first_ts || l->ts < lat->first_ts)
+		lat->first_ts = l->ts;
+	if (l->ts > lat->last_ts)
+		lat->last_ts = l->ts;
+	lat->nr_type[l->type]++;
+	switch (l->type) {
+	case TR_SLOWPATH_BEGIN:
+	case TR_SLOWPATH_END:
+		on_slowpath(lat, l, l->type == TR_SLOWPATH_END);
+		break;
+	case TR_DIRECT_RECLAIM_END:
+		on_direct_reclaim_end(lat, l);
+		break;
+	case TR_FAULT:
+		on_fault(lat, l);
+		break;
+	case TR_WAKE_KSWAPD:
+	case TR_KSWAPD_WAKE:
+	case TR_KSWAPD_SLEEP:
+		on_kswapd(lat, l);
+		break;
+	case TR_BALLOON_REQ:
+	case TR_BALLOON_ACTUAL:
+	case TR_BALLOON_DONE:
+	case TR_VM_STATE:
+		on_balloon(lat, l);
+		break;
+	case TR_COMPACT_END: {
+		uint64_t ns = trace_val(l, "ns");
+
+		add(lat, LAT_COMPACTION, since(l->ts, ns), l->ts, l->tid, -1,
+		    -1, ns);
+		break;
+	}
+	case TR_MIGRATE_BATCH: {
+		uint64_t ns = trace_val(l, "pause_ns");
+
+		add(lat, LAT_MIGRATE, since(l->ts, ns), l->ts, l->tid, -1,
+		    (int)trace_val(l, "vm"), ns);
+		break;
+	}
+	case TR_OOM_KILL:
+		if (lat->nr_oom < LAT_MAX_OOM) {
+			struct lat_oom *o = &lat->oom[lat->nr_oom];
+
+			*o = (struct lat_oom){
+				.ts = l->ts,
+				.vm = trace_val(l, "vm"),
+				.frames = trace_val(l, "frames"),
+				.badness = trace_val(l, "badness"),
+			};
+			if (lat->names)
+				snprintf(o->name, sizeof(o->name), "%s",
+					 trace_reader_vm_name(lat->names,
+							      o->vm));
+		}
+		lat->nr_oom++;
+		break;
+	default:
+		break;
+	}
+}
+
+void latency_finish(struct latency *lat)
+{
+	for (int v = 0; v <= VMM_MAX_GUESTS; v++) {
+		lat->balloon_unfinished += lat->vm[v].nr;
+		lat->vm[v].nr = 0;
+	}
+}
+
+/* What did not end as expected, for one distribution; "" if nothing. */
+static const char *notes(struct latency *lat, enum lat_dist i, char *buf,
+			 size_t len)
+{
+	buf[0] = 0;
+	if (i == LAT_KSWAPD && (lat->kswapd_unbalanced || lat->kswapd_idle))
+		snprintf(
+			buf, len,
+			"not counted: %lu runs that gave up below HIGH, %lu that found the node above HIGH",
+			lat->kswapd_unbalanced, lat->kswapd_idle);
+	if (i == LAT_BALLOON &&
+	    (lat->balloon_superseded || lat->balloon_unfinished))
+		snprintf(buf, len,
+			 "%lu superseded by a lower target, %lu unfinished",
+			 lat->balloon_superseded, lat->balloon_unfinished);
+	return buf;
+}
+
+void latency_print(struct latency *lat, const struct trace_reader *r, FILE *f)
+{
+	char a[32], n[128];
+
+	if (r)
+		fprintf(f,
+			"%s: %lu events (%lu of types unknown here), %lu malformed lines, %lu comments\n",
+			r->path, r->events, r->unknown, r->malformed,
+			r->comments);
+	fprintf(f, "span: %s\n",
+		fmt_ns(lat->last_ts - lat->first_ts, a, sizeof(a)));
+	fprintf(f, "events:");
+	for (int t = 0; t < NR_TRACE_EVENTS; t++)
+		if (lat->nr_type[t])
+			fprintf(f, " %s %lu", trace_event_name(t),
+				lat->nr_type[t]);
+	fputc('\n', f);
+	fprintf(f, "OOM kills: %u\n", lat->nr_oom);
+	for (unsigned int i = 0; i < lat->nr_oom && i < LAT_MAX_OOM; i++) {
+		const char *name = lat->oom[i].name;
+
+		fprintf(f,
+			"  vm %" PRIu64 "%s%s%s at +%.3f s: %" PRIu64
+			" frames, badness %" PRIu64 "\n",
+			lat->oom[i].vm, *name ? " (" : "", name,
+			*name ? ")" : "",
+			(lat->oom[i].ts - lat->first_ts) / 1e9,
+			lat->oom[i].frames, lat->oom[i].badness);
+	}
+	for (int i = 0; i < NR_LAT_DISTS; i++) {
+		fprintf(f, "\n%s [%s]\n  from %s%s%s\n", lat_title[i],
+			lat_key[i], lat_from[i],
+			*notes(lat, i, n, sizeof(n)) ? "; " : "", n);
+		dist_print(&lat->d[i], f, "  ");
+	}
+}
+
+static json_t *dist_json(struct latency *lat, enum lat_dist i)
+{
+	struct dist *d = &lat->d[i];
+	uint64_t count[DIST_BUCKETS];
+	unsigned int used = dist_histogram(d, count);
+	json_t *o = json_object(), *h = json_array();
+	char n[128];
+
+	json_object_set_new(o, "title", json_string(lat_title[i]));
+	json_object_set_new(o, "from", json_string(lat_from[i]));
+	json_object_set_new(o, "unit", json_string("ns"));
+	json_object_set_new(o, "count", json_integer((json_int_t)d->n));
+	if (d->n) {
+		json_object_set_new(o, "min", json_integer(dist_min(d)));
+		json_object_set_new(o, "mean",
+				    json_integer((json_int_t)(d->sum / d->n)));
+#define X(p10, name) \
+	json_object_set_new(o, name, json_integer(dist_percentile(d, p10)));
+		DIST_PERCENTILES(X)
+#undef X
+		json_object_set_new(o, "max", json_integer(dist_max(d)));
+	}
+	for (unsigned int b = 0; b < used; b++) {
+		if (!count[b])
+			continue;
+		json_array_append_new(
+			h, json_pack("{s:I,s:I,s:I}", "lo_ns",
+				     (json_int_t)dist_bucket_lo(b), "hi_ns",
+				     (json_int_t)dist_bucket_hi(b), "count",
+				     (json_int_t)count[b]));
+	}
+	json_object_set_new(o, "histogram", h);
+	if (*notes(lat, i, n, sizeof(n)))
+		json_object_set_new(o, "notes", json_string(n));
+	return o;
+}
+
+json_t *latency_json(struct latency *lat, const struct trace_reader *r)
+{
+	json_t *o = json_object(), *ev = json_object(), *oom = json_array();
+	json_t *d = json_object();
+
+	if (r) {
+		json_object_set_new(o, "trace", json_string(r->path));
+		json_object_set_new(o, "lines", json_integer(r->lineno));
+		json_object_set_new(o, "events", json_integer(r->events));
+		json_object_set_new(o, "unknown_events",
+				    json_integer(r->unknown));
+		json_object_set_new(o, "malformed_lines",
+				    json_integer(r->malformed));
+	}
+	json_object_set_new(o, "span_ns",
+			    json_integer(lat->last_ts - lat->first_ts));
+	for (int t = 0; t < NR_TRACE_EVENTS; t++)
+		if (lat->nr_type[t])
+			json_object_set_new(ev, trace_event_name(t),
+					    json_integer(lat->nr_type[t]));
+	json_object_set_new(o, "event_counts", ev);
+	for (unsigned int i = 0; i < lat->nr_oom && i < LAT_MAX_OOM; i++)
+		json_array_append_new(
+			oom,
+			json_pack("{s:I,s:I,s:s,s:I,s:I}", "ts_ns",
+				  (json_int_t)lat->oom[i].ts, "vm",
+				  (json_int_t)lat->oom[i].vm, "name",
+				  lat->oom[i].name, "frames",
+				  (json_int_t)lat->oom[i].frames, "badness",
+				  (json_int_t)lat->oom[i].badness));
+	json_object_set_new(o, "oom_kills", oom);
+	for (int i = 0; i < NR_LAT_DISTS; i++)
+		json_object_set_new(d, lat_key[i], dist_json(lat, i));
+	json_object_set_new(o, "distributions", d);
+	return o;
+}
+
+int latency_csv(struct latency *lat, FILE *f)
+{
+	fprintf(f, "distribution,bucket_lo_ns,bucket_hi_ns,count\n");
+	for (int i = 0; i < NR_LAT_DISTS; i++) {
+		uint64_t count[DIST_BUCKETS];
+		unsigned int used = dist_histogram(&lat->d[i], count);
+
+		for (unsigned int b = 0; b < used; b++)
+			if (count[b])
+				fprintf(f,
+					"%s,%" PRIu64 ",%" PRIu64 ",%" PRIu64
+					"\n",
+					lat_key[i], dist_bucket_lo(b),
+					dist_bucket_hi(b), count[b]);
+	}
+	return ferror(f) ? -EIO : 0;
+}
