@@ -63,6 +63,25 @@ START_TEST(test_quiet_until_enabled)
 	ck_assert_uint_eq(ev[1].compact.duration_ns, 4242);
 	ck_assert_str_eq(compact_result_name(COMPACT_SUCCESS), "success");
 
+	/* kcompactd: a round is a wake and its node's next sleep; the
+	 * sleeps of an idle kcompactd are nothing. */
+	trace_event(&h->pool->trace, TR_KCOMPACTD_SLEEP, 0, 80, 0, 0);
+	trace_event(&h->pool->trace, TR_KCOMPACTD_WAKE, 0, 0, 1, 80);
+	trace_event(&h->pool->trace, TR_KCOMPACTD_WAKE, 1, 9, 1, 50);
+	trace_event(&h->pool->trace, TR_KCOMPACTD_SLEEP, 0, 20, 0, 0);
+	trace_event(&h->pool->trace, TR_KCOMPACTD_SLEEP, 0, 20, 0, 0);
+	ck_assert_uint_eq(host_events_take(h, ev, 4, &lost), 3);
+	ck_assert_int_eq(ev[0].compact.kind, HOST_COMPACT_PROACTIVE);
+	ck_assert_int_eq(ev[0].compact.score, 80);
+	ck_assert(!ev[0].compact.end);
+	ck_assert_int_eq(ev[1].compact.kind, HOST_COMPACT_KCOMPACTD);
+	ck_assert_int_eq(ev[1].compact.node, 1);
+	ck_assert_int_eq(ev[1].compact.order, 9);
+	ck_assert(ev[2].compact.end);
+	ck_assert_int_eq(ev[2].compact.node, 0);
+	ck_assert_int_eq(ev[2].compact.kind, HOST_COMPACT_PROACTIVE);
+	ck_assert_int_eq(ev[2].compact.score, 20);
+
 	trace_event(&h->pool->trace, TR_KSWAPD_WAKE, 0, 100, 200, 300);
 	trace_event(&h->pool->trace, TR_DIRECT_RECLAIM_END, 512, 7000, 0, 0);
 	host_event_shutdown(h, "bye");

@@ -41,6 +41,7 @@ struct suite_entry {
 	X(event_loop_suite, false)                \
 	X(host_events_suite, false)               \
 	X(ctl_suite, false)                       \
+	X(host_compact_suite, false)              \
 	X(virtio_suite, false)                    \
 	X(loader_suite, false)                    \
 	X(trace_parse_suite, false)               \

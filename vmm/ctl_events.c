@@ -57,6 +57,7 @@ const char *compact_result_name(int result)
 
 static const char *const compact_kinds[] = {
 	[HOST_COMPACT_DIRECT] = "direct",
+	[HOST_COMPACT_KCOMPACTD] = "kcompactd",
 	[HOST_COMPACT_PROACTIVE] = "proactive",
 	[HOST_COMPACT_MANUAL] = "manual",
 };
@@ -162,18 +163,23 @@ static json_t *data_of(const struct host_event *ev)
 				      "unknown",
 			      "phase", c->end ? "end" : "begin", "node",
 			      c->node, "order", c->order);
-		if (c->end) {
+		if (c->score >= 0)
+			json_object_set_new(d, "score", json_integer(c->score));
+		if (!c->end)
+			break;
+		if (c->result >= 0)
 			json_object_set_new(
 				d, "result",
 				json_string(compact_result_name(c->result)));
-			json_object_set_new(d, "duration-ns",
-					    json_integer(c->duration_ns));
+		json_object_set_new(d, "duration-ns",
+				    json_integer(c->duration_ns));
+		if (c->kind == HOST_COMPACT_MANUAL) {
 			json_object_set_new(d, "migrated",
 					    json_integer(c->migrated));
 			json_object_set_new(d, "failed",
 					    json_integer(c->failed));
-			json_object_set_new(d, "free-blocks",
-					    json_integer(c->free_blocks));
+			json_object_set_new(d, "free-in-blocks",
+					    json_integer(c->free_in_blocks));
 		}
 		break;
 	}

@@ -180,25 +180,28 @@ struct compact_job {
 	int ret;
 };
 
+/* On the worker thread: it pauses guests and may take a while. */
 static void compact_work(void *arg)
 {
 	struct compact_job *j = arg;
 	struct host_compact_event ce = {
 		.kind = HOST_COMPACT_MANUAL,
 		.node = j->rq.node,
-		.order = j->rq.order,
+		.order = -1,
+		.score = -1,
+		.result = -1,
 	};
 	uint64_t t0 = trace_clock_ns();
 
 	host_event_compaction(j->h, &ce);
-	j->ret = j->h->compact(j->h, &j->rq, &j->res);
+	j->ret = host_compact(j->h, &j->rq, &j->res);
 	j->ns = trace_clock_ns() - t0;
 	ce.end = true;
-	ce.result = j->res.result;
+	ce.result = j->ret ? -1 : COMPACT_COMPLETE;
 	ce.duration_ns = j->ns;
 	ce.migrated = j->res.migrated;
 	ce.failed = j->res.failed;
-	ce.free_blocks = j->res.free_blocks_after;
+	ce.free_in_blocks = j->res.in_blocks_after;
 	host_event_compaction(j->h, &ce);
 }
 
@@ -214,14 +217,14 @@ static void compact_done(struct ctl_server *s, void *arg)
 		ctl_reply(j->req, NULL, &e);
 	} else {
 		ctl_reply(j->req,
-			  json_pack("{s:s,s:I,s:I,s:I,s:I,s:I}", "result",
-				    compact_result_name(j->res.result),
-				    "migrated", (json_int_t)j->res.migrated,
-				    "failed", (json_int_t)j->res.failed,
-				    "free-blocks-before",
-				    (json_int_t)j->res.free_blocks_before,
-				    "free-blocks-after",
-				    (json_int_t)j->res.free_blocks_after,
+			  json_pack("{s:I,s:I,s:I,s:I,s:I,s:I}", "migrated",
+				    (json_int_t)j->res.migrated, "failed",
+				    (json_int_t)j->res.failed, "free",
+				    (json_int_t)j->res.free,
+				    "free-in-blocks-before",
+				    (json_int_t)j->res.in_blocks_before,
+				    "free-in-blocks-after",
+				    (json_int_t)j->res.in_blocks_after,
 				    "duration-ns", (json_int_t)j->ns),
 			  NULL);
 	}
@@ -230,7 +233,6 @@ static void compact_done(struct ctl_server *s, void *arg)
 
 static const struct ctl_arg compact_args[] = {
 	{ "node", CTL_ARG_INT, true },
-	{ "order", CTL_ARG_INT, true },
 	{ NULL },
 };
 
@@ -239,7 +241,6 @@ static int cmd_compact(struct ctl_req *req, json_t *args, json_t **ret,
 {
 	struct vmm_host *h = ctl_host(req->s);
 	json_t *node = json_object_get(args, "node");
-	json_t *order = json_object_get(args, "order");
 	struct compact_job *j;
 
 	(void)ret;
@@ -250,21 +251,15 @@ static int cmd_compact(struct ctl_req *req, json_t *args, json_t **ret,
 				": the pool has nodes 0..%u",
 				json_integer_value(node),
 				h->pool->nr_nodes - 1);
-	if (order && (json_integer_value(order) < 0 ||
-		      json_integer_value(order) >= MAX_ORDER))
-		return ctl_fail(e, CTL_ERR_GENERIC,
-				"order %" JSON_INTEGER_FORMAT ": 0..%d",
-				json_integer_value(order), MAX_ORDER - 1);
 	if (!host_compaction_available(h))
 		return ctl_fail(
 			e, CTL_ERR_GENERIC,
-			"compaction is not available: this vmm has no compaction yet");
+			"compaction is not available: this vmm cannot migrate guest pages yet (no migrate_pages op)");
 	j = calloc(1, sizeof(*j));
 	if (!j)
 		return ctl_fail(e, CTL_ERR_GENERIC, "out of memory");
 	j->h = h;
 	j->rq.node = node ? (int)json_integer_value(node) : -1;
-	j->rq.order = order ? (int)json_integer_value(order) : -1;
 	j->req = ctl_req_hold(req);
 	if (!j->req || ctl_work_queue(req->s, compact_work, compact_done, j)) {
 		if (j->req)
@@ -327,7 +322,7 @@ const struct ctl_cmd ctl_stats_cmds[] = {
 	{ "query-stats", cmd_query_stats, stats_args,
 	  "buddyinfo, zoneinfo, pagetypeinfo, vmstat: /proc text and JSON" },
 	{ "compact", cmd_compact, compact_args,
-	  "compact a node's zones, or all (not available yet)" },
+	  "compact a node's zones whole, or every node's" },
 	{ "trace-start", cmd_trace_start, trace_args,
 	  "record trace events, to be written to an absolute path" },
 	{ "trace-stop", cmd_trace_stop, (const struct ctl_arg[]){ { NULL } },

@@ -36,7 +36,6 @@ struct vmm_host {
 	 * until someone listens. */
 	struct host_events *events;
 	struct host_trace trace; /* the tracing session, if any */
-	host_compact_fn compact; /* NULL: no compaction (host_compact.h) */
 
 	/* Reclaim: kswapd threads, and every balloon's frames given back. */
 	struct reclaimer reclaim;
@@ -89,10 +88,6 @@ unsigned int host_nr_running(struct vmm_host *h);
 void host_print_stats_line(struct vmm_host *h, FILE *f);
 /* The pool at the end: footprint, buddyinfo, key vmstat counters. */
 void host_print_pool_summary(struct vmm_host *h, FILE *f);
-static inline bool host_compaction_available(struct vmm_host *h)
-{
-	return h->compact;
-}
 /* mm_validate() with the guests' reverse maps; 0 or -EUCLEAN. */
 int host_validate(struct vmm_host *h, char *err, size_t errlen);
 

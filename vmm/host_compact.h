@@ -1,15 +1,16 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Compaction as the host offers it to its users (the control socket's
- * `compact` command): compact one node's zones, or all, for an order or
- * completely (like writing /proc/sys/vm/compact_memory).
+ * `compact` command): compact one node's zones whole, or every node's, as
+ * writing /sys/devices/system/node/nodeN/compact or
+ * /proc/sys/vm/compact_memory does (mm/compaction.h).
  *
- * The compaction code plugs in by setting h->compact at host_create (once
- * mm/compaction.c and the migrate_pages op exist); until then compaction
- * is not available and the command says so.  The function runs on the
- * control socket's worker thread, never on the event loop's: it may take
- * long and pause guests.  It reports progress with host_event_compaction()
- * (kind HOST_COMPACT_MANUAL); the command reports begin and end itself.
+ * Compaction moves guest pages through the pool's migrate_pages op; until
+ * the host registers one there is nothing to compact with, and
+ * host_compaction_available() says so.
+ *
+ * Context: any thread but the event loop's (it may take long and pause
+ * guests: the control socket runs it on its worker thread), no lock held.
  */
 #ifndef VMM_HOST_COMPACT_H
 #define VMM_HOST_COMPACT_H
@@ -21,19 +22,20 @@ struct vmm_host;
 
 struct host_compact_request {
 	int node; /* pool node, -1: every node */
-	int order; /* compact until this order is free, -1: whole zones */
 };
 
 struct host_compact_result {
-	int result; /* enum compact_result */
-	uint64_t migrated, failed; /* pages */
-	uint64_t free_blocks_before, free_blocks_after; /* whole pageblocks */
+	uint64_t migrated; /* pages moved */
+	uint64_t failed; /* pages that could not be (pgmigrate_fail) */
+	uint64_t free; /* bytes free in the pool, after */
+	uint64_t in_blocks_before, in_blocks_after; /* bytes of free memory in
+						     * whole free pageblocks */
 };
 
-typedef int (*host_compact_fn)(struct vmm_host *h,
-			       const struct host_compact_request *req,
-			       struct host_compact_result *res);
-
+bool host_compaction_available(struct vmm_host *h);
+/* 0, -EINVAL for a node the pool has not, -EOPNOTSUPP without an op. */
+int host_compact(struct vmm_host *h, const struct host_compact_request *rq,
+		 struct host_compact_result *res);
 /* enum compact_result as text ("success", "skipped", ...). */
 const char *compact_result_name(int result);
 

@@ -107,7 +107,53 @@ unsigned int host_events_take(struct vmm_host *h, struct host_event *out,
 #define PROBED_EVENTS                                                     \
 	(TRACE_BIT(TR_KSWAPD_WAKE) | TRACE_BIT(TR_KSWAPD_SLEEP) |         \
 	 TRACE_BIT(TR_DIRECT_RECLAIM_END) | TRACE_BIT(TR_COMPACT_BEGIN) | \
-	 TRACE_BIT(TR_COMPACT_END))
+	 TRACE_BIT(TR_COMPACT_END) | TRACE_BIT(TR_KCOMPACTD_WAKE) |       \
+	 TRACE_BIT(TR_KCOMPACTD_SLEEP))
+
+/*
+ * kcompactd traces a wake when a round starts and a sleep each time it
+ * waits, rounds or not (every interval, for the proactive check): a round
+ * is a wake and the next sleep of that node, the idle sleeps are nothing.
+ * Context: the node's kcompactd thread.
+ */
+static bool kcompactd_round(struct vmm_host *h, enum trace_event_type type,
+			    const uint64_t a[4], struct host_compact_event *ce)
+{
+	struct host_events *e = __atomic_load_n(&h->events, __ATOMIC_ACQUIRE);
+	int nid = (int)a[0];
+	uint64_t now = trace_clock_ns();
+
+	if (!e || nid < 0 || nid >= MAX_NUMNODES)
+		return false;
+	if (type == TR_KCOMPACTD_WAKE) { /* node, order, zone, score */
+		/* order 0 is a proactive round: no order was asked for. */
+		e->kcompactd[nid].kind = a[1] ? HOST_COMPACT_KCOMPACTD :
+						HOST_COMPACT_PROACTIVE;
+		e->kcompactd[nid].order = (int)a[1];
+		e->kcompactd[nid].since = now;
+		*ce = (struct host_compact_event){
+			.kind = e->kcompactd[nid].kind,
+			.node = nid,
+			.order = (int)a[1],
+			.score = (int)a[3],
+			.result = -1,
+		};
+		return true;
+	}
+	if (!e->kcompactd[nid].since) /* node, score, proactive_defer */
+		return false;
+	*ce = (struct host_compact_event){
+		.kind = e->kcompactd[nid].kind,
+		.end = true,
+		.node = nid,
+		.order = e->kcompactd[nid].order,
+		.score = (int)a[1],
+		.result = -1,
+		.duration_ns = now - e->kcompactd[nid].since,
+	};
+	e->kcompactd[nid].since = 0;
+	return true;
+}
 
 /* Context: the emitting thread, maybe under mm locks (posting is safe). */
 static void host_trace_probe(void *priv, enum trace_event_type type,
@@ -144,9 +190,16 @@ static void host_trace_probe(void *priv, enum trace_event_type type,
 			.end = type == TR_COMPACT_END,
 			.node = -1,
 			.order = (int)a[0],
-			.result = type == TR_COMPACT_END ? (int)a[1] : 0,
+			.score = -1,
+			.result = type == TR_COMPACT_END ? (int)a[1] : -1,
 			.duration_ns = type == TR_COMPACT_END ? a[2] : 0,
 		};
+		break;
+	case TR_KCOMPACTD_WAKE:
+	case TR_KCOMPACTD_SLEEP:
+		if (!kcompactd_round(h, type, a, &ev.compact))
+			return;
+		ev.type = HEV_COMPACTION;
 		break;
 	default:
 		return;

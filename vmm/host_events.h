@@ -14,6 +14,8 @@
  *   kswapd_wake, kswapd_sleep   -> KSWAPD_WAKE, KSWAPD_SLEEP
  *   mm_vmscan_direct_reclaim_end -> DIRECT_RECLAIM
  *   mm_compaction_begin/_end    -> COMPACTION (kind "direct")
+ *   mm_compaction_kcompactd_wake, the next _sleep of that node
+ *                               -> COMPACTION ("kcompactd", "proactive")
  *
  * Code in vmm/ calls the host_event_*() functions below directly; in
  * particular compaction that the host drives (kcompactd, a `compact`
@@ -30,6 +32,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "mm/types.h"
 #include "vmm/config.h"
 #include "vmm/vm.h"
 
@@ -57,7 +60,8 @@ const char *host_event_name(enum host_event_type type);
 
 enum host_compact_kind {
 	HOST_COMPACT_DIRECT, /* from the allocator's slow path */
-	HOST_COMPACT_PROACTIVE, /* kcompactd */
+	HOST_COMPACT_KCOMPACTD, /* kcompactd, woken for an order */
+	HOST_COMPACT_PROACTIVE, /* kcompactd, by the fragmentation score */
 	HOST_COMPACT_MANUAL, /* asked for (the `compact` command) */
 };
 
@@ -67,10 +71,11 @@ struct host_compact_event {
 	bool end; /* false: it begins */
 	int node; /* pool node, -1: several or unknown */
 	int order; /* the order it works for, -1: whole zones */
-	int result; /* enum compact_result (end only) */
+	int score; /* node's fragmentation score 0..100, -1: unknown */
+	int result; /* enum compact_result, -1: none (end only) */
 	uint64_t duration_ns; /* end only */
 	uint64_t migrated, failed; /* pages, end only (0 if unknown) */
-	uint64_t free_blocks; /* whole free pageblocks after, if known */
+	uint64_t free_in_blocks; /* bytes in whole free pageblocks, or 0 */
 };
 
 #define HOST_EVENT_TEXT 160
@@ -130,6 +135,13 @@ struct host_events {
 	unsigned int head, len;
 	uint64_t lost; /* dropped on a full queue, not yet reported */
 	struct host_event q[HOST_EVENT_QUEUE];
+	/* Each node's kcompactd round in progress (its start, 0: none), its
+	 * kind and order; only that node's kcompactd touches them. */
+	struct {
+		uint64_t since;
+		enum host_compact_kind kind;
+		int order;
+	} kcompactd[MAX_NUMNODES];
 };
 
 struct vmm_host;

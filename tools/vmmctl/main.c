@@ -41,10 +41,12 @@ static const struct vmmctl_cmd cmds[] = {
 	  "through its balloon; 0 deflates it.  kswapd changes targets too: it\n"
 	  "inflates under pressure and, unless vmm has --no-deflate, deflates\n"
 	  "when memory is plentiful.\n" },
-	{ "compact", cmd_compact, "[--node N] [--order N]",
-	  "compact the pool (when vmm has compaction)",
-	  "Compacts every node, or one, completely or until a block of the\n"
-	  "order is free.  Says so when this vmm has no compaction.\n" },
+	{ "compact", cmd_compact, "[--node N]",
+	  "compact the pool (when vmm can migrate guest pages)",
+	  "Compacts every node's zones whole, or node N's, as writing\n"
+	  "/proc/sys/vm/compact_memory does, and says how much free memory\n"
+	  "then sits in whole free pageblocks.  Says so when this vmm cannot\n"
+	  "migrate guest pages yet.\n" },
 	{ "stats", cmd_stats,
 	  "[buddyinfo|zoneinfo|pagetypeinfo|vmstat|guests]...",
 	  "/proc-format reports and per-guest memory",
