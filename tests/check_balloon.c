@@ -18,6 +18,7 @@
 #define host_done(h) test_host_done(h)
 #define launch(h, name, mib, script) test_launch(h, name, mib, 1, 1, script, 0)
 #define finish_clean(h, id) test_assert_clean(h, id)
+#define wait_phases(h, id, n) test_wait_phases(h, id, n)
 
 #ifndef __SANITIZE_THREAD__ /* see balloon_suite() */
 /*
@@ -154,20 +155,6 @@ START_TEST(test_hostile_guests)
 	host_done(h);
 }
 END_TEST
-
-/* Wait until guest id has ended n phases. */
-static void wait_phases(struct vmm_host *h, unsigned int id, unsigned int n)
-{
-	struct vm_summary s;
-
-	for (int i = 0; i < 2000; i++) {
-		vm_get_summary(h->vm[id], &s);
-		if (s.nr_phases >= n)
-			return;
-		usleep(5000);
-	}
-	ck_abort_msg("%s: phase %u never ended", h->vm[id]->name, n);
-}
 
 static void inflate_to(struct vmm_host *h, unsigned int id, unsigned int mib)
 {

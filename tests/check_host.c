@@ -127,10 +127,14 @@ START_TEST(test_unkillable_out_of_memory)
 {
 	struct vmm_host *h = host(128, 1);
 	unsigned int ok = launch_adj(h, "ok", 64, 1, 1,
-				     "touch 40M; hold 300ms; verify", -1000);
-	unsigned int hog =
-		launch_adj(h, "hog", 256, 1, 1, "touch 200M; verify", -1000);
+				     "touch 40M; hold 1s; verify", -1000);
+	unsigned int hog;
 	char detail[VM_DETAIL_MAX];
+
+	/* ok has its memory before the hog takes the rest: otherwise ok
+	 * may be the one whose fault finds the pool empty. */
+	test_wait_phases(h, ok, 1);
+	hog = launch_adj(h, "hog", 256, 1, 1, "touch 200M; verify", -1000);
 
 	ck_assert(wait_guest(h, hog, NULL) == VM_EXIT_OOM);
 	vm_exit_reason(h->vm[hog], detail, sizeof(detail));

@@ -3,6 +3,7 @@
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "tests/host_test.h"
 
@@ -97,4 +98,17 @@ void test_assert_clean(struct vmm_host *h, unsigned int id)
 	ck_assert_uint_eq(s.nr_corrupt, 0);
 	ck_assert_uint_eq(s.nr_panics, 0);
 	host_reap(h, id);
+}
+
+void test_wait_phases(struct vmm_host *h, unsigned int id, unsigned int n)
+{
+	struct vm_summary s;
+
+	for (int i = 0; i < 2000; i++) {
+		vm_get_summary(h->vm[id], &s);
+		if (s.nr_phases >= n)
+			return;
+		usleep(5000);
+	}
+	ck_abort_msg("%s: phase %u never ended", h->vm[id]->name, n);
 }

@@ -18,6 +18,8 @@ unsigned int test_launch(struct vmm_host *h, const char *name, unsigned int mib,
 /* Wait (20 s at most, then stop it) for the guest to end by itself. */
 enum vm_exit_reason test_wait_guest(struct vmm_host *h, unsigned int id,
 				    struct vm_summary *s);
+/* Wait (10 s at most) until the guest has ended n phases. */
+void test_wait_phases(struct vmm_host *h, unsigned int id, unsigned int n);
 /* It ended with status 0 and clean integrity, then reap it. */
 void test_assert_clean(struct vmm_host *h, unsigned int id);
 
