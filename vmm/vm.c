@@ -12,6 +12,7 @@
 
 #include "mm/mm.h"
 #include "vmm/boot_data.h"
+#include "vmm/futex.h"
 #include "vmm/kvm.h"
 #include "vmm/loader.h"
 #include "vmm/vcpu.h"
@@ -306,7 +307,7 @@ int vm_start(struct vm *vm)
 		return -EBUSY;
 	}
 	vm->start_ns = vm_now_ns();
-	__atomic_store_n(&vm->state, VM_RUNNING, __ATOMIC_RELEASE);
+	__atomic_store_n(&vm->state, VM_RUNNING, __ATOMIC_SEQ_CST);
 	/* Under the lock, so vm_stop never sees a half-started thread. */
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
 		ret = vcpu_start(vm->vcpu[i]);
@@ -330,6 +331,15 @@ int vm_start(struct vm *vm)
 	return ret;
 }
 
+/* Let parked vCPUs go: the spinning ones see the store, the sleeping
+ * ones need the wake. */
+static void release_parked(struct vm *vm)
+{
+	__atomic_add_fetch(&vm->park_seq, 1, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&vm->park_sleepers, __ATOMIC_SEQ_CST))
+		futex_wake_all(&vm->park_seq);
+}
+
 void vm_stop(struct vm *vm, enum vm_exit_reason why, const char *fmt, ...)
 {
 	va_list ap;
@@ -342,13 +352,15 @@ void vm_stop(struct vm *vm, enum vm_exit_reason why, const char *fmt, ...)
 		va_end(ap);
 	}
 	if (vm->state == VM_RUNNING)
-		__atomic_store_n(&vm->state, VM_STOPPING, __ATOMIC_RELEASE);
+		__atomic_store_n(&vm->state, VM_STOPPING, __ATOMIC_SEQ_CST);
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
 		__vcpu_force_exit(vm->vcpu[i]);
 		vcpu_signal(vm->vcpu[i]);
 	}
 	pthread_cond_broadcast(&vm->cond);
 	pthread_mutex_unlock(&vm->lock);
+	/* Paused vCPUs leave too. */
+	release_parked(vm);
 }
 
 int vm_wait(struct vm *vm)
@@ -364,30 +376,82 @@ int vm_wait(struct vm *vm)
 	return 0;
 }
 
+/* How long vm_pause() spins for the vCPUs before it sleeps, and how
+ * long each sleep lasts at most (it re-checks the state after). */
+#define PAUSE_SPIN_NS 1000000ULL
+#define PAUSE_SLEEP_NS 1000000L
+
+static enum vm_state vm_state_of(struct vm *vm)
+{
+	return __atomic_load_n(&vm->state, __ATOMIC_SEQ_CST);
+}
+
+static bool all_out(struct vm *vm)
+{
+	return __atomic_load_n(&vm->nr_out, __ATOMIC_SEQ_CST) >= vm->nr_vcpus;
+}
+
 int vm_pause(struct vm *vm)
 {
-	pthread_mutex_lock(&vm->lock);
-	__atomic_add_fetch(&vm->pause_req, 1, __ATOMIC_ACQ_REL);
+	const struct timespec nap = { 0, PAUSE_SLEEP_NS };
+	struct vcpu *self = vcpu_current();
+	enum vm_state state;
+	uint64_t t0;
+	bool spin;
+
+	if (self && self->vm == vm)
+		return -EDEADLK;
+	__atomic_add_fetch(&vm->pause_req, 1, __ATOMIC_SEQ_CST);
+	/* Not started: the threads look at pause_req before their first
+	 * KVM_RUN.  Stopped: none is left. */
+	state = vm_state_of(vm);
+	if (state == VM_CREATED || state == VM_STOPPED)
+		return 0;
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
-		__vcpu_force_exit(vm->vcpu[i]);
-		vcpu_signal(vm->vcpu[i]);
+		struct vcpu *v = vm->vcpu[i];
+
+		/* Parked: it reads pause_req before it runs again. */
+		if (__atomic_load_n(&v->out, __ATOMIC_SEQ_CST))
+			continue;
+		__vcpu_force_exit(v);
+		vcpu_signal(v);
 	}
-	while (vm->state == VM_RUNNING || vm->state == VM_STOPPING) {
-		if (vm->nr_parked + vm->nr_exited >= vm->nr_vcpus)
+	/* The kick takes tens of microseconds to land (an IPI to a CPU in
+	 * guest mode); sleeping would add a wake-up as long again. */
+	t0 = vm_now_ns();
+	spin = pause_spin_get();
+	while (!all_out(vm)) {
+		unsigned int n;
+
+		if (vm_state_of(vm) == VM_STOPPED)
 			break;
-		pthread_cond_wait(&vm->cond, &vm->lock);
+		if (spin && vm_now_ns() - t0 < PAUSE_SPIN_NS) {
+			cpu_relax();
+			continue;
+		}
+		__atomic_add_fetch(&vm->out_waiters, 1, __ATOMIC_SEQ_CST);
+		n = __atomic_load_n(&vm->nr_out, __ATOMIC_SEQ_CST);
+		if (n < vm->nr_vcpus)
+			futex_wait(&vm->nr_out, n, &nap);
+		__atomic_sub_fetch(&vm->out_waiters, 1, __ATOMIC_SEQ_CST);
 	}
-	pthread_mutex_unlock(&vm->lock);
+	if (spin)
+		pause_spin_put();
 	return 0;
 }
 
 void vm_resume(struct vm *vm)
 {
-	pthread_mutex_lock(&vm->lock);
-	if (vm->pause_req)
-		__atomic_sub_fetch(&vm->pause_req, 1, __ATOMIC_ACQ_REL);
-	pthread_cond_broadcast(&vm->cond);
-	pthread_mutex_unlock(&vm->lock);
+	unsigned int n = __atomic_load_n(&vm->pause_req, __ATOMIC_SEQ_CST);
+
+	do {
+		if (!n)
+			return; /* unbalanced: nothing to resume */
+	} while (!__atomic_compare_exchange_n(&vm->pause_req, &n, n - 1, false,
+					      __ATOMIC_SEQ_CST,
+					      __ATOMIC_SEQ_CST));
+	if (n == 1)
+		release_parked(vm);
 }
 
 void vm_destroy(struct vm *vm)

@@ -20,6 +20,7 @@
 
 #include "guest/abi.h"
 #include "vmm/config.h"
+#include "vmm/histogram.h"
 #include "vmm/report.h"
 #include "vmm/serial.h"
 
@@ -114,15 +115,28 @@ struct vm {
 
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
-	/* Guarded by lock. */
+	/* Guarded by lock (state is also read locklessly, acquire). */
 	enum vm_state state;
 	enum vm_exit_reason exit_reason;
 	char exit_detail[VM_DETAIL_MAX];
-	unsigned int pause_req; /* vm_pause() nesting */
-	unsigned int nr_parked; /* vCPUs outside KVM_RUN, held */
 	unsigned int nr_exited; /* vCPU threads done */
 	struct vm_summary summary;
 	uint64_t start_ns; /* CLOCK_MONOTONIC at vm_start */
+
+	/*
+	 * Pause, lockless (vm_pause() waits on the latency a guest sees;
+	 * vmm/vcpu.c has the protocol).  All atomic, sequentially
+	 * consistent: a vCPU publishes that it is out of KVM_RUN, then
+	 * looks at pause_req; a pauser publishes pause_req, then counts.
+	 */
+	unsigned int pause_req; /* vm_pause() nesting */
+	unsigned int nr_out; /* futex word: vCPUs parked, or exited */
+	unsigned int park_seq; /* futex word: bumped by resume and stop */
+	unsigned int out_waiters; /* pausers asleep on nr_out */
+	unsigned int park_sleepers; /* vCPUs asleep on park_seq */
+	/* How long vCPUs stayed out of KVM_RUN for pauses: from KVM_RUN's
+	 * return to the next entry (vCPU threads add, lock-free). */
+	struct histogram pause_stall_ns;
 };
 
 int vm_create(const struct guest_spec *spec, unsigned int id, const void *image,
@@ -143,9 +157,15 @@ void vm_stop(struct vm *vm, enum vm_exit_reason why, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Join the vCPU threads (after a stop, or when the guest ends). */
 int vm_wait(struct vm *vm);
-/* Hold every vCPU outside KVM_RUN; returns when all are held.  Not from a
- * vCPU thread of this VM. */
-int vm_pause(struct vm *vm);
+/*
+ * Hold every vCPU outside KVM_RUN; returns 0 when all are held (or the VM
+ * has no running vCPU: not started, or stopped).  Nests.  -EDEADLK from a
+ * vCPU thread of this VM.  Fast: kick by signal, then spin (sleep only
+ * when that takes long); the vCPUs spin briefly too, so vm_resume() is
+ * a store.  Context: any thread but this VM's vCPUs; no lock held that a
+ * vCPU thread may take (vm->lock is not held in between).
+ */
+int vm_pause(struct vm *vm) __attribute__((warn_unused_result));
 void vm_resume(struct vm *vm);
 void vm_destroy(struct vm *vm);
 
