@@ -33,6 +33,7 @@ struct suite_entry {
 	X(stress_suite, false)                    \
 	X(vmstat_suite, false)                    \
 	X(guest_mem_suite, false)                 \
+	X(guest_mem_migrate_suite, false)         \
 	X(oom_kill_suite, false)                  \
 	X(policy_suite, false)                    \
 	X(reclaim_suite, false)                   \
@@ -40,8 +41,10 @@ struct suite_entry {
 	X(event_loop_suite, false)                \
 	X(virtio_suite, false)                    \
 	X(loader_suite, false)                    \
+	X(kvm_stats_suite, false)                 \
 	X(vm_suite, true)                         \
 	X(host_suite, true)                       \
+	X(host_migrate_suite, true)               \
 	X(balloon_suite, true)
 
 SUITES(DECLARE)

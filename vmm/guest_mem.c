@@ -13,9 +13,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "vmm/guest_mem.h"
+#include "vmm/guest_mem_internal.h"
 
-#define HUGE_SIZE (pageblock_nr_pages << PAGE_SHIFT)
 /*
  * Pages mapped per order-0 fault (256 KiB), as Linux's fault-around for
  * file pages: one uffd round trip and one mmap for a run of consecutive
@@ -25,22 +24,12 @@
  */
 #define FAULT_AROUND 64
 
-static inline uint64_t gpn(uint64_t gpa)
-{
-	return gpa >> PAGE_SHIFT;
-}
-
 int guest_mem_node_of(const struct guest_mem *mem, uint64_t gpa)
 {
 	for (unsigned int n = 0; n < mem->cfg.nr_nodes; n++)
 		if (gpa - mem->cfg.node[n].start < mem->cfg.node[n].size)
 			return n;
 	return -1;
-}
-
-static bool in_pinned(const struct guest_mem *mem, uint64_t gpa)
-{
-	return gpa - mem->cfg.pinned_start < mem->cfg.pinned_size;
 }
 
 /* Map npages frames from pfn at gpa and record them; mem->lock held. */
@@ -77,13 +66,6 @@ static int map_frames(struct guest_mem *mem, uint64_t gpa, pfn_t pfn,
 	return 0;
 }
 
-static bool region_in_one_node(struct guest_mem *mem, uint64_t gpa2m)
-{
-	int n = guest_mem_node_of(mem, gpa2m);
-
-	return n >= 0 && guest_mem_node_of(mem, gpa2m + HUGE_SIZE - 1) == n;
-}
-
 static void free_frames(struct mm_pool *pool, pfn_t pfn, unsigned long n)
 {
 	for (unsigned long i = 0; i < n; i++)
@@ -95,9 +77,7 @@ static bool want_huge(struct guest_mem *mem, uint64_t gpa)
 {
 	uint64_t gpa2m = ALIGN_DOWN(gpa, HUGE_SIZE);
 
-	return !mem->cfg.no_huge && !in_pinned(mem, gpa2m) &&
-	       !in_pinned(mem, gpa2m + HUGE_SIZE - 1) &&
-	       region_in_one_node(mem, gpa2m) &&
+	return !mem->cfg.no_huge && region_may_be_huge(mem, gpa2m) &&
 	       !READ_ONCE(mem->backed_2m[gpa2m / HUGE_SIZE]);
 }
 
@@ -540,53 +520,6 @@ long guest_mem_discard(struct guest_mem *mem, uint64_t gpa, uint64_t len)
 	return ret ? ret : freed;
 }
 
-int guest_mem_migrate(struct guest_mem *mem, uint64_t gpa, pfn_t new_pfn)
-{
-	struct mm_pool *pool = mem->cfg.pool;
-	pfn_t old;
-	int ret = 0;
-
-	if ((gpa & (PAGE_SIZE - 1)) || gpa >= mem->cfg.size ||
-	    mem->cfg.backing != GUEST_BACKING_POOL || !pfn_valid(pool, new_pfn))
-		return -EINVAL;
-	pthread_mutex_lock(&mem->lock);
-	old = mem->gpa_map[gpn(gpa)];
-	if (old == PFN_NONE || mem->dead) {
-		ret = -ENOENT;
-		goto out;
-	}
-	if (pfn_to_frame(pool, old)->flags & FF_PINNED) {
-		ret = -EBUSY;
-		goto out;
-	}
-	/* Through the pool mapping: the guest's view of old is the same
-	 * memory, and the guest is paused. */
-	memcpy(pfn_to_virt(pool, new_pfn), pfn_to_virt(pool, old), PAGE_SIZE);
-	if (mmap(mem->hva + gpa, PAGE_SIZE, PROT_READ | PROT_WRITE,
-		 MAP_SHARED | MAP_FIXED, pool->memfd,
-		 pfn_to_offset(new_pfn)) == MAP_FAILED) {
-		/* The old mapping stands: nothing changed. */
-		ret = -errno;
-		goto out;
-	}
-	/* Old owner off, map over, new owner on: a live rmap check sees
-	 * either frame consistent (as map_frames() and discard do). */
-	frame_clear_owner(pool, old);
-	WRITE_ONCE(mem->gpa_map[gpn(gpa)], new_pfn);
-	frame_set_owner(pool, new_pfn, mem->cfg.owner, (gpa_t){ gpa });
-	__atomic_sub_fetch(&mem->pages_node[pfn_to_nid(pool, old)], 1,
-			   __ATOMIC_RELAXED);
-	__atomic_add_fetch(&mem->pages_node[pfn_to_nid(pool, new_pfn)], 1,
-			   __ATOMIC_RELAXED);
-	__free_pages(pool, old, 0);
-	count_vm_event(pool, PGMIGRATE_SUCCESS);
-out:
-	pthread_mutex_unlock(&mem->lock);
-	if (ret && ret != -ENOENT)
-		count_vm_event(pool, PGMIGRATE_FAIL);
-	return ret;
-}
-
 void guest_mem_reap(struct guest_mem *mem)
 {
 	pthread_mutex_lock(&mem->lock);
@@ -607,6 +540,10 @@ void guest_mem_get_stats(struct guest_mem *mem, struct guest_mem_stats *st)
 	st->pages = mem->stats.pages;
 	st->peak_pages = mem->stats.peak_pages;
 	st->huge_maps = mem->stats.huge_maps;
+	st->migrated = mem->stats.migrated;
+	st->migrate_failed = mem->stats.migrate_failed;
+	st->migrate_batches = mem->stats.migrate_batches;
+	st->collapsed = mem->stats.collapsed;
 	pthread_mutex_unlock(&mem->lock);
 	/* Counted outside the lock by the fault thread. */
 	st->faults = __atomic_load_n(&mem->stats.faults, __ATOMIC_RELAXED);

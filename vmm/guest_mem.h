@@ -42,6 +42,13 @@ struct guest_mem_config {
 	int vm_fd; /* KVM VM for the memslots, -1: none (tests) */
 	/* The pool cannot back gpa: the VM must stop.  Fault thread. */
 	void (*oom)(void *arg, uint64_t gpa);
+	/*
+	 * Hold the guest's vCPUs outside KVM_RUN, and let them go again
+	 * (migration, collapse).  NULL: nothing runs the guest (tests: the
+	 * caller keeps its own hands off).  Called without mem->lock.
+	 */
+	int (*pause)(void *arg);
+	void (*resume)(void *arg);
 	void *arg;
 };
 
@@ -53,6 +60,19 @@ struct guest_mem_stats {
 	uint64_t huge_maps; /* 2 MiB regions backed by one order-9 block */
 	uint64_t huge_fallbacks;
 	uint64_t alloc_failures;
+	/* Migration (compaction) and collapse; under lock. */
+	uint64_t migrated; /* pages moved to another frame */
+	uint64_t migrate_failed; /* requests refused or failed */
+	uint64_t migrate_batches; /* pauses taken for them */
+	uint64_t collapsed; /* 2 MiB regions made one pageblock again */
+};
+
+/* Fault injection for the remaps of migration (tests): after `after`
+ * more remaps succeed, the next `times` fail with -err (no mmap made). */
+struct guest_mem_fail_remap {
+	long after;
+	long times;
+	int err;
 };
 
 struct guest_mem {
@@ -73,6 +93,12 @@ struct guest_mem {
 	bool dead; /* reaped: faults get the zero page, never a frame */
 
 	struct histogram fault_ns; /* uffd event to wake, per event */
+	/* Pause per migration batch: pause() called to resume() returned. */
+	struct histogram migrate_pause_ns;
+	struct guest_mem_fail_remap fail_remap; /* under lock */
+	/* Where host_collapse_all() looks next, in 2 MiB regions (its
+	 * callers serialize). */
+	uint64_t collapse_cursor;
 	/* Frames backing this guest on each pool node (lockless reads). */
 	unsigned long pages_node[MAX_NUMNODES];
 };
@@ -93,13 +119,52 @@ int guest_mem_back(struct guest_mem *mem, uint64_t gpa, uint64_t len);
 long guest_mem_discard(struct guest_mem *mem, uint64_t gpa, uint64_t len);
 /*
  * Move the guest page at gpa to new_pfn (an order-0 frame the caller
- * allocated): copy it through the pool mapping, map new_pfn over gpa,
- * move the reverse map, free the old frame.  The VM must be paused (its
- * vCPUs out of KVM_RUN) so the page does not change under the copy.
- * -ENOENT: gpa is not backed; -EBUSY: it is pinned; on any error the old
- * frame stays mapped and new_pfn stays the caller's.
+ * allocated), as guest_mem_migrate_pages() does for one request whose
+ * old frame is whatever backs gpa.  The caller keeps the guest from
+ * writing meanwhile (vm_pause()); no pause is taken here.  -ENOENT: gpa
+ * is not backed; -EBUSY: it is pinned; on any error the old frame stays
+ * mapped and new_pfn stays the caller's.
  */
 int guest_mem_migrate(struct guest_mem *mem, uint64_t gpa, pfn_t new_pfn);
+/*
+ * Migrate a batch of this guest's pages (the mm_ops migrate_pages op
+ * for one owner; vmm/guest_mem_migrate.c).  Every req has owner ==
+ * cfg.owner.  Under mem->lock each request is checked again: gpa must
+ * still be backed by old_pfn and the guest alive (else -EAGAIN: the
+ * balloon discarded it, the OOM killer reaped it, or it was re-faulted),
+ * not pinned (-EBUSY).  The others are copied through the pool mapping,
+ * remapped with one mmap per run of consecutive GPAs whose new frames are
+ * consecutive, their GPA map entries and frame owners moved, the old
+ * frames freed.  A run whose remap fails keeps its old frames, mapped and
+ * intact; its requests get the error and their new frames stay the
+ * caller's.  The batch is cut into pieces that each take one pause
+ * (cfg.pause) short enough for a guest: MIGRATE_BATCH_RUNS runs or
+ * MIGRATE_BATCH_PAGES pages.  The req array is reordered (by GPA).
+ * Returns the requests migrated.
+ * Context: no lock held; takes mem->lock between pause and resume.
+ */
+unsigned int guest_mem_migrate_pages(struct guest_mem *mem,
+				     struct migrate_req **req, unsigned int nr);
+#define MIGRATE_BATCH_RUNS 16
+#define MIGRATE_BATCH_PAGES 512
+/*
+ * khugepaged for this guest: make the 2 MiB GPA region at gpa_2m, fully
+ * backed by order-0 frames that are not one pageblock, backed by one
+ * order-9 block again (light gfp: no reclaim, no compaction) in GPA order,
+ * under one pause, mapped with one mmap that the host may back with a
+ * PMD (MADV_HUGEPAGE on both sides), so that KVM maps it with a 2 MiB
+ * entry.  0: collapsed; -EEXIST: already one pageblock; -EAGAIN: not
+ * fully backed (or it changed meanwhile), or the guest is dead; -EBUSY:
+ * pinned, or the region spans guest nodes; -ENOMEM: no free pageblock;
+ * -EINVAL: not an aligned region of RAM; other -errno: the remap failed
+ * (every page stays where it was).
+ */
+int guest_mem_collapse(struct guest_mem *mem, uint64_t gpa_2m);
+/* Is the region at gpa_2m fully backed but not by one pageblock?
+ * (lockless: a hint for a scan) */
+bool guest_mem_collapsible(struct guest_mem *mem, uint64_t gpa_2m);
+void guest_mem_set_fail_remap(struct guest_mem *mem,
+			      const struct guest_mem_fail_remap *f);
 /*
  * The VM is dead (OOM kill): give every frame back now.  Its vCPUs must be
  * out of KVM_RUN; faults from then on get the zero page, never a frame.

@@ -21,6 +21,16 @@ static void vm_mem_oom(void *arg, uint64_t gpa)
 		(unsigned long long)gpa);
 }
 
+static int vm_mem_pause(void *arg)
+{
+	return vm_pause(arg);
+}
+
+static void vm_mem_resume(void *arg)
+{
+	vm_resume(arg);
+}
+
 int vm_mem_init(struct vm *vm)
 {
 	struct guest_mem_config cfg = {
@@ -35,6 +45,8 @@ int vm_mem_init(struct vm *vm)
 		.pool = vm->res.pool,
 		.vm_fd = vm->vm_fd,
 		.oom = vm_mem_oom,
+		.pause = vm_mem_pause,
+		.resume = vm_mem_resume,
 		.arg = vm,
 	};
 	struct guest_mem *mem;

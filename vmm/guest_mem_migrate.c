@@ -1,0 +1,320 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Moving a guest's pages to other frames: batched migration for
+ * compaction, and collapse of a 2 MiB region into one pageblock.
+ *
+ * A page moves while the guest's vCPUs are held outside KVM_RUN
+ * (cfg.pause): copy through the pool mapping, mmap(MAP_FIXED) the new
+ * frame over the GPA, move the GPA map entry and the frame owner, free the
+ * old frame.  Everything that can be done before the pause is: sorting,
+ * the first touch of the new frames (a frame the host does not back yet
+ * faults in on the copy, a whole zeroed hugepage of it), cutting the batch
+ * into pauses of bounded cost.  docs/compaction.md ("Migration in the
+ * VMM") says why the guest is paused rather than only the pages moving.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "vmm/guest_mem_internal.h"
+
+/* The old frame of a request from guest_mem_migrate(): whatever backs
+ * the GPA when it is checked. */
+#define OLD_PFN_ANY PFN_NONE
+
+void guest_mem_set_fail_remap(struct guest_mem *mem,
+			      const struct guest_mem_fail_remap *f)
+{
+	pthread_mutex_lock(&mem->lock);
+	mem->fail_remap = *f;
+	pthread_mutex_unlock(&mem->lock);
+}
+
+/* An injected failure for this remap?  mem->lock held. */
+static int fail_remap(struct guest_mem *mem)
+{
+	struct guest_mem_fail_remap *f = &mem->fail_remap;
+
+	if (f->times <= 0)
+		return 0;
+	if (f->after > 0) {
+		f->after--;
+		return 0;
+	}
+	f->times--;
+	return f->err ? -f->err : -ENOMEM;
+}
+
+/*
+ * Map npages consecutive frames from pfn over gpa: one mmap, which
+ * replaces what was there (the old frames, which stay intact in the
+ * pool).  mem->lock held.
+ */
+static int remap(struct guest_mem *mem, uint64_t gpa, pfn_t pfn,
+		 unsigned long npages)
+{
+	struct mm_pool *pool = mem->cfg.pool;
+	void *addr = mem->hva + gpa;
+	int ret = fail_remap(mem);
+
+	if (ret)
+		return ret;
+	if (mmap(addr, npages << PAGE_SHIFT, PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_FIXED, pool->memfd,
+		 pfn_to_offset(pfn)) == MAP_FAILED)
+		return -errno;
+	/* shmem_enabled=advise wants the guest's VMA advised too, for a
+	 * PMD mapping (and so KVM's 2 MiB entry). */
+	if (npages == pageblock_nr_pages && pool->hugepages)
+		madvise(addr, HUGE_SIZE, MADV_HUGEPAGE);
+	return 0;
+}
+
+/*
+ * A remap failed: make sure [gpa, gpa + npages pages) still maps the
+ * frames the GPA map says (Linux keeps the old mapping when a MAP_FIXED
+ * mmap fails before it changed anything, which is where it fails in
+ * practice, and since 6.12 also after; this does not rely on it).  Each
+ * run of consecutive frames is one mmap.  mem->lock held.
+ */
+static void restore_mapping(struct guest_mem *mem, uint64_t gpa,
+			    unsigned long npages)
+{
+	struct mm_pool *pool = mem->cfg.pool;
+	unsigned long i = 0;
+
+	while (i < npages) {
+		pfn_t first = mem->gpa_map[gpn(gpa) + i];
+		unsigned long n = 1;
+
+		while (i + n < npages &&
+		       mem->gpa_map[gpn(gpa) + i + n] == first + n)
+			n++;
+		if (mmap(mem->hva + gpa + (i << PAGE_SHIFT), n << PAGE_SHIFT,
+			 PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+			 pool->memfd, pfn_to_offset(first)) == MAP_FAILED)
+			/* The frames and the GPA map are intact; a vCPU
+			 * touching the hole gets EFAULT and the VM stops. */
+			fprintf(stderr,
+				"vmm: guest %u: cannot restore the mapping of gpa 0x%llx: %s\n",
+				mem->cfg.owner,
+				(unsigned long long)(gpa + (i << PAGE_SHIFT)),
+				strerror(errno));
+		i += n;
+	}
+}
+
+/* May req move?  0, or why not.  mem->lock held. */
+static int check_req(struct guest_mem *mem, struct migrate_req *r)
+{
+	struct mm_pool *pool = mem->cfg.pool;
+	uint64_t g = r->gpa.val;
+	pfn_t cur;
+
+	if ((g & (PAGE_SIZE - 1)) || g >= mem->cfg.size ||
+	    r->owner != mem->cfg.owner || !pfn_valid(pool, r->new_pfn) ||
+	    READ_ONCE(pfn_to_frame(pool, r->new_pfn)->owner) !=
+		    FRAME_OWNER_NONE)
+		return -EINVAL;
+	cur = mem->gpa_map[gpn(g)];
+	if (mem->dead || cur == PFN_NONE ||
+	    (r->old_pfn != OLD_PFN_ANY && cur != r->old_pfn))
+		return -EAGAIN;
+	if (pfn_to_frame(pool, cur)->flags & FF_PINNED)
+		return -EBUSY;
+	r->old_pfn = cur;
+	return 0;
+}
+
+/* The page moved: GPA map and owners follow, the old frame goes.
+ * Old owner off, map over, new owner on: a live rmap check sees either
+ * frame consistent (as map_frames() and discard do).  mem->lock held. */
+static void commit_req(struct guest_mem *mem, struct migrate_req *r)
+{
+	struct mm_pool *pool = mem->cfg.pool;
+	uint64_t g = r->gpa.val;
+
+	frame_clear_owner(pool, r->old_pfn);
+	WRITE_ONCE(mem->gpa_map[gpn(g)], r->new_pfn);
+	frame_set_owner(pool, r->new_pfn, mem->cfg.owner, r->gpa);
+	if (pfn_to_nid(pool, r->old_pfn) != pfn_to_nid(pool, r->new_pfn)) {
+		__atomic_sub_fetch(&mem->pages_node[pfn_to_nid(pool, r->old_pfn)],
+				   1, __ATOMIC_RELAXED);
+		__atomic_add_fetch(&mem->pages_node[pfn_to_nid(pool, r->new_pfn)],
+				   1, __ATOMIC_RELAXED);
+	}
+	__free_pages(pool, r->old_pfn, 0);
+}
+
+/* Does req b continue req a's run: the next GPA, the next new frame? */
+static bool continues(const struct migrate_req *a, const struct migrate_req *b)
+{
+	return b->gpa.val == a->gpa.val + PAGE_SIZE &&
+	       b->new_pfn == a->new_pfn + 1;
+}
+
+unsigned int __guest_mem_migrate(struct guest_mem *mem,
+				   struct migrate_req **req, unsigned int nr)
+{
+	struct mm_pool *pool = mem->cfg.pool;
+	unsigned int moved = 0, i, j;
+
+	for (i = 0; i < nr; i++) {
+		req[i]->result = check_req(mem, req[i]);
+		/* The same GPA twice: the first one only. */
+		if (!req[i]->result && i && req[i - 1]->result == 0 &&
+		    req[i - 1]->gpa.val == req[i]->gpa.val)
+			req[i]->result = -EAGAIN;
+		if (!req[i]->result)
+			memcpy(pfn_to_virt(pool, req[i]->new_pfn),
+			       pfn_to_virt(pool, req[i]->old_pfn), PAGE_SIZE);
+	}
+	for (i = 0; i < nr; i = j) {
+		int ret;
+
+		j = i + 1;
+		if (req[i]->result)
+			continue;
+		while (j < nr && !req[j]->result && continues(req[j - 1], req[j]))
+			j++;
+		ret = remap(mem, req[i]->gpa.val, req[i]->new_pfn, j - i);
+		if (ret) {
+			restore_mapping(mem, req[i]->gpa.val, j - i);
+			for (unsigned int k = i; k < j; k++)
+				req[k]->result = ret;
+			continue;
+		}
+		for (unsigned int k = i; k < j; k++)
+			commit_req(mem, req[k]);
+		moved += j - i;
+	}
+	mem->stats.migrated += moved;
+	mem->stats.migrate_failed += nr - moved;
+	return moved;
+}
+
+static int cmp_gpa(const void *a, const void *b)
+{
+	const struct migrate_req *x = *(struct migrate_req *const *)a;
+	const struct migrate_req *y = *(struct migrate_req *const *)b;
+
+	return x->gpa.val < y->gpa.val ? -1 : x->gpa.val > y->gpa.val;
+}
+
+/*
+ * Touch each new frame before the pause: one the host does not back yet
+ * (a returned pageblock) faults in here, a whole zeroed hugepage of it on
+ * a hugepage pool, rather than during the copy with the guest held.  The
+ * frames are the caller's and about to be overwritten.
+ */
+static void prefault(struct guest_mem *mem, struct migrate_req **req,
+		     unsigned int nr)
+{
+	struct mm_pool *pool = mem->cfg.pool;
+
+	for (unsigned int i = 0; i < nr; i++)
+		if (pfn_valid(pool, req[i]->new_pfn))
+			*(volatile uint8_t *)pfn_to_virt(pool,
+							  req[i]->new_pfn) = 0;
+}
+
+/* How many of req (sorted) go in the next pause: whole runs, at most
+ * MIGRATE_BATCH_RUNS of them and MIGRATE_BATCH_PAGES pages. */
+static unsigned int next_batch(struct migrate_req **req, unsigned int nr)
+{
+	unsigned int runs = 1, i;
+
+	for (i = 1; i < nr && i < MIGRATE_BATCH_PAGES; i++) {
+		if (!continues(req[i - 1], req[i]) &&
+		    ++runs > MIGRATE_BATCH_RUNS)
+			break;
+	}
+	return i;
+}
+
+void __guest_mem_account_batch(struct guest_mem *mem, uint64_t pause_ns,
+			       struct migrate_req **req, unsigned int nr)
+{
+	struct mm_pool *pool = mem->cfg.pool;
+	unsigned int moved = 0, failed = 0;
+
+	/* A request that changed hands (-EAGAIN) is no migration failure,
+	 * as a page Linux could not isolate is none. */
+	for (unsigned int i = 0; i < nr; i++) {
+		moved += !req[i]->result;
+		failed += req[i]->result && req[i]->result != -EAGAIN;
+	}
+	hist_add(&mem->migrate_pause_ns, pause_ns);
+	pthread_mutex_lock(&mem->lock);
+	mem->stats.migrate_batches++;
+	pthread_mutex_unlock(&mem->lock);
+	if (moved)
+		count_vm_events(pool, PGMIGRATE_SUCCESS, moved);
+	if (failed)
+		count_vm_events(pool, PGMIGRATE_FAIL, failed);
+	trace_event(&pool->trace, TR_MIGRATE_BATCH, mem->cfg.owner, moved,
+		    pause_ns, nr - moved);
+}
+
+unsigned int guest_mem_migrate_pages(struct guest_mem *mem,
+				     struct migrate_req **req, unsigned int nr)
+{
+	unsigned int moved = 0, i = 0;
+
+	if (mem->cfg.backing != GUEST_BACKING_POOL) {
+		for (i = 0; i < nr; i++)
+			req[i]->result = -EINVAL;
+		return 0;
+	}
+	qsort(req, nr, sizeof(*req), cmp_gpa);
+	prefault(mem, req, nr);
+	while (i < nr) {
+		unsigned int n = next_batch(req + i, nr - i), done;
+		uint64_t t0 = trace_clock_ns();
+		int ret = __guest_mem_pause(mem);
+
+		if (ret) {
+			/* Cannot hold the guest (a vCPU thread of its own
+			 * asks): nothing moves. */
+			for (; i < nr; i++)
+				req[i]->result = -EAGAIN;
+			break;
+		}
+		pthread_mutex_lock(&mem->lock);
+		done = __guest_mem_migrate(mem, req + i, n);
+		pthread_mutex_unlock(&mem->lock);
+		__guest_mem_resume(mem);
+		__guest_mem_account_batch(mem, trace_clock_ns() - t0, req + i,
+					  n);
+		moved += done;
+		i += n;
+	}
+	return moved;
+}
+
+int guest_mem_migrate(struct guest_mem *mem, uint64_t gpa, pfn_t new_pfn)
+{
+	struct migrate_req r = {
+		.old_pfn = OLD_PFN_ANY,
+		.new_pfn = new_pfn,
+		.gpa = { gpa },
+		.owner = mem->cfg.owner,
+	}, *rp = &r;
+	unsigned int moved;
+
+	if ((gpa & (PAGE_SIZE - 1)) || gpa >= mem->cfg.size ||
+	    mem->cfg.backing != GUEST_BACKING_POOL ||
+	    !pfn_valid(mem->cfg.pool, new_pfn))
+		return -EINVAL;
+	pthread_mutex_lock(&mem->lock);
+	moved = __guest_mem_migrate(mem, &rp, 1);
+	pthread_mutex_unlock(&mem->lock);
+	if (moved)
+		count_vm_event(mem->cfg.pool, PGMIGRATE_SUCCESS);
+	else if (r.result != -EAGAIN)
+		count_vm_event(mem->cfg.pool, PGMIGRATE_FAIL);
+	return r.result == -EAGAIN ? -ENOENT : r.result;
+}
