@@ -5,6 +5,8 @@
  * path a vCPU takes) and keeps its hands off while pages move, as a
  * paused guest would.  Real guests: tests/check_host_migrate.c.
  */
+#include <pthread.h>
+#include <stdio.h>
 #include <sys/mman.h>
 
 #include "tests/mm_test.h"
@@ -25,10 +27,11 @@ struct pause_count {
 	int pauses, resumes, fail;
 };
 
-static int count_pause(void *arg)
+static int count_pause(void *arg, uint64_t *t0)
 {
 	struct pause_count *pc = arg;
 
+	*t0 = trace_clock_ns();
 	if (pc->fail)
 		return -EDEADLK;
 	pc->pauses++;
@@ -40,9 +43,11 @@ static void count_resume(void *arg)
 	((struct pause_count *)arg)->resumes++;
 }
 
-/* A guest of mib MiB (pinned: [6, 7) MiB), rmap checks installed. */
-static struct guest_mem *guest(struct mm_pool *pool, uint64_t mib, bool pinned,
-			       struct pause_count *pc)
+/* A guest of mib MiB (pinned: [6, 7) MiB), rmap checks installed;
+ * migration by pause rather than migration entries if by_pause. */
+static struct guest_mem *guest_mode(struct mm_pool *pool, uint64_t mib,
+				    bool pinned, struct pause_count *pc,
+				    bool by_pause)
 {
 	struct guest_mem_config cfg = {
 		.owner = OWNER,
@@ -56,6 +61,7 @@ static struct guest_mem *guest(struct mm_pool *pool, uint64_t mib, bool pinned,
 		.pause = pc ? count_pause : NULL,
 		.resume = pc ? count_resume : NULL,
 		.arg = pc,
+		.migrate_by_pause = by_pause,
 	};
 	struct mm_ops ops = { .rmap_check = rmap };
 	struct guest_mem *mem;
@@ -64,6 +70,16 @@ static struct guest_mem *guest(struct mm_pool *pool, uint64_t mib, bool pinned,
 	validated_mem = mem;
 	mm_set_ops(pool, &ops);
 	return mem;
+}
+
+/* The loop tests run once per mode: _i = 0 migration entries (where the
+ * kernel has them), 1 pause. */
+#define guest(pool, mib, pinned, pc) guest_mode(pool, mib, pinned, pc, _i)
+
+static void say_mode(struct guest_mem *mem, int by_pause)
+{
+	if (!by_pause && !mem->wp)
+		printf("SKIP: migration entries: no userfaultfd write-protection of shared memory here (pause mode tested)\n");
 }
 
 /* Every word of every page of [0, len) says where it is and when. */
@@ -142,7 +158,8 @@ START_TEST(test_runs_merge_and_fail_whole)
 {
 	struct mm_pool *pool = test_pool(64, 1, 0);
 	struct guest_mem *mem = guest(pool, 8, false, NULL);
-	struct guest_mem_fail_remap inject = { .after = 1, .times = 1,
+	struct guest_mem_fail_remap inject = { .after = 1,
+					       .times = 1,
 					       .err = EIO };
 	struct migrate_req r[24], *rp[24];
 	struct guest_mem_stats st;
@@ -167,9 +184,11 @@ START_TEST(test_runs_merge_and_fail_whole)
 	for (int i = 0; i < 24; i++) {
 		if (i == 16) {
 			ck_assert_int_eq(r[i].result, -EIO);
-			ck_assert_uint_eq(backing(mem, r[i].gpa.val), old_failed);
-			ck_assert_uint_eq(pfn_to_frame(pool, r[i].new_pfn)->owner,
-					  FRAME_OWNER_NONE);
+			ck_assert_uint_eq(backing(mem, r[i].gpa.val),
+					  old_failed);
+			ck_assert_uint_eq(
+				pfn_to_frame(pool, r[i].new_pfn)->owner,
+				FRAME_OWNER_NONE);
 			__free_pages(pool, r[i].new_pfn, 0);
 			continue;
 		}
@@ -240,8 +259,8 @@ START_TEST(test_recheck)
 		if (i == OK)
 			continue;
 		/* DUP's page is OK's: it moved, once. */
-		ck_assert_uint_eq(backing(mem, ALIGN_DOWN(r[i].gpa.val,
-							  PAGE_SIZE)),
+		ck_assert_uint_eq(backing(mem,
+					  ALIGN_DOWN(r[i].gpa.val, PAGE_SIZE)),
 				  i == DUP ? r[OK].new_pfn : before[i]);
 		__free_pages(pool, r[i].new_pfn, 0);
 	}
@@ -281,24 +300,31 @@ START_TEST(test_batch_cut_into_pauses)
 		r[i] = req_for(mem, (uint64_t)i * 2 * PAGE_SIZE, frame(pool));
 		rp[i] = &r[i];
 	}
+	say_mode(mem, _i);
 	ck_assert_uint_eq(guest_mem_migrate_pages(mem, rp, n), n);
-	ck_assert_int_eq(pc.pauses, 3);
-	ck_assert_int_eq(pc.resumes, 3);
+	/* Migration entries pause nobody. */
+	ck_assert_int_eq(pc.pauses, mem->wp ? 0 : 3);
+	ck_assert_int_eq(pc.resumes, pc.pauses);
 	guest_mem_get_stats(mem, &st);
 	ck_assert_uint_eq(st.migrate_batches, 3);
 	ck_assert_uint_eq(mem->migrate_pause_ns.n, 3);
 	ck_assert_uint_eq(check_fill(mem, 8 * MiB, 3), 4 * 512);
 
-	pc.fail = 1;
-	for (unsigned int i = 0; i < 4; i++)
-		r[i] = req_for(mem, (uint64_t)i * 2 * PAGE_SIZE, frame(pool));
-	ck_assert_uint_eq(guest_mem_migrate_pages(mem, rp, 4), 0);
-	for (unsigned int i = 0; i < 4; i++) {
-		ck_assert_int_eq(r[i].result, -EAGAIN);
-		ck_assert_uint_eq(backing(mem, r[i].gpa.val), r[i].old_pfn);
-		__free_pages(pool, r[i].new_pfn, 0);
+	if (!mem->wp) {
+		/* A guest that cannot be paused has nothing moved. */
+		pc.fail = 1;
+		for (unsigned int i = 0; i < 4; i++)
+			r[i] = req_for(mem, (uint64_t)i * 2 * PAGE_SIZE,
+				       frame(pool));
+		ck_assert_uint_eq(guest_mem_migrate_pages(mem, rp, 4), 0);
+		for (unsigned int i = 0; i < 4; i++) {
+			ck_assert_int_eq(r[i].result, -EAGAIN);
+			ck_assert_uint_eq(backing(mem, r[i].gpa.val),
+					  r[i].old_pfn);
+			__free_pages(pool, r[i].new_pfn, 0);
+		}
+		ck_assert_int_eq(pc.resumes, 3);
 	}
-	ck_assert_int_eq(pc.resumes, 3);
 	destroy_and_balance(pool, mem);
 }
 END_TEST
@@ -311,9 +337,8 @@ static void scatter(struct mm_pool *pool, struct guest_mem *mem,
 	for (int i = 511; i >= 0; i--) {
 		pfn_t np = frame(pool);
 
-		ck_assert_int_eq(guest_mem_migrate(mem, gpa_2m + i * PAGE_SIZE,
-						   np),
-				 0);
+		ck_assert_int_eq(
+			guest_mem_migrate(mem, gpa_2m + i * PAGE_SIZE, np), 0);
 	}
 	ck_assert(guest_mem_collapsible(mem, gpa_2m));
 }
@@ -343,8 +368,8 @@ START_TEST(test_collapse)
 	ck_assert_int_eq(guest_mem_collapse(mem, 2 * MiB), -EEXIST);
 	guest_mem_get_stats(mem, &st);
 	ck_assert_uint_eq(st.collapsed, 1);
-	ck_assert_int_eq(pc.pauses, 1);
-	ck_assert_int_eq(pc.resumes, 1);
+	ck_assert_int_eq(pc.pauses, mem->wp ? 0 : 1);
+	ck_assert_int_eq(pc.resumes, pc.pauses);
 	ck_validate(pool);
 
 	/* Not fully backed; pinned; not a region. */
@@ -355,7 +380,7 @@ START_TEST(test_collapse)
 	ck_assert_int_eq(guest_mem_collapse(mem, 6 * MiB), -EBUSY);
 	ck_assert_int_eq(guest_mem_collapse(mem, 3 * MiB), -EINVAL);
 	ck_assert_int_eq(guest_mem_collapse(mem, 8 * MiB), -EINVAL);
-	ck_assert_int_eq(pc.pauses, 1);
+	ck_assert_int_eq(pc.pauses, mem->wp ? 0 : 1);
 	destroy_and_balance(pool, mem);
 }
 END_TEST
@@ -395,17 +420,84 @@ START_TEST(test_collapse_fails_cleanly)
 }
 END_TEST
 
+struct writer {
+	volatile uint64_t *p; /* word 0 of the page being moved */
+	uint64_t last;
+	int stop, bad;
+};
+
+static void *write_loop(void *arg)
+{
+	struct writer *w = arg;
+
+	while (!__atomic_load_n(&w->stop, __ATOMIC_ACQUIRE)) {
+		uint64_t v = w->last + 1;
+
+		w->p[0] = v;
+		w->p[511] = v;
+		if (w->p[0] != v || w->p[511] != v)
+			__atomic_add_fetch(&w->bad, 1, __ATOMIC_RELAXED);
+		w->last = v;
+	}
+	return NULL;
+}
+
+/*
+ * Migration entries alone keep a page intact under a writer that never
+ * stops (no pause at all): a thread rewrites one page as fast as it can
+ * while it moves a thousand times; not one write is lost.
+ */
+START_TEST(test_entries_under_writer)
+{
+	struct mm_pool *pool = test_pool(64, 1, 0);
+	struct guest_mem *mem = guest_mode(pool, 4, false, NULL, false);
+	const uint64_t g = 3 * MiB + 5 * PAGE_SIZE;
+	struct writer w = { .p = guest_mem_hva_of(mem, g, PAGE_SIZE) };
+	struct guest_mem_stats st;
+	pthread_t t;
+
+	if (!mem->wp) {
+		printf("SKIP: migration entries under a writer: no userfaultfd write-protection of shared memory here\n");
+		destroy_and_balance(pool, mem);
+		return;
+	}
+	fill(mem, 4 * MiB, 6);
+	ck_assert_int_eq(pthread_create(&t, NULL, write_loop, &w), 0);
+	for (int i = 0; i < 1000; i++) {
+		struct migrate_req r = req_for(mem, g, frame(pool)), *rp = &r;
+
+		ck_assert_uint_eq(guest_mem_migrate_pages(mem, &rp, 1), 1);
+	}
+	__atomic_store_n(&w.stop, 1, __ATOMIC_RELEASE);
+	pthread_join(t, NULL);
+	ck_assert_int_eq(w.bad, 0);
+	ck_assert_uint_gt(w.last, 0);
+	ck_assert_uint_eq(w.p[0], w.last);
+	ck_assert_uint_eq(*(uint64_t *)pfn_to_virt(pool, backing(mem, g)),
+			  w.last);
+	guest_mem_get_stats(mem, &st);
+	printf("guest_mem_migrate: 1000 moves under a writer: %lu writes, %lu waited for a move\n",
+	       (unsigned long)w.last, (unsigned long)st.wp_faults);
+	/* The rest of the guest was not touched. */
+	w.p[0] = word(g, 0, 6);
+	w.p[511] = word(g, 511, 6);
+	ck_assert_uint_eq(check_fill(mem, 4 * MiB, 6), 2 * 512);
+	destroy_and_balance(pool, mem);
+}
+END_TEST
+
 Suite *guest_mem_migrate_suite(void)
 {
 	Suite *s = suite_create("guest_mem_migrate");
 	TCase *tc = tcase_create("batch");
 
 	tcase_set_timeout(tc, 30);
-	tcase_add_test(tc, test_runs_merge_and_fail_whole);
-	tcase_add_test(tc, test_recheck);
-	tcase_add_test(tc, test_batch_cut_into_pauses);
-	tcase_add_test(tc, test_collapse);
-	tcase_add_test(tc, test_collapse_fails_cleanly);
+	tcase_add_loop_test(tc, test_runs_merge_and_fail_whole, 0, 2);
+	tcase_add_loop_test(tc, test_recheck, 0, 2);
+	tcase_add_loop_test(tc, test_batch_cut_into_pauses, 0, 2);
+	tcase_add_loop_test(tc, test_collapse, 0, 2);
+	tcase_add_loop_test(tc, test_collapse_fails_cleanly, 0, 2);
+	tcase_add_test(tc, test_entries_under_writer);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -37,8 +37,8 @@ static uint64_t rnd(uint64_t *s)
 /* A frame for a move: no reclaim (the test must not stall the pool). */
 static pfn_t new_frame(struct vmm_host *h, unsigned int order)
 {
-	pfn_t p = __alloc_pages(h->pool, __GFP_MOVABLE | __GFP_NOWARN, order,
-				0, NULL);
+	pfn_t p = __alloc_pages(h->pool, __GFP_MOVABLE | __GFP_NOWARN, order, 0,
+				NULL);
 
 	if (p != PFN_NONE && order)
 		split_page(h->pool, p, order);
@@ -53,19 +53,20 @@ static pfn_t new_frame(struct vmm_host *h, unsigned int order)
  * them through the registered op; frames of failed requests are freed.
  */
 static void migrate_batch(struct vmm_host *h, unsigned int id, uint64_t lo,
-			  uint64_t hi, bool run, uint64_t *seed, struct tally *t)
+			  uint64_t hi, bool run, uint64_t *seed,
+			  struct tally *t)
 {
 	struct guest_mem *mem = h->vm[id]->mem;
 	struct migrate_req req[BATCH];
 	unsigned int n = 0;
-	uint64_t start = lo + rnd(seed) % ((hi - lo) / PAGE_SIZE - BATCH) *
-				      PAGE_SIZE;
+	uint64_t start =
+		lo + rnd(seed) % ((hi - lo) / PAGE_SIZE - BATCH) * PAGE_SIZE;
 	pfn_t block = run ? new_frame(h, 5) : PFN_NONE;
 
 	for (unsigned int i = 0; i < BATCH; i++) {
 		uint64_t g = run ? start + i * PAGE_SIZE :
 				   lo + rnd(seed) % ((hi - lo) / PAGE_SIZE) *
-						PAGE_SIZE;
+						     PAGE_SIZE;
 		pfn_t old = READ_ONCE(mem->gpa_map[g >> PAGE_SHIFT]);
 		pfn_t np = block != PFN_NONE ? block + i : new_frame(h, 0);
 
@@ -92,8 +93,7 @@ static void migrate_batch(struct vmm_host *h, unsigned int id, uint64_t lo,
 			continue;
 		t->eagain += req[i].result == -EAGAIN;
 		t->ebusy += req[i].result == -EBUSY;
-		t->other += req[i].result != -EAGAIN &&
-			    req[i].result != -EBUSY;
+		t->other += req[i].result != -EAGAIN && req[i].result != -EBUSY;
 		__free_pages(h->pool, req[i].new_pfn, 0);
 	}
 }
@@ -111,8 +111,7 @@ static void wait_phases(struct vmm_host *h, unsigned int id, unsigned int n)
 	ck_abort_msg("guest %u never got to phase %u", id, n);
 }
 
-static bool in_phase_before(struct vmm_host *h, unsigned int id,
-			    unsigned int n)
+static bool in_phase_before(struct vmm_host *h, unsigned int id, unsigned int n)
 {
 	struct vm_summary s;
 
@@ -139,12 +138,14 @@ static void assert_all_free(struct vmm_host *h)
 /*
  * Pages of a running guest move while it re-writes and verifies its
  * memory as fast as it can (churn checks every page before it rewrites
- * it): runs and scattered pages, in short pauses, until its workload
- * ends.  Not one page lost or stale: its own checks pass.
+ * it): runs and scattered pages, in short batches, until its workload
+ * ends; 1 and 2 vCPUs, with migration entries and with the guest paused
+ * per batch.  Not one page lost or stale: its own checks pass.
  */
 START_TEST(test_migrate_running_guest)
 {
-	unsigned int vcpus = _i;
+	unsigned int vcpus = 1 + (_i & 1);
+	bool by_pause = _i >> 1;
 	struct vmm_host *h = test_host(256, 1);
 	const char *script =
 		vcpus == 1 ?
@@ -163,6 +164,11 @@ START_TEST(test_migrate_running_guest)
 	trace_ring_enable(&h->pool->trace, true);
 	wait_phases(h, id, 1);
 	mem = h->vm[id]->mem;
+	if (!by_pause && !mem->wp)
+		printf("SKIP: migration entries: no userfaultfd write-protection of shared memory here (pause mode tested)\n");
+	ck_assert_int_eq(guest_mem_set_migrate_by_pause(mem, true), 0);
+	if (!by_pause && mem->wp_capable)
+		ck_assert_int_eq(guest_mem_set_migrate_by_pause(mem, false), 0);
 	while (in_phase_before(h, id, end - 1)) {
 		migrate_batch(h, id, GUEST_RAM_START, 64 * MiB, t.calls & 1,
 			      &seed, &t);
@@ -170,8 +176,9 @@ START_TEST(test_migrate_running_guest)
 			validate(h);
 	}
 	trace_ring_enable(&h->pool->trace, false);
-	printf("host_migrate: %u vCPU(s): %lu pages moved in %lu calls, %lu changed hands, %lu other; pause p50 %.1f us p99 %.1f us; vCPU stall p99 %.1f us\n",
-	       vcpus, t.moved, t.calls, t.eagain, t.other,
+	printf("host_migrate: %s, %u vCPU(s): %lu pages moved in %lu calls, %lu changed hands, %lu other; pause p50 %.1f us p99 %.1f us; vCPU stall p99 %.1f us\n",
+	       mem->wp ? "entries" : "paused", vcpus, t.moved, t.calls,
+	       t.eagain, t.other,
 	       hist_percentile(&mem->migrate_pause_ns, 50) / 1e3,
 	       hist_percentile(&mem->migrate_pause_ns, 99) / 1e3,
 	       hist_percentile(&h->vm[id]->pause_stall_ns, 99) / 1e3);
@@ -228,7 +235,8 @@ START_TEST(test_pinned_never_moved)
 		pfn_t old = READ_ONCE(mem->gpa_map[g >> PAGE_SHIFT]);
 
 		if (!(i % 2)) {
-			ck_assert(pfn_to_frame(h->pool, old)->flags & FF_PINNED);
+			ck_assert(pfn_to_frame(h->pool, old)->flags &
+				  FF_PINNED);
 			before[i / 2] = old;
 		}
 		req[i] = (struct migrate_req){ .old_pfn = old,
@@ -243,9 +251,9 @@ START_TEST(test_pinned_never_moved)
 			continue;
 		}
 		ck_assert_int_eq(req[i].result, -EBUSY);
-		ck_assert_uint_eq(READ_ONCE(mem->gpa_map[req[i].gpa.val >>
-							 PAGE_SHIFT]),
-				  before[i / 2]);
+		ck_assert_uint_eq(
+			READ_ONCE(mem->gpa_map[req[i].gpa.val >> PAGE_SHIFT]),
+			before[i / 2]);
 		__free_pages(h->pool, req[i].new_pfn, 0);
 	}
 	ck_assert_uint_eq(moved, 32);
@@ -264,7 +272,8 @@ START_TEST(test_remap_failure_running_guest)
 	unsigned int id = test_launch(
 		h, "failing", 64, 1, 1,
 		"touch 32M; churn ws=32M rate=0 time=800ms; verify", 0);
-	struct guest_mem_fail_remap inject = { .after = 3, .times = 6,
+	struct guest_mem_fail_remap inject = { .after = 3,
+					       .times = 6,
 					       .err = ENOMEM };
 	struct tally t = { 0 };
 	uint64_t seed = 99;
@@ -298,9 +307,9 @@ START_TEST(test_race_balloon_discard)
 				  .nr_nodes = 1,
 				  .deflate_off = true };
 	struct vmm_host *h = test_host_cfg(&cfg);
-	unsigned int id = test_launch(
-		h, "ballooned", 128, 1, 1,
-		"touch 96M; free 80M; hold 1500ms; verify", 0);
+	unsigned int id =
+		test_launch(h, "ballooned", 128, 1, 1,
+			    "touch 96M; free 80M; hold 1500ms; verify", 0);
 	struct migrate_req stale[64];
 	struct guest_mem *mem;
 	struct balloon_info info;
@@ -333,8 +342,8 @@ START_TEST(test_race_balloon_discard)
 		stale[i].new_pfn = new_frame(h, 0);
 	h->pool->ops.migrate_pages(h->pool->ops.priv, stale, n);
 	for (unsigned int i = 0; i < n; i++) {
-		pfn_t now = READ_ONCE(mem->gpa_map[stale[i].gpa.val >>
-						   PAGE_SHIFT]);
+		pfn_t now =
+			READ_ONCE(mem->gpa_map[stale[i].gpa.val >> PAGE_SHIFT]);
 
 		if (stale[i].result) {
 			t.eagain++;
@@ -362,10 +371,10 @@ END_TEST
 START_TEST(test_race_oom_reap)
 {
 	struct vmm_host *h = test_host(128, 1);
-	unsigned int ok = test_launch(h, "ok", 48, 1, 1,
-				      "touch 24M; hold 1s; verify", 0);
-	unsigned int hog = test_launch(h, "hog", 256, 1, 1,
-				       "touch 200M; verify", 0);
+	unsigned int ok =
+		test_launch(h, "ok", 48, 1, 1, "touch 24M; hold 1s; verify", 0);
+	unsigned int hog =
+		test_launch(h, "hog", 256, 1, 1, "touch 200M; verify", 0);
 	struct guest_mem *mem = h->vm[hog]->mem;
 	struct migrate_req late[16];
 	struct tally t = { 0 };
@@ -387,14 +396,12 @@ START_TEST(test_race_oom_reap)
 				usleep(1000);
 		}
 		ck_assert_uint_ne(np, PFN_NONE);
-		late[n++] = (struct migrate_req){ .old_pfn = 0,
-						  .new_pfn = np,
-						  .gpa = { g },
-						  .owner = hog };
+		late[n++] = (struct migrate_req){
+			.old_pfn = 0, .new_pfn = np, .gpa = { g }, .owner = hog
+		};
 	}
-	ck_assert_uint_eq(h->pool->ops.migrate_pages(h->pool->ops.priv, late,
-						     n),
-			  0);
+	ck_assert_uint_eq(
+		h->pool->ops.migrate_pages(h->pool->ops.priv, late, n), 0);
 	for (unsigned int i = 0; i < n; i++) {
 		ck_assert_int_eq(late[i].result, -EAGAIN);
 		__free_pages(h->pool, late[i].new_pfn, 0);
@@ -415,8 +422,8 @@ END_TEST
 START_TEST(test_stopping_guest)
 {
 	struct vmm_host *h = test_host(128, 1);
-	unsigned int id = test_launch(h, "stopped", 64, 2, 1,
-				      "touch 16M; hold 10s", 0);
+	unsigned int id =
+		test_launch(h, "stopped", 64, 2, 1, "touch 16M; hold 10s", 0);
 	struct guest_mem *mem;
 	struct migrate_req r;
 	pfn_t old;
@@ -521,7 +528,7 @@ Suite *host_migrate_suite(void)
 	TCase *tc = tcase_create("kvm");
 
 	tcase_set_timeout(tc, 60);
-	tcase_add_loop_test(tc, test_migrate_running_guest, 1, 3);
+	tcase_add_loop_test(tc, test_migrate_running_guest, 0, 4);
 	tcase_add_test(tc, test_pinned_never_moved);
 	tcase_add_test(tc, test_remap_failure_running_guest);
 	tcase_add_test(tc, test_race_balloon_discard);

@@ -43,7 +43,8 @@ static int stats_file(enum breakage b)
 		.num_desc = 2,
 		.id_offset = sizeof(h),
 		.desc_offset = sizeof(h) + NAME_SIZE,
-		.data_offset = sizeof(h) + NAME_SIZE + 2 * sizeof(struct fake_desc),
+		.data_offset =
+			sizeof(h) + NAME_SIZE + 2 * sizeof(struct fake_desc),
 	};
 	struct fake_desc d[2] = { 0 };
 	uint64_t data[2] = { 1234, 56 };
@@ -119,9 +120,12 @@ static const struct {
 	enum breakage b;
 	int parse; /* what kvm_stats_parse says */
 } broken[] = {
-	{ NAME_SIZE_ZERO, -EBADMSG },	 { TOO_MANY_DESC, -EBADMSG },
-	{ TRUNCATED_DESC, -EBADMSG },	 { NAME_UNTERMINATED, -EBADMSG },
-	{ DESC_SIZE_ZERO, -EBADMSG },	 { EMPTY, -EBADMSG },
+	{ NAME_SIZE_ZERO, -EBADMSG },
+	{ TOO_MANY_DESC, -EBADMSG },
+	{ TRUNCATED_DESC, -EBADMSG },
+	{ NAME_UNTERMINATED, -EBADMSG },
+	{ DESC_SIZE_ZERO, -EBADMSG },
+	{ EMPTY, -EBADMSG },
 	{ DATA_OUTSIDE, 0 /* the read fails, below */ },
 };
 

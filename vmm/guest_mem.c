@@ -255,6 +255,22 @@ static void serve_fault(struct guest_mem *mem, uint64_t addr)
 		    len == HUGE_SIZE ? pageblock_order : 0, t0);
 }
 
+/*
+ * A write to a page under a migration entry (guest_mem_migrate.c).  The
+ * migration wakes its writers itself when it is done; it holds mem->lock
+ * throughout, so once we have the lock it is over, and a wake here only
+ * makes sure that no writer waits for one that went astray.
+ */
+static void serve_wp_fault(struct guest_mem *mem, uint64_t addr)
+{
+	struct uffdio_range wake = { ALIGN_DOWN(addr, PAGE_SIZE), PAGE_SIZE };
+
+	__atomic_add_fetch(&mem->stats.wp_faults, 1, __ATOMIC_RELAXED);
+	pthread_mutex_lock(&mem->lock);
+	pthread_mutex_unlock(&mem->lock);
+	ioctl(mem->uffd, UFFDIO_WAKE, &wake);
+}
+
 static void *fault_thread(void *arg)
 {
 	struct guest_mem *mem = arg;
@@ -280,11 +296,33 @@ static void *fault_thread(void *arg)
 				continue;
 			break;
 		}
-		for (ssize_t i = 0; i < n / (ssize_t)sizeof(msg[0]); i++)
-			if (msg[i].event == UFFD_EVENT_PAGEFAULT)
+		for (ssize_t i = 0; i < n / (ssize_t)sizeof(msg[0]); i++) {
+			if (msg[i].event != UFFD_EVENT_PAGEFAULT)
+				continue;
+			if (msg[i].arg.pagefault.flags & UFFD_PAGEFAULT_FLAG_WP)
+				serve_wp_fault(mem,
+					       msg[i].arg.pagefault.address);
+			else
 				serve_fault(mem, msg[i].arg.pagefault.address);
+		}
 	}
 	return NULL;
+}
+
+/* The userfaultfd features this kernel has (a throwaway uffd asked with
+ * none: UFFDIO_API reports what it supports). */
+static uint64_t uffd_features(void)
+{
+	struct uffdio_api api = { .api = UFFD_API };
+	int fd = syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
+	uint64_t f = 0;
+
+	if (fd < 0)
+		return 0;
+	if (!ioctl(fd, UFFDIO_API, &api))
+		f = api.features;
+	close(fd);
+	return f;
 }
 
 static int setup_uffd(struct guest_mem *mem)
@@ -295,6 +333,12 @@ static int setup_uffd(struct guest_mem *mem)
 		.mode = UFFDIO_REGISTER_MODE_MISSING,
 	};
 
+	/* Migration entries need write-protection of shmem (Linux 5.19). */
+	if (uffd_features() & UFFD_FEATURE_WP_HUGETLBFS_SHMEM) {
+		api.features = UFFD_FEATURE_WP_HUGETLBFS_SHMEM;
+		mem->wp_capable = true;
+		mem->wp = !mem->cfg.migrate_by_pause;
+	}
 	mem->uffd = syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
 	if (mem->uffd < 0)
 		return -errno;
@@ -552,4 +596,6 @@ void guest_mem_get_stats(struct guest_mem *mem, struct guest_mem_stats *st)
 		__atomic_load_n(&mem->stats.huge_fallbacks, __ATOMIC_RELAXED);
 	st->alloc_failures =
 		__atomic_load_n(&mem->stats.alloc_failures, __ATOMIC_RELAXED);
+	st->wp_faults =
+		__atomic_load_n(&mem->stats.wp_faults, __ATOMIC_RELAXED);
 }

@@ -44,12 +44,17 @@ struct guest_mem_config {
 	void (*oom)(void *arg, uint64_t gpa);
 	/*
 	 * Hold the guest's vCPUs outside KVM_RUN, and let them go again
-	 * (migration, collapse).  NULL: nothing runs the guest (tests: the
-	 * caller keeps its own hands off).  Called without mem->lock.
+	 * (migration, collapse); *raised_ns: when the vCPUs were asked to
+	 * stop, where the pause starts for the guest.  NULL: nothing runs
+	 * the guest (tests: the caller keeps its own hands off).  Called
+	 * without mem->lock.
 	 */
-	int (*pause)(void *arg);
+	int (*pause)(void *arg, uint64_t *raised_ns);
 	void (*resume)(void *arg);
 	void *arg;
+	/* Migrate with the whole guest paused even where the kernel can
+	 * write-protect shared memory through userfaultfd (comparisons). */
+	bool migrate_by_pause;
 };
 
 struct guest_mem_stats {
@@ -60,6 +65,7 @@ struct guest_mem_stats {
 	uint64_t huge_maps; /* 2 MiB regions backed by one order-9 block */
 	uint64_t huge_fallbacks;
 	uint64_t alloc_failures;
+	uint64_t wp_faults; /* writes that waited for a page being moved */
 	/* Migration (compaction) and collapse; under lock. */
 	uint64_t migrated; /* pages moved to another frame */
 	uint64_t migrate_failed; /* requests refused or failed */
@@ -80,6 +86,15 @@ struct guest_mem {
 	uint8_t *hva; /* guest RAM, 2 MiB aligned */
 	uint64_t npages;
 	int uffd;
+	/*
+	 * Pages move under migration entries: write-protected through the
+	 * uffd (UFFD_FEATURE_WP_HUGETLBFS_SHMEM) while they are copied, so
+	 * that only a writer of one of them waits, in the kernel, and
+	 * nothing else of the guest stops.  false: the guest is paused
+	 * (cfg.pause) for each batch instead.  docs/compaction.md.
+	 */
+	bool wp; /* under lock */
+	bool wp_capable; /* the uffd was set up for write-protection */
 	int stop_efd;
 	pthread_t fault_thread;
 	bool thread_started;
@@ -93,8 +108,17 @@ struct guest_mem {
 	bool dead; /* reaped: faults get the zero page, never a frame */
 
 	struct histogram fault_ns; /* uffd event to wake, per event */
-	/* Pause per migration batch: pause() called to resume() returned. */
+	/*
+	 * The longest a vCPU can be held up by one migration batch.  With
+	 * migration entries (wp): the first page write-protected to the
+	 * last waiter woken (only a writer of those pages waits at all);
+	 * paused: vCPUs asked to stop (pause()'s raised_ns) to resume()
+	 * returned.
+	 */
 	struct histogram migrate_pause_ns;
+	/* ... of which the work under mem->lock (paused: the rest is
+	 * getting the vCPUs out and back). */
+	struct histogram migrate_work_ns;
 	struct guest_mem_fail_remap fail_remap; /* under lock */
 	/* Where host_collapse_all() looks next, in 2 MiB regions (its
 	 * callers serialize). */
@@ -165,6 +189,9 @@ int guest_mem_collapse(struct guest_mem *mem, uint64_t gpa_2m);
 bool guest_mem_collapsible(struct guest_mem *mem, uint64_t gpa_2m);
 void guest_mem_set_fail_remap(struct guest_mem *mem,
 			      const struct guest_mem_fail_remap *f);
+/* Migrate by pausing the guest, or (false) with migration entries;
+ * -EOPNOTSUPP where this kernel has none.  (Comparisons, tests.) */
+int guest_mem_set_migrate_by_pause(struct guest_mem *mem, bool by_pause);
 /*
  * The VM is dead (OOM kill): give every frame back now.  Its vCPUs must be
  * out of KVM_RUN; faults from then on get the zero page, never a frame.

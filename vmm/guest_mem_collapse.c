@@ -102,7 +102,7 @@ int guest_mem_collapse(struct guest_mem *mem, uint64_t gpa_2m)
 	struct mm_pool *pool = mem->cfg.pool;
 	struct migrate_req *r, **rp;
 	unsigned int moved = 0, nreq = 0;
-	uint64_t t0;
+	struct migrate_batch b;
 	pfn_t block;
 	int ret;
 
@@ -130,8 +130,7 @@ int guest_mem_collapse(struct guest_mem *mem, uint64_t gpa_2m)
 	split_page(pool, block, pageblock_order);
 	prepare_block(pool, block);
 
-	t0 = trace_clock_ns();
-	ret = __guest_mem_pause(mem);
+	ret = __guest_mem_batch_begin(mem, &b);
 	if (ret) {
 		ret = -EAGAIN;
 		goto out_block;
@@ -145,15 +144,15 @@ int guest_mem_collapse(struct guest_mem *mem, uint64_t gpa_2m)
 	ret = build_reqs(mem, gpa_2m, block, r, rp);
 	if (!ret) {
 		nreq = pageblock_nr_pages;
-		moved = __guest_mem_migrate(mem, rp, pageblock_nr_pages);
+		moved = __guest_mem_migrate(mem, &b, rp, pageblock_nr_pages);
 		if (moved == pageblock_nr_pages)
 			mem->stats.collapsed++;
 		else
 			ret = rp[0]->result ? rp[0]->result : -EAGAIN;
 	}
 	pthread_mutex_unlock(&mem->lock);
-	__guest_mem_resume(mem);
-	__guest_mem_account_batch(mem, trace_clock_ns() - t0, rp, nreq);
+	__guest_mem_batch_end(mem, &b);
+	__guest_mem_account_batch(mem, trace_clock_ns() - b.t0, rp, nreq);
 	if (moved) {
 		/* Frames of requests that did not move (none, as above)
 		 * are still ours. */

@@ -30,30 +30,52 @@ static inline bool region_in_one_node(const struct guest_mem *mem,
 static inline bool region_may_be_huge(const struct guest_mem *mem,
 				      uint64_t gpa2m)
 {
-	return !in_pinned(mem, gpa2m) && !in_pinned(mem, gpa2m + HUGE_SIZE - 1) &&
+	return !in_pinned(mem, gpa2m) &&
+	       !in_pinned(mem, gpa2m + HUGE_SIZE - 1) &&
 	       region_in_one_node(mem, gpa2m);
 }
 
+/* One batch of migration: when it began for the guest, and how it
+ * moves pages (decided once, at its start). */
+struct migrate_batch {
+	uint64_t t0;
+	bool wp;
+};
+
 /*
  * Migration's core (vmm/guest_mem_migrate.c), for collapse too.  The
- * work of one pause: check each request again, copy, remap run by run,
- * commit.  req is sorted by GPA; sets every result; returns the requests
- * migrated.  The guest is paused; mem->lock held.
+ * work of one batch: check each request again, then (migration entries)
+ * protect, copy, remap, commit and wake, or (the guest paused) copy,
+ * remap, commit, run by run.  req is sorted by GPA; sets every result;
+ * returns the requests migrated.  Between __guest_mem_batch_begin() and
+ * _end(), mem->lock held.
  */
 unsigned int __guest_mem_migrate(struct guest_mem *mem,
+				 const struct migrate_batch *b,
 				 struct migrate_req **req, unsigned int nr);
-/* One pause is over: its histogram, counters and trace event. */
+/* One batch is over: its histogram, counters and trace event. */
 void __guest_mem_account_batch(struct guest_mem *mem, uint64_t pause_ns,
 			       struct migrate_req **req, unsigned int nr);
 
-static inline int __guest_mem_pause(struct guest_mem *mem)
+/*
+ * Around the work of one batch: with migration entries nothing to do
+ * (the guest runs on); else pause the guest.  b->t0: when the batch
+ * began for the guest.
+ */
+static inline int __guest_mem_batch_begin(struct guest_mem *mem,
+					  struct migrate_batch *b)
 {
-	return mem->cfg.pause ? mem->cfg.pause(mem->cfg.arg) : 0;
+	b->t0 = trace_clock_ns();
+	b->wp = READ_ONCE(mem->wp);
+	if (b->wp || !mem->cfg.pause)
+		return 0;
+	return mem->cfg.pause(mem->cfg.arg, &b->t0);
 }
 
-static inline void __guest_mem_resume(struct guest_mem *mem)
+static inline void __guest_mem_batch_end(struct guest_mem *mem,
+					 const struct migrate_batch *b)
 {
-	if (mem->cfg.resume)
+	if (!b->wp && mem->cfg.resume)
 		mem->cfg.resume(mem->cfg.arg);
 }
 

@@ -17,6 +17,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/userfaultfd.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 
 #include "vmm/guest_mem_internal.h"
@@ -31,6 +33,17 @@ void guest_mem_set_fail_remap(struct guest_mem *mem,
 	pthread_mutex_lock(&mem->lock);
 	mem->fail_remap = *f;
 	pthread_mutex_unlock(&mem->lock);
+}
+
+int guest_mem_set_migrate_by_pause(struct guest_mem *mem, bool by_pause)
+{
+	if (!by_pause && !mem->wp_capable)
+		return -EOPNOTSUPP;
+	/* Between batches: a batch holds the lock from start to end. */
+	pthread_mutex_lock(&mem->lock);
+	WRITE_ONCE(mem->wp, !by_pause);
+	pthread_mutex_unlock(&mem->lock);
+	return 0;
 }
 
 /* An injected failure for this remap?  mem->lock held. */
@@ -141,10 +154,12 @@ static void commit_req(struct guest_mem *mem, struct migrate_req *r)
 	WRITE_ONCE(mem->gpa_map[gpn(g)], r->new_pfn);
 	frame_set_owner(pool, r->new_pfn, mem->cfg.owner, r->gpa);
 	if (pfn_to_nid(pool, r->old_pfn) != pfn_to_nid(pool, r->new_pfn)) {
-		__atomic_sub_fetch(&mem->pages_node[pfn_to_nid(pool, r->old_pfn)],
-				   1, __ATOMIC_RELAXED);
-		__atomic_add_fetch(&mem->pages_node[pfn_to_nid(pool, r->new_pfn)],
-				   1, __ATOMIC_RELAXED);
+		__atomic_sub_fetch(
+			&mem->pages_node[pfn_to_nid(pool, r->old_pfn)], 1,
+			__ATOMIC_RELAXED);
+		__atomic_add_fetch(
+			&mem->pages_node[pfn_to_nid(pool, r->new_pfn)], 1,
+			__ATOMIC_RELAXED);
 	}
 	__free_pages(pool, r->old_pfn, 0);
 }
@@ -156,41 +171,165 @@ static bool continues(const struct migrate_req *a, const struct migrate_req *b)
 	       b->new_pfn == a->new_pfn + 1;
 }
 
-unsigned int __guest_mem_migrate(struct guest_mem *mem,
-				   struct migrate_req **req, unsigned int nr)
+/* The end of the run of requests that starts at i: consecutive GPAs
+ * into consecutive frames, none failed. */
+static unsigned int run_end(struct migrate_req **req, unsigned int nr,
+			    unsigned int i)
+{
+	unsigned int j = i + 1;
+
+	while (j < nr && !req[j]->result && continues(req[j - 1], req[j]))
+		j++;
+	return j;
+}
+
+static void copy_req(struct mm_pool *pool, const struct migrate_req *r)
+{
+	memcpy(pfn_to_virt(pool, r->new_pfn), pfn_to_virt(pool, r->old_pfn),
+	       PAGE_SIZE);
+}
+
+/*
+ * A migration entry for [gpa, gpa + npages pages): writes to it now wait
+ * in the kernel (a vCPU inside KVM_RUN, a VMM thread on a virtqueue), for
+ * the wake that ends the batch; reads go on.  The range is registered for
+ * write-protection first (cheap when it already is; otherwise it splits
+ * the VMA, which the remap would have done anyway).  mem->lock held.
+ */
+static int protect(struct guest_mem *mem, uint64_t gpa, unsigned long npages)
+{
+	struct uffdio_register reg = {
+		.range = { (uint64_t)mem->hva + gpa, npages << PAGE_SHIFT },
+		.mode = UFFDIO_REGISTER_MODE_WP,
+	};
+	struct uffdio_writeprotect wp = {
+		.range = reg.range,
+		.mode = UFFDIO_WRITEPROTECT_MODE_WP,
+	};
+	int ret;
+
+	if (ioctl(mem->uffd, UFFDIO_REGISTER, &reg))
+		return -errno;
+	if (!ioctl(mem->uffd, UFFDIO_WRITEPROTECT, &wp))
+		return 0;
+	ret = -errno;
+	/* It may have got part of the way: take it off again (and wake
+	 * whoever already waits). */
+	wp.mode = 0;
+	ioctl(mem->uffd, UFFDIO_WRITEPROTECT, &wp);
+	return ret;
+}
+
+static void wake_range(struct guest_mem *mem, uint64_t lo, uint64_t hi)
+{
+	struct uffdio_range r = { (uint64_t)mem->hva + lo, hi - lo };
+
+	ioctl(mem->uffd, UFFDIO_WAKE, &r);
+}
+
+/* The run [i, j) moved: its GPA map entries and owners follow. */
+static unsigned int commit_run(struct guest_mem *mem, struct migrate_req **req,
+			       unsigned int i, unsigned int j)
+{
+	for (unsigned int k = i; k < j; k++)
+		commit_req(mem, req[k]);
+	return j - i;
+}
+
+/* The run [i, j) stays: its old frames mapped again, its requests
+ * failed with ret. */
+static void fail_run(struct guest_mem *mem, struct migrate_req **req,
+		     unsigned int i, unsigned int j, int ret)
+{
+	restore_mapping(mem, req[i]->gpa.val, j - i);
+	for (unsigned int k = i; k < j; k++)
+		req[k]->result = ret;
+}
+
+/*
+ * With migration entries: protect each run, copy, remap each run, then
+ * wake the writers that waited, all at once.  A run that cannot be
+ * protected stays as it is; one whose remap fails gets its old frames
+ * mapped again (a fresh mapping, not protected).  mem->lock held.
+ */
+static unsigned int migrate_wp(struct guest_mem *mem, struct migrate_req **req,
+			       unsigned int nr)
 {
 	struct mm_pool *pool = mem->cfg.pool;
+	uint64_t lo = UINT64_MAX, hi = 0;
 	unsigned int moved = 0, i, j;
+	int ret;
 
-	for (i = 0; i < nr; i++) {
+	for (i = 0; i < nr; i = j) {
+		j = run_end(req, nr, i);
+		if (req[i]->result)
+			continue;
+		ret = protect(mem, req[i]->gpa.val, j - i);
+		if (ret) {
+			for (unsigned int k = i; k < j; k++)
+				req[k]->result = ret;
+			continue;
+		}
+		if (req[i]->gpa.val < lo)
+			lo = req[i]->gpa.val;
+		hi = req[j - 1]->gpa.val + PAGE_SIZE;
+		for (unsigned int k = i; k < j; k++)
+			copy_req(pool, req[k]);
+	}
+	for (i = 0; i < nr; i = j) {
+		j = run_end(req, nr, i);
+		if (req[i]->result)
+			continue;
+		ret = remap(mem, req[i]->gpa.val, req[i]->new_pfn, j - i);
+		if (ret)
+			fail_run(mem, req, i, j, ret);
+		else
+			moved += commit_run(mem, req, i, j);
+	}
+	/* One wake for the batch: a waiter in between that was not ours
+	 * (a first touch of a placeholder) faults again, harmlessly. */
+	if (lo < hi)
+		wake_range(mem, lo, hi);
+	return moved;
+}
+
+/* With the guest paused: copy, remap each run.  mem->lock held. */
+static unsigned int migrate_paused(struct guest_mem *mem,
+				   struct migrate_req **req, unsigned int nr)
+{
+	unsigned int moved = 0, i, j;
+	int ret;
+
+	for (i = 0; i < nr; i++)
+		if (!req[i]->result)
+			copy_req(mem->cfg.pool, req[i]);
+	for (i = 0; i < nr; i = j) {
+		j = run_end(req, nr, i);
+		if (req[i]->result)
+			continue;
+		ret = remap(mem, req[i]->gpa.val, req[i]->new_pfn, j - i);
+		if (ret)
+			fail_run(mem, req, i, j, ret);
+		else
+			moved += commit_run(mem, req, i, j);
+	}
+	return moved;
+}
+
+unsigned int __guest_mem_migrate(struct guest_mem *mem,
+				 const struct migrate_batch *b,
+				 struct migrate_req **req, unsigned int nr)
+{
+	unsigned int moved;
+
+	for (unsigned int i = 0; i < nr; i++) {
 		req[i]->result = check_req(mem, req[i]);
 		/* The same GPA twice: the first one only. */
 		if (!req[i]->result && i && req[i - 1]->result == 0 &&
 		    req[i - 1]->gpa.val == req[i]->gpa.val)
 			req[i]->result = -EAGAIN;
-		if (!req[i]->result)
-			memcpy(pfn_to_virt(pool, req[i]->new_pfn),
-			       pfn_to_virt(pool, req[i]->old_pfn), PAGE_SIZE);
 	}
-	for (i = 0; i < nr; i = j) {
-		int ret;
-
-		j = i + 1;
-		if (req[i]->result)
-			continue;
-		while (j < nr && !req[j]->result && continues(req[j - 1], req[j]))
-			j++;
-		ret = remap(mem, req[i]->gpa.val, req[i]->new_pfn, j - i);
-		if (ret) {
-			restore_mapping(mem, req[i]->gpa.val, j - i);
-			for (unsigned int k = i; k < j; k++)
-				req[k]->result = ret;
-			continue;
-		}
-		for (unsigned int k = i; k < j; k++)
-			commit_req(mem, req[k]);
-		moved += j - i;
-	}
+	moved = b->wp ? migrate_wp(mem, req, nr) : migrate_paused(mem, req, nr);
 	mem->stats.migrated += moved;
 	mem->stats.migrate_failed += nr - moved;
 	return moved;
@@ -218,7 +357,7 @@ static void prefault(struct guest_mem *mem, struct migrate_req **req,
 	for (unsigned int i = 0; i < nr; i++)
 		if (pfn_valid(pool, req[i]->new_pfn))
 			*(volatile uint8_t *)pfn_to_virt(pool,
-							  req[i]->new_pfn) = 0;
+							 req[i]->new_pfn) = 0;
 }
 
 /* How many of req (sorted) go in the next pause: whole runs, at most
@@ -273,8 +412,9 @@ unsigned int guest_mem_migrate_pages(struct guest_mem *mem,
 	prefault(mem, req, nr);
 	while (i < nr) {
 		unsigned int n = next_batch(req + i, nr - i), done;
-		uint64_t t0 = trace_clock_ns();
-		int ret = __guest_mem_pause(mem);
+		struct migrate_batch b;
+		int ret = __guest_mem_batch_begin(mem, &b);
+		uint64_t t1;
 
 		if (ret) {
 			/* Cannot hold the guest (a vCPU thread of its own
@@ -283,11 +423,13 @@ unsigned int guest_mem_migrate_pages(struct guest_mem *mem,
 				req[i]->result = -EAGAIN;
 			break;
 		}
+		t1 = trace_clock_ns();
 		pthread_mutex_lock(&mem->lock);
-		done = __guest_mem_migrate(mem, req + i, n);
+		done = __guest_mem_migrate(mem, &b, req + i, n);
 		pthread_mutex_unlock(&mem->lock);
-		__guest_mem_resume(mem);
-		__guest_mem_account_batch(mem, trace_clock_ns() - t0, req + i,
+		hist_add(&mem->migrate_work_ns, trace_clock_ns() - t1);
+		__guest_mem_batch_end(mem, &b);
+		__guest_mem_account_batch(mem, trace_clock_ns() - b.t0, req + i,
 					  n);
 		moved += done;
 		i += n;
@@ -303,6 +445,7 @@ int guest_mem_migrate(struct guest_mem *mem, uint64_t gpa, pfn_t new_pfn)
 		.gpa = { gpa },
 		.owner = mem->cfg.owner,
 	}, *rp = &r;
+	struct migrate_batch b = { 0 };
 	unsigned int moved;
 
 	if ((gpa & (PAGE_SIZE - 1)) || gpa >= mem->cfg.size ||
@@ -310,7 +453,8 @@ int guest_mem_migrate(struct guest_mem *mem, uint64_t gpa, pfn_t new_pfn)
 	    !pfn_valid(mem->cfg.pool, new_pfn))
 		return -EINVAL;
 	pthread_mutex_lock(&mem->lock);
-	moved = __guest_mem_migrate(mem, &rp, 1);
+	b.wp = mem->wp;
+	moved = __guest_mem_migrate(mem, &b, &rp, 1);
 	pthread_mutex_unlock(&mem->lock);
 	if (moved)
 		count_vm_event(mem->cfg.pool, PGMIGRATE_SUCCESS);

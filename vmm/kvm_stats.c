@@ -54,8 +54,7 @@ static int check_desc(const struct kvm_stats *st,
 
 	if (!memchr(d->name, '\0', st->name_size) || !d->name[0])
 		return -EBADMSG;
-	if (!d->size || d->size > STATS_VALUES_MAX ||
-	    type > KVM_STATS_TYPE_MAX)
+	if (!d->size || d->size > STATS_VALUES_MAX || type > KVM_STATS_TYPE_MAX)
 		return -EBADMSG;
 	if ((uint64_t)st->data_offset + d->offset +
 		    (uint64_t)d->size * sizeof(uint64_t) >

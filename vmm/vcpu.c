@@ -154,6 +154,7 @@ static bool vcpu_pause_park(struct vcpu *v)
 	uint64_t t0 = vm_now_ns();
 	bool stopping, spin = pause_spin_get();
 
+	__atomic_store_n(&v->pause_held, true, __ATOMIC_RELAXED);
 	vcpu_set_out(v);
 	for (;;) {
 		unsigned int seq;
@@ -454,7 +455,9 @@ static void vcpu_thread_done(struct vcpu *v)
 	struct vm *vm = v->vm;
 	uint64_t one = 1;
 
-	/* Out for good: a pauser counts it as held. */
+	/* Out for good: a pauser counts it as held, and waits for no
+	 * return to the guest. */
+	__atomic_store_n(&v->pause_held, false, __ATOMIC_RELEASE);
 	vcpu_set_out(v);
 	pthread_mutex_lock(&vm->lock);
 	if (++vm->nr_exited == vm->nr_vcpus) {
@@ -494,6 +497,11 @@ static void *vcpu_thread(void *arg)
 			left = 0;
 			continue;
 		}
+		/* Back in the guest: the next pause may begin (vm_pause()
+		 * waits for this, so each pause is one stall). */
+		if (__atomic_load_n(&v->pause_held, __ATOMIC_RELAXED))
+			__atomic_store_n(&v->pause_held, false,
+					 __ATOMIC_RELEASE);
 		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
 			left = vm_now_ns();
 			if (errno == EINTR || errno == EAGAIN)

@@ -41,6 +41,8 @@ struct vcpu {
 	bool thread_started;
 	bool kicked; /* vm->lock: sticky GUEST_KICK_PORT (abi.h) */
 	bool out; /* atomic: parked (counted in vm->nr_out) */
+	/* atomic: held by a pause and not yet back in KVM_RUN since */
+	bool pause_held;
 	struct vcpu_stats stats; /* vCPU thread only */
 };
 

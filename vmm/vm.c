@@ -391,7 +391,45 @@ static bool all_out(struct vm *vm)
 	return __atomic_load_n(&vm->nr_out, __ATOMIC_SEQ_CST) >= vm->nr_vcpus;
 }
 
+/*
+ * Before a new pause begins, the vCPUs the last one held must have gone
+ * back into the guest: otherwise pauses back to back (a compaction run)
+ * hold a vCPU from the first to the last, and a guest's stall is no
+ * longer one pause but all of them.  Bounded (a descheduled vCPU thread
+ * does not hold compaction up for long); the guest runs meanwhile, so
+ * this costs the pauser time, not the guest.
+ */
+#define PAUSE_REENTRY_MAX_NS 2000000ULL
+
+static bool any_held(struct vm *vm)
+{
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
+		if (__atomic_load_n(&vm->vcpu[i]->pause_held, __ATOMIC_ACQUIRE))
+			return true;
+	return false;
+}
+
+static void wait_reentry(struct vm *vm)
+{
+	uint64_t t0 = vm_now_ns(), el;
+
+	while (any_held(vm) &&
+	       __atomic_load_n(&vm->pause_req, __ATOMIC_SEQ_CST) == 0 &&
+	       vm_state_of(vm) == VM_RUNNING &&
+	       (el = vm_now_ns() - t0) < PAUSE_REENTRY_MAX_NS) {
+		if (el < 20000)
+			cpu_relax();
+		else
+			usleep(20);
+	}
+}
+
 int vm_pause(struct vm *vm)
+{
+	return vm_pause_timed(vm, NULL);
+}
+
+int vm_pause_timed(struct vm *vm, uint64_t *raised_ns)
 {
 	const struct timespec nap = { 0, PAUSE_SLEEP_NS };
 	struct vcpu *self = vcpu_current();
@@ -401,6 +439,9 @@ int vm_pause(struct vm *vm)
 
 	if (self && self->vm == vm)
 		return -EDEADLK;
+	wait_reentry(vm);
+	if (raised_ns)
+		*raised_ns = vm_now_ns();
 	__atomic_add_fetch(&vm->pause_req, 1, __ATOMIC_SEQ_CST);
 	/* Not started: the threads look at pause_req before their first
 	 * KVM_RUN.  Stopped: none is left. */
@@ -492,6 +533,33 @@ int vm_register_mmio(struct vm *vm, uint64_t gpa, uint64_t len, vm_mmio_fn fn,
 	vm->mmio[vm->nr_mmio++] =
 		(struct vm_mmio_region){ gpa, len, fn, opaque };
 	return 0;
+}
+
+int vm_add_quiesce(struct vm *vm, const struct vm_quiesce *q)
+{
+	if (vm->nr_quiesce == VM_MAX_MMIO)
+		return -ENOSPC;
+	vm->quiesce[vm->nr_quiesce++] = *q;
+	return 0;
+}
+
+int vm_pause_devices(struct vm *vm, uint64_t *raised_ns)
+{
+	int ret = vm_pause_timed(vm, raised_ns);
+
+	/* After the pause: a vCPU never parks holding a device lock, and
+	 * the devices' own threads do not wait for vCPUs. */
+	if (!ret)
+		for (unsigned int i = 0; i < vm->nr_quiesce; i++)
+			vm->quiesce[i].lock(vm->quiesce[i].arg);
+	return ret;
+}
+
+void vm_resume_devices(struct vm *vm)
+{
+	for (unsigned int i = vm->nr_quiesce; i-- > 0;)
+		vm->quiesce[i].unlock(vm->quiesce[i].arg);
+	vm_resume(vm);
 }
 
 int vm_mmio_access(struct vm *vm, uint64_t gpa, uint8_t *data, uint32_t len,

@@ -81,6 +81,17 @@ struct vm_mmio_region {
 };
 
 #define VM_MAX_MMIO 8
+
+/*
+ * A device that writes guest RAM from a thread other than the vCPUs (a
+ * virtqueue served by the event loop) is held off while a paused guest's
+ * pages are copied: lock() may not wait for a vCPU.
+ */
+struct vm_quiesce {
+	void (*lock)(void *arg);
+	void (*unlock)(void *arg);
+	void *arg;
+};
 #define VM_DETAIL_MAX 160
 
 struct vm {
@@ -109,6 +120,8 @@ struct vm {
 
 	struct vm_mmio_region mmio[VM_MAX_MMIO];
 	unsigned int nr_mmio;
+	struct vm_quiesce quiesce[VM_MAX_MMIO]; /* set before vm_start */
+	unsigned int nr_quiesce;
 
 	struct serial
 		serial; /* .out (stdout) and .quiet may be set before start */
@@ -162,15 +175,29 @@ int vm_wait(struct vm *vm);
  * has no running vCPU: not started, or stopped).  Nests.  -EDEADLK from a
  * vCPU thread of this VM.  Fast: kick by signal, then spin (sleep only
  * when that takes long); the vCPUs spin briefly too, so vm_resume() is
- * a store.  Context: any thread but this VM's vCPUs; no lock held that a
+ * a store.  A new outermost pause first waits (briefly) for the vCPUs the
+ * last one held to be back in the guest, so that pauses back to back
+ * stall a guest one at a time.  Context: any thread but this VM's vCPUs; no lock held that a
  * vCPU thread may take (vm->lock is not held in between).
  */
 int vm_pause(struct vm *vm) __attribute__((warn_unused_result));
+/* The same; *raised_ns: when the pause was asked of the vCPUs (after
+ * vm_pause() waited for the last pause's vCPUs to be back in the guest),
+ * the start of what the guest may feel. */
+int vm_pause_timed(struct vm *vm, uint64_t *raised_ns)
+	__attribute__((warn_unused_result));
 void vm_resume(struct vm *vm);
 void vm_destroy(struct vm *vm);
 
 int vm_register_mmio(struct vm *vm, uint64_t gpa, uint64_t len, vm_mmio_fn fn,
 		     void *opaque);
+int vm_add_quiesce(struct vm *vm, const struct vm_quiesce *q);
+/* Pause, then hold off every device that writes guest RAM on its own
+ * (vm_quiesce): nothing but the caller writes the guest's memory until
+ * vm_resume_devices(). */
+int vm_pause_devices(struct vm *vm, uint64_t *raised_ns)
+	__attribute__((warn_unused_result));
+void vm_resume_devices(struct vm *vm);
 /* Dispatch an MMIO exit; unknown reads return zeros and are counted. */
 int vm_mmio_access(struct vm *vm, uint64_t gpa, uint8_t *data, uint32_t len,
 		   bool is_write);

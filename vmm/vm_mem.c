@@ -21,14 +21,17 @@ static void vm_mem_oom(void *arg, uint64_t gpa)
 		(unsigned long long)gpa);
 }
 
-static int vm_mem_pause(void *arg)
+/* Pages of a paused guest move: its devices must not write them
+ * either (a used ring written by the event loop during the copy would be
+ * lost). */
+static int vm_mem_pause(void *arg, uint64_t *raised_ns)
 {
-	return vm_pause(arg);
+	return vm_pause_devices(arg, raised_ns);
 }
 
 static void vm_mem_resume(void *arg)
 {
-	vm_resume(arg);
+	vm_resume_devices(arg);
 }
 
 int vm_mem_init(struct vm *vm)
