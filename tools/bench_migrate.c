@@ -20,6 +20,10 @@
  *                       of looks like this to compaction)
  *   migrate.paused_*, migrate.paused_scattered_*  the same with the whole
  *                       guest paused for each batch instead
+ *   collapse.*          khugepaged: each region the parts before left
+ *                       scattered, back into one pageblock (in pages of
+ *                       512: mib_s, batch_pages), and KVM's share of 2 MiB
+ *                       mappings before and after (kvm.*)
  *
  * For each: MiB/s moved (calls back to back, with the caller's own
  * allocations and frees); the batch's pause at p50/p99: the longest a
@@ -29,7 +33,10 @@
  * and the guest's own count of stalls over 100 us / 200 us / 1 ms, also
  * per batch.  The guest's integrity checks must pass (migrate.guest_ok).
  *
- *   bench_migrate [--vcpus N] [--nr PAGES] [--seconds S]
+ *   bench_migrate [--vcpus N] [--nr PAGES] [--seconds S] [--idle]
+ *
+ * --idle: the guest holds its memory (its vCPUs parked outside KVM_RUN)
+ * instead of churning: no guest-side figures then.
  *
  * Prints `name value unit` lines.  Needs /dev/kvm.
  */
@@ -43,6 +50,7 @@
 
 #include "vmm/guest_mem.h"
 #include "vmm/host.h"
+#include "vmm/kvm_stats.h"
 
 #define MiB (1ULL << 20)
 #define GUEST_MIB 512
@@ -50,6 +58,7 @@
 
 static unsigned int nr_vcpus = 1, batch_nr = 32;
 static double seconds = 1.5;
+static bool idle_guest; /* the guest holds its memory instead of churning */
 
 static struct vmm_host *host(void)
 {
@@ -79,8 +88,7 @@ static void wait_phases(struct vmm_host *h, unsigned int id, unsigned int n)
 			return;
 		usleep(1000);
 	}
-	fprintf(stderr, "bench_migrate: the guest never got to phase %u\n",
-		n);
+	fprintf(stderr, "bench_migrate: the guest never got to phase %u\n", n);
 	exit(1);
 }
 
@@ -141,8 +149,8 @@ static void figures_since(struct vm *vm, const struct snap *a,
 	f->p99_us = hist_percentile(&dp, 99) / 1e3;
 	f->stall_p99_us = hist_percentile(&ds, 99) / 1e3;
 	f->pauses = dp.n;
-	f->batch_pages =
-		dp.n ? (double)(f->moved + f->failed) / (double)dp.n : 0;
+	f->batch_pages = dp.n ? (double)(f->moved + f->failed) / (double)dp.n :
+				0;
 }
 
 /* Plain pauses, 200 us apart, for `seconds`: window (vCPUs asked to
@@ -226,7 +234,8 @@ static void migrate_for(struct vmm_host *h, unsigned int id,
 			}
 			g += stride * PAGE_SIZE;
 			if (g >= hi)
-				g = lo + (g - lo + PAGE_SIZE) % (stride * PAGE_SIZE);
+				g = lo +
+				    (g - lo + PAGE_SIZE) % (stride * PAGE_SIZE);
 		}
 		h->pool->ops.migrate_pages(h->pool->ops.priv, req, n);
 		for (unsigned int i = 0; i < n; i++)
@@ -240,7 +249,7 @@ static void migrate_for(struct vmm_host *h, unsigned int id,
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: bench_migrate [--vcpus N] [--nr PAGES] [--seconds S]\n");
+		"usage: bench_migrate [--vcpus N] [--nr PAGES] [--seconds S] [--idle]\n");
 	exit(2);
 }
 
@@ -250,12 +259,13 @@ static void parse(int argc, char **argv)
 		{ "vcpus", required_argument, NULL, 'v' },
 		{ "nr", required_argument, NULL, 'n' },
 		{ "seconds", required_argument, NULL, 's' },
+		{ "idle", no_argument, NULL, 'i' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int c;
 
-	while ((c = getopt_long(argc, argv, "v:n:s:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "v:n:s:ih", opts, NULL)) != -1) {
 		switch (c) {
 		case 'v':
 			nr_vcpus = atoi(optarg);
@@ -266,12 +276,15 @@ static void parse(int argc, char **argv)
 		case 's':
 			seconds = atof(optarg);
 			break;
+		case 'i':
+			idle_guest = true;
+			break;
 		default:
 			usage();
 		}
 	}
-	if (nr_vcpus < 1 || nr_vcpus > 16 || batch_nr < 1 ||
-	    batch_nr > 1024 || seconds <= 0 || seconds > 60)
+	if (nr_vcpus < 1 || nr_vcpus > 16 || batch_nr < 1 || batch_nr > 1024 ||
+	    seconds <= 0 || seconds > 60)
 		usage();
 }
 
@@ -318,8 +331,16 @@ static void print(const char *prefix, const struct figures *f, bool moves,
 }
 
 /* The parts of the run: one churn phase of the guest each. */
-enum part { IDLE, BASELINE, ENTRY_RUNS, ENTRY_SCATTERED, PAUSE_RUNS,
-	    PAUSE_SCATTERED, NR_PARTS };
+enum part {
+	IDLE,
+	BASELINE,
+	ENTRY_RUNS,
+	ENTRY_SCATTERED,
+	PAUSE_RUNS,
+	PAUSE_SCATTERED,
+	COLLAPSE,
+	NR_PARTS
+};
 
 static const struct {
 	const char *prefix;
@@ -331,7 +352,29 @@ static const struct {
 	[ENTRY_SCATTERED] = { "migrate.scattered_", true, true },
 	[PAUSE_RUNS] = { "migrate.paused_", true, true },
 	[PAUSE_SCATTERED] = { "migrate.paused_scattered_", true, true },
+	[COLLAPSE] = { "collapse.", true, true },
 };
+
+/*
+ * khugepaged over the guest, one region per call, for `seconds` (or
+ * until nothing is left): every region the parts before left scattered
+ * goes back into one pageblock.  The same figures, in regions; and how
+ * KVM maps the guest before and after (its own statistics).
+ */
+static void collapse_for(struct vmm_host *h, unsigned int id, struct figures *f,
+			 struct kvm_page_stats *before)
+{
+	struct vm *vm = h->vm[id];
+	struct snap s0;
+	uint64_t end;
+
+	kvm_vm_page_stats(vm->vm_fd, before);
+	take(vm, &s0);
+	end = s0.t + (uint64_t)(seconds * 1e9);
+	while (trace_clock_ns() < end && host_collapse_all(h, 256, 1) > 0)
+		;
+	figures_since(vm, &s0, f);
+}
 
 int main(int argc, char **argv)
 {
@@ -342,6 +385,7 @@ int main(int argc, char **argv)
 				   .vnode_to_pnode = { 0 } };
 	struct vm_resources res = { .quiet = true };
 	unsigned int ms = (unsigned int)(seconds * 1000) + 300;
+	struct kvm_page_stats kvm_before = { 0 }, kvm_after = { 0 };
 	struct guest_mem *mem;
 	struct vm_summary s;
 	struct vmm_host *h;
@@ -363,9 +407,11 @@ int main(int argc, char **argv)
 	 * n + 1 is part n); then verify everything. */
 	len = snprintf(script, sizeof(script), "touch %uM", TOUCH_MIB);
 	for (int i = 0; i < NR_PARTS; i++)
-		len += snprintf(script + len, sizeof(script) - len,
-				"; churn ws=%uM rate=0 time=%ums", TOUCH_MIB,
-				ms);
+		len += idle_guest ? snprintf(script + len, sizeof(script) - len,
+					     "; hold %ums", ms) :
+				    snprintf(script + len, sizeof(script) - len,
+					     "; churn ws=%uM rate=0 time=%ums",
+					     TOUCH_MIB, ms);
 	snprintf(script + len, sizeof(script) - len, "; verify");
 	spec.script = script;
 	if (host_launch(h, &spec, &res, &id, err, sizeof(err))) {
@@ -387,11 +433,19 @@ int main(int argc, char **argv)
 			guest_mem_set_migrate_by_pause(mem, false);
 			migrate_for(h, id, i == ENTRY_RUNS ? 1 : 2, &f[i]);
 			break;
-		default:
+		case PAUSE_RUNS:
+		case PAUSE_SCATTERED:
 			guest_mem_set_migrate_by_pause(mem, true);
 			migrate_for(h, id, i == PAUSE_RUNS ? 1 : 2, &f[i]);
+			break;
+		default:
+			guest_mem_set_migrate_by_pause(mem, !entries);
+			collapse_for(h, id, &f[i], &kvm_before);
 		}
 	}
+	/* The guest touched its memory again through the last phase. */
+	wait_phases(h, id, NR_PARTS + 1);
+	kvm_vm_page_stats(h->vm[id]->vm_fd, &kvm_after);
 
 	p = (struct pollfd){ .fd = h->vm[id]->stop_efd, .events = POLLIN };
 	poll(&p, 1, 60000);
@@ -400,20 +454,26 @@ int main(int argc, char **argv)
 		guest_view(h->vm[id], i + 1, &f[i]);
 	vm_get_summary(h->vm[id], &s);
 	ok = s.exited && s.exit_status == 0 && !s.verify_bad && !s.nr_corrupt &&
-	     s.nr_verify >= NR_PARTS + 1;
+	     s.nr_verify >= (idle_guest ? 1 : NR_PARTS + 1);
 	if (host_validate(h, err, sizeof(err))) {
 		fprintf(stderr, "bench_migrate: %s\n", err);
 		ok = false;
 	}
 
-	printf("bench_migrate: %u vCPU(s), %u-page requests, %.1f s per part, churning guest of %u MiB touched\n",
-	       nr_vcpus, batch_nr, seconds, TOUCH_MIB);
+	printf("bench_migrate: %u vCPU(s), %u-page requests, %.1f s per part, %s guest of %u MiB touched\n",
+	       nr_vcpus, batch_nr, seconds, idle_guest ? "idle" : "churning",
+	       TOUCH_MIB);
 	if (!entries)
 		printf("SKIP: migrate.* with migration entries: this kernel cannot write-protect shared memory through userfaultfd\n");
 	for (int i = 0; i < NR_PARTS; i++)
 		if (entries || (i != ENTRY_RUNS && i != ENTRY_SCATTERED))
 			print(part_info[i].prefix, &f[i], part_info[i].moves,
 			      part_info[i].pauses);
+	printf("collapse.regions %lu regions\n", f[COLLAPSE].moved / 512);
+	printf("kvm.pages_2m_before_collapse %.1f %%\n",
+	       100 * kvm_page_stats_2m_share(&kvm_before));
+	printf("kvm.pages_2m_after_collapse %.1f %%\n",
+	       100 * kvm_page_stats_2m_share(&kvm_after));
 	printf("migrate.pages %lu pages\n",
 	       f[ENTRY_RUNS].moved + f[ENTRY_SCATTERED].moved +
 		       f[PAUSE_RUNS].moved + f[PAUSE_SCATTERED].moved);

@@ -152,7 +152,7 @@ int guest_mem_collapse(struct guest_mem *mem, uint64_t gpa_2m)
 	}
 	pthread_mutex_unlock(&mem->lock);
 	__guest_mem_batch_end(mem, &b);
-	__guest_mem_account_batch(mem, trace_clock_ns() - b.t0, rp, nreq);
+	__guest_mem_account_batch(mem, &b, rp, nreq);
 	if (moved) {
 		/* Frames of requests that did not move (none, as above)
 		 * are still ours. */

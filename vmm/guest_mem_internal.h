@@ -35,38 +35,53 @@ static inline bool region_may_be_huge(const struct guest_mem *mem,
 	       region_in_one_node(mem, gpa2m);
 }
 
+/*
+ * Map npages consecutive pool frames from pfn over gpa with one mmap
+ * (what was there goes; its frames stay intact in the pool), advised for
+ * a host PMD when it is a whole pageblock.  mem->lock held.
+ */
+int __guest_mem_map(struct guest_mem *mem, uint64_t gpa, pfn_t pfn,
+		    unsigned long npages);
+
 /* One batch of migration: when it began for the guest, and how it
  * moves pages (decided once, at its start). */
 struct migrate_batch {
 	uint64_t t0;
 	bool wp;
+	uint64_t window_ns; /* wp: the longest a run was protected */
 };
 
 /*
  * Migration's core (vmm/guest_mem_migrate.c), for collapse too.  The
- * work of one batch: check each request again, then (migration entries)
- * protect, copy, remap, commit and wake, or (the guest paused) copy,
- * remap, commit, run by run.  req is sorted by GPA; sets every result;
+ * work of one batch: check each request again, then run by run either
+ * (migration entries) protect, copy, remap, commit, wake, or (the guest
+ * paused) copy, remap, commit.  req is sorted by GPA; sets every result;
  * returns the requests migrated.  Between __guest_mem_batch_begin() and
  * _end(), mem->lock held.
  */
-unsigned int __guest_mem_migrate(struct guest_mem *mem,
-				 const struct migrate_batch *b,
+unsigned int __guest_mem_migrate(struct guest_mem *mem, struct migrate_batch *b,
 				 struct migrate_req **req, unsigned int nr);
-/* One batch is over: its histogram, counters and trace event. */
-void __guest_mem_account_batch(struct guest_mem *mem, uint64_t pause_ns,
+/* One batch is over (after _batch_end()): its histogram, counters and
+ * trace event. */
+void __guest_mem_account_batch(struct guest_mem *mem,
+			       const struct migrate_batch *b,
 			       struct migrate_req **req, unsigned int nr);
 
 /*
  * Around the work of one batch: with migration entries nothing to do
- * (the guest runs on); else pause the guest.  b->t0: when the batch
- * began for the guest.
+ * (the guest runs on); else pause the guest.  A guest whose vCPUs are
+ * all parked is paused even where entries are used: that stops nobody,
+ * and every remap of a running guest costs a TLB flush that waits for
+ * its vCPUs to leave guest mode (docs/compaction.md).  b->t0: when the
+ * batch began for the guest.
  */
 static inline int __guest_mem_batch_begin(struct guest_mem *mem,
 					  struct migrate_batch *b)
 {
 	b->t0 = trace_clock_ns();
-	b->wp = READ_ONCE(mem->wp);
+	b->wp = READ_ONCE(mem->wp) && !(mem->cfg.idle && mem->cfg.pause &&
+					mem->cfg.idle(mem->cfg.arg));
+	b->window_ns = 0;
 	if (b->wp || !mem->cfg.pause)
 		return 0;
 	return mem->cfg.pause(mem->cfg.arg, &b->t0);

@@ -69,21 +69,9 @@ static int fail_remap(struct guest_mem *mem)
 static int remap(struct guest_mem *mem, uint64_t gpa, pfn_t pfn,
 		 unsigned long npages)
 {
-	struct mm_pool *pool = mem->cfg.pool;
-	void *addr = mem->hva + gpa;
 	int ret = fail_remap(mem);
 
-	if (ret)
-		return ret;
-	if (mmap(addr, npages << PAGE_SHIFT, PROT_READ | PROT_WRITE,
-		 MAP_SHARED | MAP_FIXED, pool->memfd,
-		 pfn_to_offset(pfn)) == MAP_FAILED)
-		return -errno;
-	/* shmem_enabled=advise wants the guest's VMA advised too, for a
-	 * PMD mapping (and so KVM's 2 MiB entry). */
-	if (npages == pageblock_nr_pages && pool->hugepages)
-		madvise(addr, HUGE_SIZE, MADV_HUGEPAGE);
-	return 0;
+	return ret ? ret : __guest_mem_map(mem, gpa, pfn, npages);
 }
 
 /*
@@ -96,26 +84,25 @@ static int remap(struct guest_mem *mem, uint64_t gpa, pfn_t pfn,
 static void restore_mapping(struct guest_mem *mem, uint64_t gpa,
 			    unsigned long npages)
 {
-	struct mm_pool *pool = mem->cfg.pool;
 	unsigned long i = 0;
 
 	while (i < npages) {
 		pfn_t first = mem->gpa_map[gpn(gpa) + i];
 		unsigned long n = 1;
+		int ret;
 
 		while (i + n < npages &&
 		       mem->gpa_map[gpn(gpa) + i + n] == first + n)
 			n++;
-		if (mmap(mem->hva + gpa + (i << PAGE_SHIFT), n << PAGE_SHIFT,
-			 PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
-			 pool->memfd, pfn_to_offset(first)) == MAP_FAILED)
+		ret = __guest_mem_map(mem, gpa + (i << PAGE_SHIFT), first, n);
+		if (ret)
 			/* The frames and the GPA map are intact; a vCPU
 			 * touching the hole gets EFAULT and the VM stops. */
 			fprintf(stderr,
 				"vmm: guest %u: cannot restore the mapping of gpa 0x%llx: %s\n",
 				mem->cfg.owner,
 				(unsigned long long)(gpa + (i << PAGE_SHIFT)),
-				strerror(errno));
+				strerror(-ret));
 		i += n;
 	}
 }
@@ -190,26 +177,34 @@ static void copy_req(struct mm_pool *pool, const struct migrate_req *r)
 }
 
 /*
- * A migration entry for [gpa, gpa + npages pages): writes to it now wait
- * in the kernel (a vCPU inside KVM_RUN, a VMM thread on a virtqueue), for
- * the wake that ends the batch; reads go on.  The range is registered for
- * write-protection first (cheap when it already is; otherwise it splits
- * the VMA, which the remap would have done anyway).  mem->lock held.
+ * Make [gpa, gpa + npages pages) write-protectable through the uffd:
+ * cheap when it already is; otherwise it splits the VMA, which the remap
+ * would have done anyway.  Writers are not held up by this.
  */
-static int protect(struct guest_mem *mem, uint64_t gpa, unsigned long npages)
+static int register_wp(struct guest_mem *mem, uint64_t gpa,
+		       unsigned long npages)
 {
 	struct uffdio_register reg = {
 		.range = { (uint64_t)mem->hva + gpa, npages << PAGE_SHIFT },
 		.mode = UFFDIO_REGISTER_MODE_WP,
 	};
+
+	return ioctl(mem->uffd, UFFDIO_REGISTER, &reg) ? -errno : 0;
+}
+
+/*
+ * A migration entry for [gpa, gpa + npages pages): writes to it now wait
+ * in the kernel (a vCPU inside KVM_RUN, a VMM thread on a virtqueue) for
+ * the wake that ends the run; reads go on.  mem->lock held.
+ */
+static int protect(struct guest_mem *mem, uint64_t gpa, unsigned long npages)
+{
 	struct uffdio_writeprotect wp = {
-		.range = reg.range,
+		.range = { (uint64_t)mem->hva + gpa, npages << PAGE_SHIFT },
 		.mode = UFFDIO_WRITEPROTECT_MODE_WP,
 	};
 	int ret;
 
-	if (ioctl(mem->uffd, UFFDIO_REGISTER, &reg))
-		return -errno;
 	if (!ioctl(mem->uffd, UFFDIO_WRITEPROTECT, &wp))
 		return 0;
 	ret = -errno;
@@ -220,9 +215,11 @@ static int protect(struct guest_mem *mem, uint64_t gpa, unsigned long npages)
 	return ret;
 }
 
-static void wake_range(struct guest_mem *mem, uint64_t lo, uint64_t hi)
+static void wake_range(struct guest_mem *mem, uint64_t gpa,
+		       unsigned long npages)
 {
-	struct uffdio_range r = { (uint64_t)mem->hva + lo, hi - lo };
+	struct uffdio_range r = { (uint64_t)mem->hva + gpa,
+				  npages << PAGE_SHIFT };
 
 	ioctl(mem->uffd, UFFDIO_WAKE, &r);
 }
@@ -247,49 +244,48 @@ static void fail_run(struct guest_mem *mem, struct migrate_req **req,
 }
 
 /*
- * With migration entries: protect each run, copy, remap each run, then
- * wake the writers that waited, all at once.  A run that cannot be
- * protected stays as it is; one whose remap fails gets its old frames
- * mapped again (a fresh mapping, not protected).  mem->lock held.
+ * With migration entries, one run at a time: register, protect, copy,
+ * remap, wake its writers.  A writer of the run waits from the protect
+ * to the wake, and only for its own run: b->window_ns is the longest of
+ * these.  A run that cannot be protected stays as it is; one whose remap
+ * fails gets its old frames mapped again (a fresh mapping, not
+ * protected).  mem->lock held.
  */
-static unsigned int migrate_wp(struct guest_mem *mem, struct migrate_req **req,
-			       unsigned int nr)
+static unsigned int migrate_wp(struct guest_mem *mem, struct migrate_batch *b,
+			       struct migrate_req **req, unsigned int nr)
 {
 	struct mm_pool *pool = mem->cfg.pool;
-	uint64_t lo = UINT64_MAX, hi = 0;
 	unsigned int moved = 0, i, j;
 	int ret;
 
 	for (i = 0; i < nr; i = j) {
+		uint64_t g, t0, dt;
+
 		j = run_end(req, nr, i);
 		if (req[i]->result)
 			continue;
-		ret = protect(mem, req[i]->gpa.val, j - i);
+		g = req[i]->gpa.val;
+		ret = register_wp(mem, g, j - i);
+		t0 = trace_clock_ns();
+		if (!ret)
+			ret = protect(mem, g, j - i);
 		if (ret) {
 			for (unsigned int k = i; k < j; k++)
 				req[k]->result = ret;
 			continue;
 		}
-		if (req[i]->gpa.val < lo)
-			lo = req[i]->gpa.val;
-		hi = req[j - 1]->gpa.val + PAGE_SIZE;
 		for (unsigned int k = i; k < j; k++)
 			copy_req(pool, req[k]);
-	}
-	for (i = 0; i < nr; i = j) {
-		j = run_end(req, nr, i);
-		if (req[i]->result)
-			continue;
-		ret = remap(mem, req[i]->gpa.val, req[i]->new_pfn, j - i);
+		ret = remap(mem, g, req[i]->new_pfn, j - i);
 		if (ret)
 			fail_run(mem, req, i, j, ret);
 		else
 			moved += commit_run(mem, req, i, j);
+		wake_range(mem, g, j - i);
+		dt = trace_clock_ns() - t0;
+		if (dt > b->window_ns)
+			b->window_ns = dt;
 	}
-	/* One wake for the batch: a waiter in between that was not ours
-	 * (a first touch of a placeholder) faults again, harmlessly. */
-	if (lo < hi)
-		wake_range(mem, lo, hi);
 	return moved;
 }
 
@@ -316,8 +312,7 @@ static unsigned int migrate_paused(struct guest_mem *mem,
 	return moved;
 }
 
-unsigned int __guest_mem_migrate(struct guest_mem *mem,
-				 const struct migrate_batch *b,
+unsigned int __guest_mem_migrate(struct guest_mem *mem, struct migrate_batch *b,
 				 struct migrate_req **req, unsigned int nr)
 {
 	unsigned int moved;
@@ -329,7 +324,8 @@ unsigned int __guest_mem_migrate(struct guest_mem *mem,
 		    req[i - 1]->gpa.val == req[i]->gpa.val)
 			req[i]->result = -EAGAIN;
 	}
-	moved = b->wp ? migrate_wp(mem, req, nr) : migrate_paused(mem, req, nr);
+	moved = b->wp ? migrate_wp(mem, b, req, nr) :
+			migrate_paused(mem, req, nr);
 	mem->stats.migrated += moved;
 	mem->stats.migrate_failed += nr - moved;
 	return moved;
@@ -374,10 +370,13 @@ static unsigned int next_batch(struct migrate_req **req, unsigned int nr)
 	return i;
 }
 
-void __guest_mem_account_batch(struct guest_mem *mem, uint64_t pause_ns,
+void __guest_mem_account_batch(struct guest_mem *mem,
+			       const struct migrate_batch *b,
 			       struct migrate_req **req, unsigned int nr)
 {
 	struct mm_pool *pool = mem->cfg.pool;
+	/* What a vCPU may have waited: a run's entries, or the pause. */
+	uint64_t pause_ns = b->wp ? b->window_ns : trace_clock_ns() - b->t0;
 	unsigned int moved = 0, failed = 0;
 
 	/* A request that changed hands (-EAGAIN) is no migration failure,
@@ -429,8 +428,7 @@ unsigned int guest_mem_migrate_pages(struct guest_mem *mem,
 		pthread_mutex_unlock(&mem->lock);
 		hist_add(&mem->migrate_work_ns, trace_clock_ns() - t1);
 		__guest_mem_batch_end(mem, &b);
-		__guest_mem_account_batch(mem, trace_clock_ns() - b.t0, req + i,
-					  n);
+		__guest_mem_account_batch(mem, &b, req + i, n);
 		moved += done;
 		i += n;
 	}

@@ -535,6 +535,11 @@ int vm_register_mmio(struct vm *vm, uint64_t gpa, uint64_t len, vm_mmio_fn fn,
 	return 0;
 }
 
+bool vm_vcpus_out(struct vm *vm)
+{
+	return all_out(vm);
+}
+
 int vm_add_quiesce(struct vm *vm, const struct vm_quiesce *q)
 {
 	if (vm->nr_quiesce == VM_MAX_MMIO)

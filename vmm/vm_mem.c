@@ -34,6 +34,11 @@ static void vm_mem_resume(void *arg)
 	vm_resume_devices(arg);
 }
 
+static bool vm_mem_idle(void *arg)
+{
+	return vm_vcpus_out(arg);
+}
+
 int vm_mem_init(struct vm *vm)
 {
 	struct guest_mem_config cfg = {
@@ -50,6 +55,7 @@ int vm_mem_init(struct vm *vm)
 		.oom = vm_mem_oom,
 		.pause = vm_mem_pause,
 		.resume = vm_mem_resume,
+		.idle = vm_mem_idle,
 		.arg = vm,
 	};
 	struct guest_mem *mem;
