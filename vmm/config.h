@@ -55,6 +55,9 @@ struct vmm_config {
 	/* Give free pageblocks back to the host this often (io_uring);
 	 * 0: never. */
 	unsigned int release_interval_ms;
+	/* Move guest pages with the whole guest paused per batch rather
+	 * than under migration entries (docs/compaction.md). */
+	bool migrate_by_pause;
 	unsigned int nr_guests;
 	struct guest_spec guest[VMM_MAX_GUESTS];
 };

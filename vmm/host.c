@@ -250,8 +250,10 @@ int host_launch(struct vmm_host *h, const struct guest_spec *spec,
 	ret = load_image(spec, &image, &len, err, errlen);
 	if (ret)
 		return ret;
-	ret = vm_create_res(spec, id, res ? res : &def, image, len, &vm, err,
-			    errlen);
+	if (res)
+		def = *res;
+	def.migrate_by_pause |= h->cfg.migrate_by_pause;
+	ret = vm_create_res(spec, id, &def, image, len, &vm, err, errlen);
 	if (image != guest_image_start)
 		free(image);
 	if (ret)

@@ -73,6 +73,7 @@ void options_usage_run(FILE *f)
 	      "  --deflate-margin PCT       deflate above HIGH + PCT% of the node (10)\n"
 	      "  --deflate-step SIZE        most given back per round (64M)\n"
 	      "  --release-interval TIME|off  give free pool memory back to the host (1s)\n"
+	      "  --migrate entries|pause    how compaction moves guest pages (entries)\n"
 	      "  -v, --verbose              print the effective configuration\n"
 	      "  -h, --help                 this text\n"
 	      "\n"
@@ -289,6 +290,7 @@ enum {
 	OPT_BALLOON_STEP,
 	OPT_DEFLATE_STEP,
 	OPT_DEFLATE_MARGIN,
+	OPT_MIGRATE,
 };
 
 static const struct option run_opts[] = {
@@ -314,6 +316,7 @@ static const struct option run_opts[] = {
 	{ "balloon-step", required_argument, NULL, OPT_BALLOON_STEP },
 	{ "deflate-step", required_argument, NULL, OPT_DEFLATE_STEP },
 	{ "deflate-margin", required_argument, NULL, OPT_DEFLATE_MARGIN },
+	{ "migrate", required_argument, NULL, OPT_MIGRATE },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -408,6 +411,13 @@ int options_parse_run(int argc, char **argv, struct vmm_config *cfg, char *err,
 			else
 				ret = fail(err, errlen,
 					   "--balloon %s: on or off", a);
+			break;
+		case OPT_MIGRATE:
+			if (!strcmp(a, "entries") || !strcmp(a, "pause"))
+				cfg->migrate_by_pause = !strcmp(a, "pause");
+			else
+				ret = fail(err, errlen,
+					   "--migrate %s: entries or pause", a);
 			break;
 		case OPT_BALLOON_FLOOR:
 			if (parse_size(a, &cfg->balloon_floor_bytes) ||
@@ -605,6 +615,8 @@ void options_print(const struct vmm_config *cfg, FILE *f)
 	fprintf(f, "balloon                %s%s\n",
 		cfg->balloon_off ? "off" : "on",
 		cfg->deflate_off ? ", no deflation" : "");
+	fprintf(f, "migrate                %s\n",
+		cfg->migrate_by_pause ? "pause" : "entries");
 	for (unsigned int i = 0; i < cfg->nr_guests; i++) {
 		const struct guest_spec *g = &cfg->guest[i];
 

@@ -36,6 +36,7 @@ struct vm_resources {
 	int backing; /* enum guest_backing */
 	bool no_huge; /* order-0 backing only */
 	bool quiet; /* no console lines (tests, benchmarks) */
+	bool migrate_by_pause; /* guest_mem_config.migrate_by_pause */
 };
 
 #define VM_EXIT_REASONS(X)                      \

@@ -56,6 +56,7 @@ int vm_mem_init(struct vm *vm)
 		.pause = vm_mem_pause,
 		.resume = vm_mem_resume,
 		.idle = vm_mem_idle,
+		.migrate_by_pause = vm->res.migrate_by_pause,
 		.arg = vm,
 	};
 	struct guest_mem *mem;
