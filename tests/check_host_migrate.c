@@ -235,8 +235,11 @@ START_TEST(test_pinned_never_moved)
 		pfn_t old = READ_ONCE(mem->gpa_map[g >> PAGE_SHIFT]);
 
 		if (!(i % 2)) {
+			/* Flags are set under the guest's lock. */
+			pthread_mutex_lock(&mem->lock);
 			ck_assert(pfn_to_frame(h->pool, old)->flags &
 				  FF_PINNED);
+			pthread_mutex_unlock(&mem->lock);
 			before[i / 2] = old;
 		}
 		req[i] = (struct migrate_req){ .old_pfn = old,

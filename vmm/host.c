@@ -336,7 +336,9 @@ static void print_guest_mappings(struct vm *vm,
 			ms->migrate_batches,
 			hist_percentile(&mem->migrate_pause_ns, 50) / 1e3,
 			hist_percentile(&mem->migrate_pause_ns, 99) / 1e3,
-			mem->migrate_pause_ns.max / 1e3);
+			__atomic_load_n(&mem->migrate_pause_ns.max,
+					__ATOMIC_RELAXED) /
+				1e3);
 }
 
 static void print_guest_summary(struct vmm_host *h, struct vm *vm, FILE *f)

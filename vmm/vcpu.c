@@ -462,7 +462,8 @@ static void vcpu_thread_done(struct vcpu *v)
 	pthread_mutex_lock(&vm->lock);
 	if (++vm->nr_exited == vm->nr_vcpus) {
 		serial_flush(&vm->serial);
-		vm->state = VM_STOPPED;
+		/* Read locklessly too (vm_pause, the migrate op). */
+		__atomic_store_n(&vm->state, VM_STOPPED, __ATOMIC_SEQ_CST);
 		if (write(vm->stop_efd, &one, sizeof(one)) < 0) {
 			/* cannot fail on a fresh eventfd; nothing to do */
 		}

@@ -325,7 +325,8 @@ int vm_start(struct vm *vm)
 		pthread_mutex_lock(&vm->lock);
 		vm->nr_exited += vm->nr_vcpus - started;
 		if (vm->nr_exited == vm->nr_vcpus)
-			vm->state = VM_STOPPED;
+			__atomic_store_n(&vm->state, VM_STOPPED,
+					 __ATOMIC_SEQ_CST);
 		pthread_mutex_unlock(&vm->lock);
 	}
 	return ret;
