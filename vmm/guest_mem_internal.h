@@ -46,6 +46,7 @@ int __guest_mem_map(struct guest_mem *mem, uint64_t gpa, pfn_t pfn,
 /* One batch of migration: when it began for the guest, and how it
  * moves pages (decided once, at its start). */
 struct migrate_batch {
+	bool prefer_pause; /* set by the caller: entries would cost more */
 	uint64_t t0;
 	bool wp;
 	uint64_t window_ns; /* wp: the longest a run was protected */
@@ -54,13 +55,21 @@ struct migrate_batch {
 /*
  * Migration's core (vmm/guest_mem_migrate.c), for collapse too.  The
  * work of one batch: check each request again, then run by run either
- * (migration entries) protect, copy, remap, commit, wake, or (the guest
- * paused) copy, remap, commit.  req is sorted by GPA; sets every result;
- * returns the requests migrated.  Between __guest_mem_batch_begin() and
- * _end(), mem->lock held.
+ * (migration entries) protect, copy, remap, wake, or (the guest paused)
+ * copy, remap.  req is sorted by GPA; sets every result; returns the
+ * requests migrated.  Between __guest_mem_batch_begin() and _end(),
+ * mem->lock held.
+ *
+ * The moved pages' GPA map entries, frame owners and old frames are done
+ * by __guest_mem_commit() after __guest_mem_batch_end(), mem->lock still
+ * held: nothing the guest waits for (the pause, the writers) lasts for
+ * them.  Until then the old frames are still the guest's, and only
+ * lockless readers look (they see a consistent, older map).
  */
 unsigned int __guest_mem_migrate(struct guest_mem *mem, struct migrate_batch *b,
 				 struct migrate_req **req, unsigned int nr);
+void __guest_mem_commit(struct guest_mem *mem, struct migrate_req **req,
+			unsigned int nr);
 /* One batch is over (after _batch_end()): its histogram, counters and
  * trace event. */
 void __guest_mem_account_batch(struct guest_mem *mem,
@@ -72,15 +81,18 @@ void __guest_mem_account_batch(struct guest_mem *mem,
  * (the guest runs on); else pause the guest.  A guest whose vCPUs are
  * all parked is paused even where entries are used: that stops nobody,
  * and every remap of a running guest costs a TLB flush that waits for
- * its vCPUs to leave guest mode (docs/compaction.md).  b->t0: when the
- * batch began for the guest.
+ * its vCPUs to leave guest mode (docs/compaction.md); so is one the
+ * caller knows entries would cost more for (b->prefer_pause).  b->t0:
+ * when the batch began for the guest.
  */
 static inline int __guest_mem_batch_begin(struct guest_mem *mem,
 					  struct migrate_batch *b)
 {
 	b->t0 = trace_clock_ns();
-	b->wp = READ_ONCE(mem->wp) && !(mem->cfg.idle && mem->cfg.pause &&
-					mem->cfg.idle(mem->cfg.arg));
+	b->wp = READ_ONCE(mem->wp) &&
+		!(mem->cfg.pause &&
+		  (b->prefer_pause ||
+		   (mem->cfg.idle && mem->cfg.idle(mem->cfg.arg))));
 	b->window_ns = 0;
 	if (b->wp || !mem->cfg.pause)
 		return 0;

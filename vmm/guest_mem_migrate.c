@@ -224,15 +224,6 @@ static void wake_range(struct guest_mem *mem, uint64_t gpa,
 	ioctl(mem->uffd, UFFDIO_WAKE, &r);
 }
 
-/* The run [i, j) moved: its GPA map entries and owners follow. */
-static unsigned int commit_run(struct guest_mem *mem, struct migrate_req **req,
-			       unsigned int i, unsigned int j)
-{
-	for (unsigned int k = i; k < j; k++)
-		commit_req(mem, req[k]);
-	return j - i;
-}
-
 /* The run [i, j) stays: its old frames mapped again, its requests
  * failed with ret. */
 static void fail_run(struct guest_mem *mem, struct migrate_req **req,
@@ -245,7 +236,8 @@ static void fail_run(struct guest_mem *mem, struct migrate_req **req,
 
 /*
  * With migration entries, one run at a time: register, protect, copy,
- * remap, wake its writers.  A writer of the run waits from the protect
+ * remap, wake its writers (the GPA map follows later, in
+ * __guest_mem_commit()).  A writer of the run waits from the protect
  * to the wake, and only for its own run: b->window_ns is the longest of
  * these.  A run that cannot be protected stays as it is; one whose remap
  * fails gets its old frames mapped again (a fresh mapping, not
@@ -280,7 +272,7 @@ static unsigned int migrate_wp(struct guest_mem *mem, struct migrate_batch *b,
 		if (ret)
 			fail_run(mem, req, i, j, ret);
 		else
-			moved += commit_run(mem, req, i, j);
+			moved += j - i;
 		wake_range(mem, g, j - i);
 		dt = trace_clock_ns() - t0;
 		if (dt > b->window_ns)
@@ -289,7 +281,8 @@ static unsigned int migrate_wp(struct guest_mem *mem, struct migrate_batch *b,
 	return moved;
 }
 
-/* With the guest paused: copy, remap each run.  mem->lock held. */
+/* With the guest paused: copy, remap each run (the GPA map follows
+ * after the resume).  mem->lock held. */
 static unsigned int migrate_paused(struct guest_mem *mem,
 				   struct migrate_req **req, unsigned int nr)
 {
@@ -307,9 +300,17 @@ static unsigned int migrate_paused(struct guest_mem *mem,
 		if (ret)
 			fail_run(mem, req, i, j, ret);
 		else
-			moved += commit_run(mem, req, i, j);
+			moved += j - i;
 	}
 	return moved;
+}
+
+void __guest_mem_commit(struct guest_mem *mem, struct migrate_req **req,
+			unsigned int nr)
+{
+	for (unsigned int i = 0; i < nr; i++)
+		if (!req[i]->result)
+			commit_req(mem, req[i]);
 }
 
 unsigned int __guest_mem_migrate(struct guest_mem *mem, struct migrate_batch *b,
@@ -411,7 +412,7 @@ unsigned int guest_mem_migrate_pages(struct guest_mem *mem,
 	prefault(mem, req, nr);
 	while (i < nr) {
 		unsigned int n = next_batch(req + i, nr - i), done;
-		struct migrate_batch b;
+		struct migrate_batch b = { .prefer_pause = false };
 		int ret = __guest_mem_batch_begin(mem, &b);
 		uint64_t t1;
 
@@ -425,9 +426,10 @@ unsigned int guest_mem_migrate_pages(struct guest_mem *mem,
 		t1 = trace_clock_ns();
 		pthread_mutex_lock(&mem->lock);
 		done = __guest_mem_migrate(mem, &b, req + i, n);
-		pthread_mutex_unlock(&mem->lock);
 		hist_add(&mem->migrate_work_ns, trace_clock_ns() - t1);
 		__guest_mem_batch_end(mem, &b);
+		__guest_mem_commit(mem, req + i, n);
+		pthread_mutex_unlock(&mem->lock);
 		__guest_mem_account_batch(mem, &b, req + i, n);
 		moved += done;
 		i += n;
@@ -453,6 +455,7 @@ int guest_mem_migrate(struct guest_mem *mem, uint64_t gpa, pfn_t new_pfn)
 	pthread_mutex_lock(&mem->lock);
 	b.wp = mem->wp;
 	moved = __guest_mem_migrate(mem, &b, &rp, 1);
+	__guest_mem_commit(mem, &rp, 1);
 	pthread_mutex_unlock(&mem->lock);
 	if (moved)
 		count_vm_event(mem->cfg.pool, PGMIGRATE_SUCCESS);

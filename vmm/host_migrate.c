@@ -140,5 +140,9 @@ long host_collapse_all(struct vmm_host *h, unsigned long max_scan,
 		if ((unsigned long)done >= max_collapse)
 			break;
 	}
+	/* The scattered frames just freed sit in this thread's page cache:
+	 * back to the buddy lists, where they merge (as compaction does
+	 * after each batch). */
+	drain_local_pages(h->pool);
 	return done;
 }
