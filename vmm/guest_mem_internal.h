@@ -49,6 +49,7 @@ struct migrate_batch {
 	bool prefer_pause; /* set by the caller: entries would cost more */
 	uint64_t t0;
 	bool wp;
+	bool holds_vcpus; /* paused with vCPUs that were running */
 	uint64_t window_ns; /* wp: the longest a run was protected */
 };
 
@@ -88,11 +89,12 @@ void __guest_mem_account_batch(struct guest_mem *mem,
 static inline int __guest_mem_batch_begin(struct guest_mem *mem,
 					  struct migrate_batch *b)
 {
+	bool idle = mem->cfg.idle && mem->cfg.idle(mem->cfg.arg);
+
 	b->t0 = trace_clock_ns();
 	b->wp = READ_ONCE(mem->wp) &&
-		!(mem->cfg.pause &&
-		  (b->prefer_pause ||
-		   (mem->cfg.idle && mem->cfg.idle(mem->cfg.arg))));
+		!(mem->cfg.pause && (b->prefer_pause || idle));
+	b->holds_vcpus = !b->wp && mem->cfg.pause && !idle;
 	b->window_ns = 0;
 	if (b->wp || !mem->cfg.pause)
 		return 0;

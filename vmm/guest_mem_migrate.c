@@ -357,15 +357,19 @@ static void prefault(struct guest_mem *mem, struct migrate_req **req,
 							 req[i]->new_pfn) = 0;
 }
 
-/* How many of req (sorted) go in the next pause: whole runs, at most
- * MIGRATE_BATCH_RUNS of them and MIGRATE_BATCH_PAGES pages. */
-static unsigned int next_batch(struct migrate_req **req, unsigned int nr)
+/* How many of req (sorted) go in the next batch b: whole runs, as many
+ * as its kind allows (guest_mem.h). */
+static unsigned int next_batch(const struct migrate_batch *b,
+			       struct migrate_req **req, unsigned int nr)
 {
+	unsigned int max_runs = b->holds_vcpus ? MIGRATE_PAUSE_RUNS :
+						 MIGRATE_BATCH_RUNS;
+	unsigned int max_pages = b->holds_vcpus ? MIGRATE_PAUSE_PAGES :
+						  MIGRATE_BATCH_PAGES;
 	unsigned int runs = 1, i;
 
-	for (i = 1; i < nr && i < MIGRATE_BATCH_PAGES; i++) {
-		if (!continues(req[i - 1], req[i]) &&
-		    ++runs > MIGRATE_BATCH_RUNS)
+	for (i = 1; i < nr && i < max_pages; i++) {
+		if (!continues(req[i - 1], req[i]) && ++runs > max_runs)
 			break;
 	}
 	return i;
@@ -411,9 +415,9 @@ unsigned int guest_mem_migrate_pages(struct guest_mem *mem,
 	qsort(req, nr, sizeof(*req), cmp_gpa);
 	prefault(mem, req, nr);
 	while (i < nr) {
-		unsigned int n = next_batch(req + i, nr - i), done;
 		struct migrate_batch b = { .prefer_pause = false };
 		int ret = __guest_mem_batch_begin(mem, &b);
+		unsigned int n = next_batch(&b, req + i, nr - i), done;
 		uint64_t t1;
 
 		if (ret) {

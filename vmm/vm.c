@@ -536,9 +536,18 @@ int vm_register_mmio(struct vm *vm, uint64_t gpa, uint64_t len, vm_mmio_fn fn,
 	return 0;
 }
 
-bool vm_vcpus_out(struct vm *vm)
+bool vm_vcpus_idle(struct vm *vm)
 {
-	return all_out(vm);
+	/* Out and not held by a pause: parked by the guest itself (or
+	 * gone).  One held by the last pause is about to run again. */
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
+		struct vcpu *v = vm->vcpu[i];
+
+		if (!__atomic_load_n(&v->out, __ATOMIC_ACQUIRE) ||
+		    __atomic_load_n(&v->pause_held, __ATOMIC_ACQUIRE))
+			return false;
+	}
+	return vm->nr_vcpus > 0;
 }
 
 int vm_add_quiesce(struct vm *vm, const struct vm_quiesce *q)

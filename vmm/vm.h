@@ -192,8 +192,8 @@ void vm_destroy(struct vm *vm);
 
 int vm_register_mmio(struct vm *vm, uint64_t gpa, uint64_t len, vm_mmio_fn fn,
 		     void *opaque);
-/* Is every vCPU outside KVM_RUN right now (parked, idle)?  A hint. */
-bool vm_vcpus_out(struct vm *vm);
+/* Is every vCPU parked by the guest itself (idle) right now?  A hint. */
+bool vm_vcpus_idle(struct vm *vm);
 int vm_add_quiesce(struct vm *vm, const struct vm_quiesce *q);
 /* Pause, then hold off every device that writes guest RAM on its own
  * (vm_quiesce): nothing but the caller writes the guest's memory until

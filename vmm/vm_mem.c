@@ -36,7 +36,7 @@ static void vm_mem_resume(void *arg)
 
 static bool vm_mem_idle(void *arg)
 {
-	return vm_vcpus_out(arg);
+	return vm_vcpus_idle(arg);
 }
 
 int vm_mem_init(struct vm *vm)
