@@ -1,16 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * Moving a guest's pages to other frames: batched migration for
- * compaction, and collapse of a 2 MiB region into one pageblock.
+ * Moving a guest's pages to other frames for compaction (collapse, in
+ * guest_mem_collapse.c, uses the same core).
  *
- * A page moves while the guest's vCPUs are held outside KVM_RUN
- * (cfg.pause): copy through the pool mapping, mmap(MAP_FIXED) the new
- * frame over the GPA, move the GPA map entry and the frame owner, free the
- * old frame.  Everything that can be done before the pause is: sorting,
+ * A run of pages (consecutive GPAs into consecutive new frames) moves
+ * with one mmap(MAP_FIXED) of the new frames over the GPAs, after a copy
+ * through the pool mapping.  During the copy the pages must not change:
+ * either they are under a migration entry (write-protected through the
+ * guest's userfaultfd: a writer waits in the kernel until the run is
+ * remapped and woken; everybody else goes on), or the whole guest is
+ * paused.  Then the GPA map entries and the frame owners follow and the
+ * old frames are freed.  Everything that can be done before is: sorting,
  * the first touch of the new frames (a frame the host does not back yet
- * faults in on the copy, a whole zeroed hugepage of it), cutting the batch
- * into pauses of bounded cost.  docs/compaction.md ("Migration in the
- * VMM") says why the guest is paused rather than only the pages moving.
+ * faults in, a whole zeroed hugepage of it), cutting the batch into
+ * pieces of bounded cost.  docs/compaction.md ("Migration in the VMM")
+ * says when which, and why.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -123,7 +127,8 @@ static int check_req(struct guest_mem *mem, struct migrate_req *r)
 	if (mem->dead || cur == PFN_NONE ||
 	    (r->old_pfn != OLD_PFN_ANY && cur != r->old_pfn))
 		return -EAGAIN;
-	if (pfn_to_frame(pool, cur)->flags & FF_PINNED)
+	/* A single load: mm/ updates other bits of flags concurrently. */
+	if (READ_ONCE(pfn_to_frame(pool, cur)->flags) & FF_PINNED)
 		return -EBUSY;
 	r->old_pfn = cur;
 	return 0;
