@@ -355,14 +355,48 @@ static bool random_owned(uint64_t *out)
  * Re-touch random owned pages at rate pages/s for ns: verify, then
  * rewrite with the next generation.  Returns bytes re-touched.
  */
+/*
+ * The longest the workload went without progress, as the guest sees it:
+ * the TSC between two page re-touches of a churn (its own sleeps left
+ * out).  Whatever the host does to the guest (a pause, the refault of a
+ * moved page, a vCPU thread preempted) shows up here; reported as the
+ * GR_STAT "churn_stall_ns": the longest, and how many passed 100 us,
+ * 200 us and 1 ms.
+ */
+struct stall_watch {
+	uint64_t prev, max, over[3], limit[3];
+};
+
+static void stall_start(struct stall_watch *w)
+{
+	static const uint64_t us[3] = { 100, 200, 1000 };
+
+	for (int i = 0; i < 3; i++)
+		w->limit[i] = us[i] * kernel.tsc_khz / 1000;
+	w->prev = rdtsc();
+}
+
+static inline void stall_tick(struct stall_watch *w)
+{
+	uint64_t t = rdtsc(), gap = t - w->prev;
+
+	w->prev = t;
+	if (gap > w->max)
+		w->max = gap;
+	for (int i = 0; i < 3 && gap > w->limit[i]; i++)
+		w->over[i]++;
+}
+
 static uint64_t churn(const struct cmd *c)
 {
 	struct job j = { .first_bad = UINT64_MAX };
 	uint64_t ws = c->size >> PAGE_SHIFT, start = now_ns(), done = 0;
 	uint64_t end = start + c->ns, rate = c->count, now;
+	struct stall_watch w = { 0 };
 
 	if (wl.owned < ws)
 		touch(ws - wl.owned, NODE_ANY, false);
+	stall_start(&w);
 	while ((now = now_ns()) < end) {
 		uint64_t el = now - start, due, batch;
 
@@ -373,6 +407,7 @@ static uint64_t churn(const struct cmd *c)
 			uint64_t next = start + (done + 1) * 1000000000 / rate;
 
 			sleep_until(MIN(MAX(next, now + 1000000), end));
+			w.prev = rdtsc(); /* a sleep is no stall */
 			continue;
 		}
 		batch = MIN(due - done, 4096UL);
@@ -384,11 +419,14 @@ static uint64_t churn(const struct cmd *c)
 			check_page(&j, pfn);
 			wl.page_state[pfn] = sig_next_gen(wl.page_state[pfn]);
 			sig_write(pfn, wl.page_state[pfn]);
+			stall_tick(&w);
 		}
 		done += batch;
 	}
 	printk("churn: %lu pages re-touched, %lu bad\n", done, j.bad);
 	report(GR_VERIFY, "churn", done, j.bad, j.bad ? j.first_bad : 0, 0);
+	report(GR_STAT, "churn_stall_ns", tsc_to_ns(w.max), w.over[0],
+	       w.over[1], w.over[2]);
 	wl.bad_total += j.bad;
 	return done << PAGE_SHIFT;
 }

@@ -116,7 +116,7 @@ START_TEST(test_full_command_line)
 			"--direct-reclaim-timeout", "5ms", "--kswapd-step",
 			"20ms", "--no-deflate", "--balloon-step", "4M",
 			"--deflate-step", "32M", "--deflate-margin", "20",
-			NULL) == 0,
+			"--migrate", "pause", NULL) == 0,
 		"%s", err);
 	ck_assert_uint_eq(cfg.pool_bytes, 2ULL << 30);
 	ck_assert_uint_eq(cfg.nr_nodes, 2);
@@ -141,6 +141,7 @@ START_TEST(test_full_command_line)
 	ck_assert_str_eq(cfg.guest[0].script, "touch 1M; verify, again");
 	ck_assert_str_eq(cfg.guest[1].name, "guest2");
 	ck_assert(cfg.balloon_off);
+	ck_assert(cfg.migrate_by_pause);
 	ck_assert(cfg.deflate_off);
 	ck_assert_uint_eq(cfg.balloon_floor_bytes, 16 << 20);
 	ck_assert_uint_eq(cfg.guest_timeout_ms, 50);
@@ -189,6 +190,7 @@ START_TEST(test_bad_arguments)
 		{ "--guest", "name=a b", "no spaces" },
 		{ "--guest", "", "empty" },
 		{ "--balloon", "maybe", "--balloon maybe" },
+		{ "--migrate", "copy", "entries or pause" },
 		{ "--balloon-floor", "x", "--balloon-floor x" },
 		{ "--guest-timeout", "5", "--guest-timeout 5" },
 		{ "--direct-reclaim-timeout", "2h", "1ms to 60s" },

@@ -270,10 +270,10 @@ START_TEST(test_pause_resume)
 		t0 = vm_now_ns();
 		ck_assert_int_eq(vm_pause(vm), 0);
 		dt = vm_now_ns() - t0;
-		pthread_mutex_lock(&vm->lock);
-		ck_assert(vm->state == VM_STOPPED ||
-			  vm->nr_parked + vm->nr_exited == vm->nr_vcpus);
-		pthread_mutex_unlock(&vm->lock);
+		ck_assert(__atomic_load_n(&vm->state, __ATOMIC_SEQ_CST) ==
+				  VM_STOPPED ||
+			  __atomic_load_n(&vm->nr_out, __ATOMIC_SEQ_CST) ==
+				  vm->nr_vcpus);
 		usleep(2000);
 		vm_resume(vm);
 		max = dt > max ? dt : max;

@@ -34,6 +34,7 @@ struct suite_entry {
 	X(stress_suite, false)                    \
 	X(vmstat_suite, false)                    \
 	X(guest_mem_suite, false)                 \
+	X(guest_mem_migrate_suite, false)         \
 	X(oom_kill_suite, false)                  \
 	X(policy_suite, false)                    \
 	X(reclaim_suite, false)                   \
@@ -49,8 +50,10 @@ struct suite_entry {
 	X(trace_latency_suite, false)             \
 	X(trace_chrome_suite, false)              \
 	X(overcommit_scenario_suite, false)       \
+	X(kvm_stats_suite, false)                 \
 	X(vm_suite, true)                         \
 	X(host_suite, true)                       \
+	X(host_migrate_suite, true)               \
 	X(balloon_suite, true)                    \
 	X(ctl_guests_suite, true)                 \
 	X(overcommit_suite, true)

@@ -63,6 +63,9 @@ struct vmm_config {
 	char *socket_path; /* control socket; NULL: none (vmm run) */
 	bool socket_default; /* the default path: its directory is ours */
 	char *kernel_path; /* --kernel: for guests without kernel= */
+	/* Move guest pages with the whole guest paused per batch rather
+	 * than under migration entries (docs/compaction.md). */
+	bool migrate_by_pause;
 	unsigned int nr_guests;
 	struct guest_spec guest[VMM_MAX_GUESTS];
 };

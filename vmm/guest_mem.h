@@ -42,7 +42,21 @@ struct guest_mem_config {
 	int vm_fd; /* KVM VM for the memslots, -1: none (tests) */
 	/* The pool cannot back gpa: the VM must stop.  Fault thread. */
 	void (*oom)(void *arg, uint64_t gpa);
+	/*
+	 * Hold the guest's vCPUs outside KVM_RUN, and let them go again
+	 * (migration, collapse); *raised_ns: when the vCPUs were asked to
+	 * stop, where the pause starts for the guest.  NULL: nothing runs
+	 * the guest (tests: the caller keeps its own hands off).  Called
+	 * without mem->lock.
+	 */
+	int (*pause)(void *arg, uint64_t *raised_ns);
+	void (*resume)(void *arg);
+	/* Is no vCPU in the guest now (all parked, idle)?  NULL: no. */
+	bool (*idle)(void *arg);
 	void *arg;
+	/* Migrate with the whole guest paused even where the kernel can
+	 * write-protect shared memory through userfaultfd (comparisons). */
+	bool migrate_by_pause;
 };
 
 struct guest_mem_stats {
@@ -53,6 +67,20 @@ struct guest_mem_stats {
 	uint64_t huge_maps; /* 2 MiB regions backed by one order-9 block */
 	uint64_t huge_fallbacks;
 	uint64_t alloc_failures;
+	uint64_t wp_faults; /* writes that waited for a page being moved */
+	/* Migration (compaction) and collapse; under lock. */
+	uint64_t migrated; /* pages moved to another frame */
+	uint64_t migrate_failed; /* requests refused or failed */
+	uint64_t migrate_batches; /* pauses taken for them */
+	uint64_t collapsed; /* 2 MiB regions made one pageblock again */
+};
+
+/* Fault injection for the remaps of migration (tests): after `after`
+ * more remaps succeed, the next `times` fail with -err (no mmap made). */
+struct guest_mem_fail_remap {
+	long after;
+	long times;
+	int err;
 };
 
 struct guest_mem {
@@ -60,6 +88,17 @@ struct guest_mem {
 	uint8_t *hva; /* guest RAM, 2 MiB aligned */
 	uint64_t npages;
 	int uffd;
+	/*
+	 * Pages move under migration entries: write-protected through the
+	 * uffd (UFFD_FEATURE_WP_HUGETLBFS_SHMEM) while they are copied, so
+	 * that only a writer of one of them waits, in the kernel, and
+	 * nothing else of the guest stops.  Except when no vCPU is in the
+	 * guest (cfg.idle): pausing it then stops nobody and moves pages
+	 * faster.  false: the guest is paused (cfg.pause) for each batch.
+	 * docs/compaction.md.
+	 */
+	bool wp; /* under lock */
+	bool wp_capable; /* the uffd was set up for write-protection */
 	int stop_efd;
 	pthread_t fault_thread;
 	bool thread_started;
@@ -73,6 +112,21 @@ struct guest_mem {
 	bool dead; /* reaped: faults get the zero page, never a frame */
 
 	struct histogram fault_ns; /* uffd event to wake, per event */
+	/*
+	 * The longest a vCPU can be held up by one migration batch.  With
+	 * migration entries (wp): the first page write-protected to the
+	 * last waiter woken (only a writer of those pages waits at all);
+	 * paused: vCPUs asked to stop (pause()'s raised_ns) to resume()
+	 * returned.
+	 */
+	struct histogram migrate_pause_ns;
+	/* ... of which the work under mem->lock (paused: the rest is
+	 * getting the vCPUs out and back). */
+	struct histogram migrate_work_ns;
+	struct guest_mem_fail_remap fail_remap; /* under lock */
+	/* Where host_collapse_all() looks next, in 2 MiB regions (its
+	 * callers serialize). */
+	uint64_t collapse_cursor;
 	/* Frames backing this guest on each pool node (lockless reads). */
 	unsigned long pages_node[MAX_NUMNODES];
 };
@@ -93,13 +147,61 @@ int guest_mem_back(struct guest_mem *mem, uint64_t gpa, uint64_t len);
 long guest_mem_discard(struct guest_mem *mem, uint64_t gpa, uint64_t len);
 /*
  * Move the guest page at gpa to new_pfn (an order-0 frame the caller
- * allocated): copy it through the pool mapping, map new_pfn over gpa,
- * move the reverse map, free the old frame.  The VM must be paused (its
- * vCPUs out of KVM_RUN) so the page does not change under the copy.
- * -ENOENT: gpa is not backed; -EBUSY: it is pinned; on any error the old
- * frame stays mapped and new_pfn stays the caller's.
+ * allocated), as guest_mem_migrate_pages() does for one request whose
+ * old frame is whatever backs gpa.  The caller keeps the guest from
+ * writing meanwhile (vm_pause()); no pause is taken here.  -ENOENT: gpa
+ * is not backed; -EBUSY: it is pinned; on any error the old frame stays
+ * mapped and new_pfn stays the caller's.
  */
 int guest_mem_migrate(struct guest_mem *mem, uint64_t gpa, pfn_t new_pfn);
+/*
+ * Migrate a batch of this guest's pages (the mm_ops migrate_pages op
+ * for one owner; vmm/guest_mem_migrate.c).  Every req has owner ==
+ * cfg.owner.  Under mem->lock each request is checked again: gpa must
+ * still be backed by old_pfn and the guest alive (else -EAGAIN: the
+ * balloon discarded it, the OOM killer reaped it, or it was re-faulted),
+ * not pinned (-EBUSY).  The others are copied through the pool mapping,
+ * remapped with one mmap per run of consecutive GPAs whose new frames are
+ * consecutive, their GPA map entries and frame owners moved, the old
+ * frames freed.  A run whose remap fails keeps its old frames, mapped and
+ * intact; its requests get the error and their new frames stay the
+ * caller's.  The batch is cut into pieces of whole runs: with migration
+ * entries (or a guest with no vCPU running) at most MIGRATE_BATCH_RUNS
+ * runs or MIGRATE_BATCH_PAGES pages, which bounds how long mem->lock
+ * (and so the guest's faults) waits; under a pause that holds running
+ * vCPUs MIGRATE_PAUSE_RUNS or MIGRATE_PAUSE_PAGES, which bounds the
+ * pause (about 30 us to get the vCPUs out, 7 us a run, 0.4 us a page,
+ * measured).  The req array is reordered (by GPA).  Returns the requests
+ * migrated.
+ * Context: no lock held; takes mem->lock for each piece.
+ */
+unsigned int guest_mem_migrate_pages(struct guest_mem *mem,
+				     struct migrate_req **req, unsigned int nr);
+#define MIGRATE_BATCH_RUNS 16
+#define MIGRATE_BATCH_PAGES 512
+#define MIGRATE_PAUSE_RUNS 8
+#define MIGRATE_PAUSE_PAGES 128
+/*
+ * khugepaged for this guest: make the 2 MiB GPA region at gpa_2m, fully
+ * backed by order-0 frames that are not one pageblock, backed by one
+ * order-9 block again (light gfp: no reclaim, no compaction) in GPA order,
+ * under one pause, mapped with one mmap that the host may back with a
+ * PMD (MADV_HUGEPAGE on both sides), so that KVM maps it with a 2 MiB
+ * entry.  0: collapsed; -EEXIST: already one pageblock; -EAGAIN: not
+ * fully backed (or it changed meanwhile), or the guest is dead; -EBUSY:
+ * pinned, or the region spans guest nodes; -ENOMEM: no free pageblock;
+ * -EINVAL: not an aligned region of RAM; other -errno: the remap failed
+ * (every page stays where it was).
+ */
+int guest_mem_collapse(struct guest_mem *mem, uint64_t gpa_2m);
+/* Is the region at gpa_2m fully backed but not by one pageblock?
+ * (lockless: a hint for a scan) */
+bool guest_mem_collapsible(struct guest_mem *mem, uint64_t gpa_2m);
+void guest_mem_set_fail_remap(struct guest_mem *mem,
+			      const struct guest_mem_fail_remap *f);
+/* Migrate by pausing the guest, or (false) with migration entries;
+ * -EOPNOTSUPP where this kernel has none.  (Comparisons, tests.) */
+int guest_mem_set_migrate_by_pause(struct guest_mem *mem, bool by_pause);
 /*
  * The VM is dead (OOM kill): give every frame back now.  Its vCPUs must be
  * out of KVM_RUN; faults from then on get the zero page, never a frame.

@@ -53,12 +53,14 @@ uint64_t hist_percentile(const struct histogram *h, double p)
 	for (unsigned int b = 0; b < HIST_BUCKETS; b++) {
 		seen += __atomic_load_n(&h->count[b], __ATOMIC_RELAXED);
 		if (seen >= rank) {
-			uint64_t hi = bucket_high(b), max = h->max;
+			uint64_t hi = bucket_high(b),
+				 max = __atomic_load_n(&h->max,
+						       __ATOMIC_RELAXED);
 
 			return hi < max ? hi : max;
 		}
 	}
-	return h->max;
+	return __atomic_load_n(&h->max, __ATOMIC_RELAXED);
 }
 
 void hist_merge(struct histogram *dst, const struct histogram *src)

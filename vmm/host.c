@@ -16,6 +16,7 @@
 #include "vmm/host_balloon.h"
 #include "vmm/host_events.h"
 #include "vmm/host_tune.h"
+#include "vmm/kvm_stats.h"
 
 static int __attribute__((format(printf, 4, 5)))
 errf(char *err, size_t errlen, int ret, const char *fmt, ...)
@@ -173,6 +174,7 @@ int host_create(const struct vmm_config *cfg, struct vmm_host **out, char *err,
 		if (ret)
 			goto err_pool;
 	}
+	host_migrate_init(&ops);
 	if (!cfg->balloon_off) {
 		ret = host_reclaim_start(h);
 		if (ret) {
@@ -271,8 +273,10 @@ int host_launch_prepare(struct vmm_host *h, const struct guest_spec *spec,
 	ret = load_image(spec, &image, &len, err, errlen);
 	if (ret)
 		goto err_unreserve;
-	ret = vm_create_res(spec, id, res ? res : &def, image, len, &vm, err,
-			    errlen);
+	if (res)
+		def = *res;
+	def.migrate_by_pause |= h->cfg.migrate_by_pause;
+	ret = vm_create_res(spec, id, &def, image, len, &vm, err, errlen);
 	if (image != guest_image_start)
 		free(image);
 	if (ret)
@@ -386,6 +390,35 @@ static const char *integrity(const struct vm_summary *s)
 	return s->nr_verify ? "ok" : "not checked";
 }
 
+/* How KVM maps the guest (its own statistics), and what migration and
+ * collapse did to it. */
+static void print_guest_mappings(struct vm *vm,
+				 const struct guest_mem_stats *ms, FILE *f)
+{
+	struct guest_mem *mem = vm->mem;
+	struct kvm_page_stats ps;
+
+	if (vm->vm_fd >= 0 && !kvm_vm_page_stats(vm->vm_fd, &ps))
+		fprintf(f,
+			"  kvm: %" PRIu64 " x 4 KiB, %" PRIu64
+			" x 2 MiB, %" PRIu64
+			" x 1 GiB mappings (%.1f%% of mapped memory in 2 MiB)\n",
+			ps.pages_4k, ps.pages_2m, ps.pages_1g,
+			100 * kvm_page_stats_2m_share(&ps));
+	if (mem && (ms->migrate_batches || ms->collapsed))
+		fprintf(f,
+			"  migration: %" PRIu64 " pages moved, %" PRIu64
+			" not, %" PRIu64 " regions collapsed; %" PRIu64
+			" pauses, p50 %.1f us, p99 %.1f us, max %.1f us\n",
+			ms->migrated, ms->migrate_failed, ms->collapsed,
+			ms->migrate_batches,
+			hist_percentile(&mem->migrate_pause_ns, 50) / 1e3,
+			hist_percentile(&mem->migrate_pause_ns, 99) / 1e3,
+			__atomic_load_n(&mem->migrate_pause_ns.max,
+					__ATOMIC_RELAXED) /
+				1e3);
+}
+
 static void print_guest_summary(struct vmm_host *h, struct vm *vm, FILE *f)
 {
 	struct guest_mem_stats ms = { 0 };
@@ -420,6 +453,7 @@ static void print_guest_summary(struct vmm_host *h, struct vm *vm, FILE *f)
 			s.phase[i].bytes >> 10);
 	if (s.nr_panics)
 		fprintf(f, "  panic: %s\n", s.panic);
+	print_guest_mappings(vm, &ms, f);
 }
 
 void host_reap(struct vmm_host *h, unsigned int id)

@@ -88,6 +88,18 @@ unsigned int host_nr_running(struct vmm_host *h);
 void host_print_stats_line(struct vmm_host *h, FILE *f);
 /* The pool at the end: footprint, buddyinfo, key vmstat counters. */
 void host_print_pool_summary(struct vmm_host *h, FILE *f);
+/* Compaction's side in the host (vmm/host_migrate.c): sets the
+ * migrate_pages op, which moves guests' pages in short pauses. */
+void host_migrate_init(struct mm_ops *ops);
+/*
+ * khugepaged over every guest: look at up to max_scan 2 MiB regions
+ * (shared among the guests, each from where its last pass stopped) and
+ * collapse up to max_collapse fully backed, scattered ones into free
+ * pageblocks (guest_mem_collapse()).  Stops early when no pageblock is
+ * free.  Returns regions collapsed.  Context: one caller at a time.
+ */
+long host_collapse_all(struct vmm_host *h, unsigned long max_scan,
+		       unsigned long max_collapse);
 /* mm_validate() with the guests' reverse maps; 0 or -EUCLEAN. */
 int host_validate(struct vmm_host *h, char *err, size_t errlen);
 

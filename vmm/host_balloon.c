@@ -141,6 +141,18 @@ static int balloon_mmio(struct vm *vm, void *opaque, uint64_t gpa,
 	return 0;
 }
 
+/* The device writes used rings from the event loop: held off while
+ * a paused guest's pages move (vm_pause_devices()). */
+static void quiesce_lock(void *arg)
+{
+	pthread_mutex_lock(&((struct virtio_mmio_dev *)arg)->lock);
+}
+
+static void quiesce_unlock(void *arg)
+{
+	pthread_mutex_unlock(&((struct virtio_mmio_dev *)arg)->lock);
+}
+
 int host_balloon_attach(struct vmm_host *h, struct vm *vm,
 			struct vm_balloon **out)
 {
@@ -168,6 +180,11 @@ int host_balloon_attach(struct vmm_host *h, struct vm *vm,
 		goto err_free;
 	ret = vm_register_mmio(vm, GUEST_MMIO_GPA, GUEST_MMIO_DEV_SIZE,
 			       balloon_mmio, b);
+	if (ret)
+		goto err_dev;
+	ret = vm_add_quiesce(vm,
+			     &(struct vm_quiesce){ quiesce_lock, quiesce_unlock,
+						   &b->vb.dev });
 	if (ret)
 		goto err_dev;
 	/* Tell the guest where its balloon is (written before it runs). */

@@ -70,7 +70,8 @@ static void usage_options(FILE *f)
 	      "  --deflate-margin PCT       deflate above HIGH + PCT% of the node (10)\n"
 	      "  --deflate-step SIZE        most given back per round (64M)\n"
 	      "  --release-interval TIME|off  give free pool memory back to the host (1s)\n"
-	      "  --console on|off           show the guests' consoles on stdout (on)\n",
+	      "  --console on|off           show the guests' consoles on stdout (on)\n"
+	      "  --migrate entries|pause    how compaction moves guest pages (entries)\n",
 	      f);
 }
 
@@ -372,6 +373,7 @@ enum {
 	OPT_DEFLATE_MARGIN,
 	OPT_SOCKET,
 	OPT_CONSOLE,
+	OPT_MIGRATE,
 };
 
 static const struct option run_opts[] = {
@@ -400,6 +402,7 @@ static const struct option run_opts[] = {
 	{ "deflate-margin", required_argument, NULL, OPT_DEFLATE_MARGIN },
 	{ "socket", required_argument, NULL, OPT_SOCKET },
 	{ "console", required_argument, NULL, OPT_CONSOLE },
+	{ "migrate", required_argument, NULL, OPT_MIGRATE },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -502,6 +505,13 @@ static int parse_cmdline(int argc, char **argv, bool host_mode,
 			else
 				ret = fail(err, errlen,
 					   "--irqchip %s: on or off", a);
+			break;
+		case OPT_MIGRATE:
+			if (!strcmp(a, "entries") || !strcmp(a, "pause"))
+				cfg->migrate_by_pause = !strcmp(a, "pause");
+			else
+				ret = fail(err, errlen,
+					   "--migrate %s: entries or pause", a);
 			break;
 		case OPT_BALLOON_FLOOR:
 			if (parse_size(a, &cfg->balloon_floor_bytes) ||
@@ -769,6 +779,8 @@ void options_print(const struct vmm_config *cfg, FILE *f)
 	fprintf(f, "irqchip                %s\n",
 		cfg->irqchip_off ? "off (no interrupts; HLT exits)" :
 				   "on (irqfd interrupts)");
+	fprintf(f, "migrate                %s\n",
+		cfg->migrate_by_pause ? "pause" : "entries");
 	for (unsigned int i = 0; i < cfg->nr_guests; i++) {
 		const struct guest_spec *g = &cfg->guest[i];
 

@@ -73,6 +73,22 @@ static void __report_account(struct vm *vm, unsigned int vcpu,
 			s->irq_taken = r->args[1];
 		} else if (!strcmp(r->text, "irq_config")) {
 			s->irq_config = r->args[0];
+		} else if (!strcmp(r->text, "churn_stall_ns")) {
+			/* Sent before the churn's GR_PHASE_END: it goes with
+			 * the phase that is running. */
+			struct vm_phase *p = s->nr_phases < VM_MAX_PHASES ?
+						     &s->phase[s->nr_phases] :
+						     NULL;
+
+			if (r->args[0] > s->churn_stall_max_ns)
+				s->churn_stall_max_ns = r->args[0];
+			if (p)
+				p->stall_max_ns = r->args[0];
+			for (int i = 0; i < 3; i++) {
+				s->churn_stalls_over[i] += r->args[1 + i];
+				if (p)
+					p->stalls_over[i] = r->args[1 + i];
+			}
 		}
 		break;
 	case GR_PANIC:

@@ -21,6 +21,9 @@ struct vm_phase {
 	uint64_t index;
 	uint64_t ns; /* guest-measured duration */
 	uint64_t bytes;
+	/* A churn's GR_STAT "churn_stall_ns" (see vm_summary), 0 else. */
+	uint64_t stall_max_ns;
+	uint64_t stalls_over[3];
 };
 
 struct vm_summary {
@@ -43,6 +46,11 @@ struct vm_summary {
 	/* Interrupts the guest's driver took, by reason (GR_STAT irq_*). */
 	uint64_t irq_used, irq_config, irq_taken;
 	uint64_t mmio_unknown; /* accesses no handler claimed */
+	/* GR_STAT "churn_stall_ns": the longest gap between two page
+	 * re-touches of a churn, as the guest timed it, and how many gaps
+	 * passed 100 us, 200 us, 1 ms (summed over churns). */
+	uint64_t churn_stall_max_ns;
+	uint64_t churn_stalls_over[3];
 };
 
 /* outl to the report port with value gpa.  Context: vCPU thread. */

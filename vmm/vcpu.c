@@ -2,6 +2,7 @@
 #include "vmm/vcpu.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "vmm/futex.h"
 #include "vmm/kvm.h"
 #include "vmm/report.h"
 #include "vmm/serial.h"
@@ -18,25 +20,44 @@
 #include "vmm/x86_boot.h"
 
 #define VCPU_KICK_SIGNAL (SIGRTMIN + 1)
+/*
+ * How long a paused vCPU spins before it sleeps.  Waking a sleeping
+ * thread costs 30 us at the median here and more under load (a futex
+ * wake, then the scheduler); a pause for a migration batch is shorter
+ * than this, so the resume is a store the spinning vCPU sees at once.
+ */
+#define VCPU_PAUSE_SPIN_NS 250000ULL
 
 /* glibc before 2.35 does not name the field SIGEV_THREAD_ID uses. */
 #ifndef sigev_notify_thread_id
 #define sigev_notify_thread_id _sigev_un._tid
 #endif
 
-static pthread_once_t signal_once = PTHREAD_ONCE_INIT;
+static pthread_once_t global_once = PTHREAD_ONCE_INIT;
+static __thread struct vcpu *current_vcpu;
+
+struct vcpu *vcpu_current(void)
+{
+	return current_vcpu;
+}
+
+/* Free spin slots (pause_spin_get(), vcpu.h). */
+static int spin_slots; /* set once, by vcpu_global_init() */
 
 static void kick_handler(int sig)
 {
 	(void)sig; /* only here to interrupt KVM_RUN */
 }
 
-static void install_kick_handler(void)
+static void vcpu_global_init(void)
 {
 	struct sigaction sa = { .sa_handler = kick_handler };
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
 
 	sigemptyset(&sa.sa_mask);
 	sigaction(VCPU_KICK_SIGNAL, &sa, NULL); /* no SA_RESTART */
+	__atomic_store_n(&spin_slots, cpus > 1 ? (int)cpus - 1 : 0,
+			 __ATOMIC_RELEASE);
 }
 
 int vcpu_create(struct vm *vm, unsigned int idx, const struct kvm_cpuid2 *cpuid,
@@ -93,30 +114,105 @@ static bool vm_stopping(struct vm *vm)
 	return __atomic_load_n(&vm->state, __ATOMIC_ACQUIRE) >= VM_STOPPING;
 }
 
+/* This vCPU is out of KVM_RUN and will look at pause_req before it
+ * enters again (the pause protocol, vcpu.h). */
+static void vcpu_set_out(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+
+	__atomic_store_n(&v->out, true, __ATOMIC_SEQ_CST);
+	__atomic_add_fetch(&vm->nr_out, 1, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&vm->out_waiters, __ATOMIC_SEQ_CST))
+		futex_wake_all(&vm->nr_out);
+}
+
+static void vcpu_clear_out(struct vcpu *v)
+{
+	__atomic_sub_fetch(&v->vm->nr_out, 1, __ATOMIC_SEQ_CST);
+	__atomic_store_n(&v->out, false, __ATOMIC_SEQ_CST);
+}
+
+bool pause_spin_get(void)
+{
+	int n = __atomic_load_n(&spin_slots, __ATOMIC_RELAXED);
+
+	do {
+		if (n <= 0)
+			return false;
+	} while (!__atomic_compare_exchange_n(&spin_slots, &n, n - 1, true,
+					      __ATOMIC_ACQ_REL,
+					      __ATOMIC_RELAXED));
+	return true;
+}
+
+void pause_spin_put(void)
+{
+	__atomic_add_fetch(&spin_slots, 1, __ATOMIC_ACQ_REL);
+}
+
 /*
- * Park outside KVM_RUN: while paused; and for the idle/sleep ports until
- * a kick or the deadline (0: none).  Returns true when the VM is stopping.
+ * Held outside KVM_RUN while a pause lasts: spin a while (the pause is
+ * usually over by then), then sleep on park_seq, which vm_resume() and
+ * vm_stop() bump.  Returns true when the VM is stopping.
  */
-static bool vcpu_park(struct vcpu *v, bool wait_kick, uint64_t deadline)
+static bool vcpu_pause_park(struct vcpu *v)
+{
+	struct vm *vm = v->vm;
+	uint64_t t0 = vm_now_ns();
+	bool stopping, spin = pause_spin_get();
+
+	__atomic_store_n(&v->pause_held, true, __ATOMIC_RELAXED);
+	vcpu_set_out(v);
+	for (;;) {
+		unsigned int seq;
+
+		if (vm_stopping(vm) ||
+		    !__atomic_load_n(&vm->pause_req, __ATOMIC_SEQ_CST))
+			break;
+		if (spin && vm_now_ns() - t0 < VCPU_PAUSE_SPIN_NS) {
+			cpu_relax();
+			continue;
+		}
+		if (spin) {
+			pause_spin_put();
+			spin = false;
+		}
+		/* Sleeper first, then the sequence, then the condition: a
+		 * resume in between changes park_seq and the wait returns. */
+		__atomic_add_fetch(&vm->park_sleepers, 1, __ATOMIC_SEQ_CST);
+		seq = __atomic_load_n(&vm->park_seq, __ATOMIC_SEQ_CST);
+		if (!vm_stopping(vm) &&
+		    __atomic_load_n(&vm->pause_req, __ATOMIC_SEQ_CST))
+			futex_wait(&vm->park_seq, seq, NULL);
+		__atomic_sub_fetch(&vm->park_sleepers, 1, __ATOMIC_SEQ_CST);
+	}
+	if (spin)
+		pause_spin_put();
+	stopping = vm_stopping(vm);
+	vcpu_clear_out(v);
+	if (!stopping)
+		__atomic_store_n(&v->run->immediate_exit, 0, __ATOMIC_SEQ_CST);
+	return stopping;
+}
+
+/*
+ * Park for the idle/sleep ports until a kick or the deadline (0: none).
+ * A pause meanwhile is the caller's to see: it looks at pause_req before
+ * KVM_RUN.  Returns true when the VM is stopping.
+ */
+static bool vcpu_idle_park(struct vcpu *v, uint64_t deadline)
 {
 	struct vm *vm = v->vm;
 	bool stopping = false;
 	struct timespec ts;
 
+	vcpu_set_out(v);
 	pthread_mutex_lock(&vm->lock);
-	vm->nr_parked++;
-	pthread_cond_broadcast(&vm->cond);
 	for (;;) {
 		if (vm->state >= VM_STOPPING) {
 			stopping = true;
 			break;
 		}
-		if (vm->pause_req) {
-			pthread_cond_wait(&vm->cond, &vm->lock);
-			continue;
-		}
-		if (!wait_kick)
-			break;
 		if (v->kicked) {
 			v->kicked = false;
 			break;
@@ -131,10 +227,10 @@ static bool vcpu_park(struct vcpu *v, bool wait_kick, uint64_t deadline)
 		ts.tv_nsec = deadline % 1000000000;
 		pthread_cond_timedwait(&vm->cond, &vm->lock, &ts);
 	}
-	vm->nr_parked--;
-	if (!stopping)
-		v->run->immediate_exit = 0;
 	pthread_mutex_unlock(&vm->lock);
+	vcpu_clear_out(v);
+	if (!stopping)
+		__atomic_store_n(&v->run->immediate_exit, 0, __ATOMIC_SEQ_CST);
 	return stopping;
 }
 
@@ -159,8 +255,8 @@ static void pv_report(struct vcpu *v, uint32_t gpa)
 static void pv_idle(struct vcpu *v, uint32_t sleep_us)
 {
 	v->stats.idle++;
-	vcpu_park(v, true,
-		  sleep_us ? vm_now_ns() + (uint64_t)sleep_us * 1000 : 0);
+	vcpu_idle_park(v,
+		       sleep_us ? vm_now_ns() + (uint64_t)sleep_us * 1000 : 0);
 }
 
 static void handle_port(struct vcpu *v, uint16_t port, bool out, uint8_t size,
@@ -410,10 +506,15 @@ static void vcpu_thread_done(struct vcpu *v)
 	struct vm *vm = v->vm;
 	uint64_t one = 1;
 
+	/* Out for good: a pauser counts it as held, and waits for no
+	 * return to the guest. */
+	__atomic_store_n(&v->pause_held, false, __ATOMIC_RELEASE);
+	vcpu_set_out(v);
 	pthread_mutex_lock(&vm->lock);
 	if (++vm->nr_exited == vm->nr_vcpus) {
 		serial_flush(&vm->serial);
-		vm->state = VM_STOPPED;
+		/* Read locklessly too (vm_pause, the migrate op). */
+		__atomic_store_n(&vm->state, VM_STOPPED, __ATOMIC_SEQ_CST);
 		if (write(vm->stop_efd, &one, sizeof(one)) < 0) {
 			/* cannot fail on a fresh eventfd; nothing to do */
 		}
@@ -426,8 +527,10 @@ static void *vcpu_thread(void *arg)
 {
 	struct vcpu *v = arg;
 	struct vm *vm = v->vm;
+	uint64_t left = 0; /* when KVM_RUN last returned */
 	sigset_t set;
 
+	current_vcpu = v;
 	/* Whoever created us may block signals for a signalfd: not this. */
 	sigemptyset(&set);
 	sigaddset(&set, VCPU_KICK_SIGNAL);
@@ -436,13 +539,26 @@ static void *vcpu_thread(void *arg)
 		vm_stop(vm, VM_EXIT_HOST_ERROR,
 			"vCPU %u: no timer to watch for a final halt", v->idx);
 	for (;;) {
-		if (vm_stopping(vm) ||
-		    __atomic_load_n(&vm->pause_req, __ATOMIC_ACQUIRE)) {
-			if (vcpu_park(v, false, 0))
+		if (vm_stopping(vm))
+			break;
+		if (__atomic_load_n(&vm->pause_req, __ATOMIC_SEQ_CST)) {
+			if (vcpu_pause_park(v))
 				break;
+			/* What the guest lost to the pause, from its exit
+			 * to the entry that follows now. */
+			if (left)
+				hist_add(&vm->pause_stall_ns,
+					 vm_now_ns() - left);
+			left = 0;
 			continue;
 		}
+		/* Back in the guest: the next pause may begin (vm_pause()
+		 * waits for this, so each pause is one stall). */
+		if (__atomic_load_n(&v->pause_held, __ATOMIC_RELAXED))
+			__atomic_store_n(&v->pause_held, false,
+					 __ATOMIC_RELEASE);
 		if (ioctl(v->fd, KVM_RUN, 0) < 0) {
+			left = vm_now_ns();
 			if (errno == EINTR) {
 				halt_watch_check(v);
 				continue;
@@ -454,6 +570,8 @@ static void *vcpu_thread(void *arg)
 			continue;
 		}
 		handle_exit(v);
+		/* After the exit is served (an idle park is not a stall). */
+		left = vm_now_ns();
 	}
 	if (v->halt_watch)
 		timer_delete(v->halt_timer);
@@ -465,7 +583,7 @@ int vcpu_start(struct vcpu *v)
 {
 	int ret;
 
-	pthread_once(&signal_once, install_kick_handler);
+	pthread_once(&global_once, vcpu_global_init);
 	ret = pthread_create(&v->thread, NULL, vcpu_thread, v);
 	if (ret)
 		return -ret;

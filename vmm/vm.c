@@ -12,6 +12,7 @@
 
 #include "mm/mm.h"
 #include "vmm/boot_data.h"
+#include "vmm/futex.h"
 #include "vmm/kvm.h"
 #include "vmm/loader.h"
 #include "vmm/vcpu.h"
@@ -317,7 +318,7 @@ int vm_start(struct vm *vm)
 		return -EBUSY;
 	}
 	vm->start_ns = vm_now_ns();
-	__atomic_store_n(&vm->state, VM_RUNNING, __ATOMIC_RELEASE);
+	__atomic_store_n(&vm->state, VM_RUNNING, __ATOMIC_SEQ_CST);
 	/* Under the lock, so vm_stop never sees a half-started thread. */
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
 		ret = vcpu_start(vm->vcpu[i]);
@@ -335,10 +336,20 @@ int vm_start(struct vm *vm)
 		pthread_mutex_lock(&vm->lock);
 		vm->nr_exited += vm->nr_vcpus - started;
 		if (vm->nr_exited == vm->nr_vcpus)
-			vm->state = VM_STOPPED;
+			__atomic_store_n(&vm->state, VM_STOPPED,
+					 __ATOMIC_SEQ_CST);
 		pthread_mutex_unlock(&vm->lock);
 	}
 	return ret;
+}
+
+/* Let parked vCPUs go: the spinning ones see the store, the sleeping
+ * ones need the wake. */
+static void release_parked(struct vm *vm)
+{
+	__atomic_add_fetch(&vm->park_seq, 1, __ATOMIC_SEQ_CST);
+	if (__atomic_load_n(&vm->park_sleepers, __ATOMIC_SEQ_CST))
+		futex_wake_all(&vm->park_seq);
 }
 
 void vm_stop(struct vm *vm, enum vm_exit_reason why, const char *fmt, ...)
@@ -353,13 +364,15 @@ void vm_stop(struct vm *vm, enum vm_exit_reason why, const char *fmt, ...)
 		va_end(ap);
 	}
 	if (vm->state == VM_RUNNING)
-		__atomic_store_n(&vm->state, VM_STOPPING, __ATOMIC_RELEASE);
+		__atomic_store_n(&vm->state, VM_STOPPING, __ATOMIC_SEQ_CST);
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
 		__vcpu_force_exit(vm->vcpu[i]);
 		vcpu_signal(vm->vcpu[i]);
 	}
 	pthread_cond_broadcast(&vm->cond);
 	pthread_mutex_unlock(&vm->lock);
+	/* Paused vCPUs leave too. */
+	release_parked(vm);
 }
 
 int vm_wait(struct vm *vm)
@@ -375,30 +388,123 @@ int vm_wait(struct vm *vm)
 	return 0;
 }
 
+/* How long vm_pause() spins for the vCPUs before it sleeps, and how
+ * long each sleep lasts at most (it re-checks the state after). */
+#define PAUSE_SPIN_NS 1000000ULL
+#define PAUSE_SLEEP_NS 1000000L
+
+static enum vm_state vm_state_of(struct vm *vm)
+{
+	return __atomic_load_n(&vm->state, __ATOMIC_SEQ_CST);
+}
+
+static bool all_out(struct vm *vm)
+{
+	return __atomic_load_n(&vm->nr_out, __ATOMIC_SEQ_CST) >= vm->nr_vcpus;
+}
+
+/*
+ * Before a new pause begins, the vCPUs the last one held must have gone
+ * back into the guest: otherwise pauses back to back (a compaction run)
+ * hold a vCPU from the first to the last, and a guest's stall is no
+ * longer one pause but all of them.  Bounded (a descheduled vCPU thread
+ * does not hold compaction up for long); the guest runs meanwhile, so
+ * this costs the pauser time, not the guest.
+ */
+#define PAUSE_REENTRY_MAX_NS 2000000ULL
+
+static bool any_held(struct vm *vm)
+{
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
+		if (__atomic_load_n(&vm->vcpu[i]->pause_held, __ATOMIC_ACQUIRE))
+			return true;
+	return false;
+}
+
+static void wait_reentry(struct vm *vm)
+{
+	uint64_t t0 = vm_now_ns(), el;
+
+	while (any_held(vm) &&
+	       __atomic_load_n(&vm->pause_req, __ATOMIC_SEQ_CST) == 0 &&
+	       vm_state_of(vm) == VM_RUNNING &&
+	       (el = vm_now_ns() - t0) < PAUSE_REENTRY_MAX_NS) {
+		if (el < 20000)
+			cpu_relax();
+		else
+			usleep(20);
+	}
+}
+
 int vm_pause(struct vm *vm)
 {
-	pthread_mutex_lock(&vm->lock);
-	__atomic_add_fetch(&vm->pause_req, 1, __ATOMIC_ACQ_REL);
+	return vm_pause_timed(vm, NULL);
+}
+
+int vm_pause_timed(struct vm *vm, uint64_t *raised_ns)
+{
+	const struct timespec nap = { 0, PAUSE_SLEEP_NS };
+	struct vcpu *self = vcpu_current();
+	enum vm_state state;
+	uint64_t t0;
+	bool spin;
+
+	if (self && self->vm == vm)
+		return -EDEADLK;
+	wait_reentry(vm);
+	if (raised_ns)
+		*raised_ns = vm_now_ns();
+	__atomic_add_fetch(&vm->pause_req, 1, __ATOMIC_SEQ_CST);
+	/* Not started: the threads look at pause_req before their first
+	 * KVM_RUN.  Stopped: none is left. */
+	state = vm_state_of(vm);
+	if (state == VM_CREATED || state == VM_STOPPED)
+		return 0;
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
-		__vcpu_force_exit(vm->vcpu[i]);
-		vcpu_signal(vm->vcpu[i]);
+		struct vcpu *v = vm->vcpu[i];
+
+		/* Parked: it reads pause_req before it runs again. */
+		if (__atomic_load_n(&v->out, __ATOMIC_SEQ_CST))
+			continue;
+		__vcpu_force_exit(v);
+		vcpu_signal(v);
 	}
-	while (vm->state == VM_RUNNING || vm->state == VM_STOPPING) {
-		if (vm->nr_parked + vm->nr_exited >= vm->nr_vcpus)
+	/* The kick takes tens of microseconds to land (an IPI to a CPU in
+	 * guest mode); sleeping would add a wake-up as long again. */
+	t0 = vm_now_ns();
+	spin = pause_spin_get();
+	while (!all_out(vm)) {
+		unsigned int n;
+
+		if (vm_state_of(vm) == VM_STOPPED)
 			break;
-		pthread_cond_wait(&vm->cond, &vm->lock);
+		if (spin && vm_now_ns() - t0 < PAUSE_SPIN_NS) {
+			cpu_relax();
+			continue;
+		}
+		__atomic_add_fetch(&vm->out_waiters, 1, __ATOMIC_SEQ_CST);
+		n = __atomic_load_n(&vm->nr_out, __ATOMIC_SEQ_CST);
+		if (n < vm->nr_vcpus)
+			futex_wait(&vm->nr_out, n, &nap);
+		__atomic_sub_fetch(&vm->out_waiters, 1, __ATOMIC_SEQ_CST);
 	}
-	pthread_mutex_unlock(&vm->lock);
+	if (spin)
+		pause_spin_put();
 	return 0;
 }
 
 void vm_resume(struct vm *vm)
 {
-	pthread_mutex_lock(&vm->lock);
-	if (vm->pause_req)
-		__atomic_sub_fetch(&vm->pause_req, 1, __ATOMIC_ACQ_REL);
-	pthread_cond_broadcast(&vm->cond);
-	pthread_mutex_unlock(&vm->lock);
+	unsigned int n = __atomic_load_n(&vm->pause_req, __ATOMIC_SEQ_CST);
+
+	do {
+		if (!n)
+			return; /* unbalanced: nothing to resume */
+	} while (!__atomic_compare_exchange_n(&vm->pause_req, &n, n - 1, false,
+					      __ATOMIC_SEQ_CST,
+					      __ATOMIC_SEQ_CST));
+	if (n == 1)
+		release_parked(vm);
 }
 
 void vm_destroy(struct vm *vm)
@@ -439,6 +545,47 @@ int vm_register_mmio(struct vm *vm, uint64_t gpa, uint64_t len, vm_mmio_fn fn,
 	vm->mmio[vm->nr_mmio++] =
 		(struct vm_mmio_region){ gpa, len, fn, opaque };
 	return 0;
+}
+
+bool vm_vcpus_idle(struct vm *vm)
+{
+	/* Out and not held by a pause: parked by the guest itself (or
+	 * gone).  One held by the last pause is about to run again. */
+	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
+		struct vcpu *v = vm->vcpu[i];
+
+		if (!__atomic_load_n(&v->out, __ATOMIC_ACQUIRE) ||
+		    __atomic_load_n(&v->pause_held, __ATOMIC_ACQUIRE))
+			return false;
+	}
+	return vm->nr_vcpus > 0;
+}
+
+int vm_add_quiesce(struct vm *vm, const struct vm_quiesce *q)
+{
+	if (vm->nr_quiesce == VM_MAX_MMIO)
+		return -ENOSPC;
+	vm->quiesce[vm->nr_quiesce++] = *q;
+	return 0;
+}
+
+int vm_pause_devices(struct vm *vm, uint64_t *raised_ns)
+{
+	int ret = vm_pause_timed(vm, raised_ns);
+
+	/* After the pause: a vCPU never parks holding a device lock, and
+	 * the devices' own threads do not wait for vCPUs. */
+	if (!ret)
+		for (unsigned int i = 0; i < vm->nr_quiesce; i++)
+			vm->quiesce[i].lock(vm->quiesce[i].arg);
+	return ret;
+}
+
+void vm_resume_devices(struct vm *vm)
+{
+	for (unsigned int i = vm->nr_quiesce; i-- > 0;)
+		vm->quiesce[i].unlock(vm->quiesce[i].arg);
+	vm_resume(vm);
 }
 
 int vm_mmio_access(struct vm *vm, uint64_t gpa, uint8_t *data, uint32_t len,

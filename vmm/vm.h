@@ -20,6 +20,7 @@
 
 #include "guest/abi.h"
 #include "vmm/config.h"
+#include "vmm/histogram.h"
 #include "vmm/report.h"
 #include "vmm/serial.h"
 
@@ -37,6 +38,7 @@ struct vm_resources {
 	bool quiet; /* no console lines (tests, benchmarks) */
 	bool no_irqchip; /* no in-kernel irqchip: no interrupts at all */
 	FILE *console; /* console lines go there; NULL: stdout */
+	bool migrate_by_pause; /* guest_mem_config.migrate_by_pause */
 };
 
 #define VM_EXIT_REASONS(X)                      \
@@ -83,6 +85,17 @@ struct vm_mmio_region {
 };
 
 #define VM_MAX_MMIO 8
+
+/*
+ * A device that writes guest RAM from a thread other than the vCPUs (a
+ * virtqueue served by the event loop) is held off while a paused guest's
+ * pages are copied: lock() may not wait for a vCPU.
+ */
+struct vm_quiesce {
+	void (*lock)(void *arg);
+	void (*unlock)(void *arg);
+	void *arg;
+};
 #define VM_DETAIL_MAX 160
 
 struct vm {
@@ -115,21 +128,36 @@ struct vm {
 
 	struct vm_mmio_region mmio[VM_MAX_MMIO];
 	unsigned int nr_mmio;
+	struct vm_quiesce quiesce[VM_MAX_MMIO]; /* set before vm_start */
+	unsigned int nr_quiesce;
 
 	struct serial
 		serial; /* .out (stdout) and .quiet may be set before start */
 
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
-	/* Guarded by lock. */
+	/* Guarded by lock (state is also read locklessly, acquire). */
 	enum vm_state state;
 	enum vm_exit_reason exit_reason;
 	char exit_detail[VM_DETAIL_MAX];
-	unsigned int pause_req; /* vm_pause() nesting */
-	unsigned int nr_parked; /* vCPUs outside KVM_RUN, held */
 	unsigned int nr_exited; /* vCPU threads done */
 	struct vm_summary summary;
 	uint64_t start_ns; /* CLOCK_MONOTONIC at vm_start */
+
+	/*
+	 * Pause, lockless (vm_pause() waits on the latency a guest sees;
+	 * vmm/vcpu.c has the protocol).  All atomic, sequentially
+	 * consistent: a vCPU publishes that it is out of KVM_RUN, then
+	 * looks at pause_req; a pauser publishes pause_req, then counts.
+	 */
+	unsigned int pause_req; /* vm_pause() nesting */
+	unsigned int nr_out; /* futex word: vCPUs parked, or exited */
+	unsigned int park_seq; /* futex word: bumped by resume and stop */
+	unsigned int out_waiters; /* pausers asleep on nr_out */
+	unsigned int park_sleepers; /* vCPUs asleep on park_seq */
+	/* How long vCPUs stayed out of KVM_RUN for pauses: from KVM_RUN's
+	 * return to the next entry (vCPU threads add, lock-free). */
+	struct histogram pause_stall_ns;
 };
 
 int vm_create(const struct guest_spec *spec, unsigned int id, const void *image,
@@ -150,14 +178,36 @@ void vm_stop(struct vm *vm, enum vm_exit_reason why, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Join the vCPU threads (after a stop, or when the guest ends). */
 int vm_wait(struct vm *vm);
-/* Hold every vCPU outside KVM_RUN; returns when all are held.  Not from a
- * vCPU thread of this VM. */
-int vm_pause(struct vm *vm);
+/*
+ * Hold every vCPU outside KVM_RUN; returns 0 when all are held (or the VM
+ * has no running vCPU: not started, or stopped).  Nests.  -EDEADLK from a
+ * vCPU thread of this VM.  Fast: kick by signal, then spin (sleep only
+ * when that takes long); the vCPUs spin briefly too, so vm_resume() is
+ * a store.  A new outermost pause first waits (briefly) for the vCPUs the
+ * last one held to be back in the guest, so that pauses back to back
+ * stall a guest one at a time.  Context: any thread but this VM's vCPUs; no lock held that a
+ * vCPU thread may take (vm->lock is not held in between).
+ */
+int vm_pause(struct vm *vm) __attribute__((warn_unused_result));
+/* The same; *raised_ns: when the pause was asked of the vCPUs (after
+ * vm_pause() waited for the last pause's vCPUs to be back in the guest),
+ * the start of what the guest may feel. */
+int vm_pause_timed(struct vm *vm, uint64_t *raised_ns)
+	__attribute__((warn_unused_result));
 void vm_resume(struct vm *vm);
 void vm_destroy(struct vm *vm);
 
 int vm_register_mmio(struct vm *vm, uint64_t gpa, uint64_t len, vm_mmio_fn fn,
 		     void *opaque);
+/* Is every vCPU parked by the guest itself (idle) right now?  A hint. */
+bool vm_vcpus_idle(struct vm *vm);
+int vm_add_quiesce(struct vm *vm, const struct vm_quiesce *q);
+/* Pause, then hold off every device that writes guest RAM on its own
+ * (vm_quiesce): nothing but the caller writes the guest's memory until
+ * vm_resume_devices(). */
+int vm_pause_devices(struct vm *vm, uint64_t *raised_ns)
+	__attribute__((warn_unused_result));
+void vm_resume_devices(struct vm *vm);
 /* Dispatch an MMIO exit; unknown reads return zeros and are counted. */
 int vm_mmio_access(struct vm *vm, uint64_t gpa, uint8_t *data, uint32_t len,
 		   bool is_write);

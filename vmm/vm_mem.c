@@ -21,6 +21,24 @@ static void vm_mem_oom(void *arg, uint64_t gpa)
 		(unsigned long long)gpa);
 }
 
+/* Pages of a paused guest move: its devices must not write them
+ * either (a used ring written by the event loop during the copy would be
+ * lost). */
+static int vm_mem_pause(void *arg, uint64_t *raised_ns)
+{
+	return vm_pause_devices(arg, raised_ns);
+}
+
+static void vm_mem_resume(void *arg)
+{
+	vm_resume_devices(arg);
+}
+
+static bool vm_mem_idle(void *arg)
+{
+	return vm_vcpus_idle(arg);
+}
+
 int vm_mem_init(struct vm *vm)
 {
 	struct guest_mem_config cfg = {
@@ -35,6 +53,10 @@ int vm_mem_init(struct vm *vm)
 		.pool = vm->res.pool,
 		.vm_fd = vm->vm_fd,
 		.oom = vm_mem_oom,
+		.pause = vm_mem_pause,
+		.resume = vm_mem_resume,
+		.idle = vm_mem_idle,
+		.migrate_by_pause = vm->res.migrate_by_pause,
 		.arg = vm,
 	};
 	struct guest_mem *mem;

@@ -90,7 +90,8 @@ out=$(cd "$tmp" && "$ctl" trace start trace 2>&1)
 expect 0 "$tmp/trace:" trace stop
 [ -f "$tmp/trace" ] || { echo "trace: no file"; fail=1; }
 expect 1 "not tracing" trace stop
-expect 1 "not available" compact
+expect 0 "compacted: " compact
+expect 2 "" compact --node x
 expect 0 "guest b (id 1): stopped by host: over the control socket" stop b
 expect 1 "no guest 'b'" stop b
 wait $wpid || { echo "watch: exit $?"; fail=1; }
