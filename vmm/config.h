@@ -48,6 +48,16 @@ struct vmm_config {
 	bool balloon_off; /* no balloons: no reclaim, only OOM */
 	bool deflate_off; /* never give memory back to guests */
 	bool irqchip_off; /* no in-kernel irqchip: guests poll, HLT exits */
+	/* Compaction (mm/compaction.h, host_khugepaged.h); zeroes mean the
+	 * defaults there. */
+	bool compaction_off; /* no kcompactd and no collapse thread */
+	bool proactiveness_set; /* else the default (20) */
+	unsigned int proactiveness; /* 0..100; 0: no proactive compaction */
+	unsigned int extfrag_threshold; /* 0: default (500) */
+	unsigned int compact_batch; /* frames per migrate call, 0: 32 */
+	bool collapse_off; /* no collapse thread */
+	unsigned int collapse_interval_ms; /* 0: 1 s */
+	unsigned int collapse_scan, collapse_max; /* per pass, 0: 512, 8 */
 	uint64_t balloon_floor_bytes;
 	uint64_t balloon_step_bytes; /* smallest request to one guest */
 	uint64_t deflate_step_bytes; /* most given back per round */

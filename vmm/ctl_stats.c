@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mm/compaction.h"
 #include "mm/internal.h"
 #include "vmm/ctl_cmd.h"
 #include "vmm/host.h"
@@ -27,6 +28,9 @@ static const struct {
 	{ "zoneinfo", mm_show_zoneinfo },
 	{ "pagetypeinfo", mm_show_pagetypeinfo },
 	{ "vmstat", mm_show_vmstat },
+	/* /sys/kernel/debug/extfrag/: the fragmentation index per order. */
+	{ "extfrag_index", mm_show_extfrag_index },
+	{ "unusable_index", mm_show_unusable_index },
 };
 
 /* A /proc-format report as one string, exactly as the file would read. */
@@ -141,7 +145,7 @@ static int cmd_query_stats(struct ctl_req *req, json_t *args, json_t **ret,
 		if (s == ARRAY_SIZE(sections))
 			return ctl_fail(
 				e, CTL_ERR_GENERIC,
-				"no section '%s' (buddyinfo, zoneinfo, pagetypeinfo, vmstat)",
+				"no section '%s' (buddyinfo, zoneinfo, pagetypeinfo, vmstat, extfrag_index, unusable_index)",
 				json_string_value(v));
 		pick[s] = true;
 	}
@@ -320,7 +324,7 @@ static int cmd_trace_stop(struct ctl_req *req, json_t *args, json_t **ret,
 
 const struct ctl_cmd ctl_stats_cmds[] = {
 	{ "query-stats", cmd_query_stats, stats_args,
-	  "buddyinfo, zoneinfo, pagetypeinfo, vmstat: /proc text and JSON" },
+	  "buddyinfo, zoneinfo, pagetypeinfo, vmstat, extfrag_index, unusable_index: /proc and debugfs text, and JSON" },
 	{ "compact", cmd_compact, compact_args,
 	  "compact a node's zones whole, or every node's" },
 	{ "trace-start", cmd_trace_start, trace_args,

@@ -13,6 +13,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "mm/compaction.h"
 #include "vmm/guest_mem_internal.h"
 
 /*
@@ -69,10 +70,12 @@ static int map_frames(struct guest_mem *mem, uint64_t gpa, pfn_t pfn,
 		/* Map first, owner second: an rmap check in between sees a
 		 * frame without owner, never an owner without mapping. */
 		WRITE_ONCE(mem->gpa_map[gpn(gpa) + i], pfn + i);
+		/* The pin before the owner: compaction reads the flags
+		 * without a lock once it sees an owner. */
+		if (pinned)
+			frame_set_pinned(pool, pfn + i);
 		frame_set_owner(pool, pfn + i, mem->cfg.owner,
 				(gpa_t){ gpa + (i << PAGE_SHIFT) });
-		if (pinned)
-			pfn_to_frame(pool, pfn + i)->flags |= FF_PINNED;
 	}
 	WRITE_ONCE(mem->backed_2m[gpa / HUGE_SIZE],
 		   mem->backed_2m[gpa / HUGE_SIZE] + npages);
@@ -156,6 +159,11 @@ static int populate(struct guest_mem *mem, uint64_t gpa, uint64_t *start,
 		count_vm_event(pool, THP_FAULT_FALLBACK);
 		__atomic_add_fetch(&mem->stats.huge_fallbacks, 1,
 				   __ATOMIC_RELAXED);
+		/* The light huge gfp neither reclaims nor compacts: let
+		 * kcompactd make order 9 for the next fault, as THP's
+		 * defrag=defer does. */
+		wakeup_kcompactd(pool, pnid < 0 ? 0 : pnid, pageblock_order,
+				 ZONE_MOVABLE);
 	}
 
 order0:

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "mm/compaction.h"
 #include "mm/oom_kill.h"
 #include "vmm/guest_mem.h"
 #include "vmm/host.h"
@@ -132,6 +133,39 @@ static unsigned long host_zone_reclaimable(void *priv, struct zone *zone)
 	return reclaim_zone_reclaimable_pages(&h->reclaim, zone);
 }
 
+/* kcompactd per node with the configured knobs, and the collapse thread. */
+static int host_compaction_start(struct vmm_host *h, char *err, size_t errlen)
+{
+	const struct vmm_config *cfg = &h->cfg;
+	struct compact_tunables t = h->pool->compact;
+	int ret;
+
+	if (cfg->proactiveness_set)
+		t.proactiveness = cfg->proactiveness;
+	if (cfg->extfrag_threshold)
+		t.extfrag_threshold = cfg->extfrag_threshold;
+	if (cfg->compact_batch)
+		t.batch = cfg->compact_batch;
+	ret = compaction_set_tunables(h->pool, &t);
+	if (ret)
+		return errf(err, errlen, ret, "compaction settings: %s",
+			    strerror(-ret));
+	ret = kcompactd_run(h->pool);
+	if (ret)
+		return errf(err, errlen, ret, "starting kcompactd: %s",
+			    strerror(-ret));
+	if (!cfg->collapse_off) {
+		ret = host_khugepaged_start(h);
+		if (ret) {
+			kcompactd_stop(h->pool);
+			return errf(err, errlen, ret,
+				    "starting the collapse thread: %s",
+				    strerror(-ret));
+		}
+	}
+	return 0;
+}
+
 int host_create(const struct vmm_config *cfg, struct vmm_host **out, char *err,
 		size_t errlen)
 {
@@ -164,6 +198,7 @@ int host_create(const struct vmm_config *cfg, struct vmm_host **out, char *err,
 	h->oom_log = stderr;
 	pthread_mutex_init(&h->lock, NULL);
 	pthread_mutex_init(&h->reap_lock, NULL);
+	pthread_mutex_init(&h->collapse_lock, NULL);
 	ret = mm_pool_create(&mc, &h->pool, err, errlen);
 	if (ret)
 		goto err_free;
@@ -187,12 +222,19 @@ int host_create(const struct vmm_config *cfg, struct vmm_host **out, char *err,
 		ops.zone_reclaimable_pages = host_zone_reclaimable;
 	}
 	mm_set_ops(h->pool, &ops);
+	if (!cfg->compaction_off) {
+		ret = host_compaction_start(h, err, errlen);
+		if (ret)
+			goto err_reclaim;
+	}
 	/* Worst case: every guest page its own mapping, twice over for
 	 * balloon placeholders splitting runs. */
 	host_ensure_max_map_count(2 * (cfg->pool_bytes >> PAGE_SHIFT) + 65536,
 				  false);
 	*out = h;
 	return 0;
+err_reclaim:
+	host_reclaim_stop(h);
 err_trace:
 	if (host_trace_path(h)) {
 		struct host_trace_result res;
@@ -204,6 +246,7 @@ err_pool:
 err_free:
 	pthread_mutex_destroy(&h->lock);
 	pthread_mutex_destroy(&h->reap_lock);
+	pthread_mutex_destroy(&h->collapse_lock);
 	free(h);
 	return ret;
 }
@@ -597,6 +640,9 @@ void host_destroy(struct vmm_host *h)
 	if (!h)
 		return;
 	host_stop_all(h, "host shutting down");
+	/* Nothing moves guest pages from here on. */
+	host_khugepaged_stop(h);
+	kcompactd_stop(h->pool);
 	host_reclaim_stop(h);
 	for (unsigned int id = 1; id <= VMM_MAX_GUESTS; id++)
 		if (h->vm[id])
@@ -614,5 +660,6 @@ void host_destroy(struct vmm_host *h)
 	mm_pool_destroy(h->pool);
 	pthread_mutex_destroy(&h->lock);
 	pthread_mutex_destroy(&h->reap_lock);
+	pthread_mutex_destroy(&h->collapse_lock);
 	free(h);
 }

@@ -18,6 +18,7 @@
 #include "vmm/config.h"
 #include "vmm/event_loop.h"
 #include "vmm/host_compact.h"
+#include "vmm/host_khugepaged.h"
 #include "vmm/host_trace.h"
 #include "vmm/vm.h"
 
@@ -36,6 +37,10 @@ struct vmm_host {
 	 * until someone listens. */
 	struct host_events *events;
 	struct host_trace trace; /* the tracing session, if any */
+
+	/* Collapse of scattered guest regions into pageblocks. */
+	struct khugepaged khugepaged;
+	pthread_mutex_t collapse_lock; /* one host_collapse_all() at a time */
 
 	/* Reclaim: kswapd threads, and every balloon's frames given back. */
 	struct reclaimer reclaim;
@@ -96,7 +101,8 @@ void host_migrate_init(struct mm_ops *ops);
  * (shared among the guests, each from where its last pass stopped) and
  * collapse up to max_collapse fully backed, scattered ones into free
  * pageblocks (guest_mem_collapse()).  Stops early when no pageblock is
- * free.  Returns regions collapsed.  Context: one caller at a time.
+ * free.  Returns regions collapsed.  Context: any thread; callers take
+ * turns (collapse_lock).
  */
 long host_collapse_all(struct vmm_host *h, unsigned long max_scan,
 		       unsigned long max_collapse);

@@ -122,6 +122,8 @@ long host_collapse_all(struct vmm_host *h, unsigned long max_scan,
 	pthread_mutex_unlock(&h->lock);
 	if (!nr_guests)
 		return 0;
+	/* Each guest's collapse_cursor belongs to one pass at a time. */
+	pthread_mutex_lock(&h->collapse_lock);
 	/* Each guest gets its share of the scan, as khugepaged walks one
 	 * mm after the other. */
 	for (unsigned int id = 1; id <= VMM_MAX_GUESTS; id++) {
@@ -144,5 +146,6 @@ long host_collapse_all(struct vmm_host *h, unsigned long max_scan,
 	 * back to the buddy lists, where they merge (as compaction does
 	 * after each batch). */
 	drain_local_pages(h->pool);
+	pthread_mutex_unlock(&h->collapse_lock);
 	return done;
 }

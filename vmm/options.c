@@ -71,7 +71,13 @@ static void usage_options(FILE *f)
 	      "  --deflate-step SIZE        most given back per round (64M)\n"
 	      "  --release-interval TIME|off  give free pool memory back to the host (1s)\n"
 	      "  --console on|off           show the guests' consoles on stdout (on)\n"
-	      "  --migrate entries|pause    how compaction moves guest pages (entries)\n",
+	      "  --migrate entries|pause    how compaction moves guest pages (entries)\n"
+	      "  --compaction on|off        kcompactd and the collapse thread (on)\n"
+	      "  --compaction-proactiveness N  0..100, like vm.compaction_proactiveness (20)\n"
+	      "  --extfrag-threshold N      compact only above this fragmentation index (500)\n"
+	      "  --compact-batch N          pages per migration batch, 1..512 (32)\n"
+	      "  --collapse-interval TIME|off  collapse scattered 2 MiB guest regions (1s)\n"
+	      "  --collapse-max N           regions collapsed per pass (8)\n",
 	      f);
 }
 
@@ -374,6 +380,12 @@ enum {
 	OPT_SOCKET,
 	OPT_CONSOLE,
 	OPT_MIGRATE,
+	OPT_COMPACTION,
+	OPT_PROACTIVENESS,
+	OPT_EXTFRAG,
+	OPT_COMPACT_BATCH,
+	OPT_COLLAPSE_INTERVAL,
+	OPT_COLLAPSE_MAX,
 };
 
 static const struct option run_opts[] = {
@@ -403,6 +415,13 @@ static const struct option run_opts[] = {
 	{ "socket", required_argument, NULL, OPT_SOCKET },
 	{ "console", required_argument, NULL, OPT_CONSOLE },
 	{ "migrate", required_argument, NULL, OPT_MIGRATE },
+	{ "compaction", required_argument, NULL, OPT_COMPACTION },
+	{ "compaction-proactiveness", required_argument, NULL,
+	  OPT_PROACTIVENESS },
+	{ "extfrag-threshold", required_argument, NULL, OPT_EXTFRAG },
+	{ "compact-batch", required_argument, NULL, OPT_COMPACT_BATCH },
+	{ "collapse-interval", required_argument, NULL, OPT_COLLAPSE_INTERVAL },
+	{ "collapse-max", required_argument, NULL, OPT_COLLAPSE_MAX },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -560,6 +579,60 @@ static int parse_cmdline(int argc, char **argv, bool host_mode,
 					"--deflate-margin %s: 1..100 (percent of the node)",
 					a);
 			cfg->deflate_margin_pct = n;
+			break;
+		case OPT_COMPACTION:
+			if (!strcmp(a, "on") || !strcmp(a, "off"))
+				cfg->compaction_off = !strcmp(a, "off");
+			else
+				ret = fail(err, errlen,
+					   "--compaction %s: on or off", a);
+			break;
+		case OPT_PROACTIVENESS:
+			if (parse_int(a, 0, 100, &n))
+				ret = fail(
+					err, errlen,
+					"--compaction-proactiveness %s: 0..100 (0: none)",
+					a);
+			cfg->proactiveness = n;
+			cfg->proactiveness_set = true;
+			break;
+		case OPT_EXTFRAG:
+			if (parse_int(a, 0, 1000, &n))
+				ret = fail(err, errlen,
+					   "--extfrag-threshold %s: 0..1000",
+					   a);
+			/* 0 is Linux's "always compact": kept as 1, since
+			 * our 0 means the default. */
+			cfg->extfrag_threshold = n ? n : 1;
+			break;
+		case OPT_COMPACT_BATCH:
+			if (parse_int(a, 1, 512, &n))
+				ret = fail(err, errlen,
+					   "--compact-batch %s: 1..512 pages",
+					   a);
+			cfg->compact_batch = n;
+			break;
+		case OPT_COLLAPSE_INTERVAL:
+			if (!strcmp(a, "off")) {
+				cfg->collapse_off = true;
+				break;
+			}
+			if (parse_duration_ns(a, &ns) || ns < 10000000ULL ||
+			    ns > 3600000000000ULL)
+				ret = fail(
+					err, errlen,
+					"--collapse-interval %s: 10ms to 1h, or off",
+					a);
+			cfg->collapse_off = false;
+			cfg->collapse_interval_ms = ns / 1000000;
+			break;
+		case OPT_COLLAPSE_MAX:
+			if (parse_int(a, 1, 65536, &n))
+				ret = fail(
+					err, errlen,
+					"--collapse-max %s: 1..65536 regions",
+					a);
+			cfg->collapse_max = n;
 			break;
 		case OPT_RELEASE:
 			if (!strcmp(a, "0") || !strcmp(a, "off")) {
@@ -781,6 +854,23 @@ void options_print(const struct vmm_config *cfg, FILE *f)
 				   "on (irqfd interrupts)");
 	fprintf(f, "migrate                %s\n",
 		cfg->migrate_by_pause ? "pause" : "entries");
+	if (cfg->compaction_off)
+		fprintf(f,
+			"compaction             off (direct compaction only)\n");
+	else
+		fprintf(f,
+			"compaction             kcompactd, proactiveness %u, extfrag_threshold %u, batch %u\n",
+			cfg->proactiveness_set ? cfg->proactiveness : 20,
+			cfg->extfrag_threshold ? cfg->extfrag_threshold : 500,
+			cfg->compact_batch ? cfg->compact_batch : 32);
+	if (cfg->compaction_off || cfg->collapse_off)
+		fprintf(f, "collapse               off\n");
+	else
+		fprintf(f,
+			"collapse               every %u ms, up to %u regions\n",
+			cfg->collapse_interval_ms ? cfg->collapse_interval_ms :
+						    1000,
+			cfg->collapse_max ? cfg->collapse_max : 8);
 	for (unsigned int i = 0; i < cfg->nr_guests; i++) {
 		const struct guest_spec *g = &cfg->guest[i];
 

@@ -31,6 +31,12 @@ check "--nodes 99" run --nodes 99
 check "--watermark-scale-factor 0" run --watermark-scale-factor 0
 check "--stats soon" run --stats soon
 check "--irqchip maybe: on or off" run --irqchip maybe
+check "--compaction maybe: on or off" run --compaction maybe
+check "--compaction-proactiveness 101: 0..100" run --compaction-proactiveness 101
+check "--extfrag-threshold -1: 0..1000" run --extfrag-threshold -1
+check "--compact-batch 513: 1..512" run --compact-batch 513
+check "--collapse-interval 1ns: 10ms to 1h, or off" run --collapse-interval 1ns
+check "--collapse-max 0: 1..65536" run --collapse-max 0
 check "mem=3M" run --guest mem=3M
 check "vcpus=0" run --guest vcpus=0
 check "unknown key 'colour'" run --guest colour=red

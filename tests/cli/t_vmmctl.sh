@@ -83,6 +83,7 @@ while ! grep -q BALLOON_CHANGE "$tmp/watch" && [ $i -lt 100 ]; do sleep 0.05; i=
 expect 1 "no guest 'zz'" balloon zz 8M
 expect 0 "Node 0, zone   Normal" stats buddyinfo
 expect 0 "pgalloc_normal" stats vmstat
+expect 0 "Node 0, zone   Normal -1.000" stats extfrag_index
 expect 0 "==> guests <==" stats
 expect 0 '"zones":[' --json stats zoneinfo
 out=$(cd "$tmp" && "$ctl" trace start trace 2>&1)

@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
-/* vmmctl stats [buddyinfo|zoneinfo|pagetypeinfo|vmstat|guests]... */
+/* vmmctl stats [buddyinfo|zoneinfo|pagetypeinfo|vmstat|extfrag_index|
+ * unusable_index|guests]... */
 #include <stdio.h>
 #include <string.h>
 
 #include "tools/vmmctl/vmmctl.h"
 
-static const char *const all[] = { "buddyinfo", "zoneinfo", "pagetypeinfo",
-				   "vmstat", "guests" };
+static const char *const all[] = { "buddyinfo",	    "zoneinfo",
+				   "pagetypeinfo",  "vmstat",
+				   "extfrag_index", "unusable_index",
+				   "guests" };
 #define NR_SECTIONS (sizeof(all) / sizeof(all[0]))
 
 int cmd_stats(struct vmmctl *v, const struct vmmctl_cmd *cmd, int argc,
@@ -27,7 +30,7 @@ int cmd_stats(struct vmmctl *v, const struct vmmctl_cmd *cmd, int argc,
 			json_decref(procs);
 			return vmmctl_usage(
 				cmd,
-				"no section '%s' (buddyinfo, zoneinfo, pagetypeinfo, vmstat, guests)",
+				"no section '%s' (buddyinfo, zoneinfo, pagetypeinfo, vmstat, extfrag_index, unusable_index, guests)",
 				argv[i]);
 		}
 		pick[s] = any = true;

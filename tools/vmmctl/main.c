@@ -48,7 +48,7 @@ static const struct vmmctl_cmd cmds[] = {
 	  "then sits in whole free pageblocks.  Says so when this vmm cannot\n"
 	  "migrate guest pages yet.\n" },
 	{ "stats", cmd_stats,
-	  "[buddyinfo|zoneinfo|pagetypeinfo|vmstat|guests]...",
+	  "[buddyinfo|zoneinfo|pagetypeinfo|vmstat|extfrag_index|unusable_index|guests]...",
 	  "/proc-format reports and per-guest memory",
 	  "With one section, prints it exactly as the /proc file of that name\n"
 	  "would read; with several (default: all), each under a header.\n"
