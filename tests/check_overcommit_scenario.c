@@ -53,6 +53,10 @@ static const char full[] =
 	"               \"step\": \"4M\", \"deflate_step\": \"32M\", \"deflate_margin\": 20,\n"
 	"               \"guest_timeout\": \"200ms\", \"direct_timeout\": \"10ms\",\n"
 	"               \"kswapd_step\": \"25ms\", \"release_interval\": \"off\" },\n"
+	"  \"compaction\": { \"enabled\": true, \"proactiveness\": 0,\n"
+	"                  \"extfrag_threshold\": 300, \"batch\": 64,\n"
+	"                  \"migrate\": \"pause\", \"collapse_interval\": \"250ms\",\n"
+	"                  \"collapse_max\": 4 },\n"
 	"  \"run\": { \"duration\": \"10s\", \"timeout\": \"20s\", \"sample_interval\": \"50ms\",\n"
 	"           \"trace_events\": 4096, \"trace_page_events\": true,\n"
 	"           \"irqchip\": false },\n"
@@ -95,6 +99,15 @@ START_TEST(test_full_scenario)
 	ck_assert_uint_eq(c->direct_timeout_ms, 10);
 	ck_assert_uint_eq(c->kswapd_step_ms, 25);
 	ck_assert_uint_eq(c->release_interval_ms, 0);
+	ck_assert(!c->compaction_off);
+	ck_assert(c->proactiveness_set);
+	ck_assert_uint_eq(c->proactiveness, 0);
+	ck_assert_uint_eq(c->extfrag_threshold, 300);
+	ck_assert_uint_eq(c->compact_batch, 64);
+	ck_assert(c->migrate_by_pause);
+	ck_assert(!c->collapse_off);
+	ck_assert_uint_eq(c->collapse_interval_ms, 250);
+	ck_assert_uint_eq(c->collapse_max, 4);
 	ck_assert_uint_eq(sc.duration_ns, 10000000000ULL);
 	ck_assert_uint_eq(sc.timeout_ns, 20000000000ULL);
 	ck_assert_uint_eq(sc.sample_ns, 50000000ULL);
@@ -219,6 +232,15 @@ static const struct {
 	  "reclaim.floor: must be from 4K to 1T" },
 	{ "{" POOL ", \"reclaim\": {\"guest_timeout\": \"100\"}, " GUESTS "}",
 	  "reclaim.guest_timeout: \"100\" is not a time" },
+	{ "{" POOL ", \"compaction\": {\"proactiveness\": 101}, " GUESTS "}",
+	  "compaction.proactiveness" },
+	{ "{" POOL ", \"compaction\": {\"migrate\": \"teleport\"}, " GUESTS "}",
+	  "compaction.migrate: must be \"entries\" or \"pause\"" },
+	{ "{" POOL ", \"compaction\": {\"collapse_interval\": \"1us\"}, " GUESTS
+	  "}",
+	  "compaction.collapse_interval: must be from 10ms to 1h" },
+	{ "{" POOL ", \"compaction\": {\"speed\": 1}, " GUESTS "}",
+	  "compaction.speed: unknown key (known here: enabled" },
 	{ "{" POOL ", \"reclaim\": {\"release_interval\": 5}, " GUESTS "}",
 	  "reclaim.release_interval: must be a time such as \"250ms\", not an integer" },
 	{ "{" POOL ", \"run\": {\"duration\": \"70s\"}, " GUESTS "}",

@@ -21,9 +21,8 @@ static void *khugepaged_thread(void *arg)
 			   k->interval_ns;
 		ts.tv_sec = deadline / 1000000000ULL;
 		ts.tv_nsec = deadline % 1000000000ULL;
-		while (!k->stop &&
-		       pthread_cond_timedwait(&k->wait, &k->lock, &ts) !=
-			       ETIMEDOUT)
+		while (!k->stop && pthread_cond_timedwait(&k->wait, &k->lock,
+							  &ts) != ETIMEDOUT)
 			;
 		if (k->stop)
 			break;

@@ -31,7 +31,8 @@ struct khugepaged {
 	uint64_t passes, collapsed;
 };
 
-int host_khugepaged_start(struct vmm_host *h) __attribute__((warn_unused_result));
+int host_khugepaged_start(struct vmm_host *h)
+	__attribute__((warn_unused_result));
 void host_khugepaged_stop(struct vmm_host *h);
 
 #endif /* VMM_HOST_KHUGEPAGED_H */

@@ -375,6 +375,78 @@ static int parse_reclaim(struct ctx *c, json_t *o, struct vmm_config *cfg)
 	return 0;
 }
 
+static int parse_compaction(struct ctx *c, json_t *o, struct vmm_config *cfg)
+{
+	static const char *const keys[] = {
+		"enabled", "proactiveness",	"extfrag_threshold", "batch",
+		"migrate", "collapse_interval", "collapse_max",	     NULL
+	};
+	json_t *v;
+	bool on = true;
+	long n;
+	int ret;
+
+	if (!o)
+		return 0;
+	if ((ret = check_keys(c, o, "compaction", keys)))
+		return ret;
+	if ((v = json_object_get(o, "enabled"))) {
+		if ((ret = get_bool(c, v, "compaction.enabled", &on)))
+			return ret;
+		cfg->compaction_off = !on;
+	}
+	if ((v = json_object_get(o, "proactiveness"))) {
+		if ((ret = get_int(c, v, "compaction.proactiveness", 0, 100,
+				   &n)))
+			return ret;
+		cfg->proactiveness = n;
+		cfg->proactiveness_set = true;
+	}
+	if ((v = json_object_get(o, "extfrag_threshold"))) {
+		if ((ret = get_int(c, v, "compaction.extfrag_threshold", 0,
+				   1000, &n)))
+			return ret;
+		cfg->extfrag_threshold = n ? n : 1;
+	}
+	if ((v = json_object_get(o, "batch"))) {
+		if ((ret = get_int(c, v, "compaction.batch", 1, 512, &n)))
+			return ret;
+		cfg->compact_batch = n;
+	}
+	if ((v = json_object_get(o, "migrate"))) {
+		const char *m = json_is_string(v) ? json_string_value(v) : "";
+
+		if (strcmp(m, "entries") && strcmp(m, "pause"))
+			return bad(c, "compaction.migrate",
+				   "must be \"entries\" or \"pause\"");
+		cfg->migrate_by_pause = !strcmp(m, "pause");
+	}
+	if ((v = json_object_get(o, "collapse_interval"))) {
+		uint64_t ns;
+
+		if (json_is_string(v) && !strcmp(json_string_value(v), "off")) {
+			cfg->collapse_off = true;
+		} else {
+			if ((ret = get_duration(c, v,
+						"compaction.collapse_interval",
+						&ns)))
+				return ret;
+			if (ns < 10000000ULL || ns > 3600000000000ULL)
+				return bad(
+					c, "compaction.collapse_interval",
+					"must be from 10ms to 1h, or \"off\"");
+			cfg->collapse_interval_ms = ns / 1000000;
+		}
+	}
+	if ((v = json_object_get(o, "collapse_max"))) {
+		if ((ret = get_int(c, v, "compaction.collapse_max", 1, 65536,
+				   &n)))
+			return ret;
+		cfg->collapse_max = n;
+	}
+	return 0;
+}
+
 static int parse_run(struct ctx *c, json_t *o, struct scenario *sc)
 {
 	static const char *const keys[] = { "duration",
@@ -815,8 +887,8 @@ static void defaults(struct scenario *sc)
 static int parse(struct ctx *c, json_t *root, struct scenario *sc)
 {
 	static const char *const keys[] = { "name",    "description", "pool",
-					    "reclaim", "run",	      "guests",
-					    "expect",  NULL };
+					    "reclaim", "compaction",  "run",
+					    "guests",  "expect",      NULL };
 	json_t *v, *g;
 	size_t i;
 	int ret;
@@ -842,6 +914,8 @@ static int parse(struct ctx *c, json_t *root, struct scenario *sc)
 	if ((ret = parse_pool(c, json_object_get(root, "pool"), &sc->cfg)) ||
 	    (ret = parse_reclaim(c, json_object_get(root, "reclaim"),
 				 &sc->cfg)) ||
+	    (ret = parse_compaction(c, json_object_get(root, "compaction"),
+				    &sc->cfg)) ||
 	    (ret = parse_run(c, json_object_get(root, "run"), sc)))
 		return ret;
 	v = json_object_get(root, "guests");
