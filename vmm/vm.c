@@ -251,14 +251,8 @@ int vm_create_res(const struct guest_spec *spec, unsigned int id,
 			 strerror(-ret));
 		goto err;
 	}
-	if (!vm->res.no_irqchip) {
-		ret = kvm_create_irqchip(vm->vm_fd);
-		if (ret) {
-			snprintf(err, errlen, "KVM_CREATE_IRQCHIP");
-			goto err;
-		}
-		vm->irqchip = true;
-	}
+	/* Created below, but the page tables need to know (x86_boot.c). */
+	vm->irqchip = !vm->res.no_irqchip;
 	ret = vm_mem_init(vm);
 	if (ret) {
 		snprintf(err, errlen, "guest memory");
@@ -278,6 +272,18 @@ int vm_create_res(const struct guest_spec *spec, unsigned int id,
 	if (ret) {
 		snprintf(err, errlen, "page tables/GDT (RAM too large?)");
 		goto err;
+	}
+	/* After the memslots: installing the first memslot waits for an
+	 * SRCU grace period, which an irqchip that exists already makes
+	 * several milliseconds long here (KVM_SET_USER_MEMORY_REGION: 5 ms
+	 * after KVM_CREATE_IRQCHIP, 0.3 ms before it).  Before the vCPUs,
+	 * as KVM requires. */
+	if (vm->irqchip) {
+		ret = kvm_create_irqchip(vm->vm_fd);
+		if (ret) {
+			snprintf(err, errlen, "KVM_CREATE_IRQCHIP");
+			goto err;
+		}
 	}
 	ret = create_vcpus(vm, err, errlen);
 	if (ret)
