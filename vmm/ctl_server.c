@@ -6,7 +6,6 @@
  */
 #include <errno.h>
 #include <poll.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +17,7 @@
 #include "mm/trace.h"
 #include "vmm/ctl_internal.h"
 #include "vmm/ctl_work.h"
+#include "vmm/errf.h"
 #include "vmm/host.h"
 #include "vmm/host_balloon.h"
 #include "vmm/host_events.h"
@@ -25,17 +25,6 @@
 #define BALLOON_POLL_NS 200000000ULL /* balloon changes, while peers listen */
 #define ACCEPT_PAUSE_NS 100000000ULL /* out of fds: try again after this */
 #define FINAL_FLUSH_MS 200 /* at the end, for peers that read */
-
-static int __attribute__((format(printf, 4, 5)))
-errf(char *err, size_t errlen, int ret, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return ret;
-}
 
 /* ------------------------------------------------------------------ */
 /* Accepting                                                            */

@@ -6,7 +6,6 @@
  */
 #include <errno.h>
 #include <libgen.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -15,17 +14,7 @@
 #include <unistd.h>
 
 #include "vmm/ctl_internal.h"
-
-static int __attribute__((format(printf, 4, 5)))
-errf(char *err, size_t errlen, int ret, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return ret;
-}
+#include "vmm/errf.h"
 
 /* The default path's directory: ours alone, made if missing. */
 static int private_directory(const char *path, char *err, size_t errlen)

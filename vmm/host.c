@@ -4,7 +4,6 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -12,23 +11,13 @@
 
 #include "mm/compaction.h"
 #include "mm/oom_kill.h"
+#include "vmm/errf.h"
 #include "vmm/guest_mem.h"
 #include "vmm/host.h"
 #include "vmm/host_balloon.h"
 #include "vmm/host_events.h"
 #include "vmm/host_tune.h"
 #include "vmm/kvm_stats.h"
-
-static int __attribute__((format(printf, 4, 5)))
-errf(char *err, size_t errlen, int ret, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return ret;
-}
 
 static bool host_rmap_check(void *priv, uint16_t owner, gpa_t g, pfn_t pfn)
 {

@@ -4,50 +4,38 @@
 #include <elf.h>
 #include <errno.h>
 #include <stdbool.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
-__attribute__((format(printf, 4, 5))) static int
-fail(char *err, size_t errlen, int ret, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return ret;
-}
+#include "vmm/errf.h"
 
 static int check_header(const Elf64_Ehdr *eh, size_t len, char *err,
 			size_t errlen)
 {
 	if (len < sizeof(*eh))
-		return fail(err, errlen, -ENOEXEC,
+		return errf(err, errlen, -ENOEXEC,
 			    "image truncated: %zu bytes, ELF header needs %zu",
 			    len, sizeof(*eh));
 	if (memcmp(eh->e_ident, ELFMAG, SELFMAG))
-		return fail(err, errlen, -ENOEXEC, "not an ELF image");
+		return errf(err, errlen, -ENOEXEC, "not an ELF image");
 	if (eh->e_ident[EI_CLASS] != ELFCLASS64)
-		return fail(err, errlen, -ENOEXEC, "not ELF64 (class %u)",
+		return errf(err, errlen, -ENOEXEC, "not ELF64 (class %u)",
 			    eh->e_ident[EI_CLASS]);
 	if (eh->e_ident[EI_DATA] != ELFDATA2LSB)
-		return fail(err, errlen, -ENOEXEC, "not little-endian");
+		return errf(err, errlen, -ENOEXEC, "not little-endian");
 	if (eh->e_machine != EM_X86_64)
-		return fail(err, errlen, -ENOEXEC,
+		return errf(err, errlen, -ENOEXEC,
 			    "wrong machine %u (want x86-64, %u)", eh->e_machine,
 			    EM_X86_64);
 	if (eh->e_type != ET_EXEC)
-		return fail(err, errlen, -ENOEXEC,
+		return errf(err, errlen, -ENOEXEC,
 			    "not a static executable (type %u)", eh->e_type);
 	if (eh->e_phentsize != sizeof(Elf64_Phdr))
-		return fail(err, errlen, -ENOEXEC, "bad e_phentsize %u",
+		return errf(err, errlen, -ENOEXEC, "bad e_phentsize %u",
 			    eh->e_phentsize);
 	if (!eh->e_phnum || eh->e_phoff > len ||
 	    (uint64_t)eh->e_phnum * sizeof(Elf64_Phdr) > len - eh->e_phoff)
-		return fail(err, errlen, -ENOEXEC,
+		return errf(err, errlen, -ENOEXEC,
 			    "program headers outside the image (%u at %#llx)",
 			    eh->e_phnum, (unsigned long long)eh->e_phoff);
 	return 0;
@@ -59,26 +47,26 @@ static int check_segment(const Elf64_Phdr *ph, size_t len, uint64_t min_gpa,
 	uint64_t end;
 
 	if (ph->p_filesz > ph->p_memsz)
-		return fail(err, errlen, -ENOEXEC,
+		return errf(err, errlen, -ENOEXEC,
 			    "segment at %#llx: filesz > memsz",
 			    (unsigned long long)ph->p_paddr);
 	if (ph->p_offset > len || ph->p_filesz > len - ph->p_offset)
-		return fail(err, errlen, -ENOEXEC,
+		return errf(err, errlen, -ENOEXEC,
 			    "segment at %#llx: data beyond the image end "
 			    "(truncated?)",
 			    (unsigned long long)ph->p_paddr);
 	if (__builtin_add_overflow(ph->p_paddr, ph->p_memsz, &end))
-		return fail(err, errlen, -ERANGE,
+		return errf(err, errlen, -ERANGE,
 			    "segment at %#llx: size overflows",
 			    (unsigned long long)ph->p_paddr);
 	if (ph->p_paddr < min_gpa)
-		return fail(err, errlen, -ERANGE,
+		return errf(err, errlen, -ERANGE,
 			    "segment at %#llx overlaps the boot area "
 			    "(below %#llx)",
 			    (unsigned long long)ph->p_paddr,
 			    (unsigned long long)min_gpa);
 	if (end > ram_size)
-		return fail(err, errlen, -ERANGE,
+		return errf(err, errlen, -ERANGE,
 			    "segment %#llx..%#llx outside RAM (%#llx bytes)",
 			    (unsigned long long)ph->p_paddr,
 			    (unsigned long long)end,
@@ -97,7 +85,7 @@ int elf_check(const void *image, size_t len, uint64_t min_gpa,
 
 	memset(info, 0, sizeof(*info));
 	if (!image)
-		return fail(err, errlen, -EINVAL, "no image");
+		return errf(err, errlen, -EINVAL, "no image");
 	ret = check_header(eh, len, err, errlen);
 	if (ret)
 		return ret;
@@ -113,7 +101,7 @@ int elf_check(const void *image, size_t len, uint64_t min_gpa,
 		if (ret)
 			return ret;
 		if (info->nr_segments == ELF_MAX_SEGMENTS)
-			return fail(err, errlen, -E2BIG,
+			return errf(err, errlen, -E2BIG,
 				    "more than %d PT_LOAD segments",
 				    ELF_MAX_SEGMENTS);
 		for (unsigned int k = 0; k < info->nr_segments; k++) {
@@ -121,7 +109,7 @@ int elf_check(const void *image, size_t len, uint64_t min_gpa,
 
 			if (ph[i].p_paddr < o->gpa + o->memsz &&
 			    o->gpa < ph[i].p_paddr + ph[i].p_memsz)
-				return fail(err, errlen, -EINVAL,
+				return errf(err, errlen, -EINVAL,
 					    "segments at %#llx and %#llx "
 					    "overlap",
 					    (unsigned long long)o->gpa,
@@ -141,9 +129,9 @@ int elf_check(const void *image, size_t len, uint64_t min_gpa,
 			entry_ok = true;
 	}
 	if (!info->nr_segments)
-		return fail(err, errlen, -ENOEXEC, "no PT_LOAD segment");
+		return errf(err, errlen, -ENOEXEC, "no PT_LOAD segment");
 	if (!entry_ok)
-		return fail(err, errlen, -ENOEXEC,
+		return errf(err, errlen, -ENOEXEC,
 			    "entry %#llx is not in an executable segment",
 			    (unsigned long long)eh->e_entry);
 	info->entry = eh->e_entry;
@@ -159,7 +147,7 @@ int elf_load(const void *image, const struct elf_info *info,
 		uint8_t *dst = hva(ctx, s->gpa, s->memsz);
 
 		if (!dst)
-			return fail(err, errlen, -EFAULT,
+			return errf(err, errlen, -EFAULT,
 				    "segment at %#llx: no guest memory",
 				    (unsigned long long)s->gpa);
 		memcpy(dst, (const uint8_t *)image + s->offset, s->filesz);

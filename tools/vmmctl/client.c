@@ -2,7 +2,6 @@
 /* A client of vmm's control socket (see client.h). */
 #include <errno.h>
 #include <poll.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,19 +11,9 @@
 #include <unistd.h>
 
 #include "tools/vmmctl/client.h"
+#include "vmm/errf.h"
 
 #define MAX_LINE (16 << 20) /* a reply longer than this is not vmm's */
-
-static int __attribute__((format(printf, 4, 5)))
-errf(char *err, size_t errlen, int ret, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return ret;
-}
 
 static long long now_ms(void)
 {
