@@ -367,8 +367,8 @@ static void prefault(struct guest_mem *mem, struct migrate_req **req,
 static unsigned int next_batch(const struct migrate_batch *b,
 			       struct migrate_req **req, unsigned int nr)
 {
-	unsigned int max_runs = b->holds_vcpus ? MIGRATE_PAUSE_RUNS :
-						 MIGRATE_BATCH_RUNS;
+	unsigned int max_runs = b->paused ? MIGRATE_PAUSE_RUNS :
+					    MIGRATE_BATCH_RUNS;
 	unsigned int max_pages = b->holds_vcpus ? MIGRATE_PAUSE_PAGES :
 						  MIGRATE_BATCH_PAGES;
 	unsigned int runs = 1, i;
