@@ -170,7 +170,7 @@ int guest_mem_migrate(struct guest_mem *mem, uint64_t gpa, pfn_t new_pfn);
  * which bounds how long mem->lock (and so the guest's faults) waits;
  * under a pause MIGRATE_PAUSE_RUNS runs (a vCPU that wakes meanwhile
  * waits for the whole batch: 8 single pages held an idle guest p99
- * 106-188 us, 16 took it to 164-262 us, in tools/bench_compact), and
+ * 70-188 us, 16 took it to 164-262 us, in tools/bench_compact), and
  * MIGRATE_PAUSE_PAGES pages when the pause holds running vCPUs, which
  * bounds the pause (about 30 us to get the vCPUs out, 7 us a run, 0.4 us
  * a page, measured).  The req array is reordered (by GPA).  Returns the
