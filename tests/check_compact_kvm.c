@@ -281,8 +281,9 @@ START_TEST(test_churn_under_compaction)
 	printf("compact_kvm: churn, %s: %ld rounds moved %ld pages, %lu in all (kcompactd too)\n",
 	       mem->wp ? "entries" : "paused", c.rounds, c.moved,
 	       (unsigned long)migrated);
-	/* The first round meets every other frame: thousands move under
-	 * the churn. */
+	/* The first round meets every other frame: some 6650 pages move
+	 * under the churn (fewer under ThreadSanitizer, whose host is
+	 * slower than the guests' churn). */
 	ck_assert_uint_gt(migrated, 1000);
 	ck_assert_uint_eq(vm_event_sum(h->pool, PGMIGRATE_FAIL), fail0);
 	validate(h);
