@@ -217,26 +217,21 @@ static uint32_t gather_free(uint32_t want)
 		for (uint32_t i = 0; i < CHUNK_PAGES; i++)
 			b.pfns[n++] = pfn + i;
 	}
+	/* The pinned range never goes to the host.  Its chunks are
+	 * skipped, not taken and given back: the next call would find the
+	 * same free pages first, for ever. */
 	for (unsigned int tries = 0; n < want && tries < nodes;) {
 		uint64_t pfn;
-		uint32_t got =
-			palloc_alloc_run(b.next_node, MIN(want - n, 64U), &pfn);
+		uint32_t got = palloc_alloc_run_unpinned(
+			b.next_node, MIN(want - n, 64U), &pfn);
 
 		if (!got) {
 			b.next_node = (b.next_node + 1) % nodes;
 			tries++;
 			continue;
 		}
-		for (uint32_t i = 0; i < got; i++) {
-			uint64_t p = pfn + i;
-
-			/* The pinned range never goes to the host. */
-			if (p - (kernel.bi->pinned_start >> PAGE_SHIFT) <
-			    (kernel.bi->pinned_size >> PAGE_SHIFT))
-				palloc_free(p, 1);
-			else
-				b.pfns[n++] = p;
-		}
+		for (uint32_t i = 0; i < got; i++)
+			b.pfns[n++] = pfn + i;
 	}
 	return n;
 }

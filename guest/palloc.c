@@ -120,7 +120,10 @@ static uint32_t __take_run(struct pchunk *c, uint32_t max, uint32_t *first)
 	return n;
 }
 
-uint32_t palloc_alloc_run(unsigned int node, uint32_t max, uint64_t *pfn)
+/* Up to max free pages from one chunk of node without any of the skip
+ * flags: partly used chunks first. */
+static uint32_t alloc_run(unsigned int node, uint32_t max, uint32_t skip,
+			  uint64_t *pfn)
 {
 	struct pnode *n = &nodes[node];
 	uint32_t got = 0, first;
@@ -132,7 +135,8 @@ uint32_t palloc_alloc_run(unsigned int node, uint32_t max, uint64_t *pfn)
 		struct pchunk *c = &n->chunk[i];
 
 		/* Partly used chunks first: keep whole chunks whole. */
-		if (!c->nr_free || (n->nr_partial && !is_partial(c->nr_free)))
+		if (!c->nr_free || (c->flags & skip) ||
+		    (n->nr_partial && !is_partial(c->nr_free)))
 			continue;
 		got = __take_run(c, MIN(max, (uint32_t)CHUNK_PAGES), &first);
 		__chunk_update(n, c, c->nr_free - got);
@@ -141,11 +145,11 @@ uint32_t palloc_alloc_run(unsigned int node, uint32_t max, uint64_t *pfn)
 	}
 	if (!got && n->nr_free) {
 		/* nr_partial said "partial first" but none was above the
-		 * hint: take any chunk. */
+		 * hint (or all were skipped): take any chunk. */
 		for (uint32_t i = n->first_free; i < n->nr_chunks; i++) {
 			struct pchunk *c = &n->chunk[i];
 
-			if (!c->nr_free)
+			if (!c->nr_free || (c->flags & skip))
 				continue;
 			got = __take_run(c, MIN(max, (uint32_t)CHUNK_PAGES),
 					 &first);
@@ -158,6 +162,17 @@ uint32_t palloc_alloc_run(unsigned int node, uint32_t max, uint64_t *pfn)
 		n->first_free++;
 	spin_unlock(&lock);
 	return got;
+}
+
+uint32_t palloc_alloc_run(unsigned int node, uint32_t max, uint64_t *pfn)
+{
+	return alloc_run(node, max, 0, pfn);
+}
+
+uint32_t palloc_alloc_run_unpinned(unsigned int node, uint32_t max,
+				   uint64_t *pfn)
+{
+	return alloc_run(node, max, CHUNK_PINNED, pfn);
 }
 
 /* A whole free chunk of node without any of the skip flags. */

@@ -19,6 +19,9 @@
 int palloc_init(uint64_t extra, void **extra_out);
 /* Up to max contiguous pages from one chunk of node; 0 when it is full. */
 uint32_t palloc_alloc_run(unsigned int node, uint32_t max, uint64_t *pfn);
+/* The same from chunks outside the pinned range (the balloon's). */
+uint32_t palloc_alloc_run_unpinned(unsigned int node, uint32_t max,
+				   uint64_t *pfn);
 /* A whole free 2 MiB chunk (the balloon takes these first); pinned chunks
  * are skipped when skip_pinned. */
 bool palloc_alloc_chunk(unsigned int node, bool skip_pinned, uint64_t *pfn);

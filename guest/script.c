@@ -191,6 +191,10 @@ static int parse_args(struct parser *ps, struct cmd *c)
 				c->full = 1;
 			else
 				ok = suffix_is(v, vlen, "sparse");
+		} else if (c->op == CMD_FREE &&
+			   key_is(t, len, "every", &v, &vlen)) {
+			ok = parse_count(v, vlen, &c->count) && c->count &&
+			     c->count <= 0xffffffff;
 		} else if (c->op == CMD_CHURN &&
 			   key_is(t, len, "ws", &v, &vlen)) {
 			ok = have_ws = parse_size(v, vlen, &c->size);

@@ -36,7 +36,8 @@ struct cmd {
 	int16_t next; /* next command in this list, -1 at the end */
 	uint64_t size; /* touch, free (SIZE_ALL), churn ws */
 	uint64_t ns; /* hold, sleep, churn time */
-	uint64_t count; /* repeat count, churn rate, exit status */
+	uint64_t count; /* repeat count, churn rate, exit status, free every=
+			 * (0: highest GPA first) */
 };
 
 #define SCRIPT_MAX_CMDS 256

@@ -311,6 +311,40 @@ static uint64_t free_pages(uint64_t npages)
 	return freed;
 }
 
+/*
+ * Free every nth owned page in ascending GPA order (the nth, the 2nth,
+ * ...) until npages are freed, each verified first.  What stays owned is
+ * interleaved with free pages the host still backs, which the balloon
+ * takes before anything else but whole chunks (balloon.c): with n = 2 the
+ * host ends up with every other frame of the guest's pageblocks free,
+ * the fragmentation compaction exists for (docs/compaction.md).  The
+ * bounds of what is owned are recomputed, so they stay exact.
+ */
+static uint64_t free_every(uint64_t npages, uint64_t n)
+{
+	struct job j = { .first_bad = UINT64_MAX };
+	uint64_t freed = 0, seen = 0, lo = UINT64_MAX, hi = 0;
+
+	for (uint64_t pfn = wl.lo_pfn; wl.owned && pfn <= wl.hi_pfn; pfn++) {
+		if (!wl.page_state[pfn])
+			continue;
+		if (freed < npages && ++seen % n == 0) {
+			check_page(&j, pfn);
+			wl.page_state[pfn] = 0;
+			palloc_free(pfn, 1);
+			freed++;
+			continue;
+		}
+		lo = MIN(lo, pfn);
+		hi = pfn;
+	}
+	wl.owned -= freed;
+	wl.bad_total += j.bad;
+	wl.lo_pfn = lo;
+	wl.hi_pfn = hi;
+	return freed;
+}
+
 /* Sleep in steps short enough to follow the balloon's target. */
 #define POLL_NS 1000000ULL
 
@@ -467,12 +501,16 @@ static int run_list(const struct script *s, int16_t idx)
 		case CMD_SLEEP:
 			sleep_until(t0 + c->ns);
 			break;
-		case CMD_FREE:
-			bytes = free_pages(c->size == SIZE_ALL ?
-						   UINT64_MAX :
-						   c->size >> PAGE_SHIFT)
+		case CMD_FREE: {
+			uint64_t n = c->size == SIZE_ALL ?
+					     UINT64_MAX :
+					     c->size >> PAGE_SHIFT;
+
+			bytes = (c->count ? free_every(n, c->count) :
+					    free_pages(n))
 				<< PAGE_SHIFT;
 			break;
+		}
 		case CMD_CHURN:
 			bytes = churn(c);
 			break;

@@ -3,7 +3,8 @@
  * The buddy free lists: splitting, merging and migratetype fallback, after
  * mm/page_alloc.c.  Every function here runs with zone->lock held.
  *
- * Free lists are doubly linked through frame->lru by pfn, PFN_NONE-ended;
+ * Free lists are doubly linked through frame->lru by pfn, PFN_NONE-ended,
+ * with a head and a tail per list;
  * a free head remembers its list in frame->flags so that a merge can take
  * its buddy off the right list.
  */
@@ -55,19 +56,17 @@ static void add_to_free_list(struct mm_pool *pool, struct zone *zone, pfn_t pfn,
 	if (first == PFN_NONE) {
 		set_lru(f, PFN_NONE, PFN_NONE);
 		WRITE_ONCE(area->free_list[mt], pfn);
+		area->free_tail[mt] = pfn;
 	} else if (!tail) {
 		set_lru(f, first, PFN_NONE);
 		WRITE_ONCE(F(pool, first)->lru.prev, pfn);
 		WRITE_ONCE(area->free_list[mt], pfn);
 	} else {
-		/* Tail insertion walks to the end: only for the rare
-		 * merge-likely case, lists are short per order. */
-		pfn_t last = first;
+		pfn_t last = area->free_tail[mt];
 
-		while (F(pool, last)->lru.next != PFN_NONE)
-			last = F(pool, last)->lru.next;
 		set_lru(f, PFN_NONE, last);
 		WRITE_ONCE(F(pool, last)->lru.next, pfn);
+		area->free_tail[mt] = pfn;
 	}
 	/* Lockless readers: the watermark check (WRITE_ONCE for them). */
 	WRITE_ONCE(area->nr_free, area->nr_free + 1);
@@ -86,6 +85,8 @@ void del_page_from_free_list(struct mm_pool *pool, struct zone *zone, pfn_t pfn,
 		WRITE_ONCE(area->free_list[mt], f->lru.next);
 	if (f->lru.next != PFN_NONE)
 		WRITE_ONCE(F(pool, f->lru.next)->lru.prev, f->lru.prev);
+	else
+		area->free_tail[mt] = f->lru.prev;
 	set_frame_state(f, FRAME_TAIL, 0);
 	WRITE_ONCE(area->nr_free, area->nr_free - 1);
 	area->nr_free_mt[mt]--;

@@ -46,6 +46,10 @@ enum zone_watermarks { WMARK_MIN, WMARK_LOW, WMARK_HIGH, NR_WMARK };
 
 struct free_area {
 	pfn_t free_list[MIGRATE_TYPES]; /* heads, PFN_NONE when empty */
+	/* Tails, for O(1) tail insertion: after ballooning took every
+	 * other page the order-0 list holds most of the pool, and each
+	 * merge-likely free walked it (compaction frees one per page). */
+	pfn_t free_tail[MIGRATE_TYPES];
 	unsigned long nr_free; /* blocks of this order, all types */
 	unsigned long nr_free_mt[MIGRATE_TYPES];
 };

@@ -68,7 +68,8 @@ static void init_zone(struct mm_pool *pool, pg_data_t *pgdat,
 	pthread_mutex_init(&zone->lock, NULL);
 	for (int o = 0; o < MAX_ORDER; o++)
 		for (int mt = 0; mt < MIGRATE_TYPES; mt++)
-			zone->free_area[o].free_list[mt] = PFN_NONE;
+			zone->free_area[o].free_list[mt] =
+				zone->free_area[o].free_tail[mt] = PFN_NONE;
 	pool->zones[zone->zone_id] = zone;
 
 	/* Every pageblock starts clean and returned (the host holds nothing

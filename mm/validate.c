@@ -103,6 +103,11 @@ static int validate_lists(struct mm_pool *pool, struct zone *zone,
 					*free_pages += 1L << o;
 				prev = p;
 			}
+			if (area->free_tail[mt] != prev)
+				FAIL("node %d %s order %d %s: tail 0x%x, last on the list 0x%x",
+				     zone->node, zone->name, o,
+				     migratetype_name(mt), area->free_tail[mt],
+				     prev);
 			if (n != area->nr_free_mt[mt])
 				FAIL("node %d %s order %d %s: %lu on the list, nr_free_mt says %lu",
 				     zone->node, zone->name, o,

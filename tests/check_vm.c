@@ -183,6 +183,8 @@ static const struct {
 	{ "sleep 5", "bad value" },
 	{ "churn ws=4M time=1s", "churn needs" },
 	{ "touch 1M }", "unexpected" },
+	{ "touch 4M; free all every=0", "bad value" },
+	{ "touch 4M every=2", "extra argument" },
 };
 
 START_TEST(test_bad_script)

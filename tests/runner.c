@@ -54,6 +54,7 @@ struct suite_entry {
 	X(vm_suite, true)                         \
 	X(host_suite, true)                       \
 	X(host_migrate_suite, true)               \
+	X(compact_kvm_suite, true)                \
 	X(balloon_suite, true)                    \
 	X(ctl_guests_suite, true)                 \
 	X(overcommit_suite, true)

@@ -49,7 +49,8 @@ struct migrate_batch {
 	bool prefer_pause; /* set by the caller: entries would cost more */
 	uint64_t t0;
 	bool wp;
-	bool holds_vcpus; /* paused with vCPUs that were running */
+	bool paused; /* the guest is held for the whole batch */
+	bool holds_vcpus; /* ... and vCPUs were running */
 	uint64_t window_ns; /* wp: the longest a run was protected */
 };
 
@@ -94,7 +95,8 @@ static inline int __guest_mem_batch_begin(struct guest_mem *mem,
 	b->t0 = trace_clock_ns();
 	b->wp = READ_ONCE(mem->wp) &&
 		!(mem->cfg.pause && (b->prefer_pause || idle));
-	b->holds_vcpus = !b->wp && mem->cfg.pause && !idle;
+	b->paused = !b->wp && mem->cfg.pause;
+	b->holds_vcpus = b->paused && !idle;
 	b->window_ns = 0;
 	if (b->wp || !mem->cfg.pause)
 		return 0;

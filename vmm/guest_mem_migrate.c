@@ -118,11 +118,19 @@ static int check_req(struct guest_mem *mem, struct migrate_req *r)
 	uint64_t g = r->gpa.val;
 	pfn_t cur;
 
-	if ((g & (PAGE_SIZE - 1)) || g >= mem->cfg.size ||
-	    r->owner != mem->cfg.owner || !pfn_valid(pool, r->new_pfn) ||
+	if (r->owner != mem->cfg.owner || !pfn_valid(pool, r->new_pfn) ||
 	    READ_ONCE(pfn_to_frame(pool, r->new_pfn)->owner) !=
 		    FRAME_OWNER_NONE)
 		return -EINVAL;
+	/*
+	 * No page of ours: the scanner read the frame's owner, then the
+	 * frame was freed (moved by another compaction, discarded) and it
+	 * read the free list's links, which share the gpa's bytes.  This
+	 * guest does not map that frame there: changed hands, as the
+	 * contract with compaction says.
+	 */
+	if ((g & (PAGE_SIZE - 1)) || g >= mem->cfg.size)
+		return -EAGAIN;
 	cur = mem->gpa_map[gpn(g)];
 	if (mem->dead || cur == PFN_NONE ||
 	    (r->old_pfn != OLD_PFN_ANY && cur != r->old_pfn))
@@ -367,8 +375,8 @@ static void prefault(struct guest_mem *mem, struct migrate_req **req,
 static unsigned int next_batch(const struct migrate_batch *b,
 			       struct migrate_req **req, unsigned int nr)
 {
-	unsigned int max_runs = b->holds_vcpus ? MIGRATE_PAUSE_RUNS :
-						 MIGRATE_BATCH_RUNS;
+	unsigned int max_runs = b->paused ? MIGRATE_PAUSE_RUNS :
+					    MIGRATE_BATCH_RUNS;
 	unsigned int max_pages = b->holds_vcpus ? MIGRATE_PAUSE_PAGES :
 						  MIGRATE_BATCH_PAGES;
 	unsigned int runs = 1, i;
