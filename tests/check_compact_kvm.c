@@ -37,17 +37,17 @@
 #define MiB (1ULL << 20)
 #define INFLATE_MS 10000
 
-/* A host whose balloons move only when the test says so. */
+/* A host whose balloons, compaction and collapse move only when the
+ * test says so (no kcompactd, no collapse thread). */
 static struct vmm_host *frag_host(unsigned int mib)
 {
 	struct vmm_config cfg = { .pool_bytes = (uint64_t)mib << 20,
 				  .nr_nodes = 1,
 				  .hugepages = true,
-				  .deflate_off = true };
-	struct vmm_host *h = test_host_cfg(&cfg);
+				  .deflate_off = true,
+				  .compaction_off = true };
 
-	kcompactd_stop(h->pool);
-	return h;
+	return test_host_cfg(&cfg);
 }
 
 static unsigned int launch(struct vmm_host *h, const char *name,
@@ -431,6 +431,74 @@ START_TEST(test_collapse_gives_2m)
 }
 END_TEST
 
+/*
+ * The same payoff with nobody calling anything: the host as vmm runs it,
+ * with kcompactd in proactive mode and the collapse thread.  After the
+ * balloons deflate and the guests refill their regions from scattered
+ * frames, the collapse thread alone makes them whole pageblocks again and
+ * KVM maps them with 2 MiB entries.
+ */
+START_TEST(test_background_compaction_and_collapse)
+{
+	struct vmm_config cfg = { .pool_bytes = 192 << 20,
+				  .nr_nodes = 1,
+				  .hugepages = true,
+				  .deflate_off = true,
+				  .proactiveness_set = true,
+				  .proactiveness = 100,
+				  .collapse_interval_ms = 100,
+				  .collapse_max = 64 };
+	struct vmm_host *h = test_host_cfg(&cfg);
+	const char *script = "touch 32M; free all every=2; hold 1500ms; "
+			     "touch 16M; verify; hold 5s; verify; "
+			     "hold 500ms; verify";
+	struct kvm_page_stats kvm0, kvm1;
+	unsigned int id[2], scattered = 0;
+	int i;
+
+	if (!h->pool->hugepages) {
+		printf("SKIP: KVM 2 MiB mappings: the host gives no shmem hugepages\n");
+		test_host_done(h);
+		return;
+	}
+	id[0] = launch(h, "a", 48, 0, false, script);
+	id[1] = launch(h, "b", 48, 0, false, script);
+	balloon_freed_pages(h, id, 2, 32 * MiB);
+	for (unsigned int g = 0; g < 2; g++)
+		ck_assert_int_eq(frag_balloon_to(h, id[g], 0, INFLATE_MS), 0);
+	for (unsigned int g = 0; g < 2; g++)
+		test_wait_phases(h, id[g], 5);
+	ck_assert_int_eq(frag_kvm_pages(h, &kvm0), 0);
+	/* The threads work on their own time: give them the hold. */
+	for (i = 0; i < 400; i++) {
+		scattered = scattered_regions(h, id[0]) +
+			    scattered_regions(h, id[1]);
+		if (!scattered)
+			break;
+		usleep(10000);
+	}
+	ck_assert_msg(!scattered, "%u regions still scattered", scattered);
+	/* The pool keeps whole free pageblocks here, so the collapse thread
+	 * needs no compaction first (kcompactd's own work is the churn
+	 * test's and mm's). */
+	ck_assert_uint_gt(h->khugepaged.collapsed, 0);
+	for (unsigned int g = 0; g < 2; g++)
+		test_wait_phases(h, id[g], 7);
+	ck_assert_int_eq(frag_kvm_pages(h, &kvm1), 0);
+	printf("compact_kvm: background: %lu regions collapsed by the thread; KVM 2 MiB share %.1f%% -> %.1f%%\n",
+	       (unsigned long)h->khugepaged.collapsed,
+	       100 * kvm_page_stats_2m_share(&kvm0),
+	       100 * kvm_page_stats_2m_share(&kvm1));
+	ck_assert(kvm_page_stats_2m_share(&kvm1) >
+		  kvm_page_stats_2m_share(&kvm0));
+	ck_assert(kvm_page_stats_2m_share(&kvm1) > 0.9);
+	validate(h);
+	test_assert_clean(h, id[0]);
+	test_assert_clean(h, id[1]);
+	test_host_done(h);
+}
+END_TEST
+
 Suite *compact_kvm_suite(void)
 {
 	Suite *s = suite_create("compact_kvm");
@@ -441,6 +509,7 @@ Suite *compact_kvm_suite(void)
 	tcase_add_loop_test(tc, test_churn_under_compaction, 0, 2);
 	tcase_add_test(tc, test_pinned_stays);
 	tcase_add_test(tc, test_collapse_gives_2m);
+	tcase_add_test(tc, test_background_compaction_and_collapse);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -190,7 +190,10 @@ static struct vmm_host *host(uint64_t mib)
 	struct vmm_config cfg = { .pool_bytes = mib * MiB,
 				  .nr_nodes = 1,
 				  .hugepages = true,
-				  .deflate_off = true };
+				  .deflate_off = true,
+				  /* Compaction and collapse run when the
+				   * benchmark says so, and only then. */
+				  .compaction_off = true };
 	struct vmm_host *h;
 	char err[256];
 
@@ -200,8 +203,6 @@ static struct vmm_host *host(uint64_t mib)
 	}
 	h->out = fopen("/dev/null", "we");
 	h->oom_log = stderr;
-	/* Compaction runs when the benchmark says so, and only then. */
-	kcompactd_stop(h->pool);
 	return h;
 }
 

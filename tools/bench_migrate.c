@@ -62,10 +62,13 @@ static bool idle_guest; /* the guest holds its memory instead of churning */
 
 static struct vmm_host *host(void)
 {
+	/* Pages move when the benchmark moves them: no kcompactd, no
+	 * collapse thread. */
 	struct vmm_config cfg = { .pool_bytes = 1024 * MiB,
 				  .nr_nodes = 1,
 				  .hugepages = true,
-				  .balloon_off = true };
+				  .balloon_off = true,
+				  .compaction_off = true };
 	struct vmm_host *h;
 	char err[256];
 
