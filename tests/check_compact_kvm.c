@@ -481,12 +481,14 @@ START_TEST(test_background_compaction_and_collapse)
 	/* The pool keeps whole free pageblocks here, so the collapse thread
 	 * needs no compaction first (kcompactd's own work is the churn
 	 * test's and mm's). */
-	ck_assert_uint_gt(h->khugepaged.collapsed, 0);
+	ck_assert_uint_gt(
+		__atomic_load_n(&h->khugepaged.collapsed, __ATOMIC_RELAXED), 0);
 	for (unsigned int g = 0; g < 2; g++)
 		test_wait_phases(h, id[g], 7);
 	ck_assert_int_eq(frag_kvm_pages(h, &kvm1), 0);
 	printf("compact_kvm: background: %lu regions collapsed by the thread; KVM 2 MiB share %.1f%% -> %.1f%%\n",
-	       (unsigned long)h->khugepaged.collapsed,
+	       (unsigned long)__atomic_load_n(&h->khugepaged.collapsed,
+					      __ATOMIC_RELAXED),
 	       100 * kvm_page_stats_2m_share(&kvm0),
 	       100 * kvm_page_stats_2m_share(&kvm1));
 	ck_assert(kvm_page_stats_2m_share(&kvm1) >
