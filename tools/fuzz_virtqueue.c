@@ -46,8 +46,15 @@ static void take(void *p, uint64_t gpa, uint64_t len)
 	give(p, gpa, len);
 }
 
+/* Interrupts are raised as under vmm (an irqfd write there). */
+static void irq(void *arg)
+{
+	++*(unsigned long *)arg;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	static unsigned long irqs;
 	struct balloon_ops ops = { .inflate = give,
 				   .deflate = take,
 				   .report = give };
@@ -61,6 +68,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(ram, data, img);
 	if (!vb || virtio_balloon_init(vb, FUZZ_RAM, 0, 64 << 10, &ops, &view))
 		abort();
+	virtio_mmio_set_irq(&vb->dev, irq, &irqs);
 	for (size_t off = img; off + 8 <= size; off += 8) {
 		uint16_t reg;
 		uint8_t flags = data[off + 2];
