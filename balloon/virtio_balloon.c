@@ -266,20 +266,28 @@ void virtio_balloon_destroy(struct virtio_balloon *b)
 
 void balloon_set_target(struct virtio_balloon *b, uint32_t pages)
 {
+	bool changed = false;
+
 	pthread_mutex_lock(&b->dev.lock);
 	if (pages > b->ram_pages)
 		pages = b->ram_pages;
 	if (pages != b->num_pages) {
 		b->num_pages = pages;
 		__virtio_mmio_config_changed(&b->dev);
+		changed = true;
 	}
 	pthread_mutex_unlock(&b->dev.lock);
+	if (changed && b->ops.doorbell)
+		b->ops.doorbell(b->ops.priv);
 }
 
 void balloon_request_stats(struct virtio_balloon *b)
 {
+	bool asked = false;
+
 	pthread_mutex_lock(&b->dev.lock);
 	if (b->stats_held && !b->dev.vq[BQ_STATS].broken) {
+		asked = true;
 		vq_push(&b->dev.vq[BQ_STATS], &b->dev.mem, b->stats_head, 0);
 		b->stats_held = false;
 		/* Linux's driver sends new statistics from this
@@ -287,6 +295,8 @@ void balloon_request_stats(struct virtio_balloon *b)
 		__virtio_mmio_used(&b->dev, BQ_STATS);
 	}
 	pthread_mutex_unlock(&b->dev.lock);
+	if (asked && b->ops.doorbell)
+		b->ops.doorbell(b->ops.priv);
 }
 
 void balloon_get_info(struct virtio_balloon *b, struct balloon_info *info)

@@ -47,6 +47,12 @@ struct balloon_ops {
 	void (*deflate)(void *priv, uint64_t gpa, uint64_t len);
 	/* Free page reporting: [gpa, gpa + len) is free; frames freed. */
 	long (*report)(void *priv, uint64_t gpa, uint64_t len);
+	/*
+	 * The driver has something new to act on (the target moved, its
+	 * statistics are asked for): a polling driver should look now.
+	 * Called without the device lock; may be NULL.
+	 */
+	void (*doorbell)(void *priv);
 };
 
 struct balloon_counters {

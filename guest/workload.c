@@ -345,8 +345,13 @@ static uint64_t free_every(uint64_t npages, uint64_t n)
 	return freed;
 }
 
-/* Sleep in steps short enough to follow the balloon's target. */
-#define POLL_NS 1000000ULL
+/*
+ * Sleep in steps, looking at the balloon between them.  The host rings
+ * a doorbell (ends vCPU 0's nap) whenever the target moves or it asks
+ * for statistics, so the steps only bound how late the rest (free page
+ * reports) can be: long naps, and an idle guest costs the host little.
+ */
+#define POLL_NS 20000000ULL
 
 static void sleep_until(uint64_t deadline)
 {

@@ -101,6 +101,18 @@ static void register_irqfd(struct vm_balloon *b)
 			b->vm->name, strerror(-ret));
 }
 
+/*
+ * Our guest's driver runs on vCPU 0 and polls between naps (it runs at
+ * CPL3 without interrupts): wake it when there is something to do, so it
+ * can nap long and still answer at once.
+ */
+static void on_doorbell(void *priv)
+{
+	struct vm_balloon *b = priv;
+
+	vm_kick_vcpu(b->vm, 0);
+}
+
 static int balloon_mmio(struct vm *vm, void *opaque, uint64_t gpa,
 			uint8_t *data, uint32_t len, bool is_write)
 {
@@ -158,7 +170,8 @@ int host_balloon_attach(struct vmm_host *h, struct vm *vm,
 {
 	struct balloon_ops ops = { .inflate = on_inflate,
 				   .deflate = on_deflate,
-				   .report = on_report };
+				   .report = on_report,
+				   .doorbell = on_doorbell };
 	struct guest_view view = { .ctx = vm, .hva = view_hva };
 	struct guest_bootinfo *bi;
 	struct vm_balloon *b;

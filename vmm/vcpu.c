@@ -246,6 +246,16 @@ static void kick_others(struct vcpu *self)
 	pthread_mutex_unlock(&vm->lock);
 }
 
+void vm_kick_vcpu(struct vm *vm, unsigned int idx)
+{
+	if (idx >= vm->nr_vcpus)
+		return;
+	pthread_mutex_lock(&vm->lock);
+	vm->vcpu[idx]->kicked = true;
+	pthread_cond_broadcast(&vm->cond);
+	pthread_mutex_unlock(&vm->lock);
+}
+
 /* The services shared by the ports and the PV page (abi.h). */
 static void pv_report(struct vcpu *v, uint32_t gpa)
 {

@@ -195,6 +195,12 @@ int vm_pause(struct vm *vm) __attribute__((warn_unused_result));
 int vm_pause_timed(struct vm *vm, uint64_t *raised_ns)
 	__attribute__((warn_unused_result));
 void vm_resume(struct vm *vm);
+/*
+ * End vCPU idx's idle park now, or its next one (the guest's cpu_idle()
+ * and cpu_sleep_ns() allow an early return): a doorbell for a polling
+ * guest.  Any thread.
+ */
+void vm_kick_vcpu(struct vm *vm, unsigned int idx);
 void vm_destroy(struct vm *vm);
 
 int vm_register_mmio(struct vm *vm, uint64_t gpa, uint64_t len, vm_mmio_fn fn,
