@@ -34,6 +34,13 @@ struct calls {
 };
 
 static struct calls calls;
+static unsigned int doorbells;
+
+static void on_doorbell(void *p)
+{
+	(void)p;
+	doorbells++;
+}
 
 static long on_inflate(void *p, uint64_t gpa, uint64_t len)
 {
@@ -77,10 +84,12 @@ static void setup(void)
 {
 	struct balloon_ops ops = { .inflate = on_inflate,
 				   .deflate = on_deflate,
-				   .report = on_report };
+				   .report = on_report,
+				   .doorbell = on_doorbell };
 	struct guest_view view = { .hva = hva };
 
 	ram = calloc(1, RAM);
+	doorbells = 0;
 	memset(&calls, 0, sizeof(calls));
 	/* Pinned: the first 2 MiB. */
 	ck_assert_int_eq(virtio_balloon_init(&vb, RAM, 0, 2 << 20, &ops, &view),
@@ -250,6 +259,36 @@ START_TEST(test_interrupts)
 	ck_assert_uint_eq(rd(VIRTIO_MMIO_INTERRUPT_STATUS), 0);
 	balloon_set_target(&vb, 30);
 	ck_assert_uint_eq(irqs_raised, 3);
+}
+END_TEST
+
+/*
+ * The doorbell (a polling driver's wake-up): rung when the target moves
+ * and when the host asks for statistics, not for a target that stays.
+ */
+START_TEST(test_doorbell)
+{
+	struct stat_entry {
+		uint16_t tag;
+		uint64_t val;
+	} __attribute__((packed)) st = { 4, 1 << 20 };
+
+	bring_up(BQ_STATS, DESC, AVAIL, USED);
+	balloon_set_target(&vb, 100);
+	ck_assert_uint_eq(doorbells, 1);
+	balloon_set_target(&vb, 100);
+	ck_assert_uint_eq(doorbells, 1);
+	balloon_set_target(&vb, 0);
+	ck_assert_uint_eq(doorbells, 2);
+	/* No statistics buffer held yet: nothing to ask with. */
+	balloon_request_stats(&vb);
+	ck_assert_uint_eq(doorbells, 2);
+	memcpy(ram + BUF, &st, sizeof(st));
+	set_desc(0, BUF, sizeof(st), 0, 0);
+	post(BQ_STATS, 0);
+	balloon_request_stats(&vb);
+	ck_assert_uint_eq(doorbells, 3);
+	ck_assert_uint_eq(used_idx(), 1);
 }
 END_TEST
 
@@ -448,6 +487,7 @@ Suite *virtio_suite(void)
 	tcase_add_test(tc, test_hostile_queues);
 	tcase_add_test(tc, test_index_wrap);
 	tcase_add_test(tc, test_interrupts);
+	tcase_add_test(tc, test_doorbell);
 	suite_add_tcase(s, tc);
 	return s;
 }
