@@ -101,6 +101,13 @@
 #define GUEST_PV_IDLE 0x10 /* any: as GUEST_IDLE_PORT */
 #define GUEST_PV_KICK 0x18 /* any: as GUEST_KICK_PORT */
 #define GUEST_PV_SLEEP 0x20 /* 4 bytes: as GUEST_SLEEP_PORT */
+/*
+ * Read, 4 bytes: 1 once the host asks the guest to shut down (`vmmctl
+ * stop`, like an ACPI power button), else 0.  Polled by the guest at its
+ * safe points; the host ends vCPU 0's nap when it asks.  A guest that
+ * never reads it is stopped by force when the host's time-out passes.
+ */
+#define GUEST_PV_POWER 0x28
 
 #define GUEST_BOOTINFO_MAGIC ABI_UL(0x766d6d2d626f6f74) /* "vmm-boot" */
 #define GUEST_MAX_NODES 8

@@ -38,6 +38,11 @@ static inline void pv_write32(unsigned int reg, uint32_t v)
 	*(volatile uint32_t *)(GUEST_PV_GPA + reg) = v;
 }
 
+static inline uint32_t pv_read32(unsigned int reg)
+{
+	return *(volatile uint32_t *)(GUEST_PV_GPA + reg);
+}
+
 static inline uint64_t rdtsc(void)
 {
 	uint32_t lo, hi;

@@ -24,6 +24,7 @@ static const char *const names[NR_CMDS] = {
 	[CMD_VERIFY] = "verify",   [CMD_CRASH] = "crash",
 	[CMD_HALT] = "halt",	   [CMD_EXIT] = "exit",
 	[CMD_BALLOON] = "balloon", [CMD_EVIL] = "evil",
+	[CMD_POWER] = "power",
 };
 
 const char *cmd_name(unsigned int op)
@@ -231,6 +232,12 @@ static int parse_args(struct parser *ps, struct cmd *c)
 				c->count = 2;
 			else
 				ok = suffix_is(t, len, "on");
+		} else if (c->op == CMD_POWER) {
+			have_size = true;
+			if (suffix_is(t, len, "deaf"))
+				c->count = 1;
+			else
+				ok = suffix_is(t, len, "on");
 		} else if (c->op == CMD_HOLD || c->op == CMD_SLEEP) {
 			ok = have_size = parse_time(t, len, &c->ns);
 		} else if (c->op == CMD_EXIT || c->op == CMD_REPEAT) {
@@ -251,6 +258,7 @@ static int parse_args(struct parser *ps, struct cmd *c)
 	case CMD_REPEAT:
 	case CMD_BALLOON:
 	case CMD_EVIL:
+	case CMD_POWER:
 		if (!have_size)
 			return fail(ps, "missing argument for", names[c->op],
 				    strlen(names[c->op]));

@@ -22,6 +22,7 @@ enum cmd_op {
 	CMD_EXIT,
 	CMD_BALLOON, /* balloon on|deaf: answer the host, or stop answering */
 	CMD_EVIL, /* evil pfns|loop|outside: a hostile balloon driver */
+	CMD_POWER, /* power on|deaf: heed the host's shutdown request, or not */
 	NR_CMDS,
 };
 

@@ -12,10 +12,15 @@
 #include "guest/layout.h"
 #include "guest/lib.h"
 #include "guest/palloc.h"
+#include "guest/power.h"
 #include "guest/sig.h"
 #include "guest/smp.h"
 
 #define MAX_CORRUPT_REPORTS 16
+
+/* run_list()'s own returns, besides an exit status: */
+#define RUN_EXIT_0 (-1) /* `exit` with status 0 */
+#define RUN_POWER_OFF (-2) /* the host asked us to shut down */
 
 static struct {
 	uint8_t *page_state; /* per guest page: 0 = not ours */
@@ -174,6 +179,8 @@ static void touch_job(void *arg)
 		uint64_t pfn = 0;
 		uint32_t got = 0, want;
 
+		if (power_off_pending())
+			break;
 		spin_lock(&j->lock);
 		want = MIN(j->remaining, (uint64_t)CHUNK_PAGES);
 		for (unsigned int tries = 0;
@@ -202,8 +209,10 @@ static void touch_job(void *arg)
 		atomic_add_return(&j->touched, got);
 		mine += got;
 		/* vCPU 0 keeps following the balloon while it works. */
-		if (this_cpu() == 0 && !(++polls % 8))
+		if (this_cpu() == 0 && !(++polls % 8)) {
 			balloon_poll();
+			power_poll();
+		}
 	}
 	/* Per-vCPU share, so the host can see the split. */
 	report(GR_STAT, "touched", mine, 0, 0, 0);
@@ -260,14 +269,14 @@ static uint64_t touch(uint64_t npages, uint16_t node, bool full)
 	smp_run(touch_job, &j);
 	/* Out of memory with pages in the balloon: take some back (only
 	 * if the device allows it) and go on. */
-	while (j.short_of_memory && j.remaining &&
+	while (j.short_of_memory && j.remaining && !power_off_pending() &&
 	       balloon_deflate_on_oom(j.remaining)) {
 		j.short_of_memory = false;
 		smp_run(touch_job, &j);
 	}
 	wl.owned += j.touched;
 	wl.bad_total += j.bad; /* fresh pages that were not zero */
-	if (j.short_of_memory)
+	if (j.short_of_memory && !power_off_pending())
 		panic_report("touch: out of memory after %lu pages", j.touched);
 	return j.touched;
 }
@@ -359,6 +368,8 @@ static void sleep_until(uint64_t deadline)
 
 	while ((now = now_ns()) < deadline) {
 		balloon_poll();
+		if (power_poll())
+			return;
 		now = now_ns();
 		if (now < deadline)
 			cpu_sleep_ns(MIN(deadline - now, POLL_NS));
@@ -430,7 +441,7 @@ static uint64_t churn(const struct cmd *c)
 {
 	struct job j = { .first_bad = UINT64_MAX };
 	uint64_t ws = c->size >> PAGE_SHIFT, start = now_ns(), done = 0;
-	uint64_t end = start + c->ns, rate = c->count, now;
+	uint64_t end = start + c->ns, rate = c->count, now, next_poll = 0;
 	struct stall_watch w = { 0 };
 
 	if (wl.owned < ws)
@@ -438,6 +449,13 @@ static uint64_t churn(const struct cmd *c)
 	stall_start(&w);
 	while ((now = now_ns()) < end) {
 		uint64_t el = now - start, due, batch;
+
+		if (now >= next_poll) {
+			if (power_poll())
+				break;
+			next_poll = now + POLL_NS;
+			w.prev = rdtsc(); /* asking the host is no stall */
+		}
 
 		due = rate ? el / 1000000000 * rate +
 				      el % 1000000000 * rate / 1000000000 :
@@ -496,7 +514,8 @@ static int run_list(const struct script *s, int16_t idx)
 		case CMD_TOUCH:
 			bytes = touch(c->size >> PAGE_SHIFT, c->node, c->full)
 				<< PAGE_SHIFT;
-			if (bytes < (c->size & ~(PAGE_SIZE - 1)))
+			if (bytes < (c->size & ~(PAGE_SIZE - 1)) &&
+			    !power_off_pending())
 				return STATUS_NO_MEMORY;
 			break;
 		case CMD_HOLD:
@@ -542,20 +561,48 @@ static int run_list(const struct script *s, int16_t idx)
 		case CMD_EVIL:
 			balloon_evil(c->count);
 			break;
+		case CMD_POWER:
+			power_set_deaf(c->count);
+			break;
 		case CMD_EXIT:
 			phase_end(c, t0, 0);
-			return (int)c->count ? (int)c->count : -1;
+			return (int)c->count ? (int)c->count : RUN_EXIT_0;
 		}
 		phase_end(c, t0, bytes);
+		/* Cut short, or asked meanwhile: no further command. */
+		if (power_poll())
+			return RUN_POWER_OFF;
 	}
 	return 0;
 }
 
+/*
+ * The host asked us to shut down: what the workload holds is verified
+ * once more, in a phase of its own, and that is the guest's last word
+ * (its exit status says whether every page was intact).
+ */
+static int power_off(void)
+{
+	uint64_t t0 = now_ns(), checked, bad;
+	char sz[24];
+
+	printk("shutdown: asked by the host; verifying %s held\n",
+	       fmt_size(sz, sizeof(sz), wl.owned << PAGE_SHIFT));
+	report(GR_PHASE_START, "shutdown", wl.phase, 0, 0, 0);
+	verify(&checked, &bad);
+	report(GR_PHASE_END, "shutdown", wl.phase, now_ns() - t0,
+	       checked << PAGE_SHIFT, 0);
+	wl.phase++;
+	return wl.bad_total ? STATUS_CORRUPT : STATUS_OK;
+}
+
 int workload_run(const struct script *s)
 {
-	int ret = run_list(s, s->head);
+	int ret = power_poll() ? RUN_POWER_OFF : run_list(s, s->head);
 
-	if (ret < 0) /* exit 0 */
+	if (ret == RUN_POWER_OFF)
+		return power_off();
+	if (ret == RUN_EXIT_0)
 		return 0;
 	if (ret)
 		return ret;

@@ -307,6 +307,77 @@ START_TEST(test_host_stop)
 }
 END_TEST
 
+/* Where the request finds the guest: parked, churning, touching. */
+static const char *const shutdown_scripts[] = {
+	"touch 8M; hold 30s; verify",
+	"touch 16M; churn ws=16M rate=0 time=30s; verify",
+	"touch 8M; repeat 1000000 { touch 2M; free 2M }",
+};
+
+/*
+ * vm_request_shutdown(): the guest leaves what it is doing at its next
+ * safe point, verifies everything it holds in a phase "shutdown" and
+ * exits; the VM stops with VM_EXIT_STOPPED, not VM_EXIT_GUEST_EXIT.
+ * Asking a stopped VM is -ESRCH.
+ */
+START_TEST(test_shutdown_request)
+{
+	struct vm *vm = boot("shutdown", shutdown_scripts[_i], 64, 2, 1);
+	struct pollfd p = { .fd = vm->stop_efd, .events = POLLIN };
+	const struct vm_phase *last;
+	struct result r;
+	uint64_t t0;
+
+	usleep(300000);
+	ck_assert(!vm_shutdown_requested(vm));
+	t0 = vm_now_ns();
+	ck_assert_int_eq(vm_request_shutdown(vm, 0), 0);
+	ck_assert(vm_shutdown_requested(vm));
+	/* No time-out: never overdue. */
+	ck_assert(!vm_shutdown_overdue(vm, UINT64_MAX));
+	ck_assert_int_eq(poll(&p, 1, 5000), 1);
+	ck_assert_int_eq(vm_request_shutdown(vm, 1000), -ESRCH);
+	finish(vm, 0, &r);
+	ck_assert_msg(r.why == VM_EXIT_STOPPED, "%s (%s)",
+		      vm_exit_reason_name(r.why), r.detail);
+	ck_assert_str_eq(r.detail, "shut down when asked, status 0");
+	ck_assert_uint_lt(vm_now_ns() - t0, 5000000000ULL);
+	ck_assert_int_eq(r.s.exit_status, 0);
+	ck_assert_uint_ge(r.s.nr_verify, 1);
+	ck_assert_uint_gt(r.s.verify_checked, 0);
+	ck_assert_uint_eq(r.s.verify_bad, 0);
+	ck_assert_uint_eq(r.s.nr_panics, 0);
+	/* The summary keeps the first VM_MAX_PHASES phases: the last
+	 * one, where it is kept, is the shutdown's verify. */
+	ck_assert_uint_gt(r.s.nr_phases, 0);
+	if (r.s.nr_phases <= VM_MAX_PHASES) {
+		last = &r.s.phase[r.s.nr_phases - 1];
+		ck_assert_str_eq(last->name, "shutdown");
+		ck_assert_uint_gt(last->bytes, 0);
+		ck_assert_uint_le(last->bytes, 64 << 20);
+	}
+}
+END_TEST
+
+/* A deadline: overdue once it passes, and only while the VM runs. */
+START_TEST(test_shutdown_deadline)
+{
+	struct vm *vm =
+		boot("deaf", "power deaf; touch 4M; hold 30s", 32, 1, 1);
+	struct result r;
+
+	usleep(100000);
+	ck_assert_int_eq(vm_request_shutdown(vm, 200000000ULL), 0);
+	ck_assert(!vm_shutdown_overdue(vm, vm_now_ns()));
+	usleep(400000);
+	/* It did not listen. */
+	ck_assert(vm_shutdown_overdue(vm, vm_now_ns()));
+	vm_stop(vm, VM_EXIT_KILLED, "overdue");
+	finish(vm, 2000, &r);
+	ck_assert_int_eq(r.why, VM_EXIT_KILLED);
+}
+END_TEST
+
 Suite *vm_suite(void)
 {
 	Suite *s = suite_create("vm");
@@ -324,6 +395,10 @@ Suite *vm_suite(void)
 	tcase_add_test(tc, test_corruption_detected);
 	tcase_add_test(tc, test_pause_resume);
 	tcase_add_test(tc, test_host_stop);
+	tcase_add_loop_test(tc, test_shutdown_request, 0,
+			    sizeof(shutdown_scripts) /
+				    sizeof(shutdown_scripts[0]));
+	tcase_add_test(tc, test_shutdown_deadline);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -124,7 +124,11 @@ int report_handle(struct vm *vm, unsigned int vcpu, uint32_t gpa)
 	pthread_mutex_lock(&vm->lock);
 	__report_account(vm, vcpu, &r);
 	pthread_mutex_unlock(&vm->lock);
-	if (r.type == GR_EXIT)
+	/* Asked to shut down: the host stopped it, with the guest's help. */
+	if (r.type == GR_EXIT && vm_shutdown_requested(vm))
+		vm_stop(vm, VM_EXIT_STOPPED, "shut down when asked, status %d",
+			(int)r.args[0]);
+	else if (r.type == GR_EXIT)
 		vm_stop(vm, VM_EXIT_GUEST_EXIT, "status %d", (int)r.args[0]);
 	return 0;
 }

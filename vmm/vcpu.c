@@ -309,7 +309,7 @@ static void handle_port(struct vcpu *v, uint16_t port, bool out, uint8_t size,
 	}
 }
 
-/* A store to the PV page; reads return 0. */
+/* A store to the PV page, or a read (0 but for GUEST_PV_POWER). */
 static int handle_pv(struct vcpu *v, uint64_t off, uint8_t *data, uint32_t len,
 		     bool is_write)
 {
@@ -317,6 +317,8 @@ static int handle_pv(struct vcpu *v, uint64_t off, uint8_t *data, uint32_t len,
 
 	if (!is_write) {
 		memset(data, 0, len);
+		if (off == GUEST_PV_POWER && vm_shutdown_requested(v->vm))
+			data[0] = 1;
 		return 0;
 	}
 	memcpy(&val, data, len < 4 ? len : 4);

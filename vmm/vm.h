@@ -158,6 +158,11 @@ struct vm {
 	/* How long vCPUs stayed out of KVM_RUN for pauses: from KVM_RUN's
 	 * return to the next entry (vCPU threads add, lock-free). */
 	struct histogram pause_stall_ns;
+	/* vm_request_shutdown(), vmm/vm_power.c; guarded by lock, and
+	 * shutdown_req also read locklessly by the vCPU answering
+	 * GUEST_PV_POWER. */
+	bool shutdown_req;
+	uint64_t shutdown_deadline_ns; /* 0: no time-out */
 };
 
 int vm_create(const struct guest_spec *spec, unsigned int id, const void *image,
@@ -201,6 +206,18 @@ void vm_resume(struct vm *vm);
  * guest.  Any thread.
  */
 void vm_kick_vcpu(struct vm *vm, unsigned int idx);
+/*
+ * Ask the guest to shut down, as an ACPI power button does: GUEST_PV_POWER
+ * reads 1 from now on and vCPU 0's nap ends.  A guest that then exits is
+ * stopped with VM_EXIT_STOPPED (not VM_EXIT_GUEST_EXIT); one that does
+ * not is the caller's to stop by force once vm_shutdown_overdue() says
+ * so.  timeout_ns from now (0: none); asking again sets a new one.
+ * -ESRCH: the VM is not running.  Any thread.
+ */
+int vm_request_shutdown(struct vm *vm, uint64_t timeout_ns);
+bool vm_shutdown_requested(struct vm *vm);
+/* Asked, still running, and the time-out passed at now (vm_now_ns())? */
+bool vm_shutdown_overdue(struct vm *vm, uint64_t now);
 void vm_destroy(struct vm *vm);
 
 int vm_register_mmio(struct vm *vm, uint64_t gpa, uint64_t len, vm_mmio_fn fn,
