@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "tests/ctl_test.h"
@@ -183,6 +184,114 @@ START_TEST(test_guest_lifecycle)
 }
 END_TEST
 
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000ULL + ts.tv_nsec / 1000000;
+}
+
+/* Ask for a stop of guest id with a timeout argument (JSON text, or
+ * NULL for none); the reply must be a success. */
+static void stop_guest(int fd, json_int_t id, const char *timeout)
+{
+	char line[256];
+
+	snprintf(line, sizeof(line),
+		 "{\"execute\": \"guest-stop\", \"arguments\": "
+		 "{\"guest\": %lld%s%s}}",
+		 (long long)id, timeout ? ", \"timeout\": " : "",
+		 timeout ? timeout : "");
+	ctl_assert_ok(ctl_cmd(fd, line));
+}
+
+static void assert_detail(json_t *ev, const char *part)
+{
+	const char *d = json_string_value(get(get(ev, "data"), "detail"));
+
+	ck_assert_msg(d && strstr(d, part), "detail '%s' lacks '%s'", d, part);
+}
+
+/*
+ * guest-stop asks the guest to shut down: a guest in the middle of a
+ * churn stops it, verifies what it holds and exits (reason "stopped",
+ * integrity "ok", status 0) well within the default time-out; a guest
+ * that ignores the request (`power deaf`) is killed when its time-out
+ * passes, not before; a time-out of 0 stops at once.  Bad time-outs are
+ * refused and leave the guest running.
+ */
+START_TEST(test_guest_stop_shutdown)
+{
+	struct ctl_test t;
+	json_int_t churner, deaf, holder;
+	uint64_t t0, dt;
+	json_t *ev, *r;
+	int fd;
+
+	ctl_test_start(&t, "--pool", "256M", NULL);
+	fd = ctl_client(&t);
+	churner = launch(fd, "{\"spec\": \"name=churner,mem=64M,vcpus=2,"
+			     "script=touch 32M; churn ws=32M rate=0 time=60s; "
+			     "verify\"}");
+	deaf = launch(fd, "{\"spec\": \"name=deaf,mem=32M,"
+			  "script=power deaf; touch 8M; hold 60s\"}");
+	holder = launch(fd, "{\"spec\": \"name=holder,mem=32M,"
+			    "script=touch 8M; hold 60s\"}");
+	/* Booted and into their scripts. */
+	usleep(500000);
+
+	ctl_assert_error(ctl_cmd(fd, "{\"execute\": \"guest-stop\", "
+				     "\"arguments\": {\"guest\": \"holder\", "
+				     "\"timeout\": \"soon\"}}"),
+			 "GenericError", "not a duration");
+	ctl_assert_error(ctl_cmd(fd, "{\"execute\": \"guest-stop\", "
+				     "\"arguments\": {\"guest\": \"holder\", "
+				     "\"timeout\": -1}}"),
+			 "GenericError", "timeout");
+	ctl_assert_error(ctl_cmd(fd, "{\"execute\": \"guest-stop\", "
+				     "\"arguments\": {\"guest\": \"holder\", "
+				     "\"timeout\": true}}"),
+			 "GenericError", "timeout");
+	r = ctl_cmd(fd, "{\"execute\": \"query-guests\"}");
+	ck_assert_str_eq(
+		json_string_value(
+			get(find_guest(get(r, "return"), holder), "state")),
+		"running");
+	json_decref(r);
+
+	t0 = now_ms();
+	stop_guest(fd, churner, NULL);
+	ev = stopped(fd, churner);
+	dt = now_ms() - t0;
+	ck_assert_msg(dt < 5000, "shutdown took %llu ms",
+		      (unsigned long long)dt);
+	ck_assert_int_eq(
+		json_integer_value(get(get(ev, "data"), "exit-status")), 0);
+	assert_detail(ev, "shut down when asked");
+	assert_stopped(ev, "stopped", "ok");
+
+	t0 = now_ms();
+	stop_guest(fd, deaf, "\"300ms\"");
+	ev = stopped(fd, deaf);
+	dt = now_ms() - t0;
+	/* The server looks every 200 ms. */
+	ck_assert_msg(dt >= 300 && dt < 3000, "killed after %llu ms",
+		      (unsigned long long)dt);
+	assert_detail(ev, "time-out");
+	assert_stopped(ev, "killed", "not checked");
+
+	stop_guest(fd, holder, "0");
+	ev = stopped(fd, holder);
+	assert_detail(ev, "over the control socket");
+	assert_stopped(ev, "stopped", "not checked");
+
+	ctl_client_close(fd);
+	ck_assert_int_eq(ctl_test_quit(&t), 0);
+	ctl_test_done(&t);
+}
+END_TEST
+
 /*
  * Hostile clients while guests run: garbage, binary, partial JSON, a
  * huge line, commands that fail, connections dropped mid-reply.  The
@@ -307,6 +416,7 @@ Suite *ctl_guests_suite(void)
 
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_guest_lifecycle);
+	tcase_add_test(tc, test_guest_stop_shutdown);
 	tcase_add_test(tc, test_hostile_clients_guests_intact);
 	tcase_add_test(tc, test_pressure_events);
 	suite_add_tcase(s, tc);

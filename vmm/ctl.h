@@ -31,6 +31,8 @@ struct ctl_server;
 #define CTL_MAX_CLIENTS 32
 #define CTL_LINE_MAX (64 * 1024) /* a command, its newline included */
 #define CTL_OUT_MAX (1024 * 1024) /* replies and events not yet read */
+/* guest-stop: how long a guest may take to shut down when asked. */
+#define CTL_STOP_TIMEOUT_NS (10 * 1000000000ULL)
 
 /* What the program around the host does for the socket. */
 struct ctl_ops {

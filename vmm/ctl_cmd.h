@@ -48,6 +48,7 @@ enum ctl_arg_type {
 	CTL_ARG_SIZE, /* bytes: an integer >= 0, or a string like "64M" */
 	CTL_ARG_GUEST, /* a guest: its id (integer) or its name (string) */
 	CTL_ARG_STRINGS, /* an array of strings */
+	CTL_ARG_DURATION, /* seconds: an integer >= 0, or a string "500ms" */
 };
 
 struct ctl_arg {
@@ -87,6 +88,11 @@ int ctl_check_args(const struct ctl_cmd *cmd, json_t *args,
 /* A CTL_ARG_SIZE value, already type-checked; -1 with e on bad text. */
 int ctl_arg_size(json_t *v, const char *name, uint64_t *out,
 		 struct ctl_error *e);
+
+/* A CTL_ARG_DURATION value, already type-checked; -1 with e on bad
+ * text. */
+int ctl_arg_duration(json_t *v, const char *name, uint64_t *ns,
+		     struct ctl_error *e);
 
 /* What handlers reach through the server. */
 struct vmm_host *ctl_host(struct ctl_server *s);

@@ -70,6 +70,8 @@ static const char *type_name(enum ctl_arg_type t)
 		return "guest (id or name)";
 	case CTL_ARG_STRINGS:
 		return "array of strings";
+	case CTL_ARG_DURATION:
+		return "duration (seconds, or a string like '500ms')";
 	}
 	return "?";
 }
@@ -91,6 +93,9 @@ static bool type_ok(enum ctl_arg_type t, json_t *v)
 		       json_is_string(v);
 	case CTL_ARG_GUEST:
 		return (json_is_integer(v) && json_integer_value(v) > 0) ||
+		       json_is_string(v);
+	case CTL_ARG_DURATION:
+		return (json_is_integer(v) && json_integer_value(v) >= 0) ||
 		       json_is_string(v);
 	case CTL_ARG_STRINGS:
 		if (!json_is_array(v))
@@ -140,6 +145,25 @@ int ctl_arg_size(json_t *v, const char *name, uint64_t *out,
 		return ctl_fail(
 			e, CTL_ERR_GENERIC,
 			"Parameter '%s': '%s' is not a size (bytes, or with K/M/G/T)",
+			name, json_string_value(v));
+	return 0;
+}
+
+int ctl_arg_duration(json_t *v, const char *name, uint64_t *ns,
+		     struct ctl_error *e)
+{
+	if (json_is_integer(v)) {
+		if (json_integer_value(v) >
+		    (json_int_t)(UINT64_MAX / 1000000000))
+			return ctl_fail(e, CTL_ERR_GENERIC,
+					"Parameter '%s': too long", name);
+		*ns = (uint64_t)json_integer_value(v) * 1000000000;
+		return 0;
+	}
+	if (parse_duration_ns(json_string_value(v), ns))
+		return ctl_fail(
+			e, CTL_ERR_GENERIC,
+			"Parameter '%s': '%s' is not a duration (a number with ns, us, ms, s or m)",
 			name, json_string_value(v));
 	return 0;
 }

@@ -316,11 +316,35 @@ static int stop_guest(struct ctl_req *req, json_t *args,
 	return 0;
 }
 
+static const struct ctl_arg stop_args[] = {
+	{ "guest", CTL_ARG_GUEST, false },
+	{ "timeout", CTL_ARG_DURATION, true },
+	{ NULL },
+};
+
+/*
+ * Ask the guest to shut down; the server's tick stops it by force when
+ * the time-out passes (ctl_server.c).  A time-out of 0 stops it at once.
+ */
 static int cmd_guest_stop(struct ctl_req *req, json_t *args, json_t **ret,
 			  struct ctl_error *e)
 {
+	struct vmm_host *h = ctl_host(req->s);
+	json_t *t = json_object_get(args, "timeout");
+	uint64_t timeout = CTL_STOP_TIMEOUT_NS;
+	unsigned int id;
+
 	(void)ret;
-	return stop_guest(req, args, VM_EXIT_STOPPED, e);
+	if (t && ctl_arg_duration(t, "timeout", &timeout, e))
+		return -1;
+	if (!timeout)
+		return stop_guest(req, args, VM_EXIT_STOPPED, e);
+	id = ctl_find_guest(req->s, json_object_get(args, "guest"), e);
+	if (!id)
+		return -1;
+	/* -ESRCH: already on its way out, which is what was asked. */
+	vm_request_shutdown(h->vm[id], timeout);
+	return 0;
 }
 
 static int cmd_guest_kill(struct ctl_req *req, json_t *args, json_t **ret,
@@ -378,8 +402,8 @@ const struct ctl_cmd ctl_guest_cmds[] = {
 	  "every guest: state, memory, balloon, node placement" },
 	{ "guest-launch", cmd_guest_launch, launch_args,
 	  "start a guest: {\"spec\": SPEC} or its keys (name, mem, ..., script)" },
-	{ "guest-stop", cmd_guest_stop, guest_arg,
-	  "stop a guest (reason 'stopped'); GUEST_STOPPED follows" },
+	{ "guest-stop", cmd_guest_stop, stop_args,
+	  "ask a guest to shut down, by force after 'timeout' (10 s; 0: at once); GUEST_STOPPED follows" },
 	{ "guest-kill", cmd_guest_kill, guest_arg,
 	  "kill a guest (reason 'killed'); GUEST_STOPPED follows" },
 	{ "balloon-set", cmd_balloon_set, balloon_args,

@@ -22,7 +22,8 @@
 #include "vmm/host_balloon.h"
 #include "vmm/host_events.h"
 
-#define BALLOON_POLL_NS 200000000ULL /* balloon changes, while peers listen */
+/* Balloon changes, while peers listen; guest-stop's time-outs. */
+#define BALLOON_POLL_NS 200000000ULL
 #define ACCEPT_PAUSE_NS 100000000ULL /* out of fds: try again after this */
 #define FINAL_FLUSH_MS 200 /* at the end, for peers that read */
 
@@ -168,12 +169,33 @@ static void on_events(struct evloop *l, struct ev *e, int res)
  * event for each, compare each guest's target and actual with what was
  * last reported, a few times a second while anyone listens.
  */
+/* Guests asked to shut down (guest-stop) that let the time-out pass:
+ * stopped by force. */
+static void stop_overdue(struct ctl_server *s)
+{
+	struct vmm_host *h = s->h;
+	uint64_t now = vm_now_ns();
+
+	for (unsigned int id = 1; id <= VMM_MAX_GUESTS; id++) {
+		struct vm *vm;
+
+		pthread_mutex_lock(&h->lock);
+		vm = h->vm[id];
+		pthread_mutex_unlock(&h->lock);
+		/* Handlers and reaping share this thread: vm lives. */
+		if (vm && vm_shutdown_overdue(vm, now))
+			vm_stop(vm, VM_EXIT_KILLED,
+				"asked to shut down, still running at the time-out");
+	}
+}
+
 static void on_balloon_poll(struct evloop *l, struct ev *e, int res)
 {
 	struct ctl_server *s = e->arg;
 	struct vmm_host *h = s->h;
 
 	(void)l, (void)res;
+	stop_overdue(s);
 	if (!s->nr_clients)
 		return;
 	for (unsigned int id = 1; id <= VMM_MAX_GUESTS; id++) {

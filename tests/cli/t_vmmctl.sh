@@ -93,7 +93,9 @@ expect 0 "$tmp/trace:" trace stop
 expect 1 "not tracing" trace stop
 expect 0 "compacted: " compact
 expect 2 "" compact --node x
-expect 0 "guest b (id 1): stopped by host: over the control socket" stop b
+expect 2 "--timeout 1x: a time up to 24h" stop b --timeout 1x
+expect 2 "unknown option '--force'" kill b --force
+expect 0 "guest b (id 1): stopped by host: shut down when asked, status 0, integrity ok" stop b
 expect 1 "no guest 'b'" stop b
 wait $wpid || { echo "watch: exit $?"; fail=1; }
 wpid=
@@ -104,6 +106,14 @@ done
 
 expect 0 "started" launch 'name=d,mem=32M,script=hold 30s'
 expect 0 "killed by host" kill d
+# A guest that ignores the request is killed at the time-out; --force
+# does not ask.
+expect 0 "started" launch 'name=e,mem=32M,script=power deaf; hold 30s'
+expect 0 "killed by host: asked to shut down, still running at the time-out" \
+	stop e --timeout 300ms
+expect 0 "started" launch 'name=f,mem=32M,script=touch 4M; hold 30s'
+expect 0 "stopped by host: over the control socket, integrity not checked" \
+	stop --force f
 expect 0 '{"return":{"vmm":' raw '{"execute": "query-version"}'
 expect 1 '"error":{"class":"GenericError"' raw 'garbage'
 expect 0 "vmm has quit" quit

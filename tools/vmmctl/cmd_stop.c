@@ -1,23 +1,34 @@
 // SPDX-License-Identifier: GPL-2.0
-/* vmmctl stop|kill GUEST [--no-wait] */
+/* vmmctl stop GUEST [--timeout TIME | --force] [--no-wait], kill GUEST
+ * [--no-wait] */
 #include <stdio.h>
 #include <string.h>
 
 #include "tools/vmmctl/vmmctl.h"
+#include "vmm/size.h"
+
+/* Waiting for GUEST_STOPPED: the guest's own time-out and then some. */
+#define STOP_WAIT_SLACK_MS 5000
 
 static int stop_or_kill(struct vmmctl *v, const struct vmmctl_cmd *cmd,
 			int argc, char **argv, const char *what)
 {
-	const char *guest = NULL;
+	bool stop = !strcmp(what, "guest-stop");
+	const char *guest = NULL, *timeout = NULL;
 	bool wait = true;
-	json_t *r, *ref, *list, *g;
+	json_t *r, *ref, *list, *g, *args;
 	json_int_t id = 0;
+	uint64_t ns = 0;
 	size_t i;
 	int ret;
 
 	for (int k = 1; k < argc; k++) {
 		if (!strcmp(argv[k], "--no-wait"))
 			wait = false;
+		else if (stop && !strcmp(argv[k], "--force"))
+			timeout = "0s";
+		else if (stop && !strcmp(argv[k], "--timeout") && k + 1 < argc)
+			timeout = argv[++k];
 		else if (argv[k][0] == '-' && argv[k][1] == '-')
 			return vmmctl_usage(cmd, "unknown option '%s'",
 					    argv[k]);
@@ -28,6 +39,15 @@ static int stop_or_kill(struct vmmctl *v, const struct vmmctl_cmd *cmd,
 	}
 	if (!guest)
 		return vmmctl_usage(cmd, "which guest? (an id or a name)");
+	if (timeout &&
+	    (parse_duration_ns(timeout, &ns) || ns > 24 * 3600 * 1000000000ULL))
+		return vmmctl_usage(cmd,
+				    "--timeout %s: a time up to 24h (e.g. 30s)",
+				    timeout);
+	/* A wait as long as the guest may take, and then some. */
+	if (timeout &&
+	    ns / 1000000 + STOP_WAIT_SLACK_MS > (uint64_t)v->timeout_ms)
+		v->timeout_ms = (int)(ns / 1000000 + STOP_WAIT_SLACK_MS);
 	ref = guest_ref(guest);
 	/* The id, to know its GUEST_STOPPED when it comes. */
 	if (wait) {
@@ -45,8 +65,10 @@ static int stop_or_kill(struct vmmctl *v, const struct vmmctl_cmd *cmd,
 					json_object_get(g, "id"));
 		json_decref(list);
 	}
-	ret = vmmctl_exec(v, cmd->name, what, json_pack("{s:o}", "guest", ref),
-			  &r);
+	args = json_pack("{s:o}", "guest", ref);
+	if (timeout)
+		json_object_set_new(args, "timeout", json_string(timeout));
+	ret = vmmctl_exec(v, cmd->name, what, args, &r);
 	if (ret)
 		return ret;
 	if (!wait && v->json)

@@ -28,14 +28,19 @@ static const struct vmmctl_cmd cmds[] = {
 	  "absolute here.  Prints the new guest's id.\n"
 	  "  --wait   then wait until the guest ends and print how; the exit\n"
 	  "           status is 1 unless it exited with 0 and intact memory\n" },
-	{ "stop", cmd_stop, "GUEST [--no-wait]",
-	  "stop a guest (and wait until it is gone)",
-	  "GUEST is an id or a name.  Stops its vCPUs; the guest's memory goes\n"
-	  "back to the pool.  Waits for it to be gone unless --no-wait.\n" },
+	{ "stop", cmd_stop, "GUEST [--timeout TIME | --force] [--no-wait]",
+	  "ask a guest to shut down (and wait until it is gone)",
+	  "GUEST is an id or a name.  Asks the guest to shut down, as an ACPI\n"
+	  "power button does: ours stops its workload at the next safe point,\n"
+	  "verifies the memory it holds and exits (reason 'stopped', with its\n"
+	  "integrity).  A guest still running after --timeout (default 10s) is\n"
+	  "killed; --force (or --timeout 0) stops its vCPUs at once.  The\n"
+	  "guest's memory goes back to the pool.  Waits for it to be gone\n"
+	  "unless --no-wait.\n" },
 	{ "kill", cmd_kill, "GUEST [--no-wait]",
 	  "kill a guest (and wait until it is gone)",
-	  "As stop, with the reason 'killed' (as the OOM killer's victims are\n"
-	  "'oom-kill').\n" },
+	  "Stops its vCPUs at once, with the reason 'killed' (as the OOM\n"
+	  "killer's victims are 'oom-kill').\n" },
 	{ "balloon", cmd_balloon, "GUEST SIZE", "set a guest's balloon target",
 	  "SIZE (K/M/G/T) is how much memory the guest should give back\n"
 	  "through its balloon; 0 deflates it.  kswapd changes targets too: it\n"
