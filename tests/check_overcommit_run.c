@@ -265,6 +265,56 @@ START_TEST(test_failing_expectations)
 }
 END_TEST
 
+/*
+ * Guests that would run for ever, and a run.duration: at its end each is
+ * asked to shut down; ours verify and go (reason "stopped", integrity
+ * ok), the one that ignores it is killed at run.shutdown_timeout; the
+ * run passes (they were stopped by design), and ends long before the
+ * guests' scripts would have.
+ */
+START_TEST(test_duration_shutdown)
+{
+	static struct oc_result r;
+	struct oc_checks checks;
+	struct scenario sc;
+	const struct oc_guest *w = NULL, *deaf = NULL;
+	int status = run_scenario(
+		"{ \"name\": \"forever\", \"pool\": { \"size\": \"128M\" },\n"
+		"  \"run\": { \"duration\": \"1500ms\", \"shutdown_timeout\": \"500ms\",\n"
+		"    \"timeout\": \"30s\" },\n"
+		"  \"guests\": [\n"
+		"    { \"name\": \"w\", \"mem\": \"64M\", \"vcpus\": 2, \"script\":\n"
+		"      [\"touch 32M\", \"churn ws=32M rate=0 time=600s\"] },\n"
+		"    { \"name\": \"deaf\", \"mem\": \"32M\", \"script\":\n"
+		"      [\"power deaf\", \"touch 8M\", \"hold 600s\"] } ],\n"
+		"  \"expect\": { \"no_oom\": true, \"integrity\": true,\n"
+		"    \"completed\": true } }\n",
+		&r, &checks, &sc);
+
+	ck_assert_int_eq(status, 0);
+	ck_assert(r.duration_reached && !r.timed_out);
+	for (unsigned int i = 0; i < r.nr_guests; i++) {
+		if (!strcmp(r.guest[i].spec->name, "w"))
+			w = &r.guest[i];
+		else
+			deaf = &r.guest[i];
+	}
+	ck_assert_ptr_nonnull(w);
+	ck_assert_ptr_nonnull(deaf);
+	ck_assert_int_eq(w->why, VM_EXIT_STOPPED);
+	ck_assert_str_eq(w->detail, "shut down when asked, status 0");
+	ck_assert_uint_ge(w->sum.nr_verify, 2); /* the churn's, the last */
+	ck_assert_uint_eq(w->sum.verify_bad, 0);
+	ck_assert_int_eq(deaf->why, VM_EXIT_KILLED);
+	ck_assert_ptr_nonnull(strstr(deaf->detail, "time-out"));
+	/* The deaf one went at the grace's end, w right away. */
+	ck_assert_uint_lt(w->ended_ns, 1500000000ULL + 400000000ULL);
+	ck_assert_uint_ge(deaf->ended_ns, 1500000000ULL + 500000000ULL);
+	ck_assert_uint_lt(deaf->ended_ns, 1500000000ULL + 5000000000ULL);
+	cleanup(&r, &checks, &sc);
+}
+END_TEST
+
 Suite *overcommit_suite(void)
 {
 	Suite *s = suite_create("overcommit");
@@ -273,6 +323,7 @@ Suite *overcommit_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_report);
 	tcase_add_test(tc, test_failing_expectations);
+	tcase_add_test(tc, test_duration_shutdown);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -172,6 +172,7 @@ START_TEST(test_defaults)
 	ck_assert_uint_eq(sc.timeout_ns, 60000000000ULL);
 	ck_assert_uint_eq(sc.sample_ns, 100000000ULL);
 	ck_assert_uint_eq(sc.duration_ns, 0);
+	ck_assert_uint_eq(sc.shutdown_timeout_ns, 10000000000ULL);
 	ck_assert(!sc.cfg.irqchip_off);
 	ck_assert_uint_eq(sc.cfg.guest[0].nr_vcpus, 1);
 	ck_assert_int_eq(sc.cfg.guest[0].vnode_to_pnode[0], -1);
@@ -245,6 +246,10 @@ static const struct {
 	  "reclaim.release_interval: must be a time such as \"250ms\", not an integer" },
 	{ "{" POOL ", \"run\": {\"duration\": \"70s\"}, " GUESTS "}",
 	  "run.duration: must be shorter than run.timeout (60 s)" },
+	{ "{" POOL ", \"run\": {\"shutdown_timeout\": \"7200s\"}, " GUESTS "}",
+	  "run.shutdown_timeout: must be 1h at most" },
+	{ "{" POOL ", \"run\": {\"shutdown_timeout\": 3}, " GUESTS "}",
+	  "run.shutdown_timeout: must be a time such as \"250ms\", not an integer" },
 	{ "{" POOL ", \"run\": {\"sample_interval\": \"1ms\"}, " GUESTS "}",
 	  "run.sample_interval: must be from 10ms to 10s" },
 	{ "{" POOL ", \"guests\": []}", "guests: must be a non-empty array" },

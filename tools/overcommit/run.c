@@ -32,10 +32,11 @@ struct oc_run {
 	struct oc_result *r;
 	struct vmm_host *h;
 	struct evloop loop;
-	struct ev sig_ev, sample_ev, release_ev, end_ev, timeout_ev;
+	struct ev sig_ev, sample_ev, release_ev, end_ev, timeout_ev, grace_ev;
 	int sfd;
 	unsigned int signals;
 	bool stopping; /* no more launches */
+	bool shutting_down; /* guests asked to shut down, grace_ev armed */
 	struct sampler sampler;
 	FILE *trace, *guests_txt, *oom_txt, *console;
 	uint64_t trace_pos;
@@ -171,13 +172,56 @@ static void stop_all(struct oc_run *run, const char *why)
 		evloop_stop(&run->loop);
 }
 
+/* The shutdown's time-out: whoever did not shut down is killed. */
+static void end_grace(struct oc_run *run)
+{
+	run->shutting_down = false;
+	for (unsigned int id = 1; id <= VMM_MAX_GUESTS; id++)
+		if (run->h->vm[id])
+			vm_stop(run->h->vm[id], VM_EXIT_KILLED,
+				"asked to shut down, still running at the time-out");
+	stop_all(run, "the scenario's duration is over");
+}
+
+static void on_grace(struct evloop *l, struct ev *e, int res)
+{
+	(void)l, (void)res;
+	end_grace(e->arg);
+}
+
+/*
+ * The duration is over: each running guest is asked to shut down (ours
+ * verify their memory on the way out), those to come never start, and
+ * run.shutdown_timeout later the rest are killed.
+ */
 static void on_end(struct evloop *l, struct ev *e, int res)
 {
 	struct oc_run *run = e->arg;
+	uint64_t grace = run->sc->shutdown_timeout_ns;
 
-	(void)l, (void)res;
+	(void)res;
 	run->r->duration_reached = true;
-	stop_all(run, "the scenario's duration is over");
+	if (!grace) {
+		stop_all(run, "the scenario's duration is over");
+		return;
+	}
+	run->stopping = true;
+	for (unsigned int i = 0; i < run->r->nr_guests; i++) {
+		struct oc_guest *g = &run->r->guest[i];
+
+		if (g->state == OC_PENDING) {
+			g->state = OC_NOT_STARTED;
+		} else if (g->state == OC_RUNNING) {
+			g->stopped_by_runner = true;
+			vm_request_shutdown(run->h->vm[g->id], 0);
+		}
+	}
+	if (all_done(run)) {
+		evloop_stop(l);
+		return;
+	}
+	run->shutting_down = true;
+	evloop_add_timer(l, &run->grace_ev, grace, 0, on_grace, run);
 }
 
 static void on_timeout(struct evloop *l, struct ev *e, int res)
@@ -185,6 +229,11 @@ static void on_timeout(struct evloop *l, struct ev *e, int res)
 	struct oc_run *run = e->arg;
 
 	(void)l, (void)res;
+	/* Within the shutdown's grace: that ends, not the run's time. */
+	if (run->shutting_down) {
+		end_grace(run);
+		return;
+	}
 	run->r->timed_out = true;
 	stop_all(run, "the scenario timed out");
 }

@@ -17,6 +17,7 @@
 #define HUGE (2ULL << 20)
 #define DEFAULT_TIMEOUT_NS (60ULL * 1000000000ULL)
 #define DEFAULT_SAMPLE_NS (100ULL * 1000000ULL)
+#define DEFAULT_SHUTDOWN_TIMEOUT_NS (10ULL * 1000000000ULL)
 #define DEFAULT_TRACE_EVENTS (1U << 18)
 
 /* Where we are in the file, for messages. */
@@ -449,13 +450,10 @@ static int parse_compaction(struct ctx *c, json_t *o, struct vmm_config *cfg)
 
 static int parse_run(struct ctx *c, json_t *o, struct scenario *sc)
 {
-	static const char *const keys[] = { "duration",
-					    "timeout",
-					    "sample_interval",
-					    "trace_events",
-					    "trace_page_events",
-					    "irqchip",
-					    NULL };
+	static const char *const keys[] = { "duration",	    "shutdown_timeout",
+					    "timeout",	    "sample_interval",
+					    "trace_events", "trace_page_events",
+					    "irqchip",	    NULL };
 	json_t *v;
 	long n;
 	int ret;
@@ -470,6 +468,14 @@ static int parse_run(struct ctx *c, json_t *o, struct scenario *sc)
 			return ret;
 		if (sc->duration_ns < 10000000ULL)
 			return bad(c, "run.duration", "must be 10ms at least");
+	}
+	if ((v = json_object_get(o, "shutdown_timeout"))) {
+		if ((ret = get_duration(c, v, "run.shutdown_timeout",
+					&sc->shutdown_timeout_ns)))
+			return ret;
+		if (sc->shutdown_timeout_ns > 3600 * 1000000000ULL)
+			return bad(c, "run.shutdown_timeout",
+				   "must be 1h at most");
 	}
 	if ((v = json_object_get(o, "timeout"))) {
 		if ((ret = get_duration(c, v, "run.timeout", &sc->timeout_ns)))
@@ -881,6 +887,7 @@ static void defaults(struct scenario *sc)
 	options_defaults(&sc->cfg);
 	sc->timeout_ns = DEFAULT_TIMEOUT_NS;
 	sc->sample_ns = DEFAULT_SAMPLE_NS;
+	sc->shutdown_timeout_ns = DEFAULT_SHUTDOWN_TIMEOUT_NS;
 	sc->trace_events = DEFAULT_TRACE_EVENTS;
 }
 
@@ -1025,8 +1032,13 @@ void scenario_print(const struct scenario *sc, FILE *f)
 			g->nr_vnodes, g->strict ? " strict" : "",
 			g->oom_score_adj, g->script);
 	}
-	if (sc->duration_ns)
-		fprintf(f, "run: for %.3f s", sc->duration_ns / 1e9);
+	if (sc->duration_ns && sc->shutdown_timeout_ns)
+		fprintf(f,
+			"run: for %.3f s, then guests asked to shut down (killed after %.1f s)",
+			sc->duration_ns / 1e9, sc->shutdown_timeout_ns / 1e9);
+	else if (sc->duration_ns)
+		fprintf(f, "run: for %.3f s, then guests stopped",
+			sc->duration_ns / 1e9);
 	else
 		fprintf(f, "run: until every guest has ended");
 	fprintf(f,

@@ -49,6 +49,9 @@ struct scenario {
 	struct vmm_config cfg; /* pool, reclaim knobs, the guests */
 	uint64_t start_ns[VMM_MAX_GUESTS]; /* guest i starts then */
 	uint64_t duration_ns; /* 0: until every guest has ended */
+	/* At the duration's end guests are asked to shut down (they verify
+	 * their memory); after this long they are killed.  0: stop at once. */
+	uint64_t shutdown_timeout_ns;
 	uint64_t timeout_ns;
 	uint64_t sample_ns;
 	unsigned int trace_events; /* ring size */
