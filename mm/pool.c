@@ -60,11 +60,16 @@ static bool enable_shmem_thp(struct mm_pool *pool)
 	if (strcmp(mode, "never") && strcmp(mode, "deny"))
 		return true;
 	f = fopen(SHMEM_THP, "we");
-	if (!f || fputs("advise", f) < 0 || fclose(f)) {
-		if (f)
-			fclose(f);
+	if (!f)
+		goto unavailable;
+	/* The write happens at fclose(), which closes the file either
+	 * way: never a second fclose(). */
+	if (fputs("advise", f) < 0) {
+		fclose(f);
 		goto unavailable;
 	}
+	if (fclose(f))
+		goto unavailable;
 	pr_info(pool,
 		"set %s to \"advise\" (was \"%s\") so the pool can use host hugepages",
 		SHMEM_THP, mode);

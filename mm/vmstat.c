@@ -109,7 +109,7 @@ static void zoneinfo_show_print(struct mm_pool *pool, struct zone *zone,
 		fprintf(f, "\n      %-12s %d", "host_node", pgdat->host_node);
 	}
 	fprintf(f,
-		"\n  pages free     %lu"
+		"\n  pages free     %ld"
 		"\n        boost    %lu"
 		"\n        min      %lu"
 		"\n        low      %lu"
@@ -130,7 +130,7 @@ static void zoneinfo_show_print(struct mm_pool *pool, struct zone *zone,
 		fputc('\n', f);
 		return;
 	}
-	fprintf(f, "\n      %-12s %lu", "nr_free_pages",
+	fprintf(f, "\n      %-12s %ld", "nr_free_pages",
 		zone_page_state_free(zone));
 	fprintf(f, "\n      %-12s %ld", "nr_returned_pages",
 		READ_ONCE(zone->nr_returned_pages));

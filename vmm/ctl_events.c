@@ -29,7 +29,7 @@ static json_t *exit_code(enum vm_exit_reason why)
 	const char *n = why < NR_VM_EXIT_REASONS ? exit_codes[why] : "NONE";
 	size_t i;
 
-	for (i = 0; n[i] && i < sizeof(buf) - 1; i++)
+	for (i = 0; i < sizeof(buf) - 1 && n[i]; i++)
 		buf[i] = n[i] == '_' ? '-' : (char)tolower((unsigned char)n[i]);
 	buf[i] = 0;
 	return json_string(buf);
