@@ -56,6 +56,13 @@ static void assert_stopped(json_t *ev, const char *reason,
 	json_decref(ev);
 }
 
+static void assert_detail(json_t *ev, const char *part)
+{
+	const char *d = json_string_value(get(get(ev, "data"), "detail"));
+
+	ck_assert_msg(d && strstr(d, part), "detail '%s' lacks '%s'", d, part);
+}
+
 static json_t *find_guest(json_t *list, json_int_t id)
 {
 	size_t i;
@@ -168,13 +175,16 @@ START_TEST(test_guest_lifecycle)
 	ctl_assert_ok(r);
 	assert_stopped(stopped(watch, c), "killed", "not checked");
 
-	/* quit with a guest running: it stops, both clients see that, the
-	 * connections end, vmm exits 0. */
+	/* quit with a guest running: it is asked to shut down and does
+	 * (its last verify: "ok"), both clients see that, the connections
+	 * end, vmm exits 0. */
 	ctl_assert_ok(ctl_cmd(ctl, "{\"execute\": \"quit\"}"));
 	ev = ctl_event(watch, "SHUTDOWN", 10000);
 	ck_assert_ptr_nonnull(ev);
 	json_decref(ev);
-	assert_stopped(stopped(watch, d), "stopped", "not checked");
+	ev = stopped(watch, d);
+	assert_detail(ev, "shut down when asked");
+	assert_stopped(ev, "stopped", "ok");
 	ck_assert(ctl_closed(watch, 10000));
 	ck_assert(ctl_closed(ctl, 10000));
 	ctl_client_close(ctl);
@@ -204,13 +214,6 @@ static void stop_guest(int fd, json_int_t id, const char *timeout)
 		 (long long)id, timeout ? ", \"timeout\": " : "",
 		 timeout ? timeout : "");
 	ctl_assert_ok(ctl_cmd(fd, line));
-}
-
-static void assert_detail(json_t *ev, const char *part)
-{
-	const char *d = json_string_value(get(get(ev, "data"), "detail"));
-
-	ck_assert_msg(d && strstr(d, part), "detail '%s' lacks '%s'", d, part);
 }
 
 /*
@@ -286,8 +289,36 @@ START_TEST(test_guest_stop_shutdown)
 	assert_detail(ev, "over the control socket");
 	assert_stopped(ev, "stopped", "not checked");
 
+	/* quit: a bad time-out is refused and changes nothing; then the
+	 * guests are asked, the one that listens goes at once, the deaf
+	 * one at the time-out. */
+	holder = launch(fd, "{\"spec\": \"name=holder,mem=32M,"
+			    "script=touch 8M; hold 60s\"}");
+	deaf = launch(fd, "{\"spec\": \"name=deaf,mem=32M,"
+			  "script=power deaf; touch 8M; hold 60s\"}");
+	usleep(300000);
+	ctl_assert_error(ctl_cmd(fd, "{\"execute\": \"quit\", \"arguments\": "
+				     "{\"timeout\": \"later\"}}"),
+			 "GenericError", "not a duration");
+	r = ctl_cmd(fd, "{\"execute\": \"query-status\"}");
+	ck_assert_str_eq(json_string_value(get(get(r, "return"), "status")),
+			 "running");
+	json_decref(r);
+	t0 = now_ms();
+	ctl_assert_ok(ctl_cmd(fd, "{\"execute\": \"quit\", \"arguments\": "
+				  "{\"timeout\": \"500ms\"}}"));
+	ev = stopped(fd, holder);
+	ck_assert_uint_lt(now_ms() - t0, 500);
+	assert_detail(ev, "shut down when asked");
+	assert_stopped(ev, "stopped", "ok");
+	ev = stopped(fd, deaf);
+	dt = now_ms() - t0;
+	ck_assert_msg(dt >= 500 && dt < 3000, "deaf killed after %llu ms",
+		      (unsigned long long)dt);
+	assert_stopped(ev, "killed", "not checked");
+	ck_assert(ctl_closed(fd, 10000));
 	ctl_client_close(fd);
-	ck_assert_int_eq(ctl_test_quit(&t), 0);
+	ck_assert_int_eq(ctl_test_wait(&t), 0);
 	ctl_test_done(&t);
 }
 END_TEST

@@ -95,6 +95,7 @@ START_TEST(test_defaults)
 	ck_assert_str_eq(cfg.guest[0].name, "demo");
 	ck_assert_str_eq(cfg.guest[0].script, DEMO_SCRIPT);
 	ck_assert(cfg.hugepages);
+	ck_assert_uint_eq(cfg.shutdown_timeout_ns, 10000000000ULL);
 	options_free(&cfg);
 }
 END_TEST
@@ -116,7 +117,8 @@ START_TEST(test_full_command_line)
 			"--direct-reclaim-timeout", "5ms", "--kswapd-step",
 			"20ms", "--no-deflate", "--balloon-step", "4M",
 			"--deflate-step", "32M", "--deflate-margin", "20",
-			"--migrate", "pause", NULL) == 0,
+			"--migrate", "pause", "--shutdown-timeout", "30s",
+			NULL) == 0,
 		"%s", err);
 	ck_assert_uint_eq(cfg.pool_bytes, 2ULL << 30);
 	ck_assert_uint_eq(cfg.nr_nodes, 2);
@@ -126,6 +128,7 @@ START_TEST(test_full_command_line)
 	ck_assert_uint_eq(cfg.distance[0][1], 30);
 	ck_assert(!cfg.hugepages);
 	ck_assert_uint_eq(cfg.stats_interval_ms, 500);
+	ck_assert_uint_eq(cfg.shutdown_timeout_ns, 30000000000ULL);
 	ck_assert_str_eq(cfg.trace_path, "/tmp/t");
 	ck_assert(cfg.verbose);
 	ck_assert_uint_eq(cfg.nr_guests, 2);
@@ -172,6 +175,8 @@ START_TEST(test_bad_arguments)
 		{ "--distance", "10,300/300,10", "10..254" },
 		{ "--stats", "1ns", "--stats 1ns" },
 		{ "--stats", "often", "--stats often" },
+		{ "--shutdown-timeout", "2h", "--shutdown-timeout 2h" },
+		{ "--shutdown-timeout", "-1s", "--shutdown-timeout -1s" },
 		{ "--guest", "mem=3M", "mem=3M" },
 		{ "--guest", "mem=abc", "mem=abc" },
 		{ "--guest", "mem=1T", "mem=1T" },

@@ -70,6 +70,9 @@ struct vmm_config {
 	unsigned int release_interval_ms;
 	/* `vmm host`: keep running with no guest, until told to quit. */
 	bool host_mode;
+	/* SIGINT/SIGTERM, quit and guest-stop ask guests to shut down and
+	 * kill them after this long; 0: stop them at once. */
+	uint64_t shutdown_timeout_ns;
 	char *socket_path; /* control socket; NULL: none (vmm run) */
 	bool socket_default; /* the default path: its directory is ours */
 	char *kernel_path; /* --kernel: for guests without kernel= */

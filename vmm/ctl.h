@@ -31,8 +31,6 @@ struct ctl_server;
 #define CTL_MAX_CLIENTS 32
 #define CTL_LINE_MAX (64 * 1024) /* a command, its newline included */
 #define CTL_OUT_MAX (1024 * 1024) /* replies and events not yet read */
-/* guest-stop: how long a guest may take to shut down when asked. */
-#define CTL_STOP_TIMEOUT_NS (10 * 1000000000ULL)
 
 /* What the program around the host does for the socket. */
 struct ctl_ops {
@@ -41,7 +39,9 @@ struct ctl_ops {
 	/* A guest the socket started: watch it until it stops. */
 	void (*watch_guest)(void *priv, unsigned int id);
 	/* Stop every guest and end once they are gone. */
-	void (*quit)(void *priv, const char *why);
+	/* End: ask the guests to shut down and kill them after
+	 * shutdown_timeout_ns (0: stop them at once). */
+	void (*quit)(void *priv, const char *why, uint64_t shutdown_timeout_ns);
 	bool (*quitting)(void *priv);
 };
 

@@ -294,15 +294,26 @@ static int cmd_query_events(struct ctl_req *req, json_t *args, json_t **ret,
 	return 0;
 }
 
+static const struct ctl_arg quit_args[] = {
+	{ "timeout", CTL_ARG_DURATION, true },
+	{ NULL },
+};
+
+/* Guests are asked to shut down, and killed after 'timeout' (vmm's
+ * --shutdown-timeout; 0: stopped at once). */
 static int cmd_quit(struct ctl_req *req, json_t *args, json_t **ret,
 		    struct ctl_error *e)
 {
 	const struct ctl_ops *ops = ctl_ops(req->s);
 	const char *why = "quit over the control socket";
+	uint64_t timeout = ctl_host(req->s)->cfg.shutdown_timeout_ns;
+	json_t *t = json_object_get(args, "timeout");
 
-	(void)args, (void)ret, (void)e;
+	(void)ret;
+	if (t && ctl_arg_duration(t, "timeout", &timeout, e))
+		return -1;
 	host_event_shutdown(ctl_host(req->s), why);
-	ops->quit(ops->priv, why);
+	ops->quit(ops->priv, why, timeout);
 	return 0;
 }
 
@@ -318,7 +329,7 @@ const struct ctl_cmd ctl_core_cmds[] = {
 	  "the commands, with one line of help each" },
 	{ "query-events", cmd_query_events, no_args,
 	  "the events a client may receive" },
-	{ "quit", cmd_quit, no_args,
-	  "stop every guest and end vmm (the reply comes first)" },
+	{ "quit", cmd_quit, quit_args,
+	  "ask every guest to shut down (killed after 'timeout', --shutdown-timeout; 0: at once) and end vmm (the reply comes first)" },
 	{ NULL },
 };

@@ -325,13 +325,14 @@ static const struct ctl_arg stop_args[] = {
 /*
  * Ask the guest to shut down; the server's tick stops it by force when
  * the time-out passes (ctl_server.c).  A time-out of 0 stops it at once.
+ * The default is vmm's --shutdown-timeout.
  */
 static int cmd_guest_stop(struct ctl_req *req, json_t *args, json_t **ret,
 			  struct ctl_error *e)
 {
 	struct vmm_host *h = ctl_host(req->s);
 	json_t *t = json_object_get(args, "timeout");
-	uint64_t timeout = CTL_STOP_TIMEOUT_NS;
+	uint64_t timeout = h->cfg.shutdown_timeout_ns;
 	unsigned int id;
 
 	(void)ret;
@@ -403,7 +404,7 @@ const struct ctl_cmd ctl_guest_cmds[] = {
 	{ "guest-launch", cmd_guest_launch, launch_args,
 	  "start a guest: {\"spec\": SPEC} or its keys (name, mem, ..., script)" },
 	{ "guest-stop", cmd_guest_stop, stop_args,
-	  "ask a guest to shut down, by force after 'timeout' (10 s; 0: at once); GUEST_STOPPED follows" },
+	  "ask a guest to shut down, by force after 'timeout' (--shutdown-timeout, 10 s; 0: at once); GUEST_STOPPED follows" },
 	{ "guest-kill", cmd_guest_kill, guest_arg,
 	  "kill a guest (reason 'killed'); GUEST_STOPPED follows" },
 	{ "balloon-set", cmd_balloon_set, balloon_args,

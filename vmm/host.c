@@ -405,6 +405,28 @@ void host_stop_all(struct vmm_host *h, const char *why)
 	pthread_mutex_unlock(&h->lock);
 }
 
+unsigned int host_shutdown_all(struct vmm_host *h)
+{
+	unsigned int n = 0;
+
+	pthread_mutex_lock(&h->lock);
+	for (unsigned int id = 1; id <= VMM_MAX_GUESTS; id++)
+		if (h->vm[id] && !vm_request_shutdown(h->vm[id], 0))
+			n++;
+	pthread_mutex_unlock(&h->lock);
+	return n;
+}
+
+void host_kill_unresponsive(struct vmm_host *h)
+{
+	pthread_mutex_lock(&h->lock);
+	for (unsigned int id = 1; id <= VMM_MAX_GUESTS; id++)
+		if (h->vm[id] && vm_shutdown_requested(h->vm[id]))
+			vm_stop(h->vm[id], VM_EXIT_KILLED,
+				"asked to shut down, still running at the time-out");
+	pthread_mutex_unlock(&h->lock);
+}
+
 unsigned int host_nr_running(struct vmm_host *h)
 {
 	unsigned int n;

@@ -86,6 +86,11 @@ int host_launch_commit(struct vmm_host *h, struct host_launch *hl, char *err,
 void host_launch_abort(struct vmm_host *h, struct host_launch *hl);
 /* Stop every running guest (SIGINT/SIGTERM, shutdown). */
 void host_stop_all(struct vmm_host *h, const char *why);
+/* Ask every running guest to shut down (vm_request_shutdown(), no
+ * time-out of its own); how many were asked. */
+unsigned int host_shutdown_all(struct vmm_host *h);
+/* Those asked that are still running when their time is up: killed. */
+void host_kill_unresponsive(struct vmm_host *h);
 /* A guest's stop_efd fired: join it, report how it ended, free it. */
 void host_reap(struct vmm_host *h, unsigned int id);
 unsigned int host_nr_running(struct vmm_host *h);

@@ -34,6 +34,7 @@ void options_defaults(struct vmm_config *cfg)
 	cfg->watermark_scale_factor = 10;
 	cfg->hugepages = true;
 	cfg->release_interval_ms = 1000;
+	cfg->shutdown_timeout_ns = 10ULL * 1000000000ULL;
 }
 
 static void guest_defaults(struct guest_spec *g)
@@ -70,6 +71,9 @@ static void usage_options(FILE *f)
 	      "  --deflate-margin PCT       deflate above HIGH + PCT% of the node (10)\n"
 	      "  --deflate-step SIZE        most given back per round (64M)\n"
 	      "  --release-interval TIME|off  give free pool memory back to the host (1s)\n"
+	      "  --shutdown-timeout TIME|0  on SIGINT/SIGTERM, quit and stop: how long guests\n"
+	      "                             may take to shut down before they are killed;\n"
+	      "                             0: stop them at once (10s)\n"
 	      "  --console on|off           show the guests' consoles on stdout (on)\n"
 	      "  --migrate entries|pause    how compaction moves guest pages (entries)\n"
 	      "  --compaction on|off        kcompactd and the collapse thread (on)\n"
@@ -374,6 +378,7 @@ enum {
 	OPT_KSWAPD_STEP,
 	OPT_NO_DEFLATE,
 	OPT_RELEASE,
+	OPT_SHUTDOWN_TIMEOUT,
 	OPT_BALLOON_STEP,
 	OPT_DEFLATE_STEP,
 	OPT_DEFLATE_MARGIN,
@@ -409,6 +414,7 @@ static const struct option run_opts[] = {
 	{ "kswapd-step", required_argument, NULL, OPT_KSWAPD_STEP },
 	{ "no-deflate", no_argument, NULL, OPT_NO_DEFLATE },
 	{ "release-interval", required_argument, NULL, OPT_RELEASE },
+	{ "shutdown-timeout", required_argument, NULL, OPT_SHUTDOWN_TIMEOUT },
 	{ "balloon-step", required_argument, NULL, OPT_BALLOON_STEP },
 	{ "deflate-step", required_argument, NULL, OPT_DEFLATE_STEP },
 	{ "deflate-margin", required_argument, NULL, OPT_DEFLATE_MARGIN },
@@ -647,6 +653,18 @@ static int parse_cmdline(int argc, char **argv, bool host_mode,
 					a);
 			cfg->release_interval_ms = ns / 1000000;
 			break;
+		case OPT_SHUTDOWN_TIMEOUT:
+			if (!strcmp(a, "0")) {
+				cfg->shutdown_timeout_ns = 0;
+				break;
+			}
+			if (parse_duration_ns(a, &ns) || ns > 3600000000000ULL)
+				ret = fail(
+					err, errlen,
+					"--shutdown-timeout %s: a time up to 1h (e.g. 30s), or 0",
+					a);
+			cfg->shutdown_timeout_ns = ns;
+			break;
 		case OPT_SOCKET:
 			/* sun_path holds 108 bytes with the NUL. */
 			if (!*a || strlen(a) >= CTL_SOCKET_PATH_MAX) {
@@ -846,6 +864,8 @@ void options_print(const struct vmm_config *cfg, FILE *f)
 	fprintf(f, "trace                  %s\n",
 		cfg->trace_path ? cfg->trace_path : "-");
 	fprintf(f, "stats interval         %u ms\n", cfg->stats_interval_ms);
+	fprintf(f, "shutdown timeout       %" PRIu64 " ms\n",
+		cfg->shutdown_timeout_ns / 1000000);
 	fprintf(f, "balloon                %s%s\n",
 		cfg->balloon_off ? "off" : "on",
 		cfg->deflate_off ? ", no deflation" : "");

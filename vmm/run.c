@@ -30,7 +30,7 @@ struct punch {
 struct run {
 	struct vmm_host *h;
 	struct evloop loop;
-	struct ev sig_ev, stats_ev, release_ev;
+	struct ev sig_ev, stats_ev, release_ev, grace_ev;
 	/* Giving free pageblocks back to the host through io_uring. */
 	struct pool_release rel[RELEASE_BATCH];
 	int nr_rel;
@@ -42,6 +42,7 @@ struct run {
 	unsigned int signals;
 	bool failed; /* a guest did not end cleanly */
 	bool quitting; /* every guest is being stopped: end when none left */
+	bool grace; /* guests asked to shut down, grace_ev armed */
 	struct ctl_server *ctl;
 };
 
@@ -52,9 +53,33 @@ static void maybe_end(struct run *r)
 		evloop_stop(&r->loop);
 }
 
-static void run_quit(struct run *r, const char *why)
+/* The guests asked had their time: the rest are killed. */
+static void on_grace(struct evloop *l, struct ev *e, int res)
+{
+	struct run *r = e->arg;
+
+	(void)l, (void)res;
+	r->grace = false;
+	host_kill_unresponsive(r->h);
+	maybe_end(r);
+}
+
+/*
+ * End: every guest is asked to shut down (ours verify their memory on
+ * the way out) and killed timeout_ns later; with 0, or when asked again
+ * meanwhile, they stop at once.
+ */
+static void run_quit(struct run *r, const char *why, uint64_t timeout_ns)
 {
 	r->quitting = true;
+	if (timeout_ns && !r->grace) {
+		if (host_shutdown_all(r->h) &&
+		    !evloop_add_timer(&r->loop, &r->grace_ev, timeout_ns, 0,
+				      on_grace, r)) {
+			r->grace = true;
+			return;
+		}
+	}
 	host_stop_all(r->h, why);
 	maybe_end(r);
 }
@@ -99,12 +124,21 @@ static void on_signal(struct evloop *l, struct ev *e, int res)
 	if (read(r->sfd, &si, sizeof(si)) != sizeof(si))
 		return;
 	r->signals++;
-	fprintf(stderr, "vmm: %s: stopping every guest%s\n",
-		strsignal(si.ssi_signo), r->signals > 1 ? " (again)" : "");
+	if (r->signals == 1 && r->h->cfg.shutdown_timeout_ns &&
+	    host_nr_running(r->h))
+		fprintf(stderr,
+			"vmm: %s: asking every guest to shut down (again to stop them at once)\n",
+			strsignal(si.ssi_signo));
+	else
+		fprintf(stderr, "vmm: %s: stopping every guest%s\n",
+			strsignal(si.ssi_signo),
+			r->signals > 1 ? " (again)" : "");
 	if (r->signals == 1)
 		host_event_shutdown(r->h, strsignal(si.ssi_signo));
-	run_quit(r, r->signals > 1 ? "interrupted again" :
-				     "interrupted by a signal");
+	run_quit(r,
+		 r->signals > 1 ? "interrupted again" :
+				  "interrupted by a signal",
+		 r->signals > 1 ? 0 : r->h->cfg.shutdown_timeout_ns);
 }
 
 /* What the control socket may ask of us. */
@@ -113,9 +147,9 @@ static void ctl_watch_guest(void *priv, unsigned int id)
 	watch_guest(priv, id);
 }
 
-static void ctl_quit(void *priv, const char *why)
+static void ctl_quit(void *priv, const char *why, uint64_t timeout_ns)
 {
-	run_quit(priv, why);
+	run_quit(priv, why, timeout_ns);
 }
 
 static bool ctl_quitting(void *priv)

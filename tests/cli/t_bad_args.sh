@@ -30,6 +30,7 @@ check "--nodes 0" run --nodes 0
 check "--nodes 99" run --nodes 99
 check "--watermark-scale-factor 0" run --watermark-scale-factor 0
 check "--stats soon" run --stats soon
+check "--shutdown-timeout 1x: a time up to 1h" run --shutdown-timeout 1x
 check "--irqchip maybe: on or off" run --irqchip maybe
 check "--compaction maybe: on or off" run --compaction maybe
 check "--compaction-proactiveness 101: 0..100" run --compaction-proactiveness 101

@@ -1,6 +1,7 @@
 #!/bin/sh
 # vmm run end to end: the default guest, two guests, a guest that crashes
-# ending alone, SIGTERM stopping everything cleanly.
+# ending alone, SIGTERM asking every guest to shut down (and twice, or
+# with --shutdown-timeout 0, stopping them at once).
 vmm="$1/vmm"
 [ -w /dev/kvm ] || { echo "/dev/kvm is not usable here"; exit 77; }
 fail=0
@@ -16,15 +17,47 @@ rc=$?
 case "$out" in *"guest a (id 1): guest exit"*) ;; *) echo "a did not finish"; fail=1 ;; esac
 case "$out" in *"guest b (id 2): shutdown"*) ;; *) echo "b: no shutdown reason"; echo "$out"; fail=1 ;; esac
 
-"$vmm" run --pool 256M --guest 'name=slow,mem=64M,script=hold 30s' >/tmp/vmm-run.$$ 2>&1 &
+# SIGTERM: the guests are asked to shut down; ours verify and go at once,
+# one that ignores the request is killed at --shutdown-timeout.
+"$vmm" run --pool 256M --shutdown-timeout 1s \
+	--guest 'name=slow,mem=64M,script=touch 8M; hold 30s' \
+	--guest 'name=deaf,mem=32M,script=power deaf; hold 30s' >/tmp/vmm-run.$$ 2>&1 &
+pid=$!
+sleep 1
+t0=$(date +%s)
+kill -TERM $pid
+wait $pid
+rc=$?
+dt=$(($(date +%s) - t0))
+out=$(cat /tmp/vmm-run.$$)
+for want in "asking every guest to shut down" \
+	"guest slow (id 1): stopped by host: shut down when asked, status 0" \
+	"integrity: ok (1 verify, 2048 pages checked" \
+	"guest deaf (id 2): killed by host: asked to shut down, still running at the time-out"; do
+	case "$out" in *"$want"*) ;; *) echo "SIGTERM: no '$want' (exit $rc)"; echo "$out"; fail=1 ;; esac
+done
+[ "$dt" -le 5 ] || { echo "SIGTERM: took $dt s"; fail=1; }
+# Twice: the second stops them at once.
+"$vmm" run --pool 256M --guest 'name=deaf,mem=32M,script=power deaf; hold 30s' >/tmp/vmm-run.$$ 2>&1 &
+pid=$!
+sleep 1
+kill -TERM $pid
+sleep 0.3
+kill -TERM $pid
+wait $pid
+case "$(cat /tmp/vmm-run.$$)" in
+*"stopped by host: interrupted again"*) ;;
+*) echo "SIGTERM twice: no stop at once"; cat /tmp/vmm-run.$$; fail=1 ;;
+esac
+# --shutdown-timeout 0: no asking.
+"$vmm" run --pool 256M --shutdown-timeout 0 --guest 'name=slow,mem=64M,script=hold 30s' >/tmp/vmm-run.$$ 2>&1 &
 pid=$!
 sleep 1
 kill -TERM $pid
 wait $pid
-rc=$?
 case "$(cat /tmp/vmm-run.$$)" in
 *"stopped by host: interrupted by a signal"*) ;;
-*) echo "SIGTERM: no clean stop (exit $rc)"; cat /tmp/vmm-run.$$; fail=1 ;;
+*) echo "SIGTERM, --shutdown-timeout 0: no stop at once"; cat /tmp/vmm-run.$$; fail=1 ;;
 esac
 rm -f /tmp/vmm-run.$$
 exit $fail

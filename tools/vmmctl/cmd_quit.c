@@ -1,22 +1,48 @@
 // SPDX-License-Identifier: GPL-2.0
-/* vmmctl quit [--no-wait] */
+/* vmmctl quit [--timeout TIME | --force] [--no-wait] */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "tools/vmmctl/vmmctl.h"
+#include "vmm/size.h"
+
+/* Waiting for vmm to go: the guests' time-out and then some. */
+#define QUIT_WAIT_SLACK_MS 5000
 
 int cmd_quit(struct vmmctl *v, const struct vmmctl_cmd *cmd, int argc,
 	     char **argv)
 {
-	bool wait = !(argc == 2 && !strcmp(argv[1], "--no-wait"));
+	const char *timeout = NULL;
 	char err[CTL_ERR_LEN];
-	json_t *r;
+	bool wait = true;
+	json_t *r, *args = NULL;
+	uint64_t ns = 0;
 	int ret;
 
-	if (argc > 2 || (argc == 2 && wait))
-		return vmmctl_usage(cmd, "only --no-wait");
-	ret = vmmctl_exec(v, cmd->name, "quit", NULL, &r);
+	for (int k = 1; k < argc; k++) {
+		if (!strcmp(argv[k], "--no-wait"))
+			wait = false;
+		else if (!strcmp(argv[k], "--force"))
+			timeout = "0s";
+		else if (!strcmp(argv[k], "--timeout") && k + 1 < argc)
+			timeout = argv[++k];
+		else
+			return vmmctl_usage(cmd, "unknown argument '%s'",
+					    argv[k]);
+	}
+	if (timeout &&
+	    (parse_duration_ns(timeout, &ns) || ns > 3600 * 1000000000ULL))
+		return vmmctl_usage(cmd,
+				    "--timeout %s: a time up to 1h (e.g. 30s)",
+				    timeout);
+	if (timeout) {
+		args = json_pack("{s:s}", "timeout", timeout);
+		if (ns / 1000000 + QUIT_WAIT_SLACK_MS > (uint64_t)v->timeout_ms)
+			v->timeout_ms =
+				(int)(ns / 1000000 + QUIT_WAIT_SLACK_MS);
+	}
+	ret = vmmctl_exec(v, cmd->name, "quit", args, &r);
 	if (ret)
 		return ret;
 	json_decref(r);

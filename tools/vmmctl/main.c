@@ -66,8 +66,11 @@ static const struct vmmctl_cmd cmds[] = {
 	  "Until interrupted, or N events (--count), or the first EVENT\n"
 	  "(--until, e.g. GUEST_STOPPED); --timeout: give up after TIME (e.g.\n"
 	  "10s, exit status 1).  Events: vmmctl raw '{\"execute\":\"query-events\"}'.\n" },
-	{ "quit", cmd_quit, "[--no-wait]", "stop every guest and end vmm",
-	  "Waits until vmm has closed the socket unless --no-wait.\n" },
+	{ "quit", cmd_quit, "[--timeout TIME | --force] [--no-wait]",
+	  "ask every guest to shut down and end vmm",
+	  "Every guest is asked to shut down, as by stop, and killed after\n"
+	  "--timeout (vmm's --shutdown-timeout, 10s); --force stops them at\n"
+	  "once.  Waits until vmm has closed the socket unless --no-wait.\n" },
 	{ "raw", cmd_raw, "JSON", "send one protocol line, print the reply",
 	  "e.g. vmmctl raw '{\"execute\": \"query-commands\"}'\n" },
 	{ NULL },
