@@ -434,6 +434,15 @@ START_TEST(test_pressure_events)
 	ck_assert_int_ge(
 		json_integer_value(get(get(ev, "data"), "duration-ns")), 0);
 	json_decref(ev);
+	/* Before the OOM kill, direct reclaim, on the hog's faults: the
+	 * event names the guest it stalled. */
+	ev = ctl_event(fd, "DIRECT_RECLAIM", 0);
+	ck_assert_ptr_nonnull(ev);
+	d = get(ev, "data");
+	ck_assert_int_eq(json_integer_value(get(d, "id")), hog);
+	ck_assert_str_eq(json_string_value(get(d, "name")), "hog");
+	ck_assert_int_ge(json_integer_value(get(d, "duration-ns")), 0);
+	json_decref(ev);
 	ctl_client_close(fd);
 	ck_assert_int_eq(ctl_test_quit(&t), 0);
 	ctl_test_done(&t);

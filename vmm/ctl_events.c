@@ -88,6 +88,15 @@ static json_t *guest_data(const struct host_event *ev)
 			 text(ev->name));
 }
 
+/* The guest that made it happen, where one did (its fault). */
+static void guest_of(json_t *d, const struct host_event *ev)
+{
+	if (!ev->guest)
+		return;
+	json_object_set_new(d, "id", json_integer(ev->guest));
+	json_object_set_new(d, "name", text(ev->name));
+}
+
 static json_t *data_of(const struct host_event *ev)
 {
 	json_t *d = NULL;
@@ -148,6 +157,7 @@ static json_t *data_of(const struct host_event *ev)
 		d = json_pack("{s:o,s:I}", "reclaimed",
 			      bytes(ev->direct.reclaimed), "duration-ns",
 			      (json_int_t)ev->direct.ns);
+		guest_of(d, ev);
 		break;
 	case HEV_BALLOON_CHANGE:
 		d = guest_data(ev);
@@ -165,6 +175,7 @@ static json_t *data_of(const struct host_event *ev)
 			      c->node, "order", c->order);
 		if (c->score >= 0)
 			json_object_set_new(d, "score", json_integer(c->score));
+		guest_of(d, ev);
 		if (!c->end)
 			break;
 		if (c->result >= 0)

@@ -298,6 +298,19 @@ static void serve_wp_fault(struct guest_mem *mem, uint64_t addr)
 	ioctl(mem->uffd, UFFDIO_WAKE, &wake);
 }
 
+static __thread const struct guest_mem *current_mem;
+
+unsigned int guest_mem_current_owner(void)
+{
+	return current_mem ? current_mem->cfg.owner : 0;
+}
+
+const char *guest_mem_current_name(void)
+{
+	return current_mem && current_mem->cfg.name ? current_mem->cfg.name :
+						      NULL;
+}
+
 static void *fault_thread(void *arg)
 {
 	struct guest_mem *mem = arg;
@@ -307,6 +320,7 @@ static void *fault_thread(void *arg)
 		{ .fd = mem->stop_efd, .events = POLLIN },
 	};
 
+	current_mem = mem;
 	for (;;) {
 		ssize_t n;
 

@@ -30,6 +30,7 @@ enum guest_backing {
 
 struct guest_mem_config {
 	uint16_t owner; /* VM id in the frames' reverse map */
+	const char *name; /* the guest's, for events (outlives the mem) */
 	uint64_t size; /* bytes, 2 MiB multiple */
 	unsigned int nr_nodes;
 	struct guest_node_range node[GUEST_MAX_NODES];
@@ -130,6 +131,15 @@ struct guest_mem {
 	/* Frames backing this guest on each pool node (lockless reads). */
 	unsigned long pages_node[MAX_NUMNODES];
 };
+
+/*
+ * The guest whose fault this thread is serving, as Linux's current: set
+ * on a guest's fault thread, so that what the allocator does there
+ * (direct reclaim, direct compaction) can be told apart by guest.  0 and
+ * NULL elsewhere.
+ */
+unsigned int guest_mem_current_owner(void);
+const char *guest_mem_current_name(void);
 
 int guest_mem_create(const struct guest_mem_config *cfg,
 		     struct guest_mem **out) __must_check;

@@ -155,6 +155,17 @@ static bool kcompactd_round(struct vmm_host *h, enum trace_event_type type,
 	return true;
 }
 
+/* The guest whose fault the emitting thread serves, if it is a fault
+ * thread (direct reclaim and compaction run there). */
+static void about_current(struct host_event *ev)
+{
+	const char *name = guest_mem_current_name();
+
+	ev->guest = guest_mem_current_owner();
+	if (ev->guest && name)
+		snprintf(ev->name, sizeof(ev->name), "%s", name);
+}
+
 /* Context: the emitting thread, maybe under mm locks (posting is safe). */
 static void host_trace_probe(void *priv, enum trace_event_type type,
 			     const uint64_t a[4])
@@ -181,10 +192,12 @@ static void host_trace_probe(void *priv, enum trace_event_type type,
 		ev.type = HEV_DIRECT_RECLAIM;
 		ev.direct.reclaimed = a[0];
 		ev.direct.ns = a[1];
+		about_current(&ev);
 		break;
 	case TR_COMPACT_BEGIN: /* order, prio */
 	case TR_COMPACT_END: /* order, result, ns */
 		ev.type = HEV_COMPACTION;
+		about_current(&ev);
 		ev.compact = (struct host_compact_event){
 			.kind = HOST_COMPACT_DIRECT,
 			.end = type == TR_COMPACT_END,

@@ -43,6 +43,7 @@ int vm_mem_init(struct vm *vm)
 {
 	struct guest_mem_config cfg = {
 		.owner = vm->id,
+		.name = vm->name,
 		.size = vm->ram_size,
 		.nr_nodes = vm->nr_nodes,
 		.strict = vm->spec.strict,
