@@ -276,6 +276,11 @@ START_TEST(test_guest_stop_shutdown)
 
 	t0 = now_ms();
 	stop_guest(fd, deaf, "\"300ms\"");
+	r = ctl_cmd(fd, "{\"execute\": \"query-guests\"}");
+	ck_assert_str_eq(json_string_value(get(
+				 find_guest(get(r, "return"), deaf), "state")),
+			 "shutting-down");
+	json_decref(r);
 	ev = stopped(fd, deaf);
 	dt = now_ms() - t0;
 	/* The server looks every 200 ms. */

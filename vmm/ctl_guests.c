@@ -66,9 +66,11 @@ static json_t *guest_json(struct vmm_host *h, unsigned int id, struct vm *vm,
 	g = json_pack(
 		"{s:i,s:s,s:s,s:i,s:i,s:b,s:I,s:{s:I,s:I,s:I,s:I,s:I,s:I,s:I},s:o,s:o,s:o}",
 		"id", (int)id, "name", vm->name, "state",
-		why == VM_EXIT_NONE ? "running" : "stopping", "vcpus",
-		(int)vm->nr_vcpus, "oom-score-adj", vm->spec.oom_score_adj,
-		"strict", vm->spec.strict, "uptime-ms",
+		why != VM_EXIT_NONE	  ? "stopping" :
+		vm_shutdown_requested(vm) ? "shutting-down" :
+					    "running",
+		"vcpus", (int)vm->nr_vcpus, "oom-score-adj",
+		vm->spec.oom_score_adj, "strict", vm->spec.strict, "uptime-ms",
 		(json_int_t)((vm_now_ns() - vm->start_ns) / 1000000), "memory",
 		"size", (json_int_t)vm->ram_size, "faulted-in",
 		(json_int_t)(ms.pages << PAGE_SHIFT), "peak",

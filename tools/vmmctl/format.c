@@ -78,7 +78,7 @@ void print_guest_table(json_t *guests)
 	size_t i;
 	json_t *g;
 
-	printf("%3s %-16s %-8s %7s %7s %7s %7s %15s %7s %s\n", "ID", "NAME",
+	printf("%3s %-16s %-13s %7s %7s %7s %7s %15s %7s %s\n", "ID", "NAME",
 	       "STATE", "MEM", "FAULTED", "PEAK", "2M", "BALLOON TGT/ACT",
 	       "PINNED", "NODES");
 	json_array_foreach(guests, i, g) {
@@ -95,7 +95,7 @@ void print_guest_table(json_t *guests)
 		else
 			snprintf(bal, sizeof(bal), "-");
 		print_nodes(json_object_get(g, "nodes"), nodes, sizeof(nodes));
-		printf("%3lld %-16s %-8s %7s %7s %7s %7s %15s %7s %s\n",
+		printf("%3lld %-16s %-13s %7s %7s %7s %7s %15s %7s %s\n",
 		       json_integer_value(json_object_get(g, "id")),
 		       json_string_value(json_object_get(g, "name")),
 		       json_string_value(json_object_get(g, "state")),
