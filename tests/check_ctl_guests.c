@@ -194,6 +194,26 @@ START_TEST(test_guest_lifecycle)
 }
 END_TEST
 
+/* Wait until guest id has faulted in at least bytes: its script is
+ * past its first commands (`power deaf` among them). */
+static void wait_faulted(int fd, json_int_t id, json_int_t bytes)
+{
+	for (int i = 0;; i++) {
+		json_t *r = ctl_cmd(fd, "{\"execute\": \"query-guests\"}");
+		json_t *g = find_guest(get(r, "return"), id);
+		json_int_t n = g ? json_integer_value(get(get(g, "memory"),
+							  "faulted-in")) :
+				   0;
+
+		json_decref(r);
+		if (n >= bytes)
+			return;
+		ck_assert_msg(i < 1000, "guest %lld never faulted in %lld",
+			      (long long)id, (long long)bytes);
+		usleep(10000);
+	}
+}
+
 static uint64_t now_ms(void)
 {
 	struct timespec ts;
@@ -241,8 +261,10 @@ START_TEST(test_guest_stop_shutdown)
 			  "script=power deaf; touch 8M; hold 60s\"}");
 	holder = launch(fd, "{\"spec\": \"name=holder,mem=32M,"
 			    "script=touch 8M; hold 60s\"}");
-	/* Booted and into their scripts. */
-	usleep(500000);
+	/* Booted and into their scripts: past `power deaf`. */
+	wait_faulted(fd, churner, 32 << 20);
+	wait_faulted(fd, deaf, 8 << 20);
+	wait_faulted(fd, holder, 8 << 20);
 
 	ctl_assert_error(ctl_cmd(fd, "{\"execute\": \"guest-stop\", "
 				     "\"arguments\": {\"guest\": \"holder\", "
@@ -301,7 +323,8 @@ START_TEST(test_guest_stop_shutdown)
 			    "script=touch 8M; hold 60s\"}");
 	deaf = launch(fd, "{\"spec\": \"name=deaf,mem=32M,"
 			  "script=power deaf; touch 8M; hold 60s\"}");
-	usleep(300000);
+	wait_faulted(fd, holder, 8 << 20);
+	wait_faulted(fd, deaf, 8 << 20);
 	ctl_assert_error(ctl_cmd(fd, "{\"execute\": \"quit\", \"arguments\": "
 				     "{\"timeout\": \"later\"}}"),
 			 "GenericError", "not a duration");
@@ -398,7 +421,7 @@ START_TEST(test_pressure_events)
 {
 	struct ctl_test t;
 	json_int_t idle, hog;
-	json_t *ev, *d;
+	json_t *ev, *d, *r;
 	int fd;
 
 	ctl_test_start(&t, "--pool", "128M", NULL);
@@ -439,6 +462,13 @@ START_TEST(test_pressure_events)
 	ck_assert_int_ge(
 		json_integer_value(get(get(ev, "data"), "duration-ns")), 0);
 	json_decref(ev);
+	/* After all that, the pool's invariants hold (checked live). */
+	r = ctl_cmd(fd, "{\"execute\": \"query-validate\"}");
+	ck_assert_msg(json_is_true(get(get(r, "return"), "ok")), "%s",
+		      json_string_value(get(get(r, "return"), "problem")));
+	ck_assert_int_eq(json_integer_value(get(get(r, "return"), "frames")),
+			 32768);
+	json_decref(r);
 	/* Before the OOM kill, direct reclaim, on the hog's faults: the
 	 * event names the guest it stalled. */
 	ev = ctl_event(fd, "DIRECT_RECLAIM", 0);

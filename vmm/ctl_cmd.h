@@ -80,6 +80,7 @@ struct ctl_cmd {
 extern const struct ctl_cmd ctl_core_cmds[];
 extern const struct ctl_cmd ctl_guest_cmds[];
 extern const struct ctl_cmd ctl_stats_cmds[];
+extern const struct ctl_cmd ctl_validate_cmds[];
 
 const struct ctl_cmd *ctl_cmd_find(const char *name);
 /* Check args (an object, or NULL for none) against cmd's table. */

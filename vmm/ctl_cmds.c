@@ -44,6 +44,7 @@ static const struct ctl_cmd *const tables[] = {
 	ctl_core_cmds,
 	ctl_guest_cmds,
 	ctl_stats_cmds,
+	ctl_validate_cmds,
 };
 
 const struct ctl_cmd *ctl_cmd_find(const char *name)

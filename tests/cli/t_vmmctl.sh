@@ -92,6 +92,9 @@ expect 0 "$tmp/trace:" trace stop
 [ -f "$tmp/trace" ] || { echo "trace: no file"; fail=1; }
 expect 1 "not tracing" trace stop
 expect 0 "compacted: " compact
+expect 0 "pool invariants hold: 65536 frames checked" check
+expect 0 '{"ok":true,"frames":65536' --json check
+expect 2 "no arguments" check now
 expect 2 "" compact --node x
 expect 2 "--timeout 1x: a time up to 24h" stop b --timeout 1x
 expect 2 "unknown option '--force'" kill b --force
@@ -109,6 +112,7 @@ expect 0 "killed by host" kill d
 # A guest that ignores the request is killed at the time-out; --force
 # does not ask.
 expect 0 "started" launch 'name=e,mem=32M,script=power deaf; hold 30s'
+sleep 1 # past `power deaf` (a request before it is heeded)
 expect 0 "killed by host: asked to shut down, still running at the time-out" \
 	stop e --timeout 300ms
 expect 0 "started" launch 'name=f,mem=32M,script=touch 4M; hold 30s'

@@ -61,6 +61,8 @@ int cmd_compact(struct vmmctl *v, const struct vmmctl_cmd *cmd, int argc,
 		char **argv);
 int cmd_stats(struct vmmctl *v, const struct vmmctl_cmd *cmd, int argc,
 	      char **argv);
+int cmd_check(struct vmmctl *v, const struct vmmctl_cmd *cmd, int argc,
+	      char **argv);
 int cmd_trace(struct vmmctl *v, const struct vmmctl_cmd *cmd, int argc,
 	      char **argv);
 int cmd_watch(struct vmmctl *v, const struct vmmctl_cmd *cmd, int argc,
