@@ -62,7 +62,8 @@ TEST_BIN     := $(BUILD)/tests/check_all
 # test) live in folders under tools/, one per family, in libtools.a.
 TOOL_SRCS    := $(wildcard tools/*.c)
 TOOL_BINS    := $(TOOL_SRCS:tools/%.c=$(BUILD)/tools/%)
-TOOLS_LIB_SRCS := $(filter-out tools/vmmctl/%,$(wildcard tools/*/*.c))
+TOOLS_LIB_SRCS := $(filter-out tools/vmmctl/%,$(wildcard tools/*/*.c)) \
+                  tools/vmmctl/client.c
 TOOLS_LIB_OBJS := $(TOOLS_LIB_SRCS:%.c=$(OBJ)/%.o)
 TOOLS_LIB    := $(BUILD)/libtools.a
 
