@@ -66,7 +66,8 @@ static void pcp_free_batch(struct mm_pool *pool, struct zone *zone,
 		pcp->lists[mt] = pool->frames[tail].lru.next;
 		WRITE_ONCE(pool->frames[tail].lru.next, PFN_NONE);
 		free_pcppages_bulk(pool, zone, head, n);
-		pcp->count -= n;
+		/* zoneinfo reads count without the pcp lock. */
+		WRITE_ONCE(pcp->count, pcp->count - n);
 		count -= n;
 	}
 }
@@ -217,9 +218,10 @@ pfn_t rmqueue_pcplist(struct mm_pool *pool, struct zone *zone, int migratetype,
 	pcp_lock(pcp);
 	pfn = pcp->lists[migratetype];
 	if (pfn == PFN_NONE) {
-		pcp->count += rmqueue_bulk(pool, zone, pcp->batch, migratetype,
-					   alloc_flags,
-					   &pcp->lists[migratetype]);
+		WRITE_ONCE(pcp->count,
+			   pcp->count + rmqueue_bulk(pool, zone, pcp->batch,
+						     migratetype, alloc_flags,
+						     &pcp->lists[migratetype]));
 		WRITE_ONCE(set->events[PCP_BULK_REFILL],
 			   set->events[PCP_BULK_REFILL] + 1);
 		pfn = pcp->lists[migratetype];
@@ -227,7 +229,7 @@ pfn_t rmqueue_pcplist(struct mm_pool *pool, struct zone *zone, int migratetype,
 			goto out;
 	}
 	pcp->lists[migratetype] = pool->frames[pfn].lru.next;
-	pcp->count--;
+	WRITE_ONCE(pcp->count, pcp->count - 1);
 	/* In use before the lock goes (see rmqueue()). */
 	set_frame_state(&pool->frames[pfn], FRAME_INUSE, 0);
 out:
@@ -254,7 +256,8 @@ void free_unref_page(struct mm_pool *pool, struct zone *zone, pfn_t pfn,
 	set_frame_state(f, FRAME_PCP, 0);
 	WRITE_ONCE(f->lru.next, pcp->lists[migratetype]);
 	pcp->lists[migratetype] = pfn;
-	if (++pcp->count >= pcp->high) {
+	WRITE_ONCE(pcp->count, pcp->count + 1);
+	if (pcp->count >= pcp->high) {
 		pcp_free_batch(pool, zone, pcp, pcp->batch);
 		WRITE_ONCE(set->events[PCP_BULK_FREE],
 			   set->events[PCP_BULK_FREE] + 1);
