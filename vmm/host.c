@@ -19,14 +19,25 @@
 #include "vmm/host_tune.h"
 #include "vmm/kvm_stats.h"
 
+/*
+ * Runs under every mm lock: only lockless reads of the map.  A guest
+ * being reaped is checked through h->dying (its frames go back under the
+ * mm locks, so it outlives this walk while one is still its); one being
+ * built cannot be: its mappings are not published yet.
+ */
 static bool host_rmap_check(void *priv, uint16_t owner, gpa_t g, pfn_t pfn)
 {
 	struct vmm_host *h = priv;
-	struct vm *vm = owner <= VMM_MAX_GUESTS ? READ_ONCE(h->vm[owner]) :
-						  NULL;
+	struct vm *vm;
 
-	/* Runs under every mm lock: only lockless reads of the map. */
-	return vm && vm->mem && guest_mem_maps(vm->mem, g.val, pfn);
+	if (owner > VMM_MAX_GUESTS)
+		return false;
+	vm = READ_ONCE(h->vm[owner]);
+	if (!vm)
+		vm = READ_ONCE(h->dying[owner]);
+	if (!vm)
+		return READ_ONCE(h->reserved[owner]);
+	return vm->mem && guest_mem_maps(vm->mem, g.val, pfn);
 }
 
 /* How long the OOM killer waits for a victim's vCPUs to leave KVM_RUN. */
@@ -293,11 +304,12 @@ int host_launch_prepare(struct vmm_host *h, const struct guest_spec *spec,
 	memset(hl, 0, sizeof(*hl));
 	/* The id is the frames' owner: reserved until commit or abort. */
 	pthread_mutex_lock(&h->lock);
-	for (id = 1; id <= VMM_MAX_GUESTS && (h->vm[id] || h->reserved[id]);
+	for (id = 1; id <= VMM_MAX_GUESTS &&
+		     (h->vm[id] || h->reserved[id] || h->dying[id]);
 	     id++)
 		;
 	if (id <= VMM_MAX_GUESTS)
-		h->reserved[id] = true;
+		WRITE_ONCE(h->reserved[id], true);
 	pthread_mutex_unlock(&h->lock);
 	if (id > VMM_MAX_GUESTS)
 		return errf(err, errlen, -ENOSPC, "already %d guests",
@@ -331,7 +343,7 @@ int host_launch_prepare(struct vmm_host *h, const struct guest_spec *spec,
 	return 0;
 err_unreserve:
 	pthread_mutex_lock(&h->lock);
-	h->reserved[id] = false;
+	WRITE_ONCE(h->reserved[id], false);
 	pthread_mutex_unlock(&h->lock);
 	return ret;
 }
@@ -343,7 +355,7 @@ void host_launch_abort(struct vmm_host *h, struct host_launch *hl)
 	host_balloon_detach(hl->balloon);
 	vm_destroy(hl->vm);
 	pthread_mutex_lock(&h->lock);
-	h->reserved[hl->id] = false;
+	WRITE_ONCE(h->reserved[hl->id], false);
 	pthread_mutex_unlock(&h->lock);
 	memset(hl, 0, sizeof(*hl));
 }
@@ -364,9 +376,9 @@ int host_launch_commit(struct vmm_host *h, struct host_launch *hl, char *err,
 		}
 	}
 	pthread_mutex_lock(&h->lock);
-	h->reserved[id] = false;
 	h->balloon[id] = hl->balloon;
 	WRITE_ONCE(h->vm[id], vm);
+	WRITE_ONCE(h->reserved[id], false);
 	h->nr_running++;
 	pthread_mutex_unlock(&h->lock);
 	memset(hl, 0, sizeof(*hl));
@@ -573,6 +585,7 @@ void host_reap(struct vmm_host *h, unsigned int id)
 	host_event_guest_stopped(h, vm);
 	pthread_mutex_lock(&h->reap_lock);
 	pthread_mutex_lock(&h->lock);
+	WRITE_ONCE(h->dying[id], vm);
 	WRITE_ONCE(h->vm[id], NULL);
 	balloon = h->balloon[id];
 	h->balloon[id] = NULL;
@@ -581,6 +594,9 @@ void host_reap(struct vmm_host *h, unsigned int id)
 	pthread_mutex_unlock(&h->reap_lock);
 	/* Every frame of the guest goes back to the pool here. */
 	vm_destroy(vm);
+	pthread_mutex_lock(&h->lock);
+	WRITE_ONCE(h->dying[id], NULL);
+	pthread_mutex_unlock(&h->lock);
 	host_balloon_detach(balloon);
 }
 

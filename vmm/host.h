@@ -51,7 +51,14 @@ struct vmm_host {
 	/* Guarded by lock; vm[id] for ids 1 .. VMM_MAX_GUESTS. */
 	struct vm *vm[VMM_MAX_GUESTS + 1];
 	struct vm_balloon *balloon[VMM_MAX_GUESTS + 1];
-	bool reserved[VMM_MAX_GUESTS + 1]; /* ids being launched */
+	/*
+	 * Ids whose frames are in the pool's reverse map while vm[id] does
+	 * not say so: being launched (reserved: the VM being built), and
+	 * being reaped (dying: out of vm[], its frames not all back yet).
+	 * Written under lock, read locklessly by the invariant checker.
+	 */
+	bool reserved[VMM_MAX_GUESTS + 1];
+	struct vm *dying[VMM_MAX_GUESTS + 1];
 	unsigned int nr_running;
 	unsigned int next_id;
 };
