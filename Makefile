@@ -106,13 +106,15 @@ $(OBJ)/%.o: %.c | $(DEPS_OK)
 	@$(if $(Q),echo "  CC      $<")
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
-$(LIB): $(LIB_OBJS)
+# The archives follow the Makefile too: a module added to one here must
+# get in even when its object is older than the archive.
+$(LIB): $(LIB_OBJS) Makefile
 	@$(if $(Q),echo "  AR      $@")
-	$(Q)rm -f $@ && ar rcs $@ $^
+	$(Q)rm -f $@ && ar rcs $@ $(filter %.o,$^)
 
-$(TOOLS_LIB): $(TOOLS_LIB_OBJS)
+$(TOOLS_LIB): $(TOOLS_LIB_OBJS) Makefile
 	@$(if $(Q),echo "  AR      $@")
-	$(Q)rm -f $@ && ar rcs $@ $^
+	$(Q)rm -f $@ && ar rcs $@ $(filter %.o,$^)
 
 $(OBJ)/guest/%.o: guest/%.c
 	@mkdir -p $(@D)

@@ -11,6 +11,10 @@
  *                gpa say which guest page it backs (the reverse map)
  *   FRAME_ISOLATED  a free order-0 frame compaction took off the free
  *                lists to migrate a page into (zone->nr_isolated_pages)
+ *   FRAME_RELEASING  head of a free block of pageblock order or more taken
+ *                off the free lists while its memory goes back to the
+ *                host (pool_release_begin() to _end(), which may span an
+ *                io_uring round trip; zone->nr_releasing_pages)
  *   FRAME_TAIL   any other frame: inside a block whose head says more
  *
  * As in Linux only heads are kept exact: a tail's fields are stale and
@@ -30,6 +34,7 @@ enum frame_state {
 	FRAME_PCP,
 	FRAME_INUSE,
 	FRAME_ISOLATED,
+	FRAME_RELEASING,
 };
 
 /* frame->flags */

@@ -82,6 +82,9 @@ struct zone {
 	 * (Linux's NR_ISOLATED_*, for compaction's targets); guarded by
 	 * lock. */
 	unsigned long nr_isolated_pages;
+	/* In FRAME_RELEASING blocks: free, off the lists, not in
+	 * nr_free_pages, being given back to the host; guarded by lock. */
+	unsigned long nr_releasing_pages;
 
 	/*
 	 * Compaction (mm/compaction.c): hints read and written without the

@@ -281,6 +281,7 @@ void __free_pages(struct mm_pool *pool, pfn_t pfn, unsigned int order)
 			[FRAME_PCP] = "already free",
 			[FRAME_INUSE] = "in use with",
 			[FRAME_ISOLATED] = "isolated by compaction,",
+			[FRAME_RELEASING] = "being given back to the host,",
 		};
 		uint8_t state = frame_state(f);
 
@@ -305,16 +306,25 @@ void __free_pages(struct mm_pool *pool, pfn_t pfn, unsigned int order)
 	pthread_mutex_unlock(&zone->lock);
 }
 
+/*
+ * The tails first, the head last: mm_validate() walks the zone without
+ * the block's owner, and must find either the whole block or every
+ * frame of it on its own, never a head of order 0 before tails.
+ */
 void split_page(struct mm_pool *pool, pfn_t pfn, unsigned int order)
 {
-	for (pfn_t p = pfn; p < pfn + (1U << order); p++) {
+	struct frame *head = &pool->frames[pfn];
+
+	for (pfn_t p = pfn + (1U << order) - 1; p > pfn; p--) {
 		struct frame *f = &pool->frames[p];
 
 		set_frame_state(f, FRAME_INUSE, 0);
 		WRITE_ONCE(f->owner, FRAME_OWNER_NONE);
-		if (p != pfn)
-			frame_flags_update(f, FF_PINNED, 0);
+		frame_flags_update(f, FF_PINNED, 0);
 	}
+	WRITE_ONCE(head->owner, FRAME_OWNER_NONE);
+	/* Still FRAME_INUSE: only its order changes, after the tails. */
+	__atomic_store_n(&head->order, 0, __ATOMIC_RELEASE);
 }
 
 void frame_set_owner(struct mm_pool *pool, pfn_t pfn, uint16_t owner, gpa_t gpa)

@@ -351,6 +351,11 @@ static int isolate_returnable(struct mm_pool *pool, struct zone *zone,
 					WRITE_ONCE(zone->nr_free_pages,
 						   zone->nr_free_pages -
 							   (1L << o));
+					/* Not a tail: the invariant checker
+					 * may walk by meanwhile. */
+					set_frame_state(&pool->frames[p],
+							FRAME_RELEASING, o);
+					zone->nr_releasing_pages += 1UL << o;
 					r[n++] = (struct pool_release){
 						.pfn = p,
 						.order = o,
@@ -403,6 +408,7 @@ void pool_release_end(struct mm_pool *pool, const struct pool_release *r, int n)
 		struct zone *zone = pool->zones[r[i].zone_id];
 
 		pthread_mutex_lock(&zone->lock);
+		zone->nr_releasing_pages -= 1UL << r[i].order;
 		__free_one_page(pool, zone, r[i].pfn, r[i].order, r[i].mt);
 		pthread_mutex_unlock(&zone->lock);
 	}

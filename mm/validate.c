@@ -17,6 +17,8 @@
  *    and (through ops.rmap_check) its owner maps that gpa to it;
  *  - frames compaction isolated as targets are order 0, without owner,
  *    and as many as zone->nr_isolated_pages says;
+ *  - blocks being given back to the host are of pageblock order or more
+ *    and as many pages as zone->nr_releasing_pages says;
  *  - returned pageblocks are free and counted;
  *  - watermarks are ordered min <= low <= high.
  *
@@ -130,7 +132,7 @@ static int validate_zone(struct mm_pool *pool, struct zone *zone, char *err,
 	pfn_t zstart = zone->zone_start_pfn;
 	pfn_t zend = zstart + zone->spanned_pages;
 	unsigned long list_heads, walk_heads = 0, walk_pcp = 0, returned = 0;
-	unsigned long isolated = 0;
+	unsigned long isolated = 0, releasing = 0;
 	struct pcp_walk pw = { pool, zone, 0, PFN_NONE };
 	long free_pages;
 	int ret;
@@ -157,7 +159,8 @@ static int validate_zone(struct mm_pool *pool, struct zone *zone, char *err,
 		bool returned_pb =
 			pb_get(&pool->frames[ALIGN_DOWN(p, pageblock_nr_pages)]) &
 			PB_RETURNED;
-		unsigned int o = READ_ONCE(f->order);
+		/* Acquire: split_page() stores a head's order last. */
+		unsigned int o = __atomic_load_n(&f->order, __ATOMIC_ACQUIRE);
 		uint16_t owner;
 
 		if (f->zone != zone->zone_id)
@@ -222,6 +225,16 @@ static int validate_zone(struct mm_pool *pool, struct zone *zone, char *err,
 			}
 			p += 1U << o;
 			break;
+		case FRAME_RELEASING:
+			if (o < pageblock_order || o >= MAX_ORDER ||
+			    p + (1U << o) > zend || (p & ((1U << o) - 1)))
+				return mm_errf(
+					err, errlen, -EUCLEAN,
+					"block 0x%x being released has order %u",
+					p, o);
+			releasing += 1UL << o;
+			p += 1U << o;
+			break;
 		case FRAME_ISOLATED:
 			if (o != 0 || READ_ONCE(f->owner) != FRAME_OWNER_NONE)
 				return mm_errf(
@@ -264,6 +277,12 @@ static int validate_zone(struct mm_pool *pool, struct zone *zone, char *err,
 			       "node %d %s: %lu isolated frames, counted %lu",
 			       zone->node, zone->name, isolated,
 			       zone->nr_isolated_pages);
+	if (releasing != zone->nr_releasing_pages)
+		return mm_errf(
+			err, errlen, -EUCLEAN,
+			"node %d %s: %lu pages being released, counted %lu",
+			zone->node, zone->name, releasing,
+			zone->nr_releasing_pages);
 	if ((long)returned != zone->nr_returned_pages)
 		return mm_errf(err, errlen, -EUCLEAN,
 			       "node %d %s: %lu returned pages, counted %ld",
