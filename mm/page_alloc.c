@@ -13,6 +13,17 @@
 #include "mm/internal.h"
 
 __thread unsigned int current_flags;
+static __thread uint16_t current_owner;
+
+void mm_set_current_owner(uint16_t owner)
+{
+	current_owner = owner;
+}
+
+uint16_t mm_current_owner(void)
+{
+	return current_owner;
+}
 
 unsigned int memalloc_noreclaim_save(void)
 {

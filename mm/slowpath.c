@@ -124,7 +124,7 @@ static pfn_t __alloc_pages_direct_compact(struct mm_pool *pool, gfp_t gfp_mask,
 						       alloc_flags, ac, prio);
 	memalloc_noreclaim_restore(noreclaim_flag);
 	trace_event(&pool->trace, TR_COMPACT_END, order, *compact_result,
-		    trace_clock_ns() - t0, 0);
+		    trace_clock_ns() - t0, mm_current_owner());
 	if (*compact_result == COMPACT_SKIPPED)
 		return PFN_NONE;
 
@@ -169,7 +169,8 @@ static pfn_t __alloc_pages_direct_reclaim(struct mm_pool *pool, gfp_t gfp_mask,
 			pool->ops.priv, gfp_mask, order, ac);
 		memalloc_noreclaim_restore(noreclaim_flag);
 		trace_event(&pool->trace, TR_DIRECT_RECLAIM_END,
-			    *did_some_progress, trace_clock_ns() - t0, 0, 0);
+			    *did_some_progress, trace_clock_ns() - t0,
+			    mm_current_owner(), 0);
 	}
 	/* Frames parked in other threads' caches are free memory too. */
 retry:
@@ -391,7 +392,7 @@ pfn_t __alloc_pages_slowpath(struct mm_pool *pool, gfp_t gfp_mask,
 		    ac->preferred_zoneref->zone ?
 			    ac->preferred_zoneref->zone->node :
 			    0,
-		    0);
+		    mm_current_owner());
 	compaction_retries = 0;
 	no_progress_loops = 0;
 	compact_priority = DEF_COMPACT_PRIORITY;

@@ -24,16 +24,16 @@
 	X(TR_ALLOC_FAIL, "mm_page_alloc_fail", "order", "gfp", "nid", NULL)    \
 	X(TR_WMARK_BREACH, "mm_watermark_breach", "node", "zone", "free",      \
 	  "low")                                                               \
-	X(TR_SLOWPATH_BEGIN, "mm_slowpath_begin", "order", "gfp", "nid", NULL) \
+	X(TR_SLOWPATH_BEGIN, "mm_slowpath_begin", "order", "gfp", "nid", "vm") \
 	X(TR_SLOWPATH_END, "mm_slowpath_end", "order", "pfn", "ns", NULL)      \
 	X(TR_WAKE_KSWAPD, "mm_wakeup_kswapd", "node", "order", "zone", NULL)   \
 	X(TR_DIRECT_RECLAIM_BEGIN, "mm_vmscan_direct_reclaim_begin", "order",  \
 	  "gfp", NULL, NULL)                                                   \
 	X(TR_DIRECT_RECLAIM_END, "mm_vmscan_direct_reclaim_end",               \
-	  "nr_reclaimed", "ns", NULL, NULL)                                    \
+	  "nr_reclaimed", "ns", "vm", NULL)                                    \
 	X(TR_COMPACT_BEGIN, "mm_compaction_begin", "order", "prio", NULL,      \
 	  NULL)                                                                \
-	X(TR_COMPACT_END, "mm_compaction_end", "order", "result", "ns", NULL)  \
+	X(TR_COMPACT_END, "mm_compaction_end", "order", "result", "ns", "vm")  \
 	X(TR_COMPACT_ZONE_BEGIN, "mm_compaction_zone_begin", "zone", "order",  \
 	  "migrate_pfn", "free_pfn")                                           \
 	X(TR_COMPACT_ZONE_END, "mm_compaction_zone_end", "zone", "result",     \

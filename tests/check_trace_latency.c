@@ -92,6 +92,65 @@ START_TEST(test_known_distributions)
 END_TEST
 
 /* The JSON report carries the same figures, and the CSV every bucket. */
+static const struct lat_guest *find(const struct latency *lat, unsigned int vm)
+{
+	for (unsigned int i = 0; i < lat->guests.n; i++)
+		if (lat->guests.g[i].vm == vm)
+			return &lat->guests.g[i];
+	return NULL;
+}
+
+/* Each guest's own distributions: faults, the slow paths and direct
+ * reclaim its faults waited for, its balloon, its migration pauses. */
+START_TEST(test_by_guest)
+{
+	struct trace_reader r;
+	struct latency lat;
+	const struct lat_guest *web, *hog, *v3;
+	json_t *o, *g;
+	FILE *in;
+
+	analyze(&lat, &r, &in);
+	ck_assert_uint_eq(lat.guests.n, 3);
+	web = find(&lat, 1);
+	hog = find(&lat, 2);
+	v3 = find(&lat, 3);
+	ck_assert_ptr_nonnull(web);
+	ck_assert_ptr_nonnull(hog);
+	ck_assert_ptr_nonnull(v3);
+	ck_assert_str_eq(web->name, "web");
+	ck_assert_str_eq(hog->name, "hog");
+	ck_assert_str_eq(v3->name, "");
+	ck_assert_uint_eq(web->d[LAT_FAULT].n, 10);
+	ck_assert_uint_eq(web->d[LAT_FAULT_4K].n, 10);
+	ck_assert_uint_eq(dist_max(&web->d[LAT_FAULT]), 10 * US);
+	ck_assert_uint_eq(web->d[LAT_DIRECT_RECLAIM].n, 1);
+	ck_assert_uint_eq(dist_max(&web->d[LAT_DIRECT_RECLAIM]), 5 * MS);
+	ck_assert_uint_eq(web->d[LAT_SLOWPATH].n, 1);
+	ck_assert_uint_eq(web->d[LAT_BALLOON].n, 0); /* never completed */
+	ck_assert_uint_eq(dist_max(&web->d[LAT_COMPACTION]), 700 * US);
+	ck_assert_uint_eq(dist_max(&web->d[LAT_MIGRATE]), 50 * US);
+	ck_assert_uint_eq(hog->d[LAT_FAULT_2M].n, 2);
+	ck_assert_uint_eq(dist_max(&hog->d[LAT_DIRECT_RECLAIM]), 1 * MS);
+	ck_assert_uint_eq(dist_max(&hog->d[LAT_SLOWPATH]), 1500 * US);
+	ck_assert_uint_eq(dist_max(&hog->d[LAT_BALLOON]), 4 * MS);
+	ck_assert_uint_eq(dist_max(&v3->d[LAT_BALLOON]), 3 * MS);
+	/* Without a guest: the order-9 slow path of an older-format line. */
+	ck_assert_uint_eq(lat.d[LAT_SLOWPATH].n, 3);
+	o = latency_json(&lat, &r);
+	g = json_array_get(json_object_get(o, "guests"), 0);
+	ck_assert_str_eq(json_string_value(json_object_get(g, "name")), "web");
+	ck_assert_int_eq(
+		json_integer_value(json_object_get(
+			json_object_get(json_object_get(g, "distributions"),
+					"direct_reclaim"),
+			"max")),
+		5 * MS);
+	json_decref(o);
+	done(&lat, &r, in);
+}
+END_TEST
+
 START_TEST(test_json_and_csv)
 {
 	struct trace_reader r;
@@ -140,6 +199,7 @@ Suite *trace_latency_suite(void)
 	tcase_set_timeout(tc, 10);
 	tcase_add_test(tc, test_known_distributions);
 	tcase_add_test(tc, test_json_and_csv);
+	tcase_add_test(tc, test_by_guest);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -3,7 +3,7 @@
  * reclaim-latency: latency distributions from a vmm trace file (`vmm run
  * --trace`, or trace.txt of an overcommit report).  docs/latency.md.
  *
- *   reclaim-latency [--json] [--csv FILE] [--chrome FILE] TRACE
+ *   reclaim-latency [--json] [--by-guest] [--csv FILE] [--chrome FILE] TRACE
  *
  * Malformed lines are counted and reported (with line numbers) on stderr,
  * and otherwise skipped.  Exit status 0, or 2 on a usage or I/O error.
@@ -25,7 +25,10 @@ static void usage(FILE *f)
 	      "fault service, kswapd response, balloon request to completion,\n"
 	      "compaction and migration pauses.  TRACE '-' reads stdin.\n"
 	      "\n"
-	      "  --json         JSON on stdout instead of text\n"
+	      "  --json         JSON on stdout instead of text (with every\n"
+	      "                 guest's distributions under \"guests\")\n"
+	      "  --by-guest     also each guest's distributions: whose faults\n"
+	      "                 stalled, whose balloon was slow\n"
 	      "  --csv FILE     histograms as CSV ('-': stdout)\n"
 	      "  --chrome FILE  the trace in Chrome's trace-event JSON format\n"
 	      "                 (open it in https://ui.perfetto.dev)\n"
@@ -55,6 +58,7 @@ int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "json", no_argument, NULL, 'j' },
+		{ "by-guest", no_argument, NULL, 'g' },
 		{ "csv", required_argument, NULL, 'c' },
 		{ "chrome", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
@@ -66,7 +70,7 @@ int main(int argc, char **argv)
 	struct latency lat;
 	struct chrome ch;
 	FILE *in, *chrome_f = NULL;
-	bool json = false;
+	bool json = false, by_guest = false;
 	int c, ret, status = 0;
 
 	opterr = 0;
@@ -77,6 +81,9 @@ int main(int argc, char **argv)
 			break;
 		case 'c':
 			csv = optarg;
+			break;
+		case 'g':
+			by_guest = true;
 			break;
 		case 'C':
 			chrome_path = optarg;
@@ -138,6 +145,8 @@ int main(int argc, char **argv)
 		json_decref(o);
 	} else {
 		latency_print(&lat, &r, stdout);
+		if (by_guest)
+			latency_print_guests(&lat, stdout);
 	}
 	if (csv) {
 		FILE *f = open_out(csv);

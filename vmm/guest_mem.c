@@ -321,6 +321,7 @@ static void *fault_thread(void *arg)
 	};
 
 	current_mem = mem;
+	mm_set_current_owner(mem->cfg.owner);
 	for (;;) {
 		ssize_t n;
 

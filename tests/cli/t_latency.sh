@@ -20,10 +20,16 @@ want "$tmp/out" "1 superseded by a lower target, 1 unfinished"
 want "$tmp/out" "not counted: 1 runs that gave up below HIGH, 1 that found the node above HIGH"
 want "$tmp/out" "vm 2 (hog) at +0.400 s: 4096 frames, badness 4100"
 want "$tmp/out" "      5 us .. 10 us     |########################################| 5"
-for n in 75 76 77 78 79; do
+for n in 77 78 79 80 81; do
 	want "$tmp/err" "known.trace:$n: malformed line"
 done
 [ "$(grep -c malformed "$tmp/err")" = 5 ] || { echo "not 5 malformed lines on stderr"; fail=1; }
+# Per guest: whose faults waited for direct reclaim.
+"$tool" --by-guest "$trace" >"$tmp/g" 2>/dev/null || { echo "--by-guest: exit $?"; fail=1; }
+want "$tmp/g" "guest web (vm 1)"
+want "$tmp/g" "  direct_reclaim   count      1  p50      5 ms"
+want "$tmp/g" "guest hog (vm 2)"
+want "$tmp/g" "guest vm 3"
 want "$tmp/h.csv" "fault_4k,5000,10000,5"
 want "$tmp/h.csv" "balloon,2000000,5000000,2"
 head -c 40 "$tmp/c.json" | grep -q '^{"displayTimeUnit":"ms","traceEvents":\[' ||

@@ -37,6 +37,7 @@ struct lat_thread {
 	uint32_t tid;
 	bool in_slowpath;
 	int node;
+	int vm; /* whose fault the slow path serves; -1: nobody's */
 	uint64_t reclaim_ns; /* direct reclaim within this slow path */
 	unsigned int reclaims;
 };
@@ -51,6 +52,7 @@ void latency_init(struct latency *lat)
 	memset(lat, 0, sizeof(*lat));
 	for (int i = 0; i < NR_LAT_DISTS; i++)
 		dist_init(&lat->d[i]);
+	lat_guests_init(&lat->guests, NR_LAT_DISTS);
 }
 
 void latency_destroy(struct latency *lat)
@@ -60,13 +62,35 @@ void latency_destroy(struct latency *lat)
 	for (int v = 0; v <= VMM_MAX_GUESTS; v++)
 		free(lat->vm[v].req);
 	free(lat->thread);
+	lat_guests_destroy(&lat->guests);
 	memset(lat, 0, sizeof(*lat));
+}
+
+/* Into distribution kind overall, and the guest's own where there is
+ * one (vm 1..VMM_MAX_GUESTS, named as the trace names it now). */
+static void add_value(struct latency *lat, enum lat_dist kind, int vm,
+		      uint64_t value)
+{
+	dist_add(&lat->d[kind], value);
+	if (vm > 0 && vm <= VMM_MAX_GUESTS)
+		lat_guests_add(
+			&lat->guests, (unsigned int)vm,
+			lat->names ? trace_reader_vm_name(lat->names, vm) : "",
+			kind, value);
+}
+
+/* A vm= key: the guest, or -1 for none (0, absent). */
+static int vm_of(const struct trace_line *l)
+{
+	uint64_t vm = trace_val(l, "vm");
+
+	return vm > 0 && vm <= VMM_MAX_GUESTS ? (int)vm : -1;
 }
 
 static void add(struct latency *lat, enum lat_dist kind, uint64_t start,
 		uint64_t end, uint32_t tid, int node, int vm, uint64_t value)
 {
-	dist_add(&lat->d[kind], value);
+	add_value(lat, kind, vm, value);
 	if (lat->span) {
 		struct lat_span s = {
 			.kind = kind,
@@ -103,6 +127,7 @@ static struct lat_thread *thread(struct latency *lat, uint32_t tid)
 	memset(t, 0, sizeof(*t));
 	t->tid = tid;
 	t->node = -1;
+	t->vm = -1;
 	return t;
 }
 
@@ -123,15 +148,16 @@ static void on_slowpath(struct latency *lat, const struct trace_line *l,
 	if (!end) {
 		t->in_slowpath = true;
 		t->node = (int)trace_val(l, "nid");
+		t->vm = vm_of(l);
 		t->reclaim_ns = 0;
 		t->reclaims = 0;
 		return;
 	}
-	add(lat, LAT_SLOWPATH, since(l->ts, ns), l->ts, l->tid, t->node, -1,
-	    ns);
+	add(lat, LAT_SLOWPATH, since(l->ts, ns), l->ts, l->tid, t->node,
+	    t->in_slowpath ? t->vm : -1, ns);
 	if (t->in_slowpath && t->reclaims)
 		add(lat, LAT_DIRECT_RECLAIM, since(l->ts, ns), l->ts, l->tid,
-		    t->node, -1, t->reclaim_ns);
+		    t->node, t->vm, t->reclaim_ns);
 	t->in_slowpath = false;
 }
 
@@ -145,7 +171,7 @@ static void on_direct_reclaim_end(struct latency *lat,
 	 * the stall alone. */
 	if (!t || !t->in_slowpath) {
 		add(lat, LAT_DIRECT_RECLAIM, since(l->ts, ns), l->ts, l->tid,
-		    -1, -1, ns);
+		    -1, vm_of(l), ns);
 		return;
 	}
 	t->reclaim_ns += ns;
@@ -159,9 +185,9 @@ static void on_fault(struct latency *lat, const struct trace_line *l)
 
 	add(lat, LAT_FAULT, since(l->ts, ns), l->ts, l->tid, -1, vm, ns);
 	if (order == 0)
-		dist_add(&lat->d[LAT_FAULT_4K], ns);
+		add_value(lat, LAT_FAULT_4K, vm, ns);
 	else if (order == pageblock_order)
-		dist_add(&lat->d[LAT_FAULT_2M], ns);
+		add_value(lat, LAT_FAULT_2M, vm, ns);
 }
 
 /*
@@ -330,7 +356,7 @@ void latency_feed(struct latency *lat, const struct trace_line *l)
 		uint64_t ns = trace_val(l, "ns");
 
 		add(lat, LAT_COMPACTION, since(l->ts, ns), l->ts, l->tid, -1,
-		    -1, ns);
+		    vm_of(l), ns);
 		break;
 	}
 	case TR_MIGRATE_BATCH: {
@@ -496,7 +522,18 @@ json_t *latency_json(struct latency *lat, const struct trace_reader *r)
 	for (int i = 0; i < NR_LAT_DISTS; i++)
 		json_object_set_new(d, lat_key[i], dist_json(lat, i));
 	json_object_set_new(o, "distributions", d);
+	json_object_set_new(o, "guests",
+			    lat_guests_json(&lat->guests, lat_key));
 	return o;
+}
+
+void latency_print_guests(struct latency *lat, FILE *f)
+{
+	fprintf(f,
+		"\nby guest (where the trace says whose fault or request):\n");
+	if (!lat->guests.n)
+		fprintf(f, "  none\n");
+	lat_guests_print(&lat->guests, lat_key, f);
 }
 
 int latency_csv(struct latency *lat, FILE *f)

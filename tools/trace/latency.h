@@ -12,6 +12,7 @@
 
 #include <jansson.h>
 
+#include "tools/trace/by_guest.h"
 #include "tools/trace/dist.h"
 #include "tools/trace/parse.h"
 
@@ -70,6 +71,7 @@ struct lat_request;
 
 struct latency {
 	struct dist d[NR_LAT_DISTS];
+	struct lat_guests guests; /* the same, per guest, where one is known */
 	uint64_t first_ts, last_ts;
 	unsigned long nr_type[NR_TRACE_EVENTS];
 	/* Episodes and requests that did not end as expected. */
@@ -106,6 +108,8 @@ void latency_finish(struct latency *lat);
 
 /* Reports.  r (may be NULL) adds the file's line counts. */
 void latency_print(struct latency *lat, const struct trace_reader *r, FILE *f);
+/* The distributions of each guest (reclaim-latency --by-guest). */
+void latency_print_guests(struct latency *lat, FILE *f);
 json_t *latency_json(struct latency *lat, const struct trace_reader *r);
 /* distribution,bucket_lo_ns,bucket_hi_ns,count for every non-empty
  * bucket; returns -errno on a write error. */

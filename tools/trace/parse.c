@@ -91,6 +91,17 @@ static int parse_name_comment(const char *s, unsigned int *vm, char *name,
 	return TRACE_PARSE_NAME;
 }
 
+/*
+ * The guest whose fault an allocation served was added to these events
+ * later (vm=, 0 for none): traces written before still parse.
+ */
+static bool optional_key(int type, const char *key)
+{
+	return !strcmp(key, "vm") &&
+	       (type == TR_SLOWPATH_BEGIN || type == TR_DIRECT_RECLAIM_END ||
+		type == TR_COMPACT_END);
+}
+
 int trace_parse_line(const char *s, struct trace_line *l, unsigned int *vm,
 		     char *name, size_t namelen, const char **why)
 {
@@ -157,7 +168,8 @@ int trace_parse_line(const char *s, struct trace_line *l, unsigned int *vm,
 	for (unsigned int k = 0; l->type >= 0 && k < 4; k++) {
 		const char *want = trace_event_key(l->type, k);
 
-		if (want && !trace_get(l, want, &v)) {
+		if (want && !optional_key(l->type, want) &&
+		    !trace_get(l, want, &v)) {
 			*why = "a key of the event is missing";
 			return -EINVAL;
 		}
