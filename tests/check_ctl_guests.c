@@ -352,6 +352,68 @@ START_TEST(test_guest_stop_shutdown)
 END_TEST
 
 /*
+ * A trace session names its guests: one launched before the session at
+ * the top, one launched during it right before its first event (the
+ * comments tools/trace reads).
+ */
+START_TEST(test_trace_names)
+{
+	struct ctl_test t;
+	json_int_t before, during;
+	char cmd[512], path[300], *line = NULL;
+	size_t cap = 0;
+	long at_before = -1, at_during = -1, first_during_event = -1, n = 0;
+	json_t *ev;
+	FILE *f;
+	int fd;
+
+	ctl_test_start(&t, "--pool", "128M", NULL);
+	fd = ctl_client(&t);
+	before = launch(fd, "{\"spec\": \"name=early,mem=32M,"
+			    "script=touch 4M; hold 30s\"}");
+	wait_faulted(fd, before, 4 << 20);
+	snprintf(path, sizeof(path), "%s/names.trace", t.dir);
+	snprintf(cmd, sizeof(cmd),
+		 "{\"execute\": \"trace-start\", \"arguments\": "
+		 "{\"file\": \"%s\"}}",
+		 path);
+	ctl_assert_ok(ctl_cmd(fd, cmd));
+	during = launch(fd, "{\"spec\": \"name=late,mem=32M,"
+			    "script=touch 4M; verify\"}");
+	ev = stopped(fd, during);
+	json_decref(ev);
+	ctl_assert_ok(ctl_cmd(fd, "{\"execute\": \"trace-stop\"}"));
+	f = fopen(path, "re");
+	ck_assert_ptr_nonnull(f);
+	while (getline(&line, &cap, f) > 0) {
+		char want[64];
+
+		snprintf(want, sizeof(want), "# vm=%lld name=early",
+			 (long long)before);
+		if (!strncmp(line, want, strlen(want)))
+			at_before = n;
+		snprintf(want, sizeof(want), "# vm=%lld name=late",
+			 (long long)during);
+		if (!strncmp(line, want, strlen(want)))
+			at_during = n;
+		snprintf(want, sizeof(want), "event=vmm_fault vm=%lld ",
+			 (long long)during);
+		if (first_during_event < 0 && strstr(line, want))
+			first_during_event = n;
+		n++;
+	}
+	free(line);
+	fclose(f);
+	ck_assert_int_eq(at_before, 0);
+	ck_assert_int_gt(at_during, 0);
+	ck_assert_int_gt(first_during_event, at_during);
+	ctl_client_close(fd);
+	ck_assert_int_eq(ctl_test_quit(&t), 0);
+	ctl_test_done(&t);
+}
+END_TEST
+
+/*
  * Hostile clients while guests run: garbage, binary, partial JSON, a
  * huge line, commands that fail, connections dropped mid-reply.  The
  * guests write and verify their memory throughout and must end intact;
@@ -492,6 +554,7 @@ Suite *ctl_guests_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_guest_lifecycle);
 	tcase_add_test(tc, test_guest_stop_shutdown);
+	tcase_add_test(tc, test_trace_names);
 	tcase_add_test(tc, test_hostile_clients_guests_intact);
 	tcase_add_test(tc, test_pressure_events);
 	suite_add_tcase(s, tc);

@@ -376,6 +376,7 @@ int host_launch_commit(struct vmm_host *h, struct host_launch *hl, char *err,
 		}
 	}
 	pthread_mutex_lock(&h->lock);
+	host_trace_name(h, id, vm->name);
 	h->balloon[id] = hl->balloon;
 	WRITE_ONCE(h->vm[id], vm);
 	WRITE_ONCE(h->reserved[id], false);

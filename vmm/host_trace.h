@@ -18,7 +18,31 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "vmm/config.h"
+
 struct vmm_host;
+
+/*
+ * Which guest had which id when: a trace names its guests with
+ * "# vm=<id> name=<name>" comments at the point where each started
+ * (tools/trace reads them), from this log.  The newest HOST_NAME_LOG
+ * launches are kept.
+ */
+#define HOST_NAME_LOG 256
+
+struct host_name_entry {
+	uint64_t ts; /* trace clock at launch */
+	unsigned int id;
+	char name[VMM_NAME_MAX];
+};
+
+struct host_name_log {
+	struct host_name_entry e[HOST_NAME_LOG];
+	uint64_t n; /* launches ever; e[i % HOST_NAME_LOG] */
+};
+
+/* A guest got id (host_launch_commit()).  Caller holds h->lock. */
+void host_trace_name(struct vmm_host *h, unsigned int id, const char *name);
 
 struct host_trace {
 	FILE *f; /* NULL: no session */
