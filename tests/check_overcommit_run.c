@@ -177,6 +177,23 @@ START_TEST(test_report)
 			json_object_get(json_object_get(o, "latency"), "fault"),
 			"count")),
 		0);
+	/* Per guest: b's faults, named as the scenario names it. */
+	{
+		json_t *lg = json_object_get(o, "latency_by_guest"), *x;
+		bool b_faults = false;
+
+		json_array_foreach(lg, i, x)
+			if (!strcmp(json_string_value(
+					    json_object_get(x, "name")),
+				    "b") &&
+			    json_integer_value(json_object_get(
+				    json_object_get(
+					    json_object_get(x, "distributions"),
+					    "fault"),
+				    "count")) > 0)
+				b_faults = true;
+		ck_assert(b_faults);
+	}
 	json_decref(o);
 
 	/* The Chrome export parses and has events. */

@@ -160,6 +160,7 @@ static int write_latency(struct oc_result *r, struct trace_reader *reader,
 	if (!f)
 		return -EIO;
 	latency_print(&r->lat, reader, f);
+	latency_print_guests(&r->lat, f);
 	ret = oc_fclose(&f);
 	f = oc_fopen(r->dir, "latency.csv", err, errlen);
 	if (!f)

@@ -365,6 +365,10 @@ json_t *oc_summary_json(struct oc_result *r, const struct oc_checks *c)
 			  "balloon_deflated_pages",
 			  (json_int_t)r->vmstat[BALLOON_DEFLATE]));
 	json_object_set_new(o, "latency", latency_summary_json(r));
+	json_object_set_new(o, "latency_by_guest",
+			    r->analyzed ?
+				    lat_guests_json(&r->lat.guests, lat_key) :
+				    json_array());
 	json_object_set_new(o, "trace",
 			    json_pack("{s:I,s:I,s:I,s:i}", "events",
 				      (json_int_t)r->trace_events, "lost",
