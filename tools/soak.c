@@ -6,8 +6,10 @@
  * Guests come and go with random sizes, vCPUs, vNUMA layouts and
  * workloads (some that ignore a shutdown request, some that ask for more
  * than they have); balloon targets move; guests are asked to stop or
- * killed; compaction runs; statistics are read; and in between the pool's
- * invariant checker runs live (query-validate).  It fails when:
+ * killed; compaction runs; statistics are read; tracing sessions start
+ * and stop (to /tmp/soak-PID.trace, removed at the end); and in between
+ * the pool's invariant checker runs live (query-validate).  It fails
+ * when:
  *
  *   - an invariant is broken (query-validate says "ok": false),
  *   - a guest ends with its memory not intact (integrity "failed"),
@@ -54,6 +56,7 @@ struct soak {
 	unsigned long stopped[8]; /* by reason, below */
 	unsigned long integrity_failed, validate_failed;
 	bool lost; /* vmm stopped answering */
+	bool tracing; /* a session of ours is on */
 };
 
 static const char *const reasons[] = { "guest-exit", "stopped", "killed",
@@ -183,6 +186,22 @@ static void validate(struct soak *s)
 	json_decref(r);
 }
 
+/* A tracing session started, or the running one stopped (its file,
+ * with the guests' names, written). */
+static void trace(struct soak *s)
+{
+	char path[64];
+
+	if (s->tracing) {
+		json_decref(exec(s, "trace-stop", NULL));
+		s->tracing = false;
+		return;
+	}
+	snprintf(path, sizeof(path), "/tmp/soak-%d.trace", (int)getpid());
+	json_decref(exec(s, "trace-start", json_pack("{s:s}", "file", path)));
+	s->tracing = true;
+}
+
 /* Every event so far: how guests ended, and whether intact. */
 static void drain_events(struct soak *s)
 {
@@ -232,8 +251,10 @@ static void one_op(struct soak *s)
 		json_decref(exec(s, "compact", NULL));
 	else if (r < 75)
 		json_decref(exec(s, "query-stats", NULL));
-	else if (r < 90)
+	else if (r < 87)
 		validate(s);
+	else if (r < 90)
+		trace(s);
 	else
 		json_decref(exec(s, "query-guests", NULL));
 }
@@ -318,6 +339,14 @@ int main(int argc, char **argv)
 	}
 	if (!s.lost)
 		validate(&s);
+	if (!s.lost && s.tracing)
+		json_decref(exec(&s, "trace-stop", NULL));
+	{
+		char tp[64];
+
+		snprintf(tp, sizeof(tp), "/tmp/soak-%d.trace", (int)getpid());
+		unlink(tp);
+	}
 	drain_events(&s);
 	ctl_close(&s.conn);
 	printf("soak.ops %lu ops\n", s.ops);
