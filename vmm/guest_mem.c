@@ -300,11 +300,6 @@ static void serve_wp_fault(struct guest_mem *mem, uint64_t addr)
 
 static __thread const struct guest_mem *current_mem;
 
-unsigned int guest_mem_current_owner(void)
-{
-	return current_mem ? current_mem->cfg.owner : 0;
-}
-
 const char *guest_mem_current_name(void)
 {
 	return current_mem && current_mem->cfg.name ? current_mem->cfg.name :

@@ -133,12 +133,11 @@ struct guest_mem {
 };
 
 /*
- * The guest whose fault this thread is serving, as Linux's current: set
- * on a guest's fault thread, so that what the allocator does there
- * (direct reclaim, direct compaction) can be told apart by guest.  0 and
- * NULL elsewhere.
+ * The name of the guest whose fault this thread is serving: set on a
+ * guest's fault thread (with mm_set_current_owner(), which the allocator
+ * reads), for events about what the allocator did there.  NULL
+ * elsewhere.
  */
-unsigned int guest_mem_current_owner(void);
 const char *guest_mem_current_name(void);
 
 int guest_mem_create(const struct guest_mem_config *cfg,
