@@ -10,11 +10,12 @@ static unsigned long min_ul(unsigned long a, unsigned long b)
 unsigned long reclaim_policy_slack(const struct reclaim_policy *p,
 				   const struct reclaim_guest *g)
 {
+	unsigned long floor = g->has_floor ? g->floor_pages : p->floor_pages;
 	unsigned long slack;
 
-	if (!g->responsive || g->total_frames <= p->floor_pages)
+	if (!g->responsive || g->total_frames <= floor)
 		return 0;
-	slack = min_ul(g->frames, g->total_frames - p->floor_pages);
+	slack = min_ul(g->frames, g->total_frames - floor);
 	if (g->guest_free >= 0) {
 		unsigned long free = (unsigned long)g->guest_free;
 

@@ -5,7 +5,8 @@
  * snapshots of the guests, so they are tested without KVM.
  *
  * Inflation.  What a guest can give is bounded three ways: what it holds
- * on the node that needs memory, what keeps it at or above its floor, and
+ * on the node that needs memory, what keeps it at or above its floor (its
+ * own, or the policy's), and
  * what it says is free (the stats queue; unknown counts as all it holds).
  * A guest that did not follow its last request in time gives nothing
  * until it does.  The need is shared in proportion to what each can give,
@@ -38,6 +39,9 @@ struct reclaim_guest {
 	unsigned long balloon; /* pages in its balloon (target) */
 	long guest_free; /* pages it reports free, -1: unknown */
 	bool responsive;
+	/* Its own floor (the guest's floor=), else the policy's. */
+	bool has_floor;
+	unsigned long floor_pages;
 };
 
 /* Split need among the guests: add[i] pages more for guest i.  Returns

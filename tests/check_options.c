@@ -111,7 +111,7 @@ START_TEST(test_full_command_line)
 			"--watermark-scale-factor", "100", "--distance",
 			"10,30/30,10", "--no-hugepages", "--stats", "500ms",
 			"--trace", "/tmp/t", "--guest",
-			"name=a,mem=512M,vcpus=2,nodes=2,map=0:1/1:0,strict,pinned=16M,oom_score_adj=-500,script=touch 1M; verify, again",
+			"name=a,mem=512M,vcpus=2,nodes=2,map=0:1/1:0,strict,pinned=16M,floor=128M,oom_score_adj=-500,script=touch 1M; verify, again",
 			"--guest", "mem=64M", "-v", "--balloon", "off",
 			"--balloon-floor", "16M", "--guest-timeout", "50ms",
 			"--direct-reclaim-timeout", "5ms", "--kswapd-step",
@@ -140,6 +140,9 @@ START_TEST(test_full_command_line)
 	ck_assert_int_eq(cfg.guest[0].vnode_to_pnode[1], 0);
 	ck_assert(cfg.guest[0].strict);
 	ck_assert_uint_eq(cfg.guest[0].pinned_bytes, 16 << 20);
+	ck_assert(cfg.guest[0].floor_set);
+	ck_assert_uint_eq(cfg.guest[0].floor_bytes, 128 << 20);
+	ck_assert(!cfg.guest[1].floor_set);
 	ck_assert_int_eq(cfg.guest[0].oom_score_adj, -500);
 	ck_assert_str_eq(cfg.guest[0].script, "touch 1M; verify, again");
 	ck_assert_str_eq(cfg.guest[1].name, "guest2");
@@ -189,6 +192,9 @@ START_TEST(test_bad_arguments)
 		{ "--guest", "map=3:0", "guest node 3" },
 		{ "--guest", "pinned=1G,mem=64M", "does not fit" },
 		{ "--guest", "pinned=100", "whole 4K" },
+		{ "--guest", "floor=1G,mem=64M",
+		  "floor=1024M is more than mem=64M" },
+		{ "--guest", "floor=lots", "guest floor=lots: a size" },
 		{ "--guest", "oom_score_adj=2000", "-1000..1000" },
 		{ "--guest", "colour=blue", "unknown key 'colour'" },
 		{ "--guest", "name", "needs a value" },

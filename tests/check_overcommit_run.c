@@ -332,6 +332,52 @@ START_TEST(test_duration_shutdown)
 }
 END_TEST
 
+/*
+ * A guest's own floor (floor=) holds against reclaim: the newcomer's
+ * memory comes from the other guest's balloon, the protected guest gives
+ * only what it holds above its floor.
+ */
+START_TEST(test_guest_floor)
+{
+	static struct oc_result r;
+	struct oc_checks checks;
+	struct scenario sc;
+	const struct oc_guest *prot = NULL, *other = NULL;
+	int status = run_scenario(
+		"{ \"name\": \"floor\", \"pool\": { \"size\": \"256M\" },\n"
+		"  \"reclaim\": { \"deflate\": false },\n"
+		"  \"run\": { \"timeout\": \"40s\" },\n"
+		"  \"guests\": [\n"
+		"    { \"name\": \"prot\", \"mem\": \"128M\", \"floor\": \"100M\",\n"
+		"      \"script\": \"touch 112M; free 104M; hold 3s; verify\" },\n"
+		"    { \"name\": \"other\", \"mem\": \"128M\",\n"
+		"      \"script\": \"touch 112M; free 104M; hold 3s; verify\" },\n"
+		"    { \"name\": \"new\", \"mem\": \"128M\", \"start\": \"800ms\",\n"
+		"      \"script\": \"touch 96M; verify\" } ],\n"
+		"  \"expect\": { \"no_oom\": true, \"integrity\": true,\n"
+		"    \"completed\": true } }\n",
+		&r, &checks, &sc);
+
+	ck_assert_int_eq(status, 0);
+	for (unsigned int i = 0; i < r.nr_guests; i++) {
+		if (!strcmp(r.guest[i].spec->name, "prot"))
+			prot = &r.guest[i];
+		else if (!strcmp(r.guest[i].spec->name, "other"))
+			other = &r.guest[i];
+	}
+	ck_assert_ptr_nonnull(prot);
+	ck_assert_ptr_nonnull(other);
+	/* prot backed 112M + its kernel's: at most about 14M above 100M. */
+	ck_assert_msg(prot->peak_balloon_pages <= (16 << 20) >> 12,
+		      "prot's balloon reached %llu pages",
+		      (unsigned long long)prot->peak_balloon_pages);
+	ck_assert_msg(other->peak_balloon_pages > (40 << 20) >> 12,
+		      "other's balloon only %llu pages",
+		      (unsigned long long)other->peak_balloon_pages);
+	cleanup(&r, &checks, &sc);
+}
+END_TEST
+
 Suite *overcommit_suite(void)
 {
 	Suite *s = suite_create("overcommit");
@@ -341,6 +387,7 @@ Suite *overcommit_suite(void)
 	tcase_add_test(tc, test_report);
 	tcase_add_test(tc, test_failing_expectations);
 	tcase_add_test(tc, test_duration_shutdown);
+	tcase_add_test(tc, test_guest_floor);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -63,7 +63,7 @@ static const char full[] =
 	"  \"guests\": [\n"
 	"    { \"name\": \"web\", \"count\": 3, \"stagger\": \"500ms\", \"start\": \"1s\",\n"
 	"      \"mem\": \"256M\", \"vcpus\": 2, \"nodes\": 2, \"map\": [1, 0], \"strict\": true,\n"
-	"      \"pinned\": \"8M\", \"oom_score_adj\": -100,\n"
+	"      \"pinned\": \"8M\", \"floor\": \"32M\", \"oom_score_adj\": -100,\n"
 	"      \"script\": [\"touch 100M\", \"verify\"] },\n"
 	"    { \"name\": \"db\", \"mem\": 134217728, \"script\": \"touch 64M; hold 1s\" }\n"
 	"  ],\n"
@@ -126,6 +126,9 @@ START_TEST(test_full_scenario)
 	ck_assert_int_eq(c->guest[1].vnode_to_pnode[1], 0);
 	ck_assert(c->guest[1].strict);
 	ck_assert_uint_eq(c->guest[1].pinned_bytes, 8ULL << 20);
+	ck_assert(c->guest[1].floor_set);
+	ck_assert_uint_eq(c->guest[1].floor_bytes, 32ULL << 20);
+	ck_assert(!c->guest[3].floor_set); /* db */
 	ck_assert_int_eq(c->guest[1].oom_score_adj, -100);
 	ck_assert_str_eq(c->guest[1].script, "touch 100M; verify");
 	ck_assert_str_eq(c->guest[3].name, "db");
@@ -282,6 +285,9 @@ static const struct {
 	{ "{" POOL
 	  ", \"guests\": [{\"name\": \"g\", \"mem\": \"64M\", \"pinned\": \"63M\", \"script\": \"\"}]}",
 	  "guests[0].pinned: must be whole 4K pages" },
+	{ "{" POOL
+	  ", \"guests\": [{\"name\": \"g\", \"mem\": \"64M\", \"floor\": \"65M\", \"script\": \"\"}]}",
+	  "guests[0].floor: must be at most mem" },
 	{ "{" POOL
 	  ", \"guests\": [{\"name\": \"g\", \"mem\": \"64M\", \"oom_score_adj\": 1001, \"script\": \"\"}]}",
 	  "guests[0].oom_score_adj: 1001 is not in -1000..1000" },

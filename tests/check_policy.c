@@ -59,6 +59,33 @@ START_TEST(test_bounds)
 END_TEST
 
 /* A guest holding nothing on the node gives nothing for it. */
+/* A guest's own floor (floor=) replaces the policy's, up or down. */
+START_TEST(test_guest_floor)
+{
+	struct reclaim_guest g[3] = { guest(10000, -1), guest(10000, -1),
+				      guest(10000, -1) };
+	unsigned long add[3];
+
+	g[0].has_floor = true;
+	g[0].floor_pages = 8000; /* protected: gives 2000 at most */
+	g[1].has_floor = true;
+	g[1].floor_pages = 0; /* gives everything it holds */
+	/* g[2]: the policy's 1000 */
+	ck_assert_uint_eq(reclaim_policy_slack(&pol, &g[0]), 2000);
+	ck_assert_uint_eq(reclaim_policy_slack(&pol, &g[1]), 10000);
+	ck_assert_uint_eq(reclaim_policy_slack(&pol, &g[2]), 9000);
+	/* All the need there is: each down to its own floor. */
+	ck_assert_uint_eq(reclaim_policy_inflate(&pol, 100000, g, 3, add),
+			  21000);
+	ck_assert_uint_eq(add[0], 2000);
+	ck_assert_uint_eq(add[1], 10000);
+	ck_assert_uint_eq(add[2], 9000);
+	/* A floor above what it holds: nothing. */
+	g[0].floor_pages = 20000;
+	ck_assert_uint_eq(reclaim_policy_slack(&pol, &g[0]), 0);
+}
+END_TEST
+
 START_TEST(test_node_local)
 {
 	struct reclaim_guest g[2] = { guest(0, 5000), guest(6000, 5000) };
@@ -120,6 +147,7 @@ Suite *policy_suite(void)
 	tcase_set_timeout(tc, 10);
 	tcase_add_test(tc, test_fair_shares);
 	tcase_add_test(tc, test_bounds);
+	tcase_add_test(tc, test_guest_floor);
 	tcase_add_test(tc, test_node_local);
 	tcase_add_test(tc, test_min_step);
 	tcase_add_test(tc, test_deflate);

@@ -26,6 +26,10 @@ struct guest_spec {
 	int vnode_to_pnode[GUEST_MAX_NODES];
 	bool strict; /* __GFP_THISNODE: never fall back to another node */
 	uint64_t pinned_bytes; /* unmovable region at the start of node 0 */
+	/* floor=: reclaim never balloons it below this (memory.min for a
+	 * guest); without it, the host's --balloon-floor. */
+	bool floor_set;
+	uint64_t floor_bytes;
 	int oom_score_adj; /* -1000 .. 1000 as in Linux */
 	char *script; /* workload, guest command line (owned) */
 	char *kernel_path; /* NULL: the built-in guest */

@@ -79,6 +79,13 @@ static json_t *guest_json(struct vmm_host *h, unsigned int id, struct vm *vm,
 		"pinned", (json_int_t)vm->spec.pinned_bytes, "ballooned",
 		(json_int_t)ballooned, "faults", (json_int_t)ms.faults,
 		"balloon", balloon, "nodes", nodes, "pool-nodes", pnodes);
+	/* Its own reclaim floor (floor=), or null: the host's. */
+	if (g)
+		json_object_set_new(
+			json_object_get(g, "memory"), "floor",
+			vm->spec.floor_set ?
+				json_integer((json_int_t)vm->spec.floor_bytes) :
+				json_null());
 	if (g && why != VM_EXIT_NONE)
 		json_object_set_new(g, "stop-reason",
 				    json_string(vm_exit_reason_name(why)));
@@ -136,6 +143,7 @@ static const struct ctl_arg launch_args[] = {
 	{ "map", CTL_ARG_STRING, true },
 	{ "strict", CTL_ARG_BOOL, true },
 	{ "pinned", CTL_ARG_SIZE, true },
+	{ "floor", CTL_ARG_SIZE, true },
 	{ "oom_score_adj", CTL_ARG_INT, true },
 	{ "kernel", CTL_ARG_STRING, true },
 	{ "script", CTL_ARG_STRING, true },

@@ -332,6 +332,9 @@ static unsigned int rc_snapshot(void *priv, int nid, struct reclaim_guest *g,
 					       PAGE_SHIFT) :
 					-1,
 			.responsive = !info.needs_reset,
+			.has_floor = h->vm[id]->spec.floor_set,
+			.floor_pages = h->vm[id]->spec.floor_bytes >>
+				       PAGE_SHIFT,
 		};
 	}
 	pthread_mutex_unlock(&h->lock);

@@ -61,7 +61,8 @@ static void usage_options(FILE *f)
 	      "  --trace FILE               write trace events there at exit\n"
 	      "  --stats INTERVAL           print pool and guest memory every INTERVAL (e.g. 1s)\n"
 	      "  --balloon on|off           reclaim through guest balloons (default on)\n"
-	      "  --balloon-floor SIZE       never balloon a guest below this (8M)\n"
+	      "  --balloon-floor SIZE       never balloon a guest below this (8M; a guest's\n"
+	      "                             floor= overrides it)\n"
 	      "  --guest-timeout TIME       skip a guest that ignores a request this long (100ms)\n"
 	      "  --direct-reclaim-timeout TIME  longest stall of a faulting vCPU (20ms)\n"
 	      "  --kswapd-step TIME         kswapd's wait per round (50ms)\n"
@@ -91,7 +92,7 @@ static void usage_spec(FILE *f)
 	      "  -h, --help                 this text\n"
 	      "\n"
 	      "SPEC is comma-separated key=value, script= last (it takes the rest):\n"
-	      "  name=NAME mem=SIZE vcpus=N nodes=N map=G:P/G:P strict pinned=SIZE\n"
+	      "  name=NAME mem=SIZE vcpus=N nodes=N map=G:P/G:P strict pinned=SIZE floor=SIZE\n"
 	      "  oom_score_adj=N kernel=FILE script=COMMANDS\n"
 	      "e.g. --guest 'name=web,mem=512M,vcpus=2,nodes=2,map=0:0/1:1,script=touch 256M; verify'\n"
 	      "Sizes take K/M/G/T (binary); times ns/us/ms/s.  Script grammar: docs/guest.md.\n",
@@ -240,6 +241,10 @@ int options_guest_set(struct guest_spec *g, const char *kv, const char *val,
 			return fail(err, errlen,
 				    "guest pinned=%s: a size in whole 4K pages",
 				    val);
+	} else if (!strcmp(kv, "floor")) {
+		if (parse_size(val, &g->floor_bytes))
+			return fail(err, errlen, "guest floor=%s: a size", val);
+		g->floor_set = true;
 	} else if (!strcmp(kv, "oom_score_adj")) {
 		if (parse_int(val, -1000, 1000, &n))
 			return fail(err, errlen,
@@ -253,7 +258,7 @@ int options_guest_set(struct guest_spec *g, const char *kv, const char *val,
 	} else {
 		return fail(
 			err, errlen,
-			"guest: unknown key '%s' (name, mem, vcpus, nodes, map, strict, pinned, oom_score_adj, kernel, script)",
+			"guest: unknown key '%s' (name, mem, vcpus, nodes, map, strict, pinned, floor, oom_score_adj, kernel, script)",
 			kv);
 	}
 	return 0;
@@ -272,6 +277,11 @@ int options_guest_finish(struct guest_spec *g, char *err, size_t errlen)
 			    "K does not fit in mem=%" PRIu64
 			    "M (the first 2M is the guest kernel's)",
 			    g->pinned_bytes >> 10, g->mem_bytes >> 20);
+	if (g->floor_set && g->floor_bytes > g->mem_bytes)
+		return fail(err, errlen,
+			    "guest floor=%" PRIu64 "M is more than mem=%" PRIu64
+			    "M",
+			    g->floor_bytes >> 20, g->mem_bytes >> 20);
 	if (!g->script) {
 		g->script = strdup("");
 		if (!g->script)
@@ -847,7 +857,7 @@ void options_free(struct vmm_config *cfg)
 
 void options_print(const struct vmm_config *cfg, FILE *f)
 {
-	char a[32], b[32];
+	char a[32], b[32], c[32];
 
 	fprintf(f,
 		"pool                   %s in %u node(s), ZONE_MOVABLE %s per node\n",
@@ -895,10 +905,13 @@ void options_print(const struct vmm_config *cfg, FILE *f)
 		const struct guest_spec *g = &cfg->guest[i];
 
 		fprintf(f,
-			"guest %-16s mem %s, %u vCPU(s), %u node(s)%s, pinned %s, oom_score_adj %d, kernel %s\n",
+			"guest %-16s mem %s, %u vCPU(s), %u node(s)%s, pinned %s, floor %s, oom_score_adj %d, kernel %s\n",
 			g->name, format_size(g->mem_bytes, a, sizeof(a)),
 			g->nr_vcpus, g->nr_vnodes, g->strict ? " strict" : "",
 			format_size(g->pinned_bytes, b, sizeof(b)),
+			g->floor_set ?
+				format_size(g->floor_bytes, c, sizeof(c)) :
+				"the host's",
 			g->oom_score_adj,
 			g->kernel_path ? g->kernel_path : "(built in)");
 		fprintf(f, "      script %s\n", g->script);

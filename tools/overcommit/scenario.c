@@ -579,9 +579,9 @@ static int parse_guest(struct ctx *c, json_t *o, const char *path,
 		       struct scenario *sc)
 {
 	static const char *const keys[] = {
-		"name",	  "mem",    "vcpus",	     "nodes", "map",
-		"strict", "pinned", "oom_score_adj", "start", "script",
-		"kernel", "count",  "stagger",	     NULL
+		"name",	  "mem",    "vcpus", "nodes",	      "map",
+		"strict", "pinned", "floor", "oom_score_adj", "start",
+		"script", "kernel", "count", "stagger",	      NULL
 	};
 	struct guest_spec g = { .nr_vcpus = 1, .nr_vnodes = 1 };
 	uint64_t start = 0, stagger = 0;
@@ -657,6 +657,14 @@ static int parse_guest(struct ctx *c, json_t *o, const char *path,
 			return bad(
 				c, p,
 				"must be whole 4K pages, and leave the first 2M of mem to the guest kernel");
+	}
+	if ((v = json_object_get(o, "floor"))) {
+		join(p, sizeof(p), path, "floor");
+		if ((ret = get_size(c, v, p, &g.floor_bytes)))
+			return ret;
+		if (g.floor_bytes > g.mem_bytes)
+			return bad(c, p, "must be at most mem");
+		g.floor_set = true;
 	}
 	if ((v = json_object_get(o, "oom_score_adj"))) {
 		join(p, sizeof(p), path, "oom_score_adj");
