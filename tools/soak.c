@@ -115,16 +115,20 @@ static unsigned int nr_guests(struct soak *s)
 
 static void launch(struct soak *s)
 {
-	char spec[512];
+	int mem = 64 * (1 + pick(3));
+	char spec[512], floor[32] = "";
 	json_t *r;
 
 	if (nr_guests(s) >= s->max_guests)
 		return;
+	/* A third have a reclaim floor of their own, up to all they have. */
+	if (!pick(3))
+		snprintf(floor, sizeof(floor), ",floor=%dM", pick(mem + 1));
 	snprintf(
 		spec, sizeof(spec),
-		"name=soak%lu,mem=%dM,vcpus=%d,nodes=%d,oom_score_adj=%d,script=%s",
-		s->launched, 64 * (1 + pick(3)), 1 + pick(2), 1 + pick(2),
-		pick(3) * 300, workloads[pick(NR_WORKLOADS)]);
+		"name=soak%lu,mem=%dM,vcpus=%d,nodes=%d,oom_score_adj=%d%s,script=%s",
+		s->launched, mem, 1 + pick(2), 1 + pick(2), pick(3) * 300,
+		floor, workloads[pick(NR_WORKLOADS)]);
 	r = exec(s, "guest-launch", json_pack("{s:s}", "spec", spec));
 	s->launched++;
 	json_decref(r);
