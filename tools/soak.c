@@ -3,13 +3,13 @@
  * soak: random traffic against a running vmm through its control socket,
  * for as long as asked, checking what must always hold.
  *
- * Guests come and go with random sizes, vCPUs, vNUMA layouts and
- * workloads (some that ignore a shutdown request, some that ask for more
- * than they have); balloon targets move; guests are asked to stop or
- * killed; compaction runs; statistics are read; tracing sessions start
- * and stop (to /tmp/soak-PID.trace, removed at the end); and in between
- * the pool's invariant checker runs live (query-validate).  It fails
- * when:
+ * Guests come and go with random sizes, vCPUs, vNUMA layouts, floors
+ * and workloads (some that ignore a shutdown request, some that ask for
+ * more than they have, hostile balloon drivers, deaf ones, crashes and
+ * halts); balloon targets move; guests are asked to stop or killed;
+ * compaction runs; statistics are read; tracing sessions start and stop
+ * (to /tmp/soak-PID.trace, removed at the end); and in between the
+ * pool's invariant checker runs live (query-validate).  It fails when:
  *
  *   - an invariant is broken (query-validate says "ok": false),
  *   - a guest ends with its memory not intact (integrity "failed"),
@@ -46,6 +46,13 @@ static const char *const workloads[] = {
 	"power deaf; touch 16M; hold 3s; verify",
 	"touch 56M; verify; hold 2s",
 	"touch 200M; verify", /* more than most guests have: status 3 */
+	/* Hostile and broken guests, beside the others: */
+	"touch 16M; evil pfns; hold 1s; verify",
+	"touch 16M; evil loop; hold 1s; verify",
+	"touch 16M; evil outside; hold 1s; verify",
+	"balloon deaf; touch 40M; free 32M; hold 3s; verify",
+	"touch 8M; hold 500ms; crash",
+	"touch 8M; hold 500ms; halt",
 };
 #define NR_WORKLOADS (sizeof(workloads) / sizeof(workloads[0]))
 
