@@ -2,6 +2,7 @@
 /* The virtio-mmio transport, device side (see virtio_mmio.h). */
 #include <string.h>
 
+#include "mm/types.h"
 #include "vmm/virtio_mmio.h"
 
 void virtio_mmio_init(struct virtio_mmio_dev *d, uint32_t device_id,
@@ -28,9 +29,11 @@ void virtio_mmio_destroy(struct virtio_mmio_dev *d)
 	pthread_mutex_destroy(&d->lock);
 }
 
+/* status is written under the lock and read without it by the VMM's
+ * MMIO hook (host_balloon.c): single stores. */
 static void reset(struct virtio_mmio_dev *d)
 {
-	d->status = 0;
+	WRITE_ONCE(d->status, 0);
 	d->driver_features = 0;
 	d->interrupt_status = 0;
 	d->queue_sel = d->dev_feat_sel = d->drv_feat_sel = 0;
@@ -83,7 +86,7 @@ void __virtio_mmio_needs_reset(struct virtio_mmio_dev *d, unsigned int q)
 {
 	(void)q;
 	d->stats.broken_queues++;
-	d->status |= VIRTIO_STATUS_NEEDS_RESET;
+	WRITE_ONCE(d->status, d->status | VIRTIO_STATUS_NEEDS_RESET);
 	__raise(d, VIRTIO_INT_CONFIG);
 }
 
@@ -144,7 +147,7 @@ static void set_status(struct virtio_mmio_dev *d, uint32_t v)
 	     !(d->driver_features & (1ULL << VIRTIO_F_VERSION_1))))
 		v &= ~VIRTIO_STATUS_FEATURES_OK;
 	/* The device owns NEEDS_RESET; the driver cannot clear it. */
-	d->status = v | (d->status & VIRTIO_STATUS_NEEDS_RESET);
+	WRITE_ONCE(d->status, v | (d->status & VIRTIO_STATUS_NEEDS_RESET));
 }
 
 static void set_addr(uint64_t *a, uint32_t v, bool high)
