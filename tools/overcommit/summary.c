@@ -7,6 +7,7 @@
 #include "mm/mmzone.h"
 #include "tools/overcommit/files.h"
 #include "tools/overcommit/summary.h"
+#include "tools/trace/dist_json.h"
 #include "vmm/size.h"
 
 #define MIB (1024.0 * 1024.0)
@@ -290,17 +291,9 @@ static json_t *latency_summary_json(struct oc_result *r)
 		return o;
 	for (int i = 0; i < NR_LAT_DISTS; i++) {
 		struct dist *d = &r->lat.d[i];
-		json_t *v = json_pack("{s:s,s:I}", "unit", "ns", "count",
-				      (json_int_t)d->n);
+		json_t *v = json_pack("{s:s}", "unit", "ns");
 
-		if (d->n) {
-#define X(p10, name) \
-	json_object_set_new(v, name, json_integer(dist_percentile(d, p10)));
-			DIST_PERCENTILES(X)
-#undef X
-			json_object_set_new(v, "max",
-					    json_integer(dist_max(d)));
-		}
+		dist_json_figures(v, d);
 		json_object_set_new(o, lat_key[i], v);
 	}
 	return o;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "tools/trace/by_guest.h"
+#include "tools/trace/dist_json.h"
 
 void lat_guests_init(struct lat_guests *gs, unsigned int nr_dists)
 {
@@ -105,16 +106,8 @@ json_t *lat_guests_json(struct lat_guests *gs, const char *const *keys)
 
 			if (!d->n)
 				continue;
-			o = json_pack("{s:I,s:I,s:I}", "count",
-				      (json_int_t)d->n, "min",
-				      (json_int_t)dist_min(d), "mean",
-				      (json_int_t)(d->sum / d->n));
-#define X(p10, name) \
-	json_object_set_new(o, name, json_integer(dist_percentile(d, p10)));
-			DIST_PERCENTILES(X)
-#undef X
-			json_object_set_new(o, "max",
-					    json_integer(dist_max(d)));
+			o = json_object();
+			dist_json_figures(o, d);
 			json_object_set_new(ds, keys[k], o);
 		}
 		json_array_append_new(

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tools/trace/dist_json.h"
 #include "tools/trace/latency.h"
 #include "vmm/vm.h"
 
@@ -462,17 +463,7 @@ static json_t *dist_json(struct latency *lat, enum lat_dist i)
 	json_object_set_new(o, "title", json_string(lat_title[i]));
 	json_object_set_new(o, "from", json_string(lat_from[i]));
 	json_object_set_new(o, "unit", json_string("ns"));
-	json_object_set_new(o, "count", json_integer((json_int_t)d->n));
-	if (d->n) {
-		json_object_set_new(o, "min", json_integer(dist_min(d)));
-		json_object_set_new(o, "mean",
-				    json_integer((json_int_t)(d->sum / d->n)));
-#define X(p10, name) \
-	json_object_set_new(o, name, json_integer(dist_percentile(d, p10)));
-		DIST_PERCENTILES(X)
-#undef X
-		json_object_set_new(o, "max", json_integer(dist_max(d)));
-	}
+	dist_json_figures(o, d);
 	for (unsigned int b = 0; b < used; b++) {
 		if (!count[b])
 			continue;
