@@ -113,6 +113,17 @@ static void cleanup(struct oc_result *r, struct oc_checks *checks,
 	ck_assert_int_eq(system(cmd), 0);
 }
 
+/* The run's guest called name; the test fails without one. */
+static const struct oc_guest *guest_named(const struct oc_result *r,
+					  const char *name)
+{
+	for (unsigned int i = 0; i < r->nr_guests; i++)
+		if (!strcmp(r->guest[i].spec->name, name))
+			return &r->guest[i];
+	ck_abort_msg("no guest %s in the run", name);
+	return NULL;
+}
+
 static bool have_gnuplot(void)
 {
 	return !system("command -v gnuplot >/dev/null 2>&1");
@@ -294,7 +305,7 @@ START_TEST(test_duration_shutdown)
 	static struct oc_result r;
 	struct oc_checks checks;
 	struct scenario sc;
-	const struct oc_guest *w = NULL, *deaf = NULL;
+	const struct oc_guest *w, *deaf;
 	int status = run_scenario(
 		"{ \"name\": \"forever\", \"pool\": { \"size\": \"128M\" },\n"
 		"  \"run\": { \"duration\": \"1500ms\", \"shutdown_timeout\": \"500ms\",\n"
@@ -310,14 +321,8 @@ START_TEST(test_duration_shutdown)
 
 	ck_assert_int_eq(status, 0);
 	ck_assert(r.duration_reached && !r.timed_out);
-	for (unsigned int i = 0; i < r.nr_guests; i++) {
-		if (!strcmp(r.guest[i].spec->name, "w"))
-			w = &r.guest[i];
-		else
-			deaf = &r.guest[i];
-	}
-	ck_assert_ptr_nonnull(w);
-	ck_assert_ptr_nonnull(deaf);
+	w = guest_named(&r, "w");
+	deaf = guest_named(&r, "deaf");
 	ck_assert_int_eq(w->why, VM_EXIT_STOPPED);
 	ck_assert_str_eq(w->detail, "shut down when asked, status 0");
 	ck_assert_uint_ge(w->sum.nr_verify, 2); /* the churn's, the last */
@@ -342,7 +347,7 @@ START_TEST(test_guest_floor)
 	static struct oc_result r;
 	struct oc_checks checks;
 	struct scenario sc;
-	const struct oc_guest *prot = NULL, *other = NULL;
+	const struct oc_guest *prot, *other;
 	int status = run_scenario(
 		"{ \"name\": \"floor\", \"pool\": { \"size\": \"256M\" },\n"
 		"  \"reclaim\": { \"deflate\": false },\n"
@@ -359,14 +364,8 @@ START_TEST(test_guest_floor)
 		&r, &checks, &sc);
 
 	ck_assert_int_eq(status, 0);
-	for (unsigned int i = 0; i < r.nr_guests; i++) {
-		if (!strcmp(r.guest[i].spec->name, "prot"))
-			prot = &r.guest[i];
-		else if (!strcmp(r.guest[i].spec->name, "other"))
-			other = &r.guest[i];
-	}
-	ck_assert_ptr_nonnull(prot);
-	ck_assert_ptr_nonnull(other);
+	prot = guest_named(&r, "prot");
+	other = guest_named(&r, "other");
 	/* prot backed 112M + its kernel's: at most about 14M above 100M. */
 	ck_assert_msg(prot->peak_balloon_pages <= (16 << 20) >> 12,
 		      "prot's balloon reached %llu pages",
