@@ -2,8 +2,10 @@
 /* The host's shutdown request (power.h). */
 #include "guest/power.h"
 #include "guest/io.h"
+#include "guest/kernel.h"
 
 static bool power_off, deaf;
+static uint64_t next_poll_ns;
 
 void power_set_deaf(bool d)
 {
@@ -18,6 +20,19 @@ bool power_poll(void)
 		return false;
 	WRITE_ONCE(power_off, true);
 	return true;
+}
+
+bool power_poll_often(bool *polled)
+{
+	uint64_t now = now_ns();
+	bool ask = now >= next_poll_ns;
+
+	if (polled)
+		*polled = ask;
+	if (!ask)
+		return power_off_pending();
+	next_poll_ns = now + POWER_POLL_NS;
+	return power_poll();
 }
 
 bool power_off_pending(void)

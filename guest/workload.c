@@ -209,9 +209,10 @@ static void touch_job(void *arg)
 		atomic_add_return(&j->touched, got);
 		mine += got;
 		/* vCPU 0 keeps following the balloon while it works. */
-		if (this_cpu() == 0 && !(++polls % 8)) {
-			balloon_poll();
-			power_poll();
+		if (this_cpu() == 0) {
+			if (!(++polls % 8))
+				balloon_poll();
+			power_poll_often(NULL);
 		}
 	}
 	/* Per-vCPU share, so the host can see the split. */
@@ -441,7 +442,8 @@ static uint64_t churn(const struct cmd *c)
 {
 	struct job j = { .first_bad = UINT64_MAX };
 	uint64_t ws = c->size >> PAGE_SHIFT, start = now_ns(), done = 0;
-	uint64_t end = start + c->ns, rate = c->count, now, next_poll = 0;
+	uint64_t end = start + c->ns, rate = c->count, now;
+	bool polled;
 	struct stall_watch w = { 0 };
 
 	if (wl.owned < ws)
@@ -450,12 +452,10 @@ static uint64_t churn(const struct cmd *c)
 	while ((now = now_ns()) < end) {
 		uint64_t el = now - start, due, batch;
 
-		if (now >= next_poll) {
-			if (power_poll())
-				break;
-			next_poll = now + POLL_NS;
+		if (power_poll_often(&polled))
+			break;
+		if (polled)
 			w.prev = rdtsc(); /* asking the host is no stall */
-		}
 
 		due = rate ? el / 1000000000 * rate +
 				      el % 1000000000 * rate / 1000000000 :
@@ -570,7 +570,7 @@ static int run_list(const struct script *s, int16_t idx)
 		}
 		phase_end(c, t0, bytes);
 		/* Cut short, or asked meanwhile: no further command. */
-		if (power_poll())
+		if (power_poll_often(NULL))
 			return RUN_POWER_OFF;
 	}
 	return 0;
