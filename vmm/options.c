@@ -1,30 +1,22 @@
 // SPDX-License-Identifier: GPL-2.0
-/* `vmm run` and `vmm host` options (see options.h and the usage texts). */
+/*
+ * `vmm run` and `vmm host` options (see options.h): the defaults, the
+ * getopt loop and the checks that need every option.  Guest SPECs are in
+ * options_guest.c, the usage texts in options_usage.c and the -v printer
+ * in options_print.c.
+ */
 #include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "vmm/ctl_path.h"
 #include "vmm/options.h"
+#include "vmm/options_internal.h"
 #include "vmm/size.h"
 
-#define MIN_GUEST_BYTES (8ULL << 20)
 #define MIN_POOL_BYTES (16ULL << 20)
-#define HUGE (2ULL << 20)
-
-static int __attribute__((format(printf, 3, 4)))
-fail(char *err, size_t errlen, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(err, errlen, fmt, ap);
-	va_end(ap);
-	return -EINVAL;
-}
 
 void options_defaults(struct vmm_config *cfg)
 {
@@ -35,303 +27,6 @@ void options_defaults(struct vmm_config *cfg)
 	cfg->hugepages = true;
 	cfg->release_interval_ms = 1000;
 	cfg->shutdown_timeout_ns = 10ULL * 1000000000ULL;
-}
-
-static void guest_defaults(struct guest_spec *g)
-{
-	memset(g, 0, sizeof(*g));
-	g->mem_bytes = 256ULL << 20;
-	g->nr_vcpus = 1;
-	g->nr_vnodes = 1;
-	for (int i = 0; i < GUEST_MAX_NODES; i++)
-		g->vnode_to_pnode[i] = -1;
-}
-
-static void usage_options(FILE *f)
-{
-	fputs("  --pool SIZE                host memory for all guests (default 1G)\n"
-	      "  --nodes N                  pool NUMA nodes, 1..8 (default 1)\n"
-	      "  --movable SIZE             ZONE_MOVABLE per node, like movablecore= (0)\n"
-	      "  --min-free-kbytes N        min watermark (default: sqrt(16 * pool KiB))\n"
-	      "  --watermark-scale-factor N gap between watermarks, 1..3000 (default 10)\n"
-	      "  --distance ROWS            node distances, rows '/'-separated: 10,20/20,10\n"
-	      "  --no-hugepages             do not ask the host for hugepages\n"
-	      "  --guest SPEC               a guest (repeatable, up to 64)\n"
-	      "  --kernel FILE              guest image for guests without kernel=\n"
-	      "  --trace FILE               write trace events there at exit\n"
-	      "  --stats INTERVAL           print pool and guest memory every INTERVAL (e.g. 1s)\n"
-	      "  --balloon on|off           reclaim through guest balloons (default on)\n"
-	      "  --balloon-floor SIZE       never balloon a guest below this (8M; a guest's\n"
-	      "                             floor= overrides it)\n"
-	      "  --guest-timeout TIME       skip a guest that ignores a request this long (100ms)\n"
-	      "  --direct-reclaim-timeout TIME  longest stall of a faulting vCPU (20ms)\n"
-	      "  --kswapd-step TIME         kswapd's wait per round (50ms)\n"
-	      "  --balloon-step SIZE        smallest request to one guest (2M)\n"
-	      "  --no-deflate               never give memory back to balloons\n"
-	      "  --irqchip on|off           in-kernel irqchip, device interrupts by irqfd (on)\n"
-	      "  --deflate-margin PCT       deflate above HIGH + PCT% of the node (10)\n"
-	      "  --deflate-step SIZE        most given back per round (64M)\n"
-	      "  --release-interval TIME|off  give free pool memory back to the host (1s)\n"
-	      "  --shutdown-timeout TIME|0  on SIGINT/SIGTERM, quit and stop: how long guests\n"
-	      "                             may take to shut down before they are killed;\n"
-	      "                             0: stop them at once (10s)\n"
-	      "  --console on|off           show the guests' consoles on stdout (on)\n"
-	      "  --migrate entries|pause    how compaction moves guest pages (entries)\n"
-	      "  --compaction on|off        kcompactd and the collapse thread (on)\n"
-	      "  --compaction-proactiveness N  0..100, like vm.compaction_proactiveness (20)\n"
-	      "  --extfrag-threshold N      compact only above this fragmentation index (500)\n"
-	      "  --compact-batch N          pages per migration batch, 1..512 (32)\n"
-	      "  --collapse-interval TIME|off  collapse scattered 2 MiB guest regions (1s)\n"
-	      "  --collapse-max N           regions collapsed per pass (8)\n",
-	      f);
-}
-
-static void usage_spec(FILE *f)
-{
-	fputs("  -v, --verbose              print the effective configuration\n"
-	      "  -h, --help                 this text\n"
-	      "\n"
-	      "SPEC is comma-separated key=value, script= last (it takes the rest):\n"
-	      "  name=NAME mem=SIZE vcpus=N nodes=N map=G:P/G:P strict pinned=SIZE floor=SIZE\n"
-	      "  oom_score_adj=N kernel=FILE script=COMMANDS\n"
-	      "e.g. --guest 'name=web,mem=512M,vcpus=2,nodes=2,map=0:0/1:1,script=touch 256M; verify'\n"
-	      "Sizes take K/M/G/T (binary); times ns/us/ms/s.  Script grammar: docs/guest.md.\n",
-	      f);
-}
-
-void options_usage_run(FILE *f)
-{
-	fputs("usage: vmm run [options]\n"
-	      "\n"
-	      "Boot guests whose RAM comes from one pool of host memory, until the\n"
-	      "last one ends.  With no --guest, one demo guest runs a short workload.\n"
-	      "\n",
-	      f);
-	usage_options(f);
-	fputs("  --socket PATH              serve the control socket there too (vmmctl)\n",
-	      f);
-	usage_spec(f);
-}
-
-void options_usage_host(FILE *f)
-{
-	fputs("usage: vmm host [options]\n"
-	      "\n"
-	      "Keep a pool of host memory and run guests in it until told to quit\n"
-	      "(vmmctl quit, SIGINT or SIGTERM).  Guests come from --guest at start and\n"
-	      "from the control socket at any time (vmmctl launch); the pool stays when\n"
-	      "none is left.  Protocol: docs/control.md.\n"
-	      "\n",
-	      f);
-	usage_options(f);
-	fputs("  --socket PATH              the control socket (default: $VMM_SOCKET, else\n"
-	      "                             $XDG_RUNTIME_DIR/vmm/vmm.sock, else\n"
-	      "                             /run/vmm/vmm.sock as root, /tmp/vmm-UID/vmm.sock)\n",
-	      f);
-	usage_spec(f);
-}
-
-static int parse_map(const char *v, struct guest_spec *g, char *err,
-		     size_t errlen)
-{
-	char buf[128], *save = NULL, *tok;
-	bool seen[GUEST_MAX_NODES] = { false };
-
-	if (strlen(v) >= sizeof(buf))
-		return fail(err, errlen, "map=%s: too long", v);
-	strcpy(buf, v);
-	for (tok = strtok_r(buf, "/", &save); tok;
-	     tok = strtok_r(NULL, "/", &save)) {
-		long gn, pn;
-		char *colon = strchr(tok, ':');
-
-		if (!colon)
-			return fail(err, errlen,
-				    "map=%s: '%s' is not GUEST_NODE:POOL_NODE",
-				    v, tok);
-		*colon = 0;
-		if (parse_int(tok, 0, GUEST_MAX_NODES - 1, &gn) ||
-		    parse_int(colon + 1, 0, VMM_MAX_POOL_NODES - 1, &pn))
-			return fail(
-				err, errlen,
-				"map=%s: node numbers are 0..%d (guest) and 0..%d (pool)",
-				v, GUEST_MAX_NODES - 1, VMM_MAX_POOL_NODES - 1);
-		if (seen[gn])
-			return fail(err, errlen,
-				    "map=%s: guest node %ld mapped twice", v,
-				    gn);
-		seen[gn] = true;
-		g->vnode_to_pnode[gn] = (int)pn;
-	}
-	return 0;
-}
-
-void options_guest_init(struct guest_spec *g)
-{
-	guest_defaults(g);
-}
-
-void options_guest_free(struct guest_spec *g)
-{
-	free(g->script);
-	free(g->kernel_path);
-	g->script = g->kernel_path = NULL;
-}
-
-/* Names appear in SPECs, file names and JSON, and stand for a guest
- * where an id could (vmmctl stop NAME|ID). */
-static bool name_ok(const char *name)
-{
-	if (strlen(name) >= VMM_NAME_MAX || !name[strspn(name, "0123456789")])
-		return false;
-	for (const char *p = name; *p; p++)
-		if (*p <= ' ' || *p > '~' || strchr("/,=", *p))
-			return false;
-	return true;
-}
-
-int options_guest_set(struct guest_spec *g, const char *kv, const char *val,
-		      char *err, size_t errlen)
-{
-	long n;
-
-	if (!strcmp(kv, "strict") && !val) {
-		g->strict = true;
-	} else if (!strcmp(kv, "script")) {
-		/* An empty script is a guest that boots and exits. */
-		free(g->script);
-		g->script = strdup(val ? val : "");
-		if (!g->script)
-			return fail(err, errlen, "out of memory");
-	} else if (!val || !*val) {
-		return fail(err, errlen,
-			    "guest key '%s' needs a value (key=value)", kv);
-	} else if (!strcmp(kv, "name")) {
-		if (!name_ok(val))
-			return fail(
-				err, errlen,
-				"guest name '%s': 1 to %d printable ASCII characters, not all digits (an id), no spaces, '/', ',' or '='",
-				val, VMM_NAME_MAX - 1);
-		snprintf(g->name, sizeof(g->name), "%s", val);
-	} else if (!strcmp(kv, "mem")) {
-		if (parse_size(val, &g->mem_bytes))
-			return fail(err, errlen,
-				    "guest mem=%s: not a size (e.g. 256M, 1G)",
-				    val);
-		if (g->mem_bytes % HUGE || g->mem_bytes < MIN_GUEST_BYTES ||
-		    g->mem_bytes > GUEST_RAM_MAX)
-			return fail(
-				err, errlen,
-				"guest mem=%s: must be a multiple of 2M from 8M to 256G",
-				val);
-	} else if (!strcmp(kv, "vcpus")) {
-		if (parse_int(val, 1, VMM_MAX_VCPUS, &n))
-			return fail(err, errlen, "guest vcpus=%s: 1..%d", val,
-				    VMM_MAX_VCPUS);
-		g->nr_vcpus = n;
-	} else if (!strcmp(kv, "nodes")) {
-		if (parse_int(val, 1, GUEST_MAX_NODES, &n))
-			return fail(err, errlen, "guest nodes=%s: 1..%d", val,
-				    GUEST_MAX_NODES);
-		g->nr_vnodes = n;
-	} else if (!strcmp(kv, "map")) {
-		return parse_map(val, g, err, errlen);
-	} else if (!strcmp(kv, "pinned")) {
-		if (parse_size(val, &g->pinned_bytes) || g->pinned_bytes % 4096)
-			return fail(err, errlen,
-				    "guest pinned=%s: a size in whole 4K pages",
-				    val);
-	} else if (!strcmp(kv, "floor")) {
-		if (parse_size(val, &g->floor_bytes))
-			return fail(err, errlen, "guest floor=%s: a size", val);
-		g->floor_set = true;
-	} else if (!strcmp(kv, "oom_score_adj")) {
-		if (parse_int(val, -1000, 1000, &n))
-			return fail(err, errlen,
-				    "guest oom_score_adj=%s: -1000..1000", val);
-		g->oom_score_adj = n;
-	} else if (!strcmp(kv, "kernel")) {
-		free(g->kernel_path);
-		g->kernel_path = strdup(val);
-		if (!g->kernel_path)
-			return fail(err, errlen, "out of memory");
-	} else {
-		return fail(
-			err, errlen,
-			"guest: unknown key '%s' (name, mem, vcpus, nodes, map, strict, pinned, floor, oom_score_adj, kernel, script)",
-			kv);
-	}
-	return 0;
-}
-
-int options_guest_finish(struct guest_spec *g, char *err, size_t errlen)
-{
-	if (g->nr_vnodes > 1 && g->mem_bytes / g->nr_vnodes < HUGE)
-		return fail(err, errlen,
-			    "guest mem=%" PRIu64
-			    "M cannot be split into %u nodes of 2M",
-			    g->mem_bytes >> 20, g->nr_vnodes);
-	if (g->pinned_bytes + HUGE > g->mem_bytes)
-		return fail(err, errlen,
-			    "guest pinned=%" PRIu64
-			    "K does not fit in mem=%" PRIu64
-			    "M (the first 2M is the guest kernel's)",
-			    g->pinned_bytes >> 10, g->mem_bytes >> 20);
-	if (g->floor_set && g->floor_bytes > g->mem_bytes)
-		return fail(err, errlen,
-			    "guest floor=%" PRIu64 "M is more than mem=%" PRIu64
-			    "M",
-			    g->floor_bytes >> 20, g->mem_bytes >> 20);
-	if (!g->script) {
-		g->script = strdup("");
-		if (!g->script)
-			return fail(err, errlen, "out of memory");
-	}
-	return 0;
-}
-
-int options_parse_guest(const char *spec, struct guest_spec *g, char *err,
-			size_t errlen)
-{
-	char *copy = strdup(spec), *p = copy, *kv;
-	int ret = 0;
-
-	guest_defaults(g);
-	if (!copy)
-		return fail(err, errlen, "out of memory");
-	if (!spec[0])
-		ret = fail(err, errlen, "empty guest SPEC");
-	while (!ret && p && *p) {
-		char *val;
-
-		/* script= takes the rest, commas and all. */
-		if (!strncmp(p, "script=", 7)) {
-			ret = options_guest_set(g, "script", p + 7, err,
-						errlen);
-			break;
-		}
-		kv = strsep(&p, ",");
-		val = strchr(kv, '=');
-		if (val)
-			*val++ = 0;
-		ret = options_guest_set(g, kv, val, err, errlen);
-		/* Say which SPEC, for a command line with several. */
-		if (ret && strlen(err) + strlen(spec) + 16 < errlen) {
-			char *msg = strdup(err);
-
-			if (msg) {
-				snprintf(err, errlen, "%s (in '%s')", msg,
-					 spec);
-				free(msg);
-			}
-		}
-	}
-	free(copy);
-	if (!ret)
-		ret = options_guest_finish(g, err, errlen);
-	if (ret)
-		options_guest_free(g);
-	return ret;
 }
 
 static int parse_distance(const char *v, struct vmm_config *cfg, char *err,
@@ -747,7 +442,7 @@ static int parse_cmdline(int argc, char **argv, bool host_mode,
 		}
 	}
 	if (!cfg->nr_guests && !host_mode) {
-		guest_defaults(&cfg->guest[0]);
+		options_guest_init(&cfg->guest[0]);
 		snprintf(cfg->guest[0].name, VMM_NAME_MAX, "demo");
 		cfg->guest[0].script = strdup(DEMO_SCRIPT);
 		cfg->nr_guests = 1;
@@ -817,31 +512,6 @@ int options_check(struct vmm_config *cfg, char *err, size_t errlen)
 	return 0;
 }
 
-int options_check_guest(const struct vmm_config *cfg, struct guest_spec *g,
-			unsigned int idx, char *err, size_t errlen)
-{
-	for (unsigned int n = 0; n < GUEST_MAX_NODES; n++) {
-		if (g->vnode_to_pnode[n] < 0)
-			continue;
-		if (n >= g->nr_vnodes)
-			return fail(
-				err, errlen,
-				"guest %s: map= names guest node %u, it has %u",
-				g->name, n, g->nr_vnodes);
-		if (g->vnode_to_pnode[n] >= (int)cfg->nr_nodes)
-			return fail(
-				err, errlen,
-				"guest %s: map= names pool node %d, the pool has %u (--nodes)",
-				g->name, g->vnode_to_pnode[n], cfg->nr_nodes);
-	}
-	if (g->strict)
-		for (unsigned int n = 0; n < g->nr_vnodes; n++)
-			if (g->vnode_to_pnode[n] < 0)
-				g->vnode_to_pnode[n] =
-					(idx + n) % cfg->nr_nodes;
-	return 0;
-}
-
 void options_free(struct vmm_config *cfg)
 {
 	for (unsigned int i = 0; i < VMM_MAX_GUESTS; i++) {
@@ -853,67 +523,4 @@ void options_free(struct vmm_config *cfg)
 	free(cfg->socket_path);
 	free(cfg->kernel_path);
 	cfg->trace_path = cfg->socket_path = cfg->kernel_path = NULL;
-}
-
-void options_print(const struct vmm_config *cfg, FILE *f)
-{
-	char a[32], b[32], c[32];
-
-	fprintf(f,
-		"pool                   %s in %u node(s), ZONE_MOVABLE %s per node\n",
-		format_size(cfg->pool_bytes, a, sizeof(a)), cfg->nr_nodes,
-		format_size(cfg->movable_bytes, b, sizeof(b)));
-	fprintf(f, "min_free_kbytes        %s\n",
-		cfg->min_free_kbytes ? "set" : "computed (sqrt(16 * KiB))");
-	if (cfg->min_free_kbytes)
-		fprintf(f, "                       %" PRIu64 "\n",
-			cfg->min_free_kbytes);
-	fprintf(f, "watermark_scale_factor %u\n", cfg->watermark_scale_factor);
-	fprintf(f, "hugepages              %s\n",
-		cfg->hugepages ? "yes" : "no");
-	fprintf(f, "trace                  %s\n",
-		cfg->trace_path ? cfg->trace_path : "-");
-	fprintf(f, "stats interval         %u ms\n", cfg->stats_interval_ms);
-	fprintf(f, "shutdown timeout       %" PRIu64 " ms\n",
-		cfg->shutdown_timeout_ns / 1000000);
-	fprintf(f, "balloon                %s%s\n",
-		cfg->balloon_off ? "off" : "on",
-		cfg->deflate_off ? ", no deflation" : "");
-	fprintf(f, "irqchip                %s\n",
-		cfg->irqchip_off ? "off (no interrupts; HLT exits)" :
-				   "on (irqfd interrupts)");
-	fprintf(f, "migrate                %s\n",
-		cfg->migrate_by_pause ? "pause" : "entries");
-	if (cfg->compaction_off)
-		fprintf(f,
-			"compaction             off (direct compaction only)\n");
-	else
-		fprintf(f,
-			"compaction             kcompactd, proactiveness %u, extfrag_threshold %u, batch %u\n",
-			cfg->proactiveness_set ? cfg->proactiveness : 20,
-			cfg->extfrag_threshold ? cfg->extfrag_threshold : 500,
-			cfg->compact_batch ? cfg->compact_batch : 32);
-	if (cfg->compaction_off || cfg->collapse_off)
-		fprintf(f, "collapse               off\n");
-	else
-		fprintf(f,
-			"collapse               every %u ms, up to %u regions\n",
-			cfg->collapse_interval_ms ? cfg->collapse_interval_ms :
-						    1000,
-			cfg->collapse_max ? cfg->collapse_max : 8);
-	for (unsigned int i = 0; i < cfg->nr_guests; i++) {
-		const struct guest_spec *g = &cfg->guest[i];
-
-		fprintf(f,
-			"guest %-16s mem %s, %u vCPU(s), %u node(s)%s, pinned %s, floor %s, oom_score_adj %d, kernel %s\n",
-			g->name, format_size(g->mem_bytes, a, sizeof(a)),
-			g->nr_vcpus, g->nr_vnodes, g->strict ? " strict" : "",
-			format_size(g->pinned_bytes, b, sizeof(b)),
-			g->floor_set ?
-				format_size(g->floor_bytes, c, sizeof(c)) :
-				"the host's",
-			g->oom_score_adj,
-			g->kernel_path ? g->kernel_path : "(built in)");
-		fprintf(f, "      script %s\n", g->script);
-	}
 }
