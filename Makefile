@@ -195,7 +195,10 @@ format:
 clean:
 	rm -rf build build-*
 
-# Keep intermediate objects (tools are linked from them).
-.SECONDARY:
+# Keep the tools' objects, which only the pattern rule names (so make
+# would take them for intermediate files).  Not every target: a missing
+# object of an archive must be rebuilt even when the archive is newer
+# than its source.
+.SECONDARY: $(TOOL_SRCS:%.c=$(OBJ)/%.o)
 
 -include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
