@@ -27,7 +27,9 @@ struct suite_entry {
 	X(watermark_suite, false)                 \
 	X(node_suite, false)                      \
 	X(page_alloc_suite, false)                \
-	X(compaction_suite, false)                \
+	X(compaction_scan_suite, false)           \
+	X(compaction_direct_suite, false)         \
+	X(compaction_kcompactd_suite, false)      \
 	X(pcp_suite, false)                       \
 	X(pool_suite, false)                      \
 	X(fail_page_alloc_suite, false)           \
