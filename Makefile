@@ -51,7 +51,11 @@ BALLOON_SRCS := $(wildcard balloon/*.c)
 VMM_SRCS     := $(filter-out vmm/main.c,$(wildcard vmm/*.c))
 LIB_SRCS     := $(MM_SRCS) $(BALLOON_SRCS) $(VMM_SRCS)
 OBJ          := $(BUILD)/obj
-LIB_OBJS     := $(LIB_SRCS:%.c=$(OBJ)/%.o)
+# Guest code the host runs too, unchanged, so that both sides speak one
+# grammar: built a second time with the host's flags, into libvmm.a.
+GUEST_SHARED_SRCS := guest/units.c
+LIB_OBJS     := $(LIB_SRCS:%.c=$(OBJ)/%.o) \
+                $(GUEST_SHARED_SRCS:%.c=$(OBJ)/host/%.o)
 LIB          := $(BUILD)/libvmm.a
 
 TEST_SRCS    := $(wildcard tests/*.c)
@@ -104,6 +108,11 @@ $(DEPS_OK): scripts/deps.sh
 $(OBJ)/%.o: %.c | $(DEPS_OK)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
+
+$(OBJ)/host/guest/%.o: guest/%.c | $(DEPS_OK)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  CC      $< (host)")
 	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 # The archives follow the Makefile too: a module added to one here must

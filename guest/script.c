@@ -4,12 +4,15 @@
  *   list := [stmt] { sep [stmt] }          sep := ';' | newline
  *   stmt := "repeat" N "{" list "}" | NAME { ARG }
  *   ARG  := KEY=VALUE | VALUE
- * Sizes take K/M/G/T (powers of 1024), times ns/us/ms/s (a unit is
- * required: "sleep 5" is ambiguous).
+ * Sizes and times in the grammar of guest/units.h, the host's too: sizes
+ * take K/M/G/T (powers of 1024), times ns/us/ms/s/m/h (a unit is
+ * required: "sleep 5" is ambiguous).  Each argument is a size or a time,
+ * never either, so "1m" is a minute to hold and "1M" a MiB to touch.
  */
 #include "guest/script.h"
 #include "guest/console.h"
 #include "guest/lib.h"
+#include "guest/units.h"
 
 struct parser {
 	struct script *s;
@@ -99,54 +102,12 @@ static bool suffix_is(const char *t, size_t len, const char *sfx)
 
 static bool parse_size(const char *t, size_t len, uint64_t *v)
 {
-	static const char units[] = "KMGT";
-	size_t used;
-	unsigned int shift = 0;
-
-	if (!parse_u64(t, len, v, &used))
-		return false;
-	if (used < len) {
-		char c = t[used] & ~0x20; /* upper case */
-
-		for (unsigned int i = 0; i < 4; i++)
-			if (c == units[i])
-				shift = 10 * (i + 1);
-		if (!shift)
-			return false;
-		used++;
-		if (used < len && (t[used] == 'B' || t[used] == 'b'))
-			used++;
-		if (used < len)
-			return false;
-	}
-	if (shift && *v > (UINT64_MAX >> shift))
-		return false;
-	*v <<= shift;
-	return true;
+	return units_parse_size(t, len, v) == UNITS_OK;
 }
 
 static bool parse_time(const char *t, size_t len, uint64_t *ns)
 {
-	static const struct {
-		const char *sfx;
-		uint64_t mult;
-	} u[] = { { "ns", 1 },
-		  { "us", 1000 },
-		  { "ms", 1000000 },
-		  { "s", 1000000000 } };
-	size_t used;
-
-	if (!parse_u64(t, len, ns, &used))
-		return false;
-	for (unsigned int i = 0; i < ARRAY_SIZE(u); i++) {
-		if (!suffix_is(t + used, len - used, u[i].sfx))
-			continue;
-		if (*ns > UINT64_MAX / u[i].mult)
-			return false;
-		*ns *= u[i].mult;
-		return true;
-	}
-	return false;
+	return units_parse_time(t, len, ns) == UNITS_OK;
 }
 
 static bool parse_count(const char *t, size_t len, uint64_t *v)

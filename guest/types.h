@@ -1,10 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The guest is freestanding and built with -nostdinc: the fixed-width
- * types come from the compiler's predefined macros instead of libc.
+ * types come from the compiler's predefined macros instead of libc.  The
+ * few guest files the host builds too (units.c, script.c) get libc's.
  */
 #ifndef GUEST_TYPES_H
 #define GUEST_TYPES_H
+
+#if __STDC_HOSTED__
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#else
 
 typedef __UINT8_TYPE__ uint8_t;
 typedef __UINT16_TYPE__ uint16_t;
@@ -28,5 +36,6 @@ typedef __builtin_va_list va_list;
 #define va_start(ap, last) __builtin_va_start(ap, last)
 #define va_arg(ap, type) __builtin_va_arg(ap, type)
 #define va_end(ap) __builtin_va_end(ap)
+#endif
 
 #endif /* GUEST_TYPES_H */

@@ -363,6 +363,12 @@ static uint64_t free_every(uint64_t npages, uint64_t n)
  */
 #define POLL_NS 20000000ULL
 
+/* t + ns, or "never" where that passes UINT64_MAX (hold 5000000h). */
+static uint64_t deadline_after(uint64_t t, uint64_t ns)
+{
+	return ns > UINT64_MAX - t ? UINT64_MAX : t + ns;
+}
+
 static void sleep_until(uint64_t deadline)
 {
 	uint64_t now;
@@ -442,7 +448,7 @@ static uint64_t churn(const struct cmd *c)
 {
 	struct job j = { .first_bad = UINT64_MAX };
 	uint64_t ws = c->size >> PAGE_SHIFT, start = now_ns(), done = 0;
-	uint64_t end = start + c->ns, rate = c->count, now;
+	uint64_t end = deadline_after(start, c->ns), rate = c->count, now;
 	bool polled;
 	struct stall_watch w = { 0 };
 
@@ -520,10 +526,10 @@ static int run_list(const struct script *s, int16_t idx)
 			break;
 		case CMD_HOLD:
 			bytes = wl.owned << PAGE_SHIFT;
-			sleep_until(t0 + c->ns);
+			sleep_until(deadline_after(t0, c->ns));
 			break;
 		case CMD_SLEEP:
-			sleep_until(t0 + c->ns);
+			sleep_until(deadline_after(t0, c->ns));
 			break;
 		case CMD_FREE: {
 			uint64_t n = c->size == SIZE_ALL ?

@@ -51,8 +51,29 @@ START_TEST(test_durations_and_ints)
 	ck_assert_uint_eq(ns, 2000000000ULL);
 	ck_assert_int_eq(parse_duration_ns("1m", &ns), 0);
 	ck_assert_uint_eq(ns, 60000000000ULL);
+	ck_assert_int_eq(parse_duration_ns("90M", &ns), 0); /* minutes */
+	ck_assert_uint_eq(ns, 5400000000000ULL);
+	ck_assert_int_eq(parse_duration_ns("5h", &ns), 0);
+	ck_assert_uint_eq(ns, 18000000000000ULL);
+	ck_assert_int_eq(parse_duration_ns("7US", &ns), 0);
+	ck_assert_uint_eq(ns, 7000);
+	ck_assert_int_eq(parse_duration_ns("0ns", &ns), 0);
+	ck_assert_uint_eq(ns, 0);
 	ck_assert_int_eq(parse_duration_ns("100", &ns), -EINVAL);
-	ck_assert_int_eq(parse_duration_ns("5h", &ns), -EINVAL);
+	ck_assert_int_eq(parse_duration_ns("5d", &ns), -EINVAL);
+	ck_assert_int_eq(parse_duration_ns("1min", &ns), -EINVAL);
+	ck_assert_int_eq(parse_duration_ns("1.5s", &ns), -EINVAL);
+	ck_assert_int_eq(parse_duration_ns("s", &ns), -EINVAL);
+	ck_assert_int_eq(parse_duration_ns("-1s", &ns), -EINVAL);
+	ck_assert_int_eq(parse_duration_ns("1s ", &ns), -EINVAL);
+	ck_assert_int_eq(parse_duration_ns(NULL, &ns), -EINVAL);
+	/* UINT64_MAX ns is 5124095.6 h. */
+	ck_assert_int_eq(parse_duration_ns("5124095h", &ns), 0);
+	ck_assert_int_eq(parse_duration_ns("5124096h", &ns), -ERANGE);
+	ck_assert_int_eq(parse_duration_ns("18446744073709551615ns", &ns), 0);
+	ck_assert_uint_eq(ns, UINT64_MAX);
+	ck_assert_int_eq(parse_duration_ns("18446744073709551616ns", &ns),
+			 -ERANGE);
 	ck_assert_int_eq(parse_duration_ns("99999999999999999999s", &ns),
 			 -ERANGE);
 	ck_assert_int_eq(parse_int("12", 1, 16, &n), 0);

@@ -185,6 +185,9 @@ static const struct {
 	{ "touch 1M }", "unexpected" },
 	{ "touch 4M; free all every=0", "bad value" },
 	{ "touch 4M every=2", "extra argument" },
+	{ "hold 1d", "bad value" },
+	{ "hold 5124096h", "bad value" }, /* more than UINT64_MAX ns */
+	{ "churn ws=4M rate=0 time=2", "bad value" },
 };
 
 START_TEST(test_bad_script)
@@ -199,6 +202,22 @@ START_TEST(test_bad_script)
 	ck_assert_msg(strstr(r.s.panic, bad_scripts[_i].why),
 		      "'%s': panic '%s' lacks '%s'", bad_scripts[_i].script,
 		      r.s.panic, bad_scripts[_i].why);
+}
+END_TEST
+
+/* The host's time grammar (guest/units.h): ns to h, any case. */
+START_TEST(test_time_units)
+{
+	struct result r;
+
+	finish(boot("units", "hold 0m; sleep 0H; hold 5MS; sleep 1us; exit 0",
+		    32, 1, 1),
+	       5000, &r);
+	assert_clean_exit(&r, "units");
+	ck_assert_uint_ge(r.s.nr_phases, 4);
+	ck_assert_str_eq(r.s.phase[2].name, "hold");
+	ck_assert_uint_ge(r.s.phase[2].ns, 5000000);
+	ck_assert_uint_lt(r.s.phase[0].ns, 5000000);
 }
 END_TEST
 
@@ -309,7 +328,7 @@ END_TEST
 
 /* Where the request finds the guest: parked, churning, touching. */
 static const char *const shutdown_scripts[] = {
-	"touch 8M; hold 30s; verify",
+	"touch 8M; hold 1m; verify",
 	"touch 16M; churn ws=16M rate=0 time=30s; verify",
 	"touch 8M; repeat 1000000 { touch 2M; free 2M }",
 };
@@ -398,6 +417,7 @@ Suite *vm_suite(void)
 	tcase_add_test(tc, test_halt);
 	tcase_add_loop_test(tc, test_bad_script, 0,
 			    sizeof(bad_scripts) / sizeof(bad_scripts[0]));
+	tcase_add_test(tc, test_time_units);
 	tcase_add_test(tc, test_out_of_memory);
 	tcase_add_test(tc, test_corruption_detected);
 	tcase_add_test(tc, test_pause_resume);

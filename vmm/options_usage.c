@@ -52,7 +52,8 @@ static void usage_spec(FILE *f)
 	      "  name=NAME mem=SIZE vcpus=N nodes=N map=G:P/G:P strict pinned=SIZE floor=SIZE\n"
 	      "  oom_score_adj=N kernel=FILE script=COMMANDS\n"
 	      "e.g. --guest 'name=web,mem=512M,vcpus=2,nodes=2,map=0:0/1:1,script=touch 256M; verify'\n"
-	      "Sizes take K/M/G/T (binary); times ns/us/ms/s.  Script grammar: docs/guest.md.\n",
+	      "Sizes take K/M/G/T (binary); times ns/us/ms/s/m/h, here and in scripts.\n"
+	      "Script grammar: docs/guest.md.\n",
 	      f);
 }
 

@@ -3,93 +3,29 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
-#include <strings.h>
+#include <string.h>
 
+#include "guest/units.h"
 #include "vmm/size.h"
 
-/* Leading digits only: no sign, no spaces, no base prefixes. */
-static int parse_digits(const char *s, uint64_t *v, const char **end)
+/* units.c's verdict as an errno. */
+static int units_errno(int ret)
 {
-	uint64_t n = 0;
-
-	if (!isdigit((unsigned char)*s))
-		return -EINVAL;
-	for (; isdigit((unsigned char)*s); s++) {
-		if (n > (UINT64_MAX - (*s - '0')) / 10)
-			return -ERANGE;
-		n = n * 10 + (*s - '0');
-	}
-	*v = n;
-	*end = s;
-	return 0;
+	return ret == UNITS_OK ? 0 : ret == UNITS_RANGE ? -ERANGE : -EINVAL;
 }
 
 int parse_size(const char *s, uint64_t *out)
 {
-	static const char units[] = "KMGT";
-	const char *end;
-	unsigned int shift = 0;
-	uint64_t v;
-	int ret;
-
 	if (!s)
 		return -EINVAL;
-	ret = parse_digits(s, &v, &end);
-	if (ret)
-		return ret;
-	if (*end) {
-		const char *u = NULL;
-
-		for (int i = 0; units[i]; i++)
-			if (toupper((unsigned char)*end) == units[i])
-				u = &units[i];
-		if (u) {
-			shift = 10 * (unsigned int)(u - units + 1);
-			end++;
-			if (*end == 'i' || *end == 'I')
-				end++;
-		}
-		if (*end == 'b' || *end == 'B')
-			end++;
-		if (*end)
-			return -EINVAL;
-	}
-	if (shift && v > (UINT64_MAX >> shift))
-		return -ERANGE;
-	*out = v << shift;
-	return 0;
+	return units_errno(units_parse_size(s, strlen(s), out));
 }
 
 int parse_duration_ns(const char *s, uint64_t *out)
 {
-	static const struct {
-		const char *unit;
-		uint64_t ns;
-	} units[] = {
-		{ "ns", 1 },
-		{ "us", 1000 },
-		{ "ms", 1000000 },
-		{ "s", 1000000000ULL },
-		{ "m", 60000000000ULL },
-	};
-	const char *end;
-	uint64_t v;
-	int ret;
-
 	if (!s)
 		return -EINVAL;
-	ret = parse_digits(s, &v, &end);
-	if (ret)
-		return ret;
-	for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++) {
-		if (strcasecmp(end, units[i].unit))
-			continue;
-		if (v > UINT64_MAX / units[i].ns)
-			return -ERANGE;
-		*out = v * units[i].ns;
-		return 0;
-	}
-	return -EINVAL;
+	return units_errno(units_parse_time(s, strlen(s), out));
 }
 
 int parse_int(const char *s, long min, long max, long *out)

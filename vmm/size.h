@@ -7,12 +7,13 @@
 #include <stdint.h>
 
 /*
+ * The grammar of guest/units.h, the guest's own:
  * "4096", "64K", "512M", "2G", "1T", also "2GiB", "2gb": binary units,
  * case-insensitive, an optional trailing B.  Whole numbers only.
  * -EINVAL for anything else (empty, sign, junk), -ERANGE on overflow.
  */
 int parse_size(const char *s, uint64_t *out);
-/* "250ms", "2s", "100us", "5000ns", "1m": a unit is required. */
+/* "5000ns", "100us", "250ms", "2s", "1m", "1h": a unit is required. */
 int parse_duration_ns(const char *s, uint64_t *out);
 /* A decimal integer in [min, max]; -EINVAL or -ERANGE. */
 int parse_int(const char *s, long min, long max, long *out);
