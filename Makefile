@@ -53,7 +53,7 @@ LIB_SRCS     := $(MM_SRCS) $(BALLOON_SRCS) $(VMM_SRCS)
 OBJ          := $(BUILD)/obj
 # Guest code the host runs too, unchanged, so that both sides speak one
 # grammar: built a second time with the host's flags, into libvmm.a.
-GUEST_SHARED_SRCS := guest/units.c
+GUEST_SHARED_SRCS := guest/units.c guest/script.c
 LIB_OBJS     := $(LIB_SRCS:%.c=$(OBJ)/%.o) \
                 $(GUEST_SHARED_SRCS:%.c=$(OBJ)/host/%.o)
 LIB          := $(BUILD)/libvmm.a

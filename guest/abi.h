@@ -146,7 +146,10 @@ struct guest_bootinfo {
  * Structured events.  The guest fills a guest_report in its own memory
  * below 4 GiB and writes its GPA with outl to GUEST_REPORT_PORT; the host
  * copies it out while the vCPU is stopped in the I/O exit, so one static
- * buffer per vCPU suffices.  text is NUL-terminated (or full).
+ * buffer per vCPU suffices.  text is NUL-terminated (or full: the host
+ * keeps at most GUEST_REPORT_TEXT - 1 bytes of it, whatever the guest
+ * wrote).  A GR_PANIC's text is the guest's last word: the host puts it
+ * in the reason the guest stopped.
  */
 enum guest_report_type {
 	GR_BOOTED = 1, /* args: [0] = TSC at entry */
@@ -160,7 +163,7 @@ enum guest_report_type {
 	GR_NR_TYPES,
 };
 
-#define GUEST_REPORT_TEXT 48
+#define GUEST_REPORT_TEXT 128
 
 struct guest_report {
 	uint32_t type;
@@ -170,7 +173,7 @@ struct guest_report {
 	char text[GUEST_REPORT_TEXT];
 };
 
-_Static_assert(sizeof(struct guest_report) == 96, "report ABI");
+_Static_assert(sizeof(struct guest_report) == 176, "report ABI");
 #endif
 
 #endif /* GUEST_ABI_H */

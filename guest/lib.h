@@ -14,6 +14,9 @@
 #define MAX(a, b) ((a) > (b) ? (a) : (b))
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
+#if __STDC_HOSTED__
+#include <string.h> /* the host's build of units.c and script.c */
+#else
 void *memset(void *s, int c, size_t n);
 void *memcpy(void *d, const void *s, size_t n);
 void *memmove(void *d, const void *s, size_t n);
@@ -21,6 +24,7 @@ int memcmp(const void *a, const void *b, size_t n);
 size_t strlen(const char *s);
 int strncmp(const char *a, const char *b, size_t n);
 size_t strlcpy(char *d, const char *s, size_t size);
+#endif
 
 /* Small fast PRNG (xorshift64*), one state per user. */
 static inline uint64_t rand_next(uint64_t *state)

@@ -74,6 +74,7 @@ static void boot(const struct guest_bootinfo *bi, uint64_t tsc0)
 void guest_main(const struct guest_bootinfo *bi, unsigned int cpu)
 {
 	uint64_t tsc0 = rdtsc();
+	struct script_env env = { bi->ram_size, bi->nr_nodes };
 	int status;
 
 	if (cpu != 0)
@@ -82,7 +83,7 @@ void guest_main(const struct guest_bootinfo *bi, unsigned int cpu)
 	memcpy(cmdline, (const char *)(uintptr_t)bi->cmdline_gpa,
 	       bi->cmdline_len);
 	cmdline[bi->cmdline_len] = '\0';
-	if (script_parse(&script, cmdline, bi->cmdline_len)) {
+	if (script_parse(&script, cmdline, bi->cmdline_len, &env)) {
 		panic_report("script %s", script.error);
 		guest_exit(STATUS_BAD_SCRIPT);
 	}

@@ -10,12 +10,14 @@
  * never either, so "1m" is a minute to hold and "1M" a MiB to touch.
  */
 #include "guest/script.h"
+#include "guest/abi.h"
 #include "guest/console.h"
 #include "guest/lib.h"
 #include "guest/units.h"
 
 struct parser {
 	struct script *s;
+	const struct script_env *env;
 	const char *p, *start, *end;
 	int depth;
 };
@@ -30,7 +32,7 @@ static const char *const names[NR_CMDS] = {
 	[CMD_POWER] = "power",
 };
 
-const char *cmd_name(unsigned int op)
+const char *script_cmd_name(unsigned int op)
 {
 	return op < NR_CMDS ? names[op] : "?";
 }
@@ -38,13 +40,15 @@ const char *cmd_name(unsigned int op)
 static int fail(struct parser *ps, const char *what, const char *tok,
 		size_t len)
 {
-	char t[17]; /* vsnprintf has no %.*s: copy the token */
+	char t[33]; /* vsnprintf has no %.*s: copy the token */
 
 	len = MIN(len, sizeof(t) - 1);
 	memcpy(t, tok, len);
 	t[len] = '\0';
-	snprintf(ps->s->error, sizeof(ps->s->error), "@%d: %s '%s'",
-		 (int)(ps->p - ps->start), what, t);
+	/* An error about no token in particular names none. */
+	snprintf(ps->s->error, sizeof(ps->s->error),
+		 len ? "@%d: %s '%s'" : "@%d: %s", (int)(ps->p - ps->start),
+		 what, t);
 	return -1;
 }
 
@@ -119,6 +123,27 @@ static bool parse_count(const char *t, size_t len, uint64_t *v)
 
 static int parse_list(struct parser *ps, bool in_block, int16_t *head);
 
+/* What the guest can own: its RAM above the host's boot area. */
+static uint64_t ram_owned(const struct parser *ps)
+{
+	uint64_t ram = ps->env->ram_size;
+
+	return ram > GUEST_RAM_START ? ram - GUEST_RAM_START : 0;
+}
+
+/* A size to take: more than the guest can own never fits. */
+static int check_fits(struct parser *ps, uint64_t size, const char *t,
+		      size_t len)
+{
+	char what[48];
+
+	if (size <= ram_owned(ps))
+		return 0;
+	snprintf(what, sizeof(what), "more than the %luM the guest can own",
+		 ram_owned(ps) >> 20);
+	return fail(ps, what, t, len);
+}
+
 /* KEY=VALUE: split, value in *val. */
 static bool key_is(const char *t, size_t len, const char *key, const char **val,
 		   size_t *vlen)
@@ -146,6 +171,9 @@ static int parse_args(struct parser *ps, struct cmd *c)
 			uint64_t n = 0;
 
 			ok = parse_count(v, vlen, &n) && n < NODE_ANY;
+			if (ok && n >= ps->env->nr_nodes)
+				return fail(ps, "the guest has no such node", t,
+					    len);
 			c->node = n;
 		} else if (c->op == CMD_TOUCH &&
 			   key_is(t, len, "pattern", &v, &vlen)) {
@@ -160,6 +188,8 @@ static int parse_args(struct parser *ps, struct cmd *c)
 		} else if (c->op == CMD_CHURN &&
 			   key_is(t, len, "ws", &v, &vlen)) {
 			ok = have_ws = parse_size(v, vlen, &c->size);
+			if (ok && check_fits(ps, c->size, t, len))
+				return -1;
 		} else if (c->op == CMD_CHURN &&
 			   key_is(t, len, "rate", &v, &vlen)) {
 			ok = have_rate = parse_count(v, vlen, &c->count) &&
@@ -172,8 +202,10 @@ static int parse_args(struct parser *ps, struct cmd *c)
 		} else if (c->op == CMD_TOUCH || c->op == CMD_FREE) {
 			if (c->op == CMD_FREE && suffix_is(t, len, "all"))
 				c->size = SIZE_ALL;
-			else
-				ok = parse_size(t, len, &c->size);
+			else if ((ok = parse_size(t, len, &c->size)) &&
+				 c->op == CMD_TOUCH &&
+				 check_fits(ps, c->size, t, len))
+				return -1;
 			have_size = true;
 		} else if (c->op == CMD_EVIL) {
 			have_size = true;
@@ -304,9 +336,10 @@ static int parse_list(struct parser *ps, bool in_block, int16_t *head)
 	}
 }
 
-int script_parse(struct script *s, const char *text, size_t len)
+int script_parse(struct script *s, const char *text, size_t len,
+		 const struct script_env *env)
 {
-	struct parser ps = { s, text, text, text + len, 0 };
+	struct parser ps = { s, env, text, text, text + len, 0 };
 
 	s->nr_cmds = 0;
 	s->error[0] = '\0';

@@ -2,7 +2,9 @@
 /*
  * The workload script (the guest's command line), parsed into a small
  * tree of commands before anything runs, so a bad script fails before the
- * first phase.  Grammar: docs/guest.md.
+ * first phase.  Grammar: docs/guest.md.  The host builds script.c too
+ * (libvmm.a) and checks a script before it launches the guest: what the
+ * guest would panic on is refused there, with the same text.
  */
 #ifndef GUEST_SCRIPT_H
 #define GUEST_SCRIPT_H
@@ -47,11 +49,18 @@ struct script {
 	struct cmd cmd[SCRIPT_MAX_CMDS];
 	int nr_cmds;
 	int16_t head; /* first command, -1 for an empty script */
-	char error[64]; /* why parsing failed */
+	char error[96]; /* why parsing failed: "@offset: reason 'token'" */
+};
+
+/* The guest a script is for: sizes and nodes are checked against it. */
+struct script_env {
+	uint64_t ram_size; /* bytes, as in the boot info */
+	unsigned int nr_nodes;
 };
 
 /* 0 on success, -1 with s->error set. */
-int script_parse(struct script *s, const char *text, size_t len);
-const char *cmd_name(unsigned int op);
+int script_parse(struct script *s, const char *text, size_t len,
+		 const struct script_env *env);
+const char *script_cmd_name(unsigned int op);
 
 #endif /* GUEST_SCRIPT_H */

@@ -241,7 +241,7 @@ static void verify_job(void *arg)
 
 static void phase_start(const struct cmd *c)
 {
-	report(GR_PHASE_START, cmd_name(c->op), wl.phase, 0, 0, 0);
+	report(GR_PHASE_START, script_cmd_name(c->op), wl.phase, 0, 0, 0);
 }
 
 static void phase_end(const struct cmd *c, uint64_t t0, uint64_t bytes)
@@ -249,9 +249,10 @@ static void phase_end(const struct cmd *c, uint64_t t0, uint64_t bytes)
 	uint64_t ns = now_ns() - t0;
 	char sz[24];
 
-	printk("phase %u %s: %lu.%03lu ms, %s\n", wl.phase, cmd_name(c->op),
-	       ns / 1000000, ns / 1000 % 1000, fmt_size(sz, sizeof(sz), bytes));
-	report(GR_PHASE_END, cmd_name(c->op), wl.phase, ns, bytes, 0);
+	printk("phase %u %s: %lu.%03lu ms, %s\n", wl.phase,
+	       script_cmd_name(c->op), ns / 1000000, ns / 1000 % 1000,
+	       fmt_size(sz, sizeof(sz), bytes));
+	report(GR_PHASE_END, script_cmd_name(c->op), wl.phase, ns, bytes, 0);
 	wl.phase++;
 }
 

@@ -253,6 +253,16 @@ START_TEST(test_bad_input)
 		  "{\"kernel\": \"guest.elf\"}}",
 		  "GenericError", "absolute path" },
 		{ "{\"execute\": \"guest-launch\", \"arguments\": "
+		  "{\"name\": \"t\", \"script\": \"touhc 32M\"}}",
+		  "GenericError",
+		  "guest t: script @5: unknown command 'touhc'" },
+		{ "{\"execute\": \"guest-launch\", \"arguments\": "
+		  "{\"spec\": \"mem=32M,script=hold 2\"}}",
+		  "GenericError", "guest: script @6: bad value '2'" },
+		{ "{\"execute\": \"guest-launch\", \"arguments\": "
+		  "{\"mem\": \"32M\"}}",
+		  "GenericError", "guest: no script=" },
+		{ "{\"execute\": \"guest-launch\", \"arguments\": "
 		  "{\"vcpus\": 99999999999999}}",
 		  "GenericError", "vcpus=" },
 		{ "{\"execute\": \"query-stats\", \"arguments\": "

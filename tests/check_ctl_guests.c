@@ -82,7 +82,7 @@ START_TEST(test_guest_lifecycle)
 {
 	struct ctl_test t;
 	int ctl, watch;
-	json_int_t a, b, c, d;
+	json_int_t a, b, c, d, p;
 	json_t *r, *g, *ev;
 
 	/* No deflation: the balloon keeps the target we set. */
@@ -103,6 +103,12 @@ START_TEST(test_guest_lifecycle)
 	}
 	assert_stopped(stopped(watch, b), "guest-exit", "ok");
 	assert_stopped(stopped(ctl, b), "guest-exit", "ok");
+	/* A guest's panic is in the reason it stopped. */
+	p = launch(ctl, "{\"spec\": \"name=p,mem=16M,"
+			"script=touch 12M; touch 12M\"}");
+	ev = stopped(watch, p);
+	assert_detail(ev, "status 3; guest panic: touch: out of memory after");
+	assert_stopped(ev, "guest-exit", "not checked");
 
 	/* a: its memory and placement, once it has touched its 40M. */
 	for (int i = 0;; i++) {
@@ -152,7 +158,8 @@ START_TEST(test_guest_lifecycle)
 			 "GenericError", "more than the guest");
 	/* Names are unique. */
 	ctl_assert_error(ctl_cmd(ctl, "{\"execute\": \"guest-launch\", "
-				      "\"arguments\": {\"spec\": \"name=a\"}}"),
+				      "\"arguments\": {\"spec\": "
+				      "\"name=a,script=exit 0\"}}"),
 			 "GenericError", "a guest named 'a' exists");
 
 	/* Stopped and killed: each with its reason, seen by both. */

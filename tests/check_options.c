@@ -132,14 +132,15 @@ START_TEST(test_full_command_line)
 			"--watermark-scale-factor", "100", "--distance",
 			"10,30/30,10", "--no-hugepages", "--stats", "500ms",
 			"--trace", "/tmp/t", "--guest",
-			"name=a,mem=512M,vcpus=2,nodes=2,map=0:1/1:0,strict,pinned=16M,floor=128M,oom_score_adj=-500,script=touch 1M; verify, again",
-			"--guest", "mem=64M", "-v", "--balloon", "off",
-			"--balloon-floor", "16M", "--guest-timeout", "50ms",
-			"--direct-reclaim-timeout", "5ms", "--kswapd-step",
-			"20ms", "--no-deflate", "--balloon-step", "4M",
-			"--deflate-step", "32M", "--deflate-margin", "20",
-			"--migrate", "pause", "--shutdown-timeout", "30s",
-			NULL) == 0,
+			"name=a,mem=512M,vcpus=2,nodes=2,map=0:1/1:0,strict,pinned=16M,floor=128M,oom_score_adj=-500,script=touch 1M; hold 1m; verify",
+			"--guest",
+			"mem=64M,kernel=/boot/k.elf,script=root=/dev/vda, quiet",
+			"-v", "--balloon", "off", "--balloon-floor", "16M",
+			"--guest-timeout", "50ms", "--direct-reclaim-timeout",
+			"5ms", "--kswapd-step", "20ms", "--no-deflate",
+			"--balloon-step", "4M", "--deflate-step", "32M",
+			"--deflate-margin", "20", "--migrate", "pause",
+			"--shutdown-timeout", "30s", NULL) == 0,
 		"%s", err);
 	ck_assert_uint_eq(cfg.pool_bytes, 2ULL << 30);
 	ck_assert_uint_eq(cfg.nr_nodes, 2);
@@ -165,8 +166,11 @@ START_TEST(test_full_command_line)
 	ck_assert_uint_eq(cfg.guest[0].floor_bytes, 128 << 20);
 	ck_assert(!cfg.guest[1].floor_set);
 	ck_assert_int_eq(cfg.guest[0].oom_score_adj, -500);
-	ck_assert_str_eq(cfg.guest[0].script, "touch 1M; verify, again");
+	ck_assert_str_eq(cfg.guest[0].script, "touch 1M; hold 1m; verify");
 	ck_assert_str_eq(cfg.guest[1].name, "guest2");
+	/* script= takes the rest, commas and all; another kernel's command
+	 * line is not checked by our guest's grammar. */
+	ck_assert_str_eq(cfg.guest[1].script, "root=/dev/vda, quiet");
 	ck_assert(cfg.balloon_off);
 	ck_assert(cfg.migrate_by_pause);
 	ck_assert(cfg.deflate_off);
@@ -221,6 +225,29 @@ START_TEST(test_bad_arguments)
 		{ "--guest", "name", "needs a value" },
 		{ "--guest", "name=a b", "no spaces" },
 		{ "--guest", "", "empty" },
+		/* Duplicate keys would lose a value; script without '='
+		 * would be an empty script. */
+		{ "--guest", "name=a,name=b,script=exit 0",
+		  "guest key 'name' given twice" },
+		{ "--guest", "mem=64M,vcpus=2,mem=32M,script=exit 0",
+		  "guest key 'mem' given twice" },
+		{ "--guest", "name=a,script", "guest key 'script' needs '='" },
+		{ "--guest", "strict=yes,script=exit 0",
+		  "guest key 'strict' is a flag" },
+		/* The built-in guest's script, checked by its own parser
+		 * with the text of the guest's panic. */
+		{ "--guest", "mem=64M,script=touhc 32M",
+		  "guest guest1: script @5: unknown command 'touhc'" },
+		{ "--guest", "name=w,script=touch 8M; hold 2",
+		  "guest w: script @16: bad value '2'" },
+		{ "--guest", "mem=32M,script=touch 32M",
+		  "script @9: more than the 30M the guest can own '32M'" },
+		{ "--guest", "mem=32M,script=churn ws=1G rate=0 time=1s",
+		  "more than the 30M the guest can own 'ws=1G'" },
+		{ "--guest", "nodes=2,script=touch 4M node=2",
+		  "script @15: the guest has no such node 'node=2'" },
+		{ "--guest", "mem=64M", "guest guest1: no script=" },
+		{ "--guest", "mem=64M,script=", "guest guest1: no script=" },
 		{ "--balloon", "maybe", "--balloon maybe" },
 		{ "--migrate", "copy", "entries or pause" },
 		{ "--balloon-floor", "x", "--balloon-floor x" },
@@ -243,10 +270,16 @@ START_TEST(test_bad_arguments)
 			      bad[i].opt, bad[i].val ? bad[i].val : "", err);
 	}
 	/* Needs both options to see it. */
-	ck_assert_int_eq(run_args(&cfg, err, "--guest", "name=x", "--guest",
-				  "name=x", NULL),
+	ck_assert_int_eq(run_args(&cfg, err, "--guest", "name=x,script=exit 0",
+				  "--guest", "name=x,script=exit 0", NULL),
 			 -EINVAL);
 	ck_assert_ptr_nonnull(strstr(err, "two guests are named 'x'"));
+	/* Another kernel (--kernel, after the SPEC) has its own command
+	 * line: none is fine. */
+	ck_assert_int_eq(run_args(&cfg, err, "--guest", "mem=64M", "--kernel",
+				  "/boot/k.elf", NULL),
+			 0);
+	options_free(&cfg);
 	ck_assert_int_eq(run_args(&cfg, err, "--nodes", "2", "--distance",
 				  "10,20/30,10", NULL),
 			 -EINVAL);

@@ -377,6 +377,25 @@ START_TEST(test_guest_floor)
 }
 END_TEST
 
+/* A guest's panic is in how the report says it ended. */
+START_TEST(test_ending_panic)
+{
+	static struct oc_guest g = {
+		.state = OC_ENDED,
+		.why = VM_EXIT_GUEST_EXIT,
+		.sum = { .exited = true,
+			 .exit_status = 3,
+			 .nr_panics = 1,
+			 .panic = "touch: out of memory after 7 pages" },
+	};
+	char buf[512];
+
+	ck_assert_str_eq(
+		oc_ending(&g, buf, sizeof(buf)),
+		"guest exit, status 3 (out of guest memory); guest panic: touch: out of memory after 7 pages");
+}
+END_TEST
+
 Suite *overcommit_suite(void)
 {
 	Suite *s = suite_create("overcommit");
@@ -387,6 +406,7 @@ Suite *overcommit_suite(void)
 	tcase_add_test(tc, test_failing_expectations);
 	tcase_add_test(tc, test_duration_shutdown);
 	tcase_add_test(tc, test_guest_floor);
+	tcase_add_test(tc, test_ending_panic);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -165,7 +165,7 @@ START_TEST(test_defaults)
 	ck_assert_msg(
 		load_text(
 			"{\"pool\": {\"size\": \"256M\"}, \"guests\": "
-			"[{\"name\": \"g\", \"mem\": \"64M\", \"script\": \"\"}]}",
+			"[{\"name\": \"g\", \"mem\": \"64M\", \"script\": \"exit 0\"}]}",
 			&sc, err, sizeof(err)) == 0,
 		"%s", err);
 	ck_assert(!strncmp(sc.name, "check-scenario-", 15));
@@ -180,6 +180,24 @@ START_TEST(test_defaults)
 	ck_assert_uint_eq(sc.cfg.guest[0].nr_vcpus, 1);
 	ck_assert_int_eq(sc.cfg.guest[0].vnode_to_pnode[0], -1);
 	ck_assert(!sc.expect.no_oom && !sc.expect.integrity);
+	scenario_free(&sc);
+}
+END_TEST
+
+/* Another kernel's command line is its own: not our guest's grammar. */
+START_TEST(test_kernel_script_unchecked)
+{
+	struct scenario sc;
+	char err[SC_ERR_MAX];
+
+	ck_assert_msg(
+		load_text(
+			"{\"pool\": {\"size\": \"256M\"}, \"guests\": "
+			"[{\"name\": \"g\", \"mem\": \"64M\", \"kernel\": "
+			"\"/proc/self/exe\", \"script\": \"console=ttyS0 quiet\"}]}",
+			&sc, err, sizeof(err)) == 0,
+		"%s", err);
+	ck_assert_str_eq(sc.cfg.guest[0].script, "console=ttyS0 quiet");
 	scenario_free(&sc);
 }
 END_TEST
@@ -270,6 +288,22 @@ static const struct {
 	  "guests[0].scrip: unknown key" },
 	{ "{" POOL ", \"guests\": [{\"name\": \"g\", \"mem\": \"64M\"}]}",
 	  "guests[0].script: missing" },
+	/* The guest's own parser, with the text of the guest's panic. */
+	{ "{" POOL
+	  ", \"guests\": [{\"name\": \"g\", \"mem\": \"64M\", \"script\": \"touhc 32M\"}]}",
+	  "guests[0].script: script @5: unknown command 'touhc'" },
+	{ "{" POOL
+	  ", \"guests\": [{\"name\": \"g\", \"mem\": \"64M\", \"script\": [\"touch 8M\", \"hold 2\"]}]}",
+	  "guests[0].script: script @16: bad value '2'" },
+	{ "{" POOL
+	  ", \"guests\": [{\"name\": \"g\", \"mem\": \"32M\", \"script\": \"touch 32M\"}]}",
+	  "guests[0].script: script @9: more than the 30M the guest can own '32M'" },
+	{ "{" POOL
+	  ", \"guests\": [{\"name\": \"g\", \"mem\": \"64M\", \"script\": \"\"}]}",
+	  "guests[0].script: no script=" },
+	{ "{" POOL
+	  ", \"guests\": [{\"name\": \"g\", \"mem\": \"64M\", \"mem\": \"32M\", \"script\": \"exit 0\"}]}",
+	  "duplicate object key near '\"mem\"'" },
 	{ "{" POOL
 	  ", \"guests\": [{\"name\": \"g\", \"mem\": \"64M\", \"script\": [\"touch 1M\", 3]}]}",
 	  "guests[0].script[1]: must be a string, not an integer" },
@@ -357,6 +391,7 @@ Suite *overcommit_scenario_suite(void)
 	tcase_set_timeout(tc, 10);
 	tcase_add_test(tc, test_full_scenario);
 	tcase_add_test(tc, test_defaults);
+	tcase_add_test(tc, test_kernel_script_unchecked);
 	tcase_add_test(tc, test_library_loads);
 	tcase_add_loop_test(tc, test_bad_scenarios, 0,
 			    sizeof(bad) / sizeof(bad[0]));

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "guest/script.h"
 #include "tests/runner.h"
 #include "vmm/vm.h"
 #include "vmm/vm_mem.h"
@@ -188,10 +189,15 @@ static const struct {
 	{ "hold 1d", "bad value" },
 	{ "hold 5124096h", "bad value" }, /* more than UINT64_MAX ns */
 	{ "churn ws=4M rate=0 time=2", "bad value" },
+	{ "touch 32M", "more than the 30M the guest can own" },
+	{ "touch 4M node=1", "no such node" },
 };
 
 START_TEST(test_bad_script)
 {
+	const struct script_env env = { 32ULL << 20, 1 };
+	char host[GUEST_REPORT_TEXT + 32];
+	struct script *s;
 	struct result r;
 
 	finish(boot("bad", bad_scripts[_i].script, 32, 1, 1), 5000, &r);
@@ -202,6 +208,18 @@ START_TEST(test_bad_script)
 	ck_assert_msg(strstr(r.s.panic, bad_scripts[_i].why),
 		      "'%s': panic '%s' lacks '%s'", bad_scripts[_i].script,
 		      r.s.panic, bad_scripts[_i].why);
+	/* The host's copy of the parser says the same, word for word. */
+	s = malloc(sizeof(*s));
+	ck_assert_ptr_nonnull(s);
+	ck_assert_int_eq(script_parse(s, bad_scripts[_i].script,
+				      strlen(bad_scripts[_i].script), &env),
+			 -1);
+	snprintf(host, sizeof(host), "script %s", s->error);
+	free(s);
+	ck_assert_str_eq(r.s.panic, host);
+	/* And the panic is in the reason the guest stopped. */
+	snprintf(host, sizeof(host), "status 2; guest panic: %s", r.s.panic);
+	ck_assert_str_eq(r.detail, host);
 }
 END_TEST
 
@@ -223,12 +241,15 @@ END_TEST
 
 START_TEST(test_out_of_memory)
 {
+	const char *oom = "status 3; guest panic: touch: out of memory after ";
 	struct result r;
 
-	finish(boot("oom", "touch 64M; verify", 32, 1, 1), 5000, &r);
+	finish(boot("oom", "touch 24M; touch 24M; verify", 32, 1, 1), 5000, &r);
 	ck_assert_int_eq(r.why, VM_EXIT_GUEST_EXIT);
 	ck_assert_int_eq(r.s.exit_status, 3);
 	ck_assert_uint_eq(r.s.nr_panics, 1);
+	ck_assert_msg(!strncmp(r.detail, oom, strlen(oom)), "detail '%s'",
+		      r.detail);
 }
 END_TEST
 

@@ -86,9 +86,11 @@ static json_t *guest_json(struct vmm_host *h, unsigned int id, struct vm *vm,
 			vm->spec.floor_set ?
 				json_integer((json_int_t)vm->spec.floor_bytes) :
 				json_null());
-	if (g && why != VM_EXIT_NONE)
+	if (g && why != VM_EXIT_NONE) {
 		json_object_set_new(g, "stop-reason",
 				    json_string(vm_exit_reason_name(why)));
+		json_object_set_new(g, "stop-detail", json_string(detail));
+	}
 	return g;
 }
 

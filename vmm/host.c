@@ -518,8 +518,6 @@ static void print_guest_summary(struct vmm_host *h, struct vm *vm, FILE *f)
 		fprintf(f, "  phase %-24.24s %10.3f ms %10" PRIu64 " KiB\n",
 			s.phase[i].name, s.phase[i].ns / 1e6,
 			s.phase[i].bytes >> 10);
-	if (s.nr_panics)
-		fprintf(f, "  panic: %s\n", s.panic);
 	print_guest_mappings(vm, &ms, f);
 }
 

@@ -40,10 +40,20 @@ void options_guest_free(struct guest_spec *g);
 /*
  * What a guest needs from the pool it joins: its map= names pool nodes
  * the pool has; strict guests get every guest node placed (idx spreads
- * them); names are checked by the caller.
+ * them); the built-in guest's script is checked (options_check_script);
+ * names are checked by the caller.
  */
 int options_check_guest(const struct vmm_config *cfg, struct guest_spec *g,
 			unsigned int idx, char *err, size_t errlen);
+/*
+ * The built-in guest's script, checked by the guest's own parser
+ * (guest/script.c, built into vmm too) against g's RAM and nodes: a
+ * script the guest would panic on is refused with the text of that panic
+ * ("script @5: unknown command 'touhc'").  No script, or an empty one,
+ * is an error too.  options_check_guest() calls it unless the
+ * guest boots another kernel (kernel=, --kernel).
+ */
+int options_check_script(const struct guest_spec *g, char *err, size_t errlen);
 /* Checks that need all options: maps to pool nodes, names, sizes. */
 int options_check(struct vmm_config *cfg, char *err, size_t errlen);
 void options_free(struct vmm_config *cfg);

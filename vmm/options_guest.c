@@ -10,11 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "guest/script.h"
 #include "vmm/options.h"
 #include "vmm/options_internal.h"
 #include "vmm/size.h"
 
 #define MIN_GUEST_BYTES (8ULL << 20)
+#define NR_SPEC_KEYS 11 /* name ... script, as options_guest_set() lists */
 #define HUGE (2ULL << 20)
 
 static void guest_defaults(struct guest_spec *g)
@@ -91,7 +93,10 @@ int options_guest_set(struct guest_spec *g, const char *kv, const char *val,
 {
 	long n;
 
-	if (!strcmp(kv, "strict") && !val) {
+	if (!strcmp(kv, "strict")) {
+		if (val)
+			return fail(err, errlen,
+				    "guest key 'strict' is a flag: no '='");
 		g->strict = true;
 	} else if (!strcmp(kv, "script")) {
 		/* An empty script is a guest that boots and exits. */
@@ -186,10 +191,26 @@ int options_guest_finish(struct guest_spec *g, char *err, size_t errlen)
 	return 0;
 }
 
+/* A key given twice would silently lose one of its values. */
+static int check_once(const char **seen, unsigned int *nr_seen, const char *kv,
+		      char *err, size_t errlen)
+{
+	for (unsigned int i = 0; i < *nr_seen; i++)
+		if (!strcmp(seen[i], kv))
+			return fail(err, errlen, "guest key '%s' given twice",
+				    kv);
+	/* Unknown keys fail on their first appearance: few are seen. */
+	if (*nr_seen < NR_SPEC_KEYS)
+		seen[(*nr_seen)++] = kv;
+	return 0;
+}
+
 int options_parse_guest(const char *spec, struct guest_spec *g, char *err,
 			size_t errlen)
 {
 	char *copy = strdup(spec), *p = copy, *kv;
+	const char *seen[NR_SPEC_KEYS];
+	unsigned int nr_seen = 0;
 	int ret = 0;
 
 	guest_defaults(g);
@@ -210,7 +231,14 @@ int options_parse_guest(const char *spec, struct guest_spec *g, char *err,
 		val = strchr(kv, '=');
 		if (val)
 			*val++ = 0;
-		ret = options_guest_set(g, kv, val, err, errlen);
+		if (!strcmp(kv, "script"))
+			ret = fail(
+				err, errlen,
+				"guest key 'script' needs '=' (script=COMMANDS, the last key)");
+		else
+			ret = check_once(seen, &nr_seen, kv, err, errlen);
+		if (!ret)
+			ret = options_guest_set(g, kv, val, err, errlen);
 		/* Say which SPEC, for a command line with several. */
 		if (ret && strlen(err) + strlen(spec) + 16 < errlen) {
 			char *msg = strdup(err);
@@ -230,6 +258,29 @@ int options_parse_guest(const char *spec, struct guest_spec *g, char *err,
 	return ret;
 }
 
+int options_check_script(const struct guest_spec *g, char *err, size_t errlen)
+{
+	struct script_env env = { g->mem_bytes, g->nr_vnodes };
+	size_t len = g->script ? strlen(g->script) : 0;
+	struct script *s;
+	int ret = 0;
+
+	if (!len)
+		return fail(
+			err, errlen,
+			"no script= (the built-in guest runs its script and nothing else; 'exit 0' boots and ends it; docs/guest.md)");
+	if (len >= GUEST_CMDLINE_MAX)
+		return fail(err, errlen, "script= is %zu bytes, at most %d",
+			    len, GUEST_CMDLINE_MAX - 1);
+	s = malloc(sizeof(*s));
+	if (!s)
+		return fail(err, errlen, "out of memory");
+	if (script_parse(s, g->script, len, &env))
+		ret = fail(err, errlen, "script %s", s->error);
+	free(s);
+	return ret;
+}
+
 int options_check_guest(const struct vmm_config *cfg, struct guest_spec *g,
 			unsigned int idx, char *err, size_t errlen)
 {
@@ -246,6 +297,14 @@ int options_check_guest(const struct vmm_config *cfg, struct guest_spec *g,
 				err, errlen,
 				"guest %s: map= names pool node %d, the pool has %u (--nodes)",
 				g->name, g->vnode_to_pnode[n], cfg->nr_nodes);
+	}
+	/* Another kernel's command line is that kernel's business. */
+	if (!g->kernel_path && !cfg->kernel_path) {
+		char msg[OPTIONS_ERR_MAX];
+
+		if (options_check_script(g, msg, sizeof(msg)))
+			return fail(err, errlen, "guest%s%s: %s",
+				    g->name[0] ? " " : "", g->name, msg);
 	}
 	if (g->strict)
 		for (unsigned int n = 0; n < g->nr_vnodes; n++)

@@ -19,6 +19,20 @@ const char *report_type_name(uint32_t type)
 	return type < GR_NR_TYPES && names[type] ? names[type] : "?";
 }
 
+/*
+ * Guest text that goes into stop reasons, events and terminals: printable
+ * ASCII only (a guest may write anything), NUL-terminated by the caller's
+ * copy of the record.
+ */
+static void copy_text(char *dst, const char *src, size_t size)
+{
+	size_t i = 0;
+
+	for (; i + 1 < size && src[i]; i++)
+		dst[i] = src[i] >= ' ' && src[i] <= '~' ? src[i] : '?';
+	dst[i] = '\0';
+}
+
 /* Account one record (vm->lock held). */
 static void __report_account(struct vm *vm, unsigned int vcpu,
 			     const struct guest_report *r)
@@ -93,7 +107,7 @@ static void __report_account(struct vm *vm, unsigned int vcpu,
 		break;
 	case GR_PANIC:
 		if (!s->nr_panics++)
-			memcpy(s->panic, r->text, sizeof(s->panic));
+			copy_text(s->panic, r->text, sizeof(s->panic));
 		break;
 	case GR_EXIT:
 		s->exited = true;

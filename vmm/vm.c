@@ -358,6 +358,20 @@ static void release_parked(struct vm *vm)
 		futex_wake_all(&vm->park_seq);
 }
 
+/*
+ * A guest that panicked said why before it stopped (its exit, triple
+ * fault or halt follows): the reason carries its words (vm->lock held).
+ */
+static void __vm_detail_add_panic(struct vm *vm)
+{
+	size_t len = strlen(vm->exit_detail);
+
+	if (!vm->summary.nr_panics || len + 1 >= sizeof(vm->exit_detail))
+		return;
+	snprintf(vm->exit_detail + len, sizeof(vm->exit_detail) - len,
+		 "%sguest panic: %s", len ? "; " : "", vm->summary.panic);
+}
+
 void vm_stop(struct vm *vm, enum vm_exit_reason why, const char *fmt, ...)
 {
 	va_list ap;
@@ -368,6 +382,7 @@ void vm_stop(struct vm *vm, enum vm_exit_reason why, const char *fmt, ...)
 		va_start(ap, fmt);
 		vsnprintf(vm->exit_detail, sizeof(vm->exit_detail), fmt, ap);
 		va_end(ap);
+		__vm_detail_add_panic(vm);
 	}
 	if (vm->state == VM_RUNNING)
 		__atomic_store_n(&vm->state, VM_STOPPING, __ATOMIC_SEQ_CST);

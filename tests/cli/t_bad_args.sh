@@ -42,7 +42,13 @@ check "mem=3M" run --guest mem=3M
 check "vcpus=0" run --guest vcpus=0
 check "unknown key 'colour'" run --guest colour=red
 check "pool node 3" run --nodes 2 --guest map=0:3
-check "two guests are named 'a'" run --guest name=a --guest name=a
+check "two guests are named 'a'" run --guest 'name=a,script=exit 0' --guest 'name=a,script=exit 0'
+check "guest key 'name' given twice" run --guest 'name=a,mem=64M,name=b,script=exit 0'
+check "guest key 'script' needs '='" run --guest 'name=a,script'
+check "guest a: script @5: unknown command 'touhc'" run --guest 'name=a,script=touhc 32M'
+check "guest a: script @6: bad value '2'" run --guest 'name=a,script=hold 2'
+check "guest a: no script=" run --guest 'name=a,mem=64M'
+check "guest a: script @9: more than the 30M the guest can own '64M'" run --guest 'name=a,mem=32M,script=touch 64M'
 check "unknown option '--frob'" run --frob
 check "--pool needs a value" run --pool
 check "unexpected argument 'now'" run now

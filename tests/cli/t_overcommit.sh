@@ -29,6 +29,11 @@ bad '{"pool": {"size": "256M"}, "guests": [{"name": "g", "mem": "64M", "script":
 	': guests[0].vcpu: unknown key (known here: name, mem, vcpus'
 bad '{"pool": {"size": "256M"}, "guests": [{"name": "g", "mem": "1G?", "script": ""}]}' \
 	': guests[0].mem: "1G?" is not a size'
+# The guest's own parser, before anything runs.
+bad '{"pool": {"size": "256M"}, "guests": [{"name": "g", "mem": "64M", "script": "touhc 32M"}]}' \
+	": guests[0].script: script @5: unknown command 'touhc'"
+bad '{"pool": {"size": "256M"}, "guests": [{"name": "g", "mem": "64M", "script": "hold 2"}]}' \
+	": guests[0].script: script @6: bad value '2'"
 "$tool" --check "$tmp/none.json" >"$tmp/out" 2>&1
 [ $? = 2 ] && grep -q "none.json: unable to open" "$tmp/out" || { echo "missing file: $(cat "$tmp/out")"; fail=1; }
 "$tool" --bogus x.json >/dev/null 2>&1

@@ -74,7 +74,7 @@ expect 1 "unknown key 'colour'" launch 'colour=red'
 wpid=$!
 sleep 0.3
 expect 0 "guest b (id 1) started" launch 'name=b,mem=64M,script=touch 16M; hold 30s'
-expect 1 "a guest named 'b' exists" launch 'name=b,mem=32M'
+expect 1 "a guest named 'b' exists" launch 'name=b,mem=32M,script=exit 0'
 expect 0 "  1 b                running" list
 expect 0 '[{"id":1,"name":"b","state":"running"' --json list
 expect 0 "balloon of b: target 8M" balloon b 8M
@@ -107,6 +107,12 @@ for ev in "GUEST_STARTED id=1 name=b" "BALLOON_CHANGE id=1 name=b target=8M" \
 	grep -q "$ev" "$tmp/watch" || { echo "watch: no '$ev'"; cat "$tmp/watch"; fail=1; }
 done
 
+# A script the guest could not run is refused before launch, with the
+# guest's own words; a guest's panic is in the reason it stopped.
+expect 1 "script @5: unknown command 'touhc'" launch --wait 'name=t,mem=32M,script=touhc 32M'
+expect 1 "guest t: no script=" launch 'name=t,mem=32M'
+expect 1 "status 3; guest panic: touch: out of memory after" \
+	launch --wait 'name=o,mem=32M,script=touch 24M; touch 24M; verify'
 expect 0 "started" launch 'name=d,mem=32M,script=hold 30s'
 expect 0 "killed by host" kill d
 # A guest that ignores the request is killed at the time-out; --force

@@ -45,11 +45,13 @@ const char *oc_ending(const struct oc_guest *g, char *buf, size_t len)
 		break;
 	}
 	if (g->why == VM_EXIT_GUEST_EXIT)
-		snprintf(buf, len, "guest exit, status %d%s",
+		snprintf(buf, len, "guest exit, status %d%s%s%s",
 			 g->sum.exit_status,
 			 g->sum.exit_status == 2 ? " (bad script)" :
 			 g->sum.exit_status == 3 ? " (out of guest memory)" :
-						   "");
+						   "",
+			 g->sum.nr_panics ? "; guest panic: " : "",
+			 g->sum.nr_panics ? g->sum.panic : "");
 	else
 		snprintf(buf, len, "%s%s%s", vm_exit_reason_name(g->why),
 			 g->detail[0] ? ": " : "", g->detail);

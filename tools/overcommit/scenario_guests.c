@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "tools/overcommit/scenario_internal.h"
+#include "vmm/options.h"
 
 #define MIN_GUEST (8ULL << 20)
 
@@ -195,6 +196,18 @@ static int parse_guest(struct sc_ctx *c, json_t *o, const char *path,
 			      "missing (the guest's workload, docs/guest.md)");
 	if ((ret = get_script(c, v, p, &script)))
 		return ret;
+	/* The built-in guest's own parser, with its RAM and nodes. */
+	if (!json_object_get(o, "kernel")) {
+		char msg[SC_ERR_MAX];
+
+		g.script = script;
+		ret = options_check_script(&g, msg, sizeof(msg));
+		g.script = NULL;
+		if (ret) {
+			free(script);
+			return sc_bad(c, p, "%s", msg);
+		}
+	}
 	if (sc->cfg.nr_guests + count > VMM_MAX_GUESTS) {
 		free(script);
 		return sc_bad(c, path, "more than %d guests in all",
