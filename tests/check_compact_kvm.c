@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * Compaction with real guests on /dev/kvm, through struct vmm_host: the
- * fragmentation the issue describes, made by the guests themselves.
+ * fragmentation of balloons that take every other page, made by the
+ * guests themselves.
  * Two guests touch their memory at the same time (their 2 MiB regions
  * interleave in the pool, each one pageblock), free every other page
  * they own (`free all every=2`), and their balloons take exactly those
@@ -135,7 +136,7 @@ static void print_layout(const char *when, const struct frag_layout *l)
 }
 
 /*
- * The issue's scenario: balloons take every other page of two guests
+ * The scenario: balloons take every other page of two guests
  * whose memory interleaves.  Before compaction no pageblock is free
  * (what was never touched is taken by the test, as other users of the
  * pool would have it): order 9 fails, for fragmentation (the index says
