@@ -99,7 +99,8 @@ int options_guest_set(struct guest_spec *g, const char *kv, const char *val,
 				    "guest key 'strict' is a flag: no '='");
 		g->strict = true;
 	} else if (!strcmp(kv, "script")) {
-		/* An empty script is a guest that boots and exits. */
+		/* Empty is another kernel's empty command line; the
+		 * built-in guest's is refused (options_check_script). */
 		free(g->script);
 		g->script = strdup(val ? val : "");
 		if (!g->script)

@@ -178,7 +178,8 @@ int vm_create_res(const struct guest_spec *spec, unsigned int id,
 		  size_t image_len, struct vm **out, char *err, size_t errlen)
 	__attribute__((warn_unused_result));
 int vm_start(struct vm *vm) __attribute__((warn_unused_result));
-/* Any thread; the first reason wins.  Does not wait (see vm_wait). */
+/* Any thread; the first reason wins, and the guest's panic message, if
+ * it sent one, ends its detail.  Does not wait (see vm_wait). */
 void vm_stop(struct vm *vm, enum vm_exit_reason why, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 /* Join the vCPU threads (after a stop, or when the guest ends). */
