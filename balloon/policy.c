@@ -77,9 +77,9 @@ unsigned long reclaim_policy_inflate(const struct reclaim_policy *p,
 
 unsigned long reclaim_policy_deflatable(const struct reclaim_guest *g)
 {
-	if (!g->ram_pages)
+	if (!g->ram_pages || g->balloon <= g->kept)
 		return 0;
-	return (unsigned long)((unsigned __int128)g->balloon *
+	return (unsigned long)((unsigned __int128)(g->balloon - g->kept) *
 			       min_ul(g->home_pages, g->ram_pages) /
 			       g->ram_pages);
 }

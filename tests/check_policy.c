@@ -183,6 +183,37 @@ START_TEST(test_deflate_home_node)
 }
 END_TEST
 
+/* A target set by hand is kept: only what is beyond it deflates. */
+START_TEST(test_deflate_keeps_user_target)
+{
+	struct reclaim_guest g[3] = { guest(1000, 0), guest(1000, 0),
+				      guest(1000, 0) };
+	unsigned long sub[3];
+
+	g[0].balloon = 3000;
+	g[0].kept = 2000; /* set by hand, then inflated beyond it */
+	g[1].balloon = 500;
+	g[1].kept = 500; /* exactly at the hand-set target */
+	g[2].balloon = 1000;
+	g[2].kept = 0; /* the policy's */
+	ck_assert_uint_eq(reclaim_policy_deflatable(&g[0]), 1000);
+	ck_assert_uint_eq(reclaim_policy_deflatable(&g[1]), 0);
+	ck_assert_uint_eq(reclaim_policy_deflatable(&g[2]), 1000);
+	ck_assert_uint_eq(reclaim_policy_deflate(&pol, 100000, g, 3, sub),
+			  2000);
+	ck_assert_uint_eq(sub[0], 1000);
+	ck_assert_uint_eq(sub[1], 0);
+	ck_assert_uint_eq(sub[2], 1000);
+	/* Homed in part here: the share of what is beyond the target. */
+	g[0].home_pages = 500;
+	ck_assert_uint_eq(reclaim_policy_deflatable(&g[0]), 500);
+	/* A balloon below what is kept (a snapshot taken as the user
+	 * changed the target): nothing, and no underflow. */
+	g[1].balloon = 100;
+	ck_assert_uint_eq(reclaim_policy_deflatable(&g[1]), 0);
+}
+END_TEST
+
 Suite *policy_suite(void)
 {
 	Suite *s = suite_create("policy");
@@ -196,6 +227,7 @@ Suite *policy_suite(void)
 	tcase_add_test(tc, test_min_step);
 	tcase_add_test(tc, test_deflate);
 	tcase_add_test(tc, test_deflate_home_node);
+	tcase_add_test(tc, test_deflate_keeps_user_target);
 	suite_add_tcase(s, tc);
 	return s;
 }
