@@ -75,30 +75,40 @@ unsigned long reclaim_policy_inflate(const struct reclaim_policy *p,
 	return asked;
 }
 
+unsigned long reclaim_policy_deflatable(const struct reclaim_guest *g)
+{
+	if (!g->ram_pages || g->balloon <= g->kept)
+		return 0;
+	return (unsigned long)((unsigned __int128)(g->balloon - g->kept) *
+			       min_ul(g->home_pages, g->ram_pages) /
+			       g->ram_pages);
+}
+
 unsigned long reclaim_policy_deflate(const struct reclaim_policy *p,
 				     unsigned long surplus,
 				     const struct reclaim_guest *g,
 				     unsigned int n, unsigned long *sub)
 {
-	unsigned long ballooned = 0, given = 0;
+	unsigned long mine[n ? n : 1], ballooned = 0, given = 0;
 
 	surplus = min_ul(surplus, p->max_deflate_step);
 	for (unsigned int i = 0; i < n; i++) {
 		sub[i] = 0;
-		ballooned += g[i].balloon;
+		mine[i] = reclaim_policy_deflatable(&g[i]);
+		ballooned += mine[i];
 	}
 	if (!ballooned || !surplus)
 		return 0;
 	for (unsigned int i = 0; i < n; i++) {
-		sub[i] = min_ul(g[i].balloon,
+		sub[i] = min_ul(mine[i],
 				(unsigned long)((unsigned __int128)surplus *
-						g[i].balloon / ballooned));
+						mine[i] / ballooned));
 		given += sub[i];
 	}
-	/* What rounding left: to the largest balloon. */
+	/* What rounding left: to the first balloons with room. */
 	for (unsigned int i = 0; i < n && given < min_ul(surplus, ballooned);
 	     i++) {
-		unsigned long more = min_ul(g[i].balloon - sub[i],
+		unsigned long more = min_ul(mine[i] - sub[i],
 					    min_ul(surplus, ballooned) - given);
 
 		sub[i] += more;

@@ -17,7 +17,14 @@
  * Deflation.  Only when free memory is above high by a margin
  * (hysteresis); the surplus beyond that margin goes back to ballooned
  * guests in proportion to their balloons, at most max_step per round, so
- * the node never oscillates around its watermarks.
+ * the node never oscillates around its watermarks.  A node gives back
+ * only what will be allocated on it: pages out of a balloon come back
+ * through faults on the guest node whose GPAs they are, served from the
+ * pool node behind that guest node (its home).  So a node deflates a
+ * guest only in proportion to the guest's RAM homed on it (all of the
+ * balloon of a guest all homed there, none of one homed elsewhere).  A
+ * balloon target set by hand is kept: deflation never goes below it
+ * (inflation may go beyond it under pressure).
  */
 #ifndef BALLOON_POLICY_H
 #define BALLOON_POLICY_H
@@ -37,6 +44,9 @@ struct reclaim_guest {
 	unsigned long frames; /* frames it holds on the node */
 	unsigned long total_frames; /* on all nodes */
 	unsigned long balloon; /* pages in its balloon (target) */
+	unsigned long ram_pages; /* its RAM */
+	unsigned long home_pages; /* of which homed on the node */
+	unsigned long kept; /* balloon pages set by hand: never deflated */
 	long guest_free; /* pages it reports free, -1: unknown */
 	bool responsive;
 	/* Its own floor (the guest's floor=), else the policy's. */
@@ -53,6 +63,9 @@ unsigned long reclaim_policy_inflate(const struct reclaim_policy *p,
 /* What guest i could give now. */
 unsigned long reclaim_policy_slack(const struct reclaim_policy *p,
 				   const struct reclaim_guest *g);
+/* What the node may give back to guest g: of its balloon beyond what is
+ * kept, the share homed on the node. */
+unsigned long reclaim_policy_deflatable(const struct reclaim_guest *g);
 /* Give surplus back: sub[i] pages out of guest i's balloon. */
 unsigned long reclaim_policy_deflate(const struct reclaim_policy *p,
 				     unsigned long surplus,

@@ -196,10 +196,14 @@ static void deflate_node(struct kswapd *k)
 	if (!reclaim_policy_deflate(&r->t.policy, free - high - margin, g, n,
 				    sub))
 		return;
-	for (unsigned int i = 0; i < n; i++)
-		if (sub[i])
-			r->ops.adjust(r->ops.priv, g[i].id, -(long)sub[i]);
-	count_vm_event(r->pool, BALLOON_DEFLATE);
+	for (unsigned int i = 0; i < n; i++) {
+		if (!sub[i])
+			continue;
+		r->ops.adjust(r->ops.priv, g[i].id, -(long)sub[i]);
+		__atomic_add_fetch(&k->deflated, sub[i], __ATOMIC_RELAXED);
+		trace_event(&r->pool->trace, TR_BALLOON_DEFLATE, g[i].id,
+			    k->nid, sub[i], g[i].balloon - sub[i]);
+	}
 }
 
 static void *kswapd_thread(void *arg)
@@ -293,6 +297,11 @@ void reclaimer_stop(struct reclaimer *r)
 		pthread_cond_destroy(&k->wait);
 	}
 	pthread_mutex_destroy(&r->lock);
+}
+
+uint64_t reclaim_node_deflated(struct reclaimer *r, int nid)
+{
+	return __atomic_load_n(&r->kswapd[nid].deflated, __ATOMIC_RELAXED);
 }
 
 void reclaim_wake_kswapd(void *priv, int nid, unsigned int order,

@@ -60,6 +60,9 @@ struct kswapd {
 	bool woken; /* guarded by lock */
 	unsigned int failures; /* rounds that reclaimed nothing */
 	uint64_t wakeups, balanced_runs;
+	/* Pages this node's kswapd asked out of balloons, when memory was
+	 * plentiful (written by it, read atomically by anyone). */
+	uint64_t deflated;
 };
 
 struct reclaimer {
@@ -80,6 +83,8 @@ int reclaimer_start(struct reclaimer *r, struct mm_pool *pool,
 		    const struct reclaim_ops *ops,
 		    const struct reclaim_tunables *t) __must_check;
 void reclaimer_stop(struct reclaimer *r);
+/* Pages node nid's kswapd has asked out of balloons so far. */
+uint64_t reclaim_node_deflated(struct reclaimer *r, int nid);
 /* The mm_ops callbacks. */
 void reclaim_wake_kswapd(void *priv, int nid, unsigned int order,
 			 enum zone_type highest_zoneidx);

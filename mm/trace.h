@@ -74,7 +74,9 @@
 	X(TR_VM_STATE, "vm_state", "vm", "state", NULL, NULL)                  \
 	X(TR_BALLOON_ACTUAL, "balloon_actual", "vm", "actual", "target", NULL) \
 	X(TR_NODE_FREE, "node_free", "node", "free", "low", "high")            \
-	X(TR_VM_MEM, "vm_mem", "vm", "pages", "balloon", NULL)
+	X(TR_VM_MEM, "vm_mem", "vm", "pages", "balloon", NULL)                 \
+	X(TR_BALLOON_DEFLATE, "balloon_deflate", "vm", "node", "pages",        \
+	  "target")
 
 enum trace_event_type {
 #define X(id, name, k0, k1, k2, k3) id,

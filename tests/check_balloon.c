@@ -256,6 +256,69 @@ START_TEST(test_no_irqchip)
 }
 END_TEST
 
+/* A guest of mib MiB bound strictly to pool node pnode. */
+static unsigned int launch_strict(struct vmm_host *h, const char *name,
+				  unsigned int mib, int pnode,
+				  const char *script)
+{
+	struct guest_spec spec = { .mem_bytes = (uint64_t)mib << 20,
+				   .nr_vcpus = 1,
+				   .nr_vnodes = 1,
+				   .vnode_to_pnode = { pnode },
+				   .strict = true,
+				   .script = (char *)script };
+	unsigned int id;
+	char err[256];
+
+	snprintf(spec.name, sizeof(spec.name), "%s", name);
+	ck_assert_msg(host_launch(h, &spec, test_res(h), &id, err,
+				  sizeof(err)) == 0,
+		      "%s", err);
+	return id;
+}
+
+/*
+ * Two pool nodes, guests bound strictly to node 0, node 1 idle: node 0
+ * runs short and its kswapd inflates hold's balloon; node 1, with all its
+ * memory free, must not deflate it (the pages would fault back in on
+ * node 0, which is short).  Once node 0 has plenty again, its own kswapd
+ * deflates.  hold frees every other page: no whole free chunk for free
+ * page reporting to give back first, however late need comes.
+ */
+START_TEST(test_no_cross_node_deflation)
+{
+	struct vmm_host *h = test_host(512, 2);
+	unsigned int hold =
+		launch_strict(h, "hold", 192, 0,
+			      "touch 150M; free 70M every=2; hold 5s; verify");
+	unsigned int need;
+	struct balloon_info info;
+	int i;
+
+	wait_phases(h, hold, 2);
+	need = launch_strict(h, "need", 192, 0,
+			     "touch 150M; hold 1500ms; verify");
+	for (i = 0; i < 400; i++) {
+		balloon_get_info(&h->balloon[hold]->vb, &info);
+		if (info.actual >= (32 << 20) >> PAGE_SHIFT)
+			break;
+		usleep(5000);
+	}
+	ck_assert_msg(i < 400,
+		      "node 0's kswapd did not inflate hold's balloon");
+	finish_clean(h, need);
+	ck_assert_uint_eq(reclaim_node_deflated(&h->reclaim, 1), 0);
+	/* need's memory is back on node 0: plenty there now. */
+	for (i = 0; i < 400 && !reclaim_node_deflated(&h->reclaim, 0); i++)
+		usleep(5000);
+	ck_assert_uint_gt(reclaim_node_deflated(&h->reclaim, 0), 0);
+	finish_clean(h, hold);
+	ck_assert_uint_eq(reclaim_node_deflated(&h->reclaim, 1), 0);
+	ck_assert_uint_eq(vm_event_sum(h->pool, OOM_KILL), 0);
+	host_done(h);
+}
+END_TEST
+
 #ifndef __SANITIZE_THREAD__ /* see balloon_suite() */
 /*
  * A guest that stops answering its balloon: reclaim leaves it out after
@@ -305,6 +368,7 @@ Suite *balloon_suite(void)
 	tcase_add_test(tc, test_hostile_guests);
 	tcase_add_test(tc, test_interrupts_by_irqfd);
 	tcase_add_test(tc, test_no_irqchip);
+	tcase_add_test(tc, test_no_cross_node_deflation);
 #ifndef __SANITIZE_THREAD__
 	tcase_add_test(tc, test_deaf_guest);
 #endif

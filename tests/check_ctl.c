@@ -209,7 +209,16 @@ START_TEST(test_bad_input)
 		  "GenericError", "'verbose' is unexpected" },
 		{ "{\"execute\": \"balloon-set\", \"arguments\": "
 		  "{\"guest\": 1}}",
-		  "GenericError", "'target' is missing" },
+		  "GenericError", "'target' or 'mem' is missing" },
+		{ "{\"execute\": \"balloon-set\", \"arguments\": "
+		  "{\"guest\": 1, \"target\": \"1M\", \"mem\": \"1M\"}}",
+		  "GenericError", "give 'target' or 'mem', not both" },
+		{ "{\"execute\": \"balloon-set\", \"arguments\": "
+		  "{\"guest\": 1, \"mem\": -1}}",
+		  "GenericError", "Invalid parameter type for 'mem'" },
+		{ "{\"execute\": \"balloon-set\", \"arguments\": "
+		  "{\"guest\": 1, \"mem\": \"12Q\"}}",
+		  "GenericError", "Parameter 'mem': '12Q' is not a size" },
 		{ "{\"execute\": \"balloon-set\", \"arguments\": "
 		  "{\"guest\": [1], \"target\": 0}}",
 		  "GenericError", "Invalid parameter type for 'guest'" },

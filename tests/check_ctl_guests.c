@@ -553,6 +553,103 @@ START_TEST(test_pressure_events)
 }
 END_TEST
 
+/* Guest id's balloon as query-guests shows it. */
+static json_int_t balloon_of(int fd, json_int_t id, const char *key)
+{
+	json_t *r = ctl_cmd(fd, "{\"execute\": \"query-guests\"}");
+	json_t *g = find_guest(get(r, "return"), id);
+	json_int_t v;
+
+	ck_assert_ptr_nonnull(g);
+	v = json_integer_value(get(get(g, "balloon"), key));
+	json_decref(r);
+	return v;
+}
+
+/* Wait (5 s at most) until the balloon's key is want; its last value. */
+static json_int_t balloon_wait(int fd, json_int_t id, const char *key,
+			       json_int_t want)
+{
+	json_int_t v = -1;
+
+	for (int i = 0; i < 250 && v != want; i++) {
+		if (i)
+			usleep(20000);
+		v = balloon_of(fd, id, key);
+	}
+	return v;
+}
+
+/* The target stays want for ms (kswapd looks every 100 ms). */
+static void assert_target_kept(int fd, json_int_t id, json_int_t want, int ms)
+{
+	for (int t = 0; t < ms; t += 50) {
+		ck_assert_int_eq(balloon_of(fd, id, "target"), want);
+		usleep(50000);
+	}
+}
+
+/*
+ * A balloon target set by hand sticks: with plenty of free memory kswapd
+ * leaves it; under pressure reclaim inflates beyond it, and deflates back
+ * to it, never below, once the pressure is gone.  Set virsh-style: the
+ * memory the guest may use.
+ */
+START_TEST(test_balloon_target_kept)
+{
+	struct ctl_test t;
+	json_int_t a, b, top = 0;
+	json_t *r;
+	int fd;
+
+	ctl_test_start(&t, "--pool", "256M", NULL);
+	fd = ctl_client(&t);
+	a = launch(fd, "{\"spec\": \"name=a,mem=192M,script=touch 120M; "
+		       "free 110M; hold 6s; verify\"}");
+	wait_faulted(fd, a, 120 << 20);
+	usleep(100000); /* a has freed its 110M */
+	r = ctl_cmd(fd, "{\"execute\": \"balloon-set\", \"arguments\": "
+			"{\"guest\": \"a\", \"mem\": \"144M\"}}");
+	ck_assert_int_eq(json_integer_value(get(get(r, "return"), "target")),
+			 48 << 20);
+	ck_assert_int_eq(
+		json_integer_value(get(get(r, "return"), "user-target")),
+		48 << 20);
+	ck_assert_int_eq(json_integer_value(get(get(r, "return"), "mem")),
+			 144 << 20);
+	json_decref(r);
+	ck_assert_int_eq(balloon_wait(fd, a, "actual", 48 << 20), 48 << 20);
+	/* Plenty free (the pool's 256M less a's 72M): kept. */
+	assert_target_kept(fd, a, 48 << 20, 300);
+
+	/* b needs more than is free: reclaim inflates a beyond 48M. */
+	b = launch(fd, "{\"spec\": \"name=b,mem=256M,script=touch 200M; "
+		       "hold 500ms; verify\"}");
+	for (int i = 0; i < 250 && top <= (48 << 20); i++) {
+		top = balloon_of(fd, a, "target");
+		usleep(20000);
+	}
+	ck_assert_int_gt(top, 48 << 20);
+	assert_stopped(stopped(fd, b), "guest-exit", "ok");
+	/* Plenty again: deflated back to the target, then kept over more
+	 * than a second of kswapd's looks. */
+	ck_assert_int_eq(balloon_wait(fd, a, "target", 48 << 20), 48 << 20);
+	assert_target_kept(fd, a, 48 << 20, 1200);
+	ck_assert_int_eq(balloon_of(fd, a, "user-target"), 48 << 20);
+
+	/* 0 gives the balloon back to reclaim: nothing kept. */
+	ctl_assert_ok(ctl_cmd(fd, "{\"execute\": \"balloon-set\", "
+				  "\"arguments\": {\"guest\": \"a\", "
+				  "\"target\": 0}}"));
+	ck_assert_int_eq(balloon_of(fd, a, "user-target"), 0);
+	ck_assert_int_eq(balloon_wait(fd, a, "actual", 0), 0);
+	assert_stopped(stopped(fd, a), "guest-exit", "ok");
+	ctl_client_close(fd);
+	ck_assert_int_eq(ctl_test_quit(&t), 0);
+	ctl_test_done(&t);
+}
+END_TEST
+
 Suite *ctl_guests_suite(void)
 {
 	Suite *s = suite_create("ctl_guests");
@@ -564,6 +661,7 @@ Suite *ctl_guests_suite(void)
 	tcase_add_test(tc, test_trace_names);
 	tcase_add_test(tc, test_hostile_clients_guests_intact);
 	tcase_add_test(tc, test_pressure_events);
+	tcase_add_test(tc, test_balloon_target_kept);
 	suite_add_tcase(s, tc);
 	return s;
 }

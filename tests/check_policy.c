@@ -13,8 +13,11 @@ static const struct reclaim_policy pol = {
 
 static struct reclaim_guest guest(unsigned long frames, long free)
 {
+	/* All its RAM backed, all of it homed on the node. */
 	return (struct reclaim_guest){ .frames = frames,
 				       .total_frames = frames,
+				       .ram_pages = frames,
+				       .home_pages = frames,
 				       .guest_free = free,
 				       .responsive = true };
 }
@@ -139,6 +142,78 @@ START_TEST(test_deflate)
 }
 END_TEST
 
+/*
+ * A node deflates a guest only in proportion to the guest's RAM homed on
+ * it: what comes out of the balloon faults back in there.
+ */
+START_TEST(test_deflate_home_node)
+{
+	struct reclaim_guest g[4] = { guest(1000, 0), guest(1000, 0),
+				      guest(1000, 0), guest(1000, 0) };
+	unsigned long sub[4];
+
+	for (int i = 0; i < 4; i++)
+		g[i].balloon = 2000;
+	g[1].home_pages = 0; /* homed on another node (strict or not) */
+	g[2].home_pages = 250; /* a quarter of it homed here */
+	g[3].ram_pages = 0; /* nothing known of it */
+	ck_assert_uint_eq(reclaim_policy_deflatable(&g[0]), 2000);
+	ck_assert_uint_eq(reclaim_policy_deflatable(&g[1]), 0);
+	ck_assert_uint_eq(reclaim_policy_deflatable(&g[2]), 500);
+	ck_assert_uint_eq(reclaim_policy_deflatable(&g[3]), 0);
+	/* Plenty: each gives back its share homed here, no more. */
+	ck_assert_uint_eq(reclaim_policy_deflate(&pol, 100000, g, 4, sub),
+			  2500);
+	ck_assert_uint_eq(sub[0], 2000);
+	ck_assert_uint_eq(sub[1], 0);
+	ck_assert_uint_eq(sub[2], 500);
+	ck_assert_uint_eq(sub[3], 0);
+	/* Less: in proportion to those shares. */
+	ck_assert_uint_eq(reclaim_policy_deflate(&pol, 1000, g, 4, sub), 1000);
+	ck_assert_uint_eq(sub[0], 800);
+	ck_assert_uint_eq(sub[1], 0);
+	ck_assert_uint_eq(sub[2], 200);
+	/* A node that is home to none of the balloons gives nothing back. */
+	ck_assert_uint_eq(reclaim_policy_deflate(&pol, 100000, &g[1], 1, sub),
+			  0);
+	ck_assert_uint_eq(sub[0], 0);
+	/* More home than RAM (a stale snapshot) is all of it, not more. */
+	g[2].home_pages = 5000;
+	ck_assert_uint_eq(reclaim_policy_deflatable(&g[2]), 2000);
+}
+END_TEST
+
+/* A target set by hand is kept: only what is beyond it deflates. */
+START_TEST(test_deflate_keeps_user_target)
+{
+	struct reclaim_guest g[3] = { guest(1000, 0), guest(1000, 0),
+				      guest(1000, 0) };
+	unsigned long sub[3];
+
+	g[0].balloon = 3000;
+	g[0].kept = 2000; /* set by hand, then inflated beyond it */
+	g[1].balloon = 500;
+	g[1].kept = 500; /* exactly at the hand-set target */
+	g[2].balloon = 1000;
+	g[2].kept = 0; /* the policy's */
+	ck_assert_uint_eq(reclaim_policy_deflatable(&g[0]), 1000);
+	ck_assert_uint_eq(reclaim_policy_deflatable(&g[1]), 0);
+	ck_assert_uint_eq(reclaim_policy_deflatable(&g[2]), 1000);
+	ck_assert_uint_eq(reclaim_policy_deflate(&pol, 100000, g, 3, sub),
+			  2000);
+	ck_assert_uint_eq(sub[0], 1000);
+	ck_assert_uint_eq(sub[1], 0);
+	ck_assert_uint_eq(sub[2], 1000);
+	/* Homed in part here: the share of what is beyond the target. */
+	g[0].home_pages = 500;
+	ck_assert_uint_eq(reclaim_policy_deflatable(&g[0]), 500);
+	/* A balloon below what is kept (a snapshot taken as the user
+	 * changed the target): nothing, and no underflow. */
+	g[1].balloon = 100;
+	ck_assert_uint_eq(reclaim_policy_deflatable(&g[1]), 0);
+}
+END_TEST
+
 Suite *policy_suite(void)
 {
 	Suite *s = suite_create("policy");
@@ -151,6 +226,8 @@ Suite *policy_suite(void)
 	tcase_add_test(tc, test_node_local);
 	tcase_add_test(tc, test_min_step);
 	tcase_add_test(tc, test_deflate);
+	tcase_add_test(tc, test_deflate_home_node);
+	tcase_add_test(tc, test_deflate_keeps_user_target);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -49,6 +49,9 @@ static unsigned int fw_snapshot(void *priv, int nid, struct reclaim_guest *g,
 			.frames = on,
 			.total_frames = f->nr,
 			.balloon = f->target,
+			/* All homed on the one node. */
+			.ram_pages = FAKE_MAX,
+			.home_pages = FAKE_MAX,
 			.guest_free = -1,
 			.responsive = true,
 		};

@@ -21,9 +21,28 @@
 #include "vmm/host.h"
 #include "vmm/host_balloon.h"
 #include "vmm/options.h"
+#include "vmm/size.h"
 
 /* ------------------------------------------------------------------ */
 /* query-guests                                                         */
+
+/* The balloon as balloon-set and query-guests show it (bytes). */
+static json_t *balloon_json(struct vm *vm, struct vm_balloon *b)
+{
+	struct balloon_info bi;
+
+	balloon_get_info(&b->vb, &bi);
+	return json_pack("{s:I,s:I,s:I,s:I,s:s}", "target",
+			 (json_int_t)bi.target << PAGE_SHIFT, "actual",
+			 (json_int_t)bi.actual << PAGE_SHIFT, "user-target",
+			 (json_int_t)b->user_target << PAGE_SHIFT, "mem",
+			 (json_int_t)(vm->ram_size -
+				      ((uint64_t)bi.target << PAGE_SHIFT)),
+			 "driver",
+			 bi.needs_reset ? "needs-reset" :
+			 bi.driver_ok	? "ok" :
+					  "none");
+}
 
 static json_t *guest_json(struct vmm_host *h, unsigned int id, struct vm *vm,
 			  struct vm_balloon *b)
@@ -50,16 +69,9 @@ static json_t *guest_json(struct vmm_host *h, unsigned int id, struct vm *vm,
 				  (json_int_t)READ_ONCE(mem->pages_node[k])
 					  << PAGE_SHIFT));
 	if (b) {
-		struct balloon_info bi;
-
-		balloon_get_info(&b->vb, &bi);
-		ballooned = (uint64_t)bi.actual << PAGE_SHIFT;
-		balloon = json_pack("{s:I,s:I,s:s}", "target",
-				    (json_int_t)bi.target << PAGE_SHIFT,
-				    "actual", (json_int_t)ballooned, "driver",
-				    bi.needs_reset ? "needs-reset" :
-				    bi.driver_ok   ? "ok" :
-						     "none");
+		balloon = balloon_json(vm, b);
+		ballooned = (uint64_t)json_integer_value(
+			json_object_get(balloon, "actual"));
 	} else {
 		balloon = json_null();
 	}
@@ -369,43 +381,81 @@ static int cmd_guest_kill(struct ctl_req *req, json_t *args, json_t **ret,
 
 static const struct ctl_arg balloon_args[] = {
 	{ "guest", CTL_ARG_GUEST, false },
-	{ "target", CTL_ARG_SIZE, false },
+	{ "target", CTL_ARG_SIZE, true },
+	{ "mem", CTL_ARG_SIZE, true },
 	{ NULL },
 };
+
+/*
+ * The balloon's size from either argument: target (what the balloon
+ * holds) or mem (what the guest may use: RAM - target, as virsh setmem
+ * and QEMU's balloon take it).  *mem tells which; -1 with e on bad text.
+ */
+static int balloon_arg(json_t *args, uint64_t *bytes, bool *mem,
+		       struct ctl_error *e)
+{
+	json_t *t = json_object_get(args, "target");
+	json_t *m = json_object_get(args, "mem");
+
+	if (!t == !m)
+		return ctl_fail(e, CTL_ERR_GENERIC,
+				t ? "give 'target' or 'mem', not both" :
+				    "Parameter 'target' or 'mem' is missing");
+	*mem = !t;
+	return ctl_arg_size(t ? t : m, t ? "target" : "mem", bytes, e);
+}
+
+/* ... as a target in pages for a guest of ram bytes; -1 with e when it
+ * does not fit. */
+static long balloon_pages(uint64_t bytes, bool mem, uint64_t ram,
+			  struct ctl_error *e)
+{
+	char a[32], b[32];
+
+	if (bytes > ram)
+		return ctl_fail(e, CTL_ERR_GENERIC,
+				"%s %s is more than the guest's %s of RAM",
+				mem ? "mem" : "target",
+				format_size(bytes, a, sizeof(a)),
+				format_size(ram, b, sizeof(b)));
+	if (!mem)
+		return (long)(bytes >> PAGE_SHIFT);
+	if (bytes < PAGE_SIZE)
+		return ctl_fail(e, CTL_ERR_GENERIC,
+				"mem %s would leave the guest no memory",
+				format_size(bytes, a, sizeof(a)));
+	return (long)((ram >> PAGE_SHIFT) - (bytes >> PAGE_SHIFT));
+}
 
 static int cmd_balloon_set(struct ctl_req *req, json_t *args, json_t **ret,
 			   struct ctl_error *e)
 {
 	struct vmm_host *h = ctl_host(req->s);
-	struct balloon_info bi;
 	struct vm_balloon *b;
-	uint64_t target;
+	uint64_t bytes;
 	unsigned int id;
+	bool mem = false;
+	long pages;
 
-	if (ctl_arg_size(json_object_get(args, "target"), "target", &target, e))
+	if (balloon_arg(args, &bytes, &mem, e))
 		return -1;
 	id = ctl_find_guest(req->s, json_object_get(args, "guest"), e);
 	if (!id)
 		return -1;
+	/* Its RAM never changes: checked without the lock. */
+	pages = balloon_pages(bytes, mem, h->vm[id]->ram_size, e);
+	if (pages < 0)
+		return -1;
 	pthread_mutex_lock(&h->lock);
 	b = h->balloon[id];
-	if (b && target <= h->vm[id]->ram_size) {
-		balloon_set_target(&b->vb, target >> PAGE_SHIFT);
-		balloon_get_info(&b->vb, &bi);
+	if (b) {
+		host_balloon_set_user_target(b, (unsigned long)pages);
+		*ret = balloon_json(h->vm[id], b);
 	}
 	pthread_mutex_unlock(&h->lock);
 	if (!b)
 		return ctl_fail(e, CTL_ERR_GENERIC,
 				"guest %u has no balloon (--balloon off)", id);
-	if (target > h->vm[id]->ram_size)
-		return ctl_fail(e, CTL_ERR_GENERIC,
-				"target %" PRIu64
-				" is more than the guest's %" PRIu64
-				" bytes of RAM",
-				target, h->vm[id]->ram_size);
-	*ret = json_pack("{s:I,s:I}", "target",
-			 (json_int_t)bi.target << PAGE_SHIFT, "actual",
-			 (json_int_t)bi.actual << PAGE_SHIFT);
 	return 0;
 }
 
@@ -420,6 +470,6 @@ const struct ctl_cmd ctl_guest_cmds[] = {
 	{ "guest-kill", cmd_guest_kill, guest_arg,
 	  "kill a guest (reason 'killed'); GUEST_STOPPED follows" },
 	{ "balloon-set", cmd_balloon_set, balloon_args,
-	  "set a guest's balloon target (bytes the guest gives back)" },
+	  "set a guest's balloon by hand: 'target' (bytes the balloon holds) or 'mem' (bytes the guest may use); reclaim keeps it (0 target: reclaim's again)" },
 	{ NULL },
 };

@@ -291,6 +291,18 @@ void host_balloon_detach(struct vm_balloon *b)
 /* ------------------------------------------------------------------ */
 /* reclaim_ops over the host's guests                                   */
 
+/* Pages of vm's RAM whose home is pool node nid (-1: anywhere): where
+ * faults on those GPAs allocate first (a strict guest: only there). */
+static unsigned long home_pages(const struct vm *vm, int nid)
+{
+	unsigned long pages = 0;
+
+	for (unsigned int n = 0; n < vm->nr_nodes; n++)
+		if (nid < 0 || vm->pnode[n] == nid)
+			pages += vm->node[n].size >> PAGE_SHIFT;
+	return pages;
+}
+
 static unsigned int rc_snapshot(void *priv, int nid, struct reclaim_guest *g,
 				unsigned int max)
 {
@@ -325,6 +337,9 @@ static unsigned int rc_snapshot(void *priv, int nid, struct reclaim_guest *g,
 			.frames = on,
 			.total_frames = total,
 			.balloon = info.target,
+			.ram_pages = h->vm[id]->ram_size >> PAGE_SHIFT,
+			.home_pages = home_pages(h->vm[id], nid),
+			.kept = b->user_target,
 			.guest_free =
 				(info.stats_seen &
 				 (1ULL << VIRTIO_BALLOON_S_MEMFREE)) ?
@@ -354,9 +369,21 @@ static void rc_adjust(void *priv, unsigned int id, long delta)
 
 		balloon_get_info(&b->vb, &info);
 		t = (long)info.target + delta;
+		/* A deflation never goes below a target set by hand (the
+		 * user may have set it since the snapshot). */
+		if (delta < 0 && t < (long)b->user_target)
+			t = (long)info.target < (long)b->user_target ?
+				    (long)info.target :
+				    (long)b->user_target;
 		balloon_set_target(&b->vb, t < 0 ? 0 : (uint32_t)t);
 	}
 	pthread_mutex_unlock(&h->lock);
+}
+
+void host_balloon_set_user_target(struct vm_balloon *b, unsigned long pages)
+{
+	b->user_target = pages;
+	balloon_set_target(&b->vb, (uint32_t)pages);
 }
 
 static uint64_t rc_reclaimed(void *priv)

@@ -30,6 +30,10 @@ struct vm_balloon {
 	int irq_efd;
 	bool irqfd_on; /* registered with KVM (once the driver is live) */
 	uint64_t irqfd_ns; /* what registering it cost (KVM_IRQFD) */
+	/* The target set by hand (balloon-set), in pages; 0: none.  Reclaim
+	 * never deflates below it, and may inflate beyond it.  Guarded by
+	 * h->lock. */
+	unsigned long user_target;
 };
 
 /* Before vm_start: create the device and tell the guest about it. */
@@ -45,6 +49,9 @@ int host_balloon_ioeventfd(struct vm_balloon *b, struct evloop *loop);
  * the eventfd). */
 int host_balloon_notify_fd(struct vm_balloon *b);
 int host_balloon_serve(struct vm_balloon *b, struct evloop *loop);
+/* Set the balloon's target by hand, kept until set again (0: the
+ * balloon is the reclaim policy's again).  Context: h->lock held. */
+void host_balloon_set_user_target(struct vm_balloon *b, unsigned long pages);
 /* Start kswapd and register reclaim with the allocator. */
 int host_reclaim_start(struct vmm_host *h) __attribute__((warn_unused_result));
 void host_reclaim_stop(struct vmm_host *h);

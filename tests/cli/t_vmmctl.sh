@@ -41,6 +41,7 @@ expect 3 "is vmm host running" status
 expect 2 "no command 'frob'" frob
 expect 2 "which guest" stop
 expect 2 "GUEST and SIZE" balloon a
+expect 0 "GUEST --mem SIZE" balloon --help
 expect 2 "no section 'meminfo'" stats meminfo
 expect 2 "--timeout soon" --timeout soon status
 expect 2 "start FILE, or stop" trace
@@ -81,6 +82,20 @@ expect 0 "balloon of b: target 8M" balloon b 8M
 i=0
 while ! grep -q BALLOON_CHANGE "$tmp/watch" && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
 expect 1 "no guest 'zz'" balloon zz 8M
+# Set as the memory the guest may use (virsh setmem), kept; bad sizes.
+expect 0 "balloon of b: target 24M (holds" balloon b --mem 40M
+expect 0 "kept until set again" balloon b --mem=40M
+expect 0 "the guest may use 40M of 64M" balloon b --mem 40M
+expect 0 "    24M     40M" list
+expect 0 '"user-target":25165824,"mem":41943040' --json list
+expect 1 "target 1 GiB is more than the guest's 64 MiB of RAM" balloon b 1G
+expect 1 "mem 65 MiB is more than the guest's 64 MiB of RAM" balloon b --mem 65M
+expect 1 "mem 0 B would leave the guest no memory" balloon b --mem 0
+expect 1 "'-5M' is not a size" balloon b -5M
+expect 1 "'lots' is not a size" balloon b --mem lots
+expect 2 "--mem needs a SIZE" balloon b --mem
+expect 2 "GUEST and --mem SIZE" balloon b 8M --mem 40M
+expect 0 "reclaim's to change" balloon b 0
 expect 0 "Node 0, zone   Normal" stats buddyinfo
 expect 0 "pgalloc_normal" stats vmstat
 expect 0 "Node 0, zone   Normal -1.000" stats extfrag_index

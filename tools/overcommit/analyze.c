@@ -121,6 +121,10 @@ static void on_line(struct analysis *a, const struct trace_line *l)
 		row(a, l->ts, "balloon_request", -1, vm,
 		    trace_val(l, "target") / 256.0, -1);
 		break;
+	case TR_BALLOON_DEFLATE:
+		row(a, l->ts, "balloon_deflate", node, vm,
+		    trace_val(l, "pages") / 256.0, -1);
+		break;
 	case TR_OOM_KILL:
 		row(a, l->ts, "oom_kill", -1, vm,
 		    trace_val(l, "frames") / 256.0, -1);

@@ -63,6 +63,7 @@ struct oc_result {
 	unsigned long node_pages[MAX_NUMNODES];
 	unsigned long node_min_free[MAX_NUMNODES]; /* lowest sampled */
 	uint64_t node_below_low_ns[MAX_NUMNODES]; /* sampled time spent */
+	uint64_t node_deflated[MAX_NUMNODES]; /* pages its kswapd deflated */
 
 	/* From the samples. */
 	unsigned long samples;

@@ -447,6 +447,8 @@ int oc_run(const struct scenario *sc, const char *dir,
 			host_reap(run.h, r->guest[i].id);
 		}
 	all_vm_events(run.h->pool, r->vmstat);
+	for (unsigned int n = 0; run.h->reclaim_running && n < r->nr_nodes; n++)
+		r->node_deflated[n] = reclaim_node_deflated(&run.h->reclaim, n);
 	drain_trace(&run);
 	host_destroy(run.h);
 out_loop:

@@ -90,13 +90,14 @@ static void text_memory(const struct oc_result *r, FILE *f)
 		r->released_pageblocks);
 	for (unsigned int n = 0; n < r->nr_nodes; n++)
 		fprintf(f,
-			"  node%-3u               %.0f MiB: min %.1f, low %.1f, high %.1f MiB; lowest free %.1f MiB, %.1f s below low\n",
+			"  node%-3u               %.0f MiB: min %.1f, low %.1f, high %.1f MiB; lowest free %.1f MiB, %.1f s below low; its kswapd deflated %.1f MiB\n",
 			n, r->node_pages[n] / 256.0,
 			r->wmark[n][WMARK_MIN] / 256.0,
 			r->wmark[n][WMARK_LOW] / 256.0,
 			r->wmark[n][WMARK_HIGH] / 256.0,
 			r->node_min_free[n] / 256.0,
-			secs(r->node_below_low_ns[n]));
+			secs(r->node_below_low_ns[n]),
+			r->node_deflated[n] / 256.0);
 }
 
 static void text_guests(const struct oc_result *r, FILE *f)
@@ -261,14 +262,16 @@ static json_t *memory_json(const struct oc_result *r)
 	for (unsigned int n = 0; n < r->nr_nodes; n++)
 		json_array_append_new(
 			nodes,
-			json_pack("{s:i,s:f,s:f,s:f,s:f,s:f,s:f}", "node", n,
-				  "size_mib", r->node_pages[n] / 256.0,
+			json_pack("{s:i,s:f,s:f,s:f,s:f,s:f,s:f,s:f}", "node",
+				  n, "size_mib", r->node_pages[n] / 256.0,
 				  "min_mib", r->wmark[n][WMARK_MIN] / 256.0,
 				  "low_mib", r->wmark[n][WMARK_LOW] / 256.0,
 				  "high_mib", r->wmark[n][WMARK_HIGH] / 256.0,
 				  "lowest_free_mib",
 				  r->node_min_free[n] / 256.0, "below_low_s",
-				  secs(r->node_below_low_ns[n])));
+				  secs(r->node_below_low_ns[n]),
+				  "kswapd_deflated_mib",
+				  r->node_deflated[n] / 256.0));
 	return json_pack(
 		"{s:f,s:i,s:b,s:f,s:{s:f,s:f,s:f},s:{s:f,s:f,s:f,s:I},s:o}",
 		"pool_mib", r->pool_bytes / MIB, "nodes", r->nr_nodes,

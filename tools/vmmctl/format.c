@@ -78,13 +78,14 @@ void print_guest_table(json_t *guests)
 	size_t i;
 	json_t *g;
 
-	printf("%3s %-16s %-13s %7s %7s %7s %7s %15s %7s %s\n", "ID", "NAME",
-	       "STATE", "MEM", "FAULTED", "PEAK", "2M", "BALLOON TGT/ACT",
-	       "PINNED", "NODES");
+	printf("%3s %-16s %-13s %7s %7s %7s %7s %15s %7s %7s %7s %s\n", "ID",
+	       "NAME", "STATE", "MEM", "FAULTED", "PEAK", "2M",
+	       "BALLOON TGT/ACT", "SET", "USABLE", "PINNED", "NODES");
 	json_array_foreach(guests, i, g) {
 		json_t *m = json_object_get(g, "memory");
 		json_t *b = json_object_get(g, "balloon");
-		char s[6][16], bal[40], nodes[128];
+		json_t *set = json_object_get(b, "user-target");
+		char s[9][16], bal[40], nodes[128];
 
 		if (json_is_object(b))
 			snprintf(bal, sizeof(bal), "%s/%s",
@@ -95,7 +96,7 @@ void print_guest_table(json_t *guests)
 		else
 			snprintf(bal, sizeof(bal), "-");
 		print_nodes(json_object_get(g, "nodes"), nodes, sizeof(nodes));
-		printf("%3lld %-16s %-13s %7s %7s %7s %7s %15s %7s %s\n",
+		printf("%3lld %-16s %-13s %7s %7s %7s %7s %15s %7s %7s %7s %s\n",
 		       json_integer_value(json_object_get(g, "id")),
 		       json_string_value(json_object_get(g, "name")),
 		       json_string_value(json_object_get(g, "state")),
@@ -105,7 +106,15 @@ void print_guest_table(json_t *guests)
 		       fmt_json_size(json_object_get(m, "peak"), s[2], 16),
 		       fmt_json_size(json_object_get(m, "huge-2m"), s[3], 16),
 		       bal,
-		       fmt_json_size(json_object_get(m, "pinned"), s[4], 16),
+		       /* A target set by hand (0: none, the policy's). */
+		       json_integer_value(set) ? fmt_json_size(set, s[6], 16) :
+						 "-",
+		       /* What the guest may use: RAM less the balloon. */
+		       fmt_json_size(json_is_object(b) ?
+					     json_object_get(b, "mem") :
+					     json_object_get(m, "size"),
+				     s[7], 16),
+		       fmt_json_size(json_object_get(m, "pinned"), s[8], 16),
 		       nodes);
 	}
 }

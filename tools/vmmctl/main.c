@@ -19,7 +19,9 @@ static const struct vmmctl_cmd cmds[] = {
 	  "guests: state, memory, balloon, node placement",
 	  "One line per guest: id, name, state, RAM, memory faulted in (now\n"
 	  "and peak), memory mapped with 2 MiB pages, balloon target/actual,\n"
-	  "pinned memory, guest node -> pool node placement.\n" },
+	  "the target set by hand (SET, - for none), the memory the guest may\n"
+	  "use (USABLE: RAM less the balloon's target), pinned memory, guest\n"
+	  "node -> pool node placement.\n" },
 	{ "launch", cmd_launch, "SPEC [--wait]", "start a guest",
 	  "SPEC is what `vmm run --guest` takes, e.g.\n"
 	  "  'name=web,mem=512M,vcpus=2,nodes=2,map=0:0/1:1,script=touch 256M; verify'\n"
@@ -41,11 +43,16 @@ static const struct vmmctl_cmd cmds[] = {
 	  "kill a guest (and wait until it is gone)",
 	  "Stops its vCPUs at once, with the reason 'killed' (as the OOM\n"
 	  "killer's victims are 'oom-kill').\n" },
-	{ "balloon", cmd_balloon, "GUEST SIZE", "set a guest's balloon target",
+	{ "balloon", cmd_balloon, "GUEST SIZE | GUEST --mem SIZE",
+	  "set a guest's balloon target",
 	  "SIZE (K/M/G/T) is how much memory the guest should give back\n"
-	  "through its balloon; 0 deflates it.  kswapd changes targets too: it\n"
-	  "inflates under pressure and, unless vmm has --no-deflate, deflates\n"
-	  "when memory is plentiful.\n" },
+	  "through its balloon; --mem SIZE is how much it may use instead (the\n"
+	  "balloon is its RAM less SIZE), as virsh setmem and QEMU's balloon\n"
+	  "take it.  The target is kept until set again: reclaim may inflate\n"
+	  "beyond it under pressure, and deflates back to it, never below.\n"
+	  "0 (or --mem of all its RAM) deflates the balloon and gives it back\n"
+	  "to reclaim, which inflates it under pressure and, unless vmm has\n"
+	  "--no-deflate, deflates it when memory is plentiful.\n" },
 	{ "compact", cmd_compact, "[--node N]",
 	  "compact the pool (when vmm can migrate guest pages)",
 	  "Compacts every node's zones whole, or node N's, as writing\n"
