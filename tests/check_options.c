@@ -111,7 +111,7 @@ START_TEST(test_full_command_line)
 			"--watermark-scale-factor", "100", "--distance",
 			"10,30/30,10", "--no-hugepages", "--stats", "500ms",
 			"--trace", "/tmp/t", "--guest",
-			"name=a,mem=512M,vcpus=2,nodes=2,map=0:1/1:0,strict,pinned=16M,floor=128M,oom_score_adj=-500,script=touch 1M; verify, again",
+			"name=a,mem=512M,vcpus=2,nodes=2,map=0:1/1:0,strict,pinned=16M,floor=128M,oom_score_adj=-500,cpu_max=150%,script=touch 1M; verify, again",
 			"--guest", "mem=64M", "-v", "--balloon", "off",
 			"--balloon-floor", "16M", "--guest-timeout", "50ms",
 			"--direct-reclaim-timeout", "5ms", "--kswapd-step",
@@ -144,6 +144,8 @@ START_TEST(test_full_command_line)
 	ck_assert_uint_eq(cfg.guest[0].floor_bytes, 128 << 20);
 	ck_assert(!cfg.guest[1].floor_set);
 	ck_assert_int_eq(cfg.guest[0].oom_score_adj, -500);
+	ck_assert_uint_eq(cfg.guest[0].cpu_max_pct, 150);
+	ck_assert_uint_eq(cfg.guest[1].cpu_max_pct, 0);
 	ck_assert_str_eq(cfg.guest[0].script, "touch 1M; verify, again");
 	ck_assert_str_eq(cfg.guest[1].name, "guest2");
 	ck_assert(cfg.balloon_off);
@@ -196,6 +198,8 @@ START_TEST(test_bad_arguments)
 		  "floor=1024M is more than mem=64M" },
 		{ "--guest", "floor=lots", "guest floor=lots: a size" },
 		{ "--guest", "oom_score_adj=2000", "-1000..1000" },
+		{ "--guest", "cpu_max=0", "cpu_max=0: a percentage" },
+		{ "--guest", "cpu_max=1.5", "1..1600" },
 		{ "--guest", "colour=blue", "unknown key 'colour'" },
 		{ "--guest", "name", "needs a value" },
 		{ "--guest", "name=a b", "no spaces" },

@@ -31,6 +31,9 @@ struct guest_spec {
 	bool floor_set;
 	uint64_t floor_bytes;
 	int oom_score_adj; /* -1000 .. 1000 as in Linux */
+	/* cpu_max=: its vCPUs together get at most this percentage of one
+	 * host CPU (vmm/cpu_cgroup.h); 0: unbounded. */
+	unsigned int cpu_max_pct;
 	char *script; /* workload, guest command line (owned) */
 	char *kernel_path; /* NULL: the built-in guest */
 };

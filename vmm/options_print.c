@@ -65,6 +65,9 @@ void options_print(const struct vmm_config *cfg, FILE *f)
 				"the host's",
 			g->oom_score_adj,
 			g->kernel_path ? g->kernel_path : "(built in)");
+		if (g->cpu_max_pct)
+			fprintf(f, "      cpu_max %u%% of one host CPU\n",
+				g->cpu_max_pct);
 		fprintf(f, "      script %s\n", g->script);
 	}
 }

@@ -50,7 +50,8 @@ static void usage_spec(FILE *f)
 	      "\n"
 	      "SPEC is comma-separated key=value, script= last (it takes the rest):\n"
 	      "  name=NAME mem=SIZE vcpus=N nodes=N map=G:P/G:P strict pinned=SIZE floor=SIZE\n"
-	      "  oom_score_adj=N kernel=FILE script=COMMANDS\n"
+	      "  oom_score_adj=N cpu_max=PERCENT kernel=FILE script=COMMANDS\n"
+	      "  (cpu_max=150: its vCPUs get at most 1.5 host CPUs, by a cgroup)\n"
 	      "e.g. --guest 'name=web,mem=512M,vcpus=2,nodes=2,map=0:0/1:1,script=touch 256M; verify'\n"
 	      "Sizes take K/M/G/T (binary); times ns/us/ms/s.  Script grammar: docs/guest.md.\n",
 	      f);

@@ -12,6 +12,7 @@
 
 #include "mm/mm.h"
 #include "vmm/boot_data.h"
+#include "vmm/cpu_cgroup.h"
 #include "vmm/futex.h"
 #include "vmm/kvm.h"
 #include "vmm/loader.h"
@@ -293,6 +294,16 @@ int vm_create_res(const struct guest_spec *spec, unsigned int id,
 		snprintf(err, errlen, "boot info");
 		goto err;
 	}
+	if (spec->cpu_max_pct) {
+		char name[VMM_NAME_MAX + 32];
+
+		snprintf(name, sizeof(name), "vmm-%d-%u-%s", (int)getpid(), id,
+			 vm->name);
+		ret = cpu_cgroup_create(NULL, name, spec->cpu_max_pct,
+					&vm->cpu_cg, err, errlen);
+		if (ret)
+			goto err;
+	}
 	*out = vm;
 	return 0;
 
@@ -553,8 +564,13 @@ void vm_destroy(struct vm *vm)
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
 		vcpu_destroy(vm->vcpu[i]);
 	vm_mem_destroy(vm);
+	/* A CPU-bounded guest's cgroup also holds KVM's worker for the VM
+	 * (kvm-nx-lpage-recovery: the first KVM_RUN starts it, in the
+	 * vCPU thread's cgroup), which stops with the VM: so closed here,
+	 * then the cgroup goes. */
 	if (vm->vm_fd >= 0)
-		vm_close_fd(vm->vm_fd, vm->irqchip);
+		vm_close_fd(vm->vm_fd, vm->irqchip && !vm->cpu_cg);
+	cpu_cgroup_destroy(vm->cpu_cg);
 	if (vm->kvm_fd >= 0)
 		close(vm->kvm_fd);
 	if (vm->stop_efd >= 0)
