@@ -196,6 +196,7 @@ int host_create(const struct vmm_config *cfg, struct vmm_host **out, char *err,
 	h->start_ns = trace_clock_ns();
 	h->next_id = 1;
 	h->oom_log = stderr;
+	h->warn_log = stderr;
 	vcpu_load_init(&h->vcpu_load, 0);
 	pthread_mutex_init(&h->lock, NULL);
 	pthread_mutex_init(&h->reap_lock, NULL);
@@ -389,7 +390,7 @@ int host_launch_commit(struct vmm_host *h, struct host_launch *hl, char *err,
 	pthread_mutex_unlock(&h->lock);
 	memset(hl, 0, sizeof(*hl));
 	if (warn) {
-		fprintf(stderr, "vmm: warning: %s\n", warning);
+		fprintf(h->warn_log, "vmm: warning: %s\n", warning);
 		memcpy(hl->warning, warning, sizeof(warning));
 	}
 	trace_event(&h->pool->trace, TR_VM_STATE, id, VM_RUNNING, 0, 0);

@@ -33,6 +33,7 @@ struct vmm_host {
 	 * around freeing one: a VM is never freed under the killer. */
 	pthread_mutex_t reap_lock;
 	FILE *oom_log; /* OOM reports (stderr by default) */
+	FILE *warn_log; /* warnings about the host (stderr by default) */
 	struct evloop *loop; /* serves queue notifications, if set */
 	/* Notifications for the control socket (host_events.h); NULL
 	 * until someone listens. */
