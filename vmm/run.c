@@ -246,6 +246,7 @@ int vmm_run(const struct vmm_config *cfg)
 	};
 	char err[512];
 	sigset_t set;
+	unsigned int launched;
 	int ret, status = 2;
 
 	ret = block_signals(&set);
@@ -290,6 +291,7 @@ int vmm_run(const struct vmm_config *cfg)
 				 cfg->release_interval_ms * 1000000ULL,
 				 on_release, &r);
 	status = 0;
+	launched = 0;
 	for (unsigned int i = 0; i < cfg->nr_guests; i++) {
 		unsigned int id;
 
@@ -302,6 +304,12 @@ int vmm_run(const struct vmm_config *cfg)
 			continue;
 		}
 		watch_guest(&r, id);
+		launched++;
+	}
+	/* Nothing ran: the errors said it all, a pool summary would not. */
+	if (!launched && !cfg->host_mode) {
+		ctl_server_stop(r.ctl);
+		goto out_host;
 	}
 	if (host_nr_running(r.h) || cfg->host_mode) {
 		ret = evloop_run(&r.loop);

@@ -13,6 +13,7 @@
 #include "mm/mm.h"
 #include "vmm/boot_data.h"
 #include "vmm/cpu_cgroup.h"
+#include "vmm/errf.h"
 #include "vmm/futex.h"
 #include "vmm/kvm.h"
 #include "vmm/loader.h"
@@ -102,12 +103,13 @@ static int load_kernel(struct vm *vm, const void *image, size_t len, char *err,
 		       size_t errlen)
 {
 	struct elf_info info;
+	char why[160];
 	int ret;
 
-	ret = elf_check(image, len, GUEST_KERNEL_GPA, vm->ram_size, &info, err,
-			errlen);
+	ret = elf_check(image, len, GUEST_KERNEL_GPA, vm->ram_size, &info, why,
+			sizeof(why));
 	if (ret)
-		return ret;
+		return errf(err, errlen, ret, "guest kernel: %s", why);
 	ret = vm_mem_populate(vm, info.lo, info.hi - info.lo);
 	if (ret) {
 		snprintf(err, errlen, "cannot back the kernel image");
