@@ -39,7 +39,8 @@ struct guest_spec {
 };
 
 struct vmm_config {
-	uint64_t pool_bytes;
+	uint64_t pool_bytes; /* what runs (options_check() rounds) */
+	uint64_t pool_asked_bytes; /* --pool, when rounded down; else 0 */
 	unsigned int nr_nodes;
 	uint64_t movable_bytes; /* per node, like movablecore= */
 	uint64_t min_free_kbytes; /* 0: computed like the kernel */

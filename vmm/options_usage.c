@@ -6,12 +6,15 @@
 
 static void usage_options(FILE *f)
 {
-	fputs("  --pool SIZE                host memory for all guests (default 1G)\n"
+	fputs("  --pool SIZE                host memory for all guests (default 1G),\n"
+	      "                             rounded down to whole 4M blocks per node\n"
 	      "  --nodes N                  pool NUMA nodes, 1..8 (default 1)\n"
 	      "  --movable SIZE             ZONE_MOVABLE per node, like movablecore= (0)\n"
-	      "  --min-free-kbytes N        min watermark (default: sqrt(16 * pool KiB))\n"
+	      "  --min-free-kbytes N        min watermark, at most a quarter of the pool\n"
+	      "                             (default: sqrt(16 * pool KiB))\n"
 	      "  --watermark-scale-factor N gap between watermarks, 1..3000 (default 10)\n"
-	      "  --distance ROWS            node distances, rows '/'-separated: 10,20/20,10\n"
+	      "  --distance ROWS            node distances, one row per node, '/'-separated:\n"
+	      "                             10,20/20,10\n"
 	      "  --no-hugepages             do not ask the host for hugepages\n"
 	      "  --guest SPEC               a guest (repeatable, up to 64)\n"
 	      "  --kernel FILE              guest image for guests without kernel=\n"
