@@ -17,6 +17,7 @@
 #include "vmm/event_loop.h"
 #include "vmm/host.h"
 #include "vmm/host_events.h"
+#include "vmm/kvm.h"
 #include "vmm/run.h"
 
 #define RELEASE_BATCH 32 /* free blocks per round, up to 2 pageblocks each */
@@ -249,6 +250,17 @@ int vmm_run(const struct vmm_config *cfg)
 	unsigned int launched;
 	int ret, status = 2;
 
+	/* Before anything else: without KVM no guest runs, and the reason
+	 * is the host's (a module, a permission), not a guest's. */
+	ret = kvm_open_dev(KVM_DEV, err, sizeof(err));
+	if (ret < 0 && !cfg->host_mode) {
+		fprintf(stderr, "vmm: %s\n", err);
+		return 2;
+	}
+	if (ret < 0)
+		fprintf(stderr, "vmm: warning: %s; guests cannot start\n", err);
+	else
+		close(ret);
 	ret = block_signals(&set);
 	if (!ret)
 		r.sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);

@@ -189,7 +189,6 @@ int vm_create_res(const struct guest_spec *spec, unsigned int id,
 		  size_t image_len, struct vm **out, char *err, size_t errlen)
 {
 	pthread_condattr_t ca;
-	const char *why;
 	struct vm *vm;
 	int ret;
 
@@ -238,10 +237,9 @@ int vm_create_res(const struct guest_spec *spec, unsigned int id,
 		snprintf(err, errlen, "eventfd");
 		goto err;
 	}
-	vm->kvm_fd = kvm_open_dev(&why);
+	vm->kvm_fd = kvm_open_dev(KVM_DEV, err, errlen);
 	if (vm->kvm_fd < 0) {
 		ret = vm->kvm_fd;
-		snprintf(err, errlen, "%s", why);
 		goto err;
 	}
 	vm->run_mmap_size = kvm_vcpu_mmap_size(vm->kvm_fd);
