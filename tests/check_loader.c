@@ -6,6 +6,7 @@
  */
 #include <elf.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -81,6 +82,8 @@ START_TEST(test_guest_image_loads)
 }
 END_TEST
 
+static char last_err[160]; /* expect_refused()'s message */
+
 static void expect_refused(const char *img, size_t len, uint64_t ram, int want,
 			   const char *needle)
 {
@@ -90,6 +93,7 @@ static void expect_refused(const char *img, size_t len, uint64_t ram, int want,
 			    sizeof(err));
 
 	ck_assert_msg(ret == want, "ret %d, want %d (%s)", ret, want, err);
+	snprintf(last_err, sizeof(last_err), "%s", err);
 	ck_assert_msg(strstr(err, needle), "message '%s' lacks '%s'", err,
 		      needle);
 }
@@ -279,6 +283,7 @@ START_TEST(test_phdrs_outside)
 	put_ehdr(img, &eh);
 	expect_refused(img, image_len(), RAM, -ENOEXEC,
 		       "program headers outside");
+	ck_assert_msg(strstr(last_err, " KiB)"), "%s", last_err);
 	eh.e_phnum = 2;
 	eh.e_phoff = image_len() - sizeof(Elf64_Phdr); /* the 2nd past it */
 	put_ehdr(img, &eh);
@@ -326,7 +331,7 @@ START_TEST(test_segment_overflows)
 	ph.p_memsz = 2 * 4096;
 	ph.p_filesz = 4096;
 	put_phdr(img, 0, &ph);
-	expect_refused(img, image_len(), RAM, -ERANGE, "outside RAM");
+	expect_refused(img, image_len(), RAM, -ERANGE, "outside RAM (64 MiB)");
 	free(img);
 }
 END_TEST

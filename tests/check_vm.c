@@ -386,6 +386,32 @@ START_TEST(test_shutdown_deadline)
 }
 END_TEST
 
+/* Sizes in the refusals are in units people read. */
+START_TEST(test_bad_sizes)
+{
+	struct guest_spec spec = { .mem_bytes = 3 << 20,
+				   .nr_vcpus = 1,
+				   .nr_vnodes = 1,
+				   .script = "" };
+	struct vm *vm;
+	char err[200];
+
+	ck_assert_int_eq(vm_create_msg(&spec, 1, guest_image_start,
+				       guest_image_end - guest_image_start, &vm,
+				       err, sizeof(err)),
+			 -EINVAL);
+	ck_assert_str_eq(
+		err, "memory 3 MiB: need a 2 MiB multiple, 4 MiB .. 256 GiB");
+	spec.mem_bytes = 4 << 20;
+	spec.nr_vnodes = 4;
+	ck_assert_int_eq(vm_create_msg(&spec, 1, guest_image_start,
+				       guest_image_end - guest_image_start, &vm,
+				       err, sizeof(err)),
+			 -EINVAL);
+	ck_assert_str_eq(err, "4 nodes of whole 2 MiB do not fit in 4 MiB");
+}
+END_TEST
+
 static unsigned int count_lines(const char *path)
 {
 	unsigned int n = 0;
@@ -481,6 +507,7 @@ Suite *vm_suite(void)
 				    sizeof(shutdown_scripts[0]));
 	tcase_add_test(tc, test_shutdown_deadline);
 	tcase_add_test(tc, test_cpu_max);
+	tcase_add_test(tc, test_bad_sizes);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "vmm/errf.h"
+#include "vmm/size.h"
 
 /*
  * The headers are copied out of the image into local structs and never
@@ -31,6 +32,7 @@ static int check_header(const Elf64_Ehdr *eh, size_t len, char *err,
 			size_t errlen)
 {
 	uint64_t table, end;
+	char a[32];
 
 	if (memcmp(eh->e_ident, ELFMAG, SELFMAG))
 		return errf(err, errlen, -ENOEXEC, "not an ELF image");
@@ -62,8 +64,9 @@ static int check_header(const Elf64_Ehdr *eh, size_t len, char *err,
 	if (__builtin_add_overflow(eh->e_phoff, table, &end) || end > len)
 		return errf(err, errlen, -ENOEXEC,
 			    "program headers outside the image (%u at %#llx, "
-			    "image %zu bytes)",
-			    eh->e_phnum, (unsigned long long)eh->e_phoff, len);
+			    "image %s)",
+			    eh->e_phnum, (unsigned long long)eh->e_phoff,
+			    format_size(len, a, sizeof(a)));
 	return 0;
 }
 
@@ -78,6 +81,7 @@ static void read_phdr(const void *image, const Elf64_Ehdr *eh, unsigned int i,
 static int check_segment(const Elf64_Phdr *ph, size_t len, uint64_t min_gpa,
 			 uint64_t ram_size, char *err, size_t errlen)
 {
+	char a[32];
 	uint64_t end;
 
 	if (ph->p_filesz > ph->p_memsz)
@@ -102,10 +106,10 @@ static int check_segment(const Elf64_Phdr *ph, size_t len, uint64_t min_gpa,
 			    (unsigned long long)min_gpa);
 	if (end > ram_size)
 		return errf(err, errlen, -ERANGE,
-			    "segment %#llx..%#llx outside RAM (%#llx bytes)",
+			    "segment %#llx..%#llx outside RAM (%s)",
 			    (unsigned long long)ph->p_paddr,
 			    (unsigned long long)end,
-			    (unsigned long long)ram_size);
+			    format_size(ram_size, a, sizeof(a)));
 	return 0;
 }
 

@@ -17,6 +17,7 @@
 #include "vmm/futex.h"
 #include "vmm/kvm.h"
 #include "vmm/loader.h"
+#include "vmm/size.h"
 #include "vmm/vcpu.h"
 #include "vmm/vm_mem.h"
 #include "vmm/x86_boot.h"
@@ -49,12 +50,13 @@ static int layout_nodes(struct vm *vm, char *err, size_t errlen)
 	const uint64_t sz2m = 2UL << 20;
 	uint64_t per = vm->ram_size / vm->nr_nodes / sz2m * sz2m, at = 0;
 
-	if (!per) {
-		snprintf(err, errlen, "%u nodes do not fit in %llu MiB",
-			 vm->nr_nodes,
-			 (unsigned long long)(vm->ram_size >> 20));
-		return -EINVAL;
-	}
+	char a[32];
+
+	if (!per)
+		return errf(err, errlen, -EINVAL,
+			    "%u nodes of whole 2 MiB do not fit in %s",
+			    vm->nr_nodes,
+			    format_size(vm->ram_size, a, sizeof(a)));
 	for (unsigned int i = 0; i < vm->nr_nodes; i++) {
 		vm->node[i].start = at;
 		vm->node[i].size = i + 1 == vm->nr_nodes ? vm->ram_size - at :
@@ -67,15 +69,15 @@ static int layout_nodes(struct vm *vm, char *err, size_t errlen)
 static int check_spec(const struct guest_spec *spec, char *err, size_t errlen)
 {
 	const uint64_t sz2m = 2UL << 20;
+	char a[32], b[32], c[32];
 
 	if (spec->mem_bytes % sz2m || spec->mem_bytes < 2 * GUEST_RAM_START ||
-	    spec->mem_bytes > GUEST_RAM_MAX) {
-		snprintf(err, errlen,
-			 "memory %llu bytes: need a 2 MiB multiple, 4 MiB .. "
-			 "256 GiB",
-			 (unsigned long long)spec->mem_bytes);
-		return -EINVAL;
-	}
+	    spec->mem_bytes > GUEST_RAM_MAX)
+		return errf(err, errlen, -EINVAL,
+			    "memory %s: need a 2 MiB multiple, %s .. %s",
+			    format_size(spec->mem_bytes, a, sizeof(a)),
+			    format_size(2 * GUEST_RAM_START, b, sizeof(b)),
+			    format_size(GUEST_RAM_MAX, c, sizeof(c)));
 	if (spec->nr_vcpus < 1 || spec->nr_vcpus > VMM_MAX_VCPUS) {
 		snprintf(err, errlen, "%u vCPUs: need 1 .. %d", spec->nr_vcpus,
 			 VMM_MAX_VCPUS);
