@@ -69,19 +69,27 @@ START_TEST(test_durations_and_ints)
 }
 END_TEST
 
-static int run_args(struct vmm_config *cfg, char *err, const char *a0, ...)
+static int run_va(struct vmm_config *cfg, char *err, const char *a0, va_list ap)
 {
 	char *argv[64];
 	int argc = 0;
-	va_list ap;
 
-	va_start(ap, a0);
 	argv[argc++] = "run";
 	for (const char *a = a0; a && argc < 63; a = va_arg(ap, const char *))
 		argv[argc++] = (char *)a;
-	va_end(ap);
 	argv[argc] = NULL;
 	return options_parse_run(argc, argv, cfg, err, OPTIONS_ERR_MAX);
+}
+
+static int run_args(struct vmm_config *cfg, char *err, const char *a0, ...)
+{
+	va_list ap;
+	int ret;
+
+	va_start(ap, a0);
+	ret = run_va(cfg, err, a0, ap);
+	va_end(ap);
+	return ret;
 }
 
 static struct vmm_config cfg;
@@ -242,18 +250,13 @@ END_TEST
 static void assert_refused(const char *needle, const char *a0, ...)
 {
 	char err[OPTIONS_ERR_MAX];
-	char *argv[16];
-	int argc = 0;
 	va_list ap;
+	int ret;
 
 	va_start(ap, a0);
-	argv[argc++] = "run";
-	for (const char *a = a0; a && argc < 15; a = va_arg(ap, const char *))
-		argv[argc++] = (char *)a;
+	ret = run_va(&cfg, err, a0, ap);
 	va_end(ap);
-	argv[argc] = NULL;
-	ck_assert_int_eq(options_parse_run(argc, argv, &cfg, err, sizeof(err)),
-			 -EINVAL);
+	ck_assert_int_eq(ret, -EINVAL);
 	ck_assert_msg(strstr(err, needle), "'%s' lacks '%s'", err, needle);
 }
 
