@@ -306,6 +306,8 @@ void wakeup_kcompactd_proactive(struct mm_pool *pool);
 /* Messages: mm/ is a library, so it reports and returns, never exits. */
 void mm_printk(struct mm_pool *pool, const char *level, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+/* The pool's mm_set_printk() file (stderr without a pool or one). */
+FILE *mm_printk_file(struct mm_pool *pool);
 #define pr_err(pool, ...) mm_printk(pool, "error", __VA_ARGS__)
 #define pr_warn(pool, ...) mm_printk(pool, "warning", __VA_ARGS__)
 #define pr_info(pool, ...) mm_printk(pool, NULL, __VA_ARGS__)

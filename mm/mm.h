@@ -183,12 +183,20 @@ struct mm_pool {
 	struct fail_page_alloc fail;
 	struct trace_ring trace;
 	unsigned long warn_count; /* allocation failure reports printed */
+	FILE *printk_file; /* mm_set_printk(); NULL: stderr */
 };
 
 int mm_pool_create(const struct mm_config *cfg, struct mm_pool **out, char *err,
 		   size_t errlen) __must_check;
 void mm_pool_destroy(struct mm_pool *pool);
 void mm_set_ops(struct mm_pool *pool, const struct mm_ops *ops);
+/*
+ * Where the pool's messages (errors, warnings, allocation failure
+ * reports) go from now on; NULL: stderr.  A test that makes a call fail
+ * on purpose captures what it prints, so that only real failures print
+ * errors.  Context: any thread; a message being printed goes to either.
+ */
+void mm_set_printk(struct mm_pool *pool, FILE *f);
 
 /* Allocation and freeing. */
 pfn_t __alloc_pages(struct mm_pool *pool, gfp_t gfp, unsigned int order,

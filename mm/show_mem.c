@@ -39,6 +39,7 @@ void warn_alloc(struct mm_pool *pool, gfp_t gfp_mask,
 	unsigned long n =
 		__atomic_fetch_add(&pool->warn_count, 1, __ATOMIC_RELAXED);
 	char gfp[160], msg[160];
+	FILE *f = mm_printk_file(pool);
 	va_list ap;
 
 	count_vm_event(pool, ALLOC_WARN);
@@ -47,14 +48,14 @@ void warn_alloc(struct mm_pool *pool, gfp_t gfp_mask,
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof(msg), fmt, ap);
 	va_end(ap);
-	flockfile(stderr);
-	fprintf(stderr, "mm: warning: %s, mode:%#x(%s), nodemask=", msg,
-		gfp_mask, gfp_flags_str(gfp_mask, gfp, sizeof(gfp)));
+	flockfile(f);
+	fprintf(f, "mm: warning: %s, mode:%#x(%s), nodemask=", msg, gfp_mask,
+		gfp_flags_str(gfp_mask, gfp, sizeof(gfp)));
 	if (nodemask)
-		fprintf(stderr, "%#x\n", nodemask->bits);
+		fprintf(f, "%#x\n", nodemask->bits);
 	else
-		fprintf(stderr, "(null)\n");
+		fprintf(f, "(null)\n");
 	if (!(gfp_mask & __GFP_NOWARN) && n < 10)
-		show_free_areas(pool, stderr);
-	funlockfile(stderr);
+		show_free_areas(pool, f);
+	funlockfile(f);
 }

@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "tests/mm_test.h"
+#include "tests/printk_capture.h"
 
 #define POOL_MIB 32
 
@@ -75,17 +76,28 @@ START_TEST(test_bad_free)
 {
 	struct mm_pool *pool = test_pool(8, 1, 0);
 	pfn_t p = __alloc_pages(pool, GFP_VMM, 2, 0, NULL);
+	struct printk_capture c = { 0 };
 	long free_before;
 
 	ck_assert_uint_ne(p, PFN_NONE);
+	printk_capture_start(&c, pool);
 	__free_pages(pool, p + 1, 0); /* a tail */
+	printk_capture_expect(&c, "is not a block head");
+	printk_capture_start(&c, pool);
 	__free_pages(pool, p, 1); /* wrong order */
+	printk_capture_expect(&c, "is in use with order 2");
+	printk_capture_start(&c, pool);
 	__free_pages(pool, pool->nr_frames + 5, 0); /* outside */
+	printk_capture_expect(&c, "free of a bad block");
+	printk_capture_start(&c, pool);
 	__free_pages(pool, p, MAX_ORDER); /* order out of range */
+	printk_capture_expect(&c, "free of a bad block");
 	ck_validate(pool);
 	__free_pages(pool, p, 2);
 	free_before = pool->zones[0]->nr_free_pages;
+	printk_capture_start(&c, pool);
 	__free_pages(pool, p, 2); /* double free */
+	printk_capture_expect(&c, "is already free");
 	ck_assert_int_eq(pool->zones[0]->nr_free_pages, free_before);
 	ck_validate(pool);
 	mm_pool_destroy(pool);

@@ -274,6 +274,12 @@ START_TEST(test_bad_input)
 		{ "{\"execute\": \"guest-launch\", \"arguments\": "
 		  "{\"vcpus\": 99999999999999}}",
 		  "GenericError", "vcpus=" },
+		{ "{\"execute\": \"guest-launch\", \"arguments\": "
+		  "{\"cpu_max\": 0}}",
+		  "GenericError", "cpu_max=0: a percentage of one host CPU" },
+		{ "{\"execute\": \"guest-launch\", \"arguments\": "
+		  "{\"cpu_max\": \"50\"}}",
+		  "GenericError", "Invalid parameter type for 'cpu_max'" },
 		{ "{\"execute\": \"query-stats\", \"arguments\": "
 		  "{\"sections\": [1]}}",
 		  "GenericError", "Invalid parameter type for 'sections'" },

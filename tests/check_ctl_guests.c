@@ -7,6 +7,7 @@
  * guests running.
  */
 #include <check.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -650,6 +651,67 @@ START_TEST(test_balloon_target_kept)
 }
 END_TEST
 
+/* The warning a launch's reply carries ("" for none). */
+static void launch_warning(int fd, const char *spec, char *warning, size_t len)
+{
+	char line[512];
+	json_t *r, *w;
+
+	snprintf(line, sizeof(line),
+		 "{\"execute\": \"guest-launch\", \"arguments\": "
+		 "{\"spec\": \"%s\"}}",
+		 spec);
+	r = ctl_cmd(fd, line);
+	ck_assert_msg(get(r, "return"), "%s: %s", spec,
+		      json_string_value(get(get(r, "error"), "desc")));
+	w = get(get(r, "return"), "warning");
+	snprintf(warning, len, "%s", w ? json_string_value(w) : "");
+	json_decref(r);
+}
+
+/*
+ * The launch that takes the vCPUs running past the host's CPUs says so
+ * in its reply, naming the numbers; the next one, still past them, does
+ * not: once per crossing.
+ */
+START_TEST(test_vcpu_warning)
+{
+	char spec[128], w[512], want[128];
+	struct ctl_test t;
+	cpu_set_t set;
+	int fd, cpus;
+	char *log;
+
+	ck_assert_int_eq(sched_getaffinity(0, sizeof(set), &set), 0);
+	cpus = CPU_COUNT(&set);
+	if (cpus >= 16) {
+		printf("SKIP: vCPU warning: %d host CPUs, a guest has 16 vCPUs at most\n",
+		       cpus);
+		return;
+	}
+	ctl_test_start(&t, "--pool", "128M", NULL);
+	fd = ctl_client(&t);
+	snprintf(spec, sizeof(spec),
+		 "name=fits,mem=16M,vcpus=%d,script=hold 60s", cpus);
+	launch_warning(fd, spec, w, sizeof(w));
+	ck_assert_msg(!w[0], "%s", w);
+	launch_warning(fd, "name=over,mem=16M,script=hold 60s", w, sizeof(w));
+	snprintf(
+		want, sizeof(want),
+		"guest over (1 vCPU) brings the vCPUs running to %d, more than the %d host CPU",
+		cpus + 1, cpus);
+	ck_assert_msg(strstr(w, want), "'%s' lacks '%s'", w, want);
+	launch_warning(fd, "name=more,mem=16M,vcpus=2,script=hold 60s", w,
+		       sizeof(w));
+	ck_assert_msg(!w[0], "said again: %s", w);
+	ck_assert_int_eq(ctl_test_quit(&t), 0);
+	log = ctl_test_log(&t);
+	ck_assert_msg(strstr(log, want), "vmm's log lacks the warning");
+	free(log);
+	ctl_test_done(&t);
+}
+END_TEST
+
 Suite *ctl_guests_suite(void)
 {
 	Suite *s = suite_create("ctl_guests");
@@ -662,6 +724,7 @@ Suite *ctl_guests_suite(void)
 	tcase_add_test(tc, test_hostile_clients_guests_intact);
 	tcase_add_test(tc, test_pressure_events);
 	tcase_add_test(tc, test_balloon_target_kept);
+	tcase_add_test(tc, test_vcpu_warning);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -6,6 +6,7 @@
 #include <sys/mman.h>
 
 #include "tests/mm_test.h"
+#include "tests/printk_capture.h"
 #include "vmm/guest_mem.h"
 
 struct oom_seen {
@@ -162,12 +163,15 @@ START_TEST(test_strict_binding_oom)
 	struct oom_seen oom = { 0 };
 	struct guest_mem *mem = mem_of(pool, 32, 1, true, &oom);
 	uint8_t *base = guest_mem_hva_of(mem, 0, 32 << 20);
+	struct printk_capture c = { 0 };
 	uint64_t off;
 
 	/* Pool node 0 has 16 MiB: a 32 MiB guest bound to it must fail,
 	 * while pool node 1 stays untouched. */
+	printk_capture_start(&c, pool);
 	for (off = 0; off < (32 << 20) && !READ_ONCE(oom.calls); off += 4096)
 		base[off] = 1;
+	printk_capture_expect(&c, "page allocation failure: order:0");
 	ck_assert_int_eq(READ_ONCE(oom.calls), 1);
 	ck_assert_uint_lt(READ_ONCE(oom.gpa), 16 << 20);
 	ck_assert_uint_eq(node_nr_free_pages(pool, 1),

@@ -6,6 +6,7 @@
  */
 #include <elf.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -81,6 +82,8 @@ START_TEST(test_guest_image_loads)
 }
 END_TEST
 
+static char last_err[160]; /* expect_refused()'s message */
+
 static void expect_refused(const char *img, size_t len, uint64_t ram, int want,
 			   const char *needle)
 {
@@ -90,6 +93,7 @@ static void expect_refused(const char *img, size_t len, uint64_t ram, int want,
 			    sizeof(err));
 
 	ck_assert_msg(ret == want, "ret %d, want %d (%s)", ret, want, err);
+	snprintf(last_err, sizeof(last_err), "%s", err);
 	ck_assert_msg(strstr(err, needle), "message '%s' lacks '%s'", err,
 		      needle);
 }
@@ -158,6 +162,180 @@ START_TEST(test_overlap_and_entry)
 }
 END_TEST
 
+/*
+ * Crafted images.  Their headers are edited through memcpy, like the
+ * loader reads them: a moved program-header table need not be aligned.
+ */
+static Elf64_Ehdr get_ehdr(const char *img)
+{
+	Elf64_Ehdr eh;
+
+	memcpy(&eh, img, sizeof(eh));
+	return eh;
+}
+
+static void put_ehdr(char *img, const Elf64_Ehdr *eh)
+{
+	memcpy(img, eh, sizeof(*eh));
+}
+
+static Elf64_Phdr get_phdr(const char *img, unsigned int i)
+{
+	Elf64_Ehdr eh = get_ehdr(img);
+	Elf64_Phdr ph;
+
+	memcpy(&ph, img + eh.e_phoff + i * sizeof(ph), sizeof(ph));
+	return ph;
+}
+
+static void put_phdr(char *img, unsigned int i, const Elf64_Phdr *ph)
+{
+	Elf64_Ehdr eh = get_ehdr(img);
+
+	memcpy(img + eh.e_phoff + i * sizeof(*ph), ph, sizeof(*ph));
+}
+
+/*
+ * The guest's program headers moved to an odd file offset, in the
+ * padding between them and the first segment's data.
+ */
+#define ODD_PHOFF 0x101
+
+static char *image_with_odd_phoff(void)
+{
+	char *img = image_copy();
+	Elf64_Ehdr eh = get_ehdr(img);
+	size_t table = (size_t)eh.e_phnum * sizeof(Elf64_Phdr);
+
+	ck_assert_uint_le(ODD_PHOFF + table, get_phdr(img, 0).p_offset ?:
+						     get_phdr(img, 1).p_offset);
+	memmove(img + ODD_PHOFF, img + eh.e_phoff, table);
+	eh.e_phoff = ODD_PHOFF;
+	put_ehdr(img, &eh);
+	return img;
+}
+
+static void expect_loads_like_guest(const char *img)
+{
+	struct elf_info want, got;
+	char err[160] = "";
+	char *ram = calloc(1, RAM);
+
+	ck_assert_ptr_nonnull(ram);
+	ck_assert_int_eq(elf_check(guest_image_start, image_len(),
+				   GUEST_KERNEL_GPA, RAM, &want, err,
+				   sizeof(err)),
+			 0);
+	ck_assert_msg(elf_check(img, image_len(), GUEST_KERNEL_GPA, RAM, &got,
+				err, sizeof(err)) == 0,
+		      "refused: %s", err);
+	ck_assert_int_eq(memcmp(&want, &got, sizeof(want)), 0);
+	ck_assert_int_eq(elf_load(img, &got, buf_hva, ram, err, sizeof(err)),
+			 0);
+	for (unsigned int i = 0; i < got.nr_segments; i++)
+		ck_assert_int_eq(memcmp(ram + got.seg[i].gpa,
+					guest_image_start + got.seg[i].offset,
+					got.seg[i].filesz),
+				 0);
+	free(ram);
+}
+
+/*
+ * ELF does not promise aligned headers and the loader must not assume
+ * them: reading them in place through a misaligned pointer is undefined
+ * behaviour (the sanitizer build stops the whole host on it).
+ */
+START_TEST(test_misaligned_phdrs)
+{
+	char *img = image_with_odd_phoff();
+	Elf64_Phdr ph;
+
+	expect_loads_like_guest(img);
+	/* A bad entry in a misaligned table is still found and named. */
+	ph = get_phdr(img, 0);
+	ph.p_filesz = ph.p_memsz + 1;
+	put_phdr(img, 0, &ph);
+	expect_refused(img, image_len(), RAM, -ENOEXEC, "filesz > memsz");
+	free(img);
+}
+END_TEST
+
+START_TEST(test_misaligned_image)
+{
+	char *buf = malloc(image_len() + 1);
+
+	ck_assert_ptr_nonnull(buf);
+	memcpy(buf + 1, guest_image_start, image_len());
+	expect_loads_like_guest(buf + 1);
+	free(buf);
+}
+END_TEST
+
+START_TEST(test_phdrs_outside)
+{
+	char *img = image_copy();
+	Elf64_Ehdr eh = get_ehdr(img);
+
+	eh.e_phnum = 0;
+	put_ehdr(img, &eh);
+	expect_refused(img, image_len(), RAM, -ENOEXEC, "no program headers");
+	eh.e_phnum = image_len() / sizeof(Elf64_Phdr); /* past the end */
+	put_ehdr(img, &eh);
+	expect_refused(img, image_len(), RAM, -ENOEXEC,
+		       "program headers outside");
+	ck_assert_msg(strstr(last_err, " KiB)"), "%s", last_err);
+	eh.e_phnum = 2;
+	eh.e_phoff = image_len() - sizeof(Elf64_Phdr); /* the 2nd past it */
+	put_ehdr(img, &eh);
+	expect_refused(img, image_len(), RAM, -ENOEXEC,
+		       "program headers outside");
+	eh.e_phoff = UINT64_MAX - 8; /* offset + size overflows */
+	put_ehdr(img, &eh);
+	expect_refused(img, image_len(), RAM, -ENOEXEC,
+		       "program headers outside");
+	eh = get_ehdr(guest_image_start);
+	eh.e_phentsize = sizeof(Elf64_Phdr) - 8;
+	put_ehdr(img, &eh);
+	expect_refused(img, image_len(), RAM, -ENOEXEC, "e_phentsize");
+	eh.e_phentsize = sizeof(Elf64_Phdr) + 8;
+	put_ehdr(img, &eh);
+	expect_refused(img, image_len(), RAM, -ENOEXEC, "e_phentsize");
+	free(img);
+}
+END_TEST
+
+START_TEST(test_segment_overflows)
+{
+	char *img = image_copy();
+	Elf64_Phdr ph = get_phdr(img, 0);
+
+	ph.p_offset = UINT64_MAX - 8; /* offset + filesz overflows */
+	ph.p_filesz = 16;
+	put_phdr(img, 0, &ph);
+	expect_refused(img, image_len(), RAM, -ENOEXEC, "beyond the image end");
+	ph = get_phdr(guest_image_start, 0);
+	ph.p_filesz = image_len(); /* from its offset, past the end */
+	ph.p_memsz = ph.p_filesz;
+	put_phdr(img, 0, &ph);
+	expect_refused(img, image_len(), RAM, -ENOEXEC, "beyond the image end");
+	ph = get_phdr(guest_image_start, 0);
+	ph.p_memsz = UINT64_MAX; /* paddr + memsz overflows */
+	put_phdr(img, 0, &ph);
+	expect_refused(img, image_len(), RAM, -ERANGE, "overflows");
+	ph = get_phdr(guest_image_start, 0);
+	ph.p_paddr = GUEST_KERNEL_GPA - 4096; /* reaches into the boot area */
+	put_phdr(img, 0, &ph);
+	expect_refused(img, image_len(), RAM, -ERANGE, "boot area");
+	ph = get_phdr(guest_image_start, 0);
+	ph.p_paddr = RAM - 4096; /* starts in RAM, ends past it */
+	ph.p_memsz = 2 * 4096;
+	ph.p_filesz = 4096;
+	put_phdr(img, 0, &ph);
+	expect_refused(img, image_len(), RAM, -ERANGE, "outside RAM (64 MiB)");
+	free(img);
+}
+END_TEST
+
 Suite *loader_suite(void)
 {
 	Suite *s = suite_create("loader");
@@ -169,6 +347,10 @@ Suite *loader_suite(void)
 	tcase_add_test(tc, test_wrong_machine);
 	tcase_add_test(tc, test_segment_outside_ram);
 	tcase_add_test(tc, test_overlap_and_entry);
+	tcase_add_test(tc, test_misaligned_phdrs);
+	tcase_add_test(tc, test_misaligned_image);
+	tcase_add_test(tc, test_phdrs_outside);
+	tcase_add_test(tc, test_segment_overflows);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -3,6 +3,8 @@
 #include <check.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "vmm/options.h"
@@ -88,19 +90,27 @@ START_TEST(test_durations_and_ints)
 }
 END_TEST
 
-static int run_args(struct vmm_config *cfg, char *err, const char *a0, ...)
+static int run_va(struct vmm_config *cfg, char *err, const char *a0, va_list ap)
 {
 	char *argv[64];
 	int argc = 0;
-	va_list ap;
 
-	va_start(ap, a0);
 	argv[argc++] = "run";
 	for (const char *a = a0; a && argc < 63; a = va_arg(ap, const char *))
 		argv[argc++] = (char *)a;
-	va_end(ap);
 	argv[argc] = NULL;
 	return options_parse_run(argc, argv, cfg, err, OPTIONS_ERR_MAX);
+}
+
+static int run_args(struct vmm_config *cfg, char *err, const char *a0, ...)
+{
+	va_list ap;
+	int ret;
+
+	va_start(ap, a0);
+	ret = run_va(cfg, err, a0, ap);
+	va_end(ap);
+	return ret;
 }
 
 static struct vmm_config cfg;
@@ -132,7 +142,7 @@ START_TEST(test_full_command_line)
 			"--watermark-scale-factor", "100", "--distance",
 			"10,30/30,10", "--no-hugepages", "--stats", "500ms",
 			"--trace", "/tmp/t", "--guest",
-			"name=a,mem=512M,vcpus=2,nodes=2,map=0:1/1:0,strict,pinned=16M,floor=128M,oom_score_adj=-500,script=touch 1M; hold 1m; verify",
+			"name=a,mem=512M,vcpus=2,nodes=2,map=0:1/1:0,strict,pinned=16M,floor=128M,oom_score_adj=-500,cpu_max=150%,script=touch 1M; hold 1m; verify",
 			"--guest",
 			"mem=64M,kernel=/boot/k.elf,script=root=/dev/vda, quiet",
 			"-v", "--balloon", "off", "--balloon-floor", "16M",
@@ -166,6 +176,8 @@ START_TEST(test_full_command_line)
 	ck_assert_uint_eq(cfg.guest[0].floor_bytes, 128 << 20);
 	ck_assert(!cfg.guest[1].floor_set);
 	ck_assert_int_eq(cfg.guest[0].oom_score_adj, -500);
+	ck_assert_uint_eq(cfg.guest[0].cpu_max_pct, 150);
+	ck_assert_uint_eq(cfg.guest[1].cpu_max_pct, 0);
 	ck_assert_str_eq(cfg.guest[0].script, "touch 1M; hold 1m; verify");
 	ck_assert_str_eq(cfg.guest[1].name, "guest2");
 	/* script= takes the rest, commas and all; another kernel's command
@@ -192,7 +204,7 @@ START_TEST(test_bad_arguments)
 		const char *opt, *val, *needle;
 	} bad[] = {
 		{ "--pool", "lots", "--pool lots" },
-		{ "--pool", "1M", "at least 16M" },
+		{ "--pool", "1M", "--pool 1 MiB: at least 16 MiB" },
 		{ "--pool", "99999999999T", "--pool" },
 		{ "--nodes", "0", "--nodes 0" },
 		{ "--nodes", "9", "--nodes 9" },
@@ -221,6 +233,8 @@ START_TEST(test_bad_arguments)
 		  "floor=1024M is more than mem=64M" },
 		{ "--guest", "floor=lots", "guest floor=lots: a size" },
 		{ "--guest", "oom_score_adj=2000", "-1000..1000" },
+		{ "--guest", "cpu_max=0", "cpu_max=0: a percentage" },
+		{ "--guest", "cpu_max=1.5", "1..1600" },
 		{ "--guest", "colour=blue", "unknown key 'colour'" },
 		{ "--guest", "name", "needs a value" },
 		{ "--guest", "name=a b", "no spaces" },
@@ -287,6 +301,83 @@ START_TEST(test_bad_arguments)
 }
 END_TEST
 
+static void assert_refused(const char *needle, const char *a0, ...)
+{
+	char err[OPTIONS_ERR_MAX];
+	va_list ap;
+	int ret;
+
+	va_start(ap, a0);
+	ret = run_va(&cfg, err, a0, ap);
+	va_end(ap);
+	ck_assert_int_eq(ret, -EINVAL);
+	ck_assert_msg(strstr(err, needle), "'%s' lacks '%s'", err, needle);
+}
+
+/*
+ * What runs is what -v shows: the pool rounded down to whole 4 MiB
+ * blocks per node, said once; --min-free-kbytes leaves a pool to use;
+ * --distance gives exactly one row of one distance per node.
+ */
+START_TEST(test_pool_checks)
+{
+	char err[OPTIONS_ERR_MAX], *text;
+	size_t len;
+	FILE *f;
+
+	ck_assert_int_eq(
+		run_args(&cfg, err, "--pool", "100M", "--nodes", "3", NULL), 0);
+	ck_assert_uint_eq(cfg.pool_bytes, 96ULL << 20);
+	ck_assert_uint_eq(cfg.pool_asked_bytes, 100ULL << 20);
+	f = open_memstream(&text, &len);
+	options_print_notes(&cfg, f);
+	options_print(&cfg, f);
+	fclose(f);
+	ck_assert_msg(
+		strstr(text,
+		       "vmm: --pool 100 MiB runs as 96 MiB: 3 node(s) of 32 MiB"),
+		"%s", text);
+	ck_assert_msg(strstr(text,
+			     "pool                   96 MiB in 3 node(s)"),
+		      "%s", text);
+	free(text);
+	options_free(&cfg);
+	ck_assert_int_eq(
+		run_args(&cfg, err, "--pool", "96M", "--nodes", "3", NULL), 0);
+	ck_assert_uint_eq(cfg.pool_asked_bytes, 0);
+	options_free(&cfg);
+
+	ck_assert_int_eq(run_args(&cfg, err, "--pool", "64M",
+				  "--min-free-kbytes", "16384", NULL),
+			 0);
+	options_free(&cfg);
+	assert_refused(
+		"--min-free-kbytes 16385: at most 16384 for a pool of 64 MiB",
+		"--pool", "64M", "--min-free-kbytes", "16385", NULL);
+	assert_refused("--min-free-kbytes 65536: at most 16384", "--pool",
+		       "64M", "--min-free-kbytes", "65536", NULL);
+	assert_refused("--pool 20 MiB is too small for 8 nodes (4 MiB each",
+		       "--pool", "20M", "--nodes", "8", NULL);
+	assert_refused(
+		"--movable 30 MiB leaves no ZONE_NORMAL in nodes of 32 MiB",
+		"--pool", "64M", "--nodes", "2", "--movable", "30M", NULL);
+
+	assert_refused("3 row(s) of up to 2 distance(s) for 2 node(s)",
+		       "--nodes", "2", "--distance", "10,20/20,10/30,30", NULL);
+	assert_refused("2 row(s) of up to 2 distance(s) for 3 node(s)",
+		       "--nodes", "3", "--distance", "10,20/20,10", NULL);
+	assert_refused("2 row(s) of up to 3 distance(s) for 2 node(s)",
+		       "--nodes", "2", "--distance", "10,20,30/20,10,30", NULL);
+	assert_refused("row 1 has no distance to node 1", "--nodes", "2",
+		       "--distance", "10,20/20", NULL);
+	/* --nodes after --distance is the same. */
+	ck_assert_int_eq(run_args(&cfg, err, "--distance", "10,20/20,10",
+				  "--nodes", "2", NULL),
+			 0);
+	options_free(&cfg);
+}
+END_TEST
+
 Suite *options_suite(void)
 {
 	Suite *s = suite_create("options");
@@ -298,6 +389,7 @@ Suite *options_suite(void)
 	tcase_add_test(tc, test_defaults);
 	tcase_add_test(tc, test_full_command_line);
 	tcase_add_test(tc, test_bad_arguments);
+	tcase_add_test(tc, test_pool_checks);
 	suite_add_tcase(s, tc);
 	return s;
 }

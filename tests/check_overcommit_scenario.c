@@ -63,7 +63,7 @@ static const char full[] =
 	"  \"guests\": [\n"
 	"    { \"name\": \"web\", \"count\": 3, \"stagger\": \"500ms\", \"start\": \"1s\",\n"
 	"      \"mem\": \"256M\", \"vcpus\": 2, \"nodes\": 2, \"map\": [1, 0], \"strict\": true,\n"
-	"      \"pinned\": \"8M\", \"floor\": \"32M\", \"oom_score_adj\": -100,\n"
+	"      \"pinned\": \"8M\", \"floor\": \"32M\", \"oom_score_adj\": -100, \"cpu_max\": 150,\n"
 	"      \"script\": [\"touch 100M\", \"verify\"] },\n"
 	"    { \"name\": \"db\", \"mem\": 134217728, \"script\": \"touch 64M; hold 1s\" }\n"
 	"  ],\n"
@@ -130,6 +130,8 @@ START_TEST(test_full_scenario)
 	ck_assert_uint_eq(c->guest[1].floor_bytes, 32ULL << 20);
 	ck_assert(!c->guest[3].floor_set); /* db */
 	ck_assert_int_eq(c->guest[1].oom_score_adj, -100);
+	ck_assert_uint_eq(c->guest[1].cpu_max_pct, 150);
+	ck_assert_uint_eq(c->guest[3].cpu_max_pct, 0); /* db */
 	ck_assert_str_eq(c->guest[1].script, "touch 100M; verify");
 	ck_assert_str_eq(c->guest[3].name, "db");
 	ck_assert_uint_eq(c->guest[3].mem_bytes, 128ULL << 20);
@@ -325,6 +327,9 @@ static const struct {
 	{ "{" POOL
 	  ", \"guests\": [{\"name\": \"g\", \"mem\": \"64M\", \"oom_score_adj\": 1001, \"script\": \"\"}]}",
 	  "guests[0].oom_score_adj: 1001 is not in -1000..1000" },
+	{ "{" POOL
+	  ", \"guests\": [{\"name\": \"g\", \"mem\": \"64M\", \"cpu_max\": 0, \"script\": \"\"}]}",
+	  "guests[0].cpu_max: 0 is not in 1..1600" },
 	{ "{" POOL
 	  ", \"guests\": [{\"name\": \"g\", \"mem\": \"64M\", \"start\": \"2m\", \"script\": \"\"}]}",
 	  "guests[0].start: every guest must start before run.timeout" },

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 
 #include "tests/mm_test.h"
+#include "tests/printk_capture.h"
 
 #define STASH 256
 
@@ -212,16 +213,23 @@ END_TEST
 START_TEST(test_bad_order_and_node)
 {
 	struct mm_pool *pool = test_pool(16, 1, 0);
+	struct printk_capture c = { 0 };
 
 	ck_assert_uint_eq(__alloc_pages(pool, GFP_VMM | __GFP_NOWARN, MAX_ORDER,
 					0, NULL),
 			  PFN_NONE);
 	ck_assert_uint_eq(vm_event_sum(pool, ALLOC_WARN), 0);
+	printk_capture_start(&c, pool);
 	ck_assert_uint_eq(__alloc_pages(pool, GFP_VMM, MAX_ORDER + 5, 0, NULL),
 			  PFN_NONE);
+	printk_capture_expect(&c, "order 16 is out of range");
 	ck_assert_uint_eq(vm_event_sum(pool, ALLOC_WARN), 1);
+	printk_capture_start(&c, pool);
 	ck_assert_uint_eq(__alloc_pages(pool, GFP_VMM, 0, 1, NULL), PFN_NONE);
+	printk_capture_expect(&c, "node 1 does not exist");
+	printk_capture_start(&c, pool);
 	ck_assert_uint_eq(__alloc_pages(pool, GFP_VMM, 0, -1, NULL), PFN_NONE);
+	printk_capture_expect(&c, "node -1 does not exist");
 	ck_assert_uint_eq(vm_event_sum(pool, ALLOC_WARN), 3);
 	ck_assert_uint_ne(__alloc_pages(pool, GFP_VMM, MAX_ORDER - 1, 0, NULL),
 			  PFN_NONE);

@@ -14,6 +14,7 @@
 
 #include "guest/script.h"
 #include "tests/runner.h"
+#include "vmm/cpu_cgroup.h"
 #include "vmm/vm.h"
 #include "vmm/vm_mem.h"
 
@@ -425,6 +426,105 @@ START_TEST(test_shutdown_deadline)
 }
 END_TEST
 
+/* Sizes in the refusals are in units people read. */
+START_TEST(test_bad_sizes)
+{
+	struct guest_spec spec = { .mem_bytes = 3 << 20,
+				   .nr_vcpus = 1,
+				   .nr_vnodes = 1,
+				   .script = "" };
+	struct vm *vm;
+	char err[200];
+
+	ck_assert_int_eq(vm_create_msg(&spec, 1, guest_image_start,
+				       guest_image_end - guest_image_start, &vm,
+				       err, sizeof(err)),
+			 -EINVAL);
+	ck_assert_str_eq(
+		err, "memory 3 MiB: need a 2 MiB multiple, 4 MiB .. 256 GiB");
+	spec.mem_bytes = 4 << 20;
+	spec.nr_vnodes = 4;
+	ck_assert_int_eq(vm_create_msg(&spec, 1, guest_image_start,
+				       guest_image_end - guest_image_start, &vm,
+				       err, sizeof(err)),
+			 -EINVAL);
+	ck_assert_str_eq(err, "4 nodes of whole 2 MiB do not fit in 4 MiB");
+}
+END_TEST
+
+static unsigned int count_lines(const char *path)
+{
+	unsigned int n = 0;
+	char line[64];
+	FILE *f = fopen(path, "re");
+
+	while (f && fgets(line, sizeof(line), f))
+		n++;
+	if (f)
+		fclose(f);
+	return n;
+}
+
+/*
+ * cpu_max=: each vCPU thread is in the guest's cgroup from its start and
+ * the cgroup goes with the guest; one that cannot be made fails the
+ * launch, saying where.
+ */
+START_TEST(test_cpu_max)
+{
+	struct guest_spec spec = {
+		.name = "bounded",
+		.mem_bytes = 64 << 20,
+		.nr_vcpus = 2,
+		.nr_vnodes = 1,
+		.cpu_max_pct = 50,
+		.script = "touch 8M; hold 500ms; verify",
+	};
+	char err[256], dir[512], tasks[600], taken[64];
+	struct cpu_cgroup *cg;
+	struct result r;
+	struct vm *vm;
+	int ret;
+
+	ret = vm_create_msg(&spec, 7, guest_image_start,
+			    guest_image_end - guest_image_start, &vm, err,
+			    sizeof(err));
+	if (ret == -EOPNOTSUPP || ret == -EACCES || ret == -EROFS) {
+		printf("SKIP: cpu_max: %s\n", err);
+		return;
+	}
+	ck_assert_msg(!ret, "%s", err);
+	snprintf(dir, sizeof(dir), "%s", cpu_cgroup_path(vm->cpu_cg));
+	ck_assert_ptr_nonnull(strstr(dir, "/vmm-"));
+	ck_assert_ptr_nonnull(strstr(dir, "-7-bounded"));
+	snprintf(tasks, sizeof(tasks), "%s/tasks", dir); /* v1 */
+	if (access(tasks, F_OK))
+		snprintf(tasks, sizeof(tasks), "%s/cgroup.threads", dir);
+	vm->serial.quiet = getenv("VMM_TEST_CONSOLE") == NULL;
+	ck_assert_int_eq(vm_start(vm), 0);
+	for (int i = 0; i < 200 && count_lines(tasks) < 2; i++)
+		usleep(5000);
+	ck_assert_uint_ge(count_lines(tasks), 2);
+	finish(vm, 10000, &r);
+	assert_clean_exit(&r, "bounded");
+	ck_assert_msg(access(dir, F_OK), "%s left behind", dir);
+
+	/* Its cgroup's name taken: the launch fails, and says so. */
+	snprintf(taken, sizeof(taken), "vmm-%d-8-taken", (int)getpid());
+	*strrchr(dir, '/') = '\0';
+	ck_assert_int_eq(
+		cpu_cgroup_create(dir, taken, 100, &cg, err, sizeof(err)), 0);
+	snprintf(spec.name, sizeof(spec.name), "taken");
+	ret = vm_create_msg(&spec, 8, guest_image_start,
+			    guest_image_end - guest_image_start, &vm, err,
+			    sizeof(err));
+	cpu_cgroup_destroy(cg);
+	ck_assert_int_eq(ret, -EEXIST);
+	ck_assert_msg(strstr(err, "cannot create cgroup") && strstr(err, taken),
+		      "%s", err);
+}
+END_TEST
+
 Suite *vm_suite(void)
 {
 	Suite *s = suite_create("vm");
@@ -447,6 +547,8 @@ Suite *vm_suite(void)
 			    sizeof(shutdown_scripts) /
 				    sizeof(shutdown_scripts[0]));
 	tcase_add_test(tc, test_shutdown_deadline);
+	tcase_add_test(tc, test_cpu_max);
+	tcase_add_test(tc, test_bad_sizes);
 	suite_add_tcase(s, tc);
 	return s;
 }

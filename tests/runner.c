@@ -48,6 +48,9 @@ struct suite_entry {
 	X(host_compact_suite, false)              \
 	X(virtio_suite, false)                    \
 	X(loader_suite, false)                    \
+	X(kvm_suite, false)                       \
+	X(vcpu_load_suite, false)                 \
+	X(cpu_cgroup_suite, false)                \
 	X(trace_parse_suite, false)               \
 	X(trace_dist_suite, false)                \
 	X(trace_latency_suite, false)             \

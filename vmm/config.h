@@ -31,12 +31,16 @@ struct guest_spec {
 	bool floor_set;
 	uint64_t floor_bytes;
 	int oom_score_adj; /* -1000 .. 1000 as in Linux */
+	/* cpu_max=: its vCPUs together get at most this percentage of one
+	 * host CPU (vmm/cpu_cgroup.h); 0: unbounded. */
+	unsigned int cpu_max_pct;
 	char *script; /* workload, guest command line (owned) */
 	char *kernel_path; /* NULL: the built-in guest */
 };
 
 struct vmm_config {
-	uint64_t pool_bytes;
+	uint64_t pool_bytes; /* what runs (options_check() rounds) */
+	uint64_t pool_asked_bytes; /* --pool, when rounded down; else 0 */
 	unsigned int nr_nodes;
 	uint64_t movable_bytes; /* per node, like movablecore= */
 	uint64_t min_free_kbytes; /* 0: computed like the kernel */

@@ -159,6 +159,7 @@ static const struct ctl_arg launch_args[] = {
 	{ "pinned", CTL_ARG_SIZE, true },
 	{ "floor", CTL_ARG_SIZE, true },
 	{ "oom_score_adj", CTL_ARG_INT, true },
+	{ "cpu_max", CTL_ARG_INT, true },
 	{ "kernel", CTL_ARG_STRING, true },
 	{ "script", CTL_ARG_STRING, true },
 	{ NULL },
@@ -213,6 +214,7 @@ static void launch_done(struct ctl_server *s, void *arg)
 	const struct ctl_ops *ops = ctl_ops(s);
 	struct ctl_error e = { .cls = CTL_ERR_GENERIC };
 	unsigned int id = j->hl.id;
+	json_t *r;
 
 	if (j->ret) {
 		snprintf(e.desc, sizeof(e.desc), "%s", j->err);
@@ -234,13 +236,15 @@ static void launch_done(struct ctl_server *s, void *arg)
 		if (j->ret)
 			snprintf(e.desc, sizeof(e.desc), "%s", j->err);
 	}
-	if (e.desc[0])
+	if (e.desc[0]) {
 		ctl_reply(j->req, NULL, &e);
-	else
-		ctl_reply(j->req,
-			  json_pack("{s:i,s:s}", "id", (int)id, "name",
-				    j->spec.name),
-			  NULL);
+	} else {
+		r = json_pack("{s:i,s:s}", "id", (int)id, "name", j->spec.name);
+		if (r && j->hl.warning[0])
+			json_object_set_new(r, "warning",
+					    json_string(j->hl.warning));
+		ctl_reply(j->req, r, NULL);
+	}
 	options_guest_free(&j->spec);
 	free(j);
 }

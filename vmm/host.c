@@ -196,6 +196,8 @@ int host_create(const struct vmm_config *cfg, struct vmm_host **out, char *err,
 	h->start_ns = trace_clock_ns();
 	h->next_id = 1;
 	h->oom_log = stderr;
+	h->warn_log = stderr;
+	vcpu_load_init(&h->vcpu_load, 0);
 	pthread_mutex_init(&h->lock, NULL);
 	pthread_mutex_init(&h->reap_lock, NULL);
 	pthread_mutex_init(&h->collapse_lock, NULL);
@@ -365,6 +367,8 @@ int host_launch_commit(struct vmm_host *h, struct host_launch *hl, char *err,
 {
 	struct vm *vm = hl->vm;
 	unsigned int id = hl->id;
+	char warning[sizeof(hl->warning)];
+	bool warn;
 	int ret;
 
 	if (hl->balloon && h->loop) {
@@ -381,8 +385,14 @@ int host_launch_commit(struct vmm_host *h, struct host_launch *hl, char *err,
 	WRITE_ONCE(h->vm[id], vm);
 	WRITE_ONCE(h->reserved[id], false);
 	h->nr_running++;
+	warn = vcpu_load_add(&h->vcpu_load, vm->name, vm->nr_vcpus, warning,
+			     sizeof(warning));
 	pthread_mutex_unlock(&h->lock);
 	memset(hl, 0, sizeof(*hl));
+	if (warn) {
+		fprintf(h->warn_log, "vmm: warning: %s\n", warning);
+		memcpy(hl->warning, warning, sizeof(warning));
+	}
 	trace_event(&h->pool->trace, TR_VM_STATE, id, VM_RUNNING, 0, 0);
 	host_event_guest_started(h, vm);
 	ret = vm_start(vm);
@@ -589,6 +599,7 @@ void host_reap(struct vmm_host *h, unsigned int id)
 	balloon = h->balloon[id];
 	h->balloon[id] = NULL;
 	h->nr_running--;
+	vcpu_load_sub(&h->vcpu_load, vm->nr_vcpus);
 	pthread_mutex_unlock(&h->lock);
 	pthread_mutex_unlock(&h->reap_lock);
 	/* Every frame of the guest goes back to the pool here. */

@@ -20,6 +20,7 @@
 #include "vmm/host_compact.h"
 #include "vmm/host_khugepaged.h"
 #include "vmm/host_trace.h"
+#include "vmm/vcpu_load.h"
 #include "vmm/vm.h"
 
 struct vmm_host {
@@ -32,6 +33,7 @@ struct vmm_host {
 	 * around freeing one: a VM is never freed under the killer. */
 	pthread_mutex_t reap_lock;
 	FILE *oom_log; /* OOM reports (stderr by default) */
+	FILE *warn_log; /* warnings about the host (stderr by default) */
 	struct evloop *loop; /* serves queue notifications, if set */
 	/* Notifications for the control socket (host_events.h); NULL
 	 * until someone listens. */
@@ -62,6 +64,7 @@ struct vmm_host {
 	struct vm *dying[VMM_MAX_GUESTS + 1];
 	unsigned int nr_running;
 	unsigned int next_id;
+	struct vcpu_load vcpu_load; /* guarded by lock */
 };
 
 int host_create(const struct vmm_config *cfg, struct vmm_host **out, char *err,
@@ -85,6 +88,8 @@ struct host_launch {
 	unsigned int id;
 	struct vm *vm;
 	struct vm_balloon *balloon;
+	/* Set by commit when the launch deserves one (also on stderr). */
+	char warning[320];
 };
 int host_launch_prepare(struct vmm_host *h, const struct guest_spec *spec,
 			const struct vm_resources *res, struct host_launch *hl,

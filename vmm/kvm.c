@@ -3,9 +3,15 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include "vmm/errf.h"
 
 static const struct {
 	int cap;
@@ -17,27 +23,81 @@ static const struct {
 	{ KVM_CAP_GET_TSC_KHZ, "KVM_CAP_GET_TSC_KHZ" },
 };
 
-int kvm_open_dev(const char **why)
+/* Who may open it, for a permission error. */
+static void access_hint(const char *path, char *buf, size_t len)
 {
-	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC), ret;
+	char names[1024];
+	struct group gr, *g = NULL;
+	struct stat st;
 
-	*why = NULL;
-	if (fd < 0) {
-		*why = "cannot open /dev/kvm";
-		return -errno;
+	if (stat(path, &st)) {
+		snprintf(buf, len, "run as root");
+		return;
 	}
+	getgrgid_r(st.st_gid, &gr, names, sizeof(names), &g);
+	if (st.st_gid &&
+	    (st.st_mode & (S_IRGRP | S_IWGRP)) == (S_IRGRP | S_IWGRP))
+		snprintf(buf, len, "run as root or join the %s group",
+			 g ? g->gr_name : "device's");
+	else
+		snprintf(buf, len,
+			 "run as root (%s is mode %04o, group %s: root's only)",
+			 path, st.st_mode & 07777, g ? g->gr_name : "?");
+}
+
+static int open_error(const char *path, int e, char *err, size_t errlen)
+{
+	char hint[160];
+
+	switch (e) {
+	case ENOENT:
+		snprintf(
+			hint, sizeof(hint),
+			": is the kvm module loaded? (modprobe kvm_intel or kvm_amd; in a VM, nested virtualisation must be on)");
+		break;
+	case EACCES:
+	case EPERM:
+		hint[0] = ':';
+		hint[1] = ' ';
+		access_hint(path, hint + 2, sizeof(hint) - 2);
+		break;
+	case ENXIO:
+	case ENODEV:
+		snprintf(
+			hint, sizeof(hint),
+			": KVM has no hardware support here (virtualisation off in the firmware?)");
+		break;
+	default:
+		hint[0] = '\0';
+	}
+	return errf(err, errlen, -e, "cannot open %s: %s%s", path, strerror(e),
+		    hint);
+}
+
+int kvm_open_dev(const char *path, char *err, size_t errlen)
+{
+	int fd = open(path, O_RDWR | O_CLOEXEC), ret;
+
+	if (fd < 0)
+		return open_error(path, errno, err, errlen);
 	ret = ioctl(fd, KVM_GET_API_VERSION, 0);
 	if (ret != KVM_API_VERSION) {
-		*why = "unexpected KVM_GET_API_VERSION";
 		close(fd);
-		return -EINVAL;
+		if (ret < 0)
+			return errf(err, errlen, -ENODEV,
+				    "%s is not KVM (KVM_GET_API_VERSION: %s)",
+				    path, strerror(errno));
+		return errf(err, errlen, -EPROTO,
+			    "%s: KVM API version %d, vmm needs %d", path, ret,
+			    KVM_API_VERSION);
 	}
 	for (size_t i = 0; i < sizeof(needed_caps) / sizeof(needed_caps[0]);
 	     i++) {
 		if (ioctl(fd, KVM_CHECK_EXTENSION, needed_caps[i].cap) <= 0) {
-			*why = needed_caps[i].name;
 			close(fd);
-			return -EOPNOTSUPP;
+			return errf(err, errlen, -EOPNOTSUPP,
+				    "%s lacks %s, which vmm needs", path,
+				    needed_caps[i].name);
 		}
 	}
 	return fd;

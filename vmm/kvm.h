@@ -11,9 +11,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Open /dev/kvm and check the API version and the capabilities we use;
- * *why names what is missing. */
-int kvm_open_dev(const char **why);
+#define KVM_DEV "/dev/kvm"
+
+/*
+ * Open the KVM device (path, KVM_DEV) and check the API version and the
+ * capabilities we use: the fd, or -errno with what went wrong and what
+ * to do about it in err ("cannot open /dev/kvm: Permission denied: run
+ * as root ...").
+ */
+int kvm_open_dev(const char *path, char *err, size_t errlen);
 int kvm_create_vm(int kvm_fd);
 int kvm_vcpu_mmap_size(int kvm_fd);
 int kvm_set_memslot(int vm_fd, uint32_t slot, uint64_t gpa, uint64_t size,

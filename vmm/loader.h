@@ -3,7 +3,8 @@
  * ELF64 loader for guest kernels.  elf_check() validates an image against
  * the guest's RAM without touching it (magic, class, machine, type,
  * program headers inside the file, PT_LOAD segments inside RAM, above the
- * boot area and not overlapping each other, no size overflow);
+ * boot area and not overlapping each other, no size overflow; headers
+ * need not be aligned: they are copied out, never read in place);
  * elf_load() then copies the segments and zeroes their bss.
  * Errors are -errno plus a message in err.
  */

@@ -40,6 +40,7 @@ static int cmd_run(int argc, char **argv, bool host)
 		fprintf(stderr, "Try 'vmm %s --help'.\n", argv[0]);
 		return 2;
 	}
+	options_print_notes(&cfg, stdout);
 	if (cfg.verbose)
 		options_print(&cfg, stdout);
 	ret = vmm_run(&cfg);

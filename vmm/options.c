@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mm/types.h"
 #include "vmm/ctl_path.h"
 #include "vmm/options.h"
 #include "vmm/options_internal.h"
@@ -473,30 +474,87 @@ int options_parse_host(int argc, char **argv, struct vmm_config *cfg, char *err,
 	return parse_cmdline(argc, argv, true, cfg, err, errlen);
 }
 
-int options_check(struct vmm_config *cfg, char *err, size_t errlen)
+/*
+ * The matrix --distance gave, if any, must be one row of one distance per
+ * node: no row or column beyond --nodes, none missing.
+ */
+static int check_distance(const struct vmm_config *cfg, char *err,
+			  size_t errlen)
 {
-	uint64_t node_bytes;
+	unsigned int n = cfg->nr_nodes, rows = 0, cols = 0;
 
-	if (cfg->pool_bytes < MIN_POOL_BYTES)
-		return fail(err, errlen, "--pool: at least 16M");
-	node_bytes = cfg->pool_bytes / cfg->nr_nodes;
-	if (node_bytes < (4ULL << 20))
-		return fail(err, errlen,
-			    "--pool %" PRIu64
-			    "M is too small for %u nodes (4M each at least)",
-			    cfg->pool_bytes >> 20, cfg->nr_nodes);
-	if (cfg->movable_bytes + (4ULL << 20) > node_bytes)
-		return fail(err, errlen,
-			    "--movable %" PRIu64
-			    "M leaves no ZONE_NORMAL in %" PRIu64 "M nodes",
-			    cfg->movable_bytes >> 20, node_bytes >> 20);
-	for (unsigned int i = 0; i < cfg->nr_nodes; i++)
-		for (unsigned int j = 0; j < cfg->nr_nodes; j++)
+	for (unsigned int i = 0; i < VMM_MAX_POOL_NODES; i++)
+		for (unsigned int j = 0; j < VMM_MAX_POOL_NODES; j++)
+			if (cfg->distance[i][j]) {
+				rows = i + 1 > rows ? i + 1 : rows;
+				cols = j + 1 > cols ? j + 1 : cols;
+			}
+	if (!rows)
+		return 0;
+	if (rows != n || cols != n)
+		return fail(
+			err, errlen,
+			"--distance: %u row(s) of up to %u distance(s) for %u node(s) (--nodes): give one row per node, one distance per node in each",
+			rows, cols, n);
+	for (unsigned int i = 0; i < n; i++)
+		for (unsigned int j = 0; j < n; j++)
+			if (!cfg->distance[i][j])
+				return fail(
+					err, errlen,
+					"--distance: row %u has no distance to node %u: give one row per node, one distance per node in each",
+					i, j);
+	for (unsigned int i = 0; i < n; i++)
+		for (unsigned int j = 0; j < n; j++)
 			if (cfg->distance[i][j] != cfg->distance[j][i])
 				return fail(
 					err, errlen,
 					"--distance: not symmetric at %u,%u", i,
 					j);
+	return 0;
+}
+
+int options_check(struct vmm_config *cfg, char *err, size_t errlen)
+{
+	/* mm/pool.c: each node a whole number of MAX_ORDER blocks. */
+	const uint64_t block = MAX_ORDER_NR_PAGES * PAGE_SIZE;
+	uint64_t node_bytes, min_free_max;
+	char a[32], b[32];
+	int ret;
+
+	if (cfg->pool_bytes < MIN_POOL_BYTES)
+		return fail(err, errlen, "--pool %s: at least %s",
+			    format_size(cfg->pool_bytes, a, sizeof(a)),
+			    format_size(MIN_POOL_BYTES, b, sizeof(b)));
+	node_bytes = cfg->pool_bytes / cfg->nr_nodes / block * block;
+	if (node_bytes < block)
+		return fail(
+			err, errlen,
+			"--pool %s is too small for %u nodes (%s each at least)",
+			format_size(cfg->pool_bytes, a, sizeof(a)),
+			cfg->nr_nodes, format_size(block, b, sizeof(b)));
+	/* What runs: the pool rounded down to that (said by main). */
+	if (node_bytes * cfg->nr_nodes != cfg->pool_bytes) {
+		cfg->pool_asked_bytes = cfg->pool_bytes;
+		cfg->pool_bytes = node_bytes * cfg->nr_nodes;
+	}
+	if (cfg->movable_bytes + (4ULL << 20) > node_bytes)
+		return fail(err, errlen,
+			    "--movable %s leaves no ZONE_NORMAL in nodes of %s",
+			    format_size(cfg->movable_bytes, a, sizeof(a)),
+			    format_size(node_bytes, b, sizeof(b)));
+	/* MIN at a quarter of the pool leaves LOW and HIGH (a quarter of
+	 * MIN above each other) well below the top: memory to use. */
+	min_free_max = (cfg->pool_bytes >> 10) / 4;
+	if (cfg->min_free_kbytes > min_free_max)
+		return fail(
+			err, errlen,
+			"--min-free-kbytes %" PRIu64 ": at most %" PRIu64
+			" for a pool of %s (a quarter of it, so that the watermarks leave memory to use)",
+			cfg->min_free_kbytes, min_free_max,
+			format_size(cfg->pool_bytes, a, sizeof(a)));
+	ret = check_distance(cfg, err, errlen);
+	if (ret)
+		return ret;
 	for (unsigned int k = 0; k < cfg->nr_guests; k++) {
 		struct guest_spec *g = &cfg->guest[k];
 		int ret = options_check_guest(cfg, g, k, err, errlen);

@@ -57,7 +57,10 @@ int options_check_script(const struct guest_spec *g, char *err, size_t errlen);
 /* Checks that need all options: maps to pool nodes, names, sizes. */
 int options_check(struct vmm_config *cfg, char *err, size_t errlen);
 void options_free(struct vmm_config *cfg);
+/* What runs (-v), from options_check()'s result. */
 void options_print(const struct vmm_config *cfg, FILE *f);
+/* What vmm changed of what it was asked (the pool rounded down). */
+void options_print_notes(const struct vmm_config *cfg, FILE *f);
 void options_usage_run(FILE *f);
 void options_usage_host(FILE *f);
 

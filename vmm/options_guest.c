@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "guest/script.h"
+#include "vmm/cpu_cgroup.h"
 #include "vmm/options.h"
 #include "vmm/options_internal.h"
 #include "vmm/size.h"
@@ -152,6 +153,12 @@ int options_guest_set(struct guest_spec *g, const char *kv, const char *val,
 			return fail(err, errlen,
 				    "guest oom_score_adj=%s: -1000..1000", val);
 		g->oom_score_adj = n;
+	} else if (!strcmp(kv, "cpu_max")) {
+		if (cpu_max_parse(val, &g->cpu_max_pct))
+			return fail(
+				err, errlen,
+				"guest cpu_max=%s: a percentage of one host CPU, 1..%d (150: one and a half CPUs)",
+				val, CPU_MAX_PCT);
 	} else if (!strcmp(kv, "kernel")) {
 		free(g->kernel_path);
 		g->kernel_path = strdup(val);
@@ -160,7 +167,7 @@ int options_guest_set(struct guest_spec *g, const char *kv, const char *val,
 	} else {
 		return fail(
 			err, errlen,
-			"guest: unknown key '%s' (name, mem, vcpus, nodes, map, strict, pinned, floor, oom_score_adj, kernel, script)",
+			"guest: unknown key '%s' (name, mem, vcpus, nodes, map, strict, pinned, floor, oom_score_adj, cpu_max, kernel, script)",
 			kv);
 	}
 	return 0;

@@ -6,6 +6,20 @@
 #include "vmm/options.h"
 #include "vmm/size.h"
 
+void options_print_notes(const struct vmm_config *cfg, FILE *f)
+{
+	char a[32], b[32], c[32];
+
+	if (cfg->pool_asked_bytes)
+		fprintf(f,
+			"vmm: --pool %s runs as %s: %u node(s) of %s, each a whole number of 4 MiB blocks\n",
+			format_size(cfg->pool_asked_bytes, a, sizeof(a)),
+			format_size(cfg->pool_bytes, b, sizeof(b)),
+			cfg->nr_nodes,
+			format_size(cfg->pool_bytes / cfg->nr_nodes, c,
+				    sizeof(c)));
+}
+
 void options_print(const struct vmm_config *cfg, FILE *f)
 {
 	char a[32], b[32], c[32];
@@ -14,6 +28,9 @@ void options_print(const struct vmm_config *cfg, FILE *f)
 		"pool                   %s in %u node(s), ZONE_MOVABLE %s per node\n",
 		format_size(cfg->pool_bytes, a, sizeof(a)), cfg->nr_nodes,
 		format_size(cfg->movable_bytes, b, sizeof(b)));
+	if (cfg->pool_asked_bytes)
+		fprintf(f, "                       (--pool %s, rounded down)\n",
+			format_size(cfg->pool_asked_bytes, a, sizeof(a)));
 	fprintf(f, "min_free_kbytes        %s\n",
 		cfg->min_free_kbytes ? "set" : "computed (sqrt(16 * KiB))");
 	if (cfg->min_free_kbytes)
@@ -65,6 +82,9 @@ void options_print(const struct vmm_config *cfg, FILE *f)
 				"the host's",
 			g->oom_score_adj,
 			g->kernel_path ? g->kernel_path : "(built in)");
+		if (g->cpu_max_pct)
+			fprintf(f, "      cpu_max %u%% of one host CPU\n",
+				g->cpu_max_pct);
 		fprintf(f, "      script %s\n", g->script);
 	}
 }

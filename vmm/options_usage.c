@@ -6,12 +6,15 @@
 
 static void usage_options(FILE *f)
 {
-	fputs("  --pool SIZE                host memory for all guests (default 1G)\n"
+	fputs("  --pool SIZE                host memory for all guests (default 1G),\n"
+	      "                             rounded down to whole 4M blocks per node\n"
 	      "  --nodes N                  pool NUMA nodes, 1..8 (default 1)\n"
 	      "  --movable SIZE             ZONE_MOVABLE per node, like movablecore= (0)\n"
-	      "  --min-free-kbytes N        min watermark (default: sqrt(16 * pool KiB))\n"
+	      "  --min-free-kbytes N        min watermark, at most a quarter of the pool\n"
+	      "                             (default: sqrt(16 * pool KiB))\n"
 	      "  --watermark-scale-factor N gap between watermarks, 1..3000 (default 10)\n"
-	      "  --distance ROWS            node distances, rows '/'-separated: 10,20/20,10\n"
+	      "  --distance ROWS            node distances, one row per node, '/'-separated:\n"
+	      "                             10,20/20,10\n"
 	      "  --no-hugepages             do not ask the host for hugepages\n"
 	      "  --guest SPEC               a guest (repeatable, up to 64)\n"
 	      "  --kernel FILE              guest image for guests without kernel=\n"
@@ -51,7 +54,8 @@ static void usage_spec(FILE *f)
 	      "SPEC is comma-separated key=value, each key once, script= last (it takes\n"
 	      "the rest; the built-in guest needs one, checked before it starts):\n"
 	      "  name=NAME mem=SIZE vcpus=N nodes=N map=G:P/G:P strict pinned=SIZE floor=SIZE\n"
-	      "  oom_score_adj=N kernel=FILE script=COMMANDS\n"
+	      "  oom_score_adj=N cpu_max=PERCENT kernel=FILE script=COMMANDS\n"
+	      "  (cpu_max=150: its vCPUs get at most 1.5 host CPUs, by a cgroup)\n"
 	      "e.g. --guest 'name=web,mem=512M,vcpus=2,nodes=2,map=0:0/1:1,script=touch 256M; verify'\n"
 	      "Sizes take K/M/G/T (binary); times ns/us/ms/s/m/h, here and in scripts.\n"
 	      "Script grammar: docs/guest.md.\n",

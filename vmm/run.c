@@ -17,6 +17,7 @@
 #include "vmm/event_loop.h"
 #include "vmm/host.h"
 #include "vmm/host_events.h"
+#include "vmm/kvm.h"
 #include "vmm/run.h"
 
 #define RELEASE_BATCH 32 /* free blocks per round, up to 2 pageblocks each */
@@ -246,8 +247,20 @@ int vmm_run(const struct vmm_config *cfg)
 	};
 	char err[512];
 	sigset_t set;
+	unsigned int launched;
 	int ret, status = 2;
 
+	/* Before anything else: without KVM no guest runs, and the reason
+	 * is the host's (a module, a permission), not a guest's. */
+	ret = kvm_open_dev(KVM_DEV, err, sizeof(err));
+	if (ret < 0 && !cfg->host_mode) {
+		fprintf(stderr, "vmm: %s\n", err);
+		return 2;
+	}
+	if (ret < 0)
+		fprintf(stderr, "vmm: warning: %s; guests cannot start\n", err);
+	else
+		close(ret);
 	ret = block_signals(&set);
 	if (!ret)
 		r.sfd = signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
@@ -290,6 +303,7 @@ int vmm_run(const struct vmm_config *cfg)
 				 cfg->release_interval_ms * 1000000ULL,
 				 on_release, &r);
 	status = 0;
+	launched = 0;
 	for (unsigned int i = 0; i < cfg->nr_guests; i++) {
 		unsigned int id;
 
@@ -302,6 +316,12 @@ int vmm_run(const struct vmm_config *cfg)
 			continue;
 		}
 		watch_guest(&r, id);
+		launched++;
+	}
+	/* Nothing ran: the errors said it all, a pool summary would not. */
+	if (!launched && !cfg->host_mode) {
+		ctl_server_stop(r.ctl);
+		goto out_host;
 	}
 	if (host_nr_running(r.h) || cfg->host_mode) {
 		ret = evloop_run(&r.loop);

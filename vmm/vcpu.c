@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "vmm/cpu_cgroup.h"
 #include "vmm/futex.h"
 #include "vmm/kvm.h"
 #include "vmm/report.h"
@@ -541,12 +542,18 @@ static void *vcpu_thread(void *arg)
 	struct vm *vm = v->vm;
 	uint64_t left = 0; /* when KVM_RUN last returned */
 	sigset_t set;
+	int ret;
 
 	current_vcpu = v;
 	/* Whoever created us may block signals for a signalfd: not this. */
 	sigemptyset(&set);
 	sigaddset(&set, VCPU_KICK_SIGNAL);
 	pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+	/* Bounded from the guest's first instruction on. */
+	if (vm->cpu_cg && (ret = cpu_cgroup_attach_self(vm->cpu_cg)))
+		vm_stop(vm, VM_EXIT_HOST_ERROR,
+			"vCPU %u: cannot join cgroup %s: %s", v->idx,
+			cpu_cgroup_path(vm->cpu_cg), strerror(-ret));
 	if (vm->irqchip && halt_watch_start(v))
 		vm_stop(vm, VM_EXIT_HOST_ERROR,
 			"vCPU %u: no timer to watch for a final halt", v->idx);

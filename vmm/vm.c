@@ -12,9 +12,12 @@
 
 #include "mm/mm.h"
 #include "vmm/boot_data.h"
+#include "vmm/cpu_cgroup.h"
+#include "vmm/errf.h"
 #include "vmm/futex.h"
 #include "vmm/kvm.h"
 #include "vmm/loader.h"
+#include "vmm/size.h"
 #include "vmm/vcpu.h"
 #include "vmm/vm_mem.h"
 #include "vmm/x86_boot.h"
@@ -47,12 +50,13 @@ static int layout_nodes(struct vm *vm, char *err, size_t errlen)
 	const uint64_t sz2m = 2UL << 20;
 	uint64_t per = vm->ram_size / vm->nr_nodes / sz2m * sz2m, at = 0;
 
-	if (!per) {
-		snprintf(err, errlen, "%u nodes do not fit in %llu MiB",
-			 vm->nr_nodes,
-			 (unsigned long long)(vm->ram_size >> 20));
-		return -EINVAL;
-	}
+	char a[32];
+
+	if (!per)
+		return errf(err, errlen, -EINVAL,
+			    "%u nodes of whole 2 MiB do not fit in %s",
+			    vm->nr_nodes,
+			    format_size(vm->ram_size, a, sizeof(a)));
 	for (unsigned int i = 0; i < vm->nr_nodes; i++) {
 		vm->node[i].start = at;
 		vm->node[i].size = i + 1 == vm->nr_nodes ? vm->ram_size - at :
@@ -65,15 +69,15 @@ static int layout_nodes(struct vm *vm, char *err, size_t errlen)
 static int check_spec(const struct guest_spec *spec, char *err, size_t errlen)
 {
 	const uint64_t sz2m = 2UL << 20;
+	char a[32], b[32], c[32];
 
 	if (spec->mem_bytes % sz2m || spec->mem_bytes < 2 * GUEST_RAM_START ||
-	    spec->mem_bytes > GUEST_RAM_MAX) {
-		snprintf(err, errlen,
-			 "memory %llu bytes: need a 2 MiB multiple, 4 MiB .. "
-			 "256 GiB",
-			 (unsigned long long)spec->mem_bytes);
-		return -EINVAL;
-	}
+	    spec->mem_bytes > GUEST_RAM_MAX)
+		return errf(err, errlen, -EINVAL,
+			    "memory %s: need a 2 MiB multiple, %s .. %s",
+			    format_size(spec->mem_bytes, a, sizeof(a)),
+			    format_size(2 * GUEST_RAM_START, b, sizeof(b)),
+			    format_size(GUEST_RAM_MAX, c, sizeof(c)));
 	if (spec->nr_vcpus < 1 || spec->nr_vcpus > VMM_MAX_VCPUS) {
 		snprintf(err, errlen, "%u vCPUs: need 1 .. %d", spec->nr_vcpus,
 			 VMM_MAX_VCPUS);
@@ -101,12 +105,13 @@ static int load_kernel(struct vm *vm, const void *image, size_t len, char *err,
 		       size_t errlen)
 {
 	struct elf_info info;
+	char why[160];
 	int ret;
 
-	ret = elf_check(image, len, GUEST_KERNEL_GPA, vm->ram_size, &info, err,
-			errlen);
+	ret = elf_check(image, len, GUEST_KERNEL_GPA, vm->ram_size, &info, why,
+			sizeof(why));
 	if (ret)
-		return ret;
+		return errf(err, errlen, ret, "guest kernel: %s", why);
 	ret = vm_mem_populate(vm, info.lo, info.hi - info.lo);
 	if (ret) {
 		snprintf(err, errlen, "cannot back the kernel image");
@@ -186,7 +191,6 @@ int vm_create_res(const struct guest_spec *spec, unsigned int id,
 		  size_t image_len, struct vm **out, char *err, size_t errlen)
 {
 	pthread_condattr_t ca;
-	const char *why;
 	struct vm *vm;
 	int ret;
 
@@ -235,10 +239,9 @@ int vm_create_res(const struct guest_spec *spec, unsigned int id,
 		snprintf(err, errlen, "eventfd");
 		goto err;
 	}
-	vm->kvm_fd = kvm_open_dev(&why);
+	vm->kvm_fd = kvm_open_dev(KVM_DEV, err, errlen);
 	if (vm->kvm_fd < 0) {
 		ret = vm->kvm_fd;
-		snprintf(err, errlen, "%s", why);
 		goto err;
 	}
 	vm->run_mmap_size = kvm_vcpu_mmap_size(vm->kvm_fd);
@@ -292,6 +295,16 @@ int vm_create_res(const struct guest_spec *spec, unsigned int id,
 	if (ret) {
 		snprintf(err, errlen, "boot info");
 		goto err;
+	}
+	if (spec->cpu_max_pct) {
+		char name[VMM_NAME_MAX + 32];
+
+		snprintf(name, sizeof(name), "vmm-%d-%u-%s", (int)getpid(), id,
+			 vm->name);
+		ret = cpu_cgroup_create(NULL, name, spec->cpu_max_pct,
+					&vm->cpu_cg, err, errlen);
+		if (ret)
+			goto err;
 	}
 	*out = vm;
 	return 0;
@@ -568,8 +581,13 @@ void vm_destroy(struct vm *vm)
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
 		vcpu_destroy(vm->vcpu[i]);
 	vm_mem_destroy(vm);
+	/* A CPU-bounded guest's cgroup also holds KVM's worker for the VM
+	 * (kvm-nx-lpage-recovery: the first KVM_RUN starts it, in the
+	 * vCPU thread's cgroup), which stops with the VM: so closed here,
+	 * then the cgroup goes. */
 	if (vm->vm_fd >= 0)
-		vm_close_fd(vm->vm_fd, vm->irqchip);
+		vm_close_fd(vm->vm_fd, vm->irqchip && !vm->cpu_cg);
+	cpu_cgroup_destroy(vm->cpu_cg);
 	if (vm->kvm_fd >= 0)
 		close(vm->kvm_fd);
 	if (vm->stop_efd >= 0)

@@ -26,6 +26,7 @@
 
 struct vcpu;
 struct mm_pool;
+struct cpu_cgroup;
 
 /*
  * Where a VM's RAM comes from.  No pool: plain anonymous memory (the
@@ -125,6 +126,8 @@ struct vm {
 
 	unsigned int nr_vcpus;
 	struct vcpu *vcpu[GUEST_MAX_VCPUS];
+	/* spec.cpu_max_pct: the cgroup each vCPU thread joins first. */
+	struct cpu_cgroup *cpu_cg;
 
 	struct vm_mmio_region mmio[VM_MAX_MMIO];
 	unsigned int nr_mmio;

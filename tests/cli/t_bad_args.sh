@@ -25,7 +25,9 @@ check() {
 check "usage: vmm COMMAND"
 check "no command 'frobnicate'" frobnicate
 check "--pool lots" run --pool lots
-check "--pool: at least 16M" run --pool 1M
+check "--pool 1 MiB: at least 16 MiB" run --pool 1M
+check "--distance: 3 row(s) of up to 2 distance(s) for 2 node(s)" run --nodes 2 --distance 10,20/20,10/30,30
+check "--min-free-kbytes 65536: at most 16384 for a pool of 64 MiB" run --pool 64M --min-free-kbytes 65536
 check "--nodes 0" run --nodes 0
 check "--nodes 99" run --nodes 99
 check "--watermark-scale-factor 0" run --watermark-scale-factor 0

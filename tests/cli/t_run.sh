@@ -1,6 +1,7 @@
 #!/bin/sh
 # vmm run end to end: the default guest, two guests, a guest that crashes
-# ending alone, SIGTERM asking every guest to shut down (and twice, or
+# ending alone, a guest kernel that does not load (its error, no pool
+# summary), SIGTERM asking every guest to shut down (and twice, or
 # with --shutdown-timeout 0, stopping them at once).
 vmm="$1/vmm"
 [ -w /dev/kvm ] || { echo "/dev/kvm is not usable here"; exit 77; }
@@ -16,6 +17,20 @@ rc=$?
 [ "$rc" = 1 ] || { echo "crash run: exit $rc, expected 1"; fail=1; }
 case "$out" in *"guest a (id 1): guest exit"*) ;; *) echo "a did not finish"; fail=1 ;; esac
 case "$out" in *"guest b (id 2): shutdown"*) ;; *) echo "b: no shutdown reason"; echo "$out"; fail=1 ;; esac
+
+# A guest that cannot start, and nothing else ran: its error, no pool
+# summary (the pool's statistics say nothing about it).
+echo "not an ELF image" >/tmp/vmm-run.$$
+out=$("$vmm" run --pool 64M --guest "name=bad,mem=32M,kernel=/tmp/vmm-run.$$,script=verify" 2>&1)
+rc=$?
+[ "$rc" = 1 ] || { echo "bad kernel: exit $rc, expected 1"; fail=1; }
+case "$out" in
+*"vmm: guest bad: guest kernel: image truncated"*) ;;
+*) echo "bad kernel: no error"; echo "$out"; fail=1 ;;
+esac
+case "$out" in
+*pool:*|*pgalloc*|*"Node 0"*) echo "bad kernel: a pool summary"; echo "$out"; fail=1 ;;
+esac
 
 # SIGTERM: the guests are asked to shut down; ours verify and go at once,
 # one that ignores the request is killed at --shutdown-timeout.

@@ -411,6 +411,7 @@ int oc_run(const struct scenario *sc, const char *dir,
 	}
 	run.h->out = run.guests_txt;
 	run.h->oom_log = run.oom_txt;
+	run.h->warn_log = run.guests_txt; /* not across the progress line */
 	/*
 	 * Balloon notifications are served by the vCPUs' MMIO exits, not
 	 * by this loop (h->loop stays NULL): a launch here allocates the

@@ -8,6 +8,7 @@
 
 #include "tools/overcommit/scenario_internal.h"
 #include "vmm/options.h"
+#include "vmm/cpu_cgroup.h"
 
 #define MIN_GUEST (8ULL << 20)
 
@@ -71,11 +72,12 @@ static int parse_map(struct sc_ctx *c, json_t *v, const char *path,
 static int parse_guest(struct sc_ctx *c, json_t *o, const char *path,
 		       struct scenario *sc)
 {
-	static const char *const keys[] = {
-		"name",	  "mem",    "vcpus", "nodes",	      "map",
-		"strict", "pinned", "floor", "oom_score_adj", "start",
-		"script", "kernel", "count", "stagger",	      NULL
-	};
+	static const char *const keys[] = { "name",    "mem",	"vcpus",
+					    "nodes",   "map",	"strict",
+					    "pinned",  "floor", "oom_score_adj",
+					    "cpu_max", "start", "script",
+					    "kernel",  "count", "stagger",
+					    NULL };
 	struct guest_spec g = { .nr_vcpus = 1, .nr_vnodes = 1 };
 	uint64_t start = 0, stagger = 0;
 	long n, count = 1;
@@ -166,6 +168,12 @@ static int parse_guest(struct sc_ctx *c, json_t *o, const char *path,
 		if ((ret = sc_get_int(c, v, p, -1000, 1000, &n)))
 			return ret;
 		g.oom_score_adj = n;
+	}
+	if ((v = json_object_get(o, "cpu_max"))) {
+		sc_join(p, sizeof(p), path, "cpu_max");
+		if ((ret = sc_get_int(c, v, p, 1, CPU_MAX_PCT, &n)))
+			return ret;
+		g.cpu_max_pct = n;
 	}
 	if ((v = json_object_get(o, "start"))) {
 		sc_join(p, sizeof(p), path, "start");

@@ -79,6 +79,9 @@ int cmd_launch(struct vmmctl *v, const struct vmmctl_cmd *cmd, int argc,
 		printf("guest %s (id %lld) started\n",
 		       json_string_value(json_object_get(r, "name")),
 		       json_integer_value(id));
+	if (!v->json && json_object_get(r, "warning"))
+		fprintf(stderr, "vmmctl: warning: %s\n",
+			json_string_value(json_object_get(r, "warning")));
 	fflush(stdout);
 	if (wait)
 		ret = wait_guest_stopped(v, cmd->name, json_integer_value(id),

@@ -26,7 +26,7 @@ static const struct vmmctl_cmd cmds[] = {
 	  "SPEC is what `vmm run --guest` takes, e.g.\n"
 	  "  'name=web,mem=512M,vcpus=2,nodes=2,map=0:0/1:1,script=touch 256M; verify'\n"
 	  "(keys name, mem, vcpus, nodes, map, strict, pinned, oom_score_adj,\n"
-	  "kernel, script; script= last).  A relative kernel= path is made\n"
+	  "cpu_max, kernel, script; script= last).  A relative kernel= path is made\n"
 	  "absolute here.  Prints the new guest's id.\n"
 	  "  --wait   then wait until the guest ends and print how; the exit\n"
 	  "           status is 1 unless it exited with 0 and intact memory\n" },
