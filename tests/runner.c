@@ -32,6 +32,7 @@ struct suite_entry {
 	X(compaction_kcompactd_suite, false)      \
 	X(pcp_suite, false)                       \
 	X(pool_suite, false)                      \
+	X(memory_hotplug_suite, false)            \
 	X(fail_page_alloc_suite, false)           \
 	X(stress_suite, false)                    \
 	X(vmstat_suite, false)                    \
