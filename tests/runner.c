@@ -42,6 +42,7 @@ struct suite_entry {
 	X(policy_suite, false)                    \
 	X(reclaim_suite, false)                   \
 	X(options_suite, false)                   \
+	X(host_limits_suite, false)               \
 	X(event_loop_suite, false)                \
 	X(host_events_suite, false)               \
 	X(ctl_suite, false)                       \

@@ -16,6 +16,7 @@
 #include "vmm/host.h"
 #include "vmm/host_balloon.h"
 #include "vmm/host_events.h"
+#include "vmm/host_limits.h"
 #include "vmm/host_tune.h"
 #include "vmm/kvm_stats.h"
 
@@ -199,6 +200,13 @@ int host_create(const struct vmm_config *cfg, struct vmm_host **out, char *err,
 	pthread_mutex_init(&h->lock, NULL);
 	pthread_mutex_init(&h->reap_lock, NULL);
 	pthread_mutex_init(&h->collapse_lock, NULL);
+	if (!cfg->host_limits_off) {
+		ret = host_limits_fit_pool(cfg, &mc.pool_bytes, h->pool_note,
+					   sizeof(h->pool_note), err, errlen);
+		if (ret)
+			goto err_free;
+		h->cfg.pool_bytes = mc.pool_bytes;
+	}
 	ret = mm_pool_create(&mc, &h->pool, err, errlen);
 	if (ret)
 		goto err_free;
@@ -229,7 +237,7 @@ int host_create(const struct vmm_config *cfg, struct vmm_host **out, char *err,
 	}
 	/* Worst case: every guest page its own mapping, twice over for
 	 * balloon placeholders splitting runs. */
-	host_ensure_max_map_count(2 * (cfg->pool_bytes >> PAGE_SHIFT) + 65536,
+	host_ensure_max_map_count(2 * (mc.pool_bytes >> PAGE_SHIFT) + 65536,
 				  false);
 	*out = h;
 	return 0;

@@ -32,6 +32,9 @@ struct vmm_host {
 	 * around freeing one: a VM is never freed under the killer. */
 	pthread_mutex_t reap_lock;
 	FILE *oom_log; /* OOM reports (stderr by default) */
+	/* Why the default pool is smaller than asked (host_limits.h), for
+	 * the caller to tell; "" when it is not. */
+	char pool_note[512];
 	struct evloop *loop; /* serves queue notifications, if set */
 	/* Notifications for the control socket (host_events.h); NULL
 	 * until someone listens. */
