@@ -1,8 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vmm/host_limits.c: what the host will give the pool, read from fake
- * cgroup trees (v1, v2, nested, container views, none), and the pool
- * fitted at start.
+ * vmm/host_limits.c and vmm/host_headroom.c: what the host will give the
+ * pool, read from fake cgroup trees (v1, v2, nested, container views,
+ * none), the pool fitted at start, and kept within the room at run time:
+ * pageblocks offline and back, reclaim, and the OOM killer for the host's
+ * limit with real guests.
  */
 #include <check.h>
 #include <fcntl.h>
@@ -17,6 +19,7 @@
 #include "mm/internal.h"
 #include "tests/host_test.h"
 #include "tests/runner.h"
+#include "vmm/host_headroom.h"
 #include "vmm/host_limits.h"
 
 #define MiB (1ULL << 20)
@@ -371,6 +374,103 @@ START_TEST(test_host_create_fits)
 	cfg.host_limits_off = true;
 	h = test_host_cfg(&cfg);
 	ck_assert_uint_eq(h->pool->size, 1024 * MiB);
+	ck_assert(!h->headroom.running);
+	test_host_done(h);
+}
+END_TEST
+
+static struct vmm_host *limited_host(unsigned int mib, const char *limit)
+{
+	struct vmm_config cfg = { .pool_bytes = (uint64_t)mib * MiB,
+				  .nr_nodes = 1,
+				  .host_root = root,
+				  .host_reserve_bytes = 4 * MiB };
+
+	v1_tree("/vmm");
+	v1_level("/vmm", limit, 0, 0);
+	return test_host_cfg(&cfg);
+}
+
+static void set_limit(uint64_t bytes)
+{
+	put("/sys/fs/cgroup/memory/vmm/memory.limit_in_bytes", "%llu\n",
+	    (unsigned long long)bytes);
+}
+
+/* At run time, without guests: the room shrinks, free pageblocks go
+ * offline (the watermarks with them); it grows back, and so do they,
+ * with slack. */
+START_TEST(test_headroom_offline_online)
+{
+	struct vmm_host *h = limited_host(64, "1073741824");
+	struct zone *z = h->pool->zones[0];
+	unsigned long min = min_wmark_pages(z);
+	char err[256];
+
+	ck_assert(h->headroom.running);
+	ck_assert_uint_eq(host_headroom_check(h), 0);
+	/* Room 36 MiB (40 less the reserve of 4): 28 MiB offline. */
+	set_limit(40 * MiB);
+	ck_assert_uint_eq(host_headroom_check(h), 28 * 256);
+	ck_assert_uint_eq(zone_managed_pages(z), 36 * 256);
+	ck_assert_uint_lt(min_wmark_pages(z), min);
+	ck_assert_msg(host_validate(h, err, sizeof(err)) == 0, "%s", err);
+	/* 6 MiB more room: less than the slack (8 MiB), nothing comes. */
+	set_limit(46 * MiB);
+	ck_assert_uint_eq(host_headroom_check(h), 28 * 256);
+	/* 20 MiB more: back online, but for half the slack. */
+	set_limit(60 * MiB);
+	ck_assert_uint_eq(host_headroom_check(h), 12 * 256);
+	set_limit(1024 * MiB);
+	ck_assert_uint_eq(host_headroom_check(h), 0);
+	ck_assert_uint_eq(min_wmark_pages(z), min);
+	ck_assert_msg(host_validate(h, err, sizeof(err)) == 0, "%s", err);
+	/* The thread does the same by itself. */
+	set_limit(40 * MiB);
+	for (int i = 0; i < 200 && !pool_nr_offline_pages(h->pool); i++)
+		usleep(10000);
+	ck_assert_uint_eq(pool_nr_offline_pages(h->pool), 28 * 256);
+	test_host_done(h);
+}
+END_TEST
+
+/*
+ * With guests: an idle guest's balloon gives what the smaller pool
+ * needs, and it lives; a guest holding all it touched is OOM-killed for
+ * the host's limit, and the other guest and vmm live.
+ */
+START_TEST(test_headroom_reclaim_then_kill)
+{
+	struct vmm_host *h = limited_host(128, "1073741824");
+	unsigned int idle, busy;
+	char detail[VM_DETAIL_MAX], err[256];
+
+	idle = test_launch(h, "idle", 64, 1, 1,
+			   "touch 48M; free 40M; hold 5s; verify", 0);
+	busy = test_launch(h, "busy", 128, 1, 1, "touch 56M; hold 30s; verify",
+			   0);
+	test_wait_phases(h, idle, 2);
+	test_wait_phases(h, busy, 1);
+	/* Room 80 MiB: the busy guest's 56 and the idle one's 8 fit once
+	 * its balloon takes the 40 it freed. */
+	set_limit(84 * MiB);
+	for (int i = 0; i < 500 && pool_nr_offline_pages(h->pool) < 48 * 256;
+	     i++)
+		usleep(10000);
+	ck_assert_uint_ge(pool_nr_offline_pages(h->pool), 48 * 256);
+	ck_assert_uint_eq(vm_event_sum(h->pool, OOM_KILL), 0);
+	ck_assert_msg(host_validate(h, err, sizeof(err)) == 0, "%s", err);
+	/* Room 40 MiB: the busy guest cannot stay. */
+	set_limit(44 * MiB);
+	ck_assert(test_wait_guest(h, busy, NULL) == VM_EXIT_OOM_KILL);
+	vm_exit_reason(h->vm[busy], detail, sizeof(detail));
+	ck_assert_msg(strstr(detail, "for the host's memory limit"), "%s",
+		      detail);
+	host_reap(h, busy);
+	test_assert_clean(h, idle);
+	ck_assert_uint_le(h->pool->nr_frames - pool_nr_offline_pages(h->pool),
+			  40 * 256);
+	ck_assert_msg(host_validate(h, err, sizeof(err)) == 0, "%s", err);
 	test_host_done(h);
 }
 END_TEST
@@ -388,6 +488,19 @@ Suite *host_limits_suite(void)
 	tcase_add_test(tc, test_container_view);
 	tcase_add_test(tc, test_fit_pool);
 	tcase_add_test(tc, test_host_create_fits);
+	tcase_add_test(tc, test_headroom_offline_online);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+Suite *host_headroom_suite(void)
+{
+	Suite *s = suite_create("host_headroom");
+	TCase *tc = tcase_create("kvm");
+
+	tcase_add_checked_fixture(tc, tree_setup, tree_teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_headroom_reclaim_then_kill);
 	suite_add_tcase(s, tc);
 	return s;
 }

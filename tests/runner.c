@@ -57,6 +57,7 @@ struct suite_entry {
 	X(kvm_stats_suite, false)                 \
 	X(vm_suite, true)                         \
 	X(host_suite, true)                       \
+	X(host_headroom_suite, true)              \
 	X(host_migrate_suite, true)               \
 	X(compact_kvm_suite, true)                \
 	X(balloon_suite, true)                    \

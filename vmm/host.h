@@ -18,6 +18,7 @@
 #include "vmm/config.h"
 #include "vmm/event_loop.h"
 #include "vmm/host_compact.h"
+#include "vmm/host_headroom.h"
 #include "vmm/host_khugepaged.h"
 #include "vmm/host_trace.h"
 #include "vmm/vm.h"
@@ -31,7 +32,8 @@ struct vmm_host {
 	/* Held while the OOM killer stops and reaps a VM, and by host_reap
 	 * around freeing one: a VM is never freed under the killer. */
 	pthread_mutex_t reap_lock;
-	FILE *oom_log; /* OOM reports (stderr by default) */
+	/* OOM reports and host-limit notices (stderr by default) */
+	FILE *oom_log;
 	/* Why the default pool is smaller than asked (host_limits.h), for
 	 * the caller to tell; "" when it is not. */
 	char pool_note[512];
@@ -45,6 +47,9 @@ struct vmm_host {
 	/* Collapse of scattered guest regions into pageblocks. */
 	struct khugepaged khugepaged;
 	pthread_mutex_t collapse_lock; /* one host_collapse_all() at a time */
+
+	/* The pool kept within what the host will give (host_headroom.h). */
+	struct host_headroom headroom;
 
 	/* Reclaim: kswapd threads, and every balloon's frames given back. */
 	struct reclaimer reclaim;
