@@ -4,6 +4,7 @@
  *
  * Locking (outermost first; never two locks of one row at once, except
  * that mm_validate() takes every lock of a row in index order):
+ *   pool->hotplug_lock    one offline_pages()/online_pages() at a time
  *   pool->pcp_list_lock   the registry of per-thread page caches
  *   pcp->lock             one thread's cache for one zone
  *   zone->lock            the zone's free lists, nr_free, pageblock bits
