@@ -26,9 +26,6 @@
  * online_pages() (they allocate and free under it, so no mm_ops callback
  * may take it); zone->lock for each pageblock.
  */
-#include <errno.h>
-#include <string.h>
-
 #include "mm/internal.h"
 
 /* A pageblock of the free block at head whose memory the host took back. */

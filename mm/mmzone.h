@@ -108,7 +108,7 @@ struct zone {
  * Memory hotplug recomputes the marks (under the zone lock) while
  * allocators read them here without it, as in Linux: a plain load, which
  * sees the old mark or the new one, either being fine.  A READ_ONCE()
- * costs the fast path 16 instructions an order-0 pair (callgrind,
+ * costs the fast path 17 instructions an order-0 pair (callgrind,
  * docs/PERFORMANCE.md); tests/tsan.supp says why ThreadSanitizer may
  * let it be.
  */

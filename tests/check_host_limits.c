@@ -466,6 +466,7 @@ START_TEST(test_headroom_reclaim_then_kill)
 	vm_exit_reason(h->vm[busy], detail, sizeof(detail));
 	ck_assert_msg(strstr(detail, "for the host's memory limit"), "%s",
 		      detail);
+	ck_assert_uint_eq(READ_ONCE(h->headroom.kills), 1);
 	host_reap(h, busy);
 	test_assert_clean(h, idle);
 	ck_assert_uint_le(h->pool->nr_frames - pool_nr_offline_pages(h->pool),

@@ -93,15 +93,17 @@ static bool host_out_of_memory(void *priv, const struct oom_control *oc)
 	}
 	victim = vms[v.index];
 	count_vm_event(h->pool, OOM_KILL);
-	if (oc->offline_pages)
+	if (oc->offline_pages) {
+		__atomic_fetch_add(&h->headroom.kills, 1, __ATOMIC_RELAXED);
 		snprintf(
 			why, sizeof(why),
 			"for the host's memory limit (%lu MiB more of the pool must go offline)",
 			(oc->offline_pages + 255) >> 8);
-	else
+	} else {
 		snprintf(why, sizeof(why), "for an order-%u %s allocation",
 			 oc->order,
 			 gfp_flags_str(oc->gfp_mask, gfp, sizeof(gfp)));
+	}
 	vm_stop(victim, VM_EXIT_OOM_KILL,
 		"killed by the OOM killer: %lu frames, badness %ld, oom_score_adj %d, %s",
 		c[v.index].total_frames, c[v.index].points,

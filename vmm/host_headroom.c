@@ -75,7 +75,6 @@ unsigned long host_headroom_check(struct vmm_host *h)
 		 * guest goes, so that vmm and the others live. */
 		if (!offline_out_of_memory(pool, need - got))
 			break;
-		__atomic_fetch_add(&hr->kills, 1, __ATOMIC_RELAXED);
 	}
 	if (offline && room >= online + slack) {
 		unsigned long give = room >= pool->nr_frames ?

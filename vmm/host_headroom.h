@@ -37,7 +37,7 @@ struct host_headroom {
 	pthread_mutex_t round_lock;
 	uint64_t last_note_ns; /* when the offline amount was last told */
 	unsigned long told_offline; /* pages offline when last told */
-	unsigned long kills; /* OOM kills for the host's limit */
+	unsigned long kills; /* OOM kills for the host's limit (atomic) */
 };
 
 /* Start the thread (h->pool, its ops set).  0 or -errno. */
