@@ -88,22 +88,31 @@ static void v1_tree(const char *path)
 	    "41 31 0:38 / /sys/fs/cgroup/unified rw - cgroup2 cgroup2 rw\n");
 }
 
-static void v1_level(const char *dir, const char *limit, uint64_t usage,
-		     uint64_t inactive)
+/* A file of a cgroup directory under the mount at base. */
+static void put_cg(const char *base, const char *dir, const char *file,
+		   const char *text)
 {
 	char p[256];
 
-	snprintf(p, sizeof(p), "/sys/fs/cgroup/memory%s/memory.limit_in_bytes",
-		 dir);
-	put(p, "%s\n", limit);
-	snprintf(p, sizeof(p), "/sys/fs/cgroup/memory%s/memory.usage_in_bytes",
-		 dir);
-	put(p, "%llu\n", (unsigned long long)usage);
-	snprintf(p, sizeof(p), "/sys/fs/cgroup/memory%s/memory.stat", dir);
-	put(p,
-	    "cache 0\nrss 0\ninactive_file 1\nhierarchical_memory_limit 0\n"
-	    "total_cache 0\ntotal_inactive_file %llu\ntotal_active_file 5\n",
-	    (unsigned long long)inactive);
+	snprintf(p, sizeof(p), "%s%s/%s", base, dir, file);
+	put(p, "%s", text);
+}
+
+static void v1_level(const char *dir, const char *limit, uint64_t usage,
+		     uint64_t inactive)
+{
+	const char *m = "/sys/fs/cgroup/memory";
+	char t[256];
+
+	put_cg(m, dir, "memory.limit_in_bytes", limit);
+	snprintf(t, sizeof(t), "%llu\n", (unsigned long long)usage);
+	put_cg(m, dir, "memory.usage_in_bytes", t);
+	snprintf(
+		t, sizeof(t),
+		"cache 0\nrss 0\ninactive_file 1\nhierarchical_memory_limit 0\n"
+		"total_cache 0\ntotal_inactive_file %llu\ntotal_active_file 5\n",
+		(unsigned long long)inactive);
+	put_cg(m, dir, "memory.stat", t);
 }
 
 static void v2_tree(const char *path)
@@ -117,19 +126,18 @@ static void v2_tree(const char *path)
 static void v2_level(const char *dir, const char *max, const char *high,
 		     uint64_t current, uint64_t inactive)
 {
-	char p[256];
+	const char *m = "/sys/fs/cgroup";
+	char t[256];
 
-	snprintf(p, sizeof(p), "/sys/fs/cgroup%s/memory.max", dir);
-	put(p, "%s\n", max);
-	snprintf(p, sizeof(p), "/sys/fs/cgroup%s/memory.high", dir);
-	put(p, "%s\n", high);
-	snprintf(p, sizeof(p), "/sys/fs/cgroup%s/memory.current", dir);
-	put(p, "%llu\n", (unsigned long long)current);
-	snprintf(p, sizeof(p), "/sys/fs/cgroup%s/memory.stat", dir);
-	put(p,
-	    "anon 0\nfile 0\ninactive_anon 0\nactive_anon 0\n"
-	    "inactive_file %llu\nactive_file 7\n",
-	    (unsigned long long)inactive);
+	put_cg(m, dir, "memory.max", max);
+	put_cg(m, dir, "memory.high", high);
+	snprintf(t, sizeof(t), "%llu\n", (unsigned long long)current);
+	put_cg(m, dir, "memory.current", t);
+	snprintf(t, sizeof(t),
+		 "anon 0\nfile 0\ninactive_anon 0\nactive_anon 0\n"
+		 "inactive_file %llu\nactive_file 7\n",
+		 (unsigned long long)inactive);
+	put_cg(m, dir, "memory.stat", t);
 }
 
 static void read_tree(struct host_limits *hl)
