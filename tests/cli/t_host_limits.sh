@@ -43,6 +43,7 @@ cleanup() {
 	rmdir "$cg" 2>/dev/null
 }
 trap cleanup EXIT
+trap "exit 1" INT TERM
 # Run "$@" inside the cgroup, for at most $1 seconds.
 in_cg() {
 	sh -c 'echo $$ >"$0/cgroup.procs" && exec "$@"' "$cg" timeout "$@"
