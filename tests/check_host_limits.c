@@ -25,7 +25,9 @@
 #define MiB (1ULL << 20)
 #define V1_NO_LIMIT "9223372036854771712"
 
-static char root[64];
+/* Each test's fake tree, in a directory the suite makes before forking
+ * and removes after every test, however the test ended. */
+static char base[64], root[96];
 
 static void mkdirs(char *path)
 {
@@ -58,21 +60,32 @@ static void put(const char *path, const char *fmt, ...)
 	ck_assert_int_eq(rename(tmp, full), 0);
 }
 
+static void base_setup(void)
+{
+	snprintf(base, sizeof(base), "/tmp/vmm-limits.XXXXXX");
+	if (!mkdtemp(base))
+		base[0] = 0;
+}
+
+static void base_teardown(void)
+{
+	char cmd[128];
+
+	if (base[0]) {
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", base);
+		if (system(cmd))
+			fprintf(stderr, "could not remove %s\n", base);
+	}
+}
+
 static void tree_setup(void)
 {
-	snprintf(root, sizeof(root), "/tmp/vmm-limits.XXXXXX");
+	ck_assert_msg(base[0], "no directory for the fake trees");
+	snprintf(root, sizeof(root), "%s/tree.XXXXXX", base);
 	ck_assert_ptr_nonnull(mkdtemp(root));
 	put("/proc/meminfo", "MemTotal:       8388608 kB\n"
 			     "MemFree:        4194304 kB\n"
 			     "MemAvailable:   6291456 kB\n");
-}
-
-static void tree_teardown(void)
-{
-	char cmd[128];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
-	ck_assert_int_eq(system(cmd), 0);
 }
 
 /* A hybrid host like this one: v1 memory, v2 without it. */
@@ -489,7 +502,8 @@ Suite *host_limits_suite(void)
 	Suite *s = suite_create("host_limits");
 	TCase *tc = tcase_create("trees");
 
-	tcase_add_checked_fixture(tc, tree_setup, tree_teardown);
+	tcase_add_unchecked_fixture(tc, base_setup, base_teardown);
+	tcase_add_checked_fixture(tc, tree_setup, NULL);
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, test_v1_nested);
 	tcase_add_test(tc, test_v2_nested);
@@ -507,7 +521,8 @@ Suite *host_headroom_suite(void)
 	Suite *s = suite_create("host_headroom");
 	TCase *tc = tcase_create("kvm");
 
-	tcase_add_checked_fixture(tc, tree_setup, tree_teardown);
+	tcase_add_unchecked_fixture(tc, base_setup, base_teardown);
+	tcase_add_checked_fixture(tc, tree_setup, NULL);
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_headroom_reclaim_then_kill);
 	suite_add_tcase(s, tc);
