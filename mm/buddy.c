@@ -108,6 +108,30 @@ static inline void account_freepages(struct zone *zone, long nr, int mt)
 }
 
 /*
+ * Take the pageblock at pb out of the free block of 2^order frames at
+ * head (on list mt) and give the rest back in halves, largest first, as
+ * Linux's take_page_off_buddy() does for one page.  The pageblock leaves
+ * the zone's free pages and is the caller's, every frame FRAME_TAIL.
+ * Zone lock held.
+ */
+void take_pageblock_off_buddy(struct mm_pool *pool, struct zone *zone,
+			      pfn_t head, unsigned int order, int mt, pfn_t pb)
+{
+	del_page_from_free_list(pool, zone, head, order, mt);
+	account_freepages(zone, -(long)pageblock_nr_pages, mt);
+	while (order > pageblock_order) {
+		pfn_t half = head + (1U << --order);
+
+		if (pb >= half) {
+			add_to_free_list(pool, zone, head, order, mt, false);
+			head = half;
+		} else {
+			add_to_free_list(pool, zone, half, order, mt, false);
+		}
+	}
+}
+
+/*
  * If the buddy one order up is free too, this block is likely to merge
  * soon: put it at the tail so that it is not handed out first
  * (buddy_merge_likely()).

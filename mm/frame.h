@@ -15,6 +15,10 @@
  *                off the free lists while its memory goes back to the
  *                host (pool_release_begin() to _end(), which may span an
  *                io_uring round trip; zone->nr_releasing_pages)
+ *   FRAME_OFFLINE  head of an offline pageblock (order pageblock_order):
+ *                neither free nor in use, out of the zone's managed pages,
+ *                the host holds nothing for it (PB_RETURNED); the host
+ *                will not back it (memory_hotplug.c, zone->nr_offline_pages)
  *   FRAME_TAIL   any other frame: inside a block whose head says more
  *
  * As in Linux only heads are kept exact: a tail's fields are stale and
@@ -35,6 +39,7 @@ enum frame_state {
 	FRAME_INUSE,
 	FRAME_ISOLATED,
 	FRAME_RELEASING,
+	FRAME_OFFLINE,
 };
 
 /* frame->flags */

@@ -10,6 +10,7 @@ static const struct {
 	const char *name;
 } gfp_names[] = {
 	{ GFP_GUEST_HUGE_LIGHT, "GFP_GUEST_HUGE_LIGHT" },
+	{ GFP_OFFLINE, "GFP_OFFLINE" },
 	{ GFP_GUEST, "GFP_GUEST" },
 	{ GFP_GUEST_PINNED, "GFP_GUEST_PINNED" },
 	{ GFP_ATOMIC, "GFP_ATOMIC" },

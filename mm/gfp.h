@@ -63,6 +63,10 @@ enum {
  *   silent; the caller falls back to order 0.
  * GFP_GUEST_PINNED: guest memory that must never move (a device DMA
  *   region): unmovable, reclaim allowed, zeroed.
+ * GFP_OFFLINE: a pageblock memory hotplug takes offline under memory
+ *   pressure (offline_pages()): movable, reclaim and compaction, retries
+ *   but no OOM (the caller decides), silent, not zeroed (the host takes
+ *   it back).
  */
 #define GFP_VMM (__GFP_RECLAIM)
 #define GFP_ATOMIC (__GFP_HIGH | __GFP_KSWAPD_RECLAIM)
@@ -72,6 +76,9 @@ enum {
 	(__GFP_MOVABLE | __GFP_ZERO | __GFP_NOWARN | __GFP_NORETRY | \
 	 __GFP_NOMEMALLOC)
 #define GFP_GUEST_PINNED (__GFP_RECLAIM | __GFP_ZERO)
+#define GFP_OFFLINE                                                           \
+	(__GFP_RECLAIM | __GFP_MOVABLE | __GFP_RETRY_MAYFAIL | __GFP_NOWARN | \
+	 __GFP_NOMEMALLOC)
 
 static inline bool gfpflags_allow_blocking(gfp_t gfp)
 {

@@ -50,6 +50,8 @@ int rmqueue_bulk(struct mm_pool *pool, struct zone *zone, unsigned int count,
 		 int migratetype, unsigned int alloc_flags, pfn_t *list);
 void free_pcppages_bulk(struct mm_pool *pool, struct zone *zone, pfn_t list,
 			unsigned int count);
+void take_pageblock_off_buddy(struct mm_pool *pool, struct zone *zone,
+			      pfn_t head, unsigned int order, int mt, pfn_t pb);
 
 /* The buddy of the order-`order` block at pfn (pfns are zone-relative
  * aligned because zones start on MAX_ORDER boundaries). */
@@ -171,6 +173,10 @@ bool __zone_watermark_ok(struct zone *z, unsigned int order, unsigned long mark,
 			 int highest_zoneidx, unsigned int alloc_flags,
 			 long free_pages);
 unsigned long calculate_min_free_kbytes(unsigned long lowmem_kbytes);
+
+/* pool.c */
+/* Punch one pageblock out of the memfd: 0 or -errno. */
+int pool_punch_pageblock(struct mm_pool *pool, pfn_t pb);
 
 /* page_alloc.c */
 unsigned int gfp_to_alloc_flags(gfp_t gfp_mask);

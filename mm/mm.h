@@ -90,11 +90,15 @@ struct migrate_req {
 };
 
 struct oom_control {
-	const struct alloc_context *ac;
+	const struct alloc_context *ac; /* NULL: not for an allocation */
 	gfp_t gfp_mask;
 	unsigned int order;
 	const nodemask_t *nodemask; /* NULL: the whole pool */
 	int nid; /* preferred node */
+	/* Not 0: no allocation failed, the host will not back this many
+	 * more pages of the pool, and nothing else takes them offline
+	 * (offline_out_of_memory()). */
+	unsigned long offline_pages;
 };
 
 /*
@@ -163,7 +167,8 @@ struct mm_pool {
 	nodemask_t online;
 
 	/* Tunables. */
-	uint64_t min_free_kbytes;
+	uint64_t min_free_kbytes; /* hotplug_lock, once the pool exists */
+	bool min_free_kbytes_set; /* by the user: hotplug keeps it */
 	unsigned int watermark_scale_factor;
 	unsigned int lowmem_reserve_ratio;
 	unsigned int pcp_batch, pcp_high;
@@ -180,6 +185,9 @@ struct mm_pool {
 	unsigned long dead_events[NR_VM_EVENT_ITEMS]; /* of exited threads */
 
 	pthread_mutex_t oom_lock; /* one OOM kill at a time */
+	/* One offline_pages()/online_pages() at a time; outermost, held
+	 * while they allocate (mm/memory_hotplug.c). */
+	pthread_mutex_t hotplug_lock;
 	struct fail_page_alloc fail;
 	struct trace_ring trace;
 	unsigned long warn_count; /* allocation failure reports printed */
@@ -277,6 +285,7 @@ struct pool_footprint {
 	uint64_t hugepage_bytes; /* host shmem hugepages since the pool was made
 				  * (meminfo ShmemHugePages: system-wide) */
 	uint64_t returned_bytes; /* free pageblocks punched out by us */
+	uint64_t offline_bytes; /* offline pageblocks (memory_hotplug.c) */
 };
 int pool_footprint(struct mm_pool *pool, struct pool_footprint *fp);
 /* Punch every fully free, still resident pageblock out of the memfd. */
@@ -297,6 +306,26 @@ int pool_release_begin(struct mm_pool *pool, struct pool_release *r, int max);
 void pool_release_pageblock_done(struct mm_pool *pool, pfn_t pageblock);
 void pool_release_end(struct mm_pool *pool, const struct pool_release *r,
 		      int n);
+
+/*
+ * Memory hotplug (mm/memory_hotplug.c): pageblocks the host will not back
+ * go offline, out of the allocator, and come back online when it will.
+ * offline_pages() takes free pageblocks the host holds nothing for, then
+ * gives free pageblocks back to the host and takes those, then allocates
+ * pageblocks through the slow path (kswapd, direct reclaim, compaction)
+ * and takes those; it returns the pages it took offline, whole
+ * pageblocks, at least nr_pages unless it ran out of ways.  When it falls
+ * short, offline_out_of_memory() asks the OOM killer (ops.out_of_memory,
+ * oom_control.offline_pages set) for a victim; true if one was killed or
+ * is on its way out.  online_pages() brings up to nr_pages back (whole
+ * pageblocks) and returns how many.  Each recomputes the watermarks for
+ * the managed pages (and min_free_kbytes, unless the user set it).
+ * Context: a thread that may sleep and reclaim, holding no mm lock.
+ */
+unsigned long offline_pages(struct mm_pool *pool, unsigned long nr_pages);
+bool offline_out_of_memory(struct mm_pool *pool, unsigned long nr_pages);
+unsigned long online_pages(struct mm_pool *pool, unsigned long nr_pages);
+unsigned long pool_nr_offline_pages(struct mm_pool *pool);
 
 /* Statistics. */
 void show_free_areas(struct mm_pool *pool, FILE *f);

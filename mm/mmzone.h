@@ -4,6 +4,7 @@
  *
  * Locking (outermost first; never two locks of one row at once, except
  * that mm_validate() takes every lock of a row in index order):
+ *   pool->hotplug_lock    one offline_pages()/online_pages() at a time
  *   pool->pcp_list_lock   the registry of per-thread page caches
  *   pcp->lock             one thread's cache for one zone
  *   zone->lock            the zone's free lists, nr_free, pageblock bits
@@ -63,7 +64,7 @@ struct zone {
 	long lowmem_reserve[MAX_NR_ZONES];
 	struct pglist_data *zone_pgdat;
 	pfn_t zone_start_pfn;
-	unsigned long spanned_pages; /* == present == managed here */
+	unsigned long spanned_pages; /* present; managed is less offline */
 	const char *name;
 	int node;
 	int idx; /* enum zone_type */
@@ -77,6 +78,9 @@ struct zone {
 	/* Updated under lock, read locklessly by watermark checks. */
 	long nr_free_pages;
 	long nr_returned_pages; /* free pages the host took back */
+	/* In FRAME_OFFLINE pageblocks: out of the zone's managed pages
+	 * while the host will not back them (memory_hotplug.c). */
+	long nr_offline_pages;
 
 	/* FRAME_ISOLATED frames: free, off the lists, not in nr_free_pages
 	 * (Linux's NR_ISOLATED_*, for compaction's targets); guarded by
@@ -100,6 +104,14 @@ struct zone {
 	bool compact_blockskip_flush;
 };
 
+/*
+ * Memory hotplug recomputes the marks (under the zone lock) while
+ * allocators read them here without it, as in Linux: a plain load, which
+ * sees the old mark or the new one, either being fine.  A READ_ONCE()
+ * costs the fast path 17 instructions an order-0 pair (callgrind,
+ * docs/PERFORMANCE.md); tests/tsan.supp says why ThreadSanitizer may
+ * let it be.
+ */
 static inline unsigned long wmark_pages(const struct zone *z,
 					enum zone_watermarks w)
 {
@@ -118,6 +130,12 @@ static inline long zone_page_state_free(const struct zone *z)
 static inline pfn_t zone_end_pfn(const struct zone *z)
 {
 	return z->zone_start_pfn + z->spanned_pages;
+}
+
+/* Pages the allocator may hand out: the zone less what is offline. */
+static inline unsigned long zone_managed_pages(const struct zone *z)
+{
+	return z->spanned_pages - READ_ONCE(z->nr_offline_pages);
 }
 
 static inline bool populated_zone(const struct zone *z)

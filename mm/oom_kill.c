@@ -95,6 +95,11 @@ void oom_report(struct mm_pool *pool, const struct oom_control *oc,
 		"vmm invoked oom-killer: gfp_mask=%#x(%s), order=%u, oom_score_adj=0\n",
 		oc->gfp_mask, gfp_flags_str(oc->gfp_mask, gfp, sizeof(gfp)),
 		oc->order);
+	/* As Linux says "Memory cgroup out of memory" for a limit. */
+	if (oc->offline_pages)
+		fprintf(f,
+			"Host memory limit: %lu kB more of the pool must go offline\n",
+			oc->offline_pages * 4);
 	fprintf(f, "Mem-Info:\n");
 	show_free_areas(pool, f);
 	fprintf(f, "Tasks state (memory values in pages):\n");

@@ -293,6 +293,7 @@ void __free_pages(struct mm_pool *pool, pfn_t pfn, unsigned int order)
 			[FRAME_INUSE] = "in use with",
 			[FRAME_ISOLATED] = "isolated by compaction,",
 			[FRAME_RELEASING] = "being given back to the host,",
+			[FRAME_OFFLINE] = "offline,",
 		};
 		uint8_t state = frame_state(f);
 

@@ -219,10 +219,12 @@ int mm_pool_create(const struct mm_config *cfg, struct mm_pool **out, char *err,
 		cfg->min_free_kbytes ?
 			cfg->min_free_kbytes :
 			calculate_min_free_kbytes(pool->size >> 10);
+	pool->min_free_kbytes_set = cfg->min_free_kbytes != 0;
 	pool->pcp_batch = cfg->pcp_batch;
 	pool->pcp_high = cfg->pcp_high;
 	pool->no_pcp = cfg->no_pcp;
 	pthread_mutex_init(&pool->oom_lock, NULL);
+	pthread_mutex_init(&pool->hotplug_lock, NULL);
 	pthread_mutex_init(&pool->fail.lock, NULL);
 	pcp_pool_init(pool);
 
@@ -286,6 +288,7 @@ void mm_pool_destroy(struct mm_pool *pool)
 	free(pool->frames);
 	trace_ring_destroy(&pool->trace);
 	pthread_mutex_destroy(&pool->oom_lock);
+	pthread_mutex_destroy(&pool->hotplug_lock);
 	pthread_mutex_destroy(&pool->fail.lock);
 	free(pool);
 }
@@ -313,10 +316,23 @@ int pool_footprint(struct mm_pool *pool, struct pool_footprint *fp)
 		fp->returned_bytes +=
 			(uint64_t)READ_ONCE(pool->zones[z]->nr_returned_pages)
 			<< PAGE_SHIFT;
+	fp->offline_bytes = (uint64_t)pool_nr_offline_pages(pool) << PAGE_SHIFT;
 	return 0;
 }
 
 #define RETURN_BATCH 64
+
+int pool_punch_pageblock(struct mm_pool *pool, pfn_t pb)
+{
+	if (fallocate(pool->memfd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE,
+		      pfn_to_offset(pb), pageblock_nr_pages << PAGE_SHIFT)) {
+		int ret = -errno;
+
+		pr_warn(pool, "punching pfn 0x%x: %s", pb, strerror(-ret));
+		return ret;
+	}
+	return 0;
+}
 
 /* Whole pageblocks of a free block that the host still holds. */
 static bool block_has_resident(struct mm_pool *pool, pfn_t pfn,
@@ -429,16 +445,8 @@ long pool_return_free_pageblocks(struct mm_pool *pool)
 			     p += pageblock_nr_pages) {
 				if (pb_get(&pool->frames[p]) & PB_RETURNED)
 					continue;
-				if (fallocate(pool->memfd,
-					      FALLOC_FL_PUNCH_HOLE |
-						      FALLOC_FL_KEEP_SIZE,
-					      pfn_to_offset(p),
-					      pageblock_nr_pages
-						      << PAGE_SHIFT)) {
-					pr_warn(pool, "punching pfn 0x%x: %s",
-						p, strerror(errno));
+				if (pool_punch_pageblock(pool, p))
 					continue;
-				}
 				pool_release_pageblock_done(pool, p);
 				round++;
 			}

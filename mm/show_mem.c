@@ -17,10 +17,11 @@ void show_free_areas(struct mm_pool *pool, FILE *f)
 		if (!populated_zone(zone))
 			continue;
 		fprintf(f,
-			"Node %d %s free:%ldkB min:%lukB low:%lukB high:%lukB present:%lukB returned:%lukB\n",
+			"Node %d %s free:%ldkB min:%lukB low:%lukB high:%lukB present:%lukB managed:%lukB returned:%lukB\n",
 			zone->node, zone->name, zone_page_state_free(zone) * 4,
 			min_wmark_pages(zone) * 4, low_wmark_pages(zone) * 4,
 			high_wmark_pages(zone) * 4, zone->spanned_pages * 4,
+			zone_managed_pages(zone) * 4,
 			READ_ONCE(zone->nr_returned_pages) * 4UL);
 		fprintf(f, "Node %d %s:", zone->node, zone->name);
 		pthread_mutex_lock(&zone->lock);

@@ -61,6 +61,10 @@
 	X(TR_RETRY, "mm_slowpath_retry", "order", "no_progress_loops",         \
 	  "compaction_retries", NULL)                                          \
 	X(TR_OOM, "mm_oom", "order", "gfp", "progress", NULL)                  \
+	X(TR_OFFLINE_PAGES, "mm_offline_pages", "nr_pages", "nr_offline",      \
+	  NULL, NULL)                                                          \
+	X(TR_ONLINE_PAGES, "mm_online_pages", "nr_pages", "nr_offline", NULL,  \
+	  NULL)                                                                \
 	X(TR_EXTFRAG, "mm_page_alloc_extfrag", "pfn", "order", "fallback_mt",  \
 	  "stolen")                                                            \
 	X(TR_FAULT, "vmm_fault", "vm", "gpa", "order", "ns")                   \

@@ -19,7 +19,9 @@
  *    and as many as zone->nr_isolated_pages says;
  *  - blocks being given back to the host are of pageblock order or more
  *    and as many pages as zone->nr_releasing_pages says;
- *  - returned pageblocks are free and counted;
+ *  - offline pageblocks are single returned pageblocks, as many pages as
+ *    zone->nr_offline_pages says;
+ *  - returned pageblocks are free (or offline) and counted;
  *  - watermarks are ordered min <= low <= high.
  *
  * ops.rmap_check runs with every mm lock held and must not allocate.
@@ -132,7 +134,7 @@ static int validate_zone(struct mm_pool *pool, struct zone *zone, char *err,
 	pfn_t zstart = zone->zone_start_pfn;
 	pfn_t zend = zstart + zone->spanned_pages;
 	unsigned long list_heads, walk_heads = 0, walk_pcp = 0, returned = 0;
-	unsigned long isolated = 0, releasing = 0;
+	unsigned long isolated = 0, releasing = 0, offline = 0;
 	struct pcp_walk pw = { pool, zone, 0, PFN_NONE };
 	long free_pages;
 	int ret;
@@ -235,6 +237,21 @@ static int validate_zone(struct mm_pool *pool, struct zone *zone, char *err,
 			releasing += 1UL << o;
 			p += 1U << o;
 			break;
+		case FRAME_OFFLINE:
+			if (o != pageblock_order ||
+			    (p & (pageblock_nr_pages - 1)))
+				return mm_errf(
+					err, errlen, -EUCLEAN,
+					"offline block 0x%x has order %u", p,
+					o);
+			if (!returned_pb)
+				return mm_errf(
+					err, errlen, -EUCLEAN,
+					"offline pageblock 0x%x is not returned to the host",
+					p);
+			offline += pageblock_nr_pages;
+			p += pageblock_nr_pages;
+			break;
 		case FRAME_ISOLATED:
 			if (o != 0 || READ_ONCE(f->owner) != FRAME_OWNER_NONE)
 				return mm_errf(
@@ -252,8 +269,10 @@ static int validate_zone(struct mm_pool *pool, struct zone *zone, char *err,
 				       p, zone->node, zone->name);
 		}
 	}
+	/* Offline pageblocks are returned too, but not free: not counted. */
 	for (pfn_t p = zstart; p < zend; p += pageblock_nr_pages)
-		if (pb_get(&pool->frames[p]) & PB_RETURNED)
+		if ((pb_get(&pool->frames[p]) & PB_RETURNED) &&
+		    frame_state(&pool->frames[p]) != FRAME_OFFLINE)
 			returned += pageblock_nr_pages;
 	if (walk_heads != list_heads)
 		return mm_errf(
@@ -283,6 +302,11 @@ static int validate_zone(struct mm_pool *pool, struct zone *zone, char *err,
 			"node %d %s: %lu pages being released, counted %lu",
 			zone->node, zone->name, releasing,
 			zone->nr_releasing_pages);
+	if ((long)offline != zone->nr_offline_pages)
+		return mm_errf(err, errlen, -EUCLEAN,
+			       "node %d %s: %lu offline pages, counted %ld",
+			       zone->node, zone->name, offline,
+			       zone->nr_offline_pages);
 	if ((long)returned != zone->nr_returned_pages)
 		return mm_errf(err, errlen, -EUCLEAN,
 			       "node %d %s: %lu returned pages, counted %ld",

@@ -120,8 +120,10 @@ static void zoneinfo_show_print(struct mm_pool *pool, struct zone *zone,
 		"\n        cma      %lu",
 		zone_page_state_free(zone), 0UL, min_wmark_pages(zone),
 		low_wmark_pages(zone), high_wmark_pages(zone),
-		zone->spanned_pages, zone->spanned_pages, zone->spanned_pages,
-		0UL);
+		/* Offline pages are neither present nor managed, as in
+		 * Linux. */
+		zone->spanned_pages, zone_managed_pages(zone),
+		zone_managed_pages(zone), 0UL);
 	fprintf(f, "\n        protection: (%ld", zone->lowmem_reserve[0]);
 	for (int i = 1; i < MAX_NR_ZONES; i++)
 		fprintf(f, ", %ld", zone->lowmem_reserve[i]);
@@ -134,6 +136,8 @@ static void zoneinfo_show_print(struct mm_pool *pool, struct zone *zone,
 		zone_page_state_free(zone));
 	fprintf(f, "\n      %-12s %ld", "nr_returned_pages",
 		READ_ONCE(zone->nr_returned_pages));
+	fprintf(f, "\n      %-12s %ld", "nr_offline_pages",
+		READ_ONCE(zone->nr_offline_pages));
 	pthread_mutex_lock(&zone->lock);
 	fprintf(f, "\n      %-12s %lu", "nr_isolated_free",
 		zone->nr_isolated_pages);
@@ -166,6 +170,7 @@ void mm_show_vmstat(struct mm_pool *pool, FILE *f)
 		returned += READ_ONCE(pool->zones[z]->nr_returned_pages);
 	fprintf(f, "nr_free_pages %lu\n", mm_nr_free_pages(pool));
 	fprintf(f, "nr_returned_pages %ld\n", returned);
+	fprintf(f, "nr_offline_pages %lu\n", pool_nr_offline_pages(pool));
 	all_vm_events(pool, ev);
 	for (int i = 0; i < NR_VM_EVENT_ITEMS; i++)
 		fprintf(f, "%s %lu\n", vmstat_text[i], ev[i]);

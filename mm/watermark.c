@@ -50,41 +50,53 @@ static void setup_per_zone_lowmem_reserve(struct mm_pool *pool)
 			struct zone *zone = &pgdat->node_zones[i];
 			unsigned long managed = 0;
 
-			zone->lowmem_reserve[i] = 0;
+			WRITE_ONCE(zone->lowmem_reserve[i], 0);
 			/* Keep some of a lower zone from requests that could
 			 * have used a higher one. */
 			for (int j = i + 1; j < MAX_NR_ZONES; j++) {
-				managed += pgdat->node_zones[j].spanned_pages;
-				zone->lowmem_reserve[j] =
-					ratio ? (long)(managed / ratio) : 0;
+				managed += zone_managed_pages(
+					&pgdat->node_zones[j]);
+				WRITE_ONCE(zone->lowmem_reserve[j],
+					   ratio ? (long)(managed / ratio) : 0);
 			}
 		}
 	}
 }
 
+/*
+ * From the managed pages: memory hotplug calls it again when pageblocks
+ * go offline or come back, while allocators read the marks (single
+ * stores; under the zone lock, so that mm_validate() sees them whole).
+ */
 void setup_per_zone_wmarks(struct mm_pool *pool)
 {
 	unsigned long pages_min = pool->min_free_kbytes >> (PAGE_SHIFT - 10);
 	unsigned long lowmem_pages = pool->nr_nodes ? 0 : 1;
 
 	for (unsigned int z = 0; z < pool->nr_zones; z++)
-		lowmem_pages += pool->zones[z]->spanned_pages;
+		lowmem_pages += zone_managed_pages(pool->zones[z]);
+	if (!lowmem_pages)
+		lowmem_pages = 1;
 
 	for (unsigned int z = 0; z < pool->nr_zones; z++) {
 		struct zone *zone = pool->zones[z];
-		uint64_t managed = zone->spanned_pages, tmp;
+		uint64_t managed = zone_managed_pages(zone), tmp;
+		unsigned long mark[NR_WMARK];
 
 		/* Each zone's share of min_free, by size. */
 		tmp = (uint64_t)pages_min * managed / lowmem_pages;
-		zone->_watermark[WMARK_MIN] = tmp;
+		mark[WMARK_MIN] = tmp;
 		/* The gaps min->low->high: a quarter of min, or
 		 * watermark_scale_factor/10000 of the zone if that is more. */
 		tmp = tmp >> 2;
 		if (tmp < managed * pool->watermark_scale_factor / 10000)
 			tmp = managed * pool->watermark_scale_factor / 10000;
-		zone->_watermark[WMARK_LOW] = zone->_watermark[WMARK_MIN] + tmp;
-		zone->_watermark[WMARK_HIGH] =
-			zone->_watermark[WMARK_MIN] + tmp * 2;
+		mark[WMARK_LOW] = mark[WMARK_MIN] + tmp;
+		mark[WMARK_HIGH] = mark[WMARK_MIN] + tmp * 2;
+		pthread_mutex_lock(&zone->lock);
+		for (int w = WMARK_MIN; w < NR_WMARK; w++)
+			WRITE_ONCE(zone->_watermark[w], mark[w]);
+		pthread_mutex_unlock(&zone->lock);
 	}
 	setup_per_zone_lowmem_reserve(pool);
 }
@@ -114,7 +126,7 @@ bool __zone_watermark_ok(struct zone *z, unsigned int order, unsigned long mark,
 			min -= min / 4;
 	}
 
-	if (free_pages <= min + z->lowmem_reserve[highest_zoneidx])
+	if (free_pages <= min + READ_ONCE(z->lowmem_reserve[highest_zoneidx]))
 		return false;
 	if (!order)
 		return true;

@@ -127,6 +127,9 @@ START_TEST(test_defaults)
 	ck_assert_str_eq(cfg.guest[0].script, DEMO_SCRIPT);
 	ck_assert(cfg.hugepages);
 	ck_assert_uint_eq(cfg.shutdown_timeout_ns, 10000000000ULL);
+	/* The default pool may shrink to what the host gives. */
+	ck_assert(cfg.pool_default);
+	ck_assert(!cfg.host_limits_off);
 	options_free(&cfg);
 }
 END_TEST
@@ -150,9 +153,13 @@ START_TEST(test_full_command_line)
 			"5ms", "--kswapd-step", "20ms", "--no-deflate",
 			"--balloon-step", "4M", "--deflate-step", "32M",
 			"--deflate-margin", "20", "--migrate", "pause",
-			"--shutdown-timeout", "30s", NULL) == 0,
+			"--shutdown-timeout", "30s", "--host-limits", "off",
+			"--host-reserve", "64M", NULL) == 0,
 		"%s", err);
 	ck_assert_uint_eq(cfg.pool_bytes, 2ULL << 30);
+	ck_assert(!cfg.pool_default);
+	ck_assert(cfg.host_limits_off);
+	ck_assert_uint_eq(cfg.host_reserve_bytes, 64 << 20);
 	ck_assert_uint_eq(cfg.nr_nodes, 2);
 	ck_assert_uint_eq(cfg.movable_bytes, 256 << 20);
 	ck_assert_uint_eq(cfg.min_free_kbytes, 8192);
@@ -269,6 +276,8 @@ START_TEST(test_bad_arguments)
 		{ "--direct-reclaim-timeout", "2h", "1ms to 60s" },
 		{ "--balloon-step", "1", "4K to 1T" },
 		{ "--deflate-margin", "0", "--deflate-margin 0" },
+		{ "--host-limits", "maybe", "--host-limits maybe: on or off" },
+		{ "--host-reserve", "1K", "--host-reserve 1K: a size from 1M" },
 		{ "--bogus", NULL, "unknown option '--bogus'" },
 		{ "--pool", NULL, "needs a value" },
 		{ "extra", NULL, "unexpected argument 'extra'" },

@@ -99,6 +99,7 @@ static bool fake_oom(void *priv, const struct oom_control *oc)
 
 	step(fo, STEP_OOM);
 	fo->last_oc = oc;
+	fo->oom_offline_pages = oc->offline_pages;
 	fo->oom_nodemask_set = oc->nodemask != NULL;
 	if (oc->nodemask)
 		fo->oom_nodemask = *oc->nodemask;

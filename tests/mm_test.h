@@ -46,7 +46,8 @@ struct fake_ops {
 	pfn_t *stash;
 	unsigned long nstash;
 	struct mm_pool *pool;
-	const struct oom_control *last_oc;
+	const struct oom_control *last_oc; /* only valid inside the op */
+	unsigned long oom_offline_pages; /* the last oc->offline_pages */
 	nodemask_t oom_nodemask;
 	bool oom_nodemask_set;
 };

@@ -32,6 +32,7 @@ struct suite_entry {
 	X(compaction_kcompactd_suite, false)      \
 	X(pcp_suite, false)                       \
 	X(pool_suite, false)                      \
+	X(memory_hotplug_suite, false)            \
 	X(fail_page_alloc_suite, false)           \
 	X(stress_suite, false)                    \
 	X(vmstat_suite, false)                    \
@@ -42,6 +43,7 @@ struct suite_entry {
 	X(reclaim_suite, false)                   \
 	X(options_suite, false)                   \
 	X(script_suite, false)                    \
+	X(host_limits_suite, false)               \
 	X(event_loop_suite, false)                \
 	X(host_events_suite, false)               \
 	X(ctl_suite, false)                       \
@@ -59,6 +61,7 @@ struct suite_entry {
 	X(kvm_stats_suite, false)                 \
 	X(vm_suite, true)                         \
 	X(host_suite, true)                       \
+	X(host_headroom_suite, true)              \
 	X(host_migrate_suite, true)               \
 	X(compact_kvm_suite, true)                \
 	X(balloon_suite, true)                    \

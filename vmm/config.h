@@ -41,6 +41,18 @@ struct guest_spec {
 struct vmm_config {
 	uint64_t pool_bytes; /* what runs (options_check() rounds) */
 	uint64_t pool_asked_bytes; /* --pool, when rounded down; else 0 */
+	/* The pool is the default, not --pool: it may shrink to fit what
+	 * the host will give (host_limits.h) rather than be refused. */
+	bool pool_default;
+	/* Neither check the host's memory limits at start nor keep the
+	 * pool within them at run time (--host-limits off). */
+	bool host_limits_off;
+	/* Memory kept for vmm itself beside the pool; 0: 32 MiB + 1/32 of
+	 * the pool (host_reserve_bytes()). */
+	uint64_t host_reserve_bytes;
+	/* Where the host's files are read (tests: a fake cgroup tree);
+	 * NULL: "/".  Not owned. */
+	const char *host_root;
 	unsigned int nr_nodes;
 	uint64_t movable_bytes; /* per node, like movablecore= */
 	uint64_t min_free_kbytes; /* 0: computed like the kernel */

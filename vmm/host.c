@@ -16,6 +16,7 @@
 #include "vmm/host.h"
 #include "vmm/host_balloon.h"
 #include "vmm/host_events.h"
+#include "vmm/host_limits.h"
 #include "vmm/host_tune.h"
 #include "vmm/kvm_stats.h"
 
@@ -92,8 +93,17 @@ static bool host_out_of_memory(void *priv, const struct oom_control *oc)
 	}
 	victim = vms[v.index];
 	count_vm_event(h->pool, OOM_KILL);
-	snprintf(why, sizeof(why), "for an order-%u %s allocation", oc->order,
-		 gfp_flags_str(oc->gfp_mask, gfp, sizeof(gfp)));
+	if (oc->offline_pages) {
+		__atomic_fetch_add(&h->headroom.kills, 1, __ATOMIC_RELAXED);
+		snprintf(
+			why, sizeof(why),
+			"for the host's memory limit (%lu MiB more of the pool must go offline)",
+			(oc->offline_pages + 255) >> 8);
+	} else {
+		snprintf(why, sizeof(why), "for an order-%u %s allocation",
+			 oc->order,
+			 gfp_flags_str(oc->gfp_mask, gfp, sizeof(gfp)));
+	}
 	vm_stop(victim, VM_EXIT_OOM_KILL,
 		"killed by the OOM killer: %lu frames, badness %ld, oom_score_adj %d, %s",
 		c[v.index].total_frames, c[v.index].points,
@@ -201,6 +211,13 @@ int host_create(const struct vmm_config *cfg, struct vmm_host **out, char *err,
 	pthread_mutex_init(&h->lock, NULL);
 	pthread_mutex_init(&h->reap_lock, NULL);
 	pthread_mutex_init(&h->collapse_lock, NULL);
+	if (!cfg->host_limits_off) {
+		ret = host_limits_fit_pool(cfg, &mc.pool_bytes, h->pool_note,
+					   sizeof(h->pool_note), err, errlen);
+		if (ret)
+			goto err_free;
+		h->cfg.pool_bytes = mc.pool_bytes;
+	}
 	ret = mm_pool_create(&mc, &h->pool, err, errlen);
 	if (ret)
 		goto err_free;
@@ -229,12 +246,24 @@ int host_create(const struct vmm_config *cfg, struct vmm_host **out, char *err,
 		if (ret)
 			goto err_reclaim;
 	}
+	if (!cfg->host_limits_off) {
+		ret = host_headroom_start(h);
+		if (ret) {
+			errf(err, errlen, ret,
+			     "starting the host limits thread: %s",
+			     strerror(-ret));
+			goto err_compaction;
+		}
+	}
 	/* Worst case: every guest page its own mapping, twice over for
 	 * balloon placeholders splitting runs. */
-	host_ensure_max_map_count(2 * (cfg->pool_bytes >> PAGE_SHIFT) + 65536,
+	host_ensure_max_map_count(2 * (mc.pool_bytes >> PAGE_SHIFT) + 65536,
 				  false);
 	*out = h;
 	return 0;
+err_compaction:
+	host_khugepaged_stop(h);
+	kcompactd_stop(h->pool);
 err_reclaim:
 	host_reclaim_stop(h);
 err_trace:
@@ -614,7 +643,7 @@ void host_print_stats_line(struct vmm_host *h, FILE *f)
 {
 	fprintf(f, "[%8.3f s]", (trace_clock_ns() - h->start_ns) / 1e9);
 	for (unsigned int nid = 0; nid < h->pool->nr_nodes; nid++) {
-		unsigned long min = 0, low = 0, high = 0;
+		unsigned long min = 0, low = 0, high = 0, offline = 0;
 
 		for (int z = 0; z < MAX_NR_ZONES; z++) {
 			struct zone *zone =
@@ -623,10 +652,13 @@ void host_print_stats_line(struct vmm_host *h, FILE *f)
 			min += min_wmark_pages(zone);
 			low += low_wmark_pages(zone);
 			high += high_wmark_pages(zone);
+			offline += READ_ONCE(zone->nr_offline_pages);
 		}
 		fprintf(f, " node%u free %lu MiB (min %lu low %lu high %lu)",
 			nid, node_nr_free_pages(h->pool, nid) >> 8, min >> 8,
 			low >> 8, high >> 8);
+		if (offline)
+			fprintf(f, " offline %lu MiB", offline >> 8);
 	}
 	pthread_mutex_lock(&h->lock);
 	for (unsigned int id = 1; id <= VMM_MAX_GUESTS; id++) {
@@ -661,6 +693,19 @@ void host_print_pool_summary(struct vmm_host *h, FILE *f)
 		mm_nr_free_pages(h->pool) >> 8, fp.resident_bytes >> 20,
 		fp.hugepage_bytes >> 20,
 		h->pool->hugepages ? "" : "; host hugepages unavailable");
+	if (fp.offline_bytes || READ_ONCE(h->headroom.kills)) {
+		unsigned long kills = READ_ONCE(h->headroom.kills);
+
+		fprintf(f,
+			"host limits: %" PRIu64
+			" MiB of the pool offline (the host would not back it)",
+			fp.offline_bytes >> 20);
+		if (kills)
+			fprintf(f,
+				"; %lu guest(s) OOM-killed to take it offline",
+				kills);
+		fputc('\n', f);
+	}
 	mm_show_buddyinfo(h->pool, f);
 	for (size_t i = 0; i < ARRAY_SIZE(shown); i++)
 		fprintf(f, "%s %lu\n", vmstat_text[shown[i]],
@@ -676,6 +721,8 @@ void host_destroy(struct vmm_host *h)
 {
 	if (!h)
 		return;
+	/* Nothing takes the pool offline, nor kills for it, from here on. */
+	host_headroom_stop(h);
 	host_stop_all(h, "host shutting down");
 	/* Nothing moves guest pages from here on. */
 	host_khugepaged_stop(h);

@@ -18,6 +18,7 @@
 #include "vmm/config.h"
 #include "vmm/event_loop.h"
 #include "vmm/host_compact.h"
+#include "vmm/host_headroom.h"
 #include "vmm/host_khugepaged.h"
 #include "vmm/host_trace.h"
 #include "vmm/vcpu_load.h"
@@ -32,8 +33,12 @@ struct vmm_host {
 	/* Held while the OOM killer stops and reaps a VM, and by host_reap
 	 * around freeing one: a VM is never freed under the killer. */
 	pthread_mutex_t reap_lock;
-	FILE *oom_log; /* OOM reports (stderr by default) */
+	/* OOM reports and host-limit notices (stderr by default) */
+	FILE *oom_log;
 	FILE *warn_log; /* warnings about the host (stderr by default) */
+	/* Why the default pool is smaller than asked (host_limits.h), for
+	 * the caller to tell; "" when it is not. */
+	char pool_note[512];
 	struct evloop *loop; /* serves queue notifications, if set */
 	/* Notifications for the control socket (host_events.h); NULL
 	 * until someone listens. */
@@ -44,6 +49,9 @@ struct vmm_host {
 	/* Collapse of scattered guest regions into pageblocks. */
 	struct khugepaged khugepaged;
 	pthread_mutex_t collapse_lock; /* one host_collapse_all() at a time */
+
+	/* The pool kept within what the host will give (host_headroom.h). */
+	struct host_headroom headroom;
 
 	/* Reclaim: kswapd threads, and every balloon's frames given back. */
 	struct reclaimer reclaim;

@@ -23,6 +23,7 @@ void options_defaults(struct vmm_config *cfg)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->pool_bytes = 1ULL << 30;
+	cfg->pool_default = true;
 	cfg->nr_nodes = 1;
 	cfg->watermark_scale_factor = 10;
 	cfg->hugepages = true;
@@ -97,6 +98,8 @@ enum {
 	OPT_COMPACT_BATCH,
 	OPT_COLLAPSE_INTERVAL,
 	OPT_COLLAPSE_MAX,
+	OPT_HOST_LIMITS,
+	OPT_HOST_RESERVE,
 };
 
 static const struct option run_opts[] = {
@@ -134,6 +137,8 @@ static const struct option run_opts[] = {
 	{ "compact-batch", required_argument, NULL, OPT_COMPACT_BATCH },
 	{ "collapse-interval", required_argument, NULL, OPT_COLLAPSE_INTERVAL },
 	{ "collapse-max", required_argument, NULL, OPT_COLLAPSE_MAX },
+	{ "host-limits", required_argument, NULL, OPT_HOST_LIMITS },
+	{ "host-reserve", required_argument, NULL, OPT_HOST_RESERVE },
 	{ "verbose", no_argument, NULL, 'v' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -162,6 +167,7 @@ static int parse_cmdline(int argc, char **argv, bool host_mode,
 					err, errlen,
 					"--pool %s: not a size (e.g. 512M, 4G)",
 					a);
+			cfg->pool_default = false;
 			break;
 		case OPT_NODES:
 			if (parse_int(a, 1, VMM_MAX_POOL_NODES, &n))
@@ -345,6 +351,22 @@ static int parse_cmdline(int argc, char **argv, bool host_mode,
 					"--collapse-max %s: 1..65536 regions",
 					a);
 			cfg->collapse_max = n;
+			break;
+		case OPT_HOST_LIMITS:
+			if (!strcmp(a, "on") || !strcmp(a, "off"))
+				cfg->host_limits_off = !strcmp(a, "off");
+			else
+				ret = fail(err, errlen,
+					   "--host-limits %s: on or off", a);
+			break;
+		case OPT_HOST_RESERVE:
+			if (parse_size(a, &cfg->host_reserve_bytes) ||
+			    cfg->host_reserve_bytes < (1ULL << 20) ||
+			    cfg->host_reserve_bytes > (1ULL << 40))
+				ret = fail(
+					err, errlen,
+					"--host-reserve %s: a size from 1M to 1T",
+					a);
 			break;
 		case OPT_RELEASE:
 			if (!strcmp(a, "0") || !strcmp(a, "off")) {

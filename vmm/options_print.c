@@ -31,6 +31,14 @@ void options_print(const struct vmm_config *cfg, FILE *f)
 	if (cfg->pool_asked_bytes)
 		fprintf(f, "                       (--pool %s, rounded down)\n",
 			format_size(cfg->pool_asked_bytes, a, sizeof(a)));
+	if (cfg->host_limits_off)
+		fprintf(f, "host limits            off\n");
+	else if (cfg->host_reserve_bytes)
+		fprintf(f, "host limits            on, %s kept for vmm\n",
+			format_size(cfg->host_reserve_bytes, a, sizeof(a)));
+	else
+		fprintf(f,
+			"host limits            on, 32 MiB + 1/32 of the pool kept for vmm\n");
 	fprintf(f, "min_free_kbytes        %s\n",
 		cfg->min_free_kbytes ? "set" : "computed (sqrt(16 * KiB))");
 	if (cfg->min_free_kbytes)

@@ -278,6 +278,8 @@ int vmm_run(const struct vmm_config *cfg)
 		fprintf(stderr, "vmm: pool: %s\n", err);
 		goto out_loop;
 	}
+	if (r.h->pool_note[0])
+		fprintf(stderr, "vmm: %s\n", r.h->pool_note);
 	/* Queue notifications come to this loop through ioeventfds. */
 	r.h->loop = &r.loop;
 	if (cfg->socket_path) {

@@ -225,6 +225,8 @@ void chrome_line(struct chrome *c, const struct trace_line *l)
 		break;
 	case TR_OOM_KILL:
 	case TR_VM_STATE:
+	case TR_OFFLINE_PAGES:
+	case TR_ONLINE_PAGES:
 		instant(c, l, "g");
 		break;
 	case TR_WAKE_KSWAPD:
