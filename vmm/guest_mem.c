@@ -5,6 +5,7 @@
 #include <linux/kvm.h>
 #include <linux/userfaultfd.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -31,6 +32,36 @@ int guest_mem_node_of(const struct guest_mem *mem, uint64_t gpa)
 		if (gpa - mem->cfg.node[n].start < mem->cfg.node[n].size)
 			return n;
 	return -1;
+}
+
+#define LONG_BITS (8 * sizeof(unsigned long))
+
+static bool test_pool_placeholder(const struct guest_mem *mem, uint64_t page)
+{
+	return mem->pool_placeholder[page / LONG_BITS] &
+	       (1UL << (page % LONG_BITS));
+}
+
+/* Mark the placeholders of npages pages from gpa as the pool mapping's
+ * (or not), a word at a time.  mem->lock held. */
+static void set_pool_placeholder(struct guest_mem *mem, uint64_t gpa,
+				 unsigned long npages, bool on)
+{
+	uint64_t p = gpn(gpa), end = p + npages;
+
+	while (p < end) {
+		unsigned int shift = p % LONG_BITS;
+		uint64_t n = end - p < LONG_BITS - shift ? end - p :
+							   LONG_BITS - shift;
+		unsigned long bits = (n == LONG_BITS ? ~0UL : (1UL << n) - 1)
+				     << shift;
+
+		if (on)
+			mem->pool_placeholder[p / LONG_BITS] |= bits;
+		else
+			mem->pool_placeholder[p / LONG_BITS] &= ~bits;
+		p += n;
+	}
 }
 
 int __guest_mem_map(struct guest_mem *mem, uint64_t gpa, pfn_t pfn,
@@ -79,6 +110,7 @@ static int map_frames(struct guest_mem *mem, uint64_t gpa, pfn_t pfn,
 	}
 	WRITE_ONCE(mem->backed_2m[gpa / HUGE_SIZE],
 		   mem->backed_2m[gpa / HUGE_SIZE] + npages);
+	set_pool_placeholder(mem, gpa, npages, false);
 	/* A run of consecutive frames never crosses a node. */
 	__atomic_add_fetch(&mem->pages_node[pfn_to_nid(pool, pfn)], npages,
 			   __ATOMIC_RELAXED);
@@ -230,6 +262,43 @@ int guest_mem_back(struct guest_mem *mem, uint64_t gpa, uint64_t len)
 	return ret;
 }
 
+/*
+ * The VM is stopping (out of memory, or killed): let the thread that
+ * touched gpa move on, to notice the stop, rather than leave it blocked in
+ * the kernel (a vCPU would leave on the stop's signal; a VMM thread
+ * reading guest memory would not).  Nothing of the pool is involved: the
+ * zero page where the placeholder is anonymous; where it is the pool
+ * mapping of a discard, an anonymous page mapped over it (a zero page
+ * there would be put into the pool file).  Either way the page is the
+ * host's now, no longer registered: the guest does not run again.
+ */
+static void let_go(struct guest_mem *mem, uint64_t gpa)
+{
+	void *addr = mem->hva + gpa;
+	struct uffdio_range wake = { (uint64_t)addr, PAGE_SIZE };
+	struct uffdio_zeropage zp = { .range = wake };
+
+	pthread_mutex_lock(&mem->lock);
+	if (mem->gpa_map[gpn(gpa)] != PFN_NONE) {
+		/* Mapped meanwhile. */
+	} else if (!test_pool_placeholder(mem, gpn(gpa))) {
+		ioctl(mem->uffd, UFFDIO_ZEROPAGE, &zp);
+	} else if (mmap(addr, PAGE_SIZE, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED,
+			-1, 0) != MAP_FAILED) {
+		set_pool_placeholder(mem, gpa, 1, false);
+	} else {
+		/* No mapping to be had (vm.max_map_count): the thread
+		 * waits until the memory goes (guest_mem_destroy()). */
+		fprintf(stderr,
+			"vmm: guest %u: cannot let go of a fault at gpa 0x%llx: %s\n",
+			mem->cfg.owner, (unsigned long long)gpa,
+			strerror(errno));
+	}
+	pthread_mutex_unlock(&mem->lock);
+	ioctl(mem->uffd, UFFDIO_WAKE, &wake);
+}
+
 static void serve_fault(struct guest_mem *mem, uint64_t addr)
 {
 	uint64_t t0 = trace_clock_ns(), gpa, start = 0, len = 0;
@@ -240,6 +309,16 @@ static void serve_fault(struct guest_mem *mem, uint64_t addr)
 	if (gpa >= mem->cfg.size)
 		return;
 	__atomic_add_fetch(&mem->stats.faults, 1, __ATOMIC_RELAXED);
+	if (READ_ONCE(mem->gpa_map[gpn(gpa)]) != PFN_NONE) {
+		/*
+		 * Backed: mapped since the fault was raised, or being
+		 * discarded (registered, pages dropped, the GPA map not yet
+		 * cleared: a wake now would only fault again, over and
+		 * over).  The discard holds mem->lock throughout.
+		 */
+		pthread_mutex_lock(&mem->lock);
+		pthread_mutex_unlock(&mem->lock);
+	}
 	if (READ_ONCE(mem->gpa_map[gpn(gpa)]) != PFN_NONE)
 		__atomic_add_fetch(&mem->stats.spurious, 1, __ATOMIC_RELAXED);
 	else if (READ_ONCE(mem->dead))
@@ -247,9 +326,6 @@ static void serve_fault(struct guest_mem *mem, uint64_t addr)
 	else
 		ret = populate(mem, gpa, &start, &len);
 	if (ret) {
-		struct uffdio_zeropage zp = {
-			.range = { (uint64_t)mem->hva + gpa, PAGE_SIZE },
-		};
 		bool report = ret == -ENOMEM &&
 			      !__atomic_exchange_n(&mem->oom_reported, true,
 						   __ATOMIC_ACQ_REL);
@@ -257,15 +333,9 @@ static void serve_fault(struct guest_mem *mem, uint64_t addr)
 		if (ret == -ENOMEM)
 			__atomic_add_fetch(&mem->stats.alloc_failures, 1,
 					   __ATOMIC_RELAXED);
-		/*
-		 * The VM is stopping (out of memory, or killed): let the
-		 * faulting vCPU move on with the zero page, to notice the
-		 * stop, rather than leave it blocked in the kernel.  Nothing
-		 * of the pool is involved.
-		 */
 		if (report && mem->cfg.oom)
 			mem->cfg.oom(mem->cfg.arg, gpa);
-		ioctl(mem->uffd, UFFDIO_ZEROPAGE, &zp);
+		let_go(mem, gpa);
 		return;
 	}
 	/* Wake whoever waits on this page (and the window we mapped). */
@@ -369,12 +439,18 @@ static int setup_uffd(struct guest_mem *mem)
 		.range = { (uint64_t)mem->hva, mem->cfg.size },
 		.mode = UFFDIO_REGISTER_MODE_MISSING,
 	};
+	uint64_t features = uffd_features();
 
 	/* Migration entries need write-protection of shmem (Linux 5.19). */
-	if (uffd_features() & UFFD_FEATURE_WP_HUGETLBFS_SHMEM) {
-		api.features = UFFD_FEATURE_WP_HUGETLBFS_SHMEM;
+	if (features & UFFD_FEATURE_WP_HUGETLBFS_SHMEM) {
+		api.features |= UFFD_FEATURE_WP_HUGETLBFS_SHMEM;
 		mem->wp_capable = true;
 		mem->wp = !mem->cfg.migrate_by_pause;
+	}
+	/* Discards without a window need minor faults of shmem (5.14). */
+	if (features & UFFD_FEATURE_MINOR_SHMEM) {
+		api.features |= UFFD_FEATURE_MINOR_SHMEM;
+		mem->minor_capable = true;
 	}
 	mem->uffd = syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
 	if (mem->uffd < 0)
@@ -468,7 +544,10 @@ int guest_mem_create(const struct guest_mem_config *cfg, struct guest_mem **out)
 		mem->gpa_map = malloc(mem->npages * sizeof(*mem->gpa_map));
 		mem->backed_2m =
 			calloc(cfg->size / HUGE_SIZE, sizeof(*mem->backed_2m));
-		if (!mem->gpa_map || !mem->backed_2m)
+		mem->pool_placeholder =
+			calloc((mem->npages + LONG_BITS - 1) / LONG_BITS,
+			       sizeof(*mem->pool_placeholder));
+		if (!mem->gpa_map || !mem->backed_2m || !mem->pool_placeholder)
 			goto err_unmap;
 		memset(mem->gpa_map, 0xff, mem->npages * sizeof(*mem->gpa_map));
 		ret = setup_uffd(mem);
@@ -528,6 +607,7 @@ void guest_mem_destroy(struct guest_mem *mem)
 	}
 	free(mem->gpa_map);
 	free(mem->backed_2m);
+	free(mem->pool_placeholder);
 	pthread_mutex_destroy(&mem->lock);
 	free(mem);
 }
@@ -539,21 +619,52 @@ void *guest_mem_hva_of(struct guest_mem *mem, uint64_t gpa, uint64_t len)
 	return mem->hva + gpa;
 }
 
-/* Turn [gpa, gpa + len) back into a registered placeholder. */
+/*
+ * Turn the backed run [gpa, gpa + len) back into a registered placeholder
+ * (its frames are freed after), with no moment where a touch finds
+ * neither a frame of ours nor the userfaultfd: its pool mapping is
+ * registered (MISSING | MINOR) while the frames are still mapped, a touch
+ * meanwhile uses the frame that is still ours, and then its pages are
+ * dropped.  From then on a touch finds the old frame in the page cache (a
+ * minor fault: there is no fault-around in a VMA registered for them) or,
+ * once the pool has given that pageblock back to the host, nothing (a
+ * missing fault); either way the fault thread maps a fresh frame over it.
+ * Never UFFDIO_CONTINUE there: that would map the old frame, another
+ * guest's by then.  docs/guest_memory.md has what else was tried.
+ *
+ * Where the kernel has no minor faults of shmem (before Linux 5.14) the
+ * run becomes an anonymous placeholder, mapped then registered: a touch
+ * in between gets a page of the host's, outside the pool.
+ * mem->lock held.
+ */
 static int unback_range(struct guest_mem *mem, uint64_t gpa, uint64_t len)
 {
 	struct uffdio_register reg = {
 		.range = { (uint64_t)mem->hva + gpa, len },
 		.mode = UFFDIO_REGISTER_MODE_MISSING,
 	};
+	int ret;
 
-	if (mmap(mem->hva + gpa, len, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1,
-		 0) == MAP_FAILED)
-		return -errno;
-	if (ioctl(mem->uffd, UFFDIO_REGISTER, &reg))
-		return -errno;
-	return 0;
+	if (!mem->minor_capable) {
+		if (mmap(mem->hva + gpa, len, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE |
+				 MAP_FIXED,
+			 -1, 0) == MAP_FAILED)
+			return -errno;
+		return ioctl(mem->uffd, UFFDIO_REGISTER, &reg) ? -errno : 0;
+	}
+	reg.mode |= UFFDIO_REGISTER_MODE_MINOR;
+	if (!ioctl(mem->uffd, UFFDIO_REGISTER, &reg) &&
+	    !madvise(mem->hva + gpa, len, MADV_DONTNEED)) {
+		set_pool_placeholder(mem, gpa, len >> PAGE_SHIFT, true);
+		return 0;
+	}
+	/* The run stays backed: off the uffd again, whatever part of it
+	 * got registered (a page without its PTE there would fault to a
+	 * thread that finds it backed, for ever). */
+	ret = -errno;
+	ioctl(mem->uffd, UFFDIO_UNREGISTER, &reg.range);
+	return ret;
 }
 
 long guest_mem_discard(struct guest_mem *mem, uint64_t gpa, uint64_t len)

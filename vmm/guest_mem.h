@@ -3,8 +3,10 @@
  * Guest RAM: one host VA range per VM, one KVM memslot per guest NUMA node
  * range, populated on first touch from the pool.
  *
- * Unbacked RAM is an anonymous placeholder registered with userfaultfd
- * (MISSING).  A fault thread per VM takes each first touch, allocates from
+ * Unbacked RAM is a placeholder registered with userfaultfd: anonymous
+ * (MISSING) where it never was backed, the pool mapping it had with its
+ * pages dropped (MISSING | MINOR) where it was given back (guest_mem.c,
+ * unback_range()).  A fault thread per VM takes each first touch, allocates from
  * mm/ (order 9 with a light gfp for an unbacked aligned 2 MiB region, else
  * order 0 for a small fault-around window), maps the frames over the
  * placeholder with mmap(MAP_FIXED | MAP_SHARED) of the pool memfd, and
@@ -100,6 +102,9 @@ struct guest_mem {
 	 */
 	bool wp; /* under lock */
 	bool wp_capable; /* the uffd was set up for write-protection */
+	/* ... and for minor faults of shmem: discarded pages keep their
+	 * pool mapping, registered, with the pages dropped. */
+	bool minor_capable;
 	int stop_efd;
 	pthread_t fault_thread;
 	bool thread_started;
@@ -108,9 +113,13 @@ struct guest_mem {
 	/* Guarded by lock (lockless readers: rmap checks, stats). */
 	pfn_t *gpa_map; /* per 4 KiB guest page: pfn or PFN_NONE */
 	uint16_t *backed_2m; /* pages backed per 2 MiB region */
+	/* Bit per page: unbacked, and its placeholder is the pool mapping
+	 * of a discard (no UFFDIO_ZEROPAGE there: it would fill the pool
+	 * file), not the anonymous one. */
+	unsigned long *pool_placeholder;
 	struct guest_mem_stats stats;
 	bool oom_reported;
-	bool dead; /* reaped: faults get the zero page, never a frame */
+	bool dead; /* reaped: faults get a page of the host's, never a frame */
 
 	struct histogram fault_ns; /* uffd event to wake, per event */
 	/*
@@ -215,7 +224,8 @@ void guest_mem_set_fail_remap(struct guest_mem *mem,
 int guest_mem_set_migrate_by_pause(struct guest_mem *mem, bool by_pause);
 /*
  * The VM is dead (OOM kill): give every frame back now.  Its vCPUs must be
- * out of KVM_RUN; faults from then on get the zero page, never a frame.
+ * out of KVM_RUN; faults from then on get a page of the host's (the zero
+ * page or an anonymous one), never a frame.
  */
 void guest_mem_reap(struct guest_mem *mem);
 /* Does the map say gpa is backed by pfn? (mm_validate's rmap check) */
