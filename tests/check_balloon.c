@@ -137,6 +137,8 @@ START_TEST(test_hostile_guests)
 	wait_clean(h, pfns);
 	balloon_get_info(&h->balloon[pfns]->vb, &info);
 	ck_assert_uint_eq(info.c.bad_out_of_range, 1);
+	ck_assert_uint_eq(info.c.bad_host_owned, 2);
+	ck_assert_uint_eq(info.c.bad_report, 1); /* the boot area */
 	ck_assert_uint_eq(info.c.bad_pinned, 1);
 	ck_assert_uint_eq(info.c.bad_already, 2); /* duplicate, then again */
 	ck_assert_uint_eq(info.c.inflated_pages, 1);

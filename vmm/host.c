@@ -548,8 +548,9 @@ void host_reap(struct vmm_host *h, unsigned int id)
 			" bad PFNs ignored, %s, notifications %s\n",
 			bi.c.inflated_pages, bi.c.deflated_pages,
 			bi.c.reported_bytes >> 20, bi.c.frames_freed,
-			bi.c.bad_out_of_range + bi.c.bad_pinned +
-				bi.c.bad_already + bi.c.bad_not_inflated,
+			bi.c.bad_out_of_range + bi.c.bad_host_owned +
+				bi.c.bad_pinned + bi.c.bad_already +
+				bi.c.bad_not_inflated,
 			bi.needs_reset ? "device needs reset" :
 			bi.driver_ok   ? "driver ok" :
 					 "no driver",
