@@ -88,6 +88,19 @@ int __guest_mem_map(struct guest_mem *mem, uint64_t gpa, pfn_t pfn,
 	return 0;
 }
 
+void __guest_mem_set_huge(struct guest_mem *mem, uint64_t gpa_2m, bool huge)
+{
+	uint64_t r = gpa_2m / HUGE_SIZE;
+
+	if (huge == mem->huge_2m[r])
+		return;
+	mem->huge_2m[r] = huge;
+	if (huge)
+		mem->stats.huge_maps++;
+	else
+		mem->stats.huge_maps--;
+}
+
 /* Map npages frames from pfn at gpa and record them; mem->lock held. */
 static int map_frames(struct guest_mem *mem, uint64_t gpa, pfn_t pfn,
 		      unsigned long npages, bool pinned)
@@ -110,6 +123,8 @@ static int map_frames(struct guest_mem *mem, uint64_t gpa, pfn_t pfn,
 	}
 	WRITE_ONCE(mem->backed_2m[gpa / HUGE_SIZE],
 		   mem->backed_2m[gpa / HUGE_SIZE] + npages);
+	if (npages == pageblock_nr_pages)
+		__guest_mem_set_huge(mem, gpa, true);
 	set_pool_placeholder(mem, gpa, npages, false);
 	/* A run of consecutive frames never crosses a node. */
 	__atomic_add_fetch(&mem->pages_node[pfn_to_nid(pool, pfn)], npages,
@@ -176,8 +191,6 @@ static int populate(struct guest_mem *mem, uint64_t gpa, uint64_t *start,
 			}
 			ret = map_frames(mem, gpa2m, pfn, pageblock_nr_pages,
 					 false);
-			if (!ret)
-				mem->stats.huge_maps++;
 			pthread_mutex_unlock(&mem->lock);
 			if (ret) {
 				free_frames(pool, pfn, pageblock_nr_pages);
@@ -544,10 +557,13 @@ int guest_mem_create(const struct guest_mem_config *cfg, struct guest_mem **out)
 		mem->gpa_map = malloc(mem->npages * sizeof(*mem->gpa_map));
 		mem->backed_2m =
 			calloc(cfg->size / HUGE_SIZE, sizeof(*mem->backed_2m));
+		mem->huge_2m =
+			calloc(cfg->size / HUGE_SIZE, sizeof(*mem->huge_2m));
 		mem->pool_placeholder =
 			calloc((mem->npages + LONG_BITS - 1) / LONG_BITS,
 			       sizeof(*mem->pool_placeholder));
-		if (!mem->gpa_map || !mem->backed_2m || !mem->pool_placeholder)
+		if (!mem->gpa_map || !mem->backed_2m || !mem->huge_2m ||
+		    !mem->pool_placeholder)
 			goto err_unmap;
 		memset(mem->gpa_map, 0xff, mem->npages * sizeof(*mem->gpa_map));
 		ret = setup_uffd(mem);
@@ -607,6 +623,7 @@ void guest_mem_destroy(struct guest_mem *mem)
 	}
 	free(mem->gpa_map);
 	free(mem->backed_2m);
+	free(mem->huge_2m);
 	free(mem->pool_placeholder);
 	pthread_mutex_destroy(&mem->lock);
 	free(mem);
@@ -699,6 +716,8 @@ long guest_mem_discard(struct guest_mem *mem, uint64_t gpa, uint64_t len)
 			WRITE_ONCE(mem->gpa_map[gpn(q)], PFN_NONE);
 			WRITE_ONCE(mem->backed_2m[q / HUGE_SIZE],
 				   mem->backed_2m[q / HUGE_SIZE] - 1);
+			__guest_mem_set_huge(mem, ALIGN_DOWN(q, HUGE_SIZE),
+					     false);
 			__atomic_sub_fetch(
 				&mem->pages_node[pfn_to_nid(pool, pfn)], 1,
 				__ATOMIC_RELAXED);

@@ -67,7 +67,11 @@ struct guest_mem_stats {
 	uint64_t spurious; /* of which for a page already backed */
 	uint64_t pages; /* 4 KiB pages backed now */
 	uint64_t peak_pages;
-	uint64_t huge_maps; /* 2 MiB regions backed by one order-9 block */
+	/* 2 MiB regions mapped now as one whole pageblock (a fault's
+	 * order-9 block, a collapse; MADV_HUGEPAGE): what the host can map
+	 * with a PMD and KVM with a 2 MiB entry.  A gauge: a discard or a
+	 * migration of any page of a region takes it out. */
+	uint64_t huge_maps;
 	uint64_t huge_fallbacks;
 	uint64_t alloc_failures;
 	uint64_t wp_faults; /* writes that waited for a page being moved */
@@ -113,6 +117,7 @@ struct guest_mem {
 	/* Guarded by lock (lockless readers: rmap checks, stats). */
 	pfn_t *gpa_map; /* per 4 KiB guest page: pfn or PFN_NONE */
 	uint16_t *backed_2m; /* pages backed per 2 MiB region */
+	bool *huge_2m; /* per 2 MiB region: counted in stats.huge_maps */
 	/* Bit per page: unbacked, and its placeholder is the pool mapping
 	 * of a discard (no UFFDIO_ZEROPAGE there: it would fill the pool
 	 * file), not the anonymous one. */

@@ -173,6 +173,8 @@ int guest_mem_collapse(struct guest_mem *mem, uint64_t gpa_2m)
 	}
 	__guest_mem_batch_end(mem, &b);
 	__guest_mem_commit(mem, rp, nreq);
+	if (moved == pageblock_nr_pages)
+		__guest_mem_set_huge(mem, gpa_2m, true);
 	pthread_mutex_unlock(&mem->lock);
 	__guest_mem_account_batch(mem, &b, rp, nreq);
 	if (moved) {

@@ -36,6 +36,13 @@ static inline bool region_may_be_huge(const struct guest_mem *mem,
 }
 
 /*
+ * The region at gpa_2m is mapped as one whole pageblock now (an order-9
+ * fault, a collapse), or no longer (a page of it discarded or moved):
+ * stats.huge_maps follows.  mem->lock held.
+ */
+void __guest_mem_set_huge(struct guest_mem *mem, uint64_t gpa_2m, bool huge);
+
+/*
  * Map npages consecutive pool frames from pfn over gpa with one mmap
  * (what was there goes; its frames stay intact in the pool), advised for
  * a host PMD when it is a whole pageblock.  mem->lock held.

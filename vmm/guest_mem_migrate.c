@@ -321,9 +321,21 @@ static unsigned int migrate_paused(struct guest_mem *mem,
 void __guest_mem_commit(struct guest_mem *mem, struct migrate_req **req,
 			unsigned int nr)
 {
+	uint64_t last = UINT64_MAX;
+
 	for (unsigned int i = 0; i < nr; i++)
 		if (!req[i]->result)
 			commit_req(mem, req[i]);
+	/* A region a page moved in is no longer mapped as one pageblock
+	 * (a collapse says when it is again).  req is sorted by GPA. */
+	for (unsigned int i = 0; i < nr; i++) {
+		uint64_t r = ALIGN_DOWN(req[i]->gpa.val, HUGE_SIZE);
+
+		if (req[i]->result || r == last)
+			continue;
+		__guest_mem_set_huge(mem, r, false);
+		last = r;
+	}
 }
 
 unsigned int __guest_mem_migrate(struct guest_mem *mem, struct migrate_batch *b,
