@@ -73,7 +73,7 @@ int __guest_mem_map(struct guest_mem *mem, uint64_t gpa, pfn_t pfn,
 	if (mmap(addr, npages << PAGE_SHIFT, PROT_READ | PROT_WRITE,
 		 MAP_SHARED | MAP_FIXED, pool->memfd,
 		 pfn_to_offset(pfn)) == MAP_FAILED)
-		return -errno;
+		return __guest_mem_map_error(errno);
 	/* shmem_enabled=advise wants the guest's VMA advised too, for a
 	 * PMD mapping (and so KVM's 2 MiB entry). */
 	if (npages == pageblock_nr_pages && pool->hugepages)
@@ -106,7 +106,9 @@ static int map_frames(struct guest_mem *mem, uint64_t gpa, pfn_t pfn,
 		      unsigned long npages, bool pinned)
 {
 	struct mm_pool *pool = mem->cfg.pool;
-	int ret = __guest_mem_map(mem, gpa, pfn, npages);
+	int err = __guest_mem_inject(&mem->fail_map);
+	int ret = err ? __guest_mem_map_error(err) :
+			__guest_mem_map(mem, gpa, pfn, npages);
 
 	if (ret)
 		return ret;
@@ -276,7 +278,7 @@ int guest_mem_back(struct guest_mem *mem, uint64_t gpa, uint64_t len)
 }
 
 /*
- * The VM is stopping (out of memory, or killed): let the thread that
+ * The VM is stopping (out of memory, a host limit, or killed): let the thread that
  * touched gpa move on, to notice the stop, rather than leave it blocked in
  * the kernel (a vCPU would leave on the stop's signal; a VMM thread
  * reading guest memory would not).  Nothing of the pool is involved: the
@@ -312,6 +314,34 @@ static void let_go(struct guest_mem *mem, uint64_t gpa)
 	ioctl(mem->uffd, UFFDIO_WAKE, &wake);
 }
 
+/*
+ * The fault at gpa failed (populate()'s -errno): the pool had no frame
+ * (-ENOMEM), or it had but the frames could not be mapped (a host
+ * limit), or the VM is dead (-ENOENT: nothing to say).  The VM is told
+ * once.
+ */
+static void stop_vm(struct guest_mem *mem, uint64_t gpa, int err)
+{
+	bool first;
+
+	if (err == -ENOENT)
+		return;
+	if (err == -ENOMEM)
+		__atomic_add_fetch(&mem->stats.alloc_failures, 1,
+				   __ATOMIC_RELAXED);
+	else
+		__atomic_add_fetch(&mem->stats.map_failures, 1,
+				   __ATOMIC_RELAXED);
+	first = !__atomic_exchange_n(&mem->stop_reported, true,
+				     __ATOMIC_ACQ_REL);
+	if (!first)
+		return;
+	if (err == -ENOMEM && mem->cfg.oom)
+		mem->cfg.oom(mem->cfg.arg, gpa);
+	else if (err != -ENOMEM && mem->cfg.host_limit)
+		mem->cfg.host_limit(mem->cfg.arg, gpa, err);
+}
+
 static void serve_fault(struct guest_mem *mem, uint64_t addr)
 {
 	uint64_t t0 = trace_clock_ns(), gpa, start = 0, len = 0;
@@ -332,22 +362,18 @@ static void serve_fault(struct guest_mem *mem, uint64_t addr)
 		pthread_mutex_lock(&mem->lock);
 		pthread_mutex_unlock(&mem->lock);
 	}
-	if (READ_ONCE(mem->gpa_map[gpn(gpa)]) != PFN_NONE)
+	if (READ_ONCE(mem->gpa_map[gpn(gpa)]) != PFN_NONE) {
 		__atomic_add_fetch(&mem->stats.spurious, 1, __ATOMIC_RELAXED);
-	else if (READ_ONCE(mem->dead))
+	} else if (READ_ONCE(mem->dead)) {
 		ret = -ENOENT;
-	else
+	} else {
 		ret = populate(mem, gpa, &start, &len);
+		/* No room for another mapping: make some, then again. */
+		if (ret == -ENOSPC && guest_mem_merge_mappings(mem) > 0)
+			ret = populate(mem, gpa, &start, &len);
+	}
 	if (ret) {
-		bool report = ret == -ENOMEM &&
-			      !__atomic_exchange_n(&mem->oom_reported, true,
-						   __ATOMIC_ACQ_REL);
-
-		if (ret == -ENOMEM)
-			__atomic_add_fetch(&mem->stats.alloc_failures, 1,
-					   __ATOMIC_RELAXED);
-		if (report && mem->cfg.oom)
-			mem->cfg.oom(mem->cfg.arg, gpa);
+		stop_vm(mem, gpa, ret);
 		let_go(mem, gpa);
 		return;
 	}
@@ -569,6 +595,7 @@ int guest_mem_create(const struct guest_mem_config *cfg, struct guest_mem **out)
 		ret = setup_uffd(mem);
 		if (ret)
 			goto err_unmap;
+		guest_mem_hold_map_reserve();
 		ret = -pthread_create(&mem->fault_thread, NULL, fault_thread,
 				      mem);
 		if (ret)
@@ -763,6 +790,8 @@ void guest_mem_get_stats(struct guest_mem *mem, struct guest_mem_stats *st)
 		__atomic_load_n(&mem->stats.huge_fallbacks, __ATOMIC_RELAXED);
 	st->alloc_failures =
 		__atomic_load_n(&mem->stats.alloc_failures, __ATOMIC_RELAXED);
+	st->map_failures =
+		__atomic_load_n(&mem->stats.map_failures, __ATOMIC_RELAXED);
 	st->wp_faults =
 		__atomic_load_n(&mem->stats.wp_faults, __ATOMIC_RELAXED);
 }

@@ -227,10 +227,8 @@ int host_create(const struct vmm_config *cfg, struct vmm_host **out, char *err,
 		if (ret)
 			goto err_reclaim;
 	}
-	/* Worst case: every guest page its own mapping, twice over for
-	 * balloon placeholders splitting runs. */
-	host_ensure_max_map_count(2 * (cfg->pool_bytes >> PAGE_SHIFT) + 65536,
-				  false);
+	host_ensure_max_map_count(
+		host_map_count_for(cfg->pool_bytes >> PAGE_SHIFT), false);
 	*out = h;
 	return 0;
 err_reclaim:
