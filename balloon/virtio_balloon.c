@@ -85,6 +85,10 @@ static void handle_pfns(struct virtio_balloon *b, const struct vq_elem *e,
 				b->c.bad_out_of_range++;
 				continue;
 			}
+			if (pfn < b->host_owned_end / PAGE) {
+				b->c.bad_host_owned++;
+				continue;
+			}
 			if (pinned(b, (uint64_t)pfn * PAGE)) {
 				b->c.bad_pinned++;
 				continue;
@@ -143,7 +147,8 @@ static void handle_report(struct virtio_balloon *b, const struct vq_elem *e)
 		long freed;
 
 		if ((gpa | len) % PAGE || !len ||
-		    gpa / PAGE + len / PAGE > b->ram_pages || pinned(b, gpa) ||
+		    gpa / PAGE + len / PAGE > b->ram_pages ||
+		    gpa < b->host_owned_end || pinned(b, gpa) ||
 		    pinned(b, gpa + len - 1)) {
 			b->c.bad_report++;
 			continue;
@@ -237,12 +242,13 @@ static const struct virtio_dev_ops balloon_dev_ops = {
 };
 
 int virtio_balloon_init(struct virtio_balloon *b, uint64_t ram_size,
-			uint64_t pinned_start, uint64_t pinned_size,
-			const struct balloon_ops *ops,
+			uint64_t host_owned_end, uint64_t pinned_start,
+			uint64_t pinned_size, const struct balloon_ops *ops,
 			const struct guest_view *mem)
 {
 	memset(b, 0, sizeof(*b));
 	b->ram_pages = ram_size / PAGE;
+	b->host_owned_end = host_owned_end;
 	b->ballooned = calloc((b->ram_pages + 7) / 8, 1);
 	if (!b->ballooned)
 		return -ENOMEM;

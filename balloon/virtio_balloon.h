@@ -6,10 +6,11 @@
  * target) and actual (the guest's).  A stock Linux virtio_balloon driver
  * can drive it.
  *
- * What the guest sends is checked page by page: a PFN outside RAM, inside
- * the pinned range, already ballooned (inflate) or not ballooned (deflate)
- * is ignored and counted by reason; a broken queue makes the device ask
- * for a reset (DEVICE_NEEDS_RESET).  Valid pages reach the VMM through
+ * What the guest sends is checked page by page: a PFN outside RAM, in the
+ * host's part of it (below host_owned_end: the boot area), inside the
+ * pinned range, already ballooned (inflate) or not ballooned (deflate) is
+ * ignored and counted by reason; a broken queue makes the device ask for
+ * a reset (DEVICE_NEEDS_RESET).  Valid pages reach the VMM through
  * balloon_ops in runs of consecutive pages.
  */
 #ifndef BALLOON_VIRTIO_BALLOON_H
@@ -59,7 +60,10 @@ struct balloon_counters {
 	uint64_t inflated_pages, deflated_pages, reported_bytes;
 	uint64_t frames_freed; /* host frames the balloon gave back */
 	uint64_t bad_out_of_range, bad_pinned, bad_already, bad_not_inflated;
-	uint64_t bad_report; /* report ranges outside RAM or misaligned */
+	uint64_t bad_host_owned; /* PFNs below host_owned_end */
+	/* report ranges outside RAM, misaligned, in the boot area or
+	 * pinned */
+	uint64_t bad_report;
 	uint64_t stats_updates;
 };
 
@@ -77,6 +81,7 @@ struct virtio_balloon {
 	struct virtio_mmio_dev dev;
 	struct balloon_ops ops;
 	uint64_t ram_pages;
+	uint64_t host_owned_end; /* below: the host's, never the guest's */
 	uint64_t pinned_start, pinned_size;
 	uint8_t *ballooned; /* bit per guest page */
 	/* Guarded by dev.lock: */
@@ -88,9 +93,14 @@ struct virtio_balloon {
 	uint64_t pfn_scratch[4096];
 };
 
+/*
+ * RAM is [0, ram_size); [0, host_owned_end) of it is the host's (boot
+ * info, page tables, the kernel image: GUEST_RAM_START for vmm's guests),
+ * which the guest may neither balloon nor report.
+ */
 int virtio_balloon_init(struct virtio_balloon *b, uint64_t ram_size,
-			uint64_t pinned_start, uint64_t pinned_size,
-			const struct balloon_ops *ops,
+			uint64_t host_owned_end, uint64_t pinned_start,
+			uint64_t pinned_size, const struct balloon_ops *ops,
 			const struct guest_view *mem)
 	__attribute__((warn_unused_result));
 void virtio_balloon_destroy(struct virtio_balloon *b);

@@ -448,16 +448,30 @@ void balloon_evil(unsigned int kind)
 		return;
 	switch (kind) {
 	case 0:
-		/* A page to balloon twice, one pinned page (if there is a
-		 * pinned range), one beyond RAM, one duplicated. */
+		/* A page to balloon twice, one beyond RAM, two of the
+		 * host's boot area (this boot info, these page tables),
+		 * one pinned page (if there is a pinned range), one
+		 * duplicated. */
 		if (!palloc_alloc_run(0, 1, &pfn))
 			return;
 		b.pfns[0] = (uint32_t)pfn;
 		b.pfns[1] = (uint32_t)pfn;
 		b.pfns[2] = 0xfffffff0;
-		b.pfns[3] = (uint32_t)(kernel.bi->pinned_start >> PAGE_SHIFT);
-		if (send_pfns(q, kernel.bi->pinned_size ? 4 : 3))
+		b.pfns[3] = GUEST_BOOTINFO_GPA >> PAGE_SHIFT;
+		b.pfns[4] = GUEST_PGTABLE_GPA >> PAGE_SHIFT;
+		b.pfns[5] = (uint32_t)(kernel.bi->pinned_start >> PAGE_SHIFT);
+		if (send_pfns(q, kernel.bi->pinned_size ? 6 : 5))
 			return;
+		/* The whole boot area, reported free. */
+		if (b.has_report) {
+			uint64_t addr = 0;
+			uint32_t len = GUEST_RAM_START;
+			bool wr = true;
+
+			if (vq_send_wait(&b.report, &addr, &len, &wr, 1,
+					 HOST_TIMEOUT_NS))
+				return;
+		}
 		/* ... and the same page again. */
 		b.pfns[0] = (uint32_t)pfn;
 		if (send_pfns(q, 1))

@@ -65,6 +65,7 @@ START_TEST(test_host_memory_returned)
 	unsigned int id =
 		launch(h, "g", 256, "touch 200M; free 190M; hold 2s; verify");
 	struct pool_footprint before, after;
+	struct guest_mem_stats ms;
 	struct balloon_info info;
 	struct vm_summary s;
 
@@ -85,6 +86,12 @@ START_TEST(test_host_memory_returned)
 	ck_assert_uint_eq(info.actual, info.target);
 	/* Inflation and free page reporting both gave frames back. */
 	ck_assert_uint_gt(info.c.frames_freed, 0);
+	/* ... and the 2 MiB regions they broke up are no longer counted as
+	 * mapped by a pageblock: no more of them than is backed. */
+	guest_mem_get_stats(h->vm[id]->mem, &ms);
+	ck_assert_msg(ms.huge_maps * pageblock_nr_pages <= ms.pages,
+		      "%lu x 2 MiB mapped, %lu pages backed",
+		      (unsigned long)ms.huge_maps, (unsigned long)ms.pages);
 	pool_return_free_pageblocks(h->pool);
 	ck_assert_int_eq(pool_footprint(h->pool, &after), 0);
 	ck_assert_msg(before.resident_bytes - after.resident_bytes >=
@@ -137,6 +144,8 @@ START_TEST(test_hostile_guests)
 	wait_clean(h, pfns);
 	balloon_get_info(&h->balloon[pfns]->vb, &info);
 	ck_assert_uint_eq(info.c.bad_out_of_range, 1);
+	ck_assert_uint_eq(info.c.bad_host_owned, 2);
+	ck_assert_uint_eq(info.c.bad_report, 1); /* the boot area */
 	ck_assert_uint_eq(info.c.bad_pinned, 1);
 	ck_assert_uint_eq(info.c.bad_already, 2); /* duplicate, then again */
 	ck_assert_uint_eq(info.c.inflated_pages, 1);

@@ -3,15 +3,19 @@
  * vmm/guest_mem.c without KVM: the test thread touches guest RAM itself,
  * which takes the same userfaultfd path a vCPU does.
  */
+#include <stdio.h>
 #include <sys/mman.h>
 
 #include "tests/mm_test.h"
 #include "tests/printk_capture.h"
 #include "vmm/guest_mem.h"
+#include "vmm/host_tune.h"
 
 struct oom_seen {
 	int calls;
 	uint64_t gpa;
+	int limit_calls, limit_err; /* host_limit */
+	uint64_t limit_gpa;
 };
 
 static void record_oom(void *arg, uint64_t gpa)
@@ -20,6 +24,15 @@ static void record_oom(void *arg, uint64_t gpa)
 
 	WRITE_ONCE(o->gpa, gpa);
 	__atomic_add_fetch(&o->calls, 1, __ATOMIC_RELEASE);
+}
+
+static void record_host_limit(void *arg, uint64_t gpa, int err)
+{
+	struct oom_seen *o = arg;
+
+	WRITE_ONCE(o->limit_gpa, gpa);
+	WRITE_ONCE(o->limit_err, err);
+	__atomic_add_fetch(&o->limit_calls, 1, __ATOMIC_RELEASE);
 }
 
 static struct guest_mem *mem_of(struct mm_pool *pool, uint64_t mib,
@@ -34,6 +47,7 @@ static struct guest_mem *mem_of(struct mm_pool *pool, uint64_t mib,
 		.pool = pool,
 		.vm_fd = -1,
 		.oom = record_oom,
+		.host_limit = record_host_limit,
 		.arg = oom,
 	};
 	struct guest_mem *mem;
@@ -61,6 +75,15 @@ static void install_rmap(struct mm_pool *pool, struct guest_mem *mem)
 
 	validated_mem = mem;
 	mm_set_ops(pool, &ops);
+}
+
+/* The guest goes, every frame is back in the pool, the pool goes. */
+static void destroy_all_free(struct mm_pool *pool, struct guest_mem *mem)
+{
+	guest_mem_destroy(mem);
+	drain_all_pages(pool);
+	ck_assert_uint_eq(mm_nr_free_pages(pool), pool->nr_frames);
+	mm_pool_destroy(pool);
 }
 
 /* First touch of an aligned 2 MiB region takes one order-9 block. */
@@ -324,10 +347,192 @@ START_TEST(test_migrate)
 	ck_assert_int_eq(guest_mem_migrate(mem, 4095, np), -EINVAL);
 	__free_pages(pool, np, 0);
 	ck_validate(pool);
-	guest_mem_destroy(mem);
-	drain_all_pages(pool);
-	ck_assert_uint_eq(mm_nr_free_pages(pool), pool->nr_frames);
-	mm_pool_destroy(pool);
+	destroy_all_free(pool, mem);
+}
+END_TEST
+
+/* Region gpa_2m's pages moved to single frames in reverse order: 512
+ * mappings, collapsible. */
+static void scatter(struct mm_pool *pool, struct guest_mem *mem,
+		    uint64_t gpa_2m)
+{
+	pfn_t np[512];
+
+	for (int i = 0; i < 512; i++) {
+		np[i] = __alloc_pages(pool, GFP_GUEST, 0, 0, NULL);
+		ck_assert_uint_ne(np[i], PFN_NONE);
+	}
+	for (int i = 0; i < 512; i++)
+		ck_assert_int_eq(guest_mem_migrate(mem, gpa_2m + i * PAGE_SIZE,
+						   np[511 - i]),
+				 0);
+	ck_assert(guest_mem_collapsible(mem, gpa_2m));
+}
+
+/*
+ * The pool has the frames, the host will not map them (mmap's ENOMEM:
+ * vm.max_map_count, injected): that is no out-of-memory.  The guest's
+ * scattered regions are collapsed to make room, and the fault goes
+ * through; when nothing helps, the VM is told it hit a host limit, and
+ * the faulting thread moves on with nothing of the pool.
+ */
+START_TEST(test_map_limit)
+{
+	struct mm_pool *pool = test_pool(64, 1, 0);
+	struct oom_seen seen = { 0 };
+	struct guest_mem *mem = mem_of(pool, 16, 1, false, &seen);
+	struct guest_mem_fail_remap once = { .times = 1 },
+				    always = { .times = 1000000 };
+	volatile uint64_t *p = guest_mem_hva_of(mem, 0, 16 << 20);
+	struct guest_mem_stats st;
+
+	install_rmap(pool, mem);
+	for (uint64_t i = 0; i < (4 << 20) / 8; i += 512)
+		p[i] = i + 1;
+	scatter(pool, mem, 0);
+	ck_assert_int_eq(guest_mem_discard(mem, 2 << 20, PAGE_SIZE), 1);
+
+	if (mem->wp) {
+		/* No room for one mapping: region 0 collapses, and then
+		 * the fault maps. */
+		guest_mem_set_fail_map(mem, &once);
+		p[(8 << 20) / 8] = 42;
+		ck_assert_uint_eq(p[(8 << 20) / 8], 42);
+		guest_mem_get_stats(mem, &st);
+		ck_assert_uint_eq(st.collapsed, 1);
+		ck_assert(!guest_mem_collapsible(mem, 0));
+		ck_assert_uint_eq(st.map_failures, 0);
+	} else {
+		printf("SKIP: merging mappings: no userfaultfd write-protection of shared memory here\n");
+	}
+	ck_assert_int_eq(READ_ONCE(seen.limit_calls), 0);
+
+	/* No room, for good: a host limit, said once; no OOM. */
+	guest_mem_set_fail_map(mem, &always);
+	ck_assert_uint_eq(p[(10 << 20) / 8], 0); /* anonymous placeholder */
+	ck_assert_uint_eq(p[(2 << 20) / 8], 0); /* discarded: pool mapping */
+	ck_assert_int_eq(READ_ONCE(seen.limit_calls), 1);
+	ck_assert_uint_eq(READ_ONCE(seen.limit_gpa), 10 << 20);
+	ck_assert_int_eq(READ_ONCE(seen.limit_err), -ENOSPC);
+	ck_assert_int_eq(READ_ONCE(seen.calls), 0);
+	guest_mem_get_stats(mem, &st);
+	ck_assert_uint_eq(st.map_failures, 2);
+	ck_assert_uint_eq(st.alloc_failures, 0);
+	for (uint64_t i = 0; i < (4 << 20) / 8; i += 512)
+		if (i != (2 << 20) / 8)
+			ck_assert_uint_eq(p[i], i + 1);
+	ck_validate(pool);
+	destroy_all_free(pool, mem);
+}
+END_TEST
+
+static uint64_t collapsed(struct guest_mem *mem)
+{
+	struct guest_mem_stats st;
+
+	guest_mem_get_stats(mem, &st);
+	return st.collapsed;
+}
+
+/* Mappings used up on purpose: a PROT_NONE range split page by page. */
+struct burn {
+	uint8_t *p;
+	uint64_t pages, next;
+};
+
+/* Use mappings up until the process has exactly vm.max_map_count. */
+static void use_up_mappings(struct burn *b)
+{
+	uint64_t have = host_nr_mappings(), max = host_max_map_count();
+
+	if (!b->p) {
+		b->pages = 2 * max + 16;
+		b->p = mmap(NULL, b->pages * PAGE_SIZE, PROT_NONE,
+			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+		ck_assert(b->p != MAP_FAILED);
+		b->next = 1;
+		have++;
+	}
+	/* A page in the middle of the range: two more; the last page of
+	 * the range: one more. */
+	while (have + 2 <= max && b->next + 2 < b->pages - 1) {
+		ck_assert_int_eq(mprotect(b->p + b->next * PAGE_SIZE, PAGE_SIZE,
+					  PROT_READ),
+				 0);
+		b->next += 2;
+		have += 2;
+	}
+	if (have < max) {
+		ck_assert_int_eq(mprotect(b->p + (b->pages - 1) * PAGE_SIZE,
+					  PAGE_SIZE, PROT_READ),
+				 0);
+		have++;
+	}
+	ck_assert_uint_eq(host_nr_mappings(), max);
+}
+
+/*
+ * The same at the real limit, no injection: this process uses up its
+ * mappings (vm.max_map_count is the host's; nothing is changed there),
+ * and a fault's mmap fails as Linux has it fail.  Scattered memory is
+ * collapsed and the fault goes through; when there is none, a host
+ * limit.  Linux lets a process go a little over the limit (a mapping
+ * that only splits one checks the count before), and once over it no
+ * mmap at all succeeds, not even one that would merge mappings: that is
+ * why guest_mem holds a few in reserve.
+ */
+START_TEST(test_map_limit_real)
+{
+	struct mm_pool *pool = test_pool(64, 1, 0);
+	struct oom_seen seen = { 0 };
+	struct guest_mem *mem = mem_of(pool, 32, 1, false, &seen);
+	volatile uint64_t *p = guest_mem_hva_of(mem, 0, 32 << 20);
+	struct burn burn = { 0 };
+	struct guest_mem_stats st;
+	uint64_t g;
+
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+	printf("SKIP: the real vm.max_map_count: a sanitizer maps memory of its own as it goes\n");
+	goto out;
+#endif
+	if (host_max_map_count() > (2 << 20)) {
+		printf("SKIP: the real vm.max_map_count: %llu mappings would take too long to use up\n",
+		       (unsigned long long)host_max_map_count());
+		goto out;
+	}
+	if (!mem->wp) {
+		printf("SKIP: merging mappings: no userfaultfd write-protection of shared memory here\n");
+		goto out;
+	}
+	install_rmap(pool, mem);
+	p[0] = 1;
+	scatter(pool, mem, 0);
+	/* At the limit; then touches until one finds the process over it
+	 * (a 2 MiB mapping inside the placeholder: two more each). */
+	use_up_mappings(&burn);
+	for (g = 4 << 20; !collapsed(mem); g += 2 << 20) {
+		ck_assert_uint_lt(g, 16 << 20);
+		p[g / 8] = g;
+	}
+	ck_assert_uint_eq(p[g / 8 - (2 << 20) / 8], g - (2 << 20));
+	ck_assert_uint_eq(p[0], 1);
+	ck_assert_int_eq(READ_ONCE(seen.limit_calls), 0);
+	/* Again, with nothing left to collapse: a host limit. */
+	use_up_mappings(&burn);
+	for (; !READ_ONCE(seen.limit_calls); g += 2 << 20) {
+		ck_assert_uint_lt(g, 32 << 20);
+		p[g / 8] = g;
+	}
+	ck_assert_int_eq(READ_ONCE(seen.limit_err), -ENOSPC);
+	ck_assert_uint_eq(READ_ONCE(seen.limit_gpa), g - (2 << 20));
+	ck_assert_int_eq(READ_ONCE(seen.calls), 0);
+	guest_mem_get_stats(mem, &st);
+	ck_assert_uint_eq(st.collapsed, 1);
+	ck_assert_uint_eq(st.map_failures, 1);
+	munmap(burn.p, burn.pages * PAGE_SIZE);
+	ck_validate(pool);
+out:
+	destroy_all_free(pool, mem);
 }
 END_TEST
 
@@ -374,6 +579,8 @@ Suite *guest_mem_suite(void)
 	tcase_add_test(tc, test_no_data_crosses_guests);
 	tcase_add_test(tc, test_discard);
 	tcase_add_test(tc, test_migrate);
+	tcase_add_test(tc, test_map_limit);
+	tcase_add_test(tc, test_map_limit_real);
 	tcase_add_test(tc, test_bad_config);
 	suite_add_tcase(s, tc);
 	return s;

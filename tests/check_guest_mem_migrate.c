@@ -406,6 +406,72 @@ START_TEST(test_collapse)
 }
 END_TEST
 
+/* 2 MiB regions backed now by one pageblock in GPA order, counted from
+ * the GPA map. */
+static uint64_t one_block_regions(struct guest_mem *mem)
+{
+	uint64_t n = 0;
+
+	for (uint64_t g = 0; g < mem->cfg.size; g += 2 * MiB) {
+		pfn_t first = backing(mem, g);
+		unsigned long i = 0;
+
+		while (first != PFN_NONE && !(first % pageblock_nr_pages) &&
+		       i < pageblock_nr_pages &&
+		       backing(mem, g + i * PAGE_SIZE) == first + i)
+			i++;
+		n += i == pageblock_nr_pages;
+	}
+	return n;
+}
+
+/* huge_maps, never more than the regions that are one pageblock. */
+static uint64_t huge_maps(struct guest_mem *mem)
+{
+	struct guest_mem_stats st;
+
+	guest_mem_get_stats(mem, &st);
+	ck_assert_uint_le(st.huge_maps, one_block_regions(mem));
+	return st.huge_maps;
+}
+
+/*
+ * huge_maps is the regions mapped as one pageblock now: a region leaves
+ * it when a page of it is discarded or moves, or when the guest is
+ * reaped, and comes back when it is collapsed or faulted in whole.
+ */
+START_TEST(test_huge_maps_now)
+{
+	struct mm_pool *pool = test_pool(64, 1, 16);
+	struct pause_count pc = { 0 };
+	struct guest_mem *mem = guest(pool, 16, false, &pc);
+
+	fill(mem, 16 * MiB, 1);
+	ck_assert_uint_eq(huge_maps(mem), 8);
+	/* One page of region 0 given back: the region is out. */
+	ck_assert_int_eq(guest_mem_discard(mem, 5 * PAGE_SIZE, PAGE_SIZE), 1);
+	ck_assert_uint_eq(huge_maps(mem), 7);
+	/* Region 1 given back whole. */
+	ck_assert_int_eq(guest_mem_discard(mem, 2 * MiB, 2 * MiB), 512);
+	ck_assert_uint_eq(huge_maps(mem), 6);
+	/* One page of region 2 moved to a frame of its own. */
+	ck_assert_int_eq(guest_mem_migrate(mem, 4 * MiB + 7 * PAGE_SIZE,
+					   frame(pool)),
+			 0);
+	ck_assert_uint_eq(huge_maps(mem), 5);
+	/* ... and collapsed back into a pageblock. */
+	ck_assert_int_eq(guest_mem_collapse(mem, 4 * MiB), 0);
+	ck_assert_uint_eq(huge_maps(mem), 6);
+	/* Touched again: region 1 takes an order-9 block, region 0 gets
+	 * its page back with an order-0 fault (mapped alone). */
+	fill(mem, 4 * MiB, 2);
+	ck_assert_uint_eq(huge_maps(mem), 7);
+	guest_mem_reap(mem);
+	ck_assert_uint_eq(huge_maps(mem), 0);
+	destroy_and_balance(pool, mem);
+}
+END_TEST
+
 /* No free pageblock, or a failing remap: nothing moves, nothing leaks. */
 START_TEST(test_collapse_fails_cleanly)
 {
@@ -428,8 +494,9 @@ START_TEST(test_collapse_fails_cleanly)
 	for (unsigned long i = 0; i < nblocks; i++)
 		__free_pages(pool, blocks[i], pageblock_order);
 
+	/* mmap's ENOMEM: no room for a mapping, not for memory. */
 	guest_mem_set_fail_remap(mem, &inject);
-	ck_assert_int_eq(guest_mem_collapse(mem, 2 * MiB), -ENOMEM);
+	ck_assert_int_eq(guest_mem_collapse(mem, 2 * MiB), -ENOSPC);
 	for (int i = 0; i < 512; i++)
 		ck_assert_uint_eq(backing(mem, 2 * MiB + i * PAGE_SIZE),
 				  before[i]);
@@ -518,6 +585,7 @@ Suite *guest_mem_migrate_suite(void)
 	tcase_add_loop_test(tc, test_batch_cut_into_pauses, 0, 2);
 	tcase_add_loop_test(tc, test_collapse, 0, 2);
 	tcase_add_loop_test(tc, test_collapse_fails_cleanly, 0, 2);
+	tcase_add_loop_test(tc, test_huge_maps_now, 0, 2);
 	tcase_add_test(tc, test_entries_under_writer);
 	suite_add_tcase(s, tc);
 	return s;

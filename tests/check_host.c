@@ -16,6 +16,7 @@
 #include "tests/runner.h"
 #include "vmm/guest_mem.h"
 #include "vmm/host.h"
+#include "vmm/host_events.h"
 
 #define host(mib, nodes) test_host(mib, nodes)
 #define host_done(h) test_host_done(h)
@@ -150,6 +151,52 @@ START_TEST(test_unkillable_out_of_memory)
 	ck_assert_ptr_nonnull(strstr(detail, "out of memory"));
 	ck_assert_uint_eq(vm_event_sum(h->pool, OOM_KILL), 0);
 	host_reap(h, hog);
+	assert_clean(h, ok);
+	assert_all_free(h);
+	host_done(h);
+}
+END_TEST
+
+/*
+ * The host will not map a guest's frames (mmap's ENOMEM, as at
+ * vm.max_map_count: injected) while the pool has plenty: that guest
+ * stops with a host limit, which its stop and its GUEST_STOPPED event
+ * name with the sysctl; nobody is OOM-killed; the other guest completes
+ * and every frame comes back.
+ */
+START_TEST(test_host_limit_stops_guest)
+{
+	struct vmm_host *h = host(256, 1);
+	struct guest_mem_fail_remap always = { .times = 1000000 };
+	unsigned int ok =
+		launch(h, "ok", 64, 1, 1, "touch 40M; hold 1s; verify");
+	unsigned int lim =
+		launch(h, "lim", 64, 1, 1, "sleep 300ms; touch 40M; verify");
+	char detail[VM_DETAIL_MAX];
+	struct host_event ev[16];
+	unsigned int n;
+	uint64_t lost;
+	bool seen = false;
+
+	ck_assert_int_ge(host_events_enable(h), 0);
+	guest_mem_set_fail_map(h->vm[lim]->mem, &always);
+	ck_assert(wait_guest(h, lim, NULL) == VM_EXIT_HOST_LIMIT);
+	vm_exit_reason(h->vm[lim], detail, sizeof(detail));
+	ck_assert_msg(strstr(detail, "vm.max_map_count"), "%s", detail);
+	ck_assert_uint_eq(vm_event_sum(h->pool, OOM_KILL), 0);
+	host_reap(h, lim);
+	while ((n = host_events_take(h, ev, 16, &lost)))
+		for (unsigned int i = 0; i < n; i++)
+			if (ev[i].type == HEV_GUEST_STOPPED &&
+			    ev[i].guest == lim) {
+				ck_assert_int_eq(ev[i].stopped.reason,
+						 VM_EXIT_HOST_LIMIT);
+				ck_assert(
+					strstr(ev[i].text, "vm.max_map_count"));
+				seen = true;
+			}
+	ck_assert(seen);
+	ck_assert_str_eq(vm_exit_reason_name(VM_EXIT_HOST_LIMIT), "host limit");
 	assert_clean(h, ok);
 	assert_all_free(h);
 	host_done(h);
@@ -297,6 +344,7 @@ Suite *host_suite(void)
 	tcase_add_test(tc, test_several_guests);
 	tcase_add_test(tc, test_oom_kills_the_hog);
 	tcase_add_test(tc, test_unkillable_out_of_memory);
+	tcase_add_test(tc, test_host_limit_stops_guest);
 	tcase_add_test(tc, test_vnuma_placement);
 	tcase_add_test(tc, test_strict_binding_exhausts_node);
 	tcase_add_test(tc, test_no_data_crosses_guests);

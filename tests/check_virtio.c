@@ -91,8 +91,9 @@ static void setup(void)
 	ram = calloc(1, RAM);
 	doorbells = 0;
 	memset(&calls, 0, sizeof(calls));
-	/* Pinned: the first 2 MiB. */
-	ck_assert_int_eq(virtio_balloon_init(&vb, RAM, 0, 2 << 20, &ops, &view),
+	/* The host's: the first 2 MiB; pinned: the 2 MiB after. */
+	ck_assert_int_eq(virtio_balloon_init(&vb, RAM, 2 << 20, 2 << 20,
+					     2 << 20, &ops, &view),
 			 0);
 }
 
@@ -332,11 +333,13 @@ END_TEST
 
 START_TEST(test_inflate_deflate)
 {
-	uint32_t p[8] = { 1024, 1025, 1026, 2000, 9999999, 100, 1024, 3000 };
+	uint32_t p[9] = {
+		1024, 1025, 1026, 2000, 9999999, 100, 1024, 3000, 600
+	};
 	struct balloon_info info;
 
 	bring_up(BQ_INFLATE, DESC, AVAIL, USED);
-	pfns(p, 8);
+	pfns(p, 9);
 	post(BQ_INFLATE, 0);
 	ck_assert_uint_eq(used_idx(), 1);
 	balloon_get_info(&vb, &info);
@@ -344,7 +347,8 @@ START_TEST(test_inflate_deflate)
 	ck_assert_uint_eq(calls.inflate_runs, 3);
 	ck_assert_uint_eq(calls.inflated, 5);
 	ck_assert_uint_eq(info.c.bad_out_of_range, 1);
-	ck_assert_uint_eq(info.c.bad_pinned, 1); /* pfn 100 < 2 MiB */
+	ck_assert_uint_eq(info.c.bad_host_owned, 1); /* pfn 100 < 2 MiB */
+	ck_assert_uint_eq(info.c.bad_pinned, 1); /* pfn 600 */
 	ck_assert_uint_eq(info.c.bad_already, 1); /* the second 1024 */
 	/* Inflating again: all already in the balloon. */
 	pfns(p, 3);
@@ -394,11 +398,13 @@ START_TEST(test_stats_and_reports)
 	cur = BQ_REPORTING;
 	set_desc(0, 4 << 20, 2 << 20, VRING_DESC_F_WRITE | VRING_DESC_F_NEXT,
 		 1);
-	set_desc(1, 1 << 20, 4096, VRING_DESC_F_WRITE, 0); /* pinned */
+	set_desc(1, 1 << 20, 4096, VRING_DESC_F_WRITE | VRING_DESC_F_NEXT,
+		 2); /* boot area */
+	set_desc(2, 3 << 20, 4096, VRING_DESC_F_WRITE, 0); /* pinned */
 	post(BQ_REPORTING, 0);
 	balloon_get_info(&vb, &info);
 	ck_assert_uint_eq(calls.reported, 2 << 20);
-	ck_assert_uint_eq(info.c.bad_report, 1);
+	ck_assert_uint_eq(info.c.bad_report, 2);
 }
 END_TEST
 

@@ -38,6 +38,7 @@ struct suite_entry {
 	X(vmstat_suite, false)                    \
 	X(guest_mem_suite, false)                 \
 	X(guest_mem_migrate_suite, false)         \
+	X(guest_mem_discard_suite, false)         \
 	X(oom_kill_suite, false)                  \
 	X(policy_suite, false)                    \
 	X(reclaim_suite, false)                   \

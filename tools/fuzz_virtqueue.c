@@ -66,7 +66,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		ram = malloc(FUZZ_RAM);
 	memset(ram, 0, FUZZ_RAM);
 	memcpy(ram, data, img);
-	if (!vb || virtio_balloon_init(vb, FUZZ_RAM, 0, 64 << 10, &ops, &view))
+	if (!vb || virtio_balloon_init(vb, FUZZ_RAM, 16 << 10, 64 << 10,
+				       64 << 10, &ops, &view))
 		abort();
 	virtio_mmio_set_irq(&vb->dev, irq, &irqs);
 	for (size_t off = img; off + 8 <= size; off += 8) {

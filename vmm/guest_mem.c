@@ -5,6 +5,7 @@
 #include <linux/kvm.h>
 #include <linux/userfaultfd.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -33,6 +34,36 @@ int guest_mem_node_of(const struct guest_mem *mem, uint64_t gpa)
 	return -1;
 }
 
+#define LONG_BITS (8 * sizeof(unsigned long))
+
+static bool test_pool_placeholder(const struct guest_mem *mem, uint64_t page)
+{
+	return mem->pool_placeholder[page / LONG_BITS] &
+	       (1UL << (page % LONG_BITS));
+}
+
+/* Mark the placeholders of npages pages from gpa as the pool mapping's
+ * (or not), a word at a time.  mem->lock held. */
+static void set_pool_placeholder(struct guest_mem *mem, uint64_t gpa,
+				 unsigned long npages, bool on)
+{
+	uint64_t p = gpn(gpa), end = p + npages;
+
+	while (p < end) {
+		unsigned int shift = p % LONG_BITS;
+		uint64_t n = end - p < LONG_BITS - shift ? end - p :
+							   LONG_BITS - shift;
+		unsigned long bits = (n == LONG_BITS ? ~0UL : (1UL << n) - 1)
+				     << shift;
+
+		if (on)
+			mem->pool_placeholder[p / LONG_BITS] |= bits;
+		else
+			mem->pool_placeholder[p / LONG_BITS] &= ~bits;
+		p += n;
+	}
+}
+
 int __guest_mem_map(struct guest_mem *mem, uint64_t gpa, pfn_t pfn,
 		    unsigned long npages)
 {
@@ -42,7 +73,7 @@ int __guest_mem_map(struct guest_mem *mem, uint64_t gpa, pfn_t pfn,
 	if (mmap(addr, npages << PAGE_SHIFT, PROT_READ | PROT_WRITE,
 		 MAP_SHARED | MAP_FIXED, pool->memfd,
 		 pfn_to_offset(pfn)) == MAP_FAILED)
-		return -errno;
+		return __guest_mem_map_error(errno);
 	/* shmem_enabled=advise wants the guest's VMA advised too, for a
 	 * PMD mapping (and so KVM's 2 MiB entry). */
 	if (npages == pageblock_nr_pages && pool->hugepages)
@@ -57,12 +88,27 @@ int __guest_mem_map(struct guest_mem *mem, uint64_t gpa, pfn_t pfn,
 	return 0;
 }
 
+void __guest_mem_set_huge(struct guest_mem *mem, uint64_t gpa_2m, bool huge)
+{
+	uint64_t r = gpa_2m / HUGE_SIZE;
+
+	if (huge == mem->huge_2m[r])
+		return;
+	mem->huge_2m[r] = huge;
+	if (huge)
+		mem->stats.huge_maps++;
+	else
+		mem->stats.huge_maps--;
+}
+
 /* Map npages frames from pfn at gpa and record them; mem->lock held. */
 static int map_frames(struct guest_mem *mem, uint64_t gpa, pfn_t pfn,
 		      unsigned long npages, bool pinned)
 {
 	struct mm_pool *pool = mem->cfg.pool;
-	int ret = __guest_mem_map(mem, gpa, pfn, npages);
+	int err = __guest_mem_inject(&mem->fail_map);
+	int ret = err ? __guest_mem_map_error(err) :
+			__guest_mem_map(mem, gpa, pfn, npages);
 
 	if (ret)
 		return ret;
@@ -79,6 +125,9 @@ static int map_frames(struct guest_mem *mem, uint64_t gpa, pfn_t pfn,
 	}
 	WRITE_ONCE(mem->backed_2m[gpa / HUGE_SIZE],
 		   mem->backed_2m[gpa / HUGE_SIZE] + npages);
+	if (npages == pageblock_nr_pages)
+		__guest_mem_set_huge(mem, gpa, true);
+	set_pool_placeholder(mem, gpa, npages, false);
 	/* A run of consecutive frames never crosses a node. */
 	__atomic_add_fetch(&mem->pages_node[pfn_to_nid(pool, pfn)], npages,
 			   __ATOMIC_RELAXED);
@@ -144,8 +193,6 @@ static int populate(struct guest_mem *mem, uint64_t gpa, uint64_t *start,
 			}
 			ret = map_frames(mem, gpa2m, pfn, pageblock_nr_pages,
 					 false);
-			if (!ret)
-				mem->stats.huge_maps++;
 			pthread_mutex_unlock(&mem->lock);
 			if (ret) {
 				free_frames(pool, pfn, pageblock_nr_pages);
@@ -230,6 +277,71 @@ int guest_mem_back(struct guest_mem *mem, uint64_t gpa, uint64_t len)
 	return ret;
 }
 
+/*
+ * The VM is stopping (out of memory, a host limit, or killed): let the thread that
+ * touched gpa move on, to notice the stop, rather than leave it blocked in
+ * the kernel (a vCPU would leave on the stop's signal; a VMM thread
+ * reading guest memory would not).  Nothing of the pool is involved: the
+ * zero page where the placeholder is anonymous; where it is the pool
+ * mapping of a discard, an anonymous page mapped over it (a zero page
+ * there would be put into the pool file).  Either way the page is the
+ * host's now, no longer registered: the guest does not run again.
+ */
+static void let_go(struct guest_mem *mem, uint64_t gpa)
+{
+	void *addr = mem->hva + gpa;
+	struct uffdio_range wake = { (uint64_t)addr, PAGE_SIZE };
+	struct uffdio_zeropage zp = { .range = wake };
+
+	pthread_mutex_lock(&mem->lock);
+	if (mem->gpa_map[gpn(gpa)] != PFN_NONE) {
+		/* Mapped meanwhile. */
+	} else if (!test_pool_placeholder(mem, gpn(gpa))) {
+		ioctl(mem->uffd, UFFDIO_ZEROPAGE, &zp);
+	} else if (mmap(addr, PAGE_SIZE, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED,
+			-1, 0) != MAP_FAILED) {
+		set_pool_placeholder(mem, gpa, 1, false);
+	} else {
+		/* No mapping to be had (vm.max_map_count): the thread
+		 * waits until the memory goes (guest_mem_destroy()). */
+		fprintf(stderr,
+			"vmm: guest %u: cannot let go of a fault at gpa 0x%llx: %s\n",
+			mem->cfg.owner, (unsigned long long)gpa,
+			strerror(errno));
+	}
+	pthread_mutex_unlock(&mem->lock);
+	ioctl(mem->uffd, UFFDIO_WAKE, &wake);
+}
+
+/*
+ * The fault at gpa failed (populate()'s -errno): the pool had no frame
+ * (-ENOMEM), or it had but the frames could not be mapped (a host
+ * limit), or the VM is dead (-ENOENT: nothing to say).  The VM is told
+ * once.
+ */
+static void stop_vm(struct guest_mem *mem, uint64_t gpa, int err)
+{
+	bool first;
+
+	if (err == -ENOENT)
+		return;
+	if (err == -ENOMEM)
+		__atomic_add_fetch(&mem->stats.alloc_failures, 1,
+				   __ATOMIC_RELAXED);
+	else
+		__atomic_add_fetch(&mem->stats.map_failures, 1,
+				   __ATOMIC_RELAXED);
+	first = !__atomic_exchange_n(&mem->stop_reported, true,
+				     __ATOMIC_ACQ_REL);
+	if (!first)
+		return;
+	if (err == -ENOMEM && mem->cfg.oom)
+		mem->cfg.oom(mem->cfg.arg, gpa);
+	else if (err != -ENOMEM && mem->cfg.host_limit)
+		mem->cfg.host_limit(mem->cfg.arg, gpa, err);
+}
+
 static void serve_fault(struct guest_mem *mem, uint64_t addr)
 {
 	uint64_t t0 = trace_clock_ns(), gpa, start = 0, len = 0;
@@ -240,32 +352,29 @@ static void serve_fault(struct guest_mem *mem, uint64_t addr)
 	if (gpa >= mem->cfg.size)
 		return;
 	__atomic_add_fetch(&mem->stats.faults, 1, __ATOMIC_RELAXED);
-	if (READ_ONCE(mem->gpa_map[gpn(gpa)]) != PFN_NONE)
-		__atomic_add_fetch(&mem->stats.spurious, 1, __ATOMIC_RELAXED);
-	else if (READ_ONCE(mem->dead))
-		ret = -ENOENT;
-	else
-		ret = populate(mem, gpa, &start, &len);
-	if (ret) {
-		struct uffdio_zeropage zp = {
-			.range = { (uint64_t)mem->hva + gpa, PAGE_SIZE },
-		};
-		bool report = ret == -ENOMEM &&
-			      !__atomic_exchange_n(&mem->oom_reported, true,
-						   __ATOMIC_ACQ_REL);
-
-		if (ret == -ENOMEM)
-			__atomic_add_fetch(&mem->stats.alloc_failures, 1,
-					   __ATOMIC_RELAXED);
+	if (READ_ONCE(mem->gpa_map[gpn(gpa)]) != PFN_NONE) {
 		/*
-		 * The VM is stopping (out of memory, or killed): let the
-		 * faulting vCPU move on with the zero page, to notice the
-		 * stop, rather than leave it blocked in the kernel.  Nothing
-		 * of the pool is involved.
+		 * Backed: mapped since the fault was raised, or being
+		 * discarded (registered, pages dropped, the GPA map not yet
+		 * cleared: a wake now would only fault again, over and
+		 * over).  The discard holds mem->lock throughout.
 		 */
-		if (report && mem->cfg.oom)
-			mem->cfg.oom(mem->cfg.arg, gpa);
-		ioctl(mem->uffd, UFFDIO_ZEROPAGE, &zp);
+		pthread_mutex_lock(&mem->lock);
+		pthread_mutex_unlock(&mem->lock);
+	}
+	if (READ_ONCE(mem->gpa_map[gpn(gpa)]) != PFN_NONE) {
+		__atomic_add_fetch(&mem->stats.spurious, 1, __ATOMIC_RELAXED);
+	} else if (READ_ONCE(mem->dead)) {
+		ret = -ENOENT;
+	} else {
+		ret = populate(mem, gpa, &start, &len);
+		/* No room for another mapping: make some, then again. */
+		if (ret == -ENOSPC && guest_mem_merge_mappings(mem) > 0)
+			ret = populate(mem, gpa, &start, &len);
+	}
+	if (ret) {
+		stop_vm(mem, gpa, ret);
+		let_go(mem, gpa);
 		return;
 	}
 	/* Wake whoever waits on this page (and the window we mapped). */
@@ -369,12 +478,18 @@ static int setup_uffd(struct guest_mem *mem)
 		.range = { (uint64_t)mem->hva, mem->cfg.size },
 		.mode = UFFDIO_REGISTER_MODE_MISSING,
 	};
+	uint64_t features = uffd_features();
 
 	/* Migration entries need write-protection of shmem (Linux 5.19). */
-	if (uffd_features() & UFFD_FEATURE_WP_HUGETLBFS_SHMEM) {
-		api.features = UFFD_FEATURE_WP_HUGETLBFS_SHMEM;
+	if (features & UFFD_FEATURE_WP_HUGETLBFS_SHMEM) {
+		api.features |= UFFD_FEATURE_WP_HUGETLBFS_SHMEM;
 		mem->wp_capable = true;
 		mem->wp = !mem->cfg.migrate_by_pause;
+	}
+	/* Discards without a window need minor faults of shmem (5.14). */
+	if (features & UFFD_FEATURE_MINOR_SHMEM) {
+		api.features |= UFFD_FEATURE_MINOR_SHMEM;
+		mem->minor_capable = true;
 	}
 	mem->uffd = syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK);
 	if (mem->uffd < 0)
@@ -468,12 +583,19 @@ int guest_mem_create(const struct guest_mem_config *cfg, struct guest_mem **out)
 		mem->gpa_map = malloc(mem->npages * sizeof(*mem->gpa_map));
 		mem->backed_2m =
 			calloc(cfg->size / HUGE_SIZE, sizeof(*mem->backed_2m));
-		if (!mem->gpa_map || !mem->backed_2m)
+		mem->huge_2m =
+			calloc(cfg->size / HUGE_SIZE, sizeof(*mem->huge_2m));
+		mem->pool_placeholder =
+			calloc((mem->npages + LONG_BITS - 1) / LONG_BITS,
+			       sizeof(*mem->pool_placeholder));
+		if (!mem->gpa_map || !mem->backed_2m || !mem->huge_2m ||
+		    !mem->pool_placeholder)
 			goto err_unmap;
 		memset(mem->gpa_map, 0xff, mem->npages * sizeof(*mem->gpa_map));
 		ret = setup_uffd(mem);
 		if (ret)
 			goto err_unmap;
+		guest_mem_hold_map_reserve();
 		ret = -pthread_create(&mem->fault_thread, NULL, fault_thread,
 				      mem);
 		if (ret)
@@ -528,6 +650,8 @@ void guest_mem_destroy(struct guest_mem *mem)
 	}
 	free(mem->gpa_map);
 	free(mem->backed_2m);
+	free(mem->huge_2m);
+	free(mem->pool_placeholder);
 	pthread_mutex_destroy(&mem->lock);
 	free(mem);
 }
@@ -539,21 +663,52 @@ void *guest_mem_hva_of(struct guest_mem *mem, uint64_t gpa, uint64_t len)
 	return mem->hva + gpa;
 }
 
-/* Turn [gpa, gpa + len) back into a registered placeholder. */
+/*
+ * Turn the backed run [gpa, gpa + len) back into a registered placeholder
+ * (its frames are freed after), with no moment where a touch finds
+ * neither a frame of ours nor the userfaultfd: its pool mapping is
+ * registered (MISSING | MINOR) while the frames are still mapped, a touch
+ * meanwhile uses the frame that is still ours, and then its pages are
+ * dropped.  From then on a touch finds the old frame in the page cache (a
+ * minor fault: there is no fault-around in a VMA registered for them) or,
+ * once the pool has given that pageblock back to the host, nothing (a
+ * missing fault); either way the fault thread maps a fresh frame over it.
+ * Never UFFDIO_CONTINUE there: that would map the old frame, another
+ * guest's by then.  docs/guest_memory.md has what else was tried.
+ *
+ * Where the kernel has no minor faults of shmem (before Linux 5.14) the
+ * run becomes an anonymous placeholder, mapped then registered: a touch
+ * in between gets a page of the host's, outside the pool.
+ * mem->lock held.
+ */
 static int unback_range(struct guest_mem *mem, uint64_t gpa, uint64_t len)
 {
 	struct uffdio_register reg = {
 		.range = { (uint64_t)mem->hva + gpa, len },
 		.mode = UFFDIO_REGISTER_MODE_MISSING,
 	};
+	int ret;
 
-	if (mmap(mem->hva + gpa, len, PROT_READ | PROT_WRITE,
-		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1,
-		 0) == MAP_FAILED)
-		return -errno;
-	if (ioctl(mem->uffd, UFFDIO_REGISTER, &reg))
-		return -errno;
-	return 0;
+	if (!mem->minor_capable) {
+		if (mmap(mem->hva + gpa, len, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE |
+				 MAP_FIXED,
+			 -1, 0) == MAP_FAILED)
+			return -errno;
+		return ioctl(mem->uffd, UFFDIO_REGISTER, &reg) ? -errno : 0;
+	}
+	reg.mode |= UFFDIO_REGISTER_MODE_MINOR;
+	if (!ioctl(mem->uffd, UFFDIO_REGISTER, &reg) &&
+	    !madvise(mem->hva + gpa, len, MADV_DONTNEED)) {
+		set_pool_placeholder(mem, gpa, len >> PAGE_SHIFT, true);
+		return 0;
+	}
+	/* The run stays backed: off the uffd again, whatever part of it
+	 * got registered (a page without its PTE there would fault to a
+	 * thread that finds it backed, for ever). */
+	ret = -errno;
+	ioctl(mem->uffd, UFFDIO_UNREGISTER, &reg.range);
+	return ret;
 }
 
 long guest_mem_discard(struct guest_mem *mem, uint64_t gpa, uint64_t len)
@@ -588,6 +743,8 @@ long guest_mem_discard(struct guest_mem *mem, uint64_t gpa, uint64_t len)
 			WRITE_ONCE(mem->gpa_map[gpn(q)], PFN_NONE);
 			WRITE_ONCE(mem->backed_2m[q / HUGE_SIZE],
 				   mem->backed_2m[q / HUGE_SIZE] - 1);
+			__guest_mem_set_huge(mem, ALIGN_DOWN(q, HUGE_SIZE),
+					     false);
 			__atomic_sub_fetch(
 				&mem->pages_node[pfn_to_nid(pool, pfn)], 1,
 				__ATOMIC_RELAXED);
@@ -633,6 +790,8 @@ void guest_mem_get_stats(struct guest_mem *mem, struct guest_mem_stats *st)
 		__atomic_load_n(&mem->stats.huge_fallbacks, __ATOMIC_RELAXED);
 	st->alloc_failures =
 		__atomic_load_n(&mem->stats.alloc_failures, __ATOMIC_RELAXED);
+	st->map_failures =
+		__atomic_load_n(&mem->stats.map_failures, __ATOMIC_RELAXED);
 	st->wp_faults =
 		__atomic_load_n(&mem->stats.wp_faults, __ATOMIC_RELAXED);
 }

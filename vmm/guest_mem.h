@@ -3,8 +3,10 @@
  * Guest RAM: one host VA range per VM, one KVM memslot per guest NUMA node
  * range, populated on first touch from the pool.
  *
- * Unbacked RAM is an anonymous placeholder registered with userfaultfd
- * (MISSING).  A fault thread per VM takes each first touch, allocates from
+ * Unbacked RAM is a placeholder registered with userfaultfd: anonymous
+ * (MISSING) where it never was backed, the pool mapping it had with its
+ * pages dropped (MISSING | MINOR) where it was given back (guest_mem.c,
+ * unback_range()).  A fault thread per VM takes each first touch, allocates from
  * mm/ (order 9 with a light gfp for an unbacked aligned 2 MiB region, else
  * order 0 for a small fault-around window), maps the frames over the
  * placeholder with mmap(MAP_FIXED | MAP_SHARED) of the pool memfd, and
@@ -44,6 +46,15 @@ struct guest_mem_config {
 	/* The pool cannot back gpa: the VM must stop.  Fault thread. */
 	void (*oom)(void *arg, uint64_t gpa);
 	/*
+	 * The pool had gpa's frames but they could not be mapped, even
+	 * after merging mappings (guest_mem_merge_mappings()): -ENOSPC,
+	 * mmap said ENOMEM, which with frames at hand is the process at
+	 * vm.max_map_count (or the host kernel short of memory); else
+	 * mmap's -errno.  A host limit, not the pool: the VM must stop.
+	 * Fault thread.
+	 */
+	void (*host_limit)(void *arg, uint64_t gpa, int err);
+	/*
 	 * Hold the guest's vCPUs outside KVM_RUN, and let them go again
 	 * (migration, collapse); *raised_ns: when the vCPUs were asked to
 	 * stop, where the pause starts for the guest.  NULL: nothing runs
@@ -65,9 +76,14 @@ struct guest_mem_stats {
 	uint64_t spurious; /* of which for a page already backed */
 	uint64_t pages; /* 4 KiB pages backed now */
 	uint64_t peak_pages;
-	uint64_t huge_maps; /* 2 MiB regions backed by one order-9 block */
+	/* 2 MiB regions mapped now as one whole pageblock (a fault's
+	 * order-9 block, a collapse; MADV_HUGEPAGE): what the host can map
+	 * with a PMD and KVM with a 2 MiB entry.  A gauge: a discard or a
+	 * migration of any page of a region takes it out. */
+	uint64_t huge_maps;
 	uint64_t huge_fallbacks;
 	uint64_t alloc_failures;
+	uint64_t map_failures; /* faults whose frames could not be mapped */
 	uint64_t wp_faults; /* writes that waited for a page being moved */
 	/* Migration (compaction) and collapse; under lock. */
 	uint64_t migrated; /* pages moved to another frame */
@@ -76,8 +92,9 @@ struct guest_mem_stats {
 	uint64_t collapsed; /* 2 MiB regions made one pageblock again */
 };
 
-/* Fault injection for the remaps of migration (tests): after `after`
- * more remaps succeed, the next `times` fail with -err (no mmap made). */
+/* Fault injection for the remaps of migration, or for the mappings of
+ * faults (tests): after `after` more succeed, the next `times` fail as if
+ * mmap had said err (no mmap made; 0: ENOMEM). */
 struct guest_mem_fail_remap {
 	long after;
 	long times;
@@ -100,6 +117,9 @@ struct guest_mem {
 	 */
 	bool wp; /* under lock */
 	bool wp_capable; /* the uffd was set up for write-protection */
+	/* ... and for minor faults of shmem: discarded pages keep their
+	 * pool mapping, registered, with the pages dropped. */
+	bool minor_capable;
 	int stop_efd;
 	pthread_t fault_thread;
 	bool thread_started;
@@ -108,9 +128,14 @@ struct guest_mem {
 	/* Guarded by lock (lockless readers: rmap checks, stats). */
 	pfn_t *gpa_map; /* per 4 KiB guest page: pfn or PFN_NONE */
 	uint16_t *backed_2m; /* pages backed per 2 MiB region */
+	bool *huge_2m; /* per 2 MiB region: counted in stats.huge_maps */
+	/* Bit per page: unbacked, and its placeholder is the pool mapping
+	 * of a discard (no UFFDIO_ZEROPAGE there: it would fill the pool
+	 * file), not the anonymous one. */
+	unsigned long *pool_placeholder;
 	struct guest_mem_stats stats;
-	bool oom_reported;
-	bool dead; /* reaped: faults get the zero page, never a frame */
+	bool stop_reported; /* the VM was told to stop (oom, host_limit) */
+	bool dead; /* reaped: faults get a page of the host's, never a frame */
 
 	struct histogram fault_ns; /* uffd event to wake, per event */
 	/*
@@ -125,6 +150,7 @@ struct guest_mem {
 	 * getting the vCPUs out and back). */
 	struct histogram migrate_work_ns;
 	struct guest_mem_fail_remap fail_remap; /* under lock */
+	struct guest_mem_fail_remap fail_map; /* under lock */
 	/* Where host_collapse_all() looks next, in 2 MiB regions (its
 	 * callers serialize). */
 	uint64_t collapse_cursor;
@@ -210,12 +236,32 @@ int guest_mem_collapse(struct guest_mem *mem, uint64_t gpa_2m);
 bool guest_mem_collapsible(struct guest_mem *mem, uint64_t gpa_2m);
 void guest_mem_set_fail_remap(struct guest_mem *mem,
 			      const struct guest_mem_fail_remap *f);
+void guest_mem_set_fail_map(struct guest_mem *mem,
+			    const struct guest_mem_fail_remap *f);
+/*
+ * No room for another mapping (a fault's mmap failed with ENOMEM while
+ * the pool had the frames): collapse this guest's scattered, fully
+ * backed 2 MiB regions, each up to 512 mappings, into one pageblock and
+ * one mapping each, at most MERGE_MAX_COLLAPSE of them, while pageblocks
+ * are free.  Only with migration entries: it runs on the guest's own
+ * fault thread, which must not pause the guest (a device thread of it
+ * may be waiting in a fault for that very thread, holding the lock a
+ * pause takes).  Returns the regions collapsed.
+ * Context: the fault thread, no lock held.
+ */
+long guest_mem_merge_mappings(struct guest_mem *mem);
+#define MERGE_MAX_COLLAPSE 32
+/* Hold back the few mappings guest_mem_merge_mappings() needs to start
+ * with once the process is over vm.max_map_count (guest_mem_create()
+ * does; process-wide, held for the process's life). */
+void guest_mem_hold_map_reserve(void);
 /* Migrate by pausing the guest, or (false) with migration entries;
  * -EOPNOTSUPP where this kernel has none.  (Comparisons, tests.) */
 int guest_mem_set_migrate_by_pause(struct guest_mem *mem, bool by_pause);
 /*
  * The VM is dead (OOM kill): give every frame back now.  Its vCPUs must be
- * out of KVM_RUN; faults from then on get the zero page, never a frame.
+ * out of KVM_RUN; faults from then on get a page of the host's (the zero
+ * page or an anonymous one), never a frame.
  */
 void guest_mem_reap(struct guest_mem *mem);
 /* Does the map say gpa is backed by pfn? (mm_validate's rmap check) */

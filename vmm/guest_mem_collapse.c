@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <sys/mman.h>
 
@@ -117,12 +118,13 @@ static int build_reqs(struct guest_mem *mem, uint64_t gpa_2m, pfn_t block,
 	return 0;
 }
 
-int guest_mem_collapse(struct guest_mem *mem, uint64_t gpa_2m)
+/* guest_mem_collapse(), by migration entries alone if no_pause. */
+static int collapse(struct guest_mem *mem, uint64_t gpa_2m, bool no_pause)
 {
 	struct mm_pool *pool = mem->cfg.pool;
 	struct migrate_req *r, **rp;
 	unsigned int moved = 0, nreq = 0;
-	struct migrate_batch b = { .prefer_pause = false };
+	struct migrate_batch b = { .no_pause = no_pause };
 	pfn_t block;
 	int ret;
 
@@ -153,7 +155,7 @@ int guest_mem_collapse(struct guest_mem *mem, uint64_t gpa_2m)
 	b.prefer_pause = frame_runs(mem, gpa_2m) > COLLAPSE_WP_MAX_RUNS;
 	ret = __guest_mem_batch_begin(mem, &b);
 	if (ret) {
-		ret = -EAGAIN;
+		ret = no_pause ? ret : -EAGAIN;
 		goto out_block;
 	}
 	pthread_mutex_lock(&mem->lock);
@@ -173,6 +175,8 @@ int guest_mem_collapse(struct guest_mem *mem, uint64_t gpa_2m)
 	}
 	__guest_mem_batch_end(mem, &b);
 	__guest_mem_commit(mem, rp, nreq);
+	if (moved == pageblock_nr_pages)
+		__guest_mem_set_huge(mem, gpa_2m, true);
 	pthread_mutex_unlock(&mem->lock);
 	__guest_mem_account_batch(mem, &b, rp, nreq);
 	if (moved) {
@@ -190,4 +194,78 @@ out_free:
 	free(r);
 	free(rp);
 	return ret;
+}
+
+int guest_mem_collapse(struct guest_mem *mem, uint64_t gpa_2m)
+{
+	return collapse(mem, gpa_2m, false);
+}
+
+/*
+ * Mappings held back for when the process runs into vm.max_map_count.
+ * Over the limit even an mmap that would leave fewer mappings than it
+ * found fails (Linux checks the count before it unmaps anything), so a
+ * collapse needs room first: this is it, one small PROT_NONE range split
+ * into about MAP_RESERVE VMAs, unmapped to make the room and set up
+ * again after.  Process-wide, as the limit is.
+ */
+#define MAP_RESERVE 64
+
+static pthread_mutex_t reserve_lock = PTHREAD_MUTEX_INITIALIZER;
+static void *reserve; /* NULL: not held; under reserve_lock */
+
+static void __hold_reserve(void)
+{
+	uint8_t *p;
+
+	if (reserve)
+		return;
+	p = mmap(NULL, MAP_RESERVE * PAGE_SIZE, PROT_NONE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	if (p == MAP_FAILED)
+		return;
+	/* Every other page readable: a VMA each (as many as the limit
+	 * allows). */
+	for (unsigned int i = 1; i + 1 < MAP_RESERVE; i += 2)
+		if (mprotect(p + i * PAGE_SIZE, PAGE_SIZE, PROT_READ))
+			break;
+	reserve = p;
+}
+
+void guest_mem_hold_map_reserve(void)
+{
+	pthread_mutex_lock(&reserve_lock);
+	__hold_reserve();
+	pthread_mutex_unlock(&reserve_lock);
+}
+
+long guest_mem_merge_mappings(struct guest_mem *mem)
+{
+	uint64_t nr_regions = mem->cfg.size / HUGE_SIZE;
+	long done = 0;
+
+	if (!READ_ONCE(mem->wp))
+		return 0;
+	pthread_mutex_lock(&reserve_lock);
+	if (reserve) {
+		munmap(reserve, MAP_RESERVE * PAGE_SIZE);
+		reserve = NULL;
+	}
+	for (uint64_t r = 0; r < nr_regions && done < MERGE_MAX_COLLAPSE; r++) {
+		int ret;
+
+		if (!guest_mem_collapsible(mem, r * HUGE_SIZE))
+			continue;
+		ret = collapse(mem, r * HUGE_SIZE, true);
+		if (ret == -ENOMEM)
+			break; /* no free pageblock left */
+		done += !ret;
+	}
+	__hold_reserve();
+	pthread_mutex_unlock(&reserve_lock);
+	/* The frames the collapses freed sit in this thread's page cache:
+	 * back to the buddy lists, where they merge. */
+	if (done)
+		drain_local_pages(mem->cfg.pool);
+	return done;
 }

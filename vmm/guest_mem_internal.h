@@ -3,6 +3,8 @@
 #ifndef VMM_GUEST_MEM_INTERNAL_H
 #define VMM_GUEST_MEM_INTERNAL_H
 
+#include <errno.h>
+
 #include "vmm/guest_mem.h"
 
 #define HUGE_SIZE (pageblock_nr_pages << PAGE_SHIFT)
@@ -36,17 +38,51 @@ static inline bool region_may_be_huge(const struct guest_mem *mem,
 }
 
 /*
+ * The region at gpa_2m is mapped as one whole pageblock now (an order-9
+ * fault, a collapse), or no longer (a page of it discarded or moved):
+ * stats.huge_maps follows.  mem->lock held.
+ */
+void __guest_mem_set_huge(struct guest_mem *mem, uint64_t gpa_2m, bool huge);
+
+/*
  * Map npages consecutive pool frames from pfn over gpa with one mmap
  * (what was there goes; its frames stay intact in the pool), advised for
- * a host PMD when it is a whole pageblock.  mem->lock held.
+ * a host PMD when it is a whole pageblock.  0, or -errno as
+ * __guest_mem_map_error() says.  mem->lock held.
  */
 int __guest_mem_map(struct guest_mem *mem, uint64_t gpa, pfn_t pfn,
 		    unsigned long npages);
+
+/*
+ * What a failed mmap of pool frames returns: ENOMEM there is the process
+ * at vm.max_map_count nearly always (the frames exist, and a MAP_FIXED
+ * mapping adds no address space), which must not read as the pool being
+ * out of memory: -ENOSPC.
+ */
+static inline int __guest_mem_map_error(int err)
+{
+	return err == ENOMEM ? -ENOSPC : -err;
+}
+
+/* An injected failure (f: mem->fail_remap or fail_map) for this mmap?
+ * 0, or the errno mmap is to have said.  mem->lock held. */
+static inline int __guest_mem_inject(struct guest_mem_fail_remap *f)
+{
+	if (f->times <= 0)
+		return 0;
+	if (f->after > 0) {
+		f->after--;
+		return 0;
+	}
+	f->times--;
+	return f->err ? f->err : ENOMEM;
+}
 
 /* One batch of migration: when it began for the guest, and how it
  * moves pages (decided once, at its start). */
 struct migrate_batch {
 	bool prefer_pause; /* set by the caller: entries would cost more */
+	bool no_pause; /* set by the caller: entries or nothing */
 	uint64_t t0;
 	bool wp;
 	bool paused; /* the guest is held for the whole batch */
@@ -84,17 +120,21 @@ void __guest_mem_account_batch(struct guest_mem *mem,
  * all parked is paused even where entries are used: that stops nobody,
  * and every remap of a running guest costs a TLB flush that waits for
  * its vCPUs to leave guest mode (docs/compaction.md); so is one the
- * caller knows entries would cost more for (b->prefer_pause).  b->t0:
- * when the batch began for the guest.
+ * caller knows entries would cost more for (b->prefer_pause).  A caller
+ * that must not pause (b->no_pause) gets entries, or -EBUSY where there
+ * are none.  b->t0: when the batch began for the guest.
  */
 static inline int __guest_mem_batch_begin(struct guest_mem *mem,
 					  struct migrate_batch *b)
 {
-	bool idle = mem->cfg.idle && mem->cfg.idle(mem->cfg.arg);
+	bool idle = !b->no_pause && mem->cfg.idle &&
+		    mem->cfg.idle(mem->cfg.arg);
 
 	b->t0 = trace_clock_ns();
 	b->wp = READ_ONCE(mem->wp) &&
-		!(mem->cfg.pause && (b->prefer_pause || idle));
+		(b->no_pause || !(mem->cfg.pause && (b->prefer_pause || idle)));
+	if (b->no_pause && !b->wp)
+		return -EBUSY;
 	b->paused = !b->wp && mem->cfg.pause;
 	b->holds_vcpus = b->paused && !idle;
 	b->window_ns = 0;

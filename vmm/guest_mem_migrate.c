@@ -39,6 +39,14 @@ void guest_mem_set_fail_remap(struct guest_mem *mem,
 	pthread_mutex_unlock(&mem->lock);
 }
 
+void guest_mem_set_fail_map(struct guest_mem *mem,
+			    const struct guest_mem_fail_remap *f)
+{
+	pthread_mutex_lock(&mem->lock);
+	mem->fail_map = *f;
+	pthread_mutex_unlock(&mem->lock);
+}
+
 int guest_mem_set_migrate_by_pause(struct guest_mem *mem, bool by_pause)
 {
 	if (!by_pause && !mem->wp_capable)
@@ -50,21 +58,6 @@ int guest_mem_set_migrate_by_pause(struct guest_mem *mem, bool by_pause)
 	return 0;
 }
 
-/* An injected failure for this remap?  mem->lock held. */
-static int fail_remap(struct guest_mem *mem)
-{
-	struct guest_mem_fail_remap *f = &mem->fail_remap;
-
-	if (f->times <= 0)
-		return 0;
-	if (f->after > 0) {
-		f->after--;
-		return 0;
-	}
-	f->times--;
-	return f->err ? -f->err : -ENOMEM;
-}
-
 /*
  * Map npages consecutive frames from pfn over gpa: one mmap, which
  * replaces what was there (the old frames, which stay intact in the
@@ -73,9 +66,10 @@ static int fail_remap(struct guest_mem *mem)
 static int remap(struct guest_mem *mem, uint64_t gpa, pfn_t pfn,
 		 unsigned long npages)
 {
-	int ret = fail_remap(mem);
+	int err = __guest_mem_inject(&mem->fail_remap);
 
-	return ret ? ret : __guest_mem_map(mem, gpa, pfn, npages);
+	return err ? __guest_mem_map_error(err) :
+		     __guest_mem_map(mem, gpa, pfn, npages);
 }
 
 /*
@@ -321,9 +315,21 @@ static unsigned int migrate_paused(struct guest_mem *mem,
 void __guest_mem_commit(struct guest_mem *mem, struct migrate_req **req,
 			unsigned int nr)
 {
+	uint64_t last = UINT64_MAX;
+
 	for (unsigned int i = 0; i < nr; i++)
 		if (!req[i]->result)
 			commit_req(mem, req[i]);
+	/* A region a page moved in is no longer mapped as one pageblock
+	 * (a collapse says when it is again).  req is sorted by GPA. */
+	for (unsigned int i = 0; i < nr; i++) {
+		uint64_t r = ALIGN_DOWN(req[i]->gpa.val, HUGE_SIZE);
+
+		if (req[i]->result || r == last)
+			continue;
+		__guest_mem_set_huge(mem, r, false);
+		last = r;
+	}
 }
 
 unsigned int __guest_mem_migrate(struct guest_mem *mem, struct migrate_batch *b,

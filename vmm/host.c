@@ -255,10 +255,8 @@ int host_create(const struct vmm_config *cfg, struct vmm_host **out, char *err,
 			goto err_compaction;
 		}
 	}
-	/* Worst case: every guest page its own mapping, twice over for
-	 * balloon placeholders splitting runs. */
-	host_ensure_max_map_count(2 * (mc.pool_bytes >> PAGE_SHIFT) + 65536,
-				  false);
+	host_ensure_max_map_count(
+		host_map_count_for(mc.pool_bytes >> PAGE_SHIFT), false);
 	*out = h;
 	return 0;
 err_compaction:
@@ -585,8 +583,9 @@ void host_reap(struct vmm_host *h, unsigned int id)
 			" bad PFNs ignored, %s, notifications %s\n",
 			bi.c.inflated_pages, bi.c.deflated_pages,
 			bi.c.reported_bytes >> 20, bi.c.frames_freed,
-			bi.c.bad_out_of_range + bi.c.bad_pinned +
-				bi.c.bad_already + bi.c.bad_not_inflated,
+			bi.c.bad_out_of_range + bi.c.bad_host_owned +
+				bi.c.bad_pinned + bi.c.bad_already +
+				bi.c.bad_not_inflated,
 			bi.needs_reset ? "device needs reset" :
 			bi.driver_ok   ? "driver ok" :
 					 "no driver",

@@ -186,7 +186,7 @@ int host_balloon_attach(struct vmm_host *h, struct vm *vm,
 	b->notify_efd = -1;
 	b->irq_efd = -1;
 	ops.priv = b;
-	ret = virtio_balloon_init(&b->vb, vm->ram_size,
+	ret = virtio_balloon_init(&b->vb, vm->ram_size, GUEST_RAM_START,
 				  vm->spec.pinned_bytes ? GUEST_RAM_START : 0,
 				  vm->spec.pinned_bytes, &ops, &view);
 	if (ret)

@@ -6,7 +6,7 @@
 
 #define MAX_MAP_COUNT "/proc/sys/vm/max_map_count"
 
-uint64_t host_ensure_max_map_count(uint64_t mappings, bool quiet)
+uint64_t host_max_map_count(void)
 {
 	uint64_t cur = 0;
 	FILE *f = fopen(MAX_MAP_COUNT, "re");
@@ -16,6 +16,30 @@ uint64_t host_ensure_max_map_count(uint64_t mappings, bool quiet)
 			cur = 0;
 		fclose(f);
 	}
+	return cur;
+}
+
+uint64_t host_nr_mappings(void)
+{
+	FILE *f = fopen("/proc/self/maps", "re");
+	char buf[65536];
+	uint64_t n = 0;
+	size_t got;
+
+	if (!f)
+		return 0;
+	while ((got = fread(buf, 1, sizeof(buf), f)) > 0)
+		for (size_t i = 0; i < got; i++)
+			n += buf[i] == '\n';
+	fclose(f);
+	return n;
+}
+
+uint64_t host_ensure_max_map_count(uint64_t mappings, bool quiet)
+{
+	uint64_t cur = host_max_map_count();
+	FILE *f;
+
 	if (cur >= mappings)
 		return cur;
 	f = fopen(MAX_MAP_COUNT, "we");

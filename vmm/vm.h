@@ -57,7 +57,8 @@ struct vm_resources {
 	X(STOPPED, "stopped by host")           \
 	X(KILLED, "killed by host")             \
 	X(OOM_KILL, "OOM killed")               \
-	X(OOM, "out of memory")
+	X(OOM, "out of memory")                 \
+	X(HOST_LIMIT, "host limit")
 
 #define VM_EXIT_ENUM(name, text) VM_EXIT_##name,
 enum vm_exit_reason { VM_EXIT_REASONS(VM_EXIT_ENUM) NR_VM_EXIT_REASONS };

@@ -8,8 +8,11 @@
 #include "vmm/vm_mem.h"
 
 #include <errno.h>
+#include <inttypes.h>
+#include <string.h>
 
 #include "vmm/guest_mem.h"
+#include "vmm/host_tune.h"
 #include "vmm/vm.h"
 
 static void vm_mem_oom(void *arg, uint64_t gpa)
@@ -19,6 +22,37 @@ static void vm_mem_oom(void *arg, uint64_t gpa)
 	vm_stop(vm, VM_EXIT_OOM,
 		"out of memory: the pool cannot back gpa 0x%llx",
 		(unsigned long long)gpa);
+}
+
+/* Mappings may still be made this close to the limit (a split needs
+ * up to two). */
+#define MAP_COUNT_SLACK 16
+
+/*
+ * The pool had the frames for gpa, the host would not map them: say
+ * which host limit, with what to do about it.  Linux's mmap says ENOMEM
+ * both at vm.max_map_count and when the kernel is short of memory; the
+ * mapping count tells them apart.
+ */
+static void vm_mem_host_limit(void *arg, uint64_t gpa, int err)
+{
+	struct vm *vm = arg;
+	uint64_t max = host_max_map_count();
+	uint64_t maps = host_nr_mappings(), want = 2 * max;
+
+	if (vm->res.pool && want < host_map_count_for(vm->res.pool->nr_frames))
+		want = host_map_count_for(vm->res.pool->nr_frames);
+	if (err == -ENOSPC && max && maps + MAP_COUNT_SLACK >= max)
+		vm_stop(vm, VM_EXIT_HOST_LIMIT,
+			"vm.max_map_count (%" PRIu64
+			") reached: cannot map gpa 0x%llx; raise it: sysctl -w vm.max_map_count=%" PRIu64,
+			max, (unsigned long long)gpa, want);
+	else
+		vm_stop(vm, VM_EXIT_HOST_LIMIT,
+			"cannot map gpa 0x%llx: %s (%" PRIu64
+			" mappings, vm.max_map_count %" PRIu64 ")",
+			(unsigned long long)gpa,
+			strerror(err == -ENOSPC ? ENOMEM : -err), maps, max);
 }
 
 /* Pages of a paused guest move: its devices must not write them
@@ -54,6 +88,7 @@ int vm_mem_init(struct vm *vm)
 		.pool = vm->res.pool,
 		.vm_fd = vm->vm_fd,
 		.oom = vm_mem_oom,
+		.host_limit = vm_mem_host_limit,
 		.pause = vm_mem_pause,
 		.resume = vm_mem_resume,
 		.idle = vm_mem_idle,
