@@ -301,6 +301,47 @@ START_TEST(test_recheck)
 }
 END_TEST
 
+/*
+ * A request that may not move does not take the rest of its run with
+ * it: the next page, whose GPA and new frame follow on, either moves
+ * (its data in the new frame, which the guest maps) or stays; it is
+ * never reported moved while the guest still maps the old frame.
+ */
+START_TEST(test_failed_head_of_run)
+{
+	struct mm_pool *pool = test_pool(64, 1, 0);
+	struct guest_mem *mem = guest(pool, 8, false, NULL);
+	struct migrate_req r[2], *rp[2] = { &r[0], &r[1] };
+	pfn_t pair = __alloc_pages(pool, GFP_GUEST, 1, 0, NULL);
+	unsigned int moved;
+
+	say_mode(mem, _i);
+	ck_assert_uint_ne(pair, PFN_NONE);
+	split_page(pool, pair, 1);
+	fill(mem, 8 * MiB, 5);
+	r[0] = req_for(mem, 0x10000, pair);
+	r[0].old_pfn = backing(mem, 0x20000); /* stale: changed hands */
+	r[1] = req_for(mem, 0x11000, pair + 1);
+	moved = guest_mem_migrate_pages(mem, rp, 2);
+	ck_assert_int_eq(r[0].result, -EAGAIN);
+	ck_assert_uint_eq(moved, !r[1].result);
+	if (!r[1].result) {
+		ck_assert_uint_eq(backing(mem, 0x11000), pair + 1);
+		ck_assert_int_eq(
+			memcmp(pfn_to_virt(pool, pair + 1),
+			       guest_mem_hva_of(mem, 0x11000, PAGE_SIZE),
+			       PAGE_SIZE),
+			0);
+	} else {
+		__free_pages(pool, pair + 1, 0);
+	}
+	__free_pages(pool, pair, 0);
+	ck_assert_uint_eq(check_fill(mem, 8 * MiB, 5), 8 * MiB / PAGE_SIZE);
+	ck_validate(pool);
+	destroy_and_balance(pool, mem);
+}
+END_TEST
+
 /* A long batch is cut into pieces of at most MIGRATE_BATCH_RUNS runs,
  * or MIGRATE_PAUSE_RUNS when each one pauses running vCPUs; a guest that
  * cannot be paused has nothing moved. */
@@ -582,6 +623,7 @@ Suite *guest_mem_migrate_suite(void)
 	tcase_set_timeout(tc, 30);
 	tcase_add_loop_test(tc, test_runs_merge_and_fail_whole, 0, 2);
 	tcase_add_loop_test(tc, test_recheck, 0, 2);
+	tcase_add_loop_test(tc, test_failed_head_of_run, 0, 2);
 	tcase_add_loop_test(tc, test_batch_cut_into_pauses, 0, 2);
 	tcase_add_loop_test(tc, test_collapse, 0, 2);
 	tcase_add_loop_test(tc, test_collapse_fails_cleanly, 0, 2);

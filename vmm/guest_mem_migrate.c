@@ -166,12 +166,16 @@ static bool continues(const struct migrate_req *a, const struct migrate_req *b)
 }
 
 /* The end of the run of requests that starts at i: consecutive GPAs
- * into consecutive frames, none failed. */
+ * into consecutive frames, none failed.  A failed request is a run of
+ * its own, so that the good ones after it still move (or fail) and
+ * never pass for moved untouched. */
 static unsigned int run_end(struct migrate_req **req, unsigned int nr,
 			    unsigned int i)
 {
 	unsigned int j = i + 1;
 
+	if (req[i]->result)
+		return j;
 	while (j < nr && !req[j]->result && continues(req[j - 1], req[j]))
 		j++;
 	return j;
