@@ -10,12 +10,14 @@
 #include <check.h>
 #include <errno.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "tests/ctl_test.h"
@@ -503,7 +505,19 @@ START_TEST(test_socket_file)
 	snprintf(other.log, sizeof(other.log), "%s/log2", t.dir);
 	ctl_test_spawn(&other, args);
 	ck_assert_int_eq(ctl_test_wait(&other), 2);
-	assert_log(&other, "another vmm is listening");
+	snprintf(path, sizeof(path), "another vmm is serving %s", t.path);
+	assert_log(&other, path);
+	fd = ctl_client(&t);
+	ctl_assert_ok(ctl_cmd(fd, "{\"execute\": \"query-status\"}"));
+	ctl_client_close(fd);
+
+	/* A vmm killed outright leaves its socket: the next one replaces
+	 * it. */
+	ck_assert_int_eq(kill(t.pid, SIGKILL), 0);
+	ck_assert_int_eq(waitpid(t.pid, NULL, 0), t.pid);
+	ck_assert_int_eq(lstat(t.path, &st), 0);
+	ctl_test_spawn(&t, args);
+	ctl_test_listening(&t);
 	fd = ctl_client(&t);
 	ctl_assert_ok(ctl_cmd(fd, "{\"execute\": \"query-status\"}"));
 	ctl_client_close(fd);

@@ -100,14 +100,18 @@ void ctl_test_start(struct ctl_test *t, ...)
 
 void ctl_test_listening(struct ctl_test *t)
 {
-	/* Listening once the socket exists and takes connections. */
+	/* Listening once the socket greets a connection (a connection
+	 * alone may be taken by the listener of a vmm just killed). */
 	for (long long end = now_ms() + 20000; now_ms() < end;) {
 		struct sockaddr_un sa = { .sun_family = AF_UNIX };
 		int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		char c;
 		int ok;
 
 		strcpy(sa.sun_path, t->path);
-		ok = !connect(fd, (struct sockaddr *)&sa, sizeof(sa));
+		ok = !connect(fd, (struct sockaddr *)&sa, sizeof(sa)) &&
+		     poll(&p, 1, 200) > 0 && recv(fd, &c, 1, 0) == 1;
 		close(fd);
 		if (ok)
 			return;
