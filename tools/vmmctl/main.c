@@ -23,9 +23,9 @@ static const struct vmmctl_cmd cmds[] = {
 	{ "launch", cmd_launch, "SPEC [--wait]", "start a guest",
 	  "SPEC is what `vmm run --guest` takes, e.g.\n"
 	  "  'name=web,mem=512M,vcpus=2,nodes=2,map=0:0/1:1,script=touch 256M; verify'\n"
-	  "(keys name, mem, vcpus, nodes, map, strict, pinned, oom_score_adj,\n"
-	  "kernel, script; script= last).  A relative kernel= path is made\n"
-	  "absolute here.  Prints the new guest's id.\n"
+	  "(keys name, mem, vcpus, nodes, map, strict, pinned, floor,\n"
+	  "oom_score_adj, kernel, script; script= last).  A relative kernel=\n"
+	  "path is made absolute here.  Prints the new guest's id.\n"
 	  "  --wait   then wait until the guest ends and print how; the exit\n"
 	  "           status is 1 unless it exited with 0 and intact memory\n" },
 	{ "stop", cmd_stop, "GUEST [--timeout TIME | --force] [--no-wait]",
