@@ -7,6 +7,7 @@
  * guests running.
  */
 #include <check.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -546,6 +547,68 @@ START_TEST(test_pressure_events)
 }
 END_TEST
 
+/*
+ * OOM kills, several, each one's OOM_KILL before its GUEST_STOPPED in
+ * the order a client receives them (docs/control.md: the GUEST_STOPPED
+ * follows).  Hogs that each need more than the whole pool, launched
+ * together: every one is killed.
+ */
+#define NR_HOGS 5
+
+START_TEST(test_oom_event_order)
+{
+	struct ctl_test t;
+	json_int_t hog[NR_HOGS];
+	bool killed[NR_HOGS] = { false };
+	int fd, watch, nr_stopped = 0;
+
+	ctl_test_start(&t, "--pool", "64M", NULL);
+	fd = ctl_client(&t);
+	watch = ctl_client(&t);
+	for (int i = 0; i < NR_HOGS; i++) {
+		char args[256];
+
+		snprintf(args, sizeof(args),
+			 "{\"spec\": \"name=hog%d,mem=96M,"
+			 "script=touch 80M; verify\"}",
+			 i);
+		hog[i] = launch(fd, args);
+	}
+	/* The watcher's stream, in the order it came. */
+	while (nr_stopped < NR_HOGS) {
+		json_t *m = ctl_read(watch, 60000), *d;
+		const char *ev;
+		int i;
+
+		ck_assert_msg(m, "%d of %d hogs stopped", nr_stopped, NR_HOGS);
+		ev = json_string_value(get(m, "event"));
+		d = get(m, "data");
+		for (i = 0; i < NR_HOGS; i++)
+			if (json_integer_value(get(d, "id")) == hog[i])
+				break;
+		if (!ev || i == NR_HOGS) {
+			json_decref(m);
+			continue;
+		}
+		if (!strcmp(ev, "OOM_KILL")) {
+			killed[i] = true;
+		} else if (!strcmp(ev, "GUEST_STOPPED")) {
+			ck_assert_str_eq(json_string_value(get(d, "reason")),
+					 "oom-kill");
+			ck_assert_msg(
+				killed[i],
+				"hog%d: GUEST_STOPPED before its OOM_KILL", i);
+			nr_stopped++;
+		}
+		json_decref(m);
+	}
+	ctl_client_close(watch);
+	ctl_client_close(fd);
+	ck_assert_int_eq(ctl_test_quit(&t), 0);
+	ctl_test_done(&t);
+}
+END_TEST
+
 Suite *ctl_guests_suite(void)
 {
 	Suite *s = suite_create("ctl_guests");
@@ -557,6 +620,7 @@ Suite *ctl_guests_suite(void)
 	tcase_add_test(tc, test_trace_names);
 	tcase_add_test(tc, test_hostile_clients_guests_intact);
 	tcase_add_test(tc, test_pressure_events);
+	tcase_add_test(tc, test_oom_event_order);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -65,6 +65,7 @@ static bool host_out_of_memory(void *priv, const struct oom_control *oc)
 	struct oom_victim v;
 	unsigned int n = 0;
 	char gfp[128], why[HOST_EVENT_TEXT];
+	bool killed;
 
 	pthread_mutex_lock(&h->reap_lock);
 	pthread_mutex_lock(&h->lock);
@@ -91,19 +92,26 @@ static bool host_out_of_memory(void *priv, const struct oom_control *oc)
 		return v.wait;
 	}
 	victim = vms[v.index];
-	count_vm_event(h->pool, OOM_KILL);
 	snprintf(why, sizeof(why), "for an order-%u %s allocation", oc->order,
 		 gfp_flags_str(oc->gfp_mask, gfp, sizeof(gfp)));
 	vm_stop(victim, VM_EXIT_OOM_KILL,
 		"killed by the OOM killer: %lu frames, badness %ld, oom_score_adj %d, %s",
 		c[v.index].total_frames, c[v.index].points,
 		c[v.index].oom_score_adj, why);
+	/* A victim that was ending by itself keeps its own reason: its
+	 * memory goes back now all the same, but it was not a kill. */
+	killed = vm_exit_reason(victim, NULL, 0) == VM_EXIT_OOM_KILL;
 	wait_stopped(victim, OOM_STOP_TIMEOUT_MS);
 	guest_mem_reap(victim->mem);
-	trace_event(&h->pool->trace, TR_OOM_KILL, victim->id,
-		    c[v.index].total_frames, c[v.index].points, 0);
-	host_event_oom_kill(h, victim, c[v.index].total_frames,
-			    c[v.index].points, oc->order, why);
+	if (killed) {
+		count_vm_event(h->pool, OOM_KILL);
+		trace_event(&h->pool->trace, TR_OOM_KILL, victim->id,
+			    c[v.index].total_frames, c[v.index].points, 0);
+		host_event_oom_kill(h, victim, c[v.index].total_frames,
+				    c[v.index].points, oc->order, why);
+	}
+	/* Only now may host_reap() report the victim stopped (it waits for
+	 * reap_lock): OOM_KILL comes first. */
 	pthread_mutex_unlock(&h->reap_lock);
 	return true;
 }
@@ -582,9 +590,14 @@ void host_reap(struct vmm_host *h, unsigned int id)
 				fp.resident_bytes >> 20,
 				fp.hugepage_bytes >> 20);
 	}
+	/*
+	 * Under reap_lock: an OOM killer that stopped this guest holds it
+	 * until it has reported the kill, which comes first.  A killer that
+	 * comes later finds the guest gone from vm[].
+	 */
+	pthread_mutex_lock(&h->reap_lock);
 	trace_event(&h->pool->trace, TR_VM_STATE, id, VM_STOPPED, 0, 0);
 	host_event_guest_stopped(h, vm);
-	pthread_mutex_lock(&h->reap_lock);
 	pthread_mutex_lock(&h->lock);
 	WRITE_ONCE(h->dying[id], vm);
 	WRITE_ONCE(h->vm[id], NULL);
