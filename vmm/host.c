@@ -101,10 +101,11 @@ static bool host_out_of_memory(void *priv, const struct oom_control *oc)
 	/* A victim that was ending by itself keeps its own reason: its
 	 * memory goes back now all the same, but it was not a kill. */
 	killed = vm_exit_reason(victim, NULL, 0) == VM_EXIT_OOM_KILL;
+	if (killed)
+		count_vm_event(h->pool, OOM_KILL);
 	wait_stopped(victim, OOM_STOP_TIMEOUT_MS);
 	guest_mem_reap(victim->mem);
 	if (killed) {
-		count_vm_event(h->pool, OOM_KILL);
 		trace_event(&h->pool->trace, TR_OOM_KILL, victim->id,
 			    c[v.index].total_frames, c[v.index].points, 0);
 		host_event_oom_kill(h, victim, c[v.index].total_frames,
