@@ -9,11 +9,13 @@
  */
 #include <check.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -173,6 +175,98 @@ START_TEST(test_stats_and_trace)
 	json_decref(r);
 	snprintf(cmd, sizeof(cmd), "%s/trace", t.dir);
 	ck_assert_int_eq(stat(cmd, &st), 0);
+	ctl_client_close(fd);
+	ck_assert_int_eq(ctl_test_quit(&t), 0);
+	ctl_test_done(&t);
+}
+END_TEST
+
+static json_t *trace_start(int fd, const char *path)
+{
+	char cmd[512];
+
+	snprintf(cmd, sizeof(cmd),
+		 "{\"execute\": \"trace-start\", \"arguments\": "
+		 "{\"file\": \"%s\"}}",
+		 path);
+	return ctl_cmd(fd, cmd);
+}
+
+/*
+ * trace-start makes a new file only: never one that exists, never
+ * through a symlink.  On a full disk, trace-stop fails with ENOSPC, the
+ * TRACE event says so, and the file ends with a whole line.
+ */
+START_TEST(test_trace_files)
+{
+	struct ctl_test t;
+	char path[256], link[192], full[192], cmd[512];
+	struct stat st;
+	json_t *r, *ev;
+	int fd, out;
+
+	ctl_test_start(&t, "--pool", "64M", "--nodes", "2", NULL);
+	fd = ctl_client(&t);
+	snprintf(path, sizeof(path), "%s/old", t.dir);
+	out = open(path, O_WRONLY | O_CREAT, 0644);
+	ck_assert_int_eq(write(out, "precious\n", 9), 9);
+	close(out);
+	ctl_assert_error(trace_start(fd, path), "GenericError",
+			 "exists: trace-start makes a new file only");
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_int_eq(st.st_size, 9);
+	snprintf(link, sizeof(link), "%s/link", t.dir);
+	snprintf(path, sizeof(path), "%s/target", t.dir);
+	ck_assert_int_eq(symlink(path, link), 0);
+	ctl_assert_error(trace_start(fd, link), "GenericError", "exists");
+	ck_assert_int_ne(lstat(path, &st), 0); /* not made through it */
+	ctl_assert_error(trace_start(fd, "/proc/vmm-trace"), "GenericError",
+			 "trace file /proc/vmm-trace");
+
+	/* A disk with one page free: two compactions trace about 8 KiB. */
+	snprintf(full, sizeof(full), "%s/full", t.dir);
+	ck_assert_int_eq(mkdir(full, 0700), 0);
+	if (mount("tmpfs", full, "tmpfs", 0, "size=64k")) {
+		printf("SKIP: test_trace_files, full disk: mount tmpfs: %s\n",
+		       strerror(errno));
+		goto out;
+	}
+	snprintf(path, sizeof(path), "%s/fill", full);
+	out = open(path, O_WRONLY | O_CREAT, 0600);
+	for (char page[4096] = { 0 }; write(out, page, sizeof(page)) > 0;)
+		;
+	ck_assert_int_eq(ftruncate(out, 60 << 10), 0);
+	close(out);
+	snprintf(path, sizeof(path), "%s/trace", full);
+	ctl_assert_ok(trace_start(fd, path));
+	for (int i = 0; i < 2; i++)
+		ctl_assert_ok(ctl_cmd(fd, "{\"execute\": \"compact\"}"));
+	ctl_assert_error(ctl_cmd(fd, "{\"execute\": \"trace-stop\"}"),
+			 "GenericError", "No space left on device");
+	for (;;) {
+		ev = ctl_event(fd, "TRACE", 5000);
+		ck_assert_ptr_nonnull(ev);
+		if (!strcmp(json_string_value(get(get(ev, "data"), "state")),
+			    "off"))
+			break;
+		json_decref(ev);
+	}
+	ck_assert_str_eq(json_string_value(get(get(ev, "data"), "error")),
+			 "No space left on device");
+	json_decref(ev);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_int_gt(st.st_size, 0);
+	out = open(path, O_RDONLY);
+	ck_assert_int_eq(pread(out, cmd, 1, st.st_size - 1), 1);
+	close(out);
+	ck_assert_int_eq(cmd[0], '\n'); /* no line cut in half */
+	/* The next session, elsewhere, works. */
+	snprintf(path, sizeof(path), "%s/trace2", t.dir);
+	ctl_assert_ok(trace_start(fd, path));
+	r = ctl_cmd(fd, "{\"execute\": \"trace-stop\"}");
+	ctl_assert_ok(r);
+	umount2(full, MNT_DETACH);
+out:
 	ctl_client_close(fd);
 	ck_assert_int_eq(ctl_test_quit(&t), 0);
 	ctl_test_done(&t);
@@ -565,6 +659,7 @@ Suite *ctl_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_greeting_and_queries);
 	tcase_add_test(tc, test_stats_and_trace);
+	tcase_add_test(tc, test_trace_files);
 	tcase_add_test(tc, test_bad_input);
 	tcase_add_test(tc, test_oversized_line);
 	tcase_add_test(tc, test_bad_clients_dropped);

@@ -8,8 +8,9 @@
  * more than they have, hostile balloon drivers, deaf ones, crashes and
  * halts); balloon targets move; guests are asked to stop or killed;
  * compaction runs; statistics are read; tracing sessions start and stop
- * (to /tmp/soak-PID.trace, removed at the end); and in between the
- * pool's invariant checker runs live (query-validate).  It fails when:
+ * (to /tmp/soak-PID.trace, replaced by each session and removed at the
+ * end); and in between the pool's invariant checker runs live
+ * (query-validate).  It fails when:
  *
  *   - an invariant is broken (query-validate says "ok": false),
  *   - a guest ends with its memory not intact (integrity "failed"),
@@ -208,7 +209,9 @@ static void trace(struct soak *s)
 		s->tracing = false;
 		return;
 	}
+	/* trace-start makes a new file only: the last session's goes. */
 	snprintf(path, sizeof(path), "/tmp/soak-%d.trace", (int)getpid());
+	unlink(path);
 	json_decref(exec(s, "trace-start", json_pack("{s:s}", "file", path)));
 	s->tracing = true;
 }

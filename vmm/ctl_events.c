@@ -203,6 +203,10 @@ static json_t *data_of(const struct host_event *ev)
 			json_object_set_new(d, "lost",
 					    json_integer(ev->trace.lost));
 		}
+		if (ev->trace.error)
+			json_object_set_new(
+				d, "error",
+				json_string(strerror(-ev->trace.error)));
 		break;
 	case HEV_SHUTDOWN:
 		d = json_pack("{s:o}", "reason", text(ev->text));

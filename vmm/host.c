@@ -214,7 +214,8 @@ int host_create(const struct vmm_config *cfg, struct vmm_host **out, char *err,
 	ops.priv = h;
 	host_events_init(h);
 	if (cfg->trace_path) {
-		ret = host_trace_start(h, cfg->trace_path, err, errlen);
+		ret = host_trace_start(h, cfg->trace_path, HOST_TRACE_REPLACE,
+				       err, errlen);
 		if (ret)
 			goto err_pool;
 	}
@@ -689,15 +690,7 @@ void host_destroy(struct vmm_host *h)
 	for (unsigned int id = 1; id <= VMM_MAX_GUESTS; id++)
 		if (h->vm[id])
 			host_reap(h, id);
-	if (host_trace_path(h)) {
-		struct host_trace_result res;
-		char *path;
-
-		if (host_trace_stop(h, &res, &path))
-			fprintf(stderr, "vmm: trace file %s: write error\n",
-				path);
-		free(path);
-	}
+	host_trace_finish(h, stderr);
 	host_events_free(h);
 	mm_pool_destroy(h->pool);
 	pthread_mutex_destroy(&h->lock);

@@ -359,7 +359,7 @@ void host_event_compaction(struct vmm_host *h,
 }
 
 void host_event_trace(struct vmm_host *h, bool on, const char *path,
-		      uint64_t events, uint64_t lost)
+		      uint64_t events, uint64_t lost, int error)
 {
 	struct host_event ev;
 
@@ -369,6 +369,7 @@ void host_event_trace(struct vmm_host *h, bool on, const char *path,
 	ev.trace.on = on;
 	ev.trace.events = events;
 	ev.trace.lost = lost;
+	ev.trace.error = error;
 	snprintf(ev.text, sizeof(ev.text), "%s", path ? path : "");
 	host_event_post(h, &ev);
 }

@@ -321,7 +321,10 @@ int vmm_run(const struct vmm_config *cfg)
 		       " MiB of free pool memory given back to the host while running\n",
 		       r.released * 2);
 	host_print_pool_summary(r.h, stdout);
-	if (cfg->trace_path)
+	/* A trace that could not be written fails the run. */
+	if (host_trace_path(r.h) && host_trace_finish(r.h, stderr))
+		status = status ? status : 1;
+	else if (cfg->trace_path)
 		printf("trace: %s\n", cfg->trace_path);
 out_host:
 	host_destroy(r.h);

@@ -65,7 +65,8 @@ static const struct vmmctl_cmd cmds[] = {
 	  "for a few milliseconds per GiB.  Exit status 1 if one is broken.\n" },
 	{ "trace", cmd_trace, "start FILE | stop", "record trace events",
 	  "start: the trace ring records from now; stop: its events go to\n"
-	  "FILE, one per line (ts=... event=... key=value ...).\n" },
+	  "FILE, one per line (ts=... event=... key=value ...).  FILE must not\n"
+	  "exist yet: vmm makes a new file only.\n" },
 	{ "watch", cmd_watch, "[--count N] [--until EVENT] [--timeout TIME]",
 	  "print events as they happen",
 	  "Until interrupted, or N events (--count), or the first EVENT\n"
