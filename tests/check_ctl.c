@@ -320,10 +320,10 @@ START_TEST(test_bad_input)
 		  "GenericError", "'lots' is not a size" },
 		{ "{\"execute\": \"balloon-set\", \"arguments\": "
 		  "{\"guest\": 3, \"target\": \"1M\"}}",
-		  "DeviceNotFound", "no guest with id 3" },
+		  "DeviceNotFound", "no such guest: id 3" },
 		{ "{\"execute\": \"guest-stop\", \"arguments\": "
 		  "{\"guest\": \"nobody\"}}",
-		  "DeviceNotFound", "no guest 'nobody'" },
+		  "DeviceNotFound", "no such guest: 'nobody'" },
 		{ "{\"execute\": \"guest-launch\", \"arguments\": "
 		  "{\"mem\": 3.5}}",
 		  "GenericError", "Invalid parameter type for 'mem'" },

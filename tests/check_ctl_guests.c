@@ -35,6 +35,17 @@ static json_int_t launch(int fd, const char *args)
 	return id;
 }
 
+/* {"execute": cmd, "arguments": {"guest": id}}: its reply. */
+static json_t *guest_cmd(int fd, const char *cmd, json_int_t id)
+{
+	char line[256];
+
+	snprintf(line, sizeof(line),
+		 "{\"execute\": \"%s\", \"arguments\": {\"guest\": %lld}}", cmd,
+		 (long long)id);
+	return ctl_cmd(fd, line);
+}
+
 /* The GUEST_STOPPED of guest id, as fd sees it. */
 static json_t *stopped(int fd, json_int_t id)
 {
@@ -171,9 +182,12 @@ START_TEST(test_guest_lifecycle)
 		json_string_value(get(find_guest(get(r, "return"), d), "name")),
 		"guest2");
 	json_decref(r);
-	r = ctl_cmd(ctl, "{\"execute\": \"guest-kill\", \"arguments\": "
-			 "{\"guest\": 1}}");
-	ctl_assert_ok(r);
+	/* By id: a's is a's alone, for good. */
+	ck_assert_int_gt(c, b);
+	ck_assert_int_gt(d, c);
+	ctl_assert_error(guest_cmd(ctl, "guest-kill", a), "DeviceNotFound",
+			 "no such guest");
+	ctl_assert_ok(guest_cmd(ctl, "guest-kill", c));
 	assert_stopped(stopped(watch, c), "killed", "not checked");
 
 	/* quit with a guest running: it is asked to shut down and does
@@ -415,6 +429,82 @@ START_TEST(test_trace_names)
 END_TEST
 
 /*
+ * Ids are never reused: a guest launched after another has gone (in the
+ * same slot inside vmm) gets a new id, everywhere a user sees one: the
+ * reply, events, query-guests, the trace's vm= keys and names; the old
+ * id names nobody.
+ */
+START_TEST(test_ids_never_reused)
+{
+	struct ctl_test t;
+	json_int_t old, new;
+	char cmd[512], path[300], want[64], *line = NULL;
+	size_t cap = 0;
+	bool named = false, faults = false;
+	json_t *r, *ev;
+	FILE *f;
+	int fd;
+
+	ctl_test_start(&t, "--pool", "128M", NULL);
+	fd = ctl_client(&t);
+	snprintf(path, sizeof(path), "%s/ids.trace", t.dir);
+	snprintf(cmd, sizeof(cmd),
+		 "{\"execute\": \"trace-start\", \"arguments\": "
+		 "{\"file\": \"%s\"}}",
+		 path);
+	ctl_assert_ok(ctl_cmd(fd, cmd));
+	old = launch(fd, "{\"spec\": \"name=one,mem=32M,"
+			 "script=touch 4M; hold 30s\"}");
+	ctl_assert_ok(ctl_cmd(fd, "{\"execute\": \"guest-stop\", "
+				  "\"arguments\": {\"guest\": \"one\", "
+				  "\"timeout\": 0}}"));
+	json_decref(stopped(fd, old));
+	new = launch(fd, "{\"spec\": \"name=two,mem=32M,"
+			 "script=touch 4M; hold 30s\"}");
+	ck_assert_int_gt(new, old);
+	ev = ctl_event_of(fd, "GUEST_STARTED", new, 10000);
+	ck_assert_ptr_nonnull(ev);
+	ck_assert_str_eq(json_string_value(get(get(ev, "data"), "name")),
+			 "two");
+	json_decref(ev);
+	wait_faulted(fd, new, 4 << 20);
+	r = ctl_cmd(fd, "{\"execute\": \"query-guests\"}");
+	ck_assert_uint_eq(json_array_size(get(r, "return")), 1);
+	ck_assert_ptr_nonnull(find_guest(get(r, "return"), new));
+	json_decref(r);
+	/* The old id: no such guest, for every command that takes one. */
+	ctl_assert_error(guest_cmd(fd, "guest-kill", old), "DeviceNotFound",
+			 "no such guest: id");
+	ctl_assert_error(guest_cmd(fd, "guest-stop", old), "DeviceNotFound",
+			 "no such guest");
+	snprintf(cmd, sizeof(cmd),
+		 "{\"execute\": \"balloon-set\", \"arguments\": "
+		 "{\"guest\": %lld, \"target\": \"1M\"}}",
+		 (long long)old);
+	ctl_assert_error(ctl_cmd(fd, cmd), "DeviceNotFound", "no such guest");
+	ctl_assert_ok(ctl_cmd(fd, "{\"execute\": \"trace-stop\"}"));
+	/* The trace: the new guest's faults under its own id. */
+	f = fopen(path, "re");
+	ck_assert_ptr_nonnull(f);
+	while (getline(&line, &cap, f) > 0) {
+		snprintf(want, sizeof(want), "# vm=%lld name=two",
+			 (long long)new);
+		named |= !strncmp(line, want, strlen(want));
+		snprintf(want, sizeof(want), "event=vmm_fault vm=%lld ",
+			 (long long)new);
+		faults |= strstr(line, want) != NULL;
+	}
+	free(line);
+	fclose(f);
+	ck_assert(named);
+	ck_assert(faults);
+	ctl_client_close(fd);
+	ck_assert_int_eq(ctl_test_quit(&t), 0);
+	ctl_test_done(&t);
+}
+END_TEST
+
+/*
  * Hostile clients while guests run: garbage, binary, partial JSON, a
  * huge line, commands that fail, connections dropped mid-reply.  The
  * guests write and verify their memory throughout and must end intact;
@@ -618,6 +708,7 @@ Suite *ctl_guests_suite(void)
 	tcase_add_test(tc, test_guest_lifecycle);
 	tcase_add_test(tc, test_guest_stop_shutdown);
 	tcase_add_test(tc, test_trace_names);
+	tcase_add_test(tc, test_ids_never_reused);
 	tcase_add_test(tc, test_hostile_clients_guests_intact);
 	tcase_add_test(tc, test_pressure_events);
 	tcase_add_test(tc, test_oom_event_order);

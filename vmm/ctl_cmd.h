@@ -103,9 +103,12 @@ uint64_t ctl_start_ns(struct ctl_server *s);
 unsigned int ctl_nr_clients(struct ctl_server *s);
 bool ctl_stopping(struct ctl_server *s);
 
-/* Find a live guest by a CTL_ARG_GUEST value; its id, or 0 with e. */
-unsigned int ctl_find_guest(struct ctl_server *s, json_t *v,
-			    struct ctl_error *e);
+/*
+ * Find a live guest by a CTL_ARG_GUEST value (its id or its name), or
+ * NULL with e ("no such guest").  It lives while the handler runs
+ * (guests are reaped on this thread).
+ */
+struct vm *ctl_find_guest(struct ctl_server *s, json_t *v, struct ctl_error *e);
 
 /* Deferred replies: keep the request, answer it later (ret is stolen;
  * e NULL for success).  A client gone meanwhile gets nothing. */

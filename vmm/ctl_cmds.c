@@ -169,32 +169,32 @@ int ctl_arg_duration(json_t *v, const char *name, uint64_t *ns,
 	return 0;
 }
 
-unsigned int ctl_find_guest(struct ctl_server *s, json_t *v,
-			    struct ctl_error *e)
+struct vm *ctl_find_guest(struct ctl_server *s, json_t *v, struct ctl_error *e)
 {
 	struct vmm_host *h = ctl_host(s);
-	unsigned int found = 0;
+	struct vm *found = NULL;
 
 	pthread_mutex_lock(&h->lock);
-	for (unsigned int id = 1; id <= VMM_MAX_GUESTS && !found; id++) {
-		struct vm *vm = h->vm[id];
+	for (unsigned int slot = 1; slot <= VMM_MAX_GUESTS && !found; slot++) {
+		struct vm *vm = h->vm[slot];
 
 		if (!vm)
 			continue;
 		if (json_is_integer(v) ?
-			    json_integer_value(v) == id :
+			    json_integer_value(v) == vm->id :
 			    !strcmp(vm->name, json_string_value(v)))
-			found = id;
+			found = vm;
 	}
 	pthread_mutex_unlock(&h->lock);
 	if (!found) {
+		/* Ids are never reused: an old one names nobody now. */
 		if (json_is_integer(v))
 			ctl_fail(e, CTL_ERR_DEVICE_NOT_FOUND,
-				 "no guest with id %lld",
+				 "no such guest: id %lld",
 				 (long long)json_integer_value(v));
 		else
-			ctl_fail(e, CTL_ERR_DEVICE_NOT_FOUND, "no guest '%s'",
-				 json_string_value(v));
+			ctl_fail(e, CTL_ERR_DEVICE_NOT_FOUND,
+				 "no such guest: '%s'", json_string_value(v));
 	}
 	return found;
 }

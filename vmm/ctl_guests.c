@@ -25,7 +25,7 @@
 /* ------------------------------------------------------------------ */
 /* query-guests                                                         */
 
-static json_t *guest_json(struct vmm_host *h, unsigned int id, struct vm *vm,
+static json_t *guest_json(struct vmm_host *h, struct vm *vm,
 			  struct vm_balloon *b)
 {
 	struct guest_mem_stats ms = { 0 };
@@ -65,7 +65,7 @@ static json_t *guest_json(struct vmm_host *h, unsigned int id, struct vm *vm,
 	}
 	g = json_pack(
 		"{s:i,s:s,s:s,s:i,s:i,s:b,s:I,s:{s:I,s:I,s:I,s:I,s:I,s:I,s:I},s:o,s:o,s:o}",
-		"id", (int)id, "name", vm->name, "state",
+		"id", (int)vm->id, "name", vm->name, "state",
 		why != VM_EXIT_NONE	  ? "stopping" :
 		vm_shutdown_requested(vm) ? "shutting-down" :
 					    "running",
@@ -102,10 +102,11 @@ static int cmd_query_guests(struct ctl_req *req, json_t *args, json_t **ret,
 	/* Guests are freed only by this thread (host_reap): the lock keeps
 	 * the other fields steady, not the VM alive. */
 	pthread_mutex_lock(&h->lock);
-	for (unsigned int id = 1; id <= VMM_MAX_GUESTS; id++)
-		if (h->vm[id])
-			json_array_append_new(list, guest_json(h, id, h->vm[id],
-							       h->balloon[id]));
+	for (unsigned int slot = 1; slot <= VMM_MAX_GUESTS; slot++)
+		if (h->vm[slot])
+			json_array_append_new(list,
+					      guest_json(h, h->vm[slot],
+							 h->balloon[slot]));
 	pthread_mutex_unlock(&h->lock);
 	*ret = list;
 	return 0;
@@ -128,8 +129,8 @@ static bool name_in_use(struct vmm_host *h, const char *name)
 	bool used = false;
 
 	pthread_mutex_lock(&h->lock);
-	for (unsigned int id = 1; id <= VMM_MAX_GUESTS && !used; id++)
-		used = h->vm[id] && !strcmp(h->vm[id]->name, name);
+	for (unsigned int slot = 1; slot <= VMM_MAX_GUESTS && !used; slot++)
+		used = h->vm[slot] && !strcmp(h->vm[slot]->name, name);
 	pthread_mutex_unlock(&h->lock);
 	return used;
 }
@@ -198,7 +199,7 @@ static void launch_done(struct ctl_server *s, void *arg)
 	struct launch_job *j = arg;
 	const struct ctl_ops *ops = ctl_ops(s);
 	struct ctl_error e = { .cls = CTL_ERR_GENERIC };
-	unsigned int id = j->hl.id;
+	unsigned int id = j->hl.id, slot = j->hl.slot;
 
 	if (j->ret) {
 		snprintf(e.desc, sizeof(e.desc), "%s", j->err);
@@ -215,7 +216,7 @@ static void launch_done(struct ctl_server *s, void *arg)
 		j->ret = host_launch_commit(j->h, &j->hl, j->err,
 					    sizeof(j->err));
 		/* Started or not, a published guest is watched and reaped. */
-		if (READ_ONCE(j->h->vm[id]))
+		if (READ_ONCE(j->h->vm[slot]))
 			ops->watch_guest(ops->priv, id);
 		if (j->ret)
 			snprintf(e.desc, sizeof(e.desc), "%s", j->err);
@@ -315,14 +316,13 @@ static const struct ctl_arg guest_arg[] = {
 static int stop_guest(struct ctl_req *req, json_t *args,
 		      enum vm_exit_reason why, struct ctl_error *e)
 {
-	struct vmm_host *h = ctl_host(req->s);
-	unsigned int id =
+	struct vm *vm =
 		ctl_find_guest(req->s, json_object_get(args, "guest"), e);
 
-	if (!id)
+	if (!vm)
 		return -1;
 	/* The loop reaps it when its vCPUs are out: GUEST_STOPPED. */
-	vm_stop(h->vm[id], why, "over the control socket");
+	vm_stop(vm, why, "over the control socket");
 	return 0;
 }
 
@@ -343,18 +343,18 @@ static int cmd_guest_stop(struct ctl_req *req, json_t *args, json_t **ret,
 	struct vmm_host *h = ctl_host(req->s);
 	json_t *t = json_object_get(args, "timeout");
 	uint64_t timeout = h->cfg.shutdown_timeout_ns;
-	unsigned int id;
+	struct vm *vm;
 
 	(void)ret;
 	if (t && ctl_arg_duration(t, "timeout", &timeout, e))
 		return -1;
 	if (!timeout)
 		return stop_guest(req, args, VM_EXIT_STOPPED, e);
-	id = ctl_find_guest(req->s, json_object_get(args, "guest"), e);
-	if (!id)
+	vm = ctl_find_guest(req->s, json_object_get(args, "guest"), e);
+	if (!vm)
 		return -1;
 	/* -ESRCH: already on its way out, which is what was asked. */
-	vm_request_shutdown(h->vm[id], timeout);
+	vm_request_shutdown(vm, timeout);
 	return 0;
 }
 
@@ -378,29 +378,30 @@ static int cmd_balloon_set(struct ctl_req *req, json_t *args, json_t **ret,
 	struct balloon_info bi;
 	struct vm_balloon *b;
 	uint64_t target;
-	unsigned int id;
+	struct vm *vm;
 
 	if (ctl_arg_size(json_object_get(args, "target"), "target", &target, e))
 		return -1;
-	id = ctl_find_guest(req->s, json_object_get(args, "guest"), e);
-	if (!id)
+	vm = ctl_find_guest(req->s, json_object_get(args, "guest"), e);
+	if (!vm)
 		return -1;
 	pthread_mutex_lock(&h->lock);
-	b = h->balloon[id];
-	if (b && target <= h->vm[id]->ram_size) {
+	b = h->balloon[vm->slot];
+	if (b && target <= vm->ram_size) {
 		balloon_set_target(&b->vb, target >> PAGE_SHIFT);
 		balloon_get_info(&b->vb, &bi);
 	}
 	pthread_mutex_unlock(&h->lock);
 	if (!b)
 		return ctl_fail(e, CTL_ERR_GENERIC,
-				"guest %u has no balloon (--balloon off)", id);
-	if (target > h->vm[id]->ram_size)
+				"guest %u has no balloon (--balloon off)",
+				vm->id);
+	if (target > vm->ram_size)
 		return ctl_fail(e, CTL_ERR_GENERIC,
 				"target %" PRIu64
 				" is more than the guest's %" PRIu64
 				" bytes of RAM",
-				target, h->vm[id]->ram_size);
+				target, vm->ram_size);
 	*ret = json_pack("{s:I,s:I}", "target",
 			 (json_int_t)bi.target << PAGE_SHIFT, "actual",
 			 (json_int_t)bi.actual << PAGE_SHIFT);

@@ -58,8 +58,10 @@ struct ctl_server {
 	bool stopping;
 	uint64_t start_ns;
 	struct ctl_worker *worker;
-	struct {
-		uint64_t target, actual; /* pages, as last reported */
+	/* Each slot's balloon as last reported (BALLOON_CHANGE). */
+	struct ctl_balloon_seen {
+		unsigned int id; /* the guest they are of */
+		uint64_t target, actual; /* pages */
 	} balloon_seen[VMM_MAX_GUESTS + 1];
 };
 

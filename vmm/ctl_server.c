@@ -144,14 +144,8 @@ static void drain_events(struct ctl_server *s)
 			json_decref(j);
 		}
 		for (unsigned int i = 0; i < n; i++) {
-			json_t *j;
+			json_t *j = ctl_event_json(&ev[i]);
 
-			/* A new guest's balloon starts empty. */
-			if (ev[i].type == HEV_GUEST_STARTED &&
-			    ev[i].guest <= VMM_MAX_GUESTS)
-				memset(&s->balloon_seen[ev[i].guest], 0,
-				       sizeof(s->balloon_seen[0]));
-			j = ctl_event_json(&ev[i]);
 			ctl_broadcast(s, j);
 			json_decref(j);
 		}
@@ -176,11 +170,11 @@ static void stop_overdue(struct ctl_server *s)
 	struct vmm_host *h = s->h;
 	uint64_t now = vm_now_ns();
 
-	for (unsigned int id = 1; id <= VMM_MAX_GUESTS; id++) {
+	for (unsigned int slot = 1; slot <= VMM_MAX_GUESTS; slot++) {
 		struct vm *vm;
 
 		pthread_mutex_lock(&h->lock);
-		vm = h->vm[id];
+		vm = h->vm[slot];
 		pthread_mutex_unlock(&h->lock);
 		/* Handlers and reaping share this thread: vm lives. */
 		if (vm && vm_shutdown_overdue(vm, now))
@@ -198,27 +192,28 @@ static void on_balloon_poll(struct evloop *l, struct ev *e, int res)
 	stop_overdue(s);
 	if (!s->nr_clients)
 		return;
-	for (unsigned int id = 1; id <= VMM_MAX_GUESTS; id++) {
+	for (unsigned int slot = 1; slot <= VMM_MAX_GUESTS; slot++) {
+		struct ctl_balloon_seen *seen = &s->balloon_seen[slot];
 		struct balloon_info bi;
 		struct vm *vm;
 		bool has;
 
 		pthread_mutex_lock(&h->lock);
-		vm = h->vm[id];
-		has = vm && h->balloon[id];
+		vm = h->vm[slot];
+		has = vm && h->balloon[slot];
 		if (has)
-			balloon_get_info(&h->balloon[id]->vb, &bi);
+			balloon_get_info(&h->balloon[slot]->vb, &bi);
 		pthread_mutex_unlock(&h->lock);
-		if (!has) {
-			s->balloon_seen[id].target =
-				s->balloon_seen[id].actual = 0;
-			continue;
+		/* A slot's new guest: its balloon starts empty. */
+		if (!has || seen->id != vm->id) {
+			seen->id = has ? vm->id : 0;
+			seen->target = seen->actual = 0;
 		}
-		if (bi.target == s->balloon_seen[id].target &&
-		    bi.actual == s->balloon_seen[id].actual)
+		if (!has ||
+		    (bi.target == seen->target && bi.actual == seen->actual))
 			continue;
-		s->balloon_seen[id].target = bi.target;
-		s->balloon_seen[id].actual = bi.actual;
+		seen->target = bi.target;
+		seen->actual = bi.actual;
 		/* Handlers and reaping share this thread: vm lives. */
 		host_event_balloon(h, vm, bi.target, bi.actual);
 	}

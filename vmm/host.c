@@ -69,15 +69,16 @@ static bool host_out_of_memory(void *priv, const struct oom_control *oc)
 
 	pthread_mutex_lock(&h->reap_lock);
 	pthread_mutex_lock(&h->lock);
-	for (unsigned int id = 1; id <= VMM_MAX_GUESTS; id++) {
-		struct vm *vm = h->vm[id];
+	for (unsigned int slot = 1; slot <= VMM_MAX_GUESTS; slot++) {
+		struct vm *vm = h->vm[slot];
 
 		if (!vm || !vm->mem ||
 		    READ_ONCE(((struct guest_mem *)vm->mem)->dead))
 			continue;
 		vms[n] = vm;
 		c[n] = (struct oom_candidate){
-			.owner = id,
+			.owner = slot,
+			.id = vm->id,
 			.oom_score_adj = vm->spec.oom_score_adj,
 			.name = vm->name,
 		};
@@ -305,23 +306,25 @@ int host_launch_prepare(struct vmm_host *h, const struct guest_spec *spec,
 				    .no_irqchip = h->cfg.irqchip_off,
 				    .quiet = h->cfg.console_off };
 	struct vm_balloon *balloon = NULL;
-	unsigned int id;
+	unsigned int id, slot;
 	struct vm *vm;
 	size_t len = 0;
 	void *image = NULL;
 	int ret;
 
 	memset(hl, 0, sizeof(*hl));
-	/* The id is the frames' owner: reserved until commit or abort. */
+	/* The slot is the frames' owner: reserved until commit or abort.
+	 * The id is new, whatever becomes of the launch. */
 	pthread_mutex_lock(&h->lock);
-	for (id = 1; id <= VMM_MAX_GUESTS &&
-		     (h->vm[id] || h->reserved[id] || h->dying[id]);
-	     id++)
+	for (slot = 1; slot <= VMM_MAX_GUESTS &&
+		       (h->vm[slot] || h->reserved[slot] || h->dying[slot]);
+	     slot++)
 		;
-	if (id <= VMM_MAX_GUESTS)
-		WRITE_ONCE(h->reserved[id], true);
+	if (slot <= VMM_MAX_GUESTS)
+		WRITE_ONCE(h->reserved[slot], true);
+	id = h->next_id++;
 	pthread_mutex_unlock(&h->lock);
-	if (id > VMM_MAX_GUESTS)
+	if (slot > VMM_MAX_GUESTS)
 		return errf(err, errlen, -ENOSPC, "already %d guests",
 			    VMM_MAX_GUESTS);
 	ret = load_image(spec, &image, &len, err, errlen);
@@ -329,6 +332,7 @@ int host_launch_prepare(struct vmm_host *h, const struct guest_spec *spec,
 		goto err_unreserve;
 	if (res)
 		def = *res;
+	def.slot = slot;
 	def.migrate_by_pause |= h->cfg.migrate_by_pause;
 	ret = vm_create_res(spec, id, &def, image, len, &vm, err, errlen);
 	if (image != guest_image_start)
@@ -348,12 +352,13 @@ int host_launch_prepare(struct vmm_host *h, const struct guest_spec *spec,
 		}
 	}
 	hl->id = id;
+	hl->slot = slot;
 	hl->vm = vm;
 	hl->balloon = balloon;
 	return 0;
 err_unreserve:
 	pthread_mutex_lock(&h->lock);
-	WRITE_ONCE(h->reserved[id], false);
+	WRITE_ONCE(h->reserved[slot], false);
 	pthread_mutex_unlock(&h->lock);
 	return ret;
 }
@@ -365,7 +370,7 @@ void host_launch_abort(struct vmm_host *h, struct host_launch *hl)
 	host_balloon_detach(hl->balloon);
 	vm_destroy(hl->vm);
 	pthread_mutex_lock(&h->lock);
-	WRITE_ONCE(h->reserved[hl->id], false);
+	WRITE_ONCE(h->reserved[hl->slot], false);
 	pthread_mutex_unlock(&h->lock);
 	memset(hl, 0, sizeof(*hl));
 }
@@ -374,7 +379,7 @@ int host_launch_commit(struct vmm_host *h, struct host_launch *hl, char *err,
 		       size_t errlen)
 {
 	struct vm *vm = hl->vm;
-	unsigned int id = hl->id;
+	unsigned int id = hl->id, slot = hl->slot;
 	int ret;
 
 	if (hl->balloon && h->loop) {
@@ -387,9 +392,9 @@ int host_launch_commit(struct vmm_host *h, struct host_launch *hl, char *err,
 	}
 	pthread_mutex_lock(&h->lock);
 	host_trace_name(h, id, vm->name);
-	h->balloon[id] = hl->balloon;
-	WRITE_ONCE(h->vm[id], vm);
-	WRITE_ONCE(h->reserved[id], false);
+	h->balloon[slot] = hl->balloon;
+	WRITE_ONCE(h->vm[slot], vm);
+	WRITE_ONCE(h->reserved[slot], false);
 	h->nr_running++;
 	pthread_mutex_unlock(&h->lock);
 	memset(hl, 0, sizeof(*hl));
@@ -422,9 +427,9 @@ int host_launch(struct vmm_host *h, const struct guest_spec *spec,
 void host_stop_all(struct vmm_host *h, const char *why)
 {
 	pthread_mutex_lock(&h->lock);
-	for (unsigned int id = 1; id <= VMM_MAX_GUESTS; id++)
-		if (h->vm[id])
-			vm_stop(h->vm[id], VM_EXIT_STOPPED, "%s", why);
+	for (unsigned int slot = 1; slot <= VMM_MAX_GUESTS; slot++)
+		if (h->vm[slot])
+			vm_stop(h->vm[slot], VM_EXIT_STOPPED, "%s", why);
 	pthread_mutex_unlock(&h->lock);
 }
 
@@ -433,8 +438,8 @@ unsigned int host_shutdown_all(struct vmm_host *h)
 	unsigned int n = 0;
 
 	pthread_mutex_lock(&h->lock);
-	for (unsigned int id = 1; id <= VMM_MAX_GUESTS; id++)
-		if (h->vm[id] && !vm_request_shutdown(h->vm[id], 0))
+	for (unsigned int slot = 1; slot <= VMM_MAX_GUESTS; slot++)
+		if (h->vm[slot] && !vm_request_shutdown(h->vm[slot], 0))
 			n++;
 	pthread_mutex_unlock(&h->lock);
 	return n;
@@ -443,9 +448,9 @@ unsigned int host_shutdown_all(struct vmm_host *h)
 void host_kill_unresponsive(struct vmm_host *h)
 {
 	pthread_mutex_lock(&h->lock);
-	for (unsigned int id = 1; id <= VMM_MAX_GUESTS; id++)
-		if (h->vm[id] && vm_shutdown_requested(h->vm[id]))
-			vm_stop(h->vm[id], VM_EXIT_KILLED,
+	for (unsigned int slot = 1; slot <= VMM_MAX_GUESTS; slot++)
+		if (h->vm[slot] && vm_shutdown_requested(h->vm[slot]))
+			vm_stop(h->vm[slot], VM_EXIT_KILLED,
 				"asked to shut down, still running at the time-out");
 	pthread_mutex_unlock(&h->lock);
 }
@@ -533,21 +538,62 @@ static void print_guest_summary(struct vmm_host *h, struct vm *vm, FILE *f)
 	print_guest_mappings(vm, &ms, f);
 }
 
+/* Guarded by h->lock: the slot of guest id, 0 if none. */
+static unsigned int __slot_of(struct vmm_host *h, unsigned int id)
+{
+	for (unsigned int slot = 1; slot <= VMM_MAX_GUESTS; slot++)
+		if (h->vm[slot] && h->vm[slot]->id == id)
+			return slot;
+	return 0;
+}
+
+struct vm *host_vm(struct vmm_host *h, unsigned int id)
+{
+	unsigned int slot;
+
+	pthread_mutex_lock(&h->lock);
+	slot = __slot_of(h, id);
+	pthread_mutex_unlock(&h->lock);
+	return slot ? h->vm[slot] : NULL;
+}
+
+struct vm_balloon *host_vm_balloon(struct vmm_host *h, unsigned int id)
+{
+	struct vm_balloon *b;
+
+	pthread_mutex_lock(&h->lock);
+	b = h->balloon[__slot_of(h, id)];
+	pthread_mutex_unlock(&h->lock);
+	return b;
+}
+
+unsigned int host_next_id(struct vmm_host *h)
+{
+	unsigned int id;
+
+	pthread_mutex_lock(&h->lock);
+	id = h->next_id;
+	pthread_mutex_unlock(&h->lock);
+	return id;
+}
+
 void host_reap(struct vmm_host *h, unsigned int id)
 {
 	struct vm_balloon *balloon;
+	unsigned int slot;
 	struct vm *vm;
 
 	pthread_mutex_lock(&h->lock);
-	vm = id <= VMM_MAX_GUESTS ? h->vm[id] : NULL;
+	slot = __slot_of(h, id);
+	vm = h->vm[slot];
 	pthread_mutex_unlock(&h->lock);
 	if (!vm)
 		return;
 	vm_wait(vm);
 	serial_flush(&vm->serial);
 	print_guest_summary(h, vm, h->out);
-	if (h->balloon[id]) {
-		struct vm_balloon *b = h->balloon[id];
+	if (h->balloon[slot]) {
+		struct vm_balloon *b = h->balloon[slot];
 		struct balloon_info bi;
 
 		balloon_get_info(&b->vb, &bi);
@@ -601,17 +647,18 @@ void host_reap(struct vmm_host *h, unsigned int id)
 	trace_event(&h->pool->trace, TR_VM_STATE, id, VM_STOPPED, 0, 0);
 	host_event_guest_stopped(h, vm);
 	pthread_mutex_lock(&h->lock);
-	WRITE_ONCE(h->dying[id], vm);
-	WRITE_ONCE(h->vm[id], NULL);
-	balloon = h->balloon[id];
-	h->balloon[id] = NULL;
+	host_trace_name_end(h, id);
+	WRITE_ONCE(h->dying[slot], vm);
+	WRITE_ONCE(h->vm[slot], NULL);
+	balloon = h->balloon[slot];
+	h->balloon[slot] = NULL;
 	h->nr_running--;
 	pthread_mutex_unlock(&h->lock);
 	pthread_mutex_unlock(&h->reap_lock);
 	/* Every frame of the guest goes back to the pool here. */
 	vm_destroy(vm);
 	pthread_mutex_lock(&h->lock);
-	WRITE_ONCE(h->dying[id], NULL);
+	WRITE_ONCE(h->dying[slot], NULL);
 	pthread_mutex_unlock(&h->lock);
 	host_balloon_detach(balloon);
 }
@@ -635,13 +682,13 @@ void host_print_stats_line(struct vmm_host *h, FILE *f)
 			low >> 8, high >> 8);
 	}
 	pthread_mutex_lock(&h->lock);
-	for (unsigned int id = 1; id <= VMM_MAX_GUESTS; id++) {
+	for (unsigned int slot = 1; slot <= VMM_MAX_GUESTS; slot++) {
 		struct guest_mem_stats ms;
 
-		if (!h->vm[id] || !h->vm[id]->mem)
+		if (!h->vm[slot] || !h->vm[slot]->mem)
 			continue;
-		guest_mem_get_stats(h->vm[id]->mem, &ms);
-		fprintf(f, " | %s %" PRIu64 " MiB", h->vm[id]->name,
+		guest_mem_get_stats(h->vm[slot]->mem, &ms);
+		fprintf(f, " | %s %" PRIu64 " MiB", h->vm[slot]->name,
 			ms.pages >> 8);
 	}
 	pthread_mutex_unlock(&h->lock);
@@ -687,9 +734,9 @@ void host_destroy(struct vmm_host *h)
 	host_khugepaged_stop(h);
 	kcompactd_stop(h->pool);
 	host_reclaim_stop(h);
-	for (unsigned int id = 1; id <= VMM_MAX_GUESTS; id++)
-		if (h->vm[id])
-			host_reap(h, id);
+	for (unsigned int slot = 1; slot <= VMM_MAX_GUESTS; slot++)
+		if (h->vm[slot])
+			host_reap(h, h->vm[slot]->id);
 	host_trace_finish(h, stderr);
 	host_events_free(h);
 	mm_pool_destroy(h->pool);

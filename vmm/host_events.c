@@ -161,7 +161,7 @@ static void about_current(struct host_event *ev)
 {
 	const char *name = guest_mem_current_name();
 
-	ev->guest = mm_current_owner();
+	ev->guest = mm_current_vm();
 	if (ev->guest && name)
 		snprintf(ev->name, sizeof(ev->name), "%s", name);
 }

@@ -183,8 +183,21 @@ void host_trace_name(struct vmm_host *h, unsigned int id, const char *name)
 	struct host_name_entry *e = &h->names.e[h->names.n++ % HOST_NAME_LOG];
 
 	e->ts = trace_clock_ns();
+	e->end_ts = 0;
 	e->id = id;
 	snprintf(e->name, sizeof(e->name), "%s", name);
+}
+
+void host_trace_name_end(struct vmm_host *h, unsigned int id)
+{
+	uint64_t first =
+		h->names.n > HOST_NAME_LOG ? h->names.n - HOST_NAME_LOG : 0;
+
+	for (uint64_t i = h->names.n; i-- > first;)
+		if (h->names.e[i % HOST_NAME_LOG].id == id) {
+			h->names.e[i % HOST_NAME_LOG].end_ts = trace_clock_ns();
+			return;
+		}
 }
 
 /* Writing a session: the records, with each launch's name before the
@@ -215,8 +228,8 @@ static void write_record(const struct trace_record *r, void *arg)
 
 /*
  * The session's records from index since.  First the names of guests
- * launched before the session (the newest holder of each id), then
- * each later launch where it happened.
+ * launched before the session that still ran when it started, then each
+ * later launch where it happened.
  */
 static long write_session(struct vmm_host *h, uint64_t since, uint64_t start_ns,
 			  FILE *f)
@@ -224,7 +237,6 @@ static long write_session(struct vmm_host *h, uint64_t since, uint64_t start_ns,
 	struct host_name_entry *e = calloc(HOST_NAME_LOG, sizeof(*e));
 	struct name_writer w = { .f = f, .e = e };
 	uint64_t first, pos = since, lost = 0;
-	bool named[VMM_MAX_GUESTS + 1] = { false };
 
 	if (!e)
 		return -ENOMEM;
@@ -233,16 +245,9 @@ static long write_session(struct vmm_host *h, uint64_t since, uint64_t start_ns,
 	for (uint64_t i = first; i < h->names.n; i++)
 		e[w.n++] = h->names.e[i % HOST_NAME_LOG];
 	pthread_mutex_unlock(&h->lock);
-	/* Before the session: the newest entry of each id only. */
-	for (unsigned int i = w.n; i-- > 0;) {
-		if (e[i].ts >= start_ns || e[i].id > VMM_MAX_GUESTS)
-			continue;
-		if (!named[e[i].id])
-			name_comment(f, &e[i]);
-		named[e[i].id] = true;
-	}
-	while (w.next < w.n && e[w.next].ts < start_ns)
-		w.next++;
+	for (; w.next < w.n && e[w.next].ts < start_ns; w.next++)
+		if (!e[w.next].end_ts || e[w.next].end_ts >= start_ns)
+			name_comment(f, &e[w.next]);
 	trace_ring_drain(&h->pool->trace, &pos, &lost, write_record, &w);
 	while (w.next < w.n)
 		name_comment(f, &e[w.next++]);

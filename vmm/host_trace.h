@@ -29,15 +29,17 @@
 struct vmm_host;
 
 /*
- * Which guest had which id when: a trace names its guests with
+ * Which guest has which id: a trace names its guests with
  * "# vm=<id> name=<name>" comments at the point where each started
- * (tools/trace reads them), from this log.  The newest HOST_NAME_LOG
+ * (tools/trace reads them), from this log; a session that starts later
+ * names first the guests that still ran then.  The newest HOST_NAME_LOG
  * launches are kept.
  */
 #define HOST_NAME_LOG 256
 
 struct host_name_entry {
 	uint64_t ts; /* trace clock at launch */
+	uint64_t end_ts; /* ... when it was reaped, 0: not yet */
 	unsigned int id;
 	char name[VMM_NAME_MAX];
 };
@@ -49,6 +51,8 @@ struct host_name_log {
 
 /* A guest got id (host_launch_commit()).  Caller holds h->lock. */
 void host_trace_name(struct vmm_host *h, unsigned int id, const char *name);
+/* Guest id is gone (host_reap()).  Caller holds h->lock. */
+void host_trace_name_end(struct vmm_host *h, unsigned int id);
 
 struct host_trace {
 	FILE *f; /* NULL: no session */

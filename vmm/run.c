@@ -37,7 +37,7 @@ struct run {
 	unsigned int punches_in_flight;
 	struct punch punch[RELEASE_BATCH * 2];
 	uint64_t released; /* pageblocks */
-	struct ev stop_ev[VMM_MAX_GUESTS + 1];
+	struct ev stop_ev[VMM_MAX_GUESTS + 1]; /* by the guests' slots */
 	int sfd;
 	unsigned int signals;
 	bool failed; /* a guest did not end cleanly */
@@ -97,22 +97,25 @@ static bool ended_cleanly(struct vm *vm)
 static void on_guest_stop(struct evloop *l, struct ev *e, int res)
 {
 	struct run *r = e->arg;
-	unsigned int id = e - r->stop_ev;
-	struct vm *vm = r->h->vm[id];
+	struct vm *vm = r->h->vm[e - r->stop_ev];
 
 	(void)res;
 	evloop_del(l, e);
 	if (vm && !ended_cleanly(vm))
 		r->failed = true;
-	host_reap(r->h, id);
+	if (vm)
+		host_reap(r->h, vm->id);
 	fflush(r->h->out);
 	maybe_end(r);
 }
 
 static void watch_guest(struct run *r, unsigned int id)
 {
-	evloop_add_poll(&r->loop, &r->stop_ev[id], r->h->vm[id]->stop_efd,
-			on_guest_stop, r);
+	struct vm *vm = host_vm(r->h, id);
+
+	if (vm)
+		evloop_add_poll(&r->loop, &r->stop_ev[vm->slot], vm->stop_efd,
+				on_guest_stop, r);
 }
 
 static void on_signal(struct evloop *l, struct ev *e, int res)

@@ -73,14 +73,16 @@ expect 1 "unknown key 'colour'" launch 'colour=red'
 "$ctl" watch --until GUEST_STOPPED --timeout 20s >"$tmp/watch" 2>&1 &
 wpid=$!
 sleep 0.3
-expect 0 "guest b (id 1) started" launch 'name=b,mem=64M,script=touch 16M; hold 30s'
+# Ids are never reused: a, boom and k had 1, 2 and 3.
+expect 0 "guest b (id 4) started" launch 'name=b,mem=64M,script=touch 16M; hold 30s'
 expect 1 "a guest named 'b' exists" launch 'name=b,mem=32M'
-expect 0 "  1 b                running" list
-expect 0 '[{"id":1,"name":"b","state":"running"' --json list
+expect 0 "  4 b                running" list
+expect 0 '[{"id":4,"name":"b","state":"running"' --json list
+expect 1 "no such guest: id 1" kill 1
 expect 0 "balloon of b: target 8M" balloon b 8M
 i=0
 while ! grep -q BALLOON_CHANGE "$tmp/watch" && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
-expect 1 "no guest 'zz'" balloon zz 8M
+expect 1 "no such guest: 'zz'" balloon zz 8M
 expect 0 "Node 0, zone   Normal" stats buddyinfo
 expect 0 "pgalloc_normal" stats vmstat
 expect 0 "Node 0, zone   Normal -1.000" stats extfrag_index
@@ -98,16 +100,17 @@ expect 2 "no arguments" check now
 expect 2 "" compact --node x
 expect 2 "--timeout 1x: a time up to 24h" stop b --timeout 1x
 expect 2 "unknown option '--force'" kill b --force
-expect 0 "guest b (id 1): stopped by host: shut down when asked, status 0, integrity ok" stop b
-expect 1 "no guest 'b'" stop b
+expect 0 "guest b (id 4): stopped by host: shut down when asked, status 0, integrity ok" stop b
+expect 1 "no such guest: 'b'" stop b
+expect 1 "no such guest: id 4" stop 4
 wait $wpid || { echo "watch: exit $?"; fail=1; }
 wpid=
-for ev in "GUEST_STARTED id=1 name=b" "BALLOON_CHANGE id=1 name=b target=8M" \
-	"TRACE state=on" "GUEST_STOPPED id=1 name=b reason=stopped"; do
+for ev in "GUEST_STARTED id=4 name=b" "BALLOON_CHANGE id=4 name=b target=8M" \
+	"TRACE state=on" "GUEST_STOPPED id=4 name=b reason=stopped"; do
 	grep -q "$ev" "$tmp/watch" || { echo "watch: no '$ev'"; cat "$tmp/watch"; fail=1; }
 done
 
-expect 0 "started" launch 'name=d,mem=32M,script=hold 30s'
+expect 0 "guest d (id 5) started" launch 'name=d,mem=32M,script=hold 30s'
 expect 0 "killed by host" kill d
 # A guest that ignores the request is killed at the time-out; --force
 # does not ask.
