@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "tests/ctl_test.h"
@@ -492,16 +493,28 @@ START_TEST(test_bad_clients_dropped)
 }
 END_TEST
 
-/* Two clients: events reach both; the 33rd connection is refused with
- * a reason; a client that shuts down its sending side still gets its
- * replies. */
+static int raw_connect(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	strcpy(sa.sun_path, path);
+	ck_assert_int_eq(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	return fd;
+}
+
+/*
+ * 32 clients: events reach them; a 33rd takes the place of the one idle
+ * longest, which is told why.  At most 31 watch events, so a place stays
+ * for commands: with 31 watchers, newcomers still get in.  A client that
+ * shuts down its sending side still gets its replies.
+ */
 START_TEST(test_many_clients)
 {
 	int fd[CTL_MAX_CLIENTS], extra;
 	struct ctl_test t;
-	char cmd[256], line[512];
+	char cmd[256];
 	json_t *r;
-	ssize_t n;
 
 	ctl_test_start(&t, "--pool", "64M", NULL);
 	for (int i = 0; i < CTL_MAX_CLIENTS; i++)
@@ -522,19 +535,32 @@ START_TEST(test_many_clients)
 			 "off");
 	json_decref(r);
 
-	{
-		struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	/* All places taken: fd[2], silent since it came, makes room. */
+	extra = ctl_client(&t);
+	ctl_assert_error(ctl_next_reply(fd[2], 5000), "GenericError",
+			 "a new client needs its place");
+	ck_assert(ctl_closed(fd[2], 5000));
+	ctl_client_close(fd[2]);
+	ctl_assert_ok(ctl_cmd(extra, "{\"execute\": \"query-status\"}"));
+	fd[2] = extra;
 
-		extra = socket(AF_UNIX, SOCK_STREAM, 0);
-		strcpy(sa.sun_path, t.path);
-		ck_assert_int_eq(
-			connect(extra, (struct sockaddr *)&sa, sizeof(sa)), 0);
-		n = recv(extra, line, sizeof(line) - 1, 0);
-		ck_assert_int_gt(n, 0);
-		line[n] = 0;
-		ck_assert_ptr_nonnull(strstr(line, "too many clients"));
-		close(extra);
+	/* 31 watch; the 32nd may not, and newcomers get in all the same. */
+	for (int i = 0; i < CTL_MAX_WATCHERS; i++)
+		ctl_assert_ok(
+			ctl_cmd(fd[i], "{\"execute\": \"watch-events\"}"));
+	ctl_assert_error(ctl_cmd(fd[CTL_MAX_CLIENTS - 1],
+				 "{\"execute\": \"watch-events\"}"),
+			 "GenericError", "a place stays for commands");
+	for (int i = 0; i < 3; i++) {
+		extra = ctl_client(&t);
+		ctl_assert_ok(
+			ctl_cmd(extra, "{\"execute\": \"query-version\"}"));
+		ctl_client_close(extra);
 	}
+	/* The watchers are all still there. */
+	for (int i = 0; i < CTL_MAX_WATCHERS; i++)
+		ctl_assert_ok(
+			ctl_cmd(fd[i], "{\"execute\": \"query-version\"}"));
 	for (int i = 2; i < CTL_MAX_CLIENTS; i++)
 		ctl_client_close(fd[i]);
 
@@ -546,6 +572,96 @@ START_TEST(test_many_clients)
 	ck_assert(ctl_closed(fd[0], 5000));
 	ctl_client_close(fd[0]);
 	ctl_client_close(fd[1]);
+	ck_assert_int_eq(ctl_test_quit(&t), 0);
+	ctl_test_done(&t);
+}
+END_TEST
+
+/* Everything fd receives until the server closes it (3 s at most). */
+static char *until_closed(int fd)
+{
+	static char buf[4096];
+	size_t len = 0;
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	ssize_t n;
+
+	while (len < sizeof(buf) - 1 && poll(&p, 1, 3000) > 0 &&
+	       (n = recv(fd, buf + len, sizeof(buf) - 1 - len, 0)) > 0)
+		len += n;
+	buf[len] = 0;
+	ck_assert_msg(poll(&p, 1, 0) > 0 && recv(fd, &n, 1, MSG_DONTWAIT) <= 0,
+		      "still connected after: %s", buf);
+	return buf;
+}
+
+/*
+ * Nobody locks management out: with every place taken by connections
+ * that say nothing and by ones that trickle a byte every 200 ms, and
+ * watchers besides, commands get in at once (the newcomer takes the
+ * place of the one idle longest).  A line must be complete 5 s after its
+ * first byte and a new connection must speak within 5 s: the tricklers
+ * and the silent ones are all gone then, each told why, while the
+ * watchers stay.
+ */
+#define NR_SILENT 16
+#define NR_TRICKLE 16
+#define NR_WATCH 6
+
+START_TEST(test_lockout)
+{
+	int silent[NR_SILENT], trickle[NR_TRICKLE], watch[NR_WATCH];
+	int told_line = 0, told_silent = 0;
+	struct ctl_test t;
+	struct timespec t0, t1;
+
+	ctl_test_start(&t, "--pool", "64M", NULL);
+	for (int i = 0; i < NR_WATCH; i++)
+		watch[i] = ctl_watcher(&t);
+	/* 6 + 32 + a command each round: more than the 32 places. */
+	for (int i = 0; i < NR_SILENT; i++)
+		silent[i] = raw_connect(t.path);
+	for (int i = 0; i < NR_TRICKLE; i++)
+		trickle[i] = raw_connect(t.path);
+	for (int round = 0; round < 35; round++) {
+		for (int i = 0; i < NR_TRICKLE; i++)
+			send(trickle[i], round ? " " : "{", 1, MSG_NOSIGNAL);
+		if (round < 10) {
+			int fd;
+
+			clock_gettime(CLOCK_MONOTONIC, &t0);
+			fd = ctl_client(&t);
+			ctl_assert_ok(ctl_cmd(fd, "{\"execute\": "
+						  "\"query-status\"}"));
+			clock_gettime(CLOCK_MONOTONIC, &t1);
+			ck_assert_int_lt((t1.tv_sec - t0.tv_sec) * 1000 +
+						 (t1.tv_nsec - t0.tv_nsec) /
+							 1000000,
+					 1000);
+			ctl_client_close(fd);
+		}
+		usleep(200000);
+	}
+	/* 7 s on: every trickler and silent one is gone, told why. */
+	for (int i = 0; i < NR_TRICKLE + NR_SILENT; i++) {
+		int fd = i < NR_TRICKLE ? trickle[i] : silent[i - NR_TRICKLE];
+		char *why = until_closed(fd);
+
+		if (strstr(why, "within 5 s of its first byte"))
+			told_line++;
+		else if (strstr(why, "no command within 5 s of connecting"))
+			told_silent++;
+		else
+			ck_assert_msg(strstr(why, "needs its place"), "%s",
+				      why);
+		close(fd);
+	}
+	ck_assert_int_gt(told_line, 0);
+	ck_assert_int_gt(told_silent, 0);
+	for (int i = 0; i < NR_WATCH; i++) {
+		ctl_assert_ok(ctl_cmd(watch[i], "{\"execute\": "
+						"\"query-version\"}"));
+		ctl_client_close(watch[i]);
+	}
 	ck_assert_int_eq(ctl_test_quit(&t), 0);
 	ctl_test_done(&t);
 }
@@ -664,6 +780,7 @@ Suite *ctl_suite(void)
 	tcase_add_test(tc, test_oversized_line);
 	tcase_add_test(tc, test_bad_clients_dropped);
 	tcase_add_test(tc, test_many_clients);
+	tcase_add_test(tc, test_lockout);
 	tcase_add_test(tc, test_socket_file);
 	suite_add_tcase(s, tc);
 	return s;

@@ -101,7 +101,7 @@ START_TEST(test_guest_lifecycle)
 	ctl_test_start(&t, "--pool", "256M", "--nodes", "2", "--no-deflate",
 		       NULL);
 	ctl = ctl_client(&t);
-	watch = ctl_client(&t);
+	watch = ctl_watcher(&t);
 	a = launch(ctl, "{\"spec\": \"name=a,mem=64M,nodes=2,map=0:1/1:0,"
 			"script=touch 40M; verify; hold 30s\"}");
 	b = launch(ctl, "{\"name\": \"b\", \"mem\": 33554432, \"vcpus\": 2, "
@@ -654,7 +654,7 @@ START_TEST(test_oom_event_order)
 
 	ctl_test_start(&t, "--pool", "64M", NULL);
 	fd = ctl_client(&t);
-	watch = ctl_client(&t);
+	watch = ctl_watcher(&t);
 	for (int i = 0; i < NR_HOGS; i++) {
 		char args[256];
 

@@ -197,6 +197,14 @@ int ctl_client(struct ctl_test *t)
 	return ctl_client_at(t->path);
 }
 
+int ctl_watcher(struct ctl_test *t)
+{
+	int fd = ctl_client(t);
+
+	ctl_assert_ok(ctl_cmd(fd, "{\"execute\": \"watch-events\"}"));
+	return fd;
+}
+
 void ctl_send(int fd, const void *buf, size_t len)
 {
 	const char *p = buf;

@@ -41,6 +41,9 @@ char *ctl_test_log(struct ctl_test *t);
 /* A client: connected, greeting read (and checked); returns the fd. */
 int ctl_client(struct ctl_test *t);
 int ctl_client_at(const char *path);
+/* A client that only listens: it has sent watch-events (so vmm keeps it
+ * with nothing more to send). */
+int ctl_watcher(struct ctl_test *t);
 /* Send bytes as they are. */
 void ctl_send(int fd, const void *buf, size_t len);
 void ctl_send_str(int fd, const char *s);

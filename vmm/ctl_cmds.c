@@ -286,13 +286,42 @@ static int cmd_query_events(struct ctl_req *req, json_t *args, json_t **ret,
 	json_t *list = json_array();
 
 	(void)req, (void)args, (void)e;
-	for (int t = 0; t < NR_HOST_EVENTS; t++)
+	for (int t = 0; t < NR_CTL_EVENTS; t++)
 		json_array_append_new(list, json_pack("{s:s}", "name",
-						      host_event_name(t)));
-	json_array_append_new(list,
-			      json_pack("{s:s}", "name", "EVENTS_DROPPED"));
+						      ctl_event_name(t)));
 	*ret = list;
 	return 0;
+}
+
+static const struct ctl_arg watch_args[] = {
+	{ "events", CTL_ARG_STRINGS, true },
+	{ NULL },
+};
+
+/*
+ * This connection listens: no idle time-out, never closed to make room
+ * for a new client; only the events named (default: all).  Again: a new
+ * choice of events.
+ */
+static int cmd_watch_events(struct ctl_req *req, json_t *args, json_t **ret,
+			    struct ctl_error *e)
+{
+	json_t *list = json_object_get(args, "events"), *v;
+	uint64_t mask = list ? 0 : ~0ULL;
+	size_t i;
+
+	(void)ret;
+	json_array_foreach(list, i, v) {
+		int t = ctl_event_lookup(json_string_value(v));
+
+		if (t < 0)
+			return ctl_fail(
+				e, CTL_ERR_GENERIC,
+				"no event '%s' (query-events lists them)",
+				json_string_value(v));
+		mask |= 1ULL << t;
+	}
+	return ctl_watch(req->s, req->client, mask, e);
 }
 
 static const struct ctl_arg quit_args[] = {
@@ -330,6 +359,8 @@ const struct ctl_cmd ctl_core_cmds[] = {
 	  "the commands, with one line of help each" },
 	{ "query-events", cmd_query_events, no_args,
 	  "the events a client may receive" },
+	{ "watch-events", cmd_watch_events, watch_args,
+	  "this connection listens for events (only those of 'events', names from query-events): no idle time-out" },
 	{ "quit", cmd_quit, quit_args,
 	  "ask every guest to shut down (killed after 'timeout', --shutdown-timeout; 0: at once) and end vmm (the reply comes first)" },
 	{ NULL },

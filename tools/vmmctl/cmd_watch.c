@@ -43,7 +43,7 @@ int cmd_watch(struct vmmctl *v, const struct vmmctl_cmd *cmd, int argc,
 				"'%s': --count N, --until EVENT or --timeout TIME",
 				argv[i]);
 	}
-	ret = vmmctl_connect(v);
+	ret = vmmctl_watch_events(v, cmd->name, NULL);
 	if (ret)
 		return ret;
 	for (;;) {

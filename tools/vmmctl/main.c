@@ -181,6 +181,16 @@ int vmmctl_exec(struct vmmctl *v, const char *name, const char *cmd,
 	return VMMCTL_OK;
 }
 
+int vmmctl_watch_events(struct vmmctl *v, const char *name, json_t *events)
+{
+	json_t *args = events ? json_pack("{s:o}", "events", events) : NULL;
+	json_t *r;
+	int ret = vmmctl_exec(v, name, "watch-events", args, &r);
+
+	json_decref(r);
+	return ret;
+}
+
 static const struct vmmctl_cmd *find(const char *name)
 {
 	for (const struct vmmctl_cmd *c = cmds; c->name; c++)
