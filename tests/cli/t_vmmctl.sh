@@ -12,8 +12,9 @@ sock="$tmp/vmm.sock"
 pid=
 rpid=
 wpid=
+fpid=
 # Whatever happens, no vmm is left running.
-trap 'kill -9 $pid $rpid $wpid 2>/dev/null; rm -rf "$tmp"' EXIT
+trap 'kill -9 $pid $rpid $wpid $fpid 2>/dev/null; rm -rf "$tmp"' EXIT
 VMM_SOCKET="$sock"
 export VMM_SOCKET
 
@@ -69,9 +70,14 @@ expect 1 "unknown key 'colour'" launch 'colour=red'
 (cd "$build/guest" && "$ctl" launch --wait 'name=k,mem=32M,kernel=guest.elf,script=touch 4M; verify' >"$tmp/k" 2>&1) ||
 	{ echo "kernel=relative: exit $?"; cat "$tmp/k"; fail=1; }
 
-# A watcher sees what this client does.
+# A watcher sees what this client does; another only some events, by
+# name (a name vmm does not send is bad usage).
+expect 2 "no event 'FOO'; vmm sends GUEST_STARTED," watch --event FOO
+expect 2 "no event 'NOPE'" watch GUEST_STOPPED --until NOPE
 "$ctl" watch --until GUEST_STOPPED --timeout 20s >"$tmp/watch" 2>&1 &
 wpid=$!
+"$ctl" watch --event TRACE,GUEST_STOPPED --until GUEST_STOPPED --timeout 20s >"$tmp/fwatch" 2>&1 &
+fpid=$!
 sleep 0.3
 # Ids are never reused: a, boom and k had 1, 2 and 3.
 expect 0 "guest b (id 4) started" launch 'name=b,mem=64M,script=touch 16M; hold 30s'
@@ -105,6 +111,11 @@ expect 1 "no such guest: 'b'" stop b
 expect 1 "no such guest: id 4" stop 4
 wait $wpid || { echo "watch: exit $?"; fail=1; }
 wpid=
+wait $fpid || { echo "watch --event: exit $?"; fail=1; }
+grep -q "TRACE state=on" "$tmp/fwatch" && grep -q "GUEST_STOPPED id=4" "$tmp/fwatch" ||
+	{ echo "watch --event: not every event asked for"; cat "$tmp/fwatch"; fail=1; }
+grep -q "GUEST_STARTED\|BALLOON_CHANGE" "$tmp/fwatch" &&
+	{ echo "watch --event: events not asked for"; cat "$tmp/fwatch"; fail=1; }
 for ev in "GUEST_STARTED id=4 name=b" "BALLOON_CHANGE id=4 name=b target=8M" \
 	"TRACE state=on" "GUEST_STOPPED id=4 name=b reason=stopped"; do
 	grep -q "$ev" "$tmp/watch" || { echo "watch: no '$ev'"; cat "$tmp/watch"; fail=1; }

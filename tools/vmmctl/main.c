@@ -67,11 +67,16 @@ static const struct vmmctl_cmd cmds[] = {
 	  "start: the trace ring records from now; stop: its events go to\n"
 	  "FILE, one per line (ts=... event=... key=value ...).  FILE must not\n"
 	  "exist yet: vmm makes a new file only.\n" },
-	{ "watch", cmd_watch, "[--count N] [--until EVENT] [--timeout TIME]",
+	{ "watch", cmd_watch,
+	  "[EVENT...] [--event EVENT[,EVENT...]] [--count N] [--until EVENT] [--timeout TIME]",
 	  "print events as they happen",
-	  "Until interrupted, or N events (--count), or the first EVENT\n"
-	  "(--until, e.g. GUEST_STOPPED); --timeout: give up after TIME (e.g.\n"
-	  "10s, exit status 1).  Events: vmmctl raw '{\"execute\":\"query-events\"}'.\n" },
+	  "Only the EVENTs named (as arguments or with --event, commas or\n"
+	  "repeated; default: all), e.g. vmmctl watch --event OOM_KILL,GUEST_STOPPED;\n"
+	  "a name vmm does not send is an error (exit status 2).  Until\n"
+	  "interrupted, or N events (--count), or the first EVENT (--until, e.g.\n"
+	  "GUEST_STOPPED; printed too, named or not); --timeout: give up after\n"
+	  "TIME (e.g. 10s, exit status 1).  Events: vmmctl raw\n"
+	  "'{\"execute\":\"query-events\"}'.\n" },
 	{ "quit", cmd_quit, "[--timeout TIME | --force] [--no-wait]",
 	  "ask every guest to shut down and end vmm",
 	  "Every guest is asked to shut down, as by stop, and killed after\n"
