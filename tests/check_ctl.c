@@ -154,19 +154,14 @@ START_TEST(test_stats_and_trace)
 
 	ctl_assert_error(ctl_cmd(fd, "{\"execute\": \"trace-stop\"}"),
 			 "GenericError", "not tracing");
-	ctl_assert_error(ctl_cmd(fd, "{\"execute\": \"trace-start\", "
-				     "\"arguments\": {\"file\": \"rel\"}}"),
-			 "GenericError", "absolute path");
-	ctl_assert_error(ctl_cmd(fd, "{\"execute\": \"trace-start\", "
-				     "\"arguments\": {\"file\": "
-				     "\"/nonexistent/dir/t\"}}"),
+	ctl_assert_error(ctl_trace_start(fd, "rel"), "GenericError",
+			 "absolute path");
+	ctl_assert_error(ctl_trace_start(fd, "/nonexistent/dir/t"),
 			 "GenericError", "No such file");
-	snprintf(cmd, sizeof(cmd),
-		 "{\"execute\": \"trace-start\", \"arguments\": "
-		 "{\"file\": \"%s/trace\"}}",
-		 t.dir);
-	ctl_assert_ok(ctl_cmd(fd, cmd));
-	ctl_assert_error(ctl_cmd(fd, cmd), "GenericError", "already tracing");
+	snprintf(cmd, sizeof(cmd), "%s/trace", t.dir);
+	ctl_assert_ok(ctl_trace_start(fd, cmd));
+	ctl_assert_error(ctl_trace_start(fd, cmd), "GenericError",
+			 "already tracing");
 	r = ctl_event(fd, "TRACE", 5000);
 	ck_assert_str_eq(json_string_value(get(get(r, "data"), "state")), "on");
 	json_decref(r);
@@ -174,24 +169,12 @@ START_TEST(test_stats_and_trace)
 	ck_assert_int_ge(json_integer_value(get(get(r, "return"), "events")),
 			 0);
 	json_decref(r);
-	snprintf(cmd, sizeof(cmd), "%s/trace", t.dir);
 	ck_assert_int_eq(stat(cmd, &st), 0);
 	ctl_client_close(fd);
 	ck_assert_int_eq(ctl_test_quit(&t), 0);
 	ctl_test_done(&t);
 }
 END_TEST
-
-static json_t *trace_start(int fd, const char *path)
-{
-	char cmd[512];
-
-	snprintf(cmd, sizeof(cmd),
-		 "{\"execute\": \"trace-start\", \"arguments\": "
-		 "{\"file\": \"%s\"}}",
-		 path);
-	return ctl_cmd(fd, cmd);
-}
 
 /*
  * trace-start makes a new file only: never one that exists, never
@@ -212,16 +195,16 @@ START_TEST(test_trace_files)
 	out = open(path, O_WRONLY | O_CREAT, 0644);
 	ck_assert_int_eq(write(out, "precious\n", 9), 9);
 	close(out);
-	ctl_assert_error(trace_start(fd, path), "GenericError",
+	ctl_assert_error(ctl_trace_start(fd, path), "GenericError",
 			 "exists: trace-start makes a new file only");
 	ck_assert_int_eq(stat(path, &st), 0);
 	ck_assert_int_eq(st.st_size, 9);
 	snprintf(link, sizeof(link), "%s/link", t.dir);
 	snprintf(path, sizeof(path), "%s/target", t.dir);
 	ck_assert_int_eq(symlink(path, link), 0);
-	ctl_assert_error(trace_start(fd, link), "GenericError", "exists");
+	ctl_assert_error(ctl_trace_start(fd, link), "GenericError", "exists");
 	ck_assert_int_ne(lstat(path, &st), 0); /* not made through it */
-	ctl_assert_error(trace_start(fd, "/proc/vmm-trace"), "GenericError",
+	ctl_assert_error(ctl_trace_start(fd, "/proc/vmm-trace"), "GenericError",
 			 "trace file /proc/vmm-trace");
 
 	/* A disk with one page free: two compactions trace about 8 KiB. */
@@ -239,7 +222,7 @@ START_TEST(test_trace_files)
 	ck_assert_int_eq(ftruncate(out, 60 << 10), 0);
 	close(out);
 	snprintf(path, sizeof(path), "%s/trace", full);
-	ctl_assert_ok(trace_start(fd, path));
+	ctl_assert_ok(ctl_trace_start(fd, path));
 	for (int i = 0; i < 2; i++)
 		ctl_assert_ok(ctl_cmd(fd, "{\"execute\": \"compact\"}"));
 	ctl_assert_error(ctl_cmd(fd, "{\"execute\": \"trace-stop\"}"),
@@ -263,7 +246,7 @@ START_TEST(test_trace_files)
 	ck_assert_int_eq(cmd[0], '\n'); /* no line cut in half */
 	/* The next session, elsewhere, works. */
 	snprintf(path, sizeof(path), "%s/trace2", t.dir);
-	ctl_assert_ok(trace_start(fd, path));
+	ctl_assert_ok(ctl_trace_start(fd, path));
 	r = ctl_cmd(fd, "{\"execute\": \"trace-stop\"}");
 	ctl_assert_ok(r);
 	umount2(full, MNT_DETACH);
@@ -519,11 +502,8 @@ START_TEST(test_many_clients)
 	ctl_test_start(&t, "--pool", "64M", NULL);
 	for (int i = 0; i < CTL_MAX_CLIENTS; i++)
 		fd[i] = ctl_client(&t);
-	snprintf(cmd, sizeof(cmd),
-		 "{\"execute\": \"trace-start\", \"arguments\": "
-		 "{\"file\": \"%s/trace\"}}",
-		 t.dir);
-	ctl_assert_ok(ctl_cmd(fd[1], cmd));
+	snprintf(cmd, sizeof(cmd), "%s/trace", t.dir);
+	ctl_assert_ok(ctl_trace_start(fd[1], cmd));
 	for (int i = 0; i < 2; i++) {
 		r = ctl_event(fd[i], "TRACE", 5000);
 		ck_assert_ptr_nonnull(r);

@@ -375,7 +375,7 @@ START_TEST(test_trace_names)
 {
 	struct ctl_test t;
 	json_int_t before, during;
-	char cmd[512], path[300], *line = NULL;
+	char path[300], *line = NULL;
 	size_t cap = 0;
 	long at_before = -1, at_during = -1, first_during_event = -1, n = 0;
 	json_t *ev;
@@ -388,11 +388,7 @@ START_TEST(test_trace_names)
 			    "script=touch 4M; hold 30s\"}");
 	wait_faulted(fd, before, 4 << 20);
 	snprintf(path, sizeof(path), "%s/names.trace", t.dir);
-	snprintf(cmd, sizeof(cmd),
-		 "{\"execute\": \"trace-start\", \"arguments\": "
-		 "{\"file\": \"%s\"}}",
-		 path);
-	ctl_assert_ok(ctl_cmd(fd, cmd));
+	ctl_assert_ok(ctl_trace_start(fd, path));
 	during = launch(fd, "{\"spec\": \"name=late,mem=32M,"
 			    "script=touch 4M; verify\"}");
 	ev = stopped(fd, during);
@@ -448,11 +444,7 @@ START_TEST(test_ids_never_reused)
 	ctl_test_start(&t, "--pool", "128M", NULL);
 	fd = ctl_client(&t);
 	snprintf(path, sizeof(path), "%s/ids.trace", t.dir);
-	snprintf(cmd, sizeof(cmd),
-		 "{\"execute\": \"trace-start\", \"arguments\": "
-		 "{\"file\": \"%s\"}}",
-		 path);
-	ctl_assert_ok(ctl_cmd(fd, cmd));
+	ctl_assert_ok(ctl_trace_start(fd, path));
 	old = launch(fd, "{\"spec\": \"name=one,mem=32M,"
 			 "script=touch 4M; hold 30s\"}");
 	ctl_assert_ok(ctl_cmd(fd, "{\"execute\": \"guest-stop\", "

@@ -297,6 +297,17 @@ json_t *ctl_cmd(int fd, const char *line)
 	return r;
 }
 
+json_t *ctl_trace_start(int fd, const char *path)
+{
+	char cmd[512];
+
+	snprintf(cmd, sizeof(cmd),
+		 "{\"execute\": \"trace-start\", \"arguments\": "
+		 "{\"file\": \"%s\"}}",
+		 path);
+	return ctl_cmd(fd, cmd);
+}
+
 static bool is_event(json_t *m, const char *name, long long id)
 {
 	json_t *ev = json_object_get(m, "event");

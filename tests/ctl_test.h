@@ -53,6 +53,8 @@ json_t *ctl_read(int fd, int timeout_ms);
 json_t *ctl_next_reply(int fd, int timeout_ms);
 /* Send one line, return its reply (not an event). */
 json_t *ctl_cmd(int fd, const char *line);
+/* trace-start to path: its reply. */
+json_t *ctl_trace_start(int fd, const char *path);
 /* The next event named name within timeout_ms (NULL if none); others
  * stay for later calls.  ctl_event_of: only one about guest id. */
 json_t *ctl_event(int fd, const char *name, int timeout_ms);

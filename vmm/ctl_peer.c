@@ -196,17 +196,24 @@ void ctl_peer_reply(struct ctl_peer *c, json_t *id, json_t *ret,
 	json_decref(msg);
 }
 
+static void peer_verror(struct ctl_peer *c, json_t *id,
+			enum ctl_error_class cls, const char *fmt, va_list ap)
+{
+	struct ctl_error e = { .cls = cls };
+
+	vsnprintf(e.desc, sizeof(e.desc), fmt, ap);
+	ctl_peer_reply(c, id, NULL, &e);
+}
+
 static void __attribute__((format(printf, 4, 5)))
 peer_error(struct ctl_peer *c, json_t *id, enum ctl_error_class cls,
 	   const char *fmt, ...)
 {
-	struct ctl_error e = { .cls = cls };
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(e.desc, sizeof(e.desc), fmt, ap);
+	peer_verror(c, id, cls, fmt, ap);
 	va_end(ap);
-	ctl_peer_reply(c, id, NULL, &e);
 }
 
 /* One command line: parse, check, run, answer. */
@@ -436,13 +443,11 @@ void ctl_peer_queue(struct ctl_peer *c, const char *buf, size_t n)
 
 void ctl_peer_drop(struct ctl_peer *c, const char *fmt, ...)
 {
-	struct ctl_error e = { .cls = CTL_ERR_GENERIC };
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(e.desc, sizeof(e.desc), fmt, ap);
+	peer_verror(c, NULL, CTL_ERR_GENERIC, fmt, ap);
 	va_end(ap);
-	ctl_peer_reply(c, NULL, NULL, &e);
 	ctl_peer_close(c);
 }
 
