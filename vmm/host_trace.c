@@ -31,16 +31,23 @@ static const struct {
 	{ EFIVARFS_MAGIC, "efivarfs" },
 };
 
-/* Why an open file may not take a trace, in why; 0 or -EINVAL. */
+/* The system's error, in why; returns it (-errno). */
+static int sys_error(char *why, size_t len)
+{
+	int ret = -errno;
+
+	snprintf(why, len, "%s", strerror(-ret));
+	return ret;
+}
+
+/* Why an open file may not take a trace, in why; 0 or -errno. */
 static int unfit(int fd, char *why, size_t len)
 {
 	struct statfs sfs;
 	struct stat st;
 
-	if (fstat(fd, &st) || fstatfs(fd, &sfs)) {
-		snprintf(why, len, "%s", strerror(errno));
-		return -errno;
-	}
+	if (fstat(fd, &st) || fstatfs(fd, &sfs))
+		return sys_error(why, len);
 	if (!S_ISREG(st.st_mode)) {
 		snprintf(why, len,
 			 "not a regular file (a trace goes only to one)");
@@ -72,15 +79,11 @@ static int open_replace(const char *path, char *why, size_t len)
 		return -EINVAL;
 	}
 	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | O_NOCTTY, 0644);
-	if (fd < 0) {
-		snprintf(why, len, "%s", strerror(errno));
-		return -errno;
-	}
+	if (fd < 0)
+		return sys_error(why, len);
 	ret = unfit(fd, why, len);
-	if (!ret && ftruncate(fd, 0)) {
-		ret = -errno;
-		snprintf(why, len, "%s", strerror(errno));
-	}
+	if (!ret && ftruncate(fd, 0))
+		ret = sys_error(why, len);
 	if (ret) {
 		close(fd);
 		return ret;
@@ -95,13 +98,13 @@ static int open_create(const char *path, char *why, size_t len)
 			      O_NOCTTY,
 		      0644);
 
-	if (fd < 0 && errno == EEXIST)
+	if (fd < 0 && errno == EEXIST) {
 		snprintf(
 			why, len,
 			"exists: trace-start makes a new file only (remove it, or name another)");
-	else if (fd < 0)
-		snprintf(why, len, "%s", strerror(errno));
-	return fd < 0 ? -errno : fd;
+		return -EEXIST;
+	}
+	return fd < 0 ? sys_error(why, len) : fd;
 }
 
 /*
