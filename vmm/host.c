@@ -538,7 +538,8 @@ static void print_guest_summary(struct vmm_host *h, struct vm *vm, FILE *f)
 	print_guest_mappings(vm, &ms, f);
 }
 
-/* Guarded by h->lock: the slot of guest id, 0 if none. */
+/* Guarded by h->lock: the slot of guest id, 0 if none (vm[0] and
+ * balloon[0] are never used: NULL). */
 static unsigned int __slot_of(struct vmm_host *h, unsigned int id)
 {
 	for (unsigned int slot = 1; slot <= VMM_MAX_GUESTS; slot++)
@@ -549,12 +550,12 @@ static unsigned int __slot_of(struct vmm_host *h, unsigned int id)
 
 struct vm *host_vm(struct vmm_host *h, unsigned int id)
 {
-	unsigned int slot;
+	struct vm *vm;
 
 	pthread_mutex_lock(&h->lock);
-	slot = __slot_of(h, id);
+	vm = h->vm[__slot_of(h, id)];
 	pthread_mutex_unlock(&h->lock);
-	return slot ? h->vm[slot] : NULL;
+	return vm;
 }
 
 struct vm_balloon *host_vm_balloon(struct vmm_host *h, unsigned int id)
