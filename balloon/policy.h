@@ -40,7 +40,8 @@ struct reclaim_policy {
 };
 
 struct reclaim_guest {
-	unsigned int id;
+	unsigned int id; /* the reclaimer's handle (the host's slot) */
+	unsigned int vm; /* the guest as users see it: trace events */
 	unsigned long frames; /* frames it holds on the node */
 	unsigned long total_frames; /* on all nodes */
 	unsigned long balloon; /* pages in its balloon (target) */

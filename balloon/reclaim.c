@@ -129,7 +129,7 @@ static unsigned long reclaim_round(struct reclaimer *r, int nid,
 		actual = r->ops.actual(r->ops.priv, g[i].id);
 		note_request(r, g[i].id, actual);
 		r->ops.adjust(r->ops.priv, g[i].id, (long)add[i]);
-		trace_event(&r->pool->trace, TR_BALLOON_REQ, g[i].id,
+		trace_event(&r->pool->trace, TR_BALLOON_REQ, g[i].vm,
 			    g[i].balloon + add[i], actual, 0);
 	}
 	while (now_ns() < deadline) {

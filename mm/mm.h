@@ -340,12 +340,13 @@ unsigned int memalloc_noreclaim_save(void);
 void memalloc_noreclaim_restore(unsigned int flags);
 void mm_mark_oom_victim(bool victim);
 /*
- * The frame owner (guest) this thread allocates for, as Linux's current:
- * a guest's fault thread sets it, so that the slow path's trace events
- * (direct reclaim, direct compaction) and their probes can say whose
- * fault stalled.  FRAME_OWNER_NONE elsewhere.
+ * The guest this thread allocates for, as Linux's current: a guest's
+ * fault thread sets it, so that the slow path's trace events (direct
+ * reclaim, direct compaction) and their probes can say whose fault
+ * stalled.  It is the guest's id as its trace events name it (vm=), not
+ * necessarily its frames' owner; 0 elsewhere.
  */
-void mm_set_current_owner(uint16_t owner);
-uint16_t mm_current_owner(void);
+void mm_set_current_vm(unsigned int vm);
+unsigned int mm_current_vm(void);
 
 #endif /* MM_MM_H */

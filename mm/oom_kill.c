@@ -85,6 +85,12 @@ static const char *const constraint_text[] = {
 	[CONSTRAINT_MEMORY_POLICY] = "CONSTRAINT_MEMORY_POLICY",
 };
 
+/* The VM as the report names it. */
+static unsigned int user_id(const struct oom_candidate *c)
+{
+	return c->id ? c->id : c->owner;
+}
+
 void oom_report(struct mm_pool *pool, const struct oom_control *oc,
 		const struct oom_candidate *c, unsigned int n,
 		const struct oom_victim *v, FILE *f)
@@ -106,7 +112,7 @@ void oom_report(struct mm_pool *pool, const struct oom_control *oc,
 	fprintf(f,
 		"[  vm  ]      frames   node-frames  oom_score_adj  points name\n");
 	for (unsigned int i = 0; i < n; i++)
-		fprintf(f, "[%6u] %11lu %13lu %14d %7ld %s\n", c[i].owner,
+		fprintf(f, "[%6u] %11lu %13lu %14d %7ld %s\n", user_id(&c[i]),
 			c[i].total_frames, c[i].frames, c[i].oom_score_adj,
 			c[i].points, c[i].name ? c[i].name : "");
 	fprintf(f, "oom-kill:constraint=%s,nodemask=",
@@ -119,10 +125,10 @@ void oom_report(struct mm_pool *pool, const struct oom_control *oc,
 		const struct oom_candidate *k = &c[v->index];
 
 		fprintf(f, ",task=%s,vm=%u\n", k->name ? k->name : "",
-			k->owner);
+			user_id(k));
 		fprintf(f,
 			"Out of memory: Killed vm %u (%s) total-frames:%lukB node-frames:%lukB oom_score_adj:%d\n",
-			k->owner, k->name ? k->name : "", k->total_frames * 4,
+			user_id(k), k->name ? k->name : "", k->total_frames * 4,
 			k->frames * 4, k->oom_score_adj);
 	} else {
 		fprintf(f, "\n%s\n",

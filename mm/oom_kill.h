@@ -20,7 +20,8 @@ enum oom_constraint {
 };
 
 struct oom_candidate {
-	uint16_t owner; /* VM id */
+	uint16_t owner; /* VM id in the frames' reverse map */
+	unsigned int id; /* the VM as users know it (the report); 0: owner */
 	int oom_score_adj;
 	bool exiting; /* already dying: wait for it instead */
 	const char *name;

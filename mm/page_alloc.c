@@ -13,16 +13,16 @@
 #include "mm/internal.h"
 
 __thread unsigned int current_flags;
-static __thread uint16_t current_owner;
+static __thread unsigned int current_vm;
 
-void mm_set_current_owner(uint16_t owner)
+void mm_set_current_vm(unsigned int vm)
 {
-	current_owner = owner;
+	current_vm = vm;
 }
 
-uint16_t mm_current_owner(void)
+unsigned int mm_current_vm(void)
 {
-	return current_owner;
+	return current_vm;
 }
 
 unsigned int memalloc_noreclaim_save(void)

@@ -124,7 +124,7 @@ static pfn_t __alloc_pages_direct_compact(struct mm_pool *pool, gfp_t gfp_mask,
 						       alloc_flags, ac, prio);
 	memalloc_noreclaim_restore(noreclaim_flag);
 	trace_event(&pool->trace, TR_COMPACT_END, order, *compact_result,
-		    trace_clock_ns() - t0, mm_current_owner());
+		    trace_clock_ns() - t0, mm_current_vm());
 	if (*compact_result == COMPACT_SKIPPED)
 		return PFN_NONE;
 
@@ -170,7 +170,7 @@ static pfn_t __alloc_pages_direct_reclaim(struct mm_pool *pool, gfp_t gfp_mask,
 		memalloc_noreclaim_restore(noreclaim_flag);
 		trace_event(&pool->trace, TR_DIRECT_RECLAIM_END,
 			    *did_some_progress, trace_clock_ns() - t0,
-			    mm_current_owner(), 0);
+			    mm_current_vm(), 0);
 	}
 	/* Frames parked in other threads' caches are free memory too. */
 retry:
@@ -392,7 +392,7 @@ pfn_t __alloc_pages_slowpath(struct mm_pool *pool, gfp_t gfp_mask,
 		    ac->preferred_zoneref->zone ?
 			    ac->preferred_zoneref->zone->node :
 			    0,
-		    mm_current_owner());
+		    mm_current_vm());
 	compaction_retries = 0;
 	no_progress_loops = 0;
 	compact_priority = DEF_COMPACT_PRIORITY;

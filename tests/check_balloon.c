@@ -72,13 +72,14 @@ START_TEST(test_host_memory_returned)
 	/* Wait for the free phase to end. */
 	do {
 		usleep(10000);
-		vm_get_summary(h->vm[id], &s);
+		vm_get_summary(host_vm(h, id), &s);
 	} while (s.nr_phases < 2);
 	ck_assert_int_eq(pool_footprint(h->pool, &before), 0);
 	ck_assert_uint_ge(before.resident_bytes, 200ULL << 20);
-	balloon_set_target(&h->balloon[id]->vb, (160 << 20) >> PAGE_SHIFT);
+	balloon_set_target(&host_vm_balloon(h, id)->vb,
+			   (160 << 20) >> PAGE_SHIFT);
 	for (int i = 0; i < 200; i++) {
-		balloon_get_info(&h->balloon[id]->vb, &info);
+		balloon_get_info(&host_vm_balloon(h, id)->vb, &info);
 		if (info.actual == info.target)
 			break;
 		usleep(5000);
@@ -88,7 +89,7 @@ START_TEST(test_host_memory_returned)
 	ck_assert_uint_gt(info.c.frames_freed, 0);
 	/* ... and the 2 MiB regions they broke up are no longer counted as
 	 * mapped by a pageblock: no more of them than is backed. */
-	guest_mem_get_stats(h->vm[id]->mem, &ms);
+	guest_mem_get_stats(host_vm(h, id)->mem, &ms);
 	ck_assert_msg(ms.huge_maps * pageblock_nr_pages <= ms.pages,
 		      "%lu x 2 MiB mapped, %lu pages backed",
 		      (unsigned long)ms.huge_maps, (unsigned long)ms.pages);
@@ -142,7 +143,7 @@ START_TEST(test_hostile_guests)
 	ok = launch(h, "ok", 64, "touch 32M; hold 300ms; verify");
 
 	wait_clean(h, pfns);
-	balloon_get_info(&h->balloon[pfns]->vb, &info);
+	balloon_get_info(&host_vm_balloon(h, pfns)->vb, &info);
 	ck_assert_uint_eq(info.c.bad_out_of_range, 1);
 	ck_assert_uint_eq(info.c.bad_host_owned, 2);
 	ck_assert_uint_eq(info.c.bad_report, 1); /* the boot area */
@@ -155,7 +156,7 @@ START_TEST(test_hostile_guests)
 		unsigned int id = i ? outside : loop;
 
 		wait_clean(h, id);
-		balloon_get_info(&h->balloon[id]->vb, &info);
+		balloon_get_info(&host_vm_balloon(h, id)->vb, &info);
 		ck_assert(info.needs_reset);
 		ck_assert_uint_eq(info.c.inflated_pages, 0);
 		host_reap(h, id);
@@ -169,14 +170,15 @@ static void inflate_to(struct vmm_host *h, unsigned int id, unsigned int mib)
 {
 	struct balloon_info info;
 
-	balloon_set_target(&h->balloon[id]->vb, (mib << 20) >> PAGE_SHIFT);
+	balloon_set_target(&host_vm_balloon(h, id)->vb,
+			   (mib << 20) >> PAGE_SHIFT);
 	for (int i = 0; i < 400; i++) {
-		balloon_get_info(&h->balloon[id]->vb, &info);
+		balloon_get_info(&host_vm_balloon(h, id)->vb, &info);
 		if (info.actual == info.target)
 			return;
 		usleep(5000);
 	}
-	ck_abort_msg("%s: balloon at %u of %u pages", h->vm[id]->name,
+	ck_abort_msg("%s: balloon at %u of %u pages", host_vm(h, id)->name,
 		     info.actual, info.target);
 }
 
@@ -201,14 +203,14 @@ START_TEST(test_interrupts_by_irqfd)
 	struct balloon_info ii, pi;
 	struct vm_summary s;
 
-	ck_assert(h->vm[irq]->irqchip);
+	ck_assert(host_vm(h, irq)->irqchip);
 	wait_phases(h, irq, 3);
 	wait_phases(h, poll, 2);
 	inflate_to(h, irq, 40);
 	inflate_to(h, poll, 40);
-	balloon_get_info(&h->balloon[irq]->vb, &ii);
-	balloon_get_info(&h->balloon[poll]->vb, &pi);
-	ck_assert(h->balloon[irq]->irqfd_on);
+	balloon_get_info(&host_vm_balloon(h, irq)->vb, &ii);
+	balloon_get_info(&host_vm_balloon(h, poll)->vb, &pi);
+	ck_assert(host_vm_balloon(h, irq)->irqfd_on);
 	ck_assert_uint_gt(ii.transport.irqs, 0);
 	ck_assert_uint_eq(ii.transport.irqs_suppressed, 0);
 	ck_assert_uint_gt(pi.transport.irqs_suppressed, 0);
@@ -219,7 +221,7 @@ START_TEST(test_interrupts_by_irqfd)
 	ck_assert_uint_gt(s.irq_config, 0);
 	/* Edges that come while one is pending merge: never more taken
 	 * than raised. */
-	balloon_get_info(&h->balloon[irq]->vb, &ii);
+	balloon_get_info(&host_vm_balloon(h, irq)->vb, &ii);
 	ck_assert_uint_le(s.irq_taken, ii.transport.irqs);
 	finish_clean(h, irq);
 	ck_assert(test_wait_guest(h, poll, &s) == VM_EXIT_GUEST_EXIT);
@@ -252,7 +254,7 @@ START_TEST(test_no_irqchip)
 
 	res.no_irqchip = true;
 	ck_assert(host_launch(h, &spec, &res, &id, err, sizeof(err)) == 0);
-	ck_assert(!h->vm[id]->irqchip);
+	ck_assert(!host_vm(h, id)->irqchip);
 	ck_assert(test_wait_guest(h, id, &s) == VM_EXIT_GUEST_EXIT);
 	ck_assert_int_eq(s.exit_status, 5); /* STATUS_NO_IRQ */
 	host_reap(h, id);
@@ -308,7 +310,7 @@ START_TEST(test_no_cross_node_deflation)
 	need = launch_strict(h, "need", 192, 0,
 			     "touch 150M; hold 1500ms; verify");
 	for (i = 0; i < 400; i++) {
-		balloon_get_info(&h->balloon[hold]->vb, &info);
+		balloon_get_info(&host_vm_balloon(h, hold)->vb, &info);
 		if (info.actual >= (32 << 20) >> PAGE_SHIFT)
 			break;
 		usleep(5000);
@@ -348,7 +350,7 @@ START_TEST(test_deaf_guest)
 	struct balloon_info info;
 
 	finish_clean(h, late);
-	balloon_get_info(&h->balloon[deaf]->vb, &info);
+	balloon_get_info(&host_vm_balloon(h, deaf)->vb, &info);
 	ck_assert_uint_eq(info.actual, 0);
 	ck_assert_uint_gt(info.target, 0);
 	finish_clean(h, deaf);

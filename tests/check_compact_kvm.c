@@ -99,7 +99,7 @@ static uint64_t balloon_freed_pages(struct vmm_host *h, const unsigned int *id,
 		ck_assert_uint_eq(freed, (touched >> PAGE_SHIFT) / 2);
 		ck_assert_msg(!frag_balloon_to(h, id[i], freed, INFLATE_MS),
 			      "%s: %lu pages in the balloon, %lu asked for",
-			      h->vm[id[i]]->name,
+			      host_vm(h, id[i])->name,
 			      (unsigned long)frag_balloon_pages(h, id[i]),
 			      (unsigned long)freed);
 		total += freed;
@@ -228,7 +228,7 @@ static bool churning(struct vmm_host *h, const unsigned int *id,
 	for (unsigned int i = 0; i < 2; i++) {
 		struct vm_summary s;
 
-		vm_get_summary(h->vm[id[i]], &s);
+		vm_get_summary(host_vm(h, id[i]), &s);
 		if (s.nr_phases < end && !s.exited)
 			return true;
 	}
@@ -252,7 +252,7 @@ START_TEST(test_churn_under_compaction)
 			       launch(h, "b", 64, 0, by_pause, script) };
 	struct compact_tunables t = h->pool->compact;
 	struct compactor c = { .h = h };
-	struct guest_mem *mem = h->vm[id[0]]->mem;
+	struct guest_mem *mem = host_vm(h, id[0])->mem;
 	uint64_t fail0, migrated = 0;
 	pthread_t thread;
 
@@ -276,7 +276,7 @@ START_TEST(test_churn_under_compaction)
 	for (unsigned int i = 0; i < 2; i++) {
 		struct guest_mem_stats st;
 
-		guest_mem_get_stats(h->vm[id[i]]->mem, &st);
+		guest_mem_get_stats(host_vm(h, id[i])->mem, &st);
 		migrated += st.migrated;
 	}
 	printf("compact_kvm: churn, %s: %ld rounds moved %ld pages, %lu in all (kcompactd too)\n",
@@ -308,7 +308,7 @@ START_TEST(test_pinned_stays)
 	unsigned int id = launch(h, "pinned", 64, 8 * MiB, false,
 				 "touch 40M; free all every=2; hold 2s; "
 				 "verify");
-	struct guest_mem *mem = h->vm[id]->mem;
+	struct guest_mem *mem = host_vm(h, id)->mem;
 	uint64_t pin_lo = mem->cfg.pinned_start >> PAGE_SHIFT;
 	uint64_t pin_hi = pin_lo + (mem->cfg.pinned_size >> PAGE_SHIFT);
 	pfn_t *before = calloc(mem->npages, sizeof(*before));
@@ -361,7 +361,7 @@ END_TEST
 /* Regions of guest id fully backed, but not by one pageblock. */
 static unsigned int scattered_regions(struct vmm_host *h, unsigned int id)
 {
-	struct guest_mem *mem = h->vm[id]->mem;
+	struct guest_mem *mem = host_vm(h, id)->mem;
 	unsigned int n = 0;
 
 	for (uint64_t g = 0; g < mem->cfg.size; g += 2 * MiB)

@@ -9,13 +9,18 @@
  */
 #include <check.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "tests/ctl_test.h"
@@ -149,19 +154,14 @@ START_TEST(test_stats_and_trace)
 
 	ctl_assert_error(ctl_cmd(fd, "{\"execute\": \"trace-stop\"}"),
 			 "GenericError", "not tracing");
-	ctl_assert_error(ctl_cmd(fd, "{\"execute\": \"trace-start\", "
-				     "\"arguments\": {\"file\": \"rel\"}}"),
-			 "GenericError", "absolute path");
-	ctl_assert_error(ctl_cmd(fd, "{\"execute\": \"trace-start\", "
-				     "\"arguments\": {\"file\": "
-				     "\"/nonexistent/dir/t\"}}"),
+	ctl_assert_error(ctl_trace_start(fd, "rel"), "GenericError",
+			 "absolute path");
+	ctl_assert_error(ctl_trace_start(fd, "/nonexistent/dir/t"),
 			 "GenericError", "No such file");
-	snprintf(cmd, sizeof(cmd),
-		 "{\"execute\": \"trace-start\", \"arguments\": "
-		 "{\"file\": \"%s/trace\"}}",
-		 t.dir);
-	ctl_assert_ok(ctl_cmd(fd, cmd));
-	ctl_assert_error(ctl_cmd(fd, cmd), "GenericError", "already tracing");
+	snprintf(cmd, sizeof(cmd), "%s/trace", t.dir);
+	ctl_assert_ok(ctl_trace_start(fd, cmd));
+	ctl_assert_error(ctl_trace_start(fd, cmd), "GenericError",
+			 "already tracing");
 	r = ctl_event(fd, "TRACE", 5000);
 	ck_assert_str_eq(json_string_value(get(get(r, "data"), "state")), "on");
 	json_decref(r);
@@ -169,8 +169,88 @@ START_TEST(test_stats_and_trace)
 	ck_assert_int_ge(json_integer_value(get(get(r, "return"), "events")),
 			 0);
 	json_decref(r);
-	snprintf(cmd, sizeof(cmd), "%s/trace", t.dir);
 	ck_assert_int_eq(stat(cmd, &st), 0);
+	ctl_client_close(fd);
+	ck_assert_int_eq(ctl_test_quit(&t), 0);
+	ctl_test_done(&t);
+}
+END_TEST
+
+/*
+ * trace-start makes a new file only: never one that exists, never
+ * through a symlink.  On a full disk, trace-stop fails with ENOSPC, the
+ * TRACE event says so, and the file ends with a whole line.
+ */
+START_TEST(test_trace_files)
+{
+	struct ctl_test t;
+	char path[256], link[192], full[192], cmd[512];
+	struct stat st;
+	json_t *r, *ev;
+	int fd, out;
+
+	ctl_test_start(&t, "--pool", "64M", "--nodes", "2", NULL);
+	fd = ctl_client(&t);
+	snprintf(path, sizeof(path), "%s/old", t.dir);
+	out = open(path, O_WRONLY | O_CREAT, 0644);
+	ck_assert_int_eq(write(out, "precious\n", 9), 9);
+	close(out);
+	ctl_assert_error(ctl_trace_start(fd, path), "GenericError",
+			 "exists: trace-start makes a new file only");
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_int_eq(st.st_size, 9);
+	snprintf(link, sizeof(link), "%s/link", t.dir);
+	snprintf(path, sizeof(path), "%s/target", t.dir);
+	ck_assert_int_eq(symlink(path, link), 0);
+	ctl_assert_error(ctl_trace_start(fd, link), "GenericError", "exists");
+	ck_assert_int_ne(lstat(path, &st), 0); /* not made through it */
+	ctl_assert_error(ctl_trace_start(fd, "/proc/vmm-trace"), "GenericError",
+			 "trace file /proc/vmm-trace");
+
+	/* A disk with one page free: two compactions trace about 8 KiB. */
+	snprintf(full, sizeof(full), "%s/full", t.dir);
+	ck_assert_int_eq(mkdir(full, 0700), 0);
+	if (mount("tmpfs", full, "tmpfs", 0, "size=64k")) {
+		printf("SKIP: test_trace_files, full disk: mount tmpfs: %s\n",
+		       strerror(errno));
+		goto out;
+	}
+	snprintf(path, sizeof(path), "%s/fill", full);
+	out = open(path, O_WRONLY | O_CREAT, 0600);
+	for (char page[4096] = { 0 }; write(out, page, sizeof(page)) > 0;)
+		;
+	ck_assert_int_eq(ftruncate(out, 60 << 10), 0);
+	close(out);
+	snprintf(path, sizeof(path), "%s/trace", full);
+	ctl_assert_ok(ctl_trace_start(fd, path));
+	for (int i = 0; i < 2; i++)
+		ctl_assert_ok(ctl_cmd(fd, "{\"execute\": \"compact\"}"));
+	ctl_assert_error(ctl_cmd(fd, "{\"execute\": \"trace-stop\"}"),
+			 "GenericError", "No space left on device");
+	for (;;) {
+		ev = ctl_event(fd, "TRACE", 5000);
+		ck_assert_ptr_nonnull(ev);
+		if (!strcmp(json_string_value(get(get(ev, "data"), "state")),
+			    "off"))
+			break;
+		json_decref(ev);
+	}
+	ck_assert_str_eq(json_string_value(get(get(ev, "data"), "error")),
+			 "No space left on device");
+	json_decref(ev);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_int_gt(st.st_size, 0);
+	out = open(path, O_RDONLY);
+	ck_assert_int_eq(pread(out, cmd, 1, st.st_size - 1), 1);
+	close(out);
+	ck_assert_int_eq(cmd[0], '\n'); /* no line cut in half */
+	/* The next session, elsewhere, works. */
+	snprintf(path, sizeof(path), "%s/trace2", t.dir);
+	ctl_assert_ok(ctl_trace_start(fd, path));
+	r = ctl_cmd(fd, "{\"execute\": \"trace-stop\"}");
+	ctl_assert_ok(r);
+	umount2(full, MNT_DETACH);
+out:
 	ctl_client_close(fd);
 	ck_assert_int_eq(ctl_test_quit(&t), 0);
 	ctl_test_done(&t);
@@ -233,10 +313,10 @@ START_TEST(test_bad_input)
 		  "GenericError", "'lots' is not a size" },
 		{ "{\"execute\": \"balloon-set\", \"arguments\": "
 		  "{\"guest\": 3, \"target\": \"1M\"}}",
-		  "DeviceNotFound", "no guest with id 3" },
+		  "DeviceNotFound", "no such guest: id 3" },
 		{ "{\"execute\": \"guest-stop\", \"arguments\": "
 		  "{\"guest\": \"nobody\"}}",
-		  "DeviceNotFound", "no guest 'nobody'" },
+		  "DeviceNotFound", "no such guest: 'nobody'" },
 		{ "{\"execute\": \"guest-launch\", \"arguments\": "
 		  "{\"mem\": 3.5}}",
 		  "GenericError", "Invalid parameter type for 'mem'" },
@@ -421,25 +501,34 @@ START_TEST(test_bad_clients_dropped)
 }
 END_TEST
 
-/* Two clients: events reach both; the 33rd connection is refused with
- * a reason; a client that shuts down its sending side still gets its
- * replies. */
+static int raw_connect(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+	strcpy(sa.sun_path, path);
+	ck_assert_int_eq(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	return fd;
+}
+
+/*
+ * 32 clients: events reach them; a 33rd takes the place of the one idle
+ * longest, which is told why.  At most 31 watch events, so a place stays
+ * for commands: with 31 watchers, newcomers still get in.  A client that
+ * shuts down its sending side still gets its replies.
+ */
 START_TEST(test_many_clients)
 {
 	int fd[CTL_MAX_CLIENTS], extra;
 	struct ctl_test t;
-	char cmd[256], line[512];
+	char cmd[256];
 	json_t *r;
-	ssize_t n;
 
 	ctl_test_start(&t, "--pool", "64M", NULL);
 	for (int i = 0; i < CTL_MAX_CLIENTS; i++)
 		fd[i] = ctl_client(&t);
-	snprintf(cmd, sizeof(cmd),
-		 "{\"execute\": \"trace-start\", \"arguments\": "
-		 "{\"file\": \"%s/trace\"}}",
-		 t.dir);
-	ctl_assert_ok(ctl_cmd(fd[1], cmd));
+	snprintf(cmd, sizeof(cmd), "%s/trace", t.dir);
+	ctl_assert_ok(ctl_trace_start(fd[1], cmd));
 	for (int i = 0; i < 2; i++) {
 		r = ctl_event(fd[i], "TRACE", 5000);
 		ck_assert_ptr_nonnull(r);
@@ -451,19 +540,32 @@ START_TEST(test_many_clients)
 			 "off");
 	json_decref(r);
 
-	{
-		struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	/* All places taken: fd[2], silent since it came, makes room. */
+	extra = ctl_client(&t);
+	ctl_assert_error(ctl_next_reply(fd[2], 5000), "GenericError",
+			 "a new client needs its place");
+	ck_assert(ctl_closed(fd[2], 5000));
+	ctl_client_close(fd[2]);
+	ctl_assert_ok(ctl_cmd(extra, "{\"execute\": \"query-status\"}"));
+	fd[2] = extra;
 
-		extra = socket(AF_UNIX, SOCK_STREAM, 0);
-		strcpy(sa.sun_path, t.path);
-		ck_assert_int_eq(
-			connect(extra, (struct sockaddr *)&sa, sizeof(sa)), 0);
-		n = recv(extra, line, sizeof(line) - 1, 0);
-		ck_assert_int_gt(n, 0);
-		line[n] = 0;
-		ck_assert_ptr_nonnull(strstr(line, "too many clients"));
-		close(extra);
+	/* 31 watch; the 32nd may not, and newcomers get in all the same. */
+	for (int i = 0; i < CTL_MAX_WATCHERS; i++)
+		ctl_assert_ok(
+			ctl_cmd(fd[i], "{\"execute\": \"watch-events\"}"));
+	ctl_assert_error(ctl_cmd(fd[CTL_MAX_CLIENTS - 1],
+				 "{\"execute\": \"watch-events\"}"),
+			 "GenericError", "a place stays for commands");
+	for (int i = 0; i < 3; i++) {
+		extra = ctl_client(&t);
+		ctl_assert_ok(
+			ctl_cmd(extra, "{\"execute\": \"query-version\"}"));
+		ctl_client_close(extra);
 	}
+	/* The watchers are all still there. */
+	for (int i = 0; i < CTL_MAX_WATCHERS; i++)
+		ctl_assert_ok(
+			ctl_cmd(fd[i], "{\"execute\": \"query-version\"}"));
 	for (int i = 2; i < CTL_MAX_CLIENTS; i++)
 		ctl_client_close(fd[i]);
 
@@ -475,6 +577,96 @@ START_TEST(test_many_clients)
 	ck_assert(ctl_closed(fd[0], 5000));
 	ctl_client_close(fd[0]);
 	ctl_client_close(fd[1]);
+	ck_assert_int_eq(ctl_test_quit(&t), 0);
+	ctl_test_done(&t);
+}
+END_TEST
+
+/* Everything fd receives until the server closes it (3 s at most). */
+static char *until_closed(int fd)
+{
+	static char buf[4096];
+	size_t len = 0;
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	ssize_t n;
+
+	while (len < sizeof(buf) - 1 && poll(&p, 1, 3000) > 0 &&
+	       (n = recv(fd, buf + len, sizeof(buf) - 1 - len, 0)) > 0)
+		len += n;
+	buf[len] = 0;
+	ck_assert_msg(poll(&p, 1, 0) > 0 && recv(fd, &n, 1, MSG_DONTWAIT) <= 0,
+		      "still connected after: %s", buf);
+	return buf;
+}
+
+/*
+ * Nobody locks management out: with every place taken by connections
+ * that say nothing and by ones that trickle a byte every 200 ms, and
+ * watchers besides, commands get in at once (the newcomer takes the
+ * place of the one idle longest).  A line must be complete 5 s after its
+ * first byte and a new connection must speak within 5 s: the tricklers
+ * and the silent ones are all gone then, each told why, while the
+ * watchers stay.
+ */
+#define NR_SILENT 16
+#define NR_TRICKLE 16
+#define NR_WATCH 6
+
+START_TEST(test_lockout)
+{
+	int silent[NR_SILENT], trickle[NR_TRICKLE], watch[NR_WATCH];
+	int told_line = 0, told_silent = 0;
+	struct ctl_test t;
+	struct timespec t0, t1;
+
+	ctl_test_start(&t, "--pool", "64M", NULL);
+	for (int i = 0; i < NR_WATCH; i++)
+		watch[i] = ctl_watcher(&t);
+	/* 6 + 32 + a command each round: more than the 32 places. */
+	for (int i = 0; i < NR_SILENT; i++)
+		silent[i] = raw_connect(t.path);
+	for (int i = 0; i < NR_TRICKLE; i++)
+		trickle[i] = raw_connect(t.path);
+	for (int round = 0; round < 35; round++) {
+		for (int i = 0; i < NR_TRICKLE; i++)
+			send(trickle[i], round ? " " : "{", 1, MSG_NOSIGNAL);
+		if (round < 10) {
+			int fd;
+
+			clock_gettime(CLOCK_MONOTONIC, &t0);
+			fd = ctl_client(&t);
+			ctl_assert_ok(ctl_cmd(fd, "{\"execute\": "
+						  "\"query-status\"}"));
+			clock_gettime(CLOCK_MONOTONIC, &t1);
+			ck_assert_int_lt((t1.tv_sec - t0.tv_sec) * 1000 +
+						 (t1.tv_nsec - t0.tv_nsec) /
+							 1000000,
+					 1000);
+			ctl_client_close(fd);
+		}
+		usleep(200000);
+	}
+	/* 7 s on: every trickler and silent one is gone, told why. */
+	for (int i = 0; i < NR_TRICKLE + NR_SILENT; i++) {
+		int fd = i < NR_TRICKLE ? trickle[i] : silent[i - NR_TRICKLE];
+		char *why = until_closed(fd);
+
+		if (strstr(why, "within 5 s of its first byte"))
+			told_line++;
+		else if (strstr(why, "no command within 5 s of connecting"))
+			told_silent++;
+		else
+			ck_assert_msg(strstr(why, "needs its place"), "%s",
+				      why);
+		close(fd);
+	}
+	ck_assert_int_gt(told_line, 0);
+	ck_assert_int_gt(told_silent, 0);
+	for (int i = 0; i < NR_WATCH; i++) {
+		ctl_assert_ok(ctl_cmd(watch[i], "{\"execute\": "
+						"\"query-version\"}"));
+		ctl_client_close(watch[i]);
+	}
 	ck_assert_int_eq(ctl_test_quit(&t), 0);
 	ctl_test_done(&t);
 }
@@ -528,7 +720,19 @@ START_TEST(test_socket_file)
 	snprintf(other.log, sizeof(other.log), "%s/log2", t.dir);
 	ctl_test_spawn(&other, args);
 	ck_assert_int_eq(ctl_test_wait(&other), 2);
-	assert_log(&other, "another vmm is listening");
+	snprintf(path, sizeof(path), "another vmm is serving %s", t.path);
+	assert_log(&other, path);
+	fd = ctl_client(&t);
+	ctl_assert_ok(ctl_cmd(fd, "{\"execute\": \"query-status\"}"));
+	ctl_client_close(fd);
+
+	/* A vmm killed outright leaves its socket: the next one replaces
+	 * it. */
+	ck_assert_int_eq(kill(t.pid, SIGKILL), 0);
+	ck_assert_int_eq(waitpid(t.pid, NULL, 0), t.pid);
+	ck_assert_int_eq(lstat(t.path, &st), 0);
+	ctl_test_spawn(&t, args);
+	ctl_test_listening(&t);
 	fd = ctl_client(&t);
 	ctl_assert_ok(ctl_cmd(fd, "{\"execute\": \"query-status\"}"));
 	ctl_client_close(fd);
@@ -576,10 +780,12 @@ Suite *ctl_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_greeting_and_queries);
 	tcase_add_test(tc, test_stats_and_trace);
+	tcase_add_test(tc, test_trace_files);
 	tcase_add_test(tc, test_bad_input);
 	tcase_add_test(tc, test_oversized_line);
 	tcase_add_test(tc, test_bad_clients_dropped);
 	tcase_add_test(tc, test_many_clients);
+	tcase_add_test(tc, test_lockout);
 	tcase_add_test(tc, test_socket_file);
 	suite_add_tcase(s, tc);
 	return s;

@@ -8,6 +8,7 @@
  */
 #include <check.h>
 #include <sched.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,17 @@ static json_int_t launch(int fd, const char *args)
 		      json_string_value(get(get(r, "error"), "desc")));
 	json_decref(r);
 	return id;
+}
+
+/* {"execute": cmd, "arguments": {"guest": id}}: its reply. */
+static json_t *guest_cmd(int fd, const char *cmd, json_int_t id)
+{
+	char line[256];
+
+	snprintf(line, sizeof(line),
+		 "{\"execute\": \"%s\", \"arguments\": {\"guest\": %lld}}", cmd,
+		 (long long)id);
+	return ctl_cmd(fd, line);
 }
 
 /* The GUEST_STOPPED of guest id, as fd sees it. */
@@ -90,7 +102,7 @@ START_TEST(test_guest_lifecycle)
 	ctl_test_start(&t, "--pool", "256M", "--nodes", "2", "--no-deflate",
 		       NULL);
 	ctl = ctl_client(&t);
-	watch = ctl_client(&t);
+	watch = ctl_watcher(&t);
 	a = launch(ctl, "{\"spec\": \"name=a,mem=64M,nodes=2,map=0:1/1:0,"
 			"script=touch 40M; verify; hold 30s\"}");
 	b = launch(ctl, "{\"name\": \"b\", \"mem\": 33554432, \"vcpus\": 2, "
@@ -178,9 +190,12 @@ START_TEST(test_guest_lifecycle)
 		json_string_value(get(find_guest(get(r, "return"), d), "name")),
 		"guest2");
 	json_decref(r);
-	r = ctl_cmd(ctl, "{\"execute\": \"guest-kill\", \"arguments\": "
-			 "{\"guest\": 1}}");
-	ctl_assert_ok(r);
+	/* By id: a's is a's alone, for good. */
+	ck_assert_int_gt(c, b);
+	ck_assert_int_gt(d, c);
+	ctl_assert_error(guest_cmd(ctl, "guest-kill", a), "DeviceNotFound",
+			 "no such guest");
+	ctl_assert_ok(guest_cmd(ctl, "guest-kill", c));
 	assert_stopped(stopped(watch, c), "killed", "not checked");
 
 	/* quit with a guest running: it is asked to shut down and does
@@ -368,7 +383,7 @@ START_TEST(test_trace_names)
 {
 	struct ctl_test t;
 	json_int_t before, during;
-	char cmd[512], path[300], *line = NULL;
+	char path[300], *line = NULL;
 	size_t cap = 0;
 	long at_before = -1, at_during = -1, first_during_event = -1, n = 0;
 	json_t *ev;
@@ -381,11 +396,7 @@ START_TEST(test_trace_names)
 			    "script=touch 4M; hold 30s\"}");
 	wait_faulted(fd, before, 4 << 20);
 	snprintf(path, sizeof(path), "%s/names.trace", t.dir);
-	snprintf(cmd, sizeof(cmd),
-		 "{\"execute\": \"trace-start\", \"arguments\": "
-		 "{\"file\": \"%s\"}}",
-		 path);
-	ctl_assert_ok(ctl_cmd(fd, cmd));
+	ctl_assert_ok(ctl_trace_start(fd, path));
 	during = launch(fd, "{\"spec\": \"name=late,mem=32M,"
 			    "script=touch 4M; verify\"}");
 	ev = stopped(fd, during);
@@ -415,6 +426,78 @@ START_TEST(test_trace_names)
 	ck_assert_int_eq(at_before, 0);
 	ck_assert_int_gt(at_during, 0);
 	ck_assert_int_gt(first_during_event, at_during);
+	ctl_client_close(fd);
+	ck_assert_int_eq(ctl_test_quit(&t), 0);
+	ctl_test_done(&t);
+}
+END_TEST
+
+/*
+ * Ids are never reused: a guest launched after another has gone (in the
+ * same slot inside vmm) gets a new id, everywhere a user sees one: the
+ * reply, events, query-guests, the trace's vm= keys and names; the old
+ * id names nobody.
+ */
+START_TEST(test_ids_never_reused)
+{
+	struct ctl_test t;
+	json_int_t old, new;
+	char cmd[512], path[300], want[64], *line = NULL;
+	size_t cap = 0;
+	bool named = false, faults = false;
+	json_t *r, *ev;
+	FILE *f;
+	int fd;
+
+	ctl_test_start(&t, "--pool", "128M", NULL);
+	fd = ctl_client(&t);
+	snprintf(path, sizeof(path), "%s/ids.trace", t.dir);
+	ctl_assert_ok(ctl_trace_start(fd, path));
+	old = launch(fd, "{\"spec\": \"name=one,mem=32M,"
+			 "script=touch 4M; hold 30s\"}");
+	ctl_assert_ok(ctl_cmd(fd, "{\"execute\": \"guest-stop\", "
+				  "\"arguments\": {\"guest\": \"one\", "
+				  "\"timeout\": 0}}"));
+	json_decref(stopped(fd, old));
+	new = launch(fd, "{\"spec\": \"name=two,mem=32M,"
+			 "script=touch 4M; hold 30s\"}");
+	ck_assert_int_gt(new, old);
+	ev = ctl_event_of(fd, "GUEST_STARTED", new, 10000);
+	ck_assert_ptr_nonnull(ev);
+	ck_assert_str_eq(json_string_value(get(get(ev, "data"), "name")),
+			 "two");
+	json_decref(ev);
+	wait_faulted(fd, new, 4 << 20);
+	r = ctl_cmd(fd, "{\"execute\": \"query-guests\"}");
+	ck_assert_uint_eq(json_array_size(get(r, "return")), 1);
+	ck_assert_ptr_nonnull(find_guest(get(r, "return"), new));
+	json_decref(r);
+	/* The old id: no such guest, for every command that takes one. */
+	ctl_assert_error(guest_cmd(fd, "guest-kill", old), "DeviceNotFound",
+			 "no such guest: id");
+	ctl_assert_error(guest_cmd(fd, "guest-stop", old), "DeviceNotFound",
+			 "no such guest");
+	snprintf(cmd, sizeof(cmd),
+		 "{\"execute\": \"balloon-set\", \"arguments\": "
+		 "{\"guest\": %lld, \"target\": \"1M\"}}",
+		 (long long)old);
+	ctl_assert_error(ctl_cmd(fd, cmd), "DeviceNotFound", "no such guest");
+	ctl_assert_ok(ctl_cmd(fd, "{\"execute\": \"trace-stop\"}"));
+	/* The trace: the new guest's faults under its own id. */
+	f = fopen(path, "re");
+	ck_assert_ptr_nonnull(f);
+	while (getline(&line, &cap, f) > 0) {
+		snprintf(want, sizeof(want), "# vm=%lld name=two",
+			 (long long)new);
+		named |= !strncmp(line, want, strlen(want));
+		snprintf(want, sizeof(want), "event=vmm_fault vm=%lld ",
+			 (long long)new);
+		faults |= strstr(line, want) != NULL;
+	}
+	free(line);
+	fclose(f);
+	ck_assert(named);
+	ck_assert(faults);
 	ctl_client_close(fd);
 	ck_assert_int_eq(ctl_test_quit(&t), 0);
 	ctl_test_done(&t);
@@ -651,6 +734,68 @@ START_TEST(test_balloon_target_kept)
 }
 END_TEST
 
+/*
+ * OOM kills, several, each one's OOM_KILL before its GUEST_STOPPED in
+ * the order a client receives them (docs/control.md: the GUEST_STOPPED
+ * follows).  Hogs that each need more than the whole pool, launched
+ * together: every one is killed.
+ */
+#define NR_HOGS 5
+
+START_TEST(test_oom_event_order)
+{
+	struct ctl_test t;
+	json_int_t hog[NR_HOGS];
+	bool killed[NR_HOGS] = { false };
+	int fd, watch, nr_stopped = 0;
+
+	ctl_test_start(&t, "--pool", "64M", NULL);
+	fd = ctl_client(&t);
+	watch = ctl_watcher(&t);
+	for (int i = 0; i < NR_HOGS; i++) {
+		char args[256];
+
+		snprintf(args, sizeof(args),
+			 "{\"spec\": \"name=hog%d,mem=96M,"
+			 "script=touch 80M; verify\"}",
+			 i);
+		hog[i] = launch(fd, args);
+	}
+	/* The watcher's stream, in the order it came. */
+	while (nr_stopped < NR_HOGS) {
+		json_t *m = ctl_read(watch, 60000), *d;
+		const char *ev;
+		int i;
+
+		ck_assert_msg(m, "%d of %d hogs stopped", nr_stopped, NR_HOGS);
+		ev = json_string_value(get(m, "event"));
+		d = get(m, "data");
+		for (i = 0; i < NR_HOGS; i++)
+			if (json_integer_value(get(d, "id")) == hog[i])
+				break;
+		if (!ev || i == NR_HOGS) {
+			json_decref(m);
+			continue;
+		}
+		if (!strcmp(ev, "OOM_KILL")) {
+			killed[i] = true;
+		} else if (!strcmp(ev, "GUEST_STOPPED")) {
+			ck_assert_str_eq(json_string_value(get(d, "reason")),
+					 "oom-kill");
+			ck_assert_msg(
+				killed[i],
+				"hog%d: GUEST_STOPPED before its OOM_KILL", i);
+			nr_stopped++;
+		}
+		json_decref(m);
+	}
+	ctl_client_close(watch);
+	ctl_client_close(fd);
+	ck_assert_int_eq(ctl_test_quit(&t), 0);
+	ctl_test_done(&t);
+}
+END_TEST
+
 /* The warning a launch's reply carries ("" for none). */
 static void launch_warning(int fd, const char *spec, char *warning, size_t len)
 {
@@ -721,10 +866,12 @@ Suite *ctl_guests_suite(void)
 	tcase_add_test(tc, test_guest_lifecycle);
 	tcase_add_test(tc, test_guest_stop_shutdown);
 	tcase_add_test(tc, test_trace_names);
+	tcase_add_test(tc, test_ids_never_reused);
 	tcase_add_test(tc, test_hostile_clients_guests_intact);
 	tcase_add_test(tc, test_pressure_events);
 	tcase_add_test(tc, test_balloon_target_kept);
 	tcase_add_test(tc, test_vcpu_warning);
+	tcase_add_test(tc, test_oom_event_order);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -53,7 +53,7 @@ START_TEST(test_pool_guest_integrity)
 			      err);
 	}
 	ck_assert(wait_guest(h, id, NULL) == VM_EXIT_GUEST_EXIT);
-	guest_mem_get_stats(h->vm[id]->mem, &st);
+	guest_mem_get_stats(host_vm(h, id)->mem, &st);
 	ck_assert_uint_gt(st.huge_maps, 0);
 	ck_assert_uint_ge(st.pages, (80 << 20) >> PAGE_SHIFT);
 	assert_clean(h, id);
@@ -103,7 +103,7 @@ START_TEST(test_oom_kills_the_hog)
 	 * freed memory for first: expected either way. */
 	printk_capture_end(&c);
 	free(c.text);
-	vm_exit_reason(h->vm[hog], detail, sizeof(detail));
+	vm_exit_reason(host_vm(h, hog), detail, sizeof(detail));
 	ck_assert_ptr_nonnull(strstr(detail, "OOM killer"));
 	ck_assert_uint_eq(vm_event_sum(h->pool, OOM_KILL), 1);
 	/* Reaped at once, by the killer, before the VM is even freed: the
@@ -111,7 +111,7 @@ START_TEST(test_oom_kills_the_hog)
 	for (int i = 0; i < 1000; i++) {
 		struct guest_mem_stats st;
 
-		guest_mem_get_stats(h->vm[hog]->mem, &st);
+		guest_mem_get_stats(host_vm(h, hog)->mem, &st);
 		if (!st.pages)
 			break;
 		usleep(1000);
@@ -119,7 +119,7 @@ START_TEST(test_oom_kills_the_hog)
 	{
 		struct guest_mem_stats st;
 
-		guest_mem_get_stats(h->vm[hog]->mem, &st);
+		guest_mem_get_stats(host_vm(h, hog)->mem, &st);
 		ck_assert_uint_eq(st.pages, 0);
 	}
 	host_reap(h, hog);
@@ -147,7 +147,7 @@ START_TEST(test_unkillable_out_of_memory)
 	hog = launch_adj(h, "hog", 256, 1, 1, "touch 200M; verify", -1000);
 	ck_assert(wait_guest(h, hog, NULL) == VM_EXIT_OOM);
 	printk_capture_expect(&c, "page allocation failure");
-	vm_exit_reason(h->vm[hog], detail, sizeof(detail));
+	vm_exit_reason(host_vm(h, hog), detail, sizeof(detail));
 	ck_assert_ptr_nonnull(strstr(detail, "out of memory"));
 	ck_assert_uint_eq(vm_event_sum(h->pool, OOM_KILL), 0);
 	host_reap(h, hog);
@@ -179,9 +179,9 @@ START_TEST(test_host_limit_stops_guest)
 	bool seen = false;
 
 	ck_assert_int_ge(host_events_enable(h), 0);
-	guest_mem_set_fail_map(h->vm[lim]->mem, &always);
+	guest_mem_set_fail_map(host_vm(h, lim)->mem, &always);
 	ck_assert(wait_guest(h, lim, NULL) == VM_EXIT_HOST_LIMIT);
-	vm_exit_reason(h->vm[lim], detail, sizeof(detail));
+	vm_exit_reason(host_vm(h, lim), detail, sizeof(detail));
 	ck_assert_msg(strstr(detail, "vm.max_map_count"), "%s", detail);
 	ck_assert_uint_eq(vm_event_sum(h->pool, OOM_KILL), 0);
 	host_reap(h, lim);
@@ -228,12 +228,12 @@ START_TEST(test_vnuma_placement)
 	for (int i = 0; i < 2000; i++) {
 		struct vm_summary s;
 
-		vm_get_summary(h->vm[id], &s);
+		vm_get_summary(host_vm(h, id), &s);
 		if (s.nr_phases >= 2)
 			break;
 		usleep(1000);
 	}
-	mem = h->vm[id]->mem;
+	mem = host_vm(h, id)->mem;
 	for (uint64_t g = 0; g < spec.mem_bytes; g += PAGE_SIZE) {
 		pfn_t pfn = READ_ONCE(mem->gpa_map[g >> PAGE_SHIFT]);
 
@@ -312,10 +312,10 @@ START_TEST(test_migrate_paused_guest)
 
 	do {
 		usleep(1000);
-		vm_get_summary(h->vm[id], &s);
+		vm_get_summary(host_vm(h, id), &s);
 	} while (s.nr_phases < 1);
-	mem = h->vm[id]->mem;
-	ck_assert_int_eq(vm_pause(h->vm[id]), 0);
+	mem = host_vm(h, id)->mem;
+	ck_assert_int_eq(vm_pause(host_vm(h, id)), 0);
 	for (uint64_t g = 4 << 20; g < (12 << 20); g += PAGE_SIZE) {
 		pfn_t np = __alloc_pages(h->pool, GFP_GUEST, 0, 1, NULL);
 
@@ -326,7 +326,7 @@ START_TEST(test_migrate_paused_guest)
 		}
 		moved++;
 	}
-	vm_resume(h->vm[id]);
+	vm_resume(host_vm(h, id));
 	ck_assert_int_ge(moved, 1024);
 	assert_clean(h, id);
 	assert_all_free(h);

@@ -484,7 +484,7 @@ START_TEST(test_headroom_reclaim_then_kill)
 	/* Room 40 MiB: the busy guest cannot stay. */
 	set_limit(44 * MiB);
 	ck_assert(test_wait_guest(h, busy, NULL) == VM_EXIT_OOM_KILL);
-	vm_exit_reason(h->vm[busy], detail, sizeof(detail));
+	vm_exit_reason(host_vm(h, busy), detail, sizeof(detail));
 	ck_assert_msg(strstr(detail, "for the host's memory limit"), "%s",
 		      detail);
 	ck_assert_uint_eq(READ_ONCE(h->headroom.kills), 1);

@@ -56,7 +56,8 @@ static void migrate_batch(struct vmm_host *h, unsigned int id, uint64_t lo,
 			  uint64_t hi, bool run, uint64_t *seed,
 			  struct tally *t)
 {
-	struct guest_mem *mem = h->vm[id]->mem;
+	struct vm *vm = host_vm(h, id);
+	struct guest_mem *mem = vm->mem;
 	struct migrate_req req[BATCH];
 	unsigned int n = 0;
 	uint64_t start =
@@ -79,7 +80,7 @@ static void migrate_batch(struct vmm_host *h, unsigned int id, uint64_t lo,
 		req[n++] = (struct migrate_req){ .old_pfn = old,
 						 .new_pfn = np,
 						 .gpa = { g },
-						 .owner = id,
+						 .owner = vm->slot,
 						 .result = 1 };
 	}
 	/* Unused frames of the run (unbacked pages) went back above. */
@@ -103,7 +104,7 @@ static void wait_phases(struct vmm_host *h, unsigned int id, unsigned int n)
 	struct vm_summary s;
 
 	for (int i = 0; i < 20000; i++) {
-		vm_get_summary(h->vm[id], &s);
+		vm_get_summary(host_vm(h, id), &s);
 		if (s.nr_phases >= n || s.exited)
 			return;
 		usleep(1000);
@@ -115,9 +116,9 @@ static bool in_phase_before(struct vmm_host *h, unsigned int id, unsigned int n)
 {
 	struct vm_summary s;
 
-	vm_get_summary(h->vm[id], &s);
+	vm_get_summary(host_vm(h, id), &s);
 	return s.nr_phases < n && !s.exited &&
-	       __atomic_load_n(&h->vm[id]->state, __ATOMIC_ACQUIRE) ==
+	       __atomic_load_n(&host_vm(h, id)->state, __ATOMIC_ACQUIRE) ==
 		       VM_RUNNING;
 }
 
@@ -163,7 +164,7 @@ START_TEST(test_migrate_running_guest)
 
 	trace_ring_enable(&h->pool->trace, true);
 	wait_phases(h, id, 1);
-	mem = h->vm[id]->mem;
+	mem = host_vm(h, id)->mem;
 	if (!by_pause && !mem->wp)
 		printf("SKIP: migration entries: no userfaultfd write-protection of shared memory here (pause mode tested)\n");
 	ck_assert_int_eq(guest_mem_set_migrate_by_pause(mem, true), 0);
@@ -181,7 +182,7 @@ START_TEST(test_migrate_running_guest)
 	       t.eagain, t.other,
 	       hist_percentile(&mem->migrate_pause_ns, 50) / 1e3,
 	       hist_percentile(&mem->migrate_pause_ns, 99) / 1e3,
-	       hist_percentile(&h->vm[id]->pause_stall_ns, 99) / 1e3);
+	       hist_percentile(&host_vm(h, id)->pause_stall_ns, 99) / 1e3);
 	ck_assert_uint_gt(t.moved, 1000);
 	ck_assert_uint_eq(t.other, 0);
 	ck_assert_uint_eq(t.ebusy, 0);
@@ -223,7 +224,7 @@ START_TEST(test_pinned_never_moved)
 				  sizeof(err)) == 0,
 		      "%s", err);
 	wait_phases(h, id, 1);
-	mem = h->vm[id]->mem;
+	mem = host_vm(h, id)->mem;
 	/* Backed now, whatever the guest touched: the pinned range, and
 	 * some of its own memory (fresh pages read zero, as it checks). */
 	ck_assert_int_eq(guest_mem_back(mem, GUEST_RAM_START, 2 * MiB), 0);
@@ -245,7 +246,7 @@ START_TEST(test_pinned_never_moved)
 		req[i] = (struct migrate_req){ .old_pfn = old,
 					       .new_pfn = new_frame(h, 0),
 					       .gpa = { g },
-					       .owner = id };
+					       .owner = host_vm(h, id)->slot };
 	}
 	moved = h->pool->ops.migrate_pages(h->pool->ops.priv, req, 64);
 	for (unsigned int i = 0; i < 64; i++) {
@@ -282,7 +283,7 @@ START_TEST(test_remap_failure_running_guest)
 	uint64_t seed = 99;
 
 	wait_phases(h, id, 1);
-	guest_mem_set_fail_remap(h->vm[id]->mem, &inject);
+	guest_mem_set_fail_remap(host_vm(h, id)->mem, &inject);
 	while (in_phase_before(h, id, 2))
 		migrate_batch(h, id, GUEST_RAM_START, 34 * MiB, t.calls & 1,
 			      &seed, &t);
@@ -321,21 +322,24 @@ START_TEST(test_race_balloon_discard)
 	unsigned int n = 0;
 
 	wait_phases(h, id, 2);
-	mem = h->vm[id]->mem;
+	mem = host_vm(h, id)->mem;
 	for (uint64_t g = GUEST_RAM_START; g < 100 * MiB && n < 64;
 	     g += 1 * MiB + PAGE_SIZE) {
 		pfn_t old = READ_ONCE(mem->gpa_map[g >> PAGE_SHIFT]);
 
 		if (old != PFN_NONE)
-			stale[n++] = (struct migrate_req){ .old_pfn = old,
-							   .gpa = { g },
-							   .owner = id };
+			stale[n++] = (struct migrate_req){
+				.old_pfn = old,
+				.gpa = { g },
+				.owner = host_vm(h, id)->slot
+			};
 	}
-	balloon_set_target(&h->balloon[id]->vb, (64 * MiB) >> PAGE_SHIFT);
+	balloon_set_target(&host_vm_balloon(h, id)->vb,
+			   (64 * MiB) >> PAGE_SHIFT);
 	for (int i = 0; i < 2000; i++) {
 		migrate_batch(h, id, GUEST_RAM_START, 100 * MiB, i & 1, &seed,
 			      &t);
-		balloon_get_info(&h->balloon[id]->vb, &info);
+		balloon_get_info(&host_vm_balloon(h, id)->vb, &info);
 		if (info.actual == info.target && i > 20)
 			break;
 	}
@@ -378,13 +382,13 @@ START_TEST(test_race_oom_reap)
 		test_launch(h, "ok", 48, 1, 1, "touch 24M; hold 1s; verify", 0);
 	unsigned int hog =
 		test_launch(h, "hog", 256, 1, 1, "touch 200M; verify", 0);
-	struct guest_mem *mem = h->vm[hog]->mem;
+	struct guest_mem *mem = host_vm(h, hog)->mem;
 	struct migrate_req late[16];
 	struct tally t = { 0 };
 	uint64_t seed = 3;
 	unsigned int n = 0;
 
-	while (__atomic_load_n(&h->vm[hog]->state, __ATOMIC_ACQUIRE) ==
+	while (__atomic_load_n(&host_vm(h, hog)->state, __ATOMIC_ACQUIRE) ==
 	       VM_RUNNING)
 		migrate_batch(h, hog, GUEST_RAM_START, 200 * MiB, t.calls & 1,
 			      &seed, &t);
@@ -400,7 +404,10 @@ START_TEST(test_race_oom_reap)
 		}
 		ck_assert_uint_ne(np, PFN_NONE);
 		late[n++] = (struct migrate_req){
-			.old_pfn = 0, .new_pfn = np, .gpa = { g }, .owner = hog
+			.old_pfn = 0,
+			.new_pfn = np,
+			.gpa = { g },
+			.owner = host_vm(h, hog)->slot,
 		};
 	}
 	ck_assert_uint_eq(
@@ -432,13 +439,13 @@ START_TEST(test_stopping_guest)
 	pfn_t old;
 
 	wait_phases(h, id, 1);
-	mem = h->vm[id]->mem;
+	mem = host_vm(h, id)->mem;
 	old = READ_ONCE(mem->gpa_map[(4 * MiB) >> PAGE_SHIFT]);
-	vm_stop(h->vm[id], VM_EXIT_STOPPED, "test");
+	vm_stop(host_vm(h, id), VM_EXIT_STOPPED, "test");
 	r = (struct migrate_req){ .old_pfn = old,
 				  .new_pfn = new_frame(h, 0),
 				  .gpa = { 4 * MiB },
-				  .owner = id };
+				  .owner = host_vm(h, id)->slot };
 	ck_assert_uint_eq(h->pool->ops.migrate_pages(h->pool->ops.priv, &r, 1),
 			  0);
 	ck_assert_int_eq(r.result, -EAGAIN);
@@ -462,7 +469,7 @@ static struct kvm_page_stats page_stats(struct vmm_host *h, unsigned int id)
 {
 	struct kvm_page_stats ps;
 
-	ck_assert_int_eq(kvm_vm_page_stats(h->vm[id]->vm_fd, &ps), 0);
+	ck_assert_int_eq(kvm_vm_page_stats(host_vm(h, id)->vm_fd, &ps), 0);
 	return ps;
 }
 
@@ -508,7 +515,7 @@ START_TEST(test_collapse_gives_kvm_2m)
 	wait_phases(h, id, 1);
 	before = page_stats(h, id);
 	collapsed = host_collapse_all(h, 1000, 1000);
-	guest_mem_get_stats(h->vm[id]->mem, &st);
+	guest_mem_get_stats(host_vm(h, id)->mem, &st);
 	ck_assert_int_eq(collapsed, (long)st.collapsed);
 	/* 32 MiB touched from GUEST_RAM_START: 16 regions; the guest's own
 	 * metadata may fill part of one more. */

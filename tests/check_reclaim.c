@@ -46,6 +46,7 @@ static unsigned int fw_snapshot(void *priv, int nid, struct reclaim_guest *g,
 			      pfn_to_nid(w->pool, f->frames[k]) == nid;
 		g[n++] = (struct reclaim_guest){
 			.id = f->id,
+			.vm = f->id,
 			.frames = on,
 			.total_frames = f->nr,
 			.balloon = f->target,

@@ -59,9 +59,14 @@ START_TEST(test_name_comments)
 			 TRACE_PARSE_NAME);
 	ck_assert_uint_eq(vm, 7);
 	ck_assert_str_eq(name, "web-1");
+	/* Ids only grow: any that fits is one. */
+	ck_assert_int_eq(trace_parse_line("# vm=4000000000 name=x\n", &l, &vm,
+					  name, sizeof(name), &why),
+			 TRACE_PARSE_NAME);
+	ck_assert_uint_eq(vm, 4000000000U);
 	/* Not a name: out of range, or a name with a blank in it. */
-	ck_assert_int_eq(trace_parse_line("# vm=999 name=x\n", &l, &vm, name,
-					  sizeof(name), &why),
+	ck_assert_int_eq(trace_parse_line("# vm=99999999999 name=x\n", &l, &vm,
+					  name, sizeof(name), &why),
 			 TRACE_PARSE_SKIP);
 	ck_assert_int_eq(trace_parse_line("# vm=1 name=a b\n", &l, &vm, name,
 					  sizeof(name), &why),

@@ -100,14 +100,18 @@ void ctl_test_start(struct ctl_test *t, ...)
 
 void ctl_test_listening(struct ctl_test *t)
 {
-	/* Listening once the socket exists and takes connections. */
+	/* Listening once the socket greets a connection (a connection
+	 * alone may be taken by the listener of a vmm just killed). */
 	for (long long end = now_ms() + 20000; now_ms() < end;) {
 		struct sockaddr_un sa = { .sun_family = AF_UNIX };
 		int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		char c;
 		int ok;
 
 		strcpy(sa.sun_path, t->path);
-		ok = !connect(fd, (struct sockaddr *)&sa, sizeof(sa));
+		ok = !connect(fd, (struct sockaddr *)&sa, sizeof(sa)) &&
+		     poll(&p, 1, 200) > 0 && recv(fd, &c, 1, 0) == 1;
 		close(fd);
 		if (ok)
 			return;
@@ -191,6 +195,14 @@ int ctl_client_at(const char *path)
 int ctl_client(struct ctl_test *t)
 {
 	return ctl_client_at(t->path);
+}
+
+int ctl_watcher(struct ctl_test *t)
+{
+	int fd = ctl_client(t);
+
+	ctl_assert_ok(ctl_cmd(fd, "{\"execute\": \"watch-events\"}"));
+	return fd;
 }
 
 void ctl_send(int fd, const void *buf, size_t len)
@@ -283,6 +295,17 @@ json_t *ctl_cmd(int fd, const char *line)
 	r = ctl_next_reply(fd, 20000);
 	ck_assert_msg(r, "no reply to %s", line);
 	return r;
+}
+
+json_t *ctl_trace_start(int fd, const char *path)
+{
+	char cmd[512];
+
+	snprintf(cmd, sizeof(cmd),
+		 "{\"execute\": \"trace-start\", \"arguments\": "
+		 "{\"file\": \"%s\"}}",
+		 path);
+	return ctl_cmd(fd, cmd);
 }
 
 static bool is_event(json_t *m, const char *name, long long id)

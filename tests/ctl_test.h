@@ -41,6 +41,9 @@ char *ctl_test_log(struct ctl_test *t);
 /* A client: connected, greeting read (and checked); returns the fd. */
 int ctl_client(struct ctl_test *t);
 int ctl_client_at(const char *path);
+/* A client that only listens: it has sent watch-events (so vmm keeps it
+ * with nothing more to send). */
+int ctl_watcher(struct ctl_test *t);
 /* Send bytes as they are. */
 void ctl_send(int fd, const void *buf, size_t len);
 void ctl_send_str(int fd, const char *s);
@@ -50,6 +53,8 @@ json_t *ctl_read(int fd, int timeout_ms);
 json_t *ctl_next_reply(int fd, int timeout_ms);
 /* Send one line, return its reply (not an event). */
 json_t *ctl_cmd(int fd, const char *line);
+/* trace-start to path: its reply. */
+json_t *ctl_trace_start(int fd, const char *path);
 /* The next event named name within timeout_ms (NULL if none); others
  * stay for later calls.  ctl_event_of: only one about guest id. */
 json_t *ctl_event(int fd, const char *name, int timeout_ms);

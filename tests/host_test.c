@@ -73,7 +73,7 @@ unsigned int test_launch(struct vmm_host *h, const char *name, unsigned int mib,
 enum vm_exit_reason test_wait_guest(struct vmm_host *h, unsigned int id,
 				    struct vm_summary *s)
 {
-	struct vm *vm = h->vm[id];
+	struct vm *vm = host_vm(h, id);
 	struct pollfd p = { .fd = vm->stop_efd, .events = POLLIN };
 	char detail[VM_DETAIL_MAX];
 
@@ -91,10 +91,11 @@ void test_assert_clean(struct vmm_host *h, unsigned int id)
 	struct vm_summary s;
 	enum vm_exit_reason why = test_wait_guest(h, id, &s);
 
-	vm_exit_reason(h->vm[id], detail, sizeof(detail));
+	vm_exit_reason(host_vm(h, id), detail, sizeof(detail));
 	ck_assert_msg(why == VM_EXIT_GUEST_EXIT && s.exit_status == 0,
-		      "%s: %s (%s), status %d, panic '%s'", h->vm[id]->name,
-		      vm_exit_reason_name(why), detail, s.exit_status, s.panic);
+		      "%s: %s (%s), status %d, panic '%s'",
+		      host_vm(h, id)->name, vm_exit_reason_name(why), detail,
+		      s.exit_status, s.panic);
 	ck_assert_uint_gt(s.nr_verify, 0);
 	ck_assert_uint_eq(s.verify_bad, 0);
 	ck_assert_uint_eq(s.nr_corrupt, 0);
@@ -107,10 +108,10 @@ void test_wait_phases(struct vmm_host *h, unsigned int id, unsigned int n)
 	struct vm_summary s;
 
 	for (int i = 0; i < 2000; i++) {
-		vm_get_summary(h->vm[id], &s);
+		vm_get_summary(host_vm(h, id), &s);
 		if (s.nr_phases >= n)
 			return;
 		usleep(5000);
 	}
-	ck_abort_msg("%s: phase %u never ended", h->vm[id]->name, n);
+	ck_abort_msg("%s: phase %u never ended", host_vm(h, id)->name, n);
 }

@@ -242,18 +242,18 @@ static void wait_phases(struct vmm_host *h, unsigned int id, unsigned int n)
 	struct vm_summary s;
 
 	for (int i = 0; i < 60000; i++) {
-		vm_get_summary(h->vm[id], &s);
+		vm_get_summary(host_vm(h, id), &s);
 		if (s.nr_phases >= n)
 			return;
 		if (s.exited) {
 			fprintf(stderr, "bench_compact: guest %s ended early\n",
-				h->vm[id]->name);
+				host_vm(h, id)->name);
 			exit(1);
 		}
 		usleep(1000);
 	}
 	fprintf(stderr, "bench_compact: guest %s never got to phase %u\n",
-		h->vm[id]->name, n);
+		host_vm(h, id)->name, n);
 	exit(1);
 }
 
@@ -279,12 +279,12 @@ static uint64_t balloon_freed(struct vmm_host *h, const unsigned int *id)
 /* The guest ended by itself, every check clean. */
 static bool guest_ok(struct vmm_host *h, unsigned int id)
 {
-	struct pollfd p = { .fd = h->vm[id]->stop_efd, .events = POLLIN };
+	struct pollfd p = { .fd = host_vm(h, id)->stop_efd, .events = POLLIN };
 	struct vm_summary s;
 
 	poll(&p, 1, 60000);
-	vm_wait(h->vm[id]);
-	vm_get_summary(h->vm[id], &s);
+	vm_wait(host_vm(h, id));
+	vm_get_summary(host_vm(h, id), &s);
 	return s.exited && s.exit_status == 0 && !s.verify_bad &&
 	       !s.nr_corrupt && s.nr_verify > 0;
 }
@@ -340,7 +340,7 @@ static void compact_timed(struct vmm_host *h, const unsigned int *id,
 
 	memset(r, 0, sizeof(*r));
 	for (int i = 0; i < 2; i++)
-		before[i] = ((struct guest_mem *)h->vm[id[i]]->mem)
+		before[i] = ((struct guest_mem *)host_vm(h, id[i])->mem)
 				    ->migrate_pause_ns;
 	t0 = trace_clock_ns();
 	r->moved = compact_memory(h->pool);
@@ -349,7 +349,7 @@ static void compact_timed(struct vmm_host *h, const unsigned int *id,
 		die("compact_memory", (int)-r->moved);
 	for (int i = 0; i < 2; i++)
 		hist_since(&r->pause,
-			   &((struct guest_mem *)h->vm[id[i]]->mem)
+			   &((struct guest_mem *)host_vm(h, id[i])->mem)
 				    ->migrate_pause_ns,
 			   &before[i]);
 	r->ms = (t1 - t0) / 1e6;
@@ -482,13 +482,13 @@ static bool busy_and_collapse(void)
 	balloon_freed(h, id);
 	wait_phases(h, id[0], P_CHURN);
 	compact_timed(h, id, &r);
-	vm_get_summary(h->vm[id[0]], &s);
+	vm_get_summary(host_vm(h, id[0]), &s);
 	print_run("busy.compact", &r);
 	printf("busy.compact_within_churn %d bool\n", s.nr_phases == P_CHURN);
 
 	wait_phases(h, id[0], P_DEFLATE);
 	wait_phases(h, id[1], P_DEFLATE);
-	vm_get_summary(h->vm[id[0]], &s);
+	vm_get_summary(host_vm(h, id[0]), &s);
 	print_stalls("busy.baseline", &s.phase[P_BASELINE]);
 	print_stalls("busy.churn", &s.phase[P_CHURN]);
 	for (int i = 0; i < 2; i++) {

@@ -64,7 +64,7 @@ static void wait_phases(struct vmm_host *h, unsigned int id, unsigned int n)
 	struct vm_summary s;
 
 	for (int i = 0; i < 60000; i++) {
-		vm_get_summary(h->vm[id], &s);
+		vm_get_summary(host_vm(h, id), &s);
 		if (s.nr_phases >= n)
 			return;
 		usleep(1000);
@@ -75,9 +75,10 @@ static void wait_phases(struct vmm_host *h, unsigned int id, unsigned int n)
 
 static void end(struct vmm_host *h, unsigned int id)
 {
-	struct pollfd p = { .fd = h->vm[id]->stop_efd, .events = POLLIN };
+	struct vm *vm = host_vm(h, id);
+	struct pollfd p = { .fd = vm->stop_efd, .events = POLLIN };
 
-	vm_stop(h->vm[id], VM_EXIT_STOPPED, "benchmark done");
+	vm_stop(vm, VM_EXIT_STOPPED, "benchmark done");
 	poll(&p, 1, 10000);
 	host_reap(h, id);
 }
@@ -111,7 +112,7 @@ static double neighbour(struct vmm_host *h, int spin_max, double *cpus)
 	wait_phases(h, n, 2);
 	*cpus = (now(CLOCK_PROCESS_CPUTIME_ID) - c0) /
 		(now(CLOCK_MONOTONIC) - t0);
-	vm_get_summary(h->vm[n], &s);
+	vm_get_summary(host_vm(h, n), &s);
 	end(h, n);
 	if (spinner)
 		end(h, spinner);

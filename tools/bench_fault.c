@@ -90,7 +90,7 @@ static double touch_run(struct vmm_host *h, const struct vm_resources *res,
 		fprintf(stderr, "bench_fault: launch: %s\n", err);
 		return -1;
 	}
-	vm = h->vm[id];
+	vm = host_vm(h, id);
 	if (!wait_stop(vm, 60000)) {
 		vm_wait(vm);
 		vm_get_summary(vm, &s);
@@ -201,7 +201,7 @@ static double overhead_per_guest(struct vmm_host *h)
 		for (int t = 0; t < 2000; t++) {
 			struct vm_summary s;
 
-			vm_get_summary(h->vm[id[i]], &s);
+			vm_get_summary(host_vm(h, id[i]), &s);
 			if (s.nr_phases >= 1)
 				break;
 			usleep(1000);

@@ -86,7 +86,7 @@ static void wait_phases(struct vmm_host *h, unsigned int id, unsigned int n)
 	struct vm_summary s;
 
 	for (int i = 0; i < 60000; i++) {
-		vm_get_summary(h->vm[id], &s);
+		vm_get_summary(host_vm(h, id), &s);
 		if (s.nr_phases >= n)
 			return;
 		usleep(1000);
@@ -210,7 +210,7 @@ static pfn_t frames(struct vmm_host *h, unsigned int n)
 static void migrate_for(struct vmm_host *h, unsigned int id,
 			unsigned int stride, struct figures *f)
 {
-	struct vm *vm = h->vm[id];
+	struct vm *vm = host_vm(h, id);
 	struct guest_mem *mem = vm->mem;
 	struct migrate_req *req = calloc(batch_nr, sizeof(*req));
 	uint64_t lo = 4 * MiB, hi = (4 + TOUCH_MIB) * MiB, g = lo, end;
@@ -367,7 +367,7 @@ static const struct {
 static void collapse_for(struct vmm_host *h, unsigned int id, struct figures *f,
 			 struct kvm_page_stats *before)
 {
-	struct vm *vm = h->vm[id];
+	struct vm *vm = host_vm(h, id);
 	struct snap s0;
 	uint64_t end;
 
@@ -421,13 +421,13 @@ int main(int argc, char **argv)
 		fprintf(stderr, "bench_migrate: %s\n", err);
 		return 1;
 	}
-	mem = h->vm[id]->mem;
+	mem = host_vm(h, id)->mem;
 	entries = mem->wp_capable;
 	for (int i = BASELINE; i < NR_PARTS; i++) {
 		wait_phases(h, id, i + 1);
 		switch (i) {
 		case BASELINE:
-			baseline(h->vm[id], &f[i]);
+			baseline(host_vm(h, id), &f[i]);
 			break;
 		case ENTRY_RUNS:
 		case ENTRY_SCATTERED:
@@ -448,14 +448,14 @@ int main(int argc, char **argv)
 	}
 	/* The guest touched its memory again through the last phase. */
 	wait_phases(h, id, NR_PARTS + 1);
-	kvm_vm_page_stats(h->vm[id]->vm_fd, &kvm_after);
+	kvm_vm_page_stats(host_vm(h, id)->vm_fd, &kvm_after);
 
-	p = (struct pollfd){ .fd = h->vm[id]->stop_efd, .events = POLLIN };
+	p = (struct pollfd){ .fd = host_vm(h, id)->stop_efd, .events = POLLIN };
 	poll(&p, 1, 60000);
-	vm_wait(h->vm[id]);
+	vm_wait(host_vm(h, id));
 	for (int i = 0; i < NR_PARTS; i++)
-		guest_view(h->vm[id], i + 1, &f[i]);
-	vm_get_summary(h->vm[id], &s);
+		guest_view(host_vm(h, id), i + 1, &f[i]);
+	vm_get_summary(host_vm(h, id), &s);
 	ok = s.exited && s.exit_status == 0 && !s.verify_bad && !s.nr_corrupt &&
 	     s.nr_verify >= (idle_guest ? 1 : NR_PARTS + 1);
 	if (host_validate(h, err, sizeof(err))) {

@@ -84,7 +84,7 @@ static void wait_phases(struct vmm_host *h, unsigned int id, unsigned int n)
 	struct vm_summary s;
 
 	for (int i = 0; i < 60000; i++) {
-		vm_get_summary(h->vm[id], &s);
+		vm_get_summary(host_vm(h, id), &s);
 		if (s.nr_phases >= n)
 			return;
 		usleep(1000);
@@ -106,7 +106,7 @@ static void inflate_gib(double *gibs, double *returned)
 	uint64_t want = (1ULL << 30) >> PAGE_SHIFT, freed0, t0, t1;
 
 	wait_phases(h, id, 2);
-	vb = &h->balloon[id]->vb;
+	vb = &host_vm_balloon(h, id)->vb;
 	balloon_get_info(vb, &info);
 	freed0 = info.c.frames_freed;
 	/* Whatever was free before (pageblocks the guest never touched,
@@ -141,7 +141,7 @@ static double limit_gib(void)
 	long freed;
 
 	wait_phases(h, id, 1);
-	mem = h->vm[id]->mem;
+	mem = host_vm(h, id)->mem;
 	t0 = trace_clock_ns();
 	/* 1 GiB of the RAM it touched, in one call: the fewest unmaps and
 	 * the longest runs of frees there can be. */
@@ -173,7 +173,7 @@ static void pressure(double *p50, double *p99, double *kswapd_ms)
 	trace_ring_enable(&h->pool->trace, true);
 	busy = launch(h, "busy", 480, "touch 400M; verify");
 	wait_phases(h, busy, 2);
-	mem = h->vm[busy]->mem;
+	mem = host_vm(h, busy)->mem;
 	*p50 = hist_percentile(&mem->fault_ns, 50) / 1e3;
 	*p99 = hist_percentile(&mem->fault_ns, 99) / 1e3;
 	trace_ring_enable(&h->pool->trace, false);

@@ -8,11 +8,13 @@
  * more than they have, hostile balloon drivers, deaf ones, crashes and
  * halts); balloon targets move; guests are asked to stop or killed;
  * compaction runs; statistics are read; tracing sessions start and stop
- * (to /tmp/soak-PID.trace, removed at the end); and in between the
- * pool's invariant checker runs live (query-validate).  It fails when:
+ * (to /tmp/soak-PID.trace, replaced by each session and removed at the
+ * end); and in between the pool's invariant checker runs live
+ * (query-validate).  It fails when:
  *
  *   - an invariant is broken (query-validate says "ok": false),
  *   - a guest ends with its memory not intact (integrity "failed"),
+ *   - a launch gets an id given before (ids are never reused),
  *   - vmm stops answering.
  *
  * Commands that fail for a reason of the moment (the guest went away
@@ -61,7 +63,8 @@ struct soak {
 	unsigned int seed, max_guests;
 	unsigned long ops, errors, launched, validations;
 	unsigned long stopped[8]; /* by reason, below */
-	unsigned long integrity_failed, validate_failed;
+	unsigned long integrity_failed, validate_failed, ids_reused;
+	json_int_t last_id; /* the newest guest's */
 	bool lost; /* vmm stopped answering */
 	bool tracing; /* a session of ours is on */
 };
@@ -138,6 +141,17 @@ static void launch(struct soak *s)
 		floor, workloads[pick(NR_WORKLOADS)]);
 	r = exec(s, "guest-launch", json_pack("{s:s}", "spec", spec));
 	s->launched++;
+	if (r) {
+		json_int_t id = json_integer_value(json_object_get(r, "id"));
+
+		if (id <= s->last_id) {
+			fprintf(stderr,
+				"soak: guest id %lld given again (after %lld)\n",
+				(long long)id, (long long)s->last_id);
+			s->ids_reused++;
+		}
+		s->last_id = id;
+	}
 	json_decref(r);
 }
 
@@ -208,7 +222,9 @@ static void trace(struct soak *s)
 		s->tracing = false;
 		return;
 	}
+	/* trace-start makes a new file only: the last session's goes. */
 	snprintf(path, sizeof(path), "/tmp/soak-%d.trace", (int)getpid());
+	unlink(path);
 	json_decref(exec(s, "trace-start", json_pack("{s:s}", "file", path)));
 	s->tracing = true;
 }
@@ -368,8 +384,10 @@ int main(int argc, char **argv)
 	printf("soak.validations %lu checks\n", s.validations);
 	printf("soak.validate_failed %lu checks\n", s.validate_failed);
 	printf("soak.integrity_failed %lu guests\n", s.integrity_failed);
+	printf("soak.ids_reused %lu guests\n", s.ids_reused);
 	printf("soak.vmm_lost %d bool\n", s.lost);
-	failed = s.lost || s.validate_failed || s.integrity_failed;
+	failed = s.lost || s.validate_failed || s.integrity_failed ||
+		 s.ids_reused;
 	if (failed)
 		fprintf(stderr, "soak: FAILED (seed %u)\n", s.seed);
 	return failed;

@@ -32,6 +32,20 @@ struct ctl_server;
 #define CTL_LINE_MAX (64 * 1024) /* a command, its newline included */
 #define CTL_OUT_MAX (1024 * 1024) /* replies and events not yet read */
 
+/*
+ * Clients that hold a place without using it (docs/control.md, "Framing
+ * and limits"): a command line must be complete within CTL_LINE_TIMEOUT
+ * of its first byte, and a new connection must send its first command
+ * within CTL_LINE_TIMEOUT too; one that has nothing in progress and does
+ * not watch events is closed after CTL_IDLE_TIMEOUT without a command.
+ * When all places are taken, a new client takes the place of the one
+ * idle longest (not watching, nothing in progress); at most
+ * CTL_MAX_WATCHERS watch, so that one place always stays for commands.
+ */
+#define CTL_LINE_TIMEOUT_NS (5 * 1000000000ULL)
+#define CTL_IDLE_TIMEOUT_NS (60 * 1000000000ULL)
+#define CTL_MAX_WATCHERS (CTL_MAX_CLIENTS - 1)
+
 /* What the program around the host does for the socket. */
 struct ctl_ops {
 	void *priv;

@@ -21,6 +21,7 @@
 #include <stdint.h>
 
 #include "vmm/ctl.h"
+#include "vmm/host_events.h"
 
 /* The classes of QMP that apply here. */
 enum ctl_error_class {
@@ -103,9 +104,12 @@ uint64_t ctl_start_ns(struct ctl_server *s);
 unsigned int ctl_nr_clients(struct ctl_server *s);
 bool ctl_stopping(struct ctl_server *s);
 
-/* Find a live guest by a CTL_ARG_GUEST value; its id, or 0 with e. */
-unsigned int ctl_find_guest(struct ctl_server *s, json_t *v,
-			    struct ctl_error *e);
+/*
+ * Find a live guest by a CTL_ARG_GUEST value (its id or its name), or
+ * NULL with e ("no such guest").  It lives while the handler runs
+ * (guests are reaped on this thread).
+ */
+struct vm *ctl_find_guest(struct ctl_server *s, json_t *v, struct ctl_error *e);
 
 /* Deferred replies: keep the request, answer it later (ret is stolen;
  * e NULL for success).  A client gone meanwhile gets nothing. */
@@ -124,7 +128,27 @@ int ctl_work_queue(struct ctl_server *s, void (*work)(void *arg),
 struct host_event;
 json_t *ctl_event_json(const struct host_event *ev);
 json_t *ctl_event_new(const char *name, json_t *data, uint64_t wall_ns);
-/* Send an event to every client (the loop's own events: balloons). */
-void ctl_broadcast(struct ctl_server *s, json_t *event);
+/*
+ * The events a client may receive: the host's (enum host_event_type),
+ * then the server's own.  Names are what query-events lists.
+ */
+#define CTL_EVENTS_DROPPED NR_HOST_EVENTS /* the queue overflowed */
+#define NR_CTL_EVENTS (CTL_EVENTS_DROPPED + 1)
+const char *ctl_event_name(int type);
+/* The event called name, or -1. */
+int ctl_event_lookup(const char *name);
+/* Its bit in a client's event mask (EVENTS_DROPPED: every client's). */
+static inline uint64_t ctl_event_bit(int type)
+{
+	return type == CTL_EVENTS_DROPPED ? ~0ULL : 1ULL << type;
+}
+/* Send an event of that type to every client that takes it. */
+void ctl_broadcast(struct ctl_server *s, json_t *event, int type);
+/*
+ * Client id watches events (watch-events): of the types in mask only,
+ * with no idle time-out.  -1 with e when CTL_MAX_WATCHERS others do.
+ */
+int ctl_watch(struct ctl_server *s, unsigned int client, uint64_t mask,
+	      struct ctl_error *e);
 
 #endif /* VMM_CTL_CMD_H */

@@ -169,32 +169,32 @@ int ctl_arg_duration(json_t *v, const char *name, uint64_t *ns,
 	return 0;
 }
 
-unsigned int ctl_find_guest(struct ctl_server *s, json_t *v,
-			    struct ctl_error *e)
+struct vm *ctl_find_guest(struct ctl_server *s, json_t *v, struct ctl_error *e)
 {
 	struct vmm_host *h = ctl_host(s);
-	unsigned int found = 0;
+	struct vm *found = NULL;
 
 	pthread_mutex_lock(&h->lock);
-	for (unsigned int id = 1; id <= VMM_MAX_GUESTS && !found; id++) {
-		struct vm *vm = h->vm[id];
+	for (unsigned int slot = 1; slot <= VMM_MAX_GUESTS && !found; slot++) {
+		struct vm *vm = h->vm[slot];
 
 		if (!vm)
 			continue;
 		if (json_is_integer(v) ?
-			    json_integer_value(v) == id :
+			    json_integer_value(v) == vm->id :
 			    !strcmp(vm->name, json_string_value(v)))
-			found = id;
+			found = vm;
 	}
 	pthread_mutex_unlock(&h->lock);
 	if (!found) {
+		/* Ids are never reused: an old one names nobody now. */
 		if (json_is_integer(v))
 			ctl_fail(e, CTL_ERR_DEVICE_NOT_FOUND,
-				 "no guest with id %lld",
+				 "no such guest: id %lld",
 				 (long long)json_integer_value(v));
 		else
-			ctl_fail(e, CTL_ERR_DEVICE_NOT_FOUND, "no guest '%s'",
-				 json_string_value(v));
+			ctl_fail(e, CTL_ERR_DEVICE_NOT_FOUND,
+				 "no such guest: '%s'", json_string_value(v));
 	}
 	return found;
 }
@@ -286,13 +286,42 @@ static int cmd_query_events(struct ctl_req *req, json_t *args, json_t **ret,
 	json_t *list = json_array();
 
 	(void)req, (void)args, (void)e;
-	for (int t = 0; t < NR_HOST_EVENTS; t++)
+	for (int t = 0; t < NR_CTL_EVENTS; t++)
 		json_array_append_new(list, json_pack("{s:s}", "name",
-						      host_event_name(t)));
-	json_array_append_new(list,
-			      json_pack("{s:s}", "name", "EVENTS_DROPPED"));
+						      ctl_event_name(t)));
 	*ret = list;
 	return 0;
+}
+
+static const struct ctl_arg watch_args[] = {
+	{ "events", CTL_ARG_STRINGS, true },
+	{ NULL },
+};
+
+/*
+ * This connection listens: no idle time-out, never closed to make room
+ * for a new client; only the events named (default: all).  Again: a new
+ * choice of events.
+ */
+static int cmd_watch_events(struct ctl_req *req, json_t *args, json_t **ret,
+			    struct ctl_error *e)
+{
+	json_t *list = json_object_get(args, "events"), *v;
+	uint64_t mask = list ? 0 : ~0ULL;
+	size_t i;
+
+	(void)ret;
+	json_array_foreach(list, i, v) {
+		int t = ctl_event_lookup(json_string_value(v));
+
+		if (t < 0)
+			return ctl_fail(
+				e, CTL_ERR_GENERIC,
+				"no event '%s' (query-events lists them)",
+				json_string_value(v));
+		mask |= 1ULL << t;
+	}
+	return ctl_watch(req->s, req->client, mask, e);
 }
 
 static const struct ctl_arg quit_args[] = {
@@ -330,6 +359,8 @@ const struct ctl_cmd ctl_core_cmds[] = {
 	  "the commands, with one line of help each" },
 	{ "query-events", cmd_query_events, no_args,
 	  "the events a client may receive" },
+	{ "watch-events", cmd_watch_events, watch_args,
+	  "this connection listens for events (only those of 'events', names from query-events): no idle time-out" },
 	{ "quit", cmd_quit, quit_args,
 	  "ask every guest to shut down (killed after 'timeout', --shutdown-timeout; 0: at once) and end vmm (the reply comes first)" },
 	{ NULL },

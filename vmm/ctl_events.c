@@ -203,6 +203,10 @@ static json_t *data_of(const struct host_event *ev)
 			json_object_set_new(d, "lost",
 					    json_integer(ev->trace.lost));
 		}
+		if (ev->trace.error)
+			json_object_set_new(
+				d, "error",
+				json_string(strerror(-ev->trace.error)));
 		break;
 	case HEV_SHUTDOWN:
 		d = json_pack("{s:o}", "reason", text(ev->text));
@@ -231,4 +235,18 @@ json_t *ctl_event_json(const struct host_event *ev)
 {
 	return ctl_event_new(host_event_name(ev->type), data_of(ev),
 			     ev->wall_ns);
+}
+
+const char *ctl_event_name(int type)
+{
+	return type == CTL_EVENTS_DROPPED ? "EVENTS_DROPPED" :
+					    host_event_name(type);
+}
+
+int ctl_event_lookup(const char *name)
+{
+	for (int t = 0; t < NR_CTL_EVENTS; t++)
+		if (!strcmp(ctl_event_name(t), name))
+			return t;
+	return -1;
 }

@@ -44,7 +44,7 @@ static json_t *balloon_json(struct vm *vm, struct vm_balloon *b)
 					  "none");
 }
 
-static json_t *guest_json(struct vmm_host *h, unsigned int id, struct vm *vm,
+static json_t *guest_json(struct vmm_host *h, struct vm *vm,
 			  struct vm_balloon *b)
 {
 	struct guest_mem_stats ms = { 0 };
@@ -77,7 +77,7 @@ static json_t *guest_json(struct vmm_host *h, unsigned int id, struct vm *vm,
 	}
 	g = json_pack(
 		"{s:i,s:s,s:s,s:i,s:i,s:b,s:I,s:{s:I,s:I,s:I,s:I,s:I,s:I,s:I},s:o,s:o,s:o}",
-		"id", (int)id, "name", vm->name, "state",
+		"id", (int)vm->id, "name", vm->name, "state",
 		why != VM_EXIT_NONE	  ? "stopping" :
 		vm_shutdown_requested(vm) ? "shutting-down" :
 					    "running",
@@ -116,10 +116,11 @@ static int cmd_query_guests(struct ctl_req *req, json_t *args, json_t **ret,
 	/* Guests are freed only by this thread (host_reap): the lock keeps
 	 * the other fields steady, not the VM alive. */
 	pthread_mutex_lock(&h->lock);
-	for (unsigned int id = 1; id <= VMM_MAX_GUESTS; id++)
-		if (h->vm[id])
-			json_array_append_new(list, guest_json(h, id, h->vm[id],
-							       h->balloon[id]));
+	for (unsigned int slot = 1; slot <= VMM_MAX_GUESTS; slot++)
+		if (h->vm[slot])
+			json_array_append_new(list,
+					      guest_json(h, h->vm[slot],
+							 h->balloon[slot]));
 	pthread_mutex_unlock(&h->lock);
 	*ret = list;
 	return 0;
@@ -142,8 +143,8 @@ static bool name_in_use(struct vmm_host *h, const char *name)
 	bool used = false;
 
 	pthread_mutex_lock(&h->lock);
-	for (unsigned int id = 1; id <= VMM_MAX_GUESTS && !used; id++)
-		used = h->vm[id] && !strcmp(h->vm[id]->name, name);
+	for (unsigned int slot = 1; slot <= VMM_MAX_GUESTS && !used; slot++)
+		used = h->vm[slot] && !strcmp(h->vm[slot]->name, name);
 	pthread_mutex_unlock(&h->lock);
 	return used;
 }
@@ -213,7 +214,7 @@ static void launch_done(struct ctl_server *s, void *arg)
 	struct launch_job *j = arg;
 	const struct ctl_ops *ops = ctl_ops(s);
 	struct ctl_error e = { .cls = CTL_ERR_GENERIC };
-	unsigned int id = j->hl.id;
+	unsigned int id = j->hl.id, slot = j->hl.slot;
 	json_t *r;
 
 	if (j->ret) {
@@ -231,7 +232,7 @@ static void launch_done(struct ctl_server *s, void *arg)
 		j->ret = host_launch_commit(j->h, &j->hl, j->err,
 					    sizeof(j->err));
 		/* Started or not, a published guest is watched and reaped. */
-		if (READ_ONCE(j->h->vm[id]))
+		if (READ_ONCE(j->h->vm[slot]))
 			ops->watch_guest(ops->priv, id);
 		if (j->ret)
 			snprintf(e.desc, sizeof(e.desc), "%s", j->err);
@@ -333,14 +334,13 @@ static const struct ctl_arg guest_arg[] = {
 static int stop_guest(struct ctl_req *req, json_t *args,
 		      enum vm_exit_reason why, struct ctl_error *e)
 {
-	struct vmm_host *h = ctl_host(req->s);
-	unsigned int id =
+	struct vm *vm =
 		ctl_find_guest(req->s, json_object_get(args, "guest"), e);
 
-	if (!id)
+	if (!vm)
 		return -1;
 	/* The loop reaps it when its vCPUs are out: GUEST_STOPPED. */
-	vm_stop(h->vm[id], why, "over the control socket");
+	vm_stop(vm, why, "over the control socket");
 	return 0;
 }
 
@@ -361,18 +361,18 @@ static int cmd_guest_stop(struct ctl_req *req, json_t *args, json_t **ret,
 	struct vmm_host *h = ctl_host(req->s);
 	json_t *t = json_object_get(args, "timeout");
 	uint64_t timeout = h->cfg.shutdown_timeout_ns;
-	unsigned int id;
+	struct vm *vm;
 
 	(void)ret;
 	if (t && ctl_arg_duration(t, "timeout", &timeout, e))
 		return -1;
 	if (!timeout)
 		return stop_guest(req, args, VM_EXIT_STOPPED, e);
-	id = ctl_find_guest(req->s, json_object_get(args, "guest"), e);
-	if (!id)
+	vm = ctl_find_guest(req->s, json_object_get(args, "guest"), e);
+	if (!vm)
 		return -1;
 	/* -ESRCH: already on its way out, which is what was asked. */
-	vm_request_shutdown(h->vm[id], timeout);
+	vm_request_shutdown(vm, timeout);
 	return 0;
 }
 
@@ -437,29 +437,30 @@ static int cmd_balloon_set(struct ctl_req *req, json_t *args, json_t **ret,
 	struct vmm_host *h = ctl_host(req->s);
 	struct vm_balloon *b;
 	uint64_t bytes;
-	unsigned int id;
 	bool mem = false;
 	long pages;
+	struct vm *vm;
 
 	if (balloon_arg(args, &bytes, &mem, e))
 		return -1;
-	id = ctl_find_guest(req->s, json_object_get(args, "guest"), e);
-	if (!id)
+	vm = ctl_find_guest(req->s, json_object_get(args, "guest"), e);
+	if (!vm)
 		return -1;
 	/* Its RAM never changes: checked without the lock. */
-	pages = balloon_pages(bytes, mem, h->vm[id]->ram_size, e);
+	pages = balloon_pages(bytes, mem, vm->ram_size, e);
 	if (pages < 0)
 		return -1;
 	pthread_mutex_lock(&h->lock);
-	b = h->balloon[id];
+	b = h->balloon[vm->slot];
 	if (b) {
 		host_balloon_set_user_target(b, (unsigned long)pages);
-		*ret = balloon_json(h->vm[id], b);
+		*ret = balloon_json(vm, b);
 	}
 	pthread_mutex_unlock(&h->lock);
 	if (!b)
 		return ctl_fail(e, CTL_ERR_GENERIC,
-				"guest %u has no balloon (--balloon off)", id);
+				"guest %u has no balloon (--balloon off)",
+				vm->id);
 	return 0;
 }
 

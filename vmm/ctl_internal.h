@@ -39,6 +39,13 @@ struct ctl_peer {
 	bool eof; /* the client will send no more: close once flushed */
 	bool closing;
 	bool in_callback; /* one of its evs is being dispatched */
+	/* Time-outs and eviction (ctl.h), on the trace clock. */
+	uint64_t line_ns; /* first byte of the line being received, 0: none */
+	uint64_t active_ns; /* connected, or its last command or reply */
+	bool spoke; /* it has sent a command */
+	unsigned int pending; /* deferred commands not answered yet */
+	bool watching; /* watch-events: exempt from the idle time-out */
+	uint64_t events; /* which events it gets (bit: ctl_event_bit()) */
 };
 
 struct ctl_server {
@@ -53,13 +60,16 @@ struct ctl_server {
 	struct ev accept_ev, accept_pause_ev, events_ev, balloon_ev;
 	struct ctl_peer *client[CTL_MAX_CLIENTS]; /* open ones */
 	unsigned int nr_clients;
+	unsigned int nr_watchers;
 	unsigned int nr_closing; /* closed, waiting for their evs */
 	unsigned int next_client;
 	bool stopping;
 	uint64_t start_ns;
 	struct ctl_worker *worker;
-	struct {
-		uint64_t target, actual; /* pages, as last reported */
+	/* Each slot's balloon as last reported (BALLOON_CHANGE). */
+	struct ctl_balloon_seen {
+		unsigned int id; /* the guest they are of */
+		uint64_t target, actual; /* pages */
 	} balloon_seen[VMM_MAX_GUESTS + 1];
 };
 
@@ -75,6 +85,13 @@ void ctl_peer_queue(struct ctl_peer *c, const char *buf, size_t n);
 void ctl_peer_reply(struct ctl_peer *c, json_t *id, json_t *ret,
 		    const struct ctl_error *e);
 struct ctl_peer *ctl_peer_by_id(struct ctl_server *s, unsigned int id);
+/* Close c if it let a time-out pass (ctl.h), with a line saying so. */
+void ctl_peer_timeouts(struct ctl_peer *c, uint64_t now);
+/* May c give its place to a new client (not watching, nothing pending)? */
+bool ctl_peer_evictable(const struct ctl_peer *c);
+/* An error line with no id, then close (a refusal, a time-out). */
+void ctl_peer_drop(struct ctl_peer *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 /* ctl_socket.c: make s->path listen (s->lfd), and remove it if ours. */
 int ctl_socket_listen(struct ctl_server *s, bool private_dir, char *err,

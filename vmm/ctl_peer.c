@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "mm/trace.h"
 #include "mm/types.h"
 #include "vmm/ctl_internal.h"
 #include "vmm/version.h"
@@ -46,6 +47,8 @@ void ctl_peer_close(struct ctl_peer *c)
 		return;
 	c->closing = true;
 	s->nr_closing++;
+	if (c->watching)
+		s->nr_watchers--;
 	/* The other end sees it now, not when the fd is freed. */
 	shutdown(c->fd, SHUT_RDWR);
 	evloop_del(s->loop, &c->in_ev);
@@ -193,17 +196,24 @@ void ctl_peer_reply(struct ctl_peer *c, json_t *id, json_t *ret,
 	json_decref(msg);
 }
 
+static void peer_verror(struct ctl_peer *c, json_t *id,
+			enum ctl_error_class cls, const char *fmt, va_list ap)
+{
+	struct ctl_error e = { .cls = cls };
+
+	vsnprintf(e.desc, sizeof(e.desc), fmt, ap);
+	ctl_peer_reply(c, id, NULL, &e);
+}
+
 static void __attribute__((format(printf, 4, 5)))
 peer_error(struct ctl_peer *c, json_t *id, enum ctl_error_class cls,
 	   const char *fmt, ...)
 {
-	struct ctl_error e = { .cls = cls };
 	va_list ap;
 
 	va_start(ap, fmt);
-	vsnprintf(e.desc, sizeof(e.desc), fmt, ap);
+	peer_verror(c, id, cls, fmt, ap);
 	va_end(ap);
-	ctl_peer_reply(c, id, NULL, &e);
 }
 
 /* One command line: parse, check, run, answer. */
@@ -271,8 +281,10 @@ static void peer_command(struct ctl_peer *c, const char *line, size_t len)
 	}
 	rc = cmd->fn(&(struct ctl_req){ .s = c->s, .client = c->id, .id = id },
 		     args, &ret, &e);
-	if (rc == CTL_DEFERRED)
+	if (rc == CTL_DEFERRED) {
+		c->pending++; /* ctl_reply() counts it back */
 		goto out;
+	}
 	if (rc) {
 		json_decref(ret); /* a handler that failed half-way */
 		ctl_peer_reply(c, id, NULL, &e);
@@ -291,19 +303,27 @@ static bool blank(const char *p, size_t len)
 	return true;
 }
 
-/* Every complete line in the buffer; the rest waits for its newline. */
+/*
+ * Every complete line in the buffer; the rest waits for its newline, and
+ * its first byte starts the line's time-out (ctl_peer_timeouts()).
+ */
 static void peer_lines(struct ctl_peer *c)
 {
 	char *p = c->in, *end = c->in + c->in_len, *nl;
+	bool ended = false;
 	size_t rest;
 
 	while (!c->closing && (nl = memchr(p, '\n', end - p))) {
 		size_t len = nl - p;
 
-		if (c->discarding)
+		ended = true;
+		if (c->discarding) {
 			c->discarding = false;
-		else if (!blank(p, len))
+		} else if (!blank(p, len)) {
+			c->spoke = true;
+			c->active_ns = trace_clock_ns();
 			peer_command(c, p, len);
+		}
 		p = nl + 1;
 	}
 	if (c->closing)
@@ -311,6 +331,11 @@ static void peer_lines(struct ctl_peer *c)
 	rest = end - p;
 	memmove(c->in, p, rest);
 	c->in_len = rest;
+	/* A new line began after the last newline: its clock starts. */
+	if (ended || !rest)
+		c->line_ns = 0;
+	if (rest && !c->line_ns)
+		c->line_ns = trace_clock_ns();
 	if (c->in_len < CTL_LINE_MAX)
 		return;
 	/* A full buffer and no newline: refuse the line, skip to its end. */
@@ -384,6 +409,8 @@ void ctl_peer_new(struct ctl_server *s, int fd)
 	c->s = s;
 	c->fd = fd;
 	c->id = ++s->next_client;
+	c->active_ns = trace_clock_ns();
+	c->events = ~0ULL;
 	c->in_ev.release = c->out_ev.release = peer_release;
 	s->client[slot] = c;
 	s->nr_clients++;
@@ -412,4 +439,46 @@ void ctl_peer_queue(struct ctl_peer *c, const char *buf, size_t n)
 {
 	if (!peer_append(c, buf, n))
 		ctl_peer_flush(c);
+}
+
+void ctl_peer_drop(struct ctl_peer *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	peer_verror(c, NULL, CTL_ERR_GENERIC, fmt, ap);
+	va_end(ap);
+	ctl_peer_close(c);
+}
+
+bool ctl_peer_evictable(const struct ctl_peer *c)
+{
+	return !c->closing && !c->watching && !c->pending;
+}
+
+void ctl_peer_timeouts(struct ctl_peer *c, uint64_t now)
+{
+	const unsigned int line_s = CTL_LINE_TIMEOUT_NS / 1000000000ULL;
+
+	if (c->closing)
+		return;
+	/* However slowly its bytes come, a line ends in time. */
+	if (c->line_ns && now - c->line_ns > CTL_LINE_TIMEOUT_NS) {
+		ctl_peer_drop(
+			c,
+			"a command line must be complete within %u s of its first byte: closing",
+			line_s);
+		return;
+	}
+	if (!ctl_peer_evictable(c) || c->line_ns)
+		return;
+	if (!c->spoke && now - c->active_ns > CTL_LINE_TIMEOUT_NS)
+		ctl_peer_drop(c,
+			      "no command within %u s of connecting: closing",
+			      line_s);
+	else if (now - c->active_ns > CTL_IDLE_TIMEOUT_NS)
+		ctl_peer_drop(
+			c,
+			"no command for %llu s: closing (watch-events keeps a connection that only listens)",
+			CTL_IDLE_TIMEOUT_NS / 1000000000ULL);
 }

@@ -22,7 +22,8 @@
 #include "vmm/host_balloon.h"
 #include "vmm/host_events.h"
 
-/* Balloon changes, while peers listen; guest-stop's time-outs. */
+/* The tick: balloon changes, while peers listen; guest-stop's and the
+ * clients' time-outs. */
 #define BALLOON_POLL_NS 200000000ULL
 #define ACCEPT_PAUSE_NS 100000000ULL /* out of fds: try again after this */
 #define FINAL_FLUSH_MS 200 /* at the end, for peers that read */
@@ -55,6 +56,34 @@ static bool peer_allowed(int fd)
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len))
 		return false;
 	return cred.uid == geteuid() || cred.uid == 0;
+}
+
+/*
+ * All places taken: the client idle longest (not watching, nothing in
+ * progress) gives its place to the new one, so that a management
+ * command always gets in however many connections sit idle or trickle
+ * bytes.  false: nobody may go.
+ */
+static bool make_room(struct ctl_server *s)
+{
+	struct ctl_peer *victim = NULL;
+	uint64_t now = trace_clock_ns();
+
+	for (unsigned int i = 0; i < CTL_MAX_CLIENTS; i++) {
+		struct ctl_peer *c = s->client[i];
+
+		if (c && ctl_peer_evictable(c) &&
+		    (!victim || c->active_ns < victim->active_ns))
+			victim = c;
+	}
+	if (!victim)
+		return false;
+	ctl_peer_drop(
+		victim,
+		"closing this connection, idle for %llu ms: a new client needs its place (%d clients at most)",
+		(unsigned long long)(now - victim->active_ns) / 1000000,
+		CTL_MAX_CLIENTS);
+	return true;
 }
 
 static void on_accept(struct evloop *l, struct ev *e, int res);
@@ -95,8 +124,9 @@ static void on_accept(struct evloop *l, struct ev *e, int res)
 			refuse(fd, "permission denied");
 		else if (s->stopping)
 			refuse(fd, "vmm is shutting down");
-		else if (s->nr_clients >= CTL_MAX_CLIENTS)
-			refuse(fd, "too many clients");
+		else if (s->nr_clients >= CTL_MAX_CLIENTS && !make_room(s))
+			refuse(fd,
+			       "too many clients, all watching events or waiting for a command");
 		else
 			ctl_peer_new(s, fd);
 	}
@@ -105,8 +135,9 @@ static void on_accept(struct evloop *l, struct ev *e, int res)
 /* ------------------------------------------------------------------ */
 /* Events                                                               */
 
-void ctl_broadcast(struct ctl_server *s, json_t *event)
+void ctl_broadcast(struct ctl_server *s, json_t *event, int type)
 {
+	uint64_t bit = ctl_event_bit(type);
 	char *text;
 	size_t len;
 
@@ -120,7 +151,7 @@ void ctl_broadcast(struct ctl_server *s, json_t *event)
 	for (unsigned int i = 0; i < CTL_MAX_CLIENTS; i++) {
 		struct ctl_peer *c = s->client[i];
 
-		if (c)
+		if (c && (c->events & bit))
 			ctl_peer_queue(c, text, len + 1);
 	}
 	free(text);
@@ -140,19 +171,13 @@ static void drain_events(struct ctl_server *s)
 							    (json_int_t)lost),
 						  0);
 
-			ctl_broadcast(s, j);
+			ctl_broadcast(s, j, CTL_EVENTS_DROPPED);
 			json_decref(j);
 		}
 		for (unsigned int i = 0; i < n; i++) {
-			json_t *j;
+			json_t *j = ctl_event_json(&ev[i]);
 
-			/* A new guest's balloon starts empty. */
-			if (ev[i].type == HEV_GUEST_STARTED &&
-			    ev[i].guest <= VMM_MAX_GUESTS)
-				memset(&s->balloon_seen[ev[i].guest], 0,
-				       sizeof(s->balloon_seen[0]));
-			j = ctl_event_json(&ev[i]);
-			ctl_broadcast(s, j);
+			ctl_broadcast(s, j, ev[i].type);
 			json_decref(j);
 		}
 	} while (n == ARRAY_SIZE(ev));
@@ -164,11 +189,6 @@ static void on_events(struct evloop *l, struct ev *e, int res)
 	drain_events(e->arg);
 }
 
-/*
- * Balloon sizes move with every inflation and deflation: rather than an
- * event for each, compare each guest's target and actual with what was
- * last reported, a few times a second while anyone listens.
- */
 /* Guests asked to shut down (guest-stop) that let the time-out pass:
  * stopped by force. */
 static void stop_overdue(struct ctl_server *s)
@@ -176,11 +196,11 @@ static void stop_overdue(struct ctl_server *s)
 	struct vmm_host *h = s->h;
 	uint64_t now = vm_now_ns();
 
-	for (unsigned int id = 1; id <= VMM_MAX_GUESTS; id++) {
+	for (unsigned int slot = 1; slot <= VMM_MAX_GUESTS; slot++) {
 		struct vm *vm;
 
 		pthread_mutex_lock(&h->lock);
-		vm = h->vm[id];
+		vm = h->vm[slot];
 		pthread_mutex_unlock(&h->lock);
 		/* Handlers and reaping share this thread: vm lives. */
 		if (vm && vm_shutdown_overdue(vm, now))
@@ -189,36 +209,54 @@ static void stop_overdue(struct ctl_server *s)
 	}
 }
 
-static void on_balloon_poll(struct evloop *l, struct ev *e, int res)
+/* Clients that let a time-out pass (ctl.h): closed. */
+static void clients_overdue(struct ctl_server *s)
+{
+	uint64_t now = trace_clock_ns();
+
+	for (unsigned int i = 0; i < CTL_MAX_CLIENTS; i++)
+		if (s->client[i])
+			ctl_peer_timeouts(s->client[i], now);
+}
+
+/*
+ * The server's tick: time-outs of guests and clients, and balloons.
+ * Balloon sizes move with every inflation and deflation: rather than an
+ * event for each, compare each guest's target and actual with what was
+ * last reported, a few times a second while anyone listens.
+ */
+static void on_tick(struct evloop *l, struct ev *e, int res)
 {
 	struct ctl_server *s = e->arg;
 	struct vmm_host *h = s->h;
 
 	(void)l, (void)res;
 	stop_overdue(s);
+	clients_overdue(s);
 	if (!s->nr_clients)
 		return;
-	for (unsigned int id = 1; id <= VMM_MAX_GUESTS; id++) {
+	for (unsigned int slot = 1; slot <= VMM_MAX_GUESTS; slot++) {
+		struct ctl_balloon_seen *seen = &s->balloon_seen[slot];
 		struct balloon_info bi;
 		struct vm *vm;
 		bool has;
 
 		pthread_mutex_lock(&h->lock);
-		vm = h->vm[id];
-		has = vm && h->balloon[id];
+		vm = h->vm[slot];
+		has = vm && h->balloon[slot];
 		if (has)
-			balloon_get_info(&h->balloon[id]->vb, &bi);
+			balloon_get_info(&h->balloon[slot]->vb, &bi);
 		pthread_mutex_unlock(&h->lock);
-		if (!has) {
-			s->balloon_seen[id].target =
-				s->balloon_seen[id].actual = 0;
-			continue;
+		/* A slot's new guest: its balloon starts empty. */
+		if (!has || seen->id != vm->id) {
+			seen->id = has ? vm->id : 0;
+			seen->target = seen->actual = 0;
 		}
-		if (bi.target == s->balloon_seen[id].target &&
-		    bi.actual == s->balloon_seen[id].actual)
+		if (!has ||
+		    (bi.target == seen->target && bi.actual == seen->actual))
 			continue;
-		s->balloon_seen[id].target = bi.target;
-		s->balloon_seen[id].actual = bi.actual;
+		seen->target = bi.target;
+		seen->actual = bi.actual;
 		/* Handlers and reaping share this thread: vm lives. */
 		host_event_balloon(h, vm, bi.target, bi.actual);
 	}
@@ -268,7 +306,7 @@ int ctl_server_start(struct vmm_host *h, struct evloop *loop, const char *path,
 				      on_events, s);
 	if (!ret)
 		ret = evloop_add_timer(loop, &s->balloon_ev, BALLOON_POLL_NS,
-				       BALLOON_POLL_NS, on_balloon_poll, s);
+				       BALLOON_POLL_NS, on_tick, s);
 	if (ret) {
 		errf(err, errlen, ret, "event loop: %s", strerror(-ret));
 		*out = s;
@@ -382,6 +420,25 @@ bool ctl_stopping(struct ctl_server *s)
 	return s->stopping;
 }
 
+int ctl_watch(struct ctl_server *s, unsigned int client, uint64_t mask,
+	      struct ctl_error *e)
+{
+	struct ctl_peer *c = ctl_peer_by_id(s, client);
+
+	if (!c)
+		return 0; /* gone meanwhile: nobody to answer */
+	if (!c->watching && s->nr_watchers >= CTL_MAX_WATCHERS)
+		return ctl_fail(
+			e, CTL_ERR_GENERIC,
+			"%d clients watch events already, the most there may be (a place stays for commands)",
+			CTL_MAX_WATCHERS);
+	if (!c->watching)
+		s->nr_watchers++;
+	c->watching = true;
+	c->events = mask;
+	return 0;
+}
+
 struct ctl_req *ctl_req_hold(const struct ctl_req *req)
 {
 	struct ctl_req *r = malloc(sizeof(*r));
@@ -397,10 +454,13 @@ void ctl_reply(struct ctl_req *req, json_t *ret, const struct ctl_error *e)
 {
 	struct ctl_peer *c = ctl_peer_by_id(req->s, req->client);
 
-	if (c)
+	if (c) {
+		c->pending--;
+		c->active_ns = trace_clock_ns(); /* idle from the answer on */
 		ctl_peer_reply(c, req->id, ret, e);
-	else
+	} else {
 		json_decref(ret);
+	}
 	json_decref(req->id);
 	free(req);
 }

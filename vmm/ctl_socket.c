@@ -6,11 +6,13 @@
  */
 #include <errno.h>
 #include <libgen.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "vmm/ctl_internal.h"
@@ -40,11 +42,69 @@ static int private_directory(const char *path, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * How long a listener that accepts but does not greet may take before it
+ * counts as a live vmm (a busy one), and how long each look waits.
+ */
+#define PROBE_MS 2000
+#define PROBE_LOOK_MS 100
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+/*
+ * Does a vmm serve sa?  1 yes, 0 nobody listens (the file is stale),
+ * -errno.  A connection alone does not say: the listening socket of a
+ * vmm that was just killed outlives it for some milliseconds (its
+ * io_uring still holds a poll on it) and takes connections that it
+ * then resets.  A vmm greets; a dead one's listener goes away.
+ */
+static int vmm_serving(const struct sockaddr_un *sa)
+{
+	long long end = now_ms() + PROBE_MS;
+
+	for (;;) {
+		int fd = socket(AF_UNIX,
+				SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+		int ret;
+
+		if (fd < 0)
+			return -errno;
+		ret = connect(fd, (const struct sockaddr *)sa, sizeof(*sa)) ?
+			      -errno :
+			      0;
+		if (!ret) {
+			struct pollfd p = { .fd = fd, .events = POLLIN };
+			char c;
+
+			if (poll(&p, 1, PROBE_LOOK_MS) > 0 &&
+			    recv(fd, &c, 1, MSG_DONTWAIT) == 1) {
+				close(fd);
+				return 1; /* a greeting (or a refusal) */
+			}
+		}
+		close(fd);
+		if (ret == -ECONNREFUSED)
+			return 0;
+		if (ret && ret != -EAGAIN) /* EAGAIN: its backlog is full */
+			return ret;
+		if (now_ms() >= end)
+			return 1; /* listening, silent: a busy vmm */
+		if (ret)
+			usleep(PROBE_LOOK_MS * 1000);
+	}
+}
+
 /* A socket file left by a vmm that died goes; a live one stays. */
 static int claim_path(const struct sockaddr_un *sa, char *err, size_t errlen)
 {
 	struct stat st;
-	int fd, ret;
+	int ret;
 
 	if (lstat(sa->sun_path, &st))
 		return errno == ENOENT ? 0 :
@@ -53,17 +113,13 @@ static int claim_path(const struct sockaddr_un *sa, char *err, size_t errlen)
 	if (!S_ISSOCK(st.st_mode))
 		return errf(err, errlen, -EEXIST,
 			    "%s exists and is not a socket", sa->sun_path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd < 0)
-		return errf(err, errlen, -errno, "socket: %s", strerror(errno));
-	ret = connect(fd, (const struct sockaddr *)sa, sizeof(*sa));
-	close(fd);
-	if (!ret)
+	ret = vmm_serving(sa);
+	if (ret > 0)
 		return errf(err, errlen, -EADDRINUSE,
-			    "%s: another vmm is listening there", sa->sun_path);
-	if (errno != ECONNREFUSED)
-		return errf(err, errlen, -errno, "%s: %s", sa->sun_path,
-			    strerror(errno));
+			    "another vmm is serving %s", sa->sun_path);
+	if (ret < 0)
+		return errf(err, errlen, ret, "%s: %s", sa->sun_path,
+			    strerror(-ret));
 	if (unlink(sa->sun_path) && errno != ENOENT)
 		return errf(err, errlen, -errno, "removing stale %s: %s",
 			    sa->sun_path, strerror(errno));

@@ -294,7 +294,8 @@ static int cmd_trace_start(struct ctl_req *req, json_t *args, json_t **ret,
 			e, CTL_ERR_GENERIC,
 			"file '%s': give an absolute path (vmm's working directory is not yours)",
 			path);
-	if (host_trace_start(ctl_host(req->s), path, err, sizeof(err)))
+	if (host_trace_start(ctl_host(req->s), path, HOST_TRACE_CREATE, err,
+			     sizeof(err)))
 		return ctl_fail(e, CTL_ERR_GENERIC, "%s", err);
 	*ret = json_pack("{s:s}", "file", path);
 	return 0;
@@ -311,8 +312,10 @@ static int cmd_trace_stop(struct ctl_req *req, json_t *args, json_t **ret,
 	if (rc == -ENOENT)
 		return ctl_fail(e, CTL_ERR_GENERIC, "not tracing");
 	if (rc) {
-		ctl_fail(e, CTL_ERR_GENERIC, "writing %s: %s", path,
-			 strerror(-rc));
+		ctl_fail(e, CTL_ERR_GENERIC,
+			 "writing %s: %s (it keeps its first %" PRIu64
+			 " whole lines)",
+			 path, strerror(-rc), res.lines);
 		free(path);
 		return -1;
 	}

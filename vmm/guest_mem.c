@@ -387,7 +387,7 @@ static void serve_fault(struct guest_mem *mem, uint64_t addr)
 	ioctl(mem->uffd, UFFDIO_WAKE, &wake);
 	t0 = trace_clock_ns() - t0;
 	hist_add(&mem->fault_ns, t0);
-	trace_event(&mem->cfg.pool->trace, TR_FAULT, mem->cfg.owner, gpa,
+	trace_event(&mem->cfg.pool->trace, TR_FAULT, mem->cfg.id, gpa,
 		    len == HUGE_SIZE ? pageblock_order : 0, t0);
 }
 
@@ -425,7 +425,7 @@ static void *fault_thread(void *arg)
 	};
 
 	current_mem = mem;
-	mm_set_current_owner(mem->cfg.owner);
+	mm_set_current_vm(mem->cfg.id);
 	for (;;) {
 		ssize_t n;
 

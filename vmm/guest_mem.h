@@ -31,7 +31,10 @@ enum guest_backing {
 };
 
 struct guest_mem_config {
-	uint16_t owner; /* VM id in the frames' reverse map */
+	uint16_t owner; /* VM slot in the frames' reverse map */
+	/* The guest's id as users see it, never reused (vm.h): what its
+	 * trace events and the allocator's current guest name (vm=). */
+	unsigned int id;
 	const char *name; /* the guest's, for events (outlives the mem) */
 	uint64_t size; /* bytes, 2 MiB multiple */
 	unsigned int nr_nodes;
@@ -160,7 +163,7 @@ struct guest_mem {
 
 /*
  * The name of the guest whose fault this thread is serving: set on a
- * guest's fault thread (with mm_set_current_owner(), which the allocator
+ * guest's fault thread (with mm_set_current_vm(), which the allocator
  * reads), for events about what the allocator did there.  NULL
  * elsewhere.
  */

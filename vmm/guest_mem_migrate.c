@@ -421,7 +421,7 @@ void __guest_mem_account_batch(struct guest_mem *mem,
 		count_vm_events(pool, PGMIGRATE_SUCCESS, moved);
 	if (failed)
 		count_vm_events(pool, PGMIGRATE_FAIL, failed);
-	trace_event(&pool->trace, TR_MIGRATE_BATCH, mem->cfg.owner, moved,
+	trace_event(&pool->trace, TR_MIGRATE_BATCH, mem->cfg.id, moved,
 		    pause_ns, nr - moved);
 }
 

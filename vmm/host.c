@@ -66,18 +66,20 @@ static bool host_out_of_memory(void *priv, const struct oom_control *oc)
 	struct oom_victim v;
 	unsigned int n = 0;
 	char gfp[128], why[HOST_EVENT_TEXT];
+	bool killed;
 
 	pthread_mutex_lock(&h->reap_lock);
 	pthread_mutex_lock(&h->lock);
-	for (unsigned int id = 1; id <= VMM_MAX_GUESTS; id++) {
-		struct vm *vm = h->vm[id];
+	for (unsigned int slot = 1; slot <= VMM_MAX_GUESTS; slot++) {
+		struct vm *vm = h->vm[slot];
 
 		if (!vm || !vm->mem ||
 		    READ_ONCE(((struct guest_mem *)vm->mem)->dead))
 			continue;
 		vms[n] = vm;
 		c[n] = (struct oom_candidate){
-			.owner = id,
+			.owner = slot,
+			.id = vm->id,
 			.oom_score_adj = vm->spec.oom_score_adj,
 			.name = vm->name,
 		};
@@ -92,28 +94,38 @@ static bool host_out_of_memory(void *priv, const struct oom_control *oc)
 		return v.wait;
 	}
 	victim = vms[v.index];
-	count_vm_event(h->pool, OOM_KILL);
-	if (oc->offline_pages) {
-		__atomic_fetch_add(&h->headroom.kills, 1, __ATOMIC_RELAXED);
+	if (oc->offline_pages)
 		snprintf(
 			why, sizeof(why),
 			"for the host's memory limit (%lu MiB more of the pool must go offline)",
 			(oc->offline_pages + 255) >> 8);
-	} else {
+	else
 		snprintf(why, sizeof(why), "for an order-%u %s allocation",
 			 oc->order,
 			 gfp_flags_str(oc->gfp_mask, gfp, sizeof(gfp)));
-	}
 	vm_stop(victim, VM_EXIT_OOM_KILL,
 		"killed by the OOM killer: %lu frames, badness %ld, oom_score_adj %d, %s",
 		c[v.index].total_frames, c[v.index].points,
 		c[v.index].oom_score_adj, why);
+	/* A victim that was ending by itself keeps its own reason: its
+	 * memory goes back now all the same, but it was not a kill. */
+	killed = vm_exit_reason(victim, NULL, 0) == VM_EXIT_OOM_KILL;
+	if (killed) {
+		count_vm_event(h->pool, OOM_KILL);
+		if (oc->offline_pages)
+			__atomic_fetch_add(&h->headroom.kills, 1,
+					   __ATOMIC_RELAXED);
+	}
 	wait_stopped(victim, OOM_STOP_TIMEOUT_MS);
 	guest_mem_reap(victim->mem);
-	trace_event(&h->pool->trace, TR_OOM_KILL, victim->id,
-		    c[v.index].total_frames, c[v.index].points, 0);
-	host_event_oom_kill(h, victim, c[v.index].total_frames,
-			    c[v.index].points, oc->order, why);
+	if (killed) {
+		trace_event(&h->pool->trace, TR_OOM_KILL, victim->id,
+			    c[v.index].total_frames, c[v.index].points, 0);
+		host_event_oom_kill(h, victim, c[v.index].total_frames,
+				    c[v.index].points, oc->order, why);
+	}
+	/* Only now may host_reap() report the victim stopped (it waits for
+	 * reap_lock): OOM_KILL comes first. */
 	pthread_mutex_unlock(&h->reap_lock);
 	return true;
 }
@@ -224,7 +236,8 @@ int host_create(const struct vmm_config *cfg, struct vmm_host **out, char *err,
 	ops.priv = h;
 	host_events_init(h);
 	if (cfg->trace_path) {
-		ret = host_trace_start(h, cfg->trace_path, err, errlen);
+		ret = host_trace_start(h, cfg->trace_path, HOST_TRACE_REPLACE,
+				       err, errlen);
 		if (ret)
 			goto err_pool;
 	}
@@ -324,23 +337,25 @@ int host_launch_prepare(struct vmm_host *h, const struct guest_spec *spec,
 				    .no_irqchip = h->cfg.irqchip_off,
 				    .quiet = h->cfg.console_off };
 	struct vm_balloon *balloon = NULL;
-	unsigned int id;
+	unsigned int id, slot;
 	struct vm *vm;
 	size_t len = 0;
 	void *image = NULL;
 	int ret;
 
 	memset(hl, 0, sizeof(*hl));
-	/* The id is the frames' owner: reserved until commit or abort. */
+	/* The slot is the frames' owner: reserved until commit or abort.
+	 * The id is new, whatever becomes of the launch. */
 	pthread_mutex_lock(&h->lock);
-	for (id = 1; id <= VMM_MAX_GUESTS &&
-		     (h->vm[id] || h->reserved[id] || h->dying[id]);
-	     id++)
+	for (slot = 1; slot <= VMM_MAX_GUESTS &&
+		       (h->vm[slot] || h->reserved[slot] || h->dying[slot]);
+	     slot++)
 		;
-	if (id <= VMM_MAX_GUESTS)
-		WRITE_ONCE(h->reserved[id], true);
+	if (slot <= VMM_MAX_GUESTS)
+		WRITE_ONCE(h->reserved[slot], true);
+	id = h->next_id++;
 	pthread_mutex_unlock(&h->lock);
-	if (id > VMM_MAX_GUESTS)
+	if (slot > VMM_MAX_GUESTS)
 		return errf(err, errlen, -ENOSPC, "already %d guests",
 			    VMM_MAX_GUESTS);
 	ret = load_image(spec, &image, &len, err, errlen);
@@ -348,6 +363,7 @@ int host_launch_prepare(struct vmm_host *h, const struct guest_spec *spec,
 		goto err_unreserve;
 	if (res)
 		def = *res;
+	def.slot = slot;
 	def.migrate_by_pause |= h->cfg.migrate_by_pause;
 	ret = vm_create_res(spec, id, &def, image, len, &vm, err, errlen);
 	if (image != guest_image_start)
@@ -367,12 +383,13 @@ int host_launch_prepare(struct vmm_host *h, const struct guest_spec *spec,
 		}
 	}
 	hl->id = id;
+	hl->slot = slot;
 	hl->vm = vm;
 	hl->balloon = balloon;
 	return 0;
 err_unreserve:
 	pthread_mutex_lock(&h->lock);
-	WRITE_ONCE(h->reserved[id], false);
+	WRITE_ONCE(h->reserved[slot], false);
 	pthread_mutex_unlock(&h->lock);
 	return ret;
 }
@@ -384,7 +401,7 @@ void host_launch_abort(struct vmm_host *h, struct host_launch *hl)
 	host_balloon_detach(hl->balloon);
 	vm_destroy(hl->vm);
 	pthread_mutex_lock(&h->lock);
-	WRITE_ONCE(h->reserved[hl->id], false);
+	WRITE_ONCE(h->reserved[hl->slot], false);
 	pthread_mutex_unlock(&h->lock);
 	memset(hl, 0, sizeof(*hl));
 }
@@ -393,7 +410,7 @@ int host_launch_commit(struct vmm_host *h, struct host_launch *hl, char *err,
 		       size_t errlen)
 {
 	struct vm *vm = hl->vm;
-	unsigned int id = hl->id;
+	unsigned int id = hl->id, slot = hl->slot;
 	char warning[sizeof(hl->warning)];
 	bool warn;
 	int ret;
@@ -408,9 +425,9 @@ int host_launch_commit(struct vmm_host *h, struct host_launch *hl, char *err,
 	}
 	pthread_mutex_lock(&h->lock);
 	host_trace_name(h, id, vm->name);
-	h->balloon[id] = hl->balloon;
-	WRITE_ONCE(h->vm[id], vm);
-	WRITE_ONCE(h->reserved[id], false);
+	h->balloon[slot] = hl->balloon;
+	WRITE_ONCE(h->vm[slot], vm);
+	WRITE_ONCE(h->reserved[slot], false);
 	h->nr_running++;
 	warn = vcpu_load_add(&h->vcpu_load, vm->name, vm->nr_vcpus, warning,
 			     sizeof(warning));
@@ -449,9 +466,9 @@ int host_launch(struct vmm_host *h, const struct guest_spec *spec,
 void host_stop_all(struct vmm_host *h, const char *why)
 {
 	pthread_mutex_lock(&h->lock);
-	for (unsigned int id = 1; id <= VMM_MAX_GUESTS; id++)
-		if (h->vm[id])
-			vm_stop(h->vm[id], VM_EXIT_STOPPED, "%s", why);
+	for (unsigned int slot = 1; slot <= VMM_MAX_GUESTS; slot++)
+		if (h->vm[slot])
+			vm_stop(h->vm[slot], VM_EXIT_STOPPED, "%s", why);
 	pthread_mutex_unlock(&h->lock);
 }
 
@@ -460,8 +477,8 @@ unsigned int host_shutdown_all(struct vmm_host *h)
 	unsigned int n = 0;
 
 	pthread_mutex_lock(&h->lock);
-	for (unsigned int id = 1; id <= VMM_MAX_GUESTS; id++)
-		if (h->vm[id] && !vm_request_shutdown(h->vm[id], 0))
+	for (unsigned int slot = 1; slot <= VMM_MAX_GUESTS; slot++)
+		if (h->vm[slot] && !vm_request_shutdown(h->vm[slot], 0))
 			n++;
 	pthread_mutex_unlock(&h->lock);
 	return n;
@@ -470,9 +487,9 @@ unsigned int host_shutdown_all(struct vmm_host *h)
 void host_kill_unresponsive(struct vmm_host *h)
 {
 	pthread_mutex_lock(&h->lock);
-	for (unsigned int id = 1; id <= VMM_MAX_GUESTS; id++)
-		if (h->vm[id] && vm_shutdown_requested(h->vm[id]))
-			vm_stop(h->vm[id], VM_EXIT_KILLED,
+	for (unsigned int slot = 1; slot <= VMM_MAX_GUESTS; slot++)
+		if (h->vm[slot] && vm_shutdown_requested(h->vm[slot]))
+			vm_stop(h->vm[slot], VM_EXIT_KILLED,
 				"asked to shut down, still running at the time-out");
 	pthread_mutex_unlock(&h->lock);
 }
@@ -558,21 +575,63 @@ static void print_guest_summary(struct vmm_host *h, struct vm *vm, FILE *f)
 	print_guest_mappings(vm, &ms, f);
 }
 
-void host_reap(struct vmm_host *h, unsigned int id)
+/* Guarded by h->lock: the slot of guest id, 0 if none (vm[0] and
+ * balloon[0] are never used: NULL). */
+static unsigned int __slot_of(struct vmm_host *h, unsigned int id)
 {
-	struct vm_balloon *balloon;
+	for (unsigned int slot = 1; slot <= VMM_MAX_GUESTS; slot++)
+		if (h->vm[slot] && h->vm[slot]->id == id)
+			return slot;
+	return 0;
+}
+
+struct vm *host_vm(struct vmm_host *h, unsigned int id)
+{
 	struct vm *vm;
 
 	pthread_mutex_lock(&h->lock);
-	vm = id <= VMM_MAX_GUESTS ? h->vm[id] : NULL;
+	vm = h->vm[__slot_of(h, id)];
+	pthread_mutex_unlock(&h->lock);
+	return vm;
+}
+
+struct vm_balloon *host_vm_balloon(struct vmm_host *h, unsigned int id)
+{
+	struct vm_balloon *b;
+
+	pthread_mutex_lock(&h->lock);
+	b = h->balloon[__slot_of(h, id)];
+	pthread_mutex_unlock(&h->lock);
+	return b;
+}
+
+unsigned int host_next_id(struct vmm_host *h)
+{
+	unsigned int id;
+
+	pthread_mutex_lock(&h->lock);
+	id = h->next_id;
+	pthread_mutex_unlock(&h->lock);
+	return id;
+}
+
+void host_reap(struct vmm_host *h, unsigned int id)
+{
+	struct vm_balloon *balloon;
+	unsigned int slot;
+	struct vm *vm;
+
+	pthread_mutex_lock(&h->lock);
+	slot = __slot_of(h, id);
+	vm = h->vm[slot];
 	pthread_mutex_unlock(&h->lock);
 	if (!vm)
 		return;
 	vm_wait(vm);
 	serial_flush(&vm->serial);
 	print_guest_summary(h, vm, h->out);
-	if (h->balloon[id]) {
-		struct vm_balloon *b = h->balloon[id];
+	if (h->balloon[slot]) {
+		struct vm_balloon *b = h->balloon[slot];
 		struct balloon_info bi;
 
 		balloon_get_info(&b->vb, &bi);
@@ -618,14 +677,20 @@ void host_reap(struct vmm_host *h, unsigned int id)
 				fp.resident_bytes >> 20,
 				fp.hugepage_bytes >> 20);
 	}
+	/*
+	 * Under reap_lock: an OOM killer that stopped this guest holds it
+	 * until it has reported the kill, which comes first.  A killer that
+	 * comes later finds the guest gone from vm[].
+	 */
+	pthread_mutex_lock(&h->reap_lock);
 	trace_event(&h->pool->trace, TR_VM_STATE, id, VM_STOPPED, 0, 0);
 	host_event_guest_stopped(h, vm);
-	pthread_mutex_lock(&h->reap_lock);
 	pthread_mutex_lock(&h->lock);
-	WRITE_ONCE(h->dying[id], vm);
-	WRITE_ONCE(h->vm[id], NULL);
-	balloon = h->balloon[id];
-	h->balloon[id] = NULL;
+	host_trace_name_end(h, id);
+	WRITE_ONCE(h->dying[slot], vm);
+	WRITE_ONCE(h->vm[slot], NULL);
+	balloon = h->balloon[slot];
+	h->balloon[slot] = NULL;
 	h->nr_running--;
 	vcpu_load_sub(&h->vcpu_load, vm->nr_vcpus);
 	pthread_mutex_unlock(&h->lock);
@@ -633,7 +698,7 @@ void host_reap(struct vmm_host *h, unsigned int id)
 	/* Every frame of the guest goes back to the pool here. */
 	vm_destroy(vm);
 	pthread_mutex_lock(&h->lock);
-	WRITE_ONCE(h->dying[id], NULL);
+	WRITE_ONCE(h->dying[slot], NULL);
 	pthread_mutex_unlock(&h->lock);
 	host_balloon_detach(balloon);
 }
@@ -660,13 +725,13 @@ void host_print_stats_line(struct vmm_host *h, FILE *f)
 			fprintf(f, " offline %lu MiB", offline >> 8);
 	}
 	pthread_mutex_lock(&h->lock);
-	for (unsigned int id = 1; id <= VMM_MAX_GUESTS; id++) {
+	for (unsigned int slot = 1; slot <= VMM_MAX_GUESTS; slot++) {
 		struct guest_mem_stats ms;
 
-		if (!h->vm[id] || !h->vm[id]->mem)
+		if (!h->vm[slot] || !h->vm[slot]->mem)
 			continue;
-		guest_mem_get_stats(h->vm[id]->mem, &ms);
-		fprintf(f, " | %s %" PRIu64 " MiB", h->vm[id]->name,
+		guest_mem_get_stats(h->vm[slot]->mem, &ms);
+		fprintf(f, " | %s %" PRIu64 " MiB", h->vm[slot]->name,
 			ms.pages >> 8);
 	}
 	pthread_mutex_unlock(&h->lock);
@@ -727,18 +792,10 @@ void host_destroy(struct vmm_host *h)
 	host_khugepaged_stop(h);
 	kcompactd_stop(h->pool);
 	host_reclaim_stop(h);
-	for (unsigned int id = 1; id <= VMM_MAX_GUESTS; id++)
-		if (h->vm[id])
-			host_reap(h, id);
-	if (host_trace_path(h)) {
-		struct host_trace_result res;
-		char *path;
-
-		if (host_trace_stop(h, &res, &path))
-			fprintf(stderr, "vmm: trace file %s: write error\n",
-				path);
-		free(path);
-	}
+	for (unsigned int slot = 1; slot <= VMM_MAX_GUESTS; slot++)
+		if (h->vm[slot])
+			host_reap(h, h->vm[slot]->id);
+	host_trace_finish(h, stderr);
 	host_events_free(h);
 	mm_pool_destroy(h->pool);
 	pthread_mutex_destroy(&h->lock);

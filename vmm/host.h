@@ -59,19 +59,26 @@ struct vmm_host {
 	uint64_t reclaimed; /* frames, monotonic (atomic) */
 
 	pthread_mutex_t lock;
-	/* Guarded by lock; vm[id] for ids 1 .. VMM_MAX_GUESTS. */
+	/*
+	 * Guarded by lock; vm[slot] for slots 1 .. VMM_MAX_GUESTS.  A slot
+	 * is the host's own index and its guest's frames' owner in the
+	 * pool's reverse map (16 bits there); it is reused once its guest
+	 * is gone.  Users see vm->id, which is never reused: host_vm()
+	 * finds a guest by it.
+	 */
 	struct vm *vm[VMM_MAX_GUESTS + 1];
 	struct vm_balloon *balloon[VMM_MAX_GUESTS + 1];
 	/*
-	 * Ids whose frames are in the pool's reverse map while vm[id] does
-	 * not say so: being launched (reserved: the VM being built), and
-	 * being reaped (dying: out of vm[], its frames not all back yet).
-	 * Written under lock, read locklessly by the invariant checker.
+	 * Slots whose frames are in the pool's reverse map while vm[slot]
+	 * does not say so: being launched (reserved: the VM being built),
+	 * and being reaped (dying: out of vm[], its frames not all back
+	 * yet).  Written under lock, read locklessly by the invariant
+	 * checker.
 	 */
 	bool reserved[VMM_MAX_GUESTS + 1];
 	struct vm *dying[VMM_MAX_GUESTS + 1];
 	unsigned int nr_running;
-	unsigned int next_id;
+	unsigned int next_id; /* the next guest's id: ids only grow */
 	struct vcpu_load vcpu_load; /* guarded by lock */
 };
 
@@ -79,7 +86,8 @@ int host_create(const struct vmm_config *cfg, struct vmm_host **out, char *err,
 		size_t errlen) __must_check;
 void host_destroy(struct vmm_host *h);
 /* Create and start a guest; its id through *id (set once it exists: a
- * guest that fails to start has one and must be reaped). */
+ * guest that fails to start has one and must be reaped).  Ids start at 1
+ * and are never given twice in a host's life. */
 int host_launch(struct vmm_host *h, const struct guest_spec *spec,
 		const struct vm_resources *res, unsigned int *id, char *err,
 		size_t errlen) __must_check;
@@ -93,7 +101,8 @@ int host_launch(struct vmm_host *h, const struct guest_spec *spec,
  * prepared guest.
  */
 struct host_launch {
-	unsigned int id;
+	unsigned int id; /* what users will see */
+	unsigned int slot; /* reserved for it */
 	struct vm *vm;
 	struct vm_balloon *balloon;
 	/* Set by commit when the launch deserves one (also on stderr). */
@@ -114,6 +123,16 @@ unsigned int host_shutdown_all(struct vmm_host *h);
 void host_kill_unresponsive(struct vmm_host *h);
 /* A guest's stop_efd fired: join it, report how it ended, free it. */
 void host_reap(struct vmm_host *h, unsigned int id);
+/*
+ * The guest with this id (as host_launch() gave it), NULL if there is
+ * none (any more).  Guests are freed only by host_reap(), on the thread
+ * that owns the host: the pointer holds until then.
+ */
+struct vm *host_vm(struct vmm_host *h, unsigned int id);
+/* Its balloon device, NULL if none. */
+struct vm_balloon *host_vm_balloon(struct vmm_host *h, unsigned int id);
+/* The id the next launch will get (a failed launch uses one up too). */
+unsigned int host_next_id(struct vmm_host *h);
 unsigned int host_nr_running(struct vmm_host *h);
 /* One line: time, free memory per node against its watermarks, guests. */
 void host_print_stats_line(struct vmm_host *h, FILE *f);

@@ -334,6 +334,7 @@ static unsigned int rc_snapshot(void *priv, int nid, struct reclaim_guest *g,
 			balloon_request_stats(&b->vb);
 		g[n++] = (struct reclaim_guest){
 			.id = id,
+			.vm = h->vm[id]->id,
 			.frames = on,
 			.total_frames = total,
 			.balloon = info.target,

@@ -161,7 +161,7 @@ static void about_current(struct host_event *ev)
 {
 	const char *name = guest_mem_current_name();
 
-	ev->guest = mm_current_owner();
+	ev->guest = mm_current_vm();
 	if (ev->guest && name)
 		snprintf(ev->name, sizeof(ev->name), "%s", name);
 }
@@ -359,7 +359,7 @@ void host_event_compaction(struct vmm_host *h,
 }
 
 void host_event_trace(struct vmm_host *h, bool on, const char *path,
-		      uint64_t events, uint64_t lost)
+		      uint64_t events, uint64_t lost, int error)
 {
 	struct host_event ev;
 
@@ -369,6 +369,7 @@ void host_event_trace(struct vmm_host *h, bool on, const char *path,
 	ev.trace.on = on;
 	ev.trace.events = events;
 	ev.trace.lost = lost;
+	ev.trace.error = error;
 	snprintf(ev.text, sizeof(ev.text), "%s", path ? path : "");
 	host_event_post(h, &ev);
 }

@@ -121,6 +121,7 @@ struct host_event {
 		struct {
 			bool on;
 			uint64_t events, lost;
+			int error; /* -errno: the file could not be written */
 		} trace;
 	};
 };
@@ -173,7 +174,7 @@ void host_event_balloon(struct vmm_host *h, struct vm *vm, uint64_t target,
 void host_event_compaction(struct vmm_host *h,
 			   const struct host_compact_event *ce);
 void host_event_trace(struct vmm_host *h, bool on, const char *path,
-		      uint64_t events, uint64_t lost);
+		      uint64_t events, uint64_t lost, int error);
 void host_event_shutdown(struct vmm_host *h, const char *why);
 
 #endif /* VMM_HOST_EVENTS_H */

@@ -38,7 +38,7 @@ struct run {
 	unsigned int punches_in_flight;
 	struct punch punch[RELEASE_BATCH * 2];
 	uint64_t released; /* pageblocks */
-	struct ev stop_ev[VMM_MAX_GUESTS + 1];
+	struct ev stop_ev[VMM_MAX_GUESTS + 1]; /* by the guests' slots */
 	int sfd;
 	unsigned int signals;
 	bool failed; /* a guest did not end cleanly */
@@ -98,22 +98,25 @@ static bool ended_cleanly(struct vm *vm)
 static void on_guest_stop(struct evloop *l, struct ev *e, int res)
 {
 	struct run *r = e->arg;
-	unsigned int id = e - r->stop_ev;
-	struct vm *vm = r->h->vm[id];
+	struct vm *vm = r->h->vm[e - r->stop_ev];
 
 	(void)res;
 	evloop_del(l, e);
 	if (vm && !ended_cleanly(vm))
 		r->failed = true;
-	host_reap(r->h, id);
+	if (vm)
+		host_reap(r->h, vm->id);
 	fflush(r->h->out);
 	maybe_end(r);
 }
 
 static void watch_guest(struct run *r, unsigned int id)
 {
-	evloop_add_poll(&r->loop, &r->stop_ev[id], r->h->vm[id]->stop_efd,
-			on_guest_stop, r);
+	struct vm *vm = host_vm(r->h, id);
+
+	if (vm)
+		evloop_add_poll(&r->loop, &r->stop_ev[vm->slot], vm->stop_efd,
+				on_guest_stop, r);
 }
 
 static void on_signal(struct evloop *l, struct ev *e, int res)
@@ -343,7 +346,10 @@ int vmm_run(const struct vmm_config *cfg)
 		       " MiB of free pool memory given back to the host while running\n",
 		       r.released * 2);
 	host_print_pool_summary(r.h, stdout);
-	if (cfg->trace_path)
+	/* A trace that could not be written fails the run. */
+	if (host_trace_path(r.h) && host_trace_finish(r.h, stderr))
+		status = status ? status : 1;
+	else if (cfg->trace_path)
 		printf("trace: %s\n", cfg->trace_path);
 out_host:
 	host_destroy(r.h);

@@ -150,7 +150,8 @@ static int create_vcpus(struct vm *vm, char *err, size_t errlen)
 
 /*
  * Guest node n's pool node: as asked, or spread round-robin from the VM's
- * id so that guests share the pool's nodes evenly.
+ * slot so that the guests running together share the pool's nodes
+ * evenly (slots are dense, ids are not).
  */
 static int map_nodes(struct vm *vm, char *err, size_t errlen)
 {
@@ -160,7 +161,7 @@ static int map_nodes(struct vm *vm, char *err, size_t errlen)
 		int p = vm->spec.vnode_to_pnode[n];
 
 		if (p < 0)
-			p = (vm->id + n) % pool_nodes;
+			p = (vm->slot + n) % pool_nodes;
 		if (p >= (int)pool_nodes) {
 			snprintf(
 				err, errlen,
@@ -208,6 +209,7 @@ int vm_create_res(const struct guest_spec *spec, unsigned int id,
 	vm->id = id;
 	if (res)
 		vm->res = *res;
+	vm->slot = vm->res.slot ? vm->res.slot : id;
 	vm->kvm_fd = vm->vm_fd = vm->stop_efd = -1;
 	if (spec->name[0])
 		snprintf(vm->name, sizeof(vm->name), "%s", spec->name);

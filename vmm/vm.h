@@ -34,6 +34,9 @@ struct cpu_cgroup;
  */
 struct vm_resources {
 	struct mm_pool *pool;
+	/* The VM's slot, 1..VMM_MAX_GUESTS: its frames' owner in the pool's
+	 * reverse map, reused once it is gone (0: the id). */
+	unsigned int slot;
 	int backing; /* enum guest_backing */
 	bool no_huge; /* order-0 backing only */
 	bool quiet; /* no console lines (tests, benchmarks) */
@@ -102,7 +105,11 @@ struct vm_quiesce {
 
 struct vm {
 	struct guest_spec spec; /* script points into our own copy */
+	/* What users see (events, reports, traces, commands): a host never
+	 * gives an id twice.  The slot is the host's internal index and
+	 * the frames' owner (vm_resources.slot). */
 	unsigned int id;
+	unsigned int slot;
 	char name[VMM_NAME_MAX];
 
 	int kvm_fd, vm_fd;

@@ -76,7 +76,8 @@ static bool vm_mem_idle(void *arg)
 int vm_mem_init(struct vm *vm)
 {
 	struct guest_mem_config cfg = {
-		.owner = vm->id,
+		.owner = vm->slot,
+		.id = vm->id,
 		.name = vm->name,
 		.size = vm->ram_size,
 		.nr_nodes = vm->nr_nodes,

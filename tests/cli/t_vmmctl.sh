@@ -12,8 +12,9 @@ sock="$tmp/vmm.sock"
 pid=
 rpid=
 wpid=
+fpid=
 # Whatever happens, no vmm is left running.
-trap 'kill -9 $pid $rpid $wpid 2>/dev/null; rm -rf "$tmp"' EXIT
+trap 'kill -9 $pid $rpid $wpid $fpid 2>/dev/null; rm -rf "$tmp"' EXIT
 VMM_SOCKET="$sock"
 export VMM_SOCKET
 
@@ -70,18 +71,25 @@ expect 1 "unknown key 'colour'" launch 'colour=red'
 (cd "$build/guest" && "$ctl" launch --wait 'name=k,mem=32M,kernel=guest.elf,script=touch 4M; verify' >"$tmp/k" 2>&1) ||
 	{ echo "kernel=relative: exit $?"; cat "$tmp/k"; fail=1; }
 
-# A watcher sees what this client does.
+# A watcher sees what this client does; another only some events, by
+# name (a name vmm does not send is bad usage).
+expect 2 "no event 'FOO'; vmm sends GUEST_STARTED," watch --event FOO
+expect 2 "no event 'NOPE'" watch GUEST_STOPPED --until NOPE
 "$ctl" watch --until GUEST_STOPPED --timeout 20s >"$tmp/watch" 2>&1 &
 wpid=$!
+"$ctl" watch --event TRACE,GUEST_STOPPED --until GUEST_STOPPED --timeout 20s >"$tmp/fwatch" 2>&1 &
+fpid=$!
 sleep 0.3
-expect 0 "guest b (id 1) started" launch 'name=b,mem=64M,script=touch 16M; hold 30s'
+# Ids are never reused: a, boom and k had 1, 2 and 3.
+expect 0 "guest b (id 4) started" launch 'name=b,mem=64M,script=touch 16M; hold 30s'
 expect 1 "a guest named 'b' exists" launch 'name=b,mem=32M,script=exit 0'
-expect 0 "  1 b                running" list
-expect 0 '[{"id":1,"name":"b","state":"running"' --json list
+expect 0 "  4 b                running" list
+expect 0 '[{"id":4,"name":"b","state":"running"' --json list
+expect 1 "no such guest: id 1" kill 1
 expect 0 "balloon of b: target 8M" balloon b 8M
 i=0
 while ! grep -q BALLOON_CHANGE "$tmp/watch" && [ $i -lt 100 ]; do sleep 0.05; i=$((i + 1)); done
-expect 1 "no guest 'zz'" balloon zz 8M
+expect 1 "no such guest: 'zz'" balloon zz 8M
 # Set as the memory the guest may use (virsh setmem), kept; bad sizes.
 expect 0 "balloon of b: target 24M (holds" balloon b --mem 40M
 expect 0 "kept until set again" balloon b --mem=40M
@@ -113,12 +121,18 @@ expect 2 "no arguments" check now
 expect 2 "" compact --node x
 expect 2 "--timeout 1x: a time up to 24h" stop b --timeout 1x
 expect 2 "unknown option '--force'" kill b --force
-expect 0 "guest b (id 1): stopped by host: shut down when asked, status 0, integrity ok" stop b
-expect 1 "no guest 'b'" stop b
+expect 0 "guest b (id 4): stopped by host: shut down when asked, status 0, integrity ok" stop b
+expect 1 "no such guest: 'b'" stop b
+expect 1 "no such guest: id 4" stop 4
 wait $wpid || { echo "watch: exit $?"; fail=1; }
 wpid=
-for ev in "GUEST_STARTED id=1 name=b" "BALLOON_CHANGE id=1 name=b target=8M" \
-	"TRACE state=on" "GUEST_STOPPED id=1 name=b reason=stopped"; do
+wait $fpid || { echo "watch --event: exit $?"; fail=1; }
+grep -q "TRACE state=on" "$tmp/fwatch" && grep -q "GUEST_STOPPED id=4" "$tmp/fwatch" ||
+	{ echo "watch --event: not every event asked for"; cat "$tmp/fwatch"; fail=1; }
+grep -q "GUEST_STARTED\|BALLOON_CHANGE" "$tmp/fwatch" &&
+	{ echo "watch --event: events not asked for"; cat "$tmp/fwatch"; fail=1; }
+for ev in "GUEST_STARTED id=4 name=b" "BALLOON_CHANGE id=4 name=b target=8M" \
+	"TRACE state=on" "GUEST_STOPPED id=4 name=b reason=stopped"; do
 	grep -q "$ev" "$tmp/watch" || { echo "watch: no '$ev'"; cat "$tmp/watch"; fail=1; }
 done
 
@@ -128,7 +142,7 @@ expect 1 "script @5: unknown command 'touhc'" launch --wait 'name=t,mem=32M,scri
 expect 1 "guest t: no script=" launch 'name=t,mem=32M'
 expect 1 "status 3; guest panic: touch: out of memory after" \
 	launch --wait 'name=o,mem=32M,script=touch 24M; touch 24M; verify'
-expect 0 "started" launch 'name=d,mem=32M,script=hold 30s'
+expect 0 "guest d (id 6) started" launch 'name=d,mem=32M,script=hold 30s'
 expect 0 "killed by host" kill d
 # A guest that ignores the request is killed at the time-out; --force
 # does not ask.

@@ -100,9 +100,9 @@ int frag_balloon_to(struct vmm_host *h, unsigned int id, uint64_t target,
 	struct virtio_balloon *vb;
 	struct balloon_info info;
 
-	if (id < 1 || id > VMM_MAX_GUESTS || !h->balloon[id])
+	if (!host_vm_balloon(h, id))
 		return -ENOENT;
-	vb = &h->balloon[id]->vb;
+	vb = &host_vm_balloon(h, id)->vb;
 	balloon_set_target(vb, (uint32_t)target);
 	for (unsigned int ms = 0;; ms++) {
 		balloon_get_info(vb, &info);
@@ -120,9 +120,11 @@ uint64_t frag_balloon_pages(struct vmm_host *h, unsigned int id)
 {
 	struct balloon_info info;
 
-	if (id < 1 || id > VMM_MAX_GUESTS || !h->balloon[id])
+	struct vm_balloon *b = host_vm_balloon(h, id);
+
+	if (!b)
 		return 0;
-	balloon_get_info(&h->balloon[id]->vb, &info);
+	balloon_get_info(&b->vb, &info);
 	return info.actual;
 }
 
@@ -130,16 +132,16 @@ uint64_t frag_phase_bytes(struct vmm_host *h, unsigned int id, unsigned int n)
 {
 	struct vm_summary s;
 
-	vm_get_summary(h->vm[id], &s);
+	vm_get_summary(host_vm(h, id), &s);
 	return n < s.nr_phases && n < VM_MAX_PHASES ? s.phase[n].bytes : 0;
 }
 
 int frag_kvm_pages(struct vmm_host *h, struct kvm_page_stats *sum)
 {
 	*sum = (struct kvm_page_stats){ 0 };
-	for (unsigned int id = 1; id <= VMM_MAX_GUESTS; id++) {
+	for (unsigned int slot = 1; slot <= VMM_MAX_GUESTS; slot++) {
 		struct kvm_page_stats ps;
-		struct vm *vm = h->vm[id];
+		struct vm *vm = h->vm[slot];
 		int ret;
 
 		if (!vm ||

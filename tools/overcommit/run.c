@@ -73,7 +73,8 @@ static bool all_done(struct oc_run *run)
 /* How it ended, read before host_reap() frees it. */
 static void record_end(struct oc_run *run, struct oc_guest *g)
 {
-	struct vm *vm = run->h->vm[g->id];
+	struct vm *vm = host_vm(run->h, g->id);
+	struct vm_balloon *b = host_vm_balloon(run->h, g->id);
 
 	g->ended_ns = now(run);
 	g->state = OC_ENDED;
@@ -83,9 +84,9 @@ static void record_end(struct oc_run *run, struct oc_guest *g)
 	g->why = vm_exit_reason(vm, g->detail, sizeof(g->detail));
 	if (vm->mem)
 		guest_mem_get_stats(vm->mem, &g->mem);
-	if (run->h->balloon[g->id]) {
+	if (b) {
 		g->has_balloon = true;
-		balloon_get_info(&run->h->balloon[g->id]->vb, &g->balloon);
+		balloon_get_info(&b->vb, &g->balloon);
 	}
 }
 
@@ -117,10 +118,9 @@ static void launch(struct oc_run *run, struct oc_slot *slot)
 		g->state = OC_NOT_STARTED;
 		return;
 	}
-	/* host_launch takes the lowest free id: name it in the trace
-	 * before its first event. */
-	for (next = 1; next <= VMM_MAX_GUESTS && run->h->vm[next]; next++)
-		;
+	/* Name the guest in the trace before its first event: it gets the
+	 * host's next id. */
+	next = host_next_id(run->h);
 	drain_trace(run);
 	fprintf(run->trace, "# vm=%u name=%s\n", next, g->spec->name);
 	g->started_ns = now(run);
@@ -132,15 +132,15 @@ static void launch(struct oc_run *run, struct oc_slot *slot)
 		 */
 		if (!g->error[0])
 			snprintf(g->error, sizeof(g->error), "failed");
-		if (id != next || !run->h->vm[id]) {
+		if (id != next || !host_vm(run->h, id)) {
 			g->state = OC_LAUNCH_FAILED;
 			return;
 		}
 	}
 	g->id = id;
 	g->state = OC_RUNNING;
-	evloop_add_poll(&run->loop, &slot->stop_ev, run->h->vm[id]->stop_efd,
-			guest_stopped, slot);
+	evloop_add_poll(&run->loop, &slot->stop_ev,
+			host_vm(run->h, id)->stop_efd, guest_stopped, slot);
 }
 
 static void on_start(struct evloop *l, struct ev *e, int res)
@@ -176,9 +176,9 @@ static void stop_all(struct oc_run *run, const char *why)
 static void end_grace(struct oc_run *run)
 {
 	run->shutting_down = false;
-	for (unsigned int id = 1; id <= VMM_MAX_GUESTS; id++)
-		if (run->h->vm[id])
-			vm_stop(run->h->vm[id], VM_EXIT_KILLED,
+	for (unsigned int slot = 1; slot <= VMM_MAX_GUESTS; slot++)
+		if (run->h->vm[slot])
+			vm_stop(run->h->vm[slot], VM_EXIT_KILLED,
 				"asked to shut down, still running at the time-out");
 	stop_all(run, "the scenario's duration is over");
 }
@@ -213,7 +213,7 @@ static void on_end(struct evloop *l, struct ev *e, int res)
 			g->state = OC_NOT_STARTED;
 		} else if (g->state == OC_RUNNING) {
 			g->stopped_by_runner = true;
-			vm_request_shutdown(run->h->vm[g->id], 0);
+			vm_request_shutdown(host_vm(run->h, g->id), 0);
 		}
 	}
 	if (all_done(run)) {
@@ -443,7 +443,7 @@ int oc_run(const struct scenario *sc, const char *dir,
 	for (unsigned int i = 0; i < r->nr_guests; i++)
 		if (r->guest[i].state == OC_RUNNING) {
 			host_stop_all(run.h, "the run failed");
-			vm_wait(run.h->vm[r->guest[i].id]);
+			vm_wait(host_vm(run.h, r->guest[i].id));
 			record_end(&run, &r->guest[i]);
 			host_reap(run.h, r->guest[i].id);
 		}

@@ -88,14 +88,15 @@ void sampler_take(struct sampler *s, struct vmm_host *h, struct oc_result *r,
 		struct oc_guest *g = &r->guest[i];
 		struct guest_mem_stats ms = { 0 };
 		struct balloon_info bi = { 0 };
+		struct vm_balloon *b;
 		struct vm *vm;
 
-		if (g->state != OC_RUNNING || !(vm = h->vm[g->id]))
+		if (g->state != OC_RUNNING || !(vm = host_vm(h, g->id)))
 			continue;
 		if (vm->mem)
 			guest_mem_get_stats(vm->mem, &ms);
-		if (h->balloon[g->id])
-			balloon_get_info(&h->balloon[g->id]->vb, &bi);
+		if ((b = host_vm_balloon(h, g->id)))
+			balloon_get_info(&b->vb, &bi);
 		if (bi.actual > g->peak_balloon_pages)
 			g->peak_balloon_pages = bi.actual;
 		nominal += vm->ram_size;
@@ -172,13 +173,14 @@ void sampler_progress(struct sampler *s, struct vmm_host *h,
 	for (unsigned int i = 0; i < r->nr_guests; i++) {
 		struct oc_guest *g = &r->guest[i];
 		struct balloon_info bi = { 0 };
+		struct vm_balloon *b;
 
 		pending += g->state == OC_PENDING;
 		if (g->state != OC_RUNNING)
 			continue;
 		running++;
-		if (h->balloon[g->id])
-			balloon_get_info(&h->balloon[g->id]->vb, &bi);
+		if ((b = host_vm_balloon(h, g->id)))
+			balloon_get_info(&b->vb, &bi);
 		balloons += bi.actual;
 		add(guests, sizeof(guests), " %s %.0f", g->spec->name,
 		    mib(bi.actual));

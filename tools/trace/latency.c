@@ -2,6 +2,7 @@
 /* Reclaim latency distributions from trace events (see latency.h). */
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -60,20 +61,21 @@ void latency_destroy(struct latency *lat)
 {
 	for (int i = 0; i < NR_LAT_DISTS; i++)
 		dist_destroy(&lat->d[i]);
-	for (int v = 0; v <= VMM_MAX_GUESTS; v++)
+	for (unsigned int v = 0; v < lat->nr_vms; v++)
 		free(lat->vm[v].req);
+	free(lat->vm);
 	free(lat->thread);
 	lat_guests_destroy(&lat->guests);
 	memset(lat, 0, sizeof(*lat));
 }
 
 /* Into distribution kind overall, and the guest's own where there is
- * one (vm 1..VMM_MAX_GUESTS, named as the trace names it now). */
+ * one (vm > 0, named as the trace names it). */
 static void add_value(struct latency *lat, enum lat_dist kind, int vm,
 		      uint64_t value)
 {
 	dist_add(&lat->d[kind], value);
-	if (vm > 0 && vm <= VMM_MAX_GUESTS)
+	if (vm > 0)
 		lat_guests_add(
 			&lat->guests, (unsigned int)vm,
 			lat->names ? trace_reader_vm_name(lat->names, vm) : "",
@@ -85,7 +87,7 @@ static int vm_of(const struct trace_line *l)
 {
 	uint64_t vm = trace_val(l, "vm");
 
-	return vm > 0 && vm <= VMM_MAX_GUESTS ? (int)vm : -1;
+	return vm > 0 && vm <= INT_MAX ? (int)vm : -1;
 }
 
 static void add(struct latency *lat, enum lat_dist kind, uint64_t start,
@@ -237,27 +239,49 @@ static void on_kswapd(struct latency *lat, const struct trace_line *l)
 	}
 }
 
-static void drop_request(struct latency *lat, unsigned int vm, unsigned int i)
+/* Guest vm's requests, made on first use; NULL without memory. */
+static struct lat_vm *lat_vm(struct latency *lat, uint64_t vm)
 {
-	lat->vm[vm].req[i] = lat->vm[vm].req[--lat->vm[vm].nr];
+	struct lat_vm *v;
+
+	for (unsigned int i = lat->nr_vms; i-- > 0;)
+		if (lat->vm[i].vm == vm)
+			return &lat->vm[i];
+	if (lat->nr_vms == lat->cap_vms) {
+		unsigned int cap = lat->cap_vms ? lat->cap_vms * 2 : 16;
+
+		v = realloc(lat->vm, cap * sizeof(*v));
+		if (!v)
+			return NULL;
+		lat->vm = v;
+		lat->cap_vms = cap;
+	}
+	v = &lat->vm[lat->nr_vms++];
+	*v = (struct lat_vm){ .vm = vm };
+	return v;
 }
 
-static void complete_request(struct latency *lat, unsigned int vm,
+static void drop_request(struct lat_vm *v, unsigned int i)
+{
+	v->req[i] = v->req[--v->nr];
+}
+
+static void complete_request(struct latency *lat, struct lat_vm *v,
 			     unsigned int i, const struct trace_line *l)
 {
-	uint64_t start = lat->vm[vm].req[i].ts;
+	uint64_t start = v->req[i].ts;
 
-	add(lat, LAT_BALLOON, start, l->ts, 0, -1, (int)vm, l->ts - start);
-	drop_request(lat, vm, i);
+	add(lat, LAT_BALLOON, start, l->ts, 0, -1, vm_of(l), l->ts - start);
+	drop_request(v, i);
 }
 
 static void on_balloon(struct latency *lat, const struct trace_line *l)
 {
-	uint64_t vm = trace_val(l, "vm");
+	struct lat_vm *v = lat_vm(lat, trace_val(l, "vm"));
 	struct lat_request *r;
 	unsigned int i;
 
-	if (vm > VMM_MAX_GUESTS)
+	if (!v)
 		return;
 	switch (l->type) {
 	case TR_BALLOON_REQ: {
@@ -266,17 +290,16 @@ static void on_balloon(struct latency *lat, const struct trace_line *l)
 
 		if (target <= actual)
 			return; /* nothing to do for the guest */
-		if (lat->vm[vm].nr == lat->vm[vm].cap) {
-			unsigned int cap =
-				lat->vm[vm].cap ? lat->vm[vm].cap * 2 : 8;
+		if (v->nr == v->cap) {
+			unsigned int cap = v->cap ? v->cap * 2 : 8;
 
-			r = realloc(lat->vm[vm].req, cap * sizeof(*r));
+			r = realloc(v->req, cap * sizeof(*r));
 			if (!r)
 				return;
-			lat->vm[vm].req = r;
-			lat->vm[vm].cap = cap;
+			v->req = r;
+			v->cap = cap;
 		}
-		lat->vm[vm].req[lat->vm[vm].nr++] = (struct lat_request){
+		v->req[v->nr++] = (struct lat_request){
 			.ts = l->ts,
 			.target = target,
 			.need = target - actual,
@@ -284,15 +307,15 @@ static void on_balloon(struct latency *lat, const struct trace_line *l)
 		break;
 	}
 	case TR_BALLOON_ACTUAL:
-		lat->vm[vm].has_actual = true;
-		for (i = 0; i < lat->vm[vm].nr;) {
-			r = &lat->vm[vm].req[i];
+		v->has_actual = true;
+		for (i = 0; i < v->nr;) {
+			r = &v->req[i];
 			if (trace_val(l, "actual") >= r->target) {
-				complete_request(lat, vm, i, l);
+				complete_request(lat, v, i, l);
 			} else if (trace_val(l, "target") < r->target) {
 				/* The host asked for less meanwhile. */
 				lat->balloon_superseded++;
-				drop_request(lat, vm, i);
+				drop_request(v, i);
 			} else {
 				i++;
 			}
@@ -300,22 +323,22 @@ static void on_balloon(struct latency *lat, const struct trace_line *l)
 		break;
 	case TR_BALLOON_DONE:
 		/* Traces without balloon_actual: pages given back. */
-		if (lat->vm[vm].has_actual)
+		if (v->has_actual)
 			break;
-		for (i = 0; i < lat->vm[vm].nr;) {
-			r = &lat->vm[vm].req[i];
+		for (i = 0; i < v->nr;) {
+			r = &v->req[i];
 			r->done += trace_val(l, "pages");
 			if (r->done >= r->need)
-				complete_request(lat, vm, i, l);
+				complete_request(lat, v, i, l);
 			else
 				i++;
 		}
 		break;
 	case TR_VM_STATE:
-		/* Stopped, or a new guest under a reused id. */
-		lat->balloon_unfinished += lat->vm[vm].nr;
-		lat->vm[vm].nr = 0;
-		lat->vm[vm].has_actual = false;
+		/* Started or stopped (older traces reused ids). */
+		lat->balloon_unfinished += v->nr;
+		v->nr = 0;
+		v->has_actual = false;
 		break;
 	default:
 		break;
@@ -391,7 +414,7 @@ void latency_feed(struct latency *lat, const struct trace_line *l)
 
 void latency_finish(struct latency *lat)
 {
-	for (int v = 0; v <= VMM_MAX_GUESTS; v++) {
+	for (unsigned int v = 0; v < lat->nr_vms; v++) {
 		lat->balloon_unfinished += lat->vm[v].nr;
 		lat->vm[v].nr = 0;
 	}

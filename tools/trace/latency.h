@@ -93,11 +93,14 @@ struct latency {
 		bool awake;
 		uint64_t start, wake_free, high;
 	} node[MAX_NUMNODES];
-	struct {
+	/* Each guest's balloon requests in flight. */
+	struct lat_vm {
+		uint64_t vm;
 		struct lat_request *req;
 		unsigned int nr, cap;
 		bool has_actual; /* balloon_actual seen: else balloon_done */
-	} vm[VMM_MAX_GUESTS + 1];
+	} * vm;
+	unsigned int nr_vms, cap_vms;
 };
 
 void latency_init(struct latency *lat);

@@ -2,6 +2,8 @@
 /* Trace file lines (see parse.h). */
 #include <ctype.h>
 #include <errno.h>
+#include <limits.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -79,7 +81,7 @@ static int parse_name_comment(const char *s, unsigned int *vm, char *name,
 	if (strncmp(p, "vm=", 3) || parse_kv(&p, key, sizeof(key), &id, &why))
 		return TRACE_PARSE_SKIP;
 	p = skip_blanks(p);
-	if (strncmp(p, "name=", 5) || id > VMM_MAX_GUESTS)
+	if (strncmp(p, "name=", 5) || id > UINT_MAX)
 		return TRACE_PARSE_SKIP;
 	p += 5;
 	n = strcspn(p, " \t\r\n");
@@ -209,6 +211,39 @@ void trace_reader_destroy(struct trace_reader *r)
 {
 	free(r->buf);
 	r->buf = NULL;
+	free(r->names);
+	r->names = NULL;
+	r->nr_names = r->cap_names = 0;
+}
+
+/* The entry of guest vm, NULL if the trace has not named it. */
+static struct trace_vm_name *vm_entry(const struct trace_reader *r, uint64_t vm)
+{
+	/* From the newest: the guests of a trace's end are looked up most. */
+	for (unsigned int i = r->nr_names; i-- > 0;)
+		if (r->names[i].vm == vm)
+			return &r->names[i];
+	return NULL;
+}
+
+static void set_vm_name(struct trace_reader *r, uint64_t vm, const char *name)
+{
+	struct trace_vm_name *e = vm_entry(r, vm);
+
+	if (!e && r->nr_names == r->cap_names) {
+		unsigned int cap = r->cap_names ? r->cap_names * 2 : 16;
+
+		e = realloc(r->names, cap * sizeof(*e));
+		if (!e)
+			return; /* unnamed, then */
+		r->names = e;
+		r->cap_names = cap;
+		e = NULL;
+	}
+	if (!e)
+		e = &r->names[r->nr_names++];
+	e->vm = vm;
+	snprintf(e->name, sizeof(e->name), "%s", name);
 }
 
 int trace_reader_next(struct trace_reader *r, struct trace_line *l)
@@ -236,7 +271,7 @@ int trace_reader_next(struct trace_reader *r, struct trace_line *l)
 				r->unknown++;
 			return 1;
 		case TRACE_PARSE_NAME:
-			memcpy(r->vm_name[vm], name, sizeof(name));
+			set_vm_name(r, vm, name);
 			/* fall through */
 		case TRACE_PARSE_SKIP:
 			if (r->buf[strspn(r->buf, " \t\r\n")] == '#')
@@ -263,5 +298,7 @@ int trace_reader_next(struct trace_reader *r, struct trace_line *l)
 
 const char *trace_reader_vm_name(const struct trace_reader *r, uint64_t vm)
 {
-	return vm <= VMM_MAX_GUESTS ? r->vm_name[vm] : "";
+	const struct trace_vm_name *e = vm_entry(r, vm);
+
+	return e ? e->name : "";
 }

@@ -65,7 +65,12 @@ struct trace_reader {
 	char *buf;
 	size_t cap;
 	bool at_eof;
-	char vm_name[VMM_MAX_GUESTS + 1][VMM_NAME_MAX]; /* "" unnamed */
+	/* The guests the comments named so far (ids are never reused). */
+	struct trace_vm_name {
+		uint64_t vm;
+		char name[VMM_NAME_MAX];
+	} * names;
+	unsigned int nr_names, cap_names;
 };
 
 void trace_reader_init(struct trace_reader *r, FILE *f, const char *path,

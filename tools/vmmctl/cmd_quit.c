@@ -42,6 +42,11 @@ int cmd_quit(struct vmmctl *v, const struct vmmctl_cmd *cmd, int argc,
 			v->timeout_ms =
 				(int)(ns / 1000000 + QUIT_WAIT_SLACK_MS);
 	}
+	/* Waiting for vmm to go takes as long as its guests take. */
+	if (wait && (ret = vmmctl_watch_events(v, cmd->name, NULL))) {
+		json_decref(args);
+		return ret;
+	}
 	ret = vmmctl_exec(v, cmd->name, "quit", args, &r);
 	if (ret)
 		return ret;

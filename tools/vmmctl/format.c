@@ -177,7 +177,13 @@ int wait_guest_stopped(struct vmmctl *v, const char *name, json_int_t id,
 		       bool want_stop)
 {
 	char err[CTL_ERR_LEN];
+	int ret;
 
+	/* A long wait with nothing to send: vmm is told, so that it keeps
+	 * the connection. */
+	ret = vmmctl_watch_events(v, name, json_pack("[s]", "GUEST_STOPPED"));
+	if (ret)
+		return ret;
 	for (;;) {
 		json_t *ev, *d;
 		int r = ctl_next_event(&v->conn, v->timeout_ms, &ev, err,

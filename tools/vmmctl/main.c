@@ -25,9 +25,9 @@ static const struct vmmctl_cmd cmds[] = {
 	{ "launch", cmd_launch, "SPEC [--wait]", "start a guest",
 	  "SPEC is what `vmm run --guest` takes, e.g.\n"
 	  "  'name=web,mem=512M,vcpus=2,nodes=2,map=0:0/1:1,script=touch 256M; verify'\n"
-	  "(keys name, mem, vcpus, nodes, map, strict, pinned, oom_score_adj,\n"
-	  "cpu_max, kernel, script; script= last).  A relative kernel= path is made\n"
-	  "absolute here.  Prints the new guest's id.\n"
+	  "(keys name, mem, vcpus, nodes, map, strict, pinned, floor,\n"
+	  "oom_score_adj, cpu_max, kernel, script; script= last).  A relative\n"
+	  "kernel= path is made absolute here.  Prints the new guest's id.\n"
 	  "  --wait   then wait until the guest ends and print how; the exit\n"
 	  "           status is 1 unless it exited with 0 and intact memory\n" },
 	{ "stop", cmd_stop, "GUEST [--timeout TIME | --force] [--no-wait]",
@@ -72,12 +72,18 @@ static const struct vmmctl_cmd cmds[] = {
 	  "for a few milliseconds per GiB.  Exit status 1 if one is broken.\n" },
 	{ "trace", cmd_trace, "start FILE | stop", "record trace events",
 	  "start: the trace ring records from now; stop: its events go to\n"
-	  "FILE, one per line (ts=... event=... key=value ...).\n" },
-	{ "watch", cmd_watch, "[--count N] [--until EVENT] [--timeout TIME]",
+	  "FILE, one per line (ts=... event=... key=value ...).  FILE must not\n"
+	  "exist yet: vmm makes a new file only.\n" },
+	{ "watch", cmd_watch,
+	  "[EVENT...] [--event EVENT[,EVENT...]] [--count N] [--until EVENT] [--timeout TIME]",
 	  "print events as they happen",
-	  "Until interrupted, or N events (--count), or the first EVENT\n"
-	  "(--until, e.g. GUEST_STOPPED); --timeout: give up after TIME (e.g.\n"
-	  "10s, exit status 1).  Events: vmmctl raw '{\"execute\":\"query-events\"}'.\n" },
+	  "Only the EVENTs named (as arguments or with --event, commas or\n"
+	  "repeated; default: all), e.g. vmmctl watch --event OOM_KILL,GUEST_STOPPED;\n"
+	  "a name vmm does not send is an error (exit status 2).  Until\n"
+	  "interrupted, or N events (--count), or the first EVENT (--until, e.g.\n"
+	  "GUEST_STOPPED; printed too, named or not); --timeout: give up after\n"
+	  "TIME (e.g. 10s, exit status 1).  Events: vmmctl raw\n"
+	  "'{\"execute\":\"query-events\"}'.\n" },
 	{ "quit", cmd_quit, "[--timeout TIME | --force] [--no-wait]",
 	  "ask every guest to shut down and end vmm",
 	  "Every guest is asked to shut down, as by stop, and killed after\n"
@@ -185,6 +191,16 @@ int vmmctl_exec(struct vmmctl *v, const char *name, const char *cmd,
 		return VMMCTL_FAILED;
 	}
 	return VMMCTL_OK;
+}
+
+int vmmctl_watch_events(struct vmmctl *v, const char *name, json_t *events)
+{
+	json_t *args = events ? json_pack("{s:o}", "events", events) : NULL;
+	json_t *r;
+	int ret = vmmctl_exec(v, name, "watch-events", args, &r);
+
+	json_decref(r);
+	return ret;
 }
 
 static const struct vmmctl_cmd *find(const char *name)

@@ -81,6 +81,13 @@ int vmmctl_connect(struct vmmctl *v);
  */
 int vmmctl_exec(struct vmmctl *v, const char *name, const char *cmd,
 		json_t *args, json_t **ret);
+/*
+ * This connection is going to wait for events (watch-events): vmm then
+ * keeps it however long nothing is sent, and sends only the events
+ * named (an array of names, stolen; NULL: all).  A refusal is printed
+ * and returned as vmmctl_exec() does.
+ */
+int vmmctl_watch_events(struct vmmctl *v, const char *name, json_t *events);
 /* "vmmctl NAME: msg" and the hint to --help; returns VMMCTL_USAGE. */
 int vmmctl_usage(const struct vmmctl_cmd *cmd, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
