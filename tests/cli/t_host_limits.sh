@@ -9,6 +9,12 @@
 vmm="$1/vmm"
 [ -w /dev/kvm ] || { echo "/dev/kvm is not usable here"; exit 77; }
 [ "$(id -u)" = 0 ] || { echo "not root: cannot make a memory cgroup"; exit 77; }
+# ThreadSanitizer's shadow memory (several times what vmm touches) is
+# charged to the cgroup too: no limit of vmm's own could hold.
+if ldd "$vmm" 2>/dev/null | grep -q libtsan; then
+	echo "a ThreadSanitizer build: its shadow memory is charged to the cgroup"
+	exit 77
+fi
 
 # fstype and super options follow the " - " of a mountinfo line.
 mount_of() {
