@@ -46,17 +46,25 @@ LDFLAGS += -fsanitize=$(SANITIZE)
 endif
 
 # ---------------------------------------------------------------- sources
+# One archive per layer, linked upper layers first, so that a call the
+# wrong way (mm/ into vmm/, util/ into anything) fails to link; the
+# includes are checked too (scripts/check-layers.sh).
+UTIL_SRCS    := $(wildcard util/*.c)
 MM_SRCS      := $(wildcard mm/*.c)
-BALLOON_SRCS := $(wildcard balloon/*.c)
-VMM_SRCS     := $(filter-out vmm/main.c,$(wildcard vmm/*.c))
-LIB_SRCS     := $(MM_SRCS) $(BALLOON_SRCS) $(VMM_SRCS)
+VMM_SRCS     := $(wildcard balloon/*.c) \
+                $(filter-out vmm/cli/main.c,$(wildcard vmm/*/*.c))
 OBJ          := $(BUILD)/obj
 # Guest code the host runs too, unchanged, so that both sides speak one
-# grammar: built a second time with the host's flags, into libvmm.a.
+# grammar: built a second time with the host's flags (sizes and times
+# into libutil.a, the script parser into libvmm.a).
 GUEST_SHARED_SRCS := guest/units.c guest/script.c
-LIB_OBJS     := $(LIB_SRCS:%.c=$(OBJ)/%.o) \
-                $(GUEST_SHARED_SRCS:%.c=$(OBJ)/host/%.o)
-LIB          := $(BUILD)/libvmm.a
+UTIL_OBJS    := $(UTIL_SRCS:%.c=$(OBJ)/%.o) $(OBJ)/host/guest/units.o
+MM_OBJS      := $(MM_SRCS:%.c=$(OBJ)/%.o)
+VMM_OBJS     := $(VMM_SRCS:%.c=$(OBJ)/%.o) $(OBJ)/host/guest/script.o
+UTIL_LIB     := $(BUILD)/libutil.a
+MM_LIB       := $(BUILD)/libmm.a
+VMM_LIB      := $(BUILD)/libvmm.a
+LIBS         := $(VMM_LIB) $(MM_LIB) $(UTIL_LIB)
 
 TEST_SRCS    := $(wildcard tests/*.c)
 TEST_OBJS    := $(TEST_SRCS:%.c=$(OBJ)/%.o)
@@ -96,7 +104,7 @@ GUEST_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none \
                  -Wl,-T,guest/guest.ld -Wl,-z,max-page-size=4096
 
 .PHONY: all run test unit-test kvm-test cli-test check-format format clean deps bench fuzz
-all: $(if $(wildcard vmm/main.c),$(VMM_BIN)) $(TEST_BIN) $(TOOL_BINS) $(if $(VMMCTL_SRCS),$(VMMCTL_BIN)) $(if $(wildcard guest/guest.ld),$(GUEST_ELF))
+all: $(if $(wildcard vmm/cli/main.c),$(VMM_BIN)) $(TEST_BIN) $(TOOL_BINS) $(if $(VMMCTL_SRCS),$(VMMCTL_BIN)) $(if $(wildcard guest/guest.ld),$(GUEST_ELF))
 
 deps: $(DEPS_OK)
 $(DEPS_OK): scripts/deps.sh
@@ -117,7 +125,10 @@ $(OBJ)/host/guest/%.o: guest/%.c | $(DEPS_OK)
 
 # The archives follow the Makefile too: a module added to one here must
 # get in even when its object is older than the archive.
-$(LIB): $(LIB_OBJS) Makefile
+$(UTIL_LIB): $(UTIL_OBJS) Makefile
+$(MM_LIB): $(MM_OBJS) Makefile
+$(VMM_LIB): $(VMM_OBJS) Makefile
+$(UTIL_LIB) $(MM_LIB) $(VMM_LIB):
 	@$(if $(Q),echo "  AR      $@")
 	$(Q)rm -f $@ && ar rcs $@ $(filter %.o,$^)
 
@@ -147,22 +158,22 @@ $(OBJ)/vmm/guest_image.o: $(GUEST_ELF)
 	@$(if $(Q),echo "  EMBED   $<")
 	$(Q)printf '.section .rodata\n.balign 16\n.globl guest_image_start\nguest_image_start:\n.incbin "%s"\n.globl guest_image_end\nguest_image_end:\n.section .note.GNU-stack,"",@progbits\n' $(GUEST_ELF) | $(CC) -c -x assembler -o $@ -
 
-$(VMM_BIN): $(OBJ)/vmm/main.o $(OBJ)/vmm/guest_image.o $(LIB)
+$(VMM_BIN): $(OBJ)/vmm/cli/main.o $(OBJ)/vmm/guest_image.o $(LIBS)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
-$(VMMCTL_BIN): $(VMMCTL_OBJS) $(LIB)
+$(VMMCTL_BIN): $(VMMCTL_OBJS) $(LIBS)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
-$(TEST_BIN): $(TEST_OBJS) $(GUEST_IMAGE_OBJ) $(TOOLS_LIB) $(LIB)
+$(TEST_BIN): $(TEST_OBJS) $(GUEST_IMAGE_OBJ) $(TOOLS_LIB) $(LIBS)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) $(CHECK_LIBS) -o $@
 
-$(BUILD)/tools/%: $(OBJ)/tools/%.o $(GUEST_IMAGE_OBJ) $(TOOLS_LIB) $(LIB)
+$(BUILD)/tools/%: $(OBJ)/tools/%.o $(GUEST_IMAGE_OBJ) $(TOOLS_LIB) $(LIBS)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -lm -o $@
@@ -183,8 +194,8 @@ bench: all
 	$(Q)for b in $(TOOL_BINS); do case $$b in */bench_*) $$b;; esac; done
 
 # libFuzzer build of the guest-facing parsers (not part of `all`).
-FUZZ_SRCS := tools/fuzz_virtqueue.c vmm/virtqueue.c vmm/virtio_mmio.c \
-             balloon/virtio_balloon.c mm/trace.c
+FUZZ_SRCS := tools/fuzz_virtqueue.c vmm/virtio/virtqueue.c vmm/virtio/mmio.c \
+             vmm/virtio/balloon.c mm/trace.c
 fuzz: $(BUILD)/fuzz/fuzz_virtqueue
 $(BUILD)/fuzz/fuzz_virtqueue: $(FUZZ_SRCS)
 	@mkdir -p $(@D)

@@ -10,9 +10,9 @@
 
 #include "tests/host_test.h"
 #include "tests/mm_test.h"
-#include "vmm/guest_mem.h"
-#include "vmm/host.h"
-#include "vmm/host_balloon.h"
+#include "vmm/guest_mem/guest_mem.h"
+#include "vmm/host/host.h"
+#include "vmm/host/balloon.h"
 
 #define host(mib) test_host(mib, 1)
 #define host_done(h) test_host_done(h)

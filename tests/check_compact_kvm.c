@@ -33,7 +33,7 @@
 #include "tests/host_test.h"
 #include "tests/mm_test.h"
 #include "tools/frag/frag.h"
-#include "vmm/guest_mem.h"
+#include "vmm/guest_mem/guest_mem.h"
 
 #define MiB (1ULL << 20)
 #define INFLATE_MS 10000

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vmm/cpu_cgroup.c on this host's real cgroups: the bound is set, a
+ * vmm/kvm/cpu_cgroup.c on this host's real cgroups: the bound is set, a
  * thread that joins is held to it, the cgroup goes when asked, and what
  * cannot be set up is an error that says where.  Skipped (SKIP line)
  * where vmm may not make a cpu cgroup (not root, no cpu controller).
@@ -16,7 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "vmm/cpu_cgroup.h"
+#include "vmm/kvm/cpu_cgroup.h"
 
 START_TEST(test_parse)
 {

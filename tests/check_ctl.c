@@ -24,7 +24,7 @@
 #include <unistd.h>
 
 #include "tests/ctl_test.h"
-#include "vmm/ctl.h"
+#include "vmm/ctl/ctl.h"
 
 #define get(o, k) json_object_get(o, k)
 

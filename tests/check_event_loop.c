@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* vmm/event_loop.c: polls, timers, signals, wake-ups, memory release. */
+/* util/event_loop.c: polls, timers, signals, wake-ups, memory release. */
 #include <check.h>
 #include <poll.h>
 #include <pthread.h>
@@ -13,7 +13,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "vmm/event_loop.h"
+#include "util/event_loop.h"
 
 static uint64_t now_ns(void)
 {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vmm/guest_mem.c without KVM: the test thread touches guest RAM itself,
+ * vmm/guest_mem/guest_mem.c without KVM: the test thread touches guest RAM itself,
  * which takes the same userfaultfd path a vCPU does.
  */
 #include <stdio.h>
@@ -8,8 +8,8 @@
 
 #include "tests/mm_test.h"
 #include "tests/printk_capture.h"
-#include "vmm/guest_mem.h"
-#include "vmm/host_tune.h"
+#include "vmm/guest_mem/guest_mem.h"
+#include "vmm/host/tune.h"
 
 struct oom_seen {
 	int calls;

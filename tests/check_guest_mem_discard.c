@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "tests/mm_test.h"
-#include "vmm/guest_mem.h"
+#include "vmm/guest_mem/guest_mem.h"
 
 #define OWNER 7
 #define GUEST_MIB 8

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vmm/guest_mem_migrate.c and vmm/guest_mem_collapse.c without KVM: the
+ * vmm/guest_mem/migrate.c and vmm/guest_mem/collapse.c without KVM: the
  * test thread is the guest (it touches RAM through the same userfaultfd
  * path a vCPU takes) and keeps its hands off while pages move, as a
  * paused guest would.  Real guests: tests/check_host_migrate.c.
@@ -10,7 +10,7 @@
 #include <sys/mman.h>
 
 #include "tests/mm_test.h"
-#include "vmm/guest_mem.h"
+#include "vmm/guest_mem/guest_mem.h"
 
 #define OWNER 7
 #define MiB (1UL << 20)

@@ -14,9 +14,9 @@
 #include "tests/host_test.h"
 #include "tests/printk_capture.h"
 #include "tests/runner.h"
-#include "vmm/guest_mem.h"
-#include "vmm/host.h"
-#include "vmm/host_events.h"
+#include "vmm/guest_mem/guest_mem.h"
+#include "vmm/host/host.h"
+#include "vmm/host/events.h"
 
 #define host(mib, nodes) test_host(mib, nodes)
 #define host_done(h) test_host_done(h)

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vmm/host_compact.c: the `compact` command's compaction, over fake
+ * vmm/host/compact.c: the `compact` command's compaction, over fake
  * guests (tests/fake_guest.c) whose pages compaction really moves; not
  * available without a migrate_pages op.
  */
@@ -9,8 +9,8 @@
 
 #include "mm/compaction.h"
 #include "tests/fake_guest.h"
-#include "vmm/host.h"
-#include "vmm/host_compact.h"
+#include "vmm/host/host.h"
+#include "vmm/host/compact.h"
 
 START_TEST(test_not_available_without_op)
 {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vmm/host_events.c: nothing queued while nobody listens, events from
+ * vmm/host/events.c: nothing queued while nobody listens, events from
  * many threads all arrive (or are counted as lost, never both), mm trace
  * events come through the probe, the fd says when to look.
  */
@@ -10,7 +10,7 @@
 #include <stdlib.h>
 
 #include "tests/host_test.h"
-#include "vmm/host_events.h"
+#include "vmm/host/events.h"
 
 static bool readable(int fd)
 {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vmm/host_limits.c and vmm/host_headroom.c: what the host will give the
+ * vmm/host/limits.c and vmm/host/headroom.c: what the host will give the
  * pool, read from fake cgroup trees (v1, v2, nested, container views,
  * none), the pool fitted at start, and kept within the room at run time:
  * pageblocks offline and back, reclaim, and the OOM killer for the host's
@@ -19,8 +19,8 @@
 #include "mm/internal.h"
 #include "tests/host_test.h"
 #include "tests/runner.h"
-#include "vmm/host_headroom.h"
-#include "vmm/host_limits.h"
+#include "vmm/host/headroom.h"
+#include "vmm/host/limits.h"
 
 #define MiB (1ULL << 20)
 #define V1_NO_LIMIT "9223372036854771712"

@@ -14,10 +14,10 @@
 
 #include "tests/host_test.h"
 #include "tests/mm_test.h"
-#include "vmm/guest_mem.h"
-#include "vmm/host.h"
-#include "vmm/host_balloon.h"
-#include "vmm/kvm_stats.h"
+#include "vmm/guest_mem/guest_mem.h"
+#include "vmm/host/host.h"
+#include "vmm/host/balloon.h"
+#include "vmm/kvm/kvm_stats.h"
 
 #define MiB (1ULL << 20)
 #define BATCH 32

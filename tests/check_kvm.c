@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vmm/kvm.c: why /dev/kvm cannot be used, in words that say what to do.
+ * vmm/kvm/kvm.c: why /dev/kvm cannot be used, in words that say what to do.
  * Runs without KVM (the device is opened only where it works).
  */
 #include <check.h>
@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "tests/runner.h"
-#include "vmm/kvm.h"
+#include "vmm/kvm/kvm.h"
 
 static void expect_error(const char *path, int want, const char *needle)
 {

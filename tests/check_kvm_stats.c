@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vmm/kvm_stats.c: the parser against files we write (good and broken),
+ * vmm/kvm/kvm_stats.c: the parser against files we write (good and broken),
  * and against a real VM's statistics fd (skipped without /dev/kvm).
  */
 #include <check.h>
@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "tests/runner.h"
-#include "vmm/kvm_stats.h"
+#include "vmm/kvm/kvm_stats.h"
 
 #define NAME_SIZE 48
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vmm/loader.c: the built-in guest loads; damaged images are refused with
+ * vmm/loader/elf.c: the built-in guest loads; damaged images are refused with
  * a clear message.  No KVM needed: images are checked against a RAM size
  * and loaded into a plain buffer.
  */
@@ -12,7 +12,7 @@
 
 #include "guest/abi.h"
 #include "tests/runner.h"
-#include "vmm/loader.h"
+#include "vmm/loader/loader.h"
 
 extern const char guest_image_start[], guest_image_end[];
 

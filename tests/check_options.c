@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* vmm/size.c and vmm/options.c: what users type, good and bad. */
+/* util/size.c and vmm/config/options.c: what users type, good and bad. */
 #include <check.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "vmm/options.h"
-#include "vmm/size.h"
+#include "vmm/config/options.h"
+#include "util/size.h"
 
 START_TEST(test_sizes)
 {

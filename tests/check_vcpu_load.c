@@ -1,9 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
-/* vmm/vcpu_load.c: one warning per crossing of the host's CPUs. */
+/* vmm/host/vcpu_load.c: one warning per crossing of the host's CPUs. */
 #include <check.h>
 #include <string.h>
 
-#include "vmm/vcpu_load.h"
+#include "vmm/host/vcpu_load.h"
 
 START_TEST(test_once_per_crossing)
 {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * vmm/virtio_mmio.c, vmm/virtqueue.c, balloon/virtio_balloon.c against a
+ * vmm/virtio/mmio.c, vmm/virtio/virtqueue.c, vmm/virtio/balloon.c against a
  * test driver in a fake guest memory: well-formed use, and every kind of
  * hostile input (each must be ignored and counted, or break the queue
  * with DEVICE_NEEDS_RESET; never touch memory outside guest RAM).
@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "balloon/virtio_balloon.h"
+#include "vmm/virtio/balloon.h"
 
 #define RAM (16 << 20)
 /* Rings of queue q at DESC + q * QSTRIDE, AVAIL + ..., USED + ... */

@@ -14,9 +14,9 @@
 
 #include "guest/script.h"
 #include "tests/runner.h"
-#include "vmm/cpu_cgroup.h"
-#include "vmm/vm.h"
-#include "vmm/vm_mem.h"
+#include "vmm/kvm/cpu_cgroup.h"
+#include "vmm/kvm/vm.h"
+#include "vmm/kvm/vm_mem.h"
 
 extern const char guest_image_start[], guest_image_end[];
 

@@ -17,8 +17,8 @@
 #include <unistd.h>
 
 #include "tests/ctl_test.h"
-#include "vmm/options.h"
-#include "vmm/run.h"
+#include "vmm/config/options.h"
+#include "vmm/cli/run.h"
 
 /* Lines received but not consumed yet, per fd (tests use few fds). */
 #define MAX_FD 1024

@@ -3,7 +3,7 @@
 #ifndef TESTS_HOST_TEST_H
 #define TESTS_HOST_TEST_H
 
-#include "vmm/host.h"
+#include "vmm/host/host.h"
 
 /* A host with a pool of mib MiB in nodes nodes; output to /dev/null. */
 struct vmm_host *test_host(unsigned int mib, unsigned int nodes);

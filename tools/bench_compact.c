@@ -54,8 +54,8 @@
 
 #include "mm/compaction.h"
 #include "tools/frag/frag.h"
-#include "vmm/guest_mem.h"
-#include "vmm/host.h"
+#include "vmm/guest_mem/guest_mem.h"
+#include "vmm/host/host.h"
 
 #define MiB (1ULL << 20)
 #define INFLATE_MS 30000

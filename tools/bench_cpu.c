@@ -29,9 +29,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "vmm/cpu_cgroup.h"
-#include "vmm/host.h"
-#include "vmm/kvm.h"
+#include "vmm/kvm/cpu_cgroup.h"
+#include "vmm/host/host.h"
+#include "vmm/kvm/kvm.h"
 
 #define ROUNDS 3
 #define NEIGHBOUR "touch 32M; churn ws=32M rate=0 time=3s; verify"

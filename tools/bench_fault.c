@@ -29,8 +29,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "vmm/guest_mem.h"
-#include "vmm/host.h"
+#include "vmm/guest_mem/guest_mem.h"
+#include "vmm/host/host.h"
 
 #define TOUCH_MIB 1024
 #define ROUNDS 3

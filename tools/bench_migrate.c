@@ -48,9 +48,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "vmm/guest_mem.h"
-#include "vmm/host.h"
-#include "vmm/kvm_stats.h"
+#include "vmm/guest_mem/guest_mem.h"
+#include "vmm/host/host.h"
+#include "vmm/kvm/kvm_stats.h"
 
 #define MiB (1ULL << 20)
 #define GUEST_MIB 512

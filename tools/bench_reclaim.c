@@ -27,9 +27,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "vmm/guest_mem.h"
-#include "vmm/host.h"
-#include "vmm/host_balloon.h"
+#include "vmm/guest_mem/guest_mem.h"
+#include "vmm/host/host.h"
+#include "vmm/host/balloon.h"
 
 static struct vmm_host *host(uint64_t mib)
 {

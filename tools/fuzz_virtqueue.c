@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "balloon/virtio_balloon.h"
+#include "vmm/virtio/balloon.h"
 
 #define FUZZ_RAM (1 << 20)
 #define FUZZ_IMAGE (64 << 10)

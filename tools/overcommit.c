@@ -19,7 +19,7 @@
 #include "tools/overcommit/report.h"
 #include "tools/overcommit/run.h"
 #include "tools/overcommit/summary.h"
-#include "vmm/size.h"
+#include "util/size.h"
 
 static void usage(FILE *f)
 {

@@ -37,8 +37,8 @@
 #include <unistd.h>
 
 #include "tools/vmmctl/client.h"
-#include "vmm/ctl_path.h"
-#include "vmm/size.h"
+#include "vmm/ctl/path.h"
+#include "util/size.h"
 
 static const char *const workloads[] = {
 	"touch 48M; free 40M; churn ws=8M rate=20000 time=2s; touch 24M; verify",

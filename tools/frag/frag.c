@@ -4,7 +4,7 @@
 #include <unistd.h>
 
 #include "tools/frag/frag.h"
-#include "vmm/host_balloon.h"
+#include "vmm/host/balloon.h"
 
 /* What one frame is, for the layout: free, a guest's, or anything else
  * in use (the VMM's own, a compaction target). */

@@ -20,8 +20,8 @@
 #ifndef TOOLS_FRAG_FRAG_H
 #define TOOLS_FRAG_FRAG_H
 
-#include "vmm/host.h"
-#include "vmm/kvm_stats.h"
+#include "vmm/host/host.h"
+#include "vmm/kvm/kvm_stats.h"
 
 /* The pool, pageblock by pageblock, as compaction sees it. */
 struct frag_layout {

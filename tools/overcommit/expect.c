@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "tools/overcommit/expect.h"
-#include "vmm/size.h"
+#include "util/size.h"
 
 static struct oc_check *add(struct oc_checks *cs, const char *key,
 			    const char *expect)

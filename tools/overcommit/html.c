@@ -10,7 +10,7 @@
 #include "tools/overcommit/html.h"
 #include "tools/overcommit/plot.h"
 #include "tools/overcommit/summary.h"
-#include "vmm/size.h"
+#include "util/size.h"
 
 static void esc(FILE *f, const char *s)
 {

@@ -8,12 +8,12 @@
 #ifndef TOOLS_OVERCOMMIT_RESULT_H
 #define TOOLS_OVERCOMMIT_RESULT_H
 
-#include "balloon/virtio_balloon.h"
+#include "vmm/virtio/balloon.h"
 #include "mm/vmstat.h"
 #include "tools/overcommit/scenario.h"
 #include "tools/trace/latency.h"
-#include "vmm/guest_mem.h"
-#include "vmm/vm.h"
+#include "vmm/guest_mem/guest_mem.h"
+#include "vmm/kvm/vm.h"
 
 enum oc_guest_state {
 	OC_PENDING, /* its start time has not come */

@@ -15,8 +15,8 @@
 #include "tools/overcommit/files.h"
 #include "tools/overcommit/run.h"
 #include "tools/overcommit/sample.h"
-#include "vmm/host.h"
-#include "vmm/host_balloon.h"
+#include "vmm/host/host.h"
+#include "vmm/host/balloon.h"
 
 struct oc_run;
 

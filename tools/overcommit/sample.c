@@ -10,7 +10,7 @@
 #include "mm/internal.h"
 #include "tools/overcommit/files.h"
 #include "tools/overcommit/sample.h"
-#include "vmm/host_balloon.h"
+#include "vmm/host/balloon.h"
 
 static double mib(uint64_t pages)
 {

@@ -14,7 +14,7 @@
 #include <stdio.h>
 
 #include "tools/overcommit/result.h"
-#include "vmm/host.h"
+#include "vmm/host/host.h"
 
 struct sampler {
 	FILE *nodes, *guests, *pool;

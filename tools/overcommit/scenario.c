@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "tools/overcommit/scenario_internal.h"
-#include "vmm/options.h"
+#include "vmm/config/options.h"
 
 #define DEFAULT_TIMEOUT_NS (60ULL * 1000000000ULL)
 #define DEFAULT_SAMPLE_NS (100ULL * 1000000ULL)

@@ -15,7 +15,7 @@
 #include <stdio.h>
 
 #include "tools/trace/latency.h"
-#include "vmm/config.h"
+#include "vmm/config/config.h"
 
 #define SC_ERR_MAX 512
 #define SC_MAX_BOUNDS 32

@@ -7,8 +7,8 @@
 #include <unistd.h>
 
 #include "tools/overcommit/scenario_internal.h"
-#include "vmm/options.h"
-#include "vmm/cpu_cgroup.h"
+#include "vmm/config/options.h"
+#include "vmm/kvm/cpu_cgroup.h"
 
 #define MIN_GUEST (8ULL << 20)
 

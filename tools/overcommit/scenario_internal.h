@@ -15,7 +15,7 @@
 #include <stdint.h>
 
 #include "tools/overcommit/scenario.h"
-#include "vmm/config.h"
+#include "vmm/config/config.h"
 
 /* A huge page: pool and guest sizes are multiples of it. */
 #define SC_HUGE (2ULL << 20)

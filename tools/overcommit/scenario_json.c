@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "tools/overcommit/scenario_internal.h"
-#include "vmm/size.h"
+#include "util/size.h"
 
 int __attribute__((format(printf, 3, 4)))
 sc_bad(struct sc_ctx *c, const char *path, const char *fmt, ...)

@@ -4,7 +4,7 @@
 #include <stdio.h>
 
 #include "tools/overcommit/scenario.h"
-#include "vmm/size.h"
+#include "util/size.h"
 
 void scenario_print(const struct scenario *sc, FILE *f)
 {

@@ -8,7 +8,7 @@
 #include "tools/overcommit/files.h"
 #include "tools/overcommit/summary.h"
 #include "tools/trace/dist_json.h"
-#include "vmm/size.h"
+#include "util/size.h"
 
 #define MIB (1024.0 * 1024.0)
 

@@ -12,7 +12,7 @@
 #include <stdio.h>
 
 #include "tools/trace/dist.h"
-#include "vmm/config.h"
+#include "vmm/config/config.h"
 
 struct lat_guest {
 	unsigned int vm;

@@ -7,7 +7,7 @@
 #include <string.h>
 
 #include "tools/trace/chrome.h"
-#include "vmm/vm.h"
+#include "vmm/kvm/vm.h"
 
 #define PID 1
 

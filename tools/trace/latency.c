@@ -8,7 +8,7 @@
 
 #include "tools/trace/dist_json.h"
 #include "tools/trace/latency.h"
-#include "vmm/vm.h"
+#include "vmm/kvm/vm.h"
 
 const char *const lat_key[NR_LAT_DISTS] = {
 #define X(id, key, title, from) [id] = key,

@@ -19,7 +19,7 @@
 #include <stdio.h>
 
 #include "mm/trace.h"
-#include "vmm/config.h"
+#include "vmm/config/config.h"
 
 #define TRACE_LINE_KEYS 8
 #define TRACE_NAME_MAX 48

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "tools/vmmctl/client.h"
-#include "vmm/errf.h"
+#include "util/errf.h"
 
 #define MAX_LINE (16 << 20) /* a reply longer than this is not vmm's */
 

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "tools/vmmctl/vmmctl.h"
-#include "vmm/size.h"
+#include "util/size.h"
 
 int cmd_compact(struct vmmctl *v, const struct vmmctl_cmd *cmd, int argc,
 		char **argv)

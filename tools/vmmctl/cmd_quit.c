@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "tools/vmmctl/vmmctl.h"
-#include "vmm/size.h"
+#include "util/size.h"
 
 /* Waiting for vmm to go: the guests' time-out and then some. */
 #define QUIT_WAIT_SLACK_MS 5000

@@ -3,7 +3,7 @@
 #include <stdio.h>
 
 #include "tools/vmmctl/vmmctl.h"
-#include "vmm/version.h"
+#include "util/version.h"
 
 #define get(o, k) json_object_get(o, k)
 

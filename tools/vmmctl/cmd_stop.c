@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "tools/vmmctl/vmmctl.h"
-#include "vmm/size.h"
+#include "util/size.h"
 
 /* Waiting for GUEST_STOPPED: the guest's own time-out and then some. */
 #define STOP_WAIT_SLACK_MS 5000

@@ -8,7 +8,7 @@
 #include <time.h>
 
 #include "tools/vmmctl/vmmctl.h"
-#include "vmm/size.h"
+#include "util/size.h"
 
 static long long now_ms(void)
 {

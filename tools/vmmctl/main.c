@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "tools/vmmctl/vmmctl.h"
-#include "vmm/ctl_path.h"
-#include "vmm/size.h"
+#include "vmm/ctl/path.h"
+#include "util/size.h"
 
 static const struct vmmctl_cmd cmds[] = {
 	{ "status", cmd_status, "", "the host: mode, pool, guests, clients",

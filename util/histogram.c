@@ -1,0 +1,74 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <stdbool.h>
+
+#include "util/histogram.h"
+
+static unsigned int bucket_of(uint64_t v)
+{
+	unsigned int msb, shift;
+
+	if (v < HIST_SUB)
+		return (unsigned int)v;
+	msb = 63 - __builtin_clzll(v);
+	shift = msb - HIST_SUB_BITS;
+	/* (shift + 1) groups of HIST_SUB above the first, linear within. */
+	return (shift + 1) * HIST_SUB +
+	       (unsigned int)((v >> shift) & (HIST_SUB - 1));
+}
+
+/* The upper bound of a bucket: percentiles never understate. */
+static uint64_t bucket_high(unsigned int b)
+{
+	unsigned int group = b / HIST_SUB, sub = b % HIST_SUB, shift;
+
+	if (group == 0)
+		return b;
+	shift = group - 1;
+	return ((uint64_t)(HIST_SUB + sub + 1) << shift) - 1;
+}
+
+void hist_add(struct histogram *h, uint64_t v)
+{
+	uint64_t max = __atomic_load_n(&h->max, __ATOMIC_RELAXED);
+
+	__atomic_add_fetch(&h->count[bucket_of(v)], 1, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&h->n, 1, __ATOMIC_RELAXED);
+	__atomic_add_fetch(&h->sum, v, __ATOMIC_RELAXED);
+	while (v > max &&
+	       !__atomic_compare_exchange_n(&h->max, &max, v, true,
+					    __ATOMIC_RELAXED, __ATOMIC_RELAXED))
+		;
+}
+
+uint64_t hist_percentile(const struct histogram *h, double p)
+{
+	uint64_t n = __atomic_load_n(&h->n, __ATOMIC_RELAXED), seen = 0;
+	uint64_t rank;
+
+	if (!n)
+		return 0;
+	rank = (uint64_t)(p / 100.0 * (double)n + 0.5);
+	if (rank < 1)
+		rank = 1;
+	for (unsigned int b = 0; b < HIST_BUCKETS; b++) {
+		seen += __atomic_load_n(&h->count[b], __ATOMIC_RELAXED);
+		if (seen >= rank) {
+			uint64_t hi = bucket_high(b),
+				 max = __atomic_load_n(&h->max,
+						       __ATOMIC_RELAXED);
+
+			return hi < max ? hi : max;
+		}
+	}
+	return __atomic_load_n(&h->max, __ATOMIC_RELAXED);
+}
+
+void hist_merge(struct histogram *dst, const struct histogram *src)
+{
+	for (unsigned int b = 0; b < HIST_BUCKETS; b++)
+		dst->count[b] += src->count[b];
+	dst->n += src->n;
+	dst->sum += src->sum;
+	if (src->max > dst->max)
+		dst->max = src->max;
+}
