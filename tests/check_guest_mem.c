@@ -9,7 +9,7 @@
 #include "tests/mm_test.h"
 #include "tests/printk_capture.h"
 #include "vmm/guest_mem/guest_mem.h"
-#include "vmm/host/tune.h"
+#include "util/sysctl.h"
 
 struct oom_seen {
 	int calls;

@@ -17,7 +17,7 @@
 #include "vmm/host/balloon.h"
 #include "vmm/host/events.h"
 #include "vmm/host/limits.h"
-#include "vmm/host/tune.h"
+#include "util/sysctl.h"
 #include "vmm/kvm/kvm_stats.h"
 
 /*

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "vmm/guest_mem/guest_mem.h"
-#include "vmm/host/tune.h"
+#include "util/sysctl.h"
 #include "vmm/kvm/vm.h"
 
 static void vm_mem_oom(void *arg, uint64_t gpa)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /* Host settings the VMM depends on, checked (and raised, as root) once. */
-#ifndef VMM_HOST_TUNE_H
-#define VMM_HOST_TUNE_H
+#ifndef UTIL_SYSCTL_H
+#define UTIL_SYSCTL_H
 
 #include <stdbool.h>
 #include <stdint.h>

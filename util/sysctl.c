@@ -2,7 +2,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 
-#include "vmm/host/tune.h"
+#include "util/sysctl.h"
 
 #define MAX_MAP_COUNT "/proc/sys/vm/max_map_count"
 

@@ -1,0 +1,81 @@
+#!/bin/sh
+# The layers the build enforces (docs/architecture.md): each folder may
+# include only from the folders listed for it, and nothing outside mm/
+# (but its tests) includes mm's internals.  Prints every include that
+# crosses a layer the wrong way; exit status 1 if there is one.
+#
+#   scripts/check-layers.sh [TREE]
+#
+#   folder          may include
+rules='
+util/           util/ guest/units.h
+guest/          guest/
+mm/             mm/
+balloon/        balloon/ mm/ util/
+vmm/config/     vmm/config/ util/ guest/abi.h guest/script.h guest/units.h mm/types.h
+vmm/loader/     vmm/loader/ util/ guest/abi.h
+vmm/guest_mem/  vmm/guest_mem/ mm/ util/ guest/abi.h
+vmm/virtio/     vmm/virtio/ mm/ util/ guest/abi.h guest/virtio_regs.h
+vmm/kvm/        vmm/kvm/ vmm/loader/ vmm/guest_mem/ vmm/config/ mm/ util/ guest/abi.h
+vmm/host/       vmm/host/ vmm/kvm/ vmm/virtio/ vmm/guest_mem/ vmm/loader/ vmm/config/ balloon/ mm/ util/ guest/abi.h
+vmm/ctl/        vmm/ctl/ vmm/host/ vmm/kvm/ vmm/virtio/ vmm/guest_mem/ vmm/config/ balloon/ mm/ util/ guest/abi.h
+vmm/cli/        vmm/ balloon/ mm/ util/ guest/abi.h
+tools/vmmctl/   tools/vmmctl/ vmm/ctl/ctl.h vmm/ctl/path.h util/
+tools/          tools/ vmm/ balloon/ mm/ util/ guest/abi.h
+tests/          tests/ tools/ vmm/ balloon/ mm/ util/ guest/
+'
+# The tree checked: the argument, else the one this script is in.
+cd "${1:-$(dirname "$0")/..}" || exit 2
+files=$(git ls-files '*.c' '*.h' 2>/dev/null) || files=
+[ -n "$files" ] || files=$(find . -name '*.[ch]' | sed 's|^\./||')
+echo "$files" | awk -v rules="$rules" '
+BEGIN {
+	n = split(rules, line, "\n")
+	for (i = 1; i <= n; i++) {
+		if (split(line[i], w, " ") < 2)
+			continue
+		folder[++nf] = w[1]
+		allow[nf] = line[i]
+	}
+}
+{
+	f = $0
+	layer = 0
+	for (i = 1; i <= nf; i++)
+		if (index(f, folder[i]) == 1 &&
+		    (!layer || length(folder[i]) > length(folder[layer])))
+			layer = i
+	if (!layer)
+		next
+	while ((getline l < f) > 0) {
+		if (l !~ /^#include "/)
+			continue
+		inc = l
+		sub(/^#include "/, "", inc)
+		sub(/".*/, "", inc)
+		ok = 0
+		m = split(allow[layer], w, " ")
+		for (j = 2; j <= m; j++)
+			if (index(inc, w[j]) == 1)
+				ok = 1
+		if (inc == "mm/internal.h" && folder[layer] != "mm/" &&
+		    folder[layer] != "tests/")
+			ok = 0
+		if (!ok) {
+			list = allow[layer]
+			sub(/^ *[^ ]+ +/, "", list)
+			printf "%s: includes %s; %s may use only %s%s\n", f, inc,
+			       folder[layer], list,
+			       inc == "mm/internal.h" ? " (and mm/internal.h is mm'"'"'s own)" : ""
+			bad++
+		}
+	}
+	close(f)
+}
+END {
+	if (bad) {
+		printf "layers: %d include(s) cross a layer the wrong way (scripts/check-layers.sh)\n", bad
+		exit 1
+	}
+	print "  LAYERS  ok"
+}'
