@@ -12,6 +12,7 @@
 
 #include "guest/abi.h"
 #include "tests/runner.h"
+#include "vmm/loader/elf.h"
 #include "vmm/loader/loader.h"
 
 extern const char guest_image_start[], guest_image_end[];
@@ -336,6 +337,123 @@ START_TEST(test_segment_overflows)
 }
 END_TEST
 
+/* A RAM buffer behind a struct boot_vm, as the VM core gives one. */
+static int buf_populate(void *ctx, uint64_t gpa, uint64_t len)
+{
+	(void)ctx;
+	return gpa + len <= RAM ? 0 : -EFAULT;
+}
+
+static struct boot_vm buf_boot_vm(char *ram, const struct boot_device *dev,
+				  unsigned int nr_devices)
+{
+	static const struct guest_node_range node[2] = {
+		{ 0, RAM / 2 },
+		{ RAM / 2, RAM / 2 },
+	};
+
+	return (struct boot_vm){
+		.ram_size = RAM,
+		.nr_nodes = 2,
+		.node = node,
+		.nr_vcpus = 2,
+		.tsc_khz = 2000000,
+		.cmdline = "touch 1M; verify",
+		.pinned_size = 4 << 20,
+		.irqchip = true,
+		.nr_devices = nr_devices,
+		.dev = dev,
+		.hva = buf_hva,
+		.populate = buf_populate,
+		.ctx = ram,
+	};
+}
+
+/*
+ * vmm's guest ABI through the loader interface: the built-in image is
+ * its; loaded, set up and entered as guest/abi.h says (boot info with
+ * the devices the VM core registered, page tables, each vCPU's
+ * registers).
+ */
+START_TEST(test_vmm_abi)
+{
+	struct boot_device dev = { GUEST_MMIO_GPA, 5, GUEST_VIRTIO_GSI };
+	char *ram = calloc(1, RAM), why[160], err[160] = "";
+	struct boot_vm bv = buf_boot_vm(ram, &dev, 1);
+	const struct guest_abi *abi;
+	struct guest_bootinfo *bi = (void *)(ram + GUEST_BOOTINFO_GPA);
+	struct boot_entry entry;
+	struct kvm_sregs sr = { 0 };
+	struct kvm_regs r;
+
+	ck_assert_ptr_nonnull(ram);
+	abi = guest_abi_find(guest_image_start, image_len(), why, sizeof(why));
+	ck_assert_ptr_eq(abi, &vmm_guest_abi);
+	ck_assert_str_eq(why, "");
+	ck_assert_int_eq(abi->load(&bv, guest_image_start, image_len(), &entry,
+				   err, sizeof(err)),
+			 0);
+	ck_assert_uint_eq(entry.rip, GUEST_KERNEL_GPA);
+	ck_assert_int_eq(abi->setup(&bv, err, sizeof(err)), 0);
+	ck_assert_uint_eq(bi->magic, GUEST_BOOTINFO_MAGIC);
+	ck_assert_uint_eq(bi->ram_size, RAM);
+	ck_assert_uint_eq(bi->nr_vcpus, 2);
+	ck_assert_uint_eq(bi->nr_nodes, 2);
+	ck_assert_uint_eq(bi->node[1].start, RAM / 2);
+	ck_assert_uint_eq(bi->pinned_start, GUEST_RAM_START);
+	ck_assert_uint_eq(bi->pinned_size, 4 << 20);
+	ck_assert_uint_eq(bi->nr_devices, 1);
+	ck_assert_uint_eq(bi->dev[0].mmio_gpa, GUEST_MMIO_GPA);
+	ck_assert_uint_eq(bi->dev[0].device_id, 5);
+	ck_assert_uint_eq(bi->dev[0].irq, GUEST_VIRTIO_GSI);
+	ck_assert_str_eq(ram + bi->cmdline_gpa, "touch 1M; verify");
+	/* A PML4 whose first entry leads on, and the GDT's kernel code. */
+	ck_assert_uint_ne(*(uint64_t *)(ram + GUEST_PGTABLE_GPA) & 1, 0);
+	ck_assert_uint_ne(*(uint64_t *)(ram + GUEST_GDT_GPA + GUEST_SEL_KCODE),
+			  0);
+	abi->vcpu_state(&entry, 1, &sr, &r);
+	ck_assert_uint_eq(r.rip, GUEST_KERNEL_GPA);
+	ck_assert_uint_eq(r.rdi, GUEST_BOOTINFO_GPA);
+	ck_assert_uint_eq(r.rsi, 1);
+	ck_assert_uint_eq(r.rsp, GUEST_BOOT_STACK_TOP - GUEST_BOOT_STACK_SIZE);
+	ck_assert_uint_eq(sr.cr3, GUEST_PGTABLE_GPA);
+	ck_assert_uint_eq(sr.cs.selector, GUEST_SEL_KCODE);
+	ck_assert(sr.cs.l);
+	free(ram);
+}
+END_TEST
+
+/* Too many devices for the boot info: an error, not an overflow. */
+START_TEST(test_vmm_abi_devices)
+{
+	struct boot_device dev[GUEST_MAX_DEVICES + 1] = { 0 };
+	char *ram = calloc(1, RAM), err[160] = "";
+	struct boot_vm bv = buf_boot_vm(ram, dev, GUEST_MAX_DEVICES + 1);
+
+	ck_assert_ptr_nonnull(ram);
+	ck_assert_int_eq(vmm_guest_abi.setup(&bv, err, sizeof(err)), -E2BIG);
+	ck_assert_msg(strstr(err, "devices"), "%s", err);
+	free(ram);
+}
+END_TEST
+
+/* No ABI here takes a Linux bzImage: the message says what it is. */
+START_TEST(test_bzimage_named)
+{
+	char img[1024] = { 0 }, why[160];
+	const struct guest_abi *abi;
+
+	memcpy(img + 0x202, "HdrS", 4);
+	abi = guest_abi_find(img, sizeof(img), why, sizeof(why));
+	ck_assert_ptr_eq(abi, &vmm_guest_abi); /* its message for the rest */
+	ck_assert_msg(strstr(why, "Linux bzImage"), "%s", why);
+	ck_assert_msg(strstr(why, "not the Linux boot protocol"), "%s", why);
+	/* An ELF image is no bzImage. */
+	abi = guest_abi_find(guest_image_start, image_len(), why, sizeof(why));
+	ck_assert_str_eq(why, "");
+}
+END_TEST
+
 Suite *loader_suite(void)
 {
 	Suite *s = suite_create("loader");
@@ -343,6 +461,9 @@ Suite *loader_suite(void)
 
 	tcase_set_timeout(tc, 10);
 	tcase_add_test(tc, test_guest_image_loads);
+	tcase_add_test(tc, test_vmm_abi);
+	tcase_add_test(tc, test_vmm_abi_devices);
+	tcase_add_test(tc, test_bzimage_named);
 	tcase_add_test(tc, test_truncated);
 	tcase_add_test(tc, test_wrong_machine);
 	tcase_add_test(tc, test_segment_outside_ram);

@@ -31,6 +31,14 @@ esac
 case "$out" in
 *pool:*|*pgalloc*|*"Node 0"*) echo "bad kernel: a pool summary"; echo "$out"; fail=1 ;;
 esac
+# A Linux bzImage is named as such: vmm's guest ABI is not Linux's.
+head -c 4096 /dev/zero >/tmp/vmm-run.$$
+printf 'HdrS' | dd of=/tmp/vmm-run.$$ bs=1 seek=514 conv=notrunc 2>/dev/null
+out=$("$vmm" run --pool 64M --guest "name=linux,mem=32M,kernel=/tmp/vmm-run.$$,script=verify" 2>&1)
+case "$out" in
+*"the image is a Linux bzImage: vmm boots its own guest ABI"*) ;;
+*) echo "bzImage: not named"; echo "$out"; fail=1 ;;
+esac
 
 # SIGTERM: the guests are asked to shut down; ours verify and go at once,
 # one that ignores the request is killed at --shutdown-timeout.

@@ -173,7 +173,6 @@ int host_balloon_attach(struct vmm_host *h, struct vm *vm,
 				   .report = on_report,
 				   .doorbell = on_doorbell };
 	struct guest_view view = { .ctx = vm, .hva = view_hva };
-	struct guest_bootinfo *bi;
 	struct vm_balloon *b;
 	int ret;
 
@@ -200,15 +199,15 @@ int host_balloon_attach(struct vmm_host *h, struct vm *vm,
 						   &b->vb.dev });
 	if (ret)
 		goto err_dev;
-	/* Tell the guest where its balloon is (written before it runs). */
-	bi = vm_mem_hva(vm, GUEST_BOOTINFO_GPA, sizeof(*bi));
-	if (!bi) {
-		ret = -EFAULT;
+	/* The guest is told where its balloon is when it starts. */
+	ret = vm_add_device(vm,
+			    &(struct boot_device){
+				    .mmio_gpa = GUEST_MMIO_GPA,
+				    .device_id = VIRTIO_ID_BALLOON,
+				    .irq = vm->irqchip ? GUEST_VIRTIO_GSI : 0,
+			    });
+	if (ret)
 		goto err_dev;
-	}
-	bi->nr_devices = 1;
-	bi->dev[0].mmio_gpa = GUEST_MMIO_GPA;
-	bi->dev[0].device_id = VIRTIO_ID_BALLOON;
 	if (vm->irqchip) {
 		b->irq_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 		if (b->irq_efd < 0) {
@@ -216,7 +215,6 @@ int host_balloon_attach(struct vmm_host *h, struct vm *vm,
 			goto err_dev;
 		}
 		virtio_mmio_set_irq(&b->vb.dev, balloon_irq, b);
-		bi->dev[0].irq = GUEST_VIRTIO_GSI;
 	}
 	*out = b;
 	return 0;

@@ -14,11 +14,11 @@
 
 #include "vmm/kvm/cpu_cgroup.h"
 #include "util/futex.h"
+#include "vmm/kvm/cpuid.h"
 #include "vmm/kvm/kvm.h"
 #include "vmm/kvm/report.h"
 #include "vmm/kvm/serial.h"
 #include "vmm/kvm/vm.h"
-#include "vmm/kvm/x86_boot.h"
 
 #define VCPU_KICK_SIGNAL (SIGRTMIN + 1)
 /*
@@ -61,6 +61,21 @@ static void vcpu_global_init(void)
 			 __ATOMIC_RELEASE);
 }
 
+/* The registers the guest's ABI starts vCPU idx with. */
+static int entry_state(struct vm *vm, int fd, unsigned int idx)
+{
+	struct kvm_sregs sr;
+	struct kvm_regs r;
+
+	if (ioctl(fd, KVM_GET_SREGS, &sr))
+		return -errno;
+	memset(&r, 0, sizeof(r));
+	vm->abi->vcpu_state(&vm->entry, idx, &sr, &r);
+	if (ioctl(fd, KVM_SET_SREGS, &sr) || ioctl(fd, KVM_SET_REGS, &r))
+		return -errno;
+	return 0;
+}
+
 int vcpu_create(struct vm *vm, unsigned int idx, const struct kvm_cpuid2 *cpuid,
 		struct vcpu **out)
 {
@@ -82,7 +97,9 @@ int vcpu_create(struct vm *vm, unsigned int idx, const struct kvm_cpuid2 *cpuid,
 		ret = -errno;
 		goto err_close;
 	}
-	ret = x86_boot_setup_vcpu(vm, v->fd, idx, cpuid);
+	ret = x86_setup_cpuid(v->fd, idx, cpuid);
+	if (!ret)
+		ret = entry_state(vm, v->fd, idx);
 	if (!ret && vm->irqchip && idx)
 		ret = kvm_vcpu_set_runnable(v->fd);
 	if (ret)

@@ -11,16 +11,13 @@
 #include <unistd.h>
 
 #include "mm/mm.h"
-#include "vmm/kvm/boot_data.h"
 #include "vmm/kvm/cpu_cgroup.h"
 #include "util/errf.h"
 #include "util/futex.h"
 #include "vmm/kvm/kvm.h"
-#include "vmm/loader/loader.h"
 #include "util/size.h"
 #include "vmm/kvm/vcpu.h"
 #include "vmm/kvm/vm_mem.h"
-#include "vmm/kvm/x86_boot.h"
 
 _Static_assert(VMM_MAX_VCPUS <= GUEST_MAX_VCPUS, "boot stacks per vCPU");
 
@@ -96,30 +93,49 @@ static int check_spec(const struct guest_spec *spec, char *err, size_t errlen)
 	return 0;
 }
 
-static void *loader_hva(void *ctx, uint64_t gpa, uint64_t len)
+static void *boot_hva(void *ctx, uint64_t gpa, uint64_t len)
 {
 	return vm_mem_hva(ctx, gpa, len);
+}
+
+static int boot_populate(void *ctx, uint64_t gpa, uint64_t len)
+{
+	return vm_mem_populate(ctx, gpa, len);
+}
+
+/* The VM as its guest ABI sees it (vmm/loader/loader.h). */
+static struct boot_vm boot_view(struct vm *vm)
+{
+	return (struct boot_vm){
+		.ram_size = vm->ram_size,
+		.nr_nodes = vm->nr_nodes,
+		.node = vm->node,
+		.nr_vcpus = vm->nr_vcpus,
+		.tsc_khz = vm->tsc_khz,
+		.cmdline = vm->spec.script,
+		.pinned_size = vm->spec.pinned_bytes,
+		.irqchip = vm->irqchip,
+		.nr_devices = vm->nr_devices,
+		.dev = vm->dev,
+		.hva = boot_hva,
+		.populate = boot_populate,
+		.ctx = vm,
+	};
 }
 
 static int load_kernel(struct vm *vm, const void *image, size_t len, char *err,
 		       size_t errlen)
 {
-	struct elf_info info;
-	char why[160];
+	struct boot_vm bv = boot_view(vm);
+	char why[160], what[160];
 	int ret;
 
-	ret = elf_check(image, len, GUEST_KERNEL_GPA, vm->ram_size, &info, why,
-			sizeof(why));
+	vm->abi = guest_abi_find(image, len, what, sizeof(what));
+	ret = vm->abi->load(&bv, image, len, &vm->entry, why, sizeof(why));
 	if (ret)
-		return errf(err, errlen, ret, "guest kernel: %s", why);
-	ret = vm_mem_populate(vm, info.lo, info.hi - info.lo);
-	if (ret) {
-		snprintf(err, errlen, "cannot back the kernel image");
-		return ret;
-	}
-	ret = elf_load(image, &info, loader_hva, vm, err, errlen);
-	vm->entry = info.entry;
-	return ret;
+		return errf(err, errlen, ret, "guest kernel: %s%s%s", why,
+			    what[0] ? "; the image is " : "", what);
+	return 0;
 }
 
 static int create_vcpus(struct vm *vm, char *err, size_t errlen)
@@ -273,11 +289,6 @@ int vm_create_res(const struct guest_spec *spec, unsigned int id,
 	ret = load_kernel(vm, image, image_len, err, errlen);
 	if (ret)
 		goto err;
-	ret = x86_boot_build_tables(vm);
-	if (ret) {
-		snprintf(err, errlen, "page tables/GDT (RAM too large?)");
-		goto err;
-	}
 	/* After the memslots: installing the first memslot waits for an
 	 * SRCU grace period, which an irqchip that exists already makes
 	 * several milliseconds long here (KVM_SET_USER_MEMORY_REGION: 5 ms
@@ -293,11 +304,6 @@ int vm_create_res(const struct guest_spec *spec, unsigned int id,
 	ret = create_vcpus(vm, err, errlen);
 	if (ret)
 		goto err;
-	ret = boot_data_write(vm);
-	if (ret) {
-		snprintf(err, errlen, "boot info");
-		goto err;
-	}
 	if (spec->cpu_max_pct) {
 		char name[VMM_NAME_MAX + 32];
 
@@ -329,30 +335,49 @@ int vm_create(const struct guest_spec *spec, unsigned int id, const void *image,
 	return ret;
 }
 
+int vm_add_device(struct vm *vm, const struct boot_device *dev)
+{
+	if (vm->nr_devices == GUEST_MAX_DEVICES)
+		return -ENOSPC;
+	vm->dev[vm->nr_devices++] = *dev;
+	return 0;
+}
+
+/* What the guest's ABI promises at entry, once its devices are known. */
+static int abi_setup(struct vm *vm, char *err, size_t errlen)
+{
+	struct boot_vm bv = boot_view(vm);
+	char why[VM_DETAIL_MAX - 32];
+	int ret = vm->abi->setup(&bv, why, sizeof(why));
+
+	if (ret)
+		snprintf(err, errlen, "guest ABI %s: %s", vm->abi->name, why);
+	return ret;
+}
+
 int vm_start(struct vm *vm)
 {
-	int ret = 0;
+	char why[VM_DETAIL_MAX] = "cannot start vCPU threads";
+	int ret;
 
 	pthread_mutex_lock(&vm->lock);
 	if (vm->state != VM_CREATED) {
 		pthread_mutex_unlock(&vm->lock);
 		return -EBUSY;
 	}
+	ret = abi_setup(vm, why, sizeof(why));
 	vm->start_ns = vm_now_ns();
 	__atomic_store_n(&vm->state, VM_RUNNING, __ATOMIC_SEQ_CST);
 	/* Under the lock, so vm_stop never sees a half-started thread. */
-	for (unsigned int i = 0; i < vm->nr_vcpus; i++) {
+	for (unsigned int i = 0; i < vm->nr_vcpus && !ret; i++)
 		ret = vcpu_start(vm->vcpu[i]);
-		if (ret)
-			break;
-	}
 	pthread_mutex_unlock(&vm->lock);
 	if (ret) {
 		unsigned int started = 0;
 
 		for (unsigned int i = 0; i < vm->nr_vcpus; i++)
 			started += vm->vcpu[i]->thread_started;
-		vm_stop(vm, VM_EXIT_HOST_ERROR, "cannot start vCPU threads");
+		vm_stop(vm, VM_EXIT_HOST_ERROR, "%s", why);
 		/* Threads never started count as exited. */
 		pthread_mutex_lock(&vm->lock);
 		vm->nr_exited += vm->nr_vcpus - started;

@@ -23,6 +23,7 @@
 #include "util/histogram.h"
 #include "vmm/kvm/report.h"
 #include "vmm/kvm/serial.h"
+#include "vmm/loader/loader.h"
 
 struct vcpu;
 struct mm_pool;
@@ -129,8 +130,13 @@ struct vm {
 	 * HLT stays in the kernel (vcpu.c watches for a final one). */
 	bool irqchip;
 
-	uint64_t entry; /* guest ELF entry point */
+	/* The guest ABI the image follows, and where its vCPUs start. */
+	const struct guest_abi *abi;
+	struct boot_entry entry;
 	uint64_t tsc_khz;
+	/* Devices the guest is told of at entry (vm_add_device). */
+	struct boot_device dev[GUEST_MAX_DEVICES];
+	unsigned int nr_devices;
 
 	unsigned int nr_vcpus;
 	struct vcpu *vcpu[GUEST_MAX_VCPUS];
@@ -187,6 +193,9 @@ int vm_create_msg(const struct guest_spec *spec, unsigned int id,
 int vm_create_res(const struct guest_spec *spec, unsigned int id,
 		  const struct vm_resources *res, const void *image,
 		  size_t image_len, struct vm **out, char *err, size_t errlen)
+	__attribute__((warn_unused_result));
+/* A device the guest is told of when it starts; before vm_start. */
+int vm_add_device(struct vm *vm, const struct boot_device *dev)
 	__attribute__((warn_unused_result));
 int vm_start(struct vm *vm) __attribute__((warn_unused_result));
 /* Any thread; the first reason wins, and the guest's panic message, if

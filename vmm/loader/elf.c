@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-#include "vmm/loader/loader.h"
+#include "vmm/loader/elf.h"
 
 #include <elf.h>
 #include <errno.h>

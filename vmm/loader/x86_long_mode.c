@@ -1,14 +1,12 @@
 // SPDX-License-Identifier: GPL-2.0
-#include "vmm/kvm/x86_boot.h"
+/*
+ * 64-bit mode at entry, as vmm's guest ABI promises it (x86_long_mode.h),
+ * one named step at a time.
+ */
+#include "vmm/loader/x86_long_mode.h"
 
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/ioctl.h>
-
-#include "guest/abi.h"
-#include "vmm/kvm/vm.h"
-#include "vmm/kvm/vm_mem.h"
 
 /* Control register and EFER bits (SDM Vol. 3, 2.5 and 2.2.1). */
 #define X86_CR0_PE (1UL << 0) /* protection enable */
@@ -41,9 +39,6 @@
 #define SEG_TYPE_DATA_RW 0x3 /* read/write, accessed */
 #define SEG_TYPE_TSS_BUSY 0xb
 
-#define RFLAGS_RESERVED (1UL << 1) /* always 1 */
-#define RFLAGS_IOPL3 (3UL << 12) /* I/O privilege level 3 */
-
 static uint64_t gdt_entry(unsigned int type, unsigned int dpl, bool code64)
 {
 	/* Base 0, limit 4 GiB with G=1; L for 64-bit code, else D/B. */
@@ -58,9 +53,9 @@ static uint64_t gdt_entry(unsigned int type, unsigned int dpl, bool code64)
 	return d;
 }
 
-static int build_gdt(struct vm *vm)
+static int build_gdt(const struct boot_vm *bv)
 {
-	uint64_t *gdt = vm_mem_hva(vm, GUEST_GDT_GPA, 16 * 8);
+	uint64_t *gdt = bv->hva(bv->ctx, GUEST_GDT_GPA, 16 * 8);
 
 	if (!gdt)
 		return -EFAULT;
@@ -80,13 +75,13 @@ static int build_gdt(struct vm *vm)
  * every page-table write).
  */
 struct pt_alloc {
-	struct vm *vm;
+	const struct boot_vm *bv;
 	uint64_t next, end;
 };
 
 static uint64_t *pt_page(struct pt_alloc *a, uint64_t gpa)
 {
-	return vm_mem_hva(a->vm, gpa, 4096);
+	return a->bv->hva(a->bv->ctx, gpa, 4096);
 }
 
 static int pt_new(struct pt_alloc *a, uint64_t *gpa)
@@ -138,9 +133,9 @@ static int map_2m_range(struct pt_alloc *a, uint64_t *pml4, uint64_t start,
 	return 0;
 }
 
-static int build_page_tables(struct vm *vm)
+static int build_page_tables(const struct boot_vm *bv)
 {
-	struct pt_alloc a = { vm, GUEST_PGTABLE_GPA,
+	struct pt_alloc a = { bv, GUEST_PGTABLE_GPA,
 			      GUEST_PGTABLE_GPA + GUEST_PGTABLE_MAX };
 	uint64_t pml4_gpa, *pml4;
 	int ret;
@@ -149,24 +144,24 @@ static int build_page_tables(struct vm *vm)
 	if (ret)
 		return ret;
 	pml4 = pt_page(&a, pml4_gpa);
-	ret = map_2m_range(&a, pml4, 0, vm->ram_size);
+	ret = map_2m_range(&a, pml4, 0, bv->ram_size);
 	if (!ret)
 		ret = map_2m_range(&a, pml4, GUEST_MMIO_GPA,
 				   GUEST_MMIO_GPA + GUEST_MMIO_SIZE);
 	/* The IOAPIC and LAPIC pages (0xfec00000 .. 0xfee01000), where RAM
 	 * does not cover them: a larger guest has RAM there and no
 	 * interrupts (no PCI hole in this machine model). */
-	if (!ret && vm->irqchip && vm->ram_size <= GUEST_IOAPIC_GPA)
+	if (!ret && bv->irqchip && bv->ram_size <= GUEST_IOAPIC_GPA)
 		ret = map_2m_range(&a, pml4, GUEST_IOAPIC_GPA,
 				   GUEST_LAPIC_GPA + SZ_2M);
 	return ret;
 }
 
-int x86_boot_build_tables(struct vm *vm)
+int x86_long_mode_tables(const struct boot_vm *bv)
 {
-	int ret = build_page_tables(vm);
+	int ret = build_page_tables(bv);
 
-	return ret ? ret : build_gdt(vm);
+	return ret ? ret : build_gdt(bv);
 }
 
 static void set_segment(struct kvm_segment *s, uint16_t sel, unsigned int type,
@@ -185,83 +180,28 @@ static void set_segment(struct kvm_segment *s, uint16_t sel, unsigned int type,
 	s->g = 1;
 }
 
-static int setup_sregs(struct vm *vm, int fd)
+void x86_long_mode_sregs(struct kvm_sregs *sr)
 {
-	struct kvm_sregs sr;
-
-	(void)vm;
-	if (ioctl(fd, KVM_GET_SREGS, &sr))
-		return -errno;
 	/* Step 1: segments.  64-bit kernel code, flat kernel data. */
-	set_segment(&sr.cs, GUEST_SEL_KCODE, SEG_TYPE_CODE_XR, true);
-	set_segment(&sr.ds, GUEST_SEL_KDATA, SEG_TYPE_DATA_RW, false);
-	sr.es = sr.fs = sr.gs = sr.ss = sr.ds;
+	set_segment(&sr->cs, GUEST_SEL_KCODE, SEG_TYPE_CODE_XR, true);
+	set_segment(&sr->ds, GUEST_SEL_KDATA, SEG_TYPE_DATA_RW, false);
+	sr->es = sr->fs = sr->gs = sr->ss = sr->ds;
 	/* A placeholder busy TSS so entry checks pass until the guest's ltr. */
-	memset(&sr.tr, 0, sizeof(sr.tr));
-	sr.tr.type = SEG_TYPE_TSS_BUSY;
-	sr.tr.limit = 0x67;
-	sr.tr.present = 1;
-	memset(&sr.ldt, 0, sizeof(sr.ldt));
-	sr.ldt.unusable = 1;
+	memset(&sr->tr, 0, sizeof(sr->tr));
+	sr->tr.type = SEG_TYPE_TSS_BUSY;
+	sr->tr.limit = 0x67;
+	sr->tr.present = 1;
+	memset(&sr->ldt, 0, sizeof(sr->ldt));
+	sr->ldt.unusable = 1;
 	/* Step 2: descriptor tables.  The guest loads its own IDT. */
-	sr.gdt.base = GUEST_GDT_GPA;
-	sr.gdt.limit = 16 * 8 - 1;
-	sr.idt.base = 0;
-	sr.idt.limit = 0;
+	sr->gdt.base = GUEST_GDT_GPA;
+	sr->gdt.limit = 16 * 8 - 1;
+	sr->idt.base = 0;
+	sr->idt.limit = 0;
 	/* Step 3: paging.  CR3, then PAE, then long mode, then PG. */
-	sr.cr3 = GUEST_PGTABLE_GPA;
-	sr.cr4 = X86_CR4_PAE | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT;
-	sr.efer = EFER_LME | EFER_LMA;
-	sr.cr0 = X86_CR0_PE | X86_CR0_MP | X86_CR0_ET | X86_CR0_NE |
-		 X86_CR0_WP | X86_CR0_AM | X86_CR0_PG;
-	return ioctl(fd, KVM_SET_SREGS, &sr) ? -errno : 0;
-}
-
-static int setup_regs(struct vm *vm, int fd, unsigned int idx)
-{
-	struct kvm_regs r = {
-		.rip = vm->entry,
-		.rdi = GUEST_BOOTINFO_GPA,
-		.rsi = idx,
-		.rsp = GUEST_BOOT_STACK_TOP - idx * GUEST_BOOT_STACK_SIZE,
-		.rflags = RFLAGS_RESERVED | RFLAGS_IOPL3,
-	};
-
-	return ioctl(fd, KVM_SET_REGS, &r) ? -errno : 0;
-}
-
-/* The host's CPUID with this vCPU's APIC ids filled in. */
-static int setup_cpuid(int fd, unsigned int idx, const struct kvm_cpuid2 *c)
-{
-	size_t sz = sizeof(*c) + c->nent * sizeof(c->entries[0]);
-	struct kvm_cpuid2 *mine = malloc(sz);
-	int ret = 0;
-
-	if (!mine)
-		return -ENOMEM;
-	memcpy(mine, c, sz);
-	for (unsigned int i = 0; i < mine->nent; i++) {
-		struct kvm_cpuid_entry2 *e = &mine->entries[i];
-
-		if (e->function == 1)
-			e->ebx = (e->ebx & 0x00ffffff) | (idx << 24);
-		if (e->function == 0xb || e->function == 0x1f)
-			e->edx = idx;
-	}
-	if (ioctl(fd, KVM_SET_CPUID2, mine))
-		ret = -errno;
-	free(mine);
-	return ret;
-}
-
-int x86_boot_setup_vcpu(struct vm *vm, int vcpu_fd, unsigned int idx,
-			const struct kvm_cpuid2 *cpuid)
-{
-	int ret = setup_cpuid(vcpu_fd, idx, cpuid);
-
-	if (!ret)
-		ret = setup_sregs(vm, vcpu_fd);
-	if (!ret)
-		ret = setup_regs(vm, vcpu_fd, idx);
-	return ret;
+	sr->cr3 = GUEST_PGTABLE_GPA;
+	sr->cr4 = X86_CR4_PAE | X86_CR4_OSFXSR | X86_CR4_OSXMMEXCPT;
+	sr->efer = EFER_LME | EFER_LMA;
+	sr->cr0 = X86_CR0_PE | X86_CR0_MP | X86_CR0_ET | X86_CR0_NE |
+		  X86_CR0_WP | X86_CR0_AM | X86_CR0_PG;
 }
