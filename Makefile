@@ -163,7 +163,8 @@ $(VMM_BIN): $(OBJ)/vmm/cli/main.o $(OBJ)/vmm/guest_image.o $(LIBS)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
-$(VMMCTL_BIN): $(VMMCTL_OBJS) $(LIBS)
+# vmmctl knows the socket's path and the utilities, not the VMM.
+$(VMMCTL_BIN): $(VMMCTL_OBJS) $(OBJ)/vmm/ctl/path.o $(UTIL_LIB)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
