@@ -103,7 +103,7 @@ GUEST_CFLAGS := -std=gnu11 -O2 -g -Wall -Wextra $(WERROR) -ffreestanding \
 GUEST_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none \
                  -Wl,-T,guest/guest.ld -Wl,-z,max-page-size=4096
 
-.PHONY: all run test unit-test kvm-test cli-test check-format format clean deps bench fuzz
+.PHONY: all run test unit-test kvm-test cli-test check-format check-layers format clean deps bench fuzz
 all: $(if $(wildcard vmm/cli/main.c),$(VMM_BIN)) $(TEST_BIN) $(TOOL_BINS) $(if $(VMMCTL_SRCS),$(VMMCTL_BIN)) $(if $(wildcard guest/guest.ld),$(GUEST_ELF))
 
 deps: $(DEPS_OK)
@@ -203,6 +203,10 @@ $(BUILD)/fuzz/fuzz_virtqueue: $(FUZZ_SRCS)
 	@$(if $(Q),echo "  FUZZ    $@")
 	$(Q)clang -g -O1 -I. -D_GNU_SOURCE -DFUZZING \
 		-fsanitize=fuzzer,address,undefined $(FUZZ_SRCS) -o $@
+
+# The includes each layer may make (docs/architecture.md).
+check-layers:
+	$(Q)sh scripts/check-layers.sh
 
 FORMAT_FILES = $(shell git ls-files '*.c' '*.h' 2>/dev/null)
 check-format:
