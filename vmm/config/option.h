@@ -6,7 +6,7 @@
  * the guest SPEC keys (guest_keys.c, fields of struct guest_spec).  The
  * getopt loop, --help, -v, the control socket's guest-launch and the
  * overcommit scenario parser all read them, so that adding an option is
- * adding a row and using the field (docs/overcommit.md, "Options").
+ * adding a row and using the field (README, "Building and testing").
  *
  * A value goes text -> struct option_value (option_parse(), which checks
  * the range) -> the field (option_store()); a front end that reads
