@@ -322,6 +322,28 @@ const char *option_accepts(const struct option_desc *o, char *buf, size_t len)
 	return buf;
 }
 
+const char *option_arg(const struct option_desc *o, char *buf, size_t len)
+{
+	static const char *const name[] = {
+		[OPTION_SIZE] = "SIZE",	    [OPTION_TIME] = "TIME",
+		[OPTION_INT] = "N",	    [OPTION_PERCENT] = "PCT",
+		[OPTION_ON_OFF] = "on|off",
+	};
+
+	buf[0] = 0;
+	if (o->arg)
+		snprintf(buf, len, "%s", o->arg);
+	else if (o->type == OPTION_ENUM)
+		for (size_t i = 0; o->words[i]; i++)
+			snprintf(buf + strlen(buf), len - strlen(buf), "%s%s",
+				 i ? "|" : "", o->words[i]);
+	else if ((size_t)o->type < sizeof(name) / sizeof(name[0]) &&
+		 name[o->type])
+		snprintf(buf, len, "%s%s%s", name[o->type], o->zero ? "|" : "",
+			 o->zero ? o->zero : "");
+	return buf;
+}
+
 bool option_on(const struct option_desc *o, const void *base)
 {
 	return *(const bool *)field_of(o, (void *)base) != o->invert;

@@ -62,7 +62,9 @@ struct option_desc {
 	const char *name; /* --name, or the SPEC key; NULL ends a table */
 	char short_name; /* -v */
 	enum option_type type;
-	const char *arg; /* in --help: SIZE, N, TIME|off, ... */
+	/* In --help; NULL: the type's (SIZE, TIME|off, N, PCT, on|off,
+	 * entries|pause). */
+	const char *arg;
 	size_t off; /* the field (OPTION_FIELD) */
 	enum option_store store;
 	/* INT, PERCENT; SIZE and TIME in bytes and ns; STRING: its length.
@@ -141,6 +143,9 @@ const char *option_range(const struct option_desc *o, char *buf, size_t len);
  * text when it is 0 and there is one; "" for a FLAG not given. */
 const char *option_format(const struct option_desc *o, const void *base,
 			  char *buf, size_t len);
+/* What --help shows the value as: "SIZE", "TIME|off", "on|off"; "" for
+ * a row that takes none. */
+const char *option_arg(const struct option_desc *o, char *buf, size_t len);
 /* A FLAG or ON_OFF row's field, read as "on". */
 bool option_on(const struct option_desc *o, const void *base);
 

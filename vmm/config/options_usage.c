@@ -61,19 +61,20 @@ static void print_wrapped(const char *text, int col, FILE *f)
 /* One row: "  --pool SIZE   help..." with its range and default. */
 static void usage_row(const struct option_desc *o, FILE *f)
 {
-	char head[64], note[160], text[512];
+	char head[64], arg[48], note[160], text[512];
 	const char *dflt = o->dflt ? o->dflt : o->none;
 	int n;
 
+	option_arg(o, arg, sizeof(arg));
 	if (o->where & OPTION_SPEC)
-		snprintf(head, sizeof(head), "%s%s%s", o->name,
-			 o->arg ? "=" : "", o->arg ? o->arg : "");
+		snprintf(head, sizeof(head), "%s%s%s", o->name, *arg ? "=" : "",
+			 arg);
 	else if (o->short_name)
 		snprintf(head, sizeof(head), "-%c, --%s", o->short_name,
 			 o->name);
 	else
 		snprintf(head, sizeof(head), "--%s%s%s", o->name,
-			 o->arg ? " " : "", o->arg ? o->arg : "");
+			 *arg ? " " : "", arg);
 	snprintf(text, sizeof(text), "%s%s%s%s%s", o->help,
 		 range_note(o, note, sizeof(note)), dflt ? " (" : "",
 		 dflt ? dflt : "", dflt ? ")" : "");
