@@ -490,6 +490,41 @@ START_TEST(test_tables)
 }
 END_TEST
 
+/* What the rows' ranges say at their edges. */
+START_TEST(test_row_edges)
+{
+	char err[OPTIONS_ERR_MAX];
+
+	/* kernel= is a file: not empty; script= may be (another kernel's
+	 * command line). */
+	assert_refused("guest key 'kernel' needs a value", "--guest",
+		       "kernel=,mem=64M", NULL);
+	ck_assert_msg(run_args(&cfg, err, "--guest",
+			       "kernel=/k,script=", NULL) == 0,
+		      "%s", err);
+	ck_assert_str_eq(cfg.guest[0].script, "");
+	options_free(&cfg);
+	/* A time's 0 needs no unit; where 0 is allowed it has a word. */
+	ck_assert_msg(run_args(&cfg, err, "--release-interval", "0",
+			       "--collapse-interval", "off",
+			       "--shutdown-timeout", "0", NULL) == 0,
+		      "%s", err);
+	ck_assert_uint_eq(cfg.release_interval_ms, 0);
+	ck_assert(cfg.collapse_off);
+	ck_assert_uint_eq(cfg.shutdown_timeout_ns, 0);
+	options_free(&cfg);
+	assert_refused("--stats 0: 10ms to 1h", "--stats", "0", NULL);
+	assert_refused("--balloon-floor 2T: a size from 4K to 1T",
+		       "--balloon-floor", "2T", NULL);
+	assert_refused("--socket '': a path of 1 to 107 bytes", "--socket", "",
+		       NULL);
+	ck_assert_int_eq(run_args(&cfg, err, "--deflate-margin", "20%", NULL),
+			 0);
+	ck_assert_uint_eq(cfg.deflate_margin_pct, 20);
+	options_free(&cfg);
+}
+END_TEST
+
 /*
  * The defaults --help and -v say are the ones the engines use when a
  * configuration leaves a knob 0 (tests and tools build such ones).
@@ -668,6 +703,7 @@ Suite *options_suite(void)
 	tcase_add_test(tc, test_bad_arguments);
 	tcase_add_test(tc, test_pool_checks);
 	tcase_add_test(tc, test_tables);
+	tcase_add_test(tc, test_row_edges);
 	tcase_add_test(tc, test_engine_defaults);
 	tcase_add_test(tc, test_verbose_reads_back);
 	suite_add_tcase(s, tc);

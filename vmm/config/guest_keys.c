@@ -189,6 +189,7 @@ const struct option_desc guest_keys[] = {
 	  .type = OPTION_STRING,
 	  .arg = "FILE",
 	  SPEC(kernel_path),
+	  .min = 1,
 	  .none = "the built-in guest",
 	  .key = "kernel",
 	  .where = OPTION_SPEC,

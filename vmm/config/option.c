@@ -42,8 +42,8 @@ int option_check(const struct option_desc *o, const struct option_value *v)
 	case OPTION_TIME:
 		if (o->type == OPTION_TIME && !v->u && o->zero)
 			return 0;
-		if (has_range(o) &&
-		    (v->u < (uint64_t)o->min || v->u > (uint64_t)o->max))
+		if (v->u < (uint64_t)o->min ||
+		    (o->max && v->u > (uint64_t)o->max))
 			return -ERANGE;
 		return 0;
 	case OPTION_INT:
@@ -52,8 +52,8 @@ int option_check(const struct option_desc *o, const struct option_value *v)
 			return -ERANGE;
 		return 0;
 	case OPTION_STRING:
-		if (has_range(o) && (strlen(v->s) < (size_t)o->min ||
-				     strlen(v->s) > (size_t)o->max))
+		if (strlen(v->s) < (size_t)o->min ||
+		    (o->max && strlen(v->s) > (size_t)o->max))
 			return -ERANGE;
 		return 0;
 	default:
@@ -65,8 +65,6 @@ int option_check(const struct option_desc *o, const struct option_value *v)
 static int parse_value(const struct option_desc *o, const char *text,
 		       struct option_value *v)
 {
-	int ret;
-
 	*v = (struct option_value){ 0 };
 	switch (o->type) {
 	case OPTION_SIZE:
@@ -78,11 +76,9 @@ static int parse_value(const struct option_desc *o, const char *text,
 			return 0;
 		return parse_duration_ns(text, &v->u) ? -EINVAL : 0;
 	case OPTION_INT:
+		return parse_int(text, LONG_MIN, LONG_MAX, &v->n);
 	case OPTION_PERCENT:
-		ret = o->type == OPTION_INT ?
-			      parse_int(text, LONG_MIN, LONG_MAX, &v->n) :
-			      parse_percent(text, LONG_MIN, LONG_MAX, &v->n);
-		return ret;
+		return parse_percent(text, LONG_MIN, LONG_MAX, &v->n);
 	case OPTION_FLAG:
 		if (text && *text)
 			return -EINVAL;
@@ -239,7 +235,9 @@ const char *option_range(const struct option_desc *o, char *buf, size_t len)
 	case OPTION_TIME:
 		format_amount(o, o->min, a, sizeof(a));
 		format_amount(o, o->max, b, sizeof(b));
-		if (o->min)
+		if (!o->max)
+			snprintf(buf, len, "of %s or more", a);
+		else if (o->min)
 			snprintf(buf, len, "from %s to %s", a, b);
 		else
 			snprintf(buf, len, "up to %s", b);
@@ -249,7 +247,11 @@ const char *option_range(const struct option_desc *o, char *buf, size_t len)
 		snprintf(buf, len, "%lld..%lld", o->min, o->max);
 		break;
 	case OPTION_STRING:
-		snprintf(buf, len, "of %lld to %lld bytes", o->min, o->max);
+		if (o->max)
+			snprintf(buf, len, "of %lld to %lld bytes", o->min,
+				 o->max);
+		else
+			snprintf(buf, len, "of %lld bytes or more", o->min);
 		break;
 	default:
 		break;

@@ -67,8 +67,8 @@ struct option_desc {
 	const char *arg;
 	size_t off; /* the field (OPTION_FIELD) */
 	enum option_store store;
-	/* INT, PERCENT; SIZE and TIME in bytes and ns; STRING: its length.
-	 * Both 0: no range. */
+	/* INT, PERCENT; SIZE and TIME in bytes and ns, STRING its length:
+	 * for these three a max of 0 is no bound.  Both 0: no range. */
 	long long min, max;
 	uint64_t multiple; /* SIZE: a multiple of this */
 	const char *unit; /* after numbers: "pages", "of the node" */
