@@ -1,5 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
-/* util/size.c and vmm/config/options.c: what users type, good and bad. */
+/*
+ * util/size.c and vmm/config/: what users type, good and bad; the option
+ * tables themselves (option.h), their defaults against the engines' own,
+ * and -v read back as a command line.
+ */
 #include <check.h>
 #include <errno.h>
 #include <stdarg.h>
@@ -7,6 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "balloon/reclaim.h"
+#include "mm/compaction.h"
+#include "mm/types.h"
+#include "vmm/config/option.h"
 #include "vmm/config/options.h"
 #include "util/size.h"
 
@@ -387,6 +395,301 @@ START_TEST(test_pool_checks)
 }
 END_TEST
 
+/* The store a row's type needs: a size in a uint64_t, and so on. */
+static bool store_fits(const struct option_desc *o)
+{
+	switch (o->type) {
+	case OPTION_SIZE:
+		return o->store == OPTION_STORE_U64;
+	case OPTION_TIME:
+		return o->store == OPTION_STORE_UINT ||
+		       o->store == OPTION_STORE_U64;
+	case OPTION_INT:
+	case OPTION_PERCENT:
+		return o->store == OPTION_STORE_UINT ||
+		       o->store == OPTION_STORE_INT ||
+		       o->store == OPTION_STORE_U64;
+	case OPTION_FLAG:
+	case OPTION_ON_OFF:
+	case OPTION_ENUM:
+		return o->store == OPTION_STORE_BOOL ||
+		       (o->type == OPTION_ENUM &&
+			o->store == OPTION_STORE_UINT);
+	case OPTION_STRING:
+		return o->store == OPTION_STORE_STR;
+	case OPTION_CUSTOM:
+		return o->parse != NULL;
+	default:
+		return true;
+	}
+}
+
+static void check_table(const struct option_desc *table, void *base)
+{
+	size_t n = 0;
+
+	for (const struct option_desc *o = table; o->name; o++, n++) {
+		ck_assert_msg(o->help && o->where, "%s: no help or where",
+			      o->name);
+		ck_assert_msg(store_fits(o), "%s: type and field differ",
+			      o->name);
+		ck_assert_msg(o->type != OPTION_ENUM || o->words, "%s",
+			      o->name);
+		/* Its default is a value of its own type and range. */
+		ck_assert_msg(option_set_default(o, base) == 0,
+			      "%s: default '%s'", o->name, o->dflt);
+		for (const struct option_desc *p = table; p < o; p++) {
+			ck_assert_msg(strcmp(p->name, o->name) ||
+					      !(p->where & o->where),
+				      "%s twice", o->name);
+			ck_assert_msg(!o->key || !p->key ||
+					      strcmp(p->key, o->key),
+				      "scenario key %s twice", o->key);
+		}
+	}
+	ck_assert_uint_lt(n, 64); /* options.c's MAX_OPTIONS */
+}
+
+/* Every row: a field of the right type, a default that parses, one name
+ * per command, in --help within 80 columns. */
+START_TEST(test_tables)
+{
+	struct guest_spec g;
+	const char *const cmds[] = { "run", "host" };
+	char *text, line[128];
+	size_t len;
+	FILE *f;
+
+	memset(&cfg, 0, sizeof(cfg));
+	check_table(vmm_options, &cfg);
+	memset(&g, 0, sizeof(g));
+	check_table(guest_keys, &g);
+	ck_assert_uint_lt(sizeof(((struct guest_spec *)0)->name), 64);
+	for (int c = 0; c < 2; c++) {
+		f = open_memstream(&text, &len);
+		if (c)
+			options_usage_host(f);
+		else
+			options_usage_run(f);
+		fclose(f);
+		for (const char *p = text; *p; p += strcspn(p, "\n") + 1)
+			ck_assert_msg(strcspn(p, "\n") <= 80,
+				      "vmm %s --help: '%.*s'", cmds[c],
+				      (int)strcspn(p, "\n"), p);
+		for (const struct option_desc *o = vmm_options; o->name; o++) {
+			snprintf(line, sizeof(line), "--%s", o->name);
+			ck_assert_msg((o->where &
+				       (c ? OPTION_HOST : OPTION_RUN)) == 0 ||
+					      strstr(text, line),
+				      "vmm %s --help: no %s", cmds[c], line);
+		}
+		free(text);
+	}
+	options_free(&cfg);
+	options_guest_free(&g);
+}
+END_TEST
+
+/* What the rows' ranges say at their edges. */
+START_TEST(test_row_edges)
+{
+	char err[OPTIONS_ERR_MAX];
+
+	/* kernel= is a file: not empty; script= may be (another kernel's
+	 * command line). */
+	assert_refused("guest key 'kernel' needs a value", "--guest",
+		       "kernel=,mem=64M", NULL);
+	ck_assert_msg(run_args(&cfg, err, "--guest",
+			       "kernel=/k,script=", NULL) == 0,
+		      "%s", err);
+	ck_assert_str_eq(cfg.guest[0].script, "");
+	options_free(&cfg);
+	/* A time's 0 needs no unit; where 0 is allowed it has a word. */
+	ck_assert_msg(run_args(&cfg, err, "--release-interval", "0",
+			       "--collapse-interval", "off",
+			       "--shutdown-timeout", "0", NULL) == 0,
+		      "%s", err);
+	ck_assert_uint_eq(cfg.release_interval_ms, 0);
+	ck_assert(cfg.collapse_off);
+	ck_assert_uint_eq(cfg.shutdown_timeout_ns, 0);
+	options_free(&cfg);
+	assert_refused("--stats 0: 10ms to 1h", "--stats", "0", NULL);
+	assert_refused("--balloon-floor 2T: a size from 4K to 1T",
+		       "--balloon-floor", "2T", NULL);
+	assert_refused("--socket '': a path of 1 to 107 bytes", "--socket", "",
+		       NULL);
+	ck_assert_int_eq(run_args(&cfg, err, "--deflate-margin", "20%", NULL),
+			 0);
+	ck_assert_uint_eq(cfg.deflate_margin_pct, 20);
+	options_free(&cfg);
+}
+END_TEST
+
+/*
+ * The defaults --help and -v say are the ones the engines use when a
+ * configuration leaves a knob 0 (tests and tools build such ones).
+ */
+START_TEST(test_engine_defaults)
+{
+	struct reclaim_tunables t;
+
+	options_defaults(&cfg);
+	reclaim_default_tunables(&t);
+	ck_assert_uint_eq(cfg.balloon_floor_bytes >> PAGE_SHIFT,
+			  t.policy.floor_pages);
+	ck_assert_uint_eq(cfg.balloon_step_bytes >> PAGE_SHIFT,
+			  t.policy.min_step);
+	ck_assert_uint_eq(cfg.deflate_step_bytes >> PAGE_SHIFT,
+			  t.policy.max_deflate_step);
+	ck_assert_uint_eq(cfg.deflate_margin_pct, t.deflate_margin_pct);
+	ck_assert_uint_eq(cfg.guest_timeout_ms, t.guest_timeout_ms);
+	ck_assert_uint_eq(cfg.direct_timeout_ms, t.direct_timeout_ms);
+	ck_assert_uint_eq(cfg.kswapd_step_ms, t.step_timeout_ms);
+	ck_assert(cfg.deflate_off != t.deflate);
+	ck_assert_uint_eq(cfg.proactiveness, COMPACTION_PROACTIVENESS_DEFAULT);
+	ck_assert_uint_eq(cfg.extfrag_threshold, EXTFRAG_THRESHOLD_DEFAULT);
+	ck_assert_uint_eq(cfg.compact_batch, COMPACT_CLUSTER_MAX);
+	ck_assert_int_eq(option_find(vmm_options, "compact-batch")->max,
+			 COMPACT_CLUSTER_MAX_LIMIT);
+	/* vmm/host/khugepaged.c's, for a 0 there. */
+	ck_assert_uint_eq(cfg.collapse_interval_ms, 1000);
+	ck_assert_uint_eq(cfg.collapse_max, 8);
+	options_free(&cfg);
+}
+END_TEST
+
+/* -v of cfg, as text (malloc'ed). */
+static char *verbose_text(const struct vmm_config *c)
+{
+	char *text;
+	size_t len;
+	FILE *f = open_memstream(&text, &len);
+
+	options_print(c, f);
+	fclose(f);
+	return text;
+}
+
+/* argv[argc] = a copy of word (tests: a static pool of words). */
+static void push(char **argv, int *argc, const char *word)
+{
+	static char words[64][512];
+
+	ck_assert_int_lt(*argc, 62);
+	argv[*argc] = strcpy(words[*argc], word);
+	++*argc;
+}
+
+/* -v's lines as the command line that says them ("pool" aside: it sums
+ * up what runs). */
+static int verbose_argv(char *text, char **argv)
+{
+	char *line, *save = NULL;
+	int argc = 0;
+
+	push(argv, &argc, "run");
+	for (line = strtok_r(text, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		char name[64], opt[72];
+		const char *value;
+		const struct option_desc *o;
+
+		ck_assert_int_eq(sscanf(line, "%63s", name), 1);
+		value = line + strlen(name) + strspn(line + strlen(name), " ");
+		if (!strcmp(name, "guest")) {
+			value += strcspn(value, " ");
+			push(argv, &argc, "--guest");
+			push(argv, &argc, value + strspn(value, " "));
+			continue;
+		}
+		o = option_find(vmm_options, name);
+		ck_assert_msg(o, "-v: '%s'", line);
+		if (!strcmp(name, "pool") || !strcmp(value, "-") ||
+		    (o->none && !strcmp(value, o->none)) ||
+		    (o->type == OPTION_FLAG && !strcmp(value, "no")))
+			continue;
+		snprintf(opt, sizeof(opt), "--%s", name);
+		push(argv, &argc, opt);
+		if (o->type != OPTION_FLAG)
+			push(argv, &argc, value);
+	}
+	argv[argc] = NULL;
+	return argc;
+}
+
+/*
+ * -v says every option as it is typed: read back as a command line, it
+ * makes the same configuration.
+ */
+START_TEST(test_verbose_reads_back)
+{
+	char *args[] = {
+		"run",
+		"--pool",
+		"256M",
+		"--nodes",
+		"2",
+		"--movable",
+		"16M",
+		"--min-free-kbytes",
+		"4096",
+		"--distance",
+		"10,30/30,10",
+		"--no-hugepages",
+		"--stats",
+		"500ms",
+		"--no-deflate",
+		"--balloon-step",
+		"4M",
+		"--compaction-proactiveness",
+		"0",
+		"--collapse-interval",
+		"off",
+		"--migrate",
+		"pause",
+		"--shutdown-timeout",
+		"0",
+		"--release-interval",
+		"2s",
+		"--guest",
+		"name=a,mem=64M,nodes=2,map=0:1,strict,pinned=8K,floor=0,oom_score_adj=-5,cpu_max=150%,script=touch 1M; verify",
+		NULL
+	};
+	char err[OPTIONS_ERR_MAX], *first, *second, *argv[64];
+	int argc;
+
+	ck_assert_msg(options_parse_run(sizeof(args) / sizeof(args[0]) - 1,
+					args, &cfg, err, sizeof(err)) == 0,
+		      "%s", err);
+	first = verbose_text(&cfg);
+	ck_assert_msg(
+		strstr(first,
+		       "guest a                name=a,mem=64M,vcpus=1,nodes=2,map=0:1/1:1,strict,pinned=8K,floor=0,oom_score_adj=-5,cpu_max=150,script=touch 1M; verify\n"),
+		"%s", first);
+	ck_assert_msg(strstr(first, "\ncollapse-interval      off\n"), "%s",
+		      first);
+	options_free(&cfg);
+	argc = verbose_argv(first, argv);
+	push(argv, &argc, "--pool");
+	push(argv, &argc, "256M");
+	argv[argc] = NULL;
+	ck_assert_msg(options_parse_run(argc, argv, &cfg, err, sizeof(err)) ==
+			      0,
+		      "%s", err);
+	second = verbose_text(&cfg);
+	options_free(&cfg);
+	free(first);
+	ck_assert_int_eq(options_parse_run(sizeof(args) / sizeof(args[0]) - 1,
+					   args, &cfg, err, sizeof(err)),
+			 0);
+	first = verbose_text(&cfg);
+	ck_assert_str_eq(second, first);
+	free(first);
+	free(second);
+	options_free(&cfg);
+}
+END_TEST
+
 Suite *options_suite(void)
 {
 	Suite *s = suite_create("options");
@@ -399,6 +702,10 @@ Suite *options_suite(void)
 	tcase_add_test(tc, test_full_command_line);
 	tcase_add_test(tc, test_bad_arguments);
 	tcase_add_test(tc, test_pool_checks);
+	tcase_add_test(tc, test_tables);
+	tcase_add_test(tc, test_row_edges);
+	tcase_add_test(tc, test_engine_defaults);
+	tcase_add_test(tc, test_verbose_reads_back);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "tools/overcommit/scenario.h"
+#include "vmm/config/options.h"
 
 /* Write text to a temporary .json file; its path in buf. */
 static const char *temp_json(char *buf, size_t len, const char *text)
@@ -361,6 +362,82 @@ static const struct {
 	  "expect.integrity: must be true or false, not an integer" },
 };
 
+/*
+ * A guest is what --guest would make of the same keys: the same checks
+ * (vmm/config/options_guest.c), so the same guests are refused.
+ */
+START_TEST(test_guest_checks_as_spec)
+{
+	static const struct {
+		const char *spec, *json;
+		bool ok;
+	} g[] = {
+		{ "mem=64M", "\"mem\": \"64M\"", true },
+		{ "mem=10M,nodes=4", "\"mem\": \"10M\", \"nodes\": 4", true },
+		{ "mem=6M,nodes=4", "\"mem\": \"6M\", \"nodes\": 4", false },
+		{ "mem=63M", "\"mem\": \"63M\"", false },
+		{ "mem=64M,pinned=62M", "\"mem\": \"64M\", \"pinned\": \"62M\"",
+		  true },
+		{ "mem=64M,pinned=63M", "\"mem\": \"64M\", \"pinned\": \"63M\"",
+		  false },
+		{ "mem=64M,floor=64M", "\"mem\": \"64M\", \"floor\": \"64M\"",
+		  true },
+		{ "mem=64M,floor=65M", "\"mem\": \"64M\", \"floor\": \"65M\"",
+		  false },
+		{ "mem=64M,vcpus=17", "\"mem\": \"64M\", \"vcpus\": 17",
+		  false },
+		{ "mem=64M,cpu_max=1600", "\"mem\": \"64M\", \"cpu_max\": 1600",
+		  true },
+		{ "mem=64M,cpu_max=1601", "\"mem\": \"64M\", \"cpu_max\": 1601",
+		  false },
+		{ "name=123,mem=64M", "\"name\": \"123\", \"mem\": \"64M\"",
+		  false },
+		{ "name=a=b,mem=64M", "\"name\": \"a=b\", \"mem\": \"64M\"",
+		  false },
+	};
+
+	for (size_t i = 0; i < sizeof(g) / sizeof(g[0]); i++) {
+		char spec[128], json[256], err[SC_ERR_MAX];
+		struct guest_spec gs;
+		struct scenario sc;
+		int ret;
+
+		snprintf(spec, sizeof(spec), "%s,script=exit 0", g[i].spec);
+		ret = options_parse_guest(spec, &gs, err, sizeof(err));
+		ck_assert_msg(!ret == g[i].ok, "--guest %s: %s", spec,
+			      ret ? err : "accepted");
+		if (!ret)
+			options_guest_free(&gs);
+		snprintf(json, sizeof(json),
+			 "{" POOL
+			 ", \"guests\": [{%s%s, \"script\": \"exit 0\"}]}",
+			 strstr(g[i].json, "\"name\"") ? "" :
+							 "\"name\": \"g\", ",
+			 g[i].json);
+		ret = load_text(json, &sc, err, sizeof(err));
+		ck_assert_msg(!ret == g[i].ok, "%s: %s", json,
+			      ret ? err : "accepted");
+		if (!ret)
+			scenario_free(&sc);
+	}
+}
+END_TEST
+
+/* pool.size is a given pool, as --pool: refused, not shrunk, when the
+ * host cannot give it (docs/host_limits.md). */
+START_TEST(test_pool_is_given)
+{
+	struct scenario sc;
+	char err[SC_ERR_MAX];
+
+	ck_assert_msg(load_text("{" POOL ", " GUESTS "}", &sc, err,
+				sizeof(err)) == 0,
+		      "%s", err);
+	ck_assert(!sc.cfg.pool_default);
+	scenario_free(&sc);
+}
+END_TEST
+
 START_TEST(test_bad_scenarios)
 {
 	struct scenario sc;
@@ -401,6 +478,8 @@ Suite *overcommit_scenario_suite(void)
 	tcase_add_loop_test(tc, test_bad_scenarios, 0,
 			    sizeof(bad) / sizeof(bad[0]));
 	tcase_add_test(tc, test_missing_file);
+	tcase_add_test(tc, test_guest_checks_as_spec);
+	tcase_add_test(tc, test_pool_is_given);
 	suite_add_tcase(s, tc);
 	return s;
 }

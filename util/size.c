@@ -45,6 +45,63 @@ int parse_int(const char *s, long min, long max, long *out)
 	return 0;
 }
 
+int parse_percent(const char *s, long min, long max, long *out)
+{
+	char num[24];
+	size_t len = s ? strlen(s) : 0;
+
+	if (len && s[len - 1] == '%')
+		len--;
+	if (!len || len >= sizeof(num))
+		return -EINVAL;
+	memcpy(num, s, len);
+	num[len] = '\0';
+	return parse_int(num, min, max, out);
+}
+
+const char *format_size_short(uint64_t bytes, char *buf, size_t len)
+{
+	static const char unit[] = "KMGT";
+	int u = -1;
+
+	while (u < 3 && bytes && !(bytes & 1023)) {
+		bytes >>= 10;
+		u++;
+	}
+	if (u < 0)
+		snprintf(buf, len, "%llu", (unsigned long long)bytes);
+	else
+		snprintf(buf, len, "%llu%c", (unsigned long long)bytes,
+			 unit[u]);
+	return buf;
+}
+
+const char *format_duration(uint64_t ns, char *buf, size_t len)
+{
+	static const struct {
+		const char *name;
+		uint64_t ns;
+	} unit[] = {
+		{ "h", 3600000000000ULL },
+		{ "s", 1000000000ULL },
+		{ "ms", 1000000ULL },
+		{ "us", 1000ULL },
+	};
+	const char *name = "ns";
+	uint64_t per = 1;
+
+	for (size_t i = 0; ns && i < sizeof(unit) / sizeof(unit[0]); i++)
+		if (!(ns % unit[i].ns)) {
+			name = unit[i].name;
+			per = unit[i].ns;
+			break;
+		}
+	if (!ns)
+		name = "s";
+	snprintf(buf, len, "%llu%s", (unsigned long long)(ns / per), name);
+	return buf;
+}
+
 const char *format_size(uint64_t bytes, char *buf, size_t len)
 {
 	static const char *const unit[] = { "B",   "KiB", "MiB", "GiB",

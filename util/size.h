@@ -17,6 +17,15 @@ int parse_size(const char *s, uint64_t *out);
 int parse_duration_ns(const char *s, uint64_t *out);
 /* A decimal integer in [min, max]; -EINVAL or -ERANGE. */
 int parse_int(const char *s, long min, long max, long *out);
+/* A percentage, "150" or "150%", in [min, max]; -EINVAL or -ERANGE. */
+int parse_percent(const char *s, long min, long max, long *out);
+/*
+ * What parse_size() and parse_duration_ns() read back exactly, in the
+ * largest unit that divides it: "512M", "1536M", "4K", "100"; "250ms",
+ * "60s", "1h", "0s".  Times skip minutes ("1m" looks like a MiB).
+ */
+const char *format_size_short(uint64_t bytes, char *buf, size_t len);
+const char *format_duration(uint64_t ns, char *buf, size_t len);
 /* "1.5 GiB", "512 MiB", "4 KiB". */
 const char *format_size(uint64_t bytes, char *buf, size_t len);
 

@@ -1,5 +1,11 @@
 // SPDX-License-Identifier: GPL-2.0
-/* A scenario's guests: each entry checked, then counted out into guests. */
+/*
+ * A scenario's guests: each entry read by the guest SPEC keys' rows
+ * (vmm/config/guest_keys.c) and checked as --guest checks a SPEC
+ * (guest_spec_check(), options_check_script()), then counted out into
+ * guests.  A scenario has its own JSON forms (map as an array, script as
+ * an array of commands) and keys (start, stagger, count).
+ */
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -7,10 +13,11 @@
 #include <unistd.h>
 
 #include "tools/overcommit/scenario_internal.h"
+#include "vmm/config/option.h"
 #include "vmm/config/options.h"
-#include "vmm/kvm/cpu_cgroup.h"
 
-#define MIN_GUEST (8ULL << 20)
+/* What a guests[] entry may say beside the SPEC keys. */
+static const char *const own_keys[] = { "start", "count", "stagger" };
 
 /* The script: a string, or an array of commands joined with "; ". */
 static int get_script(struct sc_ctx *c, json_t *v, const char *path, char **out)
@@ -45,6 +52,7 @@ static int get_script(struct sc_ctx *c, json_t *v, const char *path, char **out)
 	return 0;
 }
 
+/* map: the pool node of each guest node, in order. */
 static int parse_map(struct sc_ctx *c, json_t *v, const char *path,
 		     struct guest_spec *g, unsigned int pool_nodes)
 {
@@ -68,128 +76,100 @@ static int parse_map(struct sc_ctx *c, json_t *v, const char *path,
 	return 0;
 }
 
-/* One "guests" entry: count guests from index *nr on. */
-static int parse_guest(struct sc_ctx *c, json_t *o, const char *path,
-		       struct scenario *sc)
+/* name (room for "-64" when count makes several) and count. */
+static int get_name(struct sc_ctx *c, json_t *o, const char *path,
+		    struct guest_spec *g, long *count)
 {
-	static const char *const keys[] = { "name",    "mem",	"vcpus",
-					    "nodes",   "map",	"strict",
-					    "pinned",  "floor", "oom_score_adj",
-					    "cpu_max", "start", "script",
-					    "kernel",  "count", "stagger",
-					    NULL };
-	struct guest_spec g = { .nr_vcpus = 1, .nr_vnodes = 1 };
-	uint64_t start = 0, stagger = 0;
-	long n, count = 1;
-	char p[96], *script = NULL;
-	const char *name;
-	json_t *v;
+	json_t *v = json_object_get(o, "name");
+	char p[96], msg[SC_ERR_MAX];
 	int ret;
 
-	for (int i = 0; i < GUEST_MAX_NODES; i++)
-		g.vnode_to_pnode[i] = -1;
-	if ((ret = sc_check_keys(c, o, path, keys)))
-		return ret;
 	sc_join(p, sizeof(p), path, "name");
-	v = json_object_get(o, "name");
 	if (!v)
 		return sc_bad(c, p, "missing");
 	if (!json_is_string(v))
 		return sc_bad(c, p, "must be a string, not %s",
 			      sc_type_name(v));
-	name = json_string_value(v);
 	if ((v = json_object_get(o, "count"))) {
 		sc_join(p, sizeof(p), path, "count");
-		if ((ret = sc_get_int(c, v, p, 1, VMM_MAX_GUESTS, &count)))
+		if ((ret = sc_get_int(c, v, p, 1, VMM_MAX_GUESTS, count)))
 			return ret;
+		sc_join(p, sizeof(p), path, "name");
 	}
-	sc_join(p, sizeof(p), path, "name");
-	/* Room for "-64" when there are several. */
-	if ((ret = sc_check_name(c, name, p,
-				 VMM_NAME_MAX - (count > 1 ? 3 : 0))))
+	v = json_object_get(o, "name");
+	if ((ret = sc_check_name(c, json_string_value(v), p,
+				 VMM_NAME_MAX - (*count > 1 ? 3 : 0))))
 		return ret;
+	/* And what --guest takes (not all digits, ...). */
+	if (options_guest_set(g, "name", json_string_value(v), msg,
+			      sizeof(msg)))
+		return sc_bad(c, p, "%s", msg);
+	return 0;
+}
+
+/* The SPEC keys but name, script and kernel; mem is required. */
+static int get_keys(struct sc_ctx *c, json_t *o, const char *path,
+		    struct guest_spec *g, unsigned int pool_nodes)
+{
+	char p[96];
+	json_t *v;
+	int ret;
+
 	sc_join(p, sizeof(p), path, "mem");
-	if (!(v = json_object_get(o, "mem")))
+	if (!json_object_get(o, "mem"))
 		return sc_bad(c, p, "missing");
-	if ((ret = sc_get_size(c, v, p, &g.mem_bytes)))
-		return ret;
-	if (g.mem_bytes % SC_HUGE || g.mem_bytes < MIN_GUEST ||
-	    g.mem_bytes > GUEST_RAM_MAX)
-		return sc_bad(c, p, "must be a multiple of 2M from 8M to 256G");
-	if ((v = json_object_get(o, "vcpus"))) {
-		sc_join(p, sizeof(p), path, "vcpus");
-		if ((ret = sc_get_int(c, v, p, 1, VMM_MAX_VCPUS, &n)))
+	for (const struct option_desc *k = guest_keys; k->name; k++) {
+		if (k->type == OPTION_CUSTOM || k->type == OPTION_STRING ||
+		    !(v = json_object_get(o, k->key)))
+			continue;
+		sc_join(p, sizeof(p), path, k->key);
+		if ((ret = sc_get_option(c, k, v, p, g)))
 			return ret;
-		g.nr_vcpus = n;
-	}
-	if ((v = json_object_get(o, "nodes"))) {
-		sc_join(p, sizeof(p), path, "nodes");
-		if ((ret = sc_get_int(c, v, p, 1, GUEST_MAX_NODES, &n)))
-			return ret;
-		g.nr_vnodes = n;
-		if (g.mem_bytes / g.nr_vnodes < SC_HUGE ||
-		    (g.mem_bytes / g.nr_vnodes) % SC_HUGE)
-			return sc_bad(
-				c, p,
-				"%" PRIu64
-				"M cannot be split into %u nodes of whole 2M",
-				g.mem_bytes >> 20, g.nr_vnodes);
 	}
 	if ((v = json_object_get(o, "map"))) {
 		sc_join(p, sizeof(p), path, "map");
-		if ((ret = parse_map(c, v, p, &g, sc->cfg.nr_nodes)))
+		if ((ret = parse_map(c, v, p, g, pool_nodes)))
 			return ret;
 	}
-	if ((v = json_object_get(o, "strict"))) {
-		sc_join(p, sizeof(p), path, "strict");
-		if ((ret = sc_get_bool(c, v, p, &g.strict)))
-			return ret;
-	}
-	if ((v = json_object_get(o, "pinned"))) {
-		sc_join(p, sizeof(p), path, "pinned");
-		if ((ret = sc_get_size(c, v, p, &g.pinned_bytes)))
-			return ret;
-		if (g.pinned_bytes % 4096 ||
-		    g.pinned_bytes + SC_HUGE > g.mem_bytes)
-			return sc_bad(
-				c, p,
-				"must be whole 4K pages, and leave the first 2M of mem to the guest kernel");
-	}
-	if ((v = json_object_get(o, "floor"))) {
-		sc_join(p, sizeof(p), path, "floor");
-		if ((ret = sc_get_size(c, v, p, &g.floor_bytes)))
-			return ret;
-		if (g.floor_bytes > g.mem_bytes)
-			return sc_bad(c, p, "must be at most mem");
-		g.floor_set = true;
-	}
-	if ((v = json_object_get(o, "oom_score_adj"))) {
-		sc_join(p, sizeof(p), path, "oom_score_adj");
-		if ((ret = sc_get_int(c, v, p, -1000, 1000, &n)))
-			return ret;
-		g.oom_score_adj = n;
-	}
-	if ((v = json_object_get(o, "cpu_max"))) {
-		sc_join(p, sizeof(p), path, "cpu_max");
-		if ((ret = sc_get_int(c, v, p, 1, CPU_MAX_PCT, &n)))
-			return ret;
-		g.cpu_max_pct = n;
-	}
+	return 0;
+}
+
+/* start and stagger: every guest of the entry before run.timeout. */
+static int get_start(struct sc_ctx *c, json_t *o, const char *path,
+		     const struct scenario *sc, long count, uint64_t *start,
+		     uint64_t *stagger)
+{
+	char p[96];
+	json_t *v;
+	int ret;
+
 	if ((v = json_object_get(o, "start"))) {
 		sc_join(p, sizeof(p), path, "start");
-		if ((ret = sc_get_duration(c, v, p, &start)))
+		if ((ret = sc_get_duration(c, v, p, start)))
 			return ret;
 	}
 	if ((v = json_object_get(o, "stagger"))) {
 		sc_join(p, sizeof(p), path, "stagger");
-		if ((ret = sc_get_duration(c, v, p, &stagger)))
+		if ((ret = sc_get_duration(c, v, p, stagger)))
 			return ret;
 	}
 	sc_join(p, sizeof(p), path, "start");
-	if (start + stagger * (count - 1) >= sc->timeout_ns)
+	if (*start + *stagger * (count - 1) >= sc->timeout_ns)
 		return sc_bad(c, p,
 			      "every guest must start before run.timeout");
-	if ((v = json_object_get(o, "kernel"))) {
+	return 0;
+}
+
+/* kernel (a file there now) and script, checked by the built-in guest's
+ * own parser with its RAM and nodes when there is no kernel. */
+static int get_program(struct sc_ctx *c, json_t *o, const char *path,
+		       struct guest_spec *g)
+{
+	json_t *v = json_object_get(o, "kernel");
+	char p[96], msg[SC_ERR_MAX];
+	int ret;
+
+	if (v) {
 		sc_join(p, sizeof(p), path, "kernel");
 		if (!json_is_string(v))
 			return sc_bad(c, p, "must be a file name, not %s",
@@ -197,51 +177,95 @@ static int parse_guest(struct sc_ctx *c, json_t *o, const char *path,
 		if (access(json_string_value(v), R_OK))
 			return sc_bad(c, p, "%s: %s", json_string_value(v),
 				      strerror(errno));
+		if (options_guest_set(g, "kernel", json_string_value(v), msg,
+				      sizeof(msg)))
+			return sc_bad(c, p, "%s", msg);
 	}
 	sc_join(p, sizeof(p), path, "script");
 	if (!(v = json_object_get(o, "script")))
 		return sc_bad(c, p,
 			      "missing (the guest's workload, docs/guest.md)");
-	if ((ret = get_script(c, v, p, &script)))
+	free(g->script);
+	g->script = NULL;
+	if ((ret = get_script(c, v, p, &g->script)))
 		return ret;
-	/* The built-in guest's own parser, with its RAM and nodes. */
-	if (!json_object_get(o, "kernel")) {
-		char msg[SC_ERR_MAX];
+	if (!g->kernel_path && options_check_script(g, msg, sizeof(msg)))
+		return sc_bad(c, p, "%s", msg);
+	return 0;
+}
 
-		g.script = script;
-		ret = options_check_script(&g, msg, sizeof(msg));
-		g.script = NULL;
-		if (ret) {
-			free(script);
-			return sc_bad(c, p, "%s", msg);
-		}
-	}
-	if (sc->cfg.nr_guests + count > VMM_MAX_GUESTS) {
-		free(script);
+/* count copies of g, web-1 .. web-N when several, a stagger apart. */
+static int add_guests(struct sc_ctx *c, const char *path,
+		      const struct guest_spec *g, long count, uint64_t start,
+		      uint64_t stagger, struct scenario *sc)
+{
+	if (sc->cfg.nr_guests + count > VMM_MAX_GUESTS)
 		return sc_bad(c, path, "more than %d guests in all",
 			      VMM_MAX_GUESTS);
-	}
 	for (long i = 0; i < count; i++) {
 		unsigned int k = sc->cfg.nr_guests++;
 		struct guest_spec *d = &sc->cfg.guest[k];
 
-		*d = g;
-		if (count > 1)
-			snprintf(d->name, sizeof(d->name), "%s-%ld", name,
-				 i + 1);
-		else
-			snprintf(d->name, sizeof(d->name), "%s", name);
-		d->script = strdup(script);
-		v = json_object_get(o, "kernel");
-		d->kernel_path = v ? strdup(json_string_value(v)) : NULL;
-		if (!d->script || (v && !d->kernel_path)) {
-			free(script);
+		*d = *g;
+		/* get_name() left room for the number. */
+		if (count > 1 &&
+		    snprintf(d->name, sizeof(d->name), "%s-%ld", g->name,
+			     i + 1) >= (int)sizeof(d->name))
+			return sc_bad(c, path, "name too long for count");
+		d->script = strdup(g->script);
+		d->kernel_path = g->kernel_path ? strdup(g->kernel_path) : NULL;
+		if (!d->script || (g->kernel_path && !d->kernel_path))
 			return -ENOMEM;
-		}
 		sc->start_ns[k] = start + stagger * i;
 	}
-	free(script);
 	return 0;
+}
+
+/* What needs several keys, as --guest checks it: "guests[0].floor: ..." */
+static int check_spec(struct sc_ctx *c, const char *path,
+		      const struct guest_spec *g)
+{
+	char msg[SC_ERR_MAX], p[96];
+	const char *key;
+
+	if (!guest_spec_check(g, &key, msg, sizeof(msg)))
+		return 0;
+	sc_join(p, sizeof(p), path, key);
+	return sc_bad(c, p, "%s", msg);
+}
+
+/* One "guests" entry: count guests from index nr_guests on. */
+static int parse_guest(struct sc_ctx *c, json_t *o, const char *path,
+		       struct scenario *sc)
+{
+	const char *keys[32];
+	struct guest_spec g;
+	uint64_t start = 0, stagger = 0;
+	long count = 1;
+	size_t n = 0;
+	int ret;
+
+	for (const struct option_desc *k = guest_keys; k->name; k++)
+		keys[n++] = k->key;
+	for (size_t i = 0; i < sizeof(own_keys) / sizeof(own_keys[0]); i++)
+		keys[n++] = own_keys[i];
+	keys[n] = NULL;
+	if ((ret = sc_check_keys(c, o, path, keys)))
+		return ret;
+	options_guest_init(&g);
+	ret = get_name(c, o, path, &g, &count);
+	if (!ret)
+		ret = get_keys(c, o, path, &g, sc->cfg.nr_nodes);
+	if (!ret)
+		ret = check_spec(c, path, &g);
+	if (!ret)
+		ret = get_start(c, o, path, sc, count, &start, &stagger);
+	if (!ret)
+		ret = get_program(c, o, path, &g);
+	if (!ret)
+		ret = add_guests(c, path, &g, count, start, stagger, sc);
+	options_guest_free(&g);
+	return ret;
 }
 
 /* Every entry in turn, then no name twice (count may make one twice). */

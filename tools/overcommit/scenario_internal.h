@@ -47,6 +47,16 @@ int sc_get_duration(struct sc_ctx *c, json_t *v, const char *path,
 int sc_get_int(struct sc_ctx *c, json_t *v, const char *path, long min,
 	       long max, long *out);
 int sc_get_bool(struct sc_ctx *c, json_t *v, const char *path, bool *out);
+/*
+ * v as the option o (a row of vmm/config/option.h: its JSON type, its
+ * range) into its field of base, a struct vmm_config or guest_spec:
+ * sizes are "512M" or bytes, times "250ms" (or the row's word for 0),
+ * integers and percentages JSON integers, flags and on|off booleans;
+ * 0, -EINVAL with the message, or -ENOMEM.
+ */
+struct option_desc;
+int sc_get_option(struct sc_ctx *c, const struct option_desc *o, json_t *v,
+		  const char *path, void *base);
 /* A guest or scenario name: what `vmm run` accepts (shorter than max). */
 int sc_check_name(struct sc_ctx *c, const char *s, const char *path,
 		  size_t max);

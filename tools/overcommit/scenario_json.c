@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * A scenario's JSON values, read and checked: sizes, times, integers and
- * booleans, the keys an object may have, names; every error names the
- * JSON path (scenario_internal.h).
+ * booleans, options by their rows (vmm/config/option.h), the keys an
+ * object may have, names; every error names the JSON path
+ * (scenario_internal.h).
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -11,6 +12,7 @@
 
 #include "tools/overcommit/scenario_internal.h"
 #include "util/size.h"
+#include "vmm/config/option.h"
 
 int __attribute__((format(printf, 3, 4)))
 sc_bad(struct sc_ctx *c, const char *path, const char *fmt, ...)
@@ -152,4 +154,89 @@ int sc_check_name(struct sc_ctx *c, const char *s, const char *path, size_t max)
 			"\"%s\": 1 to %zu characters, no blanks, quotes, '/', '\\', '<', '>' or '&'",
 			s, max - 1);
 	return 0;
+}
+
+/* What the row's range asks, as a scenario says it: "must be from 4K to
+ * 1T", "must be a multiple of 2M from 8M to 256G". */
+static int bad_range(struct sc_ctx *c, const struct option_desc *o,
+		     const char *path)
+{
+	char r[96], m[32];
+
+	option_range(o, r, sizeof(r));
+	format_size_short(o->multiple, m, sizeof(m));
+	if (o->type == OPTION_SIZE && o->multiple && !*r)
+		return sc_bad(c, path, "must be whole %s pages", m);
+	return sc_bad(c, path, "must be %s%s%s%s%s%s",
+		      o->multiple ? "a multiple of " : "", o->multiple ? m : "",
+		      o->multiple ? " " : "", r, o->zero ? ", or \"" : "",
+		      o->zero ? o->zero : "");
+}
+
+/* "must be \"entries\" or \"pause\"" */
+static int bad_word(struct sc_ctx *c, const struct option_desc *o,
+		    const char *path)
+{
+	char list[256] = "";
+
+	for (size_t i = 0; o->words[i]; i++)
+		snprintf(list + strlen(list), sizeof(list) - strlen(list),
+			 "%s\"%s\"",
+			 !i		 ? "" :
+			 o->words[i + 1] ? ", " :
+					   " or ",
+			 o->words[i]);
+	return sc_bad(c, path, "must be %s", list);
+}
+
+/* The JSON value of the row's type: -EINVAL with the message. */
+static int get_value(struct sc_ctx *c, const struct option_desc *o, json_t *v,
+		     const char *path, struct option_value *val)
+{
+	bool on = false;
+	int ret;
+
+	switch (o->type) {
+	case OPTION_SIZE:
+		return sc_get_size(c, v, path, &val->u);
+	case OPTION_TIME:
+		if (o->zero && json_is_string(v) &&
+		    !strcmp(json_string_value(v), o->zero))
+			return 0;
+		return sc_get_duration(c, v, path, &val->u);
+	case OPTION_INT:
+	case OPTION_PERCENT:
+		return sc_get_int(c, v, path, o->min, o->max, &val->n);
+	case OPTION_FLAG:
+	case OPTION_ON_OFF:
+		ret = sc_get_bool(c, v, path, &on);
+		val->u = on;
+		return ret;
+	case OPTION_ENUM:
+		if (!json_is_string(v) ||
+		    option_parse(o, json_string_value(v), val))
+			return bad_word(c, o, path);
+		return 0;
+	case OPTION_STRING:
+		if (!json_is_string(v))
+			return sc_bad(c, path, "must be a string, not %s",
+				      sc_type_name(v));
+		val->s = json_string_value(v);
+		return 0;
+	default:
+		return sc_bad(c, path, "not read here"); /* the caller's */
+	}
+}
+
+int sc_get_option(struct sc_ctx *c, const struct option_desc *o, json_t *v,
+		  const char *path, void *base)
+{
+	struct option_value val = { 0 };
+	int ret = get_value(c, o, v, path, &val);
+
+	if (ret)
+		return ret;
+	if (option_check(o, &val))
+		return bad_range(c, o, path);
+	return option_store(o, base, &val);
 }

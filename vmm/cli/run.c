@@ -14,6 +14,7 @@
 
 #include "mm/internal.h"
 #include "vmm/ctl/ctl.h"
+#include "vmm/ctl/path.h"
 #include "util/event_loop.h"
 #include "vmm/host/host.h"
 #include "vmm/host/events.h"
@@ -238,6 +239,30 @@ static int block_signals(sigset_t *set)
 	return -pthread_sigmask(SIG_BLOCK, set, NULL);
 }
 
+/*
+ * Where the control socket goes: --socket, or for `vmm host` the default
+ * one vmmctl finds too (path.h); NULL for none.  *ours: its directory is
+ * ours to make private.
+ */
+static const char *socket_path(const struct vmm_config *cfg, char *buf,
+			       size_t len, bool *ours)
+{
+	int ret;
+
+	*ours = false;
+	if (cfg->socket_path || !cfg->host_mode)
+		return cfg->socket_path;
+	ret = ctl_default_socket(buf, len);
+	if (ret < 0) {
+		fprintf(stderr,
+			"vmm: no default socket path fits in %d bytes: use --socket\n",
+			CTL_SOCKET_PATH_MAX - 1);
+		return NULL;
+	}
+	*ours = ret;
+	return buf;
+}
+
 int vmm_run(const struct vmm_config *cfg)
 {
 	struct run r = { .sfd = -1 };
@@ -248,11 +273,16 @@ int vmm_run(const struct vmm_config *cfg)
 		.quit = ctl_quit,
 		.quitting = ctl_quitting,
 	};
-	char err[512];
+	char err[512], sock_buf[CTL_SOCKET_PATH_MAX];
+	bool sock_ours;
+	const char *sock =
+		socket_path(cfg, sock_buf, sizeof(sock_buf), &sock_ours);
 	sigset_t set;
 	unsigned int launched;
 	int ret, status = 2;
 
+	if (cfg->host_mode && !sock)
+		return 2;
 	/* Before anything else: without KVM no guest runs, and the reason
 	 * is the host's (a module, a permission), not a guest's. */
 	ret = kvm_open_dev(KVM_DEV, err, sizeof(err));
@@ -285,15 +315,14 @@ int vmm_run(const struct vmm_config *cfg)
 		fprintf(stderr, "vmm: %s\n", r.h->pool_note);
 	/* Queue notifications come to this loop through ioeventfds. */
 	r.h->loop = &r.loop;
-	if (cfg->socket_path) {
-		ret = ctl_server_start(r.h, &r.loop, cfg->socket_path,
-				       cfg->socket_default, &ops, &r.ctl, err,
-				       sizeof(err));
+	if (sock) {
+		ret = ctl_server_start(r.h, &r.loop, sock, sock_ours, &ops,
+				       &r.ctl, err, sizeof(err));
 		if (ret) {
 			fprintf(stderr, "vmm: control socket: %s\n", err);
 			goto out_host;
 		}
-		printf("vmm: control socket %s\n", cfg->socket_path);
+		printf("vmm: control socket %s\n", sock);
 		fflush(stdout);
 	}
 	evloop_add_poll(&r.loop, &r.sig_ev, r.sfd, on_signal, &r);

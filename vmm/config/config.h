@@ -16,6 +16,8 @@
 #define VMM_MAX_VCPUS 16
 #define VMM_NAME_MAX 32
 #define VMM_MAX_POOL_NODES 8
+/* cpu_max= is a percentage of one host CPU: 1 .. CPU_MAX_PCT. */
+#define CPU_MAX_PCT 1600
 
 struct guest_spec {
 	char name[VMM_NAME_MAX];
@@ -93,8 +95,9 @@ struct vmm_config {
 	/* SIGINT/SIGTERM, quit and guest-stop ask guests to shut down and
 	 * kill them after this long; 0: stop them at once. */
 	uint64_t shutdown_timeout_ns;
-	char *socket_path; /* control socket; NULL: none (vmm run) */
-	bool socket_default; /* the default path: its directory is ours */
+	/* The control socket; NULL: none (vmm run), the default (vmm host:
+	 * vmm_run() finds it, vmm/ctl/path.h). */
+	char *socket_path;
 	char *kernel_path; /* --kernel: for guests without kernel= */
 	/* Move guest pages with the whole guest paused per batch rather
 	 * than under migration entries (docs/compaction.md). */

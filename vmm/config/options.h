@@ -2,7 +2,8 @@
 /*
  * The `vmm run` command line -> struct vmm_config.  Every bad argument is
  * an error with a message that names the option and the value; the
- * parser never exits (main does).
+ * parser never exits (main does).  The options and the guest SPEC keys
+ * are rows of two tables (option.h).
  */
 #ifndef VMM_OPTIONS_H
 #define VMM_OPTIONS_H
@@ -17,10 +18,13 @@
 /* The defaults: a pool and, if no --guest, one demo guest. */
 void options_defaults(struct vmm_config *cfg);
 /* Parse argv (argv[0] = "run"); 0, 1 for --help (usage printed), or
- * -EINVAL with the message in err. */
+ * -EINVAL with the message in err.  The tables say which options each
+ * command takes (OPTION_RUN, OPTION_HOST). */
 int options_parse_run(int argc, char **argv, struct vmm_config *cfg, char *err,
 		      size_t errlen);
-/* The same for `vmm host` (argv[0] = "host"): no demo guest, a socket. */
+/* The same for `vmm host` (argv[0] = "host"): no demo guest.  Without
+ * --socket, socket_path stays NULL: the caller finds the default (vmm's
+ * main, from vmm/ctl/path.h). */
 int options_parse_host(int argc, char **argv, struct vmm_config *cfg, char *err,
 		       size_t errlen);
 /* One guest SPEC (see the usage text) into g. */
@@ -37,6 +41,15 @@ int options_guest_set(struct guest_spec *g, const char *key, const char *val,
 		      char *err, size_t errlen);
 int options_guest_finish(struct guest_spec *g, char *err, size_t errlen);
 void options_guest_free(struct guest_spec *g);
+/*
+ * What options_guest_finish() checks, for a front end with its own way
+ * to name a key (a scenario: "guests[2].floor: ..."): mem split into
+ * nodes, pinned and floor within mem.  0, or -EINVAL with the key at
+ * fault in *key and what it must be in msg ("must be at most mem
+ * (floor=1024M is more than mem=64M)").
+ */
+int guest_spec_check(const struct guest_spec *g, const char **key, char *msg,
+		     size_t len);
 /*
  * What a guest needs from the pool it joins: its map= names pool nodes
  * the pool has; strict guests get every guest node placed (idx spreads

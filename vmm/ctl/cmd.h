@@ -75,6 +75,9 @@ struct ctl_cmd {
 	ctl_cmd_fn fn;
 	const struct ctl_arg *args; /* ends with { NULL } */
 	const char *help; /* one line, for query-commands */
+	/* Optional arguments beyond args, named by a table elsewhere
+	 * (guest-launch: the guest SPEC keys): false for no such name. */
+	bool (*more_args)(const char *name, struct ctl_arg *out);
 };
 
 /* The tables, each ending with { NULL }. */

@@ -116,9 +116,13 @@ int ctl_check_args(const struct ctl_cmd *cmd, json_t *args, struct ctl_error *e)
 
 	json_object_foreach(args, key, v) {
 		const struct ctl_arg *a = cmd->args;
+		struct ctl_arg more;
 
 		while (a && a->name && strcmp(a->name, key))
 			a++;
+		if ((!a || !a->name) && cmd->more_args &&
+		    cmd->more_args(key, &more))
+			a = &more;
 		if (!a || !a->name)
 			return ctl_fail(e, CTL_ERR_GENERIC,
 					"Parameter '%s' is unexpected", key);

@@ -20,6 +20,7 @@
 #include "vmm/guest_mem/guest_mem.h"
 #include "vmm/host/host.h"
 #include "vmm/host/balloon.h"
+#include "vmm/config/option.h"
 #include "vmm/config/options.h"
 #include "util/size.h"
 
@@ -151,20 +152,25 @@ static bool name_in_use(struct vmm_host *h, const char *name)
 
 static const struct ctl_arg launch_args[] = {
 	{ "spec", CTL_ARG_STRING, true },
-	{ "name", CTL_ARG_STRING, true },
-	{ "mem", CTL_ARG_SIZE, true },
-	{ "vcpus", CTL_ARG_INT, true },
-	{ "nodes", CTL_ARG_INT, true },
-	{ "map", CTL_ARG_STRING, true },
-	{ "strict", CTL_ARG_BOOL, true },
-	{ "pinned", CTL_ARG_SIZE, true },
-	{ "floor", CTL_ARG_SIZE, true },
-	{ "oom_score_adj", CTL_ARG_INT, true },
-	{ "cpu_max", CTL_ARG_INT, true },
-	{ "kernel", CTL_ARG_STRING, true },
-	{ "script", CTL_ARG_STRING, true },
 	{ NULL },
 };
+
+/* Each guest SPEC key is a member too, of the JSON type its row says. */
+static bool launch_member(const char *name, struct ctl_arg *a)
+{
+	const struct option_desc *o = option_find(guest_keys, name);
+
+	if (!o)
+		return false;
+	*a = (struct ctl_arg){ o->name, CTL_ARG_STRING, true };
+	if (o->type == OPTION_SIZE)
+		a->type = CTL_ARG_SIZE;
+	else if (o->type == OPTION_INT || o->type == OPTION_PERCENT)
+		a->type = CTL_ARG_INT;
+	else if (o->type == OPTION_FLAG)
+		a->type = CTL_ARG_BOOL;
+	return true;
+}
 
 /* The JSON form: each member through the same setter as a SPEC key. */
 static int spec_from_members(json_t *args, struct guest_spec *g, char *err,
@@ -179,7 +185,7 @@ static int spec_from_members(json_t *args, struct guest_spec *g, char *err,
 		char num[32];
 		const char *val = num;
 
-		if (json_is_boolean(v)) { /* strict, the only flag */
+		if (json_is_boolean(v)) { /* a flag: strict */
 			if (json_is_false(v))
 				continue;
 			val = NULL;
@@ -469,7 +475,8 @@ const struct ctl_cmd ctl_guest_cmds[] = {
 	  (const struct ctl_arg[]){ { NULL } },
 	  "every guest: state, memory, balloon, node placement" },
 	{ "guest-launch", cmd_guest_launch, launch_args,
-	  "start a guest: {\"spec\": SPEC} or its keys (name, mem, ..., script)" },
+	  "start a guest: {\"spec\": SPEC} or its keys (name, mem, ..., script)",
+	  launch_member },
 	{ "guest-stop", cmd_guest_stop, stop_args,
 	  "ask a guest to shut down, by force after 'timeout' (--shutdown-timeout, 10 s; 0: at once); GUEST_STOPPED follows" },
 	{ "guest-kill", cmd_guest_kill, guest_arg,

@@ -33,18 +33,9 @@ struct cpu_cgroup {
 
 int cpu_max_parse(const char *s, unsigned int *pct)
 {
-	char num[16];
-	size_t len = s ? strlen(s) : 0;
 	long v;
-	int ret;
+	int ret = parse_percent(s, 1, CPU_MAX_PCT, &v);
 
-	if (len && s[len - 1] == '%')
-		len--;
-	if (!len || len >= sizeof(num))
-		return -EINVAL;
-	memcpy(num, s, len);
-	num[len] = '\0';
-	ret = parse_int(num, 1, CPU_MAX_PCT, &v);
 	if (ret)
 		return ret;
 	*pct = v;

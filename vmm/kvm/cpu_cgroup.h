@@ -15,8 +15,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* cpu_max= is a percentage of one host CPU: 1 .. CPU_MAX_PCT. */
-#define CPU_MAX_PCT 1600
+#include "vmm/config/config.h" /* CPU_MAX_PCT, the range of cpu_max= */
 
 struct cpu_cgroup;
 
