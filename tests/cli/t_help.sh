@@ -13,11 +13,11 @@ done
 "$vmm" --version | grep -q '^vmm ' || { echo "vmm --version"; fail=1; }
 
 # Every guest SPEC key the parser accepts is in `vmm run --help` and in
-# `vmmctl launch --help`.  The keys: those the parser compares (its
-# source) and those its unknown-key message names; each one must be
+# `vmmctl launch --help`.  The keys: the rows of the guest key table
+# (its source) and those its unknown-key message names; each one must be
 # accepted (a value, or none for a flag).
-src="$(dirname "$0")/../../vmm/options_guest.c"
-keys=$(grep -o 'strcmp(kv, "[a-z_]*")' "$src" | sed 's/.*"\(.*\)".*/\1/')
+src="$(dirname "$0")/../../vmm/config/guest_keys.c"
+keys=$(grep -o '\.name = "[a-z_]*"' "$src" | sed 's/.*"\(.*\)".*/\1/')
 named=$("$vmm" run --guest 'no_such_key=1' 2>&1 | sed -n "s/.*unknown key 'no_such_key' (\([^)]*\)).*/\1/p" | tr -d ',')
 [ -n "$keys$named" ] || { echo "no SPEC keys found (in $src, or the parser's unknown-key message)"; fail=1; }
 run_help=$("$vmm" run --help)
