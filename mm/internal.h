@@ -150,8 +150,6 @@ int pcp_key_create(struct mm_pool *pool);
 void pcp_zone_summary(struct mm_pool *pool, struct zone *zone, int *count,
 		      int *high, int *batch, int *threads);
 
-const char *migratetype_name(int mt);
-
 /* node.c */
 int build_nodes(struct mm_pool *pool, const struct mm_config *cfg, char *err,
 		size_t errlen);

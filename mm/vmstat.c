@@ -27,6 +27,16 @@ const char *migratetype_name(int mt)
 	return mt >= 0 && mt < MIGRATE_TYPES ? migratetype_names[mt] : "?";
 }
 
+void __zone_pageblock_counts(struct mm_pool *pool, struct zone *zone,
+			     unsigned long count[MIGRATE_TYPES])
+{
+	for (int mt = 0; mt < MIGRATE_TYPES; mt++)
+		count[mt] = 0;
+	for (pfn_t p = zone->zone_start_pfn; p < zone_end_pfn(zone);
+	     p += pageblock_nr_pages)
+		count[get_pageblock_migratetype(pool, p)]++;
+}
+
 void mm_show_buddyinfo(struct mm_pool *pool, FILE *f)
 {
 	for (unsigned int z = 0; z < pool->nr_zones; z++) {
@@ -76,15 +86,12 @@ void mm_show_pagetypeinfo(struct mm_pool *pool, FILE *f)
 	fputc('\n', f);
 	for (unsigned int z = 0; z < pool->nr_zones; z++) {
 		struct zone *zone = pool->zones[z];
-		unsigned long count[MIGRATE_TYPES] = { 0 };
+		unsigned long count[MIGRATE_TYPES];
 
 		if (!populated_zone(zone))
 			continue;
 		pthread_mutex_lock(&zone->lock);
-		for (pfn_t p = zone->zone_start_pfn;
-		     p < zone->zone_start_pfn + zone->spanned_pages;
-		     p += pageblock_nr_pages)
-			count[get_pageblock_migratetype(pool, p)]++;
+		__zone_pageblock_counts(pool, zone, count);
 		pthread_mutex_unlock(&zone->lock);
 		fprintf(f, "Node %d, zone %8s ", zone->node, zone->name);
 		for (int mt = 0; mt < MIGRATE_TYPES; mt++)

@@ -7,7 +7,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "mm/internal.h"
+#include "mm/mm.h"
 #include "tools/overcommit/files.h"
 #include "tools/overcommit/sample.h"
 #include "vmm/host/balloon.h"

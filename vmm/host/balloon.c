@@ -9,7 +9,7 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "mm/internal.h"
+#include "mm/mm.h"
 #include "vmm/guest_mem/guest_mem.h"
 #include "vmm/host/host.h"
 #include "vmm/host/balloon.h"
