@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "balloon/reclaim.h"
+#include "balloon/trace.h"
 #include "mm/compaction.h"
 
 void reclaim_default_tunables(struct reclaim_tunables *t)

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "tests/runner.h"
+#include "vmm/host/trace_events.h"
 
 struct suite_entry {
 	Suite *(*make)(void);
@@ -36,6 +37,7 @@ struct suite_entry {
 	X(fail_page_alloc_suite, false)           \
 	X(stress_suite, false)                    \
 	X(vmstat_suite, false)                    \
+	X(trace_events_suite, false)              \
 	X(guest_mem_suite, false)                 \
 	X(guest_mem_migrate_suite, false)         \
 	X(guest_mem_discard_suite, false)         \
@@ -93,6 +95,13 @@ int main(void)
 	SRunner *sr = NULL;
 	int failed;
 
+	/* The suites print and parse every layer's events by name, as a
+	 * program that traces does. */
+	failed = host_trace_events_register();
+	if (failed) {
+		fprintf(stderr, "trace events: %s\n", strerror(-failed));
+		return EXIT_FAILURE;
+	}
 	for (const struct suite_entry *e = suites; e->make; e++) {
 		Suite *s;
 

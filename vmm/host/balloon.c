@@ -13,6 +13,7 @@
 #include "vmm/guest_mem/guest_mem.h"
 #include "vmm/host/host.h"
 #include "vmm/host/balloon.h"
+#include "vmm/host/trace_events.h"
 #include "vmm/kvm/kvm.h"
 #include "vmm/kvm/vm_mem.h"
 
