@@ -250,6 +250,55 @@ START_TEST(test_trace_drain_unfinished)
 }
 END_TEST
 
+/*
+ * mm names its own events only: the layers above register theirs, and an
+ * id nobody registered prints as unknown, its values kept.
+ */
+START_TEST(test_trace_layers)
+{
+	static const struct trace_event_info mine[] = {
+		{ "test_first", { "pfn", "n", NULL, NULL } },
+		{ "test_second", { NULL, NULL, NULL, "flags" } },
+	};
+	const struct trace_events t = { NR_TRACE_EVENTS - 2, 2, mine };
+	const struct trace_events past_end = { NR_TRACE_EVENTS - 1, 2, mine };
+	const struct trace_events other = { NR_TRACE_EVENTS - 1, 1, mine };
+	struct trace_ring tr;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+
+	ck_assert_int_eq(trace_event_lookup("mm_page_free"), TR_PAGE_FREE);
+	ck_assert_int_eq(trace_event_lookup("kswapd_wake"), -1);
+	ck_assert_int_eq(trace_event_lookup("vmm_fault"), -1);
+	ck_assert_int_eq(trace_event_lookup("test_first"), -1);
+	ck_assert_str_eq(trace_event_name(NR_MM_TRACE_EVENTS), "unknown");
+
+	ck_assert_int_eq(trace_register_events(&past_end), -EINVAL);
+	ck_assert_int_eq(trace_register_events(&t), 0);
+	ck_assert_int_eq(trace_register_events(&t), 0);
+	ck_assert_int_eq(trace_register_events(&other), -EEXIST);
+	ck_assert_int_eq(trace_event_lookup("test_second"),
+			 NR_TRACE_EVENTS - 1);
+	ck_assert_str_eq(trace_event_key(NR_TRACE_EVENTS - 2, 1), "n");
+
+	ck_assert_int_eq(trace_ring_init(&tr, 16), 0);
+	trace_ring_enable(&tr, true);
+	trace_event(&tr, NR_TRACE_EVENTS - 2, 0x12, 3, 0, 0);
+	trace_event(&tr, NR_TRACE_EVENTS - 1, 1, 2, 3, 0xff);
+	trace_event(&tr, NR_TRACE_EVENTS - 3, 5, 6, 7, 8);
+	f = open_memstream(&buf, &len);
+	ck_assert_int_eq(trace_ring_write(&tr, f), 3);
+	fclose(f);
+	ck_assert_ptr_nonnull(strstr(buf, " event=test_first pfn=0x12 n=3\n"));
+	ck_assert_ptr_nonnull(strstr(buf, " event=test_second flags=0xff\n"));
+	ck_assert_ptr_nonnull(
+		strstr(buf, " event=unknown_61 arg0=5 arg1=6 arg2=7 arg3=8\n"));
+	free(buf);
+	trace_ring_destroy(&tr);
+}
+END_TEST
+
 START_TEST(test_gfp_names)
 {
 	char b[128];
@@ -276,6 +325,7 @@ Suite *vmstat_suite(void)
 	tcase_add_test(tc, test_trace_wrap);
 	tcase_add_test(tc, test_trace_drain);
 	tcase_add_test(tc, test_trace_drain_unfinished);
+	tcase_add_test(tc, test_trace_layers);
 	tcase_add_test(tc, test_gfp_names);
 	suite_add_tcase(s, tc);
 	return s;
