@@ -32,7 +32,7 @@ static uint64_t now_ns(void)
 	return trace_clock_ns();
 }
 
-/* Free, min, high of a node (sums over its zones). */
+/* Free pages, LOW and HIGH of a node (sums over its zones). */
 static void node_marks(struct mm_pool *pool, int nid, long *free,
 		       unsigned long *low, unsigned long *high)
 {
@@ -318,7 +318,11 @@ void reclaim_wake_kswapd(void *priv, int nid, unsigned int order,
 	pthread_mutex_unlock(&k->lock);
 }
 
-/* Enough once the allocation would pass MIN on some allowed zone. */
+/*
+ * Enough once the preferred node is balanced, as kswapd wants it (a zone
+ * above HIGH); a round over any node (-1) waits for its frames or its
+ * time-out.
+ */
 static bool direct_done(struct reclaimer *r, int nid)
 {
 	return nid < 0 ? false : node_balanced(r->pool, nid);
@@ -328,8 +332,8 @@ unsigned long reclaim_direct(void *priv, gfp_t gfp, unsigned int order,
 			     const struct alloc_context *ac)
 {
 	struct reclaimer *r = priv;
-	/* SWAP_CLUSTER_MAX-like: a little more than asked, at least 2 MiB
-	 * so that the round trip pays. */
+	/* SWAP_CLUSTER_MAX-like: what the allocation needs, but at least
+	 * min_step (a pageblock by default) so that the round trip pays. */
 	unsigned long need = (1UL << order) > r->t.policy.min_step ?
 				     1UL << order :
 				     r->t.policy.min_step;
@@ -338,7 +342,6 @@ unsigned long reclaim_direct(void *priv, gfp_t gfp, unsigned int order,
 			  -1;
 	unsigned long got;
 
-	(void)gfp;
 	got = reclaim_round(r, nid, need, r->t.direct_timeout_ms, direct_done);
 	/* Nothing on the preferred node: any node the request may use. */
 	if (!got && !(gfp & __GFP_THISNODE) && !ac->nodemask)
