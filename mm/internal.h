@@ -166,6 +166,17 @@ struct zoneref *next_zones_zonelist(struct zoneref *z,
 	     z = next_zones_zonelist(++z, highidx, nodemask),       \
 	    zone = (z)->zone)
 
+/* vmstat.c */
+/*
+ * For each populated zone: "Node N, zone NAME ", then print(..., arg)
+ * under the zone's lock, then the line's end, as the /proc files that
+ * list zones write them (walk_zones_in_node()).
+ */
+void walk_zones(struct mm_pool *pool, FILE *f,
+		void (*print)(struct mm_pool *pool, struct zone *zone, FILE *f,
+			      void *arg),
+		void *arg);
+
 /* watermark.c */
 bool __zone_watermark_ok(struct zone *z, unsigned int order, unsigned long mark,
 			 int highest_zoneidx, unsigned int alloc_flags,

@@ -37,7 +37,10 @@ void __zone_pageblock_counts(struct mm_pool *pool, struct zone *zone,
 		count[get_pageblock_migratetype(pool, p)]++;
 }
 
-void mm_show_buddyinfo(struct mm_pool *pool, FILE *f)
+void walk_zones(struct mm_pool *pool, FILE *f,
+		void (*print)(struct mm_pool *pool, struct zone *zone, FILE *f,
+			      void *arg),
+		void *arg)
 {
 	for (unsigned int z = 0; z < pool->nr_zones; z++) {
 		struct zone *zone = pool->zones[z];
@@ -46,11 +49,35 @@ void mm_show_buddyinfo(struct mm_pool *pool, FILE *f)
 			continue;
 		fprintf(f, "Node %d, zone %8s ", zone->node, zone->name);
 		pthread_mutex_lock(&zone->lock);
-		for (int o = 0; o < MAX_ORDER; o++)
-			fprintf(f, "%6lu ", zone->free_area[o].nr_free);
+		print(pool, zone, f, arg);
 		pthread_mutex_unlock(&zone->lock);
 		fputc('\n', f);
 	}
+}
+
+static void frag_show_print(struct mm_pool *pool, struct zone *zone, FILE *f,
+			    void *arg)
+{
+	(void)pool, (void)arg;
+	for (int o = 0; o < MAX_ORDER; o++)
+		fprintf(f, "%6lu ", zone->free_area[o].nr_free);
+}
+
+void mm_show_buddyinfo(struct mm_pool *pool, FILE *f)
+{
+	walk_zones(pool, f, frag_show_print, NULL);
+}
+
+static void pagetypeinfo_showblockcount_print(struct mm_pool *pool,
+					      struct zone *zone, FILE *f,
+					      void *arg)
+{
+	unsigned long count[MIGRATE_TYPES];
+
+	(void)arg;
+	__zone_pageblock_counts(pool, zone, count);
+	for (int mt = 0; mt < MIGRATE_TYPES; mt++)
+		fprintf(f, "%12lu ", count[mt]);
 }
 
 void mm_show_pagetypeinfo(struct mm_pool *pool, FILE *f)
@@ -84,20 +111,7 @@ void mm_show_pagetypeinfo(struct mm_pool *pool, FILE *f)
 	for (int mt = 0; mt < MIGRATE_TYPES; mt++)
 		fprintf(f, "%12s ", migratetype_names[mt]);
 	fputc('\n', f);
-	for (unsigned int z = 0; z < pool->nr_zones; z++) {
-		struct zone *zone = pool->zones[z];
-		unsigned long count[MIGRATE_TYPES];
-
-		if (!populated_zone(zone))
-			continue;
-		pthread_mutex_lock(&zone->lock);
-		__zone_pageblock_counts(pool, zone, count);
-		pthread_mutex_unlock(&zone->lock);
-		fprintf(f, "Node %d, zone %8s ", zone->node, zone->name);
-		for (int mt = 0; mt < MIGRATE_TYPES; mt++)
-			fprintf(f, "%12lu ", count[mt]);
-		fputc('\n', f);
-	}
+	walk_zones(pool, f, pagetypeinfo_showblockcount_print, NULL);
 }
 
 static void zoneinfo_show_print(struct mm_pool *pool, struct zone *zone,
