@@ -17,13 +17,8 @@
 	X(TR_BALLOON_DEFLATE, "balloon_deflate", "vm", "node", "pages",       \
 	  "target")
 
-/* The ids, from TRACE_RECLAIM_FIRST on in the list's order. */
-enum {
-	__TR_RECLAIM_BEFORE = TRACE_RECLAIM_FIRST - 1,
-	RECLAIM_TRACE_EVENTS(TRACE_EVENT_ID) TR_RECLAIM_END
-};
-
-BUILD_BUG_ON(TR_RECLAIM_END > TRACE_GUEST_MEM_FIRST);
+DECLARE_TRACE_EVENT_IDS(RECLAIM_TRACE_EVENTS, TRACE_RECLAIM_FIRST,
+			TR_RECLAIM_END, TRACE_GUEST_MEM_FIRST);
 
 /* Registered by the program that traces (host_trace_events_register()). */
 extern const struct trace_events reclaim_trace_events;

@@ -83,9 +83,8 @@
 /*
  * Event ids.  mm's are enum trace_event_type; the id space is cut into a
  * range per layer, each layer's first id here: its header numbers its
- * events from there in the order of its list (an enum that starts at the
- * first id less one) and checks at compile time that they end before the
- * next range.  The ring's masks are one word: NR_TRACE_EVENTS ids in all.
+ * events from there in the order of its list and checks at compile time
+ * that they end before the next range (DECLARE_TRACE_EVENT_IDS()).  The ring's masks are one word: NR_TRACE_EVENTS ids in all.
  * Functions take any layer's id as an unsigned int.
  */
 enum trace_event_type { MM_TRACE_EVENTS(TRACE_EVENT_ID) NR_MM_TRACE_EVENTS };
@@ -109,6 +108,14 @@ struct trace_events {
 	unsigned int nr;
 	const struct trace_event_info *info;
 };
+
+/*
+ * A layer's ids: an enum of the events of list numbered from first, then
+ * end, one past the last, which must not run into the next range.
+ */
+#define DECLARE_TRACE_EVENT_IDS(list, first, end, next)              \
+	enum { end##_BEFORE = (first)-1, list(TRACE_EVENT_ID) end }; \
+	BUILD_BUG_ON(end > (next))
 
 /* Defines const struct trace_events var: list's table, from first_id. */
 #define DEFINE_TRACE_EVENTS(var, list, first_id)                        \

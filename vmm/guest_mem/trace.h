@@ -15,13 +15,8 @@
 	X(TR_MIGRATE_BATCH, "migrate_batch", "vm", "pages", "pause_ns", \
 	  "failed")
 
-/* The ids, from TRACE_GUEST_MEM_FIRST on in the list's order. */
-enum {
-	__TR_GUEST_MEM_BEFORE = TRACE_GUEST_MEM_FIRST - 1,
-	GUEST_MEM_TRACE_EVENTS(TRACE_EVENT_ID) TR_GUEST_MEM_END
-};
-
-BUILD_BUG_ON(TR_GUEST_MEM_END > TRACE_HOST_FIRST);
+DECLARE_TRACE_EVENT_IDS(GUEST_MEM_TRACE_EVENTS, TRACE_GUEST_MEM_FIRST,
+			TR_GUEST_MEM_END, TRACE_HOST_FIRST);
 
 /* Registered by the program that traces (host_trace_events_register()). */
 extern const struct trace_events guest_mem_trace_events;

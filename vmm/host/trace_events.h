@@ -25,13 +25,8 @@
 	X(TR_NODE_FREE, "node_free", "node", "free", "low", "high")            \
 	X(TR_VM_MEM, "vm_mem", "vm", "pages", "balloon", NULL)
 
-/* The ids, from TRACE_HOST_FIRST on in the list's order. */
-enum {
-	__TR_HOST_BEFORE = TRACE_HOST_FIRST - 1,
-	HOST_TRACE_EVENTS(TRACE_EVENT_ID) TR_HOST_END
-};
-
-BUILD_BUG_ON(TR_HOST_END > NR_TRACE_EVENTS);
+DECLARE_TRACE_EVENT_IDS(HOST_TRACE_EVENTS, TRACE_HOST_FIRST, TR_HOST_END,
+			NR_TRACE_EVENTS);
 
 extern const struct trace_events host_trace_events;
 
