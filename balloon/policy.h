@@ -18,14 +18,14 @@
  * Deflation.  Only when free memory is above high by a margin
  * (hysteresis); the surplus beyond that margin goes back to ballooned
  * guests in proportion to their balloons, at most max_deflate_step per
- * round, so the node never oscillates around its watermarks.  A node gives back
- * only what will be allocated on it: pages out of a balloon come back
- * through faults on the guest node whose GPAs they are, served from the
- * pool node behind that guest node (its home).  So a node deflates a
- * guest only in proportion to the guest's RAM homed on it (all of the
- * balloon of a guest all homed there, none of one homed elsewhere).  A
- * balloon target set by hand is kept: deflation never goes below it
- * (inflation may go beyond it under pressure).
+ * round, so the node never oscillates around its watermarks.  A node
+ * gives back only what will be allocated on it: pages out of a balloon
+ * come back through faults on the guest node whose GPAs they are, served
+ * from the pool node behind that guest node (its home).  So a node
+ * deflates a guest only in proportion to the guest's RAM homed on it (all
+ * of the balloon of a guest all homed there, none of one homed
+ * elsewhere).  A balloon target set by hand is kept: deflation never goes
+ * below it (inflation may go beyond it under pressure).
  */
 #ifndef BALLOON_POLICY_H
 #define BALLOON_POLICY_H

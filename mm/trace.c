@@ -207,7 +207,7 @@ void trace_record_print(const struct trace_record *r, FILE *f)
 	const struct trace_event_info *e = event_info(r->type);
 	const char *const *keys = e ? e->key : unknown_keys;
 
-	if (r->type >= NR_TRACE_EVENTS)
+	if (r->type >= NR_TRACE_EVENTS) /* not an id: a broken record */
 		return;
 	fprintf(f, "ts=%" PRIu64 " tid=%u event=", r->ts_ns, r->tid);
 	if (e)

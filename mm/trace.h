@@ -84,8 +84,9 @@
  * Event ids.  mm's are enum trace_event_type; the id space is cut into a
  * range per layer, each layer's first id here: its header numbers its
  * events from there in the order of its list and checks at compile time
- * that they end before the next range (DECLARE_TRACE_EVENT_IDS()).  The ring's masks are one word: NR_TRACE_EVENTS ids in all.
- * Functions take any layer's id as an unsigned int.
+ * that they end before the next range (DECLARE_TRACE_EVENT_IDS()).  The
+ * ring's masks are one word: NR_TRACE_EVENTS ids in all.  Functions take
+ * any layer's id as an unsigned int.
  */
 enum trace_event_type { MM_TRACE_EVENTS(TRACE_EVENT_ID) NR_MM_TRACE_EVENTS };
 

@@ -11,6 +11,7 @@
 #include "tools/overcommit/files.h"
 #include "tools/overcommit/sample.h"
 #include "vmm/host/balloon.h"
+#include "vmm/host/trace_events.h"
 
 static double mib(uint64_t pages)
 {
