@@ -66,7 +66,22 @@ MM_LIB       := $(BUILD)/libmm.a
 VMM_LIB      := $(BUILD)/libvmm.a
 LIBS         := $(VMM_LIB) $(MM_LIB) $(UTIL_LIB)
 
-TEST_SRCS    := $(wildcard tests/*.c)
+# Two test programs.  check_mm: mm's suites (tests/runner_mm.c lists
+# them) and the helpers they share, linked with libmm.a alone, so that a
+# test of mm that needed an upper layer would fail to link.  check_all:
+# every other suite (tests/runner_all.c), with the same helpers.
+MM_SUITES    := buddy watermark node page_alloc compaction_scan \
+                compaction_direct compaction_kcompactd pcp pool \
+                memory_hotplug fail_page_alloc stress vmstat oom_kill
+MM_TEST_HELPERS := tests/mm_test.c tests/fake_guest.c \
+                   tests/compaction_test.c tests/printk_capture.c \
+                   tests/runner.c
+MM_TEST_SRCS := $(MM_SUITES:%=tests/check_%.c) $(MM_TEST_HELPERS) \
+                tests/runner_mm.c
+MM_TEST_OBJS := $(MM_TEST_SRCS:%.c=$(OBJ)/%.o)
+MM_TEST_BIN  := $(BUILD)/tests/check_mm
+TEST_SRCS    := $(filter-out $(MM_SUITES:%=tests/check_%.c) tests/runner_mm.c, \
+                  $(wildcard tests/*.c))
 TEST_OBJS    := $(TEST_SRCS:%.c=$(OBJ)/%.o)
 TEST_BIN     := $(BUILD)/tests/check_all
 
@@ -104,7 +119,7 @@ GUEST_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none \
                  -Wl,-T,guest/guest.ld -Wl,-z,max-page-size=4096
 
 .PHONY: all run test unit-test kvm-test cli-test check-format check-layers format clean deps bench fuzz
-all: $(if $(wildcard vmm/cli/main.c),$(VMM_BIN)) $(TEST_BIN) $(TOOL_BINS) $(if $(VMMCTL_SRCS),$(VMMCTL_BIN)) $(if $(wildcard guest/guest.ld),$(GUEST_ELF))
+all: $(if $(wildcard vmm/cli/main.c),$(VMM_BIN)) $(MM_TEST_BIN) $(TEST_BIN) $(TOOL_BINS) $(if $(VMMCTL_SRCS),$(VMMCTL_BIN)) $(if $(wildcard guest/guest.ld),$(GUEST_ELF))
 
 deps: $(DEPS_OK)
 $(DEPS_OK): scripts/deps.sh
@@ -169,6 +184,11 @@ $(VMMCTL_BIN): $(VMMCTL_OBJS) $(OBJ)/vmm/ctl/path.o $(UTIL_LIB)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
+$(MM_TEST_BIN): $(MM_TEST_OBJS) $(MM_LIB)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) $^ $(CHECK_LIBS) -o $@
+
 $(TEST_BIN): $(TEST_OBJS) $(GUEST_IMAGE_OBJ) $(TOOLS_LIB) $(LIBS)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
@@ -187,7 +207,8 @@ run: all
 # (tests/tsan.supp says what and why).
 TEST_ENV := $(if $(findstring thread,$(SANITIZE)),TSAN_OPTIONS="suppressions=$(CURDIR)/tests/tsan.supp halt_on_error=1")
 
-test: all check-format
+test: all check-format check-layers
+	$(Q)$(TEST_ENV) $(MM_TEST_BIN)
 	$(Q)$(TEST_ENV) $(TEST_BIN)
 	$(Q)sh tests/cli/run.sh $(BUILD)
 

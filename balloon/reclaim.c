@@ -6,7 +6,9 @@
 #include <unistd.h>
 
 #include "balloon/reclaim.h"
-#include "mm/internal.h"
+#include "balloon/trace.h"
+#include "mm/compaction.h"
+#include "mm/wait.h"
 
 void reclaim_default_tunables(struct reclaim_tunables *t)
 {
@@ -31,7 +33,7 @@ static uint64_t now_ns(void)
 	return trace_clock_ns();
 }
 
-/* Free, min, high of a node (sums over its zones). */
+/* Free pages, LOW and HIGH of a node (sums over its zones). */
 static void node_marks(struct mm_pool *pool, int nid, long *free,
 		       unsigned long *low, unsigned long *high)
 {
@@ -218,10 +220,7 @@ static void *kswapd_thread(void *arg)
 		bool woken;
 
 		pthread_mutex_lock(&k->lock);
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		ts.tv_nsec += r->t.deflate_interval_ms * 1000000L;
-		ts.tv_sec += ts.tv_nsec / 1000000000L;
-		ts.tv_nsec %= 1000000000L;
+		deadline_after_ms(&ts, r->t.deflate_interval_ms);
 		while (!k->woken && !READ_ONCE(r->stop))
 			if (pthread_cond_timedwait(&k->wait, &k->lock, &ts) ==
 			    ETIMEDOUT)
@@ -246,11 +245,21 @@ static void *kswapd_thread(void *arg)
 	return NULL;
 }
 
+/* Wake a kswapd that r->stop tells to end, wait for it, tidy up. */
+static void kswapd_stop(struct kswapd *k)
+{
+	pthread_mutex_lock(&k->lock);
+	pthread_cond_signal(&k->wait);
+	pthread_mutex_unlock(&k->lock);
+	pthread_join(k->thread, NULL);
+	pthread_mutex_destroy(&k->lock);
+	pthread_cond_destroy(&k->wait);
+}
+
 int reclaimer_start(struct reclaimer *r, struct mm_pool *pool,
 		    const struct reclaim_ops *ops,
 		    const struct reclaim_tunables *t)
 {
-	pthread_condattr_t ca;
 	int ret = 0;
 
 	memset(r, 0, sizeof(*r));
@@ -258,44 +267,36 @@ int reclaimer_start(struct reclaimer *r, struct mm_pool *pool,
 	r->ops = *ops;
 	r->t = *t;
 	pthread_mutex_init(&r->lock, NULL);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	for (unsigned int nid = 0; nid < pool->nr_nodes; nid++) {
 		struct kswapd *k = &r->kswapd[nid];
 
 		k->r = r;
 		k->nid = nid;
 		pthread_mutex_init(&k->lock, NULL);
-		pthread_cond_init(&k->wait, &ca);
-		ret = -pthread_create(&k->thread, NULL, kswapd_thread, k);
+		ret = cond_init_monotonic(&k->wait);
+		if (!ret) {
+			ret = -pthread_create(&k->thread, NULL, kswapd_thread,
+					      k);
+			if (ret)
+				pthread_cond_destroy(&k->wait);
+		}
 		if (ret) {
-			r->stop = true;
-			for (unsigned int j = 0; j < nid; j++) {
-				pthread_mutex_lock(&r->kswapd[j].lock);
-				pthread_cond_signal(&r->kswapd[j].wait);
-				pthread_mutex_unlock(&r->kswapd[j].lock);
-				pthread_join(r->kswapd[j].thread, NULL);
-			}
+			pthread_mutex_destroy(&k->lock);
+			WRITE_ONCE(r->stop, true);
+			for (unsigned int j = 0; j < nid; j++)
+				kswapd_stop(&r->kswapd[j]);
+			pthread_mutex_destroy(&r->lock);
 			break;
 		}
 	}
-	pthread_condattr_destroy(&ca);
 	return ret;
 }
 
 void reclaimer_stop(struct reclaimer *r)
 {
 	WRITE_ONCE(r->stop, true);
-	for (unsigned int nid = 0; nid < r->pool->nr_nodes; nid++) {
-		struct kswapd *k = &r->kswapd[nid];
-
-		pthread_mutex_lock(&k->lock);
-		pthread_cond_signal(&k->wait);
-		pthread_mutex_unlock(&k->lock);
-		pthread_join(k->thread, NULL);
-		pthread_mutex_destroy(&k->lock);
-		pthread_cond_destroy(&k->wait);
-	}
+	for (unsigned int nid = 0; nid < r->pool->nr_nodes; nid++)
+		kswapd_stop(&r->kswapd[nid]);
 	pthread_mutex_destroy(&r->lock);
 }
 
@@ -317,7 +318,11 @@ void reclaim_wake_kswapd(void *priv, int nid, unsigned int order,
 	pthread_mutex_unlock(&k->lock);
 }
 
-/* Enough once the allocation would pass MIN on some allowed zone. */
+/*
+ * Enough once the preferred node is balanced, as kswapd wants it (a zone
+ * above HIGH); a round over any node (-1) waits for its frames or its
+ * time-out.
+ */
 static bool direct_done(struct reclaimer *r, int nid)
 {
 	return nid < 0 ? false : node_balanced(r->pool, nid);
@@ -327,8 +332,8 @@ unsigned long reclaim_direct(void *priv, gfp_t gfp, unsigned int order,
 			     const struct alloc_context *ac)
 {
 	struct reclaimer *r = priv;
-	/* SWAP_CLUSTER_MAX-like: a little more than asked, at least 2 MiB
-	 * so that the round trip pays. */
+	/* SWAP_CLUSTER_MAX-like: what the allocation needs, but at least
+	 * min_step (a pageblock by default) so that the round trip pays. */
 	unsigned long need = (1UL << order) > r->t.policy.min_step ?
 				     1UL << order :
 				     r->t.policy.min_step;
@@ -337,7 +342,6 @@ unsigned long reclaim_direct(void *priv, gfp_t gfp, unsigned int order,
 			  -1;
 	unsigned long got;
 
-	(void)gfp;
 	got = reclaim_round(r, nid, need, r->t.direct_timeout_ms, direct_done);
 	/* Nothing on the preferred node: any node the request may use. */
 	if (!got && !(gfp & __GFP_THISNODE) && !ac->nodemask)

@@ -8,9 +8,10 @@
  * below LOW), then asks the guests holding frames on the node to inflate
  * (policy.h) until the node is balanced (a zone above HIGH), waiting for
  * each round's progress with a time-out; a guest that does not follow a
- * request within guest_timeout is left out until it does.  While asleep
- * it checks every deflate_interval whether free memory is far enough above
- * HIGH to give some back (deflation with hysteresis).
+ * request within guest_timeout is left out for guest_timeout, then asked
+ * again.  While asleep it checks every deflate_interval whether free
+ * memory is far enough above HIGH to give some back (deflation with
+ * hysteresis).
  *
  * Direct reclaim does the same for one allocation, synchronously and
  * bounded by direct_timeout: the faulting vCPU waits; that wait is the

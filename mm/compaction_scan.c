@@ -122,6 +122,30 @@ static inline pfn_t block_end_pfn(pfn_t pfn, int order)
 }
 
 /*
+ * The migrate scanner's look at the frame at *pfn, without a lock: true
+ * for an in-use block head, a candidate.  A free block is stepped over
+ * whole (*pfn to its last frame) when the order read is sane; anything
+ * else (in a page cache, another run's target, inside a block) holds
+ * nothing to move.
+ */
+static inline bool scan_inuse_head(struct frame *f, pfn_t *pfn)
+{
+	unsigned int order;
+
+	switch (frame_state(f)) {
+	case FRAME_BUDDY:
+		order = READ_ONCE(f->order);
+		if (order < MAX_ORDER)
+			*pfn += (1UL << order) - 1;
+		return false;
+	case FRAME_INUSE:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
  * Could every in-use frame of [start, end) move?  Frames of other blocks
  * (a large order spans several) count as stuck unless their block is
  * MOVABLE.  Lockless, as the scan itself.
@@ -133,19 +157,11 @@ static bool order_block_movable(struct compact_control *cc, pfn_t start,
 
 	for (pfn_t p = start; p < end; p++) {
 		struct frame *f = F(pool, p);
-		unsigned int order = READ_ONCE(f->order);
 
-		switch (frame_state(f)) {
-		case FRAME_BUDDY:
-			if (order < MAX_ORDER)
-				p += (1UL << order) - 1;
+		if (!scan_inuse_head(f, &p))
 			continue;
-		case FRAME_INUSE:
-			break;
-		default:
-			continue;
-		}
-		if (order || READ_ONCE(f->owner) == FRAME_OWNER_NONE ||
+		if (READ_ONCE(f->order) ||
+		    READ_ONCE(f->owner) == FRAME_OWNER_NONE ||
 		    (frame_flags(f) & FF_PINNED) ||
 		    !suitable_migration_source(cc, pageblock_start_pfn(p)))
 			return false;
@@ -195,22 +211,8 @@ static pfn_t isolate_migratepages_block(struct compact_control *cc,
 			continue;
 		}
 		nr_scanned++;
-
-		switch (frame_state(f)) {
-		case FRAME_BUDDY:
-			/* Free already: step over it.  The order is read
-			 * without the lock, so only a sane one is used. */
-			order = READ_ONCE(f->order);
-			if (order < MAX_ORDER)
-				low_pfn += (1UL << order) - 1;
+		if (!scan_inuse_head(f, &low_pfn))
 			continue;
-		case FRAME_INUSE:
-			break;
-		default:
-			/* In a page cache, another run's target, or inside
-			 * a block: nothing to move. */
-			continue;
-		}
 
 		order = READ_ONCE(f->order);
 		if (order) {

@@ -150,42 +150,36 @@ unsigned int free_in_pageblocks_pct(struct mm_pool *pool)
 	return free ? (unsigned int)(in_blocks * 100 / free) : 100;
 }
 
-/* Per zone, per order: "Node 0, zone   Normal " then the indexes. */
-static void show_index(struct mm_pool *pool, FILE *f, bool extfrag)
+/* A zone's line of an index file: the index for every order. */
+static void index_show_print(struct mm_pool *pool, struct zone *zone, FILE *f,
+			     void *extfrag)
 {
-	for (unsigned int z = 0; z < pool->nr_zones; z++) {
-		struct zone *zone = pool->zones[z];
+	(void)pool;
+	for (unsigned int o = 0; o < MAX_ORDER; o++) {
+		struct contig_page_info info;
+		int index;
 
-		if (!populated_zone(zone))
-			continue;
-		fprintf(f, "Node %d, zone %8s ", zone->node, zone->name);
-		pthread_mutex_lock(&zone->lock);
-		for (unsigned int o = 0; o < MAX_ORDER; o++) {
-			struct contig_page_info info;
-			int index;
-
-			fill_contig_page_info(zone, o, &info);
-			if (extfrag) {
-				index = __fragmentation_index(o, &info);
-				fprintf(f, "%2d.%03d ", index / 1000,
-					index % 1000);
-			} else {
-				index = unusable_free_index(o, &info);
-				fprintf(f, "%d.%03d ", index / 1000,
-					index % 1000);
-			}
+		fill_contig_page_info(zone, o, &info);
+		if (*(bool *)extfrag) {
+			index = __fragmentation_index(o, &info);
+			fprintf(f, "%2d.%03d ", index / 1000, index % 1000);
+		} else {
+			index = unusable_free_index(o, &info);
+			fprintf(f, "%d.%03d ", index / 1000, index % 1000);
 		}
-		pthread_mutex_unlock(&zone->lock);
-		fputc('\n', f);
 	}
 }
 
 void mm_show_extfrag_index(struct mm_pool *pool, FILE *f)
 {
-	show_index(pool, f, true);
+	bool extfrag = true;
+
+	walk_zones(pool, f, index_show_print, &extfrag);
 }
 
 void mm_show_unusable_index(struct mm_pool *pool, FILE *f)
 {
-	show_index(pool, f, false);
+	bool extfrag = false;
+
+	walk_zones(pool, f, index_show_print, &extfrag);
 }

@@ -150,8 +150,6 @@ int pcp_key_create(struct mm_pool *pool);
 void pcp_zone_summary(struct mm_pool *pool, struct zone *zone, int *count,
 		      int *high, int *batch, int *threads);
 
-const char *migratetype_name(int mt);
-
 /* node.c */
 int build_nodes(struct mm_pool *pool, const struct mm_config *cfg, char *err,
 		size_t errlen);
@@ -167,6 +165,17 @@ struct zoneref *next_zones_zonelist(struct zoneref *z,
 	for (zone = (z)->zone; zone;                                \
 	     z = next_zones_zonelist(++z, highidx, nodemask),       \
 	    zone = (z)->zone)
+
+/* vmstat.c */
+/*
+ * For each populated zone: "Node N, zone NAME ", then print(..., arg)
+ * under the zone's lock, then the line's end, as the /proc files that
+ * list zones write them (walk_zones_in_node()).
+ */
+void walk_zones(struct mm_pool *pool, FILE *f,
+		void (*print)(struct mm_pool *pool, struct zone *zone, FILE *f,
+			      void *arg),
+		void *arg);
 
 /* watermark.c */
 bool __zone_watermark_ok(struct zone *z, unsigned int order, unsigned long mark,

@@ -17,16 +17,12 @@
 #include <time.h>
 
 #include "mm/internal.h"
+#include "mm/wait.h"
 
 void kcompactd_init(pg_data_t *pgdat)
 {
-	pthread_condattr_t ca;
-
 	pthread_mutex_init(&pgdat->kcompactd_lock, NULL);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&pgdat->kcompactd_wait, &ca);
-	pthread_condattr_destroy(&ca);
+	cond_init_monotonic(&pgdat->kcompactd_wait);
 	pgdat->kcompactd_highest_zoneidx = MAX_NR_ZONES - 1;
 }
 
@@ -164,17 +160,6 @@ static void proactive_compact_node(struct mm_pool *pool, pg_data_t *pgdat)
 			return;
 		compact_zone(&cc);
 		count_kcompactd_scans(pool, &cc);
-	}
-}
-
-static void deadline_after_ms(struct timespec *ts, unsigned int ms)
-{
-	clock_gettime(CLOCK_MONOTONIC, ts);
-	ts->tv_sec += ms / 1000;
-	ts->tv_nsec += (long)(ms % 1000) * 1000000L;
-	if (ts->tv_nsec >= 1000000000L) {
-		ts->tv_sec++;
-		ts->tv_nsec -= 1000000000L;
 	}
 }
 

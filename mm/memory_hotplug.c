@@ -191,9 +191,16 @@ static bool offline_allocated_pageblock(struct mm_pool *pool)
 	return true;
 }
 
-/* Watermarks for the pages now managed, as init_per_zone_wmark_min(). */
-static void hotplug_update_wmarks(struct mm_pool *pool)
+/*
+ * n pageblocks went offline or online (the event says which): the
+ * watermarks follow the pages now managed, as init_per_zone_wmark_min()
+ * does, and the event is traced.  hotplug_lock held.
+ */
+static void pageblocks_changed(struct mm_pool *pool, unsigned int event,
+			       unsigned long n)
 {
+	if (!n)
+		return;
 	if (!pool->min_free_kbytes_set) {
 		unsigned long managed = 0;
 
@@ -203,6 +210,8 @@ static void hotplug_update_wmarks(struct mm_pool *pool)
 			calculate_min_free_kbytes(managed << (PAGE_SHIFT - 10));
 	}
 	setup_per_zone_wmarks(pool);
+	trace_event(&pool->trace, event, n * pageblock_nr_pages,
+		    pool_nr_offline_pages(pool), 0, 0);
 }
 
 unsigned long offline_pages(struct mm_pool *pool, unsigned long nr_pages)
@@ -220,12 +229,7 @@ unsigned long offline_pages(struct mm_pool *pool, unsigned long nr_pages)
 		n += offline_free_pageblocks(pool, want - n);
 	while (n < want && offline_allocated_pageblock(pool))
 		n++;
-	if (n) {
-		hotplug_update_wmarks(pool);
-		trace_event(&pool->trace, TR_OFFLINE_PAGES,
-			    n * pageblock_nr_pages, pool_nr_offline_pages(pool),
-			    0, 0);
-	}
+	pageblocks_changed(pool, TR_OFFLINE_PAGES, n);
 	pthread_mutex_unlock(&pool->hotplug_lock);
 	return n * pageblock_nr_pages;
 }
@@ -282,12 +286,7 @@ unsigned long online_pages(struct mm_pool *pool, unsigned long nr_pages)
 	pthread_mutex_lock(&pool->hotplug_lock);
 	n = spread(pool, nr_pages / pageblock_nr_pages, true,
 		   __online_pageblocks);
-	if (n) {
-		hotplug_update_wmarks(pool);
-		trace_event(&pool->trace, TR_ONLINE_PAGES,
-			    n * pageblock_nr_pages, pool_nr_offline_pages(pool),
-			    0, 0);
-	}
+	pageblocks_changed(pool, TR_ONLINE_PAGES, n);
 	pthread_mutex_unlock(&pool->hotplug_lock);
 	return n * pageblock_nr_pages;
 }

@@ -304,6 +304,12 @@ struct pool_release {
 };
 int pool_release_begin(struct mm_pool *pool, struct pool_release *r, int max);
 void pool_release_pageblock_done(struct mm_pool *pool, pfn_t pageblock);
+/* Has the host's memory behind pageblock pb been given back already?  A
+ * single load: exact for the blocks the caller took with _begin. */
+static inline bool pageblock_returned(struct mm_pool *pool, pfn_t pb)
+{
+	return READ_ONCE(pool->frames[pb].pb) & PB_RETURNED;
+}
 void pool_release_end(struct mm_pool *pool, const struct pool_release *r,
 		      int n);
 
@@ -329,6 +335,12 @@ unsigned long pool_nr_offline_pages(struct mm_pool *pool);
 
 /* Statistics. */
 void show_free_areas(struct mm_pool *pool, FILE *f);
+/* "Unmovable", "Movable", ... as /proc/pagetypeinfo names them; "?". */
+const char *migratetype_name(int mt);
+/* The zone's pageblocks by migratetype, as pagetypeinfo's "Number of
+ * blocks type" counts them.  Context: zone->lock held. */
+void __zone_pageblock_counts(struct mm_pool *pool, struct zone *zone,
+			     unsigned long count[MIGRATE_TYPES]);
 unsigned long mm_nr_free_pages(struct mm_pool *pool);
 unsigned long node_nr_free_pages(struct mm_pool *pool, int nid);
 

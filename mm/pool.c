@@ -339,7 +339,7 @@ static bool block_has_resident(struct mm_pool *pool, pfn_t pfn,
 			       unsigned int order)
 {
 	for (pfn_t p = pfn; p < pfn + (1U << order); p += pageblock_nr_pages)
-		if (!(pb_get(&pool->frames[p]) & PB_RETURNED))
+		if (!pageblock_returned(pool, p))
 			return true;
 	return false;
 }
@@ -443,7 +443,7 @@ long pool_return_free_pageblocks(struct mm_pool *pool)
 			for (pfn_t p = r[i].pfn;
 			     p < r[i].pfn + (1U << r[i].order);
 			     p += pageblock_nr_pages) {
-				if (pb_get(&pool->frames[p]) & PB_RETURNED)
+				if (pageblock_returned(pool, p))
 					continue;
 				if (pool_punch_pageblock(pool, p))
 					continue;

@@ -10,14 +10,41 @@
 
 #include "mm/trace.h"
 
-static const struct {
-	const char *name;
-	const char *key[4];
-} trace_events[NR_TRACE_EVENTS] = {
-#define X(id, n, k0, k1, k2, k3) [id] = { n, { k0, k1, k2, k3 } },
-	TRACE_EVENTS(X)
+DEFINE_TRACE_EVENTS(mm_trace_events, MM_TRACE_EVENTS, 0);
+
+/*
+ * The registered tables, by id: mm's from the start, the others' once
+ * registered (set once, read without a lock: acquire loads).
+ */
+static const struct trace_event_info *trace_info[NR_TRACE_EVENTS] = {
+#define X(id, n, k0, k1, k2, k3) [id] = &mm_trace_events_info[id],
+	MM_TRACE_EVENTS(X)
 #undef X
 };
+
+static const struct trace_event_info *event_info(unsigned int type)
+{
+	return type < NR_TRACE_EVENTS ?
+		       __atomic_load_n(&trace_info[type], __ATOMIC_ACQUIRE) :
+		       NULL;
+}
+
+int trace_register_events(const struct trace_events *t)
+{
+	if (t->first > NR_TRACE_EVENTS || t->nr > NR_TRACE_EVENTS - t->first)
+		return -EINVAL;
+	for (unsigned int i = 0; i < t->nr; i++) {
+		const struct trace_event_info *none = NULL;
+
+		/* Release: who sees the entry sees the table. */
+		if (!__atomic_compare_exchange_n(
+			    &trace_info[t->first + i], &none, &t->info[i],
+			    false, __ATOMIC_RELEASE, __ATOMIC_ACQUIRE) &&
+		    none != &t->info[i])
+			return -EEXIST;
+	}
+	return 0;
+}
 
 static __thread uint32_t trace_tid;
 
@@ -29,23 +56,29 @@ uint64_t trace_clock_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
-const char *trace_event_name(enum trace_event_type type)
+const char *trace_event_name(unsigned int type)
 {
-	return type < NR_TRACE_EVENTS ? trace_events[type].name : "unknown";
+	const struct trace_event_info *e = event_info(type);
+
+	return e ? e->name : "unknown";
 }
 
 int trace_event_lookup(const char *name)
 {
-	for (int t = 0; t < NR_TRACE_EVENTS; t++)
-		if (!strcmp(trace_events[t].name, name))
+	for (int t = 0; t < NR_TRACE_EVENTS; t++) {
+		const struct trace_event_info *e = event_info(t);
+
+		if (e && !strcmp(e->name, name))
 			return t;
+	}
 	return -1;
 }
 
-const char *trace_event_key(enum trace_event_type type, unsigned int k)
+const char *trace_event_key(unsigned int type, unsigned int k)
 {
-	return type < NR_TRACE_EVENTS && k < 4 ? trace_events[type].key[k] :
-						 NULL;
+	const struct trace_event_info *e = event_info(type);
+
+	return e && k < 4 ? e->key[k] : NULL;
 }
 
 int trace_ring_init(struct trace_ring *tr, unsigned int capacity)
@@ -99,8 +132,8 @@ void trace_set_probe_mask(struct trace_ring *tr, uint64_t mask)
 	update_active(tr);
 }
 
-static void probe_event(struct trace_ring *tr, enum trace_event_type type,
-			uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
+static void probe_event(struct trace_ring *tr, unsigned int type, uint64_t a0,
+			uint64_t a1, uint64_t a2, uint64_t a3)
 {
 	const uint64_t arg[4] = { a0, a1, a2, a3 };
 	trace_probe_fn fn;
@@ -119,8 +152,8 @@ void trace_ring_set_events(struct trace_ring *tr, uint64_t mask)
 	update_active(tr);
 }
 
-void __trace_event(struct trace_ring *tr, enum trace_event_type type,
-		   uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3)
+void __trace_event(struct trace_ring *tr, unsigned int type, uint64_t a0,
+		   uint64_t a1, uint64_t a2, uint64_t a3)
 {
 	struct trace_record *r;
 	uint64_t idx;
@@ -169,19 +202,25 @@ uint64_t trace_ring_head(struct trace_ring *tr)
 
 void trace_record_print(const struct trace_record *r, FILE *f)
 {
-	if (r->type >= NR_TRACE_EVENTS)
-		return;
-	fprintf(f, "ts=%" PRIu64 " tid=%u event=%s", r->ts_ns, r->tid,
-		trace_events[r->type].name);
-	for (int k = 0; k < 4; k++) {
-		const char *key = trace_events[r->type].key[k];
+	static const char *const unknown_keys[4] = { "arg0", "arg1", "arg2",
+						     "arg3" };
+	const struct trace_event_info *e = event_info(r->type);
+	const char *const *keys = e ? e->key : unknown_keys;
 
-		if (!key)
+	if (r->type >= NR_TRACE_EVENTS) /* not an id: a broken record */
+		return;
+	fprintf(f, "ts=%" PRIu64 " tid=%u event=", r->ts_ns, r->tid);
+	if (e)
+		fputs(e->name, f);
+	else
+		fprintf(f, "unknown_%u", r->type);
+	for (int k = 0; k < 4; k++) {
+		if (!keys[k])
 			continue;
-		if (key_is_hex(key))
-			fprintf(f, " %s=0x%" PRIx64, key, r->arg[k]);
+		if (key_is_hex(keys[k]))
+			fprintf(f, " %s=0x%" PRIx64, keys[k], r->arg[k]);
 		else
-			fprintf(f, " %s=%" PRIu64, key, r->arg[k]);
+			fprintf(f, " %s=%" PRIu64, keys[k], r->arg[k]);
 	}
 	fputc('\n', f);
 }

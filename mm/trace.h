@@ -5,9 +5,17 @@
  *
  *   ts=<ns> tid=<tid> event=<name> key=value ...
  *
- * Every event of the project is declared here, once: name and argument
- * keys.  Keys ending in pfn, gpa, gfp or flags print in hex, as Linux's
- * tracepoints print pfns.  Disabled tracing costs one predicted branch.
+ * A record holds an event id and four values; the name and the keys of
+ * an id are in the table of the layer that emits it.  Each layer declares
+ * its own events, once, as an X-macro list of name and keys (mm's below;
+ * balloon/trace.h, vmm/guest_mem/trace.h, vmm/host/trace_events.h), and
+ * numbers them from its range of the id space (TRACE_*_FIRST below):
+ * ids are constants, so that a disabled event costs one predicted branch
+ * and an enabled one what it always did (the record keeps the id; names
+ * are looked up only when a record is printed).  The layers above mm
+ * register their tables at start (trace_register_events()); an id no
+ * table names prints as unknown_<id>.  Keys ending in pfn, gpa, gfp or
+ * flags print in hex, as Linux's tracepoints print pfns.
  */
 #ifndef MM_TRACE_H
 #define MM_TRACE_H
@@ -17,7 +25,7 @@
 #include "mm/types.h"
 
 /* X(id, name, key0, key1, key2, key3): NULL keys are not printed. */
-#define TRACE_EVENTS(X)                                                        \
+#define MM_TRACE_EVENTS(X)                                                     \
 	X(TR_PAGE_ALLOC, "mm_page_alloc", "pfn", "order", "gfp",               \
 	  "migratetype")                                                       \
 	X(TR_PAGE_FREE, "mm_page_free", "pfn", "order", NULL, NULL)            \
@@ -66,28 +74,66 @@
 	X(TR_ONLINE_PAGES, "mm_online_pages", "nr_pages", "nr_offline", NULL,  \
 	  NULL)                                                                \
 	X(TR_EXTFRAG, "mm_page_alloc_extfrag", "pfn", "order", "fallback_mt",  \
-	  "stolen")                                                            \
-	X(TR_FAULT, "vmm_fault", "vm", "gpa", "order", "ns")                   \
-	X(TR_KSWAPD_WAKE, "kswapd_wake", "node", "free", "low", "high")        \
-	X(TR_KSWAPD_SLEEP, "kswapd_sleep", "node", "free", "reclaimed", "ns")  \
-	X(TR_BALLOON_REQ, "balloon_request", "vm", "target", "actual", NULL)   \
-	X(TR_BALLOON_DONE, "balloon_done", "vm", "pages", "ns", NULL)          \
-	X(TR_MIGRATE_BATCH, "migrate_batch", "vm", "pages", "pause_ns",        \
-	  "failed")                                                            \
-	X(TR_OOM_KILL, "oom_kill", "vm", "frames", "badness", NULL)            \
-	X(TR_VM_STATE, "vm_state", "vm", "state", NULL, NULL)                  \
-	X(TR_BALLOON_ACTUAL, "balloon_actual", "vm", "actual", "target", NULL) \
-	X(TR_NODE_FREE, "node_free", "node", "free", "low", "high")            \
-	X(TR_VM_MEM, "vm_mem", "vm", "pages", "balloon", NULL)                 \
-	X(TR_BALLOON_DEFLATE, "balloon_deflate", "vm", "node", "pages",        \
-	  "target")
+	  "stolen")
 
-enum trace_event_type {
-#define X(id, name, k0, k1, k2, k3) id,
-	TRACE_EVENTS(X)
-#undef X
-		NR_TRACE_EVENTS
+/* Expanders of a layer's list: its ids, its table's entries. */
+#define TRACE_EVENT_ID(id, name, k0, k1, k2, k3) id,
+#define TRACE_EVENT_INFO(id, name, k0, k1, k2, k3) { name, { k0, k1, k2, k3 } },
+
+/*
+ * Event ids.  mm's are enum trace_event_type; the id space is cut into a
+ * range per layer, each layer's first id here: its header numbers its
+ * events from there in the order of its list and checks at compile time
+ * that they end before the next range (DECLARE_TRACE_EVENT_IDS()).  The
+ * ring's masks are one word: NR_TRACE_EVENTS ids in all.  Functions take
+ * any layer's id as an unsigned int.
+ */
+enum trace_event_type { MM_TRACE_EVENTS(TRACE_EVENT_ID) NR_MM_TRACE_EVENTS };
+
+#define TRACE_RECLAIM_FIRST 32 /* balloon/trace.h: kswapd, balloon targets */
+#define TRACE_GUEST_MEM_FIRST 40 /* vmm/guest_mem/trace.h: faults */
+#define TRACE_HOST_FIRST 44 /* vmm/host/trace_events.h: guests, samples */
+#define NR_TRACE_EVENTS 64
+
+BUILD_BUG_ON(NR_MM_TRACE_EVENTS > TRACE_RECLAIM_FIRST);
+
+/* The name and keys of an event; NULL keys are not printed. */
+struct trace_event_info {
+	const char *name;
+	const char *key[4];
 };
+
+/* A layer's table: the events of ids first .. first + nr - 1. */
+struct trace_events {
+	unsigned int first;
+	unsigned int nr;
+	const struct trace_event_info *info;
+};
+
+/*
+ * A layer's ids: an enum of the events of list numbered from first, then
+ * end, one past the last, which must not run into the next range.
+ */
+#define DECLARE_TRACE_EVENT_IDS(list, first, end, next)              \
+	enum { end##_BEFORE = (first)-1, list(TRACE_EVENT_ID) end }; \
+	BUILD_BUG_ON(end > (next))
+
+/* Defines const struct trace_events var: list's table, from first_id. */
+#define DEFINE_TRACE_EVENTS(var, list, first_id)                        \
+	static const struct trace_event_info var##_info[] = { list(     \
+		TRACE_EVENT_INFO) };                                    \
+	const struct trace_events var = { .first = (first_id),          \
+					  .nr = ARRAY_SIZE(var##_info), \
+					  .info = var##_info }
+
+/*
+ * Make a layer's events known by name (mm's always are): to the writer,
+ * trace_event_lookup() and trace_event_key().  Registering a table again
+ * does nothing; -EINVAL if it leaves the id space, -EEXIST if another
+ * table has one of its ids.  Context: any thread; events of a table that
+ * is being registered may print as unknown meanwhile.
+ */
+int trace_register_events(const struct trace_events *t) __must_check;
 
 struct trace_record {
 	uint64_t seq; /* index + 1 once complete */
@@ -104,7 +150,7 @@ struct trace_record {
  * events into notifications this way.  It runs in the emitting thread,
  * possibly under mm locks: it must not block or allocate from the pool.
  */
-typedef void (*trace_probe_fn)(void *priv, enum trace_event_type type,
+typedef void (*trace_probe_fn)(void *priv, unsigned int type,
 			       const uint64_t arg[4]);
 
 struct trace_ring {
@@ -134,8 +180,8 @@ void trace_ring_enable(struct trace_ring *tr, bool on);
  */
 void trace_set_probe(struct trace_ring *tr, trace_probe_fn fn, void *priv);
 void trace_set_probe_mask(struct trace_ring *tr, uint64_t mask);
-void __trace_event(struct trace_ring *tr, enum trace_event_type type,
-		   uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3);
+void __trace_event(struct trace_ring *tr, unsigned int type, uint64_t a0,
+		   uint64_t a1, uint64_t a2, uint64_t a3);
 /* Record only the event types whose bits are set (1ULL << type). */
 void trace_ring_set_events(struct trace_ring *tr, uint64_t mask);
 /* Write the ring's events, oldest first; returns events written. */
@@ -153,28 +199,31 @@ long trace_ring_write_since(struct trace_ring *tr, uint64_t since, FILE *f);
 long trace_ring_drain(struct trace_ring *tr, uint64_t *pos, uint64_t *lost,
 		      void (*fn)(const struct trace_record *r, void *arg),
 		      void *arg);
-/* One record as one line of the trace format, newline included. */
+/*
+ * One record as one line of the trace format, newline included; an id no
+ * registered table names as event=unknown_<id> with keys arg0 .. arg3.
+ */
 void trace_record_print(const struct trace_record *r, FILE *f);
-const char *trace_event_name(enum trace_event_type type);
-/* The event type called name, or -1. */
+/* The name of a registered event type, else "unknown". */
+const char *trace_event_name(unsigned int type);
+/* The registered event type called name, or -1. */
 int trace_event_lookup(const char *name);
-/* Key k (0..3) of an event type, NULL if it has none. */
-const char *trace_event_key(enum trace_event_type type, unsigned int k);
+/* Key k (0..3) of a registered event type, NULL if it has none. */
+const char *trace_event_key(unsigned int type, unsigned int k);
 uint64_t trace_clock_ns(void);
 
 BUILD_BUG_ON(NR_TRACE_EVENTS > 64); /* trace_ring.events */
 
 /* For an event whose arguments cost something to gather: does it go
  * anywhere (the ring, or the probe)? */
-static inline bool trace_event_enabled(struct trace_ring *tr,
-				       enum trace_event_type type)
+static inline bool trace_event_enabled(struct trace_ring *tr, unsigned int type)
 {
 	return unlikely(READ_ONCE(tr->active) & TRACE_BIT(type));
 }
 
-static inline void trace_event(struct trace_ring *tr,
-			       enum trace_event_type type, uint64_t a0,
-			       uint64_t a1, uint64_t a2, uint64_t a3)
+static inline void trace_event(struct trace_ring *tr, unsigned int type,
+			       uint64_t a0, uint64_t a1, uint64_t a2,
+			       uint64_t a3)
 {
 	if (trace_event_enabled(tr, type))
 		__trace_event(tr, type, a0, a1, a2, a3);

@@ -27,7 +27,20 @@ const char *migratetype_name(int mt)
 	return mt >= 0 && mt < MIGRATE_TYPES ? migratetype_names[mt] : "?";
 }
 
-void mm_show_buddyinfo(struct mm_pool *pool, FILE *f)
+void __zone_pageblock_counts(struct mm_pool *pool, struct zone *zone,
+			     unsigned long count[MIGRATE_TYPES])
+{
+	for (int mt = 0; mt < MIGRATE_TYPES; mt++)
+		count[mt] = 0;
+	for (pfn_t p = zone->zone_start_pfn; p < zone_end_pfn(zone);
+	     p += pageblock_nr_pages)
+		count[get_pageblock_migratetype(pool, p)]++;
+}
+
+void walk_zones(struct mm_pool *pool, FILE *f,
+		void (*print)(struct mm_pool *pool, struct zone *zone, FILE *f,
+			      void *arg),
+		void *arg)
 {
 	for (unsigned int z = 0; z < pool->nr_zones; z++) {
 		struct zone *zone = pool->zones[z];
@@ -36,11 +49,35 @@ void mm_show_buddyinfo(struct mm_pool *pool, FILE *f)
 			continue;
 		fprintf(f, "Node %d, zone %8s ", zone->node, zone->name);
 		pthread_mutex_lock(&zone->lock);
-		for (int o = 0; o < MAX_ORDER; o++)
-			fprintf(f, "%6lu ", zone->free_area[o].nr_free);
+		print(pool, zone, f, arg);
 		pthread_mutex_unlock(&zone->lock);
 		fputc('\n', f);
 	}
+}
+
+static void frag_show_print(struct mm_pool *pool, struct zone *zone, FILE *f,
+			    void *arg)
+{
+	(void)pool, (void)arg;
+	for (int o = 0; o < MAX_ORDER; o++)
+		fprintf(f, "%6lu ", zone->free_area[o].nr_free);
+}
+
+void mm_show_buddyinfo(struct mm_pool *pool, FILE *f)
+{
+	walk_zones(pool, f, frag_show_print, NULL);
+}
+
+static void pagetypeinfo_showblockcount_print(struct mm_pool *pool,
+					      struct zone *zone, FILE *f,
+					      void *arg)
+{
+	unsigned long count[MIGRATE_TYPES];
+
+	(void)arg;
+	__zone_pageblock_counts(pool, zone, count);
+	for (int mt = 0; mt < MIGRATE_TYPES; mt++)
+		fprintf(f, "%12lu ", count[mt]);
 }
 
 void mm_show_pagetypeinfo(struct mm_pool *pool, FILE *f)
@@ -74,23 +111,7 @@ void mm_show_pagetypeinfo(struct mm_pool *pool, FILE *f)
 	for (int mt = 0; mt < MIGRATE_TYPES; mt++)
 		fprintf(f, "%12s ", migratetype_names[mt]);
 	fputc('\n', f);
-	for (unsigned int z = 0; z < pool->nr_zones; z++) {
-		struct zone *zone = pool->zones[z];
-		unsigned long count[MIGRATE_TYPES] = { 0 };
-
-		if (!populated_zone(zone))
-			continue;
-		pthread_mutex_lock(&zone->lock);
-		for (pfn_t p = zone->zone_start_pfn;
-		     p < zone->zone_start_pfn + zone->spanned_pages;
-		     p += pageblock_nr_pages)
-			count[get_pageblock_migratetype(pool, p)]++;
-		pthread_mutex_unlock(&zone->lock);
-		fprintf(f, "Node %d, zone %8s ", zone->node, zone->name);
-		for (int mt = 0; mt < MIGRATE_TYPES; mt++)
-			fprintf(f, "%12lu ", count[mt]);
-		fputc('\n', f);
-	}
+	walk_zones(pool, f, pagetypeinfo_showblockcount_print, NULL);
 }
 
 static void zoneinfo_show_print(struct mm_pool *pool, struct zone *zone,

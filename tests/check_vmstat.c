@@ -186,70 +186,6 @@ START_TEST(test_trace_wrap)
 }
 END_TEST
 
-struct probed {
-	int n;
-	enum trace_event_type type;
-	uint64_t arg[4];
-};
-
-static void probe(void *priv, enum trace_event_type type, const uint64_t arg[4])
-{
-	struct probed *p = priv;
-
-	p->n++;
-	p->type = type;
-	memcpy(p->arg, arg, sizeof(p->arg));
-}
-
-/*
- * A probe sees the events of its mask whether the ring records or not,
- * and only those; writing from an index leaves older events out.
- */
-START_TEST(test_trace_probe_and_since)
-{
-	struct probed got = { 0 };
-	struct trace_ring tr;
-	char *buf = NULL;
-	size_t len = 0;
-	uint64_t since;
-	FILE *f;
-
-	ck_assert_int_eq(trace_ring_init(&tr, 64), 0);
-	trace_set_probe(&tr, probe, &got);
-	trace_event(&tr, TR_KSWAPD_WAKE, 1, 2, 3, 4);
-	ck_assert_int_eq(got.n, 0); /* no mask yet */
-	trace_set_probe_mask(&tr, TRACE_BIT(TR_KSWAPD_WAKE));
-	trace_event(&tr, TR_PAGE_FREE, 9, 0, 0, 0);
-	trace_event(&tr, TR_KSWAPD_WAKE, 1, 2, 3, 4);
-	ck_assert_int_eq(got.n, 1);
-	ck_assert_int_eq(got.type, TR_KSWAPD_WAKE);
-	ck_assert_uint_eq(got.arg[3], 4);
-	ck_assert_uint_eq(trace_ring_head(&tr), 0); /* the ring is off */
-
-	trace_ring_enable(&tr, true);
-	trace_event(&tr, TR_PAGE_FREE, 0x11, 0, 0, 0);
-	since = trace_ring_head(&tr);
-	trace_event(&tr, TR_PAGE_FREE, 0x22, 0, 0, 0);
-	trace_event(&tr, TR_KSWAPD_WAKE, 5, 6, 7, 8);
-	ck_assert_int_eq(got.n, 2);
-	trace_ring_enable(&tr, false);
-	trace_event(&tr, TR_KSWAPD_WAKE, 5, 6, 7, 8);
-	ck_assert_int_eq(got.n, 3); /* the probe outlives the ring */
-	trace_set_probe_mask(&tr, 0);
-	trace_event(&tr, TR_KSWAPD_WAKE, 5, 6, 7, 8);
-	ck_assert_int_eq(got.n, 3);
-
-	f = open_memstream(&buf, &len);
-	ck_assert_int_eq(trace_ring_write_since(&tr, since, f), 2);
-	fclose(f);
-	ck_assert_ptr_null(strstr(buf, "pfn=0x11"));
-	ck_assert_ptr_nonnull(strstr(buf, "pfn=0x22"));
-	ck_assert_ptr_nonnull(strstr(buf, "event=kswapd_wake node=5"));
-	free(buf);
-	trace_ring_destroy(&tr);
-}
-END_TEST
-
 static void collect_pfn(const struct trace_record *r, void *arg)
 {
 	uint64_t **out = arg;
@@ -314,30 +250,51 @@ START_TEST(test_trace_drain_unfinished)
 }
 END_TEST
 
-/* Masked-out event types are not recorded; names and keys look up. */
-START_TEST(test_trace_mask_and_lookup)
+/*
+ * mm names its own events only: the layers above register theirs, and an
+ * id nobody registered prints as unknown, its values kept.
+ */
+START_TEST(test_trace_layers)
 {
+	static const struct trace_event_info mine[] = {
+		{ "test_first", { "pfn", "n", NULL, NULL } },
+		{ "test_second", { NULL, NULL, NULL, "flags" } },
+	};
+	const struct trace_events t = { NR_TRACE_EVENTS - 2, 2, mine };
+	const struct trace_events past_end = { NR_TRACE_EVENTS - 1, 2, mine };
+	const struct trace_events other = { NR_TRACE_EVENTS - 1, 1, mine };
 	struct trace_ring tr;
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f;
 
+	ck_assert_int_eq(trace_event_lookup("mm_page_free"), TR_PAGE_FREE);
+	ck_assert_int_eq(trace_event_lookup("kswapd_wake"), -1);
+	ck_assert_int_eq(trace_event_lookup("vmm_fault"), -1);
+	ck_assert_int_eq(trace_event_lookup("test_first"), -1);
+	ck_assert_str_eq(trace_event_name(NR_MM_TRACE_EVENTS), "unknown");
+
+	ck_assert_int_eq(trace_register_events(&past_end), -EINVAL);
+	ck_assert_int_eq(trace_register_events(&t), 0);
+	ck_assert_int_eq(trace_register_events(&t), 0);
+	ck_assert_int_eq(trace_register_events(&other), -EEXIST);
+	ck_assert_int_eq(trace_event_lookup("test_second"),
+			 NR_TRACE_EVENTS - 1);
+	ck_assert_str_eq(trace_event_key(NR_TRACE_EVENTS - 2, 1), "n");
+
 	ck_assert_int_eq(trace_ring_init(&tr, 16), 0);
 	trace_ring_enable(&tr, true);
-	trace_ring_set_events(&tr, ~(1ULL << TR_PAGE_FREE));
-	trace_event(&tr, TR_PAGE_FREE, 1, 0, 0, 0);
-	trace_event(&tr, TR_FAULT, 3, 0x200000, 9, 1234);
+	trace_event(&tr, NR_TRACE_EVENTS - 2, 0x12, 3, 0, 0);
+	trace_event(&tr, NR_TRACE_EVENTS - 1, 1, 2, 3, 0xff);
+	trace_event(&tr, NR_TRACE_EVENTS - 3, 5, 6, 7, 8);
 	f = open_memstream(&buf, &len);
-	ck_assert_int_eq(trace_ring_write(&tr, f), 1);
+	ck_assert_int_eq(trace_ring_write(&tr, f), 3);
 	fclose(f);
-	ck_assert_ptr_nonnull(strstr(
-		buf, " event=vmm_fault vm=3 gpa=0x200000 order=9 ns=1234\n"));
+	ck_assert_ptr_nonnull(strstr(buf, " event=test_first pfn=0x12 n=3\n"));
+	ck_assert_ptr_nonnull(strstr(buf, " event=test_second flags=0xff\n"));
+	ck_assert_ptr_nonnull(
+		strstr(buf, " event=unknown_61 arg0=5 arg1=6 arg2=7 arg3=8\n"));
 	free(buf);
-	ck_assert_int_eq(trace_event_lookup("kswapd_sleep"), TR_KSWAPD_SLEEP);
-	ck_assert_int_eq(trace_event_lookup("kswapd"), -1);
-	ck_assert_str_eq(trace_event_key(TR_BALLOON_ACTUAL, 1), "actual");
-	ck_assert_ptr_null(trace_event_key(TR_VM_STATE, 2));
-	ck_assert_ptr_null(trace_event_key(NR_TRACE_EVENTS, 0));
 	trace_ring_destroy(&tr);
 }
 END_TEST
@@ -366,10 +323,9 @@ Suite *vmstat_suite(void)
 	tcase_add_test(tc, test_vmstat_counts);
 	tcase_add_test(tc, test_trace_events);
 	tcase_add_test(tc, test_trace_wrap);
-	tcase_add_test(tc, test_trace_probe_and_since);
 	tcase_add_test(tc, test_trace_drain);
 	tcase_add_test(tc, test_trace_drain_unfinished);
-	tcase_add_test(tc, test_trace_mask_and_lookup);
+	tcase_add_test(tc, test_trace_layers);
 	tcase_add_test(tc, test_gfp_names);
 	suite_add_tcase(s, tc);
 	return s;

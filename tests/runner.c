@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * One runner for all Check suites.  Each module has its own suite in
+ * The Check runner of both test programs: check_mm (tests/runner_mm.c,
+ * mm's suites, linked with libmm.a alone) and check_all (tests/
+ * runner_all.c, every other suite).  Each module has its own suite in
  * tests/check_<module>.c; suites that need /dev/kvm are left out with a
  * SKIP line (and the reason) where it is missing, never passed silently.
  *
@@ -15,64 +17,6 @@
 
 #include "tests/runner.h"
 
-struct suite_entry {
-	Suite *(*make)(void);
-	bool needs_kvm;
-};
-
-#define SUITE(fn, kvm) { fn, kvm },
-#define DECLARE(fn, kvm) Suite *fn(void);
-#define SUITES(X) /* X(constructor, needs_kvm) */ \
-	X(buddy_suite, false)                     \
-	X(watermark_suite, false)                 \
-	X(node_suite, false)                      \
-	X(page_alloc_suite, false)                \
-	X(compaction_scan_suite, false)           \
-	X(compaction_direct_suite, false)         \
-	X(compaction_kcompactd_suite, false)      \
-	X(pcp_suite, false)                       \
-	X(pool_suite, false)                      \
-	X(memory_hotplug_suite, false)            \
-	X(fail_page_alloc_suite, false)           \
-	X(stress_suite, false)                    \
-	X(vmstat_suite, false)                    \
-	X(guest_mem_suite, false)                 \
-	X(guest_mem_migrate_suite, false)         \
-	X(guest_mem_discard_suite, false)         \
-	X(oom_kill_suite, false)                  \
-	X(policy_suite, false)                    \
-	X(reclaim_suite, false)                   \
-	X(options_suite, false)                   \
-	X(script_suite, false)                    \
-	X(host_limits_suite, false)               \
-	X(event_loop_suite, false)                \
-	X(host_events_suite, false)               \
-	X(ctl_suite, false)                       \
-	X(host_compact_suite, false)              \
-	X(virtio_suite, false)                    \
-	X(loader_suite, false)                    \
-	X(kvm_suite, false)                       \
-	X(vcpu_load_suite, false)                 \
-	X(cpu_cgroup_suite, false)                \
-	X(trace_parse_suite, false)               \
-	X(trace_dist_suite, false)                \
-	X(trace_latency_suite, false)             \
-	X(trace_chrome_suite, false)              \
-	X(overcommit_scenario_suite, false)       \
-	X(kvm_stats_suite, false)                 \
-	X(vm_suite, true)                         \
-	X(host_suite, true)                       \
-	X(host_headroom_suite, true)              \
-	X(host_migrate_suite, true)               \
-	X(compact_kvm_suite, true)                \
-	X(balloon_suite, true)                    \
-	X(ctl_guests_suite, true)                 \
-	X(overcommit_suite, true)
-
-SUITES(DECLARE)
-
-static const struct suite_entry suites[] = { SUITES(SUITE){ NULL, false } };
-
 bool kvm_available(const char **why)
 {
 	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
@@ -86,8 +30,9 @@ bool kvm_available(const char **why)
 	return true;
 }
 
-int main(void)
+int run_suites(const char *prog, const struct suite_entry *suites)
 {
+	const char *only = getenv("CK_RUN_SUITE");
 	const char *why = NULL;
 	bool kvm = kvm_available(&why);
 	SRunner *sr = NULL;
@@ -112,6 +57,11 @@ int main(void)
 	}
 	srunner_run_all(sr, CK_NORMAL);
 	failed = srunner_ntests_failed(sr);
+	/* The other program may have it: say where to look. */
+	if (only && *only && !srunner_ntests_run(sr))
+		printf("%s: no suite %s here: check_mm has mm's suites, "
+		       "check_all the others (README)\n",
+		       prog, only);
 	srunner_free(sr);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
 }

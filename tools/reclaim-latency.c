@@ -103,6 +103,13 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	path = argv[optind];
+	/* Every layer's events, by name. */
+	ret = host_trace_events_register();
+	if (ret) {
+		fprintf(stderr, "reclaim-latency: trace events: %s\n",
+			strerror(-ret));
+		return 2;
+	}
 	in = strcmp(path, "-") ? fopen(path, "re") : stdin;
 	if (!in) {
 		fprintf(stderr, "reclaim-latency: %s: %s\n", path,

@@ -11,7 +11,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
-#include "mm/internal.h"
+#include "mm/mm.h"
 #include "tools/overcommit/files.h"
 #include "tools/overcommit/run.h"
 #include "tools/overcommit/sample.h"

@@ -7,10 +7,11 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "mm/internal.h"
+#include "mm/mm.h"
 #include "tools/overcommit/files.h"
 #include "tools/overcommit/sample.h"
 #include "vmm/host/balloon.h"
+#include "vmm/host/trace_events.h"
 
 static double mib(uint64_t pages)
 {

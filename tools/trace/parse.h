@@ -8,8 +8,9 @@
  * comment; "# vm=<id> name=<name>" names guest <id> from that line on (the
  * overcommit runner writes those).  A well-formed line naming an event this
  * build does not know is kept (type -1) for forward compatibility; a known
- * event must carry every key mm/trace.h declares for it.  Anything else is
- * malformed: counted, and reported with its line number.
+ * event must carry every key its layer declares for it (mm/trace.h says
+ * where events are declared).  Anything else is malformed: counted, and
+ * reported with its line number.
  */
 #ifndef TOOLS_TRACE_PARSE_H
 #define TOOLS_TRACE_PARSE_H
@@ -18,7 +19,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "mm/trace.h"
+#include "vmm/host/trace_events.h"
 #include "vmm/config/config.h"
 
 #define TRACE_LINE_KEYS 8

@@ -12,7 +12,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
-#include "mm/internal.h"
+#include "mm/mm.h"
 #include "vmm/ctl/ctl.h"
 #include "vmm/ctl/path.h"
 #include "util/event_loop.h"
@@ -210,7 +210,7 @@ static void on_release(struct evloop *l, struct ev *e, int res)
 		     p += pageblock_nr_pages) {
 			struct punch *pu = &r->punch[n];
 
-			if (pb_get(pfn_to_frame(pool, p)) & PB_RETURNED)
+			if (pageblock_returned(pool, p))
 				continue;
 			pu->r = r;
 			pu->pageblock = p;

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "mm/internal.h"
+#include "mm/mm.h"
 #include "vmm/ctl/cmd.h"
 #include "vmm/host/host.h"
 #include "vmm/host/events.h"

@@ -11,7 +11,7 @@
 #include <ctype.h>
 #include <string.h>
 
-#include "mm/internal.h"
+#include "mm/mm.h"
 #include "vmm/ctl/cmd.h"
 #include "vmm/host/compact.h"
 #include "vmm/host/events.h"

@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "vmm/virtio/balloon.h"
-#include "mm/internal.h"
+#include "mm/mm.h"
 #include "vmm/ctl/cmd.h"
 #include "vmm/guest_mem/guest_mem.h"
 #include "vmm/host/host.h"

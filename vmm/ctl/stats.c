@@ -11,7 +11,6 @@
 #include <string.h>
 
 #include "mm/compaction.h"
-#include "mm/internal.h"
 #include "vmm/ctl/cmd.h"
 #include "vmm/host/host.h"
 #include "vmm/host/compact.h"
@@ -76,7 +75,7 @@ static json_t *vmstat_json(struct mm_pool *pool)
 
 static json_t *zone_json(struct mm_pool *pool, struct zone *z)
 {
-	unsigned long blocks[MIGRATE_TYPES] = { 0 };
+	unsigned long blocks[MIGRATE_TYPES];
 	json_t *areas = json_array(), *types = json_object(), *j;
 
 	pthread_mutex_lock(&z->lock);
@@ -92,9 +91,7 @@ static json_t *zone_json(struct mm_pool *pool, struct zone *z)
 					 (json_int_t)z->free_area[o].nr_free,
 					 "types", mt));
 	}
-	for (pfn_t p = z->zone_start_pfn;
-	     p < z->zone_start_pfn + z->spanned_pages; p += pageblock_nr_pages)
-		blocks[get_pageblock_migratetype(pool, p)]++;
+	__zone_pageblock_counts(pool, z, blocks);
 	pthread_mutex_unlock(&z->lock);
 	for (int t = 0; t < MIGRATE_TYPES; t++)
 		json_object_set_new(types, migratetype_name(t),

@@ -9,7 +9,7 @@
  */
 #include <stdlib.h>
 
-#include "mm/internal.h"
+#include "mm/mm.h"
 #include "vmm/ctl/cmd.h"
 #include "vmm/host/host.h"
 

@@ -16,6 +16,7 @@
 
 #include "mm/compaction.h"
 #include "vmm/guest_mem/internal.h"
+#include "vmm/guest_mem/trace.h"
 
 /*
  * Pages mapped per order-0 fault (256 KiB), as Linux's fault-around for

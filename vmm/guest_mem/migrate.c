@@ -26,6 +26,7 @@
 #include <sys/mman.h>
 
 #include "vmm/guest_mem/internal.h"
+#include "vmm/guest_mem/trace.h"
 
 /* The old frame of a request from guest_mem_migrate(): whatever backs
  * the GPA when it is checked. */

@@ -9,10 +9,11 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "mm/internal.h"
+#include "mm/mm.h"
 #include "vmm/guest_mem/guest_mem.h"
 #include "vmm/host/host.h"
 #include "vmm/host/balloon.h"
+#include "vmm/host/trace_events.h"
 #include "vmm/kvm/kvm.h"
 #include "vmm/kvm/vm_mem.h"
 

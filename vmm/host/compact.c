@@ -3,7 +3,6 @@
 #include <errno.h>
 
 #include "mm/compaction.h"
-#include "mm/internal.h"
 #include "vmm/host/host.h"
 #include "vmm/host/compact.h"
 

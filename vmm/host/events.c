@@ -167,8 +167,7 @@ static void about_current(struct host_event *ev)
 }
 
 /* Context: the emitting thread, maybe under mm locks (posting is safe). */
-static void host_trace_probe(void *priv, enum trace_event_type type,
-			     const uint64_t a[4])
+static void host_trace_probe(void *priv, unsigned int type, const uint64_t a[4])
 {
 	struct vmm_host *h = priv;
 	struct host_event ev = { 0 };

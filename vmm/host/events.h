@@ -8,8 +8,9 @@
  * kswapd, and later kcompactd.  They post into a bounded queue that the
  * event loop drains; posting never blocks on a consumer (a full queue
  * drops the event and counts it) and costs one branch while nobody
- * listens.  Events the allocator and kswapd already trace (mm/trace.h)
- * arrive through a trace probe, so those layers need no socket code:
+ * listens.  Events the allocator and kswapd already trace (mm/trace.h,
+ * balloon/trace.h) arrive through a trace probe, so those layers need no
+ * socket code:
  *
  *   kswapd_wake, kswapd_sleep   -> KSWAPD_WAKE, KSWAPD_SLEEP
  *   mm_vmscan_direct_reclaim_end -> DIRECT_RECLAIM
@@ -32,6 +33,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "balloon/trace.h"
 #include "mm/types.h"
 #include "vmm/config/config.h"
 #include "vmm/kvm/vm.h"

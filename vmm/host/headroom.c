@@ -5,7 +5,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "mm/internal.h"
+#include "mm/mm.h"
 #include "vmm/host/host.h"
 #include "vmm/host/headroom.h"
 

@@ -17,6 +17,7 @@
 #include "vmm/host/balloon.h"
 #include "vmm/host/events.h"
 #include "vmm/host/limits.h"
+#include "vmm/host/trace_events.h"
 #include "util/sysctl.h"
 #include "vmm/kvm/kvm_stats.h"
 
@@ -209,6 +210,10 @@ int host_create(const struct vmm_config *cfg, struct vmm_host **out, char *err,
 
 	*out = NULL;
 	BUILD_BUG_ON(VMM_MAX_POOL_NODES > MAX_NUMNODES);
+	ret = host_trace_events_register();
+	if (ret)
+		return errf(err, errlen, ret, "trace events: %s",
+			    strerror(-ret));
 	memcpy(mc.distance, cfg->distance, sizeof(cfg->distance));
 	h = calloc(1, sizeof(*h));
 	if (!h)
