@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The host: one pool and the VMs it backs, in one process.  It registers
- * the allocator's ops (reverse-map checks now; reclaim and OOM as those
- * layers arrive), launches guests and collects how each one ended.
+ * the allocator's ops over its guests (reverse-map checks, the OOM
+ * killer, page migration, kswapd and direct reclaim through their
+ * balloons), runs the threads that keep the pool (kswapd, kcompactd, the
+ * collapse thread, the host limits thread), launches guests and collects
+ * how each one ended.
  *
- * Context: host_* functions are called from the main (event loop) thread;
- * the ops run on whatever thread allocates.
+ * Context: host_* functions are called from the main (event loop) thread
+ * unless they say otherwise; the ops run on whatever thread allocates.
  */
 #ifndef VMM_HOST_H
 #define VMM_HOST_H
@@ -138,9 +141,6 @@ unsigned int host_nr_running(struct vmm_host *h);
 void host_print_stats_line(struct vmm_host *h, FILE *f);
 /* The pool at the end: footprint, buddyinfo, key vmstat counters. */
 void host_print_pool_summary(struct vmm_host *h, FILE *f);
-/* Compaction's side in the host (vmm/host/migrate.c): sets the
- * migrate_pages op, which moves guests' pages in short pauses. */
-void host_migrate_init(struct mm_ops *ops);
 /*
  * khugepaged over every guest: look at up to max_scan 2 MiB regions
  * (shared among the guests, each from where its last pass stopped) and

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The host's side of compaction: the migrate_pages op over the guests,
- * and the khugepaged-like collapse pass (host.h).
+ * and the khugepaged-like collapse pass (host.h, internal.h).
  *
  * Locking: a guest is used under h->reap_lock, which host_reap() and the
  * OOM killer take to free or reap a VM, so none is freed under us; the
@@ -12,7 +12,7 @@
 #include <stdlib.h>
 
 #include "vmm/guest_mem/guest_mem.h"
-#include "vmm/host/host.h"
+#include "vmm/host/internal.h"
 
 /* The guest behind owner if it can have pages moved; reap_lock held. */
 static struct guest_mem *live_mem(struct vmm_host *h, unsigned int owner)
