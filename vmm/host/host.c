@@ -145,6 +145,22 @@ err_free:
 	return ret;
 }
 
+void host_set_output(struct vmm_host *h, FILE *reports, FILE *oom_log,
+		     FILE *warn_log)
+{
+	if (reports)
+		h->out = reports;
+	if (oom_log)
+		h->oom_log = oom_log;
+	if (warn_log)
+		h->warn_log = warn_log;
+}
+
+struct mm_pool *host_pool(struct vmm_host *h)
+{
+	return h->pool;
+}
+
 int host_validate(struct vmm_host *h, char *err, size_t errlen)
 {
 	return mm_validate(h->pool, err, errlen);

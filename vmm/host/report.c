@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * What the host prints: how each guest ended (host_reap()), the periodic
- * stats line, and the pool at the end.
+ * What the host tells: how each guest ended (host_reap()), the pool's
+ * statistics, the periodic stats line, and the pool at the end.
  */
 #include <inttypes.h>
+#include <string.h>
 
 #include "vmm/guest_mem/guest_mem.h"
 #include "vmm/host/balloon.h"
@@ -137,26 +138,53 @@ void host_report_guest(struct vmm_host *h, struct vm *vm, struct vm_balloon *b,
 	}
 }
 
+static void node_stats(struct vmm_host *h, unsigned int nid,
+		       struct host_node_stats *ns)
+{
+	struct pglist_data *pgdat = &h->pool->node_data[nid];
+
+	ns->free = node_nr_free_pages(h->pool, nid);
+	for (int z = 0; z < MAX_NR_ZONES; z++) {
+		struct zone *zone = &pgdat->node_zones[z];
+
+		for (int w = 0; w < NR_WMARK; w++)
+			ns->wmark[w] += wmark_pages(zone, w);
+		ns->offline += READ_ONCE(zone->nr_offline_pages);
+	}
+	ns->spanned = pgdat->node_spanned_pages;
+	if (h->reclaim_running)
+		ns->deflated = reclaim_node_deflated(&h->reclaim, nid);
+}
+
+void host_get_stats(struct vmm_host *h, struct host_stats *st)
+{
+	struct mm_pool *pool = h->pool;
+
+	memset(st, 0, sizeof(*st));
+	st->pool_bytes = pool->size;
+	st->nr_nodes = pool->nr_nodes < VMM_MAX_POOL_NODES ? pool->nr_nodes :
+							     VMM_MAX_POOL_NODES;
+	st->hugepages = pool->hugepages;
+	st->free = mm_nr_free_pages(pool);
+	st->nr_running = host_nr_running(h);
+	for (unsigned int nid = 0; nid < st->nr_nodes; nid++)
+		node_stats(h, nid, &st->node[nid]);
+}
+
 void host_print_stats_line(struct vmm_host *h, FILE *f)
 {
+	struct host_stats st;
+
+	host_get_stats(h, &st);
 	fprintf(f, "[%8.3f s]", (trace_clock_ns() - h->start_ns) / 1e9);
-	for (unsigned int nid = 0; nid < h->pool->nr_nodes; nid++) {
-		unsigned long min = 0, low = 0, high = 0, offline = 0;
+	for (unsigned int nid = 0; nid < st.nr_nodes; nid++) {
+		const struct host_node_stats *ns = &st.node[nid];
 
-		for (int z = 0; z < MAX_NR_ZONES; z++) {
-			struct zone *zone =
-				&h->pool->node_data[nid].node_zones[z];
-
-			min += min_wmark_pages(zone);
-			low += low_wmark_pages(zone);
-			high += high_wmark_pages(zone);
-			offline += READ_ONCE(zone->nr_offline_pages);
-		}
 		fprintf(f, " node%u free %lu MiB (min %lu low %lu high %lu)",
-			nid, node_nr_free_pages(h->pool, nid) >> 8, min >> 8,
-			low >> 8, high >> 8);
-		if (offline)
-			fprintf(f, " offline %lu MiB", offline >> 8);
+			nid, ns->free >> 8, ns->wmark[WMARK_MIN] >> 8,
+			ns->wmark[WMARK_LOW] >> 8, ns->wmark[WMARK_HIGH] >> 8);
+		if (ns->offline)
+			fprintf(f, " offline %lu MiB", ns->offline >> 8);
 	}
 	pthread_mutex_lock(&h->lock);
 	for (unsigned int slot = 1; slot <= VMM_MAX_GUESTS; slot++) {
