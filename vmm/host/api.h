@@ -31,6 +31,7 @@
 struct vmm_host;
 struct mm_pool;
 struct migrate_req;
+struct trace_ring;
 
 /* ------------------------------------------------------------ the host */
 
@@ -53,6 +54,12 @@ void host_set_output(struct vmm_host *h, FILE *reports, FILE *oom_log,
  * page allocation).  It lives as long as the host.  Context: any thread.
  */
 struct mm_pool *host_pool(struct vmm_host *h);
+
+/*
+ * The pool's trace ring (mm/trace.h), for a program that drains it
+ * itself instead of through a tracing session (trace.h).  Any thread.
+ */
+struct trace_ring *host_trace_ring(struct vmm_host *h);
 
 /* The pool now, node by node.  Pages unless a name says otherwise. */
 struct host_node_stats {
