@@ -36,7 +36,7 @@ struct vmm_host {
 	struct vmm_config cfg;
 	struct mm_pool *pool;
 	FILE *out; /* reports */
-	uint64_t start_ns; /* process start, for boot times */
+	uint64_t start_ns; /* host_create(), early in the process: boot times */
 
 	/* Held while the OOM killer stops and reaps a VM, and by host_reap
 	 * around freeing one: a VM is never freed under the killer. */

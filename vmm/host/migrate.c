@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The host's side of compaction: the migrate_pages op over the guests,
- * and the khugepaged-like collapse pass (host.h, internal.h).
+ * and the khugepaged-like collapse pass (api.h, internal.h).
  *
  * Locking: a guest is used under h->reap_lock, which host_reap() and the
  * OOM killer take to free or reap a VM, so none is freed under us; the
