@@ -521,11 +521,8 @@ int main(int argc, char **argv)
 		if (remap_pages < 64 || remap_pages > (1UL << 20))
 			usage();
 	}
-	if (access("/dev/kvm", R_OK | W_OK)) {
-		printf("SKIP: bench_compact needs /dev/kvm: %s\n",
-		       strerror(errno));
+	if (!bench_have_kvm(&b))
 		return 0;
-	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	remap_limit(&bare, &kvm);
 	printf("compact.remap_limit_mib_s %.1f MiB/s\n", bare);

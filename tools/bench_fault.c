@@ -182,11 +182,8 @@ int main(int argc, char **argv)
 	int nb = 0;
 
 	(void)argc;
-	if (access("/dev/kvm", R_OK | W_OK)) {
-		printf("SKIP: bench_fault needs /dev/kvm: %s\n",
-		       strerror(errno));
+	if (!bench_have_kvm(&b))
 		return 0;
-	}
 	if (bench_host_create(&b, &cfg))
 		return bench_fail(&b);
 	for (int r = 0; r < ROUNDS; r++) {

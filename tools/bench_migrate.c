@@ -407,11 +407,8 @@ int main(int argc, char **argv)
 	bool ok, entries;
 
 	parse(argc, argv);
-	if (access("/dev/kvm", R_OK | W_OK)) {
-		printf("SKIP: bench_migrate needs /dev/kvm: %s\n",
-		       strerror(errno));
+	if (!bench_have_kvm(&b))
 		return 0;
-	}
 	if (bench_host_create(&b, &cfg))
 		return bench_fail(&b);
 	host_set_output(b.h, NULL, b.null, NULL);

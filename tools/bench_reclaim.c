@@ -55,10 +55,8 @@ static int inflate_gib(struct bench *b, double *gibs, double *returned)
 	if (ret)
 		return ret;
 	pool = host_pool(b->h);
-	ret = bench_launch(b, "idle", 1600, "touch 1536M; free 1536M; hold 60s",
-			   &id);
-	if (!ret)
-		ret = bench_wait_phases(b, id, 2, BENCH_WAIT_MS);
+	ret = bench_start(b, "idle", 1600, "touch 1536M; free 1536M; hold 60s",
+			  2, &id);
 	if (ret)
 		goto out;
 	host_balloon_info(b->h, id, &info);
@@ -98,9 +96,7 @@ static int limit_gib(struct bench *b, double *gibs)
 
 	if (ret)
 		return ret;
-	ret = bench_launch(b, "idle", 1600, "touch 1536M; hold 60s", &id);
-	if (!ret)
-		ret = bench_wait_phases(b, id, 1, BENCH_WAIT_MS);
+	ret = bench_start(b, "idle", 1600, "touch 1536M; hold 60s", 1, &id);
 	if (ret)
 		goto out;
 	mem = host_vm(b->h, id)->mem;
@@ -156,16 +152,12 @@ static int pressure(struct bench *b, double *p50, double *p99,
 
 	if (ret)
 		return ret;
-	ret = bench_launch(b, "idle", 480, "touch 400M; free 400M; hold 60s",
-			   &idle);
-	if (!ret)
-		ret = bench_wait_phases(b, idle, 2, BENCH_WAIT_MS);
+	ret = bench_start(b, "idle", 480, "touch 400M; free 400M; hold 60s", 2,
+			  &idle);
 	if (ret)
 		goto out;
 	trace_ring_enable(host_trace_ring(b->h), true);
-	ret = bench_launch(b, "busy", 480, "touch 400M; verify", &busy);
-	if (!ret)
-		ret = bench_wait_phases(b, busy, 2, BENCH_WAIT_MS);
+	ret = bench_start(b, "busy", 480, "touch 400M; verify", 2, &busy);
 	if (ret)
 		goto out;
 	mem = host_vm(b->h, busy)->mem;
@@ -187,11 +179,8 @@ int main(void)
 	double g[ROUNDS], r[ROUNDS], l[ROUNDS];
 	double gibs, returned, limit, p50, p99, kms;
 
-	if (access("/dev/kvm", R_OK | W_OK)) {
-		printf("SKIP: bench_reclaim needs /dev/kvm: %s\n",
-		       strerror(errno));
+	if (!bench_have_kvm(&b))
 		return 0;
-	}
 	for (int i = 0; i < ROUNDS; i++)
 		if (inflate_gib(&b, &g[i], &r[i]) || limit_gib(&b, &l[i]))
 			return bench_fail(&b);

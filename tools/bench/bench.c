@@ -8,6 +8,14 @@
 #include "tools/bench/bench.h"
 #include "util/errf.h"
 
+bool bench_have_kvm(const struct bench *b)
+{
+	if (!access("/dev/kvm", R_OK | W_OK))
+		return true;
+	printf("SKIP: %s needs /dev/kvm: %s\n", b->prog, strerror(errno));
+	return false;
+}
+
 int bench_host_create(struct bench *b, const struct vmm_config *cfg)
 {
 	int ret;
@@ -71,6 +79,14 @@ int bench_launch(struct bench *b, const char *name, uint64_t mib,
 
 	bench_spec(&spec, name, mib, script);
 	return bench_launch_spec(b, &spec, NULL, id);
+}
+
+int bench_start(struct bench *b, const char *name, uint64_t mib,
+		const char *script, unsigned int n, unsigned int *id)
+{
+	int ret = bench_launch(b, name, mib, script, id);
+
+	return ret ? ret : bench_wait_phases(b, *id, n, BENCH_WAIT_MS);
 }
 
 int bench_wait_phases(struct bench *b, unsigned int id, unsigned int n,

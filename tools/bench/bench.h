@@ -31,6 +31,9 @@ struct bench {
 	char err[320];
 };
 
+/* /dev/kvm is there to use: true, or false with "SKIP: prog needs
+ * /dev/kvm: why" on stdout (the benchmark prints no figures). */
+bool bench_have_kvm(const struct bench *b);
 /*
  * A host for cfg, its guests' reports to /dev/null (the OOM killer and
  * warnings stay on stderr: host_set_output() to change that).  b->prog
@@ -52,6 +55,9 @@ int bench_launch_spec(struct bench *b, const struct guest_spec *spec,
 /* bench_spec() and b->res. */
 int bench_launch(struct bench *b, const char *name, uint64_t mib,
 		 const char *script, unsigned int *id);
+/* bench_launch(), then bench_wait_phases() for its first n phases. */
+int bench_start(struct bench *b, const char *name, uint64_t mib,
+		const char *script, unsigned int n, unsigned int *id);
 
 /*
  * Wait, checking every millisecond for up to about timeout_ms, until
