@@ -223,8 +223,8 @@ static int balloon_freed(struct bench *b, const unsigned int *id,
 
 		ret = frag_balloon_to(b->h, id[i], freed, INFLATE_MS);
 		if (ret)
-			return errf(b->err, sizeof(b->err), ret,
-				    "inflating: %s", strerror(-ret));
+			errf(b->err, sizeof(b->err), ret, "inflating: %s",
+			     strerror(-ret));
 		*total += freed;
 	}
 	return ret;

@@ -68,7 +68,7 @@ int host_guest_info(struct vmm_host *h, unsigned int id,
 		gi->ram_bytes = vm->ram_size;
 		if (vm->mem)
 			guest_mem_get_stats(vm->mem, &gi->mem);
-		gi->has_balloon = b;
+		gi->has_balloon = b != NULL;
 		if (b)
 			balloon_get_info(&b->vb, &gi->balloon);
 		vm_get_summary(vm, &gi->sum);
