@@ -5,6 +5,7 @@
  * pool ending alone, no data crossing between guests, and every frame
  * back after teardown (mm_validate() with the guests' reverse maps).
  */
+#include <errno.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -334,6 +335,113 @@ START_TEST(test_migrate_paused_guest)
 }
 END_TEST
 
+/*
+ * The host's interface for programs (api.h): the pool's statistics, a
+ * guest's ids, snapshot, report, balloon, stop fd, KVM's mappings, stop
+ * and wait, and -ENOENT for a guest that is not there (any more).
+ */
+START_TEST(test_api_guests)
+{
+	struct vmm_host *h = host(256, 2);
+	unsigned int a, b, ids[VMM_MAX_GUESTS], n;
+	struct host_guest_info gi;
+	struct kvm_page_stats ps;
+	struct balloon_info bi;
+	struct host_stats st;
+	struct vm_summary s;
+	struct pollfd p;
+	unsigned long spanned = 0;
+	int ret;
+
+	host_get_stats(h, &st);
+	ck_assert_uint_eq(st.nr_nodes, 2);
+	ck_assert_uint_eq(st.pool_bytes, 256 << 20);
+	ck_assert_uint_eq(st.nr_running, 0);
+	ck_assert_uint_le(st.free, h->pool->nr_frames);
+	for (unsigned int nid = 0; nid < st.nr_nodes; nid++) {
+		const struct host_node_stats *ns = &st.node[nid];
+
+		ck_assert_uint_gt(ns->free, 0);
+		ck_assert_uint_gt(ns->wmark[WMARK_MIN], 0);
+		ck_assert_uint_le(ns->wmark[WMARK_MIN], ns->wmark[WMARK_LOW]);
+		ck_assert_uint_le(ns->wmark[WMARK_LOW], ns->wmark[WMARK_HIGH]);
+		ck_assert_uint_eq(ns->offline, 0);
+		spanned += ns->spanned;
+	}
+	ck_assert_uint_eq(spanned, h->pool->nr_frames);
+
+	a = launch(h, "a", 64, 1, 1, "touch 16M; hold 20s; verify");
+	b = launch(h, "b", 64, 1, 1, "touch 8M; verify");
+	n = host_guest_ids(h, ids, VMM_MAX_GUESTS);
+	ck_assert_uint_eq(n, 2);
+	ck_assert(ids[0] + ids[1] == a + b && ids[0] != ids[1]);
+	ck_assert_uint_eq(host_guest_ids(h, ids, 1), 1);
+	host_get_stats(h, &st);
+	ck_assert_uint_eq(st.nr_running, 2);
+
+	test_wait_phases(h, a, 1);
+	ck_assert_int_eq(host_guest_info(h, a, &gi), 0);
+	ck_assert_uint_eq(gi.id, a);
+	ck_assert_str_eq(gi.name, "a");
+	ck_assert_int_eq(gi.state, VM_RUNNING);
+	ck_assert_int_eq(gi.why, VM_EXIT_NONE);
+	ck_assert_uint_eq(gi.ram_bytes, 64 << 20);
+	ck_assert_uint_ge(gi.mem.pages, (16 << 20) >> PAGE_SHIFT);
+	ck_assert(gi.has_balloon);
+	ck_assert_uint_ge(gi.sum.nr_phases, 1);
+	ck_assert_int_eq(host_guest_summary(h, a, &s), 0);
+	ck_assert_uint_eq(s.phase[0].bytes, 16 << 20);
+
+	/* The guest's driver takes what the balloon is asked to hold. */
+	ck_assert_int_eq(host_balloon_set_target(h, a, 256), 0);
+	for (int i = 0; i < 10000; i++) {
+		ck_assert_int_eq(host_balloon_info(h, a, &bi), 0);
+		if (bi.actual == 256)
+			break;
+		usleep(1000);
+	}
+	ck_assert_uint_eq(bi.target, 256);
+	ck_assert_uint_eq(bi.actual, 256);
+
+	ret = host_guest_kvm_pages(h, a, &ps);
+	ck_assert_msg(!ret || ret == -ENOTTY, "%d", ret);
+	if (!ret)
+		ck_assert_uint_gt(ps.pages_4k + ps.pages_2m, 0);
+
+	/* Stopped by hand: readable stop fd, its reason and detail. */
+	ck_assert_int_eq(host_guest_wait(h, a, 0), -ETIMEDOUT);
+	ck_assert_int_eq(host_guest_stop(h, a, VM_EXIT_STOPPED, "api test"), 0);
+	ck_assert_int_eq(host_guest_wait(h, a, 10000), 0);
+	p = (struct pollfd){ .fd = host_guest_stop_fd(h, a), .events = POLLIN };
+	ck_assert_int_ge(p.fd, 0);
+	ck_assert_int_eq(poll(&p, 1, 0), 1);
+	ck_assert_int_eq(host_guest_info(h, a, &gi), 0);
+	ck_assert_int_eq(gi.state, VM_STOPPED);
+	ck_assert_int_eq(gi.why, VM_EXIT_STOPPED);
+	ck_assert_str_eq(gi.detail, "api test");
+	host_reap(h, a);
+
+	/* Gone: every function says so. */
+	ck_assert_int_eq(host_guest_info(h, a, &gi), -ENOENT);
+	ck_assert_int_eq(host_guest_summary(h, a, &s), -ENOENT);
+	ck_assert_int_eq(host_guest_stop_fd(h, a), -ENOENT);
+	ck_assert_int_eq(host_guest_stop(h, a, VM_EXIT_KILLED, "x"), -ENOENT);
+	ck_assert_int_eq(host_guest_wait(h, a, 0), -ENOENT);
+	ck_assert_int_eq(host_guest_kvm_pages(h, a, &ps), -ENOENT);
+	ck_assert_int_eq(host_balloon_info(h, a, &bi), -ENOENT);
+	ck_assert_int_eq(host_balloon_set_target(h, a, 0), -ENOENT);
+	ck_assert_ptr_null(host_vm(h, a));
+	ck_assert_uint_eq(host_guest_ids(h, ids, VMM_MAX_GUESTS), 1);
+	ck_assert_uint_eq(ids[0], b);
+
+	assert_clean(h, b);
+	host_get_stats(h, &st);
+	ck_assert_uint_eq(st.nr_running, 0);
+	assert_all_free(h);
+	host_done(h);
+}
+END_TEST
+
 Suite *host_suite(void)
 {
 	Suite *s = suite_create("host");
@@ -349,6 +457,7 @@ Suite *host_suite(void)
 	tcase_add_test(tc, test_strict_binding_exhausts_node);
 	tcase_add_test(tc, test_no_data_crosses_guests);
 	tcase_add_test(tc, test_migrate_paused_guest);
+	tcase_add_test(tc, test_api_guests);
 	suite_add_tcase(s, tc);
 	return s;
 }

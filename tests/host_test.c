@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <check.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
@@ -20,19 +19,20 @@ struct vmm_host *test_host(unsigned int mib, unsigned int nodes)
 struct vmm_host *test_host_cfg(const struct vmm_config *cfg)
 {
 	struct vmm_host *h;
+	FILE *null, *log;
 	char err[256];
 
 	ck_assert_msg(host_create(cfg, &h, err, sizeof(err)) == 0, "%s", err);
-	h->out = fopen("/dev/null", "we");
-	h->oom_log = getenv("VMM_TEST_CONSOLE") ? stderr : h->out;
-	/* vCPUs beyond this host's CPUs, as most tests run here. */
-	h->warn_log = h->oom_log;
+	null = fopen("/dev/null", "we");
+	log = getenv("VMM_TEST_CONSOLE") ? stderr : null;
+	/* Warnings: vCPUs beyond this host's CPUs, as most tests run here. */
+	host_set_output(h, null, log, log);
 	return h;
 }
 
 void test_host_done(struct vmm_host *h)
 {
-	FILE *out = h->out;
+	FILE *out = h->out; /* test_host_cfg()'s /dev/null */
 
 	host_destroy(h);
 	fclose(out);
@@ -42,7 +42,7 @@ const struct vm_resources *test_res(struct vmm_host *h)
 {
 	static struct vm_resources r;
 
-	r = (struct vm_resources){ .pool = h->pool,
+	r = (struct vm_resources){ .pool = host_pool(h),
 				   .quiet = !getenv("VMM_TEST_CONSOLE") };
 	return &r;
 }
@@ -70,48 +70,56 @@ unsigned int test_launch(struct vmm_host *h, const char *name, unsigned int mib,
 	return id;
 }
 
+/* Wait as test_wait_guest() does; how it ended. */
+static void wait_guest(struct vmm_host *h, unsigned int id,
+		       struct host_guest_info *gi)
+{
+	if (host_guest_wait(h, id, 20000)) {
+		host_guest_stop(h, id, VM_EXIT_STOPPED, "test timeout");
+		host_guest_wait(h, id, -1);
+	}
+	ck_assert_int_eq(host_guest_info(h, id, gi), 0);
+}
+
 enum vm_exit_reason test_wait_guest(struct vmm_host *h, unsigned int id,
 				    struct vm_summary *s)
 {
-	struct vm *vm = host_vm(h, id);
-	struct pollfd p = { .fd = vm->stop_efd, .events = POLLIN };
-	char detail[VM_DETAIL_MAX];
+	struct host_guest_info gi;
 
-	if (poll(&p, 1, 20000) != 1)
-		vm_stop(vm, VM_EXIT_STOPPED, "test timeout");
-	vm_wait(vm);
+	wait_guest(h, id, &gi);
 	if (s)
-		vm_get_summary(vm, s);
-	return vm_exit_reason(vm, detail, sizeof(detail));
+		*s = gi.sum;
+	return gi.why;
 }
 
 void test_assert_clean(struct vmm_host *h, unsigned int id)
 {
-	char detail[VM_DETAIL_MAX];
-	struct vm_summary s;
-	enum vm_exit_reason why = test_wait_guest(h, id, &s);
+	struct host_guest_info gi;
+	const struct vm_summary *s = &gi.sum;
 
-	vm_exit_reason(host_vm(h, id), detail, sizeof(detail));
-	ck_assert_msg(why == VM_EXIT_GUEST_EXIT && s.exit_status == 0,
-		      "%s: %s (%s), status %d, panic '%s'",
-		      host_vm(h, id)->name, vm_exit_reason_name(why), detail,
-		      s.exit_status, s.panic);
-	ck_assert_uint_gt(s.nr_verify, 0);
-	ck_assert_uint_eq(s.verify_bad, 0);
-	ck_assert_uint_eq(s.nr_corrupt, 0);
-	ck_assert_uint_eq(s.nr_panics, 0);
+	wait_guest(h, id, &gi);
+	ck_assert_msg(gi.why == VM_EXIT_GUEST_EXIT && s->exit_status == 0,
+		      "%s: %s (%s), status %d, panic '%s'", gi.name,
+		      vm_exit_reason_name(gi.why), gi.detail, s->exit_status,
+		      s->panic);
+	ck_assert_uint_gt(s->nr_verify, 0);
+	ck_assert_uint_eq(s->verify_bad, 0);
+	ck_assert_uint_eq(s->nr_corrupt, 0);
+	ck_assert_uint_eq(s->nr_panics, 0);
 	host_reap(h, id);
 }
 
 void test_wait_phases(struct vmm_host *h, unsigned int id, unsigned int n)
 {
+	struct host_guest_info gi;
 	struct vm_summary s;
 
 	for (int i = 0; i < 2000; i++) {
-		vm_get_summary(host_vm(h, id), &s);
+		ck_assert_int_eq(host_guest_summary(h, id, &s), 0);
 		if (s.nr_phases >= n)
 			return;
 		usleep(5000);
 	}
-	ck_abort_msg("%s: phase %u never ended", host_vm(h, id)->name, n);
+	host_guest_info(h, id, &gi);
+	ck_abort_msg("%s: phase %u never ended", gi.name, n);
 }

@@ -53,9 +53,9 @@
 #include <unistd.h>
 
 #include "mm/compaction.h"
+#include "tools/bench/bench.h"
 #include "tools/frag/frag.h"
-#include "vmm/guest_mem/guest_mem.h"
-#include "vmm/host/host.h"
+#include "util/errf.h"
 
 #define MiB (1ULL << 20)
 #define INFLATE_MS 30000
@@ -161,13 +161,6 @@ static double remap_seconds(unsigned long n, bool kvm)
 	return (t1 - t0) / 1e9;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
 /* MiB/s of the median of REMAP_ROUNDS rounds, bare and with KVM
  * interleaved so that both see the same host. */
 static void remap_limit(double *bare, double *kvm)
@@ -177,15 +170,15 @@ static void remap_limit(double *bare, double *kvm)
 	for (int r = 0; r < REMAP_ROUNDS; r++)
 		for (int k = 0; k < 2; k++)
 			s[k][r] = remap_seconds(remap_pages, k);
-	for (int k = 0; k < 2; k++)
-		qsort(s[k], REMAP_ROUNDS, sizeof(double), cmp_double);
-	*bare = remap_pages * (double)PAGE_SIZE / MiB / s[0][REMAP_ROUNDS / 2];
-	*kvm = remap_pages * (double)PAGE_SIZE / MiB / s[1][REMAP_ROUNDS / 2];
+	*bare = remap_pages * (double)PAGE_SIZE / MiB /
+		bench_median(s[0], REMAP_ROUNDS);
+	*kvm = remap_pages * (double)PAGE_SIZE / MiB /
+	       bench_median(s[1], REMAP_ROUNDS);
 }
 
 /* ---------------------------------------------------------------- guests */
 
-static struct vmm_host *host(uint64_t mib)
+static int host(struct bench *b, uint64_t mib)
 {
 	struct vmm_config cfg = { .pool_bytes = mib * MiB,
 				  .nr_nodes = 1,
@@ -194,121 +187,61 @@ static struct vmm_host *host(uint64_t mib)
 				  /* Compaction and collapse run when the
 				   * benchmark says so, and only then. */
 				  .compaction_off = true };
-	struct vmm_host *h;
-	char err[256];
+	int ret = bench_host_create(b, &cfg);
 
-	if (host_create(&cfg, &h, err, sizeof(err))) {
-		fprintf(stderr, "bench_compact: %s\n", err);
-		exit(1);
-	}
-	h->out = fopen("/dev/null", "we");
-	h->oom_log = stderr;
-	return h;
+	b->res.no_huge = no_huge;
+	return ret;
 }
 
-static void host_done(struct vmm_host *h)
+/* Both guests, each running its script. */
+static int launch2(struct bench *b, const char *script_a, const char *script_b,
+		   uint64_t mib, unsigned int *id)
 {
-	FILE *out = h->out;
+	int ret = bench_launch(b, "a", mib, script_a, &id[0]);
 
-	host_stop_all(h, "benchmark done");
-	host_destroy(h);
-	fclose(out);
+	return ret ? ret : bench_launch(b, "b", mib, script_b, &id[1]);
 }
 
-static unsigned int launch(struct vmm_host *h, const char *name, uint64_t mib,
-			   const char *script)
+/* Both guests got to phase n. */
+static int wait_phases2(struct bench *b, const unsigned int *id, unsigned int n)
 {
-	struct guest_spec spec = { .mem_bytes = mib * MiB,
-				   .nr_vcpus = 1,
-				   .nr_vnodes = 1,
-				   .vnode_to_pnode = { 0 },
-				   .script = (char *)script };
-	struct vm_resources res = { .pool = h->pool,
-				    .quiet = true,
-				    .no_huge = no_huge };
-	unsigned int id;
-	char err[256];
+	int ret = bench_wait_phases(b, id[0], n, BENCH_WAIT_MS);
 
-	snprintf(spec.name, sizeof(spec.name), "%s", name);
-	if (host_launch(h, &spec, &res, &id, err, sizeof(err))) {
-		fprintf(stderr, "bench_compact: %s\n", err);
-		exit(1);
-	}
-	return id;
-}
-
-static void wait_phases(struct vmm_host *h, unsigned int id, unsigned int n)
-{
-	struct vm_summary s;
-
-	for (int i = 0; i < 60000; i++) {
-		vm_get_summary(host_vm(h, id), &s);
-		if (s.nr_phases >= n)
-			return;
-		if (s.exited) {
-			fprintf(stderr, "bench_compact: guest %s ended early\n",
-				host_vm(h, id)->name);
-			exit(1);
-		}
-		usleep(1000);
-	}
-	fprintf(stderr, "bench_compact: guest %s never got to phase %u\n",
-		host_vm(h, id)->name, n);
-	exit(1);
+	return ret ? ret : bench_wait_phases(b, id[1], n, BENCH_WAIT_MS);
 }
 
 /* After phase 1 (free all every=2): each balloon takes what its guest
- * freed.  Pages ballooned in all. */
-static uint64_t balloon_freed(struct vmm_host *h, const unsigned int *id)
+ * freed.  Pages ballooned in all, in *total. */
+static int balloon_freed(struct bench *b, const unsigned int *id,
+			 uint64_t *total)
 {
-	uint64_t total = 0;
+	int ret = wait_phases2(b, id, 2);
 
-	for (int i = 0; i < 2; i++)
-		wait_phases(h, id[i], 2);
-	for (int i = 0; i < 2; i++) {
-		uint64_t freed = frag_phase_bytes(h, id[i], 1) >> PAGE_SHIFT;
-		int ret = frag_balloon_to(h, id[i], freed, INFLATE_MS);
+	*total = 0;
+	for (int i = 0; i < 2 && !ret; i++) {
+		uint64_t freed = frag_phase_bytes(b->h, id[i], 1) >> PAGE_SHIFT;
 
+		ret = frag_balloon_to(b->h, id[i], freed, INFLATE_MS);
 		if (ret)
-			die("inflating", -ret);
-		total += freed;
+			errf(b->err, sizeof(b->err), ret, "inflating: %s",
+			     strerror(-ret));
+		*total += freed;
 	}
-	return total;
+	return ret;
 }
 
-/* The guest ended by itself, every check clean. */
-static bool guest_ok(struct vmm_host *h, unsigned int id)
-{
-	struct pollfd p = { .fd = host_vm(h, id)->stop_efd, .events = POLLIN };
-	struct vm_summary s;
-
-	poll(&p, 1, 60000);
-	vm_wait(host_vm(h, id));
-	vm_get_summary(host_vm(h, id), &s);
-	return s.exited && s.exit_status == 0 && !s.verify_bad &&
-	       !s.nr_corrupt && s.nr_verify > 0;
-}
-
-static bool validate(struct vmm_host *h)
-{
-	char err[256];
-
-	if (!host_validate(h, err, sizeof(err)))
-		return true;
-	fprintf(stderr, "bench_compact: %s\n", err);
-	return false;
-}
-
-static uint64_t resident(struct vmm_host *h)
+static int resident(struct bench *b, uint64_t *bytes)
 {
 	struct pool_footprint fp;
 	int ret;
 
-	pool_return_free_pageblocks(h->pool);
-	ret = pool_footprint(h->pool, &fp);
+	pool_return_free_pageblocks(host_pool(b->h));
+	ret = pool_footprint(host_pool(b->h), &fp);
 	if (ret)
-		die("pool footprint", -ret);
-	return fp.resident_bytes;
+		return errf(b->err, sizeof(b->err), ret, "pool footprint: %s",
+			    strerror(-ret));
+	*bytes = fp.resident_bytes;
+	return 0;
 }
 
 /* What one compact_memory() did, and what the guests' batches cost. */
@@ -321,39 +254,31 @@ struct run {
 	uint64_t batches;
 };
 
-static void hist_since(struct histogram *d, const struct histogram *now,
-		       const struct histogram *then)
+/* The pauses of the guests' migration batches (docs/compaction.md). */
+static const struct histogram *pauses(struct bench *b, unsigned int id)
 {
-	for (unsigned int b = 0; b < HIST_BUCKETS; b++)
-		d->count[b] += now->count[b] - then->count[b];
-	d->n += now->n - then->n;
-	d->sum += now->sum - then->sum;
-	if (now->max > d->max)
-		d->max = now->max; /* a bound: percentiles never exceed it */
+	return &((struct guest_mem *)host_vm(b->h, id)->mem)->migrate_pause_ns;
 }
 
-static void compact_timed(struct vmm_host *h, const unsigned int *id,
-			  struct run *r)
+static int compact_timed(struct bench *b, const unsigned int *id, struct run *r)
 {
 	struct histogram before[2];
 	uint64_t t0, t1;
 
 	memset(r, 0, sizeof(*r));
 	for (int i = 0; i < 2; i++)
-		before[i] = ((struct guest_mem *)host_vm(h, id[i])->mem)
-				    ->migrate_pause_ns;
+		before[i] = *pauses(b, id[i]);
 	t0 = trace_clock_ns();
-	r->moved = compact_memory(h->pool);
+	r->moved = compact_memory(host_pool(b->h));
 	t1 = trace_clock_ns();
 	if (r->moved < 0)
-		die("compact_memory", (int)-r->moved);
+		return errf(b->err, sizeof(b->err), (int)r->moved,
+			    "compact_memory: %s", strerror((int)-r->moved));
 	for (int i = 0; i < 2; i++)
-		hist_since(&r->pause,
-			   &((struct guest_mem *)host_vm(h, id[i])->mem)
-				    ->migrate_pause_ns,
-			   &before[i]);
+		hist_merge_since(&r->pause, pauses(b, id[i]), &before[i]);
 	r->ms = (t1 - t0) / 1e6;
 	r->mib_s = r->moved * (double)PAGE_SIZE / MiB / ((t1 - t0) / 1e9);
+	return 0;
 }
 
 static void print_run(const char *prefix, const struct run *r)
@@ -375,21 +300,25 @@ static void print_run(const char *prefix, const struct run *r)
  * every other frame theirs once the balloons have taken what they
  * freed; what they never touched (some 20 MiB) stays whole.
  */
-static bool frag_1g(double *mib_s)
+static int frag_1g(struct bench *b, double *mib_s, bool *ok)
 {
-	struct vmm_host *h = host(1024);
 	const char *script = "touch 496M; free all every=2; hold 6s; verify";
-	unsigned int id[2] = { launch(h, "a", 512, script),
-			       launch(h, "b", 512, script) };
 	unsigned long in_blocks, free;
 	uint64_t ballooned, r0, r1, r2;
 	struct frag_layout l;
+	unsigned int id[2];
 	struct run r;
-	bool ok;
+	int ret = host(b, 1024);
 
-	ballooned = balloon_freed(h, id);
-	frag_layout(h->pool, &l);
-	free_in_pageblocks(h->pool, &in_blocks, &free);
+	if (ret)
+		return ret;
+	ret = launch2(b, script, script, 512, id);
+	if (!ret)
+		ret = balloon_freed(b, id, &ballooned);
+	if (ret)
+		goto out;
+	frag_layout(host_pool(b->h), &l);
+	free_in_pageblocks(host_pool(b->h), &in_blocks, &free);
 	printf("frag.ballooned_mib %.1f MiB\n",
 	       (double)(ballooned << PAGE_SHIFT) / MiB);
 	printf("frag.guest_pageblocks %lu blocks\n", l.guest_blocks);
@@ -399,12 +328,17 @@ static bool frag_1g(double *mib_s)
 	printf("compact.free_in_blocks_before_pct %.1f %%\n",
 	       free ? 100.0 * in_blocks / free : 100);
 	/* Released now, without compaction: what that gives. */
-	r0 = resident(h);
-	r1 = resident(h);
-
-	compact_timed(h, id, &r);
-	free_in_pageblocks(h->pool, &in_blocks, &free);
-	r2 = resident(h);
+	ret = resident(b, &r0);
+	if (!ret)
+		ret = resident(b, &r1);
+	if (!ret)
+		ret = compact_timed(b, id, &r);
+	if (ret)
+		goto out;
+	free_in_pageblocks(host_pool(b->h), &in_blocks, &free);
+	ret = resident(b, &r2);
+	if (ret)
+		goto out;
 	print_run("frag.compact", &r);
 	printf("compact.frag_1g_ms %.1f ms\n", r.ms);
 	printf("compact.mib_s %.1f MiB/s\n", r.mib_s);
@@ -419,9 +353,11 @@ static bool frag_1g(double *mib_s)
 	printf("compact.host_returned_mib %.1f MiB\n", (double)(r1 - r2) / MiB);
 	printf("compact.host_resident_before_mib %.1f MiB\n", (double)r1 / MiB);
 	printf("compact.host_resident_after_mib %.1f MiB\n", (double)r2 / MiB);
-	ok = validate(h) && guest_ok(h, id[0]) && guest_ok(h, id[1]);
-	host_done(h);
-	return ok;
+	*ok = bench_validate(b) && bench_guest_ok(b, id[0], 1) &&
+	      bench_guest_ok(b, id[1], 1);
+out:
+	bench_host_destroy(b);
+	return ret;
 }
 
 /*
@@ -457,9 +393,18 @@ static void print_stalls(const char *prefix, const struct vm_phase *p)
 	       p->stalls_over[2] / s);
 }
 
-static bool busy_and_collapse(void)
+static int kvm_pages(struct bench *b, struct kvm_page_stats *ps)
 {
-	struct vmm_host *h = host(1024);
+	int ret = frag_kvm_pages(b->h, ps);
+
+	if (ret)
+		return errf(b->err, sizeof(b->err), ret, "KVM statistics: %s",
+			    strerror(-ret));
+	return 0;
+}
+
+static int busy_and_collapse(struct bench *b, bool *ok)
+{
 	const char *head = "touch 240M; free all every=2; hold 2s";
 	const char *tail = "hold 1500ms; touch 120M; verify; hold 3s; verify; "
 			   "hold 1s; verify";
@@ -468,50 +413,61 @@ static bool busy_and_collapse(void)
 	struct kvm_page_stats kvm0, kvm1;
 	struct vm_summary s;
 	long collapsed = 0, n, moved = 0;
-	uint64_t t0, t1;
+	uint64_t t0, t1, ballooned;
 	struct run r;
-	bool ok;
+	int ret = host(b, 1024);
 
+	if (ret)
+		return ret;
 	snprintf(sa, sizeof(sa),
 		 "%s; churn ws=120M rate=0 time=1s; "
 		 "churn ws=120M rate=0 time=4s; %s",
 		 head, tail);
 	snprintf(sb, sizeof(sb), "%s; hold 1s; hold 4s; %s", head, tail);
-	id[0] = launch(h, "a", 256, sa);
-	id[1] = launch(h, "b", 256, sb);
-	balloon_freed(h, id);
-	wait_phases(h, id[0], P_CHURN);
-	compact_timed(h, id, &r);
-	vm_get_summary(host_vm(h, id[0]), &s);
+	ret = launch2(b, sa, sb, 256, id);
+	if (!ret)
+		ret = balloon_freed(b, id, &ballooned);
+	if (!ret)
+		ret = bench_wait_phases(b, id[0], P_CHURN, BENCH_WAIT_MS);
+	if (!ret)
+		ret = compact_timed(b, id, &r);
+	if (ret)
+		goto out;
+	host_guest_summary(b->h, id[0], &s);
 	print_run("busy.compact", &r);
 	printf("busy.compact_within_churn %d bool\n", s.nr_phases == P_CHURN);
 
-	wait_phases(h, id[0], P_DEFLATE);
-	wait_phases(h, id[1], P_DEFLATE);
-	vm_get_summary(host_vm(h, id[0]), &s);
+	ret = wait_phases2(b, id, P_DEFLATE);
+	if (ret)
+		goto out;
+	host_guest_summary(b->h, id[0], &s);
 	print_stalls("busy.baseline", &s.phase[P_BASELINE]);
 	print_stalls("busy.churn", &s.phase[P_CHURN]);
 	for (int i = 0; i < 2; i++) {
-		int ret = frag_balloon_to(h, id[i], 0, INFLATE_MS);
-
-		if (ret)
-			die("deflating", -ret);
+		ret = frag_balloon_to(b->h, id[i], 0, INFLATE_MS);
+		if (ret) {
+			errf(b->err, sizeof(b->err), ret, "deflating: %s",
+			     strerror(-ret));
+			goto out;
+		}
 	}
-	for (int i = 0; i < 2; i++)
-		wait_phases(h, id[i], P_RETOUCHED);
-	if (frag_kvm_pages(h, &kvm0))
-		die("KVM statistics", errno);
+	ret = wait_phases2(b, id, P_RETOUCHED);
+	if (!ret)
+		ret = kvm_pages(b, &kvm0);
+	if (ret)
+		goto out;
 	t0 = trace_clock_ns();
 	do {
-		moved += compact_memory(h->pool);
-		n = host_collapse_all(h, 4096, 4096);
+		moved += compact_memory(host_pool(b->h));
+		n = host_collapse_all(b->h, 4096, 4096);
 		collapsed += n > 0 ? n : 0;
 	} while (n > 0);
 	t1 = trace_clock_ns();
-	for (int i = 0; i < 2; i++)
-		wait_phases(h, id[i], P_COLLAPSED);
-	if (frag_kvm_pages(h, &kvm1))
-		die("KVM statistics", errno);
+	ret = wait_phases2(b, id, P_COLLAPSED);
+	if (!ret)
+		ret = kvm_pages(b, &kvm1);
+	if (ret)
+		goto out;
 	printf("collapse.regions %ld regions\n", collapsed);
 	printf("collapse.pages_compacted %ld pages\n", moved);
 	printf("collapse.ms %.1f ms\n", (t1 - t0) / 1e6);
@@ -527,9 +483,11 @@ static bool busy_and_collapse(void)
 	       100 * kvm_page_stats_2m_share(&kvm0));
 	printf("compact.pages_2m_pct %.1f %%\n",
 	       100 * kvm_page_stats_2m_share(&kvm1));
-	ok = validate(h) && guest_ok(h, id[0]) && guest_ok(h, id[1]);
-	host_done(h);
-	return ok;
+	*ok = bench_validate(b) && bench_guest_ok(b, id[0], 1) &&
+	      bench_guest_ok(b, id[1], 1);
+out:
+	bench_host_destroy(b);
+	return ret;
 }
 
 static void usage(void)
@@ -546,9 +504,10 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct bench b = { .prog = "bench_compact" };
 	uint64_t t0 = trace_clock_ns();
 	double bare, kvm, mib_s = 0;
-	bool ok;
+	bool ok = false, ok2 = false;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "r:nh", opts, NULL)) != -1) {
@@ -562,11 +521,8 @@ int main(int argc, char **argv)
 		if (remap_pages < 64 || remap_pages > (1UL << 20))
 			usage();
 	}
-	if (access("/dev/kvm", R_OK | W_OK)) {
-		printf("SKIP: bench_compact needs /dev/kvm: %s\n",
-		       strerror(errno));
+	if (!bench_have_kvm(&b))
 		return 0;
-	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	remap_limit(&bare, &kvm);
 	printf("compact.remap_limit_mib_s %.1f MiB/s\n", bare);
@@ -575,10 +531,13 @@ int main(int argc, char **argv)
 	       PAGE_SIZE / (bare * MiB) * 1e6);
 	printf("compact.remap_limit_kvm_us %.2f us\n",
 	       PAGE_SIZE / (kvm * MiB) * 1e6);
-	ok = frag_1g(&mib_s);
+	if (frag_1g(&b, &mib_s, &ok))
+		return bench_fail(&b);
 	printf("compact.vs_remap_limit %.2f ratio\n", mib_s / bare);
 	printf("compact.vs_remap_limit_kvm %.2f ratio\n", mib_s / kvm);
-	ok &= busy_and_collapse();
+	if (busy_and_collapse(&b, &ok2))
+		return bench_fail(&b);
+	ok &= ok2;
 	printf("compact.guest_ok %d bool\n", ok);
 	printf("compact.bench_s %.1f s\n", (trace_clock_ns() - t0) / 1e9);
 	return ok ? 0 : 1;

@@ -22,65 +22,38 @@
  * make for the bounded case (root).
  */
 #include <errno.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "tools/bench/bench.h"
 #include "vmm/kvm/cpu_cgroup.h"
-#include "vmm/host/host.h"
 #include "vmm/kvm/kvm.h"
 
 #define ROUNDS 3
 #define NEIGHBOUR "touch 32M; churn ws=32M rate=0 time=3s; verify"
 #define SPINNER "touch 400M; repeat 1000000 { verify }"
 
-static unsigned int launch(struct vmm_host *h, const char *name, uint64_t mib,
-			   unsigned int vcpus, unsigned int cpu_max,
-			   const char *script)
+static int launch(struct bench *b, const char *name, uint64_t mib,
+		  unsigned int vcpus, unsigned int cpu_max, const char *script,
+		  unsigned int *id)
 {
-	struct guest_spec spec = { .mem_bytes = mib << 20,
-				   .nr_vcpus = vcpus,
-				   .nr_vnodes = 1,
-				   .vnode_to_pnode = { -1 },
-				   .cpu_max_pct = cpu_max,
-				   .script = (char *)script };
-	struct vm_resources res = { .pool = h->pool, .quiet = true };
-	unsigned int id;
-	char err[256];
+	struct guest_spec spec;
 
-	snprintf(spec.name, sizeof(spec.name), "%s", name);
-	if (host_launch(h, &spec, &res, &id, err, sizeof(err))) {
-		fprintf(stderr, "bench_cpu: %s\n", err);
-		exit(1);
-	}
-	return id;
+	bench_spec(&spec, name, mib, script);
+	spec.nr_vcpus = vcpus;
+	spec.vnode_to_pnode[0] = -1;
+	spec.cpu_max_pct = cpu_max;
+	return bench_launch_spec(b, &spec, NULL, id);
 }
 
-static void wait_phases(struct vmm_host *h, unsigned int id, unsigned int n)
+static void end(struct bench *b, unsigned int id)
 {
-	struct vm_summary s;
-
-	for (int i = 0; i < 60000; i++) {
-		vm_get_summary(host_vm(h, id), &s);
-		if (s.nr_phases >= n)
-			return;
-		usleep(1000);
-	}
-	fprintf(stderr, "bench_cpu: guest %u never got to phase %u\n", id, n);
-	exit(1);
-}
-
-static void end(struct vmm_host *h, unsigned int id)
-{
-	struct vm *vm = host_vm(h, id);
-	struct pollfd p = { .fd = vm->stop_efd, .events = POLLIN };
-
-	vm_stop(vm, VM_EXIT_STOPPED, "benchmark done");
-	poll(&p, 1, 10000);
-	host_reap(h, id);
+	host_guest_stop(b->h, id, VM_EXIT_STOPPED, "benchmark done");
+	host_guest_wait(b->h, id, 10000);
+	host_reap(b->h, id);
 }
 
 static double now(clockid_t clk)
@@ -92,44 +65,43 @@ static double now(clockid_t clk)
 }
 
 /*
- * The neighbour's churn in GiB/s, beside a spinner if spin_max >= 0;
- * *cpus: the CPUs vmm used meanwhile.
+ * The neighbour's churn in GiB/s in *gibs, beside a spinner if
+ * spin_max >= 0; *cpus: the CPUs vmm used meanwhile.
  */
-static double neighbour(struct vmm_host *h, int spin_max, double *cpus)
+static int neighbour(struct bench *b, int spin_max, double *gibs, double *cpus)
 {
 	unsigned int spinner = 0, n;
 	struct vm_summary s;
 	double t0, c0;
+	int ret = 0;
 
 	if (spin_max >= 0) {
-		spinner = launch(h, "spinner", 512, 16, spin_max, SPINNER);
-		wait_phases(h, spinner, 2); /* touched, verifying */
+		ret = launch(b, "spinner", 512, 16, spin_max, SPINNER,
+			     &spinner);
+		/* touched, verifying */
+		if (!ret)
+			ret = bench_wait_phases(b, spinner, 2, BENCH_WAIT_MS);
 	}
-	n = launch(h, "neighbour", 64, 1, 0, NEIGHBOUR);
-	wait_phases(h, n, 1); /* touched: the churn begins */
+	if (!ret)
+		ret = launch(b, "neighbour", 64, 1, 0, NEIGHBOUR, &n);
+	/* touched: the churn begins */
+	if (!ret)
+		ret = bench_wait_phases(b, n, 1, BENCH_WAIT_MS);
+	if (ret)
+		return ret;
 	t0 = now(CLOCK_MONOTONIC);
 	c0 = now(CLOCK_PROCESS_CPUTIME_ID);
-	wait_phases(h, n, 2);
+	ret = bench_wait_phases(b, n, 2, BENCH_WAIT_MS);
+	if (ret)
+		return ret;
 	*cpus = (now(CLOCK_PROCESS_CPUTIME_ID) - c0) /
 		(now(CLOCK_MONOTONIC) - t0);
-	vm_get_summary(host_vm(h, n), &s);
-	end(h, n);
+	host_guest_summary(b->h, n, &s);
+	end(b, n);
 	if (spinner)
-		end(h, spinner);
-	return s.phase[1].bytes / (s.phase[1].ns / 1e9) / (1 << 30);
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, n, sizeof(*v), cmp_double);
-	return v[n / 2];
+		end(b, spinner);
+	*gibs = s.phase[1].bytes / (s.phase[1].ns / 1e9) / (1 << 30);
+	return 0;
 }
 
 int main(void)
@@ -139,8 +111,8 @@ int main(void)
 				  .hugepages = true };
 	double alone[ROUNDS], unbounded[ROUNDS], bounded[ROUNDS];
 	double cpus[3][ROUNDS];
+	struct bench b = { .prog = "bench_cpu" };
 	struct cpu_cgroup *probe;
-	struct vmm_host *h;
 	char err[256];
 	int fd;
 
@@ -156,28 +128,30 @@ int main(void)
 		return 0;
 	}
 	cpu_cgroup_destroy(probe);
-	if (host_create(&cfg, &h, err, sizeof(err))) {
-		fprintf(stderr, "bench_cpu: %s\n", err);
-		return 1;
-	}
-	h->out = fopen("/dev/null", "we");
-	h->oom_log = h->warn_log = h->out;
+	if (bench_host_create(&b, &cfg))
+		return bench_fail(&b);
+	host_set_output(b.h, NULL, b.null, b.null);
 	for (int i = 0; i < ROUNDS; i++) {
-		alone[i] = neighbour(h, -1, &cpus[0][i]);
-		unbounded[i] = neighbour(h, 0, &cpus[1][i]);
-		bounded[i] = neighbour(h, 50, &cpus[2][i]);
+		if (neighbour(&b, -1, &alone[i], &cpus[0][i]) ||
+		    neighbour(&b, 0, &unbounded[i], &cpus[1][i]) ||
+		    neighbour(&b, 50, &bounded[i], &cpus[2][i]))
+			return bench_fail(&b);
 		unbounded[i] /= alone[i];
 		bounded[i] /= alone[i];
 	}
-	host_destroy(h);
-	printf("cpu.neighbour_alone_gib_s %.1f GiB/s\n", median(alone, ROUNDS));
+	bench_host_destroy(&b);
+	printf("cpu.neighbour_alone_gib_s %.1f GiB/s\n",
+	       bench_median(alone, ROUNDS));
 	printf("cpu.neighbour_unbounded %.3f ratio\n",
-	       median(unbounded, ROUNDS));
-	printf("cpu.neighbour_bounded %.3f ratio\n", median(bounded, ROUNDS));
+	       bench_median(unbounded, ROUNDS));
+	printf("cpu.neighbour_bounded %.3f ratio\n",
+	       bench_median(bounded, ROUNDS));
 	printf("cpu.bound_gain %.2f ratio\n",
-	       median(bounded, ROUNDS) / median(unbounded, ROUNDS));
-	printf("cpu.vmm_cpus_alone %.2f CPUs\n", median(cpus[0], ROUNDS));
-	printf("cpu.vmm_cpus_unbounded %.2f CPUs\n", median(cpus[1], ROUNDS));
-	printf("cpu.vmm_cpus_bounded %.2f CPUs\n", median(cpus[2], ROUNDS));
+	       bench_median(bounded, ROUNDS) / bench_median(unbounded, ROUNDS));
+	printf("cpu.vmm_cpus_alone %.2f CPUs\n", bench_median(cpus[0], ROUNDS));
+	printf("cpu.vmm_cpus_unbounded %.2f CPUs\n",
+	       bench_median(cpus[1], ROUNDS));
+	printf("cpu.vmm_cpus_bounded %.2f CPUs\n",
+	       bench_median(cpus[2], ROUNDS));
 	return 0;
 }

@@ -20,7 +20,6 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <libgen.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,24 +28,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "vmm/guest_mem/guest_mem.h"
-#include "vmm/host/host.h"
+#include "tools/bench/bench.h"
 
 #define TOUCH_MIB 1024
 #define ROUNDS 3
-
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, n, sizeof(*v), cmp_double);
-	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
-}
 
 static uint64_t now_ns(void)
 {
@@ -56,44 +41,26 @@ static uint64_t now_ns(void)
 	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
 }
 
-static int wait_stop(struct vm *vm, int ms)
-{
-	struct pollfd p = { .fd = vm->stop_efd, .events = POLLIN };
-
-	if (poll(&p, 1, ms) != 1) {
-		vm_stop(vm, VM_EXIT_STOPPED, "benchmark timeout");
-		return -ETIMEDOUT;
-	}
-	return 0;
-}
-
 /* Run one touch guest; GiB/s of its touch phase, or < 0. */
-static double touch_run(struct vmm_host *h, const struct vm_resources *res,
+static double touch_run(struct bench *b, const struct vm_resources *res,
 			struct histogram *lat)
 {
-	char script[64], err[256];
-	struct guest_spec spec = {
-		.name = "bench",
-		.mem_bytes = (uint64_t)(TOUCH_MIB + 64) << 20,
-		.nr_vcpus = 1,
-		.nr_vnodes = 1,
-		.vnode_to_pnode = { 0 },
-		.script = script,
-	};
+	struct guest_spec spec;
 	struct vm_summary s;
+	char script[64];
 	unsigned int id;
 	double gibs = -1;
 	struct vm *vm;
 
 	snprintf(script, sizeof(script), "touch %dM", TOUCH_MIB);
-	if (host_launch(h, &spec, res, &id, err, sizeof(err))) {
-		fprintf(stderr, "bench_fault: launch: %s\n", err);
+	bench_spec(&spec, "bench", TOUCH_MIB + 64, script);
+	if (bench_launch_spec(b, &spec, res, &id)) {
+		fprintf(stderr, "bench_fault: launch: %s\n", b->err);
 		return -1;
 	}
-	vm = host_vm(h, id);
-	if (!wait_stop(vm, 60000)) {
-		vm_wait(vm);
-		vm_get_summary(vm, &s);
+	vm = host_vm(b->h, id);
+	if (!bench_wait_end(b, id, 60000)) {
+		host_guest_summary(b->h, id, &s);
 		if (s.nr_phases >= 1 && s.phase[0].ns)
 			gibs = (TOUCH_MIB / 1024.0) / (s.phase[0].ns / 1e9);
 		if (lat && vm->mem && res->pool) {
@@ -108,7 +75,7 @@ static double touch_run(struct vmm_host *h, const struct vm_resources *res,
 					st.faults, st.spurious, st.pages);
 		}
 	}
-	host_reap(h, id);
+	host_reap(b->h, id);
 	return gibs;
 }
 
@@ -173,44 +140,31 @@ static long host_overhead_kib(void)
 }
 
 /* 16 idle guests: host memory each beyond its guest RAM. */
-static double overhead_per_guest(struct vmm_host *h)
+static double overhead_per_guest(struct bench *b)
 {
 	enum { N = 16 };
-	struct guest_spec spec = {
-		.mem_bytes = 64 << 20,
-		.nr_vcpus = 1,
-		.nr_vnodes = 1,
-		.vnode_to_pnode = { -1 },
-		.script = "touch 4M; hold 3s",
-	};
-	struct vm_resources res = { .pool = h->pool, .quiet = true };
+	struct guest_spec spec;
 	unsigned int id[N];
 	long before, after;
-	char err[256];
+	char name[16];
 
 	before = host_overhead_kib();
 	for (int i = 0; i < N; i++) {
-		snprintf(spec.name, sizeof(spec.name), "idle%d", i);
-		if (host_launch(h, &spec, &res, &id[i], err, sizeof(err))) {
-			fprintf(stderr, "bench_fault: %s\n", err);
+		snprintf(name, sizeof(name), "idle%d", i);
+		bench_spec(&spec, name, 64, "touch 4M; hold 3s");
+		spec.vnode_to_pnode[0] = -1;
+		if (bench_launch_spec(b, &spec, NULL, &id[i])) {
+			bench_fail(b);
 			return -1;
 		}
 	}
-	/* All booted and holding. */
-	for (int i = 0; i < N; i++) {
-		for (int t = 0; t < 2000; t++) {
-			struct vm_summary s;
-
-			vm_get_summary(host_vm(h, id[i]), &s);
-			if (s.nr_phases >= 1)
-				break;
-			usleep(1000);
-		}
-	}
-	after = host_overhead_kib();
-	host_stop_all(h, "benchmark done");
+	/* All booted and holding (or as far as they got in 2 s). */
 	for (int i = 0; i < N; i++)
-		host_reap(h, id[i]);
+		bench_wait_phases(b, id[i], 1, 2000);
+	after = host_overhead_kib();
+	host_stop_all(b->h, "benchmark done");
+	for (int i = 0; i < N; i++)
+		host_reap(b->h, id[i]);
 	return (double)(after - before) / N;
 }
 
@@ -222,52 +176,45 @@ int main(int argc, char **argv)
 		.hugepages = true,
 	};
 	double g9[ROUNDS], g0[ROUNDS], gn[ROUNDS], boot[7];
+	struct bench b = { .prog = "bench_fault" };
 	struct histogram lat = { 0 };
-	char vmm[4096], err[256];
-	struct vmm_host *h;
+	char vmm[4096];
 	int nb = 0;
 
 	(void)argc;
-	if (access("/dev/kvm", R_OK | W_OK)) {
-		printf("SKIP: bench_fault needs /dev/kvm: %s\n",
-		       strerror(errno));
+	if (!bench_have_kvm(&b))
 		return 0;
-	}
-	if (host_create(&cfg, &h, err, sizeof(err))) {
-		fprintf(stderr, "bench_fault: %s\n", err);
-		return 1;
-	}
-	h->out = fopen("/dev/null", "we");
+	if (bench_host_create(&b, &cfg))
+		return bench_fail(&b);
 	for (int r = 0; r < ROUNDS; r++) {
-		struct vm_resources pool9 = { .pool = h->pool };
-		struct vm_resources pool0 = { .pool = h->pool,
+		struct vm_resources pool9 = { .pool = host_pool(b.h) };
+		struct vm_resources pool0 = { .pool = host_pool(b.h),
 					      .no_huge = true };
 		struct vm_resources native = {
 			.backing = GUEST_BACKING_ANON,
 		};
 
-		g9[r] = touch_run(h, &pool9, NULL);
-		g0[r] = touch_run(h, &pool0, &lat);
-		gn[r] = touch_run(h, &native, NULL);
+		g9[r] = touch_run(&b, &pool9, NULL);
+		g0[r] = touch_run(&b, &pool0, &lat);
+		gn[r] = touch_run(&b, &native, NULL);
 		/* Give the pool back to the host between rounds, so every
 		 * round starts from the same (cold) state as native. */
-		pool_return_free_pageblocks(h->pool);
+		pool_return_free_pageblocks(host_pool(b.h));
 	}
-	printf("fault.order9_gib_s %.3f GiB/s\n", median(g9, ROUNDS));
-	printf("fault.order0_gib_s %.3f GiB/s\n", median(g0, ROUNDS));
-	printf("fault.native_gib_s %.3f GiB/s\n", median(gn, ROUNDS));
+	printf("fault.order9_gib_s %.3f GiB/s\n", bench_median(g9, ROUNDS));
+	printf("fault.order0_gib_s %.3f GiB/s\n", bench_median(g0, ROUNDS));
+	printf("fault.native_gib_s %.3f GiB/s\n", bench_median(gn, ROUNDS));
 	printf("fault.order9_vs_native %.2f ratio\n",
-	       median(g9, ROUNDS) / median(gn, ROUNDS));
+	       bench_median(g9, ROUNDS) / bench_median(gn, ROUNDS));
 	printf("fault.order0_vs_native %.2f ratio\n",
-	       median(g0, ROUNDS) / median(gn, ROUNDS));
+	       bench_median(g0, ROUNDS) / bench_median(gn, ROUNDS));
 	printf("fault.order0_p50_us %.2f us\n",
 	       hist_percentile(&lat, 50) / 1e3);
 	printf("fault.order0_p99_us %.2f us\n",
 	       hist_percentile(&lat, 99) / 1e3);
 	printf("fault.order0_events %" PRIu64 " count\n", lat.n);
-	printf("guest.overhead_kib %.0f KiB\n", overhead_per_guest(h));
-	fclose(h->out);
-	host_destroy(h);
+	printf("guest.overhead_kib %.0f KiB\n", overhead_per_guest(&b));
+	bench_host_destroy(&b);
 
 	snprintf(vmm, sizeof(vmm), "%s/../vmm", dirname(argv[0]));
 	if (!access(vmm, X_OK)) {
@@ -279,7 +226,7 @@ int main(int argc, char **argv)
 		}
 	}
 	if (nb)
-		printf("boot.ms %.2f ms\n", median(boot, nb));
+		printf("boot.ms %.2f ms\n", bench_median(boot, nb));
 	else
 		printf("SKIP: boot.ms: %s did not run\n", vmm);
 	return 0;

@@ -42,15 +42,13 @@
  */
 #include <errno.h>
 #include <getopt.h>
-#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "vmm/guest_mem/guest_mem.h"
-#include "vmm/host/host.h"
-#include "vmm/kvm/kvm_stats.h"
+#include "tools/bench/bench.h"
+#include "util/errf.h"
 
 #define MiB (1ULL << 20)
 #define GUEST_MIB 512
@@ -60,51 +58,12 @@ static unsigned int nr_vcpus = 1, batch_nr = 32;
 static double seconds = 1.5;
 static bool idle_guest; /* the guest holds its memory instead of churning */
 
-static struct vmm_host *host(void)
-{
-	/* Pages move when the benchmark moves them: no kcompactd, no
-	 * collapse thread. */
-	struct vmm_config cfg = { .pool_bytes = 1024 * MiB,
-				  .nr_nodes = 1,
-				  .hugepages = true,
-				  .balloon_off = true,
-				  .compaction_off = true };
-	struct vmm_host *h;
-	char err[256];
-
-	if (host_create(&cfg, &h, err, sizeof(err))) {
-		fprintf(stderr, "bench_migrate: %s\n", err);
-		exit(1);
-	}
-	h->out = fopen("/dev/null", "we");
-	h->oom_log = h->out;
-	return h;
-}
-
-static void wait_phases(struct vmm_host *h, unsigned int id, unsigned int n)
-{
-	struct vm_summary s;
-
-	for (int i = 0; i < 60000; i++) {
-		vm_get_summary(host_vm(h, id), &s);
-		if (s.nr_phases >= n)
-			return;
-		usleep(1000);
-	}
-	fprintf(stderr, "bench_migrate: the guest never got to phase %u\n", n);
-	exit(1);
-}
-
 /* What a histogram gained since a copy of it was taken. */
 static void hist_since(struct histogram *d, const struct histogram *now,
 		       const struct histogram *then)
 {
 	memset(d, 0, sizeof(*d));
-	for (unsigned int b = 0; b < HIST_BUCKETS; b++)
-		d->count[b] = now->count[b] - then->count[b];
-	d->n = now->n - then->n;
-	d->sum = now->sum - then->sum;
-	d->max = now->max; /* an upper bound: percentiles never exceed it */
+	hist_merge_since(d, now, then);
 }
 
 struct figures {
@@ -158,18 +117,18 @@ static void figures_since(struct vm *vm, const struct snap *a,
 
 /* Plain pauses, 200 us apart, for `seconds`: window (vCPUs asked to
  * stop to resume returned) and the vCPUs' own stall. */
-static void baseline(struct vm *vm, struct figures *f)
+static int baseline(struct bench *b, struct vm *vm, struct figures *f)
 {
 	struct histogram win = { 0 }, ds, s0 = vm->pause_stall_ns;
 	uint64_t end = trace_clock_ns() + (uint64_t)(seconds * 1e9);
 
 	while (trace_clock_ns() < end) {
 		uint64_t t0;
+		int ret = vm_pause_timed(vm, &t0);
 
-		if (vm_pause_timed(vm, &t0)) {
-			fprintf(stderr, "bench_migrate: vm_pause failed\n");
-			exit(1);
-		}
+		if (ret)
+			return errf(b->err, sizeof(b->err), ret,
+				    "vm_pause failed");
 		vm_resume(vm);
 		hist_add(&win, trace_clock_ns() - t0);
 		usleep(200);
@@ -180,25 +139,25 @@ static void baseline(struct vm *vm, struct figures *f)
 	f->p50_us = hist_percentile(&win, 50) / 1e3;
 	f->p99_us = hist_percentile(&win, 99) / 1e3;
 	f->stall_p99_us = hist_percentile(&ds, 99) / 1e3;
+	return 0;
 }
 
-static pfn_t frames(struct vmm_host *h, unsigned int n)
+/* n consecutive free frames, or PFN_NONE. */
+static pfn_t frames(struct mm_pool *pool, unsigned int n)
 {
 	unsigned int order = 0;
 	pfn_t p;
 
 	while ((1U << order) < n)
 		order++;
-	p = __alloc_pages(h->pool, __GFP_MOVABLE, order, 0, NULL);
-	if (p == PFN_NONE) {
-		fprintf(stderr, "bench_migrate: the pool ran out\n");
-		exit(1);
-	}
+	p = __alloc_pages(pool, __GFP_MOVABLE, order, 0, NULL);
+	if (p == PFN_NONE)
+		return p;
 	if (order)
-		split_page(h->pool, p, order);
+		split_page(pool, p, order);
 	/* Past n: not needed, back at once. */
 	for (unsigned int i = n; i < (1U << order); i++)
-		__free_pages(h->pool, p + i, 0);
+		__free_pages(pool, p + i, 0);
 	return p;
 }
 
@@ -207,26 +166,34 @@ static pfn_t frames(struct vmm_host *h, unsigned int n)
  * from the start of the guest's memory on, every stride-th, into
  * consecutive new frames (stride 1: they merge into runs).
  */
-static void migrate_for(struct vmm_host *h, unsigned int id,
-			unsigned int stride, struct figures *f)
+static int migrate_for(struct bench *b, unsigned int id, unsigned int stride,
+		       struct figures *f)
 {
-	struct vm *vm = host_vm(h, id);
+	struct mm_pool *pool = host_pool(b->h);
+	struct vm *vm = host_vm(b->h, id);
 	struct guest_mem *mem = vm->mem;
 	struct migrate_req *req = calloc(batch_nr, sizeof(*req));
 	uint64_t lo = 4 * MiB, hi = (4 + TOUCH_MIB) * MiB, g = lo, end;
 	struct snap s0;
 
+	if (!req)
+		return errf(b->err, sizeof(b->err), -ENOMEM, "out of memory");
 	take(vm, &s0);
 	end = s0.t + (uint64_t)(seconds * 1e9);
 	while (trace_clock_ns() < end) {
-		pfn_t np = frames(h, batch_nr);
+		pfn_t np = frames(pool, batch_nr);
 		unsigned int n = 0;
 
+		if (np == PFN_NONE) {
+			free(req);
+			return errf(b->err, sizeof(b->err), -ENOMEM,
+				    "the pool ran out");
+		}
 		for (unsigned int i = 0; i < batch_nr; i++) {
 			pfn_t old = READ_ONCE(mem->gpa_map[g >> PAGE_SHIFT]);
 
 			if (old == PFN_NONE) {
-				__free_pages(h->pool, np + i, 0);
+				__free_pages(pool, np + i, 0);
 			} else {
 				req[n++] = (struct migrate_req){
 					.old_pfn = old,
@@ -240,13 +207,14 @@ static void migrate_for(struct vmm_host *h, unsigned int id,
 				g = lo +
 				    (g - lo + PAGE_SIZE) % (stride * PAGE_SIZE);
 		}
-		h->pool->ops.migrate_pages(h->pool->ops.priv, req, n);
+		host_migrate_pages(b->h, req, n);
 		for (unsigned int i = 0; i < n; i++)
 			if (req[i].result)
-				__free_pages(h->pool, req[i].new_pfn, 0);
+				__free_pages(pool, req[i].new_pfn, 0);
 	}
 	figures_since(vm, &s0, f);
 	free(req);
+	return 0;
 }
 
 static void usage(void)
@@ -371,7 +339,7 @@ static void collapse_for(struct vmm_host *h, unsigned int id, struct figures *f,
 	struct snap s0;
 	uint64_t end;
 
-	kvm_vm_page_stats(vm->vm_fd, before);
+	host_guest_kvm_pages(h, id, before);
 	take(vm, &s0);
 	end = s0.t + (uint64_t)(seconds * 1e9);
 	while (trace_clock_ns() < end && host_collapse_all(h, 256, 1) > 0)
@@ -379,89 +347,90 @@ static void collapse_for(struct vmm_host *h, unsigned int id, struct figures *f,
 	figures_since(vm, &s0, f);
 }
 
+/* One churn phase per part, a little longer than the part (phase n + 1
+ * is part n); then verify everything. */
+static void script_for(char *script, size_t size)
+{
+	unsigned int ms = (unsigned int)(seconds * 1000) + 300;
+	size_t len = snprintf(script, size, "touch %uM", TOUCH_MIB);
+
+	for (int i = 0; i < NR_PARTS; i++)
+		len += idle_guest ? snprintf(script + len, size - len,
+					     "; hold %ums", ms) :
+				    snprintf(script + len, size - len,
+					     "; churn ws=%uM rate=0 time=%ums",
+					     TOUCH_MIB, ms);
+	snprintf(script + len, size - len, "; verify");
+}
+
+/* Part i, during the guest's phase i + 1. */
+static int run_part(struct bench *b, unsigned int id, int i, bool entries,
+		    struct figures *f, struct kvm_page_stats *kvm_before)
+{
+	struct guest_mem *mem = host_vm(b->h, id)->mem;
+
+	switch (i) {
+	case BASELINE:
+		return baseline(b, host_vm(b->h, id), f);
+	case ENTRY_RUNS:
+	case ENTRY_SCATTERED:
+		if (!entries)
+			return 0;
+		guest_mem_set_migrate_by_pause(mem, false);
+		return migrate_for(b, id, i == ENTRY_RUNS ? 1 : 2, f);
+	case PAUSE_RUNS:
+	case PAUSE_SCATTERED:
+		guest_mem_set_migrate_by_pause(mem, true);
+		return migrate_for(b, id, i == PAUSE_RUNS ? 1 : 2, f);
+	default:
+		guest_mem_set_migrate_by_pause(mem, !entries);
+		collapse_for(b->h, id, f, kvm_before);
+		return 0;
+	}
+}
+
 int main(int argc, char **argv)
 {
+	/* Pages move when the benchmark moves them: no kcompactd, no
+	 * collapse thread. */
+	struct vmm_config cfg = { .pool_bytes = 1024 * MiB,
+				  .nr_nodes = 1,
+				  .hugepages = true,
+				  .balloon_off = true,
+				  .compaction_off = true };
+	struct bench b = { .prog = "bench_migrate" };
 	struct figures f[NR_PARTS] = { 0 };
-	struct guest_spec spec = { .name = "bench",
-				   .mem_bytes = GUEST_MIB * MiB,
-				   .nr_vnodes = 1,
-				   .vnode_to_pnode = { 0 } };
-	struct vm_resources res = { .quiet = true };
-	unsigned int ms = (unsigned int)(seconds * 1000) + 300;
 	struct kvm_page_stats kvm_before = { 0 }, kvm_after = { 0 };
-	struct guest_mem *mem;
-	struct vm_summary s;
-	struct vmm_host *h;
-	char script[512], err[256];
-	unsigned int id, len = 0;
-	struct pollfd p;
+	struct guest_spec spec;
+	char script[512];
+	unsigned int id;
 	bool ok, entries;
 
 	parse(argc, argv);
-	if (access("/dev/kvm", R_OK | W_OK)) {
-		printf("SKIP: bench_migrate needs /dev/kvm: %s\n",
-		       strerror(errno));
+	if (!bench_have_kvm(&b))
 		return 0;
-	}
-	h = host();
-	res.pool = h->pool;
+	if (bench_host_create(&b, &cfg))
+		return bench_fail(&b);
+	host_set_output(b.h, NULL, b.null, NULL);
+	script_for(script, sizeof(script));
+	bench_spec(&spec, "bench", GUEST_MIB, script);
 	spec.nr_vcpus = nr_vcpus;
-	/* One churn phase per part, a little longer than the part (phase
-	 * n + 1 is part n); then verify everything. */
-	len = snprintf(script, sizeof(script), "touch %uM", TOUCH_MIB);
-	for (int i = 0; i < NR_PARTS; i++)
-		len += idle_guest ? snprintf(script + len, sizeof(script) - len,
-					     "; hold %ums", ms) :
-				    snprintf(script + len, sizeof(script) - len,
-					     "; churn ws=%uM rate=0 time=%ums",
-					     TOUCH_MIB, ms);
-	snprintf(script + len, sizeof(script) - len, "; verify");
-	spec.script = script;
-	if (host_launch(h, &spec, &res, &id, err, sizeof(err))) {
-		fprintf(stderr, "bench_migrate: %s\n", err);
-		return 1;
-	}
-	mem = host_vm(h, id)->mem;
-	entries = mem->wp_capable;
-	for (int i = BASELINE; i < NR_PARTS; i++) {
-		wait_phases(h, id, i + 1);
-		switch (i) {
-		case BASELINE:
-			baseline(host_vm(h, id), &f[i]);
-			break;
-		case ENTRY_RUNS:
-		case ENTRY_SCATTERED:
-			if (!entries)
-				break;
-			guest_mem_set_migrate_by_pause(mem, false);
-			migrate_for(h, id, i == ENTRY_RUNS ? 1 : 2, &f[i]);
-			break;
-		case PAUSE_RUNS:
-		case PAUSE_SCATTERED:
-			guest_mem_set_migrate_by_pause(mem, true);
-			migrate_for(h, id, i == PAUSE_RUNS ? 1 : 2, &f[i]);
-			break;
-		default:
-			guest_mem_set_migrate_by_pause(mem, !entries);
-			collapse_for(h, id, &f[i], &kvm_before);
-		}
-	}
+	if (bench_launch_spec(&b, &spec, NULL, &id))
+		return bench_fail(&b);
+	entries = ((struct guest_mem *)host_vm(b.h, id)->mem)->wp_capable;
+	for (int i = BASELINE; i < NR_PARTS; i++)
+		if (bench_wait_phases(&b, id, i + 1, BENCH_WAIT_MS) ||
+		    run_part(&b, id, i, entries, &f[i], &kvm_before))
+			return bench_fail(&b);
 	/* The guest touched its memory again through the last phase. */
-	wait_phases(h, id, NR_PARTS + 1);
-	kvm_vm_page_stats(host_vm(h, id)->vm_fd, &kvm_after);
+	if (bench_wait_phases(&b, id, NR_PARTS + 1, BENCH_WAIT_MS))
+		return bench_fail(&b);
+	host_guest_kvm_pages(b.h, id, &kvm_after);
 
-	p = (struct pollfd){ .fd = host_vm(h, id)->stop_efd, .events = POLLIN };
-	poll(&p, 1, 60000);
-	vm_wait(host_vm(h, id));
+	ok = bench_guest_ok(&b, id, idle_guest ? 1 : NR_PARTS + 1);
 	for (int i = 0; i < NR_PARTS; i++)
-		guest_view(host_vm(h, id), i + 1, &f[i]);
-	vm_get_summary(host_vm(h, id), &s);
-	ok = s.exited && s.exit_status == 0 && !s.verify_bad && !s.nr_corrupt &&
-	     s.nr_verify >= (idle_guest ? 1 : NR_PARTS + 1);
-	if (host_validate(h, err, sizeof(err))) {
-		fprintf(stderr, "bench_migrate: %s\n", err);
-		ok = false;
-	}
+		guest_view(host_vm(b.h, id), i + 1, &f[i]);
+	ok &= bench_validate(&b);
 
 	printf("bench_migrate: %u vCPU(s), %u-page requests, %.1f s per part, %s guest of %u MiB touched\n",
 	       nr_vcpus, batch_nr, seconds, idle_guest ? "idle" : "churning",
@@ -481,7 +450,6 @@ int main(int argc, char **argv)
 	       f[ENTRY_RUNS].moved + f[ENTRY_SCATTERED].moved +
 		       f[PAUSE_RUNS].moved + f[PAUSE_SCATTERED].moved);
 	printf("migrate.guest_ok %d bool\n", ok);
-	host_stop_all(h, "benchmark done");
-	host_destroy(h);
+	bench_host_destroy(&b);
 	return ok ? 0 : 1;
 }

@@ -72,3 +72,16 @@ void hist_merge(struct histogram *dst, const struct histogram *src)
 	if (src->max > dst->max)
 		dst->max = src->max;
 }
+
+void hist_merge_since(struct histogram *dst, const struct histogram *now,
+		      const struct histogram *then)
+{
+	for (unsigned int b = 0; b < HIST_BUCKETS; b++)
+		dst->count[b] += now->count[b] - then->count[b];
+	dst->n += now->n - then->n;
+	dst->sum += now->sum - then->sum;
+	/* When the largest value since then came is not known: now's max
+	 * bounds it, and percentiles never exceed it. */
+	if (now->max > dst->max)
+		dst->max = now->max;
+}

@@ -24,5 +24,9 @@ void hist_add(struct histogram *h, uint64_t v);
 /* Percentile p in [0, 100] of the values added; 0 if empty. */
 uint64_t hist_percentile(const struct histogram *h, double p);
 void hist_merge(struct histogram *dst, const struct histogram *src);
+/* Add to dst what a histogram gained from then (an earlier copy of it)
+ * to now: the values of an interval, from two snapshots. */
+void hist_merge_since(struct histogram *dst, const struct histogram *now,
+		      const struct histogram *then);
 
 #endif /* VMM_HISTOGRAM_H */

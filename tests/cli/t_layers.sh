@@ -9,11 +9,15 @@ fail=0
 
 tree() {
 	rm -rf "$tmp/t" && mkdir -p "$tmp/t/mm" "$tmp/t/vmm/host" \
-		"$tmp/t/tools/vmmctl" "$tmp/t/tests"
+		"$tmp/t/vmm/ctl" "$tmp/t/tools/vmmctl" "$tmp/t/tools/bench" \
+		"$tmp/t/tests"
 	echo '#include "mm/mm.h"' >"$tmp/t/vmm/host/host.c"
 	echo '#include "mm/internal.h"' >"$tmp/t/mm/buddy.c"
 	echo '#include "mm/internal.h"' >"$tmp/t/tests/check_buddy.c"
 	echo '#include "vmm/ctl/path.h"' >"$tmp/t/tools/vmmctl/main.c"
+	echo '#include "vmm/host/api.h"' >"$tmp/t/tools/bench/bench.c"
+	echo '#include "vmm/host/internal.h"' >"$tmp/t/vmm/host/launch.c"
+	echo '#include "vmm/host/host.h"' >"$tmp/t/vmm/ctl/guests.c"
 }
 
 tree
@@ -35,4 +39,10 @@ expect_bad "mm's internals" "vmm/host/host.c: includes mm/internal.h"
 tree
 echo '#include "vmm/host/host.h"' >>"$tmp/t/tools/vmmctl/main.c"
 expect_bad "vmmctl on the host" "tools/vmmctl/main.c: includes vmm/host/host.h"
+tree
+echo '#include "vmm/host/host.h"' >>"$tmp/t/tools/bench/bench.c"
+expect_bad "a tool inside the host" "tools/bench/bench.c: includes vmm/host/host.h"
+tree
+echo '#include "vmm/host/internal.h"' >>"$tmp/t/vmm/ctl/guests.c"
+expect_bad "another folder's internals" "vmm/ctl/guests.c: includes vmm/host/internal.h, which is for its own folder alone"
 exit $fail

@@ -4,7 +4,6 @@
 #include <unistd.h>
 
 #include "tools/frag/frag.h"
-#include "vmm/host/balloon.h"
 
 /* What one frame is, for the layout: free, a guest's, or anything else
  * in use (the VMM's own, a compaction target). */
@@ -97,15 +96,15 @@ void frag_layout(struct mm_pool *pool, struct frag_layout *l)
 int frag_balloon_to(struct vmm_host *h, unsigned int id, uint64_t target,
 		    unsigned int timeout_ms)
 {
-	struct virtio_balloon *vb;
 	struct balloon_info info;
+	int ret = host_balloon_set_target(h, id, target);
 
-	if (!host_vm_balloon(h, id))
-		return -ENOENT;
-	vb = &host_vm_balloon(h, id)->vb;
-	balloon_set_target(vb, (uint32_t)target);
+	if (ret)
+		return ret;
 	for (unsigned int ms = 0;; ms++) {
-		balloon_get_info(vb, &info);
+		ret = host_balloon_info(h, id, &info);
+		if (ret)
+			return ret;
 		if (info.actual == target)
 			return 0;
 		if (ms >= timeout_ms)
@@ -120,11 +119,8 @@ uint64_t frag_balloon_pages(struct vmm_host *h, unsigned int id)
 {
 	struct balloon_info info;
 
-	struct vm_balloon *b = host_vm_balloon(h, id);
-
-	if (!b)
+	if (host_balloon_info(h, id, &info))
 		return 0;
-	balloon_get_info(&b->vb, &info);
 	return info.actual;
 }
 
@@ -132,22 +128,25 @@ uint64_t frag_phase_bytes(struct vmm_host *h, unsigned int id, unsigned int n)
 {
 	struct vm_summary s;
 
-	vm_get_summary(host_vm(h, id), &s);
+	if (host_guest_summary(h, id, &s))
+		return 0;
 	return n < s.nr_phases && n < VM_MAX_PHASES ? s.phase[n].bytes : 0;
 }
 
 int frag_kvm_pages(struct vmm_host *h, struct kvm_page_stats *sum)
 {
+	unsigned int ids[VMM_MAX_GUESTS],
+		n = host_guest_ids(h, ids, VMM_MAX_GUESTS);
+	struct host_guest_info gi;
+
 	*sum = (struct kvm_page_stats){ 0 };
-	for (unsigned int slot = 1; slot <= VMM_MAX_GUESTS; slot++) {
+	for (unsigned int i = 0; i < n; i++) {
 		struct kvm_page_stats ps;
-		struct vm *vm = h->vm[slot];
 		int ret;
 
-		if (!vm ||
-		    __atomic_load_n(&vm->state, __ATOMIC_ACQUIRE) != VM_RUNNING)
+		if (host_guest_info(h, ids[i], &gi) || gi.state != VM_RUNNING)
 			continue;
-		ret = kvm_vm_page_stats(vm->vm_fd, &ps);
+		ret = host_guest_kvm_pages(h, ids[i], &ps);
 		if (ret)
 			return ret;
 		sum->pages_4k += ps.pages_4k;

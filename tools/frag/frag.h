@@ -20,7 +20,7 @@
 #ifndef TOOLS_FRAG_FRAG_H
 #define TOOLS_FRAG_FRAG_H
 
-#include "vmm/host/host.h"
+#include "vmm/host/api.h"
 #include "vmm/kvm/kvm_stats.h"
 
 /* The pool, pageblock by pageblock, as compaction sees it. */

@@ -8,6 +8,7 @@
 #include "tools/overcommit/analyze.h"
 #include "tools/overcommit/files.h"
 #include "tools/trace/chrome.h"
+#include "util/array.h"
 
 /* Which guest a thread faults for (each VM has its fault thread). */
 struct tid_vm {
@@ -34,19 +35,10 @@ static int tid_vm(struct analysis *a, uint32_t tid)
 
 static void learn_tid(struct analysis *a, const struct trace_line *l)
 {
-	struct tid_vm *m;
-
 	if (l->type != TR_FAULT || tid_vm(a, l->tid) >= 0)
 		return;
-	if (a->nr_map == a->cap_map) {
-		unsigned int cap = a->cap_map ? a->cap_map * 2 : 16;
-
-		m = realloc(a->map, cap * sizeof(*m));
-		if (!m)
-			return;
-		a->map = m;
-		a->cap_map = cap;
-	}
+	if (array_grow(a->map, a->nr_map, a->cap_map, 16))
+		return;
 	a->map[a->nr_map++] =
 		(struct tid_vm){ l->tid, (unsigned int)trace_val(l, "vm") };
 }

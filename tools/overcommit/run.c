@@ -15,8 +15,8 @@
 #include "tools/overcommit/files.h"
 #include "tools/overcommit/run.h"
 #include "tools/overcommit/sample.h"
-#include "vmm/host/host.h"
-#include "vmm/host/balloon.h"
+#include "util/event_loop.h"
+#include "vmm/host/api.h"
 
 struct oc_run;
 
@@ -57,7 +57,7 @@ static void write_record(const struct trace_record *rec, void *arg)
 static void drain_trace(struct oc_run *run)
 {
 	run->r->trace_events +=
-		trace_ring_drain(&run->h->pool->trace, &run->trace_pos,
+		trace_ring_drain(host_trace_ring(run->h), &run->trace_pos,
 				 &run->r->trace_lost, write_record, run->trace);
 }
 
@@ -73,21 +73,19 @@ static bool all_done(struct oc_run *run)
 /* How it ended, read before host_reap() frees it. */
 static void record_end(struct oc_run *run, struct oc_guest *g)
 {
-	struct vm *vm = host_vm(run->h, g->id);
-	struct vm_balloon *b = host_vm_balloon(run->h, g->id);
+	struct host_guest_info gi;
 
 	g->ended_ns = now(run);
 	g->state = OC_ENDED;
-	if (!vm)
+	if (host_guest_info(run->h, g->id, &gi))
 		return;
-	vm_get_summary(vm, &g->sum);
-	g->why = vm_exit_reason(vm, g->detail, sizeof(g->detail));
-	if (vm->mem)
-		guest_mem_get_stats(vm->mem, &g->mem);
-	if (b) {
-		g->has_balloon = true;
-		balloon_get_info(&b->vb, &g->balloon);
-	}
+	g->sum = gi.sum;
+	g->why = gi.why;
+	memcpy(g->detail, gi.detail, sizeof(g->detail));
+	g->mem = gi.mem;
+	g->has_balloon = gi.has_balloon;
+	if (gi.has_balloon)
+		g->balloon = gi.balloon;
 }
 
 static void guest_stopped(struct evloop *l, struct ev *e, int res)
@@ -109,10 +107,11 @@ static void guest_stopped(struct evloop *l, struct ev *e, int res)
 static void launch(struct oc_run *run, struct oc_slot *slot)
 {
 	struct oc_guest *g = slot->g;
-	struct vm_resources res = { .pool = run->h->pool,
+	struct vm_resources res = { .pool = host_pool(run->h),
 				    .no_irqchip = run->sc->cfg.irqchip_off,
 				    .console = run->console };
 	unsigned int id = 0, next;
+	int stop_fd;
 
 	if (run->stopping) {
 		g->state = OC_NOT_STARTED;
@@ -132,15 +131,16 @@ static void launch(struct oc_run *run, struct oc_slot *slot)
 		 */
 		if (!g->error[0])
 			snprintf(g->error, sizeof(g->error), "failed");
-		if (id != next || !host_vm(run->h, id)) {
-			g->state = OC_LAUNCH_FAILED;
-			return;
-		}
+	}
+	stop_fd = host_guest_stop_fd(run->h, id);
+	if (id != next || stop_fd < 0) {
+		g->state = OC_LAUNCH_FAILED;
+		return;
 	}
 	g->id = id;
 	g->state = OC_RUNNING;
-	evloop_add_poll(&run->loop, &slot->stop_ev,
-			host_vm(run->h, id)->stop_efd, guest_stopped, slot);
+	evloop_add_poll(&run->loop, &slot->stop_ev, stop_fd, guest_stopped,
+			slot);
 }
 
 static void on_start(struct evloop *l, struct ev *e, int res)
@@ -176,10 +176,8 @@ static void stop_all(struct oc_run *run, const char *why)
 static void end_grace(struct oc_run *run)
 {
 	run->shutting_down = false;
-	for (unsigned int slot = 1; slot <= VMM_MAX_GUESTS; slot++)
-		if (run->h->vm[slot])
-			vm_stop(run->h->vm[slot], VM_EXIT_KILLED,
-				"asked to shut down, still running at the time-out");
+	/* Every guest still there was asked (on_end()). */
+	host_kill_unresponsive(run->h);
 	stop_all(run, "the scenario's duration is over");
 }
 
@@ -213,9 +211,10 @@ static void on_end(struct evloop *l, struct ev *e, int res)
 			g->state = OC_NOT_STARTED;
 		} else if (g->state == OC_RUNNING) {
 			g->stopped_by_runner = true;
-			vm_request_shutdown(host_vm(run->h, g->id), 0);
 		}
 	}
+	/* The guests running are the scenario's: each is asked. */
+	host_shutdown_all(run->h);
 	if (all_done(run)) {
 		evloop_stop(l);
 		return;
@@ -276,7 +275,7 @@ static void on_release(struct evloop *l, struct ev *e, int res)
 	long n;
 
 	(void)l, (void)res;
-	n = pool_return_free_pageblocks(run->h->pool);
+	n = pool_return_free_pageblocks(host_pool(run->h));
 	if (n > 0)
 		run->r->released_pageblocks += n;
 }
@@ -293,22 +292,28 @@ static int block_signals(sigset_t *set, sigset_t *old)
 static void pool_info(struct oc_run *run)
 {
 	struct oc_result *r = run->r;
-	struct mm_pool *pool = run->h->pool;
+	struct host_stats st;
 
-	r->nr_nodes = pool->nr_nodes;
-	r->pool_bytes = pool->size;
-	r->hugepages = pool->hugepages;
-	for (unsigned int nid = 0; nid < pool->nr_nodes; nid++) {
+	host_get_stats(run->h, &st);
+	r->nr_nodes = st.nr_nodes;
+	r->pool_bytes = st.pool_bytes;
+	r->hugepages = st.hugepages;
+	for (unsigned int nid = 0; nid < st.nr_nodes; nid++) {
 		r->node_min_free[nid] = ULONG_MAX;
-		for (int z = 0; z < MAX_NR_ZONES; z++) {
-			struct zone *zone = &pool->node_data[nid].node_zones[z];
-
-			r->wmark[nid][WMARK_MIN] += min_wmark_pages(zone);
-			r->wmark[nid][WMARK_LOW] += low_wmark_pages(zone);
-			r->wmark[nid][WMARK_HIGH] += high_wmark_pages(zone);
-		}
-		r->node_pages[nid] = pool->node_data[nid].node_spanned_pages;
+		memcpy(r->wmark[nid], st.node[nid].wmark,
+		       sizeof(r->wmark[nid]));
+		r->node_pages[nid] = st.node[nid].spanned;
 	}
+}
+
+/* What each node's kswapd asked out of balloons, at the end. */
+static void node_deflated(struct oc_run *run)
+{
+	struct host_stats st;
+
+	host_get_stats(run->h, &st);
+	for (unsigned int nid = 0; nid < st.nr_nodes; nid++)
+		run->r->node_deflated[nid] = st.node[nid].deflated;
 }
 
 static int __attribute__((format(printf, 3, 4)))
@@ -409,12 +414,11 @@ int oc_run(const struct scenario *sc, const char *dir,
 		fail(r, ret, "pool: %s", err);
 		goto out_loop;
 	}
-	run.h->out = run.guests_txt;
-	run.h->oom_log = run.oom_txt;
-	run.h->warn_log = run.guests_txt; /* not across the progress line */
+	/* Warnings to guests.txt: not across the progress line. */
+	host_set_output(run.h, run.guests_txt, run.oom_txt, run.guests_txt);
 	/*
 	 * Balloon notifications are served by the vCPUs' MMIO exits, not
-	 * by this loop (h->loop stays NULL): a launch here allocates the
+	 * by this loop (the host is given none): a launch here allocates the
 	 * new guest's boot memory from the pool and may wait in direct
 	 * reclaim for balloons to inflate; if this loop had to carry their
 	 * notifications it would wait for itself until the OOM killer
@@ -422,8 +426,8 @@ int oc_run(const struct scenario *sc, const char *dir,
 	 */
 	if (!sc->trace_page_events)
 		mask &= ~((1ULL << TR_PAGE_ALLOC) | (1ULL << TR_PAGE_FREE));
-	trace_ring_set_events(&run.h->pool->trace, mask);
-	trace_ring_enable(&run.h->pool->trace, true);
+	trace_ring_set_events(host_trace_ring(run.h), mask);
+	trace_ring_enable(host_trace_ring(run.h), true);
 	pool_info(&run);
 	fprintf(run.trace,
 		"# vmm overcommit: scenario %s, time 0 at ts=%" PRIu64 "\n",
@@ -443,13 +447,12 @@ int oc_run(const struct scenario *sc, const char *dir,
 	for (unsigned int i = 0; i < r->nr_guests; i++)
 		if (r->guest[i].state == OC_RUNNING) {
 			host_stop_all(run.h, "the run failed");
-			vm_wait(host_vm(run.h, r->guest[i].id));
+			host_guest_wait(run.h, r->guest[i].id, -1);
 			record_end(&run, &r->guest[i]);
 			host_reap(run.h, r->guest[i].id);
 		}
-	all_vm_events(run.h->pool, r->vmstat);
-	for (unsigned int n = 0; run.h->reclaim_running && n < r->nr_nodes; n++)
-		r->node_deflated[n] = reclaim_node_deflated(&run.h->reclaim, n);
+	all_vm_events(host_pool(run.h), r->vmstat);
+	node_deflated(&run);
 	drain_trace(&run);
 	host_destroy(run.h);
 out_loop:

@@ -10,7 +10,6 @@
 #include "mm/mm.h"
 #include "tools/overcommit/files.h"
 #include "tools/overcommit/sample.h"
-#include "vmm/host/balloon.h"
 #include "vmm/host/trace_events.h"
 
 static double mib(uint64_t pages)
@@ -60,10 +59,9 @@ int sampler_open(struct sampler *s, const char *dir, FILE *progress, char *err,
 }
 
 static void node_sample(struct sampler *s, struct vmm_host *h,
-			struct oc_result *r, unsigned int nid, double t,
-			uint64_t dt)
+			struct oc_result *r, unsigned int nid,
+			unsigned long free, double t, uint64_t dt)
 {
-	unsigned long free = node_nr_free_pages(h->pool, nid);
 	const unsigned long *w = r->wmark[nid];
 
 	if (free < r->node_min_free[nid])
@@ -72,7 +70,7 @@ static void node_sample(struct sampler *s, struct vmm_host *h,
 		r->node_below_low_ns[nid] += dt;
 	fprintf(s->nodes, "%.3f,%u,%.3f,%.3f,%.3f,%.3f\n", t, nid, mib(free),
 		mib(w[WMARK_MIN]), mib(w[WMARK_LOW]), mib(w[WMARK_HIGH]));
-	trace_event(&h->pool->trace, TR_NODE_FREE, nid, free, w[WMARK_LOW],
+	trace_event(host_trace_ring(h), TR_NODE_FREE, nid, free, w[WMARK_LOW],
 		    w[WMARK_HIGH]);
 }
 
@@ -82,38 +80,34 @@ void sampler_take(struct sampler *s, struct vmm_host *h, struct oc_result *r,
 	double t = now_ns / 1e9;
 	uint64_t nominal = 0, resident = 0, dt = r->sample_ns;
 	struct pool_footprint fp = { 0 };
+	struct host_guest_info gi;
+	struct host_stats st;
 
+	host_get_stats(h, &st);
 	for (unsigned int nid = 0; nid < r->nr_nodes; nid++)
-		node_sample(s, h, r, nid, t, dt);
+		node_sample(s, h, r, nid, st.node[nid].free, t, dt);
 	for (unsigned int i = 0; i < r->nr_guests; i++) {
 		struct oc_guest *g = &r->guest[i];
-		struct guest_mem_stats ms = { 0 };
-		struct balloon_info bi = { 0 };
-		struct vm_balloon *b;
-		struct vm *vm;
+		const struct balloon_info *bi = &gi.balloon;
 
-		if (g->state != OC_RUNNING || !(vm = host_vm(h, g->id)))
+		if (g->state != OC_RUNNING || host_guest_info(h, g->id, &gi))
 			continue;
-		if (vm->mem)
-			guest_mem_get_stats(vm->mem, &ms);
-		if ((b = host_vm_balloon(h, g->id)))
-			balloon_get_info(&b->vb, &bi);
-		if (bi.actual > g->peak_balloon_pages)
-			g->peak_balloon_pages = bi.actual;
-		nominal += vm->ram_size;
-		resident += ms.pages << PAGE_SHIFT;
+		if (bi->actual > g->peak_balloon_pages)
+			g->peak_balloon_pages = bi->actual;
+		nominal += gi.ram_bytes;
+		resident += gi.mem.pages << PAGE_SHIFT;
 		fprintf(s->guests, "%.3f,%s,%u,%.3f,%.3f,%.3f\n", t,
-			g->spec->name, g->id, mib(ms.pages), mib(bi.actual),
-			mib(bi.target));
-		trace_event(&h->pool->trace, TR_VM_MEM, g->id, ms.pages,
-			    bi.actual, 0);
+			g->spec->name, g->id, mib(gi.mem.pages),
+			mib(bi->actual), mib(bi->target));
+		trace_event(host_trace_ring(h), TR_VM_MEM, g->id, gi.mem.pages,
+			    bi->actual, 0);
 	}
 	if (nominal > r->peak_nominal_bytes)
 		r->peak_nominal_bytes = nominal;
 	if (resident > r->peak_resident_bytes)
 		r->peak_resident_bytes = resident;
 	/* The host's view: memfd blocks, from the kernel. */
-	if (!pool_footprint(h->pool, &fp)) {
+	if (!pool_footprint(host_pool(h), &fp)) {
 		if (r->samples && fp.resident_bytes < r->last_footprint)
 			r->returned_bytes +=
 				r->last_footprint - fp.resident_bytes;
@@ -122,10 +116,9 @@ void sampler_take(struct sampler *s, struct vmm_host *h, struct oc_result *r,
 		if (fp.resident_bytes > r->footprint_peak)
 			r->footprint_peak = fp.resident_bytes;
 	}
-	fprintf(s->pool, "%.3f,%.3f,%.3f,%.3f,%.3f,%.3f\n", t,
-		mib(mm_nr_free_pages(h->pool)), resident / 1048576.0,
-		fp.resident_bytes / 1048576.0, fp.hugepage_bytes / 1048576.0,
-		r->returned_bytes / 1048576.0);
+	fprintf(s->pool, "%.3f,%.3f,%.3f,%.3f,%.3f,%.3f\n", t, mib(st.free),
+		resident / 1048576.0, fp.resident_bytes / 1048576.0,
+		fp.hugepage_bytes / 1048576.0, r->returned_bytes / 1048576.0);
 	r->samples++;
 }
 
@@ -150,38 +143,37 @@ void sampler_progress(struct sampler *s, struct vmm_host *h,
 	unsigned int running = 0, pending = 0;
 	uint64_t balloons = 0;
 	char line[1024] = "", guests[512] = "";
+	struct mm_pool *pool = host_pool(h);
+	struct host_stats st;
 
 	if (!s->progress ||
 	    (!force && s->last_progress && now_ns - s->last_progress < every))
 		return;
 	s->last_progress = now_ns;
+	host_get_stats(h, &st);
 	/* Most telling first: a narrow terminal cuts the end. */
 	add(line, sizeof(line), "[%7.2f s]", now_ns / 1e9);
 	for (unsigned int nid = 0; nid < r->nr_nodes; nid++)
 		add(line, sizeof(line),
 		    " node%u free %.0f MiB (min %.0f low %.0f high %.0f) |",
-		    nid, mib(node_nr_free_pages(h->pool, nid)),
-		    mib(r->wmark[nid][WMARK_MIN]),
+		    nid, mib(st.node[nid].free), mib(r->wmark[nid][WMARK_MIN]),
 		    mib(r->wmark[nid][WMARK_LOW]),
 		    mib(r->wmark[nid][WMARK_HIGH]));
 	add(line, sizeof(line),
 	    " kswapd %lu, direct %lu, compaction %lu, OOM %lu |",
-	    vm_event_sum(h->pool, KSWAPD_WAKE),
-	    vm_event_sum(h->pool, ALLOCSTALL_NORMAL) +
-		    vm_event_sum(h->pool, ALLOCSTALL_MOVABLE),
-	    vm_event_sum(h->pool, COMPACTSTALL),
-	    vm_event_sum(h->pool, OOM_KILL));
+	    vm_event_sum(pool, KSWAPD_WAKE),
+	    vm_event_sum(pool, ALLOCSTALL_NORMAL) +
+		    vm_event_sum(pool, ALLOCSTALL_MOVABLE),
+	    vm_event_sum(pool, COMPACTSTALL), vm_event_sum(pool, OOM_KILL));
 	for (unsigned int i = 0; i < r->nr_guests; i++) {
 		struct oc_guest *g = &r->guest[i];
 		struct balloon_info bi = { 0 };
-		struct vm_balloon *b;
 
 		pending += g->state == OC_PENDING;
 		if (g->state != OC_RUNNING)
 			continue;
 		running++;
-		if ((b = host_vm_balloon(h, g->id)))
-			balloon_get_info(&b->vb, &bi);
+		host_balloon_info(h, g->id, &bi);
 		balloons += bi.actual;
 		add(guests, sizeof(guests), " %s %.0f", g->spec->name,
 		    mib(bi.actual));

@@ -14,7 +14,7 @@
 #include <stdio.h>
 
 #include "tools/overcommit/result.h"
-#include "vmm/host/host.h"
+#include "vmm/host/api.h"
 
 struct sampler {
 	FILE *nodes, *guests, *pool;

@@ -6,6 +6,7 @@
 
 #include "tools/trace/by_guest.h"
 #include "tools/trace/dist_json.h"
+#include "util/array.h"
 
 void lat_guests_init(struct lat_guests *gs, unsigned int nr_dists)
 {
@@ -34,15 +35,8 @@ static struct lat_guest *guest(struct lat_guests *gs, unsigned int vm,
 	for (unsigned int i = gs->n; i-- > 0;)
 		if (gs->g[i].vm == vm && !strcmp(gs->g[i].name, name))
 			return &gs->g[i];
-	if (gs->n == gs->cap) {
-		unsigned int cap = gs->cap ? gs->cap * 2 : 8;
-
-		g = realloc(gs->g, cap * sizeof(*g));
-		if (!g)
-			return NULL;
-		gs->g = g;
-		gs->cap = cap;
-	}
+	if (array_grow(gs->g, gs->n, gs->cap, 8))
+		return NULL;
 	g = &gs->g[gs->n];
 	g->d = calloc(gs->nr_dists, sizeof(*g->d));
 	if (!g->d)

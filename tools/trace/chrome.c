@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "tools/trace/chrome.h"
+#include "util/array.h"
 #include "vmm/kvm/vm.h"
 
 #define PID 1
@@ -50,15 +51,8 @@ static void name_thread(struct chrome *c, uint32_t tid, const char *fmt, ...)
 	for (unsigned int i = 0; i < c->nr_threads; i++)
 		if (c->thread[i].tid == tid)
 			return; /* the first name sticks */
-	if (c->nr_threads == c->cap_threads) {
-		unsigned int cap = c->cap_threads ? c->cap_threads * 2 : 16;
-
-		t = realloc(c->thread, cap * sizeof(*t));
-		if (!t)
-			return;
-		c->thread = t;
-		c->cap_threads = cap;
-	}
+	if (array_grow(c->thread, c->nr_threads, c->cap_threads, 16))
+		return;
 	t = &c->thread[c->nr_threads++];
 	t->tid = tid;
 	va_start(ap, fmt);

@@ -8,6 +8,7 @@
 
 #include "tools/trace/dist_json.h"
 #include "tools/trace/latency.h"
+#include "util/array.h"
 #include "vmm/kvm/vm.h"
 
 const char *const lat_key[NR_LAT_DISTS] = {
@@ -117,15 +118,8 @@ static struct lat_thread *thread(struct latency *lat, uint32_t tid)
 	for (unsigned int i = 0; i < lat->nr_threads; i++)
 		if (lat->thread[i].tid == tid)
 			return &lat->thread[i];
-	if (lat->nr_threads == lat->cap_threads) {
-		unsigned int cap = lat->cap_threads ? lat->cap_threads * 2 : 16;
-
-		t = realloc(lat->thread, cap * sizeof(*t));
-		if (!t)
-			return NULL;
-		lat->thread = t;
-		lat->cap_threads = cap;
-	}
+	if (array_grow(lat->thread, lat->nr_threads, lat->cap_threads, 16))
+		return NULL;
 	t = &lat->thread[lat->nr_threads++];
 	memset(t, 0, sizeof(*t));
 	t->tid = tid;
@@ -247,15 +241,8 @@ static struct lat_vm *lat_vm(struct latency *lat, uint64_t vm)
 	for (unsigned int i = lat->nr_vms; i-- > 0;)
 		if (lat->vm[i].vm == vm)
 			return &lat->vm[i];
-	if (lat->nr_vms == lat->cap_vms) {
-		unsigned int cap = lat->cap_vms ? lat->cap_vms * 2 : 16;
-
-		v = realloc(lat->vm, cap * sizeof(*v));
-		if (!v)
-			return NULL;
-		lat->vm = v;
-		lat->cap_vms = cap;
-	}
+	if (array_grow(lat->vm, lat->nr_vms, lat->cap_vms, 16))
+		return NULL;
 	v = &lat->vm[lat->nr_vms++];
 	*v = (struct lat_vm){ .vm = vm };
 	return v;
@@ -290,15 +277,8 @@ static void on_balloon(struct latency *lat, const struct trace_line *l)
 
 		if (target <= actual)
 			return; /* nothing to do for the guest */
-		if (v->nr == v->cap) {
-			unsigned int cap = v->cap ? v->cap * 2 : 8;
-
-			r = realloc(v->req, cap * sizeof(*r));
-			if (!r)
-				return;
-			v->req = r;
-			v->cap = cap;
-		}
+		if (array_grow(v->req, v->nr, v->cap, 8))
+			return;
 		v->req[v->nr++] = (struct lat_request){
 			.ts = l->ts,
 			.target = target,

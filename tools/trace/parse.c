@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "tools/trace/parse.h"
+#include "util/array.h"
 
 static const char *skip_blanks(const char *s)
 {
@@ -230,18 +231,11 @@ static void set_vm_name(struct trace_reader *r, uint64_t vm, const char *name)
 {
 	struct trace_vm_name *e = vm_entry(r, vm);
 
-	if (!e && r->nr_names == r->cap_names) {
-		unsigned int cap = r->cap_names ? r->cap_names * 2 : 16;
-
-		e = realloc(r->names, cap * sizeof(*e));
-		if (!e)
+	if (!e) {
+		if (array_grow(r->names, r->nr_names, r->cap_names, 16))
 			return; /* unnamed, then */
-		r->names = e;
-		r->cap_names = cap;
-		e = NULL;
-	}
-	if (!e)
 		e = &r->names[r->nr_names++];
+	}
 	e->vm = vm;
 	snprintf(e->name, sizeof(e->name), "%s", name);
 }

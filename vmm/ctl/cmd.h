@@ -126,6 +126,15 @@ void ctl_reply(struct ctl_req *req, json_t *ret, const struct ctl_error *e);
  */
 int ctl_work_queue(struct ctl_server *s, void (*work)(void *arg),
 		   void (*done)(struct ctl_server *s, void *arg), void *arg);
+/*
+ * A command answered later from the worker (CTL_DEFERRED): req held in
+ * *held, then work(arg) and done(s, arg) queued, arg being the job that
+ * holds *held.  0, or -errno (-ENOMEM) with nothing held (*held NULL)
+ * and nothing queued.
+ */
+int ctl_work_defer(struct ctl_req *req, struct ctl_req **held,
+		   void (*work)(void *arg),
+		   void (*done)(struct ctl_server *s, void *arg), void *arg);
 
 /* Events as sent: {"event", "data", "timestamp"} (events.c). */
 struct host_event;

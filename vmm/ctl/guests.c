@@ -314,11 +314,7 @@ static int cmd_guest_launch(struct ctl_req *req, json_t *args, json_t **ret,
 		goto fail;
 	}
 	j->h = h;
-	j->req = ctl_req_hold(req);
-	if (!j->req || ctl_work_queue(req->s, launch_work, launch_done, j)) {
-		if (j->req)
-			json_decref(j->req->id);
-		free(j->req);
+	if (ctl_work_defer(req, &j->req, launch_work, launch_done, j)) {
 		ctl_fail(e, CTL_ERR_GENERIC, "out of memory");
 		goto fail;
 	}

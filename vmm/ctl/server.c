@@ -470,3 +470,21 @@ int ctl_work_queue(struct ctl_server *s, void (*work)(void *arg),
 {
 	return ctl_worker_queue(s->worker, work, done, arg);
 }
+
+int ctl_work_defer(struct ctl_req *req, struct ctl_req **held,
+		   void (*work)(void *arg),
+		   void (*done)(struct ctl_server *s, void *arg), void *arg)
+{
+	int ret;
+
+	*held = ctl_req_hold(req);
+	if (!*held)
+		return -ENOMEM;
+	ret = ctl_work_queue(req->s, work, done, arg);
+	if (ret) {
+		json_decref((*held)->id);
+		free(*held);
+		*held = NULL;
+	}
+	return ret;
+}

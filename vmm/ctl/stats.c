@@ -261,11 +261,7 @@ static int cmd_compact(struct ctl_req *req, json_t *args, json_t **ret,
 		return ctl_fail(e, CTL_ERR_GENERIC, "out of memory");
 	j->h = h;
 	j->rq.node = node ? (int)json_integer_value(node) : -1;
-	j->req = ctl_req_hold(req);
-	if (!j->req || ctl_work_queue(req->s, compact_work, compact_done, j)) {
-		if (j->req)
-			json_decref(j->req->id);
-		free(j->req);
+	if (ctl_work_defer(req, &j->req, compact_work, compact_done, j)) {
 		free(j);
 		return ctl_fail(e, CTL_ERR_GENERIC, "out of memory");
 	}

@@ -53,12 +53,7 @@ static int cmd_query_validate(struct ctl_req *req, json_t *args, json_t **ret,
 	if (!j)
 		return ctl_fail(e, CTL_ERR_GENERIC, "out of memory");
 	j->h = ctl_host(req->s);
-	j->req = ctl_req_hold(req);
-	if (!j->req ||
-	    ctl_work_queue(req->s, validate_work, validate_done, j)) {
-		if (j->req)
-			json_decref(j->req->id);
-		free(j->req);
+	if (ctl_work_defer(req, &j->req, validate_work, validate_done, j)) {
 		free(j);
 		return ctl_fail(e, CTL_ERR_GENERIC, "out of memory");
 	}

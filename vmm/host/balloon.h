@@ -52,7 +52,8 @@ int host_balloon_serve(struct vm_balloon *b, struct evloop *loop);
 /* Set the balloon's target by hand, kept until set again (0: the
  * balloon is the reclaim policy's again).  Context: h->lock held. */
 void host_balloon_set_user_target(struct vm_balloon *b, unsigned long pages);
-/* Start kswapd and register reclaim with the allocator. */
+/* Start the reclaimer (kswapd per node) over the guests' balloons; the
+ * allocator gets its reclaim ops from host_set_mm_ops() after. */
 int host_reclaim_start(struct vmm_host *h) __attribute__((warn_unused_result));
 void host_reclaim_stop(struct vmm_host *h);
 

@@ -5,9 +5,9 @@
  * writing /sys/devices/system/node/nodeN/compact or
  * /proc/sys/vm/compact_memory does (mm/compaction.h).
  *
- * Compaction moves guest pages through the pool's migrate_pages op; until
- * the host registers one there is nothing to compact with, and
- * host_compaction_available() says so.
+ * Compaction moves guest pages through the pool's migrate_pages op, which
+ * host_create() registers (migrate.c); host_compaction_available() checks
+ * that it is there.
  *
  * Context: any thread but the event loop's (it may take long and pause
  * guests: the control socket runs it on its worker thread), no lock held.

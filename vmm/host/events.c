@@ -272,24 +272,30 @@ void host_events_free(struct vmm_host *h)
 /* ------------------------------------------------------------------ */
 /* Producers in vmm/.                                                  */
 
-static void about(struct host_event *ev, enum host_event_type type,
-		  struct vm *vm)
+/*
+ * Begin an event of type about vm (NULL: none) in ev, unless nobody
+ * listens: then false, and nothing is built (posting costs one branch).
+ */
+static bool begin(struct vmm_host *h, struct host_event *ev,
+		  enum host_event_type type, struct vm *vm)
 {
+	if (!listening(h))
+		return false;
 	memset(ev, 0, sizeof(*ev));
 	ev->type = type;
 	if (vm) {
 		ev->guest = vm->id;
 		snprintf(ev->name, sizeof(ev->name), "%s", vm->name);
 	}
+	return true;
 }
 
 void host_event_guest_started(struct vmm_host *h, struct vm *vm)
 {
 	struct host_event ev;
 
-	if (!listening(h))
+	if (!begin(h, &ev, HEV_GUEST_STARTED, vm))
 		return;
-	about(&ev, HEV_GUEST_STARTED, vm);
 	ev.started.mem_bytes = vm->ram_size;
 	ev.started.vcpus = vm->nr_vcpus;
 	ev.started.vnodes = vm->nr_nodes;
@@ -302,9 +308,8 @@ void host_event_guest_stopped(struct vmm_host *h, struct vm *vm)
 	struct host_event ev;
 	struct vm_summary s;
 
-	if (!listening(h))
+	if (!begin(h, &ev, HEV_GUEST_STOPPED, vm))
 		return;
-	about(&ev, HEV_GUEST_STOPPED, vm);
 	vm_get_summary(vm, &s);
 	ev.stopped.reason = vm_exit_reason(vm, ev.text, sizeof(ev.text));
 	ev.stopped.exit_status = s.exit_status;
@@ -321,9 +326,8 @@ void host_event_oom_kill(struct vmm_host *h, struct vm *vm, uint64_t frames,
 {
 	struct host_event ev;
 
-	if (!listening(h))
+	if (!begin(h, &ev, HEV_OOM_KILL, vm))
 		return;
-	about(&ev, HEV_OOM_KILL, vm);
 	ev.oom.frames = frames;
 	ev.oom.badness = badness;
 	ev.oom.oom_score_adj = vm->spec.oom_score_adj;
@@ -337,9 +341,8 @@ void host_event_balloon(struct vmm_host *h, struct vm *vm, uint64_t target,
 {
 	struct host_event ev;
 
-	if (!listening(h))
+	if (!begin(h, &ev, HEV_BALLOON_CHANGE, vm))
 		return;
-	about(&ev, HEV_BALLOON_CHANGE, vm);
 	ev.balloon.target = target;
 	ev.balloon.actual = actual;
 	host_event_post(h, &ev);
@@ -350,9 +353,8 @@ void host_event_compaction(struct vmm_host *h,
 {
 	struct host_event ev;
 
-	if (!listening(h))
+	if (!begin(h, &ev, HEV_COMPACTION, NULL))
 		return;
-	about(&ev, HEV_COMPACTION, NULL);
 	ev.compact = *ce;
 	host_event_post(h, &ev);
 }
@@ -362,9 +364,8 @@ void host_event_trace(struct vmm_host *h, bool on, const char *path,
 {
 	struct host_event ev;
 
-	if (!listening(h))
+	if (!begin(h, &ev, HEV_TRACE, NULL))
 		return;
-	about(&ev, HEV_TRACE, NULL);
 	ev.trace.on = on;
 	ev.trace.events = events;
 	ev.trace.lost = lost;
@@ -377,9 +378,8 @@ void host_event_shutdown(struct vmm_host *h, const char *why)
 {
 	struct host_event ev;
 
-	if (!listening(h))
+	if (!begin(h, &ev, HEV_SHUTDOWN, NULL))
 		return;
-	about(&ev, HEV_SHUTDOWN, NULL);
 	snprintf(ev.text, sizeof(ev.text), "%s", why);
 	host_event_post(h, &ev);
 }

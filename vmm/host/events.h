@@ -3,12 +3,13 @@
  * Host events: what happens to the pool and its guests, as notifications
  * for the control socket (docs/control.md lists them with their data).
  *
- * Producers are any thread: the event loop (guests started and stopped),
- * an allocating thread (OOM kill, direct reclaim, direct compaction),
- * kswapd, and later kcompactd.  They post into a bounded queue that the
- * event loop drains; posting never blocks on a consumer (a full queue
- * drops the event and counts it) and costs one branch while nobody
- * listens.  Events the allocator and kswapd already trace (mm/trace.h,
+ * Producers are any thread: the event loop (guests started and stopped,
+ * balloon changes, trace sessions, a `compact` command), an allocating
+ * thread (OOM kill, direct reclaim, direct compaction), kswapd and
+ * kcompactd.  They post into a bounded queue that the event loop drains;
+ * posting never blocks on a consumer (a full queue drops the event and
+ * counts it) and costs one branch while nobody listens.  Events the
+ * allocator, kswapd and kcompactd already trace (mm/trace.h,
  * balloon/trace.h) arrive through a trace probe, so those layers need no
  * socket code:
  *
@@ -18,9 +19,11 @@
  *   mm_compaction_kcompactd_wake, the next _sleep of that node
  *                               -> COMPACTION ("kcompactd", "proactive")
  *
- * Code in vmm/ calls the host_event_*() functions below directly; in
- * particular compaction that the host drives (kcompactd, a `compact`
- * command, a batch of migrations) reports with host_event_compaction().
+ * Code in vmm/ calls the host_event_*() functions below directly: the
+ * host for guests started, stopped and OOM-killed and for trace sessions,
+ * the control socket for balloon changes, shutdowns and its `compact`
+ * command (host_event_compaction(); kcompactd's rounds come through the
+ * probe).
  *
  * Context: host_event_*() from any thread, without locks of this module's
  * users held or with any of them (the queue's lock is a leaf); consumer

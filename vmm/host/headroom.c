@@ -90,33 +90,16 @@ out:
 	return offline;
 }
 
-static void *headroom_thread(void *arg)
+static void headroom_look(void *arg)
 {
 	struct host_headroom *hr = arg;
 
-	pthread_mutex_lock(&hr->lock);
-	while (!hr->stop) {
-		struct timespec ts;
-
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		ts.tv_nsec += HOST_HEADROOM_INTERVAL_MS * 1000000L;
-		ts.tv_sec += ts.tv_nsec / 1000000000L;
-		ts.tv_nsec %= 1000000000L;
-		pthread_cond_timedwait(&hr->wait, &hr->lock, &ts);
-		if (hr->stop)
-			break;
-		pthread_mutex_unlock(&hr->lock);
-		host_headroom_check(hr->h);
-		pthread_mutex_lock(&hr->lock);
-	}
-	pthread_mutex_unlock(&hr->lock);
-	return NULL;
+	host_headroom_check(hr->h);
 }
 
 int host_headroom_start(struct vmm_host *h)
 {
 	struct host_headroom *hr = &h->headroom;
-	pthread_condattr_t ca;
 	int ret;
 
 	memset(hr, 0, sizeof(*hr));
@@ -124,16 +107,11 @@ int host_headroom_start(struct vmm_host *h)
 	hr->reserve = host_reserve_bytes(&h->cfg, h->pool->size);
 	/* Without /proc/self/cgroup, MemAvailable is all there is. */
 	host_limits_find(h->cfg.host_root, &hr->src);
-	pthread_mutex_init(&hr->lock, NULL);
 	pthread_mutex_init(&hr->round_lock, NULL);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&hr->wait, &ca);
-	pthread_condattr_destroy(&ca);
-	ret = -pthread_create(&hr->thread, NULL, headroom_thread, hr);
+	ret = periodic_start(&hr->thread,
+			     HOST_HEADROOM_INTERVAL_MS * 1000000ULL,
+			     headroom_look, hr);
 	if (ret) {
-		pthread_cond_destroy(&hr->wait);
-		pthread_mutex_destroy(&hr->lock);
 		pthread_mutex_destroy(&hr->round_lock);
 		return ret;
 	}
@@ -147,13 +125,7 @@ void host_headroom_stop(struct vmm_host *h)
 
 	if (!hr->running)
 		return;
-	pthread_mutex_lock(&hr->lock);
-	hr->stop = true;
-	pthread_cond_signal(&hr->wait);
-	pthread_mutex_unlock(&hr->lock);
-	pthread_join(hr->thread, NULL);
-	pthread_cond_destroy(&hr->wait);
-	pthread_mutex_destroy(&hr->lock);
+	periodic_stop(&hr->thread);
 	pthread_mutex_destroy(&hr->round_lock);
 	hr->running = false;
 }

@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "util/periodic.h"
 #include "vmm/host/limits.h"
 
 #define HOST_HEADROOM_INTERVAL_MS 250
@@ -29,10 +30,8 @@ struct host_headroom {
 	struct vmm_host *h;
 	struct host_limits_src src;
 	uint64_t reserve; /* bytes kept for vmm itself */
-	pthread_t thread;
-	pthread_mutex_t lock;
-	pthread_cond_t wait;
-	bool running, stop; /* stop: guarded by lock */
+	struct periodic thread;
+	bool running; /* the thread is */
 	/* One look at a time (the thread's, a test's); guards the rest. */
 	pthread_mutex_t round_lock;
 	uint64_t last_note_ns; /* when the offline amount was last told */

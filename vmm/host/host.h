@@ -1,11 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The host: one pool and the VMs it backs, in one process.  It registers
- * the allocator's ops (reverse-map checks now; reclaim and OOM as those
- * layers arrive), launches guests and collects how each one ended.
+ * the allocator's ops over its guests (reverse-map checks, the OOM
+ * killer, page migration, kswapd and direct reclaim through their
+ * balloons), runs the threads that keep the pool (kswapd, kcompactd, the
+ * collapse thread, the host limits thread), launches guests and collects
+ * how each one ended.
  *
- * Context: host_* functions are called from the main (event loop) thread;
- * the ops run on whatever thread allocates.
+ * Its interface is api.h; this is its state, for the host's own files and
+ * the layers beside it in vmm/ (the control socket, the CLI) and
+ * white-box tests.  Programs that run guests use api.h alone.
+ *
+ * Context: host_* functions are called from the main (event loop) thread
+ * unless they say otherwise; the ops run on whatever thread allocates.
  */
 #ifndef VMM_HOST_H
 #define VMM_HOST_H
@@ -17,6 +24,7 @@
 #include "mm/mm.h"
 #include "vmm/config/config.h"
 #include "util/event_loop.h"
+#include "vmm/host/api.h"
 #include "vmm/host/compact.h"
 #include "vmm/host/headroom.h"
 #include "vmm/host/khugepaged.h"
@@ -28,7 +36,7 @@ struct vmm_host {
 	struct vmm_config cfg;
 	struct mm_pool *pool;
 	FILE *out; /* reports */
-	uint64_t start_ns; /* process start, for boot times */
+	uint64_t start_ns; /* host_create(), early in the process: boot times */
 
 	/* Held while the OOM killer stops and reaps a VM, and by host_reap
 	 * around freeing one: a VM is never freed under the killer. */
@@ -82,18 +90,8 @@ struct vmm_host {
 	struct vcpu_load vcpu_load; /* guarded by lock */
 };
 
-int host_create(const struct vmm_config *cfg, struct vmm_host **out, char *err,
-		size_t errlen) __must_check;
-void host_destroy(struct vmm_host *h);
-/* Create and start a guest; its id through *id (set once it exists: a
- * guest that fails to start has one and must be reaped).  Ids start at 1
- * and are never given twice in a host's life. */
-int host_launch(struct vmm_host *h, const struct guest_spec *spec,
-		const struct vm_resources *res, unsigned int *id, char *err,
-		size_t errlen) __must_check;
-
 /*
- * The same in two steps, for a caller whose event loop must not stall
+ * host_launch() in two steps, for a caller whose event loop must not stall
  * while a new guest's boot memory comes from a pool under pressure (the
  * control socket).  prepare: reserve an id, create the VM and its
  * devices, back its boot data (may wait for reclaim); any thread.
@@ -114,45 +112,9 @@ int host_launch_prepare(struct vmm_host *h, const struct guest_spec *spec,
 int host_launch_commit(struct vmm_host *h, struct host_launch *hl, char *err,
 		       size_t errlen);
 void host_launch_abort(struct vmm_host *h, struct host_launch *hl);
-/* Stop every running guest (SIGINT/SIGTERM, shutdown). */
-void host_stop_all(struct vmm_host *h, const char *why);
-/* Ask every running guest to shut down (vm_request_shutdown(), no
- * time-out of its own); how many were asked. */
-unsigned int host_shutdown_all(struct vmm_host *h);
-/* Those asked that are still running when their time is up: killed. */
-void host_kill_unresponsive(struct vmm_host *h);
-/* A guest's stop_efd fired: join it, report how it ended, free it. */
-void host_reap(struct vmm_host *h, unsigned int id);
-/*
- * The guest with this id (as host_launch() gave it), NULL if there is
- * none (any more).  Guests are freed only by host_reap(), on the thread
- * that owns the host: the pointer holds until then.
- */
-struct vm *host_vm(struct vmm_host *h, unsigned int id);
-/* Its balloon device, NULL if none. */
+/* The guest's balloon device, NULL if none.  The pointer holds until
+ * host_reap(). */
 struct vm_balloon *host_vm_balloon(struct vmm_host *h, unsigned int id);
-/* The id the next launch will get (a failed launch uses one up too). */
-unsigned int host_next_id(struct vmm_host *h);
-unsigned int host_nr_running(struct vmm_host *h);
-/* One line: time, free memory per node against its watermarks, guests. */
-void host_print_stats_line(struct vmm_host *h, FILE *f);
-/* The pool at the end: footprint, buddyinfo, key vmstat counters. */
-void host_print_pool_summary(struct vmm_host *h, FILE *f);
-/* Compaction's side in the host (vmm/host/migrate.c): sets the
- * migrate_pages op, which moves guests' pages in short pauses. */
-void host_migrate_init(struct mm_ops *ops);
-/*
- * khugepaged over every guest: look at up to max_scan 2 MiB regions
- * (shared among the guests, each from where its last pass stopped) and
- * collapse up to max_collapse fully backed, scattered ones into free
- * pageblocks (guest_mem_collapse()).  Stops early when no pageblock is
- * free.  Returns regions collapsed.  Context: any thread; callers take
- * turns (collapse_lock).
- */
-long host_collapse_all(struct vmm_host *h, unsigned long max_scan,
-		       unsigned long max_collapse);
-/* mm_validate() with the guests' reverse maps; 0 or -EUCLEAN. */
-int host_validate(struct vmm_host *h, char *err, size_t errlen);
 
 /* The built-in guest image. */
 extern const char guest_image_start[], guest_image_end[];

@@ -12,20 +12,15 @@
 #ifndef VMM_HOST_KHUGEPAGED_H
 #define VMM_HOST_KHUGEPAGED_H
 
-#include <pthread.h>
-#include <stdbool.h>
 #include <stdint.h>
+
+#include "util/periodic.h"
 
 struct vmm_host;
 
 struct khugepaged {
 	struct vmm_host *h;
-	pthread_t thread;
-	pthread_mutex_t lock;
-	pthread_cond_t wait;
-	bool running;
-	bool stop; /* guarded by lock */
-	uint64_t interval_ns;
+	struct periodic thread;
 	unsigned long max_scan, max_collapse; /* per pass */
 	/* Statistics (atomic). */
 	uint64_t passes, collapsed;

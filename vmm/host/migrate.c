@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * The host's side of compaction: the migrate_pages op over the guests,
- * and the khugepaged-like collapse pass (host.h).
+ * and the khugepaged-like collapse pass (api.h, internal.h).
  *
  * Locking: a guest is used under h->reap_lock, which host_reap() and the
  * OOM killer take to free or reap a VM, so none is freed under us; the
@@ -12,7 +12,7 @@
 #include <stdlib.h>
 
 #include "vmm/guest_mem/guest_mem.h"
-#include "vmm/host/host.h"
+#include "vmm/host/internal.h"
 
 /* The guest behind owner if it can have pages moved; reap_lock held. */
 static struct guest_mem *live_mem(struct vmm_host *h, unsigned int owner)
@@ -46,10 +46,9 @@ static int cmp_owner(const void *a, const void *b)
  * Context: any thread without mm locks except this guest's vCPU threads
  * (whose requests get -EAGAIN: a vCPU cannot wait for itself to park).
  */
-static unsigned int host_migrate_pages(void *priv, struct migrate_req *req,
-				       unsigned int nr)
+unsigned int host_migrate_pages(struct vmm_host *h, struct migrate_req *req,
+				unsigned int nr)
 {
-	struct vmm_host *h = priv;
 	struct migrate_req **p = malloc(nr * sizeof(*p));
 	unsigned int moved = 0, i, j;
 
@@ -79,9 +78,15 @@ static unsigned int host_migrate_pages(void *priv, struct migrate_req *req,
 	return moved;
 }
 
+static unsigned int migrate_pages_op(void *priv, struct migrate_req *req,
+				     unsigned int nr)
+{
+	return host_migrate_pages(priv, req, nr);
+}
+
 void host_migrate_init(struct mm_ops *ops)
 {
-	ops->migrate_pages = host_migrate_pages;
+	ops->migrate_pages = migrate_pages_op;
 }
 
 /*

@@ -318,3 +318,8 @@ const char *host_trace_path(struct vmm_host *h)
 {
 	return h->trace.f ? h->trace.path : NULL;
 }
+
+struct trace_ring *host_trace_ring(struct vmm_host *h)
+{
+	return &h->pool->trace;
+}

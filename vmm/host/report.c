@@ -1,0 +1,239 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * What the host tells: how each guest ended (host_reap()), the pool's
+ * statistics, the periodic stats line, and the pool at the end.
+ */
+#include <inttypes.h>
+#include <string.h>
+
+#include "vmm/guest_mem/guest_mem.h"
+#include "vmm/host/balloon.h"
+#include "vmm/host/internal.h"
+#include "vmm/kvm/kvm_stats.h"
+
+static const char *integrity(const struct vm_summary *s)
+{
+	if (s->nr_corrupt || s->verify_bad)
+		return "FAILED";
+	return s->nr_verify ? "ok" : "not checked";
+}
+
+/* How KVM maps the guest (its own statistics), and what migration and
+ * collapse did to it. */
+static void print_guest_mappings(struct vm *vm,
+				 const struct guest_mem_stats *ms, FILE *f)
+{
+	struct guest_mem *mem = vm->mem;
+	struct kvm_page_stats ps;
+
+	if (vm->vm_fd >= 0 && !kvm_vm_page_stats(vm->vm_fd, &ps))
+		fprintf(f,
+			"  kvm: %" PRIu64 " x 4 KiB, %" PRIu64
+			" x 2 MiB, %" PRIu64
+			" x 1 GiB mappings (%.1f%% of mapped memory in 2 MiB)\n",
+			ps.pages_4k, ps.pages_2m, ps.pages_1g,
+			100 * kvm_page_stats_2m_share(&ps));
+	if (mem && (ms->migrate_batches || ms->collapsed))
+		fprintf(f,
+			"  migration: %" PRIu64 " pages moved, %" PRIu64
+			" not, %" PRIu64 " regions collapsed; %" PRIu64
+			" pauses, p50 %.1f us, p99 %.1f us, max %.1f us\n",
+			ms->migrated, ms->migrate_failed, ms->collapsed,
+			ms->migrate_batches,
+			hist_percentile(&mem->migrate_pause_ns, 50) / 1e3,
+			hist_percentile(&mem->migrate_pause_ns, 99) / 1e3,
+			__atomic_load_n(&mem->migrate_pause_ns.max,
+					__ATOMIC_RELAXED) /
+				1e3);
+}
+
+static void print_guest_summary(struct vmm_host *h, struct vm *vm, FILE *f)
+{
+	struct guest_mem_stats ms = { 0 };
+	struct vm_summary s;
+	char detail[VM_DETAIL_MAX];
+	enum vm_exit_reason why = vm_exit_reason(vm, detail, sizeof(detail));
+
+	vm_get_summary(vm, &s);
+	if (vm->mem)
+		guest_mem_get_stats(vm->mem, &ms);
+	fprintf(f, "guest %s (id %u): %s%s%s\n", vm->name, vm->id,
+		vm_exit_reason_name(why), detail[0] ? ": " : "", detail);
+	fprintf(f,
+		"  memory: %" PRIu64 " MiB RAM, faulted in %" PRIu64
+		" KiB (peak %" PRIu64 " KiB), %" PRIu64 " x 2 MiB, %" PRIu64
+		" faults\n",
+		vm->ram_size >> 20, ms.pages * 4, ms.peak_pages * 4,
+		ms.huge_maps, ms.faults);
+	fprintf(f,
+		"  integrity: %s (%u verify, %" PRIu64
+		" pages checked, %" PRIu64 " bad, %u corrupt)\n",
+		integrity(&s), s.nr_verify, s.verify_checked, s.verify_bad,
+		s.nr_corrupt);
+	if (s.booted)
+		fprintf(f,
+			"  boot: %.3f ms to booted, %.3f ms to the first phase (%.3f ms since vmm started)\n",
+			s.boot_ns / 1e6, s.first_phase_ns / 1e6,
+			(vm->start_ns + s.first_phase_ns - h->start_ns) / 1e6);
+	for (unsigned int i = 0; i < s.nr_phases && i < VM_MAX_PHASES; i++)
+		fprintf(f, "  phase %-24.24s %10.3f ms %10" PRIu64 " KiB\n",
+			s.phase[i].name, s.phase[i].ns / 1e6,
+			s.phase[i].bytes >> 10);
+	print_guest_mappings(vm, &ms, f);
+}
+
+/* What its balloon did, and the interrupts it raised. */
+static void print_guest_balloon(struct vm *vm, struct vm_balloon *b, FILE *f)
+{
+	struct balloon_info bi;
+
+	balloon_get_info(&b->vb, &bi);
+	fprintf(f,
+		"  balloon: %" PRIu64 " pages inflated, %" PRIu64
+		" deflated, %" PRIu64 " MiB reported free, %" PRIu64
+		" frames back to the pool, %" PRIu64
+		" bad PFNs ignored, %s, notifications %s\n",
+		bi.c.inflated_pages, bi.c.deflated_pages,
+		bi.c.reported_bytes >> 20, bi.c.frames_freed,
+		bi.c.bad_out_of_range + bi.c.bad_host_owned + bi.c.bad_pinned +
+			bi.c.bad_already + bi.c.bad_not_inflated,
+		bi.needs_reset ? "device needs reset" :
+		bi.driver_ok   ? "driver ok" :
+				 "no driver",
+		b->ioeventfd_on ? "by ioeventfd" : "by MMIO exit");
+	if (b->irq_efd >= 0) {
+		struct vm_summary s;
+
+		vm_get_summary(vm, &s);
+		fprintf(f,
+			"  interrupts: %" PRIu64
+			" raised by irqfd on GSI %u (%" PRIu64
+			" suppressed by the driver); the guest took %" PRIu64
+			" (used buffers %" PRIu64 ", config %" PRIu64
+			"); KVM_IRQFD took %.0f us\n",
+			bi.transport.irqs, GUEST_VIRTIO_GSI,
+			bi.transport.irqs_suppressed, s.irq_taken, s.irq_used,
+			s.irq_config, b->irqfd_ns / 1e3);
+	}
+}
+
+void host_report_guest(struct vmm_host *h, struct vm *vm, struct vm_balloon *b,
+		       FILE *f)
+{
+	print_guest_summary(h, vm, f);
+	if (b)
+		print_guest_balloon(vm, b, f);
+	if (vm->mem) {
+		struct pool_footprint fp;
+
+		/* While its mappings still exist: how much of the pool the
+		 * host backs with hugepages. */
+		if (!pool_footprint(h->pool, &fp))
+			fprintf(f,
+				"  host: pool %" PRIu64
+				" MiB resident, %" PRIu64
+				" MiB in host hugepages\n",
+				fp.resident_bytes >> 20,
+				fp.hugepage_bytes >> 20);
+	}
+}
+
+static void node_stats(struct vmm_host *h, unsigned int nid,
+		       struct host_node_stats *ns)
+{
+	struct pglist_data *pgdat = &h->pool->node_data[nid];
+
+	ns->free = node_nr_free_pages(h->pool, nid);
+	for (int z = 0; z < MAX_NR_ZONES; z++) {
+		struct zone *zone = &pgdat->node_zones[z];
+
+		for (int w = 0; w < NR_WMARK; w++)
+			ns->wmark[w] += wmark_pages(zone, w);
+		ns->offline += READ_ONCE(zone->nr_offline_pages);
+	}
+	ns->spanned = pgdat->node_spanned_pages;
+	if (h->reclaim_running)
+		ns->deflated = reclaim_node_deflated(&h->reclaim, nid);
+}
+
+void host_get_stats(struct vmm_host *h, struct host_stats *st)
+{
+	struct mm_pool *pool = h->pool;
+
+	memset(st, 0, sizeof(*st));
+	st->pool_bytes = pool->size;
+	st->nr_nodes = pool->nr_nodes < VMM_MAX_POOL_NODES ? pool->nr_nodes :
+							     VMM_MAX_POOL_NODES;
+	st->hugepages = pool->hugepages;
+	st->free = mm_nr_free_pages(pool);
+	st->nr_running = host_nr_running(h);
+	for (unsigned int nid = 0; nid < st->nr_nodes; nid++)
+		node_stats(h, nid, &st->node[nid]);
+}
+
+void host_print_stats_line(struct vmm_host *h, FILE *f)
+{
+	struct host_stats st;
+
+	host_get_stats(h, &st);
+	fprintf(f, "[%8.3f s]", (trace_clock_ns() - h->start_ns) / 1e9);
+	for (unsigned int nid = 0; nid < st.nr_nodes; nid++) {
+		const struct host_node_stats *ns = &st.node[nid];
+
+		fprintf(f, " node%u free %lu MiB (min %lu low %lu high %lu)",
+			nid, ns->free >> 8, ns->wmark[WMARK_MIN] >> 8,
+			ns->wmark[WMARK_LOW] >> 8, ns->wmark[WMARK_HIGH] >> 8);
+		if (ns->offline)
+			fprintf(f, " offline %lu MiB", ns->offline >> 8);
+	}
+	pthread_mutex_lock(&h->lock);
+	for (unsigned int slot = 1; slot <= VMM_MAX_GUESTS; slot++) {
+		struct guest_mem_stats ms;
+
+		if (!h->vm[slot] || !h->vm[slot]->mem)
+			continue;
+		guest_mem_get_stats(h->vm[slot]->mem, &ms);
+		fprintf(f, " | %s %" PRIu64 " MiB", h->vm[slot]->name,
+			ms.pages >> 8);
+	}
+	pthread_mutex_unlock(&h->lock);
+	fputc('\n', f);
+	fflush(f);
+}
+
+void host_print_pool_summary(struct vmm_host *h, FILE *f)
+{
+	static const enum vm_event_item shown[] = {
+		PGALLOC_NORMAL,	    PGALLOC_MOVABLE, PGFREE,
+		PGALLOC_FAIL,	    THP_FAULT_ALLOC, THP_FAULT_FALLBACK,
+		ALLOCSTALL_MOVABLE, OOM_STALL,	     EXTFRAG_FALLBACK,
+	};
+	struct pool_footprint fp = { 0 };
+
+	pool_footprint(h->pool, &fp);
+	fprintf(f,
+		"pool: %" PRIu64
+		" MiB in %u node(s), %lu MiB free, host holds %" PRIu64
+		" MiB (%" PRIu64 " MiB in host hugepages%s)\n",
+		h->pool->size >> 20, h->pool->nr_nodes,
+		mm_nr_free_pages(h->pool) >> 8, fp.resident_bytes >> 20,
+		fp.hugepage_bytes >> 20,
+		h->pool->hugepages ? "" : "; host hugepages unavailable");
+	if (fp.offline_bytes || READ_ONCE(h->headroom.kills)) {
+		unsigned long kills = READ_ONCE(h->headroom.kills);
+
+		fprintf(f,
+			"host limits: %" PRIu64
+			" MiB of the pool offline (the host would not back it)",
+			fp.offline_bytes >> 20);
+		if (kills)
+			fprintf(f,
+				"; %lu guest(s) OOM-killed to take it offline",
+				kills);
+		fputc('\n', f);
+	}
+	mm_show_buddyinfo(h->pool, f);
+	for (size_t i = 0; i < ARRAY_SIZE(shown); i++)
+		fprintf(f, "%s %lu\n", vmstat_text[shown[i]],
+			vm_event_sum(h->pool, shown[i]));
+}
