@@ -150,4 +150,13 @@ static inline void __guest_mem_batch_end(struct guest_mem *mem,
 		mem->cfg.resume(mem->cfg.arg);
 }
 
+/* Which placeholders are the pool mapping's, registered for minor and
+ * missing faults (discard.c), rather than anonymous ones (never backed);
+ * per page, set a run at a time.  mem->lock held to set. */
+bool __guest_mem_test_placeholder(const struct guest_mem *mem, uint64_t page);
+void __guest_mem_set_placeholder(struct guest_mem *mem, uint64_t gpa,
+				 unsigned long npages, bool on);
+/* The fault thread of a guest (fault.c), started by guest_mem_create(). */
+void *__guest_mem_fault_thread(void *arg);
+
 #endif /* VMM_GUEST_MEM_INTERNAL_H */
