@@ -66,22 +66,18 @@ MM_LIB       := $(BUILD)/libmm.a
 VMM_LIB      := $(BUILD)/libvmm.a
 LIBS         := $(VMM_LIB) $(MM_LIB) $(UTIL_LIB)
 
-# Two test programs.  check_mm: mm's suites (tests/runner_mm.c lists
-# them) and the helpers they share, linked with libmm.a alone, so that a
-# test of mm that needed an upper layer would fail to link.  check_all:
-# every other suite (tests/runner_all.c), with the same helpers.
-MM_SUITES    := buddy watermark node page_alloc compaction_scan \
-                compaction_direct compaction_kcompactd pcp pool \
-                memory_hotplug fail_page_alloc stress vmstat oom_kill
-MM_TEST_HELPERS := tests/mm_test.c tests/fake_guest.c \
-                   tests/compaction_test.c tests/printk_capture.c \
-                   tests/runner.c
-MM_TEST_SRCS := $(MM_SUITES:%=tests/check_%.c) $(MM_TEST_HELPERS) \
-                tests/runner_mm.c
+# Two test programs, as the tests mirror the tree.  check_mm: the suites
+# of tests/mm/ (tests/mm/runner_mm.c lists them) and the helpers there,
+# linked with libmm.a alone, so that a test of mm that needed an upper
+# layer would fail to link.  check_all: tests/vmm/ and tests/tools/
+# (tests/runner_all.c), with the same helpers.
+MM_TEST_HELPERS := $(filter-out tests/mm/check_%.c tests/mm/runner_mm.c, \
+                     $(wildcard tests/mm/*.c)) tests/runner.c
+MM_TEST_SRCS := $(wildcard tests/mm/*.c) tests/runner.c
 MM_TEST_OBJS := $(MM_TEST_SRCS:%.c=$(OBJ)/%.o)
 MM_TEST_BIN  := $(BUILD)/tests/check_mm
-TEST_SRCS    := $(filter-out $(MM_SUITES:%=tests/check_%.c) tests/runner_mm.c, \
-                  $(wildcard tests/*.c))
+TEST_SRCS    := $(wildcard tests/vmm/*.c tests/tools/*.c) $(MM_TEST_HELPERS) \
+                tests/runner_all.c
 TEST_OBJS    := $(TEST_SRCS:%.c=$(OBJ)/%.o)
 TEST_BIN     := $(BUILD)/tests/check_all
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The Check runner of both test programs: check_mm (tests/runner_mm.c,
+ * The Check runner of both test programs: check_mm (tests/mm/runner_mm.c,
  * mm's suites, linked with libmm.a alone) and check_all (tests/
  * runner_all.c, every other suite).  Each module has its own suite in
  * tests/check_<module>.c; suites that need /dev/kvm are left out with a

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The Check runner of the two test programs: each lists its suites
- * (tests/runner_mm.c, tests/runner_all.c) and runs them with run_suites().
+ * (tests/mm/runner_mm.c, tests/runner_all.c) and runs them with run_suites().
  */
 #ifndef TESTS_RUNNER_H
 #define TESTS_RUNNER_H

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * check_all: every suite but mm's own (tests/runner_mm.c): the reclaim
+ * check_all: every suite but mm's own (tests/mm/runner_mm.c): the reclaim
  * engine, guest memory, virtio, KVM, the host, the control socket, the
  * tools, and the trace events of every layer.
  */
@@ -43,6 +43,7 @@
 	X(compact_kvm_suite, true)                \
 	X(balloon_suite, true)                    \
 	X(ctl_guests_suite, true)                 \
+	X(ctl_pressure_suite, true)               \
 	X(overcommit_suite, true)
 
 SUITES(SUITE_DECLARE)

@@ -1,17 +1,22 @@
 #!/bin/sh
-# The two Check programs: every suite of tests/check_*.c runs in exactly
-# one of them (tests/runner_mm.c, tests/runner_all.c); check_mm holds
-# mm's suites, linked with libmm.a alone; CK_RUN_SUITE names a suite of
+# The two Check programs: every suite of tests/*/check_*.c runs in
+# exactly one of them, the suites of tests/mm/ in check_mm
+# (tests/mm/runner_mm.c), the others in check_all (tests/runner_all.c);
+# check_mm is linked with libmm.a alone; CK_RUN_SUITE names a suite of
 # either, and the other one says where it is.
 build="$1"
 top="$(dirname "$0")/../.."
 fail=0
-for f in "$top"/tests/check_*.c; do
+for f in "$top"/tests/*/check_*.c; do
+	case "$f" in
+	*/tests/mm/*) mine="$top/tests/mm/runner_mm.c" other="$top/tests/runner_all.c" ;;
+	*) mine="$top/tests/runner_all.c" other="$top/tests/mm/runner_mm.c" ;;
+	esac
 	for s in $(sed -n 's/^Suite \*\([a-z0-9_]*\)(void)$/\1/p' "$f"); do
-		n=$(cat "$top/tests/runner_mm.c" "$top/tests/runner_all.c" |
-			grep -c "X($s,")
-		[ "$n" = 1 ] || {
-			echo "$(basename "$f"): $s is listed $n times"
+		n=$(grep -c "X($s," "$mine")
+		m=$(grep -c "X($s," "$other")
+		[ "$n" = 1 ] && [ "$m" = 0 ] || {
+			echo "$f: $s is listed $n times in $(basename "$mine"), $m in $(basename "$other")"
 			fail=1
 		}
 	done

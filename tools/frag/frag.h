@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Fragmentation made by real guests, for the compaction tests
- * (tests/check_compact_kvm.c) and tools/bench_compact.
+ * (tests/vmm/check_compact_kvm.c) and tools/bench_compact.
  *
  * Guests free every other page they own (the guest script's
  * `free SIZE every=2`), the host raises their balloon targets by as much,

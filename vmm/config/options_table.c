@@ -5,7 +5,7 @@
  * run sections read them.  The order is --help's.  Defaults of the
  * reclaim and compaction knobs are the engines' own (balloon/reclaim.c,
  * mm/compaction.h, vmm/host/khugepaged.c), said here for users and -v;
- * tests/check_options.c checks that they agree.
+ * tests/vmm/check_options.c checks that they agree.
  */
 #include <stdio.h>
 #include <string.h>
