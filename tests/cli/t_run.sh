@@ -31,6 +31,17 @@ esac
 case "$out" in
 *pool:*|*pgalloc*|*"Node 0"*) echo "bad kernel: a pool summary"; echo "$out"; fail=1 ;;
 esac
+# A directory or a FIFO is no kernel: refused at once, never read.
+mkfifo /tmp/vmm-run-fifo.$$
+for k in /tmp /tmp/vmm-run-fifo.$$; do
+	out=$(timeout 10 "$vmm" run --pool 64M --guest "name=k,mem=32M,kernel=$k,script=verify" 2>&1)
+	case "$out" in
+	*"kernel $k: not a regular file"*) ;;
+	*) echo "kernel=$k: $out"; fail=1 ;;
+	esac
+done
+rm -f /tmp/vmm-run-fifo.$$
+
 # A Linux bzImage is named as such: vmm's guest ABI is not Linux's.
 head -c 4096 /dev/zero >/tmp/vmm-run.$$
 printf 'HdrS' | dd of=/tmp/vmm-run.$$ bs=1 seek=514 conv=notrunc 2>/dev/null

@@ -29,22 +29,39 @@ static int load_image(const struct guest_spec *spec, void **image, size_t *len,
 		*len = guest_image_end - guest_image_start;
 		return 0;
 	}
-	fd = open(spec->kernel_path, O_RDONLY | O_CLOEXEC);
+	/* Non-blocking: a FIFO named by a socket client must not hang the
+	 * launch (it is refused below, as everything but a regular file). */
+	fd = open(spec->kernel_path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0)
 		return errf(err, errlen, -errno, "kernel %s: %s",
 			    spec->kernel_path, strerror(errno));
-	if (fstat(fd, &st) || st.st_size <= 0 || st.st_size > (64 << 20)) {
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size <= 0 ||
+	    st.st_size > (64 << 20)) {
 		close(fd);
 		return errf(err, errlen, -EINVAL,
 			    "kernel %s: not a regular file of 1 byte to 64 MiB",
 			    spec->kernel_path);
 	}
 	buf = malloc(st.st_size);
-	if (!buf || read(fd, buf, st.st_size) != st.st_size) {
-		free(buf);
+	if (!buf) {
 		close(fd);
-		return errf(err, errlen, -EIO, "kernel %s: read failed",
+		return errf(err, errlen, -ENOMEM, "kernel %s: no memory",
 			    spec->kernel_path);
+	}
+	for (off_t got = 0; got < st.st_size;) {
+		ssize_t n = read(fd, (char *)buf + got, st.st_size - got);
+
+		if (n <= 0) {
+			int e = n < 0 ? errno : EIO;
+
+			free(buf);
+			close(fd);
+			return errf(err, errlen, -e, "kernel %s: %s",
+				    spec->kernel_path,
+				    n < 0 ? strerror(e) :
+					    "shorter than it was");
+		}
+		got += n;
 	}
 	close(fd);
 	*image = buf;
