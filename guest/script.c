@@ -104,12 +104,12 @@ static bool suffix_is(const char *t, size_t len, const char *sfx)
 	return strlen(sfx) == len && !strncmp(t, sfx, len);
 }
 
-static bool parse_size(const char *t, size_t len, uint64_t *v)
+static bool word_size(const char *t, size_t len, uint64_t *v)
 {
 	return units_parse_size(t, len, v) == UNITS_OK;
 }
 
-static bool parse_time(const char *t, size_t len, uint64_t *ns)
+static bool word_time(const char *t, size_t len, uint64_t *ns)
 {
 	return units_parse_time(t, len, ns) == UNITS_OK;
 }
@@ -187,7 +187,7 @@ static int parse_args(struct parser *ps, struct cmd *c)
 			     c->count <= 0xffffffff;
 		} else if (c->op == CMD_CHURN &&
 			   key_is(t, len, "ws", &v, &vlen)) {
-			ok = have_ws = parse_size(v, vlen, &c->size);
+			ok = have_ws = word_size(v, vlen, &c->size);
 			if (ok && check_fits(ps, c->size, t, len))
 				return -1;
 		} else if (c->op == CMD_CHURN &&
@@ -196,13 +196,13 @@ static int parse_args(struct parser *ps, struct cmd *c)
 					 c->count <= 1000000000;
 		} else if (c->op == CMD_CHURN &&
 			   key_is(t, len, "time", &v, &vlen)) {
-			ok = have_time = parse_time(v, vlen, &c->ns);
+			ok = have_time = word_time(v, vlen, &c->ns);
 		} else if (have_size) {
 			return fail(ps, "extra argument", t, len);
 		} else if (c->op == CMD_TOUCH || c->op == CMD_FREE) {
 			if (c->op == CMD_FREE && suffix_is(t, len, "all"))
 				c->size = SIZE_ALL;
-			else if ((ok = parse_size(t, len, &c->size)) &&
+			else if ((ok = word_size(t, len, &c->size)) &&
 				 c->op == CMD_TOUCH &&
 				 check_fits(ps, c->size, t, len))
 				return -1;
@@ -232,7 +232,7 @@ static int parse_args(struct parser *ps, struct cmd *c)
 			else
 				ok = suffix_is(t, len, "on");
 		} else if (c->op == CMD_HOLD || c->op == CMD_SLEEP) {
-			ok = have_size = parse_time(t, len, &c->ns);
+			ok = have_size = word_time(t, len, &c->ns);
 		} else if (c->op == CMD_EXIT || c->op == CMD_REPEAT) {
 			ok = have_size = parse_count(t, len, &c->count) &&
 					 c->count <= 0xffffffff;

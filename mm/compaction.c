@@ -243,7 +243,7 @@ static enum compact_result compact_finished(struct compact_control *cc)
  * targets of the requests that failed (compaction_free()).  No mm lock
  * is held across the op: the owners' locks come before ours.
  */
-static void migrate_batch(struct compact_control *cc)
+static void migrate_isolated(struct compact_control *cc)
 {
 	struct mm_pool *pool = cc->pool;
 	struct zone *zone = cc->zone;
@@ -379,7 +379,7 @@ enum compact_result compact_zone(struct compact_control *cc)
 		}
 		if (cc->nr_freepages - cc->free_first < cc->nr_migratepages)
 			isolate_freepages(cc);
-		migrate_batch(cc);
+		migrate_isolated(cc);
 	}
 out:
 	cc->nr_failed += cc->nr_migratepages;
