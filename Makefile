@@ -68,8 +68,8 @@ LIBS         := $(VMM_LIB) $(MM_LIB) $(UTIL_LIB)
 
 # Two test programs, as the tests mirror the tree.  check_mm: the suites
 # of tests/mm/ (tests/mm/runner_mm.c lists them) and the helpers there,
-# linked with libmm.a alone, so that a test of mm that needed an upper
-# layer would fail to link.  check_all: tests/vmm/ and tests/tools/
+# linked with libmm.a and libutil.a alone, so that a test of mm that
+# needed an upper layer would fail to link.  check_all: tests/vmm/ and tests/tools/
 # (tests/runner_all.c), with the same helpers.
 MM_TEST_HELPERS := $(filter-out tests/mm/check_%.c tests/mm/runner_mm.c, \
                      $(wildcard tests/mm/*.c)) tests/runner.c
@@ -180,7 +180,7 @@ $(VMMCTL_BIN): $(VMMCTL_OBJS) $(OBJ)/vmm/ctl/path.o $(UTIL_LIB)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) $^ $(LDLIBS) -o $@
 
-$(MM_TEST_BIN): $(MM_TEST_OBJS) $(MM_LIB)
+$(MM_TEST_BIN): $(MM_TEST_OBJS) $(MM_LIB) $(UTIL_LIB)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) $^ $(CHECK_LIBS) -o $@

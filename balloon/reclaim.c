@@ -8,7 +8,7 @@
 #include "balloon/reclaim.h"
 #include "balloon/trace.h"
 #include "mm/compaction.h"
-#include "mm/wait.h"
+#include "util/wait.h"
 
 void reclaim_default_tunables(struct reclaim_tunables *t)
 {

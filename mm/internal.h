@@ -7,6 +7,7 @@
 
 #include "mm/compaction.h"
 #include "mm/mm.h"
+#include "util/errf.h"
 
 /*
  * alloc_flags.  The low bits index zone->_watermark[]; the bits of
@@ -326,7 +327,5 @@ FILE *mm_printk_file(struct mm_pool *pool);
 #define pr_err(pool, ...) mm_printk(pool, "error", __VA_ARGS__)
 #define pr_warn(pool, ...) mm_printk(pool, "warning", __VA_ARGS__)
 #define pr_info(pool, ...) mm_printk(pool, NULL, __VA_ARGS__)
-int mm_errf(char *err, size_t errlen, int ret, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
 
 #endif /* MM_INTERNAL_H */

@@ -17,7 +17,7 @@
 #include <time.h>
 
 #include "mm/internal.h"
-#include "mm/wait.h"
+#include "util/wait.h"
 
 void kcompactd_init(pg_data_t *pgdat)
 {

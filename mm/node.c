@@ -37,12 +37,12 @@ static int check_distances(struct mm_pool *pool, const struct mm_config *cfg,
 			/* The ACPI SLIT rules: 10 is local, remote is more,
 			 * 255 means unreachable. */
 			if (i == j && d != 10)
-				return mm_errf(
+				return errf(
 					err, errlen, -EINVAL,
 					"distance %u->%u is %u; a node's distance to itself must be 10",
 					i, j, d);
 			if (i != j && (d <= 10 || d > 254))
-				return mm_errf(
+				return errf(
 					err, errlen, -EINVAL,
 					"distance %u->%u is %u; remote distances must be 11..254",
 					i, j, d);
@@ -143,22 +143,22 @@ int build_nodes(struct mm_pool *pool, const struct mm_config *cfg, char *err,
 	int ret;
 
 	if (cfg->nr_nodes < 1 || cfg->nr_nodes > MAX_NUMNODES)
-		return mm_errf(err, errlen, -EINVAL,
-			       "%u nodes: the pool has 1 to %d nodes",
-			       cfg->nr_nodes, MAX_NUMNODES);
+		return errf(err, errlen, -EINVAL,
+			    "%u nodes: the pool has 1 to %d nodes",
+			    cfg->nr_nodes, MAX_NUMNODES);
 	pool->nr_nodes = cfg->nr_nodes;
 	node_pages = ALIGN_DOWN(pool->nr_frames / pool->nr_nodes,
 				MAX_ORDER_NR_PAGES);
 	movable_pages =
 		ALIGN_UP(cfg->movable_bytes >> PAGE_SHIFT, MAX_ORDER_NR_PAGES);
 	if (node_pages < MAX_ORDER_NR_PAGES)
-		return mm_errf(
+		return errf(
 			err, errlen, -EINVAL,
 			"a pool of %lu KiB cannot give %u nodes %lu KiB each",
 			pool->nr_frames * 4, pool->nr_nodes,
 			MAX_ORDER_NR_PAGES * 4);
 	if (movable_pages >= node_pages)
-		return mm_errf(
+		return errf(
 			err, errlen, -EINVAL,
 			"ZONE_MOVABLE of %lu KiB leaves nothing of a %lu KiB node for ZONE_NORMAL",
 			movable_pages * 4, node_pages * 4);

@@ -147,12 +147,12 @@ static int pool_map(struct mm_pool *pool, const struct mm_config *cfg,
 		 (unsigned long long)pool->generation);
 	pool->memfd = memfd_create(name, MFD_CLOEXEC);
 	if (pool->memfd < 0)
-		return mm_errf(err, errlen, -errno, "memfd_create: %s",
-			       strerror(errno));
+		return errf(err, errlen, -errno, "memfd_create: %s",
+			    strerror(errno));
 	if (ftruncate(pool->memfd, pool->size))
-		return mm_errf(err, errlen, -errno,
-			       "sizing the pool memfd to %" PRIu64 " bytes: %s",
-			       pool->size, strerror(errno));
+		return errf(err, errlen, -errno,
+			    "sizing the pool memfd to %" PRIu64 " bytes: %s",
+			    pool->size, strerror(errno));
 	if (cfg->hugepages)
 		pool->hugepages = enable_shmem_thp(pool);
 	pool->shmem_huge_base = shmem_hugepages_kb() << 10;
@@ -160,8 +160,8 @@ static int pool_map(struct mm_pool *pool, const struct mm_config *cfg,
 			  MAP_SHARED | MAP_NORESERVE, pool->memfd, 0);
 	if (pool->base == MAP_FAILED) {
 		pool->base = NULL;
-		return mm_errf(err, errlen, -errno, "mapping the pool: %s",
-			       strerror(errno));
+		return errf(err, errlen, -errno, "mapping the pool: %s",
+			    strerror(errno));
 	}
 	if (pool->hugepages && madvise(pool->base, pool->size, MADV_HUGEPAGE))
 		pr_warn(pool, "MADV_HUGEPAGE on the pool: %s", strerror(errno));
@@ -178,34 +178,34 @@ int mm_pool_create(const struct mm_config *cfg, struct mm_pool **out, char *err,
 
 	*out = NULL;
 	if (cfg->nr_nodes < 1 || cfg->nr_nodes > MAX_NUMNODES)
-		return mm_errf(err, errlen, -EINVAL,
-			       "%u nodes: the pool has 1 to %d nodes",
-			       cfg->nr_nodes, MAX_NUMNODES);
+		return errf(err, errlen, -EINVAL,
+			    "%u nodes: the pool has 1 to %d nodes",
+			    cfg->nr_nodes, MAX_NUMNODES);
 	unit = (uint64_t)cfg->nr_nodes * POOL_MIN_BYTES;
 	if (cfg->pool_bytes < unit)
-		return mm_errf(
+		return errf(
 			err, errlen, -EINVAL,
 			"a pool of %" PRIu64
 			" bytes is too small: %u node(s) need at least %" PRIu64
 			" bytes",
 			cfg->pool_bytes, cfg->nr_nodes, unit);
 	if (cfg->pool_bytes / PAGE_SIZE >= PFN_NONE)
-		return mm_errf(err, errlen, -EINVAL,
-			       "a pool of %" PRIu64
-			       " bytes has too many frames for 32-bit pfns",
-			       cfg->pool_bytes);
+		return errf(err, errlen, -EINVAL,
+			    "a pool of %" PRIu64
+			    " bytes has too many frames for 32-bit pfns",
+			    cfg->pool_bytes);
 	if (!sysinfo(&si) &&
 	    cfg->pool_bytes > (uint64_t)si.totalram * si.mem_unit)
-		return mm_errf(err, errlen, -ENOMEM,
-			       "a pool of %" PRIu64
-			       " MiB is more than the host's %" PRIu64
-			       " MiB of RAM",
-			       cfg->pool_bytes >> 20,
-			       ((uint64_t)si.totalram * si.mem_unit) >> 20);
+		return errf(err, errlen, -ENOMEM,
+			    "a pool of %" PRIu64
+			    " MiB is more than the host's %" PRIu64
+			    " MiB of RAM",
+			    cfg->pool_bytes >> 20,
+			    ((uint64_t)si.totalram * si.mem_unit) >> 20);
 
 	pool = calloc(1, sizeof(*pool));
 	if (!pool)
-		return mm_errf(err, errlen, -ENOMEM, "no memory for the pool");
+		return errf(err, errlen, -ENOMEM, "no memory for the pool");
 	pool->memfd = -1;
 	pool->quiet = cfg->quiet;
 	/* Whole MAX_ORDER blocks per node: zones must align to them. */
@@ -230,21 +230,21 @@ int mm_pool_create(const struct mm_config *cfg, struct mm_pool **out, char *err,
 
 	ret = pcp_key_create(pool);
 	if (ret) {
-		mm_errf(err, errlen, ret, "pthread_key_create: %s",
-			strerror(-ret));
+		errf(err, errlen, ret, "pthread_key_create: %s",
+		     strerror(-ret));
 		goto err_pcp;
 	}
 	ret = trace_ring_init(&pool->trace,
 			      cfg->trace_events ? cfg->trace_events : 65536);
 	if (ret) {
-		mm_errf(err, errlen, ret, "no memory for the trace ring");
+		errf(err, errlen, ret, "no memory for the trace ring");
 		goto err_key;
 	}
 	pool->frames = calloc(pool->nr_frames, sizeof(*pool->frames));
 	if (!pool->frames) {
-		ret = mm_errf(err, errlen, -ENOMEM,
-			      "no memory for %lu frame descriptors",
-			      pool->nr_frames);
+		ret = errf(err, errlen, -ENOMEM,
+			   "no memory for %lu frame descriptors",
+			   pool->nr_frames);
 		goto err_trace;
 	}
 	ret = pool_map(pool, cfg, err, errlen);

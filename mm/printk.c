@@ -34,15 +34,3 @@ void mm_printk(struct mm_pool *pool, const char *level, const char *fmt, ...)
 	funlockfile(f);
 	va_end(ap);
 }
-
-int mm_errf(char *err, size_t errlen, int ret, const char *fmt, ...)
-{
-	va_list ap;
-
-	if (err && errlen) {
-		va_start(ap, fmt);
-		vsnprintf(err, errlen, fmt, ap);
-		va_end(ap);
-	}
-	return ret;
-}

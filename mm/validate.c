@@ -33,10 +33,10 @@
 
 #include "mm/internal.h"
 
-#define FAIL(...)                                                  \
-	do {                                                       \
-		ret = mm_errf(err, errlen, -EUCLEAN, __VA_ARGS__); \
-		goto out;                                          \
+#define FAIL(...)                                               \
+	do {                                                    \
+		ret = errf(err, errlen, -EUCLEAN, __VA_ARGS__); \
+		goto out;                                       \
 	} while (0)
 
 struct pcp_walk {
@@ -141,17 +141,16 @@ static int validate_zone(struct mm_pool *pool, struct zone *zone, char *err,
 
 	if (min_wmark_pages(zone) > low_wmark_pages(zone) ||
 	    low_wmark_pages(zone) > high_wmark_pages(zone))
-		return mm_errf(
-			err, errlen, -EUCLEAN,
-			"node %d %s watermarks out of order: %lu %lu %lu",
-			zone->node, zone->name, min_wmark_pages(zone),
-			low_wmark_pages(zone), high_wmark_pages(zone));
+		return errf(err, errlen, -EUCLEAN,
+			    "node %d %s watermarks out of order: %lu %lu %lu",
+			    zone->node, zone->name, min_wmark_pages(zone),
+			    low_wmark_pages(zone), high_wmark_pages(zone));
 	ret = validate_lists(pool, zone, &list_heads, &free_pages, err, errlen);
 	if (ret)
 		return ret;
 	pcp_for_each_frame(pool, zone, check_pcp_frame, &pw);
 	if (pw.bad != PFN_NONE)
-		return mm_errf(
+		return errf(
 			err, errlen, -EUCLEAN,
 			"pfn 0x%x in a page cache is not a pcp frame of node %d %s",
 			pw.bad, zone->node, zone->name);
@@ -166,9 +165,9 @@ static int validate_zone(struct mm_pool *pool, struct zone *zone, char *err,
 		uint16_t owner;
 
 		if (f->zone != zone->zone_id)
-			return mm_errf(err, errlen, -EUCLEAN,
-				       "pfn 0x%x says zone %u, is in %d", p,
-				       f->zone, zone->zone_id);
+			return errf(err, errlen, -EUCLEAN,
+				    "pfn 0x%x says zone %u, is in %d", p,
+				    f->zone, zone->zone_id);
 		switch (frame_state(f)) {
 		case FRAME_BUDDY:
 			walk_heads++;
@@ -180,7 +179,7 @@ static int validate_zone(struct mm_pool *pool, struct zone *zone, char *err,
 				     FF_LIST_MT_MASK) == 0 &&
 				    ((f->flags & FF_LIST_MT_MASK) >>
 				     FF_LIST_MT_SHIFT) != MIGRATE_ISOLATE)
-					return mm_errf(
+					return errf(
 						err, errlen, -EUCLEAN,
 						"free buddies 0x%x and 0x%x of order %u not merged",
 						p, b, o);
@@ -195,7 +194,7 @@ static int validate_zone(struct mm_pool *pool, struct zone *zone, char *err,
 			break;
 		case FRAME_INUSE:
 			if (p + (1U << o) > zend || (p & ((1U << o) - 1)))
-				return mm_errf(
+				return errf(
 					err, errlen, -EUCLEAN,
 					"in-use block 0x%x order %u is misplaced",
 					p, o);
@@ -206,7 +205,7 @@ static int validate_zone(struct mm_pool *pool, struct zone *zone, char *err,
 				uint64_t g = READ_ONCE(f->gpa);
 
 				if (g & (PAGE_SIZE - 1))
-					return mm_errf(
+					return errf(
 						err, errlen, -EUCLEAN,
 						"pfn 0x%x: owner %u gpa 0x%" PRIx64
 						" is not page aligned",
@@ -219,7 +218,7 @@ static int validate_zone(struct mm_pool *pool, struct zone *zone, char *err,
 							  gpa(g), p) &&
 				    __atomic_load_n(&f->owner,
 						    __ATOMIC_ACQUIRE) == owner)
-					return mm_errf(
+					return errf(
 						err, errlen, -EUCLEAN,
 						"pfn 0x%x: owner %u does not map gpa 0x%" PRIx64
 						" to it",
@@ -230,7 +229,7 @@ static int validate_zone(struct mm_pool *pool, struct zone *zone, char *err,
 		case FRAME_RELEASING:
 			if (o < pageblock_order || o >= MAX_ORDER ||
 			    p + (1U << o) > zend || (p & ((1U << o) - 1)))
-				return mm_errf(
+				return errf(
 					err, errlen, -EUCLEAN,
 					"block 0x%x being released has order %u",
 					p, o);
@@ -240,12 +239,11 @@ static int validate_zone(struct mm_pool *pool, struct zone *zone, char *err,
 		case FRAME_OFFLINE:
 			if (o != pageblock_order ||
 			    (p & (pageblock_nr_pages - 1)))
-				return mm_errf(
-					err, errlen, -EUCLEAN,
-					"offline block 0x%x has order %u", p,
-					o);
+				return errf(err, errlen, -EUCLEAN,
+					    "offline block 0x%x has order %u",
+					    p, o);
 			if (!returned_pb)
-				return mm_errf(
+				return errf(
 					err, errlen, -EUCLEAN,
 					"offline pageblock 0x%x is not returned to the host",
 					p);
@@ -254,7 +252,7 @@ static int validate_zone(struct mm_pool *pool, struct zone *zone, char *err,
 			break;
 		case FRAME_ISOLATED:
 			if (o != 0 || READ_ONCE(f->owner) != FRAME_OWNER_NONE)
-				return mm_errf(
+				return errf(
 					err, errlen, -EUCLEAN,
 					"isolated pfn 0x%x has order %u owner %u",
 					p, o, READ_ONCE(f->owner));
@@ -264,9 +262,9 @@ static int validate_zone(struct mm_pool *pool, struct zone *zone, char *err,
 			p++;
 			break;
 		default:
-			return mm_errf(err, errlen, -EUCLEAN,
-				       "pfn 0x%x (node %d %s) is in no block",
-				       p, zone->node, zone->name);
+			return errf(err, errlen, -EUCLEAN,
+				    "pfn 0x%x (node %d %s) is in no block", p,
+				    zone->node, zone->name);
 		}
 	}
 	/* Offline pageblocks are returned too, but not free: not counted. */
@@ -275,50 +273,48 @@ static int validate_zone(struct mm_pool *pool, struct zone *zone, char *err,
 		    frame_state(&pool->frames[p]) != FRAME_OFFLINE)
 			returned += pageblock_nr_pages;
 	if (walk_heads != list_heads)
-		return mm_errf(
+		return errf(
 			err, errlen, -EUCLEAN,
 			"node %d %s: %lu free heads in the zone, %lu on the lists",
 			zone->node, zone->name, walk_heads, list_heads);
 	if (walk_pcp != pw.n || pw.n != pcp_count_frames(pool, zone))
-		return mm_errf(
+		return errf(
 			err, errlen, -EUCLEAN,
 			"node %d %s: %lu pcp frames in the zone, %lu on the lists, caches count %lu",
 			zone->node, zone->name, walk_pcp, pw.n,
 			pcp_count_frames(pool, zone));
 	if (free_pages != zone->nr_free_pages)
-		return mm_errf(
+		return errf(
 			err, errlen, -EUCLEAN,
 			"node %d %s: %ld free pages on the lists, nr_free_pages %ld",
 			zone->node, zone->name, free_pages,
 			zone->nr_free_pages);
 	if (isolated != zone->nr_isolated_pages)
-		return mm_errf(err, errlen, -EUCLEAN,
-			       "node %d %s: %lu isolated frames, counted %lu",
-			       zone->node, zone->name, isolated,
-			       zone->nr_isolated_pages);
+		return errf(err, errlen, -EUCLEAN,
+			    "node %d %s: %lu isolated frames, counted %lu",
+			    zone->node, zone->name, isolated,
+			    zone->nr_isolated_pages);
 	if (releasing != zone->nr_releasing_pages)
-		return mm_errf(
-			err, errlen, -EUCLEAN,
-			"node %d %s: %lu pages being released, counted %lu",
-			zone->node, zone->name, releasing,
-			zone->nr_releasing_pages);
+		return errf(err, errlen, -EUCLEAN,
+			    "node %d %s: %lu pages being released, counted %lu",
+			    zone->node, zone->name, releasing,
+			    zone->nr_releasing_pages);
 	if ((long)offline != zone->nr_offline_pages)
-		return mm_errf(err, errlen, -EUCLEAN,
-			       "node %d %s: %lu offline pages, counted %ld",
-			       zone->node, zone->name, offline,
-			       zone->nr_offline_pages);
+		return errf(err, errlen, -EUCLEAN,
+			    "node %d %s: %lu offline pages, counted %ld",
+			    zone->node, zone->name, offline,
+			    zone->nr_offline_pages);
 	if ((long)returned != zone->nr_returned_pages)
-		return mm_errf(err, errlen, -EUCLEAN,
-			       "node %d %s: %lu returned pages, counted %ld",
-			       zone->node, zone->name, returned,
-			       zone->nr_returned_pages);
+		return errf(err, errlen, -EUCLEAN,
+			    "node %d %s: %lu returned pages, counted %ld",
+			    zone->node, zone->name, returned,
+			    zone->nr_returned_pages);
 	return 0;
 
 returned_in_use:
-	return mm_errf(
-		err, errlen, -EUCLEAN,
-		"node %d %s: a returned pageblock holds an allocated frame",
-		zone->node, zone->name);
+	return errf(err, errlen, -EUCLEAN,
+		    "node %d %s: a returned pageblock holds an allocated frame",
+		    zone->node, zone->name);
 }
 
 int mm_validate(struct mm_pool *pool, char *err, size_t errlen)

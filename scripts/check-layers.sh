@@ -11,7 +11,7 @@
 rules='
 util/           util/ guest/units.h
 guest/          guest/
-mm/             mm/
+mm/             mm/ util/
 balloon/        balloon/ mm/ util/
 vmm/config/     vmm/config/ util/ guest/abi.h guest/script.h guest/units.h mm/types.h
 vmm/loader/     vmm/loader/ util/ guest/abi.h

@@ -4,6 +4,7 @@
 #include <time.h>
 
 #include "util/periodic.h"
+#include "util/wait.h"
 
 static void *periodic_thread(void *arg)
 {
@@ -12,13 +13,7 @@ static void *periodic_thread(void *arg)
 
 	pthread_mutex_lock(&p->lock);
 	while (!p->stop) {
-		uint64_t deadline;
-
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		deadline = (uint64_t)ts.tv_sec * 1000000000ULL + ts.tv_nsec +
-			   p->interval_ns;
-		ts.tv_sec = deadline / 1000000000ULL;
-		ts.tv_nsec = deadline % 1000000000ULL;
+		deadline_after_ns(&ts, p->interval_ns);
 		/* A wake-up that is not the stop waits on. */
 		while (!p->stop && pthread_cond_timedwait(&p->wait, &p->lock,
 							  &ts) != ETIMEDOUT)
@@ -36,7 +31,6 @@ static void *periodic_thread(void *arg)
 int periodic_start(struct periodic *p, uint64_t interval_ns,
 		   void (*fn)(void *arg), void *arg)
 {
-	pthread_condattr_t ca;
 	int ret;
 
 	p->fn = fn;
@@ -44,10 +38,11 @@ int periodic_start(struct periodic *p, uint64_t interval_ns,
 	p->interval_ns = interval_ns;
 	p->stop = false;
 	pthread_mutex_init(&p->lock, NULL);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&p->wait, &ca);
-	pthread_condattr_destroy(&ca);
+	ret = cond_init_monotonic(&p->wait);
+	if (ret) {
+		pthread_mutex_destroy(&p->lock);
+		return ret;
+	}
 	ret = pthread_create(&p->thread, NULL, periodic_thread, p);
 	if (ret) {
 		pthread_cond_destroy(&p->wait);

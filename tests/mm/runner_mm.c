@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * check_mm: mm's suites, linked with libmm.a alone (and the test helpers
- * that need nothing else: tests/mm/mm_test.c, fake_guest.c, compaction_test.c,
- * printk_capture.c), so that mm is tested as the libc-only library it is.
+ * check_mm: mm's suites, linked with libmm.a and libutil.a alone (and the
+ * test helpers that need nothing else: tests/mm/mm_test.c, fake_guest.c,
+ * compaction_test.c, printk_capture.c), so that mm is tested as the
+ * library it is, below everything of the VMM.
  * Every other suite is in check_all (tests/runner_all.c).
  */
 #include <stdlib.h>

@@ -14,6 +14,7 @@
 #include "vmm/kvm/cpu_cgroup.h"
 #include "util/errf.h"
 #include "util/futex.h"
+#include "util/wait.h"
 #include "vmm/kvm/kvm.h"
 #include "util/size.h"
 #include "vmm/kvm/vcpu.h"
@@ -207,7 +208,6 @@ int vm_create_res(const struct guest_spec *spec, unsigned int id,
 		  const struct vm_resources *res, const void *image,
 		  size_t image_len, struct vm **out, char *err, size_t errlen)
 {
-	pthread_condattr_t ca;
 	struct vm *vm;
 	int ret;
 
@@ -237,10 +237,12 @@ int vm_create_res(const struct guest_spec *spec, unsigned int id,
 	vm->serial.out = vm->res.console ? vm->res.console : stdout;
 	vm->serial.quiet = vm->res.quiet;
 	pthread_mutex_init(&vm->lock, NULL);
-	pthread_condattr_init(&ca);
-	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-	pthread_cond_init(&vm->cond, &ca);
-	pthread_condattr_destroy(&ca);
+	if (cond_init_monotonic(&vm->cond)) {
+		pthread_mutex_destroy(&vm->lock);
+		free(vm->spec.script);
+		free(vm);
+		return -ENOMEM;
+	}
 	if (!vm->spec.script) {
 		ret = -ENOMEM;
 		goto err;
