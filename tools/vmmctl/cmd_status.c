@@ -7,24 +7,11 @@
 
 #define get(o, k) json_object_get(o, k)
 
-int cmd_status(struct vmmctl *v, const struct vmmctl_cmd *cmd, int argc,
-	       char **argv)
+static void print_status(json_t *r)
 {
-	json_t *r, *pool, *trace;
+	json_t *pool, *trace;
 	char a[16], b[16], c[16];
-	int ret;
 
-	(void)argv;
-	if (argc > 1)
-		return vmmctl_usage(cmd, "takes no arguments");
-	ret = vmmctl_exec(v, cmd->name, "query-status", NULL, &r);
-	if (ret)
-		return ret;
-	if (v->json) {
-		print_json(r);
-		json_decref(r);
-		return VMMCTL_OK;
-	}
 	pool = get(r, "pool");
 	trace = get(r, "trace");
 	printf("vmm %s (%s mode), pid %lld, up %.1f s, %s\n",
@@ -49,27 +36,24 @@ int cmd_status(struct vmmctl *v, const struct vmmctl_cmd *cmd, int argc,
 	printf("compaction: %s\n", json_is_true(get(r, "compaction")) ?
 					   "available" :
 					   "not available");
-	json_decref(r);
-	return VMMCTL_OK;
+}
+
+int cmd_status(struct vmmctl *v, const struct vmmctl_cmd *cmd, int argc,
+	       char **argv)
+{
+	(void)argv;
+	return vmmctl_query(v, cmd, argc, "query-status", print_status);
+}
+
+static void print_version(json_t *r)
+{
+	printf("vmm %s (vmmctl %s)\n", json_string_value(get(r, "package")) + 4,
+	       VMM_VERSION);
 }
 
 int cmd_version(struct vmmctl *v, const struct vmmctl_cmd *cmd, int argc,
 		char **argv)
 {
-	json_t *r;
-	int ret;
-
 	(void)argv;
-	if (argc > 1)
-		return vmmctl_usage(cmd, "takes no arguments");
-	ret = vmmctl_exec(v, cmd->name, "query-version", NULL, &r);
-	if (ret)
-		return ret;
-	if (v->json)
-		print_json(r);
-	else
-		printf("vmm %s (vmmctl %s)\n",
-		       json_string_value(get(r, "package")) + 4, VMM_VERSION);
-	json_decref(r);
-	return VMMCTL_OK;
+	return vmmctl_query(v, cmd, argc, "query-version", print_version);
 }

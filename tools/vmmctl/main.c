@@ -193,6 +193,25 @@ int vmmctl_exec(struct vmmctl *v, const char *name, const char *cmd,
 	return VMMCTL_OK;
 }
 
+int vmmctl_query(struct vmmctl *v, const struct vmmctl_cmd *cmd, int argc,
+		 const char *execute, void (*print)(json_t *reply))
+{
+	json_t *r;
+	int ret;
+
+	if (argc > 1)
+		return vmmctl_usage(cmd, "takes no arguments");
+	ret = vmmctl_exec(v, cmd->name, execute, NULL, &r);
+	if (ret)
+		return ret;
+	if (v->json)
+		print_json(r);
+	else
+		print(r);
+	json_decref(r);
+	return VMMCTL_OK;
+}
+
 int vmmctl_watch_events(struct vmmctl *v, const char *name, json_t *events)
 {
 	json_t *args = events ? json_pack("{s:o}", "events", events) : NULL;

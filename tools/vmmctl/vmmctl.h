@@ -82,6 +82,12 @@ int vmmctl_connect(struct vmmctl *v);
 int vmmctl_exec(struct vmmctl *v, const char *name, const char *cmd,
 		json_t *args, json_t **ret);
 /*
+ * A command of no arguments that shows what one query answers: the
+ * reply as JSON with --json, else printed by print().
+ */
+int vmmctl_query(struct vmmctl *v, const struct vmmctl_cmd *cmd, int argc,
+		 const char *execute, void (*print)(json_t *reply));
+/*
  * This connection is going to wait for events (watch-events): vmm then
  * keeps it however long nothing is sent, and sends only the events
  * named (an array of names, stolen; NULL: all).  A refusal is printed
