@@ -107,12 +107,14 @@ static void note_request(struct reclaimer *r, unsigned int id,
 }
 
 /*
- * Ask for need frames on node nid (-1: anywhere) and wait up to
+ * Ask for need frames on node nid (-1: anywhere), for who, and wait up to
  * timeout_ms for them, or until done() says enough.  Returns frames
- * reclaimed meanwhile.
+ * reclaimed meanwhile (by anyone: a measure of progress, not who's
+ * pgsteal, which the balloons count as they pay, owed.h).
  */
-static unsigned long reclaim_round(struct reclaimer *r, int nid,
-				   unsigned long need, unsigned int timeout_ms,
+static unsigned long reclaim_round(struct reclaimer *r, enum reclaimer_id who,
+				   int nid, unsigned long need,
+				   unsigned int timeout_ms,
 				   bool (*done)(struct reclaimer *, int))
 {
 	struct reclaim_guest g[RECLAIM_MAX_GUESTS];
@@ -130,7 +132,9 @@ static unsigned long reclaim_round(struct reclaimer *r, int nid,
 			continue;
 		actual = r->ops.actual(r->ops.priv, g[i].id);
 		note_request(r, g[i].id, actual);
-		r->ops.adjust(r->ops.priv, g[i].id, (long)add[i]);
+		r->ops.adjust(r->ops.priv, g[i].id, (long)add[i], who);
+		count_vm_events(r->pool, reclaimer_vm_event(PGSCAN, who),
+				add[i]);
 		trace_event(&r->pool->trace, TR_BALLOON_REQ, g[i].vm,
 			    g[i].balloon + add[i], actual, 0);
 	}
@@ -158,16 +162,15 @@ static void balance_node(struct kswapd *k)
 
 	node_marks(r->pool, k->nid, &free, &low, &high);
 	trace_event(&r->pool->trace, TR_KSWAPD_WAKE, k->nid, free, low, high);
-	count_vm_event(r->pool, KSWAPD_WAKE);
+	count_vm_event(r->pool, PAGEOUTRUN);
 	while (!READ_ONCE(r->stop) && !node_balanced(r->pool, k->nid)) {
 		unsigned long got;
 
 		node_marks(r->pool, k->nid, &free, &low, &high);
 		/* Past HIGH by a step, so we do not wake again at once. */
-		got = reclaim_round(r, k->nid,
+		got = reclaim_round(r, RECLAIM_KSWAPD, k->nid,
 				    high - free + r->t.policy.min_step,
 				    r->t.step_timeout_ms, kswapd_done);
-		count_vm_events(r->pool, PGSTEAL_KSWAPD, got);
 		total += got;
 		if (!got) {
 			k->failures++;
@@ -201,11 +204,53 @@ static void deflate_node(struct kswapd *k)
 	for (unsigned int i = 0; i < n; i++) {
 		if (!sub[i])
 			continue;
-		r->ops.adjust(r->ops.priv, g[i].id, -(long)sub[i]);
+		r->ops.adjust(r->ops.priv, g[i].id, -(long)sub[i],
+			      RECLAIM_KSWAPD);
 		__atomic_add_fetch(&k->deflated, sub[i], __ATOMIC_RELAXED);
 		trace_event(&r->pool->trace, TR_BALLOON_DEFLATE, g[i].id,
 			    k->nid, sub[i], g[i].balloon - sub[i]);
 	}
+}
+
+/*
+ * kswapd_try_to_sleep()'s accounting: after a balance, a short nap; woken
+ * within it, the allocators hit LOW quickly; the node below HIGH when it
+ * ends (or at once: the balance could not make it), HIGH was hit
+ * quickly.  Unlike Linux's kswapd, ours then sleeps until woken.
+ */
+#define KSWAPD_NAP_NS 100000000ULL /* HZ/10 */
+
+static void kswapd_nap_begin(struct kswapd *k)
+{
+	if (node_balanced(k->r->pool, k->nid))
+		k->nap_end_ns = now_ns() + KSWAPD_NAP_NS;
+	else
+		count_vm_event(k->r->pool, KSWAPD_HIGH_WMARK_HIT_QUICKLY);
+}
+
+static void kswapd_nap_end(struct kswapd *k, bool woken)
+{
+	uint64_t now = now_ns();
+
+	if (!k->nap_end_ns || (!woken && now < k->nap_end_ns))
+		return;
+	if (woken && now < k->nap_end_ns)
+		count_vm_event(k->r->pool, KSWAPD_LOW_WMARK_HIT_QUICKLY);
+	else if (!node_balanced(k->r->pool, k->nid))
+		count_vm_event(k->r->pool, KSWAPD_HIGH_WMARK_HIT_QUICKLY);
+	k->nap_end_ns = 0;
+}
+
+/* How long kswapd waits: until the nap ends, or the next deflation. */
+static unsigned int kswapd_wait_ms(struct kswapd *k)
+{
+	unsigned int ms = k->r->t.deflate_interval_ms;
+	uint64_t now = now_ns();
+
+	if (k->nap_end_ns && k->nap_end_ns > now &&
+	    (k->nap_end_ns - now) / 1000000 + 1 < ms)
+		ms = (k->nap_end_ns - now) / 1000000 + 1;
+	return ms;
 }
 
 static void *kswapd_thread(void *arg)
@@ -220,7 +265,7 @@ static void *kswapd_thread(void *arg)
 		bool woken;
 
 		pthread_mutex_lock(&k->lock);
-		deadline_after_ms(&ts, r->t.deflate_interval_ms);
+		deadline_after_ms(&ts, kswapd_wait_ms(k));
 		while (!k->woken && !READ_ONCE(r->stop))
 			if (pthread_cond_timedwait(&k->wait, &k->lock, &ts) ==
 			    ETIMEDOUT)
@@ -230,6 +275,7 @@ static void *kswapd_thread(void *arg)
 		pthread_mutex_unlock(&k->lock);
 		if (READ_ONCE(r->stop))
 			break;
+		kswapd_nap_end(k, woken);
 		if (woken) {
 			k->wakeups++;
 			balance_node(k);
@@ -238,6 +284,7 @@ static void *kswapd_thread(void *arg)
 			 * it runs), as in kswapd_try_to_sleep(). */
 			if (node_balanced(r->pool, k->nid))
 				kswapd_balanced(r->pool, k->nid);
+			kswapd_nap_begin(k);
 		} else if (r->t.deflate) {
 			deflate_node(k);
 		}
@@ -342,11 +389,12 @@ unsigned long reclaim_direct(void *priv, gfp_t gfp, unsigned int order,
 			  -1;
 	unsigned long got;
 
-	got = reclaim_round(r, nid, need, r->t.direct_timeout_ms, direct_done);
+	got = reclaim_round(r, RECLAIM_DIRECT, nid, need,
+			    r->t.direct_timeout_ms, direct_done);
 	/* Nothing on the preferred node: any node the request may use. */
 	if (!got && !(gfp & __GFP_THISNODE) && !ac->nodemask)
-		got = reclaim_round(r, -1, need, r->t.direct_timeout_ms, NULL);
-	count_vm_events(r->pool, PGSTEAL_DIRECT, got);
+		got = reclaim_round(r, RECLAIM_DIRECT, -1, need,
+				    r->t.direct_timeout_ms, NULL);
 	return got;
 }
 

@@ -22,6 +22,7 @@
 
 #include <pthread.h>
 
+#include "balloon/owed.h"
 #include "balloon/policy.h"
 #include "mm/mm.h"
 
@@ -32,8 +33,13 @@ struct reclaim_ops {
 	/* Guests holding frames on node nid (nid -1: anywhere). */
 	unsigned int (*snapshot)(void *priv, int nid, struct reclaim_guest *g,
 				 unsigned int max);
-	/* Change guest id's balloon target by delta pages. */
-	void (*adjust)(void *priv, unsigned int id, long delta);
+	/*
+	 * Change guest id's balloon target by delta pages, for who: pages
+	 * asked (delta > 0) are owed to who (owed.h), so that the frames
+	 * they free count as who's pgsteal; a deflation is kswapd's.
+	 */
+	void (*adjust)(void *priv, unsigned int id, long delta,
+		       enum reclaimer_id who);
 	/* Frames the balloons have given back so far (monotonic). */
 	uint64_t (*reclaimed)(void *priv);
 	/* Pages guest id's balloon holds now, as the guest says. */
@@ -61,6 +67,9 @@ struct kswapd {
 	bool woken; /* guarded by lock */
 	unsigned int failures; /* rounds that reclaimed nothing */
 	uint64_t wakeups, balanced_runs;
+	/* After a balance that left the node balanced: when kswapd's short
+	 * nap ends (0: not napping), kswapd_*_wmark_hit_quickly. */
+	uint64_t nap_end_ns;
 	/* Pages this node's kswapd asked out of balloons, when memory was
 	 * plentiful (written by it, read atomically by anyone). */
 	uint64_t deflated;

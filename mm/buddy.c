@@ -329,7 +329,9 @@ static void steal_suitable_fallback(struct mm_pool *pool, struct zone *zone,
 		for (pfn_t p = pfn; p < pfn + (1U << current_order);
 		     p += pageblock_nr_pages)
 			set_pageblock_migratetype(pool, p, start_type);
-		count_vm_event(pool, EXTFRAG_STEAL_BLOCK);
+		/* Pageblocks, as below: an order-10 block is two. */
+		count_vm_events(pool, EXTFRAG_STEAL_BLOCK,
+				1UL << (current_order - pageblock_order));
 		move_to_free_list(pool, zone, pfn, current_order,
 				  frame_list_mt(F(pool, pfn)), start_type);
 		return;

@@ -305,6 +305,13 @@ static void migrate_isolated(struct compact_control *cc)
 		pr_err(pool,
 		       "migrate_pages: %u of %u moved, %u said; %u failed targets in use",
 		       migrated, n, done, kept);
+	/* The targets the pages moved into are allocated now, as if
+	 * rmqueue() had handed them out (Linux does not count them): the old
+	 * frames count in pgfree as they are freed, and pgalloc - pgfree
+	 * stays the frames in use. */
+	if (migrated)
+		count_vm_events(pool, zid_vm_event(PGALLOC, zone->idx),
+				migrated);
 	cc->nr_migrated += migrated;
 	cc->nr_failed += n - migrated;
 	trace_event(&pool->trace, TR_COMPACT_MIGRATE, n, migrated, n - migrated,

@@ -148,8 +148,12 @@ void pcp_unlock_all(struct mm_pool *pool);
 void pcp_for_each_frame(struct mm_pool *pool, struct zone *zone,
 			void (*fn)(pfn_t pfn, void *arg), void *arg);
 int pcp_key_create(struct mm_pool *pool);
-void pcp_zone_summary(struct mm_pool *pool, struct zone *zone, int *count,
-		      int *high, int *batch, int *threads);
+/* fn for each thread's pageset of zone, numbered from 0 (zoneinfo's "cpu"),
+ * with its count, high and batch; under pcp_list_lock. */
+void pcp_zone_for_each(struct mm_pool *pool, struct zone *zone,
+		       void (*fn)(int i, int count, int high, int batch,
+				  void *arg),
+		       void *arg);
 
 /* node.c */
 int build_nodes(struct mm_pool *pool, const struct mm_config *cfg, char *err,
@@ -168,6 +172,15 @@ struct zoneref *next_zones_zonelist(struct zoneref *z,
 	    zone = (z)->zone)
 
 /* vmstat.c */
+/*
+ * The counter of a per-zone family (PGALLOC, ALLOCSTALL) for zone type
+ * zid, as Linux's __count_zid_vm_events() picks it.
+ */
+#define zid_vm_event(item, zid) ((enum vm_event_item)(item##_NORMAL + (zid)))
+BUILD_BUG_ON(ZONE_NORMAL != 0 ||
+	     PGALLOC_MOVABLE != PGALLOC_NORMAL + ZONE_MOVABLE ||
+	     ALLOCSTALL_MOVABLE != ALLOCSTALL_NORMAL + ZONE_MOVABLE);
+
 /*
  * For each populated zone: "Node N, zone NAME ", then print(..., arg)
  * under the zone's lock, then the line's end, as the /proc files that

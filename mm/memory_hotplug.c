@@ -188,6 +188,9 @@ static bool offline_allocated_pageblock(struct mm_pool *pool)
 	pb_set(&pool->frames[pb], PB_RETURNED | PB_CLEAN);
 	set_pageblock_offline(pool, zone, pb);
 	pthread_mutex_unlock(&zone->lock);
+	/* Out of use as surely as if it had been freed: pgalloc counted it
+	 * in, pgfree counts it out (pgalloc - pgfree: the frames in use). */
+	count_vm_events(pool, PGFREE, pageblock_nr_pages);
 	return true;
 }
 
@@ -249,7 +252,7 @@ bool offline_out_of_memory(struct mm_pool *pool, unsigned long nr_pages)
 	/* Somebody else is killing: that frees memory too. */
 	if (pthread_mutex_trylock(&pool->oom_lock))
 		return true;
-	count_vm_event(pool, OOM_STALL);
+	count_vm_event(pool, OOM_INVOKE);
 	trace_event(&pool->trace, TR_OOM, pageblock_order, GFP_OFFLINE, 0, 0);
 	killed = pool->ops.out_of_memory(pool->ops.priv, &oc);
 	pthread_mutex_unlock(&pool->oom_lock);

@@ -166,10 +166,7 @@ static pfn_t rmqueue(struct mm_pool *pool, struct zone *zone,
 	if (pfn == PFN_NONE)
 		return PFN_NONE;
 out:
-	count_vm_events(pool,
-			zone->idx == ZONE_MOVABLE ? PGALLOC_MOVABLE :
-						    PGALLOC_NORMAL,
-			1UL << order);
+	count_vm_events(pool, zid_vm_event(PGALLOC, zone->idx), 1UL << order);
 	prep_new_page(pool, pfn, order, gfp_flags);
 	return pfn;
 }

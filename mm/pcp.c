@@ -320,19 +320,18 @@ void pcp_for_each_frame(struct mm_pool *pool, struct zone *zone,
 	}
 }
 
-/* Per-thread pcp parameters, for zoneinfo: (count, high, batch) summed. */
-void pcp_zone_summary(struct mm_pool *pool, struct zone *zone, int *count,
-		      int *high, int *batch, int *threads)
+void pcp_zone_for_each(struct mm_pool *pool, struct zone *zone,
+		       void (*fn)(int i, int count, int high, int batch,
+				  void *arg),
+		       void *arg)
 {
-	*count = *high = *batch = *threads = 0;
+	int i = 0;
+
 	pthread_mutex_lock(&pool->pcp_list_lock);
 	for (struct pcp_set *set = pool->pcp_list; set; set = set->next) {
 		struct per_cpu_pages *pcp = &set->pcp[zone->zone_id];
 
-		*count += READ_ONCE(pcp->count);
-		*high = pcp->high;
-		*batch = pcp->batch;
-		(*threads)++;
+		fn(i++, READ_ONCE(pcp->count), pcp->high, pcp->batch, arg);
 	}
 	pthread_mutex_unlock(&pool->pcp_list_lock);
 }

@@ -157,9 +157,7 @@ static pfn_t __alloc_pages_direct_reclaim(struct mm_pool *pool, gfp_t gfp_mask,
 	pfn_t pfn;
 
 	*did_some_progress = 0;
-	count_vm_event(pool, ac->highest_zoneidx == ZONE_MOVABLE ?
-				     ALLOCSTALL_MOVABLE :
-				     ALLOCSTALL_NORMAL);
+	count_vm_event(pool, zid_vm_event(ALLOCSTALL, ac->highest_zoneidx));
 	if (pool->ops.direct_reclaim) {
 		t0 = trace_clock_ns();
 		trace_event(&pool->trace, TR_DIRECT_RECLAIM_BEGIN, order,
@@ -359,7 +357,7 @@ static pfn_t __alloc_pages_may_oom(struct mm_pool *pool, gfp_t gfp_mask,
 	if (gfp_mask & (__GFP_RETRY_MAYFAIL | __GFP_THISNODE))
 		goto out;
 
-	count_vm_event(pool, OOM_STALL);
+	count_vm_event(pool, OOM_INVOKE);
 	trace_event(&pool->trace, TR_OOM, order, gfp_mask, 0, 0);
 	if ((pool->ops.out_of_memory &&
 	     pool->ops.out_of_memory(pool->ops.priv, &oc)) ||
@@ -517,7 +515,7 @@ nopage:
 		goto retry;
 	}
 fail:
-	count_vm_event(pool, PGALLOC_FAIL);
+	count_vm_event(pool, ALLOC_FAIL);
 	trace_event(&pool->trace, TR_ALLOC_FAIL, order, gfp_mask,
 		    ac->preferred_zoneref->zone ?
 			    ac->preferred_zoneref->zone->node :

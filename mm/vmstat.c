@@ -114,11 +114,26 @@ void mm_show_pagetypeinfo(struct mm_pool *pool, FILE *f)
 	walk_zones(pool, f, pagetypeinfo_showblockcount_print, NULL);
 }
 
+static void zoneinfo_show_pageset(int i, int count, int high, int batch,
+				  void *arg)
+{
+	fprintf(arg,
+		"\n    cpu: %i"
+		"\n              count: %i"
+		"\n              high:  %i"
+		"\n              batch: %i",
+		i, count, high, batch);
+}
+
+/*
+ * Linux's lines less those vmm has nothing for (boost, promo, cma, the
+ * vm stats threshold, node_unreclaimable): a value printed is a value
+ * measured.  docs/counters.md lists what is printed.
+ */
 static void zoneinfo_show_print(struct mm_pool *pool, struct zone *zone,
 				FILE *f)
 {
 	pg_data_t *pgdat = zone->zone_pgdat;
-	int count, high, batch, threads;
 
 	fprintf(f, "Node %d, zone %8s", zone->node, zone->name);
 	if (zone == &pgdat->node_zones[ZONE_NORMAL]) {
@@ -131,20 +146,18 @@ static void zoneinfo_show_print(struct mm_pool *pool, struct zone *zone,
 	}
 	fprintf(f,
 		"\n  pages free     %ld"
-		"\n        boost    %lu"
 		"\n        min      %lu"
 		"\n        low      %lu"
 		"\n        high     %lu"
 		"\n        spanned  %lu"
 		"\n        present  %lu"
-		"\n        managed  %lu"
-		"\n        cma      %lu",
-		zone_page_state_free(zone), 0UL, min_wmark_pages(zone),
+		"\n        managed  %lu",
+		zone_page_state_free(zone), min_wmark_pages(zone),
 		low_wmark_pages(zone), high_wmark_pages(zone),
 		/* Offline pages are neither present nor managed, as in
 		 * Linux. */
 		zone->spanned_pages, zone_managed_pages(zone),
-		zone_managed_pages(zone), 0UL);
+		zone_managed_pages(zone));
 	fprintf(f, "\n        protection: (%ld", zone->lowmem_reserve[0]);
 	for (int i = 1; i < MAX_NR_ZONES; i++)
 		fprintf(f, ", %ld", zone->lowmem_reserve[i]);
@@ -163,17 +176,12 @@ static void zoneinfo_show_print(struct mm_pool *pool, struct zone *zone,
 	fprintf(f, "\n      %-12s %lu", "nr_isolated_free",
 		zone->nr_isolated_pages);
 	pthread_mutex_unlock(&zone->lock);
-	pcp_zone_summary(pool, zone, &count, &high, &batch, &threads);
+	/* A pageset per thread that allocated here, where Linux has one
+	 * per CPU. */
 	fprintf(f, "\n  pagesets");
-	/* One pageset per thread here; their sum is what matters. */
-	fprintf(f,
-		"\n    cpu: %i"
-		"\n              count: %i"
-		"\n              high:  %i"
-		"\n              batch: %i",
-		threads, count, high, batch);
-	fprintf(f, "\n  node_unreclaimable:  %u\n  start_pfn:           %lu\n",
-		0U, (unsigned long)zone->zone_start_pfn);
+	pcp_zone_for_each(pool, zone, zoneinfo_show_pageset, f);
+	fprintf(f, "\n  start_pfn:           %lu\n",
+		(unsigned long)zone->zone_start_pfn);
 }
 
 void mm_show_zoneinfo(struct mm_pool *pool, FILE *f)

@@ -42,6 +42,7 @@
 	X(host_migrate_suite, true)               \
 	X(compact_kvm_suite, true)                \
 	X(balloon_suite, true)                    \
+	X(counters_suite, true)                   \
 	X(ctl_guests_suite, true)                 \
 	X(ctl_pressure_suite, true)               \
 	X(overcommit_suite, true)

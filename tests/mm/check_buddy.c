@@ -132,6 +132,9 @@ START_TEST(test_steal_whole_pageblock)
 	ck_assert_uint_ne(first, PFN_NONE);
 	ck_assert_int_eq(block_type_count(pool, zone, MIGRATE_UNMOVABLE),
 			 BLOCKS_PER_MAX_ORDER);
+	/* Counted in pageblocks, the unit of what changed type. */
+	ck_assert_uint_eq(vm_event_sum(pool, EXTFRAG_STEAL_BLOCK),
+			  BLOCKS_PER_MAX_ORDER);
 	ck_assert_int_eq(get_pageblock_migratetype(pool, first),
 			 MIGRATE_UNMOVABLE);
 	for (int i = 0; i < 1000; i++) {

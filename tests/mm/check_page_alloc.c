@@ -104,11 +104,11 @@ END_TEST
 START_TEST(test_oom_after_no_progress)
 {
 	struct setup s;
-	unsigned long stalls;
+	unsigned long calls;
 	const char *st;
 
 	setup_exhausted(&s, 16);
-	stalls = vm_event_sum(s.pool, OOM_STALL);
+	calls = vm_event_sum(s.pool, OOM_INVOKE);
 	s.fo.reclaim_frees = 0;
 	s.fo.oom_frees = true;
 	ck_assert_uint_ne(__alloc_pages(s.pool, GFP_VMM, 0, 0, NULL), PFN_NONE);
@@ -117,7 +117,7 @@ START_TEST(test_oom_after_no_progress)
 	ck_assert_int_gt(first(st, STEP_OOM), first(st, STEP_RECLAIM));
 	/* After the kill freed frames the allocation retried and worked. */
 	ck_assert_uint_eq(s.fo.nstash, 0);
-	ck_assert_uint_eq(vm_event_sum(s.pool, OOM_STALL), stalls + 1);
+	ck_assert_uint_eq(vm_event_sum(s.pool, OOM_INVOKE), calls + 1);
 	ck_validate(s.pool);
 	mm_pool_destroy(s.pool);
 }
@@ -155,7 +155,7 @@ START_TEST(test_noretry_never_ooms)
 	ck_assert_int_ge(first(fake_steps(&s.fo), STEP_RECLAIM), 0);
 	ck_assert_int_eq(first(fake_steps(&s.fo), STEP_OOM), -1);
 	ck_assert_uint_eq(s.fo.nstash, STASH);
-	ck_assert_uint_ge(vm_event_sum(s.pool, PGALLOC_FAIL), 1);
+	ck_assert_uint_ge(vm_event_sum(s.pool, ALLOC_FAIL), 1);
 	mm_pool_destroy(s.pool);
 }
 END_TEST

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "tests/mm/mm_test.h"
+#include "tests/mm/compaction_test.h"
 
 static char *capture(struct mm_pool *pool,
 		     void (*show)(struct mm_pool *, FILE *))
@@ -76,7 +76,12 @@ END_TEST
 START_TEST(test_zoneinfo_format)
 {
 	struct mm_pool *pool = test_pool(1024, 1, 0);
-	char *s = capture(pool, mm_show_zoneinfo);
+	char *s;
+
+	/* This thread's pageset, once it has one. */
+	__free_pages(pool, __alloc_pages(pool, GFP_VMM, 0, 0, NULL), 0);
+	drain_all_pages(pool);
+	s = capture(pool, mm_show_zoneinfo);
 
 	ck_assert_ptr_nonnull(strstr(s, "Node 0, zone   Normal\n"));
 	ck_assert_ptr_nonnull(strstr(s, "\n  pages free     262144\n"));
@@ -85,6 +90,13 @@ START_TEST(test_zoneinfo_format)
 	ck_assert_ptr_nonnull(strstr(s, "\n        high     1548\n"));
 	ck_assert_ptr_nonnull(strstr(s, "\n        protection: (0, 0)"));
 	ck_assert_ptr_nonnull(strstr(s, "\n  start_pfn:           0\n"));
+	/* A pageset per thread, numbered as Linux numbers CPUs. */
+	ck_assert_int_eq(count_matches(s, "^    cpu: 0$"), 1);
+	ck_assert_int_eq(count_matches(s, "^    cpu: 1$"), 0);
+	/* Nothing printed that vmm does not measure. */
+	ck_assert_ptr_null(strstr(s, "boost"));
+	ck_assert_ptr_null(strstr(s, "cma"));
+	ck_assert_ptr_null(strstr(s, "node_unreclaimable"));
 	free(s);
 	mm_pool_destroy(pool);
 }
@@ -118,6 +130,149 @@ START_TEST(test_vmstat_counts)
 	}
 	free(s);
 	mm_pool_destroy(pool);
+}
+END_TEST
+
+/* Frames in use, by a walk of the pool: the blocks handed out. */
+static unsigned long frames_in_use(struct mm_pool *pool)
+{
+	unsigned long n = 0;
+
+	for (pfn_t p = 0; p < pool->nr_frames;) {
+		struct frame *f = &pool->frames[p];
+		unsigned int step = 1;
+
+		if (frame_state(f) == FRAME_INUSE) {
+			step = 1U << f->order;
+			n += step;
+		} else if (frame_state(f) == FRAME_BUDDY) {
+			step = 1U << f->order;
+		}
+		p += step;
+	}
+	return n;
+}
+
+/* What the trace saw of the entries the counters count. */
+struct entries {
+	unsigned long direct_reclaim, compact_ran, alloc_fail, oom;
+};
+
+static void see_entry(const struct trace_record *r, void *arg)
+{
+	struct entries *e = arg;
+
+	e->direct_reclaim += r->type == TR_DIRECT_RECLAIM_BEGIN;
+	e->compact_ran += r->type == TR_COMPACT_END &&
+			  r->arg[1] != COMPACT_SKIPPED;
+	e->alloc_fail += r->type == TR_ALLOC_FAIL;
+	e->oom += r->type == TR_OOM;
+}
+
+/* Direct reclaim as a balloon would do it: guest 0 gives pages back. */
+static unsigned long reclaim_batch;
+
+static unsigned long fake_balloon_reclaim(void *priv, gfp_t gfp,
+					  unsigned int order,
+					  const struct alloc_context *ac)
+{
+	struct fake_guests *fg = priv;
+	unsigned long got = 0;
+
+	(void)gfp, (void)order, (void)ac;
+	for (unsigned long p = 0; p < fg->g[0].npages && got < reclaim_batch;
+	     p++)
+		got += fake_guest_discard(fg, 0, p);
+	return got;
+}
+
+/*
+ * mm's counters against each other and against the trace, with fake
+ * guests: direct compaction moving their pages, direct reclaim through a
+ * fake balloon, an allocation that fails and one that calls the OOM
+ * killer.  The KVM scenario's relations are in tests/vmm/check_counters.c.
+ */
+START_TEST(test_vmstat_relations)
+{
+	unsigned long ev[NR_VM_EVENT_ITEMS], before[NR_VM_EVENT_ITEMS], n;
+	struct entries seen = { 0 };
+	uint64_t pos, lost = 0;
+	struct frag s;
+	pfn_t block, *held;
+
+	setup_fragmented(&s, MIB, GFP_GUEST);
+	held = calloc(s.pool->nr_frames, sizeof(*held));
+	s.pool->ops.direct_reclaim = fake_balloon_reclaim;
+	trace_ring_set_events(
+		&s.pool->trace,
+		TRACE_BIT(TR_DIRECT_RECLAIM_BEGIN) | TRACE_BIT(TR_COMPACT_END) |
+			TRACE_BIT(TR_ALLOC_FAIL) | TRACE_BIT(TR_OOM));
+	pos = trace_ring_head(&s.pool->trace);
+	trace_ring_enable(&s.pool->trace, true);
+	/* The events from here on, as traced from here on. */
+	all_vm_events(s.pool, before);
+
+	/* Half the pool free, not one order-9 block: direct compaction
+	 * moves guest pages to make one. */
+	block = __alloc_pages(s.pool, GFP_GUEST, pageblock_order, 0, NULL);
+	ck_assert_uint_ne(block, PFN_NONE);
+	/* The pool full: a guest's fault reclaims directly. */
+	n = test_fill(s.pool, GFP_NOWAIT | __GFP_NOWARN, 0, 0, held,
+		      s.pool->nr_frames);
+	reclaim_batch = 32;
+	held[n] = __alloc_pages(s.pool, GFP_GUEST, 0, 0, NULL);
+	ck_assert_uint_ne(held[n++], PFN_NONE);
+	/* Nothing left to reclaim: an allocation that may fail does; one
+	 * that may not calls the OOM killer (there is none) first. */
+	reclaim_batch = 0;
+	for (int i = 0; i < 2; i++) {
+		gfp_t gfp = GFP_VMM | __GFP_NOWARN | (i ? 0 : __GFP_NORETRY);
+
+		while ((held[n] = __alloc_pages(s.pool, gfp, 0, 0, NULL)) !=
+		       PFN_NONE)
+			n++;
+	}
+
+	all_vm_events(s.pool, ev);
+	for (int i = 0; i < NR_VM_EVENT_ITEMS; i++)
+		ev[i] -= before[i];
+	trace_ring_drain(&s.pool->trace, &pos, &lost, see_entry, &seen);
+	ck_assert_uint_eq(lost, 0);
+	/* Direct compaction: each stall succeeded or failed, as traced;
+	 * each page moved was isolated, and so was its target. */
+	ck_assert_uint_ge(ev[COMPACTSTALL], 1);
+	ck_assert_uint_eq(ev[COMPACTSTALL],
+			  ev[COMPACTSUCCESS] + ev[COMPACTFAIL]);
+	ck_assert_uint_eq(ev[COMPACTSTALL], seen.compact_ran);
+	ck_assert_uint_gt(ev[PGMIGRATE_SUCCESS], 0);
+	ck_assert_uint_eq(ev[PGMIGRATE_SUCCESS], s.fg.moved);
+	ck_assert_uint_le(2 * ev[PGMIGRATE_SUCCESS], ev[COMPACTISOLATED]);
+	/* Entries into direct reclaim, failures, OOM calls, as traced. */
+	ck_assert_uint_ge(ev[ALLOCSTALL_NORMAL] + ev[ALLOCSTALL_MOVABLE], 2);
+	ck_assert_uint_eq(ev[ALLOCSTALL_NORMAL] + ev[ALLOCSTALL_MOVABLE],
+			  seen.direct_reclaim);
+	ck_assert_uint_ge(ev[ALLOC_FAIL], 2);
+	ck_assert_uint_eq(ev[ALLOC_FAIL], seen.alloc_fail);
+	ck_assert_uint_ge(ev[OOM_INVOKE], 1);
+	ck_assert_uint_eq(ev[OOM_INVOKE], seen.oom);
+
+	/* Every frame handed out, compaction's targets too, is in use
+	 * until it is freed; with all of it back, none is. */
+	ck_assert_uint_eq(vm_event_sum(s.pool, PGALLOC_NORMAL) +
+				  vm_event_sum(s.pool, PGALLOC_MOVABLE) -
+				  vm_event_sum(s.pool, PGFREE),
+			  frames_in_use(s.pool));
+	__free_pages(s.pool, block, pageblock_order);
+	while (n)
+		__free_pages(s.pool, held[--n], 0);
+	free(held);
+	fake_guests_destroy(&s.fg);
+	ck_assert_uint_eq(frames_in_use(s.pool), 0);
+	ck_assert_uint_eq(vm_event_sum(s.pool, PGALLOC_NORMAL) +
+				  vm_event_sum(s.pool, PGALLOC_MOVABLE),
+			  vm_event_sum(s.pool, PGFREE));
+	ck_validate(s.pool);
+	mm_pool_destroy(s.pool);
 }
 END_TEST
 
@@ -321,6 +476,7 @@ Suite *vmstat_suite(void)
 	tcase_add_test(tc, test_pagetypeinfo_format);
 	tcase_add_test(tc, test_zoneinfo_format);
 	tcase_add_test(tc, test_vmstat_counts);
+	tcase_add_test(tc, test_vmstat_relations);
 	tcase_add_test(tc, test_trace_events);
 	tcase_add_test(tc, test_trace_wrap);
 	tcase_add_test(tc, test_trace_drain);

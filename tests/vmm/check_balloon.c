@@ -46,7 +46,7 @@ START_TEST(test_overcommit_completes)
 		finish_clean(h, id[i]);
 	ck_assert_uint_eq(vm_event_sum(h->pool, OOM_KILL), 0);
 	ck_assert_uint_gt(vm_event_sum(h->pool, BALLOON_INFLATE), 10000);
-	ck_assert_uint_gt(vm_event_sum(h->pool, KSWAPD_WAKE) +
+	ck_assert_uint_gt(vm_event_sum(h->pool, PAGEOUTRUN) +
 				  vm_event_sum(h->pool, PGSTEAL_DIRECT),
 			  0);
 	host_done(h);

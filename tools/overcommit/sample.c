@@ -161,7 +161,7 @@ void sampler_progress(struct sampler *s, struct vmm_host *h,
 		    mib(r->wmark[nid][WMARK_HIGH]));
 	add(line, sizeof(line),
 	    " kswapd %lu, direct %lu, compaction %lu, OOM %lu |",
-	    vm_event_sum(pool, KSWAPD_WAKE),
+	    vm_event_sum(pool, PAGEOUTRUN),
 	    vm_event_sum(pool, ALLOCSTALL_NORMAL) +
 		    vm_event_sum(pool, ALLOCSTALL_MOVABLE),
 	    vm_event_sum(pool, COMPACTSTALL), vm_event_sum(pool, OOM_KILL));

@@ -153,7 +153,7 @@ static void text_latency(struct oc_result *r, FILE *f)
 
 	fprintf(f,
 		"\nevents\n  kswapd wake-ups %lu, direct reclaim stalls %lu, compaction stalls %lu, OOM kills %lu, balloon pages inflated %lu, deflated %lu\n",
-		r->vmstat[KSWAPD_WAKE],
+		r->vmstat[PAGEOUTRUN],
 		r->vmstat[ALLOCSTALL_NORMAL] + r->vmstat[ALLOCSTALL_MOVABLE],
 		r->vmstat[COMPACTSTALL], r->vmstat[OOM_KILL],
 		r->vmstat[BALLOON_INFLATE], r->vmstat[BALLOON_DEFLATE]);
@@ -350,7 +350,7 @@ json_t *oc_summary_json(struct oc_result *r, const struct oc_checks *c)
 	json_object_set_new(
 		o, "events",
 		json_pack("{s:I,s:I,s:I,s:I,s:I,s:I}", "kswapd_wake",
-			  (json_int_t)r->vmstat[KSWAPD_WAKE], "direct_reclaim",
+			  (json_int_t)r->vmstat[PAGEOUTRUN], "direct_reclaim",
 			  (json_int_t)(r->vmstat[ALLOCSTALL_NORMAL] +
 				       r->vmstat[ALLOCSTALL_MOVABLE]),
 			  "compaction_stall",

@@ -85,9 +85,11 @@ static bool want_huge(struct guest_mem *mem, uint64_t gpa)
  * path may reclaim from, or OOM-kill, this very guest, and both need the
  * lock.  They are mapped under it, after checking that nobody mapped or
  * killed meanwhile.  The GPA range mapped comes back in start and len.
+ * fault: for a guest's fault, whose order-9 block or fallback vmstat
+ * counts (thp_fault_*), not for the VMM backing memory ahead of it.
  */
-static int populate(struct guest_mem *mem, uint64_t gpa, uint64_t *start,
-		    uint64_t *len)
+static int populate(struct guest_mem *mem, uint64_t gpa, bool fault,
+		    uint64_t *start, uint64_t *len)
 {
 	struct mm_pool *pool = mem->cfg.pool;
 	int node = guest_mem_node_of(mem, gpa);
@@ -124,12 +126,14 @@ static int populate(struct guest_mem *mem, uint64_t gpa, uint64_t *start,
 				free_frames(pool, pfn, pageblock_nr_pages);
 				return ret;
 			}
-			count_vm_event(pool, THP_FAULT_ALLOC);
+			if (fault)
+				count_vm_event(pool, THP_FAULT_ALLOC);
 			*start = gpa2m;
 			*len = HUGE_SIZE;
 			return 0;
 		}
-		count_vm_event(pool, THP_FAULT_FALLBACK);
+		if (fault)
+			count_vm_event(pool, THP_FAULT_FALLBACK);
 		__atomic_add_fetch(&mem->stats.huge_fallbacks, 1,
 				   __ATOMIC_RELAXED);
 		/* The light huge gfp neither reclaims nor compacts: let
@@ -198,7 +202,7 @@ int guest_mem_back(struct guest_mem *mem, uint64_t gpa, uint64_t len)
 	     p += PAGE_SIZE) {
 		if (READ_ONCE(mem->gpa_map[gpn(p)]) != PFN_NONE)
 			continue;
-		ret = populate(mem, p, &start, &n);
+		ret = populate(mem, p, false, &start, &n);
 	}
 	return ret;
 }
@@ -278,6 +282,7 @@ static void serve_fault(struct guest_mem *mem, uint64_t addr)
 	if (gpa >= mem->cfg.size)
 		return;
 	__atomic_add_fetch(&mem->stats.faults, 1, __ATOMIC_RELAXED);
+	count_vm_event(mem->cfg.pool, PGFAULT);
 	if (READ_ONCE(mem->gpa_map[gpn(gpa)]) != PFN_NONE) {
 		/*
 		 * Backed: mapped since the fault was raised, or being
@@ -293,10 +298,10 @@ static void serve_fault(struct guest_mem *mem, uint64_t addr)
 	} else if (READ_ONCE(mem->dead)) {
 		ret = -ENOENT;
 	} else {
-		ret = populate(mem, gpa, &start, &len);
+		ret = populate(mem, gpa, true, &start, &len);
 		/* No room for another mapping: make some, then again. */
 		if (ret == -ENOSPC && guest_mem_merge_mappings(mem) > 0)
-			ret = populate(mem, gpa, &start, &len);
+			ret = populate(mem, gpa, true, &start, &len);
 	}
 	if (ret) {
 		stop_vm(mem, gpa, ret);
@@ -328,6 +333,7 @@ static void serve_wp_fault(struct guest_mem *mem, uint64_t addr)
 	struct uffdio_range wake = { ALIGN_DOWN(addr, PAGE_SIZE), PAGE_SIZE };
 
 	__atomic_add_fetch(&mem->stats.wp_faults, 1, __ATOMIC_RELAXED);
+	count_vm_event(mem->cfg.pool, PGFAULT);
 	pthread_mutex_lock(&mem->lock);
 	pthread_mutex_unlock(&mem->lock);
 	ioctl(mem->uffd, UFFDIO_WAKE, &wake);

@@ -25,31 +25,62 @@ static void *view_hva(void *ctx, uint64_t gpa, uint64_t len)
 	return vm_mem_hva(ctx, gpa, len);
 }
 
-static long give_back(struct vm_balloon *b, uint64_t gpa, uint64_t len)
+/* The frames behind [gpa, gpa + len) back to the pool: how many. */
+static long discard(struct vm_balloon *b, uint64_t gpa, uint64_t len)
 {
-	uint64_t t0 = trace_clock_ns();
-	long freed;
+	long freed = b->vm->mem ? guest_mem_discard(b->vm->mem, gpa, len) : 0;
 
-	if (!b->vm->mem)
-		return 0;
-	freed = guest_mem_discard(b->vm->mem, gpa, len);
-	if (freed <= 0)
+	return freed > 0 ? freed : 0;
+}
+
+/* What one run of the guest's gave back since t0, for reclaim to see. */
+static long given_back(struct vm_balloon *b, long freed, uint64_t t0)
+{
+	if (!freed)
 		return 0;
 	__atomic_add_fetch(&b->h->reclaimed, freed, __ATOMIC_RELEASE);
-	count_vm_events(b->h->pool, BALLOON_INFLATE, freed);
 	trace_event(&b->h->pool->trace, TR_BALLOON_DONE, b->vm->id, freed,
 		    trace_clock_ns() - t0, 0);
 	return freed;
 }
 
+/* The guest put [gpa, gpa + len) in its balloon: the frames go back to
+ * the pool, those of pages reclaim asked for as its pgsteal. */
 static long on_inflate(void *priv, uint64_t gpa, uint64_t len)
 {
-	return give_back(priv, gpa, len);
+	struct vm_balloon *b = priv;
+	struct mm_pool *pool = b->h->pool;
+	uint64_t t0 = trace_clock_ns(), end = gpa + len;
+	long freed = 0;
+
+	count_vm_events(pool, BALLOON_INFLATE, len >> PAGE_SHIFT);
+	while (gpa < end) {
+		enum reclaimer_id who;
+		unsigned long n = reclaim_owed_pay(
+			&b->owed, (end - gpa) >> PAGE_SHIFT, &who);
+		long f;
+
+		if (!n) { /* nobody's: a target set by hand */
+			freed += discard(b, gpa, end - gpa);
+			break;
+		}
+		f = discard(b, gpa, (uint64_t)n << PAGE_SHIFT);
+		count_vm_events(pool, reclaimer_vm_event(PGSTEAL, who), f);
+		freed += f;
+		gpa += (uint64_t)n << PAGE_SHIFT;
+	}
+	count_vm_events(pool, POOL_BALLOON_FREED, freed);
+	return given_back(b, freed, t0);
 }
 
 static long on_report(void *priv, uint64_t gpa, uint64_t len)
 {
-	return give_back(priv, gpa, len);
+	struct vm_balloon *b = priv;
+	uint64_t t0 = trace_clock_ns();
+	long freed = discard(b, gpa, len);
+
+	count_vm_events(b->h->pool, POOL_REPORT_FREED, freed);
+	return given_back(b, freed, t0);
 }
 
 static void on_deflate(void *priv, uint64_t gpa, uint64_t len)
@@ -356,7 +387,19 @@ static unsigned int rc_snapshot(void *priv, int nid, struct reclaim_guest *g,
 	return n;
 }
 
-static void rc_adjust(void *priv, unsigned int id, long delta)
+void host_balloon_target(struct vm_balloon *b, uint32_t pages)
+{
+	struct balloon_info info;
+
+	balloon_set_target(&b->vb, pages);
+	balloon_get_info(&b->vb, &info);
+	reclaim_owed_limit(&b->owed, info.target > info.actual ?
+					     info.target - info.actual :
+					     0);
+}
+
+static void rc_adjust(void *priv, unsigned int id, long delta,
+		      enum reclaimer_id who)
 {
 	struct vmm_host *h = priv;
 	struct vm_balloon *b;
@@ -375,7 +418,9 @@ static void rc_adjust(void *priv, unsigned int id, long delta)
 			t = (long)info.target < (long)b->user_target ?
 				    (long)info.target :
 				    (long)b->user_target;
-		balloon_set_target(&b->vb, t < 0 ? 0 : (uint32_t)t);
+		if (delta > 0)
+			reclaim_owed_ask(&b->owed, who, delta);
+		host_balloon_target(b, t < 0 ? 0 : (uint32_t)t);
 	}
 	pthread_mutex_unlock(&h->lock);
 }
@@ -383,7 +428,7 @@ static void rc_adjust(void *priv, unsigned int id, long delta)
 void host_balloon_set_user_target(struct vm_balloon *b, unsigned long pages)
 {
 	b->user_target = pages;
-	balloon_set_target(&b->vb, (uint32_t)pages);
+	host_balloon_target(b, (uint32_t)pages);
 }
 
 static uint64_t rc_reclaimed(void *priv)

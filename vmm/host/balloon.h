@@ -34,6 +34,9 @@ struct vm_balloon {
 	 * never deflates below it, and may inflate beyond it.  Guarded by
 	 * h->lock. */
 	unsigned long user_target;
+	/* What kswapd and direct reclaim asked of it and are still owed:
+	 * the frames its inflations free count as theirs (owed.h). */
+	struct reclaim_owed owed;
 };
 
 /* Before vm_start: create the device and tell the guest about it. */
@@ -49,6 +52,9 @@ int host_balloon_ioeventfd(struct vm_balloon *b, struct evloop *loop);
  * the eventfd). */
 int host_balloon_notify_fd(struct vm_balloon *b);
 int host_balloon_serve(struct vm_balloon *b, struct evloop *loop);
+/* Set the balloon's target (the device clamps it to RAM), and forget
+ * what reclaim is owed beyond it (owed.h). */
+void host_balloon_target(struct vm_balloon *b, uint32_t pages);
 /* Set the balloon's target by hand, kept until set again (0: the
  * balloon is the reclaim policy's again).  Context: h->lock held. */
 void host_balloon_set_user_target(struct vm_balloon *b, unsigned long pages);

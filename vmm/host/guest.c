@@ -163,7 +163,7 @@ int host_balloon_set_target(struct vmm_host *h, unsigned int id,
 	pthread_mutex_lock(&h->lock);
 	b = h->balloon[__host_slot(h, id)];
 	if (b)
-		balloon_set_target(&b->vb, (uint32_t)pages);
+		host_balloon_target(b, (uint32_t)pages);
 	pthread_mutex_unlock(&h->lock);
 	return b ? 0 : -ENOENT;
 }

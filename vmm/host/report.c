@@ -204,9 +204,11 @@ void host_print_stats_line(struct vmm_host *h, FILE *f)
 void host_print_pool_summary(struct vmm_host *h, FILE *f)
 {
 	static const enum vm_event_item shown[] = {
-		PGALLOC_NORMAL,	    PGALLOC_MOVABLE, PGFREE,
-		PGALLOC_FAIL,	    THP_FAULT_ALLOC, THP_FAULT_FALLBACK,
-		ALLOCSTALL_MOVABLE, OOM_STALL,	     EXTFRAG_FALLBACK,
+		PGALLOC_NORMAL,	   PGALLOC_MOVABLE,    PGFREE,
+		PGFAULT,	   THP_FAULT_ALLOC,    THP_FAULT_FALLBACK,
+		ALLOCSTALL_NORMAL, ALLOCSTALL_MOVABLE, PGSTEAL_KSWAPD,
+		PGSTEAL_DIRECT,	   ALLOC_FAIL,	       OOM_INVOKE,
+		EXTFRAG_FALLBACK,
 	};
 	struct pool_footprint fp = { 0 };
 
