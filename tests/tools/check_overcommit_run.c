@@ -216,7 +216,9 @@ START_TEST(test_report)
 	/* The time series have their headers and a row per sample. */
 	csv = slurp("nodes.csv");
 	ck_assert(!strncmp(
-		csv, "time_s,node,free_mib,min_mib,low_mib,high_mib\n", 46));
+		csv,
+		"time_s,node,free_mib,min_mib,low_mib,high_mib,frag_score\n",
+		57));
 	free(csv);
 	csv = slurp("events.csv");
 	ck_assert_ptr_nonnull(strstr(csv, ",guest_start,,a,"));
