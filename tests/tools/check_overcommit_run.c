@@ -262,6 +262,10 @@ START_TEST(test_report)
 		printf("SKIP: overcommit plots: gnuplot is not installed\n");
 	}
 	ck_assert_ptr_nonnull(strstr(html, "<a href=\"trace.json\">"));
+	/* Each guest's latency: b faulted, so b has a row group. */
+	ck_assert_ptr_nonnull(strstr(html, "<table class=\"byguest\">"));
+	ck_assert_ptr_nonnull(
+		strstr(html, "<tbody>\n<tr><td rowspan=\"3\">b</td>"));
 	free(html);
 	cleanup(&r, &checks, &sc);
 }
