@@ -100,18 +100,25 @@ static void count_events(struct plot_run *p)
 	csv_close(&c);
 }
 
-void plot_log_us_tics(FILE *f, char axis)
+void plot_log_us_range(FILE *f, char axis, uint64_t lo_ns, uint64_t hi_ns)
 {
 	/* Decades from 1 ns (1e-3 us) up. */
 	static const char *const label[] = { "1 ns", "10 ns", "100 ns",
 					     "1 us", "10 us", "100 us",
 					     "1 ms", "10 ms", "100 ms",
 					     "1 s",  "10 s",  "100 s" };
+	double lo = 1e-3, hi;
 
 	fprintf(f, "set logscale %c\nset %ctics (", axis, axis);
 	for (int i = 0; i < (int)(sizeof(label) / sizeof(label[0])); i++)
 		fprintf(f, "%s'%s' 1e%d", i ? ", " : "", label[i], i - 3);
-	fputs(")\n", f);
+	/* Whole decades: one value alone is no empty range, and a tic
+	 * shows; the ends a hair beyond, or gnuplot may round a tic off. */
+	while (lo * 10 <= lo_ns / 1000.0)
+		lo *= 10;
+	for (hi = lo * 10; hi < hi_ns / 1000.0;)
+		hi *= 10;
+	fprintf(f, ")\nset %crange [%g:%g]\n", axis, lo * 0.999, hi * 1.001);
 }
 
 /* One panel of a node: free against the marks, with event markers. */

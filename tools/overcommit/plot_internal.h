@@ -82,8 +82,9 @@ unsigned int plot_timeline_rows(const struct plot_run *p,
 /* A plot of n rows, top to bottom, at heights n .. 1. */
 void plot_timeline(FILE *f, const struct plot_run *p,
 		   const struct timeline_row *const *row, unsigned int n);
-/* Tics of a log axis ('x' or 'y') in microseconds: "1 us", "10 ms". */
-void plot_log_us_tics(FILE *f, char axis);
+/* A log axis ('x' or 'y') in microseconds over the decades from lo_ns to
+ * hi_ns, a tic a decade: "1 us", "10 ms". */
+void plot_log_us_range(FILE *f, char axis, uint64_t lo_ns, uint64_t hi_ns);
 
 /*
  * Each plot of OC_PLOTS (plot.h) is two functions: plot_NAME_data(), its

@@ -43,26 +43,6 @@ static double us(uint64_t ns)
 	return (ns ? ns : 1) / 1000.0;
 }
 
-/* The decade at or below x (in us, from 1 ns up). */
-static double decade_below(double x)
-{
-	double d = 1e-3;
-
-	while (d * 10 <= x)
-		d *= 10;
-	return d;
-}
-
-/* The decade at or above hi, and above lo's. */
-static double decade_above(double lo, double hi)
-{
-	double d = decade_below(lo) * 10;
-
-	while (d < hi)
-		d *= 10;
-	return d;
-}
-
 /* $cdf_KEY: "us,share" along the curve; $pct_KEY: the percentiles. */
 static void cdf_data(FILE *f, struct dist *d, const char *key)
 {
@@ -134,15 +114,11 @@ static bool panel(FILE *f, struct oc_result *r, const char *title,
 	}
 	if (!most)
 		return false;
-	/* x: the decades the samples span (one alone is no empty range, and
-	 * the tics, a decade apart, show: the ends a hair beyond, or gnuplot
-	 * may round a tic off the axis); y: up to the slowest sample's share,
-	 * p99 at least. */
+	/* y: up to the slowest sample's share, p99 at least. */
 	fprintf(f,
-		"set title '%s'\nset xrange [%.6f:%.6f]\n"
-		"set yrange [0:(log10(%zu) > 2 ? log10(%zu) : 2) + 0.3]\n",
-		title, decade_below(us(lo)) * 0.999,
-		decade_above(us(lo), us(hi)) * 1.001, 2 * most, 2 * most);
+		"set title '%s'\nset yrange [0:(log10(%zu) > 2 ? log10(%zu) : 2) + 0.3]\n",
+		title, 2 * most, 2 * most);
+	plot_log_us_range(f, 'x', lo, hi);
 	for (unsigned int j = 0; j < n; j++) {
 		struct dist *x = &r->lat.d[d[j]];
 		const char *color = plot_color[j];
@@ -190,7 +166,6 @@ void plot_latency(struct plot_run *p, FILE *f, const struct term *t)
 		"set ytics ('50' 0.30103, '90' 1, '99' 2, '99.9' 3, '99.99' 4, '99.999' 5, '99.9999' 6)\n"
 		"set key outside below left Left reverse font ',9' samplen 2\n",
 		rows);
-	plot_log_us_tics(f, 'x');
 	for (size_t k = 0; k < NR_PANELS; k++)
 		panel(f, r, panels[k].title, panels[k].d, panels[k].n);
 	for (int i = 0; i < NR_LAT_DISTS; i++) {

@@ -36,8 +36,6 @@ int plot_stalls_data(struct plot_run *p, FILE *f)
 	p->stall_p99_ns = dist_percentile(&r->lat.d[LAT_DIRECT_RECLAIM], 990);
 	p->stall_min_ns = dist_min(&r->lat.d[LAT_DIRECT_RECLAIM]);
 	p->stall_max_ns = dist_max(&r->lat.d[LAT_DIRECT_RECLAIM]);
-	if (p->stall_min_ns < 1)
-		p->stall_min_ns = 1;
 	for (unsigned int i = 0; i < r->nr_guests; i++) {
 		count[i] = stalls_of(&r->lat.guests, r->guest[i].spec->name);
 		stalled += count[i] > 0;
@@ -102,10 +100,7 @@ void plot_stalls(struct plot_run *p, FILE *f, const struct term *t)
 	fputs("set title 'direct-reclaim stalls: a point per allocation that waited (the key counts them)'\n"
 	      "set ylabel 'stall'\nset key invert font ',9'\n",
 	      f);
-	plot_log_us_tics(f, 'y');
-	/* A decade around them: one stall alone is no empty range. */
-	fprintf(f, "set yrange [%.6f:%.6f]\n", p->stall_min_ns / 3000.0,
-		p->stall_max_ns * 3 / 1000.0);
+	plot_log_us_range(f, 'y', p->stall_min_ns, p->stall_max_ns);
 	fputs("plot ", f);
 	/* The others first, so that the named guests are drawn on top. */
 	for (unsigned int k = b->n; k-- > 0;) {
