@@ -49,7 +49,7 @@ static bool have(const struct oc_result *r, const char *name)
 static const char style[] =
 	"body{font-family:sans-serif;max-width:1120px;margin:1em auto;padding:0 1em;color:#222}"
 	"nav{position:sticky;top:0;background:#fff;padding:.3em 0;border-bottom:1px solid #ddd;z-index:1}"
-	"nav a{margin-right:1em}"
+	"nav a{margin-right:1em;white-space:nowrap}"
 	"table{border-collapse:collapse;margin:.5em 0}"
 	"td,th{padding:3px 10px;border-bottom:1px solid #ddd;text-align:left;vertical-align:top}"
 	"th{background:#f3f3f3}.PASS{color:#070;font-weight:bold}"
