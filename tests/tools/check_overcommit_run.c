@@ -137,8 +137,10 @@ START_TEST(test_report)
 		"latency.csv", "trace.txt",    "trace.json", "guests.txt",
 		"console.txt", "plots.gp",
 	};
-	static const char *const plots[] = { "nodes", "guests", "host",
-					     "events", "latency" };
+	static const char *const plots[] = { "memory",	      "balloons",
+					     "nodes",	      "latency",
+					     "fragmentation", "host",
+					     "events" };
 	static struct oc_result r;
 	struct oc_checks checks;
 	struct scenario sc;
@@ -216,7 +218,19 @@ START_TEST(test_report)
 	/* The time series have their headers and a row per sample. */
 	csv = slurp("nodes.csv");
 	ck_assert(!strncmp(
-		csv, "time_s,node,free_mib,min_mib,low_mib,high_mib\n", 46));
+		csv,
+		"time_s,node,free_mib,min_mib,low_mib,high_mib,frag_score\n",
+		57));
+	free(csv);
+	/* The plots' bands: both guests by name (no "others" for two). */
+	csv = slurp("memory.csv");
+	ck_assert(
+		!strncmp(csv,
+			 "time_s,pool_free_mib,a_resident_mib,b_resident_mib,",
+			 51) ||
+		!strncmp(csv,
+			 "time_s,pool_free_mib,b_resident_mib,a_resident_mib,",
+			 51));
 	free(csv);
 	csv = slurp("events.csv");
 	ck_assert_ptr_nonnull(strstr(csv, ",guest_start,,a,"));
@@ -241,10 +255,17 @@ START_TEST(test_report)
 			ck_assert_msg(strstr(html, ref), "no %s", ref);
 		}
 		ck_assert_int_eq(size_of("plots.log"), 0); /* no warnings */
+		/* A stall plot exactly when there were stalls. */
+		ck_assert_int_eq(size_of("stalls.png") > 0,
+				 r.lat.d[LAT_DIRECT_RECLAIM].n > 0);
 	} else {
 		printf("SKIP: overcommit plots: gnuplot is not installed\n");
 	}
 	ck_assert_ptr_nonnull(strstr(html, "<a href=\"trace.json\">"));
+	/* Each guest's latency: b faulted, so b has a row group. */
+	ck_assert_ptr_nonnull(strstr(html, "<table class=\"byguest\">"));
+	ck_assert_ptr_nonnull(
+		strstr(html, "<tbody>\n<tr><td rowspan=\"3\">b</td>"));
 	free(html);
 	cleanup(&r, &checks, &sc);
 }

@@ -23,6 +23,12 @@ struct analysis {
 	FILE *events;
 	struct tid_vm *map;
 	unsigned int nr_map, cap_map;
+	/* Each node's kcompactd round in progress: from its wake event to
+	 * its next sleep event. */
+	struct {
+		bool open, proactive;
+		uint64_t start;
+	} kcompactd[MAX_NUMNODES];
 };
 
 static int tid_vm(struct analysis *a, uint32_t tid)
@@ -68,7 +74,7 @@ static void row(struct analysis *a, uint64_t ts, const char *event, int node,
 		fprintf(f, "%.3f", mib);
 	fputc(',', f);
 	if (ms >= 0)
-		fprintf(f, "%.3f", ms);
+		fprintf(f, "%.6f", ms);
 	fputc('\n', f);
 }
 
@@ -80,6 +86,31 @@ static void on_span(void *arg, const struct lat_span *s)
 	if (s->kind == LAT_DIRECT_RECLAIM)
 		row(a, s->start, "direct_reclaim", s->node, tid_vm(a, s->tid),
 		    -1, s->value / 1e6);
+}
+
+/* kcompactd: a round from its wake to its sleep, woken for an order or
+ * (order 0) a proactive one. */
+static void kcompactd_line(struct analysis *a, const struct trace_line *l,
+			   int node)
+{
+	if (node < 0 || node >= MAX_NUMNODES)
+		return;
+	if (l->type == TR_KCOMPACTD_WAKE) {
+		a->kcompactd[node].open = true;
+		a->kcompactd[node].proactive = !trace_val(l, "order");
+		a->kcompactd[node].start = l->ts;
+		return;
+	}
+	if (!a->kcompactd[node].open)
+		return; /* a sleep that ends no round (its first) */
+	a->kcompactd[node].open = false;
+	row(a, a->kcompactd[node].start,
+	    a->kcompactd[node].proactive ? "kcompactd_proactive" :
+					   "kcompactd_run",
+	    node, -1, -1,
+	    l->ts > a->kcompactd[node].start ?
+		    (l->ts - a->kcompactd[node].start) / 1e6 :
+		    0);
 }
 
 static void on_line(struct analysis *a, const struct trace_line *l)
@@ -103,6 +134,10 @@ static void on_line(struct analysis *a, const struct trace_line *l)
 		ns = trace_val(l, "ns");
 		row(a, l->ts > ns ? l->ts - ns : 0, "compaction", -1,
 		    tid_vm(a, l->tid), -1, ns / 1e6);
+		break;
+	case TR_KCOMPACTD_WAKE:
+	case TR_KCOMPACTD_SLEEP:
+		kcompactd_line(a, l, node);
 		break;
 	case TR_MIGRATE_BATCH:
 		ns = trace_val(l, "pause_ns");

@@ -43,18 +43,29 @@ static bool have(const struct oc_result *r, const char *name)
 	       st.st_size > 0;
 }
 
+/* Laid out for a laptop screen: the page is as wide as the plots (1100
+ * pixels, smaller where the window is), long text wraps, a wide table
+ * scrolls in its own box rather than the page. */
 static const char style[] =
-	"body{font-family:sans-serif;max-width:1160px;margin:1em auto;padding:0 1em;color:#222}"
+	"body{font-family:sans-serif;max-width:1120px;margin:1em auto;padding:0 1em;color:#222}"
+	"nav{position:sticky;top:0;background:#fff;padding:.3em 0;border-bottom:1px solid #ddd;z-index:1}"
+	"nav a{margin-right:1em;white-space:nowrap}"
 	"table{border-collapse:collapse;margin:.5em 0}"
 	"td,th{padding:3px 10px;border-bottom:1px solid #ddd;text-align:left;vertical-align:top}"
 	"th{background:#f3f3f3}.PASS{color:#070;font-weight:bold}"
 	".FAIL,.ERROR{color:#c00;font-weight:bold}"
-	"pre{background:#f6f6f6;padding:8px;overflow-x:auto;font-size:90%}"
-	"img{max-width:100%;border:1px solid #eee}";
+	"pre{background:#f6f6f6;padding:8px;font-size:90%;white-space:pre-wrap;overflow-wrap:anywhere}"
+	"figure{margin:1em 0}figcaption{font-weight:bold;margin:.3em 0}"
+	"img{width:100%;height:auto;border:1px solid #eee}"
+	".wide{overflow-x:auto}"
+	".byguest td,.byguest th{padding:1px 8px;font-size:90%;white-space:nowrap}"
+	".byguest tbody{border-top:2px solid #bbb}"
+	".byguest td.p{color:#777}"
+	".lat td{white-space:nowrap}.lat td:first-child,.lat td:last-child{white-space:normal}";
 
 static void expectations(FILE *f, const struct oc_checks *c)
 {
-	fputs("<h2>Expectations</h2>\n<table>\n<tr><th>result</th><th>expected</th><th>observed</th></tr>\n",
+	fputs("<h2 id=\"expectations\">Expectations</h2>\n<table>\n<tr><th>result</th><th>expected</th><th>observed</th></tr>\n",
 	      f);
 	for (unsigned int i = 0; i < c->n; i++) {
 		const char *v = c->c[i].pass ? "PASS" : "FAIL";
@@ -72,7 +83,7 @@ static void memory(FILE *f, const struct oc_result *r)
 {
 	char a[32], b[32];
 
-	fputs("<h2>Memory</h2>\n<table>\n", f);
+	fputs("<h2 id=\"memory\">Memory</h2>\n<table>\n", f);
 	fprintf(f, "<tr><td>pool</td><td>%s in %u node(s)</td></tr>\n",
 		format_size(r->pool_bytes, a, sizeof(a)), r->nr_nodes);
 	fprintf(f,
@@ -100,7 +111,7 @@ static void guests(FILE *f, const struct oc_result *r)
 {
 	char buf[512], a[32];
 
-	fputs("<h2>Guests</h2>\n<table>\n<tr><th>guest</th><th>RAM</th><th>started</th><th>ended</th><th>how</th><th>integrity</th><th>peak backed</th><th>peak balloon</th></tr>\n",
+	fputs("<h2 id=\"guests\">Guests</h2>\n<table>\n<tr><th>guest</th><th>RAM</th><th>started</th><th>ended</th><th>how</th><th>integrity</th><th>peak backed</th><th>peak balloon</th></tr>\n",
 	      f);
 	for (unsigned int i = 0; i < r->nr_guests; i++) {
 		const struct oc_guest *g = &r->guest[i];
@@ -119,16 +130,99 @@ static void guests(FILE *f, const struct oc_result *r)
 	fputs("</table>\n", f);
 }
 
+/* The distributions that have samples of some guest: how many, into on. */
+static unsigned int guest_dists(const struct lat_guests *gs, bool *on)
+{
+	unsigned int n = 0;
+
+	for (int k = 0; k < NR_LAT_DISTS; k++) {
+		on[k] = false;
+		for (unsigned int i = 0; i < gs->n && !on[k]; i++)
+			on[k] = gs->g[i].d[k].n > 0;
+		n += on[k];
+	}
+	return n;
+}
+
+/* One guest's rows: p50, p99 and max of each distribution. */
+static void guest_latency(FILE *f, struct lat_guest *g, const bool *on)
+{
+	static const struct {
+		const char *name;
+		unsigned int p10; /* p100 is the max */
+	} fig[] = { { "p50", 500 }, { "p99", 990 }, { "max", 1000 } };
+	char a[32];
+
+	fputs("<tbody>\n", f);
+	for (size_t j = 0; j < sizeof(fig) / sizeof(fig[0]); j++) {
+		fputs("<tr>", f);
+		if (!j) {
+			fprintf(f, "<td rowspan=\"%zu\">",
+				sizeof(fig) / sizeof(fig[0]));
+			esc(f, g->name[0] ? g->name : "(unnamed)");
+			fputs("</td>", f);
+		}
+		fprintf(f, "<td class=\"p\">%s</td>", fig[j].name);
+		for (int k = 0; k < NR_LAT_DISTS; k++) {
+			struct dist *d = &g->d[k];
+
+			if (!on[k])
+				continue;
+			fprintf(f, "<td>%s</td>",
+				d->n ? fmt_ns(dist_percentile(d, fig[j].p10), a,
+					      sizeof(a)) :
+				       "");
+		}
+		fputs("</tr>\n", f);
+	}
+	fputs("</tbody>\n", f);
+}
+
+static bool scenario_guest(const struct oc_result *r, const char *name)
+{
+	for (unsigned int i = 0; i < r->nr_guests; i++)
+		if (!strcmp(r->guest[i].spec->name, name))
+			return true;
+	return false;
+}
+
+/* Each guest's latency (latency_by_guest in summary.json), in the order
+ * of the scenario. */
+static void latency_by_guest(FILE *f, struct oc_result *r)
+{
+	struct lat_guests *gs = &r->lat.guests;
+	bool on[NR_LAT_DISTS];
+
+	if (!guest_dists(gs, on))
+		return;
+	fputs("<h3 id=\"latency-by-guest\">Latency by guest</h3>\n"
+	      "<div class=\"wide\"><table class=\"byguest\">\n<thead><tr><th>guest</th><th></th>",
+	      f);
+	for (int k = 0; k < NR_LAT_DISTS; k++)
+		if (on[k])
+			fprintf(f, "<th>%s</th>", lat_key[k]);
+	fputs("</tr></thead>\n", f);
+	for (unsigned int i = 0; i < r->nr_guests; i++)
+		for (unsigned int j = 0; j < gs->n; j++)
+			if (!strcmp(gs->g[j].name, r->guest[i].spec->name))
+				guest_latency(f, &gs->g[j], on);
+	/* Last, those the scenario does not name. */
+	for (unsigned int j = 0; j < gs->n; j++)
+		if (!scenario_guest(r, gs->g[j].name))
+			guest_latency(f, &gs->g[j], on);
+	fputs("</table></div>\n", f);
+}
+
 static void latency(FILE *f, struct oc_result *r)
 {
 	char a[32];
 
-	fputs("<h2>Latency</h2>\n", f);
+	fputs("<h2 id=\"latency\">Latency</h2>\n", f);
 	if (!r->analyzed) {
 		fputs("<p>The trace was not analyzed.</p>\n", f);
 		return;
 	}
-	fputs("<table>\n<tr><th>distribution</th><th>count</th><th>p50</th><th>p90</th><th>p99</th><th>p99.9</th><th>max</th><th>from</th></tr>\n",
+	fputs("<table class=\"lat\">\n<tr><th>distribution</th><th>count</th><th>p50</th><th>p90</th><th>p99</th><th>p99.9</th><th>max</th><th>from</th></tr>\n",
 	      f);
 	for (int i = 0; i < NR_LAT_DISTS; i++) {
 		struct dist *d = &r->lat.d[i];
@@ -148,36 +242,65 @@ static void latency(FILE *f, struct oc_result *r)
 		"</table>\n<p>%" PRIu64 " trace events, %" PRIu64
 		" lost. Histograms: <a href=\"latency.txt\">latency.txt</a>, <a href=\"latency.csv\">latency.csv</a>.</p>\n",
 		r->trace_events, r->trace_lost);
+	latency_by_guest(f, r);
 }
 
+static const struct {
+	const char *name, *title;
+} plot[] = {
+#define X(name, title) { #name, title },
+	OC_PLOTS(X)
+#undef X
+};
+#define NR_PLOTS (sizeof(plot) / sizeof(plot[0]))
+
+static bool have_plot(const struct oc_result *r, const char *name)
+{
+	char png[64], svg[64];
+
+	snprintf(png, sizeof(png), "%s.png", name);
+	snprintf(svg, sizeof(svg), "%s.svg", name);
+	return have(r, svg) || have(r, png);
+}
+
+/* Each plot as wide as the page, the SVG linked to the PNG. */
 static void plots(FILE *f, const struct oc_result *r)
 {
-	static const struct {
-		const char *name, *title;
-	} plot[] = {
-#define X(name, title) { #name, title },
-		OC_PLOTS(X)
-#undef X
-	};
 	char png[64], svg[64];
 	bool any = false;
 
-	fputs("<h2>Plots</h2>\n", f);
-	for (size_t i = 0; i < sizeof(plot) / sizeof(plot[0]); i++) {
+	fputs("<h2 id=\"plots\">Plots</h2>\n", f);
+	for (size_t i = 0; i < NR_PLOTS; i++) {
+		if (!have_plot(r, plot[i].name))
+			continue;
 		snprintf(png, sizeof(png), "%s.png", plot[i].name);
 		snprintf(svg, sizeof(svg), "%s.svg", plot[i].name);
-		if (!have(r, svg) && !have(r, png))
-			continue;
 		any = true;
 		fprintf(f,
-			"<h3>%s</h3>\n<p><a href=\"%s\"><img src=\"%s\" alt=\"%s\"></a><br>"
-			"<a href=\"%s\">PNG</a> <a href=\"%s\">SVG</a></p>\n",
-			plot[i].title, png, have(r, svg) ? svg : png,
-			plot[i].title, png, svg);
+			"<figure id=\"plot-%s\"><figcaption>%s</figcaption>\n"
+			"<a href=\"%s\"><img src=\"%s\" alt=\"%s\"></a>\n"
+			"<a href=\"%s\">PNG</a> <a href=\"%s\">SVG</a></figure>\n",
+			plot[i].name, plot[i].title, png,
+			have(r, svg) ? svg : png, plot[i].title, png, svg);
 	}
 	if (!any)
 		fputs("<p>No plots: see plots.log (is gnuplot installed?).</p>\n",
 		      f);
+}
+
+/* Links to the sections and to each plot, kept at the top. */
+static void nav(FILE *f, const struct oc_result *r)
+{
+	fputs("<nav><a href=\"#expectations\">expectations</a>"
+	      "<a href=\"#memory\">memory figures</a>plots:",
+	      f);
+	for (size_t i = 0; i < NR_PLOTS; i++)
+		if (have_plot(r, plot[i].name))
+			fprintf(f, " <a href=\"#plot-%s\">%s</a>", plot[i].name,
+				plot[i].name);
+	fputs("<a href=\"#latency\">latency percentiles</a><a href=\"#guests\">guests</a>"
+	      "<a href=\"#files\">files</a><a href=\"#summary\">summary</a></nav>\n",
+	      f);
 }
 
 static void files(FILE *f, const struct oc_result *r)
@@ -189,13 +312,15 @@ static void files(FILE *f, const struct oc_result *r)
 		{ "summary.json", "this summary for scripts" },
 		{ "scenario.json", "the scenario as run" },
 		{ "nodes.csv",
-		  "free memory and watermarks per node, per sample" },
+		  "free memory, watermarks and fragmentation score per node, per sample" },
 		{ "guests.csv",
 		  "each guest's backed memory and balloon, per sample" },
 		{ "pool.csv",
-		  "the pool's host footprint and free memory, per sample" },
+		  "the pool's host footprint and free memory, how KVM maps the guests, per sample" },
+		{ "memory.csv",
+		  "the plots' bands: the top guests and the rest, per sample" },
 		{ "events.csv",
-		  "kswapd, direct reclaim, compaction, balloon requests, OOM kills, guest starts and stops" },
+		  "kswapd, direct reclaim, compaction, kcompactd, migrations, balloon requests, OOM kills, guest starts and stops" },
 		{ "latency.txt", "latency distributions with histograms" },
 		{ "latency.csv", "latency histograms" },
 		{ "trace.txt", "every trace event (mm/trace.h format)" },
@@ -208,7 +333,7 @@ static void files(FILE *f, const struct oc_result *r)
 		{ "plots.log", "gnuplot's messages" },
 	};
 
-	fputs("<h2>Files</h2>\n<table>\n", f);
+	fputs("<h2 id=\"files\">Files</h2>\n<table>\n", f);
 	for (size_t i = 0; i < sizeof(file) / sizeof(file[0]); i++)
 		if (have(r, file[i].name) || !strcmp(file[i].name, "oom.txt"))
 			fprintf(f,
@@ -245,17 +370,18 @@ int oc_write_html(struct oc_result *r, const struct oc_checks *c, char *err,
 		esc(f, r->error);
 		fputs("</p>\n", f);
 	}
+	nav(f, r);
 	expectations(f, c);
 	memory(f, r);
-	guests(f, r);
 	plots(f, r);
 	latency(f, r);
+	guests(f, r);
 	files(f, r);
 	mem = open_memstream(&text, &len);
 	if (mem) {
 		oc_summary_text(r, c, mem);
 		fclose(mem);
-		fputs("<h2>Summary</h2>\n<pre>", f);
+		fputs("<h2 id=\"summary\">Summary</h2>\n<pre>", f);
 		esc(f, text);
 		fputs("</pre>\n", f);
 		free(text);

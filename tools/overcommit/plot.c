@@ -9,16 +9,13 @@
 #include <unistd.h>
 
 #include "mm/mmzone.h"
+#include "tools/overcommit/csv.h"
 #include "tools/overcommit/files.h"
-#include "tools/overcommit/plot.h"
+#include "tools/overcommit/plot_internal.h"
 
-static const char *const color[] = { "#1f77b4", "#ff7f0e", "#2ca02c", "#d62728",
-				     "#9467bd", "#8c564b", "#e377c2", "#7f7f7f",
-				     "#bcbd22", "#17becf" };
-#define NR_COLORS (sizeof(color) / sizeof(color[0]))
-
-struct term {
-	const char *name, *ext;
+const char *const plot_color[PLOT_NR_COLORS] = {
+	"#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd",
+	"#8c564b", "#e377c2", "#bcbd22", "#17becf",
 };
 
 static const struct term terms[] = {
@@ -26,38 +23,15 @@ static const struct term terms[] = {
 	{ "svg noenhanced dynamic font 'sans,11'", "svg" },
 };
 
-/* Which kinds of event the trace had. */
-struct seen {
-	bool kswapd, direct, compaction, balloon, oom, migrate, guests;
-};
-
-static void seen_from(const struct oc_result *r, struct seen *s)
-{
-	const struct latency *lat = &r->lat;
-
-	memset(s, 0, sizeof(*s));
-	if (!r->analyzed)
-		return;
-	s->kswapd = lat->nr_type[TR_KSWAPD_WAKE] ||
-		    lat->nr_type[TR_KSWAPD_SLEEP];
-	s->direct = lat->d[LAT_DIRECT_RECLAIM].n;
-	s->compaction = lat->nr_type[TR_COMPACT_END];
-	s->balloon = lat->nr_type[TR_BALLOON_REQ];
-	s->oom = lat->nr_type[TR_OOM_KILL];
-	s->migrate = lat->nr_type[TR_MIGRATE_BATCH];
-	s->guests = lat->nr_type[TR_VM_STATE];
-}
-
-static void output(FILE *f, const struct term *t, const char *name, int w,
-		   int h)
+void plot_output(FILE *f, const struct term *t, const char *name, int w, int h)
 {
 	fprintf(f, "\nset terminal %s size %d,%d\nset output '%s.%s'\n",
 		t->name, w, h, name, t->ext);
 }
 
 /* An events.csv marker series at height y (graph fraction, y2 axis). */
-static void marker(FILE *f, const char *event, int node, double y,
-		   const char *style, const char *title)
+void plot_marker(FILE *f, const char *event, int node, double y,
+		 const char *style, const char *title)
 {
 	fprintf(f, ", \\\n  'events.csv' skip 1 using 1:(strcol(2) eq '%s'",
 		event);
@@ -67,11 +41,106 @@ static void marker(FILE *f, const char *event, int node, double y,
 		title);
 }
 
-/* One panel of a node: free against the marks, with event markers. */
-static void node_panel(FILE *f, const struct oc_result *r, const struct seen *s,
-		       unsigned int n, bool zoom)
+unsigned long plot_nr_events(const struct plot_run *p, const char *event,
+			     int node)
 {
-	double high = r->wmark[n][WMARK_HIGH] / 256.0;
+	for (unsigned int i = 0; i < p->nr_events; i++)
+		if (!strcmp(p->event[i].name, event))
+			return node < 0		   ? p->event[i].n :
+			       node < MAX_NUMNODES ? p->event[i].node[node] :
+						     0;
+	return 0;
+}
+
+int plot_column(const struct plot_run *p, const char *file, const char *name)
+{
+	struct csv c;
+	int col;
+
+	if (csv_open(&c, p->r->dir, file))
+		return 0;
+	col = csv_column(&c, name) + 1;
+	csv_close(&c);
+	return col;
+}
+
+/* Count events.csv's rows by kind and node (a series with no rows would
+ * make gnuplot warn). */
+static void count_events(struct plot_run *p)
+{
+	struct csv c;
+	int col, node_col;
+
+	p->nr_events = 0;
+	if (csv_open(&c, p->r->dir, "events.csv"))
+		return;
+	col = csv_column(&c, "event");
+	node_col = csv_column(&c, "node");
+	while (csv_next(&c)) {
+		const char *name = csv_str(&c, col);
+		int node = *csv_str(&c, node_col) ? (int)csv_num(&c, node_col) :
+						    -1;
+		unsigned int i;
+
+		for (i = 0; i < p->nr_events; i++)
+			if (!strcmp(p->event[i].name, name))
+				break;
+		if (i == p->nr_events) {
+			if (i == sizeof(p->event) / sizeof(p->event[0]))
+				continue;
+			snprintf(p->event[i].name, sizeof(p->event[i].name),
+				 "%s", name);
+			p->nr_events++;
+		}
+		p->event[i].n++;
+		p->event[i].node[node >= 0 && node < MAX_NUMNODES ?
+					 node :
+					 MAX_NUMNODES]++;
+	}
+	csv_close(&c);
+}
+
+void plot_log_us_range(FILE *f, char axis, uint64_t lo_ns, uint64_t hi_ns)
+{
+	/* Decades from 1 ns (1e-3 us) up. */
+	static const char *const label[] = { "1 ns", "10 ns", "100 ns",
+					     "1 us", "10 us", "100 us",
+					     "1 ms", "10 ms", "100 ms",
+					     "1 s",  "10 s",  "100 s" };
+	double lo = 1e-3, hi;
+
+	fprintf(f, "set logscale %c\nset %ctics (", axis, axis);
+	for (int i = 0; i < (int)(sizeof(label) / sizeof(label[0])); i++)
+		fprintf(f, "%s'%s' 1e%d", i ? ", " : "", label[i], i - 3);
+	/* Whole decades: one value alone is no empty range, and a tic
+	 * shows; the ends a hair beyond, or gnuplot may round a tic off. */
+	while (lo * 10 <= lo_ns / 1000.0)
+		lo *= 10;
+	for (hi = lo * 10; hi < hi_ns / 1000.0;)
+		hi *= 10;
+	fprintf(f, ")\nset %crange [%g:%g]\n", axis, lo * 0.999, hi * 1.001);
+}
+
+/* One panel of a node: free against the marks, with event markers. */
+static void node_panel(FILE *f, const struct plot_run *p, unsigned int n,
+		       bool zoom)
+{
+	static const struct {
+		const char *event;
+		bool of_node; /* its rows name a node */
+		double y;
+		const char *style, *title;
+	} mark[] = {
+		{ "kswapd_wake", true, 0.04,
+		  "points pt 9 ps 1.2 lc rgb '#2ca02c'", "kswapd wake" },
+		{ "direct_reclaim", true, 0.09,
+		  "points pt 2 ps 1 lc rgb '#9467bd'", "direct reclaim" },
+		{ "compaction", false, 0.14,
+		  "points pt 12 ps 1 lc rgb '#8c564b'", "compaction" },
+		{ "oom_kill", false, 1.0, "impulses lw 3 lc rgb '#d62728'",
+		  "OOM kill" },
+	};
+	double high = p->r->wmark[n][WMARK_HIGH] / 256.0;
 
 	if (zoom)
 		fprintf(f,
@@ -81,7 +150,7 @@ static void node_panel(FILE *f, const struct oc_result *r, const struct seen *s,
 		fprintf(f, "set title 'node %u'\nset yrange [0:*]\n", n);
 	fprintf(f,
 		"plot 'nodes.csv' skip 1 using 1:($2 == %u ? $3 : NaN) with lines lw 2 lc rgb '%s' title 'free'",
-		n, color[0]);
+		n, plot_color[0]);
 	fprintf(f,
 		", \\\n  '' skip 1 using 1:($2 == %u ? $4 : NaN) with lines dt 2 lw 1.5 lc rgb '#d62728' title 'min'",
 		n);
@@ -91,241 +160,219 @@ static void node_panel(FILE *f, const struct oc_result *r, const struct seen *s,
 	fprintf(f,
 		", \\\n  '' skip 1 using 1:($2 == %u ? $6 : NaN) with lines dt 2 lw 1.5 lc rgb '#2ca02c' title 'high'",
 		n);
-	if (s->kswapd)
-		marker(f, "kswapd_wake", n, 0.04,
-		       "points pt 9 ps 1.2 lc rgb '#2ca02c'", "kswapd wake");
-	if (s->direct)
-		marker(f, "direct_reclaim", n, 0.09,
-		       "points pt 2 ps 1 lc rgb '#9467bd'", "direct reclaim");
-	if (s->compaction)
-		marker(f, "compaction", -1, 0.14,
-		       "points pt 12 ps 1 lc rgb '#8c564b'", "compaction");
-	if (s->oom)
-		marker(f, "oom_kill", -1, 1.0, "impulses lw 3 lc rgb '#d62728'",
-		       "OOM kill");
+	for (size_t i = 0; i < sizeof(mark) / sizeof(mark[0]); i++) {
+		int node = mark[i].of_node ? (int)n : -1;
+
+		if (plot_nr_events(p, mark[i].event, node))
+			plot_marker(f, mark[i].event, node, mark[i].y,
+				    mark[i].style, mark[i].title);
+	}
 	fputc('\n', f);
 }
 
-/* Per node: the whole range, and a zoom on min/low/high. */
-static void plot_nodes(FILE *f, const struct oc_result *r, const struct seen *s,
-		       const struct term *t)
+int plot_nodes_data(struct plot_run *p, FILE *f)
 {
-	output(f, t, "nodes", 1400, 60 + 300 * r->nr_nodes);
+	(void)f;
+	return p->r->samples > 0;
+}
+
+/* Per node: the whole range, and a zoom on min/low/high. */
+void plot_nodes(struct plot_run *p, FILE *f, const struct term *t)
+{
+	const struct oc_result *r = p->r;
+
+	plot_output(f, t, "nodes", 1400, 60 + 300 * r->nr_nodes);
 	fprintf(f,
 		"set multiplot layout %u,2 title 'free memory per pool node'\n",
 		r->nr_nodes);
 	fputs("set ylabel 'MiB'\nset y2range [0:1]\nunset y2tics\n", f);
 	for (unsigned int n = 0; n < r->nr_nodes; n++) {
-		node_panel(f, r, s, n, false);
-		node_panel(f, r, s, n, true);
+		node_panel(f, p, n, false);
+		node_panel(f, p, n, true);
 	}
 	fputs("unset multiplot\nunset title\nset yrange [*:*]\n", f);
 }
 
-static void plot_guests(FILE *f, const struct oc_result *r,
-			const struct term *t)
+int plot_host_data(struct plot_run *p, FILE *f)
 {
-	output(f, t, "guests", 1100, 480);
-	fprintf(f,
-		"set title 'guests: backed memory (solid) and balloon (dashed)'\n"
-		"set ylabel 'MiB'\n"
-		"plot %.0f with lines lc rgb 'black' dt 3 title 'pool'",
-		r->pool_bytes / 1048576.0);
-	for (unsigned int i = 0; i < r->nr_guests; i++) {
-		const char *name = r->guest[i].spec->name;
-		const char *c = color[i % NR_COLORS];
-
-		fprintf(f,
-			", \\\n  'guests.csv' skip 1 using 1:(strcol(2) eq '%s' ? $4 : NaN) with lines lw 2 lc rgb '%s' title '%s'",
-			name, c, name);
-		fprintf(f,
-			", \\\n  'guests.csv' skip 1 using 1:(strcol(2) eq '%s' ? $5 : NaN) with lines lw 1.5 dt 2 lc rgb '%s' title '%s balloon'",
-			name, c, name);
-	}
-	fputs("\nunset title\n", f);
+	(void)f;
+	return p->r->samples > 0;
 }
 
-static void plot_host(FILE *f, const struct oc_result *r, const struct term *t)
+void plot_host(struct plot_run *p, FILE *f, const struct term *t)
 {
-	output(f, t, "host", 1100, 420);
+	plot_output(f, t, "host", 1100, 420);
 	fprintf(f,
 		"set title 'the pool on the host (memfd blocks, from the kernel)'\n"
 		"set ylabel 'MiB'\n"
 		"plot %.0f with lines lc rgb 'black' dt 3 title 'pool size'",
-		r->pool_bytes / 1048576.0);
+		p->r->pool_bytes / 1048576.0);
 	fprintf(f,
 		", \\\n  'pool.csv' skip 1 using 1:4 with lines lw 2 lc rgb '%s' title 'host footprint'",
-		color[0]);
+		plot_color[0]);
 	fprintf(f,
 		", \\\n  '' skip 1 using 1:3 with lines lw 1.5 lc rgb '%s' title 'guest memory backed'",
-		color[1]);
+		plot_color[1]);
 	fprintf(f,
 		", \\\n  '' skip 1 using 1:2 with lines lw 1.5 lc rgb '%s' title 'pool free'",
-		color[2]);
+		plot_color[2]);
 	fprintf(f,
 		", \\\n  '' skip 1 using 1:6 with lines lw 1.5 dt 2 lc rgb '%s' title 'returned to the host (total)'",
-		color[3]);
+		plot_color[3]);
 	fputs("\nunset title\n", f);
 }
 
-/* Timeline rows, top to bottom. */
-static void plot_events(FILE *f, const struct seen *s, const struct term *t)
-{
-	struct {
-		bool on;
-		const char *event, *label, *style;
-		bool span;
-	} row[] = {
-		{ s->kswapd, "kswapd_run", "kswapd",
-		  "vectors nohead lw 8 lc rgb '#2ca02c'", true },
-		{ s->direct, "direct_reclaim", "direct reclaim",
-		  "points pt 2 lc rgb '#9467bd'", false },
-		{ s->compaction, "compaction", "compaction",
-		  "points pt 12 lc rgb '#8c564b'", false },
-		{ s->migrate, "migrate", "migration",
-		  "points pt 1 lc rgb '#7f7f7f'", false },
-		{ s->balloon, "balloon_request", "balloon request",
-		  "points pt 6 lc rgb '#1f77b4'", false },
-		{ s->oom, "oom_kill", "OOM kill",
-		  "points pt 7 ps 2 lc rgb '#d62728'", false },
-		{ s->guests, "guest_start", "guest start",
-		  "points pt 5 lc rgb '#17becf'", false },
-		{ s->guests, "guest_stop", "guest stop",
-		  "points pt 4 lc rgb '#17becf'", false },
-	};
-	int n = 0, y;
-	const char *sep = "plot ", *comma = "";
-
-	for (size_t i = 0; i < sizeof(row) / sizeof(row[0]); i++)
-		n += row[i].on;
-	output(f, t, "events", 1100, 120 + 40 * n);
-	fputs("set title 'events'\nunset ylabel\nset ytics (", f);
-	y = n;
-	for (size_t i = 0; i < sizeof(row) / sizeof(row[0]); i++) {
-		if (!row[i].on)
-			continue;
-		fprintf(f, "%s'%s' %d", comma, row[i].label, y--);
-		comma = ", ";
-	}
-	fprintf(f, ")\nset yrange [0.5:%d.5]\n", n);
-	y = n;
-	for (size_t i = 0; i < sizeof(row) / sizeof(row[0]); i++) {
-		if (!row[i].on)
-			continue;
-		if (row[i].span)
-			fprintf(f,
-				"%s'events.csv' skip 1 using 1:(strcol(2) eq '%s' ? %d : NaN):($6 / 1000):(0) with %s notitle",
-				sep, row[i].event, y, row[i].style);
-		else
-			fprintf(f,
-				"%s'events.csv' skip 1 using 1:(strcol(2) eq '%s' ? %d : NaN) with %s notitle",
-				sep, row[i].event, y, row[i].style);
-		sep = ", \\\n  ";
-		y--;
-	}
-	fputs("\nunset title\nset ytics auto\nset yrange [*:*]\n", f);
-}
-
-static unsigned int nonempty_dists(struct oc_result *r)
+unsigned int plot_timeline_rows(const struct plot_run *p,
+				const struct timeline_row *rows, size_t nr,
+				const struct timeline_row **out)
 {
 	unsigned int n = 0;
 
-	for (int i = 0; i < NR_LAT_DISTS && r->analyzed; i++)
-		n += r->lat.d[i].n > 0;
+	for (size_t i = 0; i < nr; i++)
+		if (plot_nr_events(p, rows[i].event, -1))
+			out[n++] = &rows[i];
 	return n;
 }
 
-/* One datablock per distribution: "label,count" per bucket. */
-static void latency_data(FILE *f, struct oc_result *r)
+void plot_timeline(FILE *f, const struct plot_run *p,
+		   const struct timeline_row *const *row, unsigned int n)
 {
-	for (int i = 0; i < NR_LAT_DISTS; i++) {
-		uint64_t count[DIST_BUCKETS];
-		unsigned int used = dist_histogram(&r->lat.d[i], count), first;
-		char a[32], b[32];
+	/* A span is at least 1/500 of the run wide: a short one shows. */
+	double least = p->r->elapsed_ns / 1e9 / 500;
+	const char *sep = "plot ";
 
-		if (!r->lat.d[i].n)
-			continue;
-		for (first = 0; !count[first]; first++)
-			;
-		fprintf(f, "$%s << EOD\n", lat_key[i]);
-		for (unsigned int k = first; k < used; k++)
-			fprintf(f, "%s-%s,%" PRIu64 "\n",
-				fmt_ns(dist_bucket_lo(k), a, sizeof(a)),
-				fmt_ns(dist_bucket_hi(k), b, sizeof(b)),
-				count[k]);
-		fputs("EOD\n", f);
+	fputs("unset ylabel\nunset key\nset ytics (", f);
+	for (unsigned int i = 0; i < n; i++)
+		fprintf(f, "%s'%s' %u", i ? ", " : "", row[i]->label, n - i);
+	fprintf(f, ")\nset yrange [0.5:%u.5]\n", n);
+	for (unsigned int i = 0; i < n; i++) {
+		fprintf(f,
+			"%s'events.csv' skip 1 using 1:(strcol(2) eq '%s' ? %u : NaN)",
+			sep, row[i]->event, n - i);
+		if (row[i]->span)
+			fprintf(f, ":($6 / 1000 > %g ? $6 / 1000 : %g):(0)",
+				least, least);
+		fprintf(f, " with %s", row[i]->style);
+		sep = ", \\\n  ";
 	}
+	fputc('\n', f);
 }
 
-static void plot_latency(FILE *f, struct oc_result *r, const struct term *t)
+/* The events plot's rows, top to bottom. */
+static const struct timeline_row timeline[] = {
+	{ "kswapd_run", "kswapd", "vectors nohead lw 8 lc rgb '#2ca02c'",
+	  true },
+	{ "direct_reclaim", "direct reclaim", "points pt 2 lc rgb '#9467bd'",
+	  false },
+	{ "compaction", "compaction", "points pt 12 lc rgb '#8c564b'", false },
+	{ "kcompactd_run", "kcompactd", "vectors nohead lw 8 lc rgb '#8c564b'",
+	  true },
+	{ "kcompactd_proactive", "kcompactd, proactive",
+	  "vectors nohead lw 8 lc rgb '#c49c94'", true },
+	{ "migrate", "migration", "points pt 1 lc rgb '#7f7f7f'", false },
+	{ "balloon_request", "balloon request", "points pt 6 lc rgb '#1f77b4'",
+	  false },
+	{ "oom_kill", "OOM kill", "points pt 7 ps 2 lc rgb '#d62728'", false },
+	{ "guest_start", "guest start", "points pt 5 lc rgb '#17becf'", false },
+	{ "guest_stop", "guest stop", "points pt 4 lc rgb '#17becf'", false },
+};
+#define NR_TIMELINE (sizeof(timeline) / sizeof(timeline[0]))
+
+int plot_events_data(struct plot_run *p, FILE *f)
 {
-	unsigned int n = nonempty_dists(r), rows = (n + 1) / 2;
-	char a[32], b[32];
+	const struct timeline_row *row[NR_TIMELINE];
 
-	output(f, t, "latency", 1100, 60 + 300 * rows);
-	fprintf(f,
-		"set multiplot layout %u,2 title 'latency histograms'\n"
-		"set style fill solid 0.6 border -1\nset boxwidth 0.8\n"
-		"set xtics rotate by -35 font ',8'\nset ylabel 'count'\n"
-		"unset xlabel\nset yrange [0:*]\n",
-		rows);
-	for (int i = 0; i < NR_LAT_DISTS; i++) {
-		struct dist *d = &r->lat.d[i];
+	(void)f;
+	return plot_timeline_rows(p, timeline, NR_TIMELINE, row) > 0;
+}
 
-		if (!d->n)
-			continue;
-		fprintf(f, "set title '%s: %zu, p50 %s, p99 %s'\n",
-			lat_title[i], d->n,
-			fmt_ns(dist_percentile(d, 500), a, sizeof(a)),
-			fmt_ns(dist_percentile(d, 990), b, sizeof(b)));
-		fprintf(f,
-			"plot $%s using 0:2:xtic(1) with boxes lc rgb '%s' notitle\n",
-			lat_key[i], color[i % NR_COLORS]);
-	}
-	fputs("unset multiplot\nunset title\nset xtics norotate font ''\n"
-	      "set xlabel 'time (s)'\nset yrange [*:*]\n",
+void plot_events(struct plot_run *p, FILE *f, const struct term *t)
+{
+	const struct timeline_row *row[NR_TIMELINE];
+	unsigned int n = plot_timeline_rows(p, timeline, NR_TIMELINE, row);
+
+	plot_output(f, t, "events", 1100, 120 + 40 * n);
+	fputs("set title 'events'\n", f);
+	plot_timeline(f, p, row, n);
+}
+
+static const struct plot_def {
+	const char *name;
+	int (*data)(struct plot_run *p, FILE *f);
+	void (*draw)(struct plot_run *p, FILE *f, const struct term *t);
+} plots[] = {
+#define X(name, title) { #name, plot_##name##_data, plot_##name },
+	OC_PLOTS(X)
+#undef X
+};
+#define NR_PLOTS (sizeof(plots) / sizeof(plots[0]))
+
+/* No plot of an earlier run in the same directory stays behind. */
+static void remove_old(const struct oc_result *r)
+{
+	char name[64], path[4096];
+
+	for (size_t i = 0; i < NR_PLOTS; i++)
+		for (size_t k = 0; k < sizeof(terms) / sizeof(terms[0]); k++) {
+			snprintf(name, sizeof(name), "%s.%s", plots[i].name,
+				 terms[k].ext);
+			unlink(oc_path(path, sizeof(path), r->dir, name));
+		}
+}
+
+/* What every plot starts from: a time axis over the run. */
+static void defaults(FILE *f, const struct oc_result *r)
+{
+	/* Rows of other nodes or guests read as NaN: with "missing NaN"
+	 * a line goes on across them (1/0 would cut it at every row). */
+	fputs("\nreset\nset datafile separator ','\nset datafile missing NaN\n"
+	      "set grid\nset key outside right top\n"
+	      "set xlabel 'time (s)'\n",
 	      f);
+	if (r->elapsed_ns >= 10000000)
+		fprintf(f, "set xrange [0:%.3f]\n", r->elapsed_ns / 1e9);
+	else
+		fputs("set xrange [0:*]\n", f);
 }
 
 static int write_script(struct oc_result *r, char *err, size_t errlen)
 {
 	FILE *f = oc_fopen(r->dir, "plots.gp", err, errlen);
-	struct seen s;
+	struct plot_run p = { .r = r };
+	bool draw[NR_PLOTS];
+	int ret = 0;
 
 	if (!f)
 		return -EIO;
-	seen_from(r, &s);
-	/* Rows of other nodes or guests read as NaN: with "missing NaN"
-	 * a line goes on across them (1/0 would cut it at every row). */
+	remove_old(r);
+	count_events(&p);
 	fprintf(f,
 		"# The plots of overcommit scenario %s: `gnuplot plots.gp` in this\n"
-		"# directory draws them again (docs/overcommit.md says how to read them).\n"
-		"set datafile separator ','\nset datafile missing NaN\n"
-		"set grid\nset key outside right top\n"
-		"set xlabel 'time (s)'\nset xrange [0:*]\n",
+		"# directory draws them again (docs/overcommit.md says how to read them).\n",
 		r->sc->name);
-	if (nonempty_dists(r))
-		latency_data(f, r);
-	for (size_t i = 0; i < sizeof(terms) / sizeof(terms[0]); i++) {
-		plot_nodes(f, r, &s, &terms[i]);
-		plot_guests(f, r, &terms[i]);
-		plot_host(f, r, &terms[i]);
-		if (s.guests)
-			plot_events(f, &s, &terms[i]);
-		if (nonempty_dists(r)) {
-			fputs("set xrange [*:*]\n", f);
-			plot_latency(f, r, &terms[i]);
-			fputs("set xrange [0:*]\n", f);
-		}
-	}
-	fputs("set output\n", f);
-	if (oc_fclose(&f)) {
-		snprintf(err, errlen, "writing plots.gp failed");
-		return -EIO;
-	}
-	return 0;
-}
+	for (size_t i = 0; i < NR_PLOTS; i++) {
+		int d = plots[i].data(&p, f);
 
+		if (d < 0 && !ret) {
+			snprintf(err, errlen, "%s: the data of plot %s: %s",
+				 r->dir, plots[i].name, strerror(-d));
+			ret = d;
+		}
+		draw[i] = d > 0;
+	}
+	for (size_t k = 0; k < sizeof(terms) / sizeof(terms[0]); k++)
+		for (size_t i = 0; i < NR_PLOTS; i++)
+			if (draw[i]) {
+				defaults(f, r);
+				plots[i].draw(&p, f, &terms[k]);
+			}
+	fputs("set output\n", f);
+	if (oc_fclose(&f) && !ret) {
+		snprintf(err, errlen, "writing plots.gp failed");
+		ret = -EIO;
+	}
+	return ret;
+}
 /* gnuplot plots.gp in r->dir, its messages into plots.log. */
 static int run_gnuplot(struct oc_result *r, char *err, size_t errlen)
 {

@@ -64,6 +64,9 @@ struct oc_result {
 	unsigned long node_min_free[MAX_NUMNODES]; /* lowest sampled */
 	uint64_t node_below_low_ns[MAX_NUMNODES]; /* sampled time spent */
 	uint64_t node_deflated[MAX_NUMNODES]; /* pages its kswapd deflated */
+	/* Proactive compaction's marks on the fragmentation score (0 and 0:
+	 * none), as sampled. */
+	unsigned int frag_score_low, frag_score_high;
 
 	/* From the samples. */
 	unsigned long samples;

@@ -68,6 +68,11 @@ struct host_node_stats {
 	unsigned long offline; /* the host would not back them (limits.h) */
 	unsigned long spanned; /* the node's share of the pool */
 	uint64_t deflated; /* its kswapd asked out of balloons (0: no reclaim) */
+	/* Linux's fragmentation score, 0..100: the share of its free memory
+	 * in blocks smaller than a pageblock, zones weighted by size
+	 * (fragmentation_score_node()).  Read from the free areas' counts
+	 * without the zone locks, as free is: a block in flight may be off. */
+	unsigned int frag_score;
 };
 
 struct host_stats {
@@ -76,6 +81,10 @@ struct host_stats {
 	bool hugepages; /* the host backs the pool with hugepages */
 	unsigned long free; /* pages, every node */
 	unsigned int nr_running; /* guests launched and not yet reaped */
+	/* Proactive compaction: kcompactd compacts a node whose frag_score
+	 * is above frag_score_high until it is at frag_score_low; both 0
+	 * when proactiveness is 0 (none).  From the knob, no lock. */
+	unsigned int frag_score_low, frag_score_high;
 	struct host_node_stats node[VMM_MAX_POOL_NODES];
 };
 

@@ -6,6 +6,7 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "mm/compaction.h"
 #include "vmm/guest_mem/guest_mem.h"
 #include "vmm/host/balloon.h"
 #include "vmm/host/internal.h"
@@ -152,6 +153,7 @@ static void node_stats(struct vmm_host *h, unsigned int nid,
 		ns->offline += READ_ONCE(zone->nr_offline_pages);
 	}
 	ns->spanned = pgdat->node_spanned_pages;
+	ns->frag_score = fragmentation_score_node(pgdat);
 	if (h->reclaim_running)
 		ns->deflated = reclaim_node_deflated(&h->reclaim, nid);
 }
@@ -167,6 +169,10 @@ void host_get_stats(struct vmm_host *h, struct host_stats *st)
 	st->hugepages = pool->hugepages;
 	st->free = mm_nr_free_pages(pool);
 	st->nr_running = host_nr_running(h);
+	if (READ_ONCE(pool->compact.proactiveness)) {
+		st->frag_score_low = fragmentation_score_wmark(pool, true);
+		st->frag_score_high = fragmentation_score_wmark(pool, false);
+	}
 	for (unsigned int nid = 0; nid < st->nr_nodes; nid++)
 		node_stats(h, nid, &st->node[nid]);
 }
