@@ -86,11 +86,14 @@ static inline void fill_page(uint64_t *p, uint64_t gpa, unsigned int gen,
 {
 	uint64_t seed = fill_seed(gpa, gen, r);
 
-	for (unsigned int b = 0, i = 0; b < FILL_BLOCKS; b++) {
-		unsigned int k = fill_block_random(r, b);
+	for (unsigned int b = 0; b < FILL_BLOCKS; b++) {
+		unsigned int i = b * FILL_BLOCK_WORDS,
+			     k = i + fill_block_random(r, b);
 
-		for (unsigned int w = 0; w < FILL_BLOCK_WORDS; w++, i++)
-			p[i] = w < k ? fill_random(seed, i, r) : 0;
+		for (; i < k; i++)
+			p[i] = fill_random(seed, i, r);
+		for (; i < (b + 1) * FILL_BLOCK_WORDS; i++)
+			p[i] = 0;
 	}
 }
 
@@ -104,16 +107,17 @@ static inline int fill_check(const volatile uint64_t *p, uint64_t gpa,
 {
 	uint64_t seed = fill_seed(gpa, gen, r);
 
-	for (unsigned int b = 0, i = 0; b < FILL_BLOCKS; b++) {
-		unsigned int k = fill_block_random(r, b);
+	for (unsigned int b = 0; b < FILL_BLOCKS; b++) {
+		unsigned int i = b * FILL_BLOCK_WORDS,
+			     k = i + fill_block_random(r, b);
+		uint64_t diff = 0;
 
-		for (unsigned int w = 0; w < FILL_BLOCK_WORDS; w++, i++) {
-			uint64_t want = w < k ? fill_random(seed, i, r) : 0;
-			uint64_t diff = p[i] ^ want;
-
-			if (diff) /* little-endian: the low byte first */
-				return i * 8 + __builtin_ctzll(diff) / 8;
-		}
+		for (; i < k && !diff; i++)
+			diff = p[i] ^ fill_random(seed, i, r);
+		for (; i < (b + 1) * FILL_BLOCK_WORDS && !diff; i++)
+			diff = p[i];
+		if (diff) /* little-endian: the low byte first */
+			return (i - 1) * 8 + __builtin_ctzll(diff) / 8;
 	}
 	return -1;
 }
