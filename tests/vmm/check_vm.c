@@ -363,6 +363,37 @@ START_TEST(test_ratio_pages)
 }
 END_TEST
 
+/* A churn fills the pages it touches first at its ratio= too, and its
+ * rewrites keep them so. */
+START_TEST(test_ratio_churn)
+{
+	struct vm *vm = boot("ratio-churn",
+			     "churn ws=8M rate=0 time=50ms ratio=2; "
+			     "hold 300ms; verify",
+			     64, 1, 1);
+	static char dst[LZ4_COMPRESSBOUND(4096)];
+	uint64_t gpa, in = 0, out = 0;
+	struct result r;
+
+	wait_first_phase(vm);
+	gpa = last_touched(vm, vm->ram_size);
+	ck_assert_uint_ne(gpa, 0);
+	for (unsigned int i = 0; i < 128; i++, gpa -= 4096) {
+		int n = LZ4_compress_default(vm_mem_hva(vm, gpa, 4096), dst,
+					     4096, sizeof(dst));
+
+		ck_assert_int_gt(n, 0);
+		in += 4096;
+		out += n;
+	}
+	ck_assert_msg(in > 1.6 * out && in < 2.4 * out, "ratio %.2f",
+		      (double)in / out);
+	finish(vm, 10000, &r);
+	assert_clean_exit(&r, "ratio-churn");
+	ck_assert_uint_eq(r.s.phase[2].bytes, 8UL << 20);
+}
+END_TEST
+
 /*
  * Every byte of a ratio page is checked, not only signature words: a
  * byte changed among the zeros of one page and among the random words of
@@ -644,6 +675,7 @@ Suite *vm_suite(void)
 	tcase_add_test(tc, test_out_of_memory);
 	tcase_add_test(tc, test_corruption_detected);
 	tcase_add_test(tc, test_ratio_pages);
+	tcase_add_test(tc, test_ratio_churn);
 	tcase_add_test(tc, test_ratio_corruption);
 	tcase_add_test(tc, test_pause_resume);
 	tcase_add_test(tc, test_host_stop);
