@@ -257,12 +257,6 @@ int swap_alloc(struct swap_map *m, unsigned int stream, unsigned int nr,
 	return got ? (int)got : -ENOSPC;
 }
 
-/* A slot of the file, or -EINVAL. */
-static int check_slot(const struct swap_map *m, unsigned long off)
-{
-	return off && off < m->nr_slots ? 0 : -EINVAL;
-}
-
 /* Nothing references the slot any more: free.  Context: lock held. */
 static void slot_free(struct swap_map *m, unsigned long off)
 {
@@ -279,113 +273,117 @@ static unsigned int slot_count(unsigned char v)
 	return v & ~SWAP_HAS_CACHE;
 }
 
-int swap_duplicate(struct swap_map *m, unsigned long off)
+/* Referenced, not bad: a slot these operations apply to. */
+static bool slot_in_use(unsigned char v)
 {
-	unsigned int n;
-	int ret = check_slot(m, off);
+	return slot_count(v) && slot_count(v) != SWAP_MAP_BAD;
+}
 
-	if (ret)
-		return ret;
+/* Run op on a slot of the file under the lock; -EINVAL for any other. */
+static int slot_op(struct swap_map *m, unsigned long off,
+		   int (*op)(struct swap_map *m, unsigned long off))
+{
+	int ret;
+
+	if (!off || off >= m->nr_slots)
+		return -EINVAL;
 	pthread_mutex_lock(&m->lock);
-	n = slot_count(m->map[off]);
-	if (!n || n == SWAP_MAP_BAD)
-		ret = -ENOENT;
-	else if (n == SWAP_MAP_MAX)
-		ret = -EOVERFLOW;
-	else
-		m->map[off]++;
+	ret = op(m, off);
 	pthread_mutex_unlock(&m->lock);
 	return ret;
+}
+
+/* The operations, each with the lock held (slot_op()). */
+static int __swap_duplicate(struct swap_map *m, unsigned long off)
+{
+	if (!slot_in_use(m->map[off]))
+		return -ENOENT;
+	if (slot_count(m->map[off]) == SWAP_MAP_MAX)
+		return -EOVERFLOW;
+	m->map[off]++;
+	return 0;
+}
+
+static int __swap_free(struct swap_map *m, unsigned long off)
+{
+	unsigned int n = slot_count(m->map[off]);
+
+	if (!slot_in_use(m->map[off]))
+		return -ENOENT;
+	if (m->map[off] == 1)
+		slot_free(m, off);
+	else
+		m->map[off]--;
+	return n - 1;
+}
+
+static int __swapcache_prepare(struct swap_map *m, unsigned long off)
+{
+	/* I/O in flight on a slot nothing references is still I/O. */
+	if (m->map[off] & SWAP_HAS_CACHE)
+		return -EEXIST;
+	if (!slot_in_use(m->map[off]))
+		return -ENOENT;
+	m->map[off] |= SWAP_HAS_CACHE;
+	return 0;
+}
+
+static int __swapcache_clear(struct swap_map *m, unsigned long off)
+{
+	if (!(m->map[off] & SWAP_HAS_CACHE))
+		return -ENOENT;
+	if (m->map[off] == SWAP_HAS_CACHE)
+		slot_free(m, off);
+	else
+		m->map[off] &= ~SWAP_HAS_CACHE;
+	return 0;
+}
+
+static int __swap_mark_bad(struct swap_map *m, unsigned long off)
+{
+	if (!slot_in_use(m->map[off]))
+		return -ENOENT;
+	if (m->map[off] != 1)
+		return -EBUSY;
+	/* Still counted in its cluster: it never frees. */
+	m->map[off] = SWAP_MAP_BAD;
+	m->nr_bad++;
+	return 0;
+}
+
+static int __swap_count(struct swap_map *m, unsigned long off)
+{
+	return slot_count(m->map[off]);
+}
+
+int swap_duplicate(struct swap_map *m, unsigned long off)
+{
+	return slot_op(m, off, __swap_duplicate);
 }
 
 int swap_free(struct swap_map *m, unsigned long off)
 {
-	unsigned int n;
-	int ret = check_slot(m, off);
-
-	if (ret)
-		return ret;
-	pthread_mutex_lock(&m->lock);
-	n = slot_count(m->map[off]);
-	if (!n || n == SWAP_MAP_BAD) {
-		ret = -ENOENT;
-	} else {
-		ret = n - 1;
-		if (m->map[off] == 1)
-			slot_free(m, off);
-		else
-			m->map[off]--;
-	}
-	pthread_mutex_unlock(&m->lock);
-	return ret;
+	return slot_op(m, off, __swap_free);
 }
 
 int swapcache_prepare(struct swap_map *m, unsigned long off)
 {
-	unsigned char v;
-	int ret = check_slot(m, off);
-
-	if (ret)
-		return ret;
-	pthread_mutex_lock(&m->lock);
-	v = m->map[off];
-	if (!slot_count(v) || slot_count(v) == SWAP_MAP_BAD)
-		ret = -ENOENT;
-	else if (v & SWAP_HAS_CACHE)
-		ret = -EEXIST;
-	else
-		m->map[off] = v | SWAP_HAS_CACHE;
-	pthread_mutex_unlock(&m->lock);
-	return ret;
+	return slot_op(m, off, __swapcache_prepare);
 }
 
 int swapcache_clear(struct swap_map *m, unsigned long off)
 {
-	int ret = check_slot(m, off);
-
-	if (ret)
-		return ret;
-	pthread_mutex_lock(&m->lock);
-	if (!(m->map[off] & SWAP_HAS_CACHE))
-		ret = -ENOENT;
-	else if (m->map[off] == SWAP_HAS_CACHE)
-		slot_free(m, off);
-	else
-		m->map[off] &= ~SWAP_HAS_CACHE;
-	pthread_mutex_unlock(&m->lock);
-	return ret;
+	return slot_op(m, off, __swapcache_clear);
 }
 
 int swap_mark_bad(struct swap_map *m, unsigned long off)
 {
-	int ret = check_slot(m, off);
-
-	if (ret)
-		return ret;
-	pthread_mutex_lock(&m->lock);
-	if (!slot_count(m->map[off]) || m->map[off] == SWAP_MAP_BAD) {
-		ret = -ENOENT;
-	} else if (m->map[off] != 1) {
-		ret = -EBUSY;
-	} else {
-		/* Still counted in its cluster: it never frees. */
-		m->map[off] = SWAP_MAP_BAD;
-		m->nr_bad++;
-	}
-	pthread_mutex_unlock(&m->lock);
-	return ret;
+	return slot_op(m, off, __swap_mark_bad);
 }
 
 int swap_count(struct swap_map *m, unsigned long off)
 {
-	int ret = check_slot(m, off);
-
-	if (ret)
-		return ret;
-	pthread_mutex_lock(&m->lock);
-	ret = slot_count(m->map[off]);
-	pthread_mutex_unlock(&m->lock);
-	return ret;
+	return slot_op(m, off, __swap_count);
 }
 
 void swap_map_get_stats(struct swap_map *m, struct swap_map_stats *st)

@@ -155,6 +155,8 @@ START_TEST(test_cache)
 	ck_assert_int_eq(swapcache_prepare(m, off), -EEXIST);
 	ck_assert_int_eq(swap_free(m, off), 0);
 	ck_assert_int_eq(swap_count(m, off), 0);
+	ck_assert_int_eq(swapcache_prepare(m, off), -EEXIST);
+	ck_assert_int_eq(swap_duplicate(m, off), -ENOENT);
 	swap_map_get_stats(m, &st);
 	ck_assert_uint_eq(st.free, st.total - 1); /* still held */
 	ck_assert_int_eq(swapcache_clear(m, off), 0);

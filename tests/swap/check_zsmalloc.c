@@ -204,13 +204,11 @@ START_TEST(test_pool_empty)
 {
 	struct mm_pool *mm = test_pool(16, 1, 0);
 	struct zs_pool *zs = make(mm, 0);
-	unsigned long max = mm->nr_frames, n;
-	pfn_t *held = malloc(max * sizeof(*held));
-	unsigned long h, big;
+	unsigned long h, big, n;
+	pfn_t *held;
 
 	ck_assert_int_eq(zs_malloc(zs, 3000, &big), 0);
-	n = test_fill(mm, GFP_ATOMIC | __GFP_MEMALLOC, 0, 0, held, max);
-	ck_assert_uint_gt(n, 0);
+	held = hog_pool(mm, &n);
 	/* A class with room still gives; a new zspage cannot be had. */
 	ck_assert_int_eq(zs_malloc(zs, 3000, &h), 0);
 	zs_free(zs, h);
@@ -218,9 +216,7 @@ START_TEST(test_pool_empty)
 	ck_assert_uint_eq(zs_get_total_pages(zs), 3);
 	ck_zs_validate(zs);
 	ck_validate(mm);
-	for (unsigned long i = 0; i < n; i++)
-		__free_pages(mm, held[i], 0);
-	free(held);
+	unhog_pool(mm, held, n);
 	ck_assert_int_eq(zs_malloc(zs, 100, &h), 0);
 	zs_free(zs, h);
 	zs_free(zs, big);

@@ -230,22 +230,19 @@ START_TEST(test_no_frame)
 {
 	struct mm_pool *mm = test_pool(16, 1, 0);
 	struct zswap *z = make(mm, 1 << 20, ZCOMP_LZ4);
-	unsigned long max = mm->nr_frames, n;
-	pfn_t *held = malloc(max * sizeof(*held));
 	uint64_t page[FILL_PAGE_WORDS];
 	struct zswap_entry e = { 0 };
 	struct zswap_stats st;
+	unsigned long n;
+	pfn_t *held = hog_pool(mm, &n);
 
-	n = test_fill(mm, GFP_ATOMIC | __GFP_MEMALLOC, 0, 0, held, max);
 	page_of(page, 0, 3);
 	ck_assert_int_eq(zswap_store(z, page, &e), -ENOMEM);
 	ck_assert_uint_eq(e.flags, 0);
 	zswap_get_stats(z, &st);
 	ck_assert_uint_eq(st.reject_alloc_fail, 1);
 	ck_assert_uint_eq(st.stored_pages, 0);
-	for (unsigned long i = 0; i < n; i++)
-		__free_pages(mm, held[i], 0);
-	free(held);
+	unhog_pool(mm, held, n);
 	ck_assert_int_eq(zswap_store(z, page, &e), 0);
 	zswap_invalidate(z, &e);
 	zswap_destroy(z);

@@ -20,6 +20,26 @@ static inline unsigned long store_frames(struct mm_pool *pool)
 	return n;
 }
 
+/* Take every frame of the pool, reserves and all; *n says how many. */
+static inline pfn_t *hog_pool(struct mm_pool *pool, unsigned long *n)
+{
+	pfn_t *held = malloc(pool->nr_frames * sizeof(*held));
+
+	ck_assert_ptr_nonnull(held);
+	*n = test_fill(pool, GFP_ATOMIC | __GFP_MEMALLOC, 0, 0, held,
+		       pool->nr_frames);
+	ck_assert_uint_gt(*n, 0);
+	return held;
+}
+
+static inline void unhog_pool(struct mm_pool *pool, pfn_t *held,
+			      unsigned long n)
+{
+	for (unsigned long i = 0; i < n; i++)
+		__free_pages(pool, held[i], 0);
+	free(held);
+}
+
 /* A thread's own xorshift, seeded. */
 static inline uint64_t test_rand(uint64_t *s)
 {

@@ -269,6 +269,15 @@ static uint64_t last_touched(struct vm *vm, uint64_t below)
 	return 0;
 }
 
+/* Did the guest report a corrupt byte at gpa (compared under mask)? */
+static bool corrupt_at(const struct vm_summary *s, uint64_t gpa, uint64_t mask)
+{
+	for (unsigned int i = 0; i < s->nr_corrupt && i < VM_MAX_CORRUPT; i++)
+		if ((s->corrupt_gpa[i] & mask) == gpa)
+			return true;
+	return false;
+}
+
 START_TEST(test_corruption_detected)
 {
 	struct vm *vm =
@@ -298,10 +307,8 @@ START_TEST(test_corruption_detected)
 	ck_assert_uint_eq(r.s.verify_first_bad, gpa2);
 	/* The first bad byte: the flipped bit is in byte 1 of word 0; the
 	 * lost page's first bad byte is in its word 0. */
-	ck_assert(r.s.corrupt_gpa[0] == gpa1 + 1 ||
-		  r.s.corrupt_gpa[1] == gpa1 + 1);
-	ck_assert((r.s.corrupt_gpa[0] & ~7UL) == gpa2 ||
-		  (r.s.corrupt_gpa[1] & ~7UL) == gpa2);
+	ck_assert(corrupt_at(&r.s, gpa1 + 1, ~0UL));
+	ck_assert(corrupt_at(&r.s, gpa2, ~7UL));
 }
 END_TEST
 
@@ -424,10 +431,8 @@ START_TEST(test_ratio_corruption)
 	ck_assert_uint_eq(r.s.verify_bad, 2);
 	ck_assert_uint_eq(r.s.nr_corrupt, 2);
 	ck_assert_uint_eq(r.s.verify_first_bad, gpa2);
-	ck_assert(r.s.corrupt_gpa[0] == gpa1 + 3000 ||
-		  r.s.corrupt_gpa[1] == gpa1 + 3000);
-	ck_assert(r.s.corrupt_gpa[0] == gpa2 + 5 ||
-		  r.s.corrupt_gpa[1] == gpa2 + 5);
+	ck_assert(corrupt_at(&r.s, gpa1 + 3000, ~0UL));
+	ck_assert(corrupt_at(&r.s, gpa2 + 5, ~0UL));
 }
 END_TEST
 
