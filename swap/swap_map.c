@@ -243,7 +243,7 @@ int swap_alloc(struct swap_map *m, unsigned int stream, unsigned int nr,
 {
 	unsigned int got = 0;
 
-	if (stream >= m->nr_streams || !nr)
+	if (stream >= m->nr_streams || !nr || nr > INT_MAX)
 		return -EINVAL;
 	pthread_mutex_lock(&m->lock);
 	while (got < nr && m->nr_free) {
