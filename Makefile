@@ -30,14 +30,14 @@ ifeq ($(BUILD),build)
 BUILD := build-$(subst $(comma),-,$(SANITIZE))
 endif
 endif
-PKGS     := liburing check jansson
+PKGS     := liburing check jansson liblz4 libzstd
 DEPS_OK  := $(BUILD)/.deps-ok
 
 CPPFLAGS := -I. -D_GNU_SOURCE -MMD -MP
 CFLAGS   := -std=gnu11 $(OPT) -g -Wall -Wextra $(WERROR) -pthread \
             -fno-strict-aliasing -Wno-missing-field-initializers
 LDFLAGS  := -pthread
-LDLIBS   := -luring -ljansson
+LDLIBS   := -luring -ljansson -llz4 -lzstd
 CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt)
 
 ifneq ($(SANITIZE),)
@@ -51,6 +51,7 @@ endif
 # includes are checked too (scripts/check-layers.sh).
 UTIL_SRCS    := $(wildcard util/*.c)
 MM_SRCS      := $(wildcard mm/*.c)
+SWAP_SRCS    := $(wildcard swap/*.c)
 VMM_SRCS     := $(wildcard balloon/*.c) \
                 $(filter-out vmm/cli/main.c,$(wildcard vmm/*/*.c))
 OBJ          := $(BUILD)/obj
@@ -60,22 +61,30 @@ OBJ          := $(BUILD)/obj
 GUEST_SHARED_SRCS := guest/units.c guest/script.c
 UTIL_OBJS    := $(UTIL_SRCS:%.c=$(OBJ)/%.o) $(OBJ)/host/guest/units.o
 MM_OBJS      := $(MM_SRCS:%.c=$(OBJ)/%.o)
+SWAP_OBJS    := $(SWAP_SRCS:%.c=$(OBJ)/%.o)
 VMM_OBJS     := $(VMM_SRCS:%.c=$(OBJ)/%.o) $(OBJ)/host/guest/script.o
 UTIL_LIB     := $(BUILD)/libutil.a
 MM_LIB       := $(BUILD)/libmm.a
+SWAP_LIB     := $(BUILD)/libswap.a
 VMM_LIB      := $(BUILD)/libvmm.a
-LIBS         := $(VMM_LIB) $(MM_LIB) $(UTIL_LIB)
+LIBS         := $(VMM_LIB) $(SWAP_LIB) $(MM_LIB) $(UTIL_LIB)
 
-# Two test programs, as the tests mirror the tree.  check_mm: the suites
+# Three test programs, as the tests mirror the tree.  check_mm: the suites
 # of tests/mm/ (tests/mm/runner_mm.c lists them) and the helpers there,
 # linked with libmm.a and libutil.a alone, so that a test of mm that
-# needed an upper layer would fail to link.  check_all: tests/vmm/ and tests/tools/
-# (tests/runner_all.c), with the same helpers.
+# needed an upper layer would fail to link.  check_swap: the cold tier's
+# suites (tests/swap/, tests/swap/runner_swap.c) with mm's helpers,
+# linked with libswap.a, libmm.a and libutil.a alone, for the same
+# reason.  check_all: tests/vmm/ and tests/tools/ (tests/runner_all.c),
+# with the same helpers.
 MM_TEST_HELPERS := $(filter-out tests/mm/check_%.c tests/mm/runner_mm.c, \
                      $(wildcard tests/mm/*.c)) tests/runner.c
 MM_TEST_SRCS := $(wildcard tests/mm/*.c) tests/runner.c
 MM_TEST_OBJS := $(MM_TEST_SRCS:%.c=$(OBJ)/%.o)
 MM_TEST_BIN  := $(BUILD)/tests/check_mm
+SWAP_TEST_SRCS := $(wildcard tests/swap/*.c) $(MM_TEST_HELPERS)
+SWAP_TEST_OBJS := $(SWAP_TEST_SRCS:%.c=$(OBJ)/%.o)
+SWAP_TEST_BIN := $(BUILD)/tests/check_swap
 TEST_SRCS    := $(wildcard tests/vmm/*.c tests/tools/*.c) $(MM_TEST_HELPERS) \
                 tests/runner_all.c
 TEST_OBJS    := $(TEST_SRCS:%.c=$(OBJ)/%.o)
@@ -115,7 +124,7 @@ GUEST_LDFLAGS := -nostdlib -static -no-pie -Wl,--build-id=none \
                  -Wl,-T,guest/guest.ld -Wl,-z,max-page-size=4096
 
 .PHONY: all run test unit-test kvm-test cli-test check-format check-layers format clean deps bench fuzz
-all: $(if $(wildcard vmm/cli/main.c),$(VMM_BIN)) $(MM_TEST_BIN) $(TEST_BIN) $(TOOL_BINS) $(if $(VMMCTL_SRCS),$(VMMCTL_BIN)) $(if $(wildcard guest/guest.ld),$(GUEST_ELF))
+all: $(if $(wildcard vmm/cli/main.c),$(VMM_BIN)) $(MM_TEST_BIN) $(SWAP_TEST_BIN) $(TEST_BIN) $(TOOL_BINS) $(if $(VMMCTL_SRCS),$(VMMCTL_BIN)) $(if $(wildcard guest/guest.ld),$(GUEST_ELF))
 
 deps: $(DEPS_OK)
 $(DEPS_OK): scripts/deps.sh
@@ -138,8 +147,9 @@ $(OBJ)/host/guest/%.o: guest/%.c | $(DEPS_OK)
 # get in even when its object is older than the archive.
 $(UTIL_LIB): $(UTIL_OBJS) Makefile
 $(MM_LIB): $(MM_OBJS) Makefile
+$(SWAP_LIB): $(SWAP_OBJS) Makefile
 $(VMM_LIB): $(VMM_OBJS) Makefile
-$(UTIL_LIB) $(MM_LIB) $(VMM_LIB):
+$(UTIL_LIB) $(MM_LIB) $(SWAP_LIB) $(VMM_LIB):
 	@$(if $(Q),echo "  AR      $@")
 	$(Q)rm -f $@ && ar rcs $@ $(filter %.o,$^)
 
@@ -185,6 +195,11 @@ $(MM_TEST_BIN): $(MM_TEST_OBJS) $(MM_LIB) $(UTIL_LIB)
 	@$(if $(Q),echo "  LD      $@")
 	$(Q)$(CC) $(LDFLAGS) $^ $(CHECK_LIBS) -o $@
 
+$(SWAP_TEST_BIN): $(SWAP_TEST_OBJS) $(SWAP_LIB) $(MM_LIB) $(UTIL_LIB)
+	@mkdir -p $(@D)
+	@$(if $(Q),echo "  LD      $@")
+	$(Q)$(CC) $(LDFLAGS) $^ -llz4 -lzstd $(CHECK_LIBS) -o $@
+
 $(TEST_BIN): $(TEST_OBJS) $(GUEST_IMAGE_OBJ) $(TOOLS_LIB) $(LIBS)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
@@ -205,6 +220,7 @@ TEST_ENV := $(if $(findstring thread,$(SANITIZE)),TSAN_OPTIONS="suppressions=$(C
 
 test: all check-format check-layers
 	$(Q)$(TEST_ENV) $(MM_TEST_BIN)
+	$(Q)$(TEST_ENV) $(SWAP_TEST_BIN)
 	$(Q)$(TEST_ENV) $(TEST_BIN)
 	$(Q)sh tests/cli/run.sh $(BUILD)
 

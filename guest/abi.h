@@ -156,7 +156,8 @@ enum guest_report_type {
 	GR_PHASE_START, /* text = phase; args[0] = phase index */
 	GR_PHASE_END, /* text = phase; args: [0] index, [1] ns, [2] bytes */
 	GR_VERIFY, /* args: [0] pages checked, [1] pages bad, [2] first bad GPA */
-	GR_CORRUPT, /* args: [0] GPA, [1] expected, [2] found */
+	GR_CORRUPT, /* args: [0] GPA of the first bad byte, [1] expected,
+		     * [2] found (the 8-byte word holding it), [3] page GPA */
 	GR_STAT, /* text = key; args[0] = value */
 	GR_PANIC, /* text = message */
 	GR_EXIT, /* args[0] = status (0 = workload passed) */

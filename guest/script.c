@@ -12,6 +12,7 @@
 #include "guest/script.h"
 #include "guest/abi.h"
 #include "guest/console.h"
+#include "guest/fill.h"
 #include "guest/lib.h"
 #include "guest/units.h"
 
@@ -160,25 +161,36 @@ static bool key_is(const char *t, size_t len, const char *key, const char **val,
 static int parse_args(struct parser *ps, struct cmd *c)
 {
 	bool have_size = false, have_ws = false, have_rate = false,
-	     have_time = false;
+	     have_time = false, have_fill = false;
 	const char *t, *v;
 	size_t len, vlen;
 
 	while ((len = token(ps, &t))) {
+		uint64_t n = 0;
 		bool ok = true;
 
 		if (c->op == CMD_TOUCH && key_is(t, len, "node", &v, &vlen)) {
-			uint64_t n = 0;
-
 			ok = parse_count(v, vlen, &n) && n < NODE_ANY;
 			if (ok && n >= ps->env->nr_nodes)
 				return fail(ps, "the guest has no such node", t,
 					    len);
 			c->node = n;
+		} else if ((c->op == CMD_TOUCH || c->op == CMD_CHURN) &&
+			   key_is(t, len, "ratio", &v, &vlen)) {
+			if (have_fill)
+				return fail(ps, "one of pattern= and ratio=", t,
+					    len);
+			ok = have_fill = parse_count(v, vlen, &n) && n >= 1 &&
+					 n <= FILL_RATIO_MAX;
+			c->ratio = n;
 		} else if (c->op == CMD_TOUCH &&
 			   key_is(t, len, "pattern", &v, &vlen)) {
+			if (have_fill)
+				return fail(ps, "one of pattern= and ratio=", t,
+					    len);
+			have_fill = true;
 			if (suffix_is(v, vlen, "full"))
-				c->full = 1;
+				c->ratio = 1; /* every word random */
 			else
 				ok = suffix_is(v, vlen, "sparse");
 		} else if (c->op == CMD_FREE &&

@@ -33,7 +33,8 @@ enum cmd_op {
 
 struct cmd {
 	uint8_t op;
-	uint8_t full; /* touch pattern=full */
+	uint8_t ratio; /* touch, churn ratio=R: pages lz4 compresses R:1
+			* (guest/fill.h); pattern=full is 1; 0: sparse */
 	uint16_t node; /* touch node=N, NODE_ANY */
 	int16_t body; /* repeat: first command of the block, -1 if empty */
 	int16_t next; /* next command in this list, -1 at the end */

@@ -2,7 +2,7 @@
 /*
  * Each command is one phase, reported with GR_PHASE_START/END (ns, bytes).
  * touch and verify run on all vCPUs (smp_run); the rest on vCPU 0.
- * page_state[] holds each page's expected signature generation (sig.h).
+ * page_state[] holds each page's expected generation and fill (sig.h).
  */
 #include "guest/workload.h"
 #include "guest/balloon.h"
@@ -23,7 +23,7 @@
 #define RUN_POWER_OFF (-2) /* the host asked us to shut down */
 
 static struct {
-	uint8_t *page_state; /* per guest page: 0 = not ours */
+	uint16_t *page_state; /* per guest page: 0 = not ours (sig.h) */
 	/* Per guest page, one bit: touched since boot (or since the host
 	 * took it back).  A page touched for the first time must read
 	 * zero: the host never hands one guest another's data. */
@@ -43,7 +43,7 @@ struct job {
 	/* touch */
 	uint64_t remaining;
 	uint16_t node;
-	uint8_t full;
+	uint8_t ratio; /* 0: sparse (sig.h) */
 	bool short_of_memory;
 	uint64_t touched;
 	/* verify */
@@ -55,32 +55,35 @@ uint64_t workload_meta_bytes(uint64_t ram_size)
 {
 	uint64_t pages = ram_size >> PAGE_SHIFT;
 
-	return pages + (pages + 7) / 8;
+	return pages * sizeof(*wl.page_state) + (pages + 7) / 8;
 }
 
 void workload_init(void *meta)
 {
 	wl.page_state = meta;
 	wl.nr_pfns = kernel.ram_size >> PAGE_SHIFT;
-	wl.used = wl.page_state + wl.nr_pfns;
+	wl.used = (uint8_t *)(wl.page_state + wl.nr_pfns);
 	memset(wl.used, 0, (wl.nr_pfns + 7) / 8);
 	wl.lo_pfn = UINT64_MAX;
 	wl.hi_pfn = 0;
 	wl.rng = rdtsc() | 1;
 }
 
-static void report_corrupt(struct job *j, uint64_t pfn, uint8_t state,
-			   unsigned int idx)
+/* The first bad byte of a page, at offset off: the GPA of that byte, and
+ * the word that holds it as expected and as found. */
+static void report_corrupt(struct job *j, uint64_t pfn, uint16_t state,
+			   unsigned int off)
 {
+	unsigned int idx = off / 8;
 	uint64_t expect = sig_word(pfn, state, idx);
 	uint64_t found = ((volatile uint64_t *)(uintptr_t)(pfn << 12))[idx];
-	uint64_t gpa = (pfn << 12) + idx * 8;
 
 	if (atomic_add_return(&j->reported, 1) > MAX_CORRUPT_REPORTS)
 		return;
-	printk("corrupt page %lx: word %u expected %lx found %lx\n", pfn << 12,
-	       idx, expect, found);
-	report(GR_CORRUPT, "corrupt", gpa, expect, found, pfn << 12);
+	printk("corrupt page %lx: byte %u, word %u expected %lx found %lx\n",
+	       pfn << 12, off, idx, expect, found);
+	report(GR_CORRUPT, "corrupt", (pfn << 12) + off, expect, found,
+	       pfn << 12);
 }
 
 static void note_bad(struct job *j, uint64_t pfn)
@@ -97,12 +100,12 @@ static void note_bad(struct job *j, uint64_t pfn)
 /* Check one owned page; false (reported) if bad. */
 static bool check_page(struct job *j, uint64_t pfn)
 {
-	uint8_t st = wl.page_state[pfn];
-	unsigned int idx;
+	uint16_t st = wl.page_state[pfn];
+	unsigned int off;
 
-	if (sig_check(pfn, st, &idx))
+	if (sig_check(pfn, st, &off))
 		return true;
-	report_corrupt(j, pfn, st, idx);
+	report_corrupt(j, pfn, st, off);
 	note_bad(j, pfn);
 	return false;
 }
@@ -136,7 +139,8 @@ void workload_page_returned(uint64_t pfn)
 			   __ATOMIC_RELAXED);
 }
 
-/* A page we never wrote must be all zero where we are about to write. */
+/* A page we never wrote must be all zero where we are about to write:
+ * every word of a page we fill, the signature words of a sparse one. */
 static void check_fresh(struct job *j, uint64_t pfn, bool full)
 {
 	const volatile uint64_t *p = (const uint64_t *)(uintptr_t)(pfn << 12);
@@ -144,16 +148,19 @@ static void check_fresh(struct job *j, uint64_t pfn, bool full)
 	for (unsigned int i = 0; i < PAGE_SIZE / 8; i++) {
 		bool sig = i == sig_pos(pfn, 0) || i == sig_pos(pfn, 1) ||
 			   i == sig_pos(pfn, 2);
+		uint64_t v;
 
 		if (!full && !sig)
 			continue;
-		if (!p[i])
+		v = p[i];
+		if (!v)
 			continue;
 		if (atomic_add_return(&j->reported, 1) <= MAX_CORRUPT_REPORTS) {
 			printk("fresh page %lx holds old data: word %u is %lx\n",
-			       pfn << 12, i, p[i]);
+			       pfn << 12, i, v);
 			report(GR_CORRUPT, "fresh page not zero",
-			       (pfn << 12) + i * 8, 0, p[i], pfn << 12);
+			       (pfn << 12) + i * 8 + __builtin_ctzll(v) / 8, 0,
+			       v, pfn << 12);
 		}
 		note_bad(j, pfn);
 		return;
@@ -171,7 +178,7 @@ static uint16_t pick_node(struct job *j)
 static void touch_job(void *arg)
 {
 	struct job *j = arg;
-	uint8_t st = 1 | (j->full ? SIG_FULL : 0);
+	uint16_t st = ps_make(1, j->ratio);
 	uint64_t mine = 0;
 	unsigned int polls = 0;
 
@@ -202,7 +209,7 @@ static void touch_job(void *arg)
 			break;
 		for (uint32_t i = 0; i < got; i++) {
 			if (first_use(pfn + i))
-				check_fresh(j, pfn + i, j->full);
+				check_fresh(j, pfn + i, j->ratio);
 			wl.page_state[pfn + i] = st;
 			sig_write(pfn + i, st);
 		}
@@ -256,12 +263,13 @@ static void phase_end(const struct cmd *c, uint64_t t0, uint64_t bytes)
 	wl.phase++;
 }
 
-/* Touch npages new pages across all vCPUs; returns pages touched. */
-static uint64_t touch(uint64_t npages, uint16_t node, bool full)
+/* Touch npages new pages across all vCPUs, filled at ratio (0: sparse);
+ * returns pages touched. */
+static uint64_t touch(uint64_t npages, uint16_t node, unsigned int ratio)
 {
 	struct job j = { .remaining = npages,
 			 .node = node,
-			 .full = full,
+			 .ratio = ratio,
 			 .first_bad = UINT64_MAX };
 
 	if (node != NODE_ANY && node >= palloc_nr_nodes()) {
@@ -454,7 +462,7 @@ static uint64_t churn(const struct cmd *c)
 	struct stall_watch w = { 0 };
 
 	if (wl.owned < ws)
-		touch(ws - wl.owned, NODE_ANY, false);
+		touch(ws - wl.owned, NODE_ANY, c->ratio);
 	stall_start(&w);
 	while ((now = now_ns()) < end) {
 		uint64_t el = now - start, due, batch;
@@ -519,7 +527,7 @@ static int run_list(const struct script *s, int16_t idx)
 		t0 = now_ns();
 		switch (c->op) {
 		case CMD_TOUCH:
-			bytes = touch(c->size >> PAGE_SHIFT, c->node, c->full)
+			bytes = touch(c->size >> PAGE_SHIFT, c->node, c->ratio)
 				<< PAGE_SHIFT;
 			if (bytes < (c->size & ~(PAGE_SIZE - 1)) &&
 			    !power_off_pending())

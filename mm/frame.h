@@ -56,6 +56,14 @@ enum frame_state {
 #define PB_CLEAN 0x10
 
 #define FRAME_OWNER_NONE 0 /* VM ids start at 1 */
+/*
+ * The compressed store of the cold tier (swap/zsmalloc.c): its frames
+ * hold compressed pages of many guests, back no GPA (gpa 0), are order 0
+ * and pinned (the store's handles point into them).  mm_validate()
+ * checks that much and asks no reverse map about them; the OOM killer
+ * counts them for no guest.
+ */
+#define FRAME_OWNER_ZSWAP 0xfffe
 #define FRAME_OWNER_MAX 0xffff
 
 struct frame {
@@ -65,7 +73,8 @@ struct frame {
 	uint8_t pb;
 	uint8_t zone; /* index in pool->zones[] */
 	uint8_t reserved;
-	uint16_t owner; /* VM id while FRAME_INUSE, else FRAME_OWNER_NONE */
+	uint16_t owner; /* VM id while FRAME_INUSE (or FRAME_OWNER_ZSWAP),
+			 * else FRAME_OWNER_NONE */
 	union {
 		struct {
 			pfn_t next;

@@ -11,6 +11,7 @@ static const struct {
 } gfp_names[] = {
 	{ GFP_GUEST_HUGE_LIGHT, "GFP_GUEST_HUGE_LIGHT" },
 	{ GFP_OFFLINE, "GFP_OFFLINE" },
+	{ GFP_ZSWAP, "GFP_ZSWAP" },
 	{ GFP_GUEST, "GFP_GUEST" },
 	{ GFP_GUEST_PINNED, "GFP_GUEST_PINNED" },
 	{ GFP_ATOMIC, "GFP_ATOMIC" },

@@ -67,6 +67,12 @@ enum {
  *   pressure (offline_pages()): movable, reclaim and compaction, retries
  *   but no OOM (the caller decides), silent, not zeroed (the host takes
  *   it back).
+ * GFP_ZSWAP: a frame of the compressed store (swap/), as zswap asks
+ *   zsmalloc: the store fills from reclaim itself, so no direct reclaim
+ *   (kswapd is woken), no retry, silent; unmovable (objects are reached
+ *   by address), not zeroed (every object is written before it is read).
+ *   A store that gets no frame answers "no memory" and the caller keeps
+ *   the page.
  */
 #define GFP_VMM (__GFP_RECLAIM)
 #define GFP_ATOMIC (__GFP_HIGH | __GFP_KSWAPD_RECLAIM)
@@ -79,6 +85,7 @@ enum {
 #define GFP_OFFLINE                                                           \
 	(__GFP_RECLAIM | __GFP_MOVABLE | __GFP_RETRY_MAYFAIL | __GFP_NOWARN | \
 	 __GFP_NOMEMALLOC)
+#define GFP_ZSWAP (__GFP_KSWAPD_RECLAIM | __GFP_NORETRY | __GFP_NOWARN)
 
 static inline bool gfpflags_allow_blocking(gfp_t gfp)
 {

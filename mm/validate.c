@@ -14,7 +14,9 @@
  *  - no two free buddies of the same order are left unmerged;
  *  - nr_free_pages equals the free frames on the lists;
  *  - owners: free frames have none, an owned frame's gpa is page aligned
- *    and (through ops.rmap_check) its owner maps that gpa to it;
+ *    and (through ops.rmap_check) its owner maps that gpa to it; frames
+ *    of the compressed store (FRAME_OWNER_ZSWAP) are order 0, pinned and
+ *    back no gpa;
  *  - frames compaction isolated as targets are order 0, without owner,
  *    and as many as zone->nr_isolated_pages says;
  *  - blocks being given back to the host are of pageblock order or more
@@ -201,7 +203,20 @@ static int validate_zone(struct mm_pool *pool, struct zone *zone, char *err,
 			if (returned_pb)
 				goto returned_in_use;
 			owner = __atomic_load_n(&f->owner, __ATOMIC_ACQUIRE);
-			if (owner != FRAME_OWNER_NONE) {
+			if (owner == FRAME_OWNER_ZSWAP) {
+				/* Freed meanwhile (the owner goes first): in
+				 * transit, as below. */
+				if ((o || !(frame_flags(f) & FF_PINNED) ||
+				     READ_ONCE(f->gpa)) &&
+				    __atomic_load_n(&f->owner,
+						    __ATOMIC_ACQUIRE) == owner)
+					return errf(
+						err, errlen, -EUCLEAN,
+						"pfn 0x%x of the compressed store: order %u, flags 0x%x, gpa 0x%" PRIx64
+						" (order 0, pinned, no gpa)",
+						p, o, frame_flags(f),
+						READ_ONCE(f->gpa));
+			} else if (owner != FRAME_OWNER_NONE) {
 				uint64_t g = READ_ONCE(f->gpa);
 
 				if (g & (PAGE_SIZE - 1))

@@ -13,17 +13,18 @@ util/           util/ guest/units.h
 guest/          guest/
 mm/             mm/ util/
 balloon/        balloon/ mm/ util/
+swap/           swap/ mm/ util/
 vmm/config/     vmm/config/ util/ guest/abi.h guest/script.h guest/units.h mm/types.h
 vmm/loader/     vmm/loader/ util/ guest/abi.h
 vmm/guest_mem/  vmm/guest_mem/ mm/ util/ guest/abi.h
 vmm/virtio/     vmm/virtio/ mm/ util/ guest/abi.h guest/virtio_regs.h
 vmm/kvm/        vmm/kvm/ vmm/loader/ vmm/guest_mem/ vmm/config/ mm/ util/ guest/abi.h
-vmm/host/       vmm/host/ vmm/kvm/ vmm/virtio/ vmm/guest_mem/ vmm/loader/ vmm/config/ balloon/ mm/ util/ guest/abi.h
-vmm/ctl/        vmm/ctl/ vmm/host/ vmm/kvm/ vmm/virtio/ vmm/guest_mem/ vmm/config/ balloon/ mm/ util/ guest/abi.h
-vmm/cli/        vmm/ balloon/ mm/ util/ guest/abi.h
+vmm/host/       vmm/host/ vmm/kvm/ vmm/virtio/ vmm/guest_mem/ vmm/loader/ vmm/config/ balloon/ swap/ mm/ util/ guest/abi.h
+vmm/ctl/        vmm/ctl/ vmm/host/ vmm/kvm/ vmm/virtio/ vmm/guest_mem/ vmm/config/ balloon/ swap/ mm/ util/ guest/abi.h
+vmm/cli/        vmm/ balloon/ swap/ mm/ util/ guest/abi.h
 tools/vmmctl/   tools/vmmctl/ vmm/ctl/ctl.h vmm/ctl/path.h util/
-tools/          tools/ vmm/ balloon/ mm/ util/ guest/abi.h !vmm/host/host.h
-tests/          tests/ tools/ vmm/ balloon/ mm/ util/ guest/
+tools/          tools/ vmm/ balloon/ swap/ mm/ util/ guest/abi.h guest/fill.h !vmm/host/host.h
+tests/          tests/ tools/ vmm/ balloon/ swap/ mm/ util/ guest/
 '
 # The tree checked: the argument, else the one this script is in.
 cd "${1:-$(dirname "$0")/..}" || exit 2

@@ -8,6 +8,8 @@ debian_pkg() {
 	liburing) echo liburing-dev ;;
 	check) echo check ;;
 	jansson) echo libjansson-dev ;;
+	liblz4) echo liblz4-dev ;;
+	libzstd) echo libzstd-dev ;;
 	*) echo "$1" ;;
 	esac
 }

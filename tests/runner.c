@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * The Check runner of both test programs: check_mm (tests/mm/runner_mm.c,
- * mm's suites, linked with libmm.a alone) and check_all (tests/
- * runner_all.c, every other suite).  Each module has its own suite in
+ * The Check runner of the three test programs: check_mm (tests/mm/
+ * runner_mm.c, mm's suites, linked with libmm.a alone), check_swap
+ * (tests/swap/runner_swap.c, the cold tier's, with libswap.a and libmm.a)
+ * and check_all (tests/runner_all.c, every other suite).  Each module has its own suite in
  * tests/check_<module>.c; suites that need /dev/kvm are left out with a
  * SKIP line (and the reason) where it is missing, never passed silently.
  *
@@ -60,7 +61,8 @@ int run_suites(const char *prog, const struct suite_entry *suites)
 	/* The other program may have it: say where to look. */
 	if (only && *only && !srunner_ntests_run(sr))
 		printf("%s: no suite %s here: check_mm has mm's suites, "
-		       "check_all the others (README)\n",
+		       "check_swap the cold tier's, check_all the others "
+		       "(README)\n",
 		       prog, only);
 	srunner_free(sr);
 	return failed ? EXIT_FAILURE : EXIT_SUCCESS;

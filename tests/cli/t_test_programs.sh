@@ -1,24 +1,31 @@
 #!/bin/sh
-# The two Check programs: every suite of tests/*/check_*.c runs in
+# The three Check programs: every suite of tests/*/check_*.c runs in
 # exactly one of them, the suites of tests/mm/ in check_mm
-# (tests/mm/runner_mm.c), the others in check_all (tests/runner_all.c);
-# check_mm is linked with libmm.a alone; CK_RUN_SUITE names a suite of
-# either, and the other one says where it is.
+# (tests/mm/runner_mm.c), those of tests/swap/ in check_swap
+# (tests/swap/runner_swap.c), the others in check_all
+# (tests/runner_all.c); check_mm is linked with libmm.a alone, check_swap
+# with libswap.a and libmm.a; CK_RUN_SUITE names a suite of any, and the
+# others say where it is.
 build="$1"
 top="$(dirname "$0")/../.."
 fail=0
 for f in "$top"/tests/*/check_*.c; do
+	runners="$top/tests/mm/runner_mm.c $top/tests/swap/runner_swap.c $top/tests/runner_all.c"
 	case "$f" in
-	*/tests/mm/*) mine="$top/tests/mm/runner_mm.c" other="$top/tests/runner_all.c" ;;
-	*) mine="$top/tests/runner_all.c" other="$top/tests/mm/runner_mm.c" ;;
+	*/tests/mm/*) mine="$top/tests/mm/runner_mm.c" ;;
+	*/tests/swap/*) mine="$top/tests/swap/runner_swap.c" ;;
+	*) mine="$top/tests/runner_all.c" ;;
 	esac
 	for s in $(sed -n 's/^Suite \*\([a-z0-9_]*\)(void)$/\1/p' "$f"); do
-		n=$(grep -c "X($s," "$mine")
-		m=$(grep -c "X($s," "$other")
-		[ "$n" = 1 ] && [ "$m" = 0 ] || {
-			echo "$f: $s is listed $n times in $(basename "$mine"), $m in $(basename "$other")"
-			fail=1
-		}
+		for r in $runners; do
+			n=$(grep -c "X($s," "$r")
+			want=0
+			[ "$r" = "$mine" ] && want=1
+			[ "$n" = "$want" ] || {
+				echo "$f: $s is listed $n times in $(basename "$r"), not $want"
+				fail=1
+			}
+		done
 	done
 done
 
@@ -35,6 +42,20 @@ out=$(CK_RUN_SUITE=buddy timeout 60 "$build/tests/check_all") ||
 	{ echo "check_all buddy: exit $?"; fail=1; }
 echo "$out" | grep -q 'no suite buddy here: check_mm has' ||
 	{ echo "check_all buddy: $out"; fail=1; }
+# Nothing above the cold tier in check_swap: not the host, the reclaim
+# engine; the tier and mm are in.
+if nm "$build/tests/check_swap" | grep -Eq ' T (host_create|reclaimer_start|evloop_init)$' ||
+	! nm "$build/tests/check_swap" | grep -q ' T zswap_store$'; then
+	echo "check_swap links more than libswap.a and libmm.a"
+	fail=1
+fi
+out=$(CK_RUN_SUITE=swap_map timeout 60 "$build/tests/check_swap") ||
+	{ echo "check_swap swap_map: exit $?"; fail=1; }
+echo "$out" | grep -q '^100%: Checks: [1-9]' || { echo "check_swap swap_map: $out"; fail=1; }
+out=$(CK_RUN_SUITE=swap_map timeout 60 "$build/tests/check_all") ||
+	{ echo "check_all swap_map: exit $?"; fail=1; }
+echo "$out" | grep -q 'no suite swap_map here: .*check_swap the cold tier' ||
+	{ echo "check_all swap_map: $out"; fail=1; }
 out=$(CK_RUN_SUITE=policy timeout 60 "$build/tests/check_all") ||
 	{ echo "check_all policy: exit $?"; fail=1; }
 echo "$out" | grep -q '^100%: Checks: [1-9]' || { echo "check_all policy: $out"; fail=1; }

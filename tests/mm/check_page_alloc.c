@@ -269,6 +269,63 @@ START_TEST(test_zeroing)
 }
 END_TEST
 
+/* A reverse map that knows no page: any frame it is asked about fails. */
+static unsigned long rmap_asked;
+
+static bool rmap_none(void *priv, uint16_t owner, gpa_t g, pfn_t pfn)
+{
+	(void)priv, (void)owner, (void)g, (void)pfn;
+	rmap_asked++;
+	return false;
+}
+
+/*
+ * A frame of the compressed store (GFP_ZSWAP, pinned, FRAME_OWNER_ZSWAP,
+ * no gpa) is the store's to mm_validate(): no guest's reverse map is
+ * asked about it, and one that is not order 0, not pinned or has a gpa
+ * is reported.
+ */
+START_TEST(test_store_frames)
+{
+	struct mm_pool *pool = test_pool(16, 1, 0);
+	struct mm_ops ops = { .rmap_check = rmap_none };
+	char err[256], gfp[64];
+	pfn_t p, q;
+
+	mm_set_ops(pool, &ops);
+	rmap_asked = 0;
+	ck_assert_str_eq(gfp_flags_str(GFP_ZSWAP, gfp, sizeof(gfp)),
+			 "GFP_ZSWAP");
+	p = alloc_pages_node(pool, 0, GFP_ZSWAP, 0);
+	ck_assert_uint_ne(p, PFN_NONE);
+	/* Not movable: an unmovable pageblock. */
+	ck_assert_int_eq(get_pageblock_migratetype(pool, p), MIGRATE_UNMOVABLE);
+	frame_set_pinned(pool, p);
+	frame_set_owner(pool, p, FRAME_OWNER_ZSWAP, gpa(0));
+	ck_validate(pool);
+	ck_assert_uint_eq(rmap_asked, 0);
+
+	frame_flags_update(&pool->frames[p], FF_PINNED, 0);
+	ck_assert_int_eq(mm_validate(pool, err, sizeof(err)), -EUCLEAN);
+	ck_assert_msg(strstr(err, "of the compressed store"), "%s", err);
+	frame_set_pinned(pool, p);
+	frame_set_owner(pool, p, FRAME_OWNER_ZSWAP, gpa(0x5000));
+	ck_assert_int_eq(mm_validate(pool, err, sizeof(err)), -EUCLEAN);
+	q = alloc_pages_node(pool, 0, GFP_ZSWAP, 1);
+	frame_set_pinned(pool, q);
+	frame_set_owner(pool, q, FRAME_OWNER_ZSWAP, gpa(0));
+	frame_clear_owner(pool, p);
+	ck_assert_int_eq(mm_validate(pool, err, sizeof(err)), -EUCLEAN);
+	ck_assert_msg(strstr(err, "order 1"), "%s", err);
+	frame_clear_owner(pool, q);
+	ck_validate(pool);
+	__free_pages(pool, p, 0);
+	__free_pages(pool, q, 1);
+	ck_validate(pool);
+	mm_pool_destroy(pool);
+}
+END_TEST
+
 Suite *page_alloc_suite(void)
 {
 	Suite *s = suite_create("page_alloc");
@@ -286,6 +343,7 @@ Suite *page_alloc_suite(void)
 	tcase_add_test(tc, test_no_ops);
 	tcase_add_test(tc, test_bad_order_and_node);
 	tcase_add_test(tc, test_zeroing);
+	tcase_add_test(tc, test_store_frames);
 	suite_add_tcase(s, tc);
 	return s;
 }

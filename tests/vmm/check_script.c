@@ -39,7 +39,7 @@ START_TEST(test_good_script)
 	ck_assert_uint_eq(c->op, CMD_TOUCH);
 	ck_assert_uint_eq(c->size, 8ULL << 20);
 	ck_assert_uint_eq(c->node, 1);
-	ck_assert_uint_eq(c->full, 1);
+	ck_assert_uint_eq(c->ratio, 1); /* pattern=full: incompressible */
 	c = &s->cmd[c->next];
 	ck_assert_uint_eq(c->op, CMD_HOLD);
 	ck_assert_uint_eq(c->ns, 60000000000ULL); /* a minute, not a MiB */
@@ -76,6 +76,14 @@ static const struct {
 	{ "churn ws=1G rate=0 time=1s",
 	  "@11: more than the 62M the guest can own 'ws=1G'" },
 	{ "touch 4M node=2", "@15: the guest has no such node 'node=2'" },
+	{ "touch 4M ratio=0", "@16: bad value 'ratio=0'" },
+	{ "touch 4M ratio=9", "@16: bad value 'ratio=9'" },
+	{ "touch 4M ratio=2.5", "@18: bad value 'ratio=2.5'" },
+	{ "touch 4M pattern=full ratio=3",
+	  "@29: one of pattern= and ratio= 'ratio=3'" },
+	{ "churn ws=4M rate=0 time=1s pattern=full",
+	  "@39: unexpected argument 'pattern=full'" },
+	{ "free 4M ratio=3", "@15: extra argument 'ratio=3'" },
 };
 
 START_TEST(test_bad_script)
@@ -85,6 +93,29 @@ START_TEST(test_bad_script)
 
 	ck_assert_msg(ret == -1, "'%s' accepted", bad[_i].script);
 	ck_assert_str_eq(s->error, bad[_i].error);
+	free(s);
+}
+END_TEST
+
+/* ratio=R: what the pages a touch or a churn fills hold (guest/fill.h). */
+START_TEST(test_ratio)
+{
+	int ret;
+	struct script *s = parse("touch 8M ratio=3; touch 4M ratio=8 node=1; "
+				 "churn ws=16M rate=0 time=1s ratio=1; "
+				 "touch 4M pattern=sparse; touch 4M",
+				 &env64, &ret);
+	const struct cmd *c;
+	static const uint8_t want[] = { 3, 8, 1, 0, 0 };
+	unsigned int i = 0;
+
+	ck_assert_msg(ret == 0, "%s", s->error);
+	for (c = &s->cmd[s->head];; c = &s->cmd[c->next]) {
+		ck_assert_uint_eq(c->ratio, want[i++]);
+		if (c->next < 0)
+			break;
+	}
+	ck_assert_uint_eq(i, 5);
 	free(s);
 }
 END_TEST
@@ -116,6 +147,7 @@ Suite *script_suite(void)
 	tcase_add_loop_test(tc, test_bad_script, 0,
 			    sizeof(bad) / sizeof(bad[0]));
 	tcase_add_test(tc, test_env);
+	tcase_add_test(tc, test_ratio);
 	suite_add_tcase(s, tc);
 	return s;
 }

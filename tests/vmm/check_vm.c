@@ -12,6 +12,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <lz4.h>
+
+#include "guest/fill.h"
 #include "guest/script.h"
 #include "tests/runner.h"
 #include "vmm/kvm/cpu_cgroup.h"
@@ -266,6 +269,15 @@ static uint64_t last_touched(struct vm *vm, uint64_t below)
 	return 0;
 }
 
+/* Did the guest report a corrupt byte at gpa (compared under mask)? */
+static bool corrupt_at(const struct vm_summary *s, uint64_t gpa, uint64_t mask)
+{
+	for (unsigned int i = 0; i < s->nr_corrupt && i < VM_MAX_CORRUPT; i++)
+		if ((s->corrupt_gpa[i] & mask) == gpa)
+			return true;
+	return false;
+}
+
 START_TEST(test_corruption_detected)
 {
 	struct vm *vm =
@@ -293,8 +305,134 @@ START_TEST(test_corruption_detected)
 	ck_assert_uint_eq(r.s.verify_bad, 2);
 	ck_assert_uint_eq(r.s.nr_corrupt, 2);
 	ck_assert_uint_eq(r.s.verify_first_bad, gpa2);
-	ck_assert(r.s.corrupt_gpa[0] == gpa1 || r.s.corrupt_gpa[1] == gpa1);
-	ck_assert(r.s.corrupt_gpa[0] == gpa2 || r.s.corrupt_gpa[1] == gpa2);
+	/* The first bad byte: the flipped bit is in byte 1 of word 0; the
+	 * lost page's first bad byte is in its word 0. */
+	ck_assert(corrupt_at(&r.s, gpa1 + 1, ~0UL));
+	ck_assert(corrupt_at(&r.s, gpa2, ~7UL));
+}
+END_TEST
+
+/* Wait until the guest has ended its first phase. */
+static void wait_first_phase(struct vm *vm)
+{
+	struct vm_summary s;
+
+	for (int i = 0; i < 5000; i++) {
+		vm_get_summary(vm, &s);
+		if (s.nr_phases >= 1)
+			return;
+		usleep(1000);
+	}
+	ck_abort_msg("the first phase never ended");
+}
+
+/*
+ * touch ratio=3: every page holds what guest/fill.h makes of its GPA and
+ * generation, which lz4 compresses about 3:1, and verify checks every
+ * byte of it, with a churn rewriting pages in between.
+ */
+START_TEST(test_ratio_pages)
+{
+	struct vm *vm = boot("ratio",
+			     "touch 16M ratio=3; hold 300ms; verify; "
+			     "churn ws=16M rate=0 time=50ms; verify",
+			     64, 2, 1);
+	uint64_t gpa, in = 0, out = 0;
+	unsigned int pages = 0;
+	static char dst[LZ4_COMPRESSBOUND(4096)];
+	uint64_t want[512];
+	struct result r;
+
+	wait_first_phase(vm);
+	gpa = last_touched(vm, vm->ram_size);
+	ck_assert_uint_ne(gpa, 0);
+	for (; pages < 256; gpa -= 4096, pages++) {
+		const uint64_t *p = vm_mem_hva(vm, gpa, 4096);
+		int n;
+
+		fill_page(want, gpa, 1, 3);
+		ck_assert_msg(!memcmp(p, want, 4096),
+			      "page 0x%lx is not fill_page(gpa, 1, 3)", gpa);
+		n = LZ4_compress_default((const char *)p, dst, 4096,
+					 sizeof(dst));
+		ck_assert_int_gt(n, 0);
+		in += 4096;
+		out += n;
+	}
+	printf("vm: touch ratio=3: lz4 compresses the guest's pages %.2f:1\n",
+	       (double)in / out);
+	ck_assert_msg(in > 2.4 * out && in < 3.6 * out, "ratio %.2f",
+		      (double)in / out);
+	finish(vm, 10000, &r);
+	assert_clean_exit(&r, "ratio");
+	ck_assert_uint_eq(r.s.phase[2].bytes, 16UL << 20); /* verify */
+	ck_assert_uint_eq(r.s.phase[4].bytes, 16UL << 20);
+}
+END_TEST
+
+/* A churn fills the pages it touches first at its ratio= too, and its
+ * rewrites keep them so. */
+START_TEST(test_ratio_churn)
+{
+	struct vm *vm = boot("ratio-churn",
+			     "churn ws=8M rate=0 time=50ms ratio=2; "
+			     "hold 300ms; verify",
+			     64, 1, 1);
+	static char dst[LZ4_COMPRESSBOUND(4096)];
+	uint64_t gpa, in = 0, out = 0;
+	struct result r;
+
+	wait_first_phase(vm);
+	gpa = last_touched(vm, vm->ram_size);
+	ck_assert_uint_ne(gpa, 0);
+	for (unsigned int i = 0; i < 128; i++, gpa -= 4096) {
+		int n = LZ4_compress_default(vm_mem_hva(vm, gpa, 4096), dst,
+					     4096, sizeof(dst));
+
+		ck_assert_int_gt(n, 0);
+		in += 4096;
+		out += n;
+	}
+	ck_assert_msg(in > 1.6 * out && in < 2.4 * out, "ratio %.2f",
+		      (double)in / out);
+	finish(vm, 10000, &r);
+	assert_clean_exit(&r, "ratio-churn");
+	ck_assert_uint_eq(r.s.phase[2].bytes, 8UL << 20);
+}
+END_TEST
+
+/*
+ * Every byte of a ratio page is checked, not only signature words: a
+ * byte changed among the zeros of one page and among the random words of
+ * another are both found, and the report names the very byte.
+ */
+START_TEST(test_ratio_corruption)
+{
+	struct vm *vm = boot("ratio-corrupt",
+			     "touch 16M ratio=4; hold 400ms; verify", 64, 1, 1);
+	uint64_t gpa1, gpa2;
+	struct result r;
+	uint8_t *p;
+
+	wait_first_phase(vm);
+	gpa1 = last_touched(vm, vm->ram_size);
+	ck_assert_uint_ne(gpa1, 0);
+	gpa2 = gpa1 - 7 * 4096;
+	/* Byte 3000 is in block 11's zeros (about 8 random words a block
+	 * at ratio 4, 32 words each); byte 5 in word 0, random. */
+	p = vm_mem_hva(vm, gpa1, 4096);
+	ck_assert_uint_eq(p[3000], 0);
+	p[3000] = 0x20;
+	p = vm_mem_hva(vm, gpa2, 4096);
+	p[5] ^= 0x01;
+	finish(vm, 5000, &r);
+	ck_assert_int_eq(r.why, VM_EXIT_GUEST_EXIT);
+	ck_assert_int_eq(r.s.exit_status, 1);
+	ck_assert_uint_eq(r.s.verify_bad, 2);
+	ck_assert_uint_eq(r.s.nr_corrupt, 2);
+	ck_assert_uint_eq(r.s.verify_first_bad, gpa2);
+	ck_assert(corrupt_at(&r.s, gpa1 + 3000, ~0UL));
+	ck_assert(corrupt_at(&r.s, gpa2 + 5, ~0UL));
 }
 END_TEST
 
@@ -541,6 +679,9 @@ Suite *vm_suite(void)
 	tcase_add_test(tc, test_time_units);
 	tcase_add_test(tc, test_out_of_memory);
 	tcase_add_test(tc, test_corruption_detected);
+	tcase_add_test(tc, test_ratio_pages);
+	tcase_add_test(tc, test_ratio_churn);
+	tcase_add_test(tc, test_ratio_corruption);
 	tcase_add_test(tc, test_pause_resume);
 	tcase_add_test(tc, test_host_stop);
 	tcase_add_loop_test(tc, test_shutdown_request, 0,
