@@ -213,7 +213,7 @@ bench: all
 
 # libFuzzer build of the guest-facing parsers (not part of `all`).
 FUZZ_SRCS := tools/fuzz_virtqueue.c vmm/virtio/virtqueue.c vmm/virtio/mmio.c \
-             vmm/virtio/balloon.c mm/trace.c
+             vmm/virtio/balloon.c mm/trace.c util/histogram.c
 fuzz: $(BUILD)/fuzz/fuzz_virtqueue
 $(BUILD)/fuzz/fuzz_virtqueue: $(FUZZ_SRCS)
 	@mkdir -p $(@D)
