@@ -35,7 +35,8 @@ void hist_merge_since(struct histogram *dst, const struct histogram *now,
  */
 void hist_snapshot(struct histogram *dst, const struct histogram *src);
 /*
- * For each bound le[i] (ascending): how many values the histogram knows
+ * For each bound le[i] (ascending): how many values h (a copy no one adds
+ * to: hist_snapshot()) knows
  * to be at most le[i], those of the buckets that end at or below it, into
  * cum[i].  A value less than a bucket's width (1/16 of its magnitude)
  * below a bound may be counted from the next bound on: never below its
