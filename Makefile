@@ -30,14 +30,14 @@ ifeq ($(BUILD),build)
 BUILD := build-$(subst $(comma),-,$(SANITIZE))
 endif
 endif
-PKGS     := liburing check jansson
+PKGS     := liburing check jansson libmicrohttpd
 DEPS_OK  := $(BUILD)/.deps-ok
 
 CPPFLAGS := -I. -D_GNU_SOURCE -MMD -MP
 CFLAGS   := -std=gnu11 $(OPT) -g -Wall -Wextra $(WERROR) -pthread \
             -fno-strict-aliasing -Wno-missing-field-initializers
 LDFLAGS  := -pthread
-LDLIBS   := -luring -ljansson
+LDLIBS   := -luring -ljansson -lmicrohttpd
 CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt)
 
 ifneq ($(SANITIZE),)
