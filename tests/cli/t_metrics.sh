@@ -117,7 +117,8 @@ if grep -q '00000000000000000000000000000001 .* lo$' /proc/net/if_inet6 2>/dev/n
 	"http://[::1]:"[0-9]*/metrics) ;;
 	*) echo "no IPv6 metrics URL: $(cat "$tmp/log6")"; fail=1 ;;
 	esac
-	curl -gsS --max-time 5 "$url" | grep -q '^# TYPE vmm_guests gauge$' ||
+	curl -gsS --max-time 5 -o "$tmp/m6" "$url" &&
+		grep -q '^# TYPE vmm_guests gauge$' "$tmp/m6" ||
 		{ echo "no scrape over IPv6 at $url"; fail=1; }
 	kill "$pid"
 	wait "$pid"
