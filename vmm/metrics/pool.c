@@ -31,8 +31,8 @@ static void vmstat_counters(struct vmm_host *h, FILE *f)
 		snprintf(name, sizeof(name), "vmm_vmstat_%s_total",
 			 vmstat_text[i]);
 		snprintf(help, sizeof(help),
-			 "The pool's vmstat counter %s, as /proc/vmstat's "
-			 "(docs/metrics.md).",
+			 "The pool's vmstat counter %s: what it counts and in "
+			 "what unit is in docs/counters.md.",
 			 vmstat_text[i]);
 		prom_family(f, name, "counter", help);
 		prom_u64(f, name, NULL, 0, ev[i]);
