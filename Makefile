@@ -30,14 +30,14 @@ ifeq ($(BUILD),build)
 BUILD := build-$(subst $(comma),-,$(SANITIZE))
 endif
 endif
-PKGS     := liburing check jansson liblz4 libzstd
+PKGS     := liburing check jansson liblz4 libzstd libmicrohttpd
 DEPS_OK  := $(BUILD)/.deps-ok
 
 CPPFLAGS := -I. -D_GNU_SOURCE -MMD -MP
 CFLAGS   := -std=gnu11 $(OPT) -g -Wall -Wextra $(WERROR) -pthread \
             -fno-strict-aliasing -Wno-missing-field-initializers
 LDFLAGS  := -pthread
-LDLIBS   := -luring -ljansson -llz4 -lzstd
+LDLIBS   := -luring -ljansson -llz4 -lzstd -lmicrohttpd
 CHECK_LIBS = $(shell pkg-config --libs check 2>/dev/null || echo -lcheck -lsubunit -lm -lrt)
 
 ifneq ($(SANITIZE),)
@@ -229,7 +229,7 @@ bench: all
 
 # libFuzzer build of the guest-facing parsers (not part of `all`).
 FUZZ_SRCS := tools/fuzz_virtqueue.c vmm/virtio/virtqueue.c vmm/virtio/mmio.c \
-             vmm/virtio/balloon.c mm/trace.c
+             vmm/virtio/balloon.c mm/trace.c util/histogram.c
 fuzz: $(BUILD)/fuzz/fuzz_virtqueue
 $(BUILD)/fuzz/fuzz_virtqueue: $(FUZZ_SRCS)
 	@mkdir -p $(@D)

@@ -17,6 +17,7 @@
 #include "mm/mmzone.h"
 #include "mm/fail_page_alloc.h"
 #include "mm/trace.h"
+#include "util/histogram.h"
 
 struct mm_config {
 	uint64_t pool_bytes;
@@ -190,6 +191,11 @@ struct mm_pool {
 	pthread_mutex_t hotplug_lock;
 	struct fail_page_alloc fail;
 	struct trace_ring trace;
+	/* How long the slow path's steps took, per call, in ns (lock-free
+	 * adds): one direct reclaim (drsnoop's unit), one direct
+	 * compaction. */
+	struct histogram direct_reclaim_ns;
+	struct histogram direct_compact_ns;
 	unsigned long warn_count; /* allocation failure reports printed */
 	FILE *printk_file; /* mm_set_printk(); NULL: stderr */
 };

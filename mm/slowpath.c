@@ -106,7 +106,7 @@ static pfn_t __alloc_pages_direct_compact(struct mm_pool *pool, gfp_t gfp_mask,
 					  enum compact_result *compact_result)
 {
 	unsigned int noreclaim_flag;
-	uint64_t t0;
+	uint64_t t0, ns;
 	pfn_t pfn;
 
 	*compact_result = COMPACT_SKIPPED;
@@ -123,8 +123,10 @@ static pfn_t __alloc_pages_direct_compact(struct mm_pool *pool, gfp_t gfp_mask,
 		*compact_result = try_to_compact_pages(pool, gfp_mask, order,
 						       alloc_flags, ac, prio);
 	memalloc_noreclaim_restore(noreclaim_flag);
-	trace_event(&pool->trace, TR_COMPACT_END, order, *compact_result,
-		    trace_clock_ns() - t0, mm_current_vm());
+	ns = trace_clock_ns() - t0;
+	hist_add(&pool->direct_compact_ns, ns);
+	trace_event(&pool->trace, TR_COMPACT_END, order, *compact_result, ns,
+		    mm_current_vm());
 	if (*compact_result == COMPACT_SKIPPED)
 		return PFN_NONE;
 
@@ -153,7 +155,7 @@ static pfn_t __alloc_pages_direct_reclaim(struct mm_pool *pool, gfp_t gfp_mask,
 {
 	unsigned int noreclaim_flag;
 	bool drained = false;
-	uint64_t t0;
+	uint64_t t0, ns;
 	pfn_t pfn;
 
 	*did_some_progress = 0;
@@ -166,9 +168,10 @@ static pfn_t __alloc_pages_direct_reclaim(struct mm_pool *pool, gfp_t gfp_mask,
 		*did_some_progress = pool->ops.direct_reclaim(
 			pool->ops.priv, gfp_mask, order, ac);
 		memalloc_noreclaim_restore(noreclaim_flag);
+		ns = trace_clock_ns() - t0;
+		hist_add(&pool->direct_reclaim_ns, ns);
 		trace_event(&pool->trace, TR_DIRECT_RECLAIM_END,
-			    *did_some_progress, trace_clock_ns() - t0,
-			    mm_current_vm(), 0);
+			    *did_some_progress, ns, mm_current_vm(), 0);
 	}
 	/* Frames parked in other threads' caches are free memory too. */
 retry:

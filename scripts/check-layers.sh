@@ -21,6 +21,7 @@ vmm/virtio/     vmm/virtio/ mm/ util/ guest/abi.h guest/virtio_regs.h
 vmm/kvm/        vmm/kvm/ vmm/loader/ vmm/guest_mem/ vmm/config/ mm/ util/ guest/abi.h
 vmm/host/       vmm/host/ vmm/kvm/ vmm/virtio/ vmm/guest_mem/ vmm/loader/ vmm/config/ balloon/ swap/ mm/ util/ guest/abi.h
 vmm/ctl/        vmm/ctl/ vmm/host/ vmm/kvm/ vmm/virtio/ vmm/guest_mem/ vmm/config/ balloon/ swap/ mm/ util/ guest/abi.h
+vmm/metrics/    vmm/metrics/ vmm/host/api.h mm/ util/
 vmm/cli/        vmm/ balloon/ swap/ mm/ util/ guest/abi.h
 tools/vmmctl/   tools/vmmctl/ vmm/ctl/ctl.h vmm/ctl/path.h util/
 tools/          tools/ vmm/ balloon/ swap/ mm/ util/ guest/abi.h guest/fill.h !vmm/host/host.h

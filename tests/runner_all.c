@@ -19,6 +19,7 @@
 	X(policy_suite, false)                    \
 	X(reclaim_suite, false)                   \
 	X(options_suite, false)                   \
+	X(metrics_suite, false)                   \
 	X(script_suite, false)                    \
 	X(host_limits_suite, false)               \
 	X(event_loop_suite, false)                \
@@ -45,6 +46,7 @@
 	X(counters_suite, true)                   \
 	X(ctl_guests_suite, true)                 \
 	X(ctl_pressure_suite, true)               \
+	X(metrics_kvm_suite, true)                \
 	X(overcommit_suite, true)
 
 SUITES(SUITE_DECLARE)

@@ -85,3 +85,28 @@ void hist_merge_since(struct histogram *dst, const struct histogram *now,
 	if (now->max > dst->max)
 		dst->max = now->max;
 }
+
+void hist_snapshot(struct histogram *dst, const struct histogram *src)
+{
+	dst->n = 0;
+	for (unsigned int b = 0; b < HIST_BUCKETS; b++) {
+		dst->count[b] =
+			__atomic_load_n(&src->count[b], __ATOMIC_RELAXED);
+		dst->n += dst->count[b];
+	}
+	dst->sum = __atomic_load_n(&src->sum, __ATOMIC_RELAXED);
+	dst->max = __atomic_load_n(&src->max, __ATOMIC_RELAXED);
+}
+
+void hist_cumulative(const struct histogram *h, const uint64_t *le,
+		     unsigned int n, uint64_t *cum)
+{
+	unsigned int i = 0, b = 0;
+	uint64_t seen = 0;
+
+	for (; i < n; i++) {
+		for (; b < HIST_BUCKETS && bucket_high(b) <= le[i]; b++)
+			seen += h->count[b];
+		cum[i] = seen;
+	}
+}

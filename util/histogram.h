@@ -28,5 +28,21 @@ void hist_merge(struct histogram *dst, const struct histogram *src);
  * to now: the values of an interval, from two snapshots. */
 void hist_merge_since(struct histogram *dst, const struct histogram *now,
 		      const struct histogram *then);
+/*
+ * Copy src, which hist_add() may be adding to meanwhile, a bucket at a
+ * time; the copy's n is the sum of the buckets it copied, so that it
+ * agrees with itself (its sum and max may be a value ahead).
+ */
+void hist_snapshot(struct histogram *dst, const struct histogram *src);
+/*
+ * For each bound le[i] (ascending): how many values h (a copy no one adds
+ * to: hist_snapshot()) knows
+ * to be at most le[i], those of the buckets that end at or below it, into
+ * cum[i].  A value less than a bucket's width (1/16 of its magnitude)
+ * below a bound may be counted from the next bound on: never below its
+ * value.
+ */
+void hist_cumulative(const struct histogram *h, const uint64_t *le,
+		     unsigned int n, uint64_t *cum);
 
 #endif /* VMM_HISTOGRAM_H */

@@ -19,6 +19,7 @@
 #include "vmm/host/host.h"
 #include "vmm/host/events.h"
 #include "vmm/kvm/kvm.h"
+#include "vmm/metrics/metrics.h"
 #include "vmm/cli/run.h"
 
 #define RELEASE_BATCH 32 /* free blocks per round, up to 2 pageblocks each */
@@ -46,6 +47,7 @@ struct run {
 	bool quitting; /* every guest is being stopped: end when none left */
 	bool grace; /* guests asked to shut down, grace_ev armed */
 	struct ctl_server *ctl;
+	struct metrics_server *metrics; /* --metrics */
 };
 
 /* Nothing left to run: run ends with its last guest, host when told. */
@@ -315,6 +317,17 @@ int vmm_run(const struct vmm_config *cfg)
 		fprintf(stderr, "vmm: %s\n", r.h->pool_note);
 	/* Queue notifications come to this loop through ioeventfds. */
 	r.h->loop = &r.loop;
+	if (cfg->metrics_addr.len) {
+		ret = metrics_server_start(r.h, &cfg->metrics_addr, &r.metrics,
+					   err, sizeof(err));
+		if (ret) {
+			fprintf(stderr, "vmm: --metrics: %s\n", err);
+			goto out_host;
+		}
+		printf("vmm: metrics http://%s/metrics\n",
+		       listen_addr_format(metrics_server_addr(r.metrics), err,
+					  sizeof(err)));
+	}
 	if (sock) {
 		ret = ctl_server_start(r.h, &r.loop, sock, sock_ours, &ops,
 				       &r.ctl, err, sizeof(err));
@@ -381,6 +394,7 @@ int vmm_run(const struct vmm_config *cfg)
 	else if (cfg->trace_path)
 		printf("trace: %s\n", cfg->trace_path);
 out_host:
+	metrics_server_stop(r.metrics);
 	host_destroy(r.h);
 out_loop:
 	evloop_destroy(&r.loop);

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "guest/abi.h"
+#include "util/listen_addr.h"
 
 #define VMM_MAX_GUESTS 64
 #define VMM_MAX_VCPUS 16
@@ -99,6 +100,8 @@ struct vmm_config {
 	 * vmm_run() finds it, vmm/ctl/path.h). */
 	char *socket_path;
 	char *kernel_path; /* --kernel: for guests without kernel= */
+	/* Serve Prometheus metrics there (vmm/metrics/); len 0: not. */
+	struct listen_addr metrics_addr;
 	/* Move guest pages with the whole guest paused per batch rather
 	 * than under migration entries (docs/compaction.md). */
 	bool migrate_by_pause;

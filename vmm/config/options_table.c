@@ -126,6 +126,24 @@ static void collapse_given(void *base)
 	cfg->collapse_off = !cfg->collapse_interval_ms;
 }
 
+static int parse_metrics(const struct option_desc *o, void *base, const char *v,
+			 char *err, size_t errlen)
+{
+	struct vmm_config *cfg = base;
+	char why[192];
+
+	if (listen_addr_parse(v, &cfg->metrics_addr, why, sizeof(why)))
+		return option_bad(o, v, err, errlen, "%s", why);
+	return 0;
+}
+
+static void show_metrics(const void *base, char *buf, size_t len)
+{
+	const struct vmm_config *cfg = base;
+
+	listen_addr_format(&cfg->metrics_addr, buf, len);
+}
+
 static const char *const migrate_words[] = { "entries", "pause", NULL };
 
 const struct option_desc vmm_options[] = {
@@ -452,6 +470,17 @@ const struct option_desc vmm_options[] = {
 	  .none = "$VMM_SOCKET, else $XDG_RUNTIME_DIR/vmm/vmm.sock, else "
 		  "/run/vmm/vmm.sock as root, /tmp/vmm-UID/vmm.sock",
 	  .help = "the control socket" },
+	{ .name = "metrics",
+	  .type = OPTION_CUSTOM,
+	  .arg = "[ADDR:]PORT",
+	  .parse = parse_metrics,
+	  .show = show_metrics,
+	  .none = "off",
+	  .where = BOTH,
+	  .help = "serve Prometheus metrics at http://ADDR:PORT/metrics; "
+		  "a port alone listens on 127.0.0.1 only, an IPv6 "
+		  "address goes in brackets ([::1]:9100), port 0 is any "
+		  "free one; docs/metrics.md" },
 	{ .name = "verbose",
 	  .short_name = 'v',
 	  .type = OPTION_FLAG,

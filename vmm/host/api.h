@@ -22,6 +22,7 @@
 #include <stdio.h>
 
 #include "mm/mmzone.h"
+#include "util/histogram.h"
 #include "vmm/config/config.h"
 #include "vmm/guest_mem/guest_mem.h"
 #include "vmm/kvm/kvm_stats.h"
@@ -90,6 +91,34 @@ struct host_stats {
 
 /* A snapshot; counters read without the allocator's locks.  Any thread. */
 void host_get_stats(struct vmm_host *h, struct host_stats *st);
+
+/* One zone of the pool now, in pages. */
+struct host_zone_stats {
+	unsigned int node;
+	const char *name; /* "Normal", "Movable": static */
+	unsigned long free; /* on its free lists (what watermarks check) */
+	unsigned long managed; /* the allocator's to hand out */
+	unsigned long wmark[NR_WMARK]; /* min, low, high */
+	unsigned long returned; /* free, and given back to the host */
+	unsigned long offline; /* the host would not back them (limits.h) */
+};
+
+/*
+ * Up to max populated zones, node by node: how many.  Read without the
+ * zone locks, as the watermark checks read them (each value is one
+ * load, of then or of now).  Any thread.
+ */
+unsigned int host_zone_stats(struct vmm_host *h, struct host_zone_stats *zs,
+			     unsigned int max);
+
+/* The slow path's latencies since the host began, in ns. */
+struct host_pool_latency {
+	struct histogram direct_reclaim; /* per direct reclaim */
+	struct histogram direct_compact; /* per direct compaction */
+};
+
+/* A copy (hist_snapshot()); takes no lock.  Any thread. */
+void host_pool_latency(struct vmm_host *h, struct host_pool_latency *lat);
 /* One line: time, free memory per node against its watermarks, guests. */
 void host_print_stats_line(struct vmm_host *h, FILE *f);
 /* The pool at the end: footprint, buddyinfo, key vmstat counters. */
@@ -133,6 +162,20 @@ struct host_guest_info {
 /* 0 or -ENOENT.  Any thread. */
 int host_guest_info(struct vmm_host *h, unsigned int id,
 		    struct host_guest_info *gi);
+/* A guest's latencies since it started, in ns. */
+struct host_guest_latency {
+	struct histogram fault; /* uffd event to the vCPU woken */
+	struct histogram migrate_pause; /* per migration batch */
+	struct histogram balloon; /* balloon request to completion */
+};
+
+/*
+ * A copy (hist_snapshot()), taken under the host's lock: about 3000
+ * loads, a few microseconds, and nothing of the guest's own waits for
+ * it.  0 or -ENOENT.  Any thread.
+ */
+int host_guest_latency(struct vmm_host *h, unsigned int id,
+		       struct host_guest_latency *lat);
 /* Only what the guest reported (cheaper, for polling): 0 or -ENOENT.
  * Any thread. */
 int host_guest_summary(struct vmm_host *h, unsigned int id,

@@ -77,6 +77,29 @@ int host_guest_info(struct vmm_host *h, unsigned int id,
 	return vm ? 0 : -ENOENT;
 }
 
+int host_guest_latency(struct vmm_host *h, unsigned int id,
+		       struct host_guest_latency *lat)
+{
+	struct vm_balloon *b;
+	struct guest_mem *mem;
+	struct vm *vm;
+	unsigned int slot;
+
+	memset(lat, 0, sizeof(*lat));
+	pthread_mutex_lock(&h->lock);
+	slot = __host_slot(h, id);
+	vm = h->vm[slot];
+	b = h->balloon[slot];
+	if (vm && (mem = vm->mem)) {
+		hist_snapshot(&lat->fault, &mem->fault_ns);
+		hist_snapshot(&lat->migrate_pause, &mem->migrate_pause_ns);
+	}
+	if (vm && b)
+		hist_snapshot(&lat->balloon, &b->vb.request_ns);
+	pthread_mutex_unlock(&h->lock);
+	return vm ? 0 : -ENOENT;
+}
+
 int host_guest_summary(struct vmm_host *h, unsigned int id,
 		       struct vm_summary *s)
 {

@@ -177,6 +177,38 @@ void host_get_stats(struct vmm_host *h, struct host_stats *st)
 		node_stats(h, nid, &st->node[nid]);
 }
 
+unsigned int host_zone_stats(struct vmm_host *h, struct host_zone_stats *zs,
+			     unsigned int max)
+{
+	struct mm_pool *pool = h->pool;
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < pool->nr_zones && n < max; i++) {
+		const struct zone *z = pool->zones[i];
+
+		if (!populated_zone(z))
+			continue;
+		zs[n] = (struct host_zone_stats){
+			.node = z->node,
+			.name = z->name,
+			.free = zone_page_state_free(z),
+			.managed = zone_managed_pages(z),
+			.returned = READ_ONCE(z->nr_returned_pages),
+			.offline = READ_ONCE(z->nr_offline_pages),
+		};
+		for (int w = 0; w < NR_WMARK; w++)
+			zs[n].wmark[w] = wmark_pages(z, w);
+		n++;
+	}
+	return n;
+}
+
+void host_pool_latency(struct vmm_host *h, struct host_pool_latency *lat)
+{
+	hist_snapshot(&lat->direct_reclaim, &h->pool->direct_reclaim_ns);
+	hist_snapshot(&lat->direct_compact, &h->pool->direct_compact_ns);
+}
+
 void host_print_stats_line(struct vmm_host *h, FILE *f)
 {
 	struct host_stats st;

@@ -208,6 +208,41 @@ static void config_read(struct virtio_mmio_dev *d, unsigned int off,
 	memcpy(data, (uint8_t *)&c + off, len);
 }
 
+/*
+ * The host raised the target to pages: a request, unless the balloon
+ * holds that much already.  A lower target supersedes the requests above
+ * it.  Context: dev.lock held.
+ */
+static void __request_target(struct virtio_balloon *b, uint32_t pages)
+{
+	while (b->nr_req && b->req[b->nr_req - 1].target > pages)
+		b->nr_req--;
+	if (pages > b->actual && pages > b->num_pages &&
+	    b->nr_req < BALLOON_MAX_REQUESTS)
+		b->req[b->nr_req++] = (struct balloon_request){
+			.ns = trace_clock_ns(),
+			.target = pages,
+		};
+}
+
+/* The driver says it holds actual pages: the requests that asks are
+ * met.  Context: dev.lock held. */
+static void requests_met(struct virtio_balloon *b)
+{
+	unsigned int n = 0;
+	uint64_t now;
+
+	while (n < b->nr_req && b->req[n].target <= b->actual)
+		n++;
+	if (!n)
+		return;
+	now = trace_clock_ns();
+	for (unsigned int i = 0; i < n; i++)
+		hist_add(&b->request_ns, now - b->req[i].ns);
+	b->nr_req -= n;
+	memmove(b->req, b->req + n, b->nr_req * sizeof(b->req[0]));
+}
+
 static void config_write(struct virtio_mmio_dev *d, unsigned int off,
 			 const uint8_t *data, unsigned int len)
 {
@@ -218,6 +253,7 @@ static void config_write(struct virtio_mmio_dev *d, unsigned int off,
 		     VIRTIO_BALLOON_CONFIG_ACTUAL);
 	if (off == VIRTIO_BALLOON_CONFIG_ACTUAL && len == 4) {
 		memcpy(&b->actual, data, 4);
+		requests_met(b);
 		return;
 	}
 	d->stats.bad_access++;
@@ -231,6 +267,7 @@ static void reset(struct virtio_mmio_dev *d)
 	 * and they fault in fresh when touched. */
 	memset(b->ballooned, 0, (b->ram_pages + 7) / 8);
 	b->actual = 0;
+	b->nr_req = 0; /* a new driver starts over */
 	b->stats_held = false;
 }
 
@@ -278,6 +315,7 @@ void balloon_set_target(struct virtio_balloon *b, uint32_t pages)
 	if (pages > b->ram_pages)
 		pages = b->ram_pages;
 	if (pages != b->num_pages) {
+		__request_target(b, pages);
 		b->num_pages = pages;
 		__virtio_mmio_config_changed(&b->dev);
 		changed = true;

@@ -17,6 +17,7 @@
 #define BALLOON_VIRTIO_BALLOON_H
 
 #include "vmm/virtio/mmio.h"
+#include "util/histogram.h"
 
 #define VIRTIO_ID_BALLOON 5
 #define VIRTIO_BALLOON_F_MUST_TELL_HOST 0
@@ -77,6 +78,15 @@ struct balloon_info {
 	struct virtio_mmio_stats transport;
 };
 
+/* A raise of the target the driver has not met yet. */
+struct balloon_request {
+	uint64_t ns; /* when the target was raised */
+	uint32_t target;
+};
+
+/* Raises followed at once (more wait uncounted until one is met). */
+#define BALLOON_MAX_REQUESTS 16
+
 struct virtio_balloon {
 	struct virtio_mmio_dev dev;
 	struct balloon_ops ops;
@@ -90,6 +100,17 @@ struct virtio_balloon {
 	bool stats_held; /* we hold the driver's stats buffer */
 	uint16_t stats_head;
 	struct balloon_counters c;
+	/* Raises of the target not met yet, oldest (and lowest) first. */
+	struct balloon_request req[BALLOON_MAX_REQUESTS];
+	unsigned int nr_req;
+	/*
+	 * Balloon request to completion: from a raise of the target above
+	 * what the balloon holds to the driver's actual reaching it, in
+	 * ns.  A request a lower target supersedes first, or a reset
+	 * drops, is not counted (as tools/reclaim-latency's balloon
+	 * distribution).  Added under dev.lock, read lock-free.
+	 */
+	struct histogram request_ns;
 	uint64_t pfn_scratch[4096];
 };
 
