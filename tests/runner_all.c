@@ -34,6 +34,7 @@
 	X(trace_dist_suite, false)                \
 	X(trace_latency_suite, false)             \
 	X(trace_chrome_suite, false)              \
+	X(trace_session_suite, false)             \
 	X(overcommit_scenario_suite, false)       \
 	X(kvm_stats_suite, false)                 \
 	X(vm_suite, true)                         \
@@ -44,7 +45,8 @@
 	X(balloon_suite, true)                    \
 	X(ctl_guests_suite, true)                 \
 	X(ctl_pressure_suite, true)               \
-	X(overcommit_suite, true)
+	X(overcommit_suite, true)                 \
+	X(trace_session_kvm_suite, true)
 
 SUITES(SUITE_DECLARE)
 
