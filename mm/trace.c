@@ -263,9 +263,9 @@ static bool stream_reserve(struct trace_ring *tr, const struct trace_buf *b,
 	} while (!__atomic_compare_exchange_n(&tr->head, &h, h + 1, true,
 					      __ATOMIC_SEQ_CST,
 					      __ATOMIC_RELAXED));
-	/* Half full: wake the reader if it sleeps (the CAS is a full
+	/* A quarter full: wake the reader if it sleeps (the CAS is a full
 	 * barrier against its store of reader_sleeps and load of head). */
-	if (h + 1 - t > b->mask / 2 &&
+	if (h + 1 - t > TRACE_WAKE_MARK(b->mask) &&
 	    __atomic_load_n(&tr->reader_sleeps, __ATOMIC_SEQ_CST) ==
 		    READER_ASLEEP)
 		trace_ring_kick(tr);
@@ -354,23 +354,59 @@ struct line {
 
 static void put_str(struct line *l, const char *s)
 {
-	while (*s && l->p < l->end)
-		*l->p++ = *s++;
+	size_t n = strlen(s);
+
+	if (n > (size_t)(l->end - l->p))
+		n = l->end - l->p;
+	memcpy(l->p, s, n);
+	l->p += n;
 }
 
-static void put_u64(struct line *l, uint64_t v, bool hex)
+/* Digits right to left into the end of tmp; where they start. */
+static char *dec(char *end, uint64_t v)
 {
-	char tmp[24];
-	int n = 0;
+	static const char pairs[] =
+		"00010203040506070809101112131415161718"
+		"19202122232425262728293031323334353637"
+		"38394041424344454647484950515253545556"
+		"57585960616263646566676869707172737475"
+		"767778798081828384858687888990919293949596979899";
 
-	if (hex)
-		put_str(l, "0x");
+	while (v >= 100) {
+		end -= 2;
+		memcpy(end, &pairs[(v % 100) * 2], 2);
+		v /= 100;
+	}
+	if (v >= 10) {
+		end -= 2;
+		memcpy(end, &pairs[v * 2], 2);
+	} else {
+		*--end = '0' + v;
+	}
+	return end;
+}
+
+static char *hex(char *end, uint64_t v)
+{
 	do {
-		tmp[n++] = "0123456789abcdef"[hex ? v & 15 : v % 10];
-		v = hex ? v >> 4 : v / 10;
+		*--end = "0123456789abcdef"[v & 15];
+		v >>= 4;
 	} while (v);
-	while (n && l->p < l->end)
-		*l->p++ = tmp[--n];
+	end -= 2;
+	memcpy(end, "0x", 2);
+	return end;
+}
+
+static void put_u64(struct line *l, uint64_t v, bool is_hex)
+{
+	char tmp[24], *end = tmp + sizeof(tmp);
+	char *p = is_hex ? hex(end, v) : dec(end, v);
+	size_t n = end - p;
+
+	if (n > (size_t)(l->end - l->p))
+		n = l->end - l->p;
+	memcpy(l->p, p, n);
+	l->p += n;
 }
 
 size_t trace_record_format(const struct trace_record *r, char *buf)
@@ -549,7 +585,7 @@ void trace_ring_wait(struct trace_ring *tr, uint64_t timeout_ns)
 
 	/*
 	 * Say so before looking at the head: a writer that fills the ring
-	 * to half after this look sees reader_sleeps set (both sides are
+	 * to its mark after this look sees reader_sleeps set (both sides are
 	 * sequentially consistent) and wakes us.  A kick that came since
 	 * the last wait ends this one at once.
 	 */
@@ -558,7 +594,7 @@ void trace_ring_wait(struct trace_ring *tr, uint64_t timeout_ns)
 					__ATOMIC_SEQ_CST) &&
 	    __atomic_load_n(&tr->head, __ATOMIC_SEQ_CST) -
 			    __atomic_load_n(&tr->tail, __ATOMIC_RELAXED) <=
-		    mask / 2)
+		    TRACE_WAKE_MARK(mask))
 		futex_wait(&tr->reader_sleeps, READER_ASLEEP, &ts);
 	__atomic_store_n(&tr->reader_sleeps, READER_AWAKE, __ATOMIC_RELAXED);
 }

@@ -178,8 +178,9 @@ struct trace_buf {
  *   overwritten before it is read: an event that finds the ring full is
  *   dropped and counted by type (dropped[]), as perf drops samples when
  *   its buffer is full and says so with PERF_RECORD_LOST.  The reader
- *   sleeps in trace_ring_wait() until the ring is half full or a time
- *   has passed.
+ *   sleeps in trace_ring_wait() until the ring is a quarter full or a
+ *   time has passed: three quarters of the ring are the slack for a
+ *   reader that is slow to run.
  */
 struct trace_ring {
 	/* Read by every event.  The active mask: event types that go
@@ -211,6 +212,9 @@ struct trace_ring {
 };
 
 #define TRACE_BIT(type) (1ULL << (type))
+/* Unread records past which a producer wakes the reader (mask: the
+ * ring's capacity - 1). */
+#define TRACE_WAKE_MARK(mask) ((mask) / 4)
 
 /* A ring of capacity events, rounded up to a power of two: 0 or -ENOMEM. */
 int trace_ring_init(struct trace_ring *tr, unsigned int capacity);
@@ -269,7 +273,7 @@ void trace_ring_consume(struct trace_ring *tr, uint64_t pos);
 /* The drop counts so far, by type (a snapshot, each count exact). */
 void trace_ring_dropped(struct trace_ring *tr, uint64_t out[NR_TRACE_EVENTS]);
 /*
- * The reader sleeps until the ring is half full, trace_ring_kick(), or
+ * The reader sleeps until the ring is a quarter full, trace_ring_kick(), or
  * timeout_ns, whichever comes first (a wake-up may come early).
  */
 void trace_ring_wait(struct trace_ring *tr, uint64_t timeout_ns);
