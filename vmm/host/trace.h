@@ -3,7 +3,7 @@
  * Tracing sessions: from host_trace_start() until host_trace_stop(), the
  * pool's trace ring (mm/trace.h) records and a writer thread streams it
  * to the session's file (mm/trace_writer.h), as `perf record` does: it
- * sleeps until the ring is half full or WRITER_PERIOD has passed, then
+ * sleeps until the ring is a quarter full or 50 ms have passed, then
  * writes what there is in large buffered writes.  A session of any
  * length keeps every event it was asked for as long as the writer keeps
  * up; where it could not, the ring dropped events and the file says how
@@ -23,6 +23,8 @@
  * names it.  A write that fails (a full disk) fails the session with its
  * errno, and the file is cut back to its last whole line.
  *
+ * The sessions' interface is api.h's ("tracing"); this is their state.
+ *
  * Context: the thread that owns the host (the event loop's).
  */
 #ifndef VMM_HOST_TRACE_H
@@ -37,6 +39,7 @@
 #include "mm/trace_writer.h"
 #include "util/periodic.h"
 #include "vmm/config/config.h"
+#include "vmm/host/api.h"
 
 struct vmm_host;
 
@@ -70,13 +73,6 @@ void host_trace_name(struct vmm_host *h, unsigned int id, const char *name);
 /* Guest id is gone (host_reap()).  Any thread. */
 void host_trace_name_end(struct vmm_host *h, unsigned int id);
 
-/* What a session records. */
-struct host_trace_opts {
-	unsigned int ring_events; /* ring size; 0: as it is */
-	bool page_events; /* mm_page_alloc, mm_page_free too */
-	uint64_t sample_ns; /* memory samples this often; 0: none */
-};
-
 struct host_trace {
 	FILE *f; /* NULL: no session */
 	char *path;
@@ -99,58 +95,5 @@ struct host_trace {
 	uint64_t whole; /* ... up to the end of the last whole line */
 	uint64_t lines; /* whole lines written */
 };
-
-struct host_trace_result {
-	uint64_t events; /* written */
-	uint64_t lost; /* dropped: the writer did not keep up */
-	uint64_t lost_by_type[NR_TRACE_EVENTS]; /* ... of each type */
-	uint64_t lines; /* whole lines in the file (events and comments) */
-};
-
-/* How a session's file is opened. */
-enum host_trace_open {
-	/*
-	 * `--trace FILE`, the user's own command line: a new file, or an
-	 * existing regular file replaced, as `perf record -o` does.
-	 */
-	HOST_TRACE_REPLACE,
-	/*
-	 * trace-start over the control socket, which any client may drive
-	 * while vmm runs as root: a new file only (O_CREAT | O_EXCL |
-	 * O_NOFOLLOW): nothing that exists is truncated, no symlink is
-	 * followed.
-	 */
-	HOST_TRACE_CREATE,
-};
-
-/* The host's own choices: --trace-ring, --trace-page-events,
- * --trace-sample. */
-void host_trace_default_opts(struct vmm_host *h, struct host_trace_opts *o);
-/* A session to path with opts (NULL: the host's own). */
-int host_trace_start(struct vmm_host *h, const char *path,
-		     enum host_trace_open how,
-		     const struct host_trace_opts *opts, char *err,
-		     size_t errlen) __attribute__((warn_unused_result));
-/*
- * -ENOENT: no session; otherwise 0 or the -errno of the first failed
- * write (-ENOSPC on a full disk; the file then ends with its last whole
- * line).  The path is returned in *path (caller frees).
- */
-int host_trace_stop(struct vmm_host *h, struct host_trace_result *res,
-		    char **path);
-/*
- * End the session, if any, and say on f what went wrong (vmm's own
- * --trace session at exit), and what was lost: 0, or the -errno of
- * host_trace_stop().  *res (may be NULL) gets its result.
- */
-int host_trace_finish(struct vmm_host *h, FILE *f,
-		      struct host_trace_result *res);
-/*
- * Fault injection for tests: a held writer drains nothing, as one that
- * cannot keep up, until released.  Any thread.
- */
-void host_trace_hold(struct vmm_host *h, bool hold);
-/* The session's file, NULL if none. */
-const char *host_trace_path(struct vmm_host *h);
 
 #endif /* VMM_HOST_TRACE_H */
