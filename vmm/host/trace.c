@@ -432,7 +432,7 @@ int host_trace_finish(struct vmm_host *h, FILE *f,
 		fprintf(f,
 			"vmm: warning: trace %s lost %" PRIu64 " of %" PRIu64
 			" events (%s): the writer could not keep up with the ring of %" PRIu64
-			" events; the file says where (# lost)\n",
+			" events (--trace-ring: a larger one absorbs longer bursts); the file says where (# lost)\n",
 			path, res.lost, res.events + res.lost,
 			trace_counts_text(res.lost_by_type, types,
 					  sizeof(types)),
