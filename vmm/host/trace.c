@@ -351,6 +351,9 @@ int host_trace_start(struct vmm_host *h, const char *path,
 	trace_writer_begin(&t->w, ring, t->f, names_before, t);
 	take_names(h); /* the guests that run already */
 	trace_ring_enable(ring, true);
+	/* Memory as the session starts, then every sample_ns. */
+	if (t->opts.sample_ns)
+		host_trace_sample(h);
 	ret = -pthread_create(&t->writer, NULL, writer_main, h);
 	if (!ret && t->opts.sample_ns) {
 		ret = periodic_start(&t->sampler, t->opts.sample_ns,
@@ -387,7 +390,11 @@ int host_trace_stop(struct vmm_host *h, struct host_trace_result *res,
 		*path = NULL;
 	if (!t->f)
 		return -ENOENT;
-	periodic_stop(&t->sampler);
+	/* ... and as it ends. */
+	if (t->opts.sample_ns) {
+		periodic_stop(&t->sampler);
+		host_trace_sample(h);
+	}
 	trace_ring_enable(ring, false);
 	__atomic_store_n(&t->stop, true, __ATOMIC_RELEASE);
 	trace_ring_kick(ring);
