@@ -76,7 +76,7 @@ static void *wait_thread(void *arg)
 	uint64_t t0 = trace_clock_ns();
 
 	trace_ring_wait(w->tr, 20000000000ULL); /* 20 s */
-	w->ns = trace_clock_ns() - t0;
+	__atomic_store_n(&w->ns, trace_clock_ns() - t0, __ATOMIC_RELEASE);
 	return NULL;
 }
 
@@ -97,7 +97,8 @@ START_TEST(test_stream_wakes_reader)
 	for (int i = 0; i < TRACE_WAKE_MARK(63); i++)
 		trace_event(&tr, TR_PAGE_FREE, i, 0, 0, 0);
 	nanosleep(&ms50, NULL);
-	ck_assert_uint_eq(w.ns, 0); /* not yet: at the mark */
+	/* Not yet: at the mark. */
+	ck_assert_uint_eq(__atomic_load_n(&w.ns, __ATOMIC_ACQUIRE), 0);
 	trace_event(&tr, TR_PAGE_FREE, 99, 0, 0, 0);
 	pthread_join(th, NULL);
 	ck_assert_uint_lt(w.ns, 5000000000ULL);
