@@ -153,25 +153,79 @@ struct trace_record {
 typedef void (*trace_probe_fn)(void *priv, unsigned int type,
 			       const uint64_t arg[4]);
 
+/*
+ * The records and their capacity, behind one pointer that a producer
+ * reads once: a ring resized between sessions never pairs one array with
+ * another's size.  A buffer replaced by a resize is kept (a producer
+ * that read the pointer just before may still write to it) until the
+ * ring is destroyed, and used again by a resize to its size.
+ */
+struct trace_buf {
+	uint64_t mask; /* capacity - 1 */
+	struct trace_buf *next; /* the ring's retired buffers */
+	struct trace_record rec[];
+};
+
+/*
+ * Two ways to use the ring:
+ *
+ * - A flight recorder (no reader attached): an event takes the next slot
+ *   whatever it held, and the ring keeps the newest events; written out
+ *   when recording has stopped (trace_ring_write()), or by a reader that
+ *   counts what it finds overwritten (trace_ring_drain()).
+ * - Streamed (trace_ring_attach()): one reader drains it while it
+ *   records and says how far it has read (the tail).  A record is never
+ *   overwritten before it is read: an event that finds the ring full is
+ *   dropped and counted by type (dropped[]), as perf drops samples when
+ *   its buffer is full and says so with PERF_RECORD_LOST.  The reader
+ *   sleeps in trace_ring_wait() until the ring is a quarter full or a
+ *   time has passed: three quarters of the ring are the slack for a
+ *   reader that is slow to run.
+ */
 struct trace_ring {
-	/* Event types that go somewhere (bit per type): the ring's events
-	 * while it records, plus the probe's.  The one word the inline
-	 * test reads. */
+	/* Read by every event.  The active mask: event types that go
+	 * somewhere (bit per type), the ring's events while it records
+	 * plus the probe's; the one word the inline test reads. */
 	uint64_t active;
 	bool enabled;
+	bool stream; /* a reader is attached */
 	uint64_t events; /* bit per event type recorded (all by default) */
-	uint64_t head; /* next index */
-	uint64_t mask; /* capacity - 1 */
-	struct trace_record *rec;
+	struct trace_buf *buf;
 	trace_probe_fn probe;
 	void *probe_priv;
 	uint64_t probe_mask;
+	struct trace_buf *retired;
+	/*
+	 * Written by every recorded event, and by the reader: each on a
+	 * cache line of its own (the pads are a line long, whatever the
+	 * struct's alignment), so that neither makes the fields above miss
+	 * in every thread's cache.
+	 */
+	char pad_head[64];
+	uint64_t head; /* the next index */
+	char pad_tail[64];
+	uint64_t tail; /* streamed: records before it are read */
+	unsigned int reader_sleeps; /* futex: the reader waits for records */
+	char pad_dropped[64];
+	/* Streamed: events that found the ring full, by type. */
+	uint64_t dropped[NR_TRACE_EVENTS];
 };
 
 #define TRACE_BIT(type) (1ULL << (type))
+/* Unread records past which a producer wakes the reader (mask: the
+ * ring's capacity - 1). */
+#define TRACE_WAKE_MARK(mask) ((mask) / 4)
 
+/* A ring of capacity events, rounded up to a power of two: 0 or -ENOMEM. */
 int trace_ring_init(struct trace_ring *tr, unsigned int capacity);
 void trace_ring_destroy(struct trace_ring *tr);
+uint64_t trace_ring_capacity(const struct trace_ring *tr);
+/*
+ * Records of capacity events (rounded up to a power of two) from now on:
+ * 0, or -ENOMEM with the ring as it was.  What the ring held is gone.
+ * Context: the ring does not record and has no reader.
+ */
+int trace_ring_resize(struct trace_ring *tr, unsigned int capacity);
 void trace_ring_enable(struct trace_ring *tr, bool on);
 /*
  * Install the probe (fn, priv: once, before any thread emits events) and
@@ -192,18 +246,56 @@ uint64_t trace_ring_head(struct trace_ring *tr);
 long trace_ring_write_since(struct trace_ring *tr, uint64_t since, FILE *f);
 /*
  * Read while producers run: call fn for each complete record from index
- * *pos on, oldest first, and advance *pos.  Records overwritten before
- * they were read are added to *lost; a record still being written ends
- * the call (it is read next time).  Returns the records passed to fn.
+ * *pos on, oldest first, and advance *pos (streamed: and the tail).
+ * Records overwritten before they were read are added to *lost (a
+ * streamed ring overwrites none: it counts its drops in dropped[]); a
+ * record still being written ends the call (it is read next time).
+ * Returns the records passed to fn.
  */
 long trace_ring_drain(struct trace_ring *tr, uint64_t *pos, uint64_t *lost,
 		      void (*fn)(const struct trace_record *r, void *arg),
 		      void *arg);
+
 /*
- * One record as one line of the trace format, newline included; an id no
- * registered table names as event=unknown_<id> with keys arg0 .. arg3.
+ * The streamed ring's reader, one at a time.  attach: from the next
+ * event on; returns the index it starts at.  Context: the ring does not
+ * record (trace_ring_enable() after).  detach: once recording has
+ * stopped and the reader has what it wants.
  */
+uint64_t trace_ring_attach(struct trace_ring *tr);
+void trace_ring_detach(struct trace_ring *tr);
+/* Record i, if it is complete: 1 (copied to *out), else 0. */
+int trace_ring_read(struct trace_ring *tr, uint64_t i,
+		    struct trace_record *out);
+/* The reader is done with the records before index pos: their slots
+ * take new events.  Streamed rings only. */
+void trace_ring_consume(struct trace_ring *tr, uint64_t pos);
+/* The drop counts so far, by type (a snapshot, each count exact). */
+void trace_ring_dropped(struct trace_ring *tr, uint64_t out[NR_TRACE_EVENTS]);
+/*
+ * The reader sleeps until the ring is a quarter full, trace_ring_kick(), or
+ * timeout_ns, whichever comes first (a wake-up may come early).
+ */
+void trace_ring_wait(struct trace_ring *tr, uint64_t timeout_ns);
+/* Wake the reader, if it waits.  Any thread. */
+void trace_ring_kick(struct trace_ring *tr);
+
+/* Longest line trace_record_format() writes, newline and NUL included. */
+#define TRACE_LINE_MAX 512
+/*
+ * One record as one line of the trace format, newline included, into
+ * buf (TRACE_LINE_MAX bytes); its length.  An id no registered table
+ * names is written as event=unknown_<id> with keys arg0 .. arg3.
+ */
+size_t trace_record_format(const struct trace_record *r, char *buf);
+/* The same, to f. */
 void trace_record_print(const struct trace_record *r, FILE *f);
+/*
+ * Counts by event type as "mm_page_free 31000, vmm_fault 637" (the most
+ * first; types without a count left out) into buf; buf.
+ */
+const char *trace_counts_text(const uint64_t count[NR_TRACE_EVENTS], char *buf,
+			      size_t len);
 /* The name of a registered event type, else "unknown". */
 const char *trace_event_name(unsigned int type);
 /* The registered event type called name, or -1. */

@@ -35,6 +35,7 @@
 	X(trace_dist_suite, false)                \
 	X(trace_latency_suite, false)             \
 	X(trace_chrome_suite, false)              \
+	X(trace_session_suite, false)             \
 	X(overcommit_scenario_suite, false)       \
 	X(kvm_stats_suite, false)                 \
 	X(vm_suite, true)                         \
@@ -47,7 +48,8 @@
 	X(ctl_guests_suite, true)                 \
 	X(ctl_pressure_suite, true)               \
 	X(metrics_kvm_suite, true)                \
-	X(overcommit_suite, true)
+	X(overcommit_suite, true)                 \
+	X(trace_session_kvm_suite, true)
 
 SUITES(SUITE_DECLARE)
 

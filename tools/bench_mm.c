@@ -406,7 +406,8 @@ static int measure(void)
 	/* Allocated per pool but untouched (not resident) unless tracing
 	 * is on: reported, not counted above. */
 	printf("mm.meta_trace_ring_bytes %zu bytes\n",
-	       (size_t)(pool->trace.mask + 1) * sizeof(struct trace_record));
+	       (size_t)trace_ring_capacity(&pool->trace) *
+		       sizeof(struct trace_record));
 	printf("baseline.malloc_free_4k_pair_ns %.1f ns\n", mal);
 	printf("baseline.mmap_munmap_4k_pair_ns %.1f ns\n", mm);
 	ret = 0;

@@ -1,9 +1,13 @@
 #!/bin/sh
 # reclaim-latency on a hand-written trace with known contents: exact
 # percentiles in text and JSON, the CSV histograms, malformed lines named
-# by number, the Chrome export written; bad invocations exit 2.
+# by number, the Chrome export written; bad invocations exit 2.  On a
+# trace that lost events: warnings naming the distributions they
+# shorten, --strict fails; --csv - prints CSV alone; --list prints one
+# line per stall.
 tool="$1/tools/reclaim-latency"
 trace="$(dirname "$0")/../traces/known.trace"
+session="$(dirname "$0")/../traces/session.trace"
 tmp=$(mktemp -d)
 fail=0
 
@@ -39,6 +43,40 @@ head -c 40 "$tmp/c.json" | grep -q '^{"displayTimeUnit":"ms","traceEvents":\[' |
 want "$tmp/json" '"malformed_lines": 5'
 want "$tmp/json" '"p99.9": 200000,'
 want "$tmp/json" '"p50": 3000000,'
+
+# Losses: said on stderr, in the report; --strict makes them an error.
+"$tool" "$session" >"$tmp/out" 2>"$tmp/err" || { echo "lossy trace: exit $?"; fail=1; }
+want "$tmp/err" "reclaim-latency: warning: $session: 5 events lost in 2 places (mm_page_free 3, mm_slowpath_end 1, balloon_actual 1)"
+want "$tmp/err" "distributions short of events, their counts are lower bounds: direct_reclaim, slowpath, balloon"
+want "$tmp/out" "LOST: 5 events in 2 places"
+want "$tmp/out" "session: 80 ms, ring of 64 events; not recorded: mm_page_alloc"
+want "$tmp/out" "1 open where events were lost, not measured; SHORT"
+"$tool" --strict "$session" >/dev/null 2>&1
+[ $? = 1 ] || { echo "--strict on a lossy trace: expected exit 1"; fail=1; }
+"$tool" --strict "$trace" >/dev/null 2>&1 || { echo "--strict on a whole trace: exit $?"; fail=1; }
+grep -v '^# trace end' "$session" >"$tmp/cut"
+"$tool" --strict "$tmp/cut" >/dev/null 2>"$tmp/err"
+[ $? = 1 ] || { echo "--strict on a trace without its end: expected exit 1"; fail=1; }
+want "$tmp/err" "no end line"
+# --csv -: CSV and nothing else on stdout.
+"$tool" --csv - "$session" >"$tmp/csv" 2>/dev/null || { echo "--csv -: exit $?"; fail=1; }
+[ "$(head -1 "$tmp/csv")" = "distribution,bucket_lo_ns,bucket_hi_ns,count" ] &&
+	! tail -n +2 "$tmp/csv" | grep -qv '^[a-z0-9_]*,[0-9]*,[0-9]*,[0-9]*$' ||
+	{ echo "--csv -: not CSV alone:"; cat "$tmp/csv"; fail=1; }
+"$tool" --json --csv - "$session" >/dev/null 2>"$tmp/err"
+[ $? = 2 ] || { echo "--json --csv -: expected exit 2"; fail=1; }
+want "$tmp/err" "--json and --csv - both write to stdout"
+# --list: one line per direct-reclaim stall, as drsnoop.
+"$tool" --list direct-reclaim "$session" >"$tmp/list" 2>/dev/null || { echo "--list: exit $?"; fail=1; }
+cat >"$tmp/want" <<'END'
+TIME(s)            TID   VM GUEST               LAT(ms)    PAGES
+0.003100           100    1 web                   2.000      512
+0.013500           100    1 web                   3.000      256
+END
+cmp -s "$tmp/list" "$tmp/want" || { echo "--list direct-reclaim:"; cat "$tmp/list"; fail=1; }
+"$tool" --list swap-in "$session" >/dev/null 2>"$tmp/err"
+[ $? = 2 ] || { echo "--list swap-in: expected exit 2"; fail=1; }
+want "$tmp/err" "no kind 'swap-in' to list"
 
 "$tool" "$tmp/nonexistent" >/dev/null 2>"$tmp/err"
 [ $? = 2 ] || { echo "missing file: expected exit 2"; fail=1; }

@@ -1,6 +1,7 @@
 #!/bin/sh
-# --trace writes parseable events, --stats prints periodic lines, --kernel
-# loads a guest image from a file (and a bad one fails that guest alone).
+# --trace writes parseable events (the page allocator's only when asked),
+# --stats prints periodic lines, --kernel loads a guest image from a file
+# (and a bad one fails that guest alone).
 build="$1"
 vmm="$build/vmm"
 [ -w /dev/kvm ] || { echo "/dev/kvm is not usable here"; exit 77; }
@@ -9,10 +10,17 @@ tmp=$(mktemp -d)
 out=$("$vmm" run --pool 256M --trace "$tmp/trace" --stats 20ms \
 	--guest 'name=t,mem=64M,script=touch 16M; hold 100ms; verify' 2>&1) ||
 	{ echo "run: exit $?"; fail=1; }
-grep -q '^ts=[0-9]* tid=[0-9]* event=mm_page_alloc pfn=0x' "$tmp/trace" ||
-	{ echo "trace: no mm_page_alloc events"; fail=1; }
 grep -q 'event=vmm_fault vm=1 gpa=0x' "$tmp/trace" ||
 	{ echo "trace: no vmm_fault events"; fail=1; }
+grep -q 'event=mm_page_' "$tmp/trace" &&
+	{ echo "trace: page events, not asked for"; fail=1; }
+grep -q '^# trace start ts=[0-9]* ring=65536 off=mm_page_alloc,mm_page_free$' "$tmp/trace" ||
+	{ echo "trace: no start line saying what it does not record"; fail=1; }
+"$vmm" run --pool 256M --trace "$tmp/trace" --trace-page-events \
+	--guest 'name=t,mem=64M,script=touch 16M; verify' >/dev/null 2>&1 ||
+	{ echo "run --trace-page-events: exit $?"; fail=1; }
+grep -q '^ts=[0-9]* tid=[0-9]* event=mm_page_alloc pfn=0x' "$tmp/trace" ||
+	{ echo "trace: no mm_page_alloc events with --trace-page-events"; fail=1; }
 n=$(printf '%s\n' "$out" | grep -c '^\[ *[0-9.]* s\] node0 free')
 [ "$n" -ge 2 ] || { echo "stats: $n periodic lines"; fail=1; }
 

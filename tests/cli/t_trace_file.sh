@@ -13,7 +13,7 @@ guest='name=a,mem=32M,script=touch 16M; verify'
 # trace_run WANT_RC PATTERN FILE: vmm run --trace FILE, its exit status
 # and a line of its output.
 trace_run() {
-	out=$(timeout 60 "$vmm" run --pool 64M --console off --trace "$3" --guest "$guest" 2>&1)
+	out=$(timeout 60 "$vmm" run --pool 64M --console off --trace "$3" $4 --guest "$guest" 2>&1)
 	rc=$?
 	[ "$rc" = "$1" ] || { echo "--trace $3: exit $rc, expected $1"; echo "$out" | sed 's/^/    /'; fail=1; }
 	case "$out" in
@@ -36,7 +36,7 @@ grep -q 'an old trace' "$tmp/old" && { echo "the old file's text is still there"
 mkdir "$tmp/full"
 if mount -t tmpfs -o size=64k tmpfs "$tmp/full" 2>/dev/null; then
 	dd if=/dev/zero of="$tmp/full/fill" bs=4k count=15 2>/dev/null
-	trace_run 1 "trace file $tmp/full/t: No space left on device" "$tmp/full/t"
+	trace_run 1 "trace file $tmp/full/t: No space left on device" "$tmp/full/t" --trace-page-events
 	[ -s "$tmp/full/t" ] && [ "$(tail -c 1 "$tmp/full/t" | od -An -c | tr -d ' ')" = '\n' ] ||
 		{ echo "full disk: the trace does not end with a whole line"; fail=1; }
 else

@@ -110,10 +110,15 @@ expect 0 "Node 0, zone   Normal -1.000" stats extfrag_index
 expect 0 "==> guests <==" stats
 expect 0 '"zones":[' --json stats zoneinfo
 out=$(cd "$tmp" && "$ctl" trace start trace 2>&1)
-[ "$out" = "tracing, to $tmp/trace at the stop" ] || { echo "trace start: $out"; fail=1; }
-expect 0 "$tmp/trace:" trace stop
-[ -f "$tmp/trace" ] || { echo "trace: no file"; fail=1; }
+[ "$out" = "tracing to $tmp/trace as events come (ring of 65536 events, page events off, memory samples every 100 ms)" ] ||
+	{ echo "trace start: $out"; fail=1; }
+expect 0 "$tmp/trace: " trace stop
+grep -q '^# trace end ts=[0-9]* events=[0-9]* lost=0$' "$tmp/trace" || { echo "trace: no end line"; fail=1; }
 expect 1 "not tracing" trace stop
+expect 2 "unknown option '--bogus'" trace start --bogus "$tmp/t2"
+expect 1 "'ring' must be" trace start --ring 3 "$tmp/t2"
+expect 1 "'sample' must be" trace start --sample 1ms "$tmp/t2"
+[ -e "$tmp/t2" ] && { echo "trace: a refused start made its file"; fail=1; }
 expect 0 "compacted: " compact
 expect 0 "pool invariants hold: 65536 frames checked" check
 expect 0 '{"ok":true,"frames":65536' --json check

@@ -392,11 +392,11 @@ START_TEST(test_trace_drain_unfinished)
 	trace_ring_enable(&tr, true);
 	trace_event(&tr, TR_PAGE_FREE, 1, 0, 0, 0);
 	trace_event(&tr, TR_PAGE_FREE, 2, 0, 0, 0);
-	tr.rec[1].seq = 0; /* as a writer of index 1 would leave it */
+	tr.buf->rec[1].seq = 0; /* as a writer of index 1 would leave it */
 	ck_assert_int_eq(trace_ring_drain(&tr, &pos, &lost, collect_pfn, &p),
 			 1);
 	ck_assert_uint_eq(pos, 1);
-	tr.rec[1].seq = 2; /* ... until it is done */
+	tr.buf->rec[1].seq = 2; /* ... until it is done */
 	ck_assert_int_eq(trace_ring_drain(&tr, &pos, &lost, collect_pfn, &p),
 			 1);
 	ck_assert_uint_eq(got[1], 2);

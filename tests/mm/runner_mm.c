@@ -24,6 +24,7 @@
 	X(fail_page_alloc_suite, false)              \
 	X(stress_suite, false)                       \
 	X(vmstat_suite, false)                       \
+	X(trace_suite, false)                        \
 	X(oom_kill_suite, false)
 
 MM_SUITES(SUITE_DECLARE)

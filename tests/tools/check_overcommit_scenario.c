@@ -113,7 +113,7 @@ START_TEST(test_full_scenario)
 	ck_assert_uint_eq(sc.timeout_ns, 20000000000ULL);
 	ck_assert_uint_eq(sc.sample_ns, 50000000ULL);
 	ck_assert_uint_eq(sc.trace_events, 4096);
-	ck_assert(sc.trace_page_events);
+	ck_assert(sc.cfg.trace_page_events);
 	ck_assert(c->irqchip_off);
 	/* count 3 gives web-1..web-3, a stagger apart. */
 	ck_assert_uint_eq(c->nr_guests, 4);

@@ -12,8 +12,9 @@
 #include "tools/trace/chrome.h"
 
 #define KNOWN_TRACE "tests/traces/known.trace"
+#define SESSION_TRACE "tests/traces/session.trace"
 
-static json_t *export_known(void)
+static json_t *export_trace(const char *path)
 {
 	struct trace_reader r;
 	struct trace_line l;
@@ -22,12 +23,12 @@ static json_t *export_known(void)
 	json_error_t jerr;
 	char *buf = NULL;
 	size_t len = 0;
-	FILE *in = fopen(KNOWN_TRACE, "re"), *out;
+	FILE *in = fopen(path, "re"), *out;
 	json_t *o;
 
 	ck_assert_ptr_nonnull(in);
 	out = open_memstream(&buf, &len);
-	trace_reader_init(&r, in, KNOWN_TRACE, NULL);
+	trace_reader_init(&r, in, path, NULL);
 	latency_init(&lat);
 	lat.names = &r;
 	chrome_begin(&c, out, &r);
@@ -81,7 +82,8 @@ static json_t *find(json_t *events, const char *ph, const char *name)
 /* Every event has what the format requires of its phase. */
 START_TEST(test_format)
 {
-	json_t *o = export_known(), *events = json_object_get(o, "traceEvents");
+	json_t *o = export_trace(KNOWN_TRACE),
+	       *events = json_object_get(o, "traceEvents");
 	size_t i;
 	json_t *e;
 
@@ -113,7 +115,8 @@ END_TEST
 
 START_TEST(test_contents)
 {
-	json_t *o = export_known(), *events = json_object_get(o, "traceEvents");
+	json_t *o = export_trace(KNOWN_TRACE),
+	       *events = json_object_get(o, "traceEvents");
 	json_t *e;
 
 	/* Complete events for what has a duration. */
@@ -157,6 +160,75 @@ START_TEST(test_contents)
 }
 END_TEST
 
+/* The args of the first (or the last) "C" event of name that has key. */
+static json_t *counter(json_t *events, const char *name, const char *key,
+		       bool last)
+{
+	json_t *e, *found = NULL;
+	size_t i;
+
+	json_array_foreach(events, i, e) {
+		json_t *args = json_object_get(e, "args");
+
+		if (strcmp(json_string_value(json_object_get(e, "ph")), "C") ||
+		    strcmp(json_string_value(json_object_get(e, "name")),
+			   name) ||
+		    !json_object_get(args, key))
+			continue;
+		found = args;
+		if (!last)
+			break;
+	}
+	ck_assert_msg(found, "no counter %s with %s", name, key);
+	return found;
+}
+
+static double arg(json_t *args, const char *key)
+{
+	ck_assert_msg(json_is_number(json_object_get(args, key)), "no %s", key);
+	return json_number_value(json_object_get(args, key));
+}
+
+/*
+ * Counter tracks of a session's samples: each node's free memory against
+ * its min, low and high watermarks, each guest's backed memory and its
+ * balloon's size and target, in MiB; and where events were lost.
+ */
+START_TEST(test_counters)
+{
+	json_t *o = export_trace(SESSION_TRACE);
+	json_t *events = json_object_get(o, "traceEvents"), *args, *e;
+
+	/* node_free: 2560 pages free, and node_watermarks' min. */
+	args = counter(events, "node0 free MiB", "free", false);
+	ck_assert_double_eq_tol(arg(args, "free"), 10.0, 1e-9);
+	ck_assert_double_eq_tol(arg(args, "min"), 1.0, 1e-9);
+	ck_assert_double_eq_tol(arg(args, "low"), 2.0, 1e-9);
+	ck_assert_double_eq_tol(arg(args, "high"), 3.0, 1e-9);
+	ck_assert_uint_eq(count(events, "C", "node0 free MiB"), 3);
+	/* vm_mem: 1024 pages backed at first; at last 768, the balloon at
+	 * its target of 256; balloon_actual between. */
+	args = counter(events, "vm1 web MiB", "resident", false);
+	ck_assert_double_eq_tol(arg(args, "resident"), 4.0, 1e-9);
+	ck_assert_double_eq_tol(arg(args, "balloon_target"), 0.0, 1e-9);
+	args = counter(events, "vm1 web MiB", "resident", true);
+	ck_assert_double_eq_tol(arg(args, "resident"), 3.0, 1e-9);
+	ck_assert_double_eq_tol(arg(args, "balloon"), 1.0, 1e-9);
+	ck_assert_double_eq_tol(arg(args, "balloon_target"), 1.0, 1e-9);
+	ck_assert_uint_eq(count(events, "C", "vm1 web MiB"), 3);
+	/* Losses: global instants with their counts by type. */
+	ck_assert_uint_eq(count(events, "i", "lost 3 events"), 1);
+	e = find(events, "i", "lost 3 events");
+	ck_assert_str_eq(json_string_value(json_object_get(e, "s")), "g");
+	ck_assert_double_eq_tol(json_number_value(json_object_get(e, "ts")),
+				2000020100.0, 1e-3);
+	ck_assert_double_eq_tol(
+		arg(json_object_get(e, "args"), "balloon_actual"), 1.0, 1e-9);
+	ck_assert_uint_eq(count(events, "i", "lost 2 events"), 1);
+	json_decref(o);
+}
+END_TEST
+
 Suite *trace_chrome_suite(void)
 {
 	Suite *s = suite_create("trace_chrome");
@@ -165,6 +237,7 @@ Suite *trace_chrome_suite(void)
 	tcase_set_timeout(tc, 10);
 	tcase_add_test(tc, test_format);
 	tcase_add_test(tc, test_contents);
+	tcase_add_test(tc, test_counters);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -168,8 +168,32 @@ START_TEST(test_stats_and_trace)
 	r = ctl_cmd(fd, "{\"execute\": \"trace-stop\"}");
 	ck_assert_int_ge(json_integer_value(get(get(r, "return"), "events")),
 			 0);
+	ck_assert_int_eq(json_integer_value(get(get(r, "return"), "lost")), 0);
+	ck_assert(json_is_object(get(get(r, "return"), "lost_by_event")));
 	json_decref(r);
 	ck_assert_int_eq(stat(cmd, &st), 0);
+	/* The choices of vmm's --trace-* options, in their ranges. */
+	snprintf(cmd, sizeof(cmd),
+		 "{\"execute\": \"trace-start\", \"arguments\": {\"file\": "
+		 "\"%s/trace2\", \"ring\": 1000, \"page_events\": true, "
+		 "\"sample\": \"250ms\"}}",
+		 t.dir);
+	r = ctl_cmd(fd, cmd);
+	ret = get(r, "return");
+	ck_assert_int_eq(json_integer_value(get(ret, "ring")), 1024);
+	ck_assert(json_is_true(get(ret, "page_events")));
+	ck_assert_double_eq_tol(json_number_value(get(ret, "sample")), 0.25,
+				1e-9);
+	json_decref(r);
+	ctl_assert_ok(ctl_cmd(fd, "{\"execute\": \"trace-stop\"}"));
+	ctl_assert_error(ctl_cmd(fd, "{\"execute\": \"trace-start\", "
+				     "\"arguments\": {\"file\": \"/tmp/x\", "
+				     "\"ring\": 8}}"),
+			 "GenericError", "'ring' must be 16..16777216 events");
+	ctl_assert_error(ctl_cmd(fd, "{\"execute\": \"trace-start\", "
+				     "\"arguments\": {\"file\": \"/tmp/x\", "
+				     "\"sample\": \"1ms\"}}"),
+			 "GenericError", "'sample' must be");
 	ctl_client_close(fd);
 	ck_assert_int_eq(ctl_test_quit(&t), 0);
 	ctl_test_done(&t);

@@ -573,9 +573,9 @@ static char *verbose_text(const struct vmm_config *c)
 /* argv[argc] = a copy of word (tests: a static pool of words). */
 static void push(char **argv, int *argc, const char *word)
 {
-	static char words[64][512];
+	static char words[96][512];
 
-	ck_assert_int_lt(*argc, 62);
+	ck_assert_int_lt(*argc, 94);
 	argv[*argc] = strcpy(words[*argc], word);
 	++*argc;
 }
@@ -655,7 +655,7 @@ START_TEST(test_verbose_reads_back)
 		"name=a,mem=64M,nodes=2,map=0:1,strict,pinned=8K,floor=0,oom_score_adj=-5,cpu_max=150%,script=touch 1M; verify",
 		NULL
 	};
-	char err[OPTIONS_ERR_MAX], *first, *second, *argv[64];
+	char err[OPTIONS_ERR_MAX], *first, *second, *argv[96];
 	int argc;
 
 	ck_assert_msg(options_parse_run(sizeof(args) / sizeof(args[0]) - 1,

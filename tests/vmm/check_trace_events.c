@@ -160,7 +160,8 @@ static const struct trace_event_info every_event[] = {
 	{ "vm_state", { "vm", "state", NULL, NULL } },
 	{ "balloon_actual", { "vm", "actual", "target", NULL } },
 	{ "node_free", { "node", "free", "low", "high" } },
-	{ "vm_mem", { "vm", "pages", "balloon", NULL } },
+	{ "vm_mem", { "vm", "pages", "balloon", "target" } },
+	{ "node_watermarks", { "node", "min", "low", "high" } },
 	{ "balloon_deflate", { "vm", "node", "pages", "target" } },
 };
 

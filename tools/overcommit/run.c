@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "mm/mm.h"
+#include "mm/trace_writer.h"
 #include "tools/overcommit/files.h"
 #include "tools/overcommit/run.h"
 #include "tools/overcommit/sample.h"
@@ -39,7 +40,7 @@ struct oc_run {
 	bool shutting_down; /* guests asked to shut down, grace_ev armed */
 	struct sampler sampler;
 	FILE *trace, *guests_txt, *oom_txt, *console;
-	uint64_t trace_pos;
+	struct trace_writer tw; /* the ring into trace.txt */
 	struct oc_slot slot[VMM_MAX_GUESTS];
 };
 
@@ -48,17 +49,11 @@ static uint64_t now(struct oc_run *run)
 	return trace_clock_ns() - run->r->t0;
 }
 
-static void write_record(const struct trace_record *rec, void *arg)
-{
-	trace_record_print(rec, arg);
-}
-
-/* Everything in the ring so far into trace.txt. */
+/* Everything in the ring so far into trace.txt, and where events were
+ * lost (mm/trace_writer.h). */
 static void drain_trace(struct oc_run *run)
 {
-	run->r->trace_events +=
-		trace_ring_drain(host_trace_ring(run->h), &run->trace_pos,
-				 &run->r->trace_lost, write_record, run->trace);
+	trace_writer_drain(&run->tw, trace_ring_head(host_trace_ring(run->h)));
 }
 
 static bool all_done(struct oc_run *run)
@@ -424,9 +419,11 @@ int oc_run(const struct scenario *sc, const char *dir,
 	 * notifications it would wait for itself until the OOM killer
 	 * struck (seen: a guest killed with all its free memory unasked).
 	 */
-	if (!sc->trace_page_events)
+	if (!sc->cfg.trace_page_events)
 		mask &= ~((1ULL << TR_PAGE_ALLOC) | (1ULL << TR_PAGE_FREE));
 	trace_ring_set_events(host_trace_ring(run.h), mask);
+	trace_writer_begin(&run.tw, host_trace_ring(run.h), run.trace, NULL,
+			   NULL);
 	trace_ring_enable(host_trace_ring(run.h), true);
 	pool_info(&run);
 	fprintf(run.trace,
@@ -453,7 +450,10 @@ int oc_run(const struct scenario *sc, const char *dir,
 		}
 	all_vm_events(host_pool(run.h), r->vmstat);
 	node_deflated(&run);
-	drain_trace(&run);
+	trace_ring_enable(host_trace_ring(run.h), false);
+	trace_writer_end(&run.tw);
+	r->trace_events = run.tw.records;
+	r->trace_lost = run.tw.lost;
 	host_destroy(run.h);
 out_loop:
 	evloop_destroy(&run.loop);

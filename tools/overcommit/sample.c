@@ -129,7 +129,7 @@ void sampler_take(struct sampler *s, struct vmm_host *h, struct oc_result *r,
 			g->spec->name, g->id, mib(gi.mem.pages),
 			mib(bi->actual), mib(bi->target));
 		trace_event(host_trace_ring(h), TR_VM_MEM, g->id, gi.mem.pages,
-			    bi->actual, 0);
+			    bi->actual, bi->target);
 	}
 	if (nominal > r->peak_nominal_bytes)
 		r->peak_nominal_bytes = nominal;

@@ -55,7 +55,6 @@ struct scenario {
 	uint64_t timeout_ns;
 	uint64_t sample_ns;
 	unsigned int trace_events; /* ring size */
-	bool trace_page_events; /* mm_page_alloc / mm_page_free too */
 	struct sc_expect expect;
 };
 

@@ -159,13 +159,9 @@ static int get_time(struct sc_ctx *c, json_t *o, const char *key, uint64_t min,
 
 int sc_parse_run(struct sc_ctx *c, json_t *o, struct scenario *sc)
 {
-	static const char *const keys[] = { "duration",
-					    "shutdown_timeout",
-					    "timeout",
-					    "sample_interval",
-					    "trace_events",
-					    "trace_page_events",
-					    NULL };
+	static const char *const keys[] = { "duration",	    "shutdown_timeout",
+					    "timeout",	    "sample_interval",
+					    "trace_events", NULL };
 	const uint64_t s = 1000000000ULL, ms = 1000000ULL;
 	json_t *v;
 	long n;
@@ -195,9 +191,5 @@ int sc_parse_run(struct sc_ctx *c, json_t *o, struct scenario *sc)
 			return ret;
 		sc->trace_events = n;
 	}
-	if ((v = json_object_get(o, "trace_page_events")) &&
-	    (ret = sc_get_bool(c, v, "run.trace_page_events",
-			       &sc->trace_page_events)))
-		return ret;
 	return 0;
 }

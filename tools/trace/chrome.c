@@ -144,25 +144,43 @@ static double mib(uint64_t pages)
 	return pages / 256.0;
 }
 
+/* "free", then whichever watermarks are known: min from node_watermarks,
+ * low and high from the line itself if it has them. */
 static void node_counter(struct chrome *c, const struct trace_line *l,
-			 bool marks)
+			 bool free)
 {
+	static const char *const mark[3] = { "min", "low", "high" };
+	uint64_t nid = trace_val(l, "node"), v;
+	const char *sep = "";
 	char name[48];
 
-	snprintf(name, sizeof(name), "node%" PRIu64 " free MiB",
-		 trace_val(l, "node"));
+	if (nid >= MAX_NUMNODES)
+		return;
+	snprintf(name, sizeof(name), "node%" PRIu64 " free MiB", nid);
 	counter_begin(c);
 	put_string(c->f, name);
 	counter_args(c, l);
-	fprintf(c->f, "\"free\":%.3f", mib(trace_val(l, "free")));
-	if (marks)
-		fprintf(c->f, ",\"low\":%.3f,\"high\":%.3f",
-			mib(trace_val(l, "low")), mib(trace_val(l, "high")));
+	if (free) {
+		fprintf(c->f, "\"free\":%.3f", mib(trace_val(l, "free")));
+		sep = ",";
+	}
+	for (int w = 0; w < 3; w++) {
+		if (trace_get(l, mark[w], &v))
+			c->wmark[nid][w] = v;
+		if (c->wmark[nid][w]) {
+			fprintf(c->f, "%s\"%s\":%.3f", sep, mark[w],
+				mib(c->wmark[nid][w]));
+			sep = ",";
+		}
+	}
 	fputs("}}", c->f);
 }
 
+/* A guest's memory: backed, and its balloon's size and target. */
 static void vm_counter(struct chrome *c, const struct trace_line *l)
 {
+	uint64_t target;
+
 	counter_begin(c);
 	put_vm_label(c, "", trace_val(l, "vm"), " MiB");
 	counter_args(c, l);
@@ -172,13 +190,47 @@ static void vm_counter(struct chrome *c, const struct trace_line *l)
 			mib(trace_val(l, "balloon")));
 	else
 		fprintf(c->f, "\"balloon\":%.3f", mib(trace_val(l, "actual")));
+	/* vm_mem of older traces has none. */
+	if (trace_get(l, "target", &target))
+		fprintf(c->f, ",\"balloon_target\":%.3f", mib(target));
 	fputs("}}", c->f);
+}
+
+/* The losses the reader has met: a global instant each, where they
+ * were (the record after them), with their counts by type. */
+static void losses(struct chrome *c)
+{
+	const struct trace_session *s = c->r ? &c->r->session : NULL;
+
+	for (; s && c->losses_seen < s->nr_loss; c->losses_seen++) {
+		const struct trace_loss *loss = &s->loss[c->losses_seen];
+		const char *comma = "";
+
+		sep(c);
+		fprintf(c->f,
+			"{\"name\":\"lost %" PRIu64
+			" events\",\"cat\":\"lost\",\"ph\":\"i\",\"s\":\"g\"",
+			loss->n);
+		put_us(c->f, "ts", loss->from_ts);
+		fprintf(c->f, ",\"pid\":%d,\"tid\":0,\"args\":{", PID);
+		for (int t = 0; t < NR_TRACE_EVENTS; t++)
+			if (loss->by_type[t]) {
+				fprintf(c->f, "%s\"%s\":%" PRIu64, comma,
+					trace_event_name(t), loss->by_type[t]);
+				comma = ",";
+			}
+		if (loss->untyped)
+			fprintf(c->f, "%s\"untyped\":%" PRIu64, comma,
+				loss->untyped);
+		fputs("}}", c->f);
+	}
 }
 
 void chrome_line(struct chrome *c, const struct trace_line *l)
 {
 	uint64_t vm = trace_val(l, "vm");
 
+	losses(c);
 	switch (l->type) {
 	case TR_FAULT:
 		name_thread(c, l->tid, "vm%" PRIu64 "%s%s faults", vm,
@@ -208,10 +260,13 @@ void chrome_line(struct chrome *c, const struct trace_line *l)
 	case TR_KSWAPD_SLEEP:
 		name_thread(c, l->tid, "kswapd%" PRIu64, trace_val(l, "node"));
 		complete(c, l, "kswapd run", "reclaim", trace_val(l, "ns"));
-		node_counter(c, l, false);
+		node_counter(c, l, true);
 		break;
 	case TR_NODE_FREE:
 		node_counter(c, l, true);
+		break;
+	case TR_NODE_WMARK:
+		node_counter(c, l, false);
 		break;
 	case TR_VM_MEM:
 	case TR_BALLOON_ACTUAL:
@@ -273,6 +328,7 @@ void chrome_span(void *arg, const struct lat_span *s)
 
 int chrome_end(struct chrome *c)
 {
+	losses(c);
 	for (unsigned int i = 0; i < c->nr_threads; i++) {
 		sep(c);
 		fprintf(c->f,

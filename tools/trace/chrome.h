@@ -8,9 +8,11 @@
  *   "b"/"e" async spans: balloon request -> completion per guest, kswapd
  *       response per node (from the latency analyzer's spans)
  *   "i" instants: kswapd wake-ups, LOW breaches, balloon requests, OOM
- *       (kills are global), guest state changes
- *   "C" counters: free memory per node (with LOW and HIGH), each guest's
- *       resident memory and balloon, in MiB
+ *       (kills are global), guest state changes, events lost (global)
+ *   "C" counters: free memory per node against its MIN, LOW and HIGH
+ *       watermarks, each guest's backed memory and its balloon's size
+ *       and target, in MiB (from the samples a tracing session takes,
+ *       and kswapd's and the balloons' own events)
  *   "M" names for the process and every thread seen.
  *
  * Page allocations and frees are left out (there are millions).
@@ -31,8 +33,11 @@ struct chrome_thread {
 
 struct chrome {
 	FILE *f;
-	const struct trace_reader *r; /* guest names (may be NULL) */
+	const struct trace_reader *r; /* guest names, losses (may be NULL) */
 	unsigned long written;
+	unsigned int losses_seen; /* of r's session */
+	/* Each node's watermarks (node_watermarks), pages; 0: not known. */
+	uint64_t wmark[MAX_NUMNODES][3];
 	uint64_t next_id; /* async span ids */
 	struct chrome_thread *thread;
 	unsigned int nr_threads, cap_threads;

@@ -3,26 +3,33 @@
 #include <errno.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "tools/trace/dist_json.h"
 #include "tools/trace/latency.h"
+#include "tools/trace/lost.h"
 #include "util/array.h"
 #include "vmm/kvm/vm.h"
 
 const char *const lat_key[NR_LAT_DISTS] = {
-#define X(id, key, title, from) [id] = key,
+#define X(id, key, title, from, events) [id] = key,
 	LAT_DISTS(X)
 #undef X
 };
 const char *const lat_title[NR_LAT_DISTS] = {
-#define X(id, key, title, from) [id] = title,
+#define X(id, key, title, from, events) [id] = title,
 	LAT_DISTS(X)
 #undef X
 };
 const char *const lat_from[NR_LAT_DISTS] = {
-#define X(id, key, title, from) [id] = from,
+#define X(id, key, title, from, events) [id] = from,
+	LAT_DISTS(X)
+#undef X
+};
+const uint64_t lat_events[NR_LAT_DISTS] = {
+#define X(id, key, title, from, events) [id] = events,
 	LAT_DISTS(X)
 #undef X
 };
@@ -42,6 +49,7 @@ struct lat_thread {
 	int node;
 	int vm; /* whose fault the slow path serves; -1: nobody's */
 	uint64_t reclaim_ns; /* direct reclaim within this slow path */
+	uint64_t reclaim_pages; /* ... what it reclaimed */
 	unsigned int reclaims;
 };
 
@@ -92,7 +100,8 @@ static int vm_of(const struct trace_line *l)
 }
 
 static void add(struct latency *lat, enum lat_dist kind, uint64_t start,
-		uint64_t end, uint32_t tid, int node, int vm, uint64_t value)
+		uint64_t end, uint32_t tid, int node, int vm, uint64_t value,
+		int64_t pages)
 {
 	add_value(lat, kind, vm, value);
 	if (lat->span) {
@@ -104,6 +113,7 @@ static void add(struct latency *lat, enum lat_dist kind, uint64_t start,
 			.node = node,
 			.vm = vm,
 			.value = value,
+			.pages = pages,
 		};
 
 		lat->span(lat->span_arg, &s);
@@ -147,14 +157,15 @@ static void on_slowpath(struct latency *lat, const struct trace_line *l,
 		t->node = (int)trace_val(l, "nid");
 		t->vm = vm_of(l);
 		t->reclaim_ns = 0;
+		t->reclaim_pages = 0;
 		t->reclaims = 0;
 		return;
 	}
 	add(lat, LAT_SLOWPATH, since(l->ts, ns), l->ts, l->tid, t->node,
-	    t->in_slowpath ? t->vm : -1, ns);
+	    t->in_slowpath ? t->vm : -1, ns, -1);
 	if (t->in_slowpath && t->reclaims)
 		add(lat, LAT_DIRECT_RECLAIM, since(l->ts, ns), l->ts, l->tid,
-		    t->node, t->vm, t->reclaim_ns);
+		    t->node, t->vm, t->reclaim_ns, (int64_t)t->reclaim_pages);
 	t->in_slowpath = false;
 }
 
@@ -163,15 +174,17 @@ static void on_direct_reclaim_end(struct latency *lat,
 {
 	struct lat_thread *t = thread(lat, l->tid);
 	uint64_t ns = trace_val(l, "ns");
+	uint64_t pages = trace_val(l, "nr_reclaimed");
 
 	/* Outside a slow path we know of (the trace began inside one):
 	 * the stall alone. */
 	if (!t || !t->in_slowpath) {
 		add(lat, LAT_DIRECT_RECLAIM, since(l->ts, ns), l->ts, l->tid,
-		    -1, vm_of(l), ns);
+		    -1, vm_of(l), ns, (int64_t)pages);
 		return;
 	}
 	t->reclaim_ns += ns;
+	t->reclaim_pages += pages;
 	t->reclaims++;
 }
 
@@ -180,7 +193,8 @@ static void on_fault(struct latency *lat, const struct trace_line *l)
 	uint64_t ns = trace_val(l, "ns"), order = trace_val(l, "order");
 	int vm = (int)trace_val(l, "vm");
 
-	add(lat, LAT_FAULT, since(l->ts, ns), l->ts, l->tid, -1, vm, ns);
+	add(lat, LAT_FAULT, since(l->ts, ns), l->ts, l->tid, -1, vm, ns,
+	    order < 32 ? 1LL << order : -1);
 	if (order == 0)
 		add_value(lat, LAT_FAULT_4K, vm, ns);
 	else if (order == pageblock_order)
@@ -224,7 +238,8 @@ static void on_kswapd(struct latency *lat, const struct trace_line *l)
 			lat->kswapd_unbalanced++; /* it gave up */
 		else
 			add(lat, LAT_KSWAPD, lat->node[nid].start, l->ts,
-			    l->tid, (int)nid, -1, l->ts - lat->node[nid].start);
+			    l->tid, (int)nid, -1, l->ts - lat->node[nid].start,
+			    (int64_t)trace_val(l, "reclaimed"));
 		lat->node[nid].awake = false;
 		lat->node[nid].start = 0;
 		break;
@@ -258,7 +273,8 @@ static void complete_request(struct latency *lat, struct lat_vm *v,
 {
 	uint64_t start = v->req[i].ts;
 
-	add(lat, LAT_BALLOON, start, l->ts, 0, -1, vm_of(l), l->ts - start);
+	add(lat, LAT_BALLOON, start, l->ts, 0, -1, vm_of(l), l->ts - start,
+	    (int64_t)v->req[i].need);
 	drop_request(v, i);
 }
 
@@ -325,8 +341,56 @@ static void on_balloon(struct latency *lat, const struct trace_line *l)
 	}
 }
 
+/*
+ * Events were lost here: an interval open now may have lost its end (or
+ * the events that would have ended it), so it is not measured, and
+ * counted as broken.  Only the pairings the loss could touch are
+ * dropped: a loss of page frees breaks none.
+ */
+static void on_loss(struct latency *lat, const struct trace_loss *loss)
+{
+	if (trace_loss_hits(loss, lat_events[LAT_DIRECT_RECLAIM])) {
+		bool reclaim =
+			trace_loss_hits(loss, TRACE_BIT(TR_DIRECT_RECLAIM_END));
+
+		for (unsigned int i = 0; i < lat->nr_threads; i++) {
+			struct lat_thread *t = &lat->thread[i];
+
+			if (!t->in_slowpath)
+				continue;
+			lat->broken[LAT_SLOWPATH]++;
+			if (t->reclaims || reclaim)
+				lat->broken[LAT_DIRECT_RECLAIM]++;
+			t->in_slowpath = false;
+		}
+	}
+	if (trace_loss_hits(loss, lat_events[LAT_KSWAPD]))
+		for (int nid = 0; nid < MAX_NUMNODES; nid++) {
+			if (lat->node[nid].awake || lat->node[nid].start)
+				lat->broken[LAT_KSWAPD]++;
+			lat->node[nid].awake = false;
+			lat->node[nid].start = 0;
+		}
+	if (trace_loss_hits(loss, lat_events[LAT_BALLOON]))
+		for (unsigned int v = 0; v < lat->nr_vms; v++) {
+			lat->broken[LAT_BALLOON] += lat->vm[v].nr;
+			lat->vm[v].nr = 0;
+		}
+}
+
+/* The losses the reader has met since the last look. */
+static void take_losses(struct latency *lat)
+{
+	const struct trace_session *s = lat->names ? &lat->names->session :
+						     NULL;
+
+	while (s && lat->losses_seen < s->nr_loss)
+		on_loss(lat, &s->loss[lat->losses_seen++]);
+}
+
 void latency_feed(struct latency *lat, const struct trace_line *l)
 {
+	take_losses(lat);
 	if (l->type < 0)
 		return;
 	if (!lat->first_ts || l->ts < lat->first_ts)
@@ -360,14 +424,15 @@ void latency_feed(struct latency *lat, const struct trace_line *l)
 		uint64_t ns = trace_val(l, "ns");
 
 		add(lat, LAT_COMPACTION, since(l->ts, ns), l->ts, l->tid, -1,
-		    vm_of(l), ns);
+		    vm_of(l), ns, -1);
 		break;
 	}
 	case TR_MIGRATE_BATCH: {
 		uint64_t ns = trace_val(l, "pause_ns");
 
 		add(lat, LAT_MIGRATE, since(l->ts, ns), l->ts, l->tid, -1,
-		    (int)trace_val(l, "vm"), ns);
+		    (int)trace_val(l, "vm"), ns,
+		    (int64_t)trace_val(l, "pages"));
 		break;
 	}
 	case TR_OOM_KILL:
@@ -394,39 +459,65 @@ void latency_feed(struct latency *lat, const struct trace_line *l)
 
 void latency_finish(struct latency *lat)
 {
+	take_losses(lat);
 	for (unsigned int v = 0; v < lat->nr_vms; v++) {
 		lat->balloon_unfinished += lat->vm[v].nr;
 		lat->vm[v].nr = 0;
 	}
 }
 
-/* What did not end as expected, for one distribution; "" if nothing. */
+/* Append to buf, "; " after what is there. */
+static void __attribute__((format(printf, 3, 4)))
+note(char *buf, size_t len, const char *fmt, ...)
+{
+	size_t n = strlen(buf);
+	va_list ap;
+
+	if (n && n + 2 < len) {
+		strcpy(buf + n, "; ");
+		n += 2;
+	}
+	if (n >= len)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(buf + n, len - n, fmt, ap);
+	va_end(ap);
+}
+
+/* What did not end as expected, for one distribution, and whether lost
+ * events shortened it; "" if nothing. */
 static const char *notes(struct latency *lat, enum lat_dist i, char *buf,
 			 size_t len)
 {
 	buf[0] = 0;
 	if (i == LAT_KSWAPD && (lat->kswapd_unbalanced || lat->kswapd_idle))
-		snprintf(
-			buf, len,
-			"not counted: %lu runs that gave up below HIGH, %lu that found the node above HIGH",
-			lat->kswapd_unbalanced, lat->kswapd_idle);
+		note(buf, len,
+		     "not counted: %lu runs that gave up below HIGH, %lu that found the node above HIGH",
+		     lat->kswapd_unbalanced, lat->kswapd_idle);
 	if (i == LAT_BALLOON &&
 	    (lat->balloon_superseded || lat->balloon_unfinished))
-		snprintf(buf, len,
-			 "%lu superseded by a lower target, %lu unfinished",
-			 lat->balloon_superseded, lat->balloon_unfinished);
+		note(buf, len,
+		     "%lu superseded by a lower target, %lu unfinished",
+		     lat->balloon_superseded, lat->balloon_unfinished);
+	if (lat->broken[i])
+		note(buf, len, "%lu open where events were lost, not measured",
+		     lat->broken[i]);
+	if (latency_short(lat, i))
+		note(buf, len, "SHORT: events it is made of were lost");
 	return buf;
 }
 
 void latency_print(struct latency *lat, const struct trace_reader *r, FILE *f)
 {
-	char a[32], n[128];
+	char a[32], n[256];
 
-	if (r)
+	if (r) {
 		fprintf(f,
 			"%s: %lu events (%lu of types unknown here), %lu malformed lines, %lu comments\n",
 			r->path, r->events, r->unknown, r->malformed,
 			r->comments);
+		latency_print_session(lat, r, f);
+	}
 	fprintf(f, "span: %s\n",
 		fmt_ns(lat->last_ts - lat->first_ts, a, sizeof(a)));
 	fprintf(f, "events:");
@@ -461,7 +552,7 @@ static json_t *dist_json(struct latency *lat, enum lat_dist i)
 	uint64_t count[DIST_BUCKETS];
 	unsigned int used = dist_histogram(d, count);
 	json_t *o = json_object(), *h = json_array();
-	char n[128];
+	char n[256];
 
 	json_object_set_new(o, "title", json_string(lat_title[i]));
 	json_object_set_new(o, "from", json_string(lat_from[i]));
@@ -479,6 +570,9 @@ static json_t *dist_json(struct latency *lat, enum lat_dist i)
 	json_object_set_new(o, "histogram", h);
 	if (*notes(lat, i, n, sizeof(n)))
 		json_object_set_new(o, "notes", json_string(n));
+	json_object_set_new(o, "short", json_boolean(latency_short(lat, i)));
+	json_object_set_new(o, "not_measured_at_losses",
+			    json_integer(lat->broken[i]));
 	return o;
 }
 
@@ -488,6 +582,8 @@ json_t *latency_json(struct latency *lat, const struct trace_reader *r)
 	json_t *d = json_object();
 
 	if (r) {
+		json_object_set_new(o, "recording",
+				    latency_session_json(lat, r));
 		json_object_set_new(o, "trace", json_string(r->path));
 		json_object_set_new(o, "lines", json_integer(r->lineno));
 		json_object_set_new(o, "events", json_integer(r->events));

@@ -16,29 +16,38 @@
 #include "tools/trace/dist.h"
 #include "tools/trace/parse.h"
 
-/* X(id, key, title, from which events) */
+/* X(id, key, title, from which events, those events' types) */
 #define LAT_DISTS(X)                                                           \
 	X(LAT_DIRECT_RECLAIM, "direct_reclaim",                                \
 	  "direct-reclaim stall per allocation",                               \
-	  "mm_vmscan_direct_reclaim_end ns, summed per mm_slowpath_begin/end") \
+	  "mm_vmscan_direct_reclaim_end ns, summed per mm_slowpath_begin/end", \
+	  TRACE_BIT(TR_DIRECT_RECLAIM_END) | LAT_SLOWPATH_EVENTS)              \
 	X(LAT_SLOWPATH, "slowpath", "allocation slow path",                    \
-	  "mm_slowpath_end ns")                                                \
-	X(LAT_FAULT, "fault", "guest fault service", "vmm_fault ns")           \
+	  "mm_slowpath_end ns", LAT_SLOWPATH_EVENTS)                           \
+	X(LAT_FAULT, "fault", "guest fault service", "vmm_fault ns",           \
+	  TRACE_BIT(TR_FAULT))                                                 \
 	X(LAT_FAULT_4K, "fault_4k", "guest fault service, 4 KiB",              \
-	  "vmm_fault ns, order 0")                                             \
+	  "vmm_fault ns, order 0", TRACE_BIT(TR_FAULT))                        \
 	X(LAT_FAULT_2M, "fault_2m", "guest fault service, 2 MiB",              \
-	  "vmm_fault ns, order 9")                                             \
+	  "vmm_fault ns, order 9", TRACE_BIT(TR_FAULT))                        \
 	X(LAT_KSWAPD, "kswapd_response", "kswapd response",                    \
-	  "first mm_wakeup_kswapd of the node -> kswapd_sleep above HIGH")     \
+	  "first mm_wakeup_kswapd of the node -> kswapd_sleep above HIGH",     \
+	  TRACE_BIT(TR_WAKE_KSWAPD) | TRACE_BIT(TR_KSWAPD_WAKE) |              \
+		  TRACE_BIT(TR_KSWAPD_SLEEP))                                  \
 	X(LAT_BALLOON, "balloon", "balloon request to completion",             \
-	  "balloon_request -> balloon_actual >= target (same vm)")             \
+	  "balloon_request -> balloon_actual >= target (same vm)",             \
+	  TRACE_BIT(TR_BALLOON_REQ) | TRACE_BIT(TR_BALLOON_ACTUAL) |           \
+		  TRACE_BIT(TR_BALLOON_DONE) | TRACE_BIT(TR_VM_STATE))         \
 	X(LAT_COMPACTION, "compaction", "direct compaction",                   \
-	  "mm_compaction_end ns")                                              \
+	  "mm_compaction_end ns", TRACE_BIT(TR_COMPACT_END))                   \
 	X(LAT_MIGRATE, "migrate_pause", "migration pause per batch",           \
-	  "migrate_batch pause_ns")
+	  "migrate_batch pause_ns", TRACE_BIT(TR_MIGRATE_BATCH))
+
+#define LAT_SLOWPATH_EVENTS \
+	(TRACE_BIT(TR_SLOWPATH_BEGIN) | TRACE_BIT(TR_SLOWPATH_END))
 
 enum lat_dist {
-#define X(id, key, title, from) id,
+#define X(id, key, title, from, events) id,
 	LAT_DISTS(X)
 #undef X
 		NR_LAT_DISTS
@@ -47,6 +56,8 @@ enum lat_dist {
 extern const char *const lat_key[NR_LAT_DISTS];
 extern const char *const lat_title[NR_LAT_DISTS];
 extern const char *const lat_from[NR_LAT_DISTS];
+/* The event types each distribution is made of (bit per type). */
+extern const uint64_t lat_events[NR_LAT_DISTS];
 /* The distribution called key ("direct_reclaim"), or -1. */
 int lat_lookup(const char *key);
 
@@ -57,6 +68,9 @@ struct lat_span {
 	uint32_t tid; /* the thread that waited (0: none in particular) */
 	int node, vm; /* -1 when it does not apply */
 	uint64_t value; /* what went into the distribution */
+	/* Pages it was about: reclaimed (direct reclaim, kswapd), asked
+	 * of a balloon, migrated, mapped (a fault); -1: none. */
+	int64_t pages;
 };
 
 #define LAT_MAX_OOM 64
@@ -79,12 +93,18 @@ struct latency {
 	unsigned long kswapd_idle; /* woken above HIGH: not a response */
 	unsigned long balloon_superseded; /* target lowered before done */
 	unsigned long balloon_unfinished; /* at the end, or the vm stopped */
+	/* Intervals open when events were lost where they could have
+	 * ended: not measured (their end, or their start, may be lost). */
+	unsigned long broken[NR_LAT_DISTS];
+	unsigned int losses_seen; /* the reader's session.loss[] handled */
 	unsigned int nr_oom;
 	struct lat_oom oom[LAT_MAX_OOM];
 
 	void (*span)(void *arg, const struct lat_span *s);
 	void *span_arg;
-	const struct trace_reader *names; /* guest names as lines come */
+	/* The reader: guest names, and losses, as lines come (NULL:
+	 * neither). */
+	const struct trace_reader *names;
 
 	/* Pairing state. */
 	struct lat_thread *thread;

@@ -95,14 +95,16 @@ static int parse_name_comment(const char *s, unsigned int *vm, char *name,
 }
 
 /*
- * The guest whose fault an allocation served was added to these events
- * later (vm=, 0 for none): traces written before still parse.
+ * Keys added to events later, so that traces written before still
+ * parse: the guest whose fault an allocation served (vm=, 0 for none),
+ * a balloon's target in a guest's memory sample.
  */
 static bool optional_key(int type, const char *key)
 {
-	return !strcmp(key, "vm") &&
-	       (type == TR_SLOWPATH_BEGIN || type == TR_DIRECT_RECLAIM_END ||
-		type == TR_COMPACT_END);
+	return (!strcmp(key, "vm") &&
+		(type == TR_SLOWPATH_BEGIN || type == TR_DIRECT_RECLAIM_END ||
+		 type == TR_COMPACT_END)) ||
+	       (!strcmp(key, "target") && type == TR_VM_MEM);
 }
 
 int trace_parse_line(const char *s, struct trace_line *l, unsigned int *vm,
@@ -215,6 +217,7 @@ void trace_reader_destroy(struct trace_reader *r)
 	free(r->names);
 	r->names = NULL;
 	r->nr_names = r->cap_names = 0;
+	trace_session_destroy(&r->session);
 }
 
 /* The entry of guest vm, NULL if the trace has not named it. */
@@ -266,10 +269,16 @@ int trace_reader_next(struct trace_reader *r, struct trace_line *l)
 			return 1;
 		case TRACE_PARSE_NAME:
 			set_vm_name(r, vm, name);
-			/* fall through */
+			r->comments++;
+			continue;
 		case TRACE_PARSE_SKIP:
-			if (r->buf[strspn(r->buf, " \t\r\n")] == '#')
-				r->comments++;
+			if (r->buf[strspn(r->buf, " \t\r\n")] != '#')
+				continue;
+			r->comments++;
+			if (trace_session_comment(
+				    &r->session,
+				    r->buf + strspn(r->buf, " \t")) == -ENOMEM)
+				return -ENOMEM;
 			continue;
 		default:
 			if (r->err && r->malformed < r->max_reports)

@@ -6,7 +6,9 @@
  *
  * Values are decimal, or hex with 0x.  A line starting with '#' is a
  * comment; "# vm=<id> name=<name>" names guest <id> from that line on (the
- * overcommit runner writes those).  A well-formed line naming an event this
+ * overcommit runner and vmm's tracing sessions write those), and the
+ * writer's own (start, losses, end: session.h) go into the reader's
+ * session.  A well-formed line naming an event this
  * build does not know is kept (type -1) for forward compatibility; a known
  * event must carry every key its layer declares for it (mm/trace.h says
  * where events are declared).  Anything else is malformed: counted, and
@@ -19,6 +21,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "tools/trace/session.h"
 #include "vmm/host/trace_events.h"
 #include "vmm/config/config.h"
 
@@ -72,6 +75,8 @@ struct trace_reader {
 		char name[VMM_NAME_MAX];
 	} * names;
 	unsigned int nr_names, cap_names;
+	/* What the file's comments say of its recording, so far. */
+	struct trace_session session;
 };
 
 void trace_reader_init(struct trace_reader *r, FILE *f, const char *path,

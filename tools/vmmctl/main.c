@@ -70,10 +70,18 @@ static const struct vmmctl_cmd cmds[] = {
 	  "lists and counts, every frame covered once, each guest frame mapped\n"
 	  "by its guest where the reverse map says.  It holds the allocator\n"
 	  "for a few milliseconds per GiB.  Exit status 1 if one is broken.\n" },
-	{ "trace", cmd_trace, "start FILE | stop", "record trace events",
-	  "start: the trace ring records from now; stop: its events go to\n"
-	  "FILE, one per line (ts=... event=... key=value ...).  FILE must not\n"
-	  "exist yet: vmm makes a new file only.\n" },
+	{ "trace", cmd_trace,
+	  "start [--ring EVENTS] [--page-events] [--sample INTERVAL] FILE | stop",
+	  "record trace events",
+	  "start: the trace ring records from now, and vmm writes its events\n"
+	  "to FILE as they come, one per line (ts=... event=... key=value ...;\n"
+	  "docs/latency.md).  FILE must not exist yet: vmm makes a new file\n"
+	  "only.  --ring: the ring's size in events; --page-events: the page\n"
+	  "allocator's per-page events too; --sample: memory samples this often\n"
+	  "(0: none); by default, vmm's own --trace-ring, --trace-page-events,\n"
+	  "--trace-sample.  stop: the rest of the events, and how many were\n"
+	  "lost (the writer could not keep up): said on stderr, and in the file\n"
+	  "where it happened.\n" },
 	{ "watch", cmd_watch,
 	  "[EVENT...] [--event EVENT[,EVENT...]] [--count N] [--until EVENT] [--timeout TIME]",
 	  "print events as they happen",

@@ -388,11 +388,18 @@ int vmm_run(const struct vmm_config *cfg)
 		       " MiB of free pool memory given back to the host while running\n",
 		       r.released * 2);
 	host_print_pool_summary(r.h, stdout);
-	/* A trace that could not be written fails the run. */
-	if (host_trace_path(r.h) && host_trace_finish(r.h, stderr))
-		status = status ? status : 1;
-	else if (cfg->trace_path)
-		printf("trace: %s\n", cfg->trace_path);
+	/* A trace that could not be written fails the run; one that lost
+	 * events says so (on stderr, and in the file). */
+	if (host_trace_path(r.h)) {
+		struct host_trace_result res;
+
+		if (host_trace_finish(r.h, stderr, &res))
+			status = status ? status : 1;
+		else
+			printf("trace: %s: %" PRIu64 " events, %" PRIu64
+			       " lost\n",
+			       cfg->trace_path, res.events, res.lost);
+	}
 out_host:
 	metrics_server_stop(r.metrics);
 	host_destroy(r.h);

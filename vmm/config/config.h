@@ -64,6 +64,8 @@ struct vmm_config {
 	bool hugepages; /* MADV_HUGEPAGE the pool */
 	char *trace_path; /* NULL: no trace file */
 	unsigned int trace_events; /* trace ring size in events, 0: 65536 */
+	bool trace_page_events; /* mm_page_alloc/free in traces too */
+	uint64_t trace_sample_ns; /* memory samples into traces; 0: none */
 	unsigned int stats_interval_ms; /* 0: no periodic stats */
 	bool verbose;
 	bool console_off; /* guests' consoles not shown */

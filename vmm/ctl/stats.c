@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "mm/compaction.h"
+#include "vmm/config/option.h"
 #include "vmm/ctl/cmd.h"
 #include "vmm/host/host.h"
 #include "vmm/host/compact.h"
@@ -271,27 +272,83 @@ static int cmd_compact(struct ctl_req *req, json_t *args, json_t **ret,
 /* ------------------------------------------------------------------ */
 /* trace-start, trace-stop                                              */
 
+/* The choices of vmm's options --trace-ring, --trace-page-events,
+ * --trace-sample, whose rows give the ranges and the defaults. */
 static const struct ctl_arg trace_args[] = {
 	{ "file", CTL_ARG_STRING, false },
+	{ "ring", CTL_ARG_INT, true },
+	{ "page_events", CTL_ARG_BOOL, true },
+	{ "sample", CTL_ARG_DURATION, true },
 	{ NULL },
 };
+
+/* v within the range of vmm's option name: 0, or -1 with e. */
+static int trace_arg_check(const char *arg, const char *name,
+			   const struct option_value *v, struct ctl_error *e)
+{
+	const struct option_desc *o = option_find(vmm_options, name);
+	char buf[96];
+
+	if (!option_check(o, v))
+		return 0;
+	return ctl_fail(e, CTL_ERR_GENERIC, "'%s' must be %s (as --%s)", arg,
+			option_accepts(o, buf, sizeof(buf)), name);
+}
 
 static int cmd_trace_start(struct ctl_req *req, json_t *args, json_t **ret,
 			   struct ctl_error *e)
 {
+	struct vmm_host *h = ctl_host(req->s);
 	const char *path = json_string_value(json_object_get(args, "file"));
+	json_t *ring = json_object_get(args, "ring");
+	json_t *page = json_object_get(args, "page_events");
+	json_t *sample = json_object_get(args, "sample");
 	char err[CTL_DESC_MAX - 32];
+	struct host_trace_opts o;
 
 	if (path[0] != '/')
 		return ctl_fail(
 			e, CTL_ERR_GENERIC,
 			"file '%s': give an absolute path (vmm's working directory is not yours)",
 			path);
-	if (host_trace_start(ctl_host(req->s), path, HOST_TRACE_CREATE, err,
-			     sizeof(err)))
+	host_trace_default_opts(h, &o);
+	if (ring) {
+		struct option_value v = { .n = json_integer_value(ring) };
+
+		if (trace_arg_check("ring", "trace-ring", &v, e))
+			return -1;
+		o.ring_events = v.n;
+	}
+	if (page)
+		o.page_events = json_is_true(page);
+	if (sample) {
+		struct option_value v = { 0 };
+
+		if (ctl_arg_duration(sample, "sample", &v.u, e) ||
+		    trace_arg_check("sample", "trace-sample", &v, e))
+			return -1;
+		o.sample_ns = v.u;
+	}
+	if (host_trace_start(h, path, HOST_TRACE_CREATE, &o, err, sizeof(err)))
 		return ctl_fail(e, CTL_ERR_GENERIC, "%s", err);
-	*ret = json_pack("{s:s}", "file", path);
+	*ret = json_pack("{s:s,s:I,s:b,s:f}", "file", path, "ring",
+			 (json_int_t)trace_ring_capacity(host_trace_ring(h)),
+			 "page_events", o.page_events, "sample",
+			 o.sample_ns / 1e9);
 	return 0;
+}
+
+/* {"mm_page_free": 31000, ...}: what a session lost, by event type. */
+static json_t *lost_by_event(const struct host_trace_result *res)
+{
+	json_t *o = json_object();
+
+	for (int t = 0; t < NR_TRACE_EVENTS; t++)
+		if (res->lost_by_type[t])
+			json_object_set_new(
+				o, trace_event_name(t),
+				json_integer((json_int_t)res->lost_by_type[t]));
+	return o;
 }
 
 static int cmd_trace_stop(struct ctl_req *req, json_t *args, json_t **ret,
@@ -312,8 +369,9 @@ static int cmd_trace_stop(struct ctl_req *req, json_t *args, json_t **ret,
 		free(path);
 		return -1;
 	}
-	*ret = json_pack("{s:s,s:I,s:I}", "file", path, "events",
-			 (json_int_t)res.events, "lost", (json_int_t)res.lost);
+	*ret = json_pack("{s:s,s:I,s:I,s:o}", "file", path, "events",
+			 (json_int_t)res.events, "lost", (json_int_t)res.lost,
+			 "lost_by_event", lost_by_event(&res));
 	free(path);
 	return 0;
 }
@@ -324,8 +382,8 @@ const struct ctl_cmd ctl_stats_cmds[] = {
 	{ "compact", cmd_compact, compact_args,
 	  "compact a node's zones whole, or every node's" },
 	{ "trace-start", cmd_trace_start, trace_args,
-	  "record trace events, to be written to an absolute path" },
+	  "record trace events into a new file (an absolute path), written as they come; ring, page_events, sample as vmm's --trace-* options" },
 	{ "trace-stop", cmd_trace_stop, (const struct ctl_arg[]){ { NULL } },
-	  "stop recording and write the file" },
+	  "stop recording: the rest of the events to the file, what was lost" },
 	{ NULL },
 };

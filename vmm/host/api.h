@@ -22,6 +22,7 @@
 #include <stdio.h>
 
 #include "mm/mmzone.h"
+#include "mm/trace.h"
 #include "util/histogram.h"
 #include "vmm/config/config.h"
 #include "vmm/guest_mem/guest_mem.h"
@@ -58,7 +59,7 @@ struct mm_pool *host_pool(struct vmm_host *h);
 
 /*
  * The pool's trace ring (mm/trace.h), for a program that drains it
- * itself instead of through a tracing session (trace.h).  Any thread.
+ * itself instead of through a tracing session (below).  Any thread.
  */
 struct trace_ring *host_trace_ring(struct vmm_host *h);
 
@@ -218,6 +219,72 @@ int host_guest_kvm_pages(struct vmm_host *h, unsigned int id,
  * memory's histograms).  The pointer holds until host_reap().
  */
 struct vm *host_vm(struct vmm_host *h, unsigned int id);
+
+/* ------------------------------------------------------------- tracing */
+
+/*
+ * Tracing sessions: the pool's trace ring streamed to a file while it
+ * records, one session at a time (vmm/host/trace.h says how).  What a
+ * session records:
+ */
+struct host_trace_opts {
+	unsigned int ring_events; /* ring size; 0: as it is */
+	bool page_events; /* mm_page_alloc, mm_page_free too */
+	uint64_t sample_ns; /* memory samples this often; 0: none */
+};
+
+struct host_trace_result {
+	uint64_t events; /* written */
+	uint64_t lost; /* dropped: the writer did not keep up */
+	uint64_t lost_by_type[NR_TRACE_EVENTS]; /* ... of each type */
+	uint64_t lines; /* whole lines in the file (events and comments) */
+};
+
+/* How a session's file is opened. */
+enum host_trace_open {
+	/*
+	 * `--trace FILE`, the user's own command line: a new file, or an
+	 * existing regular file replaced, as `perf record -o` does.
+	 */
+	HOST_TRACE_REPLACE,
+	/*
+	 * trace-start over the control socket, which any client may drive
+	 * while vmm runs as root: a new file only (O_CREAT | O_EXCL |
+	 * O_NOFOLLOW): nothing that exists is truncated, no symlink is
+	 * followed.
+	 */
+	HOST_TRACE_CREATE,
+};
+
+/* The host's own choices: --trace-ring, --trace-page-events,
+ * --trace-sample. */
+void host_trace_default_opts(struct vmm_host *h, struct host_trace_opts *o);
+/* A session to path with opts (NULL: the host's own). */
+int host_trace_start(struct vmm_host *h, const char *path,
+		     enum host_trace_open how,
+		     const struct host_trace_opts *opts, char *err,
+		     size_t errlen) __attribute__((warn_unused_result));
+/*
+ * -ENOENT: no session; otherwise 0 or the -errno of the first failed
+ * write (-ENOSPC on a full disk; the file then ends with its last whole
+ * line).  The path is returned in *path (caller frees).
+ */
+int host_trace_stop(struct vmm_host *h, struct host_trace_result *res,
+		    char **path);
+/*
+ * End the session, if any, and say on f what went wrong (vmm's own
+ * --trace session at exit), and what was lost: 0, or the -errno of
+ * host_trace_stop().  *res (may be NULL) gets its result.
+ */
+int host_trace_finish(struct vmm_host *h, FILE *f,
+		      struct host_trace_result *res);
+/*
+ * Fault injection for tests: a held writer drains nothing, as one that
+ * cannot keep up, until released.  Any thread.
+ */
+void host_trace_hold(struct vmm_host *h, bool hold);
+/* The session's file, NULL if none. */
+const char *host_trace_path(struct vmm_host *h);
 
 /* ------------------------------------------------------------- balloons */
 

@@ -85,6 +85,7 @@ int host_create(const struct vmm_config *cfg, struct vmm_host **out, char *err,
 	pthread_mutex_init(&h->lock, NULL);
 	pthread_mutex_init(&h->reap_lock, NULL);
 	pthread_mutex_init(&h->collapse_lock, NULL);
+	pthread_mutex_init(&h->names.lock, NULL);
 	if (!cfg->host_limits_off) {
 		ret = host_limits_fit_pool(cfg, &mc.pool_bytes, h->pool_note,
 					   sizeof(h->pool_note), err, errlen);
@@ -98,7 +99,7 @@ int host_create(const struct vmm_config *cfg, struct vmm_host **out, char *err,
 	host_events_init(h);
 	if (cfg->trace_path) {
 		ret = host_trace_start(h, cfg->trace_path, HOST_TRACE_REPLACE,
-				       err, errlen);
+				       NULL, err, errlen);
 		if (ret)
 			goto err_pool;
 	}
@@ -146,6 +147,7 @@ err_free:
 	pthread_mutex_destroy(&h->lock);
 	pthread_mutex_destroy(&h->reap_lock);
 	pthread_mutex_destroy(&h->collapse_lock);
+	pthread_mutex_destroy(&h->names.lock);
 	free(h);
 	return ret;
 }
@@ -185,11 +187,12 @@ void host_destroy(struct vmm_host *h)
 	for (unsigned int slot = 1; slot <= VMM_MAX_GUESTS; slot++)
 		if (h->vm[slot])
 			host_reap(h, h->vm[slot]->id);
-	host_trace_finish(h, stderr);
+	host_trace_finish(h, stderr, NULL);
 	host_events_free(h);
 	mm_pool_destroy(h->pool);
 	pthread_mutex_destroy(&h->lock);
 	pthread_mutex_destroy(&h->reap_lock);
 	pthread_mutex_destroy(&h->collapse_lock);
+	pthread_mutex_destroy(&h->names.lock);
 	free(h);
 }

@@ -52,7 +52,7 @@ struct vmm_host {
 	 * until someone listens. */
 	struct host_events *events;
 	struct host_trace trace; /* the tracing session, if any */
-	struct host_name_log names; /* guarded by lock */
+	struct host_name_log names;
 
 	/* Collapse of scattered guest regions into pageblocks. */
 	struct khugepaged khugepaged;

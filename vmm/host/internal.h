@@ -38,4 +38,12 @@ void host_migrate_init(struct mm_ops *ops);
 void host_report_guest(struct vmm_host *h, struct vm *vm, struct vm_balloon *b,
 		       FILE *f);
 
+/*
+ * A tracing session's memory sample (trace_sample.c), h its host: every
+ * node's free pages (and watermarks when they changed), every guest's
+ * backed pages and balloon, as trace events.  Context: the session's
+ * sampler thread, or its start and stop (h->lock not held).
+ */
+void host_trace_sample(void *h);
+
 #endif /* VMM_HOST_INTERNAL_H */

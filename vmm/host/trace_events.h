@@ -2,7 +2,9 @@
 /*
  * The host's trace events (mm/trace.h says how events are declared): the
  * balloon device's answers, OOM kills, guests starting and stopping, and
- * what samplers (the overcommit runner) record of nodes and guests.
+ * what samplers (a tracing session's, the overcommit runner's) record of
+ * nodes and guests: free pages, watermarks (when they change), a guest's
+ * backed pages and its balloon (pages).
  * Their ids are the host range of the id space.
  *
  * Every layer's events, for whoever reads or writes traces: this header
@@ -23,7 +25,8 @@
 	X(TR_VM_STATE, "vm_state", "vm", "state", NULL, NULL)                  \
 	X(TR_BALLOON_ACTUAL, "balloon_actual", "vm", "actual", "target", NULL) \
 	X(TR_NODE_FREE, "node_free", "node", "free", "low", "high")            \
-	X(TR_VM_MEM, "vm_mem", "vm", "pages", "balloon", NULL)
+	X(TR_VM_MEM, "vm_mem", "vm", "pages", "balloon", "target")             \
+	X(TR_NODE_WMARK, "node_watermarks", "node", "min", "low", "high")
 
 DECLARE_TRACE_EVENT_IDS(HOST_TRACE_EVENTS, TRACE_HOST_FIRST, TR_HOST_END,
 			NR_TRACE_EVENTS);
