@@ -24,7 +24,8 @@
 	X(fail_page_alloc_suite, false)              \
 	X(stress_suite, false)                       \
 	X(vmstat_suite, false)                       \
-	X(oom_kill_suite, false)
+	X(oom_kill_suite, false)                     \
+	X(psi_suite, false)
 
 MM_SUITES(SUITE_DECLARE)
 
