@@ -44,6 +44,7 @@
 	X(balloon_suite, true)                    \
 	X(ctl_guests_suite, true)                 \
 	X(ctl_pressure_suite, true)               \
+	X(psi_kvm_suite, true)                    \
 	X(overcommit_suite, true)
 
 SUITES(SUITE_DECLARE)
