@@ -41,10 +41,8 @@ int ctl_fail(struct ctl_error *e, enum ctl_error_class cls, const char *fmt,
 }
 
 static const struct ctl_cmd *const tables[] = {
-	ctl_core_cmds,
-	ctl_guest_cmds,
-	ctl_stats_cmds,
-	ctl_validate_cmds,
+	ctl_core_cmds,	   ctl_guest_cmds,    ctl_stats_cmds,
+	ctl_validate_cmds, ctl_pressure_cmds,
 };
 
 const struct ctl_cmd *ctl_cmd_find(const char *name)
