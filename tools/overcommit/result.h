@@ -10,6 +10,7 @@
 
 #include "vmm/virtio/balloon.h"
 #include "mm/vmstat.h"
+#include "tools/overcommit/pressure.h"
 #include "tools/overcommit/scenario.h"
 #include "tools/trace/latency.h"
 #include "vmm/guest_mem/guest_mem.h"
@@ -40,6 +41,7 @@ struct oc_guest {
 	bool has_balloon;
 	struct balloon_info balloon;
 	uint64_t peak_balloon_pages; /* sampled */
+	struct oc_pressure psi; /* sampled, and at its end */
 };
 
 struct oc_result {
@@ -64,6 +66,7 @@ struct oc_result {
 	unsigned long node_min_free[MAX_NUMNODES]; /* lowest sampled */
 	uint64_t node_below_low_ns[MAX_NUMNODES]; /* sampled time spent */
 	uint64_t node_deflated[MAX_NUMNODES]; /* pages its kswapd deflated */
+	struct oc_pressure node_psi[MAX_NUMNODES]; /* sampled */
 
 	/* From the samples. */
 	unsigned long samples;

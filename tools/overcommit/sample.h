@@ -2,7 +2,8 @@
 /*
  * Samples of a running overcommit scenario, every run.sample_interval:
  * per pool node free memory against min/low/high (nodes.csv), per guest
- * backed memory and balloon (guests.csv), the pool's host footprint as the
+ * backed memory and balloon (guests.csv), both with their memory
+ * pressure (pressure.h), the pool's host footprint as the
  * kernel counts it (pool.csv), the same figures as trace events
  * (node_free, vm_mem) for the Chrome export, and the progress line.
  *
