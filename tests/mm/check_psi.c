@@ -31,6 +31,15 @@ static struct fake_clock fake_clock(void)
 	return (struct fake_clock){ .c.now_ns = fake_now };
 }
 
+/* Read the group at now into st; its totals, in microseconds. */
+static void ck_totals(struct psi_group *g, uint64_t now, struct psi_stats *st,
+		      uint64_t some, uint64_t full)
+{
+	psi_group_read(g, now, st);
+	ck_assert_uint_eq(st->total_us[PSI_MEM_SOME], some);
+	ck_assert_uint_eq(st->total_us[PSI_MEM_FULL], full);
+}
+
 static void ck_avgs(const struct psi_stats *st, enum psi_states s,
 		    unsigned int a10, unsigned int a60, unsigned int a300)
 {
@@ -60,15 +69,11 @@ START_TEST(test_totals_and_first_average)
 	psi_group_change(&g, -1, 1, 1500 * MS); /* both stalled: full */
 	psi_group_change(&g, 1, -1, 1750 * MS);
 	/* Within the first period: the stall so far, no average yet. */
-	psi_group_read(&g, 1900 * MS, &st);
-	ck_assert_uint_eq(st.total_us[PSI_MEM_SOME], 900000);
-	ck_assert_uint_eq(st.total_us[PSI_MEM_FULL], 250000);
+	ck_totals(&g, 1900 * MS, &st, 900000, 250000);
 	ck_avgs(&st, PSI_MEM_SOME, 0, 0, 0);
 	psi_group_change(&g, 1, -1, 2 * SEC);
 
-	psi_group_read(&g, 2 * SEC, &st);
-	ck_assert_uint_eq(st.total_us[PSI_MEM_SOME], 1000000);
-	ck_assert_uint_eq(st.total_us[PSI_MEM_FULL], 250000);
+	ck_totals(&g, 2 * SEC, &st, 1000000, 250000);
 	ck_avgs(&st, PSI_MEM_SOME, 905, 163, 34);
 	ck_avgs(&st, PSI_MEM_FULL, 217, 39, 8);
 	psi_group_destroy(&g);
@@ -98,9 +103,7 @@ START_TEST(test_late_reader)
 	ck_avgs(&st, PSI_MEM_SOME, 6318, 1532, 337);
 	psi_group_change(&late, 0, -1, 10 * SEC);
 
-	psi_group_read(&late, 10 * SEC, &st);
-	ck_assert_uint_eq(st.total_us[PSI_MEM_SOME], 10000000);
-	ck_assert_uint_eq(st.total_us[PSI_MEM_FULL], 10000000);
+	ck_totals(&late, 10 * SEC, &st, 10000000, 10000000);
 	ck_avgs(&st, PSI_MEM_SOME, 1811, 327, 68);
 	psi_group_read(&late, 12 * SEC, &st);
 	ck_avgs(&st, PSI_MEM_SOME, 3294, 643, 136);
@@ -202,9 +205,7 @@ START_TEST(test_tasks_full_only_without_productive)
 	/* Both idle: nothing, however long. */
 	psi_task_idle(&a, true);
 	psi_task_idle(&b, true);
-	psi_group_read(&g, 9 * SEC, &st);
-	ck_assert_uint_eq(st.total_us[PSI_MEM_SOME], 2000000);
-	ck_assert_uint_eq(st.total_us[PSI_MEM_FULL], 1000000);
+	ck_totals(&g, 9 * SEC, &st, 2000000, 1000000);
 
 	/* A task that stops while stalled counts no more. */
 	psi_task_idle(&a, false);
@@ -216,9 +217,7 @@ START_TEST(test_tasks_full_only_without_productive)
 	clk.ns = 11 * SEC;
 	psi_memstall_leave(&flags);
 	psi_set_current(NULL, 0);
-	psi_group_read(&g, 12 * SEC, &st);
-	ck_assert_uint_eq(st.total_us[PSI_MEM_SOME], 2500000);
-	ck_assert_uint_eq(st.total_us[PSI_MEM_FULL], 1500000);
+	ck_totals(&g, 12 * SEC, &st, 2500000, 1500000);
 	ck_assert_uint_eq(g.nr_memstall, 0);
 	ck_assert_uint_eq(g.nr_productive, 0);
 	psi_task_destroy(&a);
@@ -275,15 +274,9 @@ START_TEST(test_node_attribution)
 	clk.ns = 6 * SEC;
 	psi_memstall_leave(&outer);
 
-	psi_group_read(&guest, 6 * SEC, &st);
-	ck_assert_uint_eq(st.total_us[PSI_MEM_SOME], 2000000);
-	ck_assert_uint_eq(st.total_us[PSI_MEM_FULL], 1000000);
-	psi_group_read(&n0, 6 * SEC, &st);
-	ck_assert_uint_eq(st.total_us[PSI_MEM_SOME], 1000000);
-	ck_assert_uint_eq(st.total_us[PSI_MEM_FULL], 1000000);
-	psi_group_read(&n1, 6 * SEC, &st);
-	ck_assert_uint_eq(st.total_us[PSI_MEM_SOME], 1000000);
-	ck_assert_uint_eq(st.total_us[PSI_MEM_FULL], 1000000);
+	ck_totals(&guest, 6 * SEC, &st, 2000000, 1000000);
+	ck_totals(&n0, 6 * SEC, &st, 1000000, 1000000);
+	ck_totals(&n1, 6 * SEC, &st, 1000000, 1000000);
 	ck_assert_uint_eq(a.memstall, 0);
 	ck_assert_uint_eq(n1.nr_productive, 1);
 	psi_task_destroy(&a);
@@ -493,9 +486,7 @@ START_TEST(test_slowpath_sections)
 	ck_assert_ptr_nonnull(strchr(fake_steps(&fo), STEP_RECLAIM));
 	ck_assert_ptr_nonnull(strchr(fake_steps(&fo), STEP_OOM));
 	ck_assert_uint_eq(clk.ns - t0, stalls * 10 * MS);
-	psi_group_read(&guest, clk.ns, &st);
-	ck_assert_uint_eq(st.total_us[PSI_MEM_SOME], stalls * 10000);
-	ck_assert_uint_eq(st.total_us[PSI_MEM_FULL], stalls * 10000);
+	ck_totals(&guest, clk.ns, &st, stalls * 10000, stalls * 10000);
 	psi_group_read(&node, clk.ns, &st);
 	ck_assert_uint_eq(st.total_us[PSI_MEM_SOME], stalls * 10000);
 	ck_assert_uint_eq(task.memstall, 0);

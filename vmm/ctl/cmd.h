@@ -19,6 +19,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "vmm/ctl/ctl.h"
 #include "vmm/host/events.h"
@@ -91,6 +92,18 @@ const struct ctl_cmd *ctl_cmd_find(const char *name);
 /* Check args (an object, or NULL for none) against cmd's table. */
 int ctl_check_args(const struct ctl_cmd *cmd, json_t *args,
 		   struct ctl_error *e);
+/*
+ * A report printed to a FILE, as one JSON string: ctl_text_open() gives
+ * the FILE (NULL: out of memory), ctl_text_close() the string (NULL:
+ * out of memory).
+ */
+struct ctl_text {
+	char *buf;
+	size_t len;
+	FILE *f;
+};
+FILE *ctl_text_open(struct ctl_text *t);
+json_t *ctl_text_close(struct ctl_text *t);
 /* A guest's or node's PSI as query-pressure shows it: {"some": {"avg10",
  * "avg60", "avg300", "total-us"}, "full": {...}} (pressure.c). */
 struct psi_stats;

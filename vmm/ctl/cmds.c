@@ -6,6 +6,7 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -169,6 +170,24 @@ int ctl_arg_duration(json_t *v, const char *name, uint64_t *ns,
 			"Parameter '%s': '%s' is not a duration (a number with ns, us, ms, s or m)",
 			name, json_string_value(v));
 	return 0;
+}
+
+FILE *ctl_text_open(struct ctl_text *t)
+{
+	t->buf = NULL;
+	t->len = 0;
+	t->f = open_memstream(&t->buf, &t->len);
+	return t->f;
+}
+
+json_t *ctl_text_close(struct ctl_text *t)
+{
+	json_t *j = NULL;
+
+	if (!fclose(t->f))
+		j = json_stringn(t->buf, t->len);
+	free(t->buf);
+	return j;
 }
 
 struct vm *ctl_find_guest(struct ctl_server *s, json_t *v, struct ctl_error *e)

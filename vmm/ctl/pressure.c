@@ -33,18 +33,12 @@ json_t *ctl_pressure_json(const struct psi_stats *st)
 /* /proc/pressure/memory's two lines, as one string. */
 static json_t *pressure_text(const struct psi_stats *st)
 {
-	char *buf = NULL;
-	size_t len = 0;
-	json_t *j = NULL;
-	FILE *f = open_memstream(&buf, &len);
+	struct ctl_text t;
 
-	if (!f)
+	if (!ctl_text_open(&t))
 		return NULL;
-	psi_show(st, f);
-	if (!fclose(f))
-		j = json_stringn(buf, len);
-	free(buf);
-	return j;
+	psi_show(st, t.f);
+	return ctl_text_close(&t);
 }
 
 /* A group's figures, text and triggers into o. */

@@ -36,18 +36,12 @@ static const struct {
 static json_t *report_text(struct mm_pool *pool,
 			   void (*show)(struct mm_pool *, FILE *))
 {
-	char *buf = NULL;
-	size_t len = 0;
-	json_t *j = NULL;
-	FILE *f = open_memstream(&buf, &len);
+	struct ctl_text t;
 
-	if (!f)
+	if (!ctl_text_open(&t))
 		return NULL;
-	show(pool, f);
-	if (!fclose(f))
-		j = json_stringn(buf, len);
-	free(buf);
-	return j;
+	show(pool, t.f);
+	return ctl_text_close(&t);
 }
 
 /* vmstat as {"name": value}: parsed from its text, so both agree. */
