@@ -112,6 +112,9 @@ json_t *ctl_pressure_json(const struct psi_stats *st);
 int ctl_arg_size(json_t *v, const char *name, uint64_t *out,
 		 struct ctl_error *e);
 
+/* A pool node (a CTL_ARG_INT value), checked against the pool: the
+ * node, or -1 with e. */
+int ctl_node_arg(struct ctl_server *s, json_t *v, struct ctl_error *e);
 /* A CTL_ARG_DURATION value, already type-checked; -1 with e on bad
  * text. */
 int ctl_arg_duration(json_t *v, const char *name, uint64_t *ns,

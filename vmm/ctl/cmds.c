@@ -172,6 +172,19 @@ int ctl_arg_duration(json_t *v, const char *name, uint64_t *ns,
 	return 0;
 }
 
+int ctl_node_arg(struct ctl_server *s, json_t *v, struct ctl_error *e)
+{
+	unsigned int nr = ctl_host(s)->pool->nr_nodes;
+	json_int_t nid = json_integer_value(v);
+
+	if (nid < 0 || nid >= nr)
+		return ctl_fail(e, CTL_ERR_GENERIC,
+				"node %" JSON_INTEGER_FORMAT
+				": the pool has nodes 0..%u",
+				nid, nr - 1);
+	return (int)nid;
+}
+
 FILE *ctl_text_open(struct ctl_text *t)
 {
 	t->buf = NULL;

@@ -87,19 +87,6 @@ static json_t *node_pressure(struct vmm_host *h, int nid)
 	return o;
 }
 
-/* A node argument, checked against the pool: its number, or -1 with e. */
-static int node_arg(struct vmm_host *h, json_t *v, struct ctl_error *e)
-{
-	json_int_t nid = json_integer_value(v);
-
-	if (nid < 0 || nid >= h->pool->nr_nodes)
-		return ctl_fail(e, CTL_ERR_GENERIC,
-				"node %" JSON_INTEGER_FORMAT
-				": the pool has nodes 0..%u",
-				nid, h->pool->nr_nodes - 1);
-	return (int)nid;
-}
-
 static const struct ctl_arg query_args[] = {
 	{ "guest", CTL_ARG_GUEST, true },
 	{ "node", CTL_ARG_INT, true },
@@ -120,7 +107,7 @@ static int cmd_query_pressure(struct ctl_req *req, json_t *args, json_t **ret,
 
 	if (guest && !(vm = ctl_find_guest(req->s, guest, e)))
 		goto fail;
-	if (node && (nid = node_arg(h, node, e)) < 0)
+	if (node && (nid = ctl_node_arg(req->s, node, e)) < 0)
 		goto fail;
 	/* Guests are freed only on this thread: they stay. */
 	if (vm) {
@@ -175,7 +162,7 @@ static int cmd_pressure_trigger(struct ctl_req *req, json_t *args, json_t **ret,
 				"name a guest or a node (one of them)");
 	if (guest && !(vm = ctl_find_guest(req->s, guest, e)))
 		return -1;
-	if (node && (nid = node_arg(h, node, e)) < 0)
+	if (node && (nid = ctl_node_arg(req->s, node, e)) < 0)
 		return -1;
 	if (state < 0)
 		return ctl_fail(e, CTL_ERR_GENERIC, "kind '%s': some or full",

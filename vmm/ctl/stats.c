@@ -237,15 +237,11 @@ static int cmd_compact(struct ctl_req *req, json_t *args, json_t **ret,
 	struct vmm_host *h = ctl_host(req->s);
 	json_t *node = json_object_get(args, "node");
 	struct compact_job *j;
+	int nid = -1;
 
 	(void)ret;
-	if (node && (json_integer_value(node) < 0 ||
-		     json_integer_value(node) >= h->pool->nr_nodes))
-		return ctl_fail(e, CTL_ERR_GENERIC,
-				"node %" JSON_INTEGER_FORMAT
-				": the pool has nodes 0..%u",
-				json_integer_value(node),
-				h->pool->nr_nodes - 1);
+	if (node && (nid = ctl_node_arg(req->s, node, e)) < 0)
+		return -1;
 	if (!host_compaction_available(h))
 		return ctl_fail(
 			e, CTL_ERR_GENERIC,
@@ -254,7 +250,7 @@ static int cmd_compact(struct ctl_req *req, json_t *args, json_t **ret,
 	if (!j)
 		return ctl_fail(e, CTL_ERR_GENERIC, "out of memory");
 	j->h = h;
-	j->rq.node = node ? (int)json_integer_value(node) : -1;
+	j->rq.node = nid;
 	if (ctl_work_defer(req, &j->req, compact_work, compact_done, j)) {
 		free(j);
 		return ctl_fail(e, CTL_ERR_GENERIC, "out of memory");
