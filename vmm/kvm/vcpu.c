@@ -225,7 +225,7 @@ static bool vcpu_idle_park(struct vcpu *v, uint64_t deadline)
 	struct timespec ts;
 
 	vcpu_set_out(v);
-	/* Idle, as the guest asked: not a task that could stall. */
+	/* Idle, as its guest asked: it neither runs nor waits for memory. */
 	psi_task_idle(&vm->psi_task[v->idx], true);
 	pthread_mutex_lock(&vm->lock);
 	for (;;) {
