@@ -347,20 +347,34 @@ static void psi_refused(int fd, const char *args, const char *cls,
 	ctl_assert_error(ctl_cmd(fd, line), cls, why);
 }
 
+/* The entry of guest name in a query-pressure reply, or NULL. */
+static json_t *psi_guest(json_t *reply, const char *name)
+{
+	json_t *g;
+	size_t i;
+
+	json_array_foreach(get(get(reply, "return"), "guests"), i, g)
+		if (!strcmp(json_string_value(get(g, "name")), name))
+			return g;
+	return NULL;
+}
+
 /*
- * PSI over the socket.  idle naps beside hog, whose faults wait in
- * direct reclaim: triggers of any stall (1 us) within 500 ms fire PRESSURE
- * events for hog and for the pool's node, none for idle, and none for
- * a threshold no stall reaches (all of the window).  query-pressure
- * shows each guest and node, its /proc text and its triggers; triggers
- * Linux would refuse are refused, with the reason.
+ * PSI over the socket.  idle naps beside victim, which holds all it
+ * touched, when hog touches more than is free: its faults find nothing
+ * to reclaim and wait for the OOM killer to kill victim.  Triggers of
+ * any stall (1 us) within 500 ms fire PRESSURE events for hog and for
+ * the pool's node, none for idle, and none for a threshold no stall
+ * reaches (all of a 10 s window, longer than hog lives).
+ * query-pressure shows each guest and node, its /proc text and its
+ * triggers; triggers Linux would refuse are refused, with the reason.
  */
 START_TEST(test_psi_triggers)
 {
 	static const char zero[] =
 		"some avg10=0.00 avg60=0.00 avg300=0.00 total=0\n"
 		"full avg10=0.00 avg60=0.00 avg300=0.00 total=0\n";
-	json_int_t idle, hog, t_idle, t_hog, t_never, t_node;
+	json_int_t idle, victim, hog, t_idle, t_hog, t_never, t_node;
 	bool fired_node = false;
 	json_t *r, *ev, *g, *d;
 	char line[128];
@@ -369,15 +383,19 @@ START_TEST(test_psi_triggers)
 
 	ctl_test_start(&t, "--pool", "256M", NULL);
 	fd = ctl_client(&t);
-	idle = ctl_launch(fd, "{\"spec\": \"name=idle,mem=192M,script=touch "
-			      "150M; free 140M; hold 30s; verify\"}");
-	ctl_wait_faulted(fd, idle, 150 << 20);
-	usleep(200000); /* idle has freed its 140M, and naps */
-	hog = ctl_launch(fd, "{\"spec\": \"name=hog,mem=192M,script=sleep "
-			     "500ms; touch 170M; hold 2s; verify\"}");
+	idle = ctl_launch(fd, "{\"spec\": \"name=idle,mem=32M,script=touch "
+			      "8M; hold 30s; verify\"}");
+	victim = ctl_launch(fd, "{\"spec\": \"name=victim,mem=192M,"
+				"oom_score_adj=1000,script=touch 150M; "
+				"hold 30s\"}");
+	ctl_wait_faulted(fd, victim, 150 << 20);
+	hog = ctl_launch(fd, "{\"spec\": \"name=hog,mem=192M,"
+			     "oom_score_adj=-1000,script=sleep 500ms; touch "
+			     "150M; hold 2s; verify\"}");
 	t_idle = psi_trigger(fd, "\"guest\": \"idle\"", "some", 1, 500000);
 	t_hog = psi_trigger(fd, "\"guest\": \"hog\"", "some", 1, 500000);
-	t_never = psi_trigger(fd, "\"guest\": \"hog\"", "full", 500000, 500000);
+	t_never = psi_trigger(fd, "\"guest\": \"hog\"", "some", 10000000,
+			      10000000);
 	t_node = psi_trigger(fd, "\"node\": 0", "some", 1, 500000);
 
 	psi_refused(fd,
@@ -418,12 +436,12 @@ START_TEST(test_psi_triggers)
 			 json_integer_value(get(d, "stall-us")));
 	json_decref(ev);
 	r = ctl_cmd(fd, "{\"execute\": \"query-pressure\"}");
-	g = json_array_get(get(get(r, "return"), "guests"), 0);
-	ck_assert_str_eq(json_string_value(get(g, "name")), "idle");
+	g = psi_guest(r, "idle");
+	ck_assert_ptr_nonnull(g);
 	ck_assert_str_eq(json_string_value(get(g, "text")), zero);
 	ck_assert_int_eq(json_array_size(get(g, "triggers")), 1);
-	g = json_array_get(get(get(r, "return"), "guests"), 1);
-	ck_assert_str_eq(json_string_value(get(g, "name")), "hog");
+	g = psi_guest(r, "hog");
+	ck_assert_ptr_nonnull(g);
 	ck_assert_int_gt(json_integer_value(get(get(g, "some"), "total-us")),
 			 0);
 	ck_assert_int_eq(json_array_size(get(g, "triggers")), 2);
@@ -434,12 +452,16 @@ START_TEST(test_psi_triggers)
 			get(json_array_get(get(g, "triggers"), 0), "trigger")),
 		t_node);
 	json_decref(r);
-	r = ctl_cmd(fd, "{\"execute\": \"query-pressure\", \"arguments\": "
-			"{\"guest\": \"idle\"}}");
+	snprintf(line, sizeof(line),
+		 "{\"execute\": \"query-pressure\", \"arguments\": "
+		 "{\"guest\": %lld}}",
+		 (long long)idle);
+	r = ctl_cmd(fd, line);
 	ck_assert_int_eq(json_array_size(get(get(r, "return"), "guests")), 1);
 	ck_assert_int_eq(json_array_size(get(get(r, "return"), "nodes")), 0);
 	json_decref(r);
 
+	ctl_assert_stopped(ctl_stopped(fd, victim), "oom-kill", "not checked");
 	ctl_assert_stopped(ctl_stopped(fd, hog), "guest-exit", "ok");
 	/* Every PRESSURE so far: hog's and the node's, no other. */
 	while ((ev = ctl_event(fd, "PRESSURE", 0))) {
