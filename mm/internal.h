@@ -341,4 +341,17 @@ FILE *mm_printk_file(struct mm_pool *pool);
 #define pr_warn(pool, ...) mm_printk(pool, "warning", __VA_ARGS__)
 #define pr_info(pool, ...) mm_printk(pool, NULL, __VA_ARGS__)
 
+/* A PSI group's time since its last change goes to the states it is
+ * in (psi.c).  g->lock held. */
+struct psi_group;
+void __psi_record_times(struct psi_group *g, uint64_t now);
+/*
+ * The triggers' poll (psi_trigger.c), from psi_group_tick() when it is
+ * due: each trigger's window takes the new stall, and those over their
+ * threshold fire into ev.  g->lock held, times recorded up to now.
+ */
+struct psi_trigger_event;
+void __psi_poll_triggers(struct psi_group *g, uint64_t now,
+			 struct psi_trigger_event *ev, unsigned int *nr_ev);
+
 #endif /* MM_INTERNAL_H */

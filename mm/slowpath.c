@@ -15,6 +15,14 @@
 #include <unistd.h>
 
 #include "mm/internal.h"
+#include "mm/psi.h"
+
+/* The node an allocation is for: its preferred zone's. */
+static int ac_nid(const struct alloc_context *ac)
+{
+	return ac->preferred_zoneref->zone ? ac->preferred_zoneref->zone->node :
+					     0;
+}
 
 /* Reserve access from the thread's context (__gfp_pfmemalloc_flags()). */
 static unsigned int __gfp_pfmemalloc_flags(gfp_t gfp_mask)
@@ -106,6 +114,7 @@ static pfn_t __alloc_pages_direct_compact(struct mm_pool *pool, gfp_t gfp_mask,
 					  enum compact_result *compact_result)
 {
 	unsigned int noreclaim_flag;
+	unsigned long pflags;
 	uint64_t t0, ns;
 	pfn_t pfn;
 
@@ -115,6 +124,7 @@ static pfn_t __alloc_pages_direct_compact(struct mm_pool *pool, gfp_t gfp_mask,
 
 	t0 = trace_clock_ns();
 	trace_event(&pool->trace, TR_COMPACT_BEGIN, order, prio, 0, 0);
+	psi_memstall_enter(&pflags, ac_nid(ac));
 	noreclaim_flag = memalloc_noreclaim_save();
 	if (pool->ops.direct_compact)
 		*compact_result = pool->ops.direct_compact(
@@ -123,6 +133,7 @@ static pfn_t __alloc_pages_direct_compact(struct mm_pool *pool, gfp_t gfp_mask,
 		*compact_result = try_to_compact_pages(pool, gfp_mask, order,
 						       alloc_flags, ac, prio);
 	memalloc_noreclaim_restore(noreclaim_flag);
+	psi_memstall_leave(&pflags);
 	ns = trace_clock_ns() - t0;
 	hist_add(&pool->direct_compact_ns, ns);
 	trace_event(&pool->trace, TR_COMPACT_END, order, *compact_result, ns,
@@ -154,6 +165,7 @@ static pfn_t __alloc_pages_direct_reclaim(struct mm_pool *pool, gfp_t gfp_mask,
 					  unsigned long *did_some_progress)
 {
 	unsigned int noreclaim_flag;
+	unsigned long pflags;
 	bool drained = false;
 	uint64_t t0, ns;
 	pfn_t pfn;
@@ -164,10 +176,12 @@ static pfn_t __alloc_pages_direct_reclaim(struct mm_pool *pool, gfp_t gfp_mask,
 		t0 = trace_clock_ns();
 		trace_event(&pool->trace, TR_DIRECT_RECLAIM_BEGIN, order,
 			    gfp_mask, 0, 0);
+		psi_memstall_enter(&pflags, ac_nid(ac));
 		noreclaim_flag = memalloc_noreclaim_save();
 		*did_some_progress = pool->ops.direct_reclaim(
 			pool->ops.priv, gfp_mask, order, ac);
 		memalloc_noreclaim_restore(noreclaim_flag);
+		psi_memstall_leave(&pflags);
 		ns = trace_clock_ns() - t0;
 		hist_add(&pool->direct_reclaim_ns, ns);
 		trace_event(&pool->trace, TR_DIRECT_RECLAIM_END,
@@ -331,9 +345,7 @@ static pfn_t __alloc_pages_may_oom(struct mm_pool *pool, gfp_t gfp_mask,
 		.gfp_mask = gfp_mask,
 		.order = order,
 		.nodemask = ac->nodemask,
-		.nid = ac->preferred_zoneref->zone ?
-			       ac->preferred_zoneref->zone->node :
-			       0,
+		.nid = ac_nid(ac),
 	};
 	pfn_t pfn = PFN_NONE;
 
@@ -387,13 +399,11 @@ pfn_t __alloc_pages_slowpath(struct mm_pool *pool, gfp_t gfp_mask,
 	int compaction_retries, no_progress_loops;
 	unsigned int alloc_flags, reserve_flags;
 	uint64_t t0 = trace_clock_ns();
+	unsigned long pflags;
 	pfn_t pfn = PFN_NONE;
 
 	trace_event(&pool->trace, TR_SLOWPATH_BEGIN, order, gfp_mask,
-		    ac->preferred_zoneref->zone ?
-			    ac->preferred_zoneref->zone->node :
-			    0,
-		    mm_current_vm());
+		    ac_nid(ac), mm_current_vm());
 	compaction_retries = 0;
 	no_progress_loops = 0;
 	compact_priority = DEF_COMPACT_PRIORITY;
@@ -487,9 +497,12 @@ retry:
 		goto retry;
 	}
 
-	/* Reclaim has failed us, start killing things. */
+	/* Reclaim has failed us, start killing things: a stall too, while
+	 * the victim goes or another thread's kill completes. */
+	psi_memstall_enter(&pflags, ac_nid(ac));
 	pfn = __alloc_pages_may_oom(pool, gfp_mask, order, ac,
 				    &did_some_progress);
+	psi_memstall_leave(&pflags);
 	if (pfn != PFN_NONE)
 		goto got_pg;
 	/* An OOM victim that still fails must not loop forever. */
@@ -519,10 +532,7 @@ nopage:
 	}
 fail:
 	count_vm_event(pool, ALLOC_FAIL);
-	trace_event(&pool->trace, TR_ALLOC_FAIL, order, gfp_mask,
-		    ac->preferred_zoneref->zone ?
-			    ac->preferred_zoneref->zone->node :
-			    0,
+	trace_event(&pool->trace, TR_ALLOC_FAIL, order, gfp_mask, ac_nid(ac),
 		    0);
 	if (!(gfp_mask & __GFP_NOWARN))
 		warn_alloc(pool, gfp_mask, ac->nodemask,

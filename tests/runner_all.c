@@ -48,6 +48,7 @@
 	X(ctl_guests_suite, true)                 \
 	X(ctl_pressure_suite, true)               \
 	X(metrics_kvm_suite, true)                \
+	X(psi_kvm_suite, true)                    \
 	X(overcommit_suite, true)                 \
 	X(trace_session_kvm_suite, true)
 

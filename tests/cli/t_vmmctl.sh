@@ -109,6 +109,26 @@ expect 0 "pgalloc_normal" stats vmstat
 expect 0 "Node 0, zone   Normal -1.000" stats extfrag_index
 expect 0 "==> guests <==" stats
 expect 0 '"zones":[' --json stats zoneinfo
+# Memory pressure: each guest's and node's /proc/pressure/memory under
+# a header, b's alone exactly as the file reads (b never waited for
+# memory); PSI triggers, refused where Linux would refuse them.
+expect 0 "==> guest b <==" stats pressure
+expect 0 "==> node 0 <==" stats pressure
+out=$("$ctl" stats pressure b 2>&1)
+[ "$out" = "some avg10=0.00 avg60=0.00 avg300=0.00 total=0
+full avg10=0.00 avg60=0.00 avg300=0.00 total=0" ] || { echo "stats pressure b: $out"; fail=1; }
+expect 1 "no such guest: 'zz'" stats pressure zz
+expect 0 " SOME10 NODES" list
+expect 0 "   0.00 0:0" list
+expect 0 '"pressure":{"some":{"avg10":0.0,"avg60":0.0,"avg300":0.0,"total-us":0}' --json list
+expect 0 "trigger 1: some 150000 1000000 on guest b (id 4)" trigger b some 150000 1000000
+expect 0 "trigger 2: full 150000 1000000 on node 0" trigger --node 0 'full 150ms 1s'
+expect 1 "(500 ms to 10 s)" trigger b some 1000 400000
+expect 1 "at most the window" trigger b 'some 2s 1s'
+expect 2 "the trigger is some|full" trigger b some 150000
+expect 0 '"triggers":[{"trigger":1,"kind":"some","threshold-us":150000,"window-us":1000000}]' --json stats pressure b
+expect 0 "trigger 2 deleted" trigger --delete 2
+expect 1 "no trigger 2" trigger --delete 2
 out=$(cd "$tmp" && "$ctl" trace start trace 2>&1)
 [ "$out" = "tracing to $tmp/trace as events come (ring of 65536 events, page events off, memory samples every 100 ms)" ] ||
 	{ echo "trace start: $out"; fail=1; }

@@ -50,6 +50,10 @@ struct fake_ops {
 	unsigned long oom_offline_pages; /* the last oc->offline_pages */
 	nodemask_t oom_nodemask;
 	bool oom_nodemask_set;
+	/* A fake clock that reclaim, compaction and OOM move on by step_ns
+	 * each (the time they take, for PSI); NULL: none. */
+	uint64_t *clock_ns;
+	uint64_t step_ns;
 };
 
 void fake_ops_install(struct mm_pool *pool, struct fake_ops *fo);

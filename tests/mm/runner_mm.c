@@ -25,7 +25,8 @@
 	X(stress_suite, false)                       \
 	X(vmstat_suite, false)                       \
 	X(trace_suite, false)                        \
-	X(oom_kill_suite, false)
+	X(oom_kill_suite, false)                     \
+	X(psi_suite, false)
 
 MM_SUITES(SUITE_DECLARE)
 

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "tools/overcommit/expect.h"
 #include "tools/overcommit/scenario.h"
 #include "vmm/config/options.h"
 
@@ -71,7 +72,11 @@ static const char full[] =
 	"  \"expect\": { \"oom_victims\": [\"db\"], \"integrity\": true, \"completed\": true,\n"
 	"              \"latency\": { \"direct_reclaim\": { \"p99\": \"5ms\", \"max\": \"1s\" },\n"
 	"                           \"kswapd_response\": { \"p50\": \"100us\" } },\n"
-	"              \"returned_to_host_min\": \"64M\", \"overcommit_min\": 1.25 }\n"
+	"              \"returned_to_host_min\": \"64M\", \"overcommit_min\": 1.25,\n"
+	"              \"pressure\": { \"guests\": { \"db\": { \"some\": { \"avg10\": 12.5,\n"
+	"                                                   \"total\": \"2s\" } },\n"
+	"                                       \"*\": { \"full\": { \"avg300\": 1 } } },\n"
+	"                            \"nodes\": { \"1\": { \"full\": { \"avg60\": 0.25 } } } } }\n"
 	"}\n";
 
 START_TEST(test_full_scenario)
@@ -155,6 +160,20 @@ START_TEST(test_full_scenario)
 	ck_assert_uint_eq(sc.expect.returned_min, 64ULL << 20);
 	ck_assert(sc.expect.overcommit_set);
 	ck_assert(sc.expect.overcommit_min == 1.25);
+	ck_assert_uint_eq(sc.expect.nr_pressure, 4);
+	ck_assert_str_eq(sc.expect.pressure[0].guest, "db");
+	ck_assert_int_eq(sc.expect.pressure[0].state, PSI_MEM_SOME);
+	ck_assert_int_eq(sc.expect.pressure[0].avg, PSI_AVG10);
+	ck_assert_uint_eq(sc.expect.pressure[0].max_avg, 1250);
+	ck_assert_int_eq(sc.expect.pressure[1].avg, -1);
+	ck_assert_uint_eq(sc.expect.pressure[1].max_total_us, 2000000);
+	ck_assert_str_eq(sc.expect.pressure[2].guest, "*");
+	ck_assert_int_eq(sc.expect.pressure[2].state, PSI_MEM_FULL);
+	ck_assert_int_eq(sc.expect.pressure[2].avg, PSI_AVG300);
+	ck_assert_uint_eq(sc.expect.pressure[2].max_avg, 100);
+	ck_assert_str_eq(sc.expect.pressure[3].guest, "");
+	ck_assert_int_eq(sc.expect.pressure[3].node, 1);
+	ck_assert_uint_eq(sc.expect.pressure[3].max_avg, 25);
 	scenario_free(&sc);
 }
 END_TEST
@@ -360,7 +379,118 @@ static const struct {
 	  "expect.overcommit_min: must be a positive number" },
 	{ "{" POOL ", " GUESTS ", \"expect\": {\"integrity\": 1}}",
 	  "expect.integrity: must be true or false, not an integer" },
+	{ "{" POOL ", " GUESTS ", \"expect\": {\"pressure\": {\"cpu\": {}}}}",
+	  "expect.pressure.cpu: unknown key (known here: guests, nodes)" },
+	{ "{" POOL ", " GUESTS
+	  ", \"expect\": {\"pressure\": {\"guests\": {\"x\": {}}}}}",
+	  "expect.pressure.guests.x: no guest is called \"x\"" },
+	{ "{" POOL ", " GUESTS
+	  ", \"expect\": {\"pressure\": {\"guests\": [\"g\"]}}}",
+	  "expect.pressure.guests: must be an object of guest names" },
+	{ "{" POOL ", " GUESTS
+	  ", \"expect\": {\"pressure\": {\"nodes\": {\"1\": {}}}}}",
+	  "expect.pressure.nodes.1: no node \"1\" (the pool has 0..0, or \"*\")" },
+	{ "{" POOL ", " GUESTS
+	  ", \"expect\": {\"pressure\": {\"guests\": {\"g\": {\"cpu\": {}}}}}}",
+	  "expect.pressure.guests.g.cpu: unknown state (some or full)" },
+	{ "{" POOL ", " GUESTS
+	  ", \"expect\": {\"pressure\": {\"guests\": {\"g\": {\"some\": {\"avg5\": 1}}}}}}",
+	  "expect.pressure.guests.g.some.avg5: unknown figure (avg10, avg60, avg300 or total)" },
+	{ "{" POOL ", " GUESTS
+	  ", \"expect\": {\"pressure\": {\"nodes\": {\"*\": {\"full\": {\"avg10\": 101}}}}}}",
+	  "expect.pressure.nodes.*.full.avg10: must be a percentage, 0 to 100" },
+	{ "{" POOL ", " GUESTS
+	  ", \"expect\": {\"pressure\": {\"guests\": {\"*\": {\"some\": {\"total\": 5}}}}}}",
+	  "expect.pressure.guests.*.some.total: must be a time" },
+	{ "{" POOL ", " GUESTS
+	  ", \"expect\": {\"pressure\": {\"guests\": {\"g\": {\"some\": 5}}}}}",
+	  "expect.pressure.guests.g.some: must be an object of bounds" },
 };
+
+/*
+ * Pressure bounds against what a run measured (made up here): an
+ * average's highest sample or a total against its bound; "*" judges the
+ * worst guest (node) and names it; a guest that never ran has nothing
+ * to measure.
+ */
+START_TEST(test_pressure_checks)
+{
+	static const char text[] =
+		"{" POOL ", \"guests\": [\n"
+		"  {\"name\": \"g1\", \"mem\": \"64M\", \"script\": \"exit 0\"},\n"
+		"  {\"name\": \"g2\", \"mem\": \"64M\", \"script\": \"exit 0\"},\n"
+		"  {\"name\": \"g3\", \"mem\": \"64M\", \"script\": \"exit 0\"}],\n"
+		" \"expect\": {\"pressure\": {\n"
+		"  \"guests\": {\"g1\": {\"some\": {\"avg10\": 10},\n"
+		"                        \"full\": {\"total\": \"100ms\"}},\n"
+		"              \"*\": {\"some\": {\"avg60\": 5}},\n"
+		"              \"g3\": {\"some\": {\"total\": \"1ns\"}}},\n"
+		"  \"nodes\": {\"0\": {\"some\": {\"total\": \"1s\"}},\n"
+		"             \"*\": {\"full\": {\"avg300\": 0.5}}}}}}";
+	static const struct {
+		const char *key;
+		bool pass;
+		const char *observed;
+	} want[] = {
+		{ "expect.pressure.guests.g1.some.avg10", true,
+		  "10.00% at the highest sample" },
+		{ "expect.pressure.guests.g1.full.total", false,
+		  "150 ms at the end" },
+		{ "expect.pressure.guests.*.some.avg60", false,
+		  "6.00% at the highest sample, the most: g2" },
+		{ "expect.pressure.guests.g3.some.total", true,
+		  "nothing to measure (never ran)" },
+		{ "expect.pressure.nodes.0.some.total", true,
+		  "1 s at the end" },
+		{ "expect.pressure.nodes.*.full.avg300", false,
+		  "0.51% at the highest sample, the most: node 0" },
+	};
+	static struct oc_result r;
+	struct oc_checks cs;
+	struct scenario sc;
+	struct psi_stats st = { 0 };
+	char err[SC_ERR_MAX];
+	unsigned int seen = 0;
+
+	ck_assert_msg(load_text(text, &sc, err, sizeof(err)) == 0, "%s", err);
+	memset(&r, 0, sizeof(r));
+	r.sc = &sc;
+	r.nr_guests = 3;
+	r.nr_nodes = 1;
+	for (unsigned int i = 0; i < 3; i++) {
+		r.guest[i].spec = &sc.cfg.guest[i];
+		r.guest[i].state = i < 2 ? OC_ENDED : OC_LAUNCH_FAILED;
+	}
+	/* g1: 10% at its highest, then lower; 150 ms of full stall. */
+	st.avg[PSI_MEM_SOME][PSI_AVG10] = 1000;
+	oc_pressure_add(&r.guest[0].psi, &st);
+	st.avg[PSI_MEM_SOME][PSI_AVG10] = 300;
+	st.total_us[PSI_MEM_FULL] = 150000;
+	oc_pressure_add(&r.guest[0].psi, &st);
+	memset(&st, 0, sizeof(st));
+	st.avg[PSI_MEM_SOME][PSI_AVG60] = 600;
+	oc_pressure_add(&r.guest[1].psi, &st);
+	memset(&st, 0, sizeof(st));
+	st.total_us[PSI_MEM_SOME] = 1000000;
+	st.avg[PSI_MEM_FULL][PSI_AVG300] = 51;
+	oc_pressure_add(&r.node_psi[0], &st);
+
+	oc_expect(&r, &cs);
+	for (unsigned int i = 0; i < cs.n; i++)
+		for (size_t w = 0; w < sizeof(want) / sizeof(want[0]); w++) {
+			if (strcmp(cs.c[i].key, want[w].key))
+				continue;
+			ck_assert_msg(cs.c[i].pass == want[w].pass, "%s: %s",
+				      cs.c[i].key, cs.c[i].observed);
+			ck_assert_str_eq(cs.c[i].observed, want[w].observed);
+			seen++;
+		}
+	ck_assert_uint_eq(seen, sizeof(want) / sizeof(want[0]));
+	ck_assert_uint_eq(cs.failed, 3);
+	oc_checks_free(&cs);
+	scenario_free(&sc);
+}
+END_TEST
 
 /*
  * A guest is what --guest would make of the same keys: the same checks
@@ -480,6 +610,7 @@ Suite *overcommit_scenario_suite(void)
 	tcase_add_test(tc, test_missing_file);
 	tcase_add_test(tc, test_guest_checks_as_spec);
 	tcase_add_test(tc, test_pool_is_given);
+	tcase_add_test(tc, test_pressure_checks);
 	suite_add_tcase(s, tc);
 	return s;
 }

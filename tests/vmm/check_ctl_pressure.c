@@ -3,7 +3,7 @@
  * Memory and CPU pressure as the control socket shows it, on /dev/kvm:
  * kswapd and direct-reclaim events, a balloon target set by hand that
  * reclaim keeps, OOM kills told in order, the warning for vCPUs beyond
- * the host's CPUs.
+ * the host's CPUs, PSI figures and triggers.
  */
 #include <check.h>
 #include <sched.h>
@@ -314,6 +314,189 @@ START_TEST(test_vcpu_warning)
 }
 END_TEST
 
+/* A pressure-trigger command's reply; its trigger id (asserted). */
+static json_int_t psi_trigger(int fd, const char *target, const char *kind,
+			      long thr, long win)
+{
+	char line[256];
+	json_t *r;
+	json_int_t id;
+
+	snprintf(
+		line, sizeof(line),
+		"{\"execute\": \"pressure-trigger\", \"arguments\": {%s, "
+		"\"kind\": \"%s\", \"threshold-us\": %ld, \"window-us\": %ld}}",
+		target, kind, thr, win);
+	r = ctl_cmd(fd, line);
+	ck_assert_msg(get(r, "return"), "%s: %s", line,
+		      json_string_value(get(get(r, "error"), "desc")));
+	id = json_integer_value(get(get(r, "return"), "trigger"));
+	ck_assert_int_gt(id, 0);
+	json_decref(r);
+	return id;
+}
+
+static void psi_refused(int fd, const char *args, const char *cls,
+			const char *why)
+{
+	char line[256];
+
+	snprintf(line, sizeof(line),
+		 "{\"execute\": \"pressure-trigger\", \"arguments\": %s}",
+		 args);
+	ctl_assert_error(ctl_cmd(fd, line), cls, why);
+}
+
+/* The entry of guest name in a query-pressure reply, or NULL. */
+static json_t *psi_guest(json_t *reply, const char *name)
+{
+	json_t *g;
+	size_t i;
+
+	json_array_foreach(get(get(reply, "return"), "guests"), i, g)
+		if (!strcmp(json_string_value(get(g, "name")), name))
+			return g;
+	return NULL;
+}
+
+/*
+ * PSI over the socket.  idle naps beside victim, which holds all it
+ * touched, when hog touches more than is free: its faults find nothing
+ * to reclaim and wait for the OOM killer to kill victim.  Triggers of
+ * any stall (1 us) within 500 ms fire PRESSURE events for hog and for
+ * the pool's node, none for idle, and none for a threshold no stall
+ * reaches (all of a 10 s window, longer than hog lives).
+ * query-pressure shows each guest and node, its /proc text and its
+ * triggers; triggers Linux would refuse are refused, with the reason.
+ */
+START_TEST(test_psi_triggers)
+{
+	static const char zero[] =
+		"some avg10=0.00 avg60=0.00 avg300=0.00 total=0\n"
+		"full avg10=0.00 avg60=0.00 avg300=0.00 total=0\n";
+	json_int_t idle, victim, hog, t_idle, t_hog, t_never, t_node;
+	bool fired_node = false;
+	json_t *r, *ev, *g, *d;
+	char line[128];
+	struct ctl_test t;
+	int fd;
+
+	ctl_test_start(&t, "--pool", "256M", NULL);
+	fd = ctl_client(&t);
+	idle = ctl_launch(fd, "{\"spec\": \"name=idle,mem=32M,script=touch "
+			      "8M; hold 30s; verify\"}");
+	victim = ctl_launch(fd, "{\"spec\": \"name=victim,mem=192M,"
+				"oom_score_adj=1000,script=touch 150M; "
+				"hold 30s\"}");
+	ctl_wait_faulted(fd, victim, 150 << 20);
+	hog = ctl_launch(fd, "{\"spec\": \"name=hog,mem=192M,"
+			     "oom_score_adj=-1000,script=sleep 500ms; touch "
+			     "150M; hold 2s; verify\"}");
+	t_idle = psi_trigger(fd, "\"guest\": \"idle\"", "some", 1, 500000);
+	t_hog = psi_trigger(fd, "\"guest\": \"hog\"", "some", 1, 500000);
+	t_never = psi_trigger(fd, "\"guest\": \"hog\"", "some", 10000000,
+			      10000000);
+	t_node = psi_trigger(fd, "\"node\": 0", "some", 1, 500000);
+
+	psi_refused(fd,
+		    "{\"guest\": \"hog\", \"kind\": \"some\", "
+		    "\"threshold-us\": 1000, \"window-us\": 400000}",
+		    "GenericError", "(500 ms to 10 s)");
+	psi_refused(fd,
+		    "{\"guest\": \"hog\", \"kind\": \"some\", "
+		    "\"threshold-us\": 600000, \"window-us\": 500000}",
+		    "GenericError", "at most the window");
+	psi_refused(fd,
+		    "{\"guest\": \"hog\", \"kind\": \"cpu\", "
+		    "\"threshold-us\": 1000, \"window-us\": 500000}",
+		    "GenericError", "some or full");
+	psi_refused(fd,
+		    "{\"guest\": \"hog\", \"node\": 0, \"kind\": \"some\", "
+		    "\"threshold-us\": 1000, \"window-us\": 500000}",
+		    "GenericError", "a guest or a node");
+	psi_refused(fd,
+		    "{\"node\": 3, \"kind\": \"some\", "
+		    "\"threshold-us\": 1000, \"window-us\": 500000}",
+		    "GenericError", "the pool has nodes 0..0");
+	psi_refused(fd,
+		    "{\"guest\": \"nobody\", \"kind\": \"some\", "
+		    "\"threshold-us\": 1000, \"window-us\": 500000}",
+		    "DeviceNotFound", "no such guest");
+
+	/* While hog holds: its stall, idle's none, the triggers listed. */
+	ev = ctl_event_of(fd, "PRESSURE", hog, 10000);
+	ck_assert_ptr_nonnull(ev);
+	d = get(ev, "data");
+	ck_assert_int_eq(json_integer_value(get(d, "trigger")), t_hog);
+	ck_assert_str_eq(json_string_value(get(d, "name")), "hog");
+	ck_assert_str_eq(json_string_value(get(d, "kind")), "some");
+	ck_assert_int_eq(json_integer_value(get(d, "window-us")), 500000);
+	ck_assert_int_ge(json_integer_value(get(d, "stall-us")), 1);
+	ck_assert_int_ge(json_integer_value(get(d, "total-us")),
+			 json_integer_value(get(d, "stall-us")));
+	json_decref(ev);
+	r = ctl_cmd(fd, "{\"execute\": \"query-pressure\"}");
+	g = psi_guest(r, "idle");
+	ck_assert_ptr_nonnull(g);
+	ck_assert_str_eq(json_string_value(get(g, "text")), zero);
+	ck_assert_int_eq(json_array_size(get(g, "triggers")), 1);
+	g = psi_guest(r, "hog");
+	ck_assert_ptr_nonnull(g);
+	ck_assert_int_gt(json_integer_value(get(get(g, "some"), "total-us")),
+			 0);
+	ck_assert_int_eq(json_array_size(get(g, "triggers")), 2);
+	g = json_array_get(get(get(r, "return"), "nodes"), 0);
+	ck_assert_int_eq(json_integer_value(get(g, "node")), 0);
+	ck_assert_int_eq(
+		json_integer_value(
+			get(json_array_get(get(g, "triggers"), 0), "trigger")),
+		t_node);
+	json_decref(r);
+	snprintf(line, sizeof(line),
+		 "{\"execute\": \"query-pressure\", \"arguments\": "
+		 "{\"guest\": %lld}}",
+		 (long long)idle);
+	r = ctl_cmd(fd, line);
+	ck_assert_int_eq(json_array_size(get(get(r, "return"), "guests")), 1);
+	ck_assert_int_eq(json_array_size(get(get(r, "return"), "nodes")), 0);
+	json_decref(r);
+
+	ctl_assert_stopped(ctl_stopped(fd, victim), "oom-kill", "not checked");
+	ctl_assert_stopped(ctl_stopped(fd, hog), "guest-exit", "ok");
+	/* Every PRESSURE so far: hog's and the node's, no other. */
+	while ((ev = ctl_event(fd, "PRESSURE", 0))) {
+		d = get(ev, "data");
+		ck_assert_int_ne(json_integer_value(get(d, "trigger")), t_idle);
+		ck_assert_int_ne(json_integer_value(get(d, "trigger")),
+				 t_never);
+		if (json_integer_value(get(d, "trigger")) == t_node) {
+			ck_assert_int_eq(json_integer_value(get(d, "node")), 0);
+			fired_node = true;
+		}
+		json_decref(ev);
+	}
+	ck_assert(fired_node);
+	/* hog's triggers went with it; the node's stays until deleted. */
+	r = ctl_cmd(fd, "{\"execute\": \"pressure-trigger-delete\", "
+			"\"arguments\": {\"trigger\": 1000}}");
+	ctl_assert_error(r, "GenericError", "no trigger 1000");
+	snprintf(line, sizeof(line),
+		 "{\"execute\": \"pressure-trigger-delete\", "
+		 "\"arguments\": {\"trigger\": %lld}}",
+		 (long long)t_node);
+	ctl_assert_ok(ctl_cmd(fd, line));
+	ctl_assert_error(ctl_cmd(fd, line), "GenericError", "no trigger");
+	snprintf(line, sizeof(line),
+		 "{\"execute\": \"pressure-trigger-delete\", "
+		 "\"arguments\": {\"trigger\": %lld}}",
+		 (long long)t_hog);
+	ctl_assert_error(ctl_cmd(fd, line), "GenericError", "no trigger");
+	ctl_client_close(fd);
+	ck_assert_int_eq(ctl_test_quit(&t), 0);
+	ctl_test_done(&t);
+}
+END_TEST
+
 Suite *ctl_pressure_suite(void)
 {
 	Suite *s = suite_create("ctl_pressure");
@@ -324,6 +507,7 @@ Suite *ctl_pressure_suite(void)
 	tcase_add_test(tc, test_balloon_target_kept);
 	tcase_add_test(tc, test_oom_event_order);
 	tcase_add_test(tc, test_vcpu_warning);
+	tcase_add_test(tc, test_psi_triggers);
 	suite_add_tcase(s, tc);
 	return s;
 }

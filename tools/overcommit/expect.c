@@ -219,6 +219,99 @@ static void check_memory(const struct oc_result *r, struct oc_checks *cs)
 	}
 }
 
+/* What a pressure bound looks at: an average's highest sample
+ * (hundredths of a percent), or the total at the end (microseconds). */
+static uint64_t pressure_figure(const struct oc_pressure *p,
+				const struct sc_pressure_bound *b)
+{
+	return b->avg >= 0 ? p->peak[b->state][b->avg] :
+			     p->last.total_us[b->state];
+}
+
+static const char *pressure_str(const struct sc_pressure_bound *b, uint64_t v,
+				char *buf, size_t len)
+{
+	if (b->avg >= 0)
+		snprintf(buf, len, "%u.%02u%%", (unsigned int)(v / 100),
+			 (unsigned int)(v % 100));
+	else
+		fmt_ns(v * 1000, buf, len);
+	return buf;
+}
+
+/*
+ * Each bound on a guest's or node's PSI: its figure, or the highest
+ * among the guests (nodes) it covers, against the bound.  A guest that
+ * never ran has no figure: nothing to measure.
+ */
+static void check_pressure(const struct oc_result *r, struct oc_checks *cs)
+{
+	static const char *const avgs[NR_PSI_AVGS] = { "avg10", "avg60",
+						       "avg300" };
+	const struct sc_expect *e = &r->sc->expect;
+
+	for (unsigned int i = 0; i < e->nr_pressure; i++) {
+		const struct sc_pressure_bound *b = &e->pressure[i];
+		const char *fig = b->avg >= 0 ? avgs[b->avg] : "total";
+		uint64_t max = b->avg >= 0 ? b->max_avg : b->max_total_us;
+		bool every = b->guest[0] ? !strcmp(b->guest, SC_EVERY) :
+					   b->node < 0;
+		char who[64], where[64], key[96], what[128], x[32], y[32];
+		const char *worst_name = NULL;
+		uint64_t worst = 0, v;
+		struct oc_check *c;
+
+		if (b->guest[0]) {
+			snprintf(who, sizeof(who), "guests.%s", b->guest);
+			snprintf(where, sizeof(where), "guest %s", b->guest);
+		} else if (every) {
+			snprintf(who, sizeof(who), "nodes.%s", SC_EVERY);
+		} else {
+			snprintf(who, sizeof(who), "nodes.%d", b->node);
+			snprintf(where, sizeof(where), "node %d", b->node);
+		}
+		if (every)
+			snprintf(where, sizeof(where), "every %s",
+				 b->guest[0] ? "guest" : "node");
+		snprintf(key, sizeof(key), "expect.pressure.%s.%s.%s", who,
+			 psi_state_name(b->state), fig);
+		snprintf(what, sizeof(what), "%s: %s %s <= %s", where,
+			 psi_state_name(b->state), fig,
+			 pressure_str(b, max, x, sizeof(x)));
+		c = add(cs, key, what);
+		for (unsigned int g = 0; b->guest[0] && g < r->nr_guests; g++) {
+			const struct oc_guest *og = &r->guest[g];
+
+			if ((every || !strcmp(b->guest, og->spec->name)) &&
+			    og->psi.sampled &&
+			    (v = pressure_figure(&og->psi, b)) >= worst) {
+				worst = v;
+				worst_name = og->spec->name;
+			}
+		}
+		for (unsigned int n = 0; !b->guest[0] && n < r->nr_nodes; n++)
+			if ((every || (int)n == b->node) &&
+			    r->node_psi[n].sampled &&
+			    (v = pressure_figure(&r->node_psi[n], b)) >=
+				    worst) {
+				worst = v;
+				snprintf(who, sizeof(who), "node %u", n);
+				worst_name = who;
+			}
+		if (!worst_name) {
+			observed(c, true, "nothing to measure (never ran)");
+			c->value = json_null();
+			continue;
+		}
+		observed(c, worst <= max, "%s%s%s%s",
+			 pressure_str(b, worst, y, sizeof(y)),
+			 b->avg >= 0 ? " at the highest sample" : " at the end",
+			 every ? ", the most: " : "", every ? worst_name : "");
+		c->value = b->avg >= 0 ? json_real(worst / 100.0) :
+					 json_integer(worst);
+	}
+}
+
 void oc_expect(struct oc_result *r, struct oc_checks *cs)
 {
 	memset(cs, 0, sizeof(*cs));
@@ -227,6 +320,7 @@ void oc_expect(struct oc_result *r, struct oc_checks *cs)
 	check_guests(r, cs);
 	check_latency(r, cs);
 	check_memory(r, cs);
+	check_pressure(r, cs);
 	for (unsigned int i = 0; i < cs->n; i++)
 		cs->failed += !cs->c[i].pass;
 }

@@ -11,10 +11,10 @@
 
 #include "tools/overcommit/result.h"
 
-#define OC_MAX_CHECKS (SC_MAX_BOUNDS + 16)
+#define OC_MAX_CHECKS (SC_MAX_BOUNDS + SC_MAX_PRESSURE_BOUNDS + 16)
 
 struct oc_check {
-	char key[64]; /* the scenario key: "expect.no_oom", ... */
+	char key[96]; /* the scenario key: "expect.no_oom", ... */
 	char expect[128]; /* in words: "direct_reclaim p99 <= 5 ms" */
 	char observed[384]; /* in words */
 	json_t *value; /* the observed value (owned) */

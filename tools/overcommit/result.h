@@ -10,6 +10,7 @@
 
 #include "vmm/virtio/balloon.h"
 #include "mm/vmstat.h"
+#include "tools/overcommit/pressure.h"
 #include "tools/overcommit/scenario.h"
 #include "tools/trace/latency.h"
 #include "vmm/guest_mem/guest_mem.h"
@@ -40,6 +41,7 @@ struct oc_guest {
 	bool has_balloon;
 	struct balloon_info balloon;
 	uint64_t peak_balloon_pages; /* sampled */
+	struct oc_pressure psi; /* sampled, and at its end */
 };
 
 struct oc_result {
@@ -67,6 +69,7 @@ struct oc_result {
 	/* Proactive compaction's marks on the fragmentation score (0 and 0:
 	 * none), as sampled. */
 	unsigned int frag_score_low, frag_score_high;
+	struct oc_pressure node_psi[MAX_NUMNODES]; /* sampled */
 
 	/* From the samples. */
 	unsigned long samples;

@@ -69,9 +69,13 @@ static bool all_done(struct oc_run *run)
 static void record_end(struct oc_run *run, struct oc_guest *g)
 {
 	struct host_guest_info gi;
+	struct psi_stats psi;
 
 	g->ended_ns = now(run);
 	g->state = OC_ENDED;
+	/* Its last pressure sample: the totals at its end. */
+	if (!host_guest_pressure(run->h, g->id, &psi))
+		oc_pressure_add(&g->psi, &psi);
 	if (host_guest_info(run->h, g->id, &gi))
 		return;
 	g->sum = gi.sum;

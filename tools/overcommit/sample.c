@@ -35,11 +35,13 @@ int sampler_open(struct sampler *s, const char *dir, FILE *progress, char *err,
 	memset(s, 0, sizeof(*s));
 	s->nodes = open_csv(
 		dir, "nodes.csv",
-		"time_s,node,free_mib,min_mib,low_mib,high_mib,frag_score\n",
+		"time_s,node,free_mib,min_mib,low_mib,high_mib,frag_score," OC_PSI_CSV_COLUMNS
+		"\n",
 		err, errlen);
 	s->guests = open_csv(
 		dir, "guests.csv",
-		"time_s,guest,id,resident_mib,balloon_mib,balloon_target_mib\n",
+		"time_s,guest,id,resident_mib,balloon_mib,balloon_target_mib," OC_PSI_CSV_COLUMNS
+		"\n",
 		err, errlen);
 	s->pool = open_csv(
 		dir, "pool.csv",
@@ -65,14 +67,19 @@ static void node_sample(struct sampler *s, struct vmm_host *h,
 {
 	const unsigned long *w = r->wmark[nid];
 	unsigned long free = ns->free;
+	struct psi_stats psi = { 0 };
 
 	if (free < r->node_min_free[nid])
 		r->node_min_free[nid] = free;
 	if (free < w[WMARK_LOW])
 		r->node_below_low_ns[nid] += dt;
-	fprintf(s->nodes, "%.3f,%u,%.3f,%.3f,%.3f,%.3f,%u\n", t, nid, mib(free),
+	if (!host_node_pressure(h, (int)nid, &psi))
+		oc_pressure_add(&r->node_psi[nid], &psi);
+	fprintf(s->nodes, "%.3f,%u,%.3f,%.3f,%.3f,%.3f,%u", t, nid, mib(free),
 		mib(w[WMARK_MIN]), mib(w[WMARK_LOW]), mib(w[WMARK_HIGH]),
 		ns->frag_score);
+	oc_pressure_csv(s->nodes, &psi);
+	fputc('\n', s->nodes);
 	trace_event(host_trace_ring(h), TR_NODE_FREE, nid, free, w[WMARK_LOW],
 		    w[WMARK_HIGH]);
 }
@@ -116,18 +123,23 @@ void sampler_take(struct sampler *s, struct vmm_host *h, struct oc_result *r,
 	for (unsigned int i = 0; i < r->nr_guests; i++) {
 		struct oc_guest *g = &r->guest[i];
 		const struct balloon_info *bi = &gi.balloon;
+		struct psi_stats psi = { 0 };
 
 		if (g->state != OC_RUNNING || host_guest_info(h, g->id, &gi))
 			continue;
+		if (!host_guest_pressure(h, g->id, &psi))
+			oc_pressure_add(&g->psi, &psi);
 		if (bi->actual > g->peak_balloon_pages)
 			g->peak_balloon_pages = bi->actual;
 		nominal += gi.ram_bytes;
 		resident += gi.mem.pages << PAGE_SHIFT;
 		whole += gi.mem.huge_maps;
 		kvm_add(h, g->id, &kvm);
-		fprintf(s->guests, "%.3f,%s,%u,%.3f,%.3f,%.3f\n", t,
+		fprintf(s->guests, "%.3f,%s,%u,%.3f,%.3f,%.3f", t,
 			g->spec->name, g->id, mib(gi.mem.pages),
 			mib(bi->actual), mib(bi->target));
+		oc_pressure_csv(s->guests, &psi);
+		fputc('\n', s->guests);
 		trace_event(host_trace_ring(h), TR_VM_MEM, g->id, gi.mem.pages,
 			    bi->actual, bi->target);
 	}

@@ -2,11 +2,12 @@
 /*
  * Samples of a running overcommit scenario, every run.sample_interval:
  * per pool node free memory against min/low/high and its fragmentation
- * score (nodes.csv), per guest backed memory and balloon (guests.csv), the
- * pool's host footprint as the kernel counts it, how KVM maps the guests
- * (its own statistics: the share in 2 MiB entries) and how much guest
- * memory sits in whole pageblocks (pool.csv), the same figures as trace
- * events (node_free, vm_mem) for the Chrome export, and the progress line.
+ * score (nodes.csv), per guest backed memory and balloon (guests.csv),
+ * both with their memory pressure (pressure.h), the pool's host
+ * footprint as the kernel counts it, how KVM maps the guests (its own
+ * statistics: the share in 2 MiB entries) and how much guest memory sits
+ * in whole pageblocks (pool.csv), the same figures as trace events
+ * (node_free, vm_mem) for the Chrome export, and the progress line.
  *
  * Context: the runner's event loop thread.
  */

@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "mm/psi.h"
 #include "tools/trace/latency.h"
 #include "vmm/config/config.h"
 
@@ -25,6 +26,23 @@ struct sc_latency_bound {
 	enum lat_dist dist;
 	unsigned int p10; /* tenths of a percent; 1000: max */
 	uint64_t max_ns;
+};
+
+/*
+ * "pressure.guests.hog.some.avg10 <= 20": a bound on a guest's (or a
+ * pool node's) PSI: an average's highest sample, or the total at the
+ * end.
+ */
+#define SC_MAX_PRESSURE_BOUNDS 32
+#define SC_EVERY "*" /* every guest, every node */
+
+struct sc_pressure_bound {
+	char guest[VMM_NAME_MAX]; /* a guest, SC_EVERY; "": a node */
+	int node; /* a node, -1: every node (guest "") */
+	enum psi_states state;
+	int avg; /* enum psi_avgs; -1: the total */
+	unsigned int max_avg; /* hundredths of a percent */
+	uint64_t max_total_us;
 };
 
 struct sc_expect {
@@ -40,6 +58,8 @@ struct sc_expect {
 	uint64_t returned_min;
 	bool overcommit_set; /* achieved overcommit ratio >= overcommit_min */
 	double overcommit_min;
+	unsigned int nr_pressure;
+	struct sc_pressure_bound pressure[SC_MAX_PRESSURE_BOUNDS];
 };
 
 struct scenario {

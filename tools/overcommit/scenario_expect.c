@@ -4,6 +4,7 @@
  * checked against is tools/overcommit/expect.c).
  */
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "tools/overcommit/scenario_internal.h"
@@ -102,12 +103,136 @@ static int parse_latency(struct sc_ctx *c, json_t *o, struct sc_expect *e)
 	return 0;
 }
 
+static const char *const psi_avg_keys[NR_PSI_AVGS] = { "avg10", "avg60",
+						       "avg300" };
+
+/*
+ * The bounds of one guest or node: {"some": {"avg10": 20, "total":
+ * "1s"}, "full": {...}}, each a bound like b with its state and figure.
+ */
+static int parse_pressure_bounds(struct sc_ctx *c, json_t *o, const char *path,
+				 const struct sc_pressure_bound *b,
+				 struct sc_expect *e)
+{
+	const char *skey, *fkey;
+	json_t *st, *v;
+	char p[160];
+	int ret;
+
+	if (!json_is_object(o))
+		return sc_bad(
+			c, path,
+			"must be an object such as {\"some\": {\"avg10\": 20}}");
+	json_object_foreach(o, skey, st) {
+		int state = psi_state_lookup(skey);
+
+		sc_pathf(p, sizeof(p), "%s.%s", path, skey);
+		if (state < 0)
+			return sc_bad(c, p, "unknown state (some or full)");
+		if (!json_is_object(st))
+			return sc_bad(
+				c, p,
+				"must be an object of bounds such as {\"avg10\": 20, \"total\": \"1s\"}");
+		json_object_foreach(st, fkey, v) {
+			struct sc_pressure_bound *n =
+				&e->pressure[e->nr_pressure];
+			uint64_t ns;
+
+			sc_pathf(p, sizeof(p), "%s.%s.%s", path, skey, fkey);
+			if (e->nr_pressure == SC_MAX_PRESSURE_BOUNDS)
+				return sc_bad(c, p,
+					      "more than %d pressure bounds",
+					      SC_MAX_PRESSURE_BOUNDS);
+			*n = *b;
+			n->state = state;
+			n->avg = -1;
+			for (int i = 0; i < NR_PSI_AVGS; i++)
+				if (!strcmp(fkey, psi_avg_keys[i]))
+					n->avg = i;
+			if (n->avg >= 0) {
+				if (!json_is_number(v) ||
+				    json_number_value(v) < 0 ||
+				    json_number_value(v) > 100)
+					return sc_bad(
+						c, p,
+						"must be a percentage, 0 to 100");
+				n->max_avg =
+					(unsigned int)(json_number_value(v) *
+							       100 +
+						       0.5);
+			} else if (!strcmp(fkey, "total")) {
+				if ((ret = sc_get_duration(c, v, p, &ns)))
+					return ret;
+				n->max_total_us = ns / 1000;
+			} else {
+				return sc_bad(
+					c, p,
+					"unknown figure (avg10, avg60, avg300 or total)");
+			}
+			e->nr_pressure++;
+		}
+	}
+	return 0;
+}
+
+/* {"guests": {NAME or "*": BOUNDS}, "nodes": {N or "*": BOUNDS}} */
+static int parse_pressure(struct sc_ctx *c, json_t *o, struct scenario *sc)
+{
+	static const char *const keys[] = { "guests", "nodes", NULL };
+	struct sc_expect *e = &sc->expect;
+	const char *key;
+	json_t *v;
+	char p[160];
+	int ret;
+
+	if ((ret = sc_check_keys(c, o, "expect.pressure", keys)))
+		return ret;
+	if (json_object_get(o, "guests") &&
+	    !json_is_object(json_object_get(o, "guests")))
+		return sc_bad(c, "expect.pressure.guests",
+			      "must be an object of guest names (or \"*\")");
+	if (json_object_get(o, "nodes") &&
+	    !json_is_object(json_object_get(o, "nodes")))
+		return sc_bad(c, "expect.pressure.nodes",
+			      "must be an object of node numbers (or \"*\")");
+	json_object_foreach(json_object_get(o, "guests"), key, v) {
+		struct sc_pressure_bound b = { .node = -1 };
+
+		sc_pathf(p, sizeof(p), "expect.pressure.guests.%s", key);
+		if (strcmp(key, SC_EVERY) && find_guest(sc, key) < 0)
+			return sc_bad(c, p, "no guest is called \"%s\"", key);
+		snprintf(b.guest, sizeof(b.guest), "%s", key);
+		if ((ret = parse_pressure_bounds(c, v, p, &b, e)))
+			return ret;
+	}
+	json_object_foreach(json_object_get(o, "nodes"), key, v) {
+		struct sc_pressure_bound b = { .node = -1 };
+		long n;
+		char *end;
+
+		sc_pathf(p, sizeof(p), "expect.pressure.nodes.%s", key);
+		if (strcmp(key, SC_EVERY)) {
+			n = strtol(key, &end, 10);
+			if (*end || end == key || n < 0 ||
+			    n >= (long)sc->cfg.nr_nodes)
+				return sc_bad(
+					c, p,
+					"no node \"%s\" (the pool has 0..%u, or \"*\")",
+					key, sc->cfg.nr_nodes - 1);
+			b.node = (int)n;
+		}
+		if ((ret = parse_pressure_bounds(c, v, p, &b, e)))
+			return ret;
+	}
+	return 0;
+}
+
 int sc_parse_expect(struct sc_ctx *c, json_t *o, struct scenario *sc)
 {
 	static const char *const keys[] = {
 		"no_oom",	  "oom_victims", "integrity",
 		"completed",	  "latency",	 "returned_to_host_min",
-		"overcommit_min", NULL
+		"overcommit_min", "pressure",	 NULL
 	};
 	struct sc_expect *e = &sc->expect;
 	json_t *v, *n;
@@ -171,5 +296,8 @@ int sc_parse_expect(struct sc_ctx *c, json_t *o, struct scenario *sc)
 		e->overcommit_min = json_number_value(v);
 		e->overcommit_set = true;
 	}
+	if ((v = json_object_get(o, "pressure")) &&
+	    (ret = parse_pressure(c, v, sc)))
+		return ret;
 	return 0;
 }

@@ -44,11 +44,13 @@ void scenario_print(const struct scenario *sc, FILE *f)
 		" ms, trace ring %u events\n",
 		sc->timeout_ns / 1e9, sc->sample_ns / 1000000,
 		sc->trace_events);
-	fprintf(f, "expect:%s%s%s%s%s%s%s\n", e->no_oom ? " no OOM kill;" : "",
+	fprintf(f, "expect:%s%s%s%s%s%s%s%s\n",
+		e->no_oom ? " no OOM kill;" : "",
 		e->victims_set ? " OOM victims as listed;" : "",
 		e->integrity ? " integrity;" : "",
 		e->completed ? " every guest completes;" : "",
 		e->nr_bounds ? " latency bounds;" : "",
+		e->nr_pressure ? " pressure bounds;" : "",
 		e->returned_set ? " memory returned to the host;" : "",
 		e->overcommit_set ? " an overcommit ratio" : "");
 }

@@ -147,6 +147,25 @@ static void text_guests(const struct oc_result *r, FILE *f)
 	}
 }
 
+/* Each guest's and node's PSI (pressure.h). */
+static void text_pressure(const struct oc_result *r, FILE *f)
+{
+	fprintf(f,
+		"\npressure (PSI, docs/pressure.md: highest avg10/avg60/avg300 sampled, total at the end)\n");
+	for (unsigned int i = 0; i < r->nr_guests; i++) {
+		if (!r->guest[i].psi.sampled)
+			continue;
+		fprintf(f, "  %-16s ", r->guest[i].spec->name);
+		oc_pressure_line(&r->guest[i].psi, f);
+		fputc('\n', f);
+	}
+	for (unsigned int n = 0; n < r->nr_nodes; n++) {
+		fprintf(f, "  node%-12u ", n);
+		oc_pressure_line(&r->node_psi[n], f);
+		fputc('\n', f);
+	}
+}
+
 static void text_latency(struct oc_result *r, FILE *f)
 {
 	char a[32];
@@ -206,6 +225,7 @@ void oc_summary_text(struct oc_result *r, const struct oc_checks *c, FILE *f)
 			c->c[i].expect, c->c[i].observed);
 	text_memory(r, f);
 	text_guests(r, f);
+	text_pressure(r, f);
 	text_latency(r, f);
 }
 
@@ -224,6 +244,7 @@ static json_t *guest_json(const struct oc_guest *g)
 			      "stopped_by_runner", g->stopped_by_runner);
 
 	json_object_set_new(o, "start_s", json_real(secs(g->start_ns)));
+	json_object_set_new(o, "pressure", oc_pressure_json(&g->psi));
 	if (g->state != OC_ENDED)
 		return o;
 	json_object_set_new(o, "started_s", json_real(secs(g->started_ns)));
@@ -262,16 +283,17 @@ static json_t *memory_json(const struct oc_result *r)
 	for (unsigned int n = 0; n < r->nr_nodes; n++)
 		json_array_append_new(
 			nodes,
-			json_pack("{s:i,s:f,s:f,s:f,s:f,s:f,s:f,s:f}", "node",
-				  n, "size_mib", r->node_pages[n] / 256.0,
-				  "min_mib", r->wmark[n][WMARK_MIN] / 256.0,
-				  "low_mib", r->wmark[n][WMARK_LOW] / 256.0,
-				  "high_mib", r->wmark[n][WMARK_HIGH] / 256.0,
-				  "lowest_free_mib",
-				  r->node_min_free[n] / 256.0, "below_low_s",
-				  secs(r->node_below_low_ns[n]),
-				  "kswapd_deflated_mib",
-				  r->node_deflated[n] / 256.0));
+			json_pack(
+				"{s:i,s:f,s:f,s:f,s:f,s:f,s:f,s:f,s:o}", "node",
+				n, "size_mib", r->node_pages[n] / 256.0,
+				"min_mib", r->wmark[n][WMARK_MIN] / 256.0,
+				"low_mib", r->wmark[n][WMARK_LOW] / 256.0,
+				"high_mib", r->wmark[n][WMARK_HIGH] / 256.0,
+				"lowest_free_mib", r->node_min_free[n] / 256.0,
+				"below_low_s", secs(r->node_below_low_ns[n]),
+				"kswapd_deflated_mib",
+				r->node_deflated[n] / 256.0, "pressure",
+				oc_pressure_json(&r->node_psi[n])));
 	return json_pack(
 		"{s:f,s:i,s:b,s:f,s:{s:f,s:f,s:f},s:{s:f,s:f,s:f,s:I},s:o}",
 		"pool_mib", r->pool_bytes / MIB, "nodes", r->nr_nodes,

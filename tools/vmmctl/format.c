@@ -11,7 +11,9 @@
 
 void print_json(json_t *j)
 {
-	char *s = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
+	/* 15 digits: 0.36 as vmm sent it, not 0.35999999999999999. */
+	char *s = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY |
+					JSON_REAL_PRECISION(15));
 
 	if (s)
 		puts(s);
@@ -78,14 +80,18 @@ void print_guest_table(json_t *guests)
 	size_t i;
 	json_t *g;
 
-	printf("%3s %-16s %-13s %7s %7s %7s %7s %15s %7s %7s %7s %s\n", "ID",
-	       "NAME", "STATE", "MEM", "FAULTED", "PEAK", "2M",
-	       "BALLOON TGT/ACT", "SET", "USABLE", "PINNED", "NODES");
+	printf("%3s %-16s %-13s %7s %7s %7s %7s %15s %7s %7s %7s %6s %s\n",
+	       "ID", "NAME", "STATE", "MEM", "FAULTED", "PEAK", "2M",
+	       "BALLOON TGT/ACT", "SET", "USABLE", "PINNED", "SOME10", "NODES");
 	json_array_foreach(guests, i, g) {
 		json_t *m = json_object_get(g, "memory");
 		json_t *b = json_object_get(g, "balloon");
 		json_t *set = json_object_get(b, "user-target");
-		char s[9][16], bal[40], nodes[128];
+		/* PSI some avg10: percent of the last 10 s stalled. */
+		json_t *some10 = json_object_get(
+			json_object_get(json_object_get(g, "pressure"), "some"),
+			"avg10");
+		char s[9][16], bal[40], nodes[128], psi[16] = "-";
 
 		if (json_is_object(b))
 			snprintf(bal, sizeof(bal), "%s/%s",
@@ -96,7 +102,10 @@ void print_guest_table(json_t *guests)
 		else
 			snprintf(bal, sizeof(bal), "-");
 		print_nodes(json_object_get(g, "nodes"), nodes, sizeof(nodes));
-		printf("%3lld %-16s %-13s %7s %7s %7s %7s %15s %7s %7s %7s %s\n",
+		if (json_is_number(some10))
+			snprintf(psi, sizeof(psi), "%.2f",
+				 json_number_value(some10));
+		printf("%3lld %-16s %-13s %7s %7s %7s %7s %15s %7s %7s %7s %6s %s\n",
 		       json_integer_value(json_object_get(g, "id")),
 		       json_string_value(json_object_get(g, "name")),
 		       json_string_value(json_object_get(g, "state")),
@@ -115,7 +124,7 @@ void print_guest_table(json_t *guests)
 					     json_object_get(m, "size"),
 				     s[7], 16),
 		       fmt_json_size(json_object_get(m, "pinned"), s[8], 16),
-		       nodes);
+		       psi, nodes);
 	}
 }
 

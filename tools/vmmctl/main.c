@@ -20,7 +20,9 @@ static const struct vmmctl_cmd cmds[] = {
 	  "One line per guest: id, name, state, RAM, memory faulted in (now\n"
 	  "and peak), memory mapped with 2 MiB pages, balloon target/actual,\n"
 	  "the target set by hand (SET, - for none), the memory the guest may\n"
-	  "use (USABLE: RAM less the balloon's target), pinned memory, guest\n"
+	  "use (USABLE: RAM less the balloon's target), pinned memory, the\n"
+	  "share of the last 10 s some of its vCPUs were stalled on memory\n"
+	  "(SOME10: PSI's some avg10, percent; vmmctl stats pressure), guest\n"
 	  "node -> pool node placement.\n" },
 	{ "launch", cmd_launch, "SPEC [--wait]", "start a guest",
 	  "SPEC is what `vmm run --guest` takes, e.g.\n"
@@ -60,10 +62,14 @@ static const struct vmmctl_cmd cmds[] = {
 	  "then sits in whole free pageblocks.  Says so when this vmm cannot\n"
 	  "migrate guest pages yet.\n" },
 	{ "stats", cmd_stats,
-	  "[buddyinfo|zoneinfo|pagetypeinfo|vmstat|extfrag_index|unusable_index|guests]...",
-	  "/proc-format reports and per-guest memory",
+	  "[buddyinfo|zoneinfo|pagetypeinfo|vmstat|extfrag_index|unusable_index|guests|pressure [GUEST]]...",
+	  "/proc-format reports, per-guest memory and memory pressure",
 	  "With one section, prints it exactly as the /proc file of that name\n"
 	  "would read; with several (default: all), each under a header.\n"
+	  "pressure: /proc/pressure/memory of each guest's vCPUs and of each\n"
+	  "pool node's (the share of time some or all of them were stalled\n"
+	  "on memory, docs/pressure.md), a block each under a header; of\n"
+	  "GUEST alone, exactly the file.\n"
 	  "--json prints the structured numbers and the texts.\n" },
 	{ "check", cmd_check, "", "check the pool's invariants now",
 	  "Runs the invariant checker the tests run after each step: free\n"
@@ -92,6 +98,18 @@ static const struct vmmctl_cmd cmds[] = {
 	  "GUEST_STOPPED; printed too, named or not); --timeout: give up after\n"
 	  "TIME (e.g. 10s, exit status 1).  Events: vmmctl raw\n"
 	  "'{\"execute\":\"query-events\"}'.\n" },
+	{ "trigger", cmd_trigger,
+	  "GUEST|--node N some|full THRESHOLD WINDOW | --delete ID",
+	  "a PSI trigger: PRESSURE events when stall passes a threshold",
+	  "As writing \"some 150000 1000000\" to /proc/pressure/memory: a\n"
+	  "PRESSURE event (vmmctl watch PRESSURE) each time GUEST's vCPUs (or\n"
+	  "those allocating on pool node N) are stalled on memory for\n"
+	  "THRESHOLD within a window of WINDOW, at most one a window; some:\n"
+	  "any of them stalled, full: all of those not idle.  THRESHOLD and\n"
+	  "WINDOW in microseconds as Linux takes them, or as times (150ms\n"
+	  "1s); the window is 500ms to 10s, the threshold within it.  The\n"
+	  "trigger stays until deleted (--delete, by the number printed) or\n"
+	  "its guest is gone.\n" },
 	{ "quit", cmd_quit, "[--timeout TIME | --force] [--no-wait]",
 	  "ask every guest to shut down and end vmm",
 	  "Every guest is asked to shut down, as by stop, and killed after\n"

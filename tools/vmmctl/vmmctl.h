@@ -67,6 +67,8 @@ int cmd_trace(struct vmmctl *v, const struct vmmctl_cmd *cmd, int argc,
 	      char **argv);
 int cmd_watch(struct vmmctl *v, const struct vmmctl_cmd *cmd, int argc,
 	      char **argv);
+int cmd_trigger(struct vmmctl *v, const struct vmmctl_cmd *cmd, int argc,
+		char **argv);
 int cmd_quit(struct vmmctl *v, const struct vmmctl_cmd *cmd, int argc,
 	     char **argv);
 int cmd_raw(struct vmmctl *v, const struct vmmctl_cmd *cmd, int argc,

@@ -2,7 +2,7 @@
 /*
  * The control socket's commands, between the server (server.c) and
  * the files that implement them: cmds.c (the protocol and the host),
- * guests.c, stats.c.  A command is a name, its arguments and a
+ * guests.c, stats.c, pressure.c.  A command is a name, its arguments and a
  * handler.  The server checks the arguments against the table (unknown,
  * missing and mistyped ones are errors) before the handler runs, so a
  * handler only reads values of the types it declared.
@@ -19,6 +19,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "vmm/ctl/ctl.h"
 #include "vmm/host/events.h"
@@ -85,15 +86,35 @@ extern const struct ctl_cmd ctl_core_cmds[];
 extern const struct ctl_cmd ctl_guest_cmds[];
 extern const struct ctl_cmd ctl_stats_cmds[];
 extern const struct ctl_cmd ctl_validate_cmds[];
+extern const struct ctl_cmd ctl_pressure_cmds[];
 
 const struct ctl_cmd *ctl_cmd_find(const char *name);
 /* Check args (an object, or NULL for none) against cmd's table. */
 int ctl_check_args(const struct ctl_cmd *cmd, json_t *args,
 		   struct ctl_error *e);
+/*
+ * A report printed to a FILE, as one JSON string: ctl_text_open() gives
+ * the FILE (NULL: out of memory), ctl_text_close() the string (NULL:
+ * out of memory).
+ */
+struct ctl_text {
+	char *buf;
+	size_t len;
+	FILE *f;
+};
+FILE *ctl_text_open(struct ctl_text *t);
+json_t *ctl_text_close(struct ctl_text *t);
+/* A guest's or node's PSI as query-pressure shows it: {"some": {"avg10",
+ * "avg60", "avg300", "total-us"}, "full": {...}} (pressure.c). */
+struct psi_stats;
+json_t *ctl_pressure_json(const struct psi_stats *st);
 /* A CTL_ARG_SIZE value, already type-checked; -1 with e on bad text. */
 int ctl_arg_size(json_t *v, const char *name, uint64_t *out,
 		 struct ctl_error *e);
 
+/* A pool node (a CTL_ARG_INT value), checked against the pool: the
+ * node, or -1 with e. */
+int ctl_node_arg(struct ctl_server *s, json_t *v, struct ctl_error *e);
 /* A CTL_ARG_DURATION value, already type-checked; -1 with e on bad
  * text. */
 int ctl_arg_duration(json_t *v, const char *name, uint64_t *ns,

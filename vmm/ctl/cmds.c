@@ -6,6 +6,7 @@
  */
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -41,10 +42,8 @@ int ctl_fail(struct ctl_error *e, enum ctl_error_class cls, const char *fmt,
 }
 
 static const struct ctl_cmd *const tables[] = {
-	ctl_core_cmds,
-	ctl_guest_cmds,
-	ctl_stats_cmds,
-	ctl_validate_cmds,
+	ctl_core_cmds,	   ctl_guest_cmds,    ctl_stats_cmds,
+	ctl_validate_cmds, ctl_pressure_cmds,
 };
 
 const struct ctl_cmd *ctl_cmd_find(const char *name)
@@ -171,6 +170,37 @@ int ctl_arg_duration(json_t *v, const char *name, uint64_t *ns,
 			"Parameter '%s': '%s' is not a duration (a number with ns, us, ms, s or m)",
 			name, json_string_value(v));
 	return 0;
+}
+
+int ctl_node_arg(struct ctl_server *s, json_t *v, struct ctl_error *e)
+{
+	unsigned int nr = ctl_host(s)->pool->nr_nodes;
+	json_int_t nid = json_integer_value(v);
+
+	if (nid < 0 || nid >= nr)
+		return ctl_fail(e, CTL_ERR_GENERIC,
+				"node %" JSON_INTEGER_FORMAT
+				": the pool has nodes 0..%u",
+				nid, nr - 1);
+	return (int)nid;
+}
+
+FILE *ctl_text_open(struct ctl_text *t)
+{
+	t->buf = NULL;
+	t->len = 0;
+	t->f = open_memstream(&t->buf, &t->len);
+	return t->f;
+}
+
+json_t *ctl_text_close(struct ctl_text *t)
+{
+	json_t *j = NULL;
+
+	if (!fclose(t->f))
+		j = json_stringn(t->buf, t->len);
+	free(t->buf);
+	return j;
 }
 
 struct vm *ctl_find_guest(struct ctl_server *s, json_t *v, struct ctl_error *e)

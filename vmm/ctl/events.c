@@ -211,6 +211,22 @@ static json_t *data_of(const struct host_event *ev)
 	case HEV_SHUTDOWN:
 		d = json_pack("{s:o}", "reason", text(ev->text));
 		break;
+	case HEV_PRESSURE: {
+		const struct psi_trigger_event *pe = &ev->pressure.ev;
+
+		d = json_pack("{s:i,s:s,s:I,s:I,s:I,s:I}", "trigger",
+			      (int)pe->id, "kind", psi_state_name(pe->state),
+			      "threshold-us", (json_int_t)pe->threshold_us,
+			      "window-us", (json_int_t)pe->window_us,
+			      "stall-us", (json_int_t)pe->growth_us, "total-us",
+			      (json_int_t)pe->total_us);
+		if (ev->guest)
+			guest_of(d, ev);
+		else
+			json_object_set_new(d, "node",
+					    json_integer(ev->pressure.node));
+		break;
+	}
 	case NR_HOST_EVENTS:
 		break;
 	}

@@ -54,6 +54,7 @@ static json_t *guest_json(struct vmm_host *h, struct vm *vm,
 	enum vm_exit_reason why = vm_exit_reason(vm, detail, sizeof(detail));
 	json_t *g, *nodes = json_array(), *pnodes = json_array(), *balloon;
 	uint64_t ballooned = 0;
+	struct psi_stats psi;
 
 	if (mem)
 		guest_mem_get_stats(mem, &ms);
@@ -92,6 +93,11 @@ static json_t *guest_json(struct vmm_host *h, struct vm *vm,
 		"pinned", (json_int_t)vm->spec.pinned_bytes, "ballooned",
 		(json_int_t)ballooned, "faults", (json_int_t)ms.faults,
 		"balloon", balloon, "nodes", nodes, "pool-nodes", pnodes);
+	/* Its memory pressure (query-pressure has the rest).  h->lock
+	 * held: the group itself, not host_guest_pressure(). */
+	psi_group_read(&vm->psi, clock_now_ns(&clock_monotonic), &psi);
+	if (g)
+		json_object_set_new(g, "pressure", ctl_pressure_json(&psi));
 	/* Its own reclaim floor (floor=), or null: the host's. */
 	if (g)
 		json_object_set_new(

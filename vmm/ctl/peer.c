@@ -143,9 +143,13 @@ void ctl_peer_flush(struct ctl_peer *c)
 		ctl_peer_close(c);
 }
 
+/* Reals with 15 digits: a PSI average of 0.36 goes out as 0.36, not as
+ * its double's 0.35999999999999999. */
+#define CTL_JSON_FLAGS (JSON_COMPACT | JSON_REAL_PRECISION(15))
+
 static void peer_send(struct ctl_peer *c, json_t *msg)
 {
-	char *text = json_dumps(msg, JSON_COMPACT);
+	char *text = json_dumps(msg, CTL_JSON_FLAGS);
 
 	if (!text) {
 		ctl_peer_close(c); /* out of memory: better gone than stuck */

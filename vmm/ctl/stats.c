@@ -37,18 +37,12 @@ static const struct {
 static json_t *report_text(struct mm_pool *pool,
 			   void (*show)(struct mm_pool *, FILE *))
 {
-	char *buf = NULL;
-	size_t len = 0;
-	json_t *j = NULL;
-	FILE *f = open_memstream(&buf, &len);
+	struct ctl_text t;
 
-	if (!f)
+	if (!ctl_text_open(&t))
 		return NULL;
-	show(pool, f);
-	if (!fclose(f))
-		j = json_stringn(buf, len);
-	free(buf);
-	return j;
+	show(pool, t.f);
+	return ctl_text_close(&t);
 }
 
 /* vmstat as {"name": value}: parsed from its text, so both agree. */
@@ -244,15 +238,11 @@ static int cmd_compact(struct ctl_req *req, json_t *args, json_t **ret,
 	struct vmm_host *h = ctl_host(req->s);
 	json_t *node = json_object_get(args, "node");
 	struct compact_job *j;
+	int nid = -1;
 
 	(void)ret;
-	if (node && (json_integer_value(node) < 0 ||
-		     json_integer_value(node) >= h->pool->nr_nodes))
-		return ctl_fail(e, CTL_ERR_GENERIC,
-				"node %" JSON_INTEGER_FORMAT
-				": the pool has nodes 0..%u",
-				json_integer_value(node),
-				h->pool->nr_nodes - 1);
+	if (node && (nid = ctl_node_arg(req->s, node, e)) < 0)
+		return -1;
 	if (!host_compaction_available(h))
 		return ctl_fail(
 			e, CTL_ERR_GENERIC,
@@ -261,7 +251,7 @@ static int cmd_compact(struct ctl_req *req, json_t *args, json_t **ret,
 	if (!j)
 		return ctl_fail(e, CTL_ERR_GENERIC, "out of memory");
 	j->h = h;
-	j->rq.node = node ? (int)json_integer_value(node) : -1;
+	j->rq.node = nid;
 	if (ctl_work_defer(req, &j->req, compact_work, compact_done, j)) {
 		free(j);
 		return ctl_fail(e, CTL_ERR_GENERIC, "out of memory");

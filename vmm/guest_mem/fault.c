@@ -26,6 +26,8 @@
  * Larger windows map more memory the guest may never touch.
  */
 #define FAULT_AROUND 64
+/* Fault events read from the userfaultfd at once. */
+#define FAULT_BATCH 64
 
 /* Map npages frames from pfn at gpa and record them; mem->lock held. */
 static int map_frames(struct guest_mem *mem, uint64_t gpa, pfn_t pfn,
@@ -272,10 +274,11 @@ static void stop_vm(struct guest_mem *mem, uint64_t gpa, int err)
 		mem->cfg.host_limit(mem->cfg.arg, gpa, err);
 }
 
-static void serve_fault(struct guest_mem *mem, uint64_t addr)
+/* Serve the fault at addr; the range whose waiters it woke into *wake. */
+static void serve_fault(struct guest_mem *mem, uint64_t addr,
+			struct uffdio_range *wake)
 {
 	uint64_t t0 = trace_clock_ns(), gpa, start = 0, len = 0;
-	struct uffdio_range wake;
 	int ret = 0;
 
 	gpa = ALIGN_DOWN(addr - (uint64_t)mem->hva, PAGE_SIZE);
@@ -306,6 +309,8 @@ static void serve_fault(struct guest_mem *mem, uint64_t addr)
 	if (ret) {
 		stop_vm(mem, gpa, ret);
 		let_go(mem, gpa);
+		*wake = (struct uffdio_range){ (uint64_t)mem->hva + gpa,
+					       PAGE_SIZE };
 		return;
 	}
 	/* Wake whoever waits on this page (and the window we mapped). */
@@ -313,9 +318,9 @@ static void serve_fault(struct guest_mem *mem, uint64_t addr)
 		start = gpa;
 		len = PAGE_SIZE;
 	}
-	wake.start = (uint64_t)mem->hva + start;
-	wake.len = len;
-	ioctl(mem->uffd, UFFDIO_WAKE, &wake);
+	wake->start = (uint64_t)mem->hva + start;
+	wake->len = len;
+	ioctl(mem->uffd, UFFDIO_WAKE, wake);
 	t0 = trace_clock_ns() - t0;
 	hist_add(&mem->fault_ns, t0);
 	trace_event(&mem->cfg.pool->trace, TR_FAULT, mem->cfg.id, gpa,
@@ -328,15 +333,58 @@ static void serve_fault(struct guest_mem *mem, uint64_t addr)
  * throughout, so once we have the lock it is over, and a wake here only
  * makes sure that no writer waits for one that went astray.
  */
-static void serve_wp_fault(struct guest_mem *mem, uint64_t addr)
+static void serve_wp_fault(struct guest_mem *mem, uint64_t addr,
+			   struct uffdio_range *wake)
 {
-	struct uffdio_range wake = { ALIGN_DOWN(addr, PAGE_SIZE), PAGE_SIZE };
-
+	*wake = (struct uffdio_range){ ALIGN_DOWN(addr, PAGE_SIZE), PAGE_SIZE };
 	__atomic_add_fetch(&mem->stats.wp_faults, 1, __ATOMIC_RELAXED);
 	count_vm_event(mem->cfg.pool, PGFAULT);
 	pthread_mutex_lock(&mem->lock);
 	pthread_mutex_unlock(&mem->lock);
-	ioctl(mem->uffd, UFFDIO_WAKE, &wake);
+	ioctl(mem->uffd, UFFDIO_WAKE, wake);
+}
+
+/* The vCPU a fault came from (its pressure task), NULL for another
+ * thread. */
+static struct psi_task *fault_task(struct guest_mem *mem,
+				   const struct uffd_msg *msg)
+{
+	if (!mem->cfg.psi_task || msg->event != UFFD_EVENT_PAGEFAULT)
+		return NULL;
+	return mem->cfg.psi_task(mem->cfg.arg, msg->arg.pagefault.feat.ptid);
+}
+
+/*
+ * Serve a batch of faults in order.  The vCPUs of the fault being served
+ * and of those read with it and not yet served all wait for this
+ * thread: while it waits for memory (direct reclaim, compaction, the OOM
+ * killer), they are stalled (psi_set_current()).  A later fault whose
+ * page a wake covered waits no more.
+ */
+static void serve_batch(struct guest_mem *mem, const struct uffd_msg *msg,
+			unsigned int nr)
+{
+	struct psi_task *waiting[FAULT_BATCH];
+
+	for (unsigned int i = 0; i < nr; i++)
+		waiting[i] = fault_task(mem, &msg[i]);
+	for (unsigned int i = 0; i < nr; i++) {
+		uint64_t addr = msg[i].arg.pagefault.address;
+		struct uffdio_range woke = { 0, 0 };
+
+		if (msg[i].event != UFFD_EVENT_PAGEFAULT)
+			continue;
+		psi_set_current(&waiting[i], nr - i);
+		if (msg[i].arg.pagefault.flags & UFFD_PAGEFAULT_FLAG_WP)
+			serve_wp_fault(mem, addr, &woke);
+		else
+			serve_fault(mem, addr, &woke);
+		for (unsigned int k = i + 1; k < nr; k++)
+			if (msg[k].arg.pagefault.address - woke.start <
+			    woke.len)
+				waiting[k] = NULL;
+	}
+	psi_set_current(NULL, 0);
 }
 
 static __thread const struct guest_mem *current_mem;
@@ -350,7 +398,7 @@ const char *guest_mem_current_name(void)
 void *__guest_mem_fault_thread(void *arg)
 {
 	struct guest_mem *mem = arg;
-	struct uffd_msg msg[64];
+	struct uffd_msg msg[FAULT_BATCH];
 	struct pollfd pfd[2] = {
 		{ .fd = mem->uffd, .events = POLLIN },
 		{ .fd = mem->stop_efd, .events = POLLIN },
@@ -374,15 +422,7 @@ void *__guest_mem_fault_thread(void *arg)
 				continue;
 			break;
 		}
-		for (ssize_t i = 0; i < n / (ssize_t)sizeof(msg[0]); i++) {
-			if (msg[i].event != UFFD_EVENT_PAGEFAULT)
-				continue;
-			if (msg[i].arg.pagefault.flags & UFFD_PAGEFAULT_FLAG_WP)
-				serve_wp_fault(mem,
-					       msg[i].arg.pagefault.address);
-			else
-				serve_fault(mem, msg[i].arg.pagefault.address);
-		}
+		serve_batch(mem, msg, n / sizeof(msg[0]));
 	}
 	return NULL;
 }

@@ -128,6 +128,9 @@ static int setup_uffd(struct guest_mem *mem)
 		mem->wp_capable = true;
 		mem->wp = !mem->cfg.migrate_by_pause;
 	}
+	/* Which thread faulted: a vCPU's stall is its own (4.14). */
+	if (features & UFFD_FEATURE_THREAD_ID)
+		api.features |= UFFD_FEATURE_THREAD_ID;
 	/* Discards without a window need minor faults of shmem (5.14). */
 	if (features & UFFD_FEATURE_MINOR_SHMEM) {
 		api.features |= UFFD_FEATURE_MINOR_SHMEM;

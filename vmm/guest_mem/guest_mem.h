@@ -23,6 +23,7 @@
 
 #include "guest/abi.h"
 #include "mm/mm.h"
+#include "mm/psi.h"
 #include "util/histogram.h"
 
 enum guest_backing {
@@ -68,6 +69,13 @@ struct guest_mem_config {
 	void (*resume)(void *arg);
 	/* Is no vCPU in the guest now (all parked, idle)?  NULL: no. */
 	bool (*idle)(void *arg);
+	/*
+	 * The pressure task of the vCPU whose thread is tid (the thread a
+	 * fault came from), NULL for any other thread: the fault thread
+	 * stalls it while its fault waits for memory (mm/psi.h).  NULL:
+	 * no vCPU stalls.  Fault thread, lockless.
+	 */
+	struct psi_task *(*psi_task)(void *arg, int tid);
 	void *arg;
 	/* Migrate with the whole guest paused even where the kernel can
 	 * write-protect shared memory through userfaultfd (comparisons). */

@@ -22,6 +22,7 @@
 #include <stdio.h>
 
 #include "mm/mmzone.h"
+#include "mm/psi.h"
 #include "mm/trace.h"
 #include "util/histogram.h"
 #include "vmm/config/config.h"
@@ -299,6 +300,34 @@ int host_balloon_info(struct vmm_host *h, unsigned int id,
  */
 int host_balloon_set_target(struct vmm_host *h, unsigned int id,
 			    unsigned long pages);
+
+/* ------------------------------------------------------------ pressure */
+
+/*
+ * Memory pressure stall information (mm/psi.h, docs/pressure.md): what
+ * /proc/pressure/memory would say of guest id's vCPUs (0, or -ENOENT),
+ * or of the vCPUs that allocate on pool node nid (0, or -EINVAL: no
+ * such node).  st->total_us: microseconds of each state since the guest
+ * was created (the node: since the host was); st->avg: the running
+ * averages in hundredths of a percent (psi_avg_percent()).  Any thread.
+ */
+int host_guest_pressure(struct vmm_host *h, unsigned int id,
+			struct psi_stats *st);
+int host_node_pressure(struct vmm_host *h, int nid, struct psi_stats *st);
+/*
+ * A PSI trigger on guest id, or (id 0) on pool node nid: a PRESSURE
+ * event (events.h) each time threshold_us of the state's stall
+ * accumulate within window_us, at most one a window (Linux's rules,
+ * psi_trigger_add()).  Its id, never given twice, into *trigger.  0;
+ * -ENOENT: no such guest; -EINVAL: no such node, or a trigger Linux
+ * refuses; -ENOSPC: the group has PSI_GROUP_TRIGGERS already.  A
+ * guest's triggers go with it.  Any thread.
+ */
+int host_pressure_trigger_add(struct vmm_host *h, unsigned int id, int nid,
+			      enum psi_states state, uint64_t threshold_us,
+			      uint64_t window_us, unsigned int *trigger);
+/* Remove a trigger: 0, or -ENOENT.  Any thread. */
+int host_pressure_trigger_del(struct vmm_host *h, unsigned int trigger);
 
 /* ---------------------------------------------------------- compaction */
 

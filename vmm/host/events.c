@@ -383,3 +383,15 @@ void host_event_shutdown(struct vmm_host *h, const char *why)
 	snprintf(ev.text, sizeof(ev.text), "%s", why);
 	host_event_post(h, &ev);
 }
+
+void host_event_pressure(struct vmm_host *h, struct vm *vm, int nid,
+			 const struct psi_trigger_event *pe)
+{
+	struct host_event ev;
+
+	if (!begin(h, &ev, HEV_PRESSURE, vm))
+		return;
+	ev.pressure.node = vm ? -1 : nid;
+	ev.pressure.ev = *pe;
+	host_event_post(h, &ev);
+}

@@ -20,7 +20,8 @@
  *                               -> COMPACTION ("kcompactd", "proactive")
  *
  * Code in vmm/ calls the host_event_*() functions below directly: the
- * host for guests started, stopped and OOM-killed and for trace sessions,
+ * host for guests started, stopped and OOM-killed, for trace sessions
+ * and for PSI triggers that fire (its pressure thread),
  * the control socket for balloon changes, shutdowns and its `compact`
  * command (host_event_compaction(); kcompactd's rounds come through the
  * probe).
@@ -37,6 +38,7 @@
 #include <stdint.h>
 
 #include "balloon/trace.h"
+#include "mm/psi.h"
 #include "mm/types.h"
 #include "vmm/config/config.h"
 #include "vmm/kvm/vm.h"
@@ -52,7 +54,8 @@
 	X(HEV_BALLOON_CHANGE, "BALLOON_CHANGE") \
 	X(HEV_COMPACTION, "COMPACTION")         \
 	X(HEV_TRACE, "TRACE")                   \
-	X(HEV_SHUTDOWN, "SHUTDOWN")
+	X(HEV_SHUTDOWN, "SHUTDOWN")             \
+	X(HEV_PRESSURE, "PRESSURE")
 
 enum host_event_type {
 #define X(id, name) id,
@@ -128,6 +131,10 @@ struct host_event {
 			uint64_t events, lost;
 			int error; /* -errno: the file could not be written */
 		} trace;
+		struct {
+			int node; /* the pool node's trigger; -1: the guest's */
+			struct psi_trigger_event ev;
+		} pressure;
 	};
 };
 
@@ -181,5 +188,8 @@ void host_event_compaction(struct vmm_host *h,
 void host_event_trace(struct vmm_host *h, bool on, const char *path,
 		      uint64_t events, uint64_t lost, int error);
 void host_event_shutdown(struct vmm_host *h, const char *why);
+/* A PSI trigger of guest vm (NULL: of pool node nid) fired. */
+void host_event_pressure(struct vmm_host *h, struct vm *vm, int nid,
+			 const struct psi_trigger_event *pe);
 
 #endif /* VMM_HOST_EVENTS_H */

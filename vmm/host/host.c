@@ -2,7 +2,7 @@
 /*
  * The host made and unmade: its pool, the allocator's ops over its
  * guests, and the threads that keep the pool (kswapd, kcompactd, the
- * collapse thread, the host limits thread).
+ * collapse thread, the host limits thread) and its pressure figures.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -97,11 +97,17 @@ int host_create(const struct vmm_config *cfg, struct vmm_host **out, char *err,
 	if (ret)
 		goto err_free;
 	host_events_init(h);
+	ret = host_pressure_start(h);
+	if (ret) {
+		errf(err, errlen, ret, "starting the pressure thread: %s",
+		     strerror(-ret));
+		goto err_pool;
+	}
 	if (cfg->trace_path) {
 		ret = host_trace_start(h, cfg->trace_path, HOST_TRACE_REPLACE,
 				       NULL, err, errlen);
 		if (ret)
-			goto err_pool;
+			goto err_pressure;
 	}
 	if (!cfg->balloon_off) {
 		ret = host_reclaim_start(h);
@@ -141,6 +147,8 @@ err_trace:
 
 		host_trace_stop(h, &res, NULL);
 	}
+err_pressure:
+	host_pressure_stop(h);
 err_pool:
 	mm_pool_destroy(h->pool);
 err_free:
@@ -187,6 +195,7 @@ void host_destroy(struct vmm_host *h)
 	for (unsigned int slot = 1; slot <= VMM_MAX_GUESTS; slot++)
 		if (h->vm[slot])
 			host_reap(h, h->vm[slot]->id);
+	host_pressure_stop(h);
 	host_trace_finish(h, stderr, NULL);
 	host_events_free(h);
 	mm_pool_destroy(h->pool);

@@ -28,6 +28,7 @@
 #include "vmm/host/compact.h"
 #include "vmm/host/headroom.h"
 #include "vmm/host/khugepaged.h"
+#include "vmm/host/pressure.h"
 #include "vmm/host/trace.h"
 #include "vmm/host/vcpu_load.h"
 #include "vmm/kvm/vm.h"
@@ -60,6 +61,9 @@ struct vmm_host {
 
 	/* The pool kept within what the host will give (headroom.h). */
 	struct host_headroom headroom;
+
+	/* Memory pressure of the pool nodes, its thread (pressure.h). */
+	struct host_pressure pressure;
 
 	/* Reclaim: kswapd threads, and every balloon's frames given back. */
 	struct reclaimer reclaim;

@@ -106,6 +106,7 @@ int host_launch_prepare(struct vmm_host *h, const struct guest_spec *spec,
 		def = *res;
 	def.slot = slot;
 	def.migrate_by_pause |= h->cfg.migrate_by_pause;
+	def.psi_nodes = h->pressure.node;
 	ret = vm_create_res(spec, id, &def, image, len, &vm, err, errlen);
 	if (image != guest_image_start)
 		free(image);

@@ -225,6 +225,8 @@ static bool vcpu_idle_park(struct vcpu *v, uint64_t deadline)
 	struct timespec ts;
 
 	vcpu_set_out(v);
+	/* Idle, as its guest asked: it neither runs nor waits for memory. */
+	psi_task_idle(&vm->psi_task[v->idx], true);
 	pthread_mutex_lock(&vm->lock);
 	for (;;) {
 		if (vm->state >= VM_STOPPING) {
@@ -246,6 +248,7 @@ static bool vcpu_idle_park(struct vcpu *v, uint64_t deadline)
 		pthread_cond_timedwait(&vm->cond, &vm->lock, &ts);
 	}
 	pthread_mutex_unlock(&vm->lock);
+	psi_task_idle(&vm->psi_task[v->idx], false);
 	vcpu_clear_out(v);
 	if (!stopping)
 		__atomic_store_n(&v->run->immediate_exit, 0, __ATOMIC_SEQ_CST);
@@ -562,6 +565,9 @@ static void *vcpu_thread(void *arg)
 	int ret;
 
 	current_vcpu = v;
+	/* Its faults are told apart from other threads' by this id
+	 * (UFFD_FEATURE_THREAD_ID): a stall of one is this vCPU's. */
+	psi_task_start(&vm->psi_task[v->idx], gettid());
 	/* Whoever created us may block signals for a signalfd: not this. */
 	sigemptyset(&set);
 	sigaddset(&set, VCPU_KICK_SIGNAL);
@@ -611,6 +617,7 @@ static void *vcpu_thread(void *arg)
 	}
 	if (v->halt_watch)
 		timer_delete(v->halt_timer);
+	psi_task_stop(&vm->psi_task[v->idx]);
 	vcpu_thread_done(v);
 	return NULL;
 }

@@ -196,6 +196,28 @@ static int map_nodes(struct vm *vm, char *err, size_t errlen)
 	return 0;
 }
 
+/*
+ * The guest's pressure group and its vCPUs' tasks, on the host's clock;
+ * each task counts in the groups of the pool nodes behind the guest's
+ * nodes too (after map_nodes()).
+ */
+static void psi_init(struct vm *vm)
+{
+	psi_group_init(&vm->psi, clock_now_ns(&clock_monotonic));
+	for (unsigned int i = 0; i < GUEST_MAX_VCPUS; i++)
+		psi_task_init(&vm->psi_task[i], &clock_monotonic, &vm->psi);
+}
+
+static void psi_set_nodes(struct vm *vm)
+{
+	if (!vm->res.psi_nodes)
+		return;
+	for (unsigned int i = 0; i < GUEST_MAX_VCPUS; i++)
+		for (unsigned int n = 0; n < vm->nr_nodes; n++)
+			psi_task_set_node(&vm->psi_task[i], vm->pnode[n],
+					  &vm->res.psi_nodes[vm->pnode[n]]);
+}
+
 int vm_create_msg(const struct guest_spec *spec, unsigned int id,
 		  const void *image, size_t image_len, struct vm **out,
 		  char *err, size_t errlen)
@@ -243,6 +265,7 @@ int vm_create_res(const struct guest_spec *spec, unsigned int id,
 		free(vm);
 		return -ENOMEM;
 	}
+	psi_init(vm);
 	if (!vm->spec.script) {
 		ret = -ENOMEM;
 		goto err;
@@ -253,6 +276,7 @@ int vm_create_res(const struct guest_spec *spec, unsigned int id,
 	ret = map_nodes(vm, err, errlen);
 	if (ret)
 		goto err;
+	psi_set_nodes(vm);
 	vm->stop_efd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
 	if (vm->stop_efd < 0) {
 		ret = -errno;
@@ -610,6 +634,10 @@ void vm_destroy(struct vm *vm)
 	for (unsigned int i = 0; i < vm->nr_vcpus; i++)
 		vcpu_destroy(vm->vcpu[i]);
 	vm_mem_destroy(vm);
+	/* The fault thread is gone: nothing stalls the tasks any more. */
+	for (unsigned int i = 0; i < GUEST_MAX_VCPUS; i++)
+		psi_task_destroy(&vm->psi_task[i]);
+	psi_group_destroy(&vm->psi);
 	/* A CPU-bounded guest's cgroup also holds KVM's worker for the VM
 	 * (kvm-nx-lpage-recovery: the first KVM_RUN starts it, in the
 	 * vCPU thread's cgroup), which stops with the VM: so closed here,

@@ -19,6 +19,7 @@
 #include <stdio.h>
 
 #include "guest/abi.h"
+#include "mm/psi.h"
 #include "vmm/config/config.h"
 #include "util/histogram.h"
 #include "vmm/kvm/report.h"
@@ -44,6 +45,10 @@ struct vm_resources {
 	bool no_irqchip; /* no in-kernel irqchip: no interrupts at all */
 	FILE *console; /* console lines go there; NULL: stdout */
 	bool migrate_by_pause; /* guest_mem_config.migrate_by_pause */
+	/* The pool nodes' pressure groups, MAX_NUMNODES of them (the
+	 * host's): the vCPUs count in those of their guest's nodes.  NULL:
+	 * in their guest's group only. */
+	struct psi_group *psi_nodes;
 };
 
 #define VM_EXIT_REASONS(X)                      \
@@ -140,6 +145,15 @@ struct vm {
 
 	unsigned int nr_vcpus;
 	struct vcpu *vcpu[GUEST_MAX_VCPUS];
+	/*
+	 * Memory pressure (mm/psi.h): the guest's group and a task per
+	 * vCPU, which its thread starts, parks when the guest idles and
+	 * stops, and the fault thread stalls while the vCPU's fault waits
+	 * for memory.  Here rather than in struct vcpu: the fault thread
+	 * outlives the vCPUs.
+	 */
+	struct psi_group psi;
+	struct psi_task psi_task[GUEST_MAX_VCPUS];
 	/* spec.cpu_max_pct: the cgroup each vCPU thread joins first. */
 	struct cpu_cgroup *cpu_cg;
 

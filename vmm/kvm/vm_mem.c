@@ -73,6 +73,19 @@ static bool vm_mem_idle(void *arg)
 	return vm_vcpus_idle(arg);
 }
 
+/* The vCPU task of thread tid: a handful to look at, per fault. */
+static struct psi_task *vm_mem_psi_task(void *arg, int tid)
+{
+	struct vm *vm = arg;
+
+	if (tid <= 0)
+		return NULL;
+	for (unsigned int i = 0; i < vm->spec.nr_vcpus; i++)
+		if (psi_task_tid(&vm->psi_task[i]) == tid)
+			return &vm->psi_task[i];
+	return NULL;
+}
+
 int vm_mem_init(struct vm *vm)
 {
 	struct guest_mem_config cfg = {
@@ -93,6 +106,7 @@ int vm_mem_init(struct vm *vm)
 		.pause = vm_mem_pause,
 		.resume = vm_mem_resume,
 		.idle = vm_mem_idle,
+		.psi_task = vm_mem_psi_task,
 		.migrate_by_pause = vm->res.migrate_by_pause,
 		.arg = vm,
 	};
