@@ -306,9 +306,24 @@ START_TEST(test_scrape_guests)
 	test_wait_phases(h, b, 1);
 	r = scrape(s);
 	/* The pool's 2, the zones' 7, a counter per vmstat item, 2
-	 * slow-path histograms, the guests' 9. */
+	 * slow-path histograms, the guests' 9, pressure's 4. */
 	ck_assert_uint_eq(check_families(r.body),
-			  2 + 7 + NR_VM_EVENT_ITEMS + 2 + 9);
+			  2 + 7 + NR_VM_EVENT_ITEMS + 2 + 9 + 4);
+	/* Every guest's and node's stall totals, in seconds. */
+	snprintf(series, sizeof(series),
+		 "vmm_guest_pressure_memory_some_seconds_total{id=\"%u\","
+		 "name=\"a\"}",
+		 a);
+	ck_assert_double_ge(sample(r.body, series), 0);
+	snprintf(series, sizeof(series),
+		 "vmm_guest_pressure_memory_full_seconds_total{id=\"%u\","
+		 "name=\"b\"}",
+		 b);
+	ck_assert_double_ge(sample(r.body, series), 0);
+	ck_assert_double_ge(
+		sample(r.body,
+		       "vmm_node_pressure_memory_some_seconds_total{node=\"0\"}"),
+		0);
 	ck_assert_double_eq(sample(r.body, "vmm_guests"), 2);
 	ck_assert_double_eq(sample(r.body, "vmm_pool_size_bytes"), 256 << 20);
 	ck_assert_double_gt(

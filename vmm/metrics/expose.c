@@ -77,6 +77,13 @@ void prom_u64(FILE *f, const char *name, const struct prom_label *l,
 	fprintf(f, " %" PRIu64 "\n", v);
 }
 
+void prom_seconds_us(FILE *f, const char *name, const struct prom_label *l,
+		     unsigned int nl, uint64_t us)
+{
+	put_series(f, name, "", l, nl, NULL);
+	fprintf(f, " %" PRIu64 ".%06" PRIu64 "\n", us / 1000000, us % 1000000);
+}
+
 void prom_hist_from(struct prom_hist *ph, const struct histogram *snap)
 {
 	uint64_t le[PROM_NR_BOUNDS];

@@ -39,6 +39,9 @@ void prom_family(FILE *f, const char *name, const char *type, const char *help);
 /* name{labels} v */
 void prom_u64(FILE *f, const char *name, const struct prom_label *l,
 	      unsigned int nl, uint64_t v);
+/* name{labels} in seconds, exact to the microsecond given. */
+void prom_seconds_us(FILE *f, const char *name, const struct prom_label *l,
+		     unsigned int nl, uint64_t us);
 /* A snapshot (hist_snapshot()) into buckets. */
 void prom_hist_from(struct prom_hist *ph, const struct histogram *snap);
 /* name_bucket{labels,le="..."} for each bound and +Inf, name_sum (in
