@@ -22,7 +22,7 @@ rc=$?
 grep "overcommit: plots:" "$tmp/out" && fail=1
 [ -s "$r/plots.log" ] && { echo "plots.log:"; cat "$r/plots.log"; fail=1; }
 
-for p in memory balloons nodes latency fragmentation host events; do
+for p in memory balloons nodes pressure latency fragmentation host events; do
 	for ext in png svg; do
 		[ "$(wc -c <"$r/$p.$ext" 2>/dev/null || echo 0)" -gt 1000 ] ||
 			{ echo "$p.$ext missing or empty"; fail=1; }
@@ -49,4 +49,8 @@ head -1 "$r/memory.csv" | awk -F, '{ exit !(NF == 29 && $11 == "others_resident_
 	{ echo "memory.csv header: $(head -1 "$r/memory.csv")"; fail=1; }
 [ "$(wc -l <"$r/memory.csv")" = "$(wc -l <"$r/pool.csv")" ] ||
 	{ echo "memory.csv: not a row per sample"; fail=1; }
+# pressure_guests.csv: time, then at most 9 bands (the most stalled 8 by
+# name, the rest as the highest of them).
+head -1 "$r/pressure_guests.csv" | awk -F, '{ exit !(NF >= 2 && NF <= 10) }' ||
+	{ echo "pressure_guests.csv header: $(head -1 "$r/pressure_guests.csv")"; fail=1; }
 exit $fail

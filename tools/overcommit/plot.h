@@ -11,8 +11,8 @@
  *   balloons       balloon target against actual, a panel per band
  *   nodes          free memory per pool node against min/low/high, with
  *                  kswapd wake-ups, direct reclaim, compaction, OOM kills
- *   pressure       PSI over time (plot_pressure.c: drawn once the
- *                  pressure columns are sampled)
+ *   pressure       PSI over time: each node's and the most stalled
+ *                  guests' share of time stalled (plot_pressure.c)
  *   stalls         every direct-reclaim stall: time against its length,
  *                  by guest for the guests that stalled most
  *   latency        a CDF of each latency distribution on log axes, the

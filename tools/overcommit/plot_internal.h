@@ -55,7 +55,8 @@ struct plot_run {
 	/* Columns of the CSVs (1-based, as gnuplot counts; 0: absent). */
 	int node_frag_col, pool_kvm_col, pool_kvm2m_col, pool_whole_col,
 		pool_resident_col;
-	int psi_col[4];
+	struct bands pressure; /* by the guests' stall totals */
+	double pressure_max[2]; /* the highest share drawn: nodes, guests */
 };
 
 void plot_output(FILE *f, const struct term *t, const char *name, int w, int h);
