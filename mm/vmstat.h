@@ -35,6 +35,8 @@
 	X(KSWAPD_HIGH_WMARK_HIT_QUICKLY, "kswapd_high_wmark_hit_quickly") \
 	X(PAGEOUTRUN, "pageoutrun")                                       \
 	X(OOM_KILL, "oom_kill")                                           \
+	X(ZSWPIN, "zswpin")                                               \
+	X(ZSWPOUT, "zswpout")                                             \
 	X(PGMIGRATE_SUCCESS, "pgmigrate_success")                         \
 	X(PGMIGRATE_FAIL, "pgmigrate_fail")                               \
 	X(COMPACTMIGRATE_SCANNED, "compact_migrate_scanned")              \

@@ -16,7 +16,7 @@ balloon/        balloon/ mm/ util/
 swap/           swap/ mm/ util/
 vmm/config/     vmm/config/ util/ guest/abi.h guest/script.h guest/units.h mm/types.h
 vmm/loader/     vmm/loader/ util/ guest/abi.h
-vmm/guest_mem/  vmm/guest_mem/ mm/ util/ guest/abi.h
+vmm/guest_mem/  vmm/guest_mem/ swap/ mm/ util/ guest/abi.h
 vmm/virtio/     vmm/virtio/ mm/ util/ guest/abi.h guest/virtio_regs.h
 vmm/kvm/        vmm/kvm/ vmm/loader/ vmm/guest_mem/ vmm/config/ mm/ util/ guest/abi.h
 vmm/host/       vmm/host/ vmm/kvm/ vmm/virtio/ vmm/guest_mem/ vmm/loader/ vmm/config/ balloon/ swap/ mm/ util/ guest/abi.h

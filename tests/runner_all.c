@@ -40,6 +40,7 @@
 	X(kvm_stats_suite, false)                 \
 	X(vm_suite, true)                         \
 	X(host_suite, true)                       \
+	X(swap_kvm_suite, true)                   \
 	X(host_headroom_suite, true)              \
 	X(host_migrate_suite, true)               \
 	X(compact_kvm_suite, true)                \

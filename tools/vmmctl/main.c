@@ -27,7 +27,7 @@ static const struct vmmctl_cmd cmds[] = {
 	{ "launch", cmd_launch, "SPEC [--wait]", "start a guest",
 	  "SPEC is what `vmm run --guest` takes, e.g.\n"
 	  "  'name=web,mem=512M,vcpus=2,nodes=2,map=0:0/1:1,script=touch 256M; verify'\n"
-	  "(keys name, mem, vcpus, nodes, map, strict, pinned, floor,\n"
+	  "(keys name, mem, vcpus, nodes, map, strict, pinned, floor, swap,\n"
 	  "oom_score_adj, cpu_max, kernel, script; script= last).  A relative\n"
 	  "kernel= path is made absolute here.  Prints the new guest's id.\n"
 	  "  --wait   then wait until the guest ends and print how; the exit\n"

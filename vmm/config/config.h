@@ -33,6 +33,10 @@ struct guest_spec {
 	 * guest); without it, the host's --balloon-floor. */
 	bool floor_set;
 	uint64_t floor_bytes;
+	/* swap=: the most of its memory the cold tier may hold (cgroup
+	 * v2's memory.swap.max; 0: none of it); without it, no bound. */
+	bool swap_set;
+	uint64_t swap_bytes;
 	int oom_score_adj; /* -1000 .. 1000 as in Linux */
 	/* cpu_max=: its vCPUs together get at most this percentage of one
 	 * host CPU (vmm/kvm/cpu_cgroup.h); 0: unbounded. */
@@ -90,6 +94,10 @@ struct vmm_config {
 	unsigned int guest_timeout_ms;
 	unsigned int direct_timeout_ms;
 	unsigned int kswapd_step_ms;
+	/* The cold tier's compressed store at most (swap/tier.h); unset:
+	 * 20% of the pool, as zswap's max_pool_percent; 0: no tier. */
+	bool swap_store_set;
+	uint64_t swap_store_bytes;
 	/* Give free pageblocks back to the host this often (io_uring);
 	 * 0: never. */
 	unsigned int release_interval_ms;

@@ -409,6 +409,18 @@ const struct option_desc vmm_options[] = {
 	  .where = BOTH,
 	  .help = "regions collapsed per pass" },
 
+	/* The cold tier (swap/, docs/cold_tier.md) */
+	{ .name = "swap-store",
+	  .type = OPTION_SIZE,
+	  CFG(swap_store_bytes),
+	  .given = OPTION_GIVEN(struct vmm_config, swap_store_set),
+	  .max = 1 * TB,
+	  .none = "20% of the pool",
+	  .key = "reclaim.swap_store",
+	  .where = BOTH,
+	  .help = "the compressed store's memory at most, taken from the "
+		  "pool as it fills (0: no cold tier: OOM after balloons)" },
+
 	/* Running */
 	{ .name = "irqchip",
 	  .type = OPTION_ON_OFF,

@@ -36,7 +36,7 @@
  * in between gets a page of the host's, outside the pool.
  * mem->lock held.
  */
-static int unback_range(struct guest_mem *mem, uint64_t gpa, uint64_t len)
+int __guest_mem_unback_range(struct guest_mem *mem, uint64_t gpa, uint64_t len)
 {
 	struct uffdio_register reg = {
 		.range = { (uint64_t)mem->hva + gpa, len },
@@ -66,9 +66,23 @@ static int unback_range(struct guest_mem *mem, uint64_t gpa, uint64_t len)
 	return ret;
 }
 
-long guest_mem_discard(struct guest_mem *mem, uint64_t gpa, uint64_t len)
+void __guest_mem_release_frame(struct guest_mem *mem, uint64_t gpa)
 {
 	struct mm_pool *pool = mem->cfg.pool;
+	pfn_t pfn = mem->gpa_map[gpn(gpa)];
+
+	frame_clear_owner(pool, pfn);
+	WRITE_ONCE(mem->gpa_map[gpn(gpa)], PFN_NONE);
+	WRITE_ONCE(mem->backed_2m[gpa / HUGE_SIZE],
+		   mem->backed_2m[gpa / HUGE_SIZE] - 1);
+	__guest_mem_set_huge(mem, ALIGN_DOWN(gpa, HUGE_SIZE), false);
+	__atomic_sub_fetch(&mem->pages_node[pfn_to_nid(pool, pfn)], 1,
+			   __ATOMIC_RELAXED);
+	__free_pages(pool, pfn, 0);
+}
+
+long guest_mem_discard(struct guest_mem *mem, uint64_t gpa, uint64_t len)
+{
 	uint64_t end = gpa + len, run = 0;
 	long freed = 0;
 	int ret = 0;
@@ -80,6 +94,9 @@ long guest_mem_discard(struct guest_mem *mem, uint64_t gpa, uint64_t len)
 	for (uint64_t p = gpa; p <= end; p += PAGE_SIZE) {
 		bool backed = p < end && mem->gpa_map[gpn(p)] != PFN_NONE;
 
+		/* A page swapped out holds no frame: its copy goes. */
+		if (p < end && !backed && __guest_mem_swap_handle(mem, p))
+			__guest_mem_swap_drop(mem, p);
 		if (backed) {
 			if (!run)
 				run = p + 1; /* +1: a run may start at 0 */
@@ -88,22 +105,11 @@ long guest_mem_discard(struct guest_mem *mem, uint64_t gpa, uint64_t len)
 		if (!run)
 			continue;
 		/* [run - 1, p) is backed: unmap it, then free its frames. */
-		ret = unback_range(mem, run - 1, p - (run - 1));
+		ret = __guest_mem_unback_range(mem, run - 1, p - (run - 1));
 		if (ret)
 			break;
 		for (uint64_t q = run - 1; q < p; q += PAGE_SIZE) {
-			pfn_t pfn = mem->gpa_map[gpn(q)];
-
-			frame_clear_owner(pool, pfn);
-			WRITE_ONCE(mem->gpa_map[gpn(q)], PFN_NONE);
-			WRITE_ONCE(mem->backed_2m[q / HUGE_SIZE],
-				   mem->backed_2m[q / HUGE_SIZE] - 1);
-			__guest_mem_set_huge(mem, ALIGN_DOWN(q, HUGE_SIZE),
-					     false);
-			__atomic_sub_fetch(
-				&mem->pages_node[pfn_to_nid(pool, pfn)], 1,
-				__ATOMIC_RELAXED);
-			__free_pages(pool, pfn, 0);
+			__guest_mem_release_frame(mem, q);
 			freed++;
 		}
 		run = 0;

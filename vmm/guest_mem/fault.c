@@ -29,9 +29,8 @@
 /* Fault events read from the userfaultfd at once. */
 #define FAULT_BATCH 64
 
-/* Map npages frames from pfn at gpa and record them; mem->lock held. */
-static int map_frames(struct guest_mem *mem, uint64_t gpa, pfn_t pfn,
-		      unsigned long npages, bool pinned)
+int __guest_mem_map_frames(struct guest_mem *mem, uint64_t gpa, pfn_t pfn,
+			   unsigned long npages, bool pinned)
 {
 	struct mm_pool *pool = mem->cfg.pool;
 	int err = __guest_mem_inject(&mem->fail_map);
@@ -77,7 +76,9 @@ static bool want_huge(struct guest_mem *mem, uint64_t gpa)
 	uint64_t gpa2m = ALIGN_DOWN(gpa, HUGE_SIZE);
 
 	return !mem->cfg.no_huge && region_may_be_huge(mem, gpa2m) &&
-	       !READ_ONCE(mem->backed_2m[gpa2m / HUGE_SIZE]);
+	       !READ_ONCE(mem->backed_2m[gpa2m / HUGE_SIZE]) &&
+	       !(mem->swapped_2m &&
+		 READ_ONCE(mem->swapped_2m[gpa2m / HUGE_SIZE]));
 }
 
 /*
@@ -121,8 +122,8 @@ static int populate(struct guest_mem *mem, uint64_t gpa, bool fault,
 				free_frames(pool, pfn, pageblock_nr_pages);
 				goto order0;
 			}
-			ret = map_frames(mem, gpa2m, pfn, pageblock_nr_pages,
-					 false);
+			ret = __guest_mem_map_frames(mem, gpa2m, pfn,
+						     pageblock_nr_pages, false);
 			pthread_mutex_unlock(&mem->lock);
 			if (ret) {
 				free_frames(pool, pfn, pageblock_nr_pages);
@@ -157,6 +158,7 @@ order0:
 		pfn_t next;
 
 		if (READ_ONCE(mem->gpa_map[gpn(p)]) != PFN_NONE ||
+		    __guest_mem_swap_handle(mem, p) ||
 		    guest_mem_node_of(mem, p) != node ||
 		    in_pinned(mem, p) != pinned)
 			break;
@@ -174,12 +176,17 @@ order0:
 	pthread_mutex_lock(&mem->lock);
 	used = 0;
 	if (!mem->dead) {
-		/* Map as much of the run as is still unbacked. */
+		/* Map as much of the run as is still unbacked (and not
+		 * swapped out: a zeroed frame over it would lose it). */
 		while (used < n &&
 		       mem->gpa_map[gpn(gpa + (used << PAGE_SHIFT))] ==
-			       PFN_NONE)
+			       PFN_NONE &&
+		       !__guest_mem_swap_handle(mem,
+						gpa + (used << PAGE_SHIFT)))
 			used++;
-		ret = used ? map_frames(mem, gpa, pfn, used, pinned) : 0;
+		ret = used ? __guest_mem_map_frames(mem, gpa, pfn, used,
+						    pinned) :
+			     0;
 		if (ret)
 			used = 0;
 	} else {
@@ -274,10 +281,35 @@ static void stop_vm(struct guest_mem *mem, uint64_t gpa, int err)
 		mem->cfg.host_limit(mem->cfg.arg, gpa, err);
 }
 
+/*
+ * A minor fault on a page that is backed: a swap-out unmapped it, then
+ * the tier refused it, and it stays the guest's (swap.c).  The frame is
+ * the one in the page cache behind the VMA: map it again.
+ */
+static void continue_backed(struct guest_mem *mem, uint64_t gpa,
+			    struct uffdio_range *wake)
+{
+	struct uffdio_continue c = {
+		.range = { (uint64_t)mem->hva + gpa, PAGE_SIZE },
+	};
+
+	*wake = c.range;
+	pthread_mutex_lock(&mem->lock);
+	if (READ_ONCE(mem->gpa_map[gpn(gpa)]) != PFN_NONE &&
+	    ioctl(mem->uffd, UFFDIO_CONTINUE, &c) && errno != EEXIST)
+		fprintf(stderr,
+			"vmm: guest %u: cannot map gpa 0x%llx again: %s\n",
+			mem->cfg.id, (unsigned long long)gpa, strerror(errno));
+	pthread_mutex_unlock(&mem->lock);
+	ioctl(mem->uffd, UFFDIO_WAKE, wake);
+}
+
 /* Serve the fault at addr; the range whose waiters it woke into *wake. */
-static void serve_fault(struct guest_mem *mem, uint64_t addr,
+static void serve_fault(struct guest_mem *mem, uint64_t addr, uint64_t flags,
 			struct uffdio_range *wake)
 {
+	bool swap_in = false;
+
 	uint64_t t0 = trace_clock_ns(), gpa, start = 0, len = 0;
 	int ret = 0;
 
@@ -298,8 +330,17 @@ static void serve_fault(struct guest_mem *mem, uint64_t addr,
 	}
 	if (READ_ONCE(mem->gpa_map[gpn(gpa)]) != PFN_NONE) {
 		__atomic_add_fetch(&mem->stats.spurious, 1, __ATOMIC_RELAXED);
+		if (flags & UFFD_PAGEFAULT_FLAG_MINOR) {
+			continue_backed(mem, gpa, wake);
+			return;
+		}
 	} else if (READ_ONCE(mem->dead)) {
 		ret = -ENOENT;
+	} else if (__guest_mem_swap_handle(mem, gpa)) {
+		swap_in = true;
+		ret = __guest_mem_swap_in(mem, gpa, &start, &len);
+		if (ret == -ENOSPC && guest_mem_merge_mappings(mem) > 0)
+			ret = __guest_mem_swap_in(mem, gpa, &start, &len);
 	} else {
 		ret = populate(mem, gpa, true, &start, &len);
 		/* No room for another mapping: make some, then again. */
@@ -323,6 +364,11 @@ static void serve_fault(struct guest_mem *mem, uint64_t addr,
 	ioctl(mem->uffd, UFFDIO_WAKE, wake);
 	t0 = trace_clock_ns() - t0;
 	hist_add(&mem->fault_ns, t0);
+	if (swap_in) {
+		hist_add(&mem->swap_in_ns, t0);
+		trace_event(&mem->cfg.pool->trace, TR_SWAP_IN, mem->cfg.id, gpa,
+			    len >> PAGE_SHIFT, t0);
+	}
 	trace_event(&mem->cfg.pool->trace, TR_FAULT, mem->cfg.id, gpa,
 		    len == HUGE_SIZE ? pageblock_order : 0, t0);
 }
@@ -378,7 +424,8 @@ static void serve_batch(struct guest_mem *mem, const struct uffd_msg *msg,
 		if (msg[i].arg.pagefault.flags & UFFD_PAGEFAULT_FLAG_WP)
 			serve_wp_fault(mem, addr, &woke);
 		else
-			serve_fault(mem, addr, &woke);
+			serve_fault(mem, addr, msg[i].arg.pagefault.flags,
+				    &woke);
 		for (unsigned int k = i + 1; k < nr; k++)
 			if (msg[k].arg.pagefault.address - woke.start <
 			    woke.len)

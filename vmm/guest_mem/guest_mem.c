@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "mm/compaction.h"
+#include "swap/tier.h"
 #include "vmm/guest_mem/internal.h"
 #include "vmm/guest_mem/trace.h"
 
@@ -293,6 +294,12 @@ void guest_mem_destroy(struct guest_mem *mem)
 			__free_pages(pool, pfn, 0);
 		}
 	}
+	/* ... and every copy in the tier. */
+	for (uint64_t i = 0; mem->swap_map && i < mem->npages; i++)
+		if (mem->swap_map[i])
+			swap_tier_free(mem->cfg.tier, mem->swap_map[i], false);
+	free(mem->swap_map);
+	free(mem->swapped_2m);
 	free(mem->gpa_map);
 	free(mem->backed_2m);
 	free(mem->huge_2m);
@@ -323,6 +330,11 @@ void guest_mem_get_stats(struct guest_mem *mem, struct guest_mem_stats *st)
 	st->migrate_failed = mem->stats.migrate_failed;
 	st->migrate_batches = mem->stats.migrate_batches;
 	st->collapsed = mem->stats.collapsed;
+	st->swapped = mem->stats.swapped;
+	st->swap_out = mem->stats.swap_out;
+	st->swap_in = mem->stats.swap_in;
+	st->swap_dropped = mem->stats.swap_dropped;
+	st->swap_refused = mem->stats.swap_refused;
 	pthread_mutex_unlock(&mem->lock);
 	/* Counted outside the lock by the fault thread. */
 	st->faults = __atomic_load_n(&mem->stats.faults, __ATOMIC_RELAXED);

@@ -26,6 +26,8 @@
 #include "mm/psi.h"
 #include "util/histogram.h"
 
+struct swap_tier;
+
 enum guest_backing {
 	GUEST_BACKING_POOL, /* userfaultfd + pool frames (the product) */
 	GUEST_BACKING_ANON, /* plain anonymous memory: the kernel's own path */
@@ -80,6 +82,11 @@ struct guest_mem_config {
 	/* Migrate with the whole guest paused even where the kernel can
 	 * write-protect shared memory through userfaultfd (comparisons). */
 	bool migrate_by_pause;
+	/* The cold tier its pages may be swapped out to (NULL: none), and
+	 * the most pages it may have there (cgroup v2's memory.swap.max;
+	 * 0: none). */
+	struct swap_tier *tier;
+	uint64_t swap_max;
 };
 
 struct guest_mem_stats {
@@ -101,6 +108,15 @@ struct guest_mem_stats {
 	uint64_t migrate_failed; /* requests refused or failed */
 	uint64_t migrate_batches; /* pauses taken for them */
 	uint64_t collapsed; /* 2 MiB regions made one pageblock again */
+	/* The cold tier (swap.c): pages swapped out now (a gauge, as
+	 * /proc/PID/status's VmSwap), and the events, in pages: swapped
+	 * out, swapped back in by a fault, dropped unread (a discard, the
+	 * reap), refused by the tier (kept backed). */
+	uint64_t swapped;
+	uint64_t swap_out;
+	uint64_t swap_in;
+	uint64_t swap_dropped;
+	uint64_t swap_refused;
 };
 
 /* Fault injection for the remaps of migration, or for the mappings of
@@ -167,6 +183,13 @@ struct guest_mem {
 	uint64_t collapse_cursor;
 	/* Frames backing this guest on each pool node (lockless reads). */
 	unsigned long pages_node[MAX_NUMNODES];
+	/* The cold tier, with cfg.tier (under lock): per page, the tier's
+	 * handle of a page swapped out (0: none); per 2 MiB region, how
+	 * many (a region with any is not faulted in as one block). */
+	uint32_t *swap_map;
+	uint16_t *swapped_2m;
+	uint64_t swap_hand; /* guest_mem_swap_candidates()'s, in pages */
+	struct histogram swap_in_ns; /* uffd event to wake, per swap-in */
 };
 
 /*
@@ -280,5 +303,31 @@ bool guest_mem_maps(struct guest_mem *mem, uint64_t gpa, pfn_t pfn);
 void guest_mem_get_stats(struct guest_mem *mem, struct guest_mem_stats *st);
 /* Which guest node holds gpa. */
 int guest_mem_node_of(const struct guest_mem *mem, uint64_t gpa);
+
+/*
+ * The cold tier (vmm/guest_mem/swap.c).  Swap out the backed pages at
+ * gpa[0 .. nr) (sorted, for runs): each becomes a registered placeholder
+ * as a discarded page does, its contents compressed into cfg.tier while
+ * no vCPU can touch it, its frame freed.  A page the tier refuses stays
+ * backed (mapped again on its next touch); pinned pages, pages not
+ * backed and pages past cfg.swap_max are skipped.  Returns the frames
+ * freed, or -errno when nothing could be (-ENOSPC: the tier is full,
+ * -EOPNOTSUPP: no tier, -EINVAL).
+ * Context: no lock held (takes mem->lock).
+ */
+long guest_mem_swap_out(struct guest_mem *mem, const uint64_t *gpa,
+			unsigned int nr);
+/*
+ * Up to max pages of this guest the tier could take, whose frames are on
+ * pool node nid (-1: any): backed, not pinned; coldest first where the
+ * cold-page scan knows, then round the guest from where the last call
+ * stopped (a clock hand without reference bits: every page gets its
+ * turn).  Sorted by GPA, for runs.  The count.  Lockless: a hint that
+ * guest_mem_swap_out() checks again.
+ */
+unsigned int guest_mem_swap_candidates(struct guest_mem *mem, int nid,
+				       uint64_t *gpa, unsigned int max);
+/* Is the page at gpa swapped out?  (lockless: a hint) */
+bool guest_mem_swapped(struct guest_mem *mem, uint64_t gpa);
 
 #endif /* VMM_GUEST_MEM_H */

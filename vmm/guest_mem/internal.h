@@ -156,6 +156,51 @@ static inline void __guest_mem_batch_end(struct guest_mem *mem,
 bool __guest_mem_test_placeholder(const struct guest_mem *mem, uint64_t page);
 void __guest_mem_set_placeholder(struct guest_mem *mem, uint64_t gpa,
 				 unsigned long npages, bool on);
+/*
+ * Make the backed run [gpa, gpa + len) a registered placeholder with no
+ * window where a touch escapes the pool (discard.c): afterwards no vCPU
+ * reaches its frames, which are still the guest's (the caller releases
+ * them, or keeps one: a touch then faults as minor, and the fault thread
+ * maps the same frame again).  mem->lock held.
+ */
+int __guest_mem_unback_range(struct guest_mem *mem, uint64_t gpa, uint64_t len);
+/* The frame behind the page at gpa, unmapped by the above, back to the
+ * pool: the GPA map, the frame's owner and the counts follow (the
+ * caller subtracts from stats.pages).  mem->lock held. */
+void __guest_mem_release_frame(struct guest_mem *mem, uint64_t gpa);
+
+/* The tier's handle of the page at gpa, 0: not swapped.  mem->lock
+ * held, or a lockless hint. */
+static inline uint32_t __guest_mem_swap_handle(const struct guest_mem *mem,
+					       uint64_t gpa)
+{
+	return mem->swap_map ? READ_ONCE(mem->swap_map[gpn(gpa)]) : 0;
+}
+
+/* Drop the page at gpa from the tier unread (a discard, a reap): it was
+ * swapped out, it holds nothing now.  mem->lock held. */
+void __guest_mem_swap_drop(struct guest_mem *mem, uint64_t gpa);
+
+/*
+ * Serve a fault on the swapped page at gpa (swap.c): a frame allocated,
+ * the page loaded into it, with the swapped pages after it up to
+ * SWAP_READAHEAD (their frames consecutive: one mapping), mapped.  The
+ * range mapped in start and len.  0, -ENOMEM (no frame), -EIO (the tier
+ * lost the page: the guest must stop), -ENOSPC (no mapping), -ENOENT
+ * (dead).  Context: the fault thread, no lock held.
+ */
+int __guest_mem_swap_in(struct guest_mem *mem, uint64_t gpa, uint64_t *start,
+			uint64_t *len);
+#define SWAP_READAHEAD 8
+
+/*
+ * Map npages frames from pfn at gpa and record them (fault.c), the
+ * frames pinned with pinned.  0 or -errno as __guest_mem_map().
+ * mem->lock held.
+ */
+int __guest_mem_map_frames(struct guest_mem *mem, uint64_t gpa, pfn_t pfn,
+			   unsigned long npages, bool pinned);
+
 /* The fault thread of a guest (fault.c), started by guest_mem_create(). */
 void *__guest_mem_fault_thread(void *arg);
 

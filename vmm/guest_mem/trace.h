@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Guest memory's trace events (mm/trace.h says how events are declared):
- * a guest fault served, a batch of guest pages migrated.  Their ids are
+ * a guest fault served, a batch of guest pages migrated, a batch
+ * swapped out to the cold tier, a fault served from it (a swap-in).  Their ids are
  * the guest-memory range of the id space.
  */
 #ifndef VMM_GUEST_MEM_TRACE_H
@@ -13,7 +14,9 @@
 #define GUEST_MEM_TRACE_EVENTS(X)                                       \
 	X(TR_FAULT, "vmm_fault", "vm", "gpa", "order", "ns")            \
 	X(TR_MIGRATE_BATCH, "migrate_batch", "vm", "pages", "pause_ns", \
-	  "failed")
+	  "failed")                                                     \
+	X(TR_SWAP_OUT, "swap_out", "vm", "pages", "refused", "ns")      \
+	X(TR_SWAP_IN, "swap_in", "vm", "gpa", "pages", "ns")
 
 DECLARE_TRACE_EVENT_IDS(GUEST_MEM_TRACE_EVENTS, TRACE_GUEST_MEM_FIRST,
 			TR_GUEST_MEM_END, TRACE_HOST_FIRST);

@@ -11,6 +11,7 @@
 #include "mm/compaction.h"
 #include "util/errf.h"
 #include "util/sysctl.h"
+#include "vmm/host/swap.h"
 #include "vmm/host/balloon.h"
 #include "vmm/host/events.h"
 #include "vmm/host/internal.h"
@@ -97,11 +98,14 @@ int host_create(const struct vmm_config *cfg, struct vmm_host **out, char *err,
 	if (ret)
 		goto err_free;
 	host_events_init(h);
+	ret = host_swap_start(h, err, errlen);
+	if (ret)
+		goto err_pool;
 	ret = host_pressure_start(h);
 	if (ret) {
 		errf(err, errlen, ret, "starting the pressure thread: %s",
 		     strerror(-ret));
-		goto err_pool;
+		goto err_swap;
 	}
 	if (cfg->trace_path) {
 		ret = host_trace_start(h, cfg->trace_path, HOST_TRACE_REPLACE,
@@ -149,6 +153,8 @@ err_trace:
 	}
 err_pressure:
 	host_pressure_stop(h);
+err_swap:
+	host_swap_stop(h);
 err_pool:
 	mm_pool_destroy(h->pool);
 err_free:
@@ -198,6 +204,7 @@ void host_destroy(struct vmm_host *h)
 	host_pressure_stop(h);
 	host_trace_finish(h, stderr, NULL);
 	host_events_free(h);
+	host_swap_stop(h);
 	mm_pool_destroy(h->pool);
 	pthread_mutex_destroy(&h->lock);
 	pthread_mutex_destroy(&h->reap_lock);

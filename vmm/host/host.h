@@ -65,6 +65,9 @@ struct vmm_host {
 	/* Memory pressure of the pool nodes, its thread (pressure.h). */
 	struct host_pressure pressure;
 
+	/* The cold tier (swap.h), NULL: none. */
+	struct swap_tier *tier;
+
 	/* Reclaim: kswapd threads, and every balloon's frames given back. */
 	struct reclaimer reclaim;
 	bool reclaim_running;

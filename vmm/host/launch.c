@@ -107,6 +107,7 @@ int host_launch_prepare(struct vmm_host *h, const struct guest_spec *spec,
 	def.slot = slot;
 	def.migrate_by_pause |= h->cfg.migrate_by_pause;
 	def.psi_nodes = h->pressure.node;
+	def.tier = def.pool == h->pool ? h->tier : NULL;
 	ret = vm_create_res(spec, id, &def, image, len, &vm, err, errlen);
 	if (image != guest_image_start)
 		free(image);

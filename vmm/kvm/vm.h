@@ -49,6 +49,8 @@ struct vm_resources {
 	 * host's): the vCPUs count in those of their guest's nodes.  NULL:
 	 * in their guest's group only. */
 	struct psi_group *psi_nodes;
+	/* The cold tier its pages may be swapped out to, NULL: none. */
+	struct swap_tier *tier;
 };
 
 #define VM_EXIT_REASONS(X)                      \

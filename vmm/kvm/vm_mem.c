@@ -42,7 +42,11 @@ static void vm_mem_host_limit(void *arg, uint64_t gpa, int err)
 
 	if (vm->res.pool && want < host_map_count_for(vm->res.pool->nr_frames))
 		want = host_map_count_for(vm->res.pool->nr_frames);
-	if (err == -ENOSPC && max && maps + MAP_COUNT_SLACK >= max)
+	if (err == -EIO)
+		vm_stop(vm, VM_EXIT_HOST_ERROR,
+			"the cold tier cannot give back gpa 0x%llx: %s; stopped rather than given a wrong page",
+			(unsigned long long)gpa, strerror(EIO));
+	else if (err == -ENOSPC && max && maps + MAP_COUNT_SLACK >= max)
 		vm_stop(vm, VM_EXIT_HOST_LIMIT,
 			"vm.max_map_count (%" PRIu64
 			") reached: cannot map gpa 0x%llx; raise it: sysctl -w vm.max_map_count=%" PRIu64,
@@ -108,6 +112,10 @@ int vm_mem_init(struct vm *vm)
 		.idle = vm_mem_idle,
 		.psi_task = vm_mem_psi_task,
 		.migrate_by_pause = vm->res.migrate_by_pause,
+		.tier = vm->res.tier,
+		.swap_max = vm->spec.swap_set ?
+				    vm->spec.swap_bytes >> PAGE_SHIFT :
+				    UINT64_MAX,
 		.arg = vm,
 	};
 	struct guest_mem *mem;

@@ -1,0 +1,271 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The cold tier with real guests: pages swapped out of a running guest
+ * come back byte for byte when it touches them (realistic and
+ * incompressible contents), while it rewrites them, when the store is
+ * full (refused pages stay and are mapped again), when the balloon or an
+ * OOM kill drops them unread; the pool's and the tier's books balance
+ * after each.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "swap/tier.h"
+#include "tests/runner.h"
+#include "tests/vmm/host_test.h"
+#include "vmm/guest_mem/guest_mem.h"
+#include "vmm/host/swap.h"
+
+static void assert_valid(struct vmm_host *h)
+{
+	char err[256];
+
+	ck_assert_msg(host_validate(h, err, sizeof(err)) == 0, "%s", err);
+	if (h->tier)
+		ck_assert_msg(swap_tier_validate(h->tier, err, sizeof(err)) ==
+				      0,
+			      "%s", err);
+}
+
+static struct guest_mem *mem_of(struct vmm_host *h, unsigned int id)
+{
+	struct vm *vm = host_vm(h, id);
+
+	ck_assert_ptr_nonnull(vm);
+	return vm->mem;
+}
+
+/* The guest's swapped pages are the tier's entries of its slot. */
+static void assert_books(struct vmm_host *h, unsigned int id)
+{
+	struct guest_mem *mem = mem_of(h, id);
+	struct guest_mem_stats st;
+
+	guest_mem_get_stats(mem, &st);
+	ck_assert_uint_eq(st.swapped, swap_tier_owned(h->tier, mem->cfg.owner));
+	assert_valid(h);
+}
+
+/*
+ * Swap out most of what a guest touched while it holds, then let it
+ * verify every byte: each page comes back through a fault.
+ */
+static void round_trip(const char *fill)
+{
+	struct vmm_host *h = test_host(256, 1);
+	char script[128];
+	struct guest_mem_stats st;
+	struct swap_tier_stats ts;
+	unsigned long freed;
+	unsigned int id;
+
+	snprintf(script, sizeof(script), "touch 32M %s; hold 1500ms; verify",
+		 fill);
+	id = test_launch(h, "cold", 64, 1, 1, script, 0);
+	test_wait_phases(h, id, 1);
+	freed = host_swap_reclaim(h, -1, 6144);
+	guest_mem_get_stats(mem_of(h, id), &st);
+	swap_tier_get_stats(h->tier, &ts);
+	printf("swap: %s: %lu pages out, %llu stored in %llu frames\n", fill,
+	       freed, (unsigned long long)ts.stored,
+	       (unsigned long long)ts.pool_pages);
+	ck_assert_uint_ge(freed, 4096);
+	/* The guest's own page tables and stack may be among them, and
+	 * come back at once. */
+	ck_assert_uint_eq(st.swapped + st.swap_in, freed);
+	ck_assert_uint_eq(ts.stored, st.swapped);
+	assert_books(h, id);
+	test_assert_clean(h, id);
+	swap_tier_get_stats(h->tier, &ts);
+	ck_assert_uint_eq(ts.stored, 0);
+	ck_assert_uint_eq(swap_tier_owned(h->tier, 1), 0);
+	assert_valid(h);
+	test_host_done(h);
+}
+
+START_TEST(test_round_trip_ratio)
+{
+	round_trip("ratio=3");
+}
+END_TEST
+
+/* Pages that do not compress are refused and stay; the guest loses
+ * nothing either way. */
+START_TEST(test_round_trip_full_pattern)
+{
+	round_trip("ratio=2");
+	{
+		struct vmm_host *h = test_host(256, 1);
+		unsigned int id = test_launch(h, "full", 64, 1, 1,
+					      "touch 16M pattern=full; "
+					      "hold 1s; verify",
+					      0);
+		struct guest_mem_stats st;
+
+		test_wait_phases(h, id, 1);
+		host_swap_reclaim(h, -1, 2048);
+		guest_mem_get_stats(mem_of(h, id), &st);
+		printf("swap: pattern=full: %llu out, %llu refused\n",
+		       (unsigned long long)st.swap_out,
+		       (unsigned long long)st.swap_refused);
+		ck_assert_uint_gt(st.swap_refused, 0);
+		assert_books(h, id);
+		test_assert_clean(h, id);
+		assert_valid(h);
+		test_host_done(h);
+	}
+}
+END_TEST
+
+/* A store of 1 MiB fills at once: the rest is refused, stays backed
+ * (mapped again on its next touch) and intact. */
+START_TEST(test_store_full)
+{
+	struct vmm_config cfg = {
+		.pool_bytes = 256 << 20,
+		.nr_nodes = 1,
+		.swap_store_set = true,
+		.swap_store_bytes = 1 << 20,
+	};
+	struct vmm_host *h = test_host_cfg(&cfg);
+	unsigned int id = test_launch(h, "small", 64, 1, 1,
+				      "touch 32M ratio=3; hold 1s; verify", 0);
+	struct guest_mem_stats st;
+	struct swap_tier_stats ts;
+	unsigned long freed;
+
+	test_wait_phases(h, id, 1);
+	freed = host_swap_reclaim(h, -1, 4096);
+	guest_mem_get_stats(mem_of(h, id), &st);
+	swap_tier_get_stats(h->tier, &ts);
+	printf("swap: a 1 MiB store took %lu pages, refused %llu (%llu limit hits)\n",
+	       freed, (unsigned long long)st.swap_refused,
+	       (unsigned long long)ts.pool_limit_hit);
+	ck_assert_uint_gt(freed, 0);
+	ck_assert_uint_lt(freed, 4096);
+	ck_assert_uint_gt(ts.pool_limit_hit, 0);
+	ck_assert_uint_le(ts.pool_pages, 256);
+	assert_books(h, id);
+	test_assert_clean(h, id);
+	test_host_done(h);
+}
+END_TEST
+
+/* Swap-out while the guest rewrites its pages as fast as it can, with
+ * verify in each churn step: no write is lost to a swap-out. */
+START_TEST(test_swap_while_churning)
+{
+	struct vmm_host *h = test_host(256, 1);
+	unsigned int id = test_launch(
+		h, "churn", 64, 2, 1,
+		"touch 32M ratio=3; churn ws=32M rate=0 time=1500ms; verify",
+		0);
+	struct guest_mem_stats st;
+	unsigned long freed = 0;
+
+	test_wait_phases(h, id, 1);
+	for (int i = 0; i < 20; i++) {
+		freed += host_swap_reclaim(h, -1, 1024);
+		usleep(50000);
+	}
+	guest_mem_get_stats(mem_of(h, id), &st);
+	printf("swap: churning guest: %lu out, %llu in, %llu refused\n", freed,
+	       (unsigned long long)st.swap_in,
+	       (unsigned long long)st.swap_refused);
+	ck_assert_uint_gt(freed, 0);
+	ck_assert_uint_gt(st.swap_in, 0);
+	assert_books(h, id);
+	test_assert_clean(h, id);
+	assert_valid(h);
+	test_host_done(h);
+}
+END_TEST
+
+/* Swapped pages the guest gives up (discard: what an inflation does)
+ * and those of a killed guest leave the tier at once, unread. */
+START_TEST(test_discard_and_kill_drop)
+{
+	struct vmm_host *h = test_host(256, 1);
+	unsigned int id = test_launch(h, "drop", 64, 1, 1,
+				      "touch 32M ratio=3; hold 30s", 0);
+	struct guest_mem *mem;
+	struct guest_mem_stats st;
+	struct swap_tier_stats ts;
+	unsigned long freed;
+	long back;
+
+	test_wait_phases(h, id, 1);
+	mem = mem_of(h, id);
+	freed = host_swap_reclaim(h, -1, 8192);
+	ck_assert_uint_gt(freed, 4096);
+	back = guest_mem_discard(mem, 0, mem->cfg.size / 2);
+	ck_assert_int_ge(back, 0);
+	guest_mem_get_stats(mem, &st);
+	printf("swap: discard of half the guest dropped %llu swapped pages\n",
+	       (unsigned long long)st.swap_dropped);
+	ck_assert_uint_gt(st.swap_dropped, 0);
+	ck_assert_uint_eq(st.swapped + st.swap_dropped + st.swap_in, freed);
+	assert_books(h, id);
+	ck_assert_int_eq(host_guest_stop(h, id, VM_EXIT_KILLED, "test"), 0);
+	test_wait_guest(h, id, NULL);
+	host_reap(h, id);
+	swap_tier_get_stats(h->tier, &ts);
+	ck_assert_uint_eq(ts.stored, 0);
+	ck_assert_uint_eq(ts.pool_pages, 0);
+	ck_assert_uint_eq(ts.invalidated, freed - st.swap_in);
+	assert_valid(h);
+	test_host_done(h);
+}
+END_TEST
+
+/* swap=0 keeps a guest out of the tier; another one is still taken. */
+START_TEST(test_swap_limit)
+{
+	struct vmm_host *h = test_host(256, 1);
+	struct guest_spec spec = {
+		.name = "noswap",
+		.mem_bytes = 64 << 20,
+		.nr_vcpus = 1,
+		.nr_vnodes = 1,
+		.swap_set = true,
+		.swap_bytes = 0,
+		.script = "touch 16M; hold 1s; verify",
+		.vnode_to_pnode = { -1, -1, -1, -1, -1, -1, -1, -1 },
+	};
+	unsigned int a, b;
+	char err[256];
+	struct guest_mem_stats sa, sb;
+
+	ck_assert_msg(host_launch(h, &spec, test_res(h), &a, err,
+				  sizeof(err)) == 0,
+		      "%s", err);
+	b = test_launch(h, "swappy", 64, 1, 1, "touch 16M; hold 1s; verify", 0);
+	test_wait_phases(h, a, 1);
+	test_wait_phases(h, b, 1);
+	host_swap_reclaim(h, -1, 2048);
+	guest_mem_get_stats(mem_of(h, a), &sa);
+	guest_mem_get_stats(mem_of(h, b), &sb);
+	ck_assert_uint_eq(sa.swap_out, 0);
+	ck_assert_uint_gt(sb.swap_out, 0);
+	test_assert_clean(h, a);
+	test_assert_clean(h, b);
+	test_host_done(h);
+}
+END_TEST
+
+Suite *swap_kvm_suite(void)
+{
+	Suite *s = suite_create("swap_kvm");
+	TCase *tc = tcase_create("kvm");
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_round_trip_ratio);
+	tcase_add_test(tc, test_round_trip_full_pattern);
+	tcase_add_test(tc, test_store_full);
+	tcase_add_test(tc, test_swap_while_churning);
+	tcase_add_test(tc, test_discard_and_kill_drop);
+	tcase_add_test(tc, test_swap_limit);
+	suite_add_tcase(s, tc);
+	return s;
+}

@@ -1,0 +1,294 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Guest pages in the cold tier (swap/tier.h): swap-out, swap-in on a
+ * fault, and dropping swapped pages a discard gives up.
+ *
+ * A page is swapped out as a ballooned page is discarded, with one step
+ * between: once its run is a registered placeholder
+ * (__guest_mem_unback_range()) no vCPU can read or write it, so its
+ * frame is compressed as it is, and only then freed.  A vCPU that
+ * touches the page meanwhile waits in the fault thread for mem->lock,
+ * held throughout, and then finds it swapped (and swaps it in) or, when
+ * the tier refused it, still backed (and gets the same frame mapped
+ * again).  Nothing is lost on any path: a frame is freed only once the
+ * tier holds its copy.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "swap/tier.h"
+#include "vmm/guest_mem/internal.h"
+#include "vmm/guest_mem/trace.h"
+
+bool guest_mem_swapped(struct guest_mem *mem, uint64_t gpa)
+{
+	return gpa < mem->cfg.size && __guest_mem_swap_handle(mem, gpa);
+}
+
+static void reverse(uint64_t *a, unsigned int n)
+{
+	for (unsigned int i = 0; i < n / 2; i++) {
+		uint64_t t = a[i];
+
+		a[i] = a[n - 1 - i];
+		a[n - 1 - i] = t;
+	}
+}
+
+unsigned int guest_mem_swap_candidates(struct guest_mem *mem, int nid,
+				       uint64_t *gpa, unsigned int max)
+{
+	struct mm_pool *pool = mem->cfg.pool;
+	uint64_t hand = __atomic_load_n(&mem->swap_hand, __ATOMIC_RELAXED);
+	uint64_t p = hand < mem->npages ? hand : 0;
+	unsigned int n = 0;
+
+	if (!mem->cfg.tier || !max)
+		return 0;
+	for (uint64_t seen = 0; seen < mem->npages && n < max; seen++) {
+		pfn_t pfn = READ_ONCE(mem->gpa_map[p]);
+
+		if (pfn != PFN_NONE && !in_pinned(mem, p << PAGE_SHIFT) &&
+		    (nid < 0 || pfn_to_nid(pool, pfn) == nid))
+			gpa[n++] = p << PAGE_SHIFT;
+		if (++p == mem->npages)
+			p = 0;
+	}
+	__atomic_store_n(&mem->swap_hand, p, __ATOMIC_RELAXED);
+	/* A wrap put the low GPAs after the high ones: rotate them to the
+	 * front (three reversals). */
+	for (unsigned int i = 1; i < n; i++)
+		if (gpa[i] < gpa[i - 1]) {
+			reverse(gpa, i);
+			reverse(gpa + i, n - i);
+			reverse(gpa, n);
+			break;
+		}
+	return n;
+}
+
+/* The tables of a guest's swapped pages, made at its first swap-out.
+ * mem->lock held. */
+static int swap_tables(struct guest_mem *mem)
+{
+	if (mem->swap_map)
+		return 0;
+	mem->swapped_2m =
+		calloc(mem->cfg.size / HUGE_SIZE, sizeof(*mem->swapped_2m));
+	if (!mem->swapped_2m)
+		return -ENOMEM;
+	WRITE_ONCE(mem->swap_map, calloc(mem->npages, sizeof(*mem->swap_map)));
+	if (!mem->swap_map) {
+		free(mem->swapped_2m);
+		mem->swapped_2m = NULL;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+static void set_swapped(struct guest_mem *mem, uint64_t gpa, uint32_t h)
+{
+	uint16_t *r = &mem->swapped_2m[gpa / HUGE_SIZE];
+
+	WRITE_ONCE(mem->swap_map[gpn(gpa)], h);
+	WRITE_ONCE(*r, h ? *r + 1 : *r - 1);
+	if (h)
+		mem->stats.swapped++;
+	else
+		mem->stats.swapped--;
+}
+
+void __guest_mem_swap_drop(struct guest_mem *mem, uint64_t gpa)
+{
+	swap_tier_free(mem->cfg.tier, mem->swap_map[gpn(gpa)], false);
+	set_swapped(mem, gpa, 0);
+	mem->stats.swap_dropped++;
+}
+
+/* May the page at gpa be swapped out now?  mem->lock held. */
+static bool swappable(struct guest_mem *mem, uint64_t gpa)
+{
+	return gpa < mem->cfg.size && !(gpa & (PAGE_SIZE - 1)) &&
+	       mem->gpa_map[gpn(gpa)] != PFN_NONE && !in_pinned(mem, gpa) &&
+	       mem->stats.swapped < mem->cfg.swap_max;
+}
+
+/*
+ * The run [gpa, gpa + n pages), unmapped: each page into the tier, its
+ * frame freed; a refused page stays backed.  The frames freed, and in
+ * *err the tier's first error.  mem->lock held.
+ */
+static long swap_out_run(struct guest_mem *mem, uint64_t gpa, unsigned long n,
+			 int *err)
+{
+	struct mm_pool *pool = mem->cfg.pool;
+	long freed = 0;
+
+	for (unsigned long i = 0; i < n; i++) {
+		uint64_t p = gpa + (i << PAGE_SHIFT);
+		pfn_t pfn = mem->gpa_map[gpn(p)];
+		long h = *err == -ENOSPC ?
+				 -ENOSPC :
+				 swap_tier_store(mem->cfg.tier,
+						 pfn_to_virt(pool, pfn),
+						 pfn_to_nid(pool, pfn),
+						 mem->cfg.owner, p);
+
+		if (h < 0) {
+			/* Backed after all: a touch maps it again. */
+			__guest_mem_set_placeholder(mem, p, 1, false);
+			mem->stats.swap_refused++;
+			if (!*err || h == -ENOSPC)
+				*err = h;
+			continue;
+		}
+		__guest_mem_release_frame(mem, p);
+		set_swapped(mem, p, h);
+		freed++;
+	}
+	mem->stats.pages -= freed;
+	mem->stats.swap_out += freed;
+	count_vm_events(pool, ZSWPOUT, freed);
+	return freed;
+}
+
+long guest_mem_swap_out(struct guest_mem *mem, const uint64_t *gpa,
+			unsigned int nr)
+{
+	uint64_t t0 = trace_clock_ns();
+	uint64_t refused;
+	unsigned int i = 0;
+	long freed = 0;
+	int err = 0, ret;
+
+	if (!mem->cfg.tier || mem->cfg.backing != GUEST_BACKING_POOL)
+		return -EOPNOTSUPP;
+	pthread_mutex_lock(&mem->lock);
+	refused = mem->stats.swap_refused;
+	ret = mem->dead ? -ENOENT : swap_tables(mem);
+	while (!ret && i < nr && err != -ENOSPC) {
+		unsigned int n = 1;
+
+		if (!swappable(mem, gpa[i])) {
+			i++;
+			continue;
+		}
+		/* A run of consecutive swappable pages: one unmap. */
+		while (i + n < nr && gpa[i + n] == gpa[i] + n * PAGE_SIZE &&
+		       swappable(mem, gpa[i + n]) &&
+		       mem->stats.swapped + n < mem->cfg.swap_max)
+			n++;
+		ret = __guest_mem_unback_range(mem, gpa[i],
+					       (uint64_t)n << PAGE_SHIFT);
+		if (!ret)
+			freed += swap_out_run(mem, gpa[i], n, &err);
+		i += n;
+	}
+	refused = mem->stats.swap_refused - refused;
+	pthread_mutex_unlock(&mem->lock);
+	if (freed || refused)
+		trace_event(&mem->cfg.pool->trace, TR_SWAP_OUT, mem->cfg.id,
+			    freed, refused, trace_clock_ns() - t0);
+	if (freed)
+		return freed;
+	return ret ? ret : err;
+}
+
+/*
+ * Frames for the swapped run from gpa: the first may reclaim, the rest
+ * are taken while they come consecutive (one mapping for the run).  The
+ * count in *n, PFN_NONE when there is none.
+ */
+static pfn_t alloc_run(struct guest_mem *mem, uint64_t gpa, unsigned long *n)
+{
+	struct mm_pool *pool = mem->cfg.pool;
+	int node = guest_mem_node_of(mem, gpa);
+	int pnid = mem->cfg.pnode[node];
+	nodemask_t bind = nodemask_of_node(pnid);
+	const nodemask_t *mask = mem->cfg.strict ? &bind : NULL;
+	pfn_t pfn = __alloc_pages(pool, GFP_GUEST, 0, pnid, mask);
+
+	*n = 0;
+	if (pfn == PFN_NONE)
+		return PFN_NONE;
+	for (*n = 1; *n < SWAP_READAHEAD; (*n)++) {
+		uint64_t p = gpa + (*n << PAGE_SHIFT);
+		pfn_t next;
+
+		if (p >= mem->cfg.size || !__guest_mem_swap_handle(mem, p) ||
+		    guest_mem_node_of(mem, p) != node)
+			break;
+		next = __alloc_pages(pool,
+				     (GFP_GUEST & ~__GFP_DIRECT_RECLAIM) |
+					     __GFP_NOWARN,
+				     0, pnid, mask);
+		if (next == PFN_NONE)
+			break;
+		if (next != pfn + *n) {
+			__free_pages(pool, next, 0);
+			break;
+		}
+	}
+	return pfn;
+}
+
+int __guest_mem_swap_in(struct guest_mem *mem, uint64_t gpa, uint64_t *start,
+			uint64_t *len)
+{
+	struct mm_pool *pool = mem->cfg.pool;
+	unsigned long n, used = 0;
+	int ret = 0;
+	pfn_t pfn;
+
+	*start = gpa;
+	*len = 0;
+	pfn = alloc_run(mem, gpa, &n);
+	if (pfn == PFN_NONE)
+		return -ENOMEM;
+	pthread_mutex_lock(&mem->lock);
+	if (mem->dead) {
+		ret = -ENOENT;
+		goto out;
+	}
+	/* Load what is still swapped, in order; the first page must be. */
+	while (used < n) {
+		uint64_t p = gpa + (used << PAGE_SHIFT);
+		uint32_t h = __guest_mem_swap_handle(mem, p);
+
+		if (!h || mem->gpa_map[gpn(p)] != PFN_NONE)
+			break;
+		ret = swap_tier_load(mem->cfg.tier, h,
+				     pfn_to_virt(pool, pfn + used));
+		if (ret)
+			break;
+		used++;
+	}
+	/* A page the tier cannot give back is lost: the guest must stop
+	 * rather than see anything in its place; its neighbours wait. */
+	if (!used) {
+		/* Not swapped any more (a discard dropped it): the touch
+		 * faults again and finds it as it is now. */
+		ret = ret ? -EIO : 0;
+		goto out;
+	}
+	ret = __guest_mem_map_frames(mem, gpa, pfn, used, false);
+	if (ret) {
+		used = 0;
+		goto out;
+	}
+	for (unsigned long i = 0; i < used; i++) {
+		uint64_t p = gpa + (i << PAGE_SHIFT);
+
+		swap_tier_free(mem->cfg.tier, mem->swap_map[gpn(p)], true);
+		set_swapped(mem, p, 0);
+	}
+	mem->stats.swap_in += used;
+	count_vm_events(pool, ZSWPIN, used);
+	*len = used << PAGE_SHIFT;
+out:
+	pthread_mutex_unlock(&mem->lock);
+	for (unsigned long i = used; i < n; i++)
+		__free_pages(pool, pfn + i, 0);
+	return ret;
+}

@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: GPL-2.0
+/* The host's cold tier and its reclaimer (swap.h). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "swap/tier.h"
+#include "vmm/guest_mem/guest_mem.h"
+#include "vmm/host/internal.h"
+#include "vmm/host/swap.h"
+
+/* Pages asked of one guest at a time: one lock hold of its memory. */
+#define SWAP_BATCH 256
+/* The store's default share of the pool, as zswap's max_pool_percent. */
+#define SWAP_STORE_DEFAULT_PCT 20
+
+int host_swap_start(struct vmm_host *h, char *err, size_t errlen)
+{
+	struct swap_tier_config tc = {
+		.mm = h->pool,
+		.max_bytes = h->cfg.swap_store_set ?
+				     h->cfg.swap_store_bytes :
+				     h->cfg.pool_bytes *
+					     SWAP_STORE_DEFAULT_PCT / 100,
+		.compressor = ZCOMP_LZ4,
+	};
+	int ret;
+
+	if (!tc.max_bytes)
+		return 0;
+	ret = swap_tier_create(&tc, &h->tier);
+	if (ret)
+		snprintf(err, errlen, "the cold tier: %s", strerror(-ret));
+	return ret;
+}
+
+void host_swap_stop(struct vmm_host *h)
+{
+	swap_tier_destroy(h->tier);
+	h->tier = NULL;
+}
+
+struct swap_victim {
+	unsigned int slot;
+	unsigned long on; /* its frames on the node */
+};
+
+static int cmp_on(const void *a, const void *b)
+{
+	const struct swap_victim *x = a, *y = b;
+
+	return x->on < y->on ? 1 : x->on > y->on ? -1 : 0;
+}
+
+/* The guests with frames on nid and room in the tier, most first. */
+static unsigned int victims(struct vmm_host *h, int nid, struct swap_victim *v,
+			    unsigned long *total)
+{
+	unsigned int n = 0;
+
+	*total = 0;
+	pthread_mutex_lock(&h->lock);
+	for (unsigned int slot = 1; slot <= VMM_MAX_GUESTS; slot++) {
+		struct vm *vm = h->vm[slot];
+		struct guest_mem *mem = vm ? vm->mem : NULL;
+		unsigned long on = 0;
+
+		if (!mem || !mem->cfg.tier || READ_ONCE(mem->dead) ||
+		    READ_ONCE(mem->stats.swapped) >= mem->cfg.swap_max)
+			continue;
+		for (unsigned int k = 0; k < MAX_NUMNODES; k++)
+			if (nid < 0 || (int)k == nid)
+				on += READ_ONCE(mem->pages_node[k]);
+		if (!on)
+			continue;
+		v[n++] = (struct swap_victim){ slot, on };
+		*total += on;
+	}
+	pthread_mutex_unlock(&h->lock);
+	qsort(v, n, sizeof(*v), cmp_on);
+	return n;
+}
+
+/* Up to want pages of one guest's on nid into the tier; reap_lock held.
+ * The frames freed; *full: the tier took no more. */
+static unsigned long swap_guest(struct guest_mem *mem, int nid,
+				unsigned long want, bool *full)
+{
+	uint64_t gpa[SWAP_BATCH];
+	unsigned long got = 0;
+
+	while (got < want) {
+		unsigned int n = guest_mem_swap_candidates(
+			mem, nid, gpa,
+			want - got < SWAP_BATCH ? want - got : SWAP_BATCH);
+		long f;
+
+		if (!n)
+			break;
+		f = guest_mem_swap_out(mem, gpa, n);
+		if (f == -ENOSPC) {
+			*full = true;
+			break;
+		}
+		if (f <= 0)
+			break;
+		got += f;
+	}
+	return got;
+}
+
+unsigned long host_swap_reclaim(struct vmm_host *h, int nid, unsigned long nr)
+{
+	struct swap_victim v[VMM_MAX_GUESTS];
+	unsigned long total, freed = 0;
+	bool full = false;
+	unsigned int n;
+
+	if (!h->tier || !nr)
+		return 0;
+	n = victims(h, nid, v, &total);
+	/* Each guest its share of nr by what it holds on the node (as
+	 * Linux scans each memcg's LRUs in proportion), then whatever is
+	 * still missing from the largest on. */
+	for (int pass = 0; pass < 2 && freed < nr && !full; pass++) {
+		for (unsigned int i = 0; i < n && freed < nr && !full; i++) {
+			unsigned long want = nr - freed;
+			struct guest_mem *mem;
+
+			if (!pass)
+				want = (nr * v[i].on + total - 1) / total;
+			if (want > nr - freed)
+				want = nr - freed;
+			pthread_mutex_lock(&h->reap_lock);
+			mem = __host_live_mem(h, v[i].slot);
+			if (mem)
+				freed += swap_guest(mem, nid, want, &full);
+			pthread_mutex_unlock(&h->reap_lock);
+		}
+	}
+	return freed;
+}
