@@ -67,10 +67,11 @@ void oom_select_victim(struct mm_pool *pool, const struct oom_control *oc,
 			continue;
 		if (adj > OOM_SCORE_ADJ_MAX)
 			adj = OOM_SCORE_ADJ_MAX;
-		/* oom_badness(): rss, adjusted by thousandths of memory;
-		 * anything eligible scores at least 1. */
-		c[i].points =
-			(long)c[i].frames + adj * (long)(v->totalpages / 1000);
+		/* oom_badness(): rss and swap entries, adjusted by
+		 * thousandths of memory; anything eligible scores at least
+		 * 1. */
+		c[i].points = (long)(c[i].frames + c[i].swapents) +
+			      adj * (long)(v->totalpages / 1000);
 		if (c[i].points < 1)
 			c[i].points = 1;
 		if (c[i].points > best) {
@@ -110,11 +111,12 @@ void oom_report(struct mm_pool *pool, const struct oom_control *oc,
 	show_free_areas(pool, f);
 	fprintf(f, "Tasks state (memory values in pages):\n");
 	fprintf(f,
-		"[  vm  ]      frames   node-frames  oom_score_adj  points name\n");
+		"[  vm  ]      frames   node-frames  swapents  oom_score_adj  points name\n");
 	for (unsigned int i = 0; i < n; i++)
-		fprintf(f, "[%6u] %11lu %13lu %14d %7ld %s\n", user_id(&c[i]),
-			c[i].total_frames, c[i].frames, c[i].oom_score_adj,
-			c[i].points, c[i].name ? c[i].name : "");
+		fprintf(f, "[%6u] %11lu %13lu %9lu %14d %7ld %s\n",
+			user_id(&c[i]), c[i].total_frames, c[i].frames,
+			c[i].swapents, c[i].oom_score_adj, c[i].points,
+			c[i].name ? c[i].name : "");
 	fprintf(f, "oom-kill:constraint=%s,nodemask=",
 		constraint_text[v->constraint]);
 	if (oc->nodemask)

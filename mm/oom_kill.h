@@ -25,6 +25,9 @@ struct oom_candidate {
 	int oom_score_adj;
 	bool exiting; /* already dying: wait for it instead */
 	const char *name;
+	/* Its pages in the cold tier, which a kill frees too (Linux's
+	 * MM_SWAPENTS in oom_badness()). */
+	unsigned long swapents;
 	/* Filled in by oom_select_victim(): */
 	unsigned long frames; /* frames owned on the allowed nodes */
 	unsigned long total_frames;
