@@ -427,6 +427,14 @@ void latency_feed(struct latency *lat, const struct trace_line *l)
 		    vm_of(l), ns, -1);
 		break;
 	}
+	case TR_SWAP_IN: {
+		uint64_t ns = trace_val(l, "ns");
+
+		add(lat, LAT_SWAPIN, since(l->ts, ns), l->ts, l->tid, -1,
+		    (int)trace_val(l, "vm"), ns,
+		    (int64_t)trace_val(l, "pages"));
+		break;
+	}
 	case TR_MIGRATE_BATCH: {
 		uint64_t ns = trace_val(l, "pause_ns");
 

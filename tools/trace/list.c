@@ -14,6 +14,7 @@ const struct lat_list_kind lat_list_kinds[] = {
 	{ "compaction", LAT_COMPACTION, NULL },
 	{ "migrate", LAT_MIGRATE, "migrated in the batch" },
 	{ "fault", LAT_FAULT, "mapped" },
+	{ "swapin", LAT_SWAPIN, "swapped in" },
 };
 const unsigned int nr_lat_list_kinds = ARRAY_SIZE(lat_list_kinds);
 
