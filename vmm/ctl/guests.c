@@ -98,6 +98,24 @@ static json_t *guest_json(struct vmm_host *h, struct vm *vm,
 	psi_group_read(&vm->psi, clock_now_ns(&clock_monotonic), &psi);
 	if (g)
 		json_object_set_new(g, "pressure", ctl_pressure_json(&psi));
+	/* The cold tier: what it holds of the guest now (VmSwap), the
+	 * pages it took and gave back, and its bound (swap=, null: none). */
+	if (g) {
+		json_t *m = json_object_get(g, "memory");
+
+		json_object_set_new(
+			m, "swapped",
+			json_integer((json_int_t)(ms.swapped << PAGE_SHIFT)));
+		json_object_set_new(m, "swap-out",
+				    json_integer((json_int_t)ms.swap_out));
+		json_object_set_new(m, "swap-in",
+				    json_integer((json_int_t)ms.swap_in));
+		json_object_set_new(
+			m, "swap-max",
+			vm->spec.swap_set ?
+				json_integer((json_int_t)vm->spec.swap_bytes) :
+				json_null());
+	}
 	/* Its own reclaim floor (floor=), or null: the host's. */
 	if (g)
 		json_object_set_new(
