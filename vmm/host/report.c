@@ -8,6 +8,7 @@
 
 #include "mm/compaction.h"
 #include "vmm/guest_mem/guest_mem.h"
+#include "swap/tier.h"
 #include "vmm/host/balloon.h"
 #include "vmm/host/internal.h"
 #include "vmm/kvm/kvm_stats.h"
@@ -34,6 +35,16 @@ static void print_guest_mappings(struct vm *vm,
 			" x 1 GiB mappings (%.1f%% of mapped memory in 2 MiB)\n",
 			ps.pages_4k, ps.pages_2m, ps.pages_1g,
 			100 * kvm_page_stats_2m_share(&ps));
+	if (mem && (ms->swap_out || ms->swap_refused))
+		fprintf(f,
+			"  swap: %" PRIu64 " pages out, %" PRIu64
+			" back in by faults (p50 %.1f us, p99 %.1f us), %" PRIu64
+			" dropped unread, %" PRIu64 " refused; %" PRIu64
+			" KiB there at the end\n",
+			ms->swap_out, ms->swap_in,
+			hist_percentile(&mem->swap_in_ns, 50) / 1e3,
+			hist_percentile(&mem->swap_in_ns, 99) / 1e3,
+			ms->swap_dropped, ms->swap_refused, ms->swapped * 4);
 	if (mem && (ms->migrate_batches || ms->collapsed))
 		fprintf(f,
 			"  migration: %" PRIu64 " pages moved, %" PRIu64
@@ -242,11 +253,21 @@ void host_print_stats_line(struct vmm_host *h, FILE *f)
 void host_print_pool_summary(struct vmm_host *h, FILE *f)
 {
 	static const enum vm_event_item shown[] = {
-		PGALLOC_NORMAL,	   PGALLOC_MOVABLE,    PGFREE,
-		PGFAULT,	   THP_FAULT_ALLOC,    THP_FAULT_FALLBACK,
-		ALLOCSTALL_NORMAL, ALLOCSTALL_MOVABLE, PGSTEAL_KSWAPD,
-		PGSTEAL_DIRECT,	   ALLOC_FAIL,	       OOM_INVOKE,
+		PGALLOC_NORMAL,
+		PGALLOC_MOVABLE,
+		PGFREE,
+		PGFAULT,
+		THP_FAULT_ALLOC,
+		THP_FAULT_FALLBACK,
+		ALLOCSTALL_NORMAL,
+		ALLOCSTALL_MOVABLE,
+		PGSTEAL_KSWAPD,
+		PGSTEAL_DIRECT,
+		ALLOC_FAIL,
+		OOM_INVOKE,
 		EXTFRAG_FALLBACK,
+		ZSWPOUT,
+		ZSWPIN,
 	};
 	struct pool_footprint fp = { 0 };
 
@@ -271,6 +292,22 @@ void host_print_pool_summary(struct vmm_host *h, FILE *f)
 				"; %lu guest(s) OOM-killed to take it offline",
 				kills);
 		fputc('\n', f);
+	}
+	if (h->tier) {
+		struct swap_tier_stats ts;
+
+		/* meminfo's Zswap (the store's memory) and Zswapped (what
+		 * it holds, uncompressed). */
+		swap_tier_get_stats(h->tier, &ts);
+		fprintf(f,
+			"cold tier: Zswap %" PRIu64 " kB, Zswapped %" PRIu64
+			" kB; %" PRIu64 " pages stored, %" PRIu64
+			" loaded, %" PRIu64 " refused (%" PRIu64
+			" store full, %" PRIu64 " compressed poorly)\n",
+			ts.pool_pages * 4, ts.stored * 4, ts.zswpout, ts.zswpin,
+			ts.pool_limit_hit + ts.reject_compress_poor +
+				ts.reject_alloc_fail + ts.reject_compress_fail,
+			ts.pool_limit_hit, ts.reject_compress_poor);
 	}
 	mm_show_buddyinfo(h->pool, f);
 	for (size_t i = 0; i < ARRAY_SIZE(shown); i++)
