@@ -284,7 +284,9 @@ static void stop_vm(struct guest_mem *mem, uint64_t gpa, int err)
 /*
  * A minor fault on a page that is backed: a swap-out unmapped it, then
  * the tier refused it, and it stays the guest's (swap.c).  The frame is
- * the one in the page cache behind the VMA: map it again.
+ * the one in the page cache behind the VMA: map it again in place
+ * (UFFDIO_CONTINUE), or, where the kernel will not (the VMA changed
+ * since the fault was raised), with a mapping of its own.
  */
 static void continue_backed(struct guest_mem *mem, uint64_t gpa,
 			    struct uffdio_range *wake)
@@ -292,14 +294,21 @@ static void continue_backed(struct guest_mem *mem, uint64_t gpa,
 	struct uffdio_continue c = {
 		.range = { (uint64_t)mem->hva + gpa, PAGE_SIZE },
 	};
+	pfn_t pfn;
+	int ret;
 
 	*wake = c.range;
 	pthread_mutex_lock(&mem->lock);
-	if (READ_ONCE(mem->gpa_map[gpn(gpa)]) != PFN_NONE &&
-	    ioctl(mem->uffd, UFFDIO_CONTINUE, &c) && errno != EEXIST)
-		fprintf(stderr,
-			"vmm: guest %u: cannot map gpa 0x%llx again: %s\n",
-			mem->cfg.id, (unsigned long long)gpa, strerror(errno));
+	pfn = mem->gpa_map[gpn(gpa)];
+	if (pfn != PFN_NONE && ioctl(mem->uffd, UFFDIO_CONTINUE, &c) &&
+	    errno != EEXIST) {
+		ret = __guest_mem_map(mem, gpa, pfn, 1);
+		if (ret)
+			fprintf(stderr,
+				"vmm: guest %u: cannot map gpa 0x%llx again: %s\n",
+				mem->cfg.id, (unsigned long long)gpa,
+				strerror(-ret));
+	}
 	pthread_mutex_unlock(&mem->lock);
 	ioctl(mem->uffd, UFFDIO_WAKE, wake);
 }

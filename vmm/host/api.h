@@ -169,6 +169,7 @@ struct host_guest_latency {
 	struct histogram fault; /* uffd event to the vCPU woken */
 	struct histogram migrate_pause; /* per migration batch */
 	struct histogram balloon; /* balloon request to completion */
+	struct histogram swap_in; /* faults served from the cold tier */
 };
 
 /*

@@ -93,6 +93,7 @@ int host_guest_latency(struct vmm_host *h, unsigned int id,
 	if (vm && (mem = vm->mem)) {
 		hist_snapshot(&lat->fault, &mem->fault_ns);
 		hist_snapshot(&lat->migrate_pause, &mem->migrate_pause_ns);
+		hist_snapshot(&lat->swap_in, &mem->swap_in_ns);
 	}
 	if (vm && b)
 		hist_snapshot(&lat->balloon, &b->vb.request_ns);

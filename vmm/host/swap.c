@@ -141,3 +141,16 @@ unsigned long host_swap_reclaim(struct vmm_host *h, int nid, unsigned long nr)
 	}
 	return freed;
 }
+
+int host_swap_get_stats(struct vmm_host *h, struct swap_tier_stats *st)
+{
+	if (!h->tier)
+		return -ENOENT;
+	swap_tier_get_stats(h->tier, st);
+	return 0;
+}
+
+struct swap_tier *host_swap_tier(struct vmm_host *h)
+{
+	return h->tier;
+}

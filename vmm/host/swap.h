@@ -9,6 +9,7 @@
 
 #include <stddef.h>
 
+struct swap_tier_stats;
 struct vmm_host;
 
 /* The tier as the options say (none with --swap-store 0).  0 or -errno
@@ -23,5 +24,11 @@ void host_swap_stop(struct vmm_host *h);
  * host lock held.
  */
 unsigned long host_swap_reclaim(struct vmm_host *h, int nid, unsigned long nr);
+
+/* The tier's state and events (swap/tier.h): 0, or -ENOENT without a
+ * tier.  Any thread. */
+int host_swap_get_stats(struct vmm_host *h, struct swap_tier_stats *st);
+/* The tier itself, NULL: none (benchmarks store pages of their own). */
+struct swap_tier *host_swap_tier(struct vmm_host *h);
 
 #endif /* VMM_HOST_SWAP_H */
