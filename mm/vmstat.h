@@ -26,6 +26,8 @@
 	X(ALLOCSTALL_NORMAL, "allocstall_normal")                         \
 	X(ALLOCSTALL_MOVABLE, "allocstall_movable")                       \
 	X(PGFREE, "pgfree")                                               \
+	X(WORKINGSET_REFAULT_ANON, "workingset_refault_anon")             \
+	X(WORKINGSET_ACTIVATE_ANON, "workingset_activate_anon")           \
 	X(PGFAULT, "pgfault")                                             \
 	X(PGSTEAL_KSWAPD, "pgsteal_kswapd")                               \
 	X(PGSTEAL_DIRECT, "pgsteal_direct")                               \
@@ -35,8 +37,6 @@
 	X(KSWAPD_HIGH_WMARK_HIT_QUICKLY, "kswapd_high_wmark_hit_quickly") \
 	X(PAGEOUTRUN, "pageoutrun")                                       \
 	X(OOM_KILL, "oom_kill")                                           \
-	X(ZSWPIN, "zswpin")                                               \
-	X(ZSWPOUT, "zswpout")                                             \
 	X(PGMIGRATE_SUCCESS, "pgmigrate_success")                         \
 	X(PGMIGRATE_FAIL, "pgmigrate_fail")                               \
 	X(COMPACTMIGRATE_SCANNED, "compact_migrate_scanned")              \
@@ -52,6 +52,8 @@
 	X(THP_FAULT_FALLBACK, "thp_fault_fallback")                       \
 	X(BALLOON_INFLATE, "balloon_inflate")                             \
 	X(BALLOON_DEFLATE, "balloon_deflate")                             \
+	X(ZSWPIN, "zswpin")                                               \
+	X(ZSWPOUT, "zswpout")                                             \
 	X(ALLOC_FAIL, "alloc_fail")                                       \
 	X(ALLOC_WARN, "alloc_warn")                                       \
 	X(FAIL_PAGE_ALLOC, "fail_page_alloc")                             \

@@ -32,6 +32,9 @@ struct tier_entry {
 	uint16_t owner;
 	uint8_t nid;
 	uint8_t state;
+	/* Its node's evictions when it was evicted (the low bits of
+	 * nonresident_age): its shadow entry, as mm/workingset.c packs. */
+	uint32_t eviction;
 };
 
 struct tier_lru {
@@ -49,6 +52,9 @@ struct swap_tier {
 	uint32_t next_unused; /* handles below it were handed out once */
 	uint32_t free_head; /* freed entries, reused first */
 	struct tier_lru lru[MAX_NUMNODES];
+	/* Pages evicted from each node so far (Linux's lruvec
+	 * nonresident_age, evictions only: nothing here is activated). */
+	uint64_t nonresident_age[MAX_NUMNODES];
 	uint32_t *owned; /* per owner: entries held */
 	/* Events of the tier's own (the stores count the rest). */
 	uint64_t invalidated;
@@ -200,6 +206,7 @@ long swap_tier_store(struct swap_tier *t, const void *src, int nid,
 		.owner = owner,
 		.nid = nid,
 		.state = ENTRY_STORED,
+		.eviction = (uint32_t)t->nonresident_age[nid]++,
 	};
 	lru_add(t, h);
 	t->owned[owner]++;
@@ -214,6 +221,19 @@ int swap_tier_load(struct swap_tier *t, uint32_t h, void *dst)
 	if (e->state != ENTRY_STORED)
 		return -ENOENT;
 	return zswap_load(t->store[e->nid], &e->z, dst);
+}
+
+unsigned long swap_tier_refault_distance(struct swap_tier *t, uint32_t h,
+					 int *nid)
+{
+	struct tier_entry *e = entry(t, h);
+	uint32_t now;
+
+	pthread_mutex_lock(&t->lock);
+	now = (uint32_t)t->nonresident_age[e->nid];
+	pthread_mutex_unlock(&t->lock);
+	*nid = e->nid;
+	return (uint32_t)(now - e->eviction);
 }
 
 void swap_tier_free(struct swap_tier *t, uint32_t h, bool loaded)

@@ -83,6 +83,14 @@ long swap_tier_store(struct swap_tier *t, const void *src, int nid,
  * the guest must not be given anything in its place), -ENOMEM.
  */
 int swap_tier_load(struct swap_tier *t, uint32_t h, void *dst) __must_check;
+/*
+ * How many pages node *nid (the node h was evicted from) has evicted
+ * since h (mm/workingset.c's refault distance): a refault at a distance
+ * below what the node holds in use would have stayed resident with that
+ * much more memory, so the eviction was of the working set.
+ */
+unsigned long swap_tier_refault_distance(struct swap_tier *t, uint32_t h,
+					 int *nid);
 /* Drop h (after a load that mapped it: loaded true, counted zswpin;
  * else the page is gone unread, counted invalidated). */
 void swap_tier_free(struct swap_tier *t, uint32_t h, bool loaded);

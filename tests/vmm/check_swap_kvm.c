@@ -76,7 +76,17 @@ static void round_trip(const char *fill)
 	ck_assert_uint_eq(st.swapped + st.swap_in, freed);
 	ck_assert_uint_eq(ts.stored, st.swapped);
 	assert_books(h, id);
+	test_wait_guest(h, id, NULL);
+	guest_mem_get_stats(mem_of(h, id), &st);
 	test_assert_clean(h, id);
+	/* Every page back by a fault is a refault with its shadow, and the
+	 * counters agree on pages. */
+	ck_assert_uint_eq(vm_event_sum(h->pool, ZSWPIN), st.swap_in);
+	ck_assert_uint_eq(vm_event_sum(h->pool, WORKINGSET_REFAULT_ANON),
+			  st.swap_in);
+	ck_assert_uint_le(vm_event_sum(h->pool, WORKINGSET_ACTIVATE_ANON),
+			  st.swap_in);
+	ck_assert_uint_eq(vm_event_sum(h->pool, ZSWPOUT), st.swap_out);
 	swap_tier_get_stats(h->tier, &ts);
 	ck_assert_uint_eq(ts.stored, 0);
 	ck_assert_uint_eq(swap_tier_owned(h->tier, 1), 0);

@@ -233,6 +233,27 @@ static pfn_t alloc_run(struct guest_mem *mem, uint64_t gpa, unsigned long *n)
 	return pfn;
 }
 
+/*
+ * A swapped page faulted back: a refault (workingset_refault_anon), and
+ * one of the working set (workingset_activate_anon) when its node
+ * evicted fewer pages since than it holds in use, as
+ * workingset_refault() judges: with that much more memory it would have
+ * stayed.  The tier then evicts too much, or picks badly.
+ */
+static void count_refault(struct guest_mem *mem, uint32_t h)
+{
+	struct mm_pool *pool = mem->cfg.pool;
+	int nid;
+	unsigned long distance =
+		swap_tier_refault_distance(mem->cfg.tier, h, &nid);
+	unsigned long in_use = pool->node_data[nid].node_spanned_pages -
+			       node_nr_free_pages(pool, nid);
+
+	count_vm_event(pool, WORKINGSET_REFAULT_ANON);
+	if (distance <= in_use)
+		count_vm_event(pool, WORKINGSET_ACTIVATE_ANON);
+}
+
 int __guest_mem_swap_in(struct guest_mem *mem, uint64_t gpa, uint64_t *start,
 			uint64_t *len)
 {
@@ -280,6 +301,7 @@ int __guest_mem_swap_in(struct guest_mem *mem, uint64_t gpa, uint64_t *start,
 	for (unsigned long i = 0; i < used; i++) {
 		uint64_t p = gpa + (i << PAGE_SHIFT);
 
+		count_refault(mem, mem->swap_map[gpn(p)]);
 		swap_tier_free(mem->cfg.tier, mem->swap_map[gpn(p)], true);
 		set_swapped(mem, p, 0);
 	}
