@@ -51,9 +51,14 @@ static void assert_books(struct vmm_host *h, unsigned int id)
  * Swap out most of what a guest touched while it holds, then let it
  * verify every byte: each page comes back through a fault.
  */
-static void round_trip(const char *fill)
+static void round_trip(const char *fill, enum zcomp_alg alg)
 {
-	struct vmm_host *h = test_host(256, 1);
+	struct vmm_config cfg = {
+		.pool_bytes = 256 << 20,
+		.nr_nodes = 1,
+		.swap_compressor = alg,
+	};
+	struct vmm_host *h = test_host_cfg(&cfg);
 	char script[128];
 	struct guest_mem_stats st;
 	struct swap_tier_stats ts;
@@ -67,8 +72,8 @@ static void round_trip(const char *fill)
 	freed = host_swap_reclaim(h, -1, 6144);
 	guest_mem_get_stats(mem_of(h, id), &st);
 	swap_tier_get_stats(h->tier, &ts);
-	printf("swap: %s: %lu pages out, %llu stored in %llu frames\n", fill,
-	       freed, (unsigned long long)ts.stored,
+	printf("swap: %s, %s: %lu pages out, %llu stored in %llu frames\n",
+	       fill, zcomp_name(alg), freed, (unsigned long long)ts.stored,
 	       (unsigned long long)ts.pool_pages);
 	ck_assert_uint_ge(freed, 4096);
 	/* The guest's own page tables and stack may be among them, and
@@ -96,7 +101,8 @@ static void round_trip(const char *fill)
 
 START_TEST(test_round_trip_ratio)
 {
-	round_trip("ratio=3");
+	round_trip("ratio=3", ZCOMP_LZ4);
+	round_trip("ratio=3", ZCOMP_ZSTD);
 }
 END_TEST
 
@@ -104,7 +110,7 @@ END_TEST
  * nothing either way. */
 START_TEST(test_round_trip_full_pattern)
 {
-	round_trip("ratio=2");
+	round_trip("ratio=2", ZCOMP_LZ4);
 	{
 		struct vmm_host *h = test_host(256, 1);
 		unsigned int id = test_launch(h, "full", 64, 1, 1,

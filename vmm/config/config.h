@@ -98,6 +98,7 @@ struct vmm_config {
 	 * 20% of the pool, as zswap's max_pool_percent; 0: no tier. */
 	bool swap_store_set;
 	uint64_t swap_store_bytes;
+	unsigned int swap_compressor; /* enum zcomp_alg: lz4, zstd */
 	/* Give free pageblocks back to the host this often (io_uring);
 	 * 0: never. */
 	unsigned int release_interval_ms;

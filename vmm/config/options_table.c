@@ -145,6 +145,8 @@ static void show_metrics(const void *base, char *buf, size_t len)
 }
 
 static const char *const migrate_words[] = { "entries", "pause", NULL };
+/* In enum zcomp_alg's order (swap/zcomp.h). */
+static const char *const compressor_words[] = { "lz4", "zstd", NULL };
 
 const struct option_desc vmm_options[] = {
 	/* The pool */
@@ -420,6 +422,15 @@ const struct option_desc vmm_options[] = {
 	  .where = BOTH,
 	  .help = "the compressed store's memory at most, taken from the "
 		  "pool as it fills (0: no cold tier: OOM after balloons)" },
+	{ .name = "swap-compressor",
+	  .type = OPTION_ENUM,
+	  CFG(swap_compressor),
+	  .words = compressor_words,
+	  .dflt = "lz4",
+	  .key = "reclaim.swap_compressor",
+	  .where = BOTH,
+	  .help = "how the store compresses pages: lz4 (fast, on the "
+		  "fault path) or zstd (denser, several times slower)" },
 
 	/* Running */
 	{ .name = "irqchip",

@@ -23,7 +23,8 @@ int host_swap_start(struct vmm_host *h, char *err, size_t errlen)
 				     h->cfg.swap_store_bytes :
 				     h->cfg.pool_bytes *
 					     SWAP_STORE_DEFAULT_PCT / 100,
-		.compressor = ZCOMP_LZ4,
+		.compressor = h->cfg.swap_compressor,
+		.level = 1, /* zswap's usual zstd level */
 	};
 	int ret;
 
