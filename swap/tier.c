@@ -45,6 +45,7 @@ struct tier_lru {
 struct swap_tier {
 	struct swap_tier_config cfg;
 	struct zswap *store[MAX_NUMNODES];
+	unsigned long max_pages[MAX_NUMNODES]; /* each store's frames */
 	pthread_mutex_t lock;
 	/* Under lock: */
 	struct tier_entry *chunk[MAX_CHUNKS];
@@ -96,6 +97,7 @@ int swap_tier_create(const struct swap_tier_config *cfg, struct swap_tier **out)
 
 		if (zc.max_bytes < PAGE_SIZE)
 			zc.max_bytes = PAGE_SIZE;
+		t->max_pages[nid] = zc.max_bytes / PAGE_SIZE;
 		ret = zswap_create(&zc, &t->store[nid]);
 		if (ret)
 			goto err;
@@ -252,6 +254,18 @@ void swap_tier_free(struct swap_tier *t, uint32_t h, bool loaded)
 	if (!loaded)
 		t->invalidated++;
 	pthread_mutex_unlock(&t->lock);
+}
+
+unsigned long swap_tier_room(struct swap_tier *t, int nid)
+{
+	struct zswap_stats z;
+	unsigned long max = t->max_pages[nid], ratio;
+
+	zswap_get_stats(t->store[nid], &z);
+	if (z.pool_pages >= max)
+		return 0;
+	ratio = z.pool_pages ? z.stored_pages / z.pool_pages : 1;
+	return (max - z.pool_pages) * (ratio ? ratio : 1);
 }
 
 void swap_tier_owner(struct swap_tier *t, uint32_t h, uint16_t *owner,

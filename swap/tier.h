@@ -94,6 +94,12 @@ unsigned long swap_tier_refault_distance(struct swap_tier *t, uint32_t h,
 /* Drop h (after a load that mapped it: loaded true, counted zswpin;
  * else the page is gone unread, counted invalidated). */
 void swap_tier_free(struct swap_tier *t, uint32_t h, bool loaded);
+/*
+ * About how many more pages node nid's store can take: its free frames
+ * times the ratio it achieves so far (at least 1).  0 once it is full:
+ * reclaim then asks it for nothing.
+ */
+unsigned long swap_tier_room(struct swap_tier *t, int nid);
 /* The guest and GPA whose page h holds (the invariant checker). */
 void swap_tier_owner(struct swap_tier *t, uint32_t h, uint16_t *owner,
 		     uint64_t *gpa);

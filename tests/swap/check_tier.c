@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * swap/tier.c over a real pool with pages of fake guests: handles come
+ * back byte for byte and are reused, each node's store takes its own
+ * frames, the owners' counts and the LRUs balance (the walker), the
+ * refault distance counts the node's evictions since (its own too), the room shrinks
+ * to 0 as a store fills and a full store refuses, and whatever is left
+ * goes with the tier.
+ */
+#include <stdio.h>
+
+#include "guest/fill.h"
+#include "swap/tier.h"
+#include "tests/swap/swap_test.h"
+
+static struct swap_tier *make(struct mm_pool *mm, uint64_t max_bytes)
+{
+	struct swap_tier_config cfg = {
+		.mm = mm,
+		.max_bytes = max_bytes,
+		.compressor = ZCOMP_LZ4,
+	};
+	struct swap_tier *t;
+
+	ck_assert_int_eq(swap_tier_create(&cfg, &t), 0);
+	return t;
+}
+
+#define ck_tier_validate(t)                                               \
+	do {                                                              \
+		char _err[256];                                           \
+		int _ret = swap_tier_validate(t, _err, sizeof(_err));     \
+		ck_assert_msg(_ret == 0, "swap_tier_validate: %s", _err); \
+	} while (0)
+
+static uint64_t page[512], back[512];
+
+START_TEST(test_bad_config)
+{
+	struct mm_pool *mm = test_pool(16, 1, 0);
+	struct swap_tier_config cfg = { .mm = mm };
+	struct swap_tier *t;
+
+	ck_assert_int_eq(swap_tier_create(&cfg, &t), -EINVAL);
+	cfg.max_bytes = 1 << 20;
+	cfg.mm = NULL;
+	ck_assert_int_eq(swap_tier_create(&cfg, &t), -EINVAL);
+	mm_pool_destroy(mm);
+}
+END_TEST
+
+/* Two guests' pages on two nodes: round trips, owners, LRUs, reuse. */
+START_TEST(test_round_trip_two_nodes)
+{
+	struct mm_pool *mm = test_pool(32, 2, 0);
+	struct swap_tier *t = make(mm, 8 << 20);
+	long h[400];
+	struct swap_tier_stats st;
+
+	for (unsigned int i = 0; i < 400; i++) {
+		fill_page(page, (2ULL << 20) + i * 4096ULL, 1, 3);
+		h[i] = swap_tier_store(t, page, i % 2, 1 + i % 3, i * 4096ULL);
+		ck_assert_int_gt(h[i], 0);
+	}
+	ck_tier_validate(t);
+	ck_assert_uint_eq(swap_tier_owned(t, 1) + swap_tier_owned(t, 2) +
+				  swap_tier_owned(t, 3),
+			  400);
+	ck_assert_uint_eq(swap_tier_owned(t, 1), 134);
+	for (unsigned int i = 0; i < 400; i += 2) {
+		uint16_t owner;
+		uint64_t gpa;
+
+		fill_page(page, (2ULL << 20) + i * 4096ULL, 1, 3);
+		ck_assert_int_eq(swap_tier_load(t, h[i], back), 0);
+		ck_assert(!memcmp(page, back, sizeof(page)));
+		swap_tier_owner(t, h[i], &owner, &gpa);
+		ck_assert_uint_eq(owner, 1 + i % 3);
+		ck_assert_uint_eq(gpa, i * 4096ULL);
+		swap_tier_free(t, h[i], true);
+	}
+	ck_tier_validate(t);
+	/* Freed handles are reused before new ones. */
+	fill_page(page, 2ULL << 20, 7, 3);
+	ck_assert_int_le(swap_tier_store(t, page, 0, 9, 0), 400);
+	swap_tier_get_stats(t, &st);
+	ck_assert_uint_eq(st.stored, 201);
+	ck_assert_uint_eq(st.zswpout, 401);
+	ck_assert_uint_eq(st.zswpin, 200);
+	ck_assert_uint_gt(st.pool_pages, 0);
+	ck_assert_uint_eq(store_frames(mm), st.pool_pages);
+	/* Entries left go with the tier, their frames to the pool. */
+	swap_tier_destroy(t);
+	ck_assert_uint_eq(store_frames(mm), 0);
+	mm_pool_destroy(mm);
+}
+END_TEST
+
+/* The distance of a refault: the node's evictions since, the other
+ * node's not. */
+START_TEST(test_refault_distance)
+{
+	struct mm_pool *mm = test_pool(32, 2, 0);
+	struct swap_tier *t = make(mm, 8 << 20);
+	long first, other;
+	int nid;
+
+	fill_page(page, 2ULL << 20, 1, 3);
+	first = swap_tier_store(t, page, 1, 1, 0);
+	for (unsigned int i = 0; i < 10; i++)
+		ck_assert_int_gt(swap_tier_store(t, page, 1, 1, 4096), 0);
+	for (unsigned int i = 0; i < 5; i++)
+		ck_assert_int_gt(swap_tier_store(t, page, 0, 1, 4096), 0);
+	other = swap_tier_store(t, page, 0, 2, 0);
+	/* Its own eviction and the ten after it on node 1, as Linux counts
+	 * (the age read, then advanced, at each eviction). */
+	ck_assert_uint_eq(swap_tier_refault_distance(t, first, &nid), 11);
+	ck_assert_int_eq(nid, 1);
+	ck_assert_uint_eq(swap_tier_refault_distance(t, other, &nid), 1);
+	ck_assert_int_eq(nid, 0);
+	swap_tier_destroy(t);
+	mm_pool_destroy(mm);
+}
+END_TEST
+
+/* A store of 256 KiB per node fills: its room falls to 0 and it
+ * refuses with -ENOSPC; freeing makes room again. */
+START_TEST(test_full_store)
+{
+	struct mm_pool *mm = test_pool(32, 1, 0);
+	struct swap_tier *t = make(mm, 256 << 10);
+	unsigned long room = swap_tier_room(t, 0);
+	long h[1024], ret = 0;
+	unsigned int n;
+
+	ck_assert_uint_eq(room, 64);
+	for (n = 0; n < 1024; n++) {
+		fill_page(page, (2ULL << 20) + n * 4096ULL, 1, 2 + n % 2);
+		ret = h[n] = swap_tier_store(t, page, 0, 1, n * 4096ULL);
+		if (ret < 0)
+			break;
+	}
+	printf("tier: a 256 KiB store took %u pages\n", n);
+	ck_assert_int_eq(ret, -ENOSPC);
+	ck_assert_uint_gt(n, 64);
+	ck_assert_uint_lt(swap_tier_room(t, 0), room);
+	for (unsigned int i = 0; i < n; i++)
+		swap_tier_free(t, h[i], false);
+	ck_assert_uint_eq(swap_tier_room(t, 0), 64);
+	ck_tier_validate(t);
+	swap_tier_destroy(t);
+	mm_pool_destroy(mm);
+}
+END_TEST
+
+Suite *tier_suite(void)
+{
+	Suite *s = suite_create("tier");
+	TCase *tc = tcase_create("core");
+
+	tcase_set_timeout(tc, 30);
+	tcase_add_test(tc, test_bad_config);
+	tcase_add_test(tc, test_round_trip_two_nodes);
+	tcase_add_test(tc, test_refault_distance);
+	tcase_add_test(tc, test_full_store);
+	suite_add_tcase(s, tc);
+	return s;
+}
