@@ -14,7 +14,8 @@
 	X(fill_suite, false)                           \
 	X(zsmalloc_suite, false)                       \
 	X(zswap_suite, false)                          \
-	X(swap_map_suite, false)
+	X(swap_map_suite, false)                       \
+	X(swapfile_suite, false)
 
 SWAP_SUITES(SUITE_DECLARE)
 
