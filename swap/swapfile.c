@@ -176,7 +176,9 @@ static unsigned int ring_submit(struct swap_ring *r, unsigned int nr)
 	unsigned int done = 0;
 
 	while (done < nr) {
-		int ret = io_uring_submit(&r->ring);
+		/* Waiting for the first completion in the same call: a
+		 * single page's read takes one system call. */
+		int ret = io_uring_submit_and_wait(&r->ring, 1);
 
 		if (ret == -EINTR || ret == -EAGAIN || ret == -EBUSY) {
 			sched_yield();

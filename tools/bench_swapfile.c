@@ -27,7 +27,8 @@
  *
  * Times are wall clock (I/O waits are the point); the file is O_DIRECT
  * where the file system allows it (the run says), so reads reach the
- * device, not the page cache.
+ * device, not the page cache.  Reads are timed in rounds, each way
+ * once per round in turn (read_lat()).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -117,31 +118,47 @@ static double pwrite_all(const char *buf)
 	return nr_slots * PAGE_SIZE / ((now_us() - t0) / 1e6) / (1 << 30);
 }
 
-/* n reads of per pages from random slots, per page, in v[]. */
-static int read_lat(double *v, unsigned int n, unsigned int per, bool base,
-		    char *buf)
+/* Read per neighbouring slots from k: the library's way (into buf, or
+ * into buf + 8 when bounce) or the baseline's (pread, a page a call). */
+static int read_one(int how, unsigned long k, unsigned int per, char *buf)
 {
-	uint64_t s = 88172645463325252ULL;
 	void *dst[16];
 	unsigned int failed;
 
 	for (unsigned int i = 0; i < per; i++)
-		dst[i] = buf + (size_t)i * PAGE_SIZE;
-	for (unsigned int i = 0; i < n; i++) {
-		unsigned long k = rnd(&s) % (nr_slots - per);
-		double t0 = now_us();
+		dst[i] = buf + (how == 1 ? 8 : 0) + (size_t)i * PAGE_SIZE;
+	if (how < 2)
+		return swap_file_read(f, slots + k, dst, per, &failed);
+	for (unsigned int j = 0; j < per; j++)
+		if (pread(fd, dst[j], PAGE_SIZE,
+			  (off_t)slots[k + j] * PAGE_SIZE) !=
+		    (ssize_t)PAGE_SIZE)
+			return -EIO;
+	return 0;
+}
 
-		if (!base) {
-			if (swap_file_read(f, slots + k, dst, per, &failed))
+/*
+ * n rounds of reads of per pages from random slots, one per way in hows
+ * (0 the library, 1 the library bouncing, 2 pread), in an order that
+ * turns each round, so that the device's moods fall on all alike; each
+ * read its own slots (a page read twice would come from the host's
+ * cache of the virtual disk).  Per page, in v[way][round].
+ */
+static int read_lat(double **v, const int *hows, unsigned int nhows,
+		    unsigned int n, unsigned int per, char *buf)
+{
+	static uint64_t s = 88172645463325252ULL;
+
+	for (unsigned int i = 0; i < n; i++) {
+		for (unsigned int m = 0; m < nhows; m++) {
+			unsigned int w = (i + m) % nhows;
+			unsigned long k = rnd(&s) % (nr_slots - per);
+			double t0 = now_us();
+
+			if (read_one(hows[w], k, per, buf))
 				return -EIO;
-		} else {
-			for (unsigned int j = 0; j < per; j++)
-				if (pread(fd, dst[j], PAGE_SIZE,
-					  (off_t)slots[k + j] * PAGE_SIZE) !=
-				    (ssize_t)PAGE_SIZE)
-					return -EIO;
+			v[w][i] = (now_us() - t0) / per;
 		}
-		v[i] = (now_us() - t0) / per;
 	}
 	return 0;
 }
@@ -258,7 +275,8 @@ int main(int argc, char **argv)
 					.size = mib << 20,
 					.nr_streams = 2 };
 	struct swap_file_stats st;
-	double *v = malloc(READS * sizeof(*v));
+	double *v = malloc(3 * READS * sizeof(*v));
+	double *vs[3] = { v, v + READS, v + 2 * READS };
 	char *rbuf;
 	int ret;
 
@@ -296,22 +314,18 @@ int main(int argc, char **argv)
 	free_all();
 	printf("swapfile.write_gibs %.2f GiB/s\n", write_all(aligned_pages));
 	printf("baseline.pwrite_gibs %.2f GiB/s\n", pwrite_all(aligned_pages));
+	/* The writes out of the host's way before reads are timed. */
+	fdatasync(fd);
 
-	if (read_lat(v, READS, 1, false, rbuf))
+	if (read_lat(vs, (const int[]){ 0, 1, 2 }, 3, READS, 1, rbuf))
 		goto err;
-	print_pct("swapfile.read", v, READS);
-	if (read_lat(v, READS, 1, false, rbuf + 8))
+	print_pct("swapfile.read", vs[0], READS);
+	print_pct("swapfile.read_bounce", vs[1], READS);
+	print_pct("baseline.pread", vs[2], READS);
+	if (read_lat(vs, (const int[]){ 0, 2 }, 2, READS16, 16, rbuf))
 		goto err;
-	print_pct("swapfile.read_bounce", v, READS);
-	if (read_lat(v, READS, 1, true, rbuf))
-		goto err;
-	print_pct("baseline.pread", v, READS);
-	if (read_lat(v, READS16, 16, false, rbuf))
-		goto err;
-	print_pct("swapfile.read16", v, READS16);
-	if (read_lat(v, READS16, 16, true, rbuf))
-		goto err;
-	print_pct("baseline.pread16", v, READS16);
+	print_pct("swapfile.read16", vs[0], READS16);
+	print_pct("baseline.pread16", vs[1], READS16);
 	/* Room for the writer's batches: half the file, punched out. */
 	for (unsigned long i = nr_slots / 2; i < nr_slots; i++)
 		swap_file_free(f, slots[i]);
