@@ -551,6 +551,7 @@ static int file_setup(struct swap_file *f, const struct swap_file_config *cfg,
 				    strerror(errno));
 	}
 	header_fill(page, f->nr_slots);
+	errno = 0; /* a short write sets none */
 	if (pwrite(f->fd, page, PAGE_SIZE, 0) != (ssize_t)PAGE_SIZE ||
 	    fdatasync(f->fd))
 		return errf(err, errlen, errno ? -errno : -EIO,

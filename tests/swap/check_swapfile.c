@@ -96,6 +96,20 @@ static void pages_free(char *p)
 	free((char *)((uintptr_t)p & ~(PAGE_SIZE - 1)));
 }
 
+/* n pages tagged 0 .. n - 1 in buf (src[] points to them) and as many
+ * to read them back into (dst[], in back). */
+static void pages_setup(unsigned int n, char **buf, char **back,
+			const void **src, void **dst)
+{
+	*buf = pages_alloc(n, false);
+	*back = pages_alloc(n, false);
+	for (unsigned int i = 0; i < n; i++) {
+		src[i] = *buf + i * PAGE_SIZE;
+		dst[i] = *back + i * PAGE_SIZE;
+		fill(*buf + i * PAGE_SIZE, i);
+	}
+}
+
 /* Write n pages tagged tag0.. in batches of batch (each aligned or
  * not), read them back the same way and compare every byte. */
 static void round_trip(struct swap_file *f, unsigned int n, unsigned int batch,
@@ -214,7 +228,7 @@ END_TEST
 START_TEST(test_full)
 {
 	enum { N = 600 };
-	char path[128], *buf = pages_alloc(N, false), *back;
+	char path[128], *buf, *back;
 	const void *src[N];
 	void *dst[N];
 	unsigned long slots[N];
@@ -225,12 +239,7 @@ START_TEST(test_full)
 
 	path_in(path, sizeof(path), dir, "swap");
 	f = open_file(path, CLUSTER_MIB * MIB, 1, false);
-	back = pages_alloc(N, false);
-	for (unsigned int i = 0; i < N; i++) {
-		src[i] = buf + i * PAGE_SIZE;
-		dst[i] = back + i * PAGE_SIZE;
-		fill(buf + i * PAGE_SIZE, i);
-	}
+	pages_setup(N, &buf, &back, src, dst);
 	while ((ret = swap_file_write(f, 0, src + done, 64, slots + done)) > 0)
 		done += ret;
 	ck_assert_int_eq(ret, -ENOSPC);
@@ -439,13 +448,7 @@ START_TEST(test_fs_full)
 	ck_assert_int_eq(access(path, F_OK), -1);
 
 	f = open_file(path, 4 * MIB, 1, true);
-	buf = pages_alloc(N, false);
-	back = pages_alloc(N, false);
-	for (unsigned int i = 0; i < N; i++) {
-		src[i] = buf + i * PAGE_SIZE;
-		dst[i] = back + i * PAGE_SIZE;
-		fill(buf + i * PAGE_SIZE, i);
-	}
+	pages_setup(N, &buf, &back, src, dst);
 	while (done < N) {
 		ret = swap_file_write(f, 0, src + done, 64, slots + done);
 		if (ret < 0)
@@ -478,7 +481,7 @@ END_TEST
 START_TEST(test_io_error)
 {
 	enum { N = 16 };
-	char path[128], *buf = pages_alloc(N, false), *back;
+	char path[128], *buf, *back;
 	const void *src[N];
 	void *dst[N];
 	unsigned long slots[N], more[N], bad;
@@ -488,12 +491,7 @@ START_TEST(test_io_error)
 
 	path_in(path, sizeof(path), dir, "swap");
 	f = open_file(path, 4 * MIB, 1, false);
-	back = pages_alloc(N, false);
-	for (unsigned int i = 0; i < N; i++) {
-		src[i] = buf + i * PAGE_SIZE;
-		dst[i] = back + i * PAGE_SIZE;
-		fill(buf + i * PAGE_SIZE, i);
-	}
+	pages_setup(N, &buf, &back, src, dst);
 	swap_file_inject_error(f, SWAP_FILE_WRITE, 5, -EIO);
 	ck_assert_int_eq(swap_file_write(f, 0, src, N, slots), 5);
 	swap_file_get_stats(f, &st);
