@@ -328,9 +328,11 @@ static void reserve_clusters(struct swap_file *f, const unsigned long *slots,
 /* ------------------------------------------------------------ I/O */
 
 /*
- * The written batch's slots: kept up to the first failure, that one and
- * every other failed one marked bad, the written ones after it freed.
- * Returns the pages kept.  Context: their cache bits set.
+ * The written batch's slots: kept up to the first failure, every failed
+ * one marked bad, the written ones after the first failure freed.  A
+ * file system out of room (ENOSPC, EDQUOT) is no fault of the slot: it
+ * is freed too, and written once there is room again.  Returns the pages
+ * kept.  Context: their cache bits set.
  */
 static unsigned int write_done(struct swap_file *f, const unsigned long *slots,
 			       const int *res, unsigned int nr, int *err)
@@ -341,7 +343,10 @@ static unsigned int write_done(struct swap_file *f, const unsigned long *slots,
 		swapcache_clear(f->map, slots[i]);
 		if (res[i]) {
 			count(&f->write_errors, 1);
-			swap_mark_bad(f->map, slots[i]);
+			if (res[i] == -ENOSPC || res[i] == -EDQUOT)
+				swap_free(f->map, slots[i]);
+			else
+				swap_mark_bad(f->map, slots[i]);
 			if (kept == nr) {
 				kept = i;
 				*err = res[i];

@@ -23,9 +23,10 @@
  * Disk use: the size is reserved at open (fallocate: a full file system
  * says so then, not at the first write); a cluster whose last slot is
  * freed is punched out (FALLOC_FL_PUNCH_HOLE), giving its blocks back,
- * so the file's disk use follows what it holds.  A punched cluster's
- * blocks are no longer reserved: a later write into it may find the
- * file system full, which is a write error like any other.
+ * so the file's disk use follows what it holds.  A punched cluster is
+ * reserved again when a stream next writes into it; a file system that
+ * filled meanwhile fails those writes with ENOSPC (the caller keeps its
+ * pages, the slots stay sound).
  */
 #ifndef SWAP_SWAPFILE_H
 #define SWAP_SWAPFILE_H
@@ -89,8 +90,10 @@ void swap_file_close(struct swap_file *f);
  * order, their slots in slots[] (each with one reference), or -errno:
  * -ENOSPC when no slot is free, the first failed page's error when that
  * is the first page, -EINVAL.  Fewer than nr: the file filled up, or a
- * page's write failed: its slot is marked bad and neither it nor any
- * page after it is written (the caller keeps them all).  Thread-safe.
+ * page's write failed: neither it nor any page after it counts as
+ * written (the caller keeps them all), and its slot is marked bad, unless
+ * the error was the file system's lack of room (ENOSPC, EDQUOT: the slot
+ * is free again, for when there is room).  Thread-safe.
  */
 int swap_file_write(struct swap_file *f, unsigned int stream,
 		    const void *const *pages, unsigned int nr,

@@ -463,11 +463,73 @@ START_TEST(test_fs_full)
 	ck_assert_uint_lt(done, N - 64);
 	ck_assert_uint_gt(done, 512);
 	ck_assert_uint_ge(st.write_errors, 1);
-	ck_assert_uint_ge(st.bad, 1);
+	ck_assert_uint_eq(st.bad, 0); /* the slots are sound */
 	ck_assert_int_eq(swap_file_write(f, 0, src + done, 1, slots + done),
 			 -ENOSPC);
 	ck_assert_int_eq(swap_file_read(f, slots, dst, done, &failed), 0);
 	ck_assert(!memcmp(buf, back, (size_t)done * PAGE_SIZE));
+	ck_swap_file_validate(f);
+	/* A cluster freed and punched out: room again. */
+	for (unsigned int i = 0; i < SWAPFILE_CLUSTER; i++)
+		swap_file_free(f, slots[i]);
+	ck_assert_int_eq(swap_file_write(f, 0, src, 64, slots), 64);
+	ck_assert_int_eq(swap_file_read(f, slots, dst, 64, &failed), 0);
+	ck_assert(!memcmp(buf, back, 64 * PAGE_SIZE));
+	ck_swap_file_validate(f);
+	swap_file_close(f);
+	pages_free(buf);
+	pages_free(back);
+	umount_fs(mnt);
+}
+END_TEST
+
+/*
+ * A preallocated file whose punched cluster's blocks others took: the
+ * writes into it fail with ENOSPC, the caller keeps its pages, no slot
+ * turns bad, and once there is room the same cluster is written.
+ */
+START_TEST(test_fs_stolen)
+{
+	enum { N = SWAPFILE_CLUSTER };
+	char mnt[128], path[160], hog[160], *buf, *back;
+	const void *src[N];
+	void *dst[N];
+	unsigned long slots[N];
+	unsigned int failed;
+	struct swap_file *f;
+	struct swap_file_stats st;
+	FILE *fp;
+
+	if (!mount_fs("tmpfs", "size=6m", mnt, sizeof(mnt)))
+		return;
+	path_in(path, sizeof(path), mnt, "swap");
+	path_in(hog, sizeof(hog), mnt, "hog");
+	f = open_file(path, 4 * MIB, 1, false);
+	pages_setup(N, &buf, &back, src, dst);
+	for (unsigned int i = 0; i < N; i += 64)
+		ck_assert_int_eq(swap_file_write(f, 0, src + i, 64, slots + i),
+				 64);
+	for (unsigned int i = 0; i < N; i++)
+		swap_file_free(f, slots[i]);
+	swap_file_get_stats(f, &st);
+	ck_assert_uint_eq(st.punched, 1);
+	fp = fopen(hog, "w");
+	ck_assert_ptr_nonnull(fp);
+	while (fwrite(buf, PAGE_SIZE, 1, fp) == 1)
+		;
+	fclose(fp);
+
+	ck_assert_int_eq(swap_file_write(f, 0, src, 64, slots), -ENOSPC);
+	swap_file_get_stats(f, &st);
+	ck_assert_uint_eq(st.bad, 0);
+	ck_assert_uint_eq(st.free, st.total);
+	ck_assert_uint_ge(st.write_errors, 1);
+	ck_swap_file_validate(f);
+	ck_assert_int_eq(unlink(hog), 0);
+	ck_assert_int_eq(swap_file_write(f, 0, src, 64, slots), 64);
+	ck_assert_uint_eq(slots[0] / SWAPFILE_CLUSTER, 1);
+	ck_assert_int_eq(swap_file_read(f, slots, dst, 64, &failed), 0);
+	ck_assert(!memcmp(buf, back, 64 * PAGE_SIZE));
 	ck_swap_file_validate(f);
 	swap_file_close(f);
 	pages_free(buf);
@@ -717,6 +779,7 @@ Suite *swapfile_suite(void)
 	tcase_add_test(tc, test_refuse);
 	tcase_add_test(tc, test_no_direct);
 	tcase_add_test(tc, test_fs_full);
+	tcase_add_test(tc, test_fs_stolen);
 	tcase_add_test(tc, test_io_error);
 	tcase_add_test(tc, test_threads);
 	tcase_add_test(tc, test_punch);
