@@ -336,14 +336,20 @@ int main(int argc, char **argv)
 	read_busy("swapfile.read_busy", false, v, rbuf);
 	read_busy("shared_ring.read_busy", true, v, rbuf);
 
+	ret = 0;
+out:
 	io_uring_queue_exit(&shared);
 	close(fd);
 	swap_file_close(f);
 	unlink(path);
-	return 0;
+	free(spare);
+	free(rbuf);
+	free(aligned_pages);
+	free(slots);
+	free(v);
+	return ret;
 err:
 	fprintf(stderr, "bench_swapfile: a read failed\n");
-	swap_file_close(f);
-	unlink(path);
-	return 1;
+	ret = 1;
+	goto out;
 }
