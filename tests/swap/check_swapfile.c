@@ -10,8 +10,11 @@
  * O_DIRECT works), small tmpfs and ramfs mounts where a test needs one.
  */
 #include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -35,11 +38,6 @@ static void teardown(void)
 {
 	char cmd[128];
 
-	/* A test that failed before its umount leaves no mount behind. */
-	for (unsigned int i = 0; i < 2; i++) {
-		snprintf(cmd, sizeof(cmd), "%s/%s", dir, i ? "ramfs" : "tmpfs");
-		umount2(cmd, MNT_DETACH);
-	}
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
 	ck_assert_int_eq(system(cmd), 0);
 }
@@ -369,11 +367,24 @@ START_TEST(test_refuse)
 }
 END_TEST
 
+/*
+ * The test's mounts in a mount namespace of its own (the test runs in a
+ * child Check forks): they go with it, even when it fails before its
+ * umount.  Where unshare is not allowed they are the host's, and the
+ * tests umount what they mount.
+ */
+static void private_mounts(void)
+{
+	if (!unshare(CLONE_NEWNS))
+		mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL);
+}
+
 /* A mount of its own for a test, or false (a SKIP said why). */
 static bool mount_fs(const char *what, const char *opts, char *mnt, size_t len)
 {
 	snprintf(mnt, len, "%s/%s", dir, what);
 	ck_assert_int_eq(mkdir(mnt, 0700), 0);
+	private_mounts();
 	if (!mount(what, mnt, what, 0, opts))
 		return true;
 	printf("SKIP swapfile on %s: cannot mount one here: %s\n", what,
@@ -535,6 +546,86 @@ START_TEST(test_fs_stolen)
 	pages_free(buf);
 	pages_free(back);
 	umount_fs(mnt);
+}
+END_TEST
+
+/*
+ * A real device error: ext4 on a loop device of its own, shut down under
+ * the open file (EXT4_IOC_SHUTDOWN, what xfstests use to make a file
+ * system fail): every write and read then fails with EIO.  The failed
+ * writes leave bad slots and the caller's pages; the read names its page.
+ */
+#define EXT4_IOC_SHUTDOWN _IOR('X', 125, uint32_t)
+#define EXT4_GOING_FLAGS_NOLOGFLUSH 0x2
+
+START_TEST(test_shutdown)
+{
+	enum { N = 8 };
+	char img[128], mnt[128], path[160], cmd[1024], *buf, *back;
+	const void *src[N];
+	void *dst[N];
+	unsigned long slots[N], more[N];
+	uint32_t how = EXT4_GOING_FLAGS_NOLOGFLUSH;
+	unsigned int failed = 99;
+	struct swap_file *f;
+	struct swap_file_stats st;
+	int root;
+
+	path_in(img, sizeof(img), dir, "ext4.img");
+	path_in(mnt, sizeof(mnt), dir, "ext4");
+	ck_assert_int_eq(mkdir(mnt, 0700), 0);
+	private_mounts();
+	snprintf(cmd, sizeof(cmd),
+		 "truncate -s 32M %s && mkfs.ext4 -q %s && mount -o loop %s %s",
+		 img, img, img, mnt);
+	if (system(cmd)) {
+		printf("SKIP swapfile on a failing ext4: cannot make one here "
+		       "(mkfs.ext4, a loop device, mount)\n");
+		return;
+	}
+	path_in(path, sizeof(path), mnt, "swap");
+	f = open_file(path, 8 * MIB, 1, false);
+	pages_setup(N, &buf, &back, src, dst);
+	ck_assert_int_eq(swap_file_write(f, 0, src, N, slots), N);
+	root = open(mnt, O_RDONLY | O_DIRECTORY);
+	ck_assert_int_ge(root, 0);
+	if (ioctl(root, EXT4_IOC_SHUTDOWN, &how)) {
+		printf("SKIP swapfile on a failing ext4: shutdown: %s\n",
+		       strerror(errno));
+		close(root);
+		goto out;
+	}
+	close(root);
+	ck_assert_int_eq(swap_file_write(f, 0, src, N, more), -EIO);
+	ck_assert_int_eq(swap_file_read(f, slots, dst, N, &failed), -EIO);
+	ck_assert_uint_eq(failed, 0);
+	swap_file_get_stats(f, &st);
+	printf("swapfile: ext4 shut down: %llu write errors, %llu read errors, %lu bad\n",
+	       (unsigned long long)st.write_errors,
+	       (unsigned long long)st.read_errors, st.bad);
+	ck_assert_uint_eq(st.bad, N);
+	ck_assert_uint_eq(st.write_errors, N);
+	ck_assert_uint_eq(st.read_errors, N);
+	ck_assert_uint_eq(st.free, st.total - N); /* bad ones not in total */
+	for (unsigned int i = 0; i < N; i++) { /* the caller keeps them */
+		char want[PAGE_SIZE];
+
+		fill(want, i);
+		ck_assert(!memcmp(want, src[i], PAGE_SIZE));
+	}
+	/* The map stands; the file's header can no longer be read. */
+	{
+		char err[256];
+
+		ck_assert_int_eq(swap_file_validate(f, err, sizeof(err)),
+				 -EUCLEAN);
+		printf("swapfile: %s\n", err);
+	}
+out:
+	swap_file_close(f);
+	pages_free(buf);
+	pages_free(back);
+	ck_assert_int_eq(umount(mnt), 0);
 }
 END_TEST
 
@@ -781,6 +872,7 @@ Suite *swapfile_suite(void)
 	tcase_add_test(tc, test_fs_full);
 	tcase_add_test(tc, test_fs_stolen);
 	tcase_add_test(tc, test_io_error);
+	tcase_add_test(tc, test_shutdown);
 	tcase_add_test(tc, test_threads);
 	tcase_add_test(tc, test_punch);
 	suite_add_tcase(s, tc);
