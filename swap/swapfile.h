@@ -18,7 +18,9 @@
  * of a small set of rings, so a fault's read never waits for the
  * completions of somebody's write batch (docs/cold_tier.md, "The swap
  * file's I/O", has the choice and its measurements).  A batch goes to
- * the kernel in submissions of up to SWAP_FILE_BATCH pages.
+ * the kernel in submissions of up to SWAP_FILE_BATCH pages.  Under
+ * O_DIRECT each ring keeps a bounce buffer of SWAP_FILE_BATCH pages
+ * (256 KiB) for callers' pages that are not page-aligned.
  *
  * Disk use: the size is reserved at open (fallocate: a full file system
  * says so then, not at the first write); a cluster whose last slot is
