@@ -108,6 +108,18 @@ static void pages_setup(unsigned int n, char **buf, char **back,
 	}
 }
 
+/* The caller still has its n pages as pages_setup() made them. */
+static void ck_pages_kept(const void *const *src, unsigned int n)
+{
+	char want[PAGE_SIZE];
+
+	for (unsigned int i = 0; i < n; i++) {
+		fill(want, i);
+		ck_assert_msg(!memcmp(want, src[i], PAGE_SIZE),
+			      "the caller's page %u changed", i);
+	}
+}
+
 /* Write n pages tagged tag0.. in batches of batch (each aligned or
  * not), read them back the same way and compare every byte. */
 static void round_trip(struct swap_file *f, unsigned int n, unsigned int batch,
@@ -244,13 +256,7 @@ START_TEST(test_full)
 	ck_assert_uint_eq(done, SWAPFILE_CLUSTER - 1);
 	swap_file_get_stats(f, &st);
 	ck_assert_uint_eq(st.free, 0);
-	/* The caller still has every page, written or not. */
-	for (unsigned int i = 0; i < N; i++) {
-		char want[PAGE_SIZE];
-
-		fill(want, i);
-		ck_assert(!memcmp(want, src[i], PAGE_SIZE));
-	}
+	ck_pages_kept(src, N); /* written or not */
 	ck_assert_int_eq(swap_file_read(f, slots, dst, done, &failed), 0);
 	ck_assert(!memcmp(buf, back, (size_t)done * PAGE_SIZE));
 	/* Room again: freed slots are written. */
@@ -607,12 +613,7 @@ START_TEST(test_shutdown)
 	ck_assert_uint_eq(st.write_errors, N);
 	ck_assert_uint_eq(st.read_errors, N);
 	ck_assert_uint_eq(st.free, st.total - N); /* bad ones not in total */
-	for (unsigned int i = 0; i < N; i++) { /* the caller keeps them */
-		char want[PAGE_SIZE];
-
-		fill(want, i);
-		ck_assert(!memcmp(want, src[i], PAGE_SIZE));
-	}
+	ck_pages_kept(src, N);
 	/* The map stands; the file's header can no longer be read. */
 	{
 		char err[256];
