@@ -198,7 +198,7 @@ $(MM_TEST_BIN): $(MM_TEST_OBJS) $(MM_LIB) $(UTIL_LIB)
 $(SWAP_TEST_BIN): $(SWAP_TEST_OBJS) $(SWAP_LIB) $(MM_LIB) $(UTIL_LIB)
 	@mkdir -p $(@D)
 	@$(if $(Q),echo "  LD      $@")
-	$(Q)$(CC) $(LDFLAGS) $^ -llz4 -lzstd $(CHECK_LIBS) -o $@
+	$(Q)$(CC) $(LDFLAGS) $^ -llz4 -lzstd -luring $(CHECK_LIBS) -o $@
 
 $(TEST_BIN): $(TEST_OBJS) $(GUEST_IMAGE_OBJ) $(TOOLS_LIB) $(LIBS)
 	@mkdir -p $(@D)

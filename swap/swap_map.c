@@ -28,6 +28,8 @@ enum cluster_list_id {
 	LIST_NONE, /* full, or a stream's */
 	LIST_FREE,
 	LIST_NONFULL,
+	LIST_DISCARD, /* empty again, its blocks to be discarded */
+	NR_LISTS,
 };
 
 struct swap_cluster_info {
@@ -35,6 +37,7 @@ struct swap_cluster_info {
 	uint32_t prev, next; /* on its list */
 	uint8_t list; /* enum cluster_list_id */
 	bool stream; /* a stream is filling it */
+	bool discarding; /* off every list while its blocks are discarded */
 };
 
 struct cluster_list {
@@ -50,7 +53,8 @@ struct swap_map {
 	/* Guarded by lock: */
 	unsigned char *map; /* nr_clusters * SWAPFILE_CLUSTER */
 	struct swap_cluster_info *ci;
-	struct cluster_list lists[3]; /* by enum cluster_list_id */
+	struct cluster_list lists[NR_LISTS]; /* by enum cluster_list_id */
+	bool discard; /* emptied clusters wait on LIST_DISCARD */
 	unsigned long next[SWAP_MAX_STREAMS]; /* each stream's next slot */
 	unsigned long nr_free, nr_bad;
 };
@@ -103,7 +107,10 @@ static void cluster_place(struct swap_map *m, uint32_t c)
 				    n == SWAPFILE_CLUSTER ? LIST_NONE :
 							    LIST_NONFULL;
 
-	if (m->ci[c].stream || m->ci[c].list == want)
+	/* An empty cluster already waiting for its discard stays there. */
+	if (!n && m->discard && m->ci[c].list != LIST_FREE)
+		want = LIST_DISCARD;
+	if (m->ci[c].stream || m->ci[c].discarding || m->ci[c].list == want)
 		return;
 	list_del(m, c);
 	if (want != LIST_NONE)
@@ -133,7 +140,7 @@ int swap_map_create(unsigned long nr_slots, unsigned int nr_streams,
 		return -ENOMEM;
 	}
 	pthread_mutex_init(&m->lock, NULL);
-	for (unsigned int i = 0; i < 3; i++)
+	for (unsigned int i = 0; i < NR_LISTS; i++)
 		m->lists[i] =
 			(struct cluster_list){ CLUSTER_NONE, CLUSTER_NONE, 0 };
 	for (unsigned int s = 0; s < nr_streams; s++)
@@ -386,6 +393,37 @@ int swap_count(struct swap_map *m, unsigned long off)
 	return slot_op(m, off, __swap_count);
 }
 
+void swap_map_set_discard(struct swap_map *m)
+{
+	pthread_mutex_lock(&m->lock);
+	m->discard = true;
+	pthread_mutex_unlock(&m->lock);
+}
+
+long swap_discard_take(struct swap_map *m)
+{
+	uint32_t c;
+
+	pthread_mutex_lock(&m->lock);
+	c = m->lists[LIST_DISCARD].head;
+	if (c != CLUSTER_NONE) {
+		list_del(m, c);
+		m->ci[c].discarding = true;
+	}
+	pthread_mutex_unlock(&m->lock);
+	return c == CLUSTER_NONE ? -1 : (long)c;
+}
+
+void swap_discard_done(struct swap_map *m, unsigned long cluster)
+{
+	pthread_mutex_lock(&m->lock);
+	if (cluster < m->nr_clusters && m->ci[cluster].discarding) {
+		m->ci[cluster].discarding = false;
+		list_add_tail(m, LIST_FREE, cluster);
+	}
+	pthread_mutex_unlock(&m->lock);
+}
+
 void swap_map_get_stats(struct swap_map *m, struct swap_map_stats *st)
 {
 	pthread_mutex_lock(&m->lock);
@@ -394,12 +432,13 @@ void swap_map_get_stats(struct swap_map *m, struct swap_map_stats *st)
 	st->bad = m->nr_bad;
 	st->free_clusters = m->lists[LIST_FREE].nr;
 	st->nonfull_clusters = m->lists[LIST_NONFULL].nr;
+	st->discard_clusters = m->lists[LIST_DISCARD].nr;
 	pthread_mutex_unlock(&m->lock);
 }
 
 static int validate_lists(struct swap_map *m, char *err, size_t errlen)
 {
-	for (unsigned int id = LIST_FREE; id <= LIST_NONFULL; id++) {
+	for (unsigned int id = LIST_FREE; id < NR_LISTS; id++) {
 		const struct cluster_list *l = &m->lists[id];
 		uint32_t prev = CLUSTER_NONE;
 		unsigned long n = 0;
@@ -447,11 +486,15 @@ static int validate_clusters(struct swap_map *m, char *err, size_t errlen)
 			    !slot_reserved(m, off))
 				bad++;
 		}
-		want = ci->stream		? LIST_NONE :
-		       !used			? LIST_FREE :
-		       used == SWAPFILE_CLUSTER ? LIST_NONE :
-						  LIST_NONFULL;
-		if (used != ci->count || ci->list != want)
+		want = ci->stream || ci->discarding ? LIST_NONE :
+		       !used			    ? LIST_FREE :
+		       used == SWAPFILE_CLUSTER	    ? LIST_NONE :
+						      LIST_NONFULL;
+		/* Emptied since the map was made: waiting for a discard. */
+		if (want == LIST_FREE && m->discard && ci->list == LIST_DISCARD)
+			want = LIST_DISCARD;
+		if (used != ci->count || ci->list != want ||
+		    (ci->discarding && (used || ci->stream)))
 			return errf(
 				err, errlen, -EUCLEAN,
 				"cluster %u: %u slots in use, counted %u, on list %u",

@@ -37,6 +37,7 @@ struct swap_map_stats {
 	unsigned long bad; /* marked bad */
 	unsigned long free_clusters; /* no slot in use, no stream's */
 	unsigned long nonfull_clusters; /* some free, no stream's */
+	unsigned long discard_clusters; /* empty, waiting for a discard */
 };
 
 /*
@@ -77,6 +78,21 @@ int swap_mark_bad(struct swap_map *m, unsigned long off);
 /* The slot's references (0 .. SWAP_MAP_MAX; SWAP_MAP_BAD for a bad one),
  * or -EINVAL. */
 int swap_count(struct swap_map *m, unsigned long off);
+
+/*
+ * Discards, as Linux's swap discard (the discard_clusters list): once
+ * set, a cluster whose last slot is freed waits on a list of its own
+ * instead of the free list, until its owner has taken it
+ * (swap_discard_take(): its number, or -1 when none waits), discarded
+ * its blocks (a hole punched in the file) and given it back
+ * (swap_discard_done()).  No stream takes a cluster in between, so no
+ * page is written into blocks being punched.  Its slots count as free
+ * meanwhile; an allocation that finds only such clusters left answers
+ * -ENOSPC.
+ */
+void swap_map_set_discard(struct swap_map *m);
+long swap_discard_take(struct swap_map *m);
+void swap_discard_done(struct swap_map *m, unsigned long cluster);
 
 void swap_map_get_stats(struct swap_map *m, struct swap_map_stats *st);
 /* The walker: each cluster's count matches its slots, its list its

@@ -334,6 +334,51 @@ START_TEST(test_threads)
 }
 END_TEST
 
+/* With discards on, an emptied cluster is held back until its owner has
+ * discarded it: no stream writes into blocks being punched.  The
+ * header's cluster never empties. */
+START_TEST(test_discard)
+{
+	struct swap_map *m = make(3 * SWAPFILE_CLUSTER, 1);
+	unsigned long a[SWAPFILE_CLUSTER], b[2 * SWAPFILE_CLUSTER];
+	struct swap_map_stats st;
+	unsigned int n = SWAPFILE_CLUSTER - 1;
+
+	swap_map_set_discard(m);
+	ck_assert_int_eq(swap_alloc(m, 0, SWAPFILE_CLUSTER, a),
+			 SWAPFILE_CLUSTER); /* cluster 1, the first free */
+	ck_assert_uint_eq(a[0], SWAPFILE_CLUSTER);
+	ck_assert_int_eq(swap_alloc(m, 0, 8, b), 8); /* cluster 2 */
+	ck_assert_int_eq(swap_alloc(m, 0, SWAPFILE_CLUSTER, b + 8),
+			 SWAPFILE_CLUSTER); /* the rest of 2, then 0 */
+	for (unsigned int i = 0; i < SWAPFILE_CLUSTER + 8; i++)
+		if (b[i] < SWAPFILE_CLUSTER)
+			ck_assert_int_eq(swap_free(m, b[i]), 0);
+	ck_assert_int_eq(swap_discard_take(m), -1); /* the header's */
+	for (unsigned int i = 0; i < SWAPFILE_CLUSTER; i++)
+		ck_assert_int_eq(swap_free(m, a[i]), 0);
+	swap_map_get_stats(m, &st);
+	ck_assert_uint_eq(st.discard_clusters, 1);
+	ck_assert_uint_eq(st.free_clusters, 0);
+	ck_swap_validate(m);
+	/* Waiting, and while discarded: not handed out. */
+	ck_assert_int_eq(swap_alloc(m, 0, 2 * SWAPFILE_CLUSTER, b), (int)n);
+	ck_assert_int_eq(swap_alloc(m, 0, 1, a), -ENOSPC);
+	ck_assert_int_eq(swap_discard_take(m), 1);
+	ck_assert_int_eq(swap_discard_take(m), -1);
+	ck_swap_validate(m);
+	ck_assert_int_eq(swap_alloc(m, 0, 1, a), -ENOSPC);
+	swap_discard_done(m, 1);
+	swap_map_get_stats(m, &st);
+	ck_assert_uint_eq(st.discard_clusters, 0);
+	ck_assert_uint_eq(st.free_clusters, 1);
+	ck_swap_validate(m);
+	ck_assert_int_eq(swap_alloc(m, 0, 1, a), 1);
+	ck_assert_uint_eq(a[0], SWAPFILE_CLUSTER);
+	swap_map_destroy(m);
+}
+END_TEST
+
 Suite *swap_map_suite(void)
 {
 	Suite *s = suite_create("swap_map");
@@ -348,6 +393,7 @@ Suite *swap_map_suite(void)
 	tcase_add_test(tc, test_bad);
 	tcase_add_test(tc, test_clusters);
 	tcase_add_test(tc, test_threads);
+	tcase_add_test(tc, test_discard);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -15,7 +15,8 @@
 	X(zsmalloc_suite, false)                       \
 	X(zswap_suite, false)                          \
 	X(swap_map_suite, false)                       \
-	X(tier_suite, false)
+	X(tier_suite, false)                           \
+	X(swapfile_suite, false)
 
 SWAP_SUITES(SUITE_DECLARE)
 
