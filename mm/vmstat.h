@@ -21,13 +21,15 @@
 
 /* Linux's counters first, in the order of its /proc/vmstat; then vmm's. */
 #define VM_EVENTS(X)                                                      \
+	X(WORKINGSET_REFAULT_ANON, "workingset_refault_anon")             \
+	X(WORKINGSET_ACTIVATE_ANON, "workingset_activate_anon")           \
+	X(PSWPIN, "pswpin")                                               \
+	X(PSWPOUT, "pswpout")                                             \
 	X(PGALLOC_NORMAL, "pgalloc_normal")                               \
 	X(PGALLOC_MOVABLE, "pgalloc_movable")                             \
 	X(ALLOCSTALL_NORMAL, "allocstall_normal")                         \
 	X(ALLOCSTALL_MOVABLE, "allocstall_movable")                       \
 	X(PGFREE, "pgfree")                                               \
-	X(WORKINGSET_REFAULT_ANON, "workingset_refault_anon")             \
-	X(WORKINGSET_ACTIVATE_ANON, "workingset_activate_anon")           \
 	X(PGFAULT, "pgfault")                                             \
 	X(PGSTEAL_KSWAPD, "pgsteal_kswapd")                               \
 	X(PGSTEAL_DIRECT, "pgsteal_direct")                               \
@@ -54,6 +56,7 @@
 	X(BALLOON_DEFLATE, "balloon_deflate")                             \
 	X(ZSWPIN, "zswpin")                                               \
 	X(ZSWPOUT, "zswpout")                                             \
+	X(ZSWPWB, "zswpwb")                                               \
 	X(ALLOC_FAIL, "alloc_fail")                                       \
 	X(ALLOC_WARN, "alloc_warn")                                       \
 	X(FAIL_PAGE_ALLOC, "fail_page_alloc")                             \

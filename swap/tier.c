@@ -1,70 +1,17 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The cold tier's entries over the per-node compressed stores (tier.h). */
+/* The cold tier's entries over the per-node compressed stores and the
+ * swap file (tier.h); writeback is writeback.c. */
 #include <errno.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "swap/tier.h"
-#include "swap/zswap.h"
+#include <stdarg.h>
 
-/*
- * Entries live in chunks that never move, so that a handle's entry is
- * found without the tier's lock (its guest's lock orders the uses of
- * one handle); the chunk table is sized for the most entries a tier may
- * have: a page each, 2^26 pages (256 GiB) at most.
- */
-#define CHUNK_SHIFT 12
-#define CHUNK_ENTRIES (1U << CHUNK_SHIFT)
-#define MAX_CHUNKS (1U << 14)
+#include "swap/tier_internal.h"
 
-enum entry_state {
-	ENTRY_FREE,
-	ENTRY_STORED, /* in its node's store, on its LRU */
-};
-
-struct tier_entry {
-	struct zswap_entry z;
-	uint64_t gpa;
-	/* The node's LRU (newest at head), or the free list (next). */
-	uint32_t prev, next;
-	uint16_t owner;
-	uint8_t nid;
-	uint8_t state;
-	/* Its node's evictions when it was evicted (the low bits of
-	 * nonresident_age): its shadow entry, as mm/workingset.c packs. */
-	uint32_t eviction;
-};
-
-struct tier_lru {
-	uint32_t head, tail;
-	unsigned long nr;
-};
-
-struct swap_tier {
-	struct swap_tier_config cfg;
-	struct zswap *store[MAX_NUMNODES];
-	unsigned long max_pages[MAX_NUMNODES]; /* each store's frames */
-	pthread_mutex_t lock;
-	/* Under lock: */
-	struct tier_entry *chunk[MAX_CHUNKS];
-	uint32_t nr_chunks;
-	uint32_t next_unused; /* handles below it were handed out once */
-	uint32_t free_head; /* freed entries, reused first */
-	struct tier_lru lru[MAX_NUMNODES];
-	/* Pages evicted from each node so far (Linux's lruvec
-	 * nonresident_age, evictions only: nothing here is activated). */
-	uint64_t nonresident_age[MAX_NUMNODES];
-	uint32_t *owned; /* per owner: entries held */
-	/* Events of the tier's own (the stores count the rest). */
-	uint64_t invalidated;
-};
-
-static struct tier_entry *entry(struct swap_tier *t, uint32_t h)
-{
-	return &t->chunk[h >> CHUNK_SHIFT][h & (CHUNK_ENTRIES - 1)];
-}
+#define entry tier_entry
 
 int swap_tier_create(const struct swap_tier_config *cfg, struct swap_tier **out)
 {
@@ -80,6 +27,9 @@ int swap_tier_create(const struct swap_tier_config *cfg, struct swap_tier **out)
 	t->cfg = *cfg;
 	t->next_unused = 1; /* handle 0 means none */
 	pthread_mutex_init(&t->lock, NULL);
+	pthread_cond_init(&t->writeback_done, NULL);
+	for (unsigned int nid = 0; nid < MAX_NUMNODES; nid++)
+		pthread_mutex_init(&t->wb_lock[nid], NULL);
 	t->owned = calloc(1U << 16, sizeof(*t->owned));
 	if (!t->owned)
 		goto err;
@@ -101,6 +51,11 @@ int swap_tier_create(const struct swap_tier_config *cfg, struct swap_tier **out)
 		ret = zswap_create(&zc, &t->store[nid]);
 		if (ret)
 			goto err;
+		ret = -ENOMEM;
+		if (cfg->file &&
+		    !(t->wb_buf[nid] = aligned_alloc(
+			      PAGE_SIZE, SWAP_FILE_BATCH * PAGE_SIZE)))
+			goto err;
 	}
 	*out = t;
 	return 0;
@@ -114,12 +69,21 @@ void swap_tier_destroy(struct swap_tier *t)
 {
 	if (!t)
 		return;
-	for (unsigned int nid = 0; nid < MAX_NUMNODES; nid++)
+	/* Slots still held go back to the file (its map, not its data:
+	 * the file is the user's and stays). */
+	for (uint32_t h = 1; h < t->next_unused; h++)
+		if (entry(t, h)->state == ENTRY_FILE)
+			swap_file_free(t->cfg.file, entry(t, h)->slot);
+	for (unsigned int nid = 0; nid < MAX_NUMNODES; nid++) {
 		if (t->store[nid])
 			zswap_destroy(t->store[nid]);
+		free(t->wb_buf[nid]);
+		pthread_mutex_destroy(&t->wb_lock[nid]);
+	}
 	for (uint32_t c = 0; c < t->nr_chunks; c++)
 		free(t->chunk[c]);
 	free(t->owned);
+	pthread_cond_destroy(&t->writeback_done);
 	pthread_mutex_destroy(&t->lock);
 	free(t);
 }
@@ -149,22 +113,32 @@ static uint32_t entry_alloc(struct swap_tier *t)
 	return h;
 }
 
-static void lru_add(struct swap_tier *t, uint32_t h)
+void tier_lru_add(struct swap_tier *t, uint32_t h, bool tail)
 {
 	struct tier_entry *e = entry(t, h);
 	struct tier_lru *l = &t->lru[e->nid];
 
-	e->prev = 0;
-	e->next = l->head;
-	if (l->head)
-		entry(t, l->head)->prev = h;
-	else
+	if (tail) {
+		e->next = 0;
+		e->prev = l->tail;
+		if (l->tail)
+			entry(t, l->tail)->next = h;
+		else
+			l->head = h;
 		l->tail = h;
-	l->head = h;
+	} else {
+		e->prev = 0;
+		e->next = l->head;
+		if (l->head)
+			entry(t, l->head)->prev = h;
+		else
+			l->tail = h;
+		l->head = h;
+	}
 	l->nr++;
 }
 
-static void lru_del(struct swap_tier *t, uint32_t h)
+void tier_lru_del(struct swap_tier *t, uint32_t h)
 {
 	struct tier_entry *e = entry(t, h);
 	struct tier_lru *l = &t->lru[e->nid];
@@ -180,25 +154,98 @@ static void lru_del(struct swap_tier *t, uint32_t h)
 	l->nr--;
 }
 
+void tier_entry_release(struct swap_tier *t, uint32_t h)
+{
+	struct tier_entry *e = entry(t, h);
+
+	t->owned[e->owner]--;
+	e->state = ENTRY_FREE;
+	e->next = t->free_head;
+	t->free_head = h;
+}
+
+void tier_note_error(struct swap_tier *t, int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	t->error = err;
+	va_start(ap, fmt);
+	vsnprintf(t->error_text, sizeof(t->error_text), fmt, ap);
+	va_end(ap);
+}
+
+int swap_tier_error(struct swap_tier *t, char *buf, size_t len)
+{
+	int err;
+
+	pthread_mutex_lock(&t->lock);
+	err = t->error;
+	if (err)
+		snprintf(buf, len, "%s", t->error_text);
+	t->error = 0;
+	pthread_mutex_unlock(&t->lock);
+	return err;
+}
+
+/*
+ * A full store writes back until it is below ACCEPT_PCT of its limit,
+ * as zswap accepts again only below accept_threshold_percent: objects
+ * freed from the LRU's cold end are spread over zspages, and a frame
+ * comes free only once all of its objects are gone, so one batch may
+ * free none.  Whether some batch wrote anything.
+ */
+#define ACCEPT_PCT 90
+#define MAX_WRITEBACK_BATCHES 32
+
+static bool make_room(struct swap_tier *t, int nid)
+{
+	bool wrote = false;
+
+	for (int i = 0; i < MAX_WRITEBACK_BATCHES; i++) {
+		struct zswap_stats z;
+
+		zswap_get_stats(t->store[nid], &z);
+		if (i && z.pool_pages * 100 < t->max_pages[nid] * ACCEPT_PCT)
+			break;
+		if (!tier_writeback(t, nid))
+			break;
+		wrote = true;
+	}
+	return wrote;
+}
+
 long swap_tier_store(struct swap_tier *t, const void *src, int nid,
 		     uint16_t owner, uint64_t gpa)
 {
 	struct zswap_entry z = { 0 };
 	struct tier_entry *e;
+	long slot = 0;
 	uint32_t h;
 	int ret;
 
 	if (nid < 0 || (unsigned int)nid >= t->cfg.mm->nr_nodes)
 		return -EINVAL;
-	/* Compress first, outside the lock: it is the work. */
+	/* Compress first, outside the lock: it is the work.  A full store
+	 * writes its coldest to the file and tries again. */
 	ret = zswap_store(t->store[nid], src, &z);
+	if (ret == -ENOSPC && t->cfg.file && make_room(t, nid))
+		ret = zswap_store(t->store[nid], src, &z);
+	/* What does not compress goes to the file as it is. */
+	if (ret == -E2BIG && t->cfg.file) {
+		slot = tier_write_page(t, nid, src);
+		if (slot > 0)
+			ret = 0;
+	}
 	if (ret)
 		return ret;
 	pthread_mutex_lock(&t->lock);
 	h = entry_alloc(t);
 	if (!h) {
 		pthread_mutex_unlock(&t->lock);
-		zswap_invalidate(t->store[nid], &z);
+		if (slot)
+			swap_file_free(t->cfg.file, slot);
+		else
+			zswap_invalidate(t->store[nid], &z);
 		return -ENOMEM;
 	}
 	e = entry(t, h);
@@ -207,22 +254,95 @@ long swap_tier_store(struct swap_tier *t, const void *src, int nid,
 		.gpa = gpa,
 		.owner = owner,
 		.nid = nid,
-		.state = ENTRY_STORED,
+		.state = slot ? ENTRY_FILE : ENTRY_STORED,
 		.eviction = (uint32_t)t->nonresident_age[nid]++,
+		.slot = slot,
 	};
-	lru_add(t, h);
+	if (slot)
+		t->in_file++;
+	else
+		tier_lru_add(t, h, false);
 	t->owned[owner]++;
 	pthread_mutex_unlock(&t->lock);
+	if (!slot)
+		count_vm_event(t->cfg.mm, ZSWPOUT);
 	return h;
+}
+
+/*
+ * Pages of a run of entries, in order: each from the store or, where
+ * consecutive ones are in the file, in one read.  0, or the first
+ * error with its index in *done (those before it are loaded).
+ */
+static int load_run(struct swap_tier *t, const uint32_t *h, void *const *dst,
+		    unsigned int n, unsigned int *done)
+{
+	unsigned long slots[SWAP_FILE_BATCH];
+	unsigned int i = 0, j, failed;
+	int ret = 0;
+
+	while (i < n) {
+		struct tier_entry *e = entry(t, h[i]);
+
+		if (e->state == ENTRY_STORED) {
+			ret = zswap_load(t->store[e->nid], &e->z, dst[i]);
+			if (ret)
+				break;
+			count_vm_event(t->cfg.mm, ZSWPIN);
+			i++;
+			continue;
+		}
+		for (j = i; j < n && j - i < SWAP_FILE_BATCH &&
+			    entry(t, h[j])->state == ENTRY_FILE;
+		     j++)
+			slots[j - i] = entry(t, h[j])->slot;
+		ret = swap_file_read(t->cfg.file, slots, dst + i, j - i,
+				     &failed);
+		if (ret) {
+			i += failed;
+			break;
+		}
+		count_vm_events(t->cfg.mm, PSWPIN, j - i);
+		__atomic_add_fetch(&t->pswpin, j - i, __ATOMIC_RELAXED);
+		i = j;
+	}
+	*done = i;
+	return ret;
+}
+
+int swap_tier_load_many(struct swap_tier *t, const uint32_t *h,
+			void *const *dst, unsigned int n, unsigned int *done)
+{
+	int ret;
+
+	*done = 0;
+	/* Wait out writebacks of these, then keep writeback off them. */
+	pthread_mutex_lock(&t->lock);
+	for (unsigned int i = 0; i < n; i++) {
+		struct tier_entry *e = entry(t, h[i]);
+
+		while (e->state == ENTRY_WRITEBACK)
+			pthread_cond_wait(&t->writeback_done, &t->lock);
+		if (e->state != ENTRY_STORED && e->state != ENTRY_FILE) {
+			n = i;
+			break;
+		}
+		e->busy = true;
+	}
+	pthread_mutex_unlock(&t->lock);
+	ret = n ? load_run(t, h, dst, n, done) : -ENOENT;
+	pthread_mutex_lock(&t->lock);
+	for (unsigned int i = 0; i < n; i++)
+		entry(t, h[i])->busy = false;
+	pthread_mutex_unlock(&t->lock);
+	return ret;
 }
 
 int swap_tier_load(struct swap_tier *t, uint32_t h, void *dst)
 {
-	struct tier_entry *e = entry(t, h);
+	unsigned int done;
 
-	if (e->state != ENTRY_STORED)
-		return -ENOENT;
-	return zswap_load(t->store[e->nid], &e->z, dst);
+	return swap_tier_load_many(t, &h, &dst, 1, &done);
 }
 
 unsigned long swap_tier_refault_distance(struct swap_tier *t, uint32_t h,
@@ -241,19 +361,32 @@ unsigned long swap_tier_refault_distance(struct swap_tier *t, uint32_t h,
 void swap_tier_free(struct swap_tier *t, uint32_t h, bool loaded)
 {
 	struct tier_entry *e = entry(t, h);
+	unsigned long slot = 0;
 
-	if (e->state != ENTRY_STORED)
-		return;
-	zswap_invalidate(t->store[e->nid], &e->z);
 	pthread_mutex_lock(&t->lock);
-	lru_del(t, h);
-	t->owned[e->owner]--;
-	e->state = ENTRY_FREE;
-	e->next = t->free_head;
-	t->free_head = h;
 	if (!loaded)
 		t->invalidated++;
+	switch (e->state) {
+	case ENTRY_STORED:
+		tier_lru_del(t, h);
+		zswap_invalidate(t->store[e->nid], &e->z);
+		tier_entry_release(t, h);
+		break;
+	case ENTRY_WRITEBACK:
+		e->freed = true; /* its writeback frees it */
+		break;
+	case ENTRY_FILE:
+		slot = e->slot;
+		t->in_file--;
+		tier_entry_release(t, h);
+		break;
+	default:
+		break;
+	}
 	pthread_mutex_unlock(&t->lock);
+	/* A cluster left empty is punched out: not under the lock. */
+	if (slot)
+		swap_file_free(t->cfg.file, slot);
 }
 
 unsigned long swap_tier_room(struct swap_tier *t, int nid)
@@ -262,10 +395,20 @@ unsigned long swap_tier_room(struct swap_tier *t, int nid)
 	unsigned long max = t->max_pages[nid], ratio;
 
 	zswap_get_stats(t->store[nid], &z);
-	if (z.pool_pages >= max)
-		return 0;
-	ratio = z.pool_pages ? z.stored_pages / z.pool_pages : 1;
-	return (max - z.pool_pages) * (ratio ? ratio : 1);
+	unsigned long room = 0;
+
+	if (z.pool_pages < max) {
+		ratio = z.pool_pages ? z.stored_pages / z.pool_pages : 1;
+		room = (max - z.pool_pages) * (ratio ? ratio : 1);
+	}
+	/* Behind a full store, the file's free slots (its writeback). */
+	if (t->cfg.file) {
+		struct swap_file_stats f;
+
+		swap_file_get_stats(t->cfg.file, &f);
+		room += f.free;
+	}
+	return room;
 }
 
 void swap_tier_owner(struct swap_tier *t, uint32_t h, uint16_t *owner,
@@ -308,16 +451,30 @@ void swap_tier_get_stats(struct swap_tier *t, struct swap_tier_stats *st)
 	}
 	pthread_mutex_lock(&t->lock);
 	st->invalidated = t->invalidated;
+	st->in_file = t->in_file;
+	st->zswpwb = t->zswpwb;
+	st->pswpout = t->pswpout;
+	st->writeback_failed = t->writeback_failed;
 	pthread_mutex_unlock(&t->lock);
+	st->pswpin = __atomic_load_n(&t->pswpin, __ATOMIC_RELAXED);
+	if (t->cfg.file) {
+		struct swap_file_stats f;
+
+		swap_file_get_stats(t->cfg.file, &f);
+		st->swap_total = f.total;
+		st->swap_free = f.free;
+	}
 }
 
 int swap_tier_validate(struct swap_tier *t, char *err, size_t errlen)
 {
-	unsigned long on_lrus = 0, stored = 0;
+	unsigned long on_lrus = 0, stored = 0, in_file = 0;
 	int ret = 0;
 
 	for (unsigned int nid = 0; nid < t->cfg.mm->nr_nodes && !ret; nid++)
 		ret = zswap_validate(t->store[nid], err, errlen);
+	if (!ret && t->cfg.file)
+		ret = swap_file_validate(t->cfg.file, err, errlen);
 	if (ret)
 		return ret;
 	pthread_mutex_lock(&t->lock);
@@ -351,9 +508,16 @@ int swap_tier_validate(struct swap_tier *t, char *err, size_t errlen)
 		}
 		on_lrus += n;
 	}
-	for (uint32_t h = 1; h < t->next_unused; h++)
+	for (uint32_t h = 1; h < t->next_unused; h++) {
 		stored += entry(t, h)->state == ENTRY_STORED;
-	if (stored != on_lrus) {
+		in_file += entry(t, h)->state == ENTRY_FILE;
+	}
+	if (in_file != t->in_file) {
+		snprintf(err, errlen,
+			 "swap tier: %lu entries in the file, counted %lu",
+			 in_file, t->in_file);
+		ret = -EUCLEAN;
+	} else if (stored != on_lrus) {
 		snprintf(err, errlen,
 			 "swap tier: %lu entries stored, %lu on the LRUs",
 			 stored, on_lrus);

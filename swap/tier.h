@@ -26,6 +26,7 @@
 #include "mm/mm.h"
 #include "swap/zcomp.h"
 
+struct swap_file;
 struct swap_tier;
 
 struct swap_tier_config {
@@ -36,6 +37,10 @@ struct swap_tier_config {
 	uint64_t max_bytes;
 	enum zcomp_alg compressor;
 	int level; /* zstd's; lz4 ignores it */
+	/* Where a full store writes its coldest pages back, and pages
+	 * that do not compress go (NULL: none; opened with a stream per
+	 * pool node, the caller's to close after the tier). */
+	struct swap_file *file;
 };
 
 /*
@@ -62,6 +67,17 @@ struct swap_tier_stats {
 	uint64_t reject_alloc_fail;
 	uint64_t reject_compress_fail;
 	uint64_t decompress_fail;
+	/* The swap file: entries there now, pages written back from the
+	 * store (zswpwb), pages written to it and read from it (pswpout,
+	 * pswpin), writebacks that failed (the pages stayed in the store),
+	 * and its slots (SwapTotal, SwapFree: meminfo's, in pages). */
+	uint64_t in_file;
+	uint64_t zswpwb;
+	uint64_t pswpout;
+	uint64_t pswpin;
+	uint64_t writeback_failed;
+	uint64_t swap_total;
+	uint64_t swap_free;
 };
 
 int swap_tier_create(const struct swap_tier_config *cfg,
@@ -72,17 +88,29 @@ void swap_tier_destroy(struct swap_tier *t);
 /*
  * Store the page at src (a frame of node nid, being evicted from guest
  * owner at gpa): its handle (> 0), or -ENOSPC (the node's store is
- * full), -E2BIG (it does not compress well enough), -ENOMEM, -EIO (the
- * compressor failed); nothing is kept on error.  Context: any thread.
+ * full, and so is the file or there is none), -E2BIG (it does not
+ * compress well enough, and the file cannot take it), -ENOMEM, -EIO (the
+ * compressor failed); nothing is kept on error.  A full store first
+ * writes back its coldest pages to the file, and a page that does not
+ * compress goes there as it is.  Context: any thread.
  */
 long swap_tier_store(struct swap_tier *t, const void *src, int nid,
 		     uint16_t owner, uint64_t gpa);
 /*
- * Write handle h's page into dst (PAGE_SIZE bytes); the entry stays
- * until swap_tier_free().  0, or -EIO (corrupt: the page is lost and
- * the guest must not be given anything in its place), -ENOMEM.
+ * Write handle h's page into dst (PAGE_SIZE bytes), from the store or
+ * the file (waiting out its writeback); the entry stays until
+ * swap_tier_free().  0, or -EIO (corrupt or unreadable: the page is lost
+ * and the guest must not be given anything in its place), -ENOMEM.
  */
 int swap_tier_load(struct swap_tier *t, uint32_t h, void *dst) __must_check;
+/* The same for n handles (read-ahead: neighbours in the file come in
+ * one read): 0, or the first error, with the pages loaded before it in
+ * *done. */
+int swap_tier_load_many(struct swap_tier *t, const uint32_t *h,
+			void *const *dst, unsigned int n, unsigned int *done);
+/* The last I/O error of the file since the last call (its message in
+ * buf), 0: none.  For the caller to report once. */
+int swap_tier_error(struct swap_tier *t, char *buf, size_t len);
 /*
  * How many pages node *nid (the node h was evicted from) has evicted
  * since h (mm/workingset.c's refault distance): a refault at a distance

@@ -8,6 +8,7 @@
  * after each.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -168,6 +169,57 @@ START_TEST(test_store_full)
 }
 END_TEST
 
+/* A 1 MiB store in front of a swap file: most pages go on to the file
+ * and come back from it, every byte intact. */
+START_TEST(test_swap_file)
+{
+	char dir[] = "/var/tmp/check_swap_kvm.XXXXXX", path[64];
+	struct vmm_config cfg = {
+		.pool_bytes = 256 << 20,
+		.nr_nodes = 1,
+		.swap_store_set = true,
+		.swap_store_bytes = 1 << 20,
+		.swap_file_bytes = 64 << 20,
+		.swap_file_path = path,
+	};
+	struct swap_tier_stats ts;
+	struct vmm_host *h;
+	unsigned long freed;
+	unsigned int id;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/swap", dir);
+	h = test_host_cfg(&cfg);
+	id = test_launch(h, "filed", 64, 1, 1,
+			 "touch 32M ratio=3; hold 1500ms; verify", 0);
+	test_wait_phases(h, id, 1);
+	freed = host_swap_reclaim(h, -1, 6144);
+	swap_tier_get_stats(h->tier, &ts);
+	printf("swap: a 1 MiB store and a file: %lu out, %llu in the file, %llu written back\n",
+	       freed, (unsigned long long)ts.in_file,
+	       (unsigned long long)ts.zswpwb);
+	ck_assert_msg(
+		freed >= 4096,
+		"freed %lu: wb %llu, in file %llu, stored %llu, limit hits %llu, alloc fail %llu, wb failed %llu, swap free %llu",
+		freed, (unsigned long long)ts.zswpwb,
+		(unsigned long long)ts.in_file, (unsigned long long)ts.stored,
+		(unsigned long long)ts.pool_limit_hit,
+		(unsigned long long)ts.reject_alloc_fail,
+		(unsigned long long)ts.writeback_failed,
+		(unsigned long long)ts.swap_free);
+	ck_assert_uint_gt(ts.in_file, 2048);
+	assert_books(h, id);
+	test_assert_clean(h, id);
+	swap_tier_get_stats(h->tier, &ts);
+	ck_assert_uint_gt(ts.pswpin, 2048);
+	ck_assert_uint_eq(ts.in_file + ts.stored, 0);
+	ck_assert_uint_eq(ts.swap_free, ts.swap_total);
+	test_host_done(h);
+	unlink(path);
+	rmdir(dir);
+}
+END_TEST
+
 /* Swap-out while the guest rewrites its pages as fast as it can, with
  * verify in each churn step: no write is lost to a swap-out. */
 START_TEST(test_swap_while_churning)
@@ -279,6 +331,7 @@ Suite *swap_kvm_suite(void)
 	tcase_add_test(tc, test_round_trip_ratio);
 	tcase_add_test(tc, test_round_trip_full_pattern);
 	tcase_add_test(tc, test_store_full);
+	tcase_add_test(tc, test_swap_file);
 	tcase_add_test(tc, test_swap_while_churning);
 	tcase_add_test(tc, test_discard_and_kill_drop);
 	tcase_add_test(tc, test_swap_limit);

@@ -99,6 +99,8 @@ struct vmm_config {
 	bool swap_store_set;
 	uint64_t swap_store_bytes;
 	unsigned int swap_compressor; /* enum zcomp_alg: lz4, zstd */
+	char *swap_file_path; /* NULL: no swap file */
+	uint64_t swap_file_bytes;
 	/* Give free pageblocks back to the host this often (io_uring);
 	 * 0: never. */
 	unsigned int release_interval_ms;

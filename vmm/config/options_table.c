@@ -422,6 +422,28 @@ const struct option_desc vmm_options[] = {
 	  .where = BOTH,
 	  .help = "the compressed store's memory at most, taken from the "
 		  "pool as it fills (0: no cold tier: OOM after balloons)" },
+	{ .name = "swap-file",
+	  .type = OPTION_STRING,
+	  .arg = "PATH",
+	  CFG(swap_file_path),
+	  .min = 1,
+	  .none = "none",
+	  .key = "reclaim.swap_file",
+	  .where = BOTH,
+	  .help = "a swap file below the store: a full store writes its "
+		  "coldest pages there, and pages that do not compress go "
+		  "there (created, or reused if it is vmm's; never one of "
+		  "something else's)" },
+	{ .name = "swap-file-size",
+	  .type = OPTION_SIZE,
+	  CFG(swap_file_bytes),
+	  .min = 4 * MB,
+	  .max = 16 * TB,
+	  .multiple = 2 * MB,
+	  .dflt = "1G",
+	  .key = "reclaim.swap_file_size",
+	  .where = BOTH,
+	  .help = "the swap file's size, reserved at start" },
 	{ .name = "swap-compressor",
 	  .type = OPTION_ENUM,
 	  CFG(swap_compressor),

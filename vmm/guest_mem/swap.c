@@ -149,7 +149,6 @@ static long swap_out_run(struct guest_mem *mem, uint64_t gpa, unsigned long n,
 	}
 	mem->stats.pages -= freed;
 	mem->stats.swap_out += freed;
-	count_vm_events(pool, ZSWPOUT, freed);
 	return freed;
 }
 
@@ -258,7 +257,9 @@ int __guest_mem_swap_in(struct guest_mem *mem, uint64_t gpa, uint64_t *start,
 			uint64_t *len)
 {
 	struct mm_pool *pool = mem->cfg.pool;
-	unsigned long n, used = 0;
+	unsigned long n, used = 0, want;
+	uint32_t h[SWAP_READAHEAD];
+	void *dst[SWAP_READAHEAD];
 	int ret = 0;
 	pfn_t pfn;
 
@@ -272,18 +273,21 @@ int __guest_mem_swap_in(struct guest_mem *mem, uint64_t gpa, uint64_t *start,
 		ret = -ENOENT;
 		goto out;
 	}
-	/* Load what is still swapped, in order; the first page must be. */
-	while (used < n) {
-		uint64_t p = gpa + (used << PAGE_SHIFT);
-		uint32_t h = __guest_mem_swap_handle(mem, p);
+	/* Load what is still swapped, in order (neighbours in the swap
+	 * file in one read); the first page must be. */
+	for (want = 0; want < n; want++) {
+		uint64_t p = gpa + (want << PAGE_SHIFT);
 
-		if (!h || mem->gpa_map[gpn(p)] != PFN_NONE)
+		h[want] = __guest_mem_swap_handle(mem, p);
+		if (!h[want] || mem->gpa_map[gpn(p)] != PFN_NONE)
 			break;
-		ret = swap_tier_load(mem->cfg.tier, h,
-				     pfn_to_virt(pool, pfn + used));
-		if (ret)
-			break;
-		used++;
+		dst[want] = pfn_to_virt(pool, pfn + want);
+	}
+	if (want) {
+		unsigned int done;
+
+		ret = swap_tier_load_many(mem->cfg.tier, h, dst, want, &done);
+		used = done;
 	}
 	/* A page the tier cannot give back is lost: the guest must stop
 	 * rather than see anything in its place; its neighbours wait. */
@@ -306,7 +310,6 @@ int __guest_mem_swap_in(struct guest_mem *mem, uint64_t gpa, uint64_t *start,
 		set_swapped(mem, p, 0);
 	}
 	mem->stats.swap_in += used;
-	count_vm_events(pool, ZSWPIN, used);
 	*len = used << PAGE_SHIFT;
 out:
 	pthread_mutex_unlock(&mem->lock);

@@ -65,8 +65,11 @@ struct vmm_host {
 	/* Memory pressure of the pool nodes, its thread (pressure.h). */
 	struct host_pressure pressure;
 
-	/* The cold tier (swap.h), NULL: none. */
+	/* The cold tier (swap.h), NULL: none; its swap file, NULL: none;
+	 * the last of its errors said (reported once, not per batch). */
 	struct swap_tier *tier;
+	struct swap_file *swap_file;
+	int swap_error_said;
 
 	/* Reclaim: kswapd threads, and every balloon's frames given back. */
 	struct reclaimer reclaim;

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "swap/swapfile.h"
+#include "util/errf.h"
 #include "swap/tier.h"
 #include "vmm/guest_mem/guest_mem.h"
 #include "vmm/host/internal.h"
@@ -14,6 +16,21 @@
 #define SWAP_BATCH 256
 /* The store's default share of the pool, as zswap's max_pool_percent. */
 #define SWAP_STORE_DEFAULT_PCT 20
+
+/* The swap file, when asked for: one write stream per pool node. */
+static int open_swap_file(struct vmm_host *h, char *err, size_t errlen)
+{
+	struct swap_file_config fc = {
+		.path = h->cfg.swap_file_path,
+		.size = h->cfg.swap_file_bytes ? h->cfg.swap_file_bytes :
+						 1ULL << 30,
+		.nr_streams = h->pool->nr_nodes,
+	};
+
+	if (!fc.path)
+		return 0;
+	return swap_file_open(&fc, &h->swap_file, err, errlen);
+}
 
 int host_swap_start(struct vmm_host *h, char *err, size_t errlen)
 {
@@ -28,11 +45,24 @@ int host_swap_start(struct vmm_host *h, char *err, size_t errlen)
 	};
 	int ret;
 
-	if (!tc.max_bytes)
+	if (!tc.max_bytes) {
+		if (h->cfg.swap_file_path)
+			return errf(
+				err, errlen, -EINVAL,
+				"--swap-file needs the compressed store in front of it (--swap-store is 0)");
 		return 0;
-	ret = swap_tier_create(&tc, &h->tier);
+	}
+	ret = open_swap_file(h, err, errlen);
 	if (ret)
-		snprintf(err, errlen, "the cold tier: %s", strerror(-ret));
+		return ret;
+	tc.file = h->swap_file;
+	ret = swap_tier_create(&tc, &h->tier);
+	if (ret) {
+		errf(err, errlen, ret, "the cold tier: %s", strerror(-ret));
+		if (h->swap_file)
+			swap_file_close(h->swap_file);
+		h->swap_file = NULL;
+	}
 	return ret;
 }
 
@@ -40,6 +70,24 @@ void host_swap_stop(struct vmm_host *h)
 {
 	swap_tier_destroy(h->tier);
 	h->tier = NULL;
+	if (h->swap_file)
+		swap_file_close(h->swap_file);
+	h->swap_file = NULL;
+}
+
+/* The tier's I/O trouble, said once while it lasts. */
+static void report_error(struct vmm_host *h)
+{
+	char msg[256];
+	int err = swap_tier_error(h->tier, msg, sizeof(msg));
+
+	/* kswapds of several nodes may get here at once. */
+	if (!err || __atomic_exchange_n(&h->swap_error_said, err,
+					__ATOMIC_RELAXED) == err)
+		return;
+	fprintf(h->warn_log, "vmm: swap file %s: %s\n", h->cfg.swap_file_path,
+		msg);
+	fflush(h->warn_log);
 }
 
 struct swap_victim {
@@ -140,6 +188,8 @@ unsigned long host_swap_reclaim(struct vmm_host *h, int nid, unsigned long nr)
 			pthread_mutex_unlock(&h->reap_lock);
 		}
 	}
+	if (h->swap_file)
+		report_error(h);
 	return freed;
 }
 
