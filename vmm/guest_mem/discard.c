@@ -68,6 +68,12 @@ static int unback_range(struct guest_mem *mem, uint64_t gpa, uint64_t len)
 
 long guest_mem_discard(struct guest_mem *mem, uint64_t gpa, uint64_t len)
 {
+	return guest_mem_discard_nodes(mem, gpa, len, NULL);
+}
+
+long guest_mem_discard_nodes(struct guest_mem *mem, uint64_t gpa, uint64_t len,
+			     unsigned long *node_freed)
+{
 	struct mm_pool *pool = mem->cfg.pool;
 	uint64_t end = gpa + len, run = 0;
 	long freed = 0;
@@ -103,6 +109,8 @@ long guest_mem_discard(struct guest_mem *mem, uint64_t gpa, uint64_t len)
 			__atomic_sub_fetch(
 				&mem->pages_node[pfn_to_nid(pool, pfn)], 1,
 				__ATOMIC_RELAXED);
+			if (node_freed)
+				node_freed[pfn_to_nid(pool, pfn)]++;
 			__free_pages(pool, pfn, 0);
 			freed++;
 		}

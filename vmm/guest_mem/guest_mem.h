@@ -281,4 +281,12 @@ void guest_mem_get_stats(struct guest_mem *mem, struct guest_mem_stats *st);
 /* Which guest node holds gpa. */
 int guest_mem_node_of(const struct guest_mem *mem, uint64_t gpa);
 
+/*
+ * guest_mem_discard(), also adding the frames freed on each pool node to
+ * node_freed[nid] (MAX_NUMNODES entries): reclaim counts its progress
+ * per node.
+ */
+long guest_mem_discard_nodes(struct guest_mem *mem, uint64_t gpa, uint64_t len,
+			     unsigned long *node_freed);
+
 #endif /* VMM_GUEST_MEM_H */

@@ -20,7 +20,8 @@
 #include <pthread.h>
 #include <stdio.h>
 
-#include "balloon/reclaim.h"
+#include "balloon/shrinker.h"
+#include "mm/vmscan.h"
 #include "mm/mm.h"
 #include "vmm/config/config.h"
 #include "util/event_loop.h"
@@ -65,10 +66,11 @@ struct vmm_host {
 	/* Memory pressure of the pool nodes, its thread (pressure.h). */
 	struct host_pressure pressure;
 
-	/* Reclaim: kswapd threads, and every balloon's frames given back. */
-	struct reclaimer reclaim;
+	/* Reclaim: the engine (kswapd threads, direct reclaim) and the
+	 * balloons' shrinker registered with it. */
+	struct vmscan vmscan;
+	struct balloon_reclaim reclaim;
 	bool reclaim_running;
-	uint64_t reclaimed; /* frames, monotonic (atomic) */
 
 	pthread_mutex_t lock;
 	/*
