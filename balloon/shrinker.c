@@ -83,8 +83,7 @@ static unsigned long balloon_count(struct shrinker *s, int nid)
 }
 
 /* Inflate: new targets, the frames come later (vmscan_progress()). */
-static unsigned long balloon_scan(struct shrinker *s,
-				  struct shrink_control *sc)
+static unsigned long balloon_scan(struct shrinker *s, struct shrink_control *sc)
 {
 	struct balloon_reclaim *br = to_br(s);
 	struct reclaim_guest g[RECLAIM_MAX_GUESTS];

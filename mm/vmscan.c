@@ -98,9 +98,8 @@ int register_shrinker(struct vmscan *v, struct shrinker *s)
 		ret = -ENOSPC;
 	} else {
 		/* By seeks; after those of equal seeks. */
-		for (i = v->nr_shrinkers; i && v->shrinkers[i - 1]->seeks >
-						       s->seeks;
-		     i--)
+		for (i = v->nr_shrinkers;
+		     i && v->shrinkers[i - 1]->seeks > s->seeks; i--)
 			v->shrinkers[i] = v->shrinkers[i - 1];
 		v->shrinkers[i] = s;
 		v->nr_shrinkers++;
@@ -288,9 +287,10 @@ static unsigned long shrink_node(struct vmscan *v, struct round *r,
 		if (!round_over(v, r)) {
 			rest = r->need - round_got(v, r);
 			for (unsigned int i = 0; i < n; i++)
-				count[i] = s[i]->async ? 0 :
-							 s[i]->count_objects(
-								 s[i], r->nid);
+				count[i] = s[i]->async ?
+						   0 :
+						   s[i]->count_objects(s[i],
+								       r->nid);
 			vmscan_split(rest, count, n, share);
 			for (unsigned int i = 0; i < n; i++)
 				if (share[i])
