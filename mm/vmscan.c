@@ -157,12 +157,34 @@ static void shrinkers_put(struct vmscan *v, struct shrinker **s, unsigned int n)
 }
 
 /* ------------------------------------------------------------------ */
-/* Progress                                                             */
+/* Progress, and the rounds waiting for it                           */
+
+struct scan_round {
+	enum reclaimer_id who;
+	int nid;
+	gfp_t gfp;
+	unsigned long need;
+	uint64_t start; /* progress(nid) when it began */
+	struct timespec deadline;
+	bool (*done)(struct vmscan *v, int nid);
+	struct scan_round *next; /* on v->waiting, while it waits */
+};
 
 static uint64_t progress_read(struct vmscan *v, int nid)
 {
 	return __atomic_load_n(nid < 0 ? &v->progress_all : &v->progress[nid],
 			       __ATOMIC_ACQUIRE);
+}
+
+static unsigned long round_got(struct vmscan *v, const struct scan_round *r)
+{
+	return progress_read(v, r->nid) - r->start;
+}
+
+static bool round_over(struct vmscan *v, const struct scan_round *r)
+{
+	return round_got(v, r) >= r->need || (r->done && r->done(v, r->nid)) ||
+	       READ_ONCE(v->stop);
 }
 
 void vmscan_progress(struct vmscan *v, int nid, unsigned long nr)
@@ -175,45 +197,31 @@ void vmscan_progress(struct vmscan *v, int nid, unsigned long nr)
 	/*
 	 * A waiter counts itself before it looks at the progress (both
 	 * sequentially consistent): either it sees ours, or we see it and
-	 * wake it under the lock it waits with.
+	 * wake it under the lock it waits with.  Only when its round is
+	 * over: a guest gives its pages back a run at a time, and waking
+	 * kswapd for each run would take the CPU from the guest giving.
 	 */
 	if (!__atomic_load_n(&v->waiters, __ATOMIC_SEQ_CST))
 		return;
 	pthread_mutex_lock(&v->progress_lock);
-	pthread_cond_broadcast(&v->progress_wait);
+	for (struct scan_round *r = v->waiting; r; r = r->next) {
+		if (round_over(v, r)) {
+			pthread_cond_broadcast(&v->progress_wait);
+			break;
+		}
+	}
 	pthread_mutex_unlock(&v->progress_lock);
 }
 
 /* ------------------------------------------------------------------ */
 /* A round                                                              */
 
-struct round {
-	enum reclaimer_id who;
-	int nid;
-	gfp_t gfp;
-	unsigned long need;
-	uint64_t start; /* progress(nid) when it began */
-	struct timespec deadline;
-	bool (*done)(struct vmscan *v, int nid);
-};
-
-static unsigned long round_got(struct vmscan *v, const struct round *r)
-{
-	return progress_read(v, r->nid) - r->start;
-}
-
-static bool round_over(struct vmscan *v, const struct round *r)
-{
-	return round_got(v, r) >= r->need || (r->done && r->done(v, r->nid)) ||
-	       READ_ONCE(v->stop);
-}
-
 /*
  * Ask s for nr pages: what it took on (a synchronous one: the pages it
  * freed; an asynchronous one: the pages it asked for, to come).
  */
 static unsigned long ask(struct vmscan *v, struct shrinker *s,
-			 const struct round *r, unsigned long nr)
+			 const struct scan_round *r, unsigned long nr)
 {
 	struct shrink_control sc = {
 		.nid = r->nid,
@@ -237,14 +245,21 @@ static unsigned long ask(struct vmscan *v, struct shrinker *s,
 }
 
 /* Until the round has its pages, is done, or times out: no polling. */
-static void wait_progress(struct vmscan *v, const struct round *r)
+static void wait_progress(struct vmscan *v, struct scan_round *r)
 {
+	struct scan_round **p;
+
 	__atomic_add_fetch(&v->waiters, 1, __ATOMIC_SEQ_CST);
 	pthread_mutex_lock(&v->progress_lock);
+	r->next = v->waiting;
+	v->waiting = r;
 	while (!round_over(v, r))
 		if (pthread_cond_timedwait(&v->progress_wait, &v->progress_lock,
 					   &r->deadline) == ETIMEDOUT)
 			break;
+	for (p = &v->waiting; *p != r; p = &(*p)->next)
+		;
+	*p = r->next;
 	pthread_mutex_unlock(&v->progress_lock);
 	__atomic_sub_fetch(&v->waiters, 1, __ATOMIC_SEQ_CST);
 }
@@ -254,7 +269,7 @@ static void wait_progress(struct vmscan *v, const struct round *r)
  * reclaimed meanwhile (by anyone: a measure of progress, not who's
  * pgsteal).
  */
-static unsigned long shrink_node(struct vmscan *v, struct round *r,
+static unsigned long shrink_node(struct vmscan *v, struct scan_round *r,
 				 unsigned int timeout_ms)
 {
 	struct shrinker *s[VMSCAN_MAX_SHRINKERS];
@@ -322,9 +337,9 @@ static void balance_node(struct kswapd *k)
 	trace_event(&v->pool->trace, TR_KSWAPD_WAKE, k->nid, free, low, high);
 	count_vm_event(v->pool, PAGEOUTRUN);
 	while (!READ_ONCE(v->stop) && !node_balanced(v->pool, k->nid)) {
-		struct round r = { .who = RECLAIM_KSWAPD,
-				   .nid = k->nid,
-				   .done = kswapd_done };
+		struct scan_round r = { .who = RECLAIM_KSWAPD,
+					.nid = k->nid,
+					.done = kswapd_done };
 		unsigned long got;
 
 		node_marks(v->pool, k->nid, &free, &low, &high);
@@ -549,7 +564,7 @@ unsigned long vmscan_direct_reclaim(void *priv, gfp_t gfp, unsigned int order,
 	struct vmscan *v = priv;
 	/* SWAP_CLUSTER_MAX-like: what the allocation needs, but at least
 	 * a batch so that the round trip pays. */
-	struct round r = {
+	struct scan_round r = {
 		.who = RECLAIM_DIRECT,
 		.nid = ac->preferred_zoneref->zone ?
 			       ac->preferred_zoneref->zone->node :

@@ -136,14 +136,15 @@ struct vmscan {
 
 	/*
 	 * Progress: frames reclaimed per node and in all (monotonic,
-	 * atomics).  Rounds waiting for it sleep on progress_wait; only
-	 * when there are some (waiters) does vmscan_progress() take the
-	 * lock to wake them.
+	 * atomics).  Rounds waiting for it are on waiting and sleep on
+	 * progress_wait; only when there are some (waiters) does
+	 * vmscan_progress() take the lock to see whether one is over.
 	 */
 	uint64_t progress[MAX_NUMNODES], progress_all;
 	unsigned int waiters;
 	pthread_mutex_t progress_lock;
 	pthread_cond_t progress_wait;
+	struct scan_round *waiting; /* guarded by progress_lock */
 };
 
 void vmscan_default_tunables(struct vmscan_tunables *t);

@@ -64,8 +64,8 @@ static bool on_nid(struct fake_shrinker *f, pfn_t pfn, int nid)
 }
 
 /* Free up to nr frames of the stash on nid into per_node[].  lock held. */
-static unsigned long release(struct fake_shrinker *f, int nid,
-			     unsigned long nr, unsigned long *per_node)
+static unsigned long release(struct fake_shrinker *f, int nid, unsigned long nr,
+			     unsigned long *per_node)
 {
 	unsigned long done = 0;
 
@@ -200,8 +200,7 @@ static void fake_fill(struct fake_shrinker *f, int nid, unsigned long max)
 {
 	gfp_t gfp = GFP_NOWAIT | (nid >= 0 ? __GFP_THISNODE : 0);
 
-	f->nr += test_fill(f->pool, gfp, 0, nid < 0 ? 0 : nid,
-			   f->stash + f->nr,
+	f->nr += test_fill(f->pool, gfp, 0, nid < 0 ? 0 : nid, f->stash + f->nr,
 			   max < STASH_MAX - f->nr ? max : STASH_MAX - f->nr);
 }
 
