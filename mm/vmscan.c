@@ -518,7 +518,7 @@ int vmscan_start(struct vmscan *v, struct mm_pool *pool,
 			return ret;
 		}
 	}
-	v->running = true;
+	WRITE_ONCE(v->running, true);
 	return 0;
 }
 
@@ -526,8 +526,8 @@ void vmscan_stop(struct vmscan *v)
 {
 	if (!v->running)
 		return;
+	WRITE_ONCE(v->running, false);
 	stop_all(v, v->pool->nr_nodes);
-	v->running = false;
 }
 
 /* ------------------------------------------------------------------ */
@@ -540,7 +540,7 @@ void vmscan_wake_kswapd(void *priv, int nid, unsigned int order,
 	struct kswapd *k = &v->kswapd[nid];
 
 	(void)order, (void)highest_zoneidx;
-	if (!v->running)
+	if (!READ_ONCE(v->running))
 		return;
 	pthread_mutex_lock(&k->lock);
 	k->woken = true;

@@ -537,7 +537,7 @@ START_TEST(test_kswapd_node_locality)
 		usleep(1000);
 	ck_assert(node_above_high(pool, 1));
 	/* It slept balanced: its run reclaimed, node 0 never asked. */
-	for (i = 0; i < 2000 && !vs.kswapd[1].nap_end_ns; i++)
+	for (i = 0; i < 2000 && !READ_ONCE(vs.kswapd[1].nap_end_ns); i++)
 		usleep(1000);
 	pthread_mutex_lock(&f.lock);
 	ck_assert_uint_eq(f.other_nid, 0);
