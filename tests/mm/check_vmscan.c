@@ -255,6 +255,43 @@ static void stop(struct mm_pool *pool)
 	mm_set_ops(pool, &(struct mm_ops){ 0 });
 }
 
+/* The engine stopped, the shrinkers unregistered and emptied, the pool
+ * gone. */
+static void finish(struct mm_pool *pool, struct fake_shrinker *f1,
+		   struct fake_shrinker *f2)
+{
+	stop(pool);
+	unregister_shrinker(&vs, &f1->s);
+	fake_fini(f1);
+	if (f2) {
+		unregister_shrinker(&vs, &f2->s);
+		fake_fini(f2);
+	}
+	mm_pool_destroy(pool);
+}
+
+/* A balloon-like asynchronous shrinker (seeks 0, 2 MiB to give) and a
+ * tier-like synchronous one (seeks 2, the rest of the pool), registered
+ * in either order. */
+static struct fake_shrinker bal, tier;
+
+static struct mm_pool *start_pair(unsigned int timeout_ms, bool tier_first)
+{
+	struct mm_pool *pool = start(1, timeout_ms);
+
+	fake_init(&bal, &vs, pool, 'B', 0, true);
+	fake_init(&tier, &vs, pool, 'S', 2, false);
+	fake_fill(&bal, -1, 512);
+	fake_fill(&tier, -1, STASH_MAX);
+	if (tier_first)
+		ck_assert_int_eq(register_shrinker(&vs, &tier.s), 0);
+	ck_assert_int_eq(register_shrinker(&vs, &bal.s), 0);
+	if (!tier_first)
+		ck_assert_int_eq(register_shrinker(&vs, &tier.s), 0);
+	install_ops(pool, false);
+	return pool;
+}
+
 static uint64_t ms_since(uint64_t t0)
 {
 	return (trace_clock_ns() - t0) / 1000000;
@@ -345,10 +382,7 @@ START_TEST(test_sync_direct)
 		ck_assert_uint_ne(__alloc_pages(pool, GFP_GUEST, 0, 0, NULL),
 				  PFN_NONE);
 	ck_assert_uint_eq(vm_event_sum(pool, OOM_INVOKE), 0);
-	stop(pool);
-	unregister_shrinker(&vs, &f.s);
-	fake_fini(&f);
-	mm_pool_destroy(pool);
+	finish(pool, &f, NULL);
 }
 END_TEST
 
@@ -377,10 +411,7 @@ START_TEST(test_progress_wakes_waiter)
 	/* Its pgscan is the engine's to count; its pgsteal its own. */
 	ck_assert_uint_eq(vm_event_sum(pool, PGSCAN_DIRECT), f.asked);
 	ck_assert_uint_eq(vm_event_sum(pool, PGSTEAL_DIRECT), 0);
-	stop(pool);
-	unregister_shrinker(&vs, &f.s);
-	fake_fini(&f);
-	mm_pool_destroy(pool);
+	finish(pool, &f, NULL);
 }
 END_TEST
 
@@ -388,88 +419,49 @@ END_TEST
  * pages come from the next (synchronous) reclaimer. */
 START_TEST(test_deaf_async_then_sync)
 {
-	struct mm_pool *pool = start(1, 50);
-	static struct fake_shrinker a, s;
+	struct mm_pool *pool = start_pair(50, true);
 	unsigned long got;
 	uint64_t ms;
 
-	fake_init(&a, &vs, pool, 'B', 0, true);
-	a.deaf = true;
-	fake_init(&s, &vs, pool, 'S', 2, false);
-	fake_fill(&a, -1, 512);
-	fake_fill(&s, -1, STASH_MAX);
-	ck_assert_int_eq(register_shrinker(&vs, &s.s), 0);
-	ck_assert_int_eq(register_shrinker(&vs, &a.s), 0);
-	install_ops(pool, false);
+	bal.deaf = true;
 	got = direct(pool, &ms);
 	ck_assert_uint_ge(got, 16);
 	ck_assert_uint_ge(ms, 45);
 	ck_assert_str_eq(order_log, "BS");
 	/* The balloon could give it all: the tier only what it did not. */
-	ck_assert_uint_eq(a.asked, 16);
-	ck_assert_uint_eq(s.asked, 16);
-	ck_assert_uint_eq(s.freed, 16);
-	stop(pool);
-	unregister_shrinker(&vs, &a.s);
-	unregister_shrinker(&vs, &s.s);
-	fake_fini(&a);
-	fake_fini(&s);
-	mm_pool_destroy(pool);
+	ck_assert_uint_eq(bal.asked, 16);
+	ck_assert_uint_eq(tier.asked, 16);
+	ck_assert_uint_eq(tier.freed, 16);
+	finish(pool, &bal, &tier);
 }
 END_TEST
 
 /* A full guest (nothing to give): the next reclaimer at once, no wait. */
 START_TEST(test_full_async_no_wait)
 {
-	struct mm_pool *pool = start(1, 5000);
-	static struct fake_shrinker a, s;
+	struct mm_pool *pool = start_pair(5000, false);
 	uint64_t ms;
 
-	fake_init(&a, &vs, pool, 'B', 0, true);
-	a.full = true;
-	fake_init(&s, &vs, pool, 'S', 2, false);
-	fake_fill(&a, -1, 512);
-	fake_fill(&s, -1, STASH_MAX);
-	ck_assert_int_eq(register_shrinker(&vs, &a.s), 0);
-	ck_assert_int_eq(register_shrinker(&vs, &s.s), 0);
-	install_ops(pool, false);
+	bal.full = true;
 	ck_assert_uint_ge(direct(pool, &ms), 16);
 	ck_assert_msg(ms < 1000, "waited %lu ms", (unsigned long)ms);
 	ck_assert_str_eq(order_log, "S");
-	ck_assert_uint_eq(a.scans, 0);
-	stop(pool);
-	unregister_shrinker(&vs, &a.s);
-	unregister_shrinker(&vs, &s.s);
-	fake_fini(&a);
-	fake_fini(&s);
-	mm_pool_destroy(pool);
+	ck_assert_uint_eq(bal.scans, 0);
+	finish(pool, &bal, &tier);
 }
 END_TEST
 
 /* A guest that gives is never swapped instead. */
 START_TEST(test_giving_async_spares_sync)
 {
-	struct mm_pool *pool = start(1, 2000);
-	static struct fake_shrinker a, s;
+	struct mm_pool *pool = start_pair(2000, true);
 
-	fake_init(&a, &vs, pool, 'B', 0, true);
-	a.give_after_ms = 5;
-	fake_init(&s, &vs, pool, 'S', 2, false);
-	fake_fill(&a, -1, 512);
-	fake_fill(&s, -1, STASH_MAX);
-	ck_assert_int_eq(register_shrinker(&vs, &s.s), 0);
-	ck_assert_int_eq(register_shrinker(&vs, &a.s), 0);
-	install_ops(pool, false);
+	bal.give_after_ms = 5;
 	for (int i = 0; i < 5; i++)
 		ck_assert_uint_ge(direct(pool, NULL), 16);
-	ck_assert_uint_eq(s.scans, 0);
-	ck_assert_uint_ge(a.freed, 5 * 16);
-	stop(pool);
-	unregister_shrinker(&vs, &a.s);
-	unregister_shrinker(&vs, &s.s);
-	fake_fini(&a);
-	fake_fini(&s);
-	mm_pool_destroy(pool);
+	ck_assert_uint_eq(tier.scans, 0);
+	ck_assert_uint_ge(bal.freed, 5 * 16);
+	finish(pool, &bal, &tier);
 }
 END_TEST
 
@@ -493,12 +485,7 @@ START_TEST(test_seeks_order)
 	ck_assert_uint_eq(dear.asked, 12);
 	ck_assert_uint_eq(vmscan_zone_reclaimable_pages(&vs, pool->zones[0]),
 			  dear.nr);
-	stop(pool);
-	unregister_shrinker(&vs, &cheap.s);
-	unregister_shrinker(&vs, &dear.s);
-	fake_fini(&cheap);
-	fake_fini(&dear);
-	mm_pool_destroy(pool);
+	finish(pool, &cheap, &dear);
 }
 END_TEST
 
@@ -551,10 +538,7 @@ START_TEST(test_kswapd_node_locality)
 			  0);
 	ck_assert_uint_eq(__atomic_load_n(&vs.progress[1], __ATOMIC_RELAXED),
 			  f.freed);
-	stop(pool);
-	unregister_shrinker(&vs, &f.s);
-	fake_fini(&f);
-	mm_pool_destroy(pool);
+	finish(pool, &f, NULL);
 }
 END_TEST
 
