@@ -19,16 +19,7 @@
 #ifndef BALLOON_OWED_H
 #define BALLOON_OWED_H
 
-#include "mm/mm.h"
-
-enum reclaimer_id { RECLAIM_KSWAPD, RECLAIM_DIRECT, NR_RECLAIMERS };
-
-/* A reclaimer's counter of a family (PGSCAN, PGSTEAL), as Linux's
- * reclaimer_offset() picks it. */
-#define reclaimer_vm_event(item, who) \
-	((enum vm_event_item)(item##_KSWAPD + (who)))
-BUILD_BUG_ON(PGSCAN_DIRECT != PGSCAN_KSWAPD + RECLAIM_DIRECT ||
-	     PGSTEAL_DIRECT != PGSTEAL_KSWAPD + RECLAIM_DIRECT);
+#include "mm/vmscan.h"
 
 /* Pages asked of one balloon and not yet given, by reclaimer. */
 struct reclaim_owed {

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
-/* The reclaim engine's trace events' names and keys (see trace.h). */
+/* The balloon reclaimer's trace events' names and keys (see trace.h). */
 #include "balloon/trace.h"
 
 DEFINE_TRACE_EVENTS(reclaim_trace_events, RECLAIM_TRACE_EVENTS,

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The reclaim engine's trace events (mm/trace.h says how events are
- * declared): kswapd's runs and the balloon targets it and direct reclaim
- * set.  Their ids are the reclaim range of the id space.
+ * The balloon reclaimer's trace events (mm/trace.h says how events are
+ * declared): the balloon targets that kswapd and direct reclaim set
+ * through it (kswapd's own runs are mm's, mm/vmscan.c).  Their ids are
+ * the reclaim range of the id space.
  */
 #ifndef BALLOON_TRACE_H
 #define BALLOON_TRACE_H
@@ -10,11 +11,9 @@
 #include "mm/trace.h"
 
 /* X(id, name, key0, key1, key2, key3): NULL keys are not printed. */
-#define RECLAIM_TRACE_EVENTS(X)                                               \
-	X(TR_KSWAPD_WAKE, "kswapd_wake", "node", "free", "low", "high")       \
-	X(TR_KSWAPD_SLEEP, "kswapd_sleep", "node", "free", "reclaimed", "ns") \
-	X(TR_BALLOON_REQ, "balloon_request", "vm", "target", "actual", NULL)  \
-	X(TR_BALLOON_DEFLATE, "balloon_deflate", "vm", "node", "pages",       \
+#define RECLAIM_TRACE_EVENTS(X)                                              \
+	X(TR_BALLOON_REQ, "balloon_request", "vm", "target", "actual", NULL) \
+	X(TR_BALLOON_DEFLATE, "balloon_deflate", "vm", "node", "pages",      \
 	  "target")
 
 DECLARE_TRACE_EVENT_IDS(RECLAIM_TRACE_EVENTS, TRACE_RECLAIM_FIRST,

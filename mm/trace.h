@@ -74,7 +74,9 @@
 	X(TR_ONLINE_PAGES, "mm_online_pages", "nr_pages", "nr_offline", NULL,  \
 	  NULL)                                                                \
 	X(TR_EXTFRAG, "mm_page_alloc_extfrag", "pfn", "order", "fallback_mt",  \
-	  "stolen")
+	  "stolen")                                                            \
+	X(TR_KSWAPD_WAKE, "kswapd_wake", "node", "free", "low", "high")        \
+	X(TR_KSWAPD_SLEEP, "kswapd_sleep", "node", "free", "reclaimed", "ns")
 
 /* Expanders of a layer's list: its ids, its table's entries. */
 #define TRACE_EVENT_ID(id, name, k0, k1, k2, k3) id,
@@ -90,7 +92,7 @@
  */
 enum trace_event_type { MM_TRACE_EVENTS(TRACE_EVENT_ID) NR_MM_TRACE_EVENTS };
 
-#define TRACE_RECLAIM_FIRST 32 /* balloon/trace.h: kswapd, balloon targets */
+#define TRACE_RECLAIM_FIRST 32 /* balloon/trace.h: balloon targets */
 #define TRACE_GUEST_MEM_FIRST 40 /* vmm/guest_mem/trace.h: faults */
 #define TRACE_HOST_FIRST 44 /* vmm/host/trace_events.h: guests, samples */
 #define NR_TRACE_EVENTS 64

@@ -3,7 +3,9 @@
 # include only from the folders listed for it; a word !PATH takes PATH
 # back from what the words before it allow; and a folder's internal.h is
 # for that folder (and the tests) alone.  Prints every include that
-# crosses a layer the wrong way; exit status 1 if there is one.
+# crosses a layer the wrong way; exit status 1 if there is one.  The
+# reclaim engine is mm's (mm/vmscan.c): it knows the balloon and the cold
+# tier only as shrinkers they register, so mm/ includes neither.
 #
 #   scripts/check-layers.sh [TREE]
 #

@@ -406,7 +406,8 @@ START_TEST(test_trace_drain_unfinished)
 END_TEST
 
 /*
- * mm names its own events only: the layers above register theirs, and an
+ * mm names its own events only (kswapd's among them: the reclaim engine
+ * is mm's): the layers above register theirs, and an
  * id nobody registered prints as unknown, its values kept.
  */
 START_TEST(test_trace_layers)
@@ -424,7 +425,8 @@ START_TEST(test_trace_layers)
 	FILE *f;
 
 	ck_assert_int_eq(trace_event_lookup("mm_page_free"), TR_PAGE_FREE);
-	ck_assert_int_eq(trace_event_lookup("kswapd_wake"), -1);
+	ck_assert_int_eq(trace_event_lookup("kswapd_wake"), TR_KSWAPD_WAKE);
+	ck_assert_int_eq(trace_event_lookup("balloon_request"), -1);
 	ck_assert_int_eq(trace_event_lookup("vmm_fault"), -1);
 	ck_assert_int_eq(trace_event_lookup("test_first"), -1);
 	ck_assert_str_eq(trace_event_name(NR_MM_TRACE_EVENTS), "unknown");

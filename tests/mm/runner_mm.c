@@ -26,7 +26,8 @@
 	X(vmstat_suite, false)                       \
 	X(trace_suite, false)                        \
 	X(oom_kill_suite, false)                     \
-	X(psi_suite, false)
+	X(psi_suite, false)                          \
+	X(vmscan_suite, false)
 
 MM_SUITES(SUITE_DECLARE)
 

@@ -11,7 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "balloon/reclaim.h"
+#include "balloon/shrinker.h"
+#include "mm/vmscan.h"
 #include "mm/compaction.h"
 #include "mm/types.h"
 #include "vmm/config/option.h"
@@ -531,18 +532,22 @@ END_TEST
  */
 START_TEST(test_engine_defaults)
 {
-	struct reclaim_tunables t;
+	struct balloon_tunables bt;
+	struct vmscan_tunables t;
 
 	options_defaults(&cfg);
-	reclaim_default_tunables(&t);
+	balloon_default_tunables(&bt);
+	vmscan_default_tunables(&t);
 	ck_assert_uint_eq(cfg.balloon_floor_bytes >> PAGE_SHIFT,
-			  t.policy.floor_pages);
+			  bt.policy.floor_pages);
 	ck_assert_uint_eq(cfg.balloon_step_bytes >> PAGE_SHIFT,
-			  t.policy.min_step);
+			  bt.policy.min_step);
+	/* The engine's batch is the balloon's step (host_reclaim_start()). */
+	ck_assert_uint_eq(cfg.balloon_step_bytes >> PAGE_SHIFT, t.batch_pages);
 	ck_assert_uint_eq(cfg.deflate_step_bytes >> PAGE_SHIFT,
-			  t.policy.max_deflate_step);
+			  bt.policy.max_deflate_step);
 	ck_assert_uint_eq(cfg.deflate_margin_pct, t.deflate_margin_pct);
-	ck_assert_uint_eq(cfg.guest_timeout_ms, t.guest_timeout_ms);
+	ck_assert_uint_eq(cfg.guest_timeout_ms, bt.guest_timeout_ms);
 	ck_assert_uint_eq(cfg.direct_timeout_ms, t.direct_timeout_ms);
 	ck_assert_uint_eq(cfg.kswapd_step_ms, t.step_timeout_ms);
 	ck_assert(cfg.deflate_off != t.deflate);

@@ -1,13 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * balloon/reclaim.c with fake guests: threads that hold frames and give
- * them back when their balloon target grows (or never, when deaf), paying
- * reclaim what it asked as the host's balloons do (owed.h).
+ * The balloon's shrinker (balloon/shrinker.c) registered with the
+ * reclaim engine (mm/vmscan.c), with fake guests: threads that hold
+ * frames and give them back when their balloon target grows (or never,
+ * when deaf), paying reclaim what it asked and reporting the engine's
+ * progress as the host's balloons do (owed.h, vmscan_progress()).
  */
 #include <pthread.h>
 #include <unistd.h>
 
-#include "balloon/reclaim.h"
+#include "balloon/shrinker.h"
 #include "tests/mm/mm_test.h"
 
 #define NFAKE 3
@@ -22,12 +24,14 @@ struct fake_guest {
 	struct reclaim_owed owed;
 };
 
+static struct vmscan vs;
+static struct balloon_reclaim br;
+
 struct fake_world {
 	struct mm_pool *pool;
 	struct fake_guest g[NFAKE];
 	unsigned int n;
 	pthread_mutex_t lock;
-	uint64_t reclaimed;
 	pthread_t driver;
 	bool stop;
 };
@@ -78,13 +82,6 @@ static void fw_adjust(void *priv, unsigned int id, long delta,
 	pthread_mutex_unlock(&w->lock);
 }
 
-static uint64_t fw_reclaimed(void *priv)
-{
-	struct fake_world *w = priv;
-
-	return __atomic_load_n(&w->reclaimed, __ATOMIC_ACQUIRE);
-}
-
 static unsigned long fw_actual(void *priv, unsigned int id)
 {
 	struct fake_world *w = priv;
@@ -109,14 +106,16 @@ static void *fw_driver(void *arg)
 			while (!f->deaf && f->actual < f->target && f->nr) {
 				enum reclaimer_id who;
 
-				__free_pages(w->pool, f->frames[--f->nr], 0);
+				pfn_t pfn = f->frames[--f->nr];
+
+				__free_pages(w->pool, pfn, 0);
 				if (reclaim_owed_pay(&f->owed, 1, &who))
 					count_vm_event(w->pool,
 						       reclaimer_vm_event(
 							       PGSTEAL, who));
 				f->actual++;
-				__atomic_add_fetch(&w->reclaimed, 1,
-						   __ATOMIC_RELEASE);
+				vmscan_progress(&vs, pfn_to_nid(w->pool, pfn),
+						1);
 			}
 			/* Deflation: the guest may use pages again. */
 			if (!f->deaf && f->actual > f->target)
@@ -128,8 +127,6 @@ static void *fw_driver(void *arg)
 	return NULL;
 }
 
-static struct reclaimer rec;
-
 static void world_start(struct fake_world *w, unsigned int mib,
 			unsigned long per_guest, bool deflate)
 {
@@ -137,15 +134,15 @@ static void world_start(struct fake_world *w, unsigned int mib,
 		.priv = w,
 		.snapshot = fw_snapshot,
 		.adjust = fw_adjust,
-		.reclaimed = fw_reclaimed,
 		.actual = fw_actual,
 	};
-	struct reclaim_tunables t;
+	struct balloon_tunables bt;
+	struct vmscan_tunables t;
 	struct mm_ops mops = {
-		.priv = &rec,
-		.wake_kswapd = reclaim_wake_kswapd,
-		.direct_reclaim = reclaim_direct,
-		.zone_reclaimable_pages = reclaim_zone_reclaimable_pages,
+		.priv = &vs,
+		.wake_kswapd = vmscan_wake_kswapd,
+		.direct_reclaim = vmscan_direct_reclaim,
+		.zone_reclaimable_pages = vmscan_zone_reclaimable_pages,
 	};
 
 	memset(w, 0, sizeof(*w));
@@ -157,13 +154,18 @@ static void world_start(struct fake_world *w, unsigned int mib,
 		w->g[i].nr = test_fill(w->pool, GFP_GUEST, 0, 0, w->g[i].frames,
 				       per_guest);
 	}
-	reclaim_default_tunables(&t);
-	t.policy.floor_pages = 256;
-	t.policy.reserve_pages = 0;
-	t.policy.min_step = 16; /* small needs still reach every guest */
-	t.guest_timeout_ms = 50;
+	balloon_default_tunables(&bt);
+	vmscan_default_tunables(&t);
+	bt.policy.floor_pages = 256;
+	bt.policy.reserve_pages = 0;
+	/* small needs still reach every guest */
+	bt.policy.min_step = t.batch_pages = 16;
+	bt.guest_timeout_ms = 50;
 	t.deflate = deflate;
-	ck_assert_int_eq(reclaimer_start(&rec, w->pool, &ops, &t), 0);
+	memset(&vs, 0, sizeof(vs));
+	balloon_reclaim_init(&br, w->pool, &ops, &bt);
+	ck_assert_int_eq(register_shrinker(&vs, &br.shrinker), 0);
+	ck_assert_int_eq(vmscan_start(&vs, w->pool, &t), 0);
 	mm_set_ops(w->pool, &mops);
 	pthread_create(&w->driver, NULL, fw_driver, w);
 }
@@ -172,7 +174,9 @@ static void world_stop(struct fake_world *w)
 {
 	WRITE_ONCE(w->stop, true);
 	pthread_join(w->driver, NULL);
-	reclaimer_stop(&rec);
+	vmscan_stop(&vs);
+	unregister_shrinker(&vs, &br.shrinker);
+	balloon_reclaim_destroy(&br);
 	for (unsigned int i = 0; i < w->n; i++)
 		while (w->g[i].nr)
 			__free_pages(w->pool, w->g[i].frames[--w->g[i].nr], 0);
@@ -254,9 +258,9 @@ START_TEST(test_deaf_guest_skipped)
 	ck_assert_uint_eq(fw_actual(&w, 1), 0);
 	ck_assert_uint_gt(fw_actual(&w, 2) + fw_actual(&w, 3), 0);
 	/* The deaf one was marked and left out for a while. */
-	pthread_mutex_lock(&rec.lock);
-	ck_assert_uint_gt(rec.unresponsive_until[1], 0);
-	pthread_mutex_unlock(&rec.lock);
+	pthread_mutex_lock(&br.lock);
+	ck_assert_uint_gt(br.unresponsive_until[1], 0);
+	pthread_mutex_unlock(&br.lock);
 	pthread_mutex_lock(&w.lock);
 	w.g[0].deaf = false;
 	pthread_mutex_unlock(&w.lock);

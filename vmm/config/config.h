@@ -73,7 +73,8 @@ struct vmm_config {
 	unsigned int stats_interval_ms; /* 0: no periodic stats */
 	bool verbose;
 	bool console_off; /* guests' consoles not shown */
-	/* Reclaim (balloon/reclaim.h); zeroes mean the defaults there. */
+	/* Reclaim (mm/vmscan.h, balloon/shrinker.h); zeroes mean the defaults
+	 * there. */
 	bool balloon_off; /* no balloons: no reclaim, only OOM */
 	bool deflate_off; /* never give memory back to guests */
 	bool irqchip_off; /* no in-kernel irqchip: guests poll, HLT exits */

@@ -3,9 +3,9 @@
  * The options of `vmm run` and `vmm host`, one row each (option.h): the
  * getopt loop, --help, -v and a scenario's pool, reclaim, compaction and
  * run sections read them.  The order is --help's.  Defaults of the
- * reclaim and compaction knobs are the engines' own (balloon/reclaim.c,
- * mm/compaction.h, vmm/host/khugepaged.c), said here for users and -v;
- * tests/vmm/check_options.c checks that they agree.
+ * reclaim and compaction knobs are the engines' own (mm/vmscan.c,
+ * balloon/shrinker.c, mm/compaction.h, vmm/host/khugepaged.c), said here
+ * for users and -v; tests/vmm/check_options.c checks that they agree.
  */
 #include <stdio.h>
 #include <string.h>

@@ -83,6 +83,13 @@ void __guest_mem_release_frame(struct guest_mem *mem, uint64_t gpa)
 
 long guest_mem_discard(struct guest_mem *mem, uint64_t gpa, uint64_t len)
 {
+	return guest_mem_discard_nodes(mem, gpa, len, NULL);
+}
+
+long guest_mem_discard_nodes(struct guest_mem *mem, uint64_t gpa, uint64_t len,
+			     unsigned long *node_freed)
+{
+	struct mm_pool *pool = mem->cfg.pool;
 	uint64_t end = gpa + len, run = 0;
 	long freed = 0;
 	int ret = 0;
@@ -109,6 +116,9 @@ long guest_mem_discard(struct guest_mem *mem, uint64_t gpa, uint64_t len)
 		if (ret)
 			break;
 		for (uint64_t q = run - 1; q < p; q += PAGE_SIZE) {
+			if (node_freed)
+				node_freed[pfn_to_nid(pool,
+						      mem->gpa_map[gpn(q)])]++;
 			__guest_mem_release_frame(mem, q);
 			freed++;
 		}

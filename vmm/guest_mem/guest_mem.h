@@ -305,6 +305,14 @@ void guest_mem_get_stats(struct guest_mem *mem, struct guest_mem_stats *st);
 int guest_mem_node_of(const struct guest_mem *mem, uint64_t gpa);
 
 /*
+ * guest_mem_discard(), also adding the frames freed on each pool node to
+ * node_freed[nid] (MAX_NUMNODES entries): reclaim counts its progress
+ * per node.
+ */
+long guest_mem_discard_nodes(struct guest_mem *mem, uint64_t gpa, uint64_t len,
+			     unsigned long *node_freed);
+
+/*
  * The cold tier (vmm/guest_mem/swap.c).  Swap out the backed pages at
  * gpa[0 .. nr) (sorted, for runs): each becomes a registered placeholder
  * as a discarded page does, its contents compressed into cfg.tier while

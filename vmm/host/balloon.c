@@ -13,6 +13,7 @@
 #include "vmm/guest_mem/guest_mem.h"
 #include "vmm/host/host.h"
 #include "vmm/host/balloon.h"
+#include "vmm/host/swap.h"
 #include "vmm/host/trace_events.h"
 #include "vmm/kvm/kvm.h"
 #include "vmm/kvm/vm_mem.h"
@@ -25,20 +26,27 @@ static void *view_hva(void *ctx, uint64_t gpa, uint64_t len)
 	return vm_mem_hva(ctx, gpa, len);
 }
 
-/* The frames behind [gpa, gpa + len) back to the pool: how many. */
-static long discard(struct vm_balloon *b, uint64_t gpa, uint64_t len)
+/* The frames behind [gpa, gpa + len) back to the pool: how many (and
+ * on which pool nodes, added to nodes[]). */
+static long discard(struct vm_balloon *b, uint64_t gpa, uint64_t len,
+		    unsigned long *nodes)
 {
-	long freed = b->vm->mem ? guest_mem_discard(b->vm->mem, gpa, len) : 0;
+	long freed = b->vm->mem ? guest_mem_discard_nodes(b->vm->mem, gpa, len,
+							  nodes) :
+				  0;
 
 	return freed > 0 ? freed : 0;
 }
 
-/* What one run of the guest's gave back since t0, for reclaim to see. */
-static long given_back(struct vm_balloon *b, long freed, uint64_t t0)
+/* What one run of the guest's gave back since t0: reclaim's progress,
+ * node by node. */
+static long given_back(struct vm_balloon *b, long freed,
+		       const unsigned long *nodes, uint64_t t0)
 {
 	if (!freed)
 		return 0;
-	__atomic_add_fetch(&b->h->reclaimed, freed, __ATOMIC_RELEASE);
+	for (int nid = 0; nid < MAX_NUMNODES; nid++)
+		vmscan_progress(&b->h->vmscan, nid, nodes[nid]);
 	trace_event(&b->h->pool->trace, TR_BALLOON_DONE, b->vm->id, freed,
 		    trace_clock_ns() - t0, 0);
 	return freed;
@@ -51,6 +59,7 @@ static long on_inflate(void *priv, uint64_t gpa, uint64_t len)
 	struct vm_balloon *b = priv;
 	struct mm_pool *pool = b->h->pool;
 	uint64_t t0 = trace_clock_ns(), end = gpa + len;
+	unsigned long nodes[MAX_NUMNODES] = { 0 };
 	long freed = 0;
 
 	count_vm_events(pool, BALLOON_INFLATE, len >> PAGE_SHIFT);
@@ -61,26 +70,27 @@ static long on_inflate(void *priv, uint64_t gpa, uint64_t len)
 		long f;
 
 		if (!n) { /* nobody's: a target set by hand */
-			freed += discard(b, gpa, end - gpa);
+			freed += discard(b, gpa, end - gpa, nodes);
 			break;
 		}
-		f = discard(b, gpa, (uint64_t)n << PAGE_SHIFT);
+		f = discard(b, gpa, (uint64_t)n << PAGE_SHIFT, nodes);
 		count_vm_events(pool, reclaimer_vm_event(PGSTEAL, who), f);
 		freed += f;
 		gpa += (uint64_t)n << PAGE_SHIFT;
 	}
 	count_vm_events(pool, POOL_BALLOON_FREED, freed);
-	return given_back(b, freed, t0);
+	return given_back(b, freed, nodes, t0);
 }
 
 static long on_report(void *priv, uint64_t gpa, uint64_t len)
 {
 	struct vm_balloon *b = priv;
 	uint64_t t0 = trace_clock_ns();
-	long freed = discard(b, gpa, len);
+	unsigned long nodes[MAX_NUMNODES] = { 0 };
+	long freed = discard(b, gpa, len, nodes);
 
 	count_vm_events(b->h->pool, POOL_REPORT_FREED, freed);
-	return given_back(b, freed, t0);
+	return given_back(b, freed, nodes, t0);
 }
 
 static void on_deflate(void *priv, uint64_t gpa, uint64_t len)
@@ -431,13 +441,6 @@ void host_balloon_set_user_target(struct vm_balloon *b, unsigned long pages)
 	host_balloon_target(b, (uint32_t)pages);
 }
 
-static uint64_t rc_reclaimed(void *priv)
-{
-	struct vmm_host *h = priv;
-
-	return __atomic_load_n(&h->reclaimed, __ATOMIC_ACQUIRE);
-}
-
 static unsigned long rc_actual(void *priv, unsigned int id)
 {
 	struct vmm_host *h = priv;
@@ -456,38 +459,67 @@ int host_reclaim_start(struct vmm_host *h)
 		.priv = h,
 		.snapshot = rc_snapshot,
 		.adjust = rc_adjust,
-		.reclaimed = rc_reclaimed,
 		.actual = rc_actual,
 	};
-	struct reclaim_tunables t;
+	struct balloon_tunables bt;
+	struct vmscan_tunables t;
 	int ret;
 
-	reclaim_default_tunables(&t);
+	balloon_default_tunables(&bt);
+	vmscan_default_tunables(&t);
 	if (h->cfg.balloon_floor_bytes)
-		t.policy.floor_pages = h->cfg.balloon_floor_bytes >> PAGE_SHIFT;
+		bt.policy.floor_pages = h->cfg.balloon_floor_bytes >>
+					PAGE_SHIFT;
+	/* The balloon's step is the engine's batch too: a round asks at
+	 * least a step, and kswapd goes past HIGH by one. */
 	if (h->cfg.balloon_step_bytes)
-		t.policy.min_step = h->cfg.balloon_step_bytes >> PAGE_SHIFT;
+		bt.policy.min_step = t.batch_pages =
+			h->cfg.balloon_step_bytes >> PAGE_SHIFT;
 	if (h->cfg.deflate_step_bytes)
-		t.policy.max_deflate_step = h->cfg.deflate_step_bytes >>
-					    PAGE_SHIFT;
+		bt.policy.max_deflate_step = h->cfg.deflate_step_bytes >>
+					     PAGE_SHIFT;
+	if (h->cfg.guest_timeout_ms)
+		bt.guest_timeout_ms = h->cfg.guest_timeout_ms;
 	if (h->cfg.deflate_margin_pct)
 		t.deflate_margin_pct = h->cfg.deflate_margin_pct;
-	if (h->cfg.guest_timeout_ms)
-		t.guest_timeout_ms = h->cfg.guest_timeout_ms;
 	if (h->cfg.direct_timeout_ms)
 		t.direct_timeout_ms = h->cfg.direct_timeout_ms;
 	if (h->cfg.kswapd_step_ms)
 		t.step_timeout_ms = h->cfg.kswapd_step_ms;
 	t.deflate = !h->cfg.deflate_off;
-	ret = reclaimer_start(&h->reclaim, h->pool, &ops, &t);
-	if (!ret)
-		h->reclaim_running = true;
-	return ret;
+	ret = vmscan_init(&h->vmscan);
+	if (ret)
+		return ret;
+	balloon_reclaim_init(&h->reclaim, h->pool, &ops, &bt);
+	ret = register_shrinker(&h->vmscan, &h->reclaim.shrinker);
+	/* The cold tier next: asked for what the balloons cannot give. */
+	if (!ret) {
+		ret = host_swap_register(h);
+		if (ret)
+			unregister_shrinker(&h->vmscan, &h->reclaim.shrinker);
+	}
+	if (!ret) {
+		ret = vmscan_start(&h->vmscan, h->pool, &t);
+		if (ret) {
+			host_swap_unregister(h);
+			unregister_shrinker(&h->vmscan, &h->reclaim.shrinker);
+		}
+	}
+	if (ret) {
+		balloon_reclaim_destroy(&h->reclaim);
+		return ret;
+	}
+	h->reclaim_running = true;
+	return 0;
 }
 
 void host_reclaim_stop(struct vmm_host *h)
 {
-	if (h->reclaim_running)
-		reclaimer_stop(&h->reclaim);
+	if (!h->reclaim_running)
+		return;
+	vmscan_stop(&h->vmscan);
+	host_swap_unregister(h);
+	unregister_shrinker(&h->vmscan, &h->reclaim.shrinker);
+	balloon_reclaim_destroy(&h->reclaim);
 	h->reclaim_running = false;
 }

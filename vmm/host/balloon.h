@@ -2,13 +2,14 @@
 /*
  * A VM's virtio-balloon device and the host's side of reclaim: the device
  * in the VM's MMIO window (listed in its boot info), inflations and
- * reports turned into frames back in the pool, and the reclaim_ops that
- * let kswapd and direct reclaim see and steer every guest's balloon.
+ * reports turned into frames back in the pool (the reclaim engine's
+ * progress, vmscan_progress()), and the reclaim_ops that let the
+ * balloon's shrinker see and steer every guest's balloon.
  */
 #ifndef VMM_HOST_BALLOON_H
 #define VMM_HOST_BALLOON_H
 
-#include "balloon/reclaim.h"
+#include "balloon/shrinker.h"
 #include "vmm/virtio/balloon.h"
 #include "util/event_loop.h"
 
@@ -58,8 +59,9 @@ void host_balloon_target(struct vm_balloon *b, uint32_t pages);
 /* Set the balloon's target by hand, kept until set again (0: the
  * balloon is the reclaim policy's again).  Context: h->lock held. */
 void host_balloon_set_user_target(struct vm_balloon *b, unsigned long pages);
-/* Start the reclaimer (kswapd per node) over the guests' balloons; the
- * allocator gets its reclaim ops from host_set_mm_ops() after. */
+/* Start the reclaim engine (kswapd per node) with the balloons' shrinker
+ * registered; the allocator gets its reclaim ops from host_set_mm_ops()
+ * after.  Other reclaimers register with h->vmscan. */
 int host_reclaim_start(struct vmm_host *h) __attribute__((warn_unused_result));
 void host_reclaim_stop(struct vmm_host *h);
 

@@ -20,7 +20,8 @@
 #include <pthread.h>
 #include <stdio.h>
 
-#include "balloon/reclaim.h"
+#include "balloon/shrinker.h"
+#include "mm/vmscan.h"
 #include "mm/mm.h"
 #include "vmm/config/config.h"
 #include "util/event_loop.h"
@@ -70,11 +71,13 @@ struct vmm_host {
 	struct swap_tier *tier;
 	struct swap_file *swap_file;
 	int swap_error_said;
+	struct shrinker swap_shrinker; /* registered with vmscan */
 
-	/* Reclaim: kswapd threads, and every balloon's frames given back. */
-	struct reclaimer reclaim;
+	/* Reclaim: the engine (kswapd threads, direct reclaim) and the
+	 * balloons' shrinker registered with it. */
+	struct vmscan vmscan;
+	struct balloon_reclaim reclaim;
 	bool reclaim_running;
-	uint64_t reclaimed; /* frames, monotonic (atomic) */
 
 	pthread_mutex_t lock;
 	/*

@@ -21,7 +21,7 @@ unsigned int __host_slot(struct vmm_host *h, unsigned int id);
 /*
  * The allocator's ops over this host's guests (mm_ops.c): reverse-map
  * checks, the OOM killer, page migration, and kswapd and direct reclaim
- * once the reclaimer runs.  Context: host_create(), once.
+ * once the reclaim engine runs.  Context: host_create(), once.
  */
 void host_set_mm_ops(struct vmm_host *h);
 

@@ -2,7 +2,8 @@
 /*
  * The allocator's ops over the host's guests (internal.h): which guest
  * owns a frame, the OOM killer that stops one so the others live, and
- * reclaim passed on to the reclaimer.  Page migration is migrate.c's.
+ * reclaim passed on to the reclaim engine (mm/vmscan.h).  Page migration
+ * is migrate.c's.
  */
 #include <poll.h>
 #include <stdio.h>
@@ -125,13 +126,13 @@ static bool host_out_of_memory(void *priv, const struct oom_control *oc)
 	return true;
 }
 
-/* The allocator's reclaim ops, passed on to the reclaimer. */
+/* The allocator's reclaim ops, passed on to the reclaim engine. */
 static void host_wake_kswapd(void *priv, int nid, unsigned int order,
 			     enum zone_type highest_zoneidx)
 {
 	struct vmm_host *h = priv;
 
-	reclaim_wake_kswapd(&h->reclaim, nid, order, highest_zoneidx);
+	vmscan_wake_kswapd(&h->vmscan, nid, order, highest_zoneidx);
 }
 
 static unsigned long host_direct_reclaim(void *priv, gfp_t gfp,
@@ -140,14 +141,14 @@ static unsigned long host_direct_reclaim(void *priv, gfp_t gfp,
 {
 	struct vmm_host *h = priv;
 
-	return reclaim_direct(&h->reclaim, gfp, order, ac);
+	return vmscan_direct_reclaim(&h->vmscan, gfp, order, ac);
 }
 
 static unsigned long host_zone_reclaimable(void *priv, struct zone *zone)
 {
 	struct vmm_host *h = priv;
 
-	return reclaim_zone_reclaimable_pages(&h->reclaim, zone);
+	return vmscan_zone_reclaimable_pages(&h->vmscan, zone);
 }
 void host_set_mm_ops(struct vmm_host *h)
 {

@@ -205,3 +205,56 @@ struct swap_tier *host_swap_tier(struct vmm_host *h)
 {
 	return h->tier;
 }
+
+/*
+ * What the tier could take on nid: the pages of the guests that hold
+ * frames there and may have more in the tier, as far as the stores (and
+ * the file behind them) have room.
+ */
+static unsigned long swap_count(struct shrinker *s, int nid)
+{
+	struct vmm_host *h = s->priv;
+	struct swap_victim v[VMM_MAX_GUESTS];
+	unsigned long on, room = 0;
+
+	for (unsigned int k = 0; k < h->pool->nr_nodes; k++)
+		if (nid < 0 || (int)k == nid)
+			room += swap_tier_room(h->tier, k);
+	if (!room)
+		return 0;
+	victims(h, nid, v, &on);
+	return on < room ? on : room;
+}
+
+static unsigned long swap_scan(struct shrinker *s, struct shrink_control *sc)
+{
+	unsigned long got =
+		host_swap_reclaim(s->priv, sc->nid, sc->nr_to_reclaim);
+
+	/* Pages it took are the pages it looked at that could go: the
+	 * candidates refused stay, and are not counted as scanned. */
+	sc->nr_scanned = got;
+	return got;
+}
+
+int host_swap_register(struct vmm_host *h)
+{
+	if (!h->tier)
+		return 0;
+	h->swap_shrinker = (struct shrinker){
+		.name = "swap",
+		.count_objects = swap_count,
+		.scan_objects = swap_scan,
+		/* After the balloons: a swapped page costs its guest a
+		 * fault later, a ballooned one nothing. */
+		.seeks = 2,
+		.priv = h,
+	};
+	return register_shrinker(&h->vmscan, &h->swap_shrinker);
+}
+
+void host_swap_unregister(struct vmm_host *h)
+{
+	if (h->tier)
+		unregister_shrinker(&h->vmscan, &h->swap_shrinker);
+}

@@ -25,6 +25,10 @@ void host_swap_stop(struct vmm_host *h);
  */
 unsigned long host_swap_reclaim(struct vmm_host *h, int nid, unsigned long nr);
 
+/* The tier as a reclaimer of mm's engine (h->vmscan, initialised), after
+ * the balloon's shrinker: 0 (nothing to do without a tier) or -errno. */
+int host_swap_register(struct vmm_host *h);
+void host_swap_unregister(struct vmm_host *h);
 /* The tier's state and events (swap/tier.h): 0, or -ENOENT without a
  * tier.  Any thread. */
 int host_swap_get_stats(struct vmm_host *h, struct swap_tier_stats *st);
