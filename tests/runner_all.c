@@ -16,6 +16,7 @@
 	X(guest_mem_suite, false)                 \
 	X(guest_mem_migrate_suite, false)         \
 	X(guest_mem_discard_suite, false)         \
+	X(guest_mem_idle_suite, false)            \
 	X(policy_suite, false)                    \
 	X(reclaim_suite, false)                   \
 	X(options_suite, false)                   \

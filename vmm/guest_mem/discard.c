@@ -91,6 +91,8 @@ long guest_mem_discard(struct guest_mem *mem, uint64_t gpa, uint64_t len)
 		ret = unback_range(mem, run - 1, p - (run - 1));
 		if (ret)
 			break;
+		__guest_mem_idle_forget(mem, run - 1,
+					(p - (run - 1)) >> PAGE_SHIFT);
 		for (uint64_t q = run - 1; q < p; q += PAGE_SIZE) {
 			pfn_t pfn = mem->gpa_map[gpn(q)];
 

@@ -70,6 +70,8 @@ int __guest_mem_map(struct guest_mem *mem, uint64_t gpa, pfn_t pfn,
 		 MAP_SHARED | MAP_FIXED, pool->memfd,
 		 pfn_to_offset(pfn)) == MAP_FAILED)
 		return __guest_mem_map_error(errno);
+	/* Not yet touched through this mapping: not known idle either. */
+	__guest_mem_idle_forget(mem, gpa, npages);
 	/* shmem_enabled=advise wants the guest's VMA advised too, for a
 	 * PMD mapping (and so KVM's 2 MiB entry). */
 	if (npages == pageblock_nr_pages && pool->hugepages)
@@ -297,6 +299,7 @@ void guest_mem_destroy(struct guest_mem *mem)
 	free(mem->backed_2m);
 	free(mem->huge_2m);
 	free(mem->pool_placeholder);
+	guest_mem_idle_free(mem);
 	pthread_mutex_destroy(&mem->lock);
 	free(mem);
 }
@@ -323,6 +326,9 @@ void guest_mem_get_stats(struct guest_mem *mem, struct guest_mem_stats *st)
 	st->migrate_failed = mem->stats.migrate_failed;
 	st->migrate_batches = mem->stats.migrate_batches;
 	st->collapsed = mem->stats.collapsed;
+	st->idle_scanned = mem->stats.idle_scanned;
+	st->idle_found = mem->stats.idle_found;
+	st->idle_dropped = mem->stats.idle_dropped;
 	pthread_mutex_unlock(&mem->lock);
 	/* Counted outside the lock by the fault thread. */
 	st->faults = __atomic_load_n(&mem->stats.faults, __ATOMIC_RELAXED);
