@@ -29,6 +29,10 @@ void host_set_mm_ops(struct vmm_host *h);
  * which moves guests' pages in short pauses. */
 void host_migrate_init(struct mm_ops *ops);
 
+/* The memory of the guest in slot owner if it can have pages moved or
+ * sampled (running, not dead), else NULL.  Context: reap_lock held. */
+struct guest_mem *host_live_mem(struct vmm_host *h, unsigned int owner);
+
 /*
  * How a guest ended, as `vmm run` prints it (report.c): its exit, memory,
  * integrity, boot and phases, KVM's mappings, its balloon b (if any) and
