@@ -165,8 +165,11 @@ static int drop_backed(struct guest_mem *mem, uint64_t page, unsigned long n)
 }
 
 /*
- * One 2 MiB region: age the units the last pass dropped, drop them all
- * again.  Returns the units looked at, or -errno.  mem->lock held.
+ * One 2 MiB region: age the units the last pass dropped, then drop them
+ * all again, the region's backed runs with one madvise each (each is a
+ * TLB flush and an MMU notifier call into KVM: per unit they cost 50 us
+ * a unit with the guest running, bench_swap).  Returns the units looked
+ * at, or -errno.  mem->lock held.
  */
 static long scan_region(struct guest_mem *mem, uint64_t r)
 {
@@ -175,6 +178,7 @@ static long scan_region(struct guest_mem *mem, uint64_t r)
 	uint64_t u0 = r * UNITS_2M;
 	bool huge = mem->huge_2m[r], any_dropped = false;
 	unsigned long per = huge ? pageblock_nr_pages : UNIT_PAGES;
+	uint64_t run = 0, first = 0; /* units to drop: [first, first + run) */
 	long seen = 0;
 	int ret;
 
@@ -187,17 +191,26 @@ static long scan_region(struct guest_mem *mem, uint64_t r)
 				 (uintptr_t)(mem->hva + gpa2m) / PAGE_SIZE *
 					 sizeof(uint64_t)) != sizeof(gi->pm))
 		return -EIO;
-	for (unsigned long i = 0; i < UNITS_2M; i += per / UNIT_PAGES) {
+	for (unsigned long i = 0; i <= UNITS_2M; i += per / UNIT_PAGES) {
 		uint64_t u = u0 + i, page = page2m + i * UNIT_PAGES;
 		uint64_t gpa = page << PAGE_SHIFT;
-		unsigned int age = gi->age[u];
+		unsigned int age;
 
-		if (overlaps_pinned(mem, gpa, per) ||
+		if (i == UNITS_2M || overlaps_pinned(mem, gpa, per) ||
 		    !unit_backed(mem, page, per)) {
-			__guest_mem_idle_forget(mem, gpa, per);
+			/* The run of units to drop ends here. */
+			if (run) {
+				ret = drop_backed(mem, first * UNIT_PAGES,
+						  run * UNIT_PAGES);
+				if (ret)
+					return ret;
+				run = 0;
+			}
+			if (i < UNITS_2M)
+				__guest_mem_idle_forget(mem, gpa, per);
 			continue;
 		}
-		seen++;
+		age = gi->age[u];
 		if (test_dropped(gi, u)) {
 			if (unit_touched(mem, gi, page, per)) {
 				age = 0;
@@ -206,16 +219,17 @@ static long scan_region(struct guest_mem *mem, uint64_t r)
 				mem->stats.idle_found++;
 			}
 		}
-		ret = drop_backed(mem, page, per);
-		if (ret)
-			return ret;
-		mem->stats.idle_dropped++;
 		for (unsigned long k = 0; k < per / UNIT_PAGES; k++) {
 			gi->age[u + k] = age;
 			set_dropped(gi, u + k, true);
 		}
+		if (!run)
+			first = u;
+		run += per / UNIT_PAGES;
+		seen++;
 	}
 	mem->stats.idle_scanned += seen;
+	mem->stats.idle_dropped += seen;
 	return seen;
 }
 
