@@ -44,6 +44,7 @@
 	X(host_headroom_suite, true)              \
 	X(host_migrate_suite, true)               \
 	X(compact_kvm_suite, true)                \
+	X(cold_kvm_suite, true)                   \
 	X(balloon_suite, true)                    \
 	X(counters_suite, true)                   \
 	X(ctl_guests_suite, true)                 \
