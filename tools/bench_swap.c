@@ -32,7 +32,8 @@
 #include "tools/bench/bench.h"
 #include "util/errf.h"
 #include "vmm/guest_mem/guest_mem.h"
-#include "vmm/host/host.h"
+#include "vmm/host/cold.h"
+#include "vmm/kvm/vm.h"
 #include "vmm/kvm/vcpu.h"
 
 #define WS_MIB 64
