@@ -11,6 +11,7 @@
  *   migration   passes while the same guest's pages move (migration
  *               entries, as compaction moves them): nothing lost
  *   balloon     units aged, then taken by the balloon: never cold
+ *   scanner     the host's own thread finds them, and without it none
  *
  * Which pages the guest left is read from the pages themselves (through
  * the pool's mapping, which the passes never look at): a page whose
@@ -345,6 +346,44 @@ START_TEST(test_balloon_discard)
 }
 END_TEST
 
+/*
+ * The host's own scanner (--cold-scan-interval 100ms, --cold-age 300ms:
+ * cold after 3 passes): a guest that touched its memory and holds it has
+ * cold pages within a second; with scanning off it never has.
+ */
+START_TEST(test_scanner_thread)
+{
+	bool off = _i;
+	struct vmm_config cfg = { .pool_bytes = 256 * MiB,
+				  .nr_nodes = 1,
+				  .compaction_off = true,
+				  .cold_scan_off = off,
+				  .cold_scan_interval_ms = 100,
+				  .cold_age_ms = 300 };
+	struct vmm_host *h = test_host_cfg(&cfg);
+	unsigned int id = launch(h, 64, false, "touch 32M; hold 2s; verify");
+	static uint64_t gpa[64 * MiB / PAGE_SIZE];
+	long n = 0;
+
+	test_wait_phases(h, id, 1);
+	for (int i = 0; i < 150 && n < (long)(24 * MiB / PAGE_SIZE); i++) {
+		usleep(10000);
+		n = host_cold_pages(h, id, gpa, 64 * MiB / PAGE_SIZE);
+	}
+	if (off) {
+		ck_assert_int_eq(n, 0);
+		ck_assert_uint_eq(h->cold.passes, 0);
+	} else {
+		ck_assert_uint_eq(h->cold.min_age, 3);
+		ck_assert_int_ge(n, 24 * MiB / PAGE_SIZE);
+		ck_assert_uint_ge(h->cold.passes, 3);
+	}
+	test_assert_clean(h, id);
+	validate(h);
+	test_host_done(h);
+}
+END_TEST
+
 Suite *cold_kvm_suite(void)
 {
 	Suite *s = suite_create("cold_kvm");
@@ -354,6 +393,7 @@ Suite *cold_kvm_suite(void)
 	tcase_add_loop_test(tc, test_shares, 0, 2);
 	tcase_add_test(tc, test_during_migration);
 	tcase_add_test(tc, test_balloon_discard);
+	tcase_add_loop_test(tc, test_scanner_thread, 0, 2);
 	suite_add_tcase(s, tc);
 	return s;
 }
