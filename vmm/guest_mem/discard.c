@@ -56,6 +56,7 @@ static int unback_range(struct guest_mem *mem, uint64_t gpa, uint64_t len)
 	if (!ioctl(mem->uffd, UFFDIO_REGISTER, &reg) &&
 	    !madvise(mem->hva + gpa, len, MADV_DONTNEED)) {
 		__guest_mem_set_placeholder(mem, gpa, len >> PAGE_SHIFT, true);
+		__guest_mem_idle_forget(mem, gpa, len >> PAGE_SHIFT);
 		return 0;
 	}
 	/* The run stays backed: off the uffd again, whatever part of it
@@ -91,8 +92,6 @@ long guest_mem_discard(struct guest_mem *mem, uint64_t gpa, uint64_t len)
 		ret = unback_range(mem, run - 1, p - (run - 1));
 		if (ret)
 			break;
-		__guest_mem_idle_forget(mem, run - 1,
-					(p - (run - 1)) >> PAGE_SHIFT);
 		for (uint64_t q = run - 1; q < p; q += PAGE_SIZE) {
 			pfn_t pfn = mem->gpa_map[gpn(q)];
 
