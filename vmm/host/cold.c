@@ -32,7 +32,7 @@ long host_cold_scan_all(struct vmm_host *h, unsigned long max_units)
 		long ret = 0;
 
 		pthread_mutex_lock(&h->reap_lock);
-		mem = host_live_mem(h, slot);
+		mem = __host_live_mem(h, slot);
 		if (mem)
 			ret = guest_mem_idle_scan(mem,
 						  max_units / nr_guests + 1);
@@ -84,7 +84,7 @@ long host_cold_pages(struct vmm_host *h, unsigned int id, uint64_t *gpa,
 	slot = __host_slot(h, id);
 	pthread_mutex_unlock(&h->lock);
 	pthread_mutex_lock(&h->reap_lock);
-	mem = slot ? host_live_mem(h, slot) : NULL;
+	mem = slot ? __host_live_mem(h, slot) : NULL;
 	if (!mem)
 		ret = -ENOENT;
 	else if (!h->cold.min_age)

@@ -25,13 +25,13 @@ unsigned int __host_slot(struct vmm_host *h, unsigned int id);
  */
 void host_set_mm_ops(struct vmm_host *h);
 
+/* The memory of guest slot owner if its pages may be moved or swapped
+ * (alive, not stopping), else NULL.  Context: h->reap_lock held. */
+struct guest_mem *__host_live_mem(struct vmm_host *h, unsigned int owner);
+
 /* Compaction's side in the host (migrate.c): sets the migrate_pages op,
  * which moves guests' pages in short pauses. */
 void host_migrate_init(struct mm_ops *ops);
-
-/* The memory of the guest in slot owner if it can have pages moved or
- * sampled (running, not dead), else NULL.  Context: reap_lock held. */
-struct guest_mem *host_live_mem(struct vmm_host *h, unsigned int owner);
 
 /*
  * How a guest ended, as `vmm run` prints it (report.c): its exit, memory,

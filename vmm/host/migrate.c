@@ -14,7 +14,7 @@
 #include "vmm/guest_mem/guest_mem.h"
 #include "vmm/host/internal.h"
 
-struct guest_mem *host_live_mem(struct vmm_host *h, unsigned int owner)
+struct guest_mem *__host_live_mem(struct vmm_host *h, unsigned int owner)
 {
 	struct guest_mem *mem;
 	struct vm *vm;
@@ -65,7 +65,7 @@ unsigned int host_migrate_pages(struct vmm_host *h, struct migrate_req *req,
 		for (j = i + 1; j < nr && p[j]->owner == p[i]->owner; j++)
 			;
 		pthread_mutex_lock(&h->reap_lock);
-		mem = host_live_mem(h, p[i]->owner);
+		mem = __host_live_mem(h, p[i]->owner);
 		if (mem)
 			moved += guest_mem_migrate_pages(mem, p + i, j - i);
 		else
@@ -136,7 +136,7 @@ long host_collapse_all(struct vmm_host *h, unsigned long max_scan,
 		long ret = 0;
 
 		pthread_mutex_lock(&h->reap_lock);
-		mem = host_live_mem(h, id);
+		mem = __host_live_mem(h, id);
 		if (mem)
 			ret = collapse_guest(mem, &scan, max_collapse - done);
 		pthread_mutex_unlock(&h->reap_lock);
