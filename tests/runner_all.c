@@ -16,6 +16,7 @@
 	X(guest_mem_suite, false)                 \
 	X(guest_mem_migrate_suite, false)         \
 	X(guest_mem_discard_suite, false)         \
+	X(guest_mem_idle_suite, false)            \
 	X(policy_suite, false)                    \
 	X(reclaim_suite, false)                   \
 	X(options_suite, false)                   \
@@ -44,6 +45,7 @@
 	X(host_headroom_suite, true)              \
 	X(host_migrate_suite, true)               \
 	X(compact_kvm_suite, true)                \
+	X(cold_kvm_suite, true)                   \
 	X(balloon_suite, true)                    \
 	X(counters_suite, true)                   \
 	X(ctl_guests_suite, true)                 \

@@ -16,6 +16,7 @@
 #include "mm/compaction.h"
 #include "mm/types.h"
 #include "vmm/config/option.h"
+#include "vmm/host/cold.h"
 #include "vmm/config/options.h"
 #include "util/size.h"
 
@@ -514,6 +515,16 @@ START_TEST(test_row_edges)
 	ck_assert(cfg.collapse_off);
 	ck_assert_uint_eq(cfg.shutdown_timeout_ns, 0);
 	options_free(&cfg);
+	ck_assert_msg(run_args(&cfg, err, "--cold-scan", "off", "--cold-age",
+			       "30s", "--cold-scan-interval", "500ms",
+			       NULL) == 0,
+		      "%s", err);
+	ck_assert(cfg.cold_scan_off);
+	ck_assert_uint_eq(cfg.cold_age_ms, 30000);
+	ck_assert_uint_eq(cfg.cold_scan_interval_ms, 500);
+	options_free(&cfg);
+	assert_refused("--cold-scan-interval 10ms: 100ms to 1h",
+		       "--cold-scan-interval", "10ms", NULL);
 	assert_refused("--stats 0: 10ms to 1h", "--stats", "0", NULL);
 	assert_refused("--balloon-floor 2T: a size from 4K to 1T",
 		       "--balloon-floor", "2T", NULL);
@@ -559,6 +570,17 @@ START_TEST(test_engine_defaults)
 	/* vmm/host/khugepaged.c's, for a 0 there. */
 	ck_assert_uint_eq(cfg.collapse_interval_ms, 1000);
 	ck_assert_uint_eq(cfg.collapse_max, 8);
+	/* vmm/host/cold.h's. */
+	ck_assert(!cfg.cold_scan_off);
+	ck_assert_uint_eq(cfg.cold_scan_interval_ms,
+			  COLD_SCAN_INTERVAL_MS_DEFAULT);
+	ck_assert_uint_eq(cfg.cold_age_ms, COLD_AGE_MS_DEFAULT);
+	ck_assert_uint_eq(host_cold_min_age(cfg.cold_age_ms,
+					    cfg.cold_scan_interval_ms),
+			  12);
+	/* Ages are at most 255 passes; an age below the interval is one. */
+	ck_assert_uint_eq(host_cold_min_age(24 * 3600 * 1000, 100), 255);
+	ck_assert_uint_eq(host_cold_min_age(100, 10000), 1);
 	options_free(&cfg);
 }
 END_TEST

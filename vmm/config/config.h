@@ -88,6 +88,10 @@ struct vmm_config {
 	bool collapse_off; /* no collapse thread */
 	unsigned int collapse_interval_ms; /* 0: 1 s */
 	unsigned int collapse_scan, collapse_max; /* per pass, 0: 512, 8 */
+	/* Cold pages (vmm/host/cold.h); zeroes mean the defaults there. */
+	bool cold_scan_off; /* no scanner: no page is ever cold */
+	unsigned int cold_scan_interval_ms;
+	unsigned int cold_age_ms; /* untouched this long: cold */
 	uint64_t balloon_floor_bytes;
 	uint64_t balloon_step_bytes; /* smallest request to one guest */
 	uint64_t deflate_step_bytes; /* most given back per round */

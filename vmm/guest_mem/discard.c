@@ -56,6 +56,7 @@ int __guest_mem_unback_range(struct guest_mem *mem, uint64_t gpa, uint64_t len)
 	if (!ioctl(mem->uffd, UFFDIO_REGISTER, &reg) &&
 	    !madvise(mem->hva + gpa, len, MADV_DONTNEED)) {
 		__guest_mem_set_placeholder(mem, gpa, len >> PAGE_SHIFT, true);
+		__guest_mem_idle_forget(mem, gpa, len >> PAGE_SHIFT);
 		return 0;
 	}
 	/* The run stays backed: off the uffd again, whatever part of it

@@ -71,6 +71,8 @@ int __guest_mem_map(struct guest_mem *mem, uint64_t gpa, pfn_t pfn,
 		 MAP_SHARED | MAP_FIXED, pool->memfd,
 		 pfn_to_offset(pfn)) == MAP_FAILED)
 		return __guest_mem_map_error(errno);
+	/* Not yet touched through this mapping: not known idle either. */
+	__guest_mem_idle_forget(mem, gpa, npages);
 	/* shmem_enabled=advise wants the guest's VMA advised too, for a
 	 * PMD mapping (and so KVM's 2 MiB entry). */
 	if (npages == pageblock_nr_pages && pool->hugepages)
@@ -304,6 +306,7 @@ void guest_mem_destroy(struct guest_mem *mem)
 	free(mem->backed_2m);
 	free(mem->huge_2m);
 	free(mem->pool_placeholder);
+	guest_mem_idle_free(mem);
 	pthread_mutex_destroy(&mem->lock);
 	free(mem);
 }
@@ -335,6 +338,9 @@ void guest_mem_get_stats(struct guest_mem *mem, struct guest_mem_stats *st)
 	st->swap_in = mem->stats.swap_in;
 	st->swap_dropped = mem->stats.swap_dropped;
 	st->swap_refused = mem->stats.swap_refused;
+	st->idle_scanned = mem->stats.idle_scanned;
+	st->idle_found = mem->stats.idle_found;
+	st->idle_dropped = mem->stats.idle_dropped;
 	pthread_mutex_unlock(&mem->lock);
 	/* Counted outside the lock by the fault thread. */
 	st->faults = __atomic_load_n(&mem->stats.faults, __ATOMIC_RELAXED);

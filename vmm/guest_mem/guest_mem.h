@@ -117,6 +117,11 @@ struct guest_mem_stats {
 	uint64_t swap_in;
 	uint64_t swap_dropped;
 	uint64_t swap_refused;
+	/* Idle page sampling (idle.c), in units (16 pages, or a 2 MiB
+	 * region mapped as one pageblock); under lock. */
+	uint64_t idle_scanned; /* units a pass looked at */
+	uint64_t idle_found; /* ... found untouched since the last pass */
+	uint64_t idle_dropped; /* units whose PTEs a pass dropped */
 };
 
 /* Fault injection for the remaps of migration, or for the mappings of
@@ -190,6 +195,9 @@ struct guest_mem {
 	uint16_t *swapped_2m;
 	uint64_t swap_hand; /* guest_mem_swap_candidates()'s, in pages */
 	struct histogram swap_in_ns; /* uffd event to wake, per swap-in */
+	/* Idle page sampling (idle.c): NULL until the first pass.  Under
+	 * lock. */
+	struct guest_idle *idle;
 };
 
 /*
@@ -337,5 +345,45 @@ unsigned int guest_mem_swap_candidates(struct guest_mem *mem, int nid,
 				       uint64_t *gpa, unsigned int max);
 /* Is the page at gpa swapped out?  (lockless: a hint) */
 bool guest_mem_swapped(struct guest_mem *mem, uint64_t gpa);
+
+/*
+ * ---- Idle pages: which guest pages are cold (vmm/guest_mem/idle.c,
+ * docs/cold_pages.md) ----
+ *
+ * Sampling by dropping the host's PTEs of backed pages (MADV_DONTNEED:
+ * the frame stays mapped in the GPA map and the pool file) and reading
+ * /proc/self/pagemap's present bits a pass later.  Units of UNIT_PAGES
+ * aligned pages, or a whole 2 MiB region mapped as one pageblock (one
+ * unit, dropped whole).  A unit's age is the passes in a row it was found
+ * untouched (0..255, saturating); it goes back to 0 when its mapping
+ * changes (a fault maps it, a discard or a swap-out takes it, a migration
+ * or a collapse moves it): a new frame is not known to be cold.
+ */
+#define UNIT_PAGES 16
+/*
+ * One pass over up to max_units units of the guest, from where the last
+ * one stopped: the units the previous pass dropped are aged from their
+ * present bits (one pread of a region's pagemap entries), then every
+ * backed, unpinned unit is dropped again.  Returns the units looked at,
+ * -ENOENT (the guest is dead), -EOPNOTSUPP (not pool-backed), or -errno.
+ * Context: no lock held; takes mem->lock a 2 MiB region at a time.
+ */
+long guest_mem_idle_scan(struct guest_mem *mem, unsigned long max_units);
+/*
+ * Up to max GPAs of backed, unpinned pages of units at least min_age
+ * (1..255) passes idle, oldest first: the cold tier's candidates.
+ * Returns how many, 0 when the guest was never scanned, or -EINVAL.
+ * Context: no lock held; takes mem->lock.
+ */
+long guest_mem_cold_pages(struct guest_mem *mem, unsigned int min_age,
+			  uint64_t *gpa, unsigned int max);
+/* The age of gpa's unit (0: touched, never scanned, or changed). */
+int guest_mem_idle_age(struct guest_mem *mem, uint64_t gpa);
+/* The scanning state goes (guest_mem_destroy()). */
+void guest_mem_idle_free(struct guest_mem *mem);
+/* gpa's npages pages have a new mapping, or none: their units are no
+ * longer known idle.  mem->lock held. */
+void __guest_mem_idle_forget(struct guest_mem *mem, uint64_t gpa,
+			     unsigned long npages);
 
 #endif /* VMM_GUEST_MEM_H */

@@ -26,46 +26,63 @@ bool guest_mem_swapped(struct guest_mem *mem, uint64_t gpa)
 	return gpa < mem->cfg.size && __guest_mem_swap_handle(mem, gpa);
 }
 
-static void reverse(uint64_t *a, unsigned int n)
+static int cmp_gpa(const void *a, const void *b)
 {
-	for (unsigned int i = 0; i < n / 2; i++) {
-		uint64_t t = a[i];
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
 
-		a[i] = a[n - 1 - i];
-		a[n - 1 - i] = t;
-	}
+	return x < y ? -1 : x > y;
 }
 
-unsigned int guest_mem_swap_candidates(struct guest_mem *mem, int nid,
-				       uint64_t *gpa, unsigned int max)
+/* Is gpa's frame on node nid (-1: any)?  A lockless hint. */
+static bool frame_on(struct guest_mem *mem, uint64_t gpa, int nid)
 {
-	struct mm_pool *pool = mem->cfg.pool;
+	pfn_t pfn = READ_ONCE(mem->gpa_map[gpn(gpa)]);
+
+	return pfn != PFN_NONE &&
+	       (nid < 0 || pfn_to_nid(mem->cfg.pool, pfn) == nid);
+}
+
+/* Up to max more backed, unpinned pages on nid from the clock hand on. */
+static unsigned int clock_pages(struct guest_mem *mem, int nid, uint64_t *gpa,
+				unsigned int max)
+{
 	uint64_t hand = __atomic_load_n(&mem->swap_hand, __ATOMIC_RELAXED);
 	uint64_t p = hand < mem->npages ? hand : 0;
 	unsigned int n = 0;
 
-	if (!mem->cfg.tier || !max)
-		return 0;
 	for (uint64_t seen = 0; seen < mem->npages && n < max; seen++) {
-		pfn_t pfn = READ_ONCE(mem->gpa_map[p]);
-
-		if (pfn != PFN_NONE && !in_pinned(mem, p << PAGE_SHIFT) &&
-		    (nid < 0 || pfn_to_nid(pool, pfn) == nid))
+		if (frame_on(mem, p << PAGE_SHIFT, nid) &&
+		    !in_pinned(mem, p << PAGE_SHIFT))
 			gpa[n++] = p << PAGE_SHIFT;
 		if (++p == mem->npages)
 			p = 0;
 	}
 	__atomic_store_n(&mem->swap_hand, p, __ATOMIC_RELAXED);
-	/* A wrap put the low GPAs after the high ones: rotate them to the
-	 * front (three reversals). */
-	for (unsigned int i = 1; i < n; i++)
-		if (gpa[i] < gpa[i - 1]) {
-			reverse(gpa, i);
-			reverse(gpa + i, n - i);
-			reverse(gpa, n);
-			break;
-		}
 	return n;
+}
+
+unsigned int guest_mem_swap_candidates(struct guest_mem *mem, int nid,
+				       uint64_t *gpa, unsigned int max)
+{
+	unsigned int n = 0, k = 0;
+	long cold;
+
+	if (!mem->cfg.tier || !max)
+		return 0;
+	/* The pages idle longest first (any seen idle for a pass), those
+	 * of other nodes left out. */
+	cold = guest_mem_cold_pages(mem, 1, gpa, max);
+	for (long i = 0; i < cold; i++)
+		if (frame_on(mem, gpa[i], nid))
+			gpa[n++] = gpa[i];
+	if (n < max)
+		n += clock_pages(mem, nid, gpa + n, max - n);
+	/* In GPA order for runs, each once (the hand may pass a cold one). */
+	qsort(gpa, n, sizeof(*gpa), cmp_gpa);
+	for (unsigned int i = 0; i < n; i++)
+		if (!k || gpa[i] != gpa[k - 1])
+			gpa[k++] = gpa[i];
+	return k;
 }
 
 /* The tables of a guest's swapped pages, made at its first swap-out.

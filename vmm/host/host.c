@@ -136,10 +136,21 @@ int host_create(const struct vmm_config *cfg, struct vmm_host **out, char *err,
 			goto err_compaction;
 		}
 	}
+	if (!cfg->cold_scan_off) {
+		ret = host_cold_start(h);
+		if (ret) {
+			errf(err, errlen, ret,
+			     "starting the cold page scanner: %s",
+			     strerror(-ret));
+			goto err_headroom;
+		}
+	}
 	host_ensure_max_map_count(
 		host_map_count_for(mc.pool_bytes >> PAGE_SHIFT), false);
 	*out = h;
 	return 0;
+err_headroom:
+	host_headroom_stop(h);
 err_compaction:
 	host_khugepaged_stop(h);
 	kcompactd_stop(h->pool);
@@ -195,6 +206,7 @@ void host_destroy(struct vmm_host *h)
 	host_headroom_stop(h);
 	host_stop_all(h, "host shutting down");
 	/* Nothing moves guest pages from here on. */
+	host_cold_stop(h);
 	host_khugepaged_stop(h);
 	kcompactd_stop(h->pool);
 	host_reclaim_stop(h);

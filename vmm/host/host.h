@@ -26,6 +26,7 @@
 #include "vmm/config/config.h"
 #include "util/event_loop.h"
 #include "vmm/host/api.h"
+#include "vmm/host/cold.h"
 #include "vmm/host/compact.h"
 #include "vmm/host/headroom.h"
 #include "vmm/host/khugepaged.h"
@@ -59,6 +60,9 @@ struct vmm_host {
 	/* Collapse of scattered guest regions into pageblocks. */
 	struct khugepaged khugepaged;
 	pthread_mutex_t collapse_lock; /* one host_collapse_all() at a time */
+
+	/* Idle page sampling of the guests (cold.h). */
+	struct host_cold cold;
 
 	/* The pool kept within what the host will give (headroom.h). */
 	struct host_headroom headroom;

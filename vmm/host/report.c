@@ -20,8 +20,8 @@ static const char *integrity(const struct vm_summary *s)
 	return s->nr_verify ? "ok" : "not checked";
 }
 
-/* How KVM maps the guest (its own statistics), and what migration and
- * collapse did to it. */
+/* How KVM maps the guest (its own statistics), what migration and
+ * collapse did to it, and what idle sampling found. */
 static void print_guest_mappings(struct vm *vm,
 				 const struct guest_mem_stats *ms, FILE *f)
 {
@@ -57,6 +57,11 @@ static void print_guest_mappings(struct vm *vm,
 			__atomic_load_n(&mem->migrate_pause_ns.max,
 					__ATOMIC_RELAXED) /
 				1e3);
+	if (mem && ms->idle_scanned)
+		fprintf(f,
+			"  idle sampling: %" PRIu64 " units looked at, %" PRIu64
+			" found idle, %" PRIu64 " dropped\n",
+			ms->idle_scanned, ms->idle_found, ms->idle_dropped);
 }
 
 static void print_guest_summary(struct vmm_host *h, struct vm *vm, FILE *f)
