@@ -12,7 +12,7 @@ counters=$(sed -n 's/^[[:space:]]*X(\([A-Z0-9_]*\), "\([a-z0-9_]*\)").*/\1 \2/p'
 # The items the counting sites name, each file read as one line so that
 # a call over several lines is whole: count_vm_event(s)() arguments, a
 # thread's events[] slot, and the per-zone and per-reclaimer families.
-counted=$(for f in $(find "$top/mm" "$top/balloon" "$top/vmm" -name '*.c'); do
+counted=$(for f in $(find "$top/mm" "$top/balloon" "$top/swap" "$top/vmm" -name '*.c'); do
 	tr '\n' ' ' <"$f" |
 		grep -o 'count_vm_events\{0,1\}([^;]*;\|events\[[A-Z0-9_]*\]' |
 		grep -o '[A-Z][A-Z0-9_]*\|zid_vm_event([A-Z]*\|reclaimer_vm_event([A-Z]*'

@@ -32,7 +32,7 @@ START_TEST(test_pressure_events)
 	json_t *ev, *d, *r;
 	int fd;
 
-	ctl_test_start(&t, "--pool", "128M", NULL);
+	ctl_test_start(&t, "--pool", "128M", "--swap-store", "0", NULL);
 	fd = ctl_client(&t);
 	idle = ctl_launch(fd,
 			  "{\"spec\": \"name=idle,mem=64M,script=touch 48M; "
@@ -206,7 +206,7 @@ START_TEST(test_oom_event_order)
 	bool killed[NR_HOGS] = { false };
 	int fd, watch, nr_stopped = 0;
 
-	ctl_test_start(&t, "--pool", "64M", NULL);
+	ctl_test_start(&t, "--pool", "64M", "--swap-store", "0", NULL);
 	fd = ctl_client(&t);
 	watch = ctl_watcher(&t);
 	for (int i = 0; i < NR_HOGS; i++) {
@@ -381,7 +381,7 @@ START_TEST(test_psi_triggers)
 	struct ctl_test t;
 	int fd;
 
-	ctl_test_start(&t, "--pool", "256M", NULL);
+	ctl_test_start(&t, "--pool", "256M", "--swap-store", "0", NULL);
 	fd = ctl_client(&t);
 	idle = ctl_launch(fd, "{\"spec\": \"name=idle,mem=32M,script=touch "
 			      "8M; hold 30s; verify\"}");

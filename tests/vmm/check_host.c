@@ -91,7 +91,7 @@ END_TEST
  */
 START_TEST(test_oom_kills_the_hog)
 {
-	struct vmm_host *h = host(128, 1);
+	struct vmm_host *h = test_host_noswap(128, 1);
 	struct printk_capture c = { 0 };
 	unsigned int ok, hog;
 	char detail[VM_DETAIL_MAX];
@@ -134,7 +134,7 @@ END_TEST
  * out of memory, and the other one completes. */
 START_TEST(test_unkillable_out_of_memory)
 {
-	struct vmm_host *h = host(128, 1);
+	struct vmm_host *h = test_host_noswap(128, 1);
 	unsigned int ok = launch_adj(h, "ok", 64, 1, 1,
 				     "touch 40M; hold 1s; verify", -1000);
 	struct printk_capture c = { 0 };
@@ -256,7 +256,7 @@ END_TEST
 /* Strict binding: the node runs out, the guest stops; others go on. */
 START_TEST(test_strict_binding_exhausts_node)
 {
-	struct vmm_host *h = host(128, 2);
+	struct vmm_host *h = test_host_noswap(128, 2);
 	struct guest_spec spec = {
 		.name = "bound",
 		.mem_bytes = 96 << 20,

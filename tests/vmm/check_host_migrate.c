@@ -377,7 +377,7 @@ END_TEST
  */
 START_TEST(test_race_oom_reap)
 {
-	struct vmm_host *h = test_host(128, 1);
+	struct vmm_host *h = test_host_noswap(128, 1);
 	unsigned int ok =
 		test_launch(h, "ok", 48, 1, 1, "touch 24M; hold 1s; verify", 0);
 	unsigned int hog =

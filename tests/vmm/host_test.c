@@ -16,6 +16,18 @@ struct vmm_host *test_host(unsigned int mib, unsigned int nodes)
 	return test_host_cfg(&cfg);
 }
 
+struct vmm_host *test_host_noswap(unsigned int mib, unsigned int nodes)
+{
+	struct vmm_config cfg = {
+		.pool_bytes = (uint64_t)mib << 20,
+		.nr_nodes = nodes,
+		.swap_store_set = true,
+		.swap_store_bytes = 0,
+	};
+
+	return test_host_cfg(&cfg);
+}
+
 struct vmm_host *test_host_cfg(const struct vmm_config *cfg)
 {
 	struct vmm_host *h;

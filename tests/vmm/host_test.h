@@ -8,6 +8,9 @@
 /* A host with a pool of mib MiB in nodes nodes; output to /dev/null. */
 struct vmm_host *test_host(unsigned int mib, unsigned int nodes);
 struct vmm_host *test_host_cfg(const struct vmm_config *cfg);
+/* ... without the cold tier (--swap-store 0): the OOM killer comes
+ * right after the balloons, for tests of the killer itself. */
+struct vmm_host *test_host_noswap(unsigned int mib, unsigned int nodes);
 void test_host_done(struct vmm_host *h);
 /* Pool memory, console quiet unless VMM_TEST_CONSOLE is set. */
 const struct vm_resources *test_res(struct vmm_host *h);

@@ -236,8 +236,11 @@ int guest_mem_create(const struct guest_mem_config *cfg, struct guest_mem **out)
 		mem->pool_placeholder =
 			calloc((mem->npages + LONG_BITS - 1) / LONG_BITS,
 			       sizeof(*mem->pool_placeholder));
+		mem->host_touched =
+			calloc((mem->npages + LONG_BITS - 1) / LONG_BITS,
+			       sizeof(*mem->host_touched));
 		if (!mem->gpa_map || !mem->backed_2m || !mem->huge_2m ||
-		    !mem->pool_placeholder)
+		    !mem->pool_placeholder || !mem->host_touched)
 			goto err_unmap;
 		memset(mem->gpa_map, 0xff, mem->npages * sizeof(*mem->gpa_map));
 		ret = setup_uffd(mem);
@@ -316,6 +319,25 @@ void *guest_mem_hva_of(struct guest_mem *mem, uint64_t gpa, uint64_t len)
 	if (gpa >= mem->cfg.size || len > mem->cfg.size - gpa)
 		return NULL;
 	return mem->hva + gpa;
+}
+
+void *guest_mem_host_hva(struct guest_mem *mem, uint64_t gpa, uint64_t len)
+{
+	void *hva = guest_mem_hva_of(mem, gpa, len);
+
+	if (!hva || !mem->host_touched || !len)
+		return hva;
+	for (uint64_t p = gpn(gpa); p <= gpn(gpa + len - 1); p++) {
+		unsigned long bit = 1UL << (p % LONG_BITS);
+
+		/* Read first: the bits are set once, read on every access. */
+		if (!(__atomic_load_n(&mem->host_touched[p / LONG_BITS],
+				      __ATOMIC_RELAXED) &
+		      bit))
+			__atomic_fetch_or(&mem->host_touched[p / LONG_BITS],
+					  bit, __ATOMIC_RELAXED);
+	}
+	return hva;
 }
 
 bool guest_mem_maps(struct guest_mem *mem, uint64_t gpa, pfn_t pfn)

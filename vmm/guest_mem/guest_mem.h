@@ -193,6 +193,9 @@ struct guest_mem {
 	 * many (a region with any is not faulted in as one block). */
 	uint32_t *swap_map;
 	uint16_t *swapped_2m;
+	/* Bit per page the VMM reads or writes itself (never swapped:
+	 * guest_mem_host_hva()); atomics. */
+	unsigned long *host_touched;
 	uint64_t swap_hand; /* guest_mem_swap_candidates()'s, in pages */
 	struct histogram swap_in_ns; /* uffd event to wake, per swap-in */
 	/* Idle page sampling (idle.c): NULL until the first pass.  Under
@@ -213,6 +216,15 @@ int guest_mem_create(const struct guest_mem_config *cfg,
 void guest_mem_destroy(struct guest_mem *mem);
 /* The host view of [gpa, gpa + len), NULL unless all of it is RAM. */
 void *guest_mem_hva_of(struct guest_mem *mem, uint64_t gpa, uint64_t len);
+/*
+ * The same for the VMM's own reads and writes of guest memory (virtio
+ * rings and buffers, the guest's report): those pages are never swapped
+ * out from then on, as Linux does not reclaim pages pinned for a
+ * device.  A device thread that touched a swapped page would wait for
+ * the guest's fault thread, which may itself be in reclaim waiting for
+ * that thread (the host's lock): the pages the host touches stay.
+ */
+void *guest_mem_host_hva(struct guest_mem *mem, uint64_t gpa, uint64_t len);
 /* Back [gpa, gpa + len) now, from the calling thread (boot data). */
 int guest_mem_back(struct guest_mem *mem, uint64_t gpa, uint64_t len);
 /*

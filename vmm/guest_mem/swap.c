@@ -33,6 +33,16 @@ static int cmp_gpa(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* Does the VMM read or write the page itself (guest_mem_host_hva())? */
+static bool host_touched(struct guest_mem *mem, uint64_t gpa)
+{
+	unsigned long bits = 8 * sizeof(*mem->host_touched);
+
+	return __atomic_load_n(&mem->host_touched[gpn(gpa) / bits],
+			       __ATOMIC_RELAXED) &
+	       (1UL << (gpn(gpa) % bits));
+}
+
 /* Is gpa's frame on node nid (-1: any)?  A lockless hint. */
 static bool frame_on(struct guest_mem *mem, uint64_t gpa, int nid)
 {
@@ -52,7 +62,8 @@ static unsigned int clock_pages(struct guest_mem *mem, int nid, uint64_t *gpa,
 
 	for (uint64_t seen = 0; seen < mem->npages && n < max; seen++) {
 		if (frame_on(mem, p << PAGE_SHIFT, nid) &&
-		    !in_pinned(mem, p << PAGE_SHIFT))
+		    !in_pinned(mem, p << PAGE_SHIFT) &&
+		    !host_touched(mem, p << PAGE_SHIFT))
 			gpa[n++] = p << PAGE_SHIFT;
 		if (++p == mem->npages)
 			p = 0;
@@ -128,6 +139,7 @@ static bool swappable(struct guest_mem *mem, uint64_t gpa)
 {
 	return gpa < mem->cfg.size && !(gpa & (PAGE_SIZE - 1)) &&
 	       mem->gpa_map[gpn(gpa)] != PFN_NONE && !in_pinned(mem, gpa) &&
+	       !host_touched(mem, gpa) &&
 	       mem->stats.swapped < mem->cfg.swap_max;
 }
 

@@ -76,6 +76,8 @@ struct vmm_host {
 	struct swap_file *swap_file;
 	int swap_error_said;
 	struct shrinker swap_shrinker; /* registered with vmscan */
+	/* Each slot's fault count when reclaim last looked (atomics). */
+	uint64_t swap_faults_seen[VMM_MAX_GUESTS + 1];
 
 	/* Reclaim: the engine (kswapd threads, direct reclaim) and the
 	 * balloons' shrinker registered with it. */

@@ -93,20 +93,33 @@ static void report_error(struct vmm_host *h)
 struct swap_victim {
 	unsigned int slot;
 	unsigned long on; /* its frames on the node */
+	uint64_t recent; /* faults since the last look: how busy it is */
+	bool current; /* the guest whose fault is reclaiming */
 };
 
-static int cmp_on(const void *a, const void *b)
+/*
+ * Quietest first: a guest that faulted least since reclaim last looked
+ * holds the coldest memory (an LRU at the grain of guests: the pages of
+ * one that is busy would come back at once), the one whose fault is
+ * reclaiming last, and among equals the one holding most.
+ */
+static int cmp_victim(const void *a, const void *b)
 {
 	const struct swap_victim *x = a, *y = b;
 
+	if (x->current != y->current)
+		return x->current ? 1 : -1;
+	if (x->recent != y->recent)
+		return x->recent < y->recent ? -1 : 1;
 	return x->on < y->on ? 1 : x->on > y->on ? -1 : 0;
 }
 
-/* The guests with frames on nid and room in the tier, most first. */
+/* The guests with frames on nid and room in the tier, in the order
+ * they give (cmp_victim()); what they hold there in *total. */
 static unsigned int victims(struct vmm_host *h, int nid, struct swap_victim *v,
 			    unsigned long *total)
 {
-	unsigned int n = 0;
+	unsigned int n = 0, self = mm_current_vm();
 
 	*total = 0;
 	pthread_mutex_lock(&h->lock);
@@ -114,6 +127,7 @@ static unsigned int victims(struct vmm_host *h, int nid, struct swap_victim *v,
 		struct vm *vm = h->vm[slot];
 		struct guest_mem *mem = vm ? vm->mem : NULL;
 		unsigned long on = 0;
+		uint64_t faults, seen;
 
 		if (!mem || !mem->cfg.tier || READ_ONCE(mem->dead) ||
 		    READ_ONCE(mem->stats.swapped) >= mem->cfg.swap_max)
@@ -123,11 +137,20 @@ static unsigned int victims(struct vmm_host *h, int nid, struct swap_victim *v,
 				on += READ_ONCE(mem->pages_node[k]);
 		if (!on)
 			continue;
-		v[n++] = (struct swap_victim){ slot, on };
+		faults = __atomic_load_n(&mem->stats.faults, __ATOMIC_RELAXED);
+		seen = __atomic_exchange_n(&h->swap_faults_seen[slot], faults,
+					   __ATOMIC_RELAXED);
+		v[n++] = (struct swap_victim){
+			.slot = slot,
+			.on = on,
+			/* A new guest in the slot starts from 0. */
+			.recent = faults >= seen ? faults - seen : faults,
+			.current = self && vm->id == self,
+		};
 		*total += on;
 	}
 	pthread_mutex_unlock(&h->lock);
-	qsort(v, n, sizeof(*v), cmp_on);
+	qsort(v, n, sizeof(*v), cmp_victim);
 	return n;
 }
 
@@ -169,24 +192,14 @@ unsigned long host_swap_reclaim(struct vmm_host *h, int nid, unsigned long nr)
 	if (!h->tier || !nr)
 		return 0;
 	n = victims(h, nid, v, &total);
-	/* Each guest its share of nr by what it holds on the node (as
-	 * Linux scans each memcg's LRUs in proportion), then whatever is
-	 * still missing from the largest on. */
-	for (int pass = 0; pass < 2 && freed < nr && !full; pass++) {
-		for (unsigned int i = 0; i < n && freed < nr && !full; i++) {
-			unsigned long want = nr - freed;
-			struct guest_mem *mem;
+	for (unsigned int i = 0; i < n && freed < nr && !full; i++) {
+		struct guest_mem *mem;
 
-			if (!pass)
-				want = (nr * v[i].on + total - 1) / total;
-			if (want > nr - freed)
-				want = nr - freed;
-			pthread_mutex_lock(&h->reap_lock);
-			mem = __host_live_mem(h, v[i].slot);
-			if (mem)
-				freed += swap_guest(mem, nid, want, &full);
-			pthread_mutex_unlock(&h->reap_lock);
-		}
+		pthread_mutex_lock(&h->reap_lock);
+		mem = __host_live_mem(h, v[i].slot);
+		if (mem)
+			freed += swap_guest(mem, nid, nr - freed, &full);
+		pthread_mutex_unlock(&h->reap_lock);
 	}
 	if (h->swap_file)
 		report_error(h);

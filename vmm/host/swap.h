@@ -19,8 +19,9 @@ int host_swap_start(struct vmm_host *h, char *err, size_t errlen);
 void host_swap_stop(struct vmm_host *h);
 /*
  * Evict up to nr pages of guest memory whose frames are on pool node nid
- * (-1: any) into the tier, from the guests holding most there first, in
- * proportion: the frames freed.  Context: kswapd or direct reclaim, no
+ * (-1: any) into the tier, from the quietest guests first (fewest faults
+ * since reclaim last looked; the guest whose fault reclaims last): the
+ * frames freed.  Context: kswapd or direct reclaim, no
  * host lock held.
  */
 unsigned long host_swap_reclaim(struct vmm_host *h, int nid, unsigned long nr);

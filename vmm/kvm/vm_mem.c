@@ -142,7 +142,7 @@ void vm_mem_destroy(struct vm *vm)
 
 void *vm_mem_hva(struct vm *vm, uint64_t gpa, uint64_t len)
 {
-	return vm->mem ? guest_mem_hva_of(vm->mem, gpa, len) : NULL;
+	return vm->mem ? guest_mem_host_hva(vm->mem, gpa, len) : NULL;
 }
 
 int vm_mem_populate(struct vm *vm, uint64_t gpa, uint64_t len)
