@@ -400,12 +400,15 @@ START_TEST(test_host_create_fits)
 }
 END_TEST
 
+/* No cold tier: these tests are about the balloons and the kill that a
+ * shrinking limit forces, which the tier would put off. */
 static struct vmm_host *limited_host(unsigned int mib, const char *limit)
 {
 	struct vmm_config cfg = { .pool_bytes = (uint64_t)mib * MiB,
 				  .nr_nodes = 1,
 				  .host_root = root,
-				  .host_reserve_bytes = 4 * MiB };
+				  .host_reserve_bytes = 4 * MiB,
+				  .swap_store_set = true };
 
 	v1_tree("/vmm");
 	v1_level("/vmm", limit, 0, 0);
