@@ -4,7 +4,8 @@
  * baseline from the same run (docs/PERFORMANCE.md): what finding cold
  * pages costs a guest (tools/bench/swap_track.c); eviction against
  * compression alone, swap-in against a fresh fault, the ratio achieved
- * (tools/bench/swap_tier.c).  Needs /dev/kvm.
+ * (tools/bench/swap_tier.c), faults on pages in a swap file.  Needs
+ * /dev/kvm.
  *
  *   bench_swap
  */
@@ -44,5 +45,7 @@ int main(void)
 	}
 	ret = bench_validate(&b) ? 0 : 1;
 	bench_host_destroy(&b);
+	if (!ret && bench_swap_file(b.prog))
+		ret = 1;
 	return ret;
 }

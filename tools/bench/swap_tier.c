@@ -4,11 +4,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "guest/fill.h"
 #include "swap/tier.h"
 #include "tools/bench/swap_tier.h"
 #include "util/clock.h"
+#include "util/errf.h"
 #include "vmm/host/swap.h"
 
 /* The idle guest's memory and what it touches at ratio 3. */
@@ -127,4 +129,69 @@ int bench_swap_tier(struct bench *b)
 	       (double)hist_percentile(&lat2.swap_in, 50) /
 		       hist_percentile(&fresh, 50));
 	return 0;
+}
+
+/*
+ * A guest's faults on pages in the swap file: a 1 MiB store in front of
+ * a file on /var/tmp (a disk), so that nearly all it evicts is written
+ * back; the guest then verifies it all, each fault reading its page and
+ * up to 7 neighbours in one read.  A host of its own.
+ */
+int bench_swap_file(const char *prog)
+{
+	char dir[] = "/var/tmp/bench_swap.XXXXXX", path[64];
+	struct vmm_config cfg = { .pool_bytes = 256 << 20,
+				  .nr_nodes = 1,
+				  .hugepages = true,
+				  .balloon_off = true,
+				  .compaction_off = true,
+				  .cold_scan_off = true,
+				  .swap_store_set = true,
+				  .swap_store_bytes = 1 << 20,
+				  .swap_file_path = path,
+				  .swap_file_bytes = 256 << 20 };
+	struct bench b = { .prog = prog };
+	struct host_guest_latency lat;
+	struct swap_tier_stats ts;
+	unsigned int id;
+	int ret;
+
+	if (!mkdtemp(dir)) {
+		ret = errf(b.err, sizeof(b.err), -errno, "%s: %s", dir,
+			   strerror(errno));
+		goto out;
+	}
+	snprintf(path, sizeof(path), "%s/swap", dir);
+	ret = bench_host_create(&b, &cfg);
+	if (ret)
+		goto out;
+	ret = bench_start(&b, "filed", 128,
+			  "touch 64M ratio=3; hold 1s; verify", 1, &id);
+	if (!ret) {
+		host_swap_reclaim(b.h, -1, (64 << 20) >> 12);
+		host_swap_get_stats(b.h, &ts);
+		ret = bench_wait_phases(&b, id, 3, BENCH_WAIT_MS);
+	}
+	if (!ret)
+		ret = host_guest_latency(b.h, id, &lat);
+	if (!ret && !bench_guest_ok(&b, id, 1))
+		ret = errf(b.err, sizeof(b.err), -EIO,
+			   "the guest did not get its pages back intact");
+	if (!ret) {
+		printf("swap.file_pages %llu pages\n",
+		       (unsigned long long)ts.in_file);
+		printf("swap.file_in_faults %llu faults\n",
+		       (unsigned long long)lat.swap_in.n);
+		printf("swap.file_in_p50_us %.1f us\n",
+		       hist_percentile(&lat.swap_in, 50) / 1e3);
+		printf("swap.file_in_p99_us %.1f us\n",
+		       hist_percentile(&lat.swap_in, 99) / 1e3);
+	}
+out:
+	if (ret)
+		bench_fail(&b);
+	bench_host_destroy(&b);
+	unlink(path);
+	rmdir(dir);
+	return ret;
 }

@@ -14,4 +14,8 @@
  * or -errno with b->err. */
 int bench_swap_tier(struct bench *b);
 
+/* A guest's faults on pages in a swap file, on a host of its own (prog:
+ * for messages): 0, or -errno (said on stderr). */
+int bench_swap_file(const char *prog);
+
 #endif /* TOOLS_BENCH_SWAP_TIER_H */
