@@ -287,6 +287,35 @@ START_TEST(test_discard_and_kill_drop)
 }
 END_TEST
 
+/*
+ * A guest whose balloon driver is deaf still gives memory: reclaim's
+ * round asks its balloon, gets nothing, and the tier takes its idle
+ * pages, so the guest that grows is not killed and both stay intact.
+ */
+START_TEST(test_deaf_guest_gives_through_tier)
+{
+	struct vmm_host *h = test_host(192, 1);
+	unsigned int deaf, grower;
+	struct guest_mem_stats st;
+
+	deaf = test_launch(h, "deaf", 128, 1, 1,
+			   "balloon deaf; touch 100M ratio=3; hold 3s; verify",
+			   0);
+	test_wait_phases(h, deaf, 2);
+	grower = test_launch(h, "grower", 160, 1, 1,
+			     "touch 120M ratio=3; verify", 0);
+	test_wait_guest(h, grower, NULL);
+	guest_mem_get_stats(mem_of(h, deaf), &st);
+	printf("swap: the deaf guest gave %llu pages through the tier\n",
+	       (unsigned long long)st.swap_out);
+	ck_assert_uint_gt(st.swap_out, 2048);
+	test_assert_clean(h, grower);
+	test_assert_clean(h, deaf);
+	assert_valid(h);
+	test_host_done(h);
+}
+END_TEST
+
 /* swap=0 keeps a guest out of the tier; another one is still taken. */
 START_TEST(test_swap_limit)
 {
@@ -335,6 +364,7 @@ Suite *swap_kvm_suite(void)
 	tcase_add_test(tc, test_swap_while_churning);
 	tcase_add_test(tc, test_discard_and_kill_drop);
 	tcase_add_test(tc, test_swap_limit);
+	tcase_add_test(tc, test_deaf_guest_gives_through_tier);
 	suite_add_tcase(s, tc);
 	return s;
 }
