@@ -69,11 +69,16 @@ void swap_tier_destroy(struct swap_tier *t)
 {
 	if (!t)
 		return;
-	/* Slots still held go back to the file (its map, not its data:
-	 * the file is the user's and stays). */
-	for (uint32_t h = 1; h < t->next_unused; h++)
-		if (entry(t, h)->state == ENTRY_FILE)
-			swap_file_free(t->cfg.file, entry(t, h)->slot);
+	/* Entries still held go: objects back to their stores, slots to
+	 * the file (its map, not its data: the file is the user's). */
+	for (uint32_t h = 1; h < t->next_unused; h++) {
+		struct tier_entry *e = entry(t, h);
+
+		if (e->state == ENTRY_FILE)
+			swap_file_free(t->cfg.file, e->slot);
+		else if (e->state != ENTRY_FREE)
+			zswap_invalidate(t->store[e->nid], &e->z);
+	}
 	for (unsigned int nid = 0; nid < MAX_NUMNODES; nid++) {
 		if (t->store[nid])
 			zswap_destroy(t->store[nid]);

@@ -309,6 +309,7 @@ void guest_mem_destroy(struct guest_mem *mem)
 	free(mem->backed_2m);
 	free(mem->huge_2m);
 	free(mem->pool_placeholder);
+	free(mem->host_touched);
 	guest_mem_idle_free(mem);
 	pthread_mutex_destroy(&mem->lock);
 	free(mem);
