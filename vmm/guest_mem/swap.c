@@ -121,10 +121,12 @@ static void set_swapped(struct guest_mem *mem, uint64_t gpa, uint32_t h)
 
 	WRITE_ONCE(mem->swap_map[gpn(gpa)], h);
 	WRITE_ONCE(*r, h ? *r + 1 : *r - 1);
+	/* Written under mem->lock, read without it by reclaim's look at
+	 * the guests and the OOM killer. */
 	if (h)
-		mem->stats.swapped++;
+		__atomic_add_fetch(&mem->stats.swapped, 1, __ATOMIC_RELAXED);
 	else
-		mem->stats.swapped--;
+		__atomic_sub_fetch(&mem->stats.swapped, 1, __ATOMIC_RELAXED);
 }
 
 void __guest_mem_swap_drop(struct guest_mem *mem, uint64_t gpa)

@@ -76,8 +76,9 @@ static bool host_out_of_memory(void *priv, const struct oom_control *oc)
 			.id = vm->id,
 			.oom_score_adj = vm->spec.oom_score_adj,
 			.name = vm->name,
-			.swapents = READ_ONCE(
-				((struct guest_mem *)vm->mem)->stats.swapped),
+			.swapents = __atomic_load_n(
+				&((struct guest_mem *)vm->mem)->stats.swapped,
+				__ATOMIC_RELAXED),
 		};
 		n++;
 	}

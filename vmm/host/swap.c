@@ -130,7 +130,8 @@ static unsigned int victims(struct vmm_host *h, int nid, struct swap_victim *v,
 		uint64_t faults, seen;
 
 		if (!mem || !mem->cfg.tier || READ_ONCE(mem->dead) ||
-		    READ_ONCE(mem->stats.swapped) >= mem->cfg.swap_max)
+		    __atomic_load_n(&mem->stats.swapped, __ATOMIC_RELAXED) >=
+			    mem->cfg.swap_max)
 			continue;
 		for (unsigned int k = 0; k < MAX_NUMNODES; k++)
 			if (nid < 0 || (int)k == nid)
