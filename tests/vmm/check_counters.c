@@ -16,6 +16,10 @@
 
 #define NGUESTS 3
 
+/* The test is left out of ThreadSanitizer builds (counters_suite()),
+ * and with it its helpers. */
+#ifndef __SANITIZE_THREAD__
+
 /* What the trace saw of the events the counters count. */
 struct seen {
 	unsigned long type[NR_TRACE_EVENTS];
@@ -102,7 +106,6 @@ static void snapshot(struct vmm_host *h, const unsigned int *id,
 	ck_assert_msg((a) <= (b), "%s = %lu > %s = %lu", #a, \
 		      (unsigned long)(a), #b, (unsigned long)(b))
 
-#ifndef __SANITIZE_THREAD__ /* see counters_suite() */
 /*
  * Three 160 MiB guests on a 256 MiB pool of two nodes, one after another:
  * the first two touch 120 MiB and free most of it, the third touches
