@@ -372,11 +372,13 @@ START_TEST(test_scanner_thread)
 	}
 	if (off) {
 		ck_assert_int_eq(n, 0);
-		ck_assert_uint_eq(h->cold.passes, 0);
+		ck_assert_uint_eq(
+			__atomic_load_n(&h->cold.passes, __ATOMIC_RELAXED), 0);
 	} else {
 		ck_assert_uint_eq(h->cold.min_age, 3);
 		ck_assert_int_ge(n, 24 * MiB / PAGE_SIZE);
-		ck_assert_uint_ge(h->cold.passes, 3);
+		ck_assert_uint_ge(
+			__atomic_load_n(&h->cold.passes, __ATOMIC_RELAXED), 3);
 	}
 	test_assert_clean(h, id);
 	validate(h);

@@ -239,8 +239,17 @@ int guest_mem_create(const struct guest_mem_config *cfg, struct guest_mem **out)
 		mem->host_touched =
 			calloc((mem->npages + LONG_BITS - 1) / LONG_BITS,
 			       sizeof(*mem->host_touched));
+		/* The cold tier's tables before the fault thread starts:
+		 * it reads them without the lock (4 bytes a page). */
+		if (cfg->tier) {
+			mem->swap_map =
+				calloc(mem->npages, sizeof(*mem->swap_map));
+			mem->swapped_2m = calloc(cfg->size / HUGE_SIZE,
+						 sizeof(*mem->swapped_2m));
+		}
 		if (!mem->gpa_map || !mem->backed_2m || !mem->huge_2m ||
-		    !mem->pool_placeholder || !mem->host_touched)
+		    !mem->pool_placeholder || !mem->host_touched ||
+		    (cfg->tier && (!mem->swap_map || !mem->swapped_2m)))
 			goto err_unmap;
 		memset(mem->gpa_map, 0xff, mem->npages * sizeof(*mem->gpa_map));
 		ret = setup_uffd(mem);

@@ -188,9 +188,10 @@ struct guest_mem {
 	uint64_t collapse_cursor;
 	/* Frames backing this guest on each pool node (lockless reads). */
 	unsigned long pages_node[MAX_NUMNODES];
-	/* The cold tier, with cfg.tier (under lock): per page, the tier's
-	 * handle of a page swapped out (0: none); per 2 MiB region, how
-	 * many (a region with any is not faulted in as one block). */
+	/* The cold tier, with cfg.tier (made with the guest; entries
+	 * under lock): per page, the tier's handle of a page swapped out
+	 * (0: none); per 2 MiB region, how many (a region with any is not
+	 * faulted in as one block). */
 	uint32_t *swap_map;
 	uint16_t *swapped_2m;
 	/* Bit per page the VMM reads or writes itself (never swapped:

@@ -78,7 +78,7 @@ unsigned int guest_mem_swap_candidates(struct guest_mem *mem, int nid,
 	unsigned int n = 0, k = 0;
 	long cold;
 
-	if (!mem->cfg.tier || !max)
+	if (!mem->swap_map || !max) /* no tier, or anonymous memory */
 		return 0;
 	/* The pages idle longest first (any seen idle for a pass), those
 	 * of other nodes left out. */
@@ -94,25 +94,6 @@ unsigned int guest_mem_swap_candidates(struct guest_mem *mem, int nid,
 		if (!k || gpa[i] != gpa[k - 1])
 			gpa[k++] = gpa[i];
 	return k;
-}
-
-/* The tables of a guest's swapped pages, made at its first swap-out.
- * mem->lock held. */
-static int swap_tables(struct guest_mem *mem)
-{
-	if (mem->swap_map)
-		return 0;
-	mem->swapped_2m =
-		calloc(mem->cfg.size / HUGE_SIZE, sizeof(*mem->swapped_2m));
-	if (!mem->swapped_2m)
-		return -ENOMEM;
-	WRITE_ONCE(mem->swap_map, calloc(mem->npages, sizeof(*mem->swap_map)));
-	if (!mem->swap_map) {
-		free(mem->swapped_2m);
-		mem->swapped_2m = NULL;
-		return -ENOMEM;
-	}
-	return 0;
 }
 
 static void set_swapped(struct guest_mem *mem, uint64_t gpa, uint32_t h)
@@ -196,7 +177,7 @@ long guest_mem_swap_out(struct guest_mem *mem, const uint64_t *gpa,
 		return -EOPNOTSUPP;
 	pthread_mutex_lock(&mem->lock);
 	refused = mem->stats.swap_refused;
-	ret = mem->dead ? -ENOENT : swap_tables(mem);
+	ret = mem->dead ? -ENOENT : 0;
 	while (!ret && i < nr && err != -ENOSPC) {
 		unsigned int n = 1;
 

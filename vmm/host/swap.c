@@ -129,7 +129,7 @@ static unsigned int victims(struct vmm_host *h, int nid, struct swap_victim *v,
 		unsigned long on = 0;
 		uint64_t faults, seen;
 
-		if (!mem || !mem->cfg.tier || READ_ONCE(mem->dead) ||
+		if (!mem || !mem->swap_map || READ_ONCE(mem->dead) ||
 		    __atomic_load_n(&mem->stats.swapped, __ATOMIC_RELAXED) >=
 			    mem->cfg.swap_max)
 			continue;
