@@ -307,9 +307,13 @@ static unsigned long move_freepages_block(struct mm_pool *pool,
 			bool movable = !(frame_flags(f) & FF_PINNED) &&
 				       READ_ONCE(f->owner);
 
+			/* An in-use frame's order is written by allocations
+			 * from per-thread caches without the zone lock. */
+			unsigned int o = READ_ONCE(f->order);
+
 			if (movable == (new_mt == MIGRATE_MOVABLE))
-				*alike += 1U << f->order;
-			p += 1U << f->order;
+				*alike += 1U << o;
+			p += 1U << o;
 			continue;
 		}
 		p++;

@@ -5,8 +5,8 @@
  *
  * Guests come and go with random sizes, vCPUs, vNUMA layouts, floors
  * and workloads (some that ignore a shutdown request, some that ask for
- * more than they have, hostile balloon drivers, deaf ones, crashes and
- * halts); balloon targets move; guests are asked to stop or killed;
+ * more than they have, some that hold realistic memory the cold tier
+ * takes, hostile balloon drivers, deaf ones, crashes and halts); balloon targets move; guests are asked to stop or killed;
  * compaction runs; statistics are read; tracing sessions start and stop
  * (to /tmp/soak-PID.trace, replaced by each session and removed at the
  * end); and in between the pool's invariant checker runs live
@@ -48,6 +48,11 @@ static const char *const workloads[] = {
 	"power deaf; touch 16M; hold 3s; verify",
 	"touch 56M; verify; hold 2s",
 	"repeat 4 { touch 60M }; verify", /* more than any guest has: status 3 */
+	/* Memory in use that compresses as real memory does, held and
+	 * rewritten: what the cold tier takes when balloons cannot. */
+	"touch 48M ratio=3; hold 2s; verify",
+	"touch 40M ratio=2; churn ws=40M rate=0 time=2s ratio=2; verify",
+	"balloon deaf; touch 56M ratio=4; hold 3s; verify",
 	/* Hostile and broken guests, beside the others: */
 	"touch 16M; evil pfns; hold 1s; verify",
 	"touch 16M; evil loop; hold 1s; verify",
