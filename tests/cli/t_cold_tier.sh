@@ -3,7 +3,8 @@
 # has ten guests using 1.25x the pool at once, every page touched, so the
 # balloons can take nothing.  With the tier (the default) nothing is
 # killed and every page is intact; with reclaim.swap_store 0 the same run
-# OOM-kills guests.  Needs /dev/kvm.
+# OOM-kills guests.  A scenario with a swap file of its own keeps it in
+# its report directory.  Needs /dev/kvm.
 tool="$1/tools/overcommit"
 scenario="$(dirname "$0")/../../tools/scenarios/all-in-use.json"
 [ -w /dev/kvm ] || { echo "/dev/kvm not usable: no guests to run"; exit 77; }
@@ -28,4 +29,18 @@ rc=$?
 [ $rc = 1 ] || { echo "without the tier: exit $rc (1 expected: no_oom fails)"; cat "$tmp/out"; fail=1; }
 grep -q '"oom_kills": \[\]' "$tmp/off/summary.json" &&
 	{ echo "without the tier: nobody was killed"; fail=1; }
+# A scenario that sizes a swap file and does not place it: the file is in
+# the report directory, and a 1 MiB store sends nearly everything there.
+cat >"$tmp/file.json" <<'EOS'
+{ "name": "file", "pool": { "size": "128M" },
+  "reclaim": { "swap_store": "1M", "swap_file_size": "64M" },
+  "guests": [
+    { "name": "a", "mem": "128M", "script": "touch 100M ratio=3; hold 500ms; verify" },
+    { "name": "b", "mem": "64M", "start": "200ms", "script": "touch 40M ratio=3; verify" } ],
+  "expect": { "no_oom": true, "integrity": true, "completed": true } }
+EOS
+timeout 60 "$tool" -q --no-plots --out "$tmp/file" "$tmp/file.json" >"$tmp/out" 2>&1
+rc=$?
+[ $rc = 0 ] || { echo "with a swap file: exit $rc"; cat "$tmp/out"; fail=1; }
+[ -f "$tmp/file/swap.file" ] || { echo "no swap.file in the report directory"; fail=1; }
 exit $fail

@@ -11,8 +11,10 @@
 #include "balloon/trace.h"
 #include "mm/compaction.h"
 #include "tests/mm/mm_test.h"
+#include "swap/tier.h"
 #include "tests/vmm/host_test.h"
 #include "vmm/guest_mem/trace.h"
+#include "vmm/host/swap.h"
 
 #define NGUESTS 3
 
@@ -126,6 +128,7 @@ START_TEST(test_counters_agree)
 	struct vmm_host *h = test_host_cfg(&cfg);
 	struct trace_ring *ring = host_trace_ring(h);
 	struct seen seen = { { 0 } };
+	struct swap_tier_stats tier;
 	unsigned int id[NGUESTS];
 	uint64_t pos = trace_ring_head(ring);
 	struct guests g;
@@ -161,8 +164,14 @@ START_TEST(test_counters_agree)
 	ck_eq(ev[PGFAULT], g.faults + g.wp_faults);
 	ck_eq(ev[THP_FAULT_ALLOC], seen.huge_faults);
 
-	/* Frames: every one allocated is in use until freed. */
-	ck_eq(ev[PGALLOC_NORMAL] + ev[PGALLOC_MOVABLE] - ev[PGFREE], g.pages);
+	/* Frames: every one allocated is in use until freed, by a guest
+	 * or by the cold tier's store. */
+	ck_assert_int_eq(host_swap_get_stats(h, &tier), 0);
+	ck_eq(ev[PGALLOC_NORMAL] + ev[PGALLOC_MOVABLE] - ev[PGFREE],
+	      g.pages + tier.pool_pages);
+	/* The tier's pages: stored less loaded back less dropped unread is
+	 * what it holds (no swap file here). */
+	ck_eq(ev[ZSWPOUT] - ev[ZSWPIN] - tier.invalidated, tier.stored);
 
 	/* Balloons: pages in and out as the devices counted them; the
 	 * frames they gave back, by inflation or by reporting. */

@@ -364,7 +364,7 @@ int oc_run(const struct scenario *sc, const char *dir,
 	struct oc_run run = { .sc = sc, .r = r, .sfd = -1 };
 	struct vmm_config cfg = sc->cfg;
 	uint64_t mask = ~0ULL;
-	char err[512];
+	char err[512], swap_path[4096];
 	sigset_t set, old;
 	int ret;
 
@@ -408,6 +408,12 @@ int oc_run(const struct scenario *sc, const char *dir,
 	}
 	cfg.trace_path = NULL; /* the ring is ours to drain */
 	cfg.trace_events = sc->trace_events;
+	/* A swap file sized by the scenario and not placed by it lives in
+	 * the report directory. */
+	if (cfg.swap_file_size_set && !cfg.swap_file_path) {
+		snprintf(swap_path, sizeof(swap_path), "%s/swap.file", dir);
+		cfg.swap_file_path = swap_path;
+	}
 	ret = host_create(&cfg, &run.h, err, sizeof(err));
 	if (ret) {
 		fail(r, ret, "pool: %s", err);

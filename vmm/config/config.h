@@ -105,6 +105,7 @@ struct vmm_config {
 	uint64_t swap_store_bytes;
 	unsigned int swap_compressor; /* enum zcomp_alg: lz4, zstd */
 	char *swap_file_path; /* NULL: no swap file */
+	bool swap_file_size_set;
 	uint64_t swap_file_bytes;
 	/* Give free pageblocks back to the host this often (io_uring);
 	 * 0: never. */

@@ -437,6 +437,7 @@ const struct option_desc vmm_options[] = {
 	{ .name = "swap-file-size",
 	  .type = OPTION_SIZE,
 	  CFG(swap_file_bytes),
+	  .given = OPTION_GIVEN(struct vmm_config, swap_file_size_set),
 	  .min = 4 * MB,
 	  .max = 16 * TB,
 	  .multiple = 2 * MB,
