@@ -1,6 +1,6 @@
 #!/bin/sh
 # The cold tier in a shipped scenario: tools/scenarios/all-in-use.json
-# has ten guests using 1.25x the pool at once, every page touched, so the
+# has ten guests using 1.2x the pool at once, every page touched, so the
 # balloons can take nothing.  With the tier (the default) nothing is
 # killed and every page is intact; with reclaim.swap_store 0 the same run
 # OOM-kills guests.  A scenario with a swap file of its own keeps it in
