@@ -16,7 +16,8 @@
 	X(zswap_suite, false)                          \
 	X(swap_map_suite, false)                       \
 	X(tier_suite, false)                           \
-	X(swapfile_suite, false)
+	X(swapfile_suite, false)                       \
+	X(swapfile_fs_suite, false)
 
 SWAP_SUITES(SUITE_DECLARE)
 
