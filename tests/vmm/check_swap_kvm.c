@@ -316,6 +316,47 @@ START_TEST(test_deaf_guest_gives_through_tier)
 }
 END_TEST
 
+/*
+ * Proactive eviction: with no pressure at all, an idle guest's pages
+ * untouched for the cold age go to the tier at the scanner's passes
+ * while it does not stall; without --swap-proactive nothing goes.  It
+ * verifies every byte either way.
+ */
+static uint64_t proactive_run(unsigned int proactive_ms)
+{
+	struct vmm_config cfg = {
+		.pool_bytes = 512 << 20,
+		.nr_nodes = 1,
+		.cold_scan_interval_ms = 100,
+		.cold_age_ms = 200,
+		.swap_proactive_ms = proactive_ms,
+	};
+	struct vmm_host *h = test_host_cfg(&cfg);
+	unsigned int id = test_launch(h, "idle", 64, 1, 1,
+				      "touch 48M ratio=3; hold 2500ms; verify",
+				      0);
+	struct guest_mem_stats st;
+
+	test_wait_phases(h, id, 1);
+	usleep(2000000);
+	guest_mem_get_stats(mem_of(h, id), &st);
+	test_assert_clean(h, id);
+	assert_valid(h);
+	test_host_done(h);
+	return st.swap_out;
+}
+
+START_TEST(test_proactive)
+{
+	uint64_t on = proactive_run(10), off = proactive_run(0);
+
+	printf("swap: proactive: %llu pages of an idle guest evicted ahead of need (%llu without)\n",
+	       (unsigned long long)on, (unsigned long long)off);
+	ck_assert_uint_gt(on, 4096);
+	ck_assert_uint_eq(off, 0);
+}
+END_TEST
+
 /* swap=0 keeps a guest out of the tier; another one is still taken. */
 START_TEST(test_swap_limit)
 {
@@ -365,6 +406,7 @@ Suite *swap_kvm_suite(void)
 	tcase_add_test(tc, test_discard_and_kill_drop);
 	tcase_add_test(tc, test_swap_limit);
 	tcase_add_test(tc, test_deaf_guest_gives_through_tier);
+	tcase_add_test(tc, test_proactive);
 	suite_add_tcase(s, tc);
 	return s;
 }

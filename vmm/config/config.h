@@ -104,6 +104,10 @@ struct vmm_config {
 	bool swap_store_set;
 	uint64_t swap_store_bytes;
 	unsigned int swap_compressor; /* enum zcomp_alg: lz4, zstd */
+	/* Proactive eviction of cold pages while a guest's memory stall
+	 * stays under this many ms per 6 s (vmm/host/proactive.c); 0:
+	 * off. */
+	unsigned int swap_proactive_ms;
 	char *swap_file_path; /* NULL: no swap file */
 	bool swap_file_size_set;
 	uint64_t swap_file_bytes;

@@ -481,6 +481,18 @@ const struct option_desc vmm_options[] = {
 	  .key = "cold.age",
 	  .where = BOTH,
 	  .help = "untouched this long: cold (at most 255 passes)" },
+	{ .name = "swap-proactive",
+	  .type = OPTION_TIME,
+	  .arg = "STALL",
+	  CFG(swap_proactive_ms),
+	  .min = 1 * MS,
+	  .max = 6 * SEC,
+	  .none = "off",
+	  .key = "reclaim.swap_proactive",
+	  .where = BOTH,
+	  .help = "evict each guest's cold pages into the cold tier ahead "
+		  "of need, at each scan pass, while its memory stall stays "
+		  "under STALL per 6 s (as Senpai: 10ms)" },
 
 	/* Running */
 	{ .name = "irqchip",

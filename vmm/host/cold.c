@@ -5,6 +5,7 @@
 #include "vmm/guest_mem/guest_mem.h"
 #include "vmm/host/cold.h"
 #include "vmm/host/internal.h"
+#include "vmm/host/proactive.h"
 
 unsigned int host_cold_min_age(uint64_t age_ms, uint64_t interval_ms)
 {
@@ -49,6 +50,7 @@ static void cold_pass(void *arg)
 	uint64_t t0 = trace_clock_ns();
 
 	host_cold_scan_all(c->h, COLD_SCAN_UNITS);
+	host_swap_proactive(c->h, trace_clock_ns());
 	__atomic_add_fetch(&c->pass_ns, trace_clock_ns() - t0,
 			   __ATOMIC_RELAXED);
 	__atomic_add_fetch(&c->passes, 1, __ATOMIC_RELAXED);

@@ -76,6 +76,14 @@ struct vmm_host {
 	struct swap_file *swap_file;
 	int swap_error_said;
 	struct shrinker swap_shrinker; /* registered with vmscan */
+	/* Proactive eviction (proactive.c), by slot: the guest it saw
+	 * there, when, its stall then (us), and what it did (atomics:
+	 * read by reports).  The cold scanner's thread alone writes. */
+	struct host_proactive {
+		unsigned int id;
+		uint64_t t, stall_us;
+		uint64_t evicted, backoffs;
+	} proactive[VMM_MAX_GUESTS + 1];
 	/* Each slot's fault count when reclaim last looked (atomics). */
 	uint64_t swap_faults_seen[VMM_MAX_GUESTS + 1];
 

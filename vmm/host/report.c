@@ -314,6 +314,21 @@ void host_print_pool_summary(struct vmm_host *h, FILE *f)
 				ts.reject_alloc_fail + ts.reject_compress_fail,
 			ts.pool_limit_hit, ts.reject_compress_poor);
 	}
+	if (h->cfg.swap_proactive_ms) {
+		uint64_t evicted = 0, backoffs = 0;
+
+		for (unsigned int slot = 1; slot <= VMM_MAX_GUESTS; slot++) {
+			evicted += __atomic_load_n(&h->proactive[slot].evicted,
+						   __ATOMIC_RELAXED);
+			backoffs += __atomic_load_n(
+				&h->proactive[slot].backoffs, __ATOMIC_RELAXED);
+		}
+		fprintf(f,
+			"proactive: %" PRIu64
+			" cold pages evicted ahead of need, %" PRIu64
+			" times held back by a guest's stall\n",
+			evicted, backoffs);
+	}
 	mm_show_buddyinfo(h->pool, f);
 	for (size_t i = 0; i < ARRAY_SIZE(shown); i++)
 		fprintf(f, "%s %lu\n", vmstat_text[shown[i]],
