@@ -17,6 +17,10 @@ rc=$?
 [ $rc = 0 ] || { echo "with the tier: exit $rc"; cat "$tmp/out"; fail=1; }
 grep -q '"oom_kills": \[\]' "$tmp/on/summary.json" ||
 	{ echo "with the tier: guests were killed"; fail=1; }
+# guests.csv samples what each guest has in the tier.
+col=$(head -1 "$tmp/on/guests.csv" | tr , '\n' | grep -n '^swap_mib$' | cut -d: -f1)
+[ -n "$col" ] && awk -F, -v c="$col" 'NR > 1 && $c > 0 { f = 1 } END { exit !f }' \
+	"$tmp/on/guests.csv" || { echo "with the tier: no swap_mib in guests.csv"; fail=1; }
 # Each guest's report says what went through the tier.
 grep -q 'swap: [1-9][0-9]* pages out' "$tmp/on/guests.txt" ||
 	{ echo "with the tier: nothing was swapped out"; fail=1; }

@@ -374,8 +374,8 @@ START_TEST(test_pressure)
 	ck_assert_int_eq(status, b_some ? 1 : 0);
 
 	txt = slurp("guests.csv");
-	ck_assert_ptr_nonnull(
-		strstr(txt, "balloon_target_mib," OC_PSI_CSV_COLUMNS "\n"));
+	ck_assert_ptr_nonnull(strstr(
+		txt, "balloon_target_mib,swap_mib," OC_PSI_CSV_COLUMNS "\n"));
 	ck_assert_ptr_nonnull(strstr(txt, ",b,"));
 	free(txt);
 	txt = slurp("summary.txt");

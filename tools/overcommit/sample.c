@@ -40,7 +40,7 @@ int sampler_open(struct sampler *s, const char *dir, FILE *progress, char *err,
 		err, errlen);
 	s->guests = open_csv(
 		dir, "guests.csv",
-		"time_s,guest,id,resident_mib,balloon_mib,balloon_target_mib," OC_PSI_CSV_COLUMNS
+		"time_s,guest,id,resident_mib,balloon_mib,balloon_target_mib,swap_mib," OC_PSI_CSV_COLUMNS
 		"\n",
 		err, errlen);
 	s->pool = open_csv(
@@ -135,9 +135,9 @@ void sampler_take(struct sampler *s, struct vmm_host *h, struct oc_result *r,
 		resident += gi.mem.pages << PAGE_SHIFT;
 		whole += gi.mem.huge_maps;
 		kvm_add(h, g->id, &kvm);
-		fprintf(s->guests, "%.3f,%s,%u,%.3f,%.3f,%.3f", t,
+		fprintf(s->guests, "%.3f,%s,%u,%.3f,%.3f,%.3f,%.3f", t,
 			g->spec->name, g->id, mib(gi.mem.pages),
-			mib(bi->actual), mib(bi->target));
+			mib(bi->actual), mib(bi->target), mib(gi.mem.swapped));
 		oc_pressure_csv(s->guests, &psi);
 		fputc('\n', s->guests);
 		trace_event(host_trace_ring(h), TR_VM_MEM, g->id, gi.mem.pages,
