@@ -47,5 +47,7 @@ int main(void)
 	bench_host_destroy(&b);
 	if (!ret && bench_swap_file(b.prog))
 		ret = 1;
+	if (!ret && bench_swap_hot_cold(b.prog))
+		ret = 1;
 	return ret;
 }

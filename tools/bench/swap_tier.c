@@ -195,3 +195,74 @@ out:
 	rmdir(dir);
 	return ret;
 }
+
+/*
+ * Cold pages evicted, hot ones kept: a guest holds 256 MiB whose balloon
+ * driver is deaf, so that 224 MiB it frees stay backed and untouched
+ * (its cold pages), while it re-touches the 32 MiB it keeps as fast as it
+ * can (its hot ones); the scanner ages pages every 100 ms.  A second
+ * guest then needs 332 MiB of a 448 MiB pool: the tier must find about
+ * 200 MiB.  Cold evicted: the first guest's pages evicted and not
+ * faulted back, over its cold pages; hot evicted: its pages faulted back
+ * (each a hot page the tier took: refaults), over its hot pages.
+ */
+int bench_swap_hot_cold(const char *prog)
+{
+	struct vmm_config cfg = { .pool_bytes = 448 << 20,
+				  .nr_nodes = 1,
+				  .hugepages = true,
+				  .compaction_off = true,
+				  .cold_scan_interval_ms = 100,
+				  .cold_age_ms = 300 };
+	const uint64_t cold = (224 << 20) >> 12, hot = (32 << 20) >> 12;
+	struct bench b = { .prog = prog };
+	struct host_guest_info gi;
+	unsigned int holder, grower;
+	double cold_pct, hot_pct;
+	int ret;
+
+	ret = bench_host_create(&b, &cfg);
+	if (!ret)
+		ret = bench_start(&b, "holder", 288,
+				  "balloon deaf; touch 256M ratio=4; "
+				  "free 224M; churn ws=32M rate=0 time=6s; "
+				  "verify",
+				  3, &holder);
+	/* Ages first: a few passes over the holder as it is. */
+	if (!ret) {
+		usleep(800000);
+		ret = bench_launch(&b, "grower", 384,
+				   "touch 332M ratio=3; verify", &grower);
+	}
+	if (!ret)
+		ret = bench_wait_end(&b, grower, BENCH_WAIT_MS);
+	if (!ret)
+		ret = host_guest_info(b.h, holder, &gi);
+	if (!ret && !bench_guest_ok(&b, holder, 1))
+		ret = errf(b.err, sizeof(b.err), -EIO,
+			   "the holder did not keep its pages intact");
+	if (!ret) {
+		uint64_t in = gi.mem.swap_in, out = gi.mem.swap_out;
+		struct host_guest_info g2 = { 0 };
+
+		/* Whether the one that grew got what it needed, or was
+		 * killed for it. */
+		host_guest_info(b.h, grower, &g2);
+		printf("swap.hotcold_grower_killed %d bool\n",
+		       g2.why == VM_EXIT_OOM_KILL || g2.why == VM_EXIT_OOM);
+		cold_pct = 100.0 * (out > in ? out - in : 0) / cold;
+		hot_pct = 100.0 * in / hot;
+		printf("swap.hotcold_out_pages %llu pages\n",
+		       (unsigned long long)out);
+		printf("swap.hotcold_refaults %llu pages\n",
+		       (unsigned long long)in);
+		printf("swap.cold_evicted_pct %.1f %%\n",
+		       cold_pct > 100 ? 100 : cold_pct);
+		printf("swap.hot_evicted_pct %.1f %%\n",
+		       hot_pct > 100 ? 100 : hot_pct);
+	}
+	if (ret)
+		bench_fail(&b);
+	bench_host_destroy(&b);
+	return ret;
+}

@@ -115,9 +115,11 @@ static int cmp_victim(const void *a, const void *b)
 }
 
 /* The guests with frames on nid and room in the tier, in the order
- * they give (cmp_victim()); what they hold there in *total. */
+ * they give (cmp_victim()); what they hold there in *total.  look: this
+ * is reclaim looking (a scan), from which "recent" counts; a count only
+ * peeks. */
 static unsigned int victims(struct vmm_host *h, int nid, struct swap_victim *v,
-			    unsigned long *total)
+			    unsigned long *total, bool look)
 {
 	unsigned int n = 0, self = mm_current_vm();
 
@@ -139,8 +141,10 @@ static unsigned int victims(struct vmm_host *h, int nid, struct swap_victim *v,
 		if (!on)
 			continue;
 		faults = __atomic_load_n(&mem->stats.faults, __ATOMIC_RELAXED);
-		seen = __atomic_exchange_n(&h->swap_faults_seen[slot], faults,
-					   __ATOMIC_RELAXED);
+		seen = look ? __atomic_exchange_n(&h->swap_faults_seen[slot],
+						  faults, __ATOMIC_RELAXED) :
+			      __atomic_load_n(&h->swap_faults_seen[slot],
+					      __ATOMIC_RELAXED);
 		v[n++] = (struct swap_victim){
 			.slot = slot,
 			.on = on,
@@ -192,7 +196,7 @@ unsigned long host_swap_reclaim(struct vmm_host *h, int nid, unsigned long nr)
 
 	if (!h->tier || !nr)
 		return 0;
-	n = victims(h, nid, v, &total);
+	n = victims(h, nid, v, &total, true);
 	for (unsigned int i = 0; i < n && freed < nr && !full; i++) {
 		struct guest_mem *mem;
 
@@ -236,7 +240,7 @@ static unsigned long swap_count(struct shrinker *s, int nid)
 			room += swap_tier_room(h->tier, k);
 	if (!room)
 		return 0;
-	victims(h, nid, v, &on);
+	victims(h, nid, v, &on, false);
 	return on < room ? on : room;
 }
 
