@@ -26,6 +26,7 @@
 	X(event_loop_suite, false)                \
 	X(host_events_suite, false)               \
 	X(ctl_suite, false)                       \
+	X(ctl_socket_suite, false)                \
 	X(host_compact_suite, false)              \
 	X(virtio_suite, false)                    \
 	X(loader_suite, false)                    \
