@@ -207,6 +207,14 @@ static int parse_args(struct parser *ps, struct cmd *c)
 			ok = have_rate = parse_count(v, vlen, &c->count) &&
 					 c->count <= 1000000000;
 		} else if (c->op == CMD_CHURN &&
+			   key_is(t, len, "pick", &v, &vlen)) {
+			if (suffix_is(v, vlen, "ws"))
+				c->pick = CHURN_PICK_WS;
+			else if (suffix_is(v, vlen, "all"))
+				c->pick = CHURN_PICK_ALL;
+			else
+				ok = false;
+		} else if (c->op == CMD_CHURN &&
 			   key_is(t, len, "time", &v, &vlen)) {
 			ok = have_time = word_time(v, vlen, &c->ns);
 		} else if (have_size) {

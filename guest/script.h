@@ -29,6 +29,11 @@ enum cmd_op {
 };
 
 #define NODE_ANY 0xffff
+/* What a churn re-touches: any owned page (pick=all, the default), or
+ * only the ws owned pages of lowest GPA, the rest of what the guest owns
+ * left alone (pick=ws: a working set). */
+#define CHURN_PICK_ALL 0
+#define CHURN_PICK_WS 1
 #define SIZE_ALL UINT64_MAX
 
 struct cmd {
@@ -42,6 +47,7 @@ struct cmd {
 	uint64_t ns; /* hold, sleep, churn time */
 	uint64_t count; /* repeat count, churn rate, exit status, free every=
 			 * (0: highest GPA first) */
+	uint8_t pick; /* churn pick=: CHURN_PICK_* */
 };
 
 #define SCRIPT_MAX_CMDS 256

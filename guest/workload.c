@@ -392,22 +392,22 @@ static void sleep_until(uint64_t deadline)
 	}
 }
 
-/* A random owned page: probe, then scan on from the probe. */
-static bool random_owned(uint64_t *out)
+/* A random owned page in [lo, hi]: probe, then scan on from the probe. */
+static bool random_owned(uint64_t lo, uint64_t hi, uint64_t *out)
 {
-	uint64_t span = wl.hi_pfn - wl.lo_pfn + 1, pfn;
+	uint64_t span = hi - lo + 1, pfn;
 
-	if (!wl.owned)
+	if (!wl.owned || lo > hi)
 		return false;
 	for (int i = 0; i < 64; i++) {
-		pfn = wl.lo_pfn + rand_next(&wl.rng) % span;
+		pfn = lo + rand_next(&wl.rng) % span;
 		if (wl.page_state[pfn]) {
 			*out = pfn;
 			return true;
 		}
 	}
 	for (uint64_t i = 0; i < span; i++) {
-		uint64_t p = wl.lo_pfn + (pfn - wl.lo_pfn + i) % span;
+		uint64_t p = lo + (pfn - lo + i) % span;
 
 		if (wl.page_state[p]) {
 			*out = p;
@@ -418,9 +418,19 @@ static bool random_owned(uint64_t *out)
 }
 
 /*
- * Re-touch random owned pages at rate pages/s for ns: verify, then
- * rewrite with the next generation.  Returns bytes re-touched.
+ * The highest page of the working set pick=ws confines a churn to: the
+ * n owned pages of lowest GPA (all of them when the guest owns no more).
+ * A churn neither takes nor frees pages, so the set stays the same while
+ * it runs.
  */
+static uint64_t ws_hi_pfn(uint64_t n)
+{
+	for (uint64_t pfn = wl.lo_pfn; n && pfn <= wl.hi_pfn; pfn++)
+		if (wl.page_state[pfn] && !--n)
+			return pfn;
+	return wl.hi_pfn;
+}
+
 /*
  * The longest the workload went without progress, as the guest sees it:
  * the TSC between two page re-touches of a churn (its own sleeps left
@@ -453,16 +463,24 @@ static inline void stall_tick(struct stall_watch *w)
 		w->over[i]++;
 }
 
+/*
+ * Re-touch random owned pages (pick=ws: of the working set alone) at rate
+ * pages/s for ns: verify, then rewrite with the next generation.  Returns
+ * bytes re-touched.
+ */
 static uint64_t churn(const struct cmd *c)
 {
 	struct job j = { .first_bad = UINT64_MAX };
 	uint64_t ws = c->size >> PAGE_SHIFT, start = now_ns(), done = 0;
 	uint64_t end = deadline_after(start, c->ns), rate = c->count, now;
+	uint64_t hi;
 	bool polled;
 	struct stall_watch w = { 0 };
 
 	if (wl.owned < ws)
 		touch(ws - wl.owned, NODE_ANY, c->ratio);
+	/* pick=ws with ws 0: nothing to re-touch. */
+	hi = c->pick == CHURN_PICK_WS ? (ws ? ws_hi_pfn(ws) : 0) : wl.hi_pfn;
 	stall_start(&w);
 	while ((now = now_ns()) < end) {
 		uint64_t el = now - start, due, batch;
@@ -486,7 +504,7 @@ static uint64_t churn(const struct cmd *c)
 		for (uint64_t i = 0; i < batch; i++) {
 			uint64_t pfn;
 
-			if (!random_owned(&pfn))
+			if (!random_owned(wl.lo_pfn, hi, &pfn))
 				break;
 			check_page(&j, pfn);
 			wl.page_state[pfn] = sig_next_gen(wl.page_state[pfn]);

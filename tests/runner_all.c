@@ -47,6 +47,7 @@
 	X(host_migrate_suite, true)               \
 	X(compact_kvm_suite, true)                \
 	X(cold_kvm_suite, true)                   \
+	X(churn_kvm_suite, true)                  \
 	X(balloon_suite, true)                    \
 	X(counters_suite, true)                   \
 	X(ctl_guests_suite, true)                 \

@@ -84,6 +84,8 @@ static const struct {
 	{ "churn ws=4M rate=0 time=1s pattern=full",
 	  "@39: unexpected argument 'pattern=full'" },
 	{ "free 4M ratio=3", "@15: extra argument 'ratio=3'" },
+	{ "churn ws=4M rate=0 time=1s pick=hot", "@35: bad value 'pick=hot'" },
+	{ "touch 4M pick=ws", "@16: extra argument 'pick=ws'" },
 };
 
 START_TEST(test_bad_script)
@@ -120,6 +122,28 @@ START_TEST(test_ratio)
 }
 END_TEST
 
+/* pick=: what a churn re-touches; everything it owns unless told. */
+START_TEST(test_pick)
+{
+	int ret;
+	struct script *s = parse("churn ws=8M rate=0 time=1s; "
+				 "churn ws=8M rate=0 time=1s pick=ws; "
+				 "churn pick=all ws=8M rate=0 time=1s",
+				 &env64, &ret);
+	const struct cmd *c;
+
+	ck_assert_msg(ret == 0, "%s", s->error);
+	c = &s->cmd[s->head];
+	ck_assert_uint_eq(c->pick, CHURN_PICK_ALL);
+	c = &s->cmd[c->next];
+	ck_assert_uint_eq(c->pick, CHURN_PICK_WS);
+	ck_assert_uint_eq(c->size, 8ULL << 20);
+	c = &s->cmd[c->next];
+	ck_assert_uint_eq(c->pick, CHURN_PICK_ALL);
+	free(s);
+}
+END_TEST
+
 /* Sizes are checked against the guest's RAM, not a fixed bound. */
 START_TEST(test_env)
 {
@@ -148,6 +172,7 @@ Suite *script_suite(void)
 			    sizeof(bad) / sizeof(bad[0]));
 	tcase_add_test(tc, test_env);
 	tcase_add_test(tc, test_ratio);
+	tcase_add_test(tc, test_pick);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -18,9 +18,4 @@ int bench_swap_tier(struct bench *b);
  * for messages): 0, or -errno (said on stderr). */
 int bench_swap_file(const char *prog);
 
-/* The share of a guest's cold pages the tier evicts under pressure,
- * and of its hot pages (refaults), on a host of its own: 0 or -errno
- * (said on stderr). */
-int bench_swap_hot_cold(const char *prog);
-
 #endif /* TOOLS_BENCH_SWAP_TIER_H */
