@@ -147,6 +147,18 @@ unsigned int host_nr_running(struct vmm_host *h);
 unsigned int host_guest_ids(struct vmm_host *h, unsigned int *ids,
 			    unsigned int max);
 
+/*
+ * What the cold tier has of a guest now, in bytes: the compressed bytes
+ * its pages take in the stores, and its pages in the swap file; and what
+ * its faults brought back from the tier since it started (its
+ * workingset_refault_anon, times the page size).  Zero without a tier.
+ */
+struct host_guest_swap {
+	uint64_t stored_bytes;
+	uint64_t file_bytes;
+	uint64_t refaulted_bytes;
+};
+
 /* What users read of a guest, at one moment. */
 struct host_guest_info {
 	unsigned int id;
@@ -156,6 +168,7 @@ struct host_guest_info {
 	char detail[VM_DETAIL_MAX]; /* why, in words */
 	uint64_t ram_bytes;
 	struct guest_mem_stats mem; /* zero without pool memory */
+	struct host_guest_swap swap;
 	bool has_balloon;
 	struct balloon_info balloon; /* if it has one */
 	struct vm_summary sum; /* what the guest reported */

@@ -22,7 +22,7 @@ static const char *integrity(const struct vm_summary *s)
 
 /* How KVM maps the guest (its own statistics), what migration and
  * collapse did to it, and what idle sampling found. */
-static void print_guest_mappings(struct vm *vm,
+static void print_guest_mappings(struct vmm_host *h, struct vm *vm,
 				 const struct guest_mem_stats *ms, FILE *f)
 {
 	struct guest_mem *mem = vm->mem;
@@ -35,7 +35,12 @@ static void print_guest_mappings(struct vm *vm,
 			" x 1 GiB mappings (%.1f%% of mapped memory in 2 MiB)\n",
 			ps.pages_4k, ps.pages_2m, ps.pages_1g,
 			100 * kvm_page_stats_2m_share(&ps));
-	if (mem && (ms->swap_out || ms->swap_refused))
+	if (mem && (ms->swap_out || ms->swap_refused)) {
+		struct host_guest_swap sw;
+
+		pthread_mutex_lock(&h->lock);
+		__host_vm_swap(h, vm, ms, &sw);
+		pthread_mutex_unlock(&h->lock);
 		fprintf(f,
 			"  swap: %" PRIu64 " pages out, %" PRIu64
 			" back in by faults (p50 %.1f us, p99 %.1f us), %" PRIu64
@@ -45,6 +50,13 @@ static void print_guest_mappings(struct vm *vm,
 			hist_percentile(&mem->swap_in_ns, 50) / 1e3,
 			hist_percentile(&mem->swap_in_ns, 99) / 1e3,
 			ms->swap_dropped, ms->swap_refused, ms->swapped * 4);
+		/* Its share of the tier, and the refaults (vmstat's names). */
+		fprintf(f,
+			"  swap: stored %" PRIu64 " KiB compressed and %" PRIu64
+			" KiB in the swap file; refaulted %" PRIu64 " KiB\n",
+			sw.stored_bytes >> 10, sw.file_bytes >> 10,
+			sw.refaulted_bytes >> 10);
+	}
 	if (mem && (ms->migrate_batches || ms->collapsed))
 		fprintf(f,
 			"  migration: %" PRIu64 " pages moved, %" PRIu64
@@ -96,7 +108,7 @@ static void print_guest_summary(struct vmm_host *h, struct vm *vm, FILE *f)
 		fprintf(f, "  phase %-24.24s %10.3f ms %10" PRIu64 " KiB\n",
 			s.phase[i].name, s.phase[i].ns / 1e6,
 			s.phase[i].bytes >> 10);
-	print_guest_mappings(vm, &ms, f);
+	print_guest_mappings(h, vm, &ms, f);
 }
 
 /* What its balloon did, and the interrupts it raised. */
@@ -304,8 +316,16 @@ void host_print_pool_summary(struct vmm_host *h, FILE *f)
 		/* meminfo's Zswap (the store's memory) and Zswapped (what
 		 * it holds, uncompressed). */
 		swap_tier_get_stats(h->tier, &ts);
+		fprintf(f, "cold tier: ");
+		/* With a swap file, its size and free space as meminfo's
+		 * SwapTotal and SwapFree. */
+		if (h->swap_file)
+			fprintf(f,
+				"SwapTotal %" PRIu64 " kB, SwapFree %" PRIu64
+				" kB, ",
+				ts.swap_total * 4, ts.swap_free * 4);
 		fprintf(f,
-			"cold tier: Zswap %" PRIu64 " kB, Zswapped %" PRIu64
+			"Zswap %" PRIu64 " kB, Zswapped %" PRIu64
 			" kB; %" PRIu64 " pages stored, %" PRIu64
 			" loaded, %" PRIu64 " refused (%" PRIu64
 			" store full, %" PRIu64 " compressed poorly)\n",
