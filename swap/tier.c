@@ -471,6 +471,18 @@ void swap_tier_get_owner_stats(struct swap_tier *t, uint16_t owner,
 	pthread_mutex_unlock(&t->lock);
 }
 
+unsigned int swap_tier_count_in_file(struct swap_tier *t, const uint32_t *h,
+				     unsigned int n)
+{
+	unsigned int file = 0;
+
+	pthread_mutex_lock(&t->lock);
+	for (unsigned int i = 0; i < n; i++)
+		file += entry(t, h[i])->state == ENTRY_FILE;
+	pthread_mutex_unlock(&t->lock);
+	return file;
+}
+
 /* ---- */
 
 void swap_tier_get_stats(struct swap_tier *t, struct swap_tier_stats *st)

@@ -149,6 +149,10 @@ struct swap_tier_owner_stats {
 
 void swap_tier_get_owner_stats(struct swap_tier *t, uint16_t owner,
 			       struct swap_tier_owner_stats *st);
+/* Of the n handles h (loaded, not yet freed), how many are in the swap
+ * file (a load read them from there): for the swap_in trace event. */
+unsigned int swap_tier_count_in_file(struct swap_tier *t, const uint32_t *h,
+				     unsigned int n);
 /* The stores' frames and the table against the LRUs: 0, or -EUCLEAN with
  * the first problem in err. */
 int swap_tier_validate(struct swap_tier *t, char *err, size_t errlen);
