@@ -64,6 +64,53 @@ int plot_column(const struct plot_run *p, const char *file, const char *name)
 	return col;
 }
 
+void plot_rank(const struct oc_result *r, const double *peak, struct bands *b,
+	       unsigned int *band)
+{
+	unsigned int named = r->nr_guests <= PLOT_TOP + 1 ? r->nr_guests :
+							    PLOT_TOP;
+	bool taken[VMM_MAX_GUESTS] = { false };
+
+	memset(b, 0, sizeof(*b));
+	for (unsigned int k = 0; k < named; k++) {
+		unsigned int best = 0;
+
+		while (taken[best])
+			best++;
+		for (unsigned int i = best + 1; i < r->nr_guests; i++)
+			if (!taken[i] && peak[i] > peak[best])
+				best = i;
+		taken[best] = true;
+		band[best] = k;
+		b->b[k].name = r->guest[best].spec->name;
+		snprintf(b->b[k].title, sizeof(b->b[k].title), "%s",
+			 b->b[k].name);
+		b->b[k].color = plot_color[k % PLOT_NR_COLORS];
+	}
+	b->n = named;
+	if (named == r->nr_guests)
+		return;
+	for (unsigned int i = 0; i < r->nr_guests; i++)
+		if (!taken[i])
+			band[i] = named;
+	snprintf(b->b[named].title, sizeof(b->b[named].title),
+		 "others (%u guests)", r->nr_guests - named);
+	b->b[named].color = PLOT_OTHERS_COLOR;
+	b->n++;
+}
+
+void plot_sum(FILE *f, unsigned int from, unsigned int to)
+{
+	if (from > to) {
+		fputs("(0)", f);
+		return;
+	}
+	fputc('(', f);
+	for (unsigned int c = from; c <= to; c++)
+		fprintf(f, "%s$%u", c > from ? "+" : "", c);
+	fputc(')', f);
+}
+
 /* Count events.csv's rows by kind and node (a series with no rows would
  * make gnuplot warn). */
 static void count_events(struct plot_run *p)

@@ -43,6 +43,11 @@ struct plot_run {
 	struct oc_result *r;
 	struct bands memory; /* memory.csv's bands, by peak backed memory */
 	double balloon_max[PLOT_TOP + 1]; /* MiB, each band's, or target */
+	/* The cold tier in memory.csv, MiB: the most of its store and the
+	 * guests' memory in it (0: the run had none), and of the guests'
+	 * backed memory and memory in the tier together. */
+	double tier_max, swapped_top;
+	struct bands swap; /* swap.csv's bands, by peak memory in the tier */
 	struct bands stalls; /* by direct-reclaim stalls */
 	uint64_t stall_p99_ns, stall_min_ns, stall_max_ns;
 	/* How many rows of each kind events.csv has, per node (the last:
@@ -67,6 +72,14 @@ void plot_marker(FILE *f, const char *event, int node, double y,
 /* Rows of events.csv of that kind, of node (-1: of any). */
 unsigned long plot_nr_events(const struct plot_run *p, const char *event,
 			     int node);
+/* Bands of r's guests by peak, largest first: the top PLOT_TOP by name
+ * (every guest when there are at most one more), the rest as "others";
+ * band[i] is guest i's. */
+void plot_rank(const struct oc_result *r, const double *peak, struct bands *b,
+	       unsigned int *band);
+/* The sum of a file's columns from..to (1-based) in a using spec, "(0)"
+ * if none (a bare 0 would be column 0, the row's number). */
+void plot_sum(FILE *f, unsigned int from, unsigned int to);
 /* Column name of file in the report directory, 1-based as gnuplot counts
  * them; 0 when the file or the column is not there. */
 int plot_column(const struct plot_run *p, const char *file, const char *name);
