@@ -125,6 +125,13 @@ void host_pool_latency(struct vmm_host *h, struct host_pool_latency *lat);
 void host_print_stats_line(struct vmm_host *h, FILE *f);
 /* The pool at the end: footprint, buddyinfo, key vmstat counters. */
 void host_print_pool_summary(struct vmm_host *h, FILE *f);
+/*
+ * /proc/meminfo's lines of what vmm has, in its format: MemTotal (the
+ * pool's managed pages), MemFree, and the cold tier's SwapTotal and
+ * SwapFree (its swap file), Zswap (the stores' frames) and Zswapped
+ * (what they hold); 0 where there is none.  Any thread.
+ */
+void host_show_meminfo(struct vmm_host *h, FILE *f);
 /* mm_validate() with the guests' reverse maps; 0 or -EUCLEAN.  Any
  * thread. */
 int host_validate(struct vmm_host *h, char *err, size_t errlen);

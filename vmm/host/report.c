@@ -267,6 +267,32 @@ void host_print_stats_line(struct vmm_host *h, FILE *f)
 	fflush(f);
 }
 
+/* One /proc/meminfo line: the name padded to 16 with its colon, kB. */
+static void meminfo_line(FILE *f, const char *name, uint64_t pages)
+{
+	char label[24];
+
+	snprintf(label, sizeof(label), "%s:", name);
+	fprintf(f, "%-16s%8" PRIu64 " kB\n", label, pages << (PAGE_SHIFT - 10));
+}
+
+void host_show_meminfo(struct vmm_host *h, FILE *f)
+{
+	struct swap_tier_stats ts = { 0 };
+	unsigned long managed = 0;
+
+	for (unsigned int i = 0; i < h->pool->nr_zones; i++)
+		managed += zone_managed_pages(h->pool->zones[i]);
+	if (h->tier)
+		swap_tier_get_stats(h->tier, &ts);
+	meminfo_line(f, "MemTotal", managed);
+	meminfo_line(f, "MemFree", mm_nr_free_pages(h->pool));
+	meminfo_line(f, "SwapTotal", ts.swap_total);
+	meminfo_line(f, "SwapFree", ts.swap_free);
+	meminfo_line(f, "Zswap", ts.pool_pages);
+	meminfo_line(f, "Zswapped", ts.stored);
+}
+
 void host_print_pool_summary(struct vmm_host *h, FILE *f)
 {
 	static const enum vm_event_item shown[] = {
