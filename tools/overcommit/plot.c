@@ -111,6 +111,67 @@ void plot_sum(FILE *f, unsigned int from, unsigned int to)
 	fputc(')', f);
 }
 
+int plot_guest_index(const struct oc_result *r, const char *name)
+{
+	for (unsigned int i = 0; i < r->nr_guests; i++)
+		if (!strcmp(name, r->guest[i].spec->name))
+			return (int)i;
+	return -1;
+}
+
+int plot_walk_open(const struct oc_result *r, struct sample_walk *w)
+{
+	int ret = csv_open(&w->g, r->dir, "guests.csv");
+
+	if (ret)
+		return ret;
+	ret = csv_open(&w->pool, r->dir, "pool.csv");
+	if (ret) {
+		csv_close(&w->g);
+		return ret;
+	}
+	w->g_time = csv_column(&w->g, "time_s");
+	w->g_name = csv_column(&w->g, "guest");
+	w->p_time = csv_column(&w->pool, "time_s");
+	w->more = csv_next(&w->g);
+	w->consumed = false;
+	return 0;
+}
+
+bool plot_walk_sample(struct sample_walk *w)
+{
+	if (!csv_next(&w->pool))
+		return false;
+	w->t = csv_num(&w->pool, w->p_time);
+	return true;
+}
+
+int plot_walk_guest(struct sample_walk *w, const struct oc_result *r)
+{
+	for (;;) {
+		double t;
+		int i;
+
+		if (w->consumed) {
+			w->more = csv_next(&w->g);
+			w->consumed = false;
+		}
+		/* Times are printed to the millisecond. */
+		if (!w->more || (t = csv_num(&w->g, w->g_time)) > w->t + 0.0005)
+			return -1;
+		w->consumed = true;
+		i = plot_guest_index(r, csv_str(&w->g, w->g_name));
+		if (i >= 0 && t >= w->t - 0.0005)
+			return i;
+	}
+}
+
+void plot_walk_close(struct sample_walk *w)
+{
+	csv_close(&w->pool);
+	csv_close(&w->g);
+}
+
 /* Count events.csv's rows by kind and node (a series with no rows would
  * make gnuplot warn). */
 static void count_events(struct plot_run *p)

@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "tools/overcommit/csv.h"
 #include "tools/overcommit/plot.h"
 #include "tools/overcommit/result.h"
 
@@ -80,6 +81,27 @@ void plot_rank(const struct oc_result *r, const double *peak, struct bands *b,
 /* The sum of a file's columns from..to (1-based) in a using spec, "(0)"
  * if none (a bare 0 would be column 0, the row's number). */
 void plot_sum(FILE *f, unsigned int from, unsigned int to);
+/* The index in r of the guest called name, or -1. */
+int plot_guest_index(const struct oc_result *r, const char *name);
+/*
+ * guests.csv and pool.csv read a sample at a time: each row of pool.csv,
+ * and the rows of guests.csv of the same sample (they come before it).
+ */
+struct sample_walk {
+	struct csv g, pool;
+	int g_time, g_name, p_time;
+	double t; /* the sample's time */
+	bool more, consumed;
+};
+
+/* 0 or -errno (a file missing). */
+int plot_walk_open(const struct oc_result *r, struct sample_walk *w);
+/* The next sample, its row of pool.csv in w->pool: false at the end. */
+bool plot_walk_sample(struct sample_walk *w);
+/* The sample's next row of guests.csv, in w->g: its guest's index in r,
+ * or -1 when the sample has no more (rows of no guest of r skipped). */
+int plot_walk_guest(struct sample_walk *w, const struct oc_result *r);
+void plot_walk_close(struct sample_walk *w);
 /* Column name of file in the report directory, 1-based as gnuplot counts
  * them; 0 when the file or the column is not there. */
 int plot_column(const struct plot_run *p, const char *file, const char *name);

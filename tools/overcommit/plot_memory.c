@@ -34,15 +34,6 @@ static int peaks(struct plot_run *p, double *peak)
 	return 0;
 }
 
-/* Which guest a row of guests.csv is about, or -1. */
-static int guest_of(const struct oc_result *r, const char *name)
-{
-	for (unsigned int i = 0; i < r->nr_guests; i++)
-		if (!strcmp(name, r->guest[i].spec->name))
-			return (int)i;
-	return -1;
-}
-
 /*
  * memory.csv: per sample of pool.csv, the bands' backed memory, balloons
  * and balloon targets (guests not running count 0), and the pool's free
@@ -53,34 +44,25 @@ static int write_bands(struct plot_run *p, const unsigned int *band)
 	enum { RES, BAL, TGT, NR };
 	struct oc_result *r = p->r;
 	unsigned int n = p->memory.n;
-	int t_col, name, col[NR], pt, pfree, pzswap, swap, ret;
+	int col[NR], pfree, pzswap, swap, ret, i;
+	struct sample_walk w;
 	char err[256];
-	struct csv g, pool;
-	bool more;
 	FILE *f;
 
-	ret = csv_open(&g, r->dir, "guests.csv");
+	ret = plot_walk_open(r, &w);
 	if (ret)
 		return ret;
-	ret = csv_open(&pool, r->dir, "pool.csv");
-	if (ret) {
-		csv_close(&g);
-		return ret;
-	}
 	f = oc_fopen(r->dir, "memory.csv", err, sizeof(err));
 	if (!f) {
 		ret = -errno;
 		goto out;
 	}
-	t_col = csv_column(&g, "time_s");
-	name = csv_column(&g, "guest");
-	col[RES] = csv_column(&g, "resident_mib");
-	col[BAL] = csv_column(&g, "balloon_mib");
-	col[TGT] = csv_column(&g, "balloon_target_mib");
-	pt = csv_column(&pool, "time_s");
-	pfree = csv_column(&pool, "pool_free_mib");
-	pzswap = csv_column(&pool, "zswap_mib");
-	swap = csv_column(&g, "swap_mib");
+	col[RES] = csv_column(&w.g, "resident_mib");
+	col[BAL] = csv_column(&w.g, "balloon_mib");
+	col[TGT] = csv_column(&w.g, "balloon_target_mib");
+	swap = csv_column(&w.g, "swap_mib");
+	pfree = csv_column(&w.pool, "pool_free_mib");
+	pzswap = csv_column(&w.pool, "zswap_mib");
 
 	fputs("time_s,pool_free_mib", f);
 	for (int k = 0; k < NR; k++)
@@ -94,25 +76,19 @@ static int write_bands(struct plot_run *p, const unsigned int *band)
 	fputs(",zswap_mib,swapped_mib\n", f);
 	memset(p->balloon_max, 0, sizeof(p->balloon_max));
 	p->tier_max = p->swapped_top = 0;
-	more = csv_next(&g);
-	while (csv_next(&pool)) {
-		double t = csv_num(&pool, pt), v[NR][PLOT_TOP + 1] = { { 0 } };
-		double zswap = pzswap >= 0 ? csv_num(&pool, pzswap) : 0,
+	while (plot_walk_sample(&w)) {
+		double v[NR][PLOT_TOP + 1] = { { 0 } };
+		double zswap = pzswap >= 0 ? csv_num(&w.pool, pzswap) : 0,
 		       swapped = 0;
 
-		/* The sample's guest rows come before its pool row. */
-		for (; more && csv_num(&g, t_col) <= t + 0.0005;
-		     more = csv_next(&g)) {
-			int i = guest_of(r, csv_str(&g, name));
-
-			if (i < 0 || csv_num(&g, t_col) < t - 0.0005)
-				continue;
+		while ((i = plot_walk_guest(&w, r)) >= 0) {
 			for (int k = 0; k < NR; k++)
-				v[k][band[i]] += csv_num(&g, col[k]);
+				v[k][band[i]] += csv_num(&w.g, col[k]);
 			if (swap >= 0)
-				swapped += csv_num(&g, swap);
+				swapped += csv_num(&w.g, swap);
 		}
-		fprintf(f, "%s,%s", csv_str(&pool, pt), csv_str(&pool, pfree));
+		fprintf(f, "%s,%s", csv_str(&w.pool, w.p_time),
+			csv_str(&w.pool, pfree));
 		for (int k = 0; k < NR; k++)
 			for (unsigned int j = 0; j < n; j++) {
 				fprintf(f, ",%.3f", v[k][j]);
@@ -131,8 +107,7 @@ static int write_bands(struct plot_run *p, const unsigned int *band)
 	}
 	ret = oc_fclose(&f);
 out:
-	csv_close(&pool);
-	csv_close(&g);
+	plot_walk_close(&w);
 	return ret;
 }
 

@@ -16,43 +16,26 @@
 #include "tools/overcommit/files.h"
 #include "tools/overcommit/plot_internal.h"
 
-static int guest_index(const struct oc_result *r, const char *name)
-{
-	for (unsigned int i = 0; i < r->nr_guests; i++)
-		if (!strcmp(name, r->guest[i].spec->name))
-			return (int)i;
-	return -1;
-}
-
 static int write_swap(struct plot_run *p, const unsigned int *band)
 {
 	struct oc_result *r = p->r;
 	unsigned int n = p->swap.n;
 	double refaulted[VMM_MAX_GUESTS] = { 0 };
-	int t_col, name, swap, refault, pt, ret;
-	struct csv g, pool;
+	int swap, refault, ret, i;
+	struct sample_walk w;
 	char err[256];
-	bool more;
 	FILE *f;
 
-	ret = csv_open(&g, r->dir, "guests.csv");
+	ret = plot_walk_open(r, &w);
 	if (ret)
 		return ret;
-	ret = csv_open(&pool, r->dir, "pool.csv");
-	if (ret) {
-		csv_close(&g);
-		return ret;
-	}
 	f = oc_fopen(r->dir, "swap.csv", err, sizeof(err));
 	if (!f) {
 		ret = -errno;
 		goto out;
 	}
-	t_col = csv_column(&g, "time_s");
-	name = csv_column(&g, "guest");
-	swap = csv_column(&g, "swap_mib");
-	refault = csv_column(&g, "refaulted_pages");
-	pt = csv_column(&pool, "time_s");
+	swap = csv_column(&w.g, "swap_mib");
+	refault = csv_column(&w.g, "refaulted_pages");
 	fputs("time_s", f);
 	for (int k = 0; k < 2; k++)
 		for (unsigned int j = 0; j < n; j++)
@@ -61,23 +44,16 @@ static int write_swap(struct plot_run *p, const unsigned int *band)
 						    "others",
 				k ? "refaulted_mib" : "swap_mib");
 	fputc('\n', f);
-	more = csv_next(&g);
-	while (csv_next(&pool)) {
-		double t = csv_num(&pool, pt), v[2][PLOT_TOP + 1] = { { 0 } };
+	while (plot_walk_sample(&w)) {
+		double v[2][PLOT_TOP + 1] = { { 0 } };
 
-		/* The sample's guest rows come before its pool row. */
-		for (; more && csv_num(&g, t_col) <= t + 0.0005;
-		     more = csv_next(&g)) {
-			int i = guest_index(r, csv_str(&g, name));
-
-			if (i < 0 || csv_num(&g, t_col) < t - 0.0005)
-				continue;
-			v[0][band[i]] += csv_num(&g, swap);
-			refaulted[i] = csv_num(&g, refault) / 256.0;
+		while ((i = plot_walk_guest(&w, r)) >= 0) {
+			v[0][band[i]] += csv_num(&w.g, swap);
+			refaulted[i] = csv_num(&w.g, refault) / 256.0;
 		}
-		for (unsigned int i = 0; i < r->nr_guests; i++)
-			v[1][band[i]] += refaulted[i];
-		fputs(csv_str(&pool, pt), f);
+		for (unsigned int k = 0; k < r->nr_guests; k++)
+			v[1][band[k]] += refaulted[k];
+		fputs(csv_str(&w.pool, w.p_time), f);
 		for (int k = 0; k < 2; k++)
 			for (unsigned int j = 0; j < n; j++)
 				fprintf(f, ",%.3f", v[k][j]);
@@ -85,8 +61,7 @@ static int write_swap(struct plot_run *p, const unsigned int *band)
 	}
 	ret = oc_fclose(&f);
 out:
-	csv_close(&pool);
-	csv_close(&g);
+	plot_walk_close(&w);
 	return ret;
 }
 

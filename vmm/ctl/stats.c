@@ -61,22 +61,18 @@ static json_t *section_text(struct vmm_host *h, size_t s)
 	return ctl_text_close(&t);
 }
 
-/* meminfo as {"Name": kB}: parsed from its text, so both agree. */
-static json_t *meminfo_json(struct vmm_host *h)
+/* A report's "name value" lines as {"name": value}, the text's own
+ * numbers (fmt scans a name and a value), so both agree.  Takes text. */
+static json_t *numbers_json(json_t *text, const char *fmt)
 {
-	struct ctl_text t;
-	json_t *text, *o = json_object();
-	const char *p;
+	json_t *o = json_object();
+	const char *p = text ? json_string_value(text) : "";
 
-	if (!ctl_text_open(&t))
-		return o;
-	host_show_meminfo(h, t.f);
-	text = ctl_text_close(&t);
-	for (p = text ? json_string_value(text) : ""; *p;) {
+	while (*p) {
 		char name[64];
 		unsigned long long v;
 
-		if (sscanf(p, "%63[^:]: %llu kB", name, &v) == 2)
+		if (sscanf(p, fmt, name, &v) == 2)
 			json_object_set_new(o, name,
 					    json_integer((json_int_t)v));
 		p = strchr(p, '\n');
@@ -88,27 +84,21 @@ static json_t *meminfo_json(struct vmm_host *h)
 	return o;
 }
 
-/* vmstat as {"name": value}: parsed from its text, so both agree. */
+/* vmstat as {"name": value}. */
 static json_t *vmstat_json(struct mm_pool *pool)
 {
-	json_t *text = report_text(pool, mm_show_vmstat), *o = json_object();
-	const char *p = text ? json_string_value(text) : "";
+	return numbers_json(report_text(pool, mm_show_vmstat), "%63s %llu");
+}
 
-	while (*p) {
-		char name[64];
-		unsigned long long v;
-		int n;
+/* meminfo as {"Name": kB}. */
+static json_t *meminfo_json(struct vmm_host *h)
+{
+	struct ctl_text t;
 
-		if (sscanf(p, "%63s %llu%n", name, &v, &n) == 2)
-			json_object_set_new(o, name,
-					    json_integer((json_int_t)v));
-		p = strchr(p, '\n');
-		if (!p)
-			break;
-		p++;
-	}
-	json_decref(text);
-	return o;
+	if (!ctl_text_open(&t))
+		return json_object();
+	host_show_meminfo(h, t.f);
+	return numbers_json(ctl_text_close(&t), "%63[^:]: %llu kB");
 }
 
 static json_t *zone_json(struct mm_pool *pool, struct zone *z)
