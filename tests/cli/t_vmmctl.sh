@@ -124,6 +124,10 @@ out=$("$ctl" stats pressure b 2>&1)
 full avg10=0.00 avg60=0.00 avg300=0.00 total=0" ] || { echo "stats pressure b: $out"; fail=1; }
 expect 1 "no such guest: 'zz'" stats pressure zz
 expect 0 " SOME10 NODES" list
+# The cold tier: what it holds of each guest / what that takes there,
+# and what the guest's faults brought back.
+expect 0 "    SWAP/STORED REFAULT BALLOON TGT/ACT" list
+expect 0 '"swap-stored":0,"swap-file":0,"swap-refaulted":0' --json list
 expect 0 "   0.00 0:0" list
 expect 0 '"pressure":{"some":{"avg10":0.0,"avg60":0.0,"avg300":0.0,"total-us":0}' --json list
 expect 0 "trigger 1: some 150000 1000000 on guest b (id 4)" trigger b some 150000 1000000

@@ -106,7 +106,7 @@ void print_guest_table(json_t *guests)
 		json_t *some10 = json_object_get(
 			json_object_get(json_object_get(g, "pressure"), "some"),
 			"avg10");
-		char s[12][16], bal[40], swap[40], nodes[128], psi[16] = "-";
+		char s[10][16], bal[40], swap[40], nodes[128], psi[16] = "-";
 
 		if (json_is_object(b))
 			snprintf(bal, sizeof(bal), "%s/%s",
