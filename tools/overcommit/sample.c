@@ -9,9 +9,7 @@
 
 #include "mm/mm.h"
 #include "tools/overcommit/files.h"
-#include "swap/tier.h"
 #include "tools/overcommit/sample.h"
-#include "vmm/host/swap.h"
 #include "vmm/host/trace_events.h"
 
 static double mib(uint64_t pages)
@@ -31,21 +29,20 @@ static const enum vm_event_item tier_events[] = {
 
 /* pool.csv's tier columns, the peaks of the tier's gauges. */
 static void tier_sample(struct sampler *s, struct vmm_host *h,
-			struct oc_result *r)
+			struct oc_result *r, const struct host_tier_stats *ts)
 {
 	struct mm_pool *pool = host_pool(h);
-	struct swap_tier_stats ts = { 0 };
 
-	r->tier = !host_swap_get_stats(h, &ts);
-	if (ts.pool_pages > r->peak_zswap_pages)
-		r->peak_zswap_pages = ts.pool_pages;
-	if (ts.stored > r->peak_zswapped_pages)
-		r->peak_zswapped_pages = ts.stored;
-	if (ts.in_file > r->peak_in_file_pages)
-		r->peak_in_file_pages = ts.in_file;
-	r->swap_total_pages = ts.swap_total;
-	fprintf(s->pool, ",%.3f,%.3f,%.3f", mib(ts.pool_pages), mib(ts.stored),
-		mib(ts.in_file));
+	r->tier = ts->present;
+	if (ts->zswap > r->peak_zswap_pages)
+		r->peak_zswap_pages = ts->zswap;
+	if (ts->zswapped > r->peak_zswapped_pages)
+		r->peak_zswapped_pages = ts->zswapped;
+	if (ts->in_file > r->peak_in_file_pages)
+		r->peak_in_file_pages = ts->in_file;
+	r->swap_total_pages = ts->swap_total;
+	fprintf(s->pool, ",%.3f,%.3f,%.3f", mib(ts->zswap), mib(ts->zswapped),
+		mib(ts->in_file));
 	for (size_t i = 0; i < sizeof(tier_events) / sizeof(tier_events[0]);
 	     i++)
 		fprintf(s->pool, ",%lu", vm_event_sum(pool, tier_events[i]));
@@ -202,7 +199,7 @@ void sampler_take(struct sampler *s, struct vmm_host *h, struct oc_result *r,
 		fp.resident_bytes / 1048576.0, fp.hugepage_bytes / 1048576.0,
 		r->returned_bytes / 1048576.0, kvm_mapped_mib(&kvm),
 		100 * kvm_page_stats_2m_share(&kvm), whole * 2.0);
-	tier_sample(s, h, r);
+	tier_sample(s, h, r, &st.tier);
 	fputc('\n', s->pool);
 	r->samples++;
 }

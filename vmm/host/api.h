@@ -89,6 +89,14 @@ struct host_stats {
 	 * when proactiveness is 0 (none).  From the knob, no lock. */
 	unsigned int frag_score_low, frag_score_high;
 	struct host_node_stats node[VMM_MAX_POOL_NODES];
+	/* The cold tier (docs/cold_tier.md), in pages; all 0 without one:
+	 * meminfo's SwapTotal and SwapFree (its swap file), Zswap (the
+	 * stores' frames) and Zswapped (what they hold), and the pages in
+	 * the swap file. */
+	struct host_tier_stats {
+		bool present;
+		uint64_t swap_total, swap_free, zswap, zswapped, in_file;
+	} tier;
 };
 
 /* A snapshot; counters read without the allocator's locks.  Any thread. */

@@ -203,6 +203,19 @@ void host_get_stats(struct vmm_host *h, struct host_stats *st)
 	}
 	for (unsigned int nid = 0; nid < st->nr_nodes; nid++)
 		node_stats(h, nid, &st->node[nid]);
+	if (h->tier) {
+		struct swap_tier_stats ts;
+
+		swap_tier_get_stats(h->tier, &ts);
+		st->tier = (struct host_tier_stats){
+			.present = true,
+			.swap_total = ts.swap_total,
+			.swap_free = ts.swap_free,
+			.zswap = ts.pool_pages,
+			.zswapped = ts.stored,
+			.in_file = ts.in_file,
+		};
+	}
 }
 
 unsigned int host_zone_stats(struct vmm_host *h, struct host_zone_stats *zs,
@@ -278,19 +291,18 @@ static void meminfo_line(FILE *f, const char *name, uint64_t pages)
 
 void host_show_meminfo(struct vmm_host *h, FILE *f)
 {
-	struct swap_tier_stats ts = { 0 };
 	unsigned long managed = 0;
+	struct host_stats st;
 
+	host_get_stats(h, &st);
 	for (unsigned int i = 0; i < h->pool->nr_zones; i++)
 		managed += zone_managed_pages(h->pool->zones[i]);
-	if (h->tier)
-		swap_tier_get_stats(h->tier, &ts);
 	meminfo_line(f, "MemTotal", managed);
-	meminfo_line(f, "MemFree", mm_nr_free_pages(h->pool));
-	meminfo_line(f, "SwapTotal", ts.swap_total);
-	meminfo_line(f, "SwapFree", ts.swap_free);
-	meminfo_line(f, "Zswap", ts.pool_pages);
-	meminfo_line(f, "Zswapped", ts.stored);
+	meminfo_line(f, "MemFree", st.free);
+	meminfo_line(f, "SwapTotal", st.tier.swap_total);
+	meminfo_line(f, "SwapFree", st.tier.swap_free);
+	meminfo_line(f, "Zswap", st.tier.zswap);
+	meminfo_line(f, "Zswapped", st.tier.zswapped);
 }
 
 void host_print_pool_summary(struct vmm_host *h, FILE *f)

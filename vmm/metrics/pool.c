@@ -8,8 +8,6 @@
 #include <stdlib.h>
 
 #include "mm/vmstat.h"
-#include "swap/tier.h"
-#include "vmm/host/swap.h"
 #include "vmm/host/api.h"
 #include "vmm/metrics/internal.h"
 
@@ -122,7 +120,7 @@ static void zones(struct vmm_host *h, FILE *f)
 }
 
 /* /proc/meminfo's lines of the cold tier, in bytes (0 without one). */
-static void cold_tier(struct vmm_host *h, FILE *f)
+static void cold_tier(const struct host_stats *st, FILE *f)
 {
 	static const struct {
 		const char *name, *help;
@@ -139,14 +137,9 @@ static void cold_tier(struct vmm_host *h, FILE *f)
 		  "Guest memory the compressed stores hold, uncompressed "
 		  "(meminfo's Zswapped)." },
 	};
-	struct swap_tier_stats ts = { 0 };
-	uint64_t v[4];
+	const uint64_t v[] = { st->tier.swap_total, st->tier.swap_free,
+			       st->tier.zswap, st->tier.zswapped };
 
-	host_swap_get_stats(h, &ts);
-	v[0] = ts.swap_total;
-	v[1] = ts.swap_free;
-	v[2] = ts.pool_pages;
-	v[3] = ts.stored;
 	for (size_t i = 0; i < sizeof(fam) / sizeof(fam[0]); i++) {
 		prom_family(f, fam[i].name, "gauge", fam[i].help);
 		prom_u64(f, fam[i].name, NULL, 0, v[i] * PAGE_BYTES);
@@ -188,7 +181,7 @@ int metrics_pool(struct vmm_host *h, FILE *f)
 		    "Guests launched and not yet reaped.");
 	prom_u64(f, "vmm_guests", NULL, 0, st.nr_running);
 	zones(h, f);
-	cold_tier(h, f);
+	cold_tier(&st, f);
 	vmstat_counters(h, f);
 	return slowpath_latency(h, f);
 }
