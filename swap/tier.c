@@ -31,7 +31,8 @@ int swap_tier_create(const struct swap_tier_config *cfg, struct swap_tier **out)
 	for (unsigned int nid = 0; nid < MAX_NUMNODES; nid++)
 		pthread_mutex_init(&t->wb_lock[nid], NULL);
 	t->owned = calloc(1U << 16, sizeof(*t->owned));
-	if (!t->owned)
+	t->owner_bytes = calloc(1U << 16, sizeof(*t->owner_bytes));
+	if (!t->owned || !t->owner_bytes)
 		goto err;
 	for (unsigned int nid = 0; nid < cfg->mm->nr_nodes; nid++) {
 		struct zswap_config zc = {
@@ -88,6 +89,7 @@ void swap_tier_destroy(struct swap_tier *t)
 	for (uint32_t c = 0; c < t->nr_chunks; c++)
 		free(t->chunk[c]);
 	free(t->owned);
+	free(t->owner_bytes);
 	pthread_cond_destroy(&t->writeback_done);
 	pthread_mutex_destroy(&t->lock);
 	free(t);
@@ -268,6 +270,7 @@ long swap_tier_store(struct swap_tier *t, const void *src, int nid,
 	else
 		tier_lru_add(t, h, false);
 	t->owned[owner]++;
+	tier_owner_charge(t, e, 1);
 	pthread_mutex_unlock(&t->lock);
 	if (!slot)
 		count_vm_event(t->cfg.mm, ZSWPOUT);
@@ -371,6 +374,9 @@ void swap_tier_free(struct swap_tier *t, uint32_t h, bool loaded)
 	pthread_mutex_lock(&t->lock);
 	if (!loaded)
 		t->invalidated++;
+	/* Its owner holds it no more from now on, even while a writeback
+	 * still has it (which then takes nothing away again). */
+	tier_owner_charge(t, e, -1);
 	switch (e->state) {
 	case ENTRY_STORED:
 		tier_lru_del(t, h);
@@ -434,6 +440,50 @@ unsigned long swap_tier_owned(struct swap_tier *t, uint16_t owner)
 	pthread_mutex_unlock(&t->lock);
 	return n;
 }
+
+/* ---- per owner: what each guest has in the stores and the file ---- */
+
+void tier_owner_charge(struct swap_tier *t, const struct tier_entry *e,
+		       int sign)
+{
+	struct tier_owner_bytes *o = &t->owner_bytes[e->owner];
+
+	switch (e->state) {
+	case ENTRY_STORED:
+	case ENTRY_WRITEBACK:
+		o->stored_bytes += (int64_t)sign * e->z.length;
+		break;
+	case ENTRY_FILE:
+		o->in_file += sign;
+		break;
+	default:
+		break;
+	}
+}
+
+void swap_tier_get_owner_stats(struct swap_tier *t, uint16_t owner,
+			       struct swap_tier_owner_stats *st)
+{
+	pthread_mutex_lock(&t->lock);
+	st->pages = t->owned[owner];
+	st->stored_bytes = t->owner_bytes[owner].stored_bytes;
+	st->in_file = t->owner_bytes[owner].in_file;
+	pthread_mutex_unlock(&t->lock);
+}
+
+unsigned int swap_tier_count_in_file(struct swap_tier *t, const uint32_t *h,
+				     unsigned int n)
+{
+	unsigned int file = 0;
+
+	pthread_mutex_lock(&t->lock);
+	for (unsigned int i = 0; i < n; i++)
+		file += entry(t, h[i])->state == ENTRY_FILE;
+	pthread_mutex_unlock(&t->lock);
+	return file;
+}
+
+/* ---- */
 
 void swap_tier_get_stats(struct swap_tier *t, struct swap_tier_stats *st)
 {

@@ -135,6 +135,24 @@ void swap_tier_get_stats(struct swap_tier *t, struct swap_tier_stats *st);
 /* Entries held by guest owner (the invariant checker: each guest's count
  * of swapped pages must match). */
 unsigned long swap_tier_owned(struct swap_tier *t, uint16_t owner);
+/*
+ * What the tier holds of one owner (a guest) now: its entries (pages),
+ * the compressed bytes its stored entries take in the stores (objects'
+ * lengths; a same-filled page takes none), and its entries in the swap
+ * file (pages).  Gauges, kept as entries come and go.
+ */
+struct swap_tier_owner_stats {
+	uint64_t pages;
+	uint64_t stored_bytes;
+	uint64_t in_file;
+};
+
+void swap_tier_get_owner_stats(struct swap_tier *t, uint16_t owner,
+			       struct swap_tier_owner_stats *st);
+/* Of the n handles h (loaded, not yet freed), how many are in the swap
+ * file (a load read them from there): for the swap_in trace event. */
+unsigned int swap_tier_count_in_file(struct swap_tier *t, const uint32_t *h,
+				     unsigned int n);
 /* The stores' frames and the table against the LRUs: 0, or -EUCLEAN with
  * the first problem in err. */
 int swap_tier_validate(struct swap_tier *t, char *err, size_t errlen);

@@ -67,6 +67,12 @@ struct swap_tier {
 	 * nonresident_age, evictions only: nothing here is activated). */
 	uint64_t nonresident_age[MAX_NUMNODES];
 	uint32_t *owned; /* per owner: entries held */
+	/* Per owner: compressed bytes in the stores, entries in the file
+	 * (tier_owner_charge()). */
+	struct tier_owner_bytes {
+		uint64_t stored_bytes;
+		uint32_t in_file;
+	} * owner_bytes;
 	unsigned long in_file; /* entries in the file */
 	/* Events of the tier's own (the stores count the rest). */
 	uint64_t invalidated, zswpwb, pswpin, pswpout, writeback_failed;
@@ -84,6 +90,14 @@ static inline struct tier_entry *tier_entry(struct swap_tier *t, uint32_t h)
 void tier_lru_add(struct swap_tier *t, uint32_t h, bool tail);
 void tier_lru_del(struct swap_tier *t, uint32_t h);
 void tier_entry_release(struct swap_tier *t, uint32_t h);
+/*
+ * An entry's share of its owner's stored bytes or file pages, by its
+ * state (STORED and WRITEBACK: its object's length; FILE: a page), added
+ * (sign 1) when it starts to hold it, taken away (-1) before it stops.
+ * t->lock held.
+ */
+void tier_owner_charge(struct swap_tier *t, const struct tier_entry *e,
+		       int sign);
 /* Note an I/O error for swap_tier_error(); t->lock held. */
 void tier_note_error(struct swap_tier *t, int err, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));

@@ -27,6 +27,10 @@ static void writeback_done(struct swap_tier *t, const uint32_t *h,
 		struct tier_entry *e = tier_entry(t, h[i]);
 
 		if (i < written) {
+			/* Its owner's bytes in the store are now a page in
+			 * the file (one freed meanwhile was taken away). */
+			if (!e->freed)
+				tier_owner_charge(t, e, -1);
 			zswap_invalidate(t->store[e->nid], &e->z);
 			if (e->freed) {
 				drop[(*nr_drop)++] = slots[i];
@@ -37,6 +41,7 @@ static void writeback_done(struct swap_tier *t, const uint32_t *h,
 			e->slot = slots[i];
 			e->state = ENTRY_FILE;
 			t->in_file++;
+			tier_owner_charge(t, e, 1);
 		} else if (e->freed) {
 			zswap_invalidate(t->store[e->nid], &e->z);
 			e->freed = false;

@@ -77,6 +77,33 @@ cmp -s "$tmp/list" "$tmp/want" || { echo "--list direct-reclaim:"; cat "$tmp/lis
 "$tool" --list swap-in "$session" >/dev/null 2>"$tmp/err"
 [ $? = 2 ] || { echo "--list swap-in: expected exit 2"; fail=1; }
 want "$tmp/err" "no kind 'swap-in' to list"
+# Swap-ins apart: from the compressed store (swapin), and reading the
+# swap file (swapin_file: any page of the fault from the file).
+swap="$(dirname "$0")/../traces/swap.trace"
+"$tool" --json "$swap" >"$tmp/json" 2>/dev/null || { echo "swap trace: exit $?"; fail=1; }
+python3 - "$tmp/json" <<'PY' || fail=1
+import json, sys
+d = json.load(open(sys.argv[1]))["distributions"]
+want = {"swapin": (4, 20000, 40000), "swapin_file": (2, 100000, 300000)}
+for k, (n, p50, mx) in want.items():
+    got = (d[k]["count"], d[k]["p50"], d[k]["max"])
+    if got != (n, p50, mx):
+        print("swap trace: %s is %s, not %s" % (k, got, (n, p50, mx)))
+        sys.exit(1)
+PY
+"$tool" --list swapin,swapin_file "$swap" >"$tmp/list" 2>/dev/null || { echo "--list swapin: exit $?"; fail=1; }
+cat >"$tmp/want" <<'END'
+TIME(s)        KIND                TID   VM GUEST               LAT(ms)    PAGES
+0.000000       swapin              100    1 web                   0.010        8
+0.000010       swapin              100    1 web                   0.020        1
+0.000020       swapin              100    1 web                   0.030        4
+0.000030       swapin              100    1 web                   0.040        2
+0.000490       swapin_file         100    1 web                   0.100        8
+0.000890       swapin_file         100    1 web                   0.300        3
+END
+cmp -s "$tmp/list" "$tmp/want" || { echo "--list swapin,swapin_file:"; cat "$tmp/list"; fail=1; }
+"$tool" --by-guest "$swap" >"$tmp/g" 2>/dev/null || { echo "swap --by-guest: exit $?"; fail=1; }
+want "$tmp/g" "  swapin_file      count      2"
 
 "$tool" "$tmp/nonexistent" >/dev/null 2>"$tmp/err"
 [ $? = 2 ] || { echo "missing file: expected exit 2"; fail=1; }

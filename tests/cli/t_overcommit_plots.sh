@@ -44,8 +44,9 @@ grep -qF "title 'others (56 guests)'" "$r/plots.gp" || { echo "no band of 56 oth
 grep -qF "others (56 guests)" "$r/memory.svg" || { echo "memory.svg: no others band in the key"; fail=1; }
 
 # memory.csv: time, pool free, then 9 bands of backed memory, balloon and
-# target; one row per sample.
-head -1 "$r/memory.csv" | awk -F, '{ exit !(NF == 29 && $11 == "others_resident_mib") }' ||
+# target, the cold tier's store and the guests' memory in it; one row per
+# sample.
+head -1 "$r/memory.csv" | awk -F, '{ exit !(NF == 31 && $11 == "others_resident_mib" && $31 == "swapped_mib") }' ||
 	{ echo "memory.csv header: $(head -1 "$r/memory.csv")"; fail=1; }
 [ "$(wc -l <"$r/memory.csv")" = "$(wc -l <"$r/pool.csv")" ] ||
 	{ echo "memory.csv: not a row per sample"; fail=1; }

@@ -43,7 +43,7 @@ expect 2 "no command 'frob'" frob
 expect 2 "which guest" stop
 expect 2 "GUEST and SIZE" balloon a
 expect 0 "GUEST --mem SIZE" balloon --help
-expect 2 "no section 'meminfo'" stats meminfo
+expect 2 "no section 'slabinfo'" stats slabinfo
 expect 2 "--timeout soon" --timeout soon status
 expect 2 "start FILE, or stop" trace
 expect 0 "usage: vmmctl" --help
@@ -107,6 +107,11 @@ expect 0 "reclaim's to change" balloon b 0
 expect 0 "Node 0, zone   Normal" stats buddyinfo
 expect 0 "pgalloc_normal" stats vmstat
 expect 0 "Node 0, zone   Normal -1.000" stats extfrag_index
+# meminfo: /proc/meminfo's lines of the pool and the cold tier (no swap
+# file here: SwapTotal 0).
+expect 0 "SwapTotal:             0 kB" stats meminfo
+expect 0 "Zswapped:" stats meminfo
+expect 0 '"meminfo":{"MemTotal":' --json stats meminfo
 expect 0 "==> guests <==" stats
 expect 0 '"zones":[' --json stats zoneinfo
 # Memory pressure: each guest's and node's /proc/pressure/memory under
@@ -119,6 +124,10 @@ out=$("$ctl" stats pressure b 2>&1)
 full avg10=0.00 avg60=0.00 avg300=0.00 total=0" ] || { echo "stats pressure b: $out"; fail=1; }
 expect 1 "no such guest: 'zz'" stats pressure zz
 expect 0 " SOME10 NODES" list
+# The cold tier: what it holds of each guest / what that takes there,
+# and what the guest's faults brought back.
+expect 0 "    SWAP/STORED REFAULT BALLOON TGT/ACT" list
+expect 0 '"swap-stored":0,"swap-file":0,"swap-refaulted":0' --json list
 expect 0 "   0.00 0:0" list
 expect 0 '"pressure":{"some":{"avg10":0.0,"avg60":0.0,"avg300":0.0,"total-us":0}' --json list
 expect 0 "trigger 1: some 150000 1000000 on guest b (id 4)" trigger b some 150000 1000000
@@ -190,12 +199,14 @@ expect 3 "is vmm host running" list
 
 # vmm run serves the socket too, and still ends with its last guest.
 "$vmm" run --pool 128M --socket "$tmp/run.sock" --console off \
-	--guest 'name=r,mem=32M,script=touch 4M; hold 1s; verify' >"$tmp/log" 2>&1 &
+	--swap-file "$tmp/run.swap" --swap-file-size 8M --guest 'name=r,mem=32M,script=touch 4M; hold 1s; verify' >"$tmp/log" 2>&1 &
 rpid=$!
 i=0
 while [ ! -S "$tmp/run.sock" ] && [ $i -lt 400 ]; do sleep 0.05; i=$((i + 1)); done
 expect 0 "(run mode)" --socket "$tmp/run.sock" status
 expect 0 "  1 r                running" --socket "$tmp/run.sock" list
+# Its swap file as meminfo's SwapTotal: 8 MiB less the header's page.
+expect 0 "SwapTotal:          8188 kB" --socket "$tmp/run.sock" stats meminfo
 wait $rpid || { echo "vmm run --socket: exit $?"; cat "$tmp/log"; fail=1; }
 rpid=
 [ -e "$tmp/run.sock" ] && { echo "run: socket left behind"; fail=1; }

@@ -89,6 +89,33 @@ START_TEST(test_bad_config)
 }
 END_TEST
 
+/*
+ * Each owner's share of the tier against the tier's own counts: its
+ * entries, its compressed bytes (fewer than its pages' bytes: they
+ * compress), its pages in the file; the owners' sums are the stores'
+ * compressed bytes and the file's entries.
+ */
+static void check_owners(struct swap_tier *t, unsigned int nr_owners)
+{
+	struct swap_tier_owner_stats o;
+	struct swap_tier_stats st;
+	uint64_t bytes = 0, in_file = 0;
+
+	swap_tier_get_stats(t, &st);
+	for (unsigned int k = 1; k <= nr_owners; k++) {
+		swap_tier_get_owner_stats(t, k, &o);
+		ck_assert_uint_eq(o.pages, swap_tier_owned(t, k));
+		ck_assert_uint_le(o.stored_bytes + o.in_file * 4096,
+				  o.pages * 4096);
+		if (o.pages > o.in_file)
+			ck_assert_uint_gt(o.stored_bytes, 0);
+		bytes += o.stored_bytes;
+		in_file += o.in_file;
+	}
+	ck_assert_uint_eq(bytes, st.compressed_bytes);
+	ck_assert_uint_eq(in_file, st.in_file);
+}
+
 /* Two guests' pages on two nodes: round trips, owners, LRUs, reuse. */
 START_TEST(test_round_trip_two_nodes)
 {
@@ -107,6 +134,7 @@ START_TEST(test_round_trip_two_nodes)
 				  swap_tier_owned(t, 3),
 			  400);
 	ck_assert_uint_eq(swap_tier_owned(t, 1), 134);
+	check_owners(t, 3);
 	for (unsigned int i = 0; i < 400; i += 2) {
 		uint16_t owner;
 		uint64_t gpa;
@@ -120,6 +148,7 @@ START_TEST(test_round_trip_two_nodes)
 		swap_tier_free(t, h[i], true);
 	}
 	ck_tier_validate(t);
+	check_owners(t, 3);
 	/* Freed handles are reused before new ones. */
 	fill_page(page, 2ULL << 20, 7, 3);
 	ck_assert_int_le(swap_tier_store(t, page, 0, 9, 0), 400);
@@ -222,6 +251,7 @@ START_TEST(test_writeback)
 	ck_assert_uint_gt(st.zswpwb, 0);
 	ck_assert_uint_ge(st.pswpout, 120);
 	ck_assert_uint_eq(st.in_file + st.stored, 1200);
+	check_owners(t, 1);
 	ck_assert_uint_eq(vm_event_sum(mm, ZSWPWB), st.zswpwb);
 	ck_assert_uint_eq(vm_event_sum(mm, PSWPOUT), st.pswpout);
 	/* Back in runs of 8, as the fault path's read-ahead asks. */
@@ -245,6 +275,7 @@ START_TEST(test_writeback)
 	}
 	swap_tier_get_stats(t, &st);
 	ck_assert_uint_eq(st.in_file + st.stored, 0);
+	check_owners(t, 1);
 	ck_assert_uint_eq(st.swap_free, st.swap_total);
 	ck_assert_uint_eq(vm_event_sum(mm, PSWPIN) + vm_event_sum(mm, ZSWPIN),
 			  1200);

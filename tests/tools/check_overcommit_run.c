@@ -375,7 +375,9 @@ START_TEST(test_pressure)
 
 	txt = slurp("guests.csv");
 	ck_assert_ptr_nonnull(strstr(
-		txt, "balloon_target_mib,swap_mib," OC_PSI_CSV_COLUMNS "\n"));
+		txt,
+		"balloon_target_mib,swap_mib,swap_stored_mib,swap_file_mib,refaulted_pages," OC_PSI_CSV_COLUMNS
+		"\n"));
 	ck_assert_ptr_nonnull(strstr(txt, ",b,"));
 	free(txt);
 	txt = slurp("summary.txt");

@@ -144,8 +144,8 @@ START_TEST(test_stats_and_trace)
 	json_decref(r);
 	ctl_assert_error(ctl_cmd(fd, "{\"execute\": \"query-stats\", "
 				     "\"arguments\": {\"sections\": "
-				     "[\"meminfo\"]}}"),
-			 "GenericError", "no section 'meminfo'");
+				     "[\"slabinfo\"]}}"),
+			 "GenericError", "no section 'slabinfo'");
 	ctl_assert_error(ctl_cmd(fd, "{\"execute\": \"query-stats\", "
 				     "\"arguments\": {\"format\": \"xml\"}}"),
 			 "GenericError", "format 'xml'");

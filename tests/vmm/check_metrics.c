@@ -305,10 +305,18 @@ START_TEST(test_scrape_guests)
 	test_wait_phases(h, a, 1);
 	test_wait_phases(h, b, 1);
 	r = scrape(s);
-	/* The pool's 2, the zones' 7, a counter per vmstat item, 2
-	 * slow-path histograms, the guests' 9, pressure's 4. */
+	/* The pool's 2, the zones' 7, the cold tier's 4, a counter per
+	 * vmstat item, 2 slow-path histograms, the guests' 13, pressure's
+	 * 4. */
 	ck_assert_uint_eq(check_families(r.body),
-			  2 + 7 + NR_VM_EVENT_ITEMS + 2 + 9 + 4);
+			  2 + 7 + 4 + NR_VM_EVENT_ITEMS + 2 + 13 + 4);
+	/* No swap file here; nothing swapped yet. */
+	ck_assert_double_eq(sample(r.body, "vmm_swap_total_bytes"), 0);
+	ck_assert_double_ge(sample(r.body, "vmm_zswapped_bytes"), 0);
+	snprintf(series, sizeof(series),
+		 "vmm_guest_swap_refaulted_bytes_total{id=\"%u\",name=\"a\"}",
+		 a);
+	ck_assert_double_ge(sample(r.body, series), 0);
 	/* Every guest's and node's stall totals, in seconds. */
 	snprintf(series, sizeof(series),
 		 "vmm_guest_pressure_memory_some_seconds_total{id=\"%u\","

@@ -37,14 +37,29 @@ static struct guest_mem *mem_of(struct vmm_host *h, unsigned int id)
 	return vm->mem;
 }
 
-/* The guest's swapped pages are the tier's entries of its slot. */
+/*
+ * The guest's swapped pages are the tier's entries of its slot; what
+ * users read of it (host_guest_info(), query-guests) says what they take
+ * there: compressed bytes, fewer than the pages' (ratio 3), and pages
+ * in the swap file; its refaults are its pages back by faults.
+ */
 static void assert_books(struct vmm_host *h, unsigned int id)
 {
 	struct guest_mem *mem = mem_of(h, id);
+	struct host_guest_info gi;
 	struct guest_mem_stats st;
 
 	guest_mem_get_stats(mem, &st);
 	ck_assert_uint_eq(st.swapped, swap_tier_owned(h->tier, mem->cfg.owner));
+	ck_assert_int_eq(host_guest_info(h, id, &gi), 0);
+	printf("swap: guest %u: swapped %llu KiB, stored %llu KiB compressed, %llu KiB in the file\n",
+	       id, (unsigned long long)gi.mem.swapped * 4,
+	       (unsigned long long)gi.swap.stored_bytes >> 10,
+	       (unsigned long long)gi.swap.file_bytes >> 10);
+	ck_assert_uint_gt(gi.swap.stored_bytes, 0);
+	ck_assert_uint_lt(gi.swap.stored_bytes + gi.swap.file_bytes,
+			  gi.mem.swapped * 4096);
+	ck_assert_uint_eq(gi.swap.refaulted_bytes, gi.mem.swap_in * 4096);
 	assert_valid(h);
 }
 

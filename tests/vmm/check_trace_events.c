@@ -157,7 +157,7 @@ static const struct trace_event_info every_event[] = {
 	{ "balloon_done", { "vm", "pages", "ns", NULL } },
 	{ "migrate_batch", { "vm", "pages", "pause_ns", "failed" } },
 	{ "swap_out", { "vm", "pages", "refused", "ns" } },
-	{ "swap_in", { "vm", "gpa", "pages", "ns" } },
+	{ "swap_in", { "vm", "pages", "file", "ns" } },
 	{ "oom_kill", { "vm", "frames", "badness", NULL } },
 	{ "vm_state", { "vm", "state", NULL, NULL } },
 	{ "balloon_actual", { "vm", "actual", "target", NULL } },

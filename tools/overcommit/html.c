@@ -104,6 +104,16 @@ static void memory(FILE *f, const struct oc_result *r)
 	fprintf(f,
 		"<tr><td>returned to the host</td><td>%s</td><td>the footprint's decreases between samples</td></tr>\n",
 		format_size(r->returned_bytes, a, sizeof(a)));
+	if (r->tier)
+		fprintf(f,
+			"<tr><td>cold tier</td><td>peak Zswap %.1f MiB, Zswapped %.1f MiB, %.1f MiB in the swap file</td>"
+			"<td>zswpout %lu, zswpin %lu, zswpwb %lu, pswpout %lu, pswpin %lu, workingset_refault_anon %lu (pages)</td></tr>\n",
+			r->peak_zswap_pages / 256.0,
+			r->peak_zswapped_pages / 256.0,
+			r->peak_in_file_pages / 256.0, r->vmstat[ZSWPOUT],
+			r->vmstat[ZSWPIN], r->vmstat[ZSWPWB],
+			r->vmstat[PSWPOUT], r->vmstat[PSWPIN],
+			r->vmstat[WORKINGSET_REFAULT_ANON]);
 	fputs("</table>\n", f);
 }
 
@@ -111,7 +121,7 @@ static void guests(FILE *f, const struct oc_result *r)
 {
 	char buf[512], a[32];
 
-	fputs("<h2 id=\"guests\">Guests</h2>\n<table>\n<tr><th>guest</th><th>RAM</th><th>started</th><th>ended</th><th>how</th><th>integrity</th><th>peak backed</th><th>peak balloon</th></tr>\n",
+	fputs("<h2 id=\"guests\">Guests</h2>\n<table>\n<tr><th>guest</th><th>RAM</th><th>started</th><th>ended</th><th>how</th><th>integrity</th><th>peak backed</th><th>peak balloon</th><th>peak swapped</th><th>refaulted</th></tr>\n",
 	      f);
 	for (unsigned int i = 0; i < r->nr_guests; i++) {
 		const struct oc_guest *g = &r->guest[i];
@@ -123,9 +133,10 @@ static void guests(FILE *f, const struct oc_result *r)
 			g->started_ns / 1e9, g->ended_ns / 1e9);
 		esc(f, oc_ending(g, buf, sizeof(buf)));
 		fprintf(f,
-			"</td><td>%s</td><td>%.1f MiB</td><td>%.1f MiB</td></tr>\n",
+			"</td><td>%s</td><td>%.1f MiB</td><td>%.1f MiB</td><td>%.1f MiB</td><td>%.1f MiB</td></tr>\n",
 			oc_integrity(g), g->mem.peak_pages / 256.0,
-			g->peak_balloon_pages / 256.0);
+			g->peak_balloon_pages / 256.0,
+			g->peak_swap_pages / 256.0, g->mem.swap_in / 256.0);
 	}
 	fputs("</table>\n", f);
 }
@@ -314,11 +325,13 @@ static void files(FILE *f, const struct oc_result *r)
 		{ "nodes.csv",
 		  "free memory, watermarks and fragmentation score per node, per sample" },
 		{ "guests.csv",
-		  "each guest's backed memory and balloon, per sample" },
+		  "each guest's backed memory, balloon, memory in the cold tier and refaults, per sample" },
 		{ "pool.csv",
-		  "the pool's host footprint and free memory, how KVM maps the guests, per sample" },
+		  "the pool's host footprint and free memory, how KVM maps the guests, the cold tier's store and counters, per sample" },
 		{ "memory.csv",
 		  "the plots' bands: the top guests and the rest, per sample" },
+		{ "swap.csv",
+		  "the swap plot's bands: memory in the cold tier and refaults of the top guests and the rest, per sample" },
 		{ "events.csv",
 		  "kswapd, direct reclaim, compaction, kcompactd, migrations, balloon requests, OOM kills, guest starts and stops" },
 		{ "latency.txt", "latency distributions with histograms" },

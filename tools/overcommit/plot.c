@@ -64,6 +64,114 @@ int plot_column(const struct plot_run *p, const char *file, const char *name)
 	return col;
 }
 
+void plot_rank(const struct oc_result *r, const double *peak, struct bands *b,
+	       unsigned int *band)
+{
+	unsigned int named = r->nr_guests <= PLOT_TOP + 1 ? r->nr_guests :
+							    PLOT_TOP;
+	bool taken[VMM_MAX_GUESTS] = { false };
+
+	memset(b, 0, sizeof(*b));
+	for (unsigned int k = 0; k < named; k++) {
+		unsigned int best = 0;
+
+		while (taken[best])
+			best++;
+		for (unsigned int i = best + 1; i < r->nr_guests; i++)
+			if (!taken[i] && peak[i] > peak[best])
+				best = i;
+		taken[best] = true;
+		band[best] = k;
+		b->b[k].name = r->guest[best].spec->name;
+		snprintf(b->b[k].title, sizeof(b->b[k].title), "%s",
+			 b->b[k].name);
+		b->b[k].color = plot_color[k % PLOT_NR_COLORS];
+	}
+	b->n = named;
+	if (named == r->nr_guests)
+		return;
+	for (unsigned int i = 0; i < r->nr_guests; i++)
+		if (!taken[i])
+			band[i] = named;
+	snprintf(b->b[named].title, sizeof(b->b[named].title),
+		 "others (%u guests)", r->nr_guests - named);
+	b->b[named].color = PLOT_OTHERS_COLOR;
+	b->n++;
+}
+
+void plot_sum(FILE *f, unsigned int from, unsigned int to)
+{
+	if (from > to) {
+		fputs("(0)", f);
+		return;
+	}
+	fputc('(', f);
+	for (unsigned int c = from; c <= to; c++)
+		fprintf(f, "%s$%u", c > from ? "+" : "", c);
+	fputc(')', f);
+}
+
+int plot_guest_index(const struct oc_result *r, const char *name)
+{
+	for (unsigned int i = 0; i < r->nr_guests; i++)
+		if (!strcmp(name, r->guest[i].spec->name))
+			return (int)i;
+	return -1;
+}
+
+int plot_walk_open(const struct oc_result *r, struct sample_walk *w)
+{
+	int ret = csv_open(&w->g, r->dir, "guests.csv");
+
+	if (ret)
+		return ret;
+	ret = csv_open(&w->pool, r->dir, "pool.csv");
+	if (ret) {
+		csv_close(&w->g);
+		return ret;
+	}
+	w->g_time = csv_column(&w->g, "time_s");
+	w->g_name = csv_column(&w->g, "guest");
+	w->p_time = csv_column(&w->pool, "time_s");
+	w->more = csv_next(&w->g);
+	w->consumed = false;
+	return 0;
+}
+
+bool plot_walk_sample(struct sample_walk *w)
+{
+	if (!csv_next(&w->pool))
+		return false;
+	w->t = csv_num(&w->pool, w->p_time);
+	return true;
+}
+
+int plot_walk_guest(struct sample_walk *w, const struct oc_result *r)
+{
+	for (;;) {
+		double t;
+		int i;
+
+		if (w->consumed) {
+			w->more = csv_next(&w->g);
+			w->consumed = false;
+		}
+		/* Times are printed to the millisecond. */
+		if (!w->more || (t = csv_num(&w->g, w->g_time)) > w->t + 0.0005)
+			return -1;
+		w->consumed = true;
+		i = plot_guest_index(r, csv_str(&w->g, w->g_name));
+		if (i >= 0 && t >= w->t - 0.0005)
+			return i;
+	}
+}
+
+void plot_walk_close(struct sample_walk *w)
+{
+	csv_close(&w->pool);
+	csv_close(&w->g);
+}
+
 /* Count events.csv's rows by kind and node (a series with no rows would
  * make gnuplot warn). */
 static void count_events(struct plot_run *p)

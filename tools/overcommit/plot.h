@@ -9,6 +9,8 @@
  *                  top guests by peak by name, the rest as one band
  *                  (memory.csv has the bands per sample)
  *   balloons       balloon target against actual, a panel per band
+ *   swap           the cold tier per guest: memory in it stacked, and
+ *                  the memory its faults brought back (plot_swap.c)
  *   nodes          free memory per pool node against min/low/high, with
  *                  kswapd wake-ups, direct reclaim, compaction, OOM kills
  *   pressure       PSI over time: each node's and the most stalled
@@ -34,15 +36,16 @@
 struct oc_result;
 
 /* X(name, title), in the order the page shows them. */
-#define OC_PLOTS(X)                                                      \
-	X(memory, "guest memory, stacked up to the pool")                \
-	X(balloons, "balloons: target against actual")                   \
-	X(nodes, "free memory per node, with min, low and high")         \
-	X(pressure, "memory pressure (PSI)")                             \
-	X(stalls, "direct-reclaim stalls over time")                     \
-	X(latency, "latency distributions (CDF)")                        \
-	X(fragmentation, "fragmentation, 2 MiB mappings and compaction") \
-	X(host, "the pool's memory on the host")                         \
+#define OC_PLOTS(X)                                                       \
+	X(memory, "guest memory, stacked up to the pool")                 \
+	X(balloons, "balloons: target against actual")                    \
+	X(swap, "the cold tier per guest: memory swapped, and refaulted") \
+	X(nodes, "free memory per node, with min, low and high")          \
+	X(pressure, "memory pressure (PSI)")                              \
+	X(stalls, "direct-reclaim stalls over time")                      \
+	X(latency, "latency distributions (CDF)")                         \
+	X(fragmentation, "fragmentation, 2 MiB mappings and compaction")  \
+	X(host, "the pool's memory on the host")                          \
 	X(events, "reclaim events")
 
 /* Write plots.gp and run gnuplot in r->dir: 0, or -errno with why. */

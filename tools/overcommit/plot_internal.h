@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "tools/overcommit/csv.h"
 #include "tools/overcommit/plot.h"
 #include "tools/overcommit/result.h"
 
@@ -43,6 +44,11 @@ struct plot_run {
 	struct oc_result *r;
 	struct bands memory; /* memory.csv's bands, by peak backed memory */
 	double balloon_max[PLOT_TOP + 1]; /* MiB, each band's, or target */
+	/* The cold tier in memory.csv, MiB: the most of its store and the
+	 * guests' memory in it (0: the run had none), and of the guests'
+	 * backed memory and memory in the tier together. */
+	double tier_max, swapped_top;
+	struct bands swap; /* swap.csv's bands, by peak memory in the tier */
 	struct bands stalls; /* by direct-reclaim stalls */
 	uint64_t stall_p99_ns, stall_min_ns, stall_max_ns;
 	/* How many rows of each kind events.csv has, per node (the last:
@@ -67,6 +73,35 @@ void plot_marker(FILE *f, const char *event, int node, double y,
 /* Rows of events.csv of that kind, of node (-1: of any). */
 unsigned long plot_nr_events(const struct plot_run *p, const char *event,
 			     int node);
+/* Bands of r's guests by peak, largest first: the top PLOT_TOP by name
+ * (every guest when there are at most one more), the rest as "others";
+ * band[i] is guest i's. */
+void plot_rank(const struct oc_result *r, const double *peak, struct bands *b,
+	       unsigned int *band);
+/* The sum of a file's columns from..to (1-based) in a using spec, "(0)"
+ * if none (a bare 0 would be column 0, the row's number). */
+void plot_sum(FILE *f, unsigned int from, unsigned int to);
+/* The index in r of the guest called name, or -1. */
+int plot_guest_index(const struct oc_result *r, const char *name);
+/*
+ * guests.csv and pool.csv read a sample at a time: each row of pool.csv,
+ * and the rows of guests.csv of the same sample (they come before it).
+ */
+struct sample_walk {
+	struct csv g, pool;
+	int g_time, g_name, p_time;
+	double t; /* the sample's time */
+	bool more, consumed;
+};
+
+/* 0 or -errno (a file missing). */
+int plot_walk_open(const struct oc_result *r, struct sample_walk *w);
+/* The next sample, its row of pool.csv in w->pool: false at the end. */
+bool plot_walk_sample(struct sample_walk *w);
+/* The sample's next row of guests.csv, in w->g: its guest's index in r,
+ * or -1 when the sample has no more (rows of no guest of r skipped). */
+int plot_walk_guest(struct sample_walk *w, const struct oc_result *r);
+void plot_walk_close(struct sample_walk *w);
 /* Column name of file in the report directory, 1-based as gnuplot counts
  * them; 0 when the file or the column is not there. */
 int plot_column(const struct plot_run *p, const char *file, const char *name);

@@ -31,6 +31,9 @@ static const struct cdf_panel {
 	{ "compaction stall, migration pause",
 	  { LAT_COMPACTION, LAT_MIGRATE },
 	  2 },
+	{ "swap-in: from the compressed store, reading the swap file",
+	  { LAT_SWAPIN, LAT_SWAPIN_FILE },
+	  2 },
 };
 #define NR_PANELS (sizeof(panels) / sizeof(panels[0]))
 

@@ -34,52 +34,6 @@ static int peaks(struct plot_run *p, double *peak)
 	return 0;
 }
 
-/* Bands by peak, largest first: band[i] is guest i's. */
-static void rank(struct plot_run *p, const double *peak, unsigned int *band)
-{
-	struct oc_result *r = p->r;
-	struct bands *b = &p->memory;
-	unsigned int named = r->nr_guests <= PLOT_TOP + 1 ? r->nr_guests :
-							    PLOT_TOP;
-	bool taken[VMM_MAX_GUESTS] = { false };
-
-	memset(b, 0, sizeof(*b));
-	for (unsigned int k = 0; k < named; k++) {
-		unsigned int best = 0;
-
-		while (taken[best])
-			best++;
-		for (unsigned int i = best + 1; i < r->nr_guests; i++)
-			if (!taken[i] && peak[i] > peak[best])
-				best = i;
-		taken[best] = true;
-		band[best] = k;
-		b->b[k].name = r->guest[best].spec->name;
-		snprintf(b->b[k].title, sizeof(b->b[k].title), "%s",
-			 b->b[k].name);
-		b->b[k].color = plot_color[k % PLOT_NR_COLORS];
-	}
-	b->n = named;
-	if (named == r->nr_guests)
-		return;
-	for (unsigned int i = 0; i < r->nr_guests; i++)
-		if (!taken[i])
-			band[i] = named;
-	snprintf(b->b[named].title, sizeof(b->b[named].title),
-		 "others (%u guests)", r->nr_guests - named);
-	b->b[named].color = PLOT_OTHERS_COLOR;
-	b->n++;
-}
-
-/* Which guest a row of guests.csv is about, or -1. */
-static int guest_of(const struct oc_result *r, const char *name)
-{
-	for (unsigned int i = 0; i < r->nr_guests; i++)
-		if (!strcmp(name, r->guest[i].spec->name))
-			return (int)i;
-	return -1;
-}
-
 /*
  * memory.csv: per sample of pool.csv, the bands' backed memory, balloons
  * and balloon targets (guests not running count 0), and the pool's free
@@ -90,32 +44,25 @@ static int write_bands(struct plot_run *p, const unsigned int *band)
 	enum { RES, BAL, TGT, NR };
 	struct oc_result *r = p->r;
 	unsigned int n = p->memory.n;
-	int t_col, name, col[NR], pt, pfree, ret;
+	int col[NR], pfree, pzswap, swap, ret, i;
+	struct sample_walk w;
 	char err[256];
-	struct csv g, pool;
-	bool more;
 	FILE *f;
 
-	ret = csv_open(&g, r->dir, "guests.csv");
+	ret = plot_walk_open(r, &w);
 	if (ret)
 		return ret;
-	ret = csv_open(&pool, r->dir, "pool.csv");
-	if (ret) {
-		csv_close(&g);
-		return ret;
-	}
 	f = oc_fopen(r->dir, "memory.csv", err, sizeof(err));
 	if (!f) {
 		ret = -errno;
 		goto out;
 	}
-	t_col = csv_column(&g, "time_s");
-	name = csv_column(&g, "guest");
-	col[RES] = csv_column(&g, "resident_mib");
-	col[BAL] = csv_column(&g, "balloon_mib");
-	col[TGT] = csv_column(&g, "balloon_target_mib");
-	pt = csv_column(&pool, "time_s");
-	pfree = csv_column(&pool, "pool_free_mib");
+	col[RES] = csv_column(&w.g, "resident_mib");
+	col[BAL] = csv_column(&w.g, "balloon_mib");
+	col[TGT] = csv_column(&w.g, "balloon_target_mib");
+	swap = csv_column(&w.g, "swap_mib");
+	pfree = csv_column(&w.pool, "pool_free_mib");
+	pzswap = csv_column(&w.pool, "zswap_mib");
 
 	fputs("time_s,pool_free_mib", f);
 	for (int k = 0; k < NR; k++)
@@ -126,35 +73,41 @@ static int write_bands(struct plot_run *p, const unsigned int *band)
 				k == RES ? "resident_mib" :
 				k == BAL ? "balloon_mib" :
 					   "balloon_target_mib");
-	fputc('\n', f);
+	fputs(",zswap_mib,swapped_mib\n", f);
 	memset(p->balloon_max, 0, sizeof(p->balloon_max));
-	more = csv_next(&g);
-	while (csv_next(&pool)) {
-		double t = csv_num(&pool, pt), v[NR][PLOT_TOP + 1] = { { 0 } };
+	p->tier_max = p->swapped_top = 0;
+	while (plot_walk_sample(&w)) {
+		double v[NR][PLOT_TOP + 1] = { { 0 } };
+		double zswap = pzswap >= 0 ? csv_num(&w.pool, pzswap) : 0,
+		       swapped = 0;
 
-		/* The sample's guest rows come before its pool row. */
-		for (; more && csv_num(&g, t_col) <= t + 0.0005;
-		     more = csv_next(&g)) {
-			int i = guest_of(r, csv_str(&g, name));
-
-			if (i < 0 || csv_num(&g, t_col) < t - 0.0005)
-				continue;
+		while ((i = plot_walk_guest(&w, r)) >= 0) {
 			for (int k = 0; k < NR; k++)
-				v[k][band[i]] += csv_num(&g, col[k]);
+				v[k][band[i]] += csv_num(&w.g, col[k]);
+			if (swap >= 0)
+				swapped += csv_num(&w.g, swap);
 		}
-		fprintf(f, "%s,%s", csv_str(&pool, pt), csv_str(&pool, pfree));
+		fprintf(f, "%s,%s", csv_str(&w.pool, w.p_time),
+			csv_str(&w.pool, pfree));
 		for (int k = 0; k < NR; k++)
 			for (unsigned int j = 0; j < n; j++) {
 				fprintf(f, ",%.3f", v[k][j]);
 				if (k != RES && v[k][j] > p->balloon_max[j])
 					p->balloon_max[j] = v[k][j];
 			}
-		fputc('\n', f);
+		/* The cold tier: its store's frames (pool memory) and the
+		 * guests' memory in it. */
+		fprintf(f, ",%.3f,%.3f\n", zswap, swapped);
+		if (zswap + swapped > p->tier_max)
+			p->tier_max = zswap + swapped;
+		for (unsigned int j = 0; j < n; j++)
+			swapped += v[RES][j];
+		if (swapped > p->swapped_top)
+			p->swapped_top = swapped;
 	}
 	ret = oc_fclose(&f);
 out:
-	csv_close(&pool);
-	csv_close(&g);
+	plot_walk_close(&w);
 	return ret;
 }
 
@@ -171,36 +124,31 @@ int plot_memory_data(struct plot_run *p, FILE *f)
 	ret = peaks(p, peak);
 	if (ret)
 		return ret;
-	rank(p, peak, band);
+	plot_rank(p->r, peak, &p->memory, band);
 	ret = write_bands(p, band);
 	return ret ? ret : 1;
 }
 
-/* The sum of memory.csv's columns from..to (1-based), "(0)" if none (a
- * bare 0 in a using spec would be column 0, the row's number). */
-static void sum(FILE *f, unsigned int from, unsigned int to)
-{
-	if (from > to) {
-		fputs("(0)", f);
-		return;
-	}
-	fputc('(', f);
-	for (unsigned int c = from; c <= to; c++)
-		fprintf(f, "%s$%u", c > from ? "+" : "", c);
-	fputc(')', f);
-}
-
 /* Column 1 is the time, 2 the pool's free memory, then each band's
- * backed memory, balloon and balloon target. */
+ * backed memory, balloon and balloon target, then the cold tier's store
+ * (Zswap) and the guests' memory in the tier. */
 #define RES_COL(j) (3 + (j))
 #define BAL_COL(p, j) (3 + (p)->memory.n + (j))
 #define TGT_COL(p, j) (3 + 2 * (p)->memory.n + (j))
+#define ZSWAP_COL(p) (3 + 3 * (p)->memory.n)
+#define SWAPPED_COL(p) (ZSWAP_COL(p) + 1)
 
 void plot_memory(struct plot_run *p, FILE *f, const struct term *t)
 {
 	const struct bands *b = &p->memory;
-	double pool = p->r->pool_bytes / 1048576.0;
+	double pool = p->r->pool_bytes / 1048576.0, top = pool * 1.08;
+	bool tier = p->tier_max > 0;
+	char zswap[16];
 
+	snprintf(zswap, sizeof(zswap), "$%u", ZSWAP_COL(p));
+	/* The guests' memory with what is in the tier can pass the pool. */
+	if (tier && p->swapped_top * 1.05 > top)
+		top = p->swapped_top * 1.05;
 	plot_output(f, t, "memory", 1100, 500);
 	fprintf(f,
 		"set title 'guest memory backed, stacked, and the pool%s'\n"
@@ -209,24 +157,46 @@ void plot_memory(struct plot_run *p, FILE *f, const struct term *t)
 		b->b[b->n - 1].name ?
 			"" :
 			": the guests with the highest peaks by name",
-		pool * 1.08);
+		top);
 	/* The largest at the bottom; the key reads top down as the stack. */
 	for (unsigned int j = 0; j < b->n; j++) {
 		fputs("'memory.csv' skip 1 using 1:", f);
-		sum(f, RES_COL(0), RES_COL(j) - 1);
+		plot_sum(f, RES_COL(0), RES_COL(j) - 1);
 		fputc(':', f);
-		sum(f, RES_COL(0), RES_COL(j));
+		plot_sum(f, RES_COL(0), RES_COL(j));
 		fprintf(f, " with filledcurves lc rgb '%s' title '%s', \\\n  ",
 			b->b[j].color, b->b[j].title);
 	}
-	fputs("'memory.csv' skip 1 using 1:", f);
-	sum(f, RES_COL(0), RES_COL(b->n - 1));
-	fputs(":(", f);
-	sum(f, RES_COL(0), RES_COL(b->n - 1));
+	/* With a cold tier: its store's frames above the guests (they are
+	 * pool memory in use), and a line as high as the guests' memory
+	 * would stack with what they have in the tier. */
+	if (tier) {
+		fputs("'memory.csv' skip 1 using 1:", f);
+		plot_sum(f, RES_COL(0), RES_COL(b->n - 1));
+		fputs(":(", f);
+		plot_sum(f, RES_COL(0), RES_COL(b->n - 1));
+		fprintf(f,
+			"+$%u) with filledcurves lc rgb '#2f4f4f' title 'tier store (Zswap)', \\\n  ",
+			ZSWAP_COL(p));
+	}
+	fputs("'memory.csv' skip 1 using 1:(", f);
+	plot_sum(f, RES_COL(0), RES_COL(b->n - 1));
+	fprintf(f, "+%s):(", tier ? zswap : "0");
+	plot_sum(f, RES_COL(0), RES_COL(b->n - 1));
 	fprintf(f,
-		"+$2) with filledcurves lc rgb '#e4efe4' title 'pool free', \\\n"
-		"  %.0f with lines lc rgb 'black' dt 3 lw 1.5 title 'pool size'\n",
-		pool);
+		"+%s+$2) with filledcurves lc rgb '#e4efe4' title 'pool free', \\\n"
+		"  %.0f with lines lc rgb 'black' dt 3 lw 1.5 %s",
+		tier ? zswap : "0", pool,
+		/* At most 12 entries in the key with the tier's two. */
+		tier ? "notitle" : "title 'pool size'");
+	if (tier) {
+		fputs(", \\\n  'memory.csv' skip 1 using 1:(", f);
+		plot_sum(f, RES_COL(0), RES_COL(b->n - 1));
+		fprintf(f,
+			"+$%u) with lines lc rgb '#2f4f4f' dt 2 lw 2 title 'backed + swapped'",
+			SWAPPED_COL(p));
+	}
+	fputc('\n', f);
 }
 
 int plot_balloons_data(struct plot_run *p, FILE *f)

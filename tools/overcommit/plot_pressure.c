@@ -80,15 +80,6 @@ static int write_nodes(struct plot_run *p)
 	return oc_fclose(&f);
 }
 
-/* Which guest a row of guests.csv is about, or -1. */
-static int guest_of(const struct oc_result *r, const char *name)
-{
-	for (unsigned int i = 0; i < r->nr_guests; i++)
-		if (!strcmp(name, r->guest[i].spec->name))
-			return (int)i;
-	return -1;
-}
-
 /* Bands by the guests' stall totals, largest first: band[i] is guest
  * i's; a guest that never stalled is never named. */
 static void rank(struct plot_run *p, const double *total, unsigned int *band)
@@ -144,7 +135,7 @@ static int totals(struct plot_run *p, double *total)
 	name = csv_column(&c, "guest");
 	some = csv_column(&c, "psi_some_total_us");
 	while (csv_next(&c)) {
-		int i = guest_of(p->r, csv_str(&c, name));
+		int i = plot_guest_index(p->r, csv_str(&c, name));
 
 		if (i >= 0)
 			total[i] = csv_num(&c, some);
@@ -181,7 +172,7 @@ static int write_guests(struct plot_run *p, const unsigned int *band)
 	fputc('\n', f);
 	for (bool more = csv_next(&c);; more = csv_next(&c)) {
 		double t = more ? csv_num(&c, t_col) : -1;
-		int i = more ? guest_of(p->r, csv_str(&c, name)) : -1;
+		int i = more ? plot_guest_index(p->r, csv_str(&c, name)) : -1;
 
 		/* A sample's rows share its time: a new time ends a row. */
 		if (t_row >= 0 && (!more || t > t_row + 0.0005)) {

@@ -14,6 +14,7 @@
 #include "tools/overcommit/scenario.h"
 #include "tools/trace/latency.h"
 #include "vmm/guest_mem/guest_mem.h"
+#include "vmm/host/api.h"
 #include "vmm/kvm/vm.h"
 
 enum oc_guest_state {
@@ -42,6 +43,10 @@ struct oc_guest {
 	struct balloon_info balloon;
 	uint64_t peak_balloon_pages; /* sampled */
 	struct oc_pressure psi; /* sampled, and at its end */
+	/* The cold tier: the most of it in the tier at a sample (pages),
+	 * and what the tier had of it at its end. */
+	uint64_t peak_swap_pages;
+	struct host_guest_swap swap;
 };
 
 struct oc_result {
@@ -78,6 +83,13 @@ struct oc_result {
 	uint64_t footprint_peak, footprint_end; /* host memory of the pool */
 	uint64_t returned_bytes; /* sum of footprint decreases */
 	uint64_t last_footprint;
+	/* The cold tier, if there is one (docs/cold_tier.md): the most at a
+	 * sample of meminfo's Zswap (the stores' frames) and Zswapped (what
+	 * they hold), and of pages in the swap file; its size (SwapTotal),
+	 * in pages. */
+	bool tier;
+	uint64_t peak_zswap_pages, peak_zswapped_pages, peak_in_file_pages;
+	uint64_t swap_total_pages;
 
 	/* At the end. */
 	unsigned long vmstat[NR_VM_EVENT_ITEMS];

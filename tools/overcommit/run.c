@@ -82,6 +82,7 @@ static void record_end(struct oc_run *run, struct oc_guest *g)
 	g->why = gi.why;
 	memcpy(g->detail, gi.detail, sizeof(g->detail));
 	g->mem = gi.mem;
+	g->swap = gi.swap;
 	g->has_balloon = gi.has_balloon;
 	if (gi.has_balloon)
 		g->balloon = gi.balloon;

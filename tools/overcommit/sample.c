@@ -17,6 +17,37 @@ static double mib(uint64_t pages)
 	return pages / 256.0;
 }
 
+/* pool.csv's columns of the cold tier: meminfo's Zswap and Zswapped and
+ * the pages in the swap file, in MiB; vmstat's counters, in pages. */
+#define TIER_CSV_COLUMNS                                       \
+	"zswap_mib,zswapped_mib,swap_file_mib,zswpout,zswpin," \
+	"zswpwb,pswpout,pswpin,workingset_refault_anon"
+
+static const enum vm_event_item tier_events[] = {
+	ZSWPOUT, ZSWPIN, ZSWPWB, PSWPOUT, PSWPIN, WORKINGSET_REFAULT_ANON,
+};
+
+/* pool.csv's tier columns, the peaks of the tier's gauges. */
+static void tier_sample(struct sampler *s, struct vmm_host *h,
+			struct oc_result *r, const struct host_tier_stats *ts)
+{
+	struct mm_pool *pool = host_pool(h);
+
+	r->tier = ts->present;
+	if (ts->zswap > r->peak_zswap_pages)
+		r->peak_zswap_pages = ts->zswap;
+	if (ts->zswapped > r->peak_zswapped_pages)
+		r->peak_zswapped_pages = ts->zswapped;
+	if (ts->in_file > r->peak_in_file_pages)
+		r->peak_in_file_pages = ts->in_file;
+	r->swap_total_pages = ts->swap_total;
+	fprintf(s->pool, ",%.3f,%.3f,%.3f", mib(ts->zswap), mib(ts->zswapped),
+		mib(ts->in_file));
+	for (size_t i = 0; i < sizeof(tier_events) / sizeof(tier_events[0]);
+	     i++)
+		fprintf(s->pool, ",%lu", vm_event_sum(pool, tier_events[i]));
+}
+
 static FILE *open_csv(const char *dir, const char *name, const char *header,
 		      char *err, size_t errlen)
 {
@@ -40,12 +71,13 @@ int sampler_open(struct sampler *s, const char *dir, FILE *progress, char *err,
 		err, errlen);
 	s->guests = open_csv(
 		dir, "guests.csv",
-		"time_s,guest,id,resident_mib,balloon_mib,balloon_target_mib,swap_mib," OC_PSI_CSV_COLUMNS
+		"time_s,guest,id,resident_mib,balloon_mib,balloon_target_mib,swap_mib,swap_stored_mib,swap_file_mib,refaulted_pages," OC_PSI_CSV_COLUMNS
 		"\n",
 		err, errlen);
 	s->pool = open_csv(
 		dir, "pool.csv",
-		"time_s,pool_free_mib,guest_resident_mib,host_resident_mib,host_hugepage_mib,returned_mib,kvm_mapped_mib,kvm_2m_pct,whole_pageblock_mib\n",
+		"time_s,pool_free_mib,guest_resident_mib,host_resident_mib,host_hugepage_mib,returned_mib,kvm_mapped_mib,kvm_2m_pct,whole_pageblock_mib," TIER_CSV_COLUMNS
+		"\n",
 		err, errlen);
 	if (!s->nodes || !s->guests || !s->pool) {
 		sampler_close(s);
@@ -131,13 +163,18 @@ void sampler_take(struct sampler *s, struct vmm_host *h, struct oc_result *r,
 			oc_pressure_add(&g->psi, &psi);
 		if (bi->actual > g->peak_balloon_pages)
 			g->peak_balloon_pages = bi->actual;
+		if (gi.mem.swapped > g->peak_swap_pages)
+			g->peak_swap_pages = gi.mem.swapped;
 		nominal += gi.ram_bytes;
 		resident += gi.mem.pages << PAGE_SHIFT;
 		whole += gi.mem.huge_maps;
 		kvm_add(h, g->id, &kvm);
-		fprintf(s->guests, "%.3f,%s,%u,%.3f,%.3f,%.3f,%.3f", t,
+		fprintf(s->guests,
+			"%.3f,%s,%u,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%" PRIu64, t,
 			g->spec->name, g->id, mib(gi.mem.pages),
-			mib(bi->actual), mib(bi->target), mib(gi.mem.swapped));
+			mib(bi->actual), mib(bi->target), mib(gi.mem.swapped),
+			gi.swap.stored_bytes / 1048576.0,
+			gi.swap.file_bytes / 1048576.0, gi.mem.swap_in);
 		oc_pressure_csv(s->guests, &psi);
 		fputc('\n', s->guests);
 		trace_event(host_trace_ring(h), TR_VM_MEM, g->id, gi.mem.pages,
@@ -157,11 +194,13 @@ void sampler_take(struct sampler *s, struct vmm_host *h, struct oc_result *r,
 		if (fp.resident_bytes > r->footprint_peak)
 			r->footprint_peak = fp.resident_bytes;
 	}
-	fprintf(s->pool, "%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.1f,%.0f\n", t,
+	fprintf(s->pool, "%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.3f,%.1f,%.0f", t,
 		mib(st.free), resident / 1048576.0,
 		fp.resident_bytes / 1048576.0, fp.hugepage_bytes / 1048576.0,
 		r->returned_bytes / 1048576.0, kvm_mapped_mib(&kvm),
 		100 * kvm_page_stats_2m_share(&kvm), whole * 2.0);
+	tier_sample(s, h, r, &st.tier);
+	fputc('\n', s->pool);
 	r->samples++;
 }
 

@@ -226,6 +226,7 @@ void oc_summary_text(struct oc_result *r, const struct oc_checks *c, FILE *f)
 	text_memory(r, f);
 	text_guests(r, f);
 	text_pressure(r, f);
+	oc_tier_text(r, f);
 	text_latency(r, f);
 }
 
@@ -245,6 +246,7 @@ static json_t *guest_json(const struct oc_guest *g)
 
 	json_object_set_new(o, "start_s", json_real(secs(g->start_ns)));
 	json_object_set_new(o, "pressure", oc_pressure_json(&g->psi));
+	oc_tier_guest_json(o, g);
 	if (g->state != OC_ENDED)
 		return o;
 	json_object_set_new(o, "started_s", json_real(secs(g->started_ns)));
@@ -382,6 +384,7 @@ json_t *oc_summary_json(struct oc_result *r, const struct oc_checks *c)
 			  (json_int_t)r->vmstat[BALLOON_INFLATE],
 			  "balloon_deflated_pages",
 			  (json_int_t)r->vmstat[BALLOON_DEFLATE]));
+	json_object_set_new(o, "cold_tier", oc_tier_json(r));
 	json_object_set_new(o, "latency", latency_summary_json(r));
 	json_object_set_new(o, "latency_by_guest",
 			    r->analyzed ?

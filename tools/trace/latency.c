@@ -430,7 +430,10 @@ void latency_feed(struct latency *lat, const struct trace_line *l)
 	case TR_SWAP_IN: {
 		uint64_t ns = trace_val(l, "ns");
 
-		add(lat, LAT_SWAPIN, since(l->ts, ns), l->ts, l->tid, -1,
+		/* A fault that read any of its pages from the swap file
+		 * waited for the device: apart from the store's. */
+		add(lat, trace_val(l, "file") ? LAT_SWAPIN_FILE : LAT_SWAPIN,
+		    since(l->ts, ns), l->ts, l->tid, -1,
 		    (int)trace_val(l, "vm"), ns,
 		    (int64_t)trace_val(l, "pages"));
 		break;

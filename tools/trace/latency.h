@@ -42,8 +42,12 @@
 	  "mm_compaction_end ns", TRACE_BIT(TR_COMPACT_END))                   \
 	X(LAT_MIGRATE, "migrate_pause", "migration pause per batch",           \
 	  "migrate_batch pause_ns", TRACE_BIT(TR_MIGRATE_BATCH))               \
-	X(LAT_SWAPIN, "swapin", "swap-in from the cold tier, per fault",       \
-	  "swap_in ns", TRACE_BIT(TR_SWAP_IN))
+	X(LAT_SWAPIN, "swapin",                                                \
+	  "swap-in from the compressed store, per fault",                      \
+	  "swap_in ns, file 0", TRACE_BIT(TR_SWAP_IN))                         \
+	X(LAT_SWAPIN_FILE, "swapin_file",                                      \
+	  "swap-in reading the swap file, per fault", "swap_in ns, file > 0",  \
+	  TRACE_BIT(TR_SWAP_IN))
 
 #define LAT_SLOWPATH_EVENTS \
 	(TRACE_BIT(TR_SLOWPATH_BEGIN) | TRACE_BIT(TR_SLOWPATH_END))

@@ -15,6 +15,7 @@ const struct lat_list_kind lat_list_kinds[] = {
 	{ "migrate", LAT_MIGRATE, "migrated in the batch" },
 	{ "fault", LAT_FAULT, "mapped" },
 	{ "swapin", LAT_SWAPIN, "swapped in" },
+	{ "swapin_file", LAT_SWAPIN_FILE, "swapped in" },
 };
 const unsigned int nr_lat_list_kinds = ARRAY_SIZE(lat_list_kinds);
 

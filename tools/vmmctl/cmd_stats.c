@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 /* vmmctl stats [buddyinfo|zoneinfo|pagetypeinfo|vmstat|extfrag_index|
- * unusable_index|guests|pressure [GUEST]]... */
+ * unusable_index|meminfo|guests|pressure [GUEST]]... */
 #include <stdio.h>
 #include <string.h>
 
@@ -9,7 +9,8 @@
 static const char *const all[] = { "buddyinfo",	    "zoneinfo",
 				   "pagetypeinfo",  "vmstat",
 				   "extfrag_index", "unusable_index",
-				   "guests",	    "pressure" };
+				   "meminfo",	    "guests",
+				   "pressure" };
 #define NR_SECTIONS (sizeof(all) / sizeof(all[0]))
 #define GUESTS (NR_SECTIONS - 2)
 #define PRESSURE (NR_SECTIONS - 1)
@@ -67,7 +68,7 @@ int cmd_stats(struct vmmctl *v, const struct vmmctl_cmd *cmd, int argc,
 			json_decref(pressure_args);
 			return vmmctl_usage(
 				cmd,
-				"no section '%s' (buddyinfo, zoneinfo, pagetypeinfo, vmstat, extfrag_index, unusable_index, guests, pressure [GUEST])",
+				"no section '%s' (buddyinfo, zoneinfo, pagetypeinfo, vmstat, extfrag_index, unusable_index, meminfo, guests, pressure [GUEST])",
 				argv[i]);
 		}
 		pick[s] = any = true;

@@ -75,14 +75,29 @@ static void print_nodes(json_t *nodes, char *buf, size_t len)
 	}
 }
 
+/* In the cold tier now (VmSwap) / what that takes there: compressed in
+ * the stores plus in the swap file. */
+static void print_swap(json_t *m, char *buf, size_t len)
+{
+	uint64_t stored =
+		(uint64_t)json_integer_value(json_object_get(m, "swap-stored"));
+	char a[16], b[16];
+
+	stored += (uint64_t)json_integer_value(json_object_get(m, "swap-file"));
+	snprintf(buf, len, "%s/%s",
+		 fmt_json_size(json_object_get(m, "swapped"), a, sizeof(a)),
+		 fmt_size(stored, b, sizeof(b)));
+}
+
 void print_guest_table(json_t *guests)
 {
 	size_t i;
 	json_t *g;
 
-	printf("%3s %-16s %-13s %7s %7s %7s %7s %7s %15s %7s %7s %7s %6s %s\n",
-	       "ID", "NAME", "STATE", "MEM", "FAULTED", "PEAK", "2M", "SWAP",
-	       "BALLOON TGT/ACT", "SET", "USABLE", "PINNED", "SOME10", "NODES");
+	printf("%3s %-16s %-13s %7s %7s %7s %7s %15s %7s %15s %7s %7s %7s %6s %s\n",
+	       "ID", "NAME", "STATE", "MEM", "FAULTED", "PEAK", "2M",
+	       "SWAP/STORED", "REFAULT", "BALLOON TGT/ACT", "SET", "USABLE",
+	       "PINNED", "SOME10", "NODES");
 	json_array_foreach(guests, i, g) {
 		json_t *m = json_object_get(g, "memory");
 		json_t *b = json_object_get(g, "balloon");
@@ -91,7 +106,7 @@ void print_guest_table(json_t *guests)
 		json_t *some10 = json_object_get(
 			json_object_get(json_object_get(g, "pressure"), "some"),
 			"avg10");
-		char s[10][16], bal[40], nodes[128], psi[16] = "-";
+		char s[10][16], bal[40], swap[40], nodes[128], psi[16] = "-";
 
 		if (json_is_object(b))
 			snprintf(bal, sizeof(bal), "%s/%s",
@@ -101,11 +116,12 @@ void print_guest_table(json_t *guests)
 					       s[5], sizeof(s[5])));
 		else
 			snprintf(bal, sizeof(bal), "-");
+		print_swap(m, swap, sizeof(swap));
 		print_nodes(json_object_get(g, "nodes"), nodes, sizeof(nodes));
 		if (json_is_number(some10))
 			snprintf(psi, sizeof(psi), "%.2f",
 				 json_number_value(some10));
-		printf("%3lld %-16s %-13s %7s %7s %7s %7s %7s %15s %7s %7s %7s %6s %s\n",
+		printf("%3lld %-16s %-13s %7s %7s %7s %7s %15s %7s %15s %7s %7s %7s %6s %s\n",
 		       json_integer_value(json_object_get(g, "id")),
 		       json_string_value(json_object_get(g, "name")),
 		       json_string_value(json_object_get(g, "state")),
@@ -114,8 +130,9 @@ void print_guest_table(json_t *guests)
 				     16),
 		       fmt_json_size(json_object_get(m, "peak"), s[2], 16),
 		       fmt_json_size(json_object_get(m, "huge-2m"), s[3], 16),
-		       /* In the cold tier now (absent: a host without it). */
-		       fmt_json_size(json_object_get(m, "swapped"), s[9], 16),
+		       swap,
+		       fmt_json_size(json_object_get(m, "swap-refaulted"), s[9],
+				     16),
 		       bal,
 		       /* A target set by hand (0: none, the policy's). */
 		       json_integer_value(set) ? fmt_json_size(set, s[6], 16) :

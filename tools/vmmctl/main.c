@@ -62,7 +62,7 @@ static const struct vmmctl_cmd cmds[] = {
 	  "then sits in whole free pageblocks.  Says so when this vmm cannot\n"
 	  "migrate guest pages yet.\n" },
 	{ "stats", cmd_stats,
-	  "[buddyinfo|zoneinfo|pagetypeinfo|vmstat|extfrag_index|unusable_index|guests|pressure [GUEST]]...",
+	  "[buddyinfo|zoneinfo|pagetypeinfo|vmstat|extfrag_index|unusable_index|meminfo|guests|pressure [GUEST]]...",
 	  "/proc-format reports, per-guest memory and memory pressure",
 	  "With one section, prints it exactly as the /proc file of that name\n"
 	  "would read; with several (default: all), each under a header.\n"

@@ -49,6 +49,7 @@ static json_t *guest_json(struct vmm_host *h, struct vm *vm,
 			  struct vm_balloon *b)
 {
 	struct guest_mem_stats ms = { 0 };
+	struct host_guest_swap sw;
 	struct guest_mem *mem = vm->mem;
 	char detail[VM_DETAIL_MAX];
 	enum vm_exit_reason why = vm_exit_reason(vm, detail, sizeof(detail));
@@ -110,6 +111,16 @@ static json_t *guest_json(struct vmm_host *h, struct vm *vm,
 				    json_integer((json_int_t)ms.swap_out));
 		json_object_set_new(m, "swap-in",
 				    json_integer((json_int_t)ms.swap_in));
+		/* What its pages take there (compressed in the stores, in
+		 * the swap file) and what its faults brought back. */
+		__host_vm_swap(h, vm, &ms, &sw);
+		json_object_set_new(m, "swap-stored",
+				    json_integer((json_int_t)sw.stored_bytes));
+		json_object_set_new(m, "swap-file",
+				    json_integer((json_int_t)sw.file_bytes));
+		json_object_set_new(
+			m, "swap-refaulted",
+			json_integer((json_int_t)sw.refaulted_bytes));
 		json_object_set_new(
 			m, "swap-max",
 			vm->spec.swap_set ?

@@ -23,6 +23,8 @@
 static const struct {
 	const char *name;
 	void (*show)(struct mm_pool *pool, FILE *f);
+	/* Or the host's, for what the pool alone does not know. */
+	void (*host_show)(struct vmm_host *h, FILE *f);
 } sections[] = {
 	{ "buddyinfo", mm_show_buddyinfo },
 	{ "zoneinfo", mm_show_zoneinfo },
@@ -31,6 +33,8 @@ static const struct {
 	/* /sys/kernel/debug/extfrag/: the fragmentation index per order. */
 	{ "extfrag_index", mm_show_extfrag_index },
 	{ "unusable_index", mm_show_unusable_index },
+	/* /proc/meminfo's lines of what vmm has (the cold tier's too). */
+	{ "meminfo", NULL, host_show_meminfo },
 };
 
 /* A /proc-format report as one string, exactly as the file would read. */
@@ -45,18 +49,30 @@ static json_t *report_text(struct mm_pool *pool,
 	return ctl_text_close(&t);
 }
 
-/* vmstat as {"name": value}: parsed from its text, so both agree. */
-static json_t *vmstat_json(struct mm_pool *pool)
+static json_t *section_text(struct vmm_host *h, size_t s)
 {
-	json_t *text = report_text(pool, mm_show_vmstat), *o = json_object();
+	struct ctl_text t;
+
+	if (sections[s].show)
+		return report_text(h->pool, sections[s].show);
+	if (!ctl_text_open(&t))
+		return NULL;
+	sections[s].host_show(h, t.f);
+	return ctl_text_close(&t);
+}
+
+/* A report's "name value" lines as {"name": value}, the text's own
+ * numbers (fmt scans a name and a value), so both agree.  Takes text. */
+static json_t *numbers_json(json_t *text, const char *fmt)
+{
+	json_t *o = json_object();
 	const char *p = text ? json_string_value(text) : "";
 
 	while (*p) {
 		char name[64];
 		unsigned long long v;
-		int n;
 
-		if (sscanf(p, "%63s %llu%n", name, &v, &n) == 2)
+		if (sscanf(p, fmt, name, &v) == 2)
 			json_object_set_new(o, name,
 					    json_integer((json_int_t)v));
 		p = strchr(p, '\n');
@@ -66,6 +82,23 @@ static json_t *vmstat_json(struct mm_pool *pool)
 	}
 	json_decref(text);
 	return o;
+}
+
+/* vmstat as {"name": value}. */
+static json_t *vmstat_json(struct mm_pool *pool)
+{
+	return numbers_json(report_text(pool, mm_show_vmstat), "%63s %llu");
+}
+
+/* meminfo as {"Name": kB}. */
+static json_t *meminfo_json(struct vmm_host *h)
+{
+	struct ctl_text t;
+
+	if (!ctl_text_open(&t))
+		return json_object();
+	host_show_meminfo(h, t.f);
+	return numbers_json(ctl_text_close(&t), "%63[^:]: %llu kB");
 }
 
 static json_t *zone_json(struct mm_pool *pool, struct zone *z)
@@ -113,7 +146,8 @@ static const struct ctl_arg stats_args[] = {
 static int cmd_query_stats(struct ctl_req *req, json_t *args, json_t **ret,
 			   struct ctl_error *e)
 {
-	struct mm_pool *pool = ctl_host(req->s)->pool;
+	struct vmm_host *h = ctl_host(req->s);
+	struct mm_pool *pool = h->pool;
 	json_t *fmt = json_object_get(args, "format");
 	json_t *want = json_object_get(args, "sections"), *v;
 	const char *f = fmt ? json_string_value(fmt) : "both";
@@ -137,7 +171,7 @@ static int cmd_query_stats(struct ctl_req *req, json_t *args, json_t **ret,
 		if (s == ARRAY_SIZE(sections))
 			return ctl_fail(
 				e, CTL_ERR_GENERIC,
-				"no section '%s' (buddyinfo, zoneinfo, pagetypeinfo, vmstat, extfrag_index, unusable_index)",
+				"no section '%s' (buddyinfo, zoneinfo, pagetypeinfo, vmstat, extfrag_index, unusable_index, meminfo)",
 				json_string_value(v));
 		pick[s] = true;
 	}
@@ -146,9 +180,8 @@ static int cmd_query_stats(struct ctl_req *req, json_t *args, json_t **ret,
 		texts = json_object();
 		for (size_t s = 0; s < ARRAY_SIZE(sections); s++)
 			if (pick[s])
-				json_object_set_new(
-					texts, sections[s].name,
-					report_text(pool, sections[s].show));
+				json_object_set_new(texts, sections[s].name,
+						    section_text(h, s));
 		json_object_set_new(out, "text", texts);
 	}
 	if (structured) {
@@ -159,6 +192,7 @@ static int cmd_query_stats(struct ctl_req *req, json_t *args, json_t **ret,
 					zones, zone_json(pool, pool->zones[z]));
 		json_object_set_new(out, "zones", zones);
 		json_object_set_new(out, "vmstat", vmstat_json(pool));
+		json_object_set_new(out, "meminfo", meminfo_json(h));
 	}
 	*ret = out;
 	return 0;

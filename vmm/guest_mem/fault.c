@@ -318,6 +318,7 @@ static void serve_fault(struct guest_mem *mem, uint64_t addr, uint64_t flags,
 			struct uffdio_range *wake)
 {
 	bool swap_in = false;
+	unsigned int file = 0;
 
 	uint64_t t0 = trace_clock_ns(), gpa, start = 0, len = 0;
 	int ret = 0;
@@ -347,9 +348,10 @@ static void serve_fault(struct guest_mem *mem, uint64_t addr, uint64_t flags,
 		ret = -ENOENT;
 	} else if (__guest_mem_swap_handle(mem, gpa)) {
 		swap_in = true;
-		ret = __guest_mem_swap_in(mem, gpa, &start, &len);
+		ret = __guest_mem_swap_in(mem, gpa, &start, &len, &file);
 		if (ret == -ENOSPC && guest_mem_merge_mappings(mem) > 0)
-			ret = __guest_mem_swap_in(mem, gpa, &start, &len);
+			ret = __guest_mem_swap_in(mem, gpa, &start, &len,
+						  &file);
 	} else {
 		ret = populate(mem, gpa, true, &start, &len);
 		/* No room for another mapping: make some, then again. */
@@ -375,8 +377,8 @@ static void serve_fault(struct guest_mem *mem, uint64_t addr, uint64_t flags,
 	hist_add(&mem->fault_ns, t0);
 	if (swap_in) {
 		hist_add(&mem->swap_in_ns, t0);
-		trace_event(&mem->cfg.pool->trace, TR_SWAP_IN, mem->cfg.id, gpa,
-			    len >> PAGE_SHIFT, t0);
+		trace_event(&mem->cfg.pool->trace, TR_SWAP_IN, mem->cfg.id,
+			    len >> PAGE_SHIFT, file, t0);
 	}
 	trace_event(&mem->cfg.pool->trace, TR_FAULT, mem->cfg.id, gpa,
 		    len == HUGE_SIZE ? pageblock_order : 0, t0);

@@ -185,12 +185,13 @@ void __guest_mem_swap_drop(struct guest_mem *mem, uint64_t gpa);
  * Serve a fault on the swapped page at gpa (swap.c): a frame allocated,
  * the page loaded into it, with the swapped pages after it up to
  * SWAP_READAHEAD (their frames consecutive: one mapping), mapped.  The
- * range mapped in start and len.  0, -ENOMEM (no frame), -EIO (the tier
- * lost the page: the guest must stop), -ENOSPC (no mapping), -ENOENT
- * (dead).  Context: the fault thread, no lock held.
+ * range mapped in start and len, how many of its pages were read from the
+ * swap file in *file.  0, -ENOMEM (no frame), -EIO (the tier lost the
+ * page: the guest must stop), -ENOSPC (no mapping), -ENOENT (dead).
+ * Context: the fault thread, no lock held.
  */
 int __guest_mem_swap_in(struct guest_mem *mem, uint64_t gpa, uint64_t *start,
-			uint64_t *len);
+			uint64_t *len, unsigned int *file);
 #define SWAP_READAHEAD 8
 
 /*

@@ -266,7 +266,7 @@ static void count_refault(struct guest_mem *mem, uint32_t h)
 }
 
 int __guest_mem_swap_in(struct guest_mem *mem, uint64_t gpa, uint64_t *start,
-			uint64_t *len)
+			uint64_t *len, unsigned int *file)
 {
 	struct mm_pool *pool = mem->cfg.pool;
 	unsigned long n, used = 0, want;
@@ -277,6 +277,7 @@ int __guest_mem_swap_in(struct guest_mem *mem, uint64_t gpa, uint64_t *start,
 
 	*start = gpa;
 	*len = 0;
+	*file = 0;
 	pfn = alloc_run(mem, gpa, &n);
 	if (pfn == PFN_NONE)
 		return -ENOMEM;
@@ -314,6 +315,7 @@ int __guest_mem_swap_in(struct guest_mem *mem, uint64_t gpa, uint64_t *start,
 		used = 0;
 		goto out;
 	}
+	*file = swap_tier_count_in_file(mem->cfg.tier, h, used);
 	for (unsigned long i = 0; i < used; i++) {
 		uint64_t p = gpa + (i << PAGE_SHIFT);
 

@@ -89,6 +89,14 @@ struct host_stats {
 	 * when proactiveness is 0 (none).  From the knob, no lock. */
 	unsigned int frag_score_low, frag_score_high;
 	struct host_node_stats node[VMM_MAX_POOL_NODES];
+	/* The cold tier (docs/cold_tier.md), in pages; all 0 without one:
+	 * meminfo's SwapTotal and SwapFree (its swap file), Zswap (the
+	 * stores' frames) and Zswapped (what they hold), and the pages in
+	 * the swap file. */
+	struct host_tier_stats {
+		bool present;
+		uint64_t swap_total, swap_free, zswap, zswapped, in_file;
+	} tier;
 };
 
 /* A snapshot; counters read without the allocator's locks.  Any thread. */
@@ -125,6 +133,13 @@ void host_pool_latency(struct vmm_host *h, struct host_pool_latency *lat);
 void host_print_stats_line(struct vmm_host *h, FILE *f);
 /* The pool at the end: footprint, buddyinfo, key vmstat counters. */
 void host_print_pool_summary(struct vmm_host *h, FILE *f);
+/*
+ * /proc/meminfo's lines of what vmm has, in its format: MemTotal (the
+ * pool's managed pages), MemFree, and the cold tier's SwapTotal and
+ * SwapFree (its swap file), Zswap (the stores' frames) and Zswapped
+ * (what they hold); 0 where there is none.  Any thread.
+ */
+void host_show_meminfo(struct vmm_host *h, FILE *f);
 /* mm_validate() with the guests' reverse maps; 0 or -EUCLEAN.  Any
  * thread. */
 int host_validate(struct vmm_host *h, char *err, size_t errlen);
@@ -147,6 +162,18 @@ unsigned int host_nr_running(struct vmm_host *h);
 unsigned int host_guest_ids(struct vmm_host *h, unsigned int *ids,
 			    unsigned int max);
 
+/*
+ * What the cold tier has of a guest now, in bytes: the compressed bytes
+ * its pages take in the stores, and its pages in the swap file; and what
+ * its faults brought back from the tier since it started (its
+ * workingset_refault_anon, times the page size).  Zero without a tier.
+ */
+struct host_guest_swap {
+	uint64_t stored_bytes;
+	uint64_t file_bytes;
+	uint64_t refaulted_bytes;
+};
+
 /* What users read of a guest, at one moment. */
 struct host_guest_info {
 	unsigned int id;
@@ -156,6 +183,7 @@ struct host_guest_info {
 	char detail[VM_DETAIL_MAX]; /* why, in words */
 	uint64_t ram_bytes;
 	struct guest_mem_stats mem; /* zero without pool memory */
+	struct host_guest_swap swap;
 	bool has_balloon;
 	struct balloon_info balloon; /* if it has one */
 	struct vm_summary sum; /* what the guest reported */

@@ -4,6 +4,8 @@
 #include <poll.h>
 #include <string.h>
 
+#include "swap/tier.h"
+#include "vmm/guest_mem/guest_mem.h"
 #include "vmm/host/balloon.h"
 #include "vmm/host/internal.h"
 
@@ -48,6 +50,23 @@ unsigned int host_guest_ids(struct vmm_host *h, unsigned int *ids,
 	return n;
 }
 
+void __host_vm_swap(struct vmm_host *h, const struct vm *vm,
+		    const struct guest_mem_stats *ms, struct host_guest_swap *s)
+{
+	const struct guest_mem *mem = vm->mem;
+	struct swap_tier_owner_stats o;
+
+	memset(s, 0, sizeof(*s));
+	if (!h->tier || !mem)
+		return;
+	swap_tier_get_owner_stats(h->tier, mem->cfg.owner, &o);
+	s->stored_bytes = o.stored_bytes;
+	s->file_bytes = o.in_file << PAGE_SHIFT;
+	/* Every page a fault brings back is a refault (swap.c counts
+	 * workingset_refault_anon per page it maps). */
+	s->refaulted_bytes = ms->swap_in << PAGE_SHIFT;
+}
+
 int host_guest_info(struct vmm_host *h, unsigned int id,
 		    struct host_guest_info *gi)
 {
@@ -68,6 +87,7 @@ int host_guest_info(struct vmm_host *h, unsigned int id,
 		gi->ram_bytes = vm->ram_size;
 		if (vm->mem)
 			guest_mem_get_stats(vm->mem, &gi->mem);
+		__host_vm_swap(h, vm, &gi->mem, &gi->swap);
 		gi->has_balloon = b != NULL;
 		if (b)
 			balloon_get_info(&b->vb, &gi->balloon);

@@ -142,6 +142,11 @@ void host_launch_abort(struct vmm_host *h, struct host_launch *hl);
 /* The guest's balloon device, NULL if none.  The pointer holds until
  * host_reap(). */
 struct vm_balloon *host_vm_balloon(struct vmm_host *h, unsigned int id);
+/* What the cold tier has of vm (api.h), its memory's stats ms as
+ * guest_mem_get_stats() gave them.  Context: h->lock held. */
+void __host_vm_swap(struct vmm_host *h, const struct vm *vm,
+		    const struct guest_mem_stats *ms,
+		    struct host_guest_swap *s);
 
 /* The built-in guest image. */
 extern const char guest_image_start[], guest_image_end[];

@@ -22,7 +22,7 @@ static const char *integrity(const struct vm_summary *s)
 
 /* How KVM maps the guest (its own statistics), what migration and
  * collapse did to it, and what idle sampling found. */
-static void print_guest_mappings(struct vm *vm,
+static void print_guest_mappings(struct vmm_host *h, struct vm *vm,
 				 const struct guest_mem_stats *ms, FILE *f)
 {
 	struct guest_mem *mem = vm->mem;
@@ -35,7 +35,12 @@ static void print_guest_mappings(struct vm *vm,
 			" x 1 GiB mappings (%.1f%% of mapped memory in 2 MiB)\n",
 			ps.pages_4k, ps.pages_2m, ps.pages_1g,
 			100 * kvm_page_stats_2m_share(&ps));
-	if (mem && (ms->swap_out || ms->swap_refused))
+	if (mem && (ms->swap_out || ms->swap_refused)) {
+		struct host_guest_swap sw;
+
+		pthread_mutex_lock(&h->lock);
+		__host_vm_swap(h, vm, ms, &sw);
+		pthread_mutex_unlock(&h->lock);
 		fprintf(f,
 			"  swap: %" PRIu64 " pages out, %" PRIu64
 			" back in by faults (p50 %.1f us, p99 %.1f us), %" PRIu64
@@ -45,6 +50,13 @@ static void print_guest_mappings(struct vm *vm,
 			hist_percentile(&mem->swap_in_ns, 50) / 1e3,
 			hist_percentile(&mem->swap_in_ns, 99) / 1e3,
 			ms->swap_dropped, ms->swap_refused, ms->swapped * 4);
+		/* Its share of the tier, and the refaults (vmstat's names). */
+		fprintf(f,
+			"  swap: stored %" PRIu64 " KiB compressed and %" PRIu64
+			" KiB in the swap file; refaulted %" PRIu64 " KiB\n",
+			sw.stored_bytes >> 10, sw.file_bytes >> 10,
+			sw.refaulted_bytes >> 10);
+	}
 	if (mem && (ms->migrate_batches || ms->collapsed))
 		fprintf(f,
 			"  migration: %" PRIu64 " pages moved, %" PRIu64
@@ -96,7 +108,7 @@ static void print_guest_summary(struct vmm_host *h, struct vm *vm, FILE *f)
 		fprintf(f, "  phase %-24.24s %10.3f ms %10" PRIu64 " KiB\n",
 			s.phase[i].name, s.phase[i].ns / 1e6,
 			s.phase[i].bytes >> 10);
-	print_guest_mappings(vm, &ms, f);
+	print_guest_mappings(h, vm, &ms, f);
 }
 
 /* What its balloon did, and the interrupts it raised. */
@@ -191,6 +203,19 @@ void host_get_stats(struct vmm_host *h, struct host_stats *st)
 	}
 	for (unsigned int nid = 0; nid < st->nr_nodes; nid++)
 		node_stats(h, nid, &st->node[nid]);
+	if (h->tier) {
+		struct swap_tier_stats ts;
+
+		swap_tier_get_stats(h->tier, &ts);
+		st->tier = (struct host_tier_stats){
+			.present = true,
+			.swap_total = ts.swap_total,
+			.swap_free = ts.swap_free,
+			.zswap = ts.pool_pages,
+			.zswapped = ts.stored,
+			.in_file = ts.in_file,
+		};
+	}
 }
 
 unsigned int host_zone_stats(struct vmm_host *h, struct host_zone_stats *zs,
@@ -255,6 +280,31 @@ void host_print_stats_line(struct vmm_host *h, FILE *f)
 	fflush(f);
 }
 
+/* One /proc/meminfo line: the name padded to 16 with its colon, kB. */
+static void meminfo_line(FILE *f, const char *name, uint64_t pages)
+{
+	char label[24];
+
+	snprintf(label, sizeof(label), "%s:", name);
+	fprintf(f, "%-16s%8" PRIu64 " kB\n", label, pages << (PAGE_SHIFT - 10));
+}
+
+void host_show_meminfo(struct vmm_host *h, FILE *f)
+{
+	unsigned long managed = 0;
+	struct host_stats st;
+
+	host_get_stats(h, &st);
+	for (unsigned int i = 0; i < h->pool->nr_zones; i++)
+		managed += zone_managed_pages(h->pool->zones[i]);
+	meminfo_line(f, "MemTotal", managed);
+	meminfo_line(f, "MemFree", st.free);
+	meminfo_line(f, "SwapTotal", st.tier.swap_total);
+	meminfo_line(f, "SwapFree", st.tier.swap_free);
+	meminfo_line(f, "Zswap", st.tier.zswap);
+	meminfo_line(f, "Zswapped", st.tier.zswapped);
+}
+
 void host_print_pool_summary(struct vmm_host *h, FILE *f)
 {
 	static const enum vm_event_item shown[] = {
@@ -304,8 +354,16 @@ void host_print_pool_summary(struct vmm_host *h, FILE *f)
 		/* meminfo's Zswap (the store's memory) and Zswapped (what
 		 * it holds, uncompressed). */
 		swap_tier_get_stats(h->tier, &ts);
+		fprintf(f, "cold tier: ");
+		/* With a swap file, its size and free space as meminfo's
+		 * SwapTotal and SwapFree. */
+		if (h->swap_file)
+			fprintf(f,
+				"SwapTotal %" PRIu64 " kB, SwapFree %" PRIu64
+				" kB, ",
+				ts.swap_total * 4, ts.swap_free * 4);
 		fprintf(f,
-			"cold tier: Zswap %" PRIu64 " kB, Zswapped %" PRIu64
+			"Zswap %" PRIu64 " kB, Zswapped %" PRIu64
 			" kB; %" PRIu64 " pages stored, %" PRIu64
 			" loaded, %" PRIu64 " refused (%" PRIu64
 			" store full, %" PRIu64 " compressed poorly)\n",

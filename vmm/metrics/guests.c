@@ -22,6 +22,10 @@ enum guest_value {
 	GV_BALLOON_TARGET,
 	GV_BALLOON_ACTUAL,
 	GV_FAULTS,
+	GV_SWAPPED,
+	GV_SWAP_STORED,
+	GV_SWAP_FILE,
+	GV_SWAP_REFAULTED,
 	NR_GUEST_VALUES
 };
 
@@ -60,6 +64,20 @@ static const struct {
 	[GV_FAULTS] = { "vmm_guest_faults_total", "counter",
 			"Faults of the guest's RAM served (userfaultfd "
 			"events)." },
+	[GV_SWAPPED] = { "vmm_guest_swapped_bytes", "gauge",
+			 "The guest's RAM held by the cold tier now (as "
+			 "VmSwap)." },
+	[GV_SWAP_STORED] = { "vmm_guest_swap_stored_bytes", "gauge",
+			     "What the guest's pages in the cold tier take "
+			     "compressed in its stores (pool memory)." },
+	[GV_SWAP_FILE] = { "vmm_guest_swap_file_bytes", "gauge",
+			   "The guest's pages in the cold tier's swap "
+			   "file." },
+	[GV_SWAP_REFAULTED] = { "vmm_guest_swap_refaulted_bytes_total",
+				"counter",
+				"The guest's RAM its faults brought back from "
+				"the cold tier (its workingset_refault_anon, "
+				"in bytes)." },
 };
 
 static const struct {
@@ -97,6 +115,10 @@ static int read_guest(struct vmm_host *h, unsigned int id,
 	row->value[GV_BALLOON_TARGET] = gi->balloon.target * PAGE_BYTES;
 	row->value[GV_BALLOON_ACTUAL] = gi->balloon.actual * PAGE_BYTES;
 	row->value[GV_FAULTS] = gi->mem.faults;
+	row->value[GV_SWAPPED] = gi->mem.swapped * PAGE_BYTES;
+	row->value[GV_SWAP_STORED] = gi->swap.stored_bytes;
+	row->value[GV_SWAP_FILE] = gi->swap.file_bytes;
+	row->value[GV_SWAP_REFAULTED] = gi->swap.refaulted_bytes;
 	prom_hist_from(&row->hist[GH_FAULT], &lat->fault);
 	prom_hist_from(&row->hist[GH_MIGRATE_PAUSE], &lat->migrate_pause);
 	prom_hist_from(&row->hist[GH_BALLOON], &lat->balloon);

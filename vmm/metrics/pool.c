@@ -119,6 +119,33 @@ static void zones(struct vmm_host *h, FILE *f)
 	}
 }
 
+/* /proc/meminfo's lines of the cold tier, in bytes (0 without one). */
+static void cold_tier(const struct host_stats *st, FILE *f)
+{
+	static const struct {
+		const char *name, *help;
+	} fam[] = {
+		{ "vmm_swap_total_bytes",
+		  "The cold tier's swap file (meminfo's SwapTotal)." },
+		{ "vmm_swap_free_bytes",
+		  "Free room in the cold tier's swap file (meminfo's "
+		  "SwapFree)." },
+		{ "vmm_zswap_bytes",
+		  "Pool memory the cold tier's compressed stores take "
+		  "(meminfo's Zswap)." },
+		{ "vmm_zswapped_bytes",
+		  "Guest memory the compressed stores hold, uncompressed "
+		  "(meminfo's Zswapped)." },
+	};
+	const uint64_t v[] = { st->tier.swap_total, st->tier.swap_free,
+			       st->tier.zswap, st->tier.zswapped };
+
+	for (size_t i = 0; i < sizeof(fam) / sizeof(fam[0]); i++) {
+		prom_family(f, fam[i].name, "gauge", fam[i].help);
+		prom_u64(f, fam[i].name, NULL, 0, v[i] * PAGE_BYTES);
+	}
+}
+
 static int slowpath_latency(struct vmm_host *h, FILE *f)
 {
 	struct host_pool_latency *lat = malloc(sizeof(*lat)); /* 16 KiB */
@@ -154,6 +181,7 @@ int metrics_pool(struct vmm_host *h, FILE *f)
 		    "Guests launched and not yet reaped.");
 	prom_u64(f, "vmm_guests", NULL, 0, st.nr_running);
 	zones(h, f);
+	cold_tier(&st, f);
 	vmstat_counters(h, f);
 	return slowpath_latency(h, f);
 }
