@@ -91,7 +91,7 @@ static void memory(FILE *f, const struct oc_result *r)
 		r->pool_bytes ? (double)r->peak_nominal_bytes / r->pool_bytes :
 				0);
 	fprintf(f,
-		"<tr><td>overcommit, achieved</td><td>%.2fx</td><td>sum of every guest's peak backed memory / pool</td></tr>\n",
+		"<tr><td>overcommit, achieved</td><td>%.2fx</td><td>sum of every guest's peak memory held (backed or in the cold tier) / pool</td></tr>\n",
 		oc_overcommit_achieved(r));
 	fprintf(f,
 		"<tr><td>pool use at peak</td><td>%.2f</td><td>most guest memory backed at once / pool</td></tr>\n",

@@ -18,13 +18,23 @@ bool oc_oom_killed(const struct oc_guest *g)
 	return g->state == OC_ENDED && g->why == VM_EXIT_OOM_KILL;
 }
 
+/*
+ * A guest's memory counts where the host keeps it: in pool frames (the
+ * peak vmm keeps at every fault) or in the cold tier (sampled), so that
+ * a page evicted to the tier still counts as memory the guest had.
+ */
 double oc_overcommit_achieved(const struct oc_result *r)
 {
 	uint64_t pages = 0;
 
-	for (unsigned int i = 0; i < r->nr_guests; i++)
-		if (r->guest[i].state == OC_ENDED)
-			pages += r->guest[i].mem.peak_pages;
+	for (unsigned int i = 0; i < r->nr_guests; i++) {
+		const struct oc_guest *g = &r->guest[i];
+
+		if (g->state == OC_ENDED)
+			pages += g->peak_held_pages > g->mem.peak_pages ?
+					 g->peak_held_pages :
+					 g->mem.peak_pages;
+	}
 	return r->pool_bytes ? (double)(pages << PAGE_SHIFT) / r->pool_bytes :
 			       0;
 }

@@ -46,6 +46,9 @@ struct oc_guest {
 	/* The cold tier: the most of it in the tier at a sample (pages),
 	 * and what the tier had of it at its end. */
 	uint64_t peak_swap_pages;
+	/* The most it held at a sample, in frames and in the tier
+	 * together (pages). */
+	uint64_t peak_held_pages;
 	struct host_guest_swap swap;
 };
 

@@ -165,6 +165,8 @@ void sampler_take(struct sampler *s, struct vmm_host *h, struct oc_result *r,
 			g->peak_balloon_pages = bi->actual;
 		if (gi.mem.swapped > g->peak_swap_pages)
 			g->peak_swap_pages = gi.mem.swapped;
+		if (gi.mem.pages + gi.mem.swapped > g->peak_held_pages)
+			g->peak_held_pages = gi.mem.pages + gi.mem.swapped;
 		nominal += gi.ram_bytes;
 		resident += gi.mem.pages << PAGE_SHIFT;
 		whole += gi.mem.huge_maps;

@@ -74,7 +74,7 @@ static void text_memory(const struct oc_result *r, FILE *f)
 		"  overcommit, nominal   %.2fx  most RAM of guests running at once / pool\n",
 		ratio(r->peak_nominal_bytes, r->pool_bytes));
 	fprintf(f,
-		"  overcommit, achieved  %.2fx  sum of every guest's peak backed memory / pool\n",
+		"  overcommit, achieved  %.2fx  sum of every guest's peak memory held (backed or in the cold tier) / pool\n",
 		oc_overcommit_achieved(r));
 	fprintf(f,
 		"  pool use at peak      %.2f   most guest memory backed at once / pool\n",
