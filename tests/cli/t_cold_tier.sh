@@ -114,4 +114,8 @@ timeout 60 "$1/vmm" run --pool 128M --swap-store 1M --swap-file "$tmp/run.swap" 
 	>"$tmp/run" 2>&1 || { echo "vmm run with a swap file: exit $?"; cat "$tmp/run"; fail=1; }
 grep -q '^cold tier: SwapTotal 65532 kB, SwapFree [0-9]* kB, Zswap [0-9]* kB, Zswapped' "$tmp/run" ||
 	{ echo "vmm run: no SwapTotal and SwapFree"; grep 'cold tier' "$tmp/run"; fail=1; }
+# How cold pages were found, and what DAMON the host has (read, never
+# started: docs/cold_pages.md).
+grep -Eq '^cold pages: sampled .* DAMON (absent|busy|free)' "$tmp/run" ||
+	{ echo "vmm run: no cold pages line"; grep 'cold pages' "$tmp/run"; fail=1; }
 exit $fail

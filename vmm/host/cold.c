@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /* The cold page scanner (see cold.h). */
 #include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "vmm/guest_mem/guest_mem.h"
 #include "vmm/host/cold.h"
@@ -95,4 +98,61 @@ long host_cold_pages(struct vmm_host *h, unsigned int id, uint64_t *gpa,
 		ret = guest_mem_cold_pages(mem, h->cold.min_age, gpa, max);
 	pthread_mutex_unlock(&h->reap_lock);
 	return ret;
+}
+
+#define DAMON_ADMIN "/sys/kernel/mm/damon/admin/kdamonds"
+
+static bool read_line(const char *path, char *buf, size_t len)
+{
+	FILE *f = fopen(path, "re");
+	bool ok;
+
+	if (!f)
+		return false;
+	ok = fgets(buf, (int)len, f) != NULL;
+	fclose(f);
+	if (ok)
+		buf[strcspn(buf, "\n")] = '\0';
+	return ok;
+}
+
+/*
+ * DAMON as the host has it, read only: starting a kdamond of our own
+ * would mean writing nr_kdamonds, which a host that runs one refuses
+ * (EBUSY) and which must never disturb the one it runs.
+ */
+static const char *damon_state(void)
+{
+	char buf[32], path[128];
+	unsigned long n;
+
+	if (!read_line(DAMON_ADMIN "/nr_kdamonds", buf, sizeof(buf)))
+		return "absent from the host kernel";
+	n = strtoul(buf, NULL, 10);
+	for (unsigned long i = 0; i < n && i < 64; i++) {
+		snprintf(path, sizeof(path), DAMON_ADMIN "/%lu/state", i);
+		if (read_line(path, buf, sizeof(buf)) && !strcmp(buf, "on"))
+			return "busy: the host runs its own kdamond";
+	}
+	return "free, not used: vmm samples (docs/cold_pages.md)";
+}
+
+void host_cold_show(struct vmm_host *h, FILE *f)
+{
+	uint64_t passes = __atomic_load_n(&h->cold.passes, __ATOMIC_RELAXED);
+	uint64_t ns = __atomic_load_n(&h->cold.pass_ns, __ATOMIC_RELAXED);
+
+	if (h->cfg.cold_scan_off) {
+		fprintf(f,
+			"cold pages: not looked for (--cold-scan off); "
+			"DAMON %s\n",
+			damon_state());
+		return;
+	}
+	fprintf(f,
+		"cold pages: sampled (PTEs dropped, pagemap read) every %" PRIu64
+		" ms, cold after %u passes; %" PRIu64
+		" passes, %.1f ms each on average; DAMON %s\n",
+		h->cold.thread.interval_ns / 1000000, h->cold.min_age, passes,
+		passes ? ns / 1e6 / passes : 0.0, damon_state());
 }

@@ -15,6 +15,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "util/periodic.h"
 
@@ -53,5 +54,11 @@ long host_cold_scan_all(struct vmm_host *h, unsigned long max_units);
  */
 long host_cold_pages(struct vmm_host *h, unsigned int id, uint64_t *gpa,
 		     unsigned int max);
+/*
+ * How cold pages were found, for the pool summary: sampling with its
+ * passes and their cost, or nothing (scanning off), and what DAMON the
+ * host has, since that is what a host that allows it should use.
+ */
+void host_cold_show(struct vmm_host *h, FILE *f);
 
 #endif /* VMM_HOST_COLD_H */

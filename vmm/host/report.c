@@ -10,6 +10,7 @@
 #include "vmm/guest_mem/guest_mem.h"
 #include "swap/tier.h"
 #include "vmm/host/balloon.h"
+#include "vmm/host/cold.h"
 #include "vmm/host/internal.h"
 #include "vmm/kvm/kvm_stats.h"
 
@@ -371,6 +372,7 @@ void host_print_pool_summary(struct vmm_host *h, FILE *f)
 			ts.pool_limit_hit + ts.reject_compress_poor +
 				ts.reject_alloc_fail + ts.reject_compress_fail,
 			ts.pool_limit_hit, ts.reject_compress_poor);
+		host_cold_show(h, f);
 	}
 	if (h->cfg.swap_proactive_ms) {
 		uint64_t evicted = 0, backoffs = 0;
