@@ -183,8 +183,10 @@ void __guest_mem_swap_drop(struct guest_mem *mem, uint64_t gpa);
 
 /*
  * Serve a fault on the swapped page at gpa (swap.c): a frame allocated,
- * the page loaded into it, with the swapped pages after it up to
- * SWAP_READAHEAD (their frames consecutive: one mapping), mapped.  The
+ * the page loaded into it, with the swapped pages after it up to the
+ * read-ahead window, mapped (a mapping per run of consecutive frames).
+ * The window is SWAP_READAHEAD pages, doubled up to SWAP_READAHEAD_MAX
+ * while each fault comes where the last one's run ended (a stream).  The
  * range mapped in start and len.  0, -ENOMEM (no frame), -EIO (the tier
  * lost the page: the guest must stop), -ENOSPC (no mapping), -ENOENT
  * (dead).  Context: the fault thread, no lock held.
@@ -192,6 +194,7 @@ void __guest_mem_swap_drop(struct guest_mem *mem, uint64_t gpa);
 int __guest_mem_swap_in(struct guest_mem *mem, uint64_t gpa, uint64_t *start,
 			uint64_t *len);
 #define SWAP_READAHEAD 8
+#define SWAP_READAHEAD_MAX 64
 
 /*
  * Map npages frames from pfn at gpa and record them (fault.c), the

@@ -207,41 +207,82 @@ long guest_mem_swap_out(struct guest_mem *mem, const uint64_t *gpa,
 }
 
 /*
- * Frames for the swapped run from gpa: the first may reclaim, the rest
- * are taken while they come consecutive (one mapping for the run).  The
- * count in *n, PFN_NONE when there is none.
+ * The read-ahead window for a fault at gpa: doubled (up to
+ * SWAP_READAHEAD_MAX) when the fault comes within 2 MiB after where the
+ * last swap-in's run ended, as a guest reading its memory in order
+ * does, else SWAP_READAHEAD again (Linux's swap_vma_readahead() sizes
+ * its window by such hits).  Few pages for a random toucher, whose
+ * read-ahead would mostly be wasted; a stream gets its pages many a
+ * fault at a time (a userfault round trip costs 50-100 times a page's
+ * decompression here).  The fault thread's state.
  */
-static pfn_t alloc_run(struct guest_mem *mem, uint64_t gpa, unsigned long *n)
+static unsigned int readahead_window(struct guest_mem *mem, uint64_t gpa)
 {
-	struct mm_pool *pool = mem->cfg.pool;
+	unsigned int w = mem->swap_ra_window;
+
+	if (gpa >= mem->swap_ra_end && gpa - mem->swap_ra_end < HUGE_SIZE && w)
+		w = w * 2 < SWAP_READAHEAD_MAX ? w * 2 : SWAP_READAHEAD_MAX;
+	else
+		w = SWAP_READAHEAD;
+	mem->swap_ra_window = w;
+	return w;
+}
+
+/*
+ * Frames for the swapped run from gpa, up to max: the first may reclaim,
+ * the rest are taken while the pages after it are swapped (and the pool
+ * has them without reclaim), wherever they come from: each run of
+ * consecutive ones is a mapping.  The count, 0 when there is none.
+ */
+static unsigned long alloc_frames(struct mm_pool *pool, struct guest_mem *mem,
+				  uint64_t gpa, pfn_t *pfn, unsigned int max)
+{
 	int node = guest_mem_node_of(mem, gpa);
 	int pnid = mem->cfg.pnode[node];
 	nodemask_t bind = nodemask_of_node(pnid);
 	const nodemask_t *mask = mem->cfg.strict ? &bind : NULL;
-	pfn_t pfn = __alloc_pages(pool, GFP_GUEST, 0, pnid, mask);
+	unsigned long n;
 
-	*n = 0;
-	if (pfn == PFN_NONE)
-		return PFN_NONE;
-	for (*n = 1; *n < SWAP_READAHEAD; (*n)++) {
-		uint64_t p = gpa + (*n << PAGE_SHIFT);
-		pfn_t next;
+	pfn[0] = __alloc_pages(pool, GFP_GUEST, 0, pnid, mask);
+	if (pfn[0] == PFN_NONE)
+		return 0;
+	for (n = 1; n < max; n++) {
+		uint64_t p = gpa + (n << PAGE_SHIFT);
 
 		if (p >= mem->cfg.size || !__guest_mem_swap_handle(mem, p) ||
 		    guest_mem_node_of(mem, p) != node)
 			break;
-		next = __alloc_pages(pool,
-				     (GFP_GUEST & ~__GFP_DIRECT_RECLAIM) |
-					     __GFP_NOWARN,
-				     0, pnid, mask);
-		if (next == PFN_NONE)
+		pfn[n] = __alloc_pages(pool,
+				       (GFP_GUEST & ~__GFP_DIRECT_RECLAIM) |
+					       __GFP_NOWARN,
+				       0, pnid, mask);
+		if (pfn[n] == PFN_NONE)
 			break;
-		if (next != pfn + *n) {
-			__free_pages(pool, next, 0);
-			break;
-		}
 	}
-	return pfn;
+	return n;
+}
+
+/*
+ * Map the n loaded pages from gpa, a mapping per run of consecutive
+ * frames.  The pages mapped (those from the first failure on are not),
+ * the error in *err.  mem->lock held.
+ */
+static unsigned long map_loaded(struct guest_mem *mem, uint64_t gpa,
+				const pfn_t *pfn, unsigned long n, int *err)
+{
+	unsigned long i = 0, k;
+
+	*err = 0;
+	while (i < n) {
+		for (k = 1; i + k < n && pfn[i + k] == pfn[i] + k; k++)
+			;
+		*err = __guest_mem_map_frames(mem, gpa + (i << PAGE_SHIFT),
+					      pfn[i], k, false);
+		if (*err)
+			break;
+		i += k;
+	}
+	return i;
 }
 
 /*
@@ -270,15 +311,15 @@ int __guest_mem_swap_in(struct guest_mem *mem, uint64_t gpa, uint64_t *start,
 {
 	struct mm_pool *pool = mem->cfg.pool;
 	unsigned long n, used = 0, want;
-	uint32_t h[SWAP_READAHEAD];
-	void *dst[SWAP_READAHEAD];
-	int ret = 0;
-	pfn_t pfn;
+	uint32_t h[SWAP_READAHEAD_MAX];
+	void *dst[SWAP_READAHEAD_MAX];
+	pfn_t pfn[SWAP_READAHEAD_MAX];
+	int ret = 0, err;
 
 	*start = gpa;
 	*len = 0;
-	pfn = alloc_run(mem, gpa, &n);
-	if (pfn == PFN_NONE)
+	n = alloc_frames(pool, mem, gpa, pfn, readahead_window(mem, gpa));
+	if (!n)
 		return -ENOMEM;
 	pthread_mutex_lock(&mem->lock);
 	if (mem->dead) {
@@ -293,7 +334,7 @@ int __guest_mem_swap_in(struct guest_mem *mem, uint64_t gpa, uint64_t *start,
 		h[want] = __guest_mem_swap_handle(mem, p);
 		if (!h[want] || mem->gpa_map[gpn(p)] != PFN_NONE)
 			break;
-		dst[want] = pfn_to_virt(pool, pfn + want);
+		dst[want] = pfn_to_virt(pool, pfn[want]);
 	}
 	if (want) {
 		unsigned int done;
@@ -309,11 +350,13 @@ int __guest_mem_swap_in(struct guest_mem *mem, uint64_t gpa, uint64_t *start,
 		ret = ret ? -EIO : 0;
 		goto out;
 	}
-	ret = __guest_mem_map_frames(mem, gpa, pfn, used, false);
-	if (ret) {
-		used = 0;
+	/* What could not be mapped stays swapped, for a later fault. */
+	used = map_loaded(mem, gpa, pfn, used, &err);
+	if (!used) {
+		ret = err;
 		goto out;
 	}
+	ret = 0;
 	for (unsigned long i = 0; i < used; i++) {
 		uint64_t p = gpa + (i << PAGE_SHIFT);
 
@@ -323,9 +366,10 @@ int __guest_mem_swap_in(struct guest_mem *mem, uint64_t gpa, uint64_t *start,
 	}
 	mem->stats.swap_in += used;
 	*len = used << PAGE_SHIFT;
+	mem->swap_ra_end = gpa + *len;
 out:
 	pthread_mutex_unlock(&mem->lock);
 	for (unsigned long i = used; i < n; i++)
-		__free_pages(pool, pfn + i, 0);
+		__free_pages(pool, pfn[i], 0);
 	return ret;
 }
