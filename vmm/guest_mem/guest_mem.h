@@ -199,8 +199,8 @@ struct guest_mem {
 	unsigned long *host_touched;
 	uint64_t swap_hand; /* guest_mem_swap_candidates()'s, in pages */
 	/* Swap-in read-ahead (swap.c), the fault thread's: where the last
-	 * swap-in's run ended, and the window, in pages. */
-	uint64_t swap_ra_end;
+	 * swap-in's run began and ended, and the window, in pages. */
+	uint64_t swap_ra_start, swap_ra_end;
 	unsigned int swap_ra_window;
 	struct histogram swap_in_ns; /* uffd event to wake, per swap-in */
 	/* Idle page sampling (idle.c): NULL until the first pass.  Under

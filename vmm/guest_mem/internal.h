@@ -183,10 +183,11 @@ void __guest_mem_swap_drop(struct guest_mem *mem, uint64_t gpa);
 
 /*
  * Serve a fault on the swapped page at gpa (swap.c): a frame allocated,
- * the page loaded into it, with the swapped pages after it up to the
- * read-ahead window, mapped (a mapping per run of consecutive frames).
- * The window is SWAP_READAHEAD pages, doubled up to SWAP_READAHEAD_MAX
- * while each fault comes where the last one's run ended (a stream).  The
+ * the page loaded into it, with the swapped pages after it (or before
+ * it: a guest going down) up to the read-ahead window, mapped (a mapping
+ * per run of consecutive frames).  The window is SWAP_READAHEAD pages,
+ * doubled up to SWAP_READAHEAD_MAX while each fault comes next to the
+ * last one's run, after it or below it (a stream).  The
  * range mapped in start and len.  0, -ENOMEM (no frame), -EIO (the tier
  * lost the page: the guest must stop), -ENOSPC (no mapping), -ENOENT
  * (dead).  Context: the fault thread, no lock held.

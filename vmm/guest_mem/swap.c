@@ -207,20 +207,27 @@ long guest_mem_swap_out(struct guest_mem *mem, const uint64_t *gpa,
 }
 
 /*
- * The read-ahead window for a fault at gpa: doubled (up to
- * SWAP_READAHEAD_MAX) when the fault comes within 2 MiB after where the
- * last swap-in's run ended, as a guest reading its memory in order
- * does, else SWAP_READAHEAD again (Linux's swap_vma_readahead() sizes
- * its window by such hits).  Few pages for a random toucher, whose
- * read-ahead would mostly be wasted; a stream gets its pages many a
- * fault at a time (a userfault round trip costs 50-100 times a page's
- * decompression here).  The fault thread's state.
+ * The read-ahead window for a fault at gpa, and its direction (*dir: 1
+ * up, -1 down): doubled (up to SWAP_READAHEAD_MAX) when the fault comes
+ * within 2 MiB after where the last swap-in's run ended, as a guest
+ * reading its memory in order does, or within 2 MiB below where it
+ * began (a guest going down, as one freeing its pages highest first);
+ * else SWAP_READAHEAD again, upwards.  Linux's swap_vma_readahead()
+ * sizes and points its window by such hits.  Few pages for a random
+ * toucher, whose read-ahead would mostly be wasted; a stream gets its
+ * pages many a fault at a time (a userfault round trip costs 50-100
+ * times a page's decompression here).  The fault thread's state.
  */
-static unsigned int readahead_window(struct guest_mem *mem, uint64_t gpa)
+static unsigned int readahead_window(struct guest_mem *mem, uint64_t gpa,
+				     int *dir)
 {
 	unsigned int w = mem->swap_ra_window;
+	bool up = gpa >= mem->swap_ra_end && gpa - mem->swap_ra_end < HUGE_SIZE;
+	bool down = gpa < mem->swap_ra_start &&
+		    mem->swap_ra_start - gpa <= HUGE_SIZE;
 
-	if (gpa >= mem->swap_ra_end && gpa - mem->swap_ra_end < HUGE_SIZE && w)
+	*dir = down ? -1 : 1;
+	if (w && (up || down))
 		w = w * 2 < SWAP_READAHEAD_MAX ? w * 2 : SWAP_READAHEAD_MAX;
 	else
 		w = SWAP_READAHEAD;
@@ -228,38 +235,61 @@ static unsigned int readahead_window(struct guest_mem *mem, uint64_t gpa)
 	return w;
 }
 
+/* The page i steps from gpa in direction dir. */
+static uint64_t step(uint64_t gpa, int dir, unsigned long i)
+{
+	return dir > 0 ? gpa + (i << PAGE_SHIFT) : gpa - (i << PAGE_SHIFT);
+}
+
 /*
- * Frames for the swapped run from gpa, up to max: the first may reclaim,
- * the rest are taken while the pages after it are swapped (and the pool
- * has them without reclaim), wherever they come from: each run of
- * consecutive ones is a mapping.  The count, 0 when there is none.
+ * The pages to bring back for a fault at gpa: gpa and those swapped
+ * after it in *dir (a lockless look, checked again under the lock), on
+ * its node, within the window.
+ */
+static unsigned long readahead_run(struct guest_mem *mem, uint64_t gpa,
+				   int *dir)
+{
+	unsigned int w = readahead_window(mem, gpa, dir);
+	int node = guest_mem_node_of(mem, gpa);
+	unsigned long n;
+
+	for (n = 1; n < w; n++) {
+		uint64_t p = step(gpa, *dir, n);
+
+		if ((*dir > 0 ? p >= mem->cfg.size : (n << PAGE_SHIFT) > gpa) ||
+		    !__guest_mem_swap_handle(mem, p) ||
+		    guest_mem_node_of(mem, p) != node)
+			break;
+	}
+	return n;
+}
+
+/*
+ * Up to n frames for the pages from gpa on its node: the first may
+ * reclaim, the rest are taken while the pool has them without, wherever
+ * they come from (each run of consecutive ones is a mapping).  The
+ * count, 0 when there is none.
  */
 static unsigned long alloc_frames(struct mm_pool *pool, struct guest_mem *mem,
-				  uint64_t gpa, pfn_t *pfn, unsigned int max)
+				  uint64_t gpa, pfn_t *pfn, unsigned long n)
 {
-	int node = guest_mem_node_of(mem, gpa);
-	int pnid = mem->cfg.pnode[node];
+	int pnid = mem->cfg.pnode[guest_mem_node_of(mem, gpa)];
 	nodemask_t bind = nodemask_of_node(pnid);
 	const nodemask_t *mask = mem->cfg.strict ? &bind : NULL;
-	unsigned long n;
+	unsigned long k;
 
 	pfn[0] = __alloc_pages(pool, GFP_GUEST, 0, pnid, mask);
 	if (pfn[0] == PFN_NONE)
 		return 0;
-	for (n = 1; n < max; n++) {
-		uint64_t p = gpa + (n << PAGE_SHIFT);
-
-		if (p >= mem->cfg.size || !__guest_mem_swap_handle(mem, p) ||
-		    guest_mem_node_of(mem, p) != node)
-			break;
-		pfn[n] = __alloc_pages(pool,
+	for (k = 1; k < n; k++) {
+		pfn[k] = __alloc_pages(pool,
 				       (GFP_GUEST & ~__GFP_DIRECT_RECLAIM) |
 					       __GFP_NOWARN,
 				       0, pnid, mask);
-		if (pfn[n] == PFN_NONE)
+		if (pfn[k] == PFN_NONE)
 			break;
 	}
-	return n;
+	return k;
 }
 
 /*
@@ -306,35 +336,48 @@ static void count_refault(struct guest_mem *mem, uint32_t h)
 		count_vm_event(pool, WORKINGSET_ACTIVATE_ANON);
 }
 
+/*
+ * The run is the k pages from gpa in direction dir; its frames go to its
+ * pages in GPA order (frame[0] to the lowest), so that frames the pool
+ * gives in order make one mapping either way.  The frame of the page i
+ * steps from gpa.
+ */
+static pfn_t *frame_of(pfn_t *frame, unsigned long k, int dir, unsigned long i)
+{
+	return &frame[dir > 0 ? i : k - 1 - i];
+}
+
 int __guest_mem_swap_in(struct guest_mem *mem, uint64_t gpa, uint64_t *start,
 			uint64_t *len)
 {
 	struct mm_pool *pool = mem->cfg.pool;
-	unsigned long n, used = 0, want;
+	unsigned long k, used = 0, want, mapped = 0, first = 0;
 	uint32_t h[SWAP_READAHEAD_MAX];
 	void *dst[SWAP_READAHEAD_MAX];
-	pfn_t pfn[SWAP_READAHEAD_MAX];
-	int ret = 0, err;
+	pfn_t frame[SWAP_READAHEAD_MAX];
+	uint64_t lo;
+	int ret = 0, dir;
 
 	*start = gpa;
 	*len = 0;
-	n = alloc_frames(pool, mem, gpa, pfn, readahead_window(mem, gpa));
-	if (!n)
+	k = readahead_run(mem, gpa, &dir);
+	k = alloc_frames(pool, mem, gpa, frame, k);
+	if (!k)
 		return -ENOMEM;
 	pthread_mutex_lock(&mem->lock);
 	if (mem->dead) {
 		ret = -ENOENT;
 		goto out;
 	}
-	/* Load what is still swapped, in order (neighbours in the swap
-	 * file in one read); the first page must be. */
-	for (want = 0; want < n; want++) {
-		uint64_t p = gpa + (want << PAGE_SHIFT);
+	/* Load what is still swapped, from gpa on (neighbours in the swap
+	 * file in one read); the page at gpa must be. */
+	for (want = 0; want < k; want++) {
+		uint64_t p = step(gpa, dir, want);
 
 		h[want] = __guest_mem_swap_handle(mem, p);
 		if (!h[want] || mem->gpa_map[gpn(p)] != PFN_NONE)
 			break;
-		dst[want] = pfn_to_virt(pool, pfn[want]);
+		dst[want] = pfn_to_virt(pool, *frame_of(frame, k, dir, want));
 	}
 	if (want) {
 		unsigned int done;
@@ -350,26 +393,30 @@ int __guest_mem_swap_in(struct guest_mem *mem, uint64_t gpa, uint64_t *start,
 		ret = ret ? -EIO : 0;
 		goto out;
 	}
-	/* What could not be mapped stays swapped, for a later fault. */
-	used = map_loaded(mem, gpa, pfn, used, &err);
-	if (!used) {
-		ret = err;
+	/* Mapped from the lowest page up; what could not be mapped stays
+	 * swapped, for a later fault. */
+	lo = dir > 0 ? gpa : step(gpa, dir, used - 1);
+	first = dir > 0 ? 0 : k - used;
+	mapped = map_loaded(mem, lo, frame + first, used, &ret);
+	if (!mapped)
 		goto out;
-	}
 	ret = 0;
-	for (unsigned long i = 0; i < used; i++) {
-		uint64_t p = gpa + (i << PAGE_SHIFT);
+	for (unsigned long i = 0; i < mapped; i++) {
+		uint64_t p = lo + (i << PAGE_SHIFT);
 
 		count_refault(mem, mem->swap_map[gpn(p)]);
 		swap_tier_free(mem->cfg.tier, mem->swap_map[gpn(p)], true);
 		set_swapped(mem, p, 0);
 	}
-	mem->stats.swap_in += used;
-	*len = used << PAGE_SHIFT;
-	mem->swap_ra_end = gpa + *len;
+	mem->stats.swap_in += mapped;
+	*start = lo;
+	*len = mapped << PAGE_SHIFT;
+	mem->swap_ra_start = lo;
+	mem->swap_ra_end = lo + *len;
 out:
 	pthread_mutex_unlock(&mem->lock);
-	for (unsigned long i = used; i < n; i++)
-		__free_pages(pool, pfn[i], 0);
+	for (unsigned long i = 0; i < k; i++)
+		if (i < first || i >= first + mapped)
+			__free_pages(pool, frame[i], 0);
 	return ret;
 }
