@@ -343,6 +343,29 @@ static unsigned long home_pages(const struct vm *vm, int nid)
 	return pages;
 }
 
+/*
+ * What of the guest's free memory (pages, -1: unknown) can have frames
+ * behind it: at most what it holds (frames, and pages in the cold tier)
+ * beyond what it uses (its RAM neither free nor in the balloon).  Pages
+ * it never touched are free without frames, and inflating the balloon
+ * over them frees nothing: a reclaim round would wait its time-out for
+ * them in vain (all-in-use's guests, each with half its RAM never
+ * touched, made every direct reclaim wait so while they touched their
+ * memory).
+ */
+static long backed_free(long free, unsigned long ram, unsigned long balloon,
+			unsigned long held)
+{
+	unsigned long used;
+
+	if (free < 0 || (unsigned long)free + balloon > ram)
+		return free;
+	used = ram - (unsigned long)free - balloon;
+	if (held <= used)
+		return 0;
+	return held - used < (unsigned long)free ? (long)(held - used) : free;
+}
+
 static unsigned int rc_snapshot(void *priv, int nid, struct reclaim_guest *g,
 				unsigned int max)
 {
@@ -381,12 +404,15 @@ static unsigned int rc_snapshot(void *priv, int nid, struct reclaim_guest *g,
 			.ram_pages = h->vm[id]->ram_size >> PAGE_SHIFT,
 			.home_pages = home_pages(h->vm[id], nid),
 			.kept = b->user_target,
-			.guest_free =
+			.guest_free = backed_free(
 				(info.stats_seen &
 				 (1ULL << VIRTIO_BALLOON_S_MEMFREE)) ?
 					(long)(info.stat[VIRTIO_BALLOON_S_MEMFREE] >>
 					       PAGE_SHIFT) :
 					-1,
+				h->vm[id]->ram_size >> PAGE_SHIFT, info.actual,
+				total + __atomic_load_n(&mem->stats.swapped,
+							__ATOMIC_RELAXED)),
 			.responsive = !info.needs_reset,
 			.has_floor = h->vm[id]->spec.floor_set,
 			.floor_pages = h->vm[id]->spec.floor_bytes >>
