@@ -392,6 +392,92 @@ START_TEST(test_swap_limit)
 }
 END_TEST
 
+/* Pages brought back per swap-in fault since *faults and *in; both
+ * advanced to now. */
+static double pages_per_fault(struct guest_mem *mem, uint64_t *faults,
+			      uint64_t *in)
+{
+	struct guest_mem_stats st;
+	uint64_t f = __atomic_load_n(&mem->swap_in_ns.n, __ATOMIC_RELAXED);
+	double r;
+
+	guest_mem_get_stats(mem, &st);
+	ck_assert_uint_gt(f, *faults);
+	r = (double)(st.swap_in - *in) / (double)(f - *faults);
+	*faults = f;
+	*in = st.swap_in;
+	return r;
+}
+
+/*
+ * A guest reading its swapped memory in order gets it back many pages a
+ * fault, going up (verify) and going down (free checks each page highest
+ * first): the read-ahead window grows while the faults follow each
+ * other, and its frames need not be consecutive.
+ */
+START_TEST(test_readahead_streams)
+{
+	struct vmm_host *h = test_host(256, 1);
+	unsigned int id = test_launch(h, "stream", 64, 1, 1,
+				      "touch 32M ratio=3; hold 1500ms; verify; "
+				      "hold 1500ms; free 32M",
+				      0);
+	struct guest_mem *mem = mem_of(h, id);
+	uint64_t faults = 0, in = 0;
+	double up, down;
+
+	test_wait_phases(h, id, 1);
+	ck_assert_uint_ge(host_swap_reclaim(h, -1, 16384), 8192);
+	test_wait_phases(h, id, 3);
+	up = pages_per_fault(mem, &faults, &in);
+	ck_assert_uint_ge(host_swap_reclaim(h, -1, 16384), 8192);
+	test_wait_guest(h, id, NULL);
+	down = pages_per_fault(mem, &faults, &in);
+	printf("swap: read-ahead: %.1f pages a fault going up, %.1f going down\n",
+	       up, down);
+	/* Without a growing window at most 8, going down 1. */
+	ck_assert_double_ge(up, 16);
+	ck_assert_double_ge(down, 16);
+	test_assert_clean(h, id);
+	assert_valid(h);
+	test_host_done(h);
+}
+END_TEST
+
+/*
+ * A guest that never touched most of its RAM has nothing there for its
+ * balloon to free: reclaim leaves its balloon alone (inflating it would
+ * only make each round wait for frames that never come) and takes what
+ * it needs through the tier.
+ */
+START_TEST(test_untouched_not_ballooned)
+{
+	struct vmm_host *h = test_host(192, 1);
+	unsigned int sparse, grower;
+	struct guest_mem_stats st;
+	struct balloon_info bi;
+
+	sparse = test_launch(h, "sparse", 256, 1, 1,
+			     "touch 16M ratio=3; hold 4s; verify", 0);
+	test_wait_phases(h, sparse, 1);
+	grower = test_launch(h, "grower", 192, 1, 1,
+			     "touch 176M ratio=3; verify", 0);
+	test_wait_guest(h, grower, NULL);
+	ck_assert_int_eq(host_balloon_info(h, sparse, &bi), 0);
+	guest_mem_get_stats(mem_of(h, sparse), &st);
+	printf("swap: the sparse guest's balloon at %u pages, %llu of its pages swapped, %llu in all\n",
+	       bi.target, (unsigned long long)st.swap_out,
+	       (unsigned long long)vm_event_sum(h->pool, ZSWPOUT));
+	/* There was pressure, and the tier met it. */
+	ck_assert_uint_gt(vm_event_sum(h->pool, ZSWPOUT), 0);
+	ck_assert_uint_eq(bi.target, 0);
+	test_assert_clean(h, grower);
+	test_assert_clean(h, sparse);
+	assert_valid(h);
+	test_host_done(h);
+}
+END_TEST
+
 Suite *swap_kvm_suite(void)
 {
 	Suite *s = suite_create("swap_kvm");
@@ -407,6 +493,8 @@ Suite *swap_kvm_suite(void)
 	tcase_add_test(tc, test_swap_limit);
 	tcase_add_test(tc, test_deaf_guest_gives_through_tier);
 	tcase_add_test(tc, test_proactive);
+	tcase_add_test(tc, test_readahead_streams);
+	tcase_add_test(tc, test_untouched_not_ballooned);
 	suite_add_tcase(s, tc);
 	return s;
 }
