@@ -16,6 +16,8 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
+#include <linux/userfaultfd.h>
 
 #include "swap/tier.h"
 #include "vmm/guest_mem/internal.h"
@@ -242,21 +244,20 @@ static uint64_t step(uint64_t gpa, int dir, unsigned long i)
 }
 
 /*
- * The pages to bring back for a fault at gpa: gpa and those swapped
- * after it in *dir (a lockless look, checked again under the lock), on
- * its node, within the window.
+ * The pages to bring back from gpa: gpa and those swapped after it in
+ * direction dir (a lockless look, checked again under the lock), on its
+ * node, max at most.
  */
-static unsigned long readahead_run(struct guest_mem *mem, uint64_t gpa,
-				   int *dir)
+static unsigned long readahead_run(struct guest_mem *mem, uint64_t gpa, int dir,
+				   unsigned int max)
 {
-	unsigned int w = readahead_window(mem, gpa, dir);
 	int node = guest_mem_node_of(mem, gpa);
 	unsigned long n;
 
-	for (n = 1; n < w; n++) {
-		uint64_t p = step(gpa, *dir, n);
+	for (n = 1; n < max; n++) {
+		uint64_t p = step(gpa, dir, n);
 
-		if ((*dir > 0 ? p >= mem->cfg.size : (n << PAGE_SHIFT) > gpa) ||
+		if ((dir > 0 ? p >= mem->cfg.size : (n << PAGE_SHIFT) > gpa) ||
 		    !__guest_mem_swap_handle(mem, p) ||
 		    guest_mem_node_of(mem, p) != node)
 			break;
@@ -265,20 +266,21 @@ static unsigned long readahead_run(struct guest_mem *mem, uint64_t gpa,
 }
 
 /*
- * Up to n frames for the pages from gpa on its node: the first may
- * reclaim, the rest are taken while the pool has them without, wherever
- * they come from (each run of consecutive ones is a mapping).  The
- * count, 0 when there is none.
+ * Up to n frames for the pages from gpa on its node: the first with gfp
+ * (a fault's may reclaim), the rest while the pool has them without
+ * reclaim, wherever they come from (each run of consecutive ones is a
+ * mapping).  The count, 0 when there is none.
  */
 static unsigned long alloc_frames(struct mm_pool *pool, struct guest_mem *mem,
-				  uint64_t gpa, pfn_t *pfn, unsigned long n)
+				  uint64_t gpa, pfn_t *pfn, unsigned long n,
+				  gfp_t gfp)
 {
 	int pnid = mem->cfg.pnode[guest_mem_node_of(mem, gpa)];
 	nodemask_t bind = nodemask_of_node(pnid);
 	const nodemask_t *mask = mem->cfg.strict ? &bind : NULL;
 	unsigned long k;
 
-	pfn[0] = __alloc_pages(pool, GFP_GUEST, 0, pnid, mask);
+	pfn[0] = __alloc_pages(pool, gfp, 0, pnid, mask);
 	if (pfn[0] == PFN_NONE)
 		return 0;
 	for (k = 1; k < n; k++) {
@@ -347,8 +349,14 @@ static pfn_t *frame_of(pfn_t *frame, unsigned long k, int dir, unsigned long i)
 	return &frame[dir > 0 ? i : k - 1 - i];
 }
 
-int __guest_mem_swap_in(struct guest_mem *mem, uint64_t gpa, uint64_t *start,
-			uint64_t *len)
+/*
+ * Bring back the swapped run from gpa in direction dir, max pages at
+ * most, the first frame allocated with gfp: __guest_mem_swap_in()'s
+ * contract, for the fault and for the read-ahead after it.
+ */
+static int swap_in_run(struct guest_mem *mem, uint64_t gpa, int dir,
+		       unsigned int max, gfp_t gfp, uint64_t *start,
+		       uint64_t *len)
 {
 	struct mm_pool *pool = mem->cfg.pool;
 	unsigned long k, used = 0, want, mapped = 0, first = 0;
@@ -356,12 +364,12 @@ int __guest_mem_swap_in(struct guest_mem *mem, uint64_t gpa, uint64_t *start,
 	void *dst[SWAP_READAHEAD_MAX];
 	pfn_t frame[SWAP_READAHEAD_MAX];
 	uint64_t lo;
-	int ret = 0, dir;
+	int ret = 0;
 
 	*start = gpa;
 	*len = 0;
-	k = readahead_run(mem, gpa, &dir);
-	k = alloc_frames(pool, mem, gpa, frame, k);
+	k = readahead_run(mem, gpa, dir, max);
+	k = alloc_frames(pool, mem, gpa, frame, k, gfp);
 	if (!k)
 		return -ENOMEM;
 	pthread_mutex_lock(&mem->lock);
@@ -411,12 +419,56 @@ int __guest_mem_swap_in(struct guest_mem *mem, uint64_t gpa, uint64_t *start,
 	mem->stats.swap_in += mapped;
 	*start = lo;
 	*len = mapped << PAGE_SHIFT;
-	mem->swap_ra_start = lo;
-	mem->swap_ra_end = lo + *len;
 out:
 	pthread_mutex_unlock(&mem->lock);
 	for (unsigned long i = 0; i < k; i++)
 		if (i < first || i >= first + mapped)
 			__free_pages(pool, frame[i], 0);
 	return ret;
+}
+
+int __guest_mem_swap_in(struct guest_mem *mem, uint64_t gpa, uint64_t *start,
+			uint64_t *len)
+{
+	int dir;
+	unsigned int w = readahead_window(mem, gpa, &dir);
+	unsigned int now = w < SWAP_READAHEAD ? w : SWAP_READAHEAD;
+	int ret = swap_in_run(mem, gpa, dir, now, GFP_GUEST, start, len);
+
+	mem->swap_ra_start = *start;
+	mem->swap_ra_end = *start + *len;
+	mem->swap_ra_dir = dir;
+	mem->swap_ra_more =
+		!ret && *len == (uint64_t)now << PAGE_SHIFT ? w - now : 0;
+	return ret;
+}
+
+void __guest_mem_swap_readahead(struct guest_mem *mem)
+{
+	int dir = mem->swap_ra_dir;
+	uint64_t gpa = dir > 0 ? mem->swap_ra_end :
+				 mem->swap_ra_start - PAGE_SIZE;
+	unsigned int more = mem->swap_ra_more;
+	struct uffdio_range wake;
+	uint64_t start, len;
+
+	mem->swap_ra_more = 0;
+	if (!more || (dir < 0 && !mem->swap_ra_start) || gpa >= mem->cfg.size ||
+	    !__guest_mem_swap_handle(mem, gpa))
+		return;
+	/* Frames the pool has at hand, no reclaim for pages not asked
+	 * for yet; a page the tier cannot give back stays, for its own
+	 * fault to say so. */
+	if (swap_in_run(mem, gpa, dir, more,
+			(GFP_GUEST & ~__GFP_DIRECT_RECLAIM) | __GFP_NOWARN,
+			&start, &len) ||
+	    !len)
+		return;
+	if (dir > 0)
+		mem->swap_ra_end = start + len;
+	else
+		mem->swap_ra_start = start;
+	/* A vCPU may have reached them meanwhile: on it goes. */
+	wake = (struct uffdio_range){ (uint64_t)mem->hva + start, len };
+	ioctl(mem->uffd, UFFDIO_WAKE, &wake);
 }
