@@ -14,10 +14,10 @@
  * tier holds its copy.
  */
 #include <errno.h>
+#include <linux/userfaultfd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <linux/userfaultfd.h>
 
 #include "swap/tier.h"
 #include "vmm/guest_mem/internal.h"
