@@ -49,7 +49,7 @@ struct reclaim_guest {
 	unsigned long ram_pages; /* its RAM */
 	unsigned long home_pages; /* of which homed on the node */
 	unsigned long kept; /* balloon pages set by hand: never deflated */
-	long guest_free; /* pages free with frames behind, -1: unknown */
+	long guest_free; /* pages it reports free, -1: unknown */
 	bool responsive;
 	/* Its own floor (the guest's floor=), else the policy's. */
 	bool has_floor;

@@ -444,40 +444,6 @@ START_TEST(test_readahead_streams)
 }
 END_TEST
 
-/*
- * A guest that never touched most of its RAM has nothing there for its
- * balloon to free: reclaim leaves its balloon alone (inflating it would
- * only make each round wait for frames that never come) and takes what
- * it needs through the tier.
- */
-START_TEST(test_untouched_not_ballooned)
-{
-	struct vmm_host *h = test_host(192, 1);
-	unsigned int sparse, grower;
-	struct guest_mem_stats st;
-	struct balloon_info bi;
-
-	sparse = test_launch(h, "sparse", 256, 1, 1,
-			     "touch 16M ratio=3; hold 4s; verify", 0);
-	test_wait_phases(h, sparse, 1);
-	grower = test_launch(h, "grower", 192, 1, 1,
-			     "touch 176M ratio=3; verify", 0);
-	test_wait_guest(h, grower, NULL);
-	ck_assert_int_eq(host_balloon_info(h, sparse, &bi), 0);
-	guest_mem_get_stats(mem_of(h, sparse), &st);
-	printf("swap: the sparse guest's balloon at %u pages, %llu of its pages swapped, %llu in all\n",
-	       bi.target, (unsigned long long)st.swap_out,
-	       (unsigned long long)vm_event_sum(h->pool, ZSWPOUT));
-	/* There was pressure, and the tier met it. */
-	ck_assert_uint_gt(vm_event_sum(h->pool, ZSWPOUT), 0);
-	ck_assert_uint_eq(bi.target, 0);
-	test_assert_clean(h, grower);
-	test_assert_clean(h, sparse);
-	assert_valid(h);
-	test_host_done(h);
-}
-END_TEST
-
 Suite *swap_kvm_suite(void)
 {
 	Suite *s = suite_create("swap_kvm");
@@ -494,7 +460,6 @@ Suite *swap_kvm_suite(void)
 	tcase_add_test(tc, test_deaf_guest_gives_through_tier);
 	tcase_add_test(tc, test_proactive);
 	tcase_add_test(tc, test_readahead_streams);
-	tcase_add_test(tc, test_untouched_not_ballooned);
 	suite_add_tcase(s, tc);
 	return s;
 }

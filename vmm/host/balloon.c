@@ -343,47 +343,6 @@ static unsigned long home_pages(const struct vm *vm, int nid)
 	return pages;
 }
 
-/*
- * What of the guest's free memory can have frames behind it (pages, -1:
- * unknown), judged when it reported it: at most what it held then
- * (frames, and pages in the cold tier) beyond what it used (its RAM
- * neither free nor in the balloon), less what its balloon was asked for
- * since.
- * Pages it never touched are free without frames, and inflating the
- * balloon over them frees nothing: a reclaim round would wait its
- * time-out for them in vain (all-in-use's guests, each with half its RAM
- * never touched, made every direct reclaim wait so while they touched
- * their memory).  And a guest busy touching its memory answers the
- * stats queue late: against what it holds by then, its old use would
- * leave most of what it touched since looking free.  h->lock held.
- */
-static long backed_free(struct vm_balloon *b, const struct balloon_info *info,
-			struct guest_mem *mem, unsigned long frames)
-{
-	unsigned long ram = b->vm->ram_size >> PAGE_SHIFT, free, used, took;
-
-	if (!(info->stats_seen & (1ULL << VIRTIO_BALLOON_S_MEMFREE)))
-		return -1;
-	free = info->stat[VIRTIO_BALLOON_S_MEMFREE] >> PAGE_SHIFT;
-	if (b->stats_ns != info->stats_ns) {
-		b->stats_ns = info->stats_ns;
-		b->held_at_stats = frames + __atomic_load_n(&mem->stats.swapped,
-							    __ATOMIC_RELAXED);
-		b->balloon_at_stats = info->actual;
-	}
-	if (free + b->balloon_at_stats > ram)
-		return (long)free;
-	used = ram - free - b->balloon_at_stats;
-	/* Asked since, whether the guest followed yet or not. */
-	took = info->target > info->actual ? info->target : info->actual;
-	took = took > b->balloon_at_stats ? took - b->balloon_at_stats : 0;
-	if (b->held_at_stats <= used + took)
-		return 0;
-	return b->held_at_stats - used - took < free ?
-		       (long)(b->held_at_stats - used - took) :
-		       (long)free;
-}
-
 static unsigned int rc_snapshot(void *priv, int nid, struct reclaim_guest *g,
 				unsigned int max)
 {
@@ -422,7 +381,12 @@ static unsigned int rc_snapshot(void *priv, int nid, struct reclaim_guest *g,
 			.ram_pages = h->vm[id]->ram_size >> PAGE_SHIFT,
 			.home_pages = home_pages(h->vm[id], nid),
 			.kept = b->user_target,
-			.guest_free = backed_free(b, &info, mem, total),
+			.guest_free =
+				(info.stats_seen &
+				 (1ULL << VIRTIO_BALLOON_S_MEMFREE)) ?
+					(long)(info.stat[VIRTIO_BALLOON_S_MEMFREE] >>
+					       PAGE_SHIFT) :
+					-1,
 			.responsive = !info.needs_reset,
 			.has_floor = h->vm[id]->spec.floor_set,
 			.floor_pages = h->vm[id]->spec.floor_bytes >>

@@ -38,12 +38,6 @@ struct vm_balloon {
 	/* What kswapd and direct reclaim asked of it and are still owed:
 	 * the frames its inflations free count as theirs (owed.h). */
 	struct reclaim_owed owed;
-	/* What the guest held (frames and swapped pages) and had in its
-	 * balloon when reclaim first looked after its stats of stats_ns
-	 * came: its free memory with frames is judged then, not against
-	 * later holdings.  Under h->lock. */
-	uint64_t stats_ns;
-	unsigned long held_at_stats, balloon_at_stats;
 };
 
 /* Before vm_start: create the device and tell the guest about it. */
