@@ -407,6 +407,58 @@ START_TEST(test_swap_limit)
 }
 END_TEST
 
+/* Pages brought back per swap-in fault since *faults and *in; both
+ * advanced to now. */
+static double pages_per_fault(struct guest_mem *mem, uint64_t *faults,
+			      uint64_t *in)
+{
+	struct guest_mem_stats st;
+	uint64_t f = __atomic_load_n(&mem->swap_in_ns.n, __ATOMIC_RELAXED);
+	double r;
+
+	guest_mem_get_stats(mem, &st);
+	ck_assert_uint_gt(f, *faults);
+	r = (double)(st.swap_in - *in) / (double)(f - *faults);
+	*faults = f;
+	*in = st.swap_in;
+	return r;
+}
+
+/*
+ * A guest reading its swapped memory in order gets it back many pages a
+ * fault, going up (verify) and going down (free checks each page highest
+ * first): the read-ahead window grows while the faults follow each
+ * other, and its frames need not be consecutive.
+ */
+START_TEST(test_readahead_streams)
+{
+	struct vmm_host *h = test_host(256, 1);
+	unsigned int id = test_launch(h, "stream", 64, 1, 1,
+				      "touch 32M ratio=3; hold 1500ms; verify; "
+				      "hold 1500ms; free 32M",
+				      0);
+	struct guest_mem *mem = mem_of(h, id);
+	uint64_t faults = 0, in = 0;
+	double up, down;
+
+	test_wait_phases(h, id, 1);
+	ck_assert_uint_ge(host_swap_reclaim(h, -1, 16384), 8192);
+	test_wait_phases(h, id, 3);
+	up = pages_per_fault(mem, &faults, &in);
+	ck_assert_uint_ge(host_swap_reclaim(h, -1, 16384), 8192);
+	test_wait_guest(h, id, NULL);
+	down = pages_per_fault(mem, &faults, &in);
+	printf("swap: read-ahead: %.1f pages a fault going up, %.1f going down\n",
+	       up, down);
+	/* Without a growing window at most 8, going down 1. */
+	ck_assert_double_ge(up, 16);
+	ck_assert_double_ge(down, 16);
+	test_assert_clean(h, id);
+	assert_valid(h);
+	test_host_done(h);
+}
+END_TEST
+
 Suite *swap_kvm_suite(void)
 {
 	Suite *s = suite_create("swap_kvm");
@@ -422,6 +474,7 @@ Suite *swap_kvm_suite(void)
 	tcase_add_test(tc, test_swap_limit);
 	tcase_add_test(tc, test_deaf_guest_gives_through_tier);
 	tcase_add_test(tc, test_proactive);
+	tcase_add_test(tc, test_readahead_streams);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -382,6 +382,8 @@ static void serve_fault(struct guest_mem *mem, uint64_t addr, uint64_t flags,
 	}
 	trace_event(&mem->cfg.pool->trace, TR_FAULT, mem->cfg.id, gpa,
 		    len == HUGE_SIZE ? pageblock_order : 0, t0);
+	if (swap_in)
+		__guest_mem_swap_readahead(mem);
 }
 
 /*

@@ -198,6 +198,12 @@ struct guest_mem {
 	 * guest_mem_host_hva()); atomics. */
 	unsigned long *host_touched;
 	uint64_t swap_hand; /* guest_mem_swap_candidates()'s, in pages */
+	/* Swap-in read-ahead (swap.c), the fault thread's: where the last
+	 * swap-in's run began and ended, the window, the pages of it still
+	 * to read ahead after the fault's wake and their direction. */
+	uint64_t swap_ra_start, swap_ra_end;
+	unsigned int swap_ra_window, swap_ra_more;
+	int swap_ra_dir;
 	struct histogram swap_in_ns; /* uffd event to wake, per swap-in */
 	/* Idle page sampling (idle.c): NULL until the first pass.  Under
 	 * lock. */

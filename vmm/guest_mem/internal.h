@@ -183,16 +183,28 @@ void __guest_mem_swap_drop(struct guest_mem *mem, uint64_t gpa);
 
 /*
  * Serve a fault on the swapped page at gpa (swap.c): a frame allocated,
- * the page loaded into it, with the swapped pages after it up to
- * SWAP_READAHEAD (their frames consecutive: one mapping), mapped.  The
- * range mapped in start and len, how many of its pages were read from the
- * swap file in *file.  0, -ENOMEM (no frame), -EIO (the tier lost the
- * page: the guest must stop), -ENOSPC (no mapping), -ENOENT (dead).
- * Context: the fault thread, no lock held.
+ * the page loaded into it, with the swapped pages after it (or before
+ * it: a guest going down) up to SWAP_READAHEAD, mapped (a mapping per
+ * run of consecutive frames).  The range mapped in start and len, how
+ * many of its pages were read from the swap file in *file.  0,
+ * -ENOMEM (no frame), -EIO (the tier lost the page: the guest must
+ * stop), -ENOSPC (no mapping), -ENOENT (dead).  Context: the fault
+ * thread, no lock held.
  */
 int __guest_mem_swap_in(struct guest_mem *mem, uint64_t gpa, uint64_t *start,
 			uint64_t *len, unsigned int *file);
+/*
+ * After the fault's wake: the rest of the read-ahead window, which is
+ * SWAP_READAHEAD pages, doubled up to SWAP_READAHEAD_MAX while each
+ * fault comes next to the last one's run, after it or below it (a
+ * stream), as Linux reads ahead asynchronously: the vCPU goes on with
+ * what it faulted for while its next pages come.  Frames only as the
+ * pool has them without reclaim; errors are left to the pages' own
+ * faults.  Context: the fault thread, no lock held.
+ */
+void __guest_mem_swap_readahead(struct guest_mem *mem);
 #define SWAP_READAHEAD 8
+#define SWAP_READAHEAD_MAX 64
 
 /*
  * Map npages frames from pfn at gpa and record them (fault.c), the

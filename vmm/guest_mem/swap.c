@@ -14,8 +14,10 @@
  * tier holds its copy.
  */
 #include <errno.h>
+#include <linux/userfaultfd.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 
 #include "swap/tier.h"
 #include "vmm/guest_mem/internal.h"
@@ -207,41 +209,112 @@ long guest_mem_swap_out(struct guest_mem *mem, const uint64_t *gpa,
 }
 
 /*
- * Frames for the swapped run from gpa: the first may reclaim, the rest
- * are taken while they come consecutive (one mapping for the run).  The
- * count in *n, PFN_NONE when there is none.
+ * The read-ahead window for a fault at gpa, and its direction (*dir: 1
+ * up, -1 down): doubled (up to SWAP_READAHEAD_MAX) when the fault comes
+ * within 2 MiB after where the last swap-in's run ended, as a guest
+ * reading its memory in order does, or within 2 MiB below where it
+ * began (a guest going down, as one freeing its pages highest first);
+ * else SWAP_READAHEAD again, upwards.  Linux's swap_vma_readahead()
+ * sizes and points its window by such hits.  Few pages for a random
+ * toucher, whose read-ahead would mostly be wasted; a stream gets its
+ * pages many a fault at a time (a userfault round trip costs 50-100
+ * times a page's decompression here).  The fault thread's state.
  */
-static pfn_t alloc_run(struct guest_mem *mem, uint64_t gpa, unsigned long *n)
+static unsigned int readahead_window(struct guest_mem *mem, uint64_t gpa,
+				     int *dir)
 {
-	struct mm_pool *pool = mem->cfg.pool;
+	unsigned int w = mem->swap_ra_window;
+	bool up = gpa >= mem->swap_ra_end && gpa - mem->swap_ra_end < HUGE_SIZE;
+	bool down = gpa < mem->swap_ra_start &&
+		    mem->swap_ra_start - gpa <= HUGE_SIZE;
+
+	*dir = down ? -1 : 1;
+	if (w && (up || down))
+		w = w * 2 < SWAP_READAHEAD_MAX ? w * 2 : SWAP_READAHEAD_MAX;
+	else
+		w = SWAP_READAHEAD;
+	mem->swap_ra_window = w;
+	return w;
+}
+
+/* The page i steps from gpa in direction dir. */
+static uint64_t step(uint64_t gpa, int dir, unsigned long i)
+{
+	return dir > 0 ? gpa + (i << PAGE_SHIFT) : gpa - (i << PAGE_SHIFT);
+}
+
+/*
+ * The pages to bring back from gpa: gpa and those swapped after it in
+ * direction dir (a lockless look, checked again under the lock), on its
+ * node, max at most.
+ */
+static unsigned long readahead_run(struct guest_mem *mem, uint64_t gpa, int dir,
+				   unsigned int max)
+{
 	int node = guest_mem_node_of(mem, gpa);
-	int pnid = mem->cfg.pnode[node];
-	nodemask_t bind = nodemask_of_node(pnid);
-	const nodemask_t *mask = mem->cfg.strict ? &bind : NULL;
-	pfn_t pfn = __alloc_pages(pool, GFP_GUEST, 0, pnid, mask);
+	unsigned long n;
 
-	*n = 0;
-	if (pfn == PFN_NONE)
-		return PFN_NONE;
-	for (*n = 1; *n < SWAP_READAHEAD; (*n)++) {
-		uint64_t p = gpa + (*n << PAGE_SHIFT);
-		pfn_t next;
+	for (n = 1; n < max; n++) {
+		uint64_t p = step(gpa, dir, n);
 
-		if (p >= mem->cfg.size || !__guest_mem_swap_handle(mem, p) ||
+		if ((dir > 0 ? p >= mem->cfg.size : (n << PAGE_SHIFT) > gpa) ||
+		    !__guest_mem_swap_handle(mem, p) ||
 		    guest_mem_node_of(mem, p) != node)
 			break;
-		next = __alloc_pages(pool,
-				     (GFP_GUEST & ~__GFP_DIRECT_RECLAIM) |
-					     __GFP_NOWARN,
-				     0, pnid, mask);
-		if (next == PFN_NONE)
-			break;
-		if (next != pfn + *n) {
-			__free_pages(pool, next, 0);
-			break;
-		}
 	}
-	return pfn;
+	return n;
+}
+
+/*
+ * Up to n frames for the pages from gpa on its node: the first with gfp
+ * (a fault's may reclaim), the rest while the pool has them without
+ * reclaim, wherever they come from (each run of consecutive ones is a
+ * mapping).  The count, 0 when there is none.
+ */
+static unsigned long alloc_frames(struct mm_pool *pool, struct guest_mem *mem,
+				  uint64_t gpa, pfn_t *pfn, unsigned long n,
+				  gfp_t gfp)
+{
+	int pnid = mem->cfg.pnode[guest_mem_node_of(mem, gpa)];
+	nodemask_t bind = nodemask_of_node(pnid);
+	const nodemask_t *mask = mem->cfg.strict ? &bind : NULL;
+	unsigned long k;
+
+	pfn[0] = __alloc_pages(pool, gfp, 0, pnid, mask);
+	if (pfn[0] == PFN_NONE)
+		return 0;
+	for (k = 1; k < n; k++) {
+		pfn[k] = __alloc_pages(pool,
+				       (GFP_GUEST & ~__GFP_DIRECT_RECLAIM) |
+					       __GFP_NOWARN,
+				       0, pnid, mask);
+		if (pfn[k] == PFN_NONE)
+			break;
+	}
+	return k;
+}
+
+/*
+ * Map the n loaded pages from gpa, a mapping per run of consecutive
+ * frames.  The pages mapped (those from the first failure on are not),
+ * the error in *err.  mem->lock held.
+ */
+static unsigned long map_loaded(struct guest_mem *mem, uint64_t gpa,
+				const pfn_t *pfn, unsigned long n, int *err)
+{
+	unsigned long i = 0, k;
+
+	*err = 0;
+	while (i < n) {
+		for (k = 1; i + k < n && pfn[i + k] == pfn[i] + k; k++)
+			;
+		*err = __guest_mem_map_frames(mem, gpa + (i << PAGE_SHIFT),
+					      pfn[i], k, false);
+		if (*err)
+			break;
+		i += k;
+	}
+	return i;
 }
 
 /*
@@ -265,36 +338,55 @@ static void count_refault(struct guest_mem *mem, uint32_t h)
 		count_vm_event(pool, WORKINGSET_ACTIVATE_ANON);
 }
 
-int __guest_mem_swap_in(struct guest_mem *mem, uint64_t gpa, uint64_t *start,
-			uint64_t *len, unsigned int *file)
+/*
+ * The run is the k pages from gpa in direction dir; its frames go to its
+ * pages in GPA order (frame[0] to the lowest), so that frames the pool
+ * gives in order make one mapping either way.  The frame of the page i
+ * steps from gpa.
+ */
+static pfn_t *frame_of(pfn_t *frame, unsigned long k, int dir, unsigned long i)
+{
+	return &frame[dir > 0 ? i : k - 1 - i];
+}
+
+/*
+ * Bring back the swapped run from gpa in direction dir, max pages at
+ * most, the first frame allocated with gfp: __guest_mem_swap_in()'s
+ * contract, for the fault and for the read-ahead after it.
+ */
+static int swap_in_run(struct guest_mem *mem, uint64_t gpa, int dir,
+		       unsigned int max, gfp_t gfp, uint64_t *start,
+		       uint64_t *len, unsigned int *file)
 {
 	struct mm_pool *pool = mem->cfg.pool;
-	unsigned long n, used = 0, want;
-	uint32_t h[SWAP_READAHEAD];
-	void *dst[SWAP_READAHEAD];
+	unsigned long k, used = 0, want, mapped = 0, first = 0;
+	uint32_t h[SWAP_READAHEAD_MAX];
+	void *dst[SWAP_READAHEAD_MAX];
+	pfn_t frame[SWAP_READAHEAD_MAX];
+	uint64_t lo;
 	int ret = 0;
-	pfn_t pfn;
 
 	*start = gpa;
 	*len = 0;
 	*file = 0;
-	pfn = alloc_run(mem, gpa, &n);
-	if (pfn == PFN_NONE)
+	k = readahead_run(mem, gpa, dir, max);
+	k = alloc_frames(pool, mem, gpa, frame, k, gfp);
+	if (!k)
 		return -ENOMEM;
 	pthread_mutex_lock(&mem->lock);
 	if (mem->dead) {
 		ret = -ENOENT;
 		goto out;
 	}
-	/* Load what is still swapped, in order (neighbours in the swap
-	 * file in one read); the first page must be. */
-	for (want = 0; want < n; want++) {
-		uint64_t p = gpa + (want << PAGE_SHIFT);
+	/* Load what is still swapped, from gpa on (neighbours in the swap
+	 * file in one read); the page at gpa must be. */
+	for (want = 0; want < k; want++) {
+		uint64_t p = step(gpa, dir, want);
 
 		h[want] = __guest_mem_swap_handle(mem, p);
 		if (!h[want] || mem->gpa_map[gpn(p)] != PFN_NONE)
 			break;
-		dst[want] = pfn_to_virt(pool, pfn + want);
+		dst[want] = pfn_to_virt(pool, *frame_of(frame, k, dir, want));
 	}
 	if (want) {
 		unsigned int done;
@@ -310,24 +402,76 @@ int __guest_mem_swap_in(struct guest_mem *mem, uint64_t gpa, uint64_t *start,
 		ret = ret ? -EIO : 0;
 		goto out;
 	}
-	ret = __guest_mem_map_frames(mem, gpa, pfn, used, false);
-	if (ret) {
-		used = 0;
-		goto out;
-	}
 	*file = swap_tier_count_in_file(mem->cfg.tier, h, used);
-	for (unsigned long i = 0; i < used; i++) {
-		uint64_t p = gpa + (i << PAGE_SHIFT);
+	/* Mapped from the lowest page up; what could not be mapped stays
+	 * swapped, for a later fault. */
+	lo = dir > 0 ? gpa : step(gpa, dir, used - 1);
+	first = dir > 0 ? 0 : k - used;
+	mapped = map_loaded(mem, lo, frame + first, used, &ret);
+	if (!mapped)
+		goto out;
+	ret = 0;
+	for (unsigned long i = 0; i < mapped; i++) {
+		uint64_t p = lo + (i << PAGE_SHIFT);
 
 		count_refault(mem, mem->swap_map[gpn(p)]);
 		swap_tier_free(mem->cfg.tier, mem->swap_map[gpn(p)], true);
 		set_swapped(mem, p, 0);
 	}
-	mem->stats.swap_in += used;
-	*len = used << PAGE_SHIFT;
+	mem->stats.swap_in += mapped;
+	*start = lo;
+	*len = mapped << PAGE_SHIFT;
 out:
 	pthread_mutex_unlock(&mem->lock);
-	for (unsigned long i = used; i < n; i++)
-		__free_pages(pool, pfn + i, 0);
+	for (unsigned long i = 0; i < k; i++)
+		if (i < first || i >= first + mapped)
+			__free_pages(pool, frame[i], 0);
 	return ret;
+}
+
+int __guest_mem_swap_in(struct guest_mem *mem, uint64_t gpa, uint64_t *start,
+			uint64_t *len, unsigned int *file)
+{
+	int dir;
+	unsigned int w = readahead_window(mem, gpa, &dir);
+	unsigned int now = w < SWAP_READAHEAD ? w : SWAP_READAHEAD;
+	int ret = swap_in_run(mem, gpa, dir, now, GFP_GUEST, start, len, file);
+
+	mem->swap_ra_start = *start;
+	mem->swap_ra_end = *start + *len;
+	mem->swap_ra_dir = dir;
+	mem->swap_ra_more =
+		!ret && *len == (uint64_t)now << PAGE_SHIFT ? w - now : 0;
+	return ret;
+}
+
+void __guest_mem_swap_readahead(struct guest_mem *mem)
+{
+	int dir = mem->swap_ra_dir;
+	uint64_t gpa = dir > 0 ? mem->swap_ra_end :
+				 mem->swap_ra_start - PAGE_SIZE;
+	unsigned int more = mem->swap_ra_more;
+	struct uffdio_range wake;
+	uint64_t start, len;
+	unsigned int file;
+
+	mem->swap_ra_more = 0;
+	if (!more || (dir < 0 && !mem->swap_ra_start) || gpa >= mem->cfg.size ||
+	    !__guest_mem_swap_handle(mem, gpa))
+		return;
+	/* Frames the pool has at hand, no reclaim for pages not asked
+	 * for yet; a page the tier cannot give back stays, for its own
+	 * fault to say so. */
+	if (swap_in_run(mem, gpa, dir, more,
+			(GFP_GUEST & ~__GFP_DIRECT_RECLAIM) | __GFP_NOWARN,
+			&start, &len, &file) ||
+	    !len)
+		return;
+	if (dir > 0)
+		mem->swap_ra_end = start + len;
+	else
+		mem->swap_ra_start = start;
+	/* A vCPU may have reached them meanwhile: on it goes. */
+	wake = (struct uffdio_range){ (uint64_t)mem->hva + start, len };
+	ioctl(mem->uffd, UFFDIO_WAKE, &wake);
 }
