@@ -11,6 +11,8 @@
 #include "mm/compaction.h"
 #include "util/errf.h"
 #include "util/sysctl.h"
+#include "swap/tier.h"
+#include "vmm/guest_mem/guest_mem.h"
 #include "vmm/host/swap.h"
 #include "vmm/host/balloon.h"
 #include "vmm/host/events.h"
@@ -195,7 +197,24 @@ struct mm_pool *host_pool(struct vmm_host *h)
 
 int host_validate(struct vmm_host *h, char *err, size_t errlen)
 {
-	return mm_validate(h->pool, err, errlen);
+	int ret = mm_validate(h->pool, err, errlen);
+
+	if (ret || !h->tier)
+		return ret;
+	/* The tier's own books, then each guest's swapped pages against
+	 * them: mm_validate() sees the store's frames, not the GPAs that
+	 * hold no frame. */
+	ret = swap_tier_validate(h->tier, err, errlen);
+	for (unsigned int slot = 1; !ret && slot <= VMM_MAX_GUESTS; slot++) {
+		struct guest_mem *mem;
+
+		pthread_mutex_lock(&h->reap_lock);
+		mem = __host_live_mem(h, slot);
+		if (mem)
+			ret = guest_mem_validate_swap(mem, err, errlen);
+		pthread_mutex_unlock(&h->reap_lock);
+	}
+	return ret;
 }
 
 void host_destroy(struct vmm_host *h)

@@ -1,0 +1,486 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The cold tier with real guests under what else moves their pages:
+ *
+ *   compaction     two guests (pattern=full and ratio=3) churn their
+ *                  memory while one thread swaps their pages out (every
+ *                  other page, and reclaim's own choice) through a small
+ *                  store and its file, and another compacts (compact_node()
+ *                  as direct compaction does, kcompactd proactively, and
+ *                  the control socket's host_compact()); the invariant
+ *                  checker runs all along
+ *   full file      a 4 MiB swap file fills: said once, the pages stay in
+ *                  the store or the guest, a guest beside it unaffected
+ *   failing file   writes to the file fail (a device error, again and
+ *                  again): said once, nothing lost
+ *   balloon        inflation and deflation cycles over a guest whose
+ *                  freed pages were swapped: those the balloon takes are
+ *                  dropped unread, the rest come back intact
+ *
+ * Each ends with every guest's verify (its churn also checks each page
+ * before it rewrites it) and the books: host_validate() (the pool, the
+ * tier, every swapped GPA) and each guest's swapped pages against the
+ * tier's entries.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mm/compaction.h"
+#include "swap/swapfile.h"
+#include "swap/tier.h"
+#include "tests/runner.h"
+#include "tests/vmm/host_test.h"
+#include "tools/frag/frag.h"
+#include "vmm/guest_mem/guest_mem.h"
+#include "vmm/host/compact.h"
+#include "vmm/host/swap.h"
+
+#define MiB (1ULL << 20)
+
+/* A macro: a failure names the line that checked. */
+#define validate(h)                                                   \
+	do {                                                          \
+		char _err[256];                                       \
+		ck_assert_msg(host_validate(h, _err, sizeof(_err)) == 0, \
+			      "%s", _err);                            \
+	} while (0)
+
+static struct guest_mem *mem_of(struct vmm_host *h, unsigned int id)
+{
+	struct vm *vm = host_vm(h, id);
+
+	ck_assert_ptr_nonnull(vm);
+	return vm->mem;
+}
+
+/* Quiet: the guest's swapped pages are exactly the tier's of its own. */
+#define assert_books(h, id)                                      \
+	do {                                                     \
+		books(h, id);                                    \
+		validate(h);                                     \
+	} while (0)
+
+static void books(struct vmm_host *h, unsigned int id)
+{
+	struct guest_mem *mem = mem_of(h, id);
+	struct guest_mem_stats st;
+
+	guest_mem_get_stats(mem, &st);
+	ck_assert_uint_eq(st.swapped, swap_tier_owned(h->tier, mem->cfg.owner));
+}
+
+static unsigned int phases(struct vmm_host *h, unsigned int id)
+{
+	struct vm_summary s;
+
+	vm_get_summary(host_vm(h, id), &s);
+	return s.exited ? ~0U : s.nr_phases;
+}
+
+/* A host with a store of store_mib in front of a swap file of file_mib
+ * in dir; warnings to *log (a file of the test's). */
+static struct vmm_host *tier_host(unsigned int pool_mib, unsigned int store_mib,
+				  unsigned int file_mib, char *dir,
+				  char *path, size_t len, FILE **log)
+{
+	struct vmm_config cfg = {
+		.pool_bytes = (uint64_t)pool_mib << 20,
+		.nr_nodes = 1,
+		.compaction_off = true,
+		.deflate_off = true,
+		.swap_store_set = true,
+		.swap_store_bytes = (uint64_t)store_mib << 20,
+		.swap_file_bytes = (uint64_t)file_mib << 20,
+		.swap_file_path = path,
+	};
+	struct vmm_host *h;
+
+	setvbuf(stdout, NULL, _IOLBF, 0); /* what came before a failure */
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(path, len, "%s/swap", dir);
+	h = test_host_cfg(&cfg);
+	*log = tmpfile();
+	ck_assert_ptr_nonnull(*log);
+	host_set_output(h, NULL, NULL, *log);
+	return h;
+}
+
+static void tier_host_done(struct vmm_host *h, char *dir, char *path, FILE *log)
+{
+	test_host_done(h);
+	fclose(log);
+	unlink(path);
+	rmdir(dir);
+}
+
+/* Lines of the warning log that contain what. */
+static unsigned int said(FILE *log, const char *what)
+{
+	char line[512];
+	unsigned int n = 0;
+
+	fflush(log);
+	rewind(log);
+	while (fgets(line, sizeof(line), log)) {
+		if (strstr(line, what))
+			n++;
+		fputs(line, stdout);
+	}
+	fseek(log, 0, SEEK_END);
+	return n;
+}
+
+/* ------------------------------------------------ swap and compaction */
+
+struct mover {
+	struct vmm_host *h;
+	unsigned int id[2];
+	bool stop;
+	unsigned long swapped, compacted, compact_calls, rounds;
+};
+
+/* Every other page of a 2 MiB window of the guest, the window moving
+ * round it: swap-outs that leave holes in every pageblock. */
+static unsigned int every_other(struct guest_mem *mem, unsigned long round,
+				uint64_t *gpa)
+{
+	uint64_t base = (round * (2 * MiB)) % (40 * MiB);
+	unsigned int n = 0;
+
+	for (uint64_t g = base + (round & 1) * PAGE_SIZE;
+	     g < base + (2 * MiB) && g < mem->cfg.size; g += 2 * PAGE_SIZE)
+		gpa[n++] = g;
+	return n;
+}
+
+static void *swap_loop(void *arg)
+{
+	struct mover *m = arg;
+	uint64_t gpa[256];
+
+	while (!__atomic_load_n(&m->stop, __ATOMIC_ACQUIRE)) {
+		for (unsigned int i = 0; i < 2; i++) {
+			struct guest_mem *mem = host_vm(m->h, m->id[i])->mem;
+			unsigned int n = every_other(mem, m->rounds, gpa);
+			long got = guest_mem_swap_out(mem, gpa, n);
+
+			if (got > 0)
+				m->swapped += got;
+		}
+		m->swapped += host_swap_reclaim(m->h, -1, 256);
+		m->rounds++;
+		usleep(3000);
+	}
+	return NULL;
+}
+
+static void *compact_loop(void *arg)
+{
+	struct mover *m = arg;
+	struct host_compact_request rq = { .node = -1 };
+	struct host_compact_result res;
+
+	while (!__atomic_load_n(&m->stop, __ATOMIC_ACQUIRE)) {
+		/* The control socket's compact now and then, else the
+		 * node's direct compaction. */
+		if (m->compact_calls++ % 8 == 7) {
+			ck_assert_int_eq(host_compact(m->h, &rq, &res), 0);
+			m->compacted += res.migrated;
+		} else {
+			long n = compact_node(m->h->pool, 0);
+
+			ck_assert_int_ge(n, 0);
+			m->compacted += n;
+		}
+		usleep(2000);
+	}
+	return NULL;
+}
+
+/*
+ * Swap-outs, swap-ins and compaction of the same guests at once, for
+ * the guests' 3 s of churn: every page they hold is swapped out, written
+ * back, faulted back, migrated, in any order, and they lose none.
+ */
+START_TEST(test_swap_under_compaction)
+{
+	char dir[] = "/var/tmp/check_swap_stress.XXXXXX", path[64];
+	FILE *log;
+	struct vmm_host *h = tier_host(192, 2, 160, dir, path, sizeof(path),
+				       &log);
+	struct mover m = { .h = h };
+	struct compact_tunables t = h->pool->compact;
+	struct swap_tier_stats ts;
+	uint64_t migrated = 0, swap_in = 0, swap_out[2];
+	unsigned long checks = 0;
+	pthread_t swapper, compactor;
+
+	m.id[0] = test_launch(h, "full", 64, 1, 1,
+			      "touch 40M pattern=full; hold 300ms; "
+			      "churn ws=40M rate=0 time=3s; verify",
+			      0);
+	m.id[1] = test_launch(h, "ratio", 64, 1, 1,
+			      "touch 40M ratio=3; hold 300ms; "
+			      "churn ws=40M rate=0 time=3s ratio=3; verify",
+			      0);
+	test_wait_phases(h, m.id[0], 1);
+	test_wait_phases(h, m.id[1], 1);
+	t.proactiveness = 100;
+	t.interval_ms = 20;
+	ck_assert_int_eq(compaction_set_tunables(h->pool, &t), 0);
+	ck_assert_int_eq(kcompactd_run(h->pool), 0);
+	ck_assert_int_eq(pthread_create(&swapper, NULL, swap_loop, &m), 0);
+	ck_assert_int_eq(pthread_create(&compactor, NULL, compact_loop, &m),
+			 0);
+	/* Until both churns end (phase 3: touch, hold, churn). */
+	while (phases(h, m.id[0]) < 3 || phases(h, m.id[1]) < 3) {
+		validate(h);
+		checks++;
+		usleep(20000);
+	}
+	__atomic_store_n(&m.stop, true, __ATOMIC_RELEASE);
+	pthread_join(swapper, NULL);
+	pthread_join(compactor, NULL);
+	kcompactd_stop(h->pool);
+	validate(h);
+	for (unsigned int i = 0; i < 2; i++) {
+		struct guest_mem_stats st;
+
+		assert_books(h, m.id[i]);
+		guest_mem_get_stats(mem_of(h, m.id[i]), &st);
+		migrated += st.migrated;
+		swap_in += st.swap_in;
+		swap_out[i] = st.swap_out;
+	}
+	swap_tier_get_stats(h->tier, &ts);
+	printf("swap_stress: compaction: %lu swap rounds, %lu compactions; migrated %llu, swapped out %llu (full) and %llu (ratio=3), in %llu; %llu written back, %llu read from the file; %lu live checks\n",
+	       m.rounds, m.compact_calls, (unsigned long long)migrated,
+	       (unsigned long long)swap_out[0],
+	       (unsigned long long)swap_out[1], (unsigned long long)swap_in,
+	       (unsigned long long)ts.zswpwb, (unsigned long long)ts.pswpin,
+	       checks);
+	ck_assert_uint_gt(migrated, 0);
+	ck_assert_uint_gt(m.compacted, 0);
+	ck_assert_uint_gt(swap_out[0], 0);
+	ck_assert_uint_gt(swap_out[1], 0);
+	ck_assert_uint_gt(swap_in, 0);
+	ck_assert_uint_gt(ts.zswpwb, 0);
+	ck_assert_uint_gt(ts.pswpin, 0);
+	ck_assert_uint_gt(checks, 10);
+	test_assert_clean(h, m.id[0]);
+	test_assert_clean(h, m.id[1]);
+	swap_tier_get_stats(h->tier, &ts);
+	ck_assert_uint_eq(ts.stored + ts.in_file, 0);
+	validate(h);
+	ck_assert_uint_eq(said(log, "swap file"), 0);
+	tier_host_done(h, dir, path, log);
+}
+END_TEST
+
+/* ------------------------------------------------ a full, a failing file */
+
+/* Rounds of reclaim asking the tier for more than it can take. */
+static unsigned long press(struct vmm_host *h, unsigned int rounds)
+{
+	unsigned long freed = 0;
+
+	for (unsigned int i = 0; i < rounds; i++)
+		freed += host_swap_reclaim(h, -1, 4096);
+	return freed;
+}
+
+/*
+ * A 1 MiB store in front of a 4 MiB file (1023 slots): the guests'
+ * pages fill both, and then the tier takes no more.  "Full" is said once
+ * however often reclaim asks; what the tier took comes back, what it
+ * did not stayed; the guest beside them, churning, is not touched.
+ */
+START_TEST(test_file_full)
+{
+	char dir[] = "/var/tmp/check_swap_stress.XXXXXX", path[64];
+	FILE *log;
+	struct vmm_host *h = tier_host(256, 1, 4, dir, path, sizeof(path),
+				       &log);
+	unsigned int a, b, c;
+	struct swap_tier_stats ts;
+	struct guest_mem_stats sa, sb;
+	unsigned long freed;
+
+	a = test_launch(h, "ratio", 64, 1, 1,
+			"touch 40M ratio=3; hold 1500ms; verify", 0);
+	b = test_launch(h, "full", 64, 1, 1,
+			"touch 16M pattern=full; hold 1500ms; verify", 0);
+	test_wait_phases(h, a, 1);
+	test_wait_phases(h, b, 1);
+	c = test_launch(h, "beside", 64, 1, 1,
+			"touch 24M ratio=3; churn ws=24M rate=0 time=1s "
+			"ratio=3; verify",
+			0);
+	freed = press(h, 6);
+	swap_tier_get_stats(h->tier, &ts);
+	guest_mem_get_stats(mem_of(h, a), &sa);
+	guest_mem_get_stats(mem_of(h, b), &sb);
+	printf("swap_stress: full file: %lu pages out of %u asked; %llu in the file (%llu free of %llu), %llu stored; refused %llu (ratio=3), %llu (full)\n",
+	       freed, 6 * 4096, (unsigned long long)ts.in_file,
+	       (unsigned long long)ts.swap_free,
+	       (unsigned long long)ts.swap_total,
+	       (unsigned long long)ts.stored,
+	       (unsigned long long)sa.swap_refused,
+	       (unsigned long long)sb.swap_refused);
+	ck_assert_uint_gt(freed, 1000);
+	ck_assert_uint_lt(freed, 4096);
+	ck_assert_uint_lt(ts.swap_free, 64);
+	ck_assert_uint_gt(ts.in_file, 900);
+	ck_assert_uint_gt(sa.swap_refused + sb.swap_refused, 0);
+	ck_assert_uint_eq(said(log, "is full"), 1);
+	for (unsigned int id = a; id <= b; id++)
+		assert_books(h, id);
+	test_assert_clean(h, a);
+	test_assert_clean(h, b);
+	test_assert_clean(h, c);
+	swap_tier_get_stats(h->tier, &ts);
+	ck_assert_uint_eq(ts.stored + ts.in_file, 0);
+	ck_assert_uint_eq(ts.swap_free, ts.swap_total);
+	validate(h);
+	tier_host_done(h, dir, path, log);
+}
+END_TEST
+
+/*
+ * Writes to the file fail as a failing device's do (EIO, injected into
+ * the file's I/O under the tier), round after round: said once, the
+ * pages whose write failed stay in the store (ratio=3) or in the guest
+ * (pattern=full, which goes to the file uncompressed), each slot that
+ * failed is bad, and every guest verifies everything.
+ */
+START_TEST(test_file_failing)
+{
+	char dir[] = "/var/tmp/check_swap_stress.XXXXXX", path[64];
+	FILE *log;
+	struct vmm_host *h = tier_host(256, 1, 64, dir, path, sizeof(path),
+				       &log);
+	unsigned int a, b, c;
+	struct swap_tier_stats ts;
+	struct swap_file_stats fs;
+	unsigned long freed = 0;
+
+	a = test_launch(h, "ratio", 64, 1, 1,
+			"touch 40M ratio=3; hold 1500ms; verify", 0);
+	b = test_launch(h, "full", 64, 1, 1,
+			"touch 16M pattern=full; hold 1500ms; verify", 0);
+	test_wait_phases(h, a, 1);
+	test_wait_phases(h, b, 1);
+	c = test_launch(h, "beside", 64, 1, 1,
+			"touch 24M ratio=3; churn ws=24M rate=0 time=1s "
+			"ratio=3; verify",
+			0);
+	/* A write fails now and then: every round has one. */
+	for (unsigned int i = 0; i < 6; i++) {
+		swap_file_inject_error(h->swap_file, SWAP_FILE_WRITE, 100, -EIO);
+		freed += host_swap_reclaim(h, -1, 2048);
+	}
+	swap_file_inject_error(h->swap_file, SWAP_FILE_WRITE, -1, 0);
+	swap_tier_get_stats(h->tier, &ts);
+	swap_file_get_stats(h->swap_file, &fs);
+	printf("swap_stress: failing file: %lu pages out, %llu written back, %llu failed, %lu bad slots, %llu in the file\n",
+	       freed, (unsigned long long)ts.zswpwb,
+	       (unsigned long long)ts.writeback_failed, fs.bad,
+	       (unsigned long long)ts.in_file);
+	ck_assert_uint_gt(freed, 4096);
+	ck_assert_uint_ge(fs.write_errors, 6);
+	ck_assert_uint_eq(fs.bad, fs.write_errors);
+	ck_assert_uint_eq(said(log, "Input/output error"), 1);
+	for (unsigned int id = a; id <= b; id++)
+		assert_books(h, id);
+	test_assert_clean(h, a);
+	test_assert_clean(h, b);
+	test_assert_clean(h, c);
+	swap_tier_get_stats(h->tier, &ts);
+	ck_assert_uint_eq(ts.stored + ts.in_file, 0);
+	validate(h);
+	tier_host_done(h, dir, path, log);
+}
+END_TEST
+
+/* ------------------------------------------------------------ balloon */
+
+/*
+ * Three cycles: the guest touches 48 MiB and frees half (the host does
+ * not know: the frames stay backed), the tier takes everything it can,
+ * the balloon inflates over most of what the guest has free (among it
+ * the swapped pages it freed: dropped unread) and deflates; the guest
+ * verifies what it holds (swapped pages come back) and refills the
+ * deflated pages (fresh ones: nothing of a dropped page comes back).
+ */
+START_TEST(test_balloon_cycles)
+{
+	char dir[] = "/var/tmp/check_swap_stress.XXXXXX", path[64];
+	FILE *log;
+	struct vmm_host *h = tier_host(256, 2, 96, dir, path, sizeof(path),
+				       &log);
+	unsigned int id;
+	struct guest_mem_stats st;
+	uint64_t dropped = 0;
+	const uint64_t inflate = 36 * MiB >> PAGE_SHIFT;
+
+	id = test_launch(h, "cycles", 64, 1, 1,
+			 "touch 48M pattern=full; free 24M; hold 3s; verify; "
+			 "touch 24M pattern=full; free 24M; hold 3s; verify; "
+			 "touch 24M pattern=full; free 24M; hold 3s; verify",
+			 0);
+	for (unsigned int cycle = 0; cycle < 3; cycle++) {
+		unsigned long freed;
+
+		/* Phases: touch, free, hold, verify per cycle. */
+		test_wait_phases(h, id, 4 * cycle + 2);
+		freed = host_swap_reclaim(h, -1, 16384);
+		ck_assert_int_eq(frag_balloon_to(h, id, inflate, 2000), 0);
+		ck_assert_int_eq(frag_balloon_to(h, id, 0, 2000), 0);
+		guest_mem_get_stats(mem_of(h, id), &st);
+		printf("swap_stress: balloon cycle %u: %lu pages swapped out, %llu dropped unread\n",
+		       cycle, freed,
+		       (unsigned long long)(st.swap_dropped - dropped));
+		ck_assert_uint_gt(freed, 4096);
+		ck_assert_uint_gt(st.swap_dropped, dropped);
+		dropped = st.swap_dropped;
+		ck_assert_uint_lt(phases(h, id), 4 * cycle + 3);
+		assert_books(h, id);
+	}
+	test_wait_guest(h, id, NULL);
+	guest_mem_get_stats(mem_of(h, id), &st);
+	printf("swap_stress: balloon: %llu out, %llu in, %llu dropped unread\n",
+	       (unsigned long long)st.swap_out, (unsigned long long)st.swap_in,
+	       (unsigned long long)st.swap_dropped);
+	ck_assert_uint_gt(st.swap_in, 0);
+	ck_assert_uint_eq(st.swap_out,
+			  st.swap_in + st.swap_dropped + st.swapped);
+	test_assert_clean(h, id);
+	validate(h);
+	tier_host_done(h, dir, path, log);
+}
+END_TEST
+
+/* A case each, to run alone with CK_RUN_CASE. */
+static void add_case(Suite *s, const char *name, const TTest *t)
+{
+	TCase *tc = tcase_create(name);
+
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, t);
+	suite_add_tcase(s, tc);
+}
+
+Suite *swap_stress_kvm_suite(void)
+{
+	Suite *s = suite_create("swap_stress_kvm");
+
+	add_case(s, "compaction", test_swap_under_compaction);
+	add_case(s, "full", test_file_full);
+	add_case(s, "failing", test_file_failing);
+	add_case(s, "balloon", test_balloon_cycles);
+	return s;
+}
