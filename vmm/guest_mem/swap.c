@@ -295,7 +295,11 @@ static pfn_t alloc_run(struct guest_mem *mem, uint64_t gpa, unsigned long *n)
 		uint64_t p = gpa + (*n << PAGE_SHIFT);
 		pfn_t next;
 
-		if (p >= mem->cfg.size || !__guest_mem_swap_handle(mem, p) ||
+		/* Not into the next 2 MiB region: a run is counted in the
+		 * region it starts in (backed_2m), and a region counted
+		 * empty takes an order-9 fault over what was read ahead. */
+		if (p >= mem->cfg.size || !(p & (HUGE_SIZE - 1)) ||
+		    !__guest_mem_swap_handle(mem, p) ||
 		    guest_mem_node_of(mem, p) != node)
 			break;
 		next = __alloc_pages(pool,
