@@ -42,11 +42,11 @@
 #define MiB (1ULL << 20)
 
 /* A macro: a failure names the line that checked. */
-#define validate(h)                                                   \
-	do {                                                          \
-		char _err[256];                                       \
-		ck_assert_msg(host_validate(h, _err, sizeof(_err)) == 0, \
-			      "%s", _err);                            \
+#define validate(h)                                                            \
+	do {                                                                   \
+		char _err[256];                                                \
+		ck_assert_msg(host_validate(h, _err, sizeof(_err)) == 0, "%s", \
+			      _err);                                           \
 	} while (0)
 
 static struct guest_mem *mem_of(struct vmm_host *h, unsigned int id)
@@ -58,19 +58,34 @@ static struct guest_mem *mem_of(struct vmm_host *h, unsigned int id)
 }
 
 /* Quiet: the guest's swapped pages are exactly the tier's of its own. */
-#define assert_books(h, id)                                      \
-	do {                                                     \
-		books(h, id);                                    \
-		validate(h);                                     \
+#define assert_books(h, id)   \
+	do {                  \
+		books(h, id); \
+		validate(h);  \
 	} while (0)
 
 static void books(struct vmm_host *h, unsigned int id)
 {
 	struct guest_mem *mem = mem_of(h, id);
 	struct guest_mem_stats st;
+	char err[256];
 
 	guest_mem_get_stats(mem, &st);
 	ck_assert_uint_eq(st.swapped, swap_tier_owned(h->tier, mem->cfg.owner));
+	ck_assert_msg(swap_tier_validate(h->tier, err, sizeof(err)) == 0, "%s",
+		      err);
+}
+
+/* The guests' end: once all are done (a quiet tier), the books of each,
+ * then each verified every byte and ended clean. */
+static void finish(struct vmm_host *h, const unsigned int *id, unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++)
+		test_wait_guest(h, id[i], NULL);
+	for (unsigned int i = 0; i < n; i++)
+		assert_books(h, id[i]);
+	for (unsigned int i = 0; i < n; i++)
+		test_assert_clean(h, id[i]);
 }
 
 static unsigned int phases(struct vmm_host *h, unsigned int id)
@@ -84,8 +99,8 @@ static unsigned int phases(struct vmm_host *h, unsigned int id)
 /* A host with a store of store_mib in front of a swap file of file_mib
  * in dir; warnings to *log (a file of the test's). */
 static struct vmm_host *tier_host(unsigned int pool_mib, unsigned int store_mib,
-				  unsigned int file_mib, char *dir,
-				  char *path, size_t len, FILE **log)
+				  unsigned int file_mib, char *dir, char *path,
+				  size_t len, FILE **log)
 {
 	struct vmm_config cfg = {
 		.pool_bytes = (uint64_t)pool_mib << 20,
@@ -210,8 +225,8 @@ START_TEST(test_swap_under_compaction)
 {
 	char dir[] = "/var/tmp/check_swap_stress.XXXXXX", path[64];
 	FILE *log;
-	struct vmm_host *h = tier_host(192, 2, 160, dir, path, sizeof(path),
-				       &log);
+	struct vmm_host *h =
+		tier_host(192, 2, 160, dir, path, sizeof(path), &log);
 	struct mover m = { .h = h };
 	struct compact_tunables t = h->pool->compact;
 	struct swap_tier_stats ts;
@@ -234,8 +249,7 @@ START_TEST(test_swap_under_compaction)
 	ck_assert_int_eq(compaction_set_tunables(h->pool, &t), 0);
 	ck_assert_int_eq(kcompactd_run(h->pool), 0);
 	ck_assert_int_eq(pthread_create(&swapper, NULL, swap_loop, &m), 0);
-	ck_assert_int_eq(pthread_create(&compactor, NULL, compact_loop, &m),
-			 0);
+	ck_assert_int_eq(pthread_create(&compactor, NULL, compact_loop, &m), 0);
 	/* Until both churns end (phase 3: touch, hold, churn). */
 	while (phases(h, m.id[0]) < 3 || phases(h, m.id[1]) < 3) {
 		validate(h);
@@ -250,7 +264,6 @@ START_TEST(test_swap_under_compaction)
 	for (unsigned int i = 0; i < 2; i++) {
 		struct guest_mem_stats st;
 
-		assert_books(h, m.id[i]);
 		guest_mem_get_stats(mem_of(h, m.id[i]), &st);
 		migrated += st.migrated;
 		swap_in += st.swap_in;
@@ -259,10 +272,9 @@ START_TEST(test_swap_under_compaction)
 	swap_tier_get_stats(h->tier, &ts);
 	printf("swap_stress: compaction: %lu swap rounds, %lu compactions; migrated %llu, swapped out %llu (full) and %llu (ratio=3), in %llu; %llu written back, %llu read from the file; %lu live checks\n",
 	       m.rounds, m.compact_calls, (unsigned long long)migrated,
-	       (unsigned long long)swap_out[0],
-	       (unsigned long long)swap_out[1], (unsigned long long)swap_in,
-	       (unsigned long long)ts.zswpwb, (unsigned long long)ts.pswpin,
-	       checks);
+	       (unsigned long long)swap_out[0], (unsigned long long)swap_out[1],
+	       (unsigned long long)swap_in, (unsigned long long)ts.zswpwb,
+	       (unsigned long long)ts.pswpin, checks);
 	ck_assert_uint_gt(migrated, 0);
 	ck_assert_uint_gt(m.compacted, 0);
 	ck_assert_uint_gt(swap_out[0], 0);
@@ -271,8 +283,7 @@ START_TEST(test_swap_under_compaction)
 	ck_assert_uint_gt(ts.zswpwb, 0);
 	ck_assert_uint_gt(ts.pswpin, 0);
 	ck_assert_uint_gt(checks, 10);
-	test_assert_clean(h, m.id[0]);
-	test_assert_clean(h, m.id[1]);
+	finish(h, m.id, 2);
 	swap_tier_get_stats(h->tier, &ts);
 	ck_assert_uint_eq(ts.stored + ts.in_file, 0);
 	validate(h);
@@ -303,32 +314,31 @@ START_TEST(test_file_full)
 {
 	char dir[] = "/var/tmp/check_swap_stress.XXXXXX", path[64];
 	FILE *log;
-	struct vmm_host *h = tier_host(256, 1, 4, dir, path, sizeof(path),
-				       &log);
-	unsigned int a, b, c;
+	struct vmm_host *h =
+		tier_host(256, 1, 4, dir, path, sizeof(path), &log);
+	unsigned int id[3];
 	struct swap_tier_stats ts;
 	struct guest_mem_stats sa, sb;
 	unsigned long freed;
 
-	a = test_launch(h, "ratio", 64, 1, 1,
-			"touch 40M ratio=3; hold 1500ms; verify", 0);
-	b = test_launch(h, "full", 64, 1, 1,
-			"touch 16M pattern=full; hold 1500ms; verify", 0);
-	test_wait_phases(h, a, 1);
-	test_wait_phases(h, b, 1);
-	c = test_launch(h, "beside", 64, 1, 1,
-			"touch 24M ratio=3; churn ws=24M rate=0 time=1s "
-			"ratio=3; verify",
-			0);
+	id[0] = test_launch(h, "ratio", 64, 1, 1,
+			    "touch 40M ratio=3; hold 1500ms; verify", 0);
+	id[1] = test_launch(h, "full", 64, 1, 1,
+			    "touch 16M pattern=full; hold 1500ms; verify", 0);
+	test_wait_phases(h, id[0], 1);
+	test_wait_phases(h, id[1], 1);
+	id[2] = test_launch(h, "beside", 64, 1, 1,
+			    "touch 24M ratio=3; churn ws=24M rate=0 time=1s "
+			    "ratio=3; verify",
+			    0);
 	freed = press(h, 6);
 	swap_tier_get_stats(h->tier, &ts);
-	guest_mem_get_stats(mem_of(h, a), &sa);
-	guest_mem_get_stats(mem_of(h, b), &sb);
+	guest_mem_get_stats(mem_of(h, id[0]), &sa);
+	guest_mem_get_stats(mem_of(h, id[1]), &sb);
 	printf("swap_stress: full file: %lu pages out of %u asked; %llu in the file (%llu free of %llu), %llu stored; refused %llu (ratio=3), %llu (full)\n",
 	       freed, 6 * 4096, (unsigned long long)ts.in_file,
 	       (unsigned long long)ts.swap_free,
-	       (unsigned long long)ts.swap_total,
-	       (unsigned long long)ts.stored,
+	       (unsigned long long)ts.swap_total, (unsigned long long)ts.stored,
 	       (unsigned long long)sa.swap_refused,
 	       (unsigned long long)sb.swap_refused);
 	ck_assert_uint_gt(freed, 1000);
@@ -337,11 +347,8 @@ START_TEST(test_file_full)
 	ck_assert_uint_gt(ts.in_file, 900);
 	ck_assert_uint_gt(sa.swap_refused + sb.swap_refused, 0);
 	ck_assert_uint_eq(said(log, "is full"), 1);
-	for (unsigned int id = a; id <= b; id++)
-		assert_books(h, id);
-	test_assert_clean(h, a);
-	test_assert_clean(h, b);
-	test_assert_clean(h, c);
+	validate(h);
+	finish(h, id, 3);
 	swap_tier_get_stats(h->tier, &ts);
 	ck_assert_uint_eq(ts.stored + ts.in_file, 0);
 	ck_assert_uint_eq(ts.swap_free, ts.swap_total);
@@ -361,26 +368,27 @@ START_TEST(test_file_failing)
 {
 	char dir[] = "/var/tmp/check_swap_stress.XXXXXX", path[64];
 	FILE *log;
-	struct vmm_host *h = tier_host(256, 1, 64, dir, path, sizeof(path),
-				       &log);
-	unsigned int a, b, c;
+	struct vmm_host *h =
+		tier_host(256, 1, 64, dir, path, sizeof(path), &log);
+	unsigned int id[3];
 	struct swap_tier_stats ts;
 	struct swap_file_stats fs;
 	unsigned long freed = 0;
 
-	a = test_launch(h, "ratio", 64, 1, 1,
-			"touch 40M ratio=3; hold 1500ms; verify", 0);
-	b = test_launch(h, "full", 64, 1, 1,
-			"touch 16M pattern=full; hold 1500ms; verify", 0);
-	test_wait_phases(h, a, 1);
-	test_wait_phases(h, b, 1);
-	c = test_launch(h, "beside", 64, 1, 1,
-			"touch 24M ratio=3; churn ws=24M rate=0 time=1s "
-			"ratio=3; verify",
-			0);
+	id[0] = test_launch(h, "ratio", 64, 1, 1,
+			    "touch 40M ratio=3; hold 1500ms; verify", 0);
+	id[1] = test_launch(h, "full", 64, 1, 1,
+			    "touch 16M pattern=full; hold 1500ms; verify", 0);
+	test_wait_phases(h, id[0], 1);
+	test_wait_phases(h, id[1], 1);
+	id[2] = test_launch(h, "beside", 64, 1, 1,
+			    "touch 24M ratio=3; churn ws=24M rate=0 time=1s "
+			    "ratio=3; verify",
+			    0);
 	/* A write fails now and then: every round has one. */
 	for (unsigned int i = 0; i < 6; i++) {
-		swap_file_inject_error(h->swap_file, SWAP_FILE_WRITE, 100, -EIO);
+		swap_file_inject_error(h->swap_file, SWAP_FILE_WRITE, 100,
+				       -EIO);
 		freed += host_swap_reclaim(h, -1, 2048);
 	}
 	swap_file_inject_error(h->swap_file, SWAP_FILE_WRITE, -1, 0);
@@ -392,13 +400,11 @@ START_TEST(test_file_failing)
 	       (unsigned long long)ts.in_file);
 	ck_assert_uint_gt(freed, 4096);
 	ck_assert_uint_ge(fs.write_errors, 6);
+	ck_assert_uint_gt(ts.writeback_failed, 0); /* they stayed stored */
 	ck_assert_uint_eq(fs.bad, fs.write_errors);
 	ck_assert_uint_eq(said(log, "Input/output error"), 1);
-	for (unsigned int id = a; id <= b; id++)
-		assert_books(h, id);
-	test_assert_clean(h, a);
-	test_assert_clean(h, b);
-	test_assert_clean(h, c);
+	validate(h);
+	finish(h, id, 3);
 	swap_tier_get_stats(h->tier, &ts);
 	ck_assert_uint_eq(ts.stored + ts.in_file, 0);
 	validate(h);
@@ -420,8 +426,8 @@ START_TEST(test_balloon_cycles)
 {
 	char dir[] = "/var/tmp/check_swap_stress.XXXXXX", path[64];
 	FILE *log;
-	struct vmm_host *h = tier_host(256, 2, 96, dir, path, sizeof(path),
-				       &log);
+	struct vmm_host *h =
+		tier_host(256, 2, 96, dir, path, sizeof(path), &log);
 	unsigned int id;
 	struct guest_mem_stats st;
 	uint64_t dropped = 0;
@@ -458,9 +464,75 @@ START_TEST(test_balloon_cycles)
 	ck_assert_uint_gt(st.swap_in, 0);
 	ck_assert_uint_eq(st.swap_out,
 			  st.swap_in + st.swap_dropped + st.swapped);
-	test_assert_clean(h, id);
+	finish(h, &id, 1);
 	validate(h);
 	tier_host_done(h, dir, path, log);
+}
+END_TEST
+
+/* ------------------------------------------------- the invariant checker */
+
+/* Expect host_validate() to fail with what in its message. */
+static void expect_problem(struct vmm_host *h, const char *what)
+{
+	char err[256];
+
+	ck_assert_int_eq(host_validate(h, err, sizeof(err)), -EUCLEAN);
+	printf("swap_stress: invariant checker: %s\n", err);
+	ck_assert_msg(strstr(err, what), "%s", err);
+}
+
+/*
+ * host_validate() (the control socket's query-validate) accounts for
+ * every swapped GPA: two swapped pages' entries exchanged, a swapped page
+ * that is also backed, a count off by one are each found; put back, all
+ * is well again.
+ */
+START_TEST(test_validator_sees_swapped)
+{
+	struct vmm_host *h = test_host(256, 1);
+	unsigned int id = test_launch(h, "books", 64, 1, 1,
+				      "touch 16M ratio=3; hold 1s; verify", 0);
+	struct guest_mem *mem;
+	uint64_t a = 0, b = 0, backed = 0;
+	uint32_t ha;
+
+	test_wait_phases(h, id, 1);
+	mem = mem_of(h, id);
+	ck_assert_uint_gt(host_swap_reclaim(h, -1, 2048), 1024);
+	validate(h);
+	pthread_mutex_lock(&mem->lock);
+	for (uint64_t p = 0; p < mem->npages && !b; p++)
+		if (mem->swap_map[p])
+			*(a ? &b : &a) = p;
+	while (mem->gpa_map[backed] == PFN_NONE)
+		backed++;
+	ck_assert_uint_ne(b, 0);
+	ha = mem->swap_map[a];
+	mem->swap_map[a] = mem->swap_map[b];
+	mem->swap_map[b] = ha;
+	pthread_mutex_unlock(&mem->lock);
+	expect_problem(h, "swap entry");
+
+	pthread_mutex_lock(&mem->lock);
+	mem->swap_map[b] = mem->swap_map[a];
+	mem->swap_map[a] = ha;
+	mem->gpa_map[a] = mem->gpa_map[backed];
+	pthread_mutex_unlock(&mem->lock);
+	expect_problem(h, "is swapped");
+
+	pthread_mutex_lock(&mem->lock);
+	mem->gpa_map[a] = PFN_NONE;
+	mem->stats.swapped++;
+	pthread_mutex_unlock(&mem->lock);
+	expect_problem(h, "counted");
+
+	pthread_mutex_lock(&mem->lock);
+	mem->stats.swapped--;
+	pthread_mutex_unlock(&mem->lock);
+	assert_books(h, id);
+	test_assert_clean(h, id);
+	test_host_done(h);
 }
 END_TEST
 
@@ -482,5 +554,6 @@ Suite *swap_stress_kvm_suite(void)
 	add_case(s, "full", test_file_full);
 	add_case(s, "failing", test_file_failing);
 	add_case(s, "balloon", test_balloon_cycles);
+	add_case(s, "validator", test_validator_sees_swapped);
 	return s;
 }

@@ -37,16 +37,18 @@ static int check_swapped(struct guest_mem *mem, uint64_t p, char *err,
 	uint64_t gpa;
 
 	if (mem->gpa_map[p] != PFN_NONE)
-		return errf(err, errlen, -EUCLEAN,
-			    "guest %u: gpa 0x%llx is swapped (entry %u) and backed by pfn %llu",
-			    mem->cfg.owner, (unsigned long long)(p << PAGE_SHIFT),
-			    h, (unsigned long long)mem->gpa_map[p]);
+		return errf(
+			err, errlen, -EUCLEAN,
+			"guest %u: gpa 0x%llx is swapped (entry %u) and backed by pfn %llu",
+			mem->cfg.owner, (unsigned long long)(p << PAGE_SHIFT),
+			h, (unsigned long long)mem->gpa_map[p]);
 	swap_tier_owner(mem->cfg.tier, h, &owner, &gpa);
 	if (owner != mem->cfg.owner || gpa != p << PAGE_SHIFT)
-		return errf(err, errlen, -EUCLEAN,
-			    "guest %u: gpa 0x%llx's swap entry %u is of guest %u at gpa 0x%llx",
-			    mem->cfg.owner, (unsigned long long)(p << PAGE_SHIFT),
-			    h, owner, (unsigned long long)gpa);
+		return errf(
+			err, errlen, -EUCLEAN,
+			"guest %u: gpa 0x%llx's swap entry %u is of guest %u at gpa 0x%llx",
+			mem->cfg.owner, (unsigned long long)(p << PAGE_SHIFT),
+			h, owner, (unsigned long long)gpa);
 	return 0;
 }
 
@@ -71,12 +73,13 @@ int guest_mem_validate_swap(struct guest_mem *mem, char *err, size_t errlen)
 		if ((p + 1) % per_2m)
 			continue;
 		if (!ret && region != mem->swapped_2m[p / per_2m])
-			ret = errf(err, errlen, -EUCLEAN,
-				   "guest %u: region 0x%llx has %llu swapped pages, counted %u",
-				   mem->cfg.owner,
-				   (unsigned long long)(p / per_2m * HUGE_SIZE),
-				   (unsigned long long)region,
-				   mem->swapped_2m[p / per_2m]);
+			ret = errf(
+				err, errlen, -EUCLEAN,
+				"guest %u: region 0x%llx has %llu swapped pages, counted %u",
+				mem->cfg.owner,
+				(unsigned long long)(p / per_2m * HUGE_SIZE),
+				(unsigned long long)region,
+				mem->swapped_2m[p / per_2m]);
 		region = 0;
 	}
 	owned = swap_tier_owned(mem->cfg.tier, mem->cfg.owner);
@@ -86,9 +89,10 @@ int guest_mem_validate_swap(struct guest_mem *mem, char *err, size_t errlen)
 			   mem->cfg.owner, (unsigned long long)n,
 			   (unsigned long long)mem->stats.swapped);
 	else if (!ret && n > owned)
-		ret = errf(err, errlen, -EUCLEAN,
-			   "guest %u: %llu pages swapped, the tier holds %lu of its",
-			   mem->cfg.owner, (unsigned long long)n, owned);
+		ret = errf(
+			err, errlen, -EUCLEAN,
+			"guest %u: %llu pages swapped, the tier holds %lu of its",
+			mem->cfg.owner, (unsigned long long)n, owned);
 out:
 	pthread_mutex_unlock(&mem->lock);
 	return ret;

@@ -125,9 +125,9 @@ void host_pool_latency(struct vmm_host *h, struct host_pool_latency *lat);
 void host_print_stats_line(struct vmm_host *h, FILE *f);
 /* The pool at the end: footprint, buddyinfo, key vmstat counters. */
 void host_print_pool_summary(struct vmm_host *h, FILE *f);
-/* mm_validate() with the guests' reverse maps, and the cold tier's
- * books with every guest's swapped pages (guest_mem_validate_swap());
- * 0 or -EUCLEAN.  Any thread. */
+/* mm_validate() with the guests' reverse maps, and every guest's
+ * swapped pages against the cold tier's entries
+ * (guest_mem_validate_swap()); 0 or -EUCLEAN.  Any thread. */
 int host_validate(struct vmm_host *h, char *err, size_t errlen);
 
 /* -------------------------------------------------------------- guests */
