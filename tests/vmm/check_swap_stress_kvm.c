@@ -16,6 +16,9 @@
  *   balloon        inflation and deflation cycles over a guest whose
  *                  freed pages were swapped: those the balloon takes are
  *                  dropped unread, the rest come back intact
+ *   read-ahead     a swap-in's read-ahead stays in its 2 MiB region, so
+ *                  that a 2 MiB fault never maps over a page read ahead
+ *   validator      host_validate() finds swapped GPAs gone wrong
  *
  * Each ends with every guest's verify (its churn also checks each page
  * before it rewrites it) and the books: host_validate() (the pool, the
@@ -470,6 +473,82 @@ START_TEST(test_balloon_cycles)
 }
 END_TEST
 
+/* ------------------------------------------------ read-ahead and regions */
+
+/* A region of guest memory backed whole, with the page before it, from
+ * gpa from on; 0 if none. */
+static uint64_t backed_region(struct guest_mem *mem, uint64_t from)
+{
+	uint64_t r = 0;
+
+	pthread_mutex_lock(&mem->lock);
+	for (uint64_t g = from; !r && g < mem->cfg.size; g += 2 * MiB) {
+		r = g;
+		for (uint64_t p = g - PAGE_SIZE; r && p < g + 2 * MiB;
+		     p += PAGE_SIZE)
+			if (mem->gpa_map[p >> PAGE_SHIFT] == PFN_NONE)
+				r = 0;
+	}
+	pthread_mutex_unlock(&mem->lock);
+	return r;
+}
+
+/*
+ * A swap-in's read-ahead over a 2 MiB boundary, then a fault in the next
+ * region, which holds nothing else: that region is not empty (the page
+ * read ahead is there), so the fault must not map a fresh 2 MiB block
+ * over it.  In four regions, the page before each and its first page
+ * are swapped out, the rest of it discarded as a balloon would; the VMM
+ * then touches the page before (a read through its mapping faults as a
+ * vCPU's does), then the middle of the region.  Every page keeps its
+ * contents and the pool's books hold.  The guest is killed at the end,
+ * not verified: the discards took its pages.
+ */
+START_TEST(test_readahead_stays_in_region)
+{
+	struct vmm_host *h = test_host(256, 1);
+	unsigned int id = test_launch(h, "ahead", 64, 1, 1,
+				      "touch 48M ratio=3; hold 30s", 0);
+	static char before[2][PAGE_SIZE];
+	struct guest_mem *mem;
+	volatile char *hva;
+	uint64_t r = 2 * MiB;
+
+	test_wait_phases(h, id, 1);
+	mem = mem_of(h, id);
+	hva = (volatile char *)mem->hva;
+	for (unsigned int n = 0; n < 4; n++) {
+		uint64_t gpa[2];
+
+		r = backed_region(mem, r + 2 * MiB);
+		ck_assert_uint_ne(r, 0);
+		gpa[0] = r - PAGE_SIZE;
+		gpa[1] = r;
+		for (unsigned int i = 0; i < 2; i++)
+			memcpy(before[i], (const char *)mem->hva + gpa[i],
+			       PAGE_SIZE);
+		ck_assert_int_eq(guest_mem_swap_out(mem, gpa, 2), 2);
+		ck_assert_int_eq(guest_mem_discard(mem, r + PAGE_SIZE,
+						   2 * MiB - PAGE_SIZE),
+				 pageblock_nr_pages - 1);
+		(void)hva[gpa[0]];
+		(void)hva[r + MiB];
+		for (unsigned int i = 0; i < 2; i++)
+			ck_assert_msg(!memcmp(before[i],
+					      (const char *)mem->hva + gpa[i],
+					      PAGE_SIZE),
+				      "gpa 0x%llx changed",
+				      (unsigned long long)gpa[i]);
+		validate(h);
+	}
+	ck_assert_int_eq(host_guest_stop(h, id, VM_EXIT_KILLED, "test"), 0);
+	test_wait_guest(h, id, NULL);
+	host_reap(h, id);
+	validate(h);
+	test_host_done(h);
+}
+END_TEST
+
 /* ------------------------------------------------- the invariant checker */
 
 /* Expect host_validate() to fail with what in its message. */
@@ -555,5 +634,6 @@ Suite *swap_stress_kvm_suite(void)
 	add_case(s, "failing", test_file_failing);
 	add_case(s, "balloon", test_balloon_cycles);
 	add_case(s, "validator", test_validator_sees_swapped);
+	add_case(s, "readahead", test_readahead_stays_in_region);
 	return s;
 }
