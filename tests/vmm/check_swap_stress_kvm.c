@@ -80,15 +80,21 @@ static void books(struct vmm_host *h, unsigned int id)
 }
 
 /* The guests' end: once all are done (a quiet tier), the books of each,
- * then each verified every byte and ended clean. */
+ * then each verified every byte and ended clean, and the tier is empty. */
 static void finish(struct vmm_host *h, const unsigned int *id, unsigned int n)
 {
+	struct swap_tier_stats ts;
+
 	for (unsigned int i = 0; i < n; i++)
 		test_wait_guest(h, id[i], NULL);
 	for (unsigned int i = 0; i < n; i++)
 		assert_books(h, id[i]);
 	for (unsigned int i = 0; i < n; i++)
 		test_assert_clean(h, id[i]);
+	/* Nothing left behind in the tier, and the pool's books hold. */
+	swap_tier_get_stats(h->tier, &ts);
+	ck_assert_uint_eq(ts.stored + ts.in_file, 0);
+	validate(h);
 }
 
 static unsigned int phases(struct vmm_host *h, unsigned int id)
@@ -99,11 +105,17 @@ static unsigned int phases(struct vmm_host *h, unsigned int id)
 	return s.exited ? ~0U : s.nr_phases;
 }
 
-/* A host with a store of store_mib in front of a swap file of file_mib
- * in dir; warnings to *log (a file of the test's). */
-static struct vmm_host *tier_host(unsigned int pool_mib, unsigned int store_mib,
-				  unsigned int file_mib, char *dir, char *path,
-				  size_t len, FILE **log)
+/* A host with a store in front of a swap file in a directory of its
+ * own, and its warnings in a file of the test's. */
+struct tier_env {
+	char dir[40], path[64];
+	FILE *log;
+	struct vmm_host *h;
+};
+
+/* The host of env: a pool, a store and a file of so many MiB. */
+static struct vmm_host *tier_host(struct tier_env *env, unsigned int pool_mib,
+				  unsigned int store_mib, unsigned int file_mib)
 {
 	struct vmm_config cfg = {
 		.pool_bytes = (uint64_t)pool_mib << 20,
@@ -113,26 +125,26 @@ static struct vmm_host *tier_host(unsigned int pool_mib, unsigned int store_mib,
 		.swap_store_set = true,
 		.swap_store_bytes = (uint64_t)store_mib << 20,
 		.swap_file_bytes = (uint64_t)file_mib << 20,
-		.swap_file_path = path,
+		.swap_file_path = env->path,
 	};
-	struct vmm_host *h;
 
 	setvbuf(stdout, NULL, _IOLBF, 0); /* what came before a failure */
-	ck_assert_ptr_nonnull(mkdtemp(dir));
-	snprintf(path, len, "%s/swap", dir);
-	h = test_host_cfg(&cfg);
-	*log = tmpfile();
-	ck_assert_ptr_nonnull(*log);
-	host_set_output(h, NULL, NULL, *log);
-	return h;
+	strcpy(env->dir, "/var/tmp/check_swap_stress.XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(env->dir));
+	snprintf(env->path, sizeof(env->path), "%s/swap", env->dir);
+	env->h = test_host_cfg(&cfg);
+	env->log = tmpfile();
+	ck_assert_ptr_nonnull(env->log);
+	host_set_output(env->h, NULL, NULL, env->log);
+	return env->h;
 }
 
-static void tier_host_done(struct vmm_host *h, char *dir, char *path, FILE *log)
+static void tier_host_done(struct tier_env *env)
 {
-	test_host_done(h);
-	fclose(log);
-	unlink(path);
-	rmdir(dir);
+	test_host_done(env->h);
+	fclose(env->log);
+	unlink(env->path);
+	rmdir(env->dir);
 }
 
 /* Lines of the warning log that contain what. */
@@ -226,10 +238,8 @@ static void *compact_loop(void *arg)
  */
 START_TEST(test_swap_under_compaction)
 {
-	char dir[] = "/var/tmp/check_swap_stress.XXXXXX", path[64];
-	FILE *log;
-	struct vmm_host *h =
-		tier_host(192, 2, 160, dir, path, sizeof(path), &log);
+	struct tier_env env;
+	struct vmm_host *h = tier_host(&env, 192, 2, 160);
 	struct mover m = { .h = h };
 	struct compact_tunables t = h->pool->compact;
 	struct swap_tier_stats ts;
@@ -287,15 +297,28 @@ START_TEST(test_swap_under_compaction)
 	ck_assert_uint_gt(ts.pswpin, 0);
 	ck_assert_uint_gt(checks, 10);
 	finish(h, m.id, 2);
-	swap_tier_get_stats(h->tier, &ts);
-	ck_assert_uint_eq(ts.stored + ts.in_file, 0);
-	validate(h);
-	ck_assert_uint_eq(said(log, "swap file"), 0);
-	tier_host_done(h, dir, path, log);
+	ck_assert_uint_eq(said(env.log, "swap file"), 0);
+	tier_host_done(&env);
 }
 END_TEST
 
 /* ------------------------------------------------ a full, a failing file */
+
+/* Two guests whose pages the tier is to take (ratio=3 and pattern=full,
+ * each in its hold once this returns) and one beside them, churning. */
+static void launch_three(struct vmm_host *h, unsigned int *id)
+{
+	id[0] = test_launch(h, "ratio", 64, 1, 1,
+			    "touch 40M ratio=3; hold 1500ms; verify", 0);
+	id[1] = test_launch(h, "full", 64, 1, 1,
+			    "touch 16M pattern=full; hold 1500ms; verify", 0);
+	test_wait_phases(h, id[0], 1);
+	test_wait_phases(h, id[1], 1);
+	id[2] = test_launch(h, "beside", 64, 1, 1,
+			    "touch 24M ratio=3; churn ws=24M rate=0 time=1s "
+			    "ratio=3; verify",
+			    0);
+}
 
 /* Rounds of reclaim asking the tier for more than it can take. */
 static unsigned long press(struct vmm_host *h, unsigned int rounds)
@@ -315,25 +338,14 @@ static unsigned long press(struct vmm_host *h, unsigned int rounds)
  */
 START_TEST(test_file_full)
 {
-	char dir[] = "/var/tmp/check_swap_stress.XXXXXX", path[64];
-	FILE *log;
-	struct vmm_host *h =
-		tier_host(256, 1, 4, dir, path, sizeof(path), &log);
+	struct tier_env env;
+	struct vmm_host *h = tier_host(&env, 256, 1, 4);
 	unsigned int id[3];
 	struct swap_tier_stats ts;
 	struct guest_mem_stats sa, sb;
 	unsigned long freed;
 
-	id[0] = test_launch(h, "ratio", 64, 1, 1,
-			    "touch 40M ratio=3; hold 1500ms; verify", 0);
-	id[1] = test_launch(h, "full", 64, 1, 1,
-			    "touch 16M pattern=full; hold 1500ms; verify", 0);
-	test_wait_phases(h, id[0], 1);
-	test_wait_phases(h, id[1], 1);
-	id[2] = test_launch(h, "beside", 64, 1, 1,
-			    "touch 24M ratio=3; churn ws=24M rate=0 time=1s "
-			    "ratio=3; verify",
-			    0);
+	launch_three(h, id);
 	freed = press(h, 6);
 	swap_tier_get_stats(h->tier, &ts);
 	guest_mem_get_stats(mem_of(h, id[0]), &sa);
@@ -349,14 +361,12 @@ START_TEST(test_file_full)
 	ck_assert_uint_lt(ts.swap_free, 64);
 	ck_assert_uint_gt(ts.in_file, 900);
 	ck_assert_uint_gt(sa.swap_refused + sb.swap_refused, 0);
-	ck_assert_uint_eq(said(log, "is full"), 1);
+	ck_assert_uint_eq(said(env.log, "is full"), 1);
 	validate(h);
 	finish(h, id, 3);
 	swap_tier_get_stats(h->tier, &ts);
-	ck_assert_uint_eq(ts.stored + ts.in_file, 0);
 	ck_assert_uint_eq(ts.swap_free, ts.swap_total);
-	validate(h);
-	tier_host_done(h, dir, path, log);
+	tier_host_done(&env);
 }
 END_TEST
 
@@ -369,25 +379,14 @@ END_TEST
  */
 START_TEST(test_file_failing)
 {
-	char dir[] = "/var/tmp/check_swap_stress.XXXXXX", path[64];
-	FILE *log;
-	struct vmm_host *h =
-		tier_host(256, 1, 64, dir, path, sizeof(path), &log);
+	struct tier_env env;
+	struct vmm_host *h = tier_host(&env, 256, 1, 64);
 	unsigned int id[3];
 	struct swap_tier_stats ts;
 	struct swap_file_stats fs;
 	unsigned long freed = 0;
 
-	id[0] = test_launch(h, "ratio", 64, 1, 1,
-			    "touch 40M ratio=3; hold 1500ms; verify", 0);
-	id[1] = test_launch(h, "full", 64, 1, 1,
-			    "touch 16M pattern=full; hold 1500ms; verify", 0);
-	test_wait_phases(h, id[0], 1);
-	test_wait_phases(h, id[1], 1);
-	id[2] = test_launch(h, "beside", 64, 1, 1,
-			    "touch 24M ratio=3; churn ws=24M rate=0 time=1s "
-			    "ratio=3; verify",
-			    0);
+	launch_three(h, id);
 	/* A write fails now and then: every round has one. */
 	for (unsigned int i = 0; i < 6; i++) {
 		swap_file_inject_error(h->swap_file, SWAP_FILE_WRITE, 100,
@@ -405,13 +404,10 @@ START_TEST(test_file_failing)
 	ck_assert_uint_ge(fs.write_errors, 6);
 	ck_assert_uint_gt(ts.writeback_failed, 0); /* they stayed stored */
 	ck_assert_uint_eq(fs.bad, fs.write_errors);
-	ck_assert_uint_eq(said(log, "Input/output error"), 1);
+	ck_assert_uint_eq(said(env.log, "Input/output error"), 1);
 	validate(h);
 	finish(h, id, 3);
-	swap_tier_get_stats(h->tier, &ts);
-	ck_assert_uint_eq(ts.stored + ts.in_file, 0);
-	validate(h);
-	tier_host_done(h, dir, path, log);
+	tier_host_done(&env);
 }
 END_TEST
 
@@ -427,10 +423,8 @@ END_TEST
  */
 START_TEST(test_balloon_cycles)
 {
-	char dir[] = "/var/tmp/check_swap_stress.XXXXXX", path[64];
-	FILE *log;
-	struct vmm_host *h =
-		tier_host(256, 2, 96, dir, path, sizeof(path), &log);
+	struct tier_env env;
+	struct vmm_host *h = tier_host(&env, 256, 2, 96);
 	unsigned int id;
 	struct guest_mem_stats st;
 	uint64_t dropped = 0;
@@ -468,8 +462,7 @@ START_TEST(test_balloon_cycles)
 	ck_assert_uint_eq(st.swap_out,
 			  st.swap_in + st.swap_dropped + st.swapped);
 	finish(h, &id, 1);
-	validate(h);
-	tier_host_done(h, dir, path, log);
+	tier_host_done(&env);
 }
 END_TEST
 
