@@ -251,7 +251,8 @@ static void tier_stats(struct soak *s, json_int_t *v)
 	json_t *vm = r ? json_object_get(r, "vmstat") : NULL;
 
 	for (size_t i = 0; i < NR_TIER_COUNTERS; i++)
-		v[i] = json_integer_value(json_object_get(vm, tier_counters[i]));
+		v[i] = json_integer_value(
+			json_object_get(vm, tier_counters[i]));
 	json_decref(r);
 }
 

@@ -4,8 +4,8 @@
  * come back byte for byte when it touches them (realistic and
  * incompressible contents), while it rewrites them, when the store is
  * full (refused pages stay and are mapped again), when the balloon or an
- * OOM kill drops them unread, when the guest verifies at its shutdown; the pool's and the tier's books balance
- * after each.
+ * OOM kill drops them unread, when the guest verifies them at its
+ * shutdown; the pool's and the tier's books balance after each.
  */
 #include <stdio.h>
 #include <stdlib.h>
