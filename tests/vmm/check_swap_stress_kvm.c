@@ -371,6 +371,39 @@ START_TEST(test_file_full)
 END_TEST
 
 /*
+ * The same with pages that do not compress only: they go to the file as
+ * they are, until it is full; then they stay in the guest, and the full
+ * file is said once, as when writeback fills it.
+ */
+START_TEST(test_file_full_incompressible)
+{
+	struct tier_env env;
+	struct vmm_host *h = tier_host(&env, 256, 1, 4);
+	unsigned int id = test_launch(h, "full", 64, 1, 1,
+				      "touch 16M pattern=full; hold 1500ms; "
+				      "verify",
+				      0);
+	struct guest_mem_stats st;
+	struct swap_tier_stats ts;
+	unsigned long freed;
+
+	test_wait_phases(h, id, 1);
+	freed = press(h, 3);
+	guest_mem_get_stats(mem_of(h, id), &st);
+	printf("swap_stress: full file, incompressible pages: %lu out, %llu refused\n",
+	       freed, (unsigned long long)st.swap_refused);
+	swap_tier_get_stats(h->tier, &ts);
+	ck_assert_uint_gt(freed, 900);
+	ck_assert_uint_lt(freed, 4096); /* of 12288 asked */
+	ck_assert_uint_lt(ts.swap_free, 64);
+	ck_assert_uint_gt(st.swap_refused, 0);
+	ck_assert_uint_eq(said(env.log, "is full"), 1);
+	finish(h, &id, 1);
+	tier_host_done(&env);
+}
+END_TEST
+
+/*
  * Writes to the file fail as a failing device's do (EIO, injected into
  * the file's I/O under the tier), round after round: said once, the
  * pages whose write failed stay in the store (ratio=3) or in the guest
@@ -624,6 +657,7 @@ Suite *swap_stress_kvm_suite(void)
 
 	add_case(s, "compaction", test_swap_under_compaction);
 	add_case(s, "full", test_file_full);
+	add_case(s, "full_incompressible", test_file_full_incompressible);
 	add_case(s, "failing", test_file_failing);
 	add_case(s, "balloon", test_balloon_cycles);
 	add_case(s, "validator", test_validator_sees_swapped);
