@@ -9,8 +9,10 @@
  *                  as direct compaction does, kcompactd proactively, and
  *                  the control socket's host_compact()); the invariant
  *                  checker runs all along
- *   full file      a 4 MiB swap file fills: said once, the pages stay in
- *                  the store or the guest, a guest beside it unaffected
+ *   full file      a 4 MiB swap file fills (by writeback, or by pages
+ *                  that do not compress alone): said once, the pages
+ *                  stay in the store or the guest, a guest beside it
+ *                  unaffected
  *   failing file   writes to the file fail (a device error, again and
  *                  again): said once, nothing lost
  *   balloon        inflation and deflation cycles over a guest whose
