@@ -18,8 +18,8 @@
  *   balloon        inflation and deflation cycles over a guest whose
  *                  freed pages were swapped: those the balloon takes are
  *                  dropped unread, the rest come back intact
- *   read-ahead     a swap-in's read-ahead stays in its 2 MiB region, so
- *                  that a 2 MiB fault never maps over a page read ahead
+ *   read-ahead     a swap-in's read-ahead into the next 2 MiB region: a
+ *                  2 MiB fault there never maps over the page read ahead
  *   validator      host_validate() finds swapped GPAs gone wrong
  *
  * Each ends with every guest's verify (its churn also checks each page
@@ -532,7 +532,7 @@ static uint64_t backed_region(struct guest_mem *mem, uint64_t from)
  * contents and the pool's books hold.  The guest is killed at the end,
  * not verified: the discards took its pages.
  */
-START_TEST(test_readahead_stays_in_region)
+START_TEST(test_readahead_across_regions)
 {
 	struct vmm_host *h = test_host(256, 1);
 	unsigned int id = test_launch(h, "ahead", 64, 1, 1,
@@ -663,6 +663,6 @@ Suite *swap_stress_kvm_suite(void)
 	add_case(s, "failing", test_file_failing);
 	add_case(s, "balloon", test_balloon_cycles);
 	add_case(s, "validator", test_validator_sees_swapped);
-	add_case(s, "readahead", test_readahead_stays_in_region);
+	add_case(s, "readahead", test_readahead_across_regions);
 	return s;
 }

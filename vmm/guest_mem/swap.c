@@ -55,7 +55,7 @@ static int check_swapped(struct guest_mem *mem, uint64_t p, char *err,
 int guest_mem_validate_swap(struct guest_mem *mem, char *err, size_t errlen)
 {
 	const uint64_t per_2m = HUGE_SIZE >> PAGE_SHIFT;
-	uint64_t n = 0, region = 0;
+	uint64_t n = 0, region = 0, backed = 0;
 	unsigned long owned;
 	int ret = 0;
 
@@ -70,8 +70,19 @@ int guest_mem_validate_swap(struct guest_mem *mem, char *err, size_t errlen)
 			n++;
 			region++;
 		}
+		backed += mem->gpa_map[p] != PFN_NONE;
 		if ((p + 1) % per_2m)
 			continue;
+		/* An order-9 fault trusts a region counted empty. */
+		if (!ret && backed != mem->backed_2m[p / per_2m])
+			ret = errf(
+				err, errlen, -EUCLEAN,
+				"guest %u: region 0x%llx has %llu backed pages, counted %u",
+				mem->cfg.owner,
+				(unsigned long long)(p / per_2m * HUGE_SIZE),
+				(unsigned long long)backed,
+				mem->backed_2m[p / per_2m]);
+		backed = 0;
 		if (!ret && region != mem->swapped_2m[p / per_2m])
 			ret = errf(
 				err, errlen, -EUCLEAN,
@@ -299,11 +310,7 @@ static pfn_t alloc_run(struct guest_mem *mem, uint64_t gpa, unsigned long *n)
 		uint64_t p = gpa + (*n << PAGE_SHIFT);
 		pfn_t next;
 
-		/* Not into the next 2 MiB region: a run is counted in the
-		 * region it starts in (backed_2m), and a region counted
-		 * empty takes an order-9 fault over what was read ahead. */
-		if (p >= mem->cfg.size || !(p & (HUGE_SIZE - 1)) ||
-		    !__guest_mem_swap_handle(mem, p) ||
+		if (p >= mem->cfg.size || !__guest_mem_swap_handle(mem, p) ||
 		    guest_mem_node_of(mem, p) != node)
 			break;
 		next = __alloc_pages(pool,
