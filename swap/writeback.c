@@ -130,7 +130,13 @@ long tier_write_page(struct swap_tier *t, int nid, const void *src)
 	if (ret == 0)
 		ret = -EIO;
 	pthread_mutex_lock(&t->lock);
-	if (ret != -ENOSPC)
+	/* A full file too: when nothing compresses, writeback never runs
+	 * to say so. */
+	if (ret == -ENOSPC)
+		tier_note_error(
+			t, ret,
+			"the swap file is full: pages that do not compress stay in the guests, reclaim goes on with the next mechanism");
+	else
 		tier_note_error(
 			t, ret,
 			"a page write to the swap file failed: %s; the page stays in the guest",

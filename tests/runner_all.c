@@ -43,6 +43,7 @@
 	X(vm_suite, true)                         \
 	X(host_suite, true)                       \
 	X(swap_kvm_suite, true)                   \
+	X(swap_stress_kvm_suite, true)            \
 	X(host_headroom_suite, true)              \
 	X(host_migrate_suite, true)               \
 	X(compact_kvm_suite, true)                \

@@ -10,7 +10,8 @@
  * compaction runs; statistics are read; tracing sessions start and stop
  * (to /tmp/soak-PID.trace, replaced by each session and removed at the
  * end); and in between the pool's invariant checker runs live
- * (query-validate).  It fails when:
+ * (query-validate: the pool's invariants and every guest's swapped pages
+ * against the cold tier).  It fails when:
  *
  *   - an invariant is broken (query-validate says "ok": false),
  *   - a guest ends with its memory not intact (integrity "failed"),
@@ -24,7 +25,9 @@
  *
  *   soak [--socket PATH] [--seconds N] [--seed S] [--max-guests N]
  *
- * Prints `name value unit` lines at the end; exit status 0 when nothing
+ * Prints `name value unit` lines at the end, the cold tier's counters
+ * among them (pages stored, loaded, written back, written to and read
+ * from the swap file); exit status 0 when nothing
  * failed, 1 when something did, 2 on bad usage or no vmm.
  */
 #include <errno.h>
@@ -234,6 +237,25 @@ static void trace(struct soak *s)
 	s->tracing = true;
 }
 
+/* The cold tier's vmstat counters (pages), as the soak ends: what it
+ * did while everything else went on (0 without a tier). */
+static const char *const tier_counters[] = { "zswpout", "zswpin", "zswpwb",
+					     "pswpout", "pswpin" };
+#define NR_TIER_COUNTERS (sizeof(tier_counters) / sizeof(tier_counters[0]))
+
+static void tier_stats(struct soak *s, json_int_t *v)
+{
+	json_t *r = exec(s, "query-stats",
+			 json_pack("{s:s,s:[s]}", "format", "json", "sections",
+				   "vmstat"));
+	json_t *vm = r ? json_object_get(r, "vmstat") : NULL;
+
+	for (size_t i = 0; i < NR_TIER_COUNTERS; i++)
+		v[i] = json_integer_value(
+			json_object_get(vm, tier_counters[i]));
+	json_decref(r);
+}
+
 /* Every event so far: how guests ended, and whether intact. */
 static void drain_events(struct soak *s)
 {
@@ -310,6 +332,7 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	json_int_t tier[NR_TIER_COUNTERS] = { 0 };
 	struct soak s = { .seed = (unsigned int)time(NULL) ^ (unsigned)getpid(),
 			  .max_guests = 8 };
 	char path[CTL_SOCKET_PATH_MAX], err[CTL_ERR_LEN];
@@ -371,6 +394,8 @@ int main(int argc, char **argv)
 	}
 	if (!s.lost)
 		validate(&s);
+	if (!s.lost)
+		tier_stats(&s, tier);
 	if (!s.lost && s.tracing)
 		json_decref(exec(&s, "trace-stop", NULL));
 	{
@@ -390,6 +415,9 @@ int main(int argc, char **argv)
 	printf("soak.validate_failed %lu checks\n", s.validate_failed);
 	printf("soak.integrity_failed %lu guests\n", s.integrity_failed);
 	printf("soak.ids_reused %lu guests\n", s.ids_reused);
+	for (size_t i = 0; i < NR_TIER_COUNTERS; i++)
+		printf("soak.%s %lld pages\n", tier_counters[i],
+		       (long long)tier[i]);
 	printf("soak.vmm_lost %d bool\n", s.lost);
 	failed = s.lost || s.validate_failed || s.integrity_failed ||
 		 s.ids_reused;

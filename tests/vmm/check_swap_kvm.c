@@ -4,8 +4,8 @@
  * come back byte for byte when it touches them (realistic and
  * incompressible contents), while it rewrites them, when the store is
  * full (refused pages stay and are mapped again), when the balloon or an
- * OOM kill drops them unread; the pool's and the tier's books balance
- * after each.
+ * OOM kill drops them unread, when the guest verifies them at its
+ * shutdown; the pool's and the tier's books balance after each.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -372,6 +372,44 @@ START_TEST(test_proactive)
 }
 END_TEST
 
+/*
+ * A guest asked to shut down verifies everything it holds in a last
+ * phase, "shutdown": its swapped pages come back through faults for it,
+ * and it stops clean.
+ */
+START_TEST(test_shutdown_reads_swapped)
+{
+	struct vmm_host *h = test_host(256, 1);
+	unsigned int id = test_launch(h, "down", 64, 1, 1,
+				      "touch 32M ratio=3; hold 30s", 0);
+	struct host_guest_info gi;
+	const struct vm_phase *last;
+	unsigned long freed;
+
+	test_wait_phases(h, id, 1);
+	freed = host_swap_reclaim(h, -1, 6144);
+	ck_assert_uint_ge(freed, 4096);
+	ck_assert_int_eq(vm_request_shutdown(host_vm(h, id), 0), 0);
+	test_wait_guest(h, id, NULL);
+	ck_assert_int_eq(host_guest_info(h, id, &gi), 0);
+	printf("swap: shutdown: %lu pages out, %llu back in for its verify\n",
+	       freed, (unsigned long long)gi.mem.swap_in);
+	ck_assert_msg(gi.why == VM_EXIT_STOPPED && gi.sum.exit_status == 0,
+		      "%s (%s)", vm_exit_reason_name(gi.why), gi.detail);
+	ck_assert_uint_eq(gi.sum.verify_bad, 0);
+	ck_assert_uint_eq(gi.sum.nr_corrupt, 0);
+	ck_assert_uint_le(gi.sum.nr_phases, VM_MAX_PHASES);
+	last = &gi.sum.phase[gi.sum.nr_phases - 1];
+	ck_assert_str_eq(last->name, "shutdown");
+	ck_assert_uint_ge(last->bytes, 32 << 20);
+	/* Most came back: what it holds (pages it never used may stay). */
+	ck_assert_uint_ge(gi.mem.swap_in, freed * 3 / 4);
+	assert_books(h, id);
+	host_reap(h, id);
+	test_host_done(h);
+}
+END_TEST
+
 /* swap=0 keeps a guest out of the tier; another one is still taken. */
 START_TEST(test_swap_limit)
 {
@@ -475,6 +513,7 @@ Suite *swap_kvm_suite(void)
 	tcase_add_test(tc, test_deaf_guest_gives_through_tier);
 	tcase_add_test(tc, test_proactive);
 	tcase_add_test(tc, test_readahead_streams);
+	tcase_add_test(tc, test_shutdown_reads_swapped);
 	suite_add_tcase(s, tc);
 	return s;
 }

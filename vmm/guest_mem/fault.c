@@ -36,6 +36,7 @@ int __guest_mem_map_frames(struct guest_mem *mem, uint64_t gpa, pfn_t pfn,
 	int err = __guest_mem_inject(&mem->fail_map);
 	int ret = err ? __guest_mem_map_error(err) :
 			__guest_mem_map(mem, gpa, pfn, npages);
+	uint64_t r;
 
 	if (ret)
 		return ret;
@@ -49,9 +50,12 @@ int __guest_mem_map_frames(struct guest_mem *mem, uint64_t gpa, pfn_t pfn,
 			frame_set_pinned(pool, pfn + i);
 		frame_set_owner(pool, pfn + i, mem->cfg.owner,
 				(gpa_t){ gpa + (i << PAGE_SHIFT) });
+		/* Each page in its own region: a swap-in's run may cross
+		 * into the next, and a region counted empty takes an
+		 * order-9 fault over what it holds. */
+		r = (gpa + (i << PAGE_SHIFT)) / HUGE_SIZE;
+		WRITE_ONCE(mem->backed_2m[r], mem->backed_2m[r] + 1);
 	}
-	WRITE_ONCE(mem->backed_2m[gpa / HUGE_SIZE],
-		   mem->backed_2m[gpa / HUGE_SIZE] + npages);
 	if (npages == pageblock_nr_pages)
 		__guest_mem_set_huge(mem, gpa, true);
 	__guest_mem_set_placeholder(mem, gpa, npages, false);

@@ -364,6 +364,16 @@ unsigned int guest_mem_swap_candidates(struct guest_mem *mem, int nid,
 				       uint64_t *gpa, unsigned int max);
 /* Is the page at gpa swapped out?  (lockless: a hint) */
 bool guest_mem_swapped(struct guest_mem *mem, uint64_t gpa);
+/*
+ * The invariant checker's look at the guest's swapped pages, under
+ * mem->lock: each holds no frame and its tier entry is this guest's at
+ * that GPA; they are as many as stats.swapped and the per-region counts,
+ * and no more than the tier's entries of this owner (which may count
+ * one more briefly: a page freed during its writeback).  The backed
+ * pages of each 2 MiB region match its count too.  0 or -EUCLEAN with
+ * the first problem in err.
+ */
+int guest_mem_validate_swap(struct guest_mem *mem, char *err, size_t errlen);
 
 /*
  * ---- Idle pages: which guest pages are cold (vmm/guest_mem/idle.c,

@@ -20,12 +20,95 @@
 #include <sys/ioctl.h>
 
 #include "swap/tier.h"
+#include "util/errf.h"
 #include "vmm/guest_mem/internal.h"
 #include "vmm/guest_mem/trace.h"
 
 bool guest_mem_swapped(struct guest_mem *mem, uint64_t gpa)
 {
 	return gpa < mem->cfg.size && __guest_mem_swap_handle(mem, gpa);
+}
+
+/* A swapped page's entry: no frame, this guest's at this GPA.  0 or
+ * -EUCLEAN.  mem->lock held. */
+static int check_swapped(struct guest_mem *mem, uint64_t p, char *err,
+			 size_t errlen)
+{
+	uint32_t h = mem->swap_map[p];
+	uint16_t owner;
+	uint64_t gpa;
+
+	if (mem->gpa_map[p] != PFN_NONE)
+		return errf(
+			err, errlen, -EUCLEAN,
+			"guest %u: gpa 0x%llx is swapped (entry %u) and backed by pfn %llu",
+			mem->cfg.owner, (unsigned long long)(p << PAGE_SHIFT),
+			h, (unsigned long long)mem->gpa_map[p]);
+	swap_tier_owner(mem->cfg.tier, h, &owner, &gpa);
+	if (owner != mem->cfg.owner || gpa != p << PAGE_SHIFT)
+		return errf(
+			err, errlen, -EUCLEAN,
+			"guest %u: gpa 0x%llx's swap entry %u is of guest %u at gpa 0x%llx",
+			mem->cfg.owner, (unsigned long long)(p << PAGE_SHIFT),
+			h, owner, (unsigned long long)gpa);
+	return 0;
+}
+
+int guest_mem_validate_swap(struct guest_mem *mem, char *err, size_t errlen)
+{
+	const uint64_t per_2m = HUGE_SIZE >> PAGE_SHIFT;
+	uint64_t n = 0, region = 0, backed = 0;
+	unsigned long owned;
+	int ret = 0;
+
+	if (!mem->swap_map)
+		return 0;
+	pthread_mutex_lock(&mem->lock);
+	if (mem->dead) /* its entries go with its reap */
+		goto out;
+	for (uint64_t p = 0; p < mem->npages && !ret; p++) {
+		if (mem->swap_map[p]) {
+			ret = check_swapped(mem, p, err, errlen);
+			n++;
+			region++;
+		}
+		backed += mem->gpa_map[p] != PFN_NONE;
+		if ((p + 1) % per_2m)
+			continue;
+		/* An order-9 fault trusts a region counted empty. */
+		if (!ret && backed != mem->backed_2m[p / per_2m])
+			ret = errf(
+				err, errlen, -EUCLEAN,
+				"guest %u: region 0x%llx has %llu backed pages, counted %u",
+				mem->cfg.owner,
+				(unsigned long long)(p / per_2m * HUGE_SIZE),
+				(unsigned long long)backed,
+				mem->backed_2m[p / per_2m]);
+		backed = 0;
+		if (!ret && region != mem->swapped_2m[p / per_2m])
+			ret = errf(
+				err, errlen, -EUCLEAN,
+				"guest %u: region 0x%llx has %llu swapped pages, counted %u",
+				mem->cfg.owner,
+				(unsigned long long)(p / per_2m * HUGE_SIZE),
+				(unsigned long long)region,
+				mem->swapped_2m[p / per_2m]);
+		region = 0;
+	}
+	owned = swap_tier_owned(mem->cfg.tier, mem->cfg.owner);
+	if (!ret && n != mem->stats.swapped)
+		ret = errf(err, errlen, -EUCLEAN,
+			   "guest %u: %llu pages swapped, counted %llu",
+			   mem->cfg.owner, (unsigned long long)n,
+			   (unsigned long long)mem->stats.swapped);
+	else if (!ret && n > owned)
+		ret = errf(
+			err, errlen, -EUCLEAN,
+			"guest %u: %llu pages swapped, the tier holds %lu of its",
+			mem->cfg.owner, (unsigned long long)n, owned);
+out:
+	pthread_mutex_unlock(&mem->lock);
+	return ret;
 }
 
 static int cmp_gpa(const void *a, const void *b)

@@ -140,8 +140,9 @@ void host_print_pool_summary(struct vmm_host *h, FILE *f);
  * (what they hold); 0 where there is none.  Any thread.
  */
 void host_show_meminfo(struct vmm_host *h, FILE *f);
-/* mm_validate() with the guests' reverse maps; 0 or -EUCLEAN.  Any
- * thread. */
+/* mm_validate() with the guests' reverse maps, and every guest's
+ * swapped pages against the cold tier's entries
+ * (guest_mem_validate_swap()); 0 or -EUCLEAN.  Any thread. */
 int host_validate(struct vmm_host *h, char *err, size_t errlen);
 
 /* -------------------------------------------------------------- guests */

@@ -11,6 +11,7 @@
 #include "mm/compaction.h"
 #include "util/errf.h"
 #include "util/sysctl.h"
+#include "vmm/guest_mem/guest_mem.h"
 #include "vmm/host/swap.h"
 #include "vmm/host/balloon.h"
 #include "vmm/host/events.h"
@@ -195,7 +196,24 @@ struct mm_pool *host_pool(struct vmm_host *h)
 
 int host_validate(struct vmm_host *h, char *err, size_t errlen)
 {
-	return mm_validate(h->pool, err, errlen);
+	int ret = mm_validate(h->pool, err, errlen);
+
+	if (ret || !h->tier)
+		return ret;
+	/* mm_validate() sees the store's frames; the GPAs swapped out hold
+	 * none: each guest's against the tier's entries.  (Not the tier's
+	 * own walker, swap_tier_validate(): its stores count frames being
+	 * allocated before they are on a list, so it needs a quiet tier.) */
+	for (unsigned int slot = 1; !ret && slot <= VMM_MAX_GUESTS; slot++) {
+		struct guest_mem *mem;
+
+		pthread_mutex_lock(&h->reap_lock);
+		mem = __host_live_mem(h, slot);
+		if (mem)
+			ret = guest_mem_validate_swap(mem, err, errlen);
+		pthread_mutex_unlock(&h->reap_lock);
+	}
+	return ret;
 }
 
 void host_destroy(struct vmm_host *h)
