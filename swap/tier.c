@@ -26,6 +26,14 @@ int swap_tier_create(const struct swap_tier_config *cfg, struct swap_tier **out)
 		return -ENOMEM;
 	t->cfg = *cfg;
 	t->next_unused = 1; /* handle 0 means none */
+	if (cfg->file) {
+		struct swap_file_stats f;
+
+		swap_file_get_stats(cfg->file, &f);
+		/* Nearest: the header's page makes a 4 MiB file 1023. */
+		t->file_mib = (f.total + (1UL << (19 - PAGE_SHIFT))) >>
+			      (20 - PAGE_SHIFT);
+	}
 	pthread_mutex_init(&t->lock, NULL);
 	pthread_cond_init(&t->writeback_done, NULL);
 	for (unsigned int nid = 0; nid < MAX_NUMNODES; nid++)

@@ -51,6 +51,7 @@ struct swap_tier {
 	struct swap_tier_config cfg;
 	struct zswap *store[MAX_NUMNODES];
 	unsigned long max_pages[MAX_NUMNODES]; /* each store's frames */
+	unsigned long file_mib; /* the swap file's room, for its messages */
 	pthread_mutex_t lock;
 	/* Loads of entries being written back wait for them here. */
 	pthread_cond_t writeback_done;

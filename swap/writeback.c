@@ -96,11 +96,12 @@ unsigned int tier_writeback(struct swap_tier *t, int nid)
 		if (ret == -ENOSPC || (ret >= 0 && !written))
 			tier_note_error(
 				t, -ENOSPC,
-				"the swap file is full: the compressed store keeps what it has, reclaim goes on with the next mechanism");
+				"it is full (%lu MiB): the compressed store keeps what it has, reclaim goes on with the next mechanism",
+				t->file_mib);
 		else
 			tier_note_error(
 				t, ret < 0 ? ret : -EIO,
-				"a write of %u pages to the swap file failed after %u: %s; the pages stay compressed in memory",
+				"a write of %u pages failed after %u: %s; the pages stay compressed in memory",
 				ok, written, strerror(ret < 0 ? -ret : EIO));
 	}
 	pthread_cond_broadcast(&t->writeback_done);
@@ -135,11 +136,12 @@ long tier_write_page(struct swap_tier *t, int nid, const void *src)
 	if (ret == -ENOSPC)
 		tier_note_error(
 			t, ret,
-			"the swap file is full: pages that do not compress stay in the guests, reclaim goes on with the next mechanism");
+			"it is full (%lu MiB): pages that do not compress stay in the guests, reclaim goes on with the next mechanism",
+			t->file_mib);
 	else
 		tier_note_error(
 			t, ret,
-			"a page write to the swap file failed: %s; the page stays in the guest",
+			"a page write failed: %s; the page stays in the guest",
 			strerror(-ret));
 	pthread_mutex_unlock(&t->lock);
 	return ret;
