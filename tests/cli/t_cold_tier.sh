@@ -11,8 +11,23 @@ scenario="$(dirname "$0")/../../tools/scenarios/all-in-use.json"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail=0
+# A ThreadSanitizer build's host runs several times slower, its guests do
+# not: the run with the tier takes about 50 of its 60 s there alone (more
+# under load), and without the tier the guests, held up by the host's
+# faults, no longer fill the pool at once, so nobody need be killed.  Such
+# a build gives the run with the tier 300 s and leaves the other out.
+skipped=
+on="$scenario"
+limit=120
+if ldd "$tool" 2>/dev/null | grep -q libtsan; then
+	on="$tmp/on.json"
+	sed 's/"timeout": "60s"/"timeout": "300s"/' "$scenario" >"$on"
+	grep -q '"300s"' "$on" || { echo "could not lengthen the run's timeout"; exit 1; }
+	limit=360
+	skipped="the run without the tier (a ThreadSanitizer build: whether guests must be killed depends on the host's speed)"
+fi
 
-timeout 120 "$tool" -q --no-plots --out "$tmp/on" "$scenario" >"$tmp/out" 2>&1
+timeout $limit "$tool" -q --no-plots --out "$tmp/on" "$on" >"$tmp/out" 2>&1
 rc=$?
 [ $rc = 0 ] || { echo "with the tier: exit $rc"; cat "$tmp/out"; fail=1; }
 grep -q '"oom_kills": \[\]' "$tmp/on/summary.json" ||
@@ -25,14 +40,16 @@ col=$(head -1 "$tmp/on/guests.csv" | tr , '\n' | grep -n '^swap_mib$' | cut -d: 
 grep -q 'swap: [1-9][0-9]* pages out' "$tmp/on/guests.txt" ||
 	{ echo "with the tier: nothing was swapped out"; fail=1; }
 
-sed 's/"pool": { "size": "1G" }/"pool": { "size": "1G" }, "reclaim": { "swap_store": "0" }/' \
-	"$scenario" >"$tmp/off.json"
-grep -q swap_store "$tmp/off.json" || { echo "could not make the tier-off scenario"; exit 1; }
-timeout 120 "$tool" -q --no-plots --out "$tmp/off" "$tmp/off.json" >"$tmp/out" 2>&1
-rc=$?
-[ $rc = 1 ] || { echo "without the tier: exit $rc (1 expected: no_oom fails)"; cat "$tmp/out"; fail=1; }
-grep -q '"oom_kills": \[\]' "$tmp/off/summary.json" &&
-	{ echo "without the tier: nobody was killed"; fail=1; }
+if [ -z "$skipped" ]; then
+	sed 's/"pool": { "size": "1G" }/"pool": { "size": "1G" }, "reclaim": { "swap_store": "0" }/' \
+		"$scenario" >"$tmp/off.json"
+	grep -q swap_store "$tmp/off.json" || { echo "could not make the tier-off scenario"; exit 1; }
+	timeout 120 "$tool" -q --no-plots --out "$tmp/off" "$tmp/off.json" >"$tmp/out" 2>&1
+	rc=$?
+	[ $rc = 1 ] || { echo "without the tier: exit $rc (1 expected: no_oom fails)"; cat "$tmp/out"; fail=1; }
+	grep -q '"oom_kills": \[\]' "$tmp/off/summary.json" &&
+		{ echo "without the tier: nobody was killed"; fail=1; }
+fi
 # A scenario that sizes a swap file and does not place it: the file is in
 # the report directory, and a 1 MiB store sends nearly everything there.
 cat >"$tmp/file.json" <<'EOS'
@@ -47,4 +64,5 @@ timeout 60 "$tool" -q --no-plots --out "$tmp/file" "$tmp/file.json" >"$tmp/out" 
 rc=$?
 [ $rc = 0 ] || { echo "with a swap file: exit $rc"; cat "$tmp/out"; fail=1; }
 [ -f "$tmp/file/swap.file" ] || { echo "no swap.file in the report directory"; fail=1; }
+[ $fail = 0 ] && [ -n "$skipped" ] && { echo "the rest passed; left out: $skipped"; exit 77; }
 exit $fail
