@@ -215,14 +215,14 @@ run: all
 	$(BUILD)/vmm run
 
 # Thread sanitizer runs need the suppressions for what it cannot see
-# (tests/tsan.supp says what and why).
+# (tests/tsan.supp says what and why), the CLI scripts' vmm processes too.
 TEST_ENV := $(if $(findstring thread,$(SANITIZE)),TSAN_OPTIONS="suppressions=$(CURDIR)/tests/tsan.supp halt_on_error=1")
 
 test: all check-format check-layers
 	$(Q)$(TEST_ENV) $(MM_TEST_BIN)
 	$(Q)$(TEST_ENV) $(SWAP_TEST_BIN)
 	$(Q)$(TEST_ENV) $(TEST_BIN)
-	$(Q)sh tests/cli/run.sh $(BUILD)
+	$(Q)$(TEST_ENV) sh tests/cli/run.sh $(BUILD)
 
 bench: all
 	$(Q)for b in $(TOOL_BINS); do case $$b in */bench_*) $$b;; esac; done

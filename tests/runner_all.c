@@ -41,6 +41,7 @@
 	X(overcommit_scenario_suite, false)       \
 	X(kvm_stats_suite, false)                 \
 	X(vm_suite, true)                         \
+	X(vm_close_suite, true)                   \
 	X(host_suite, true)                       \
 	X(swap_kvm_suite, true)                   \
 	X(swap_stress_kvm_suite, true)            \

@@ -14,10 +14,25 @@ scenario="$(dirname "$0")/../../tools/scenarios/all-in-use.json"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail=0
+# A ThreadSanitizer build's host runs several times slower, its guests do
+# not: the run with the tier takes about 50 of its 60 s there alone (more
+# under load), and without the tier the guests, held up by the host's
+# faults, no longer fill the pool at once, so nobody need be killed.  Such
+# a build gives the run with the tier 300 s and leaves the other out.
+skipped=
+on="$scenario"
+limit=120
+if ldd "$tool" 2>/dev/null | grep -q libtsan; then
+	on="$tmp/on.json"
+	sed 's/"timeout": "60s"/"timeout": "300s"/' "$scenario" >"$on"
+	grep -q '"300s"' "$on" || { echo "could not lengthen the run's timeout"; exit 1; }
+	limit=360
+	skipped="the run without the tier (a ThreadSanitizer build: whether guests must be killed depends on the host's speed)"
+fi
 
 plots=--no-plots
 command -v gnuplot >/dev/null 2>&1 && plots=
-timeout 120 "$tool" -q $plots --out "$tmp/on" "$scenario" >"$tmp/out" 2>&1
+timeout $limit "$tool" -q $plots --out "$tmp/on" "$on" >"$tmp/out" 2>&1
 rc=$?
 [ $rc = 0 ] || { echo "with the tier: exit $rc"; cat "$tmp/out"; fail=1; }
 grep -q '"oom_kills": \[\]' "$tmp/on/summary.json" ||
@@ -48,14 +63,18 @@ if [ -z "$plots" ]; then
 		{ echo "swap.csv header: $(head -1 "$tmp/on/swap.csv")"; fail=1; }
 fi
 
-sed 's/"pool": { "size": "1G" }/"pool": { "size": "1G" }, "reclaim": { "swap_store": "0" }/' \
-	"$scenario" >"$tmp/off.json"
-grep -q swap_store "$tmp/off.json" || { echo "could not make the tier-off scenario"; exit 1; }
-timeout 120 "$tool" -q --no-plots --out "$tmp/off" "$tmp/off.json" >"$tmp/out" 2>&1
-rc=$?
-[ $rc = 1 ] || { echo "without the tier: exit $rc (1 expected: no_oom fails)"; cat "$tmp/out"; fail=1; }
-grep -q '"oom_kills": \[\]' "$tmp/off/summary.json" &&
-	{ echo "without the tier: nobody was killed"; fail=1; }
+# The same scenario without the tier.
+if [ -z "$skipped" ]; then
+	sed 's/"pool": { "size": "1G" }/"pool": { "size": "1G" }, "reclaim": { "swap_store": "0" }/' \
+		"$scenario" >"$tmp/off.json"
+	grep -q swap_store "$tmp/off.json" ||
+		{ echo "could not make the tier-off scenario"; exit 1; }
+	timeout 120 "$tool" -q --no-plots --out "$tmp/off" "$tmp/off.json" >"$tmp/out" 2>&1
+	rc=$?
+	[ $rc = 1 ] || { echo "without the tier: exit $rc (1 expected: no_oom fails)"; cat "$tmp/out"; fail=1; }
+	grep -q '"oom_kills": \[\]' "$tmp/off/summary.json" &&
+		{ echo "without the tier: nobody was killed"; fail=1; }
+fi
 # A scenario that sizes a swap file and does not place it: the file is in
 # the report directory, and a 1 MiB store sends nearly everything there.
 cat >"$tmp/file.json" <<'EOS'
@@ -70,6 +89,7 @@ timeout 60 "$tool" -q --no-plots --out "$tmp/file" "$tmp/file.json" >"$tmp/out" 
 rc=$?
 [ $rc = 0 ] || { echo "with a swap file: exit $rc"; cat "$tmp/out"; fail=1; }
 [ -f "$tmp/file/swap.file" ] || { echo "no swap.file in the report directory"; fail=1; }
+<<<<<<< HEAD
 # What each guest had in the tier: its compressed bytes in the store and
 # its pages in the file, together less than its memory in the tier, some
 # of it in the store; the report's refaults are its pages back by faults.
@@ -118,4 +138,7 @@ grep -q '^cold tier: SwapTotal 65532 kB, SwapFree [0-9]* kB, Zswap [0-9]* kB, Zs
 # started: docs/cold_pages.md).
 grep -Eq '^cold pages: sampled .* DAMON (absent|busy|free)' "$tmp/run" ||
 	{ echo "vmm run: no cold pages line"; grep 'cold pages' "$tmp/run"; fail=1; }
+=======
+[ $fail = 0 ] && [ -n "$skipped" ] && { echo "the rest passed; left out: $skipped"; exit 77; }
+>>>>>>> sanitize
 exit $fail

@@ -39,11 +39,15 @@ static bool guest_stall(struct vmm_host *h, unsigned int slot, unsigned int *id,
 /* A step of mem's cold pages into the tier: the pages it took. */
 static long step(struct vmm_host *h, struct guest_mem *mem)
 {
-	uint64_t backed = __atomic_load_n(&mem->stats.pages, __ATOMIC_RELAXED);
-	unsigned long max = backed * PROACTIVE_STEP_PCT / 100;
+	struct guest_mem_stats st;
+	unsigned long max;
 	uint64_t *gpa;
 	long n;
 
+	/* The fault path writes the count of backed pages under mem->lock,
+	 * with plain stores: read it under the lock too (once a step). */
+	guest_mem_get_stats(mem, &st);
+	max = st.pages * PROACTIVE_STEP_PCT / 100;
 	if (max < PROACTIVE_STEP_MIN)
 		max = PROACTIVE_STEP_MIN;
 	if (max > PROACTIVE_STEP_MAX)

@@ -594,9 +594,50 @@ void vm_resume(struct vm *vm)
 		release_parked(vm);
 }
 
+/*
+ * Closes still running on their own threads.  The process waits for them
+ * before it exits: a closing VM waits for KVM's worker of the VM
+ * (kvm-nx-lpage-recovery), a task of this process, to stop; a leak
+ * checker at exit (LeakSanitizer) ptrace-stops every task of the process,
+ * that worker too, then waits for the closing thread to stop, which sleeps
+ * uninterruptibly in the kernel on the stopped worker: neither ever goes
+ * on.  Exit handlers run last registered first, and the sanitizers' are
+ * registered before main(), so the wait below comes before their check.
+ */
+static unsigned int nr_closing;
+static pthread_once_t closing_once = PTHREAD_ONCE_INIT;
+static bool closing_waited;
+
+static void closing_put(void)
+{
+	if (!__atomic_sub_fetch(&nr_closing, 1, __ATOMIC_SEQ_CST))
+		futex_wake_all(&nr_closing);
+}
+
+static void closing_wait_all(void)
+{
+	unsigned int n;
+
+	while ((n = __atomic_load_n(&nr_closing, __ATOMIC_SEQ_CST)))
+		futex_wait(&nr_closing, n, NULL);
+}
+
+/* A child of fork() has none of the parent's closing threads. */
+static void closing_forget(void)
+{
+	__atomic_store_n(&nr_closing, 0, __ATOMIC_SEQ_CST);
+}
+
+static void closing_init(void)
+{
+	closing_waited = !atexit(closing_wait_all) &&
+			 !pthread_atfork(NULL, NULL, closing_forget);
+}
+
 static void *vm_fd_closer(void *arg)
 {
 	close((int)(intptr_t)arg);
+	closing_put();
 	return NULL;
 }
 
@@ -613,10 +654,15 @@ static void vm_close_fd(int fd, bool slow)
 	pthread_t t;
 	bool async = false;
 
-	if (slow && !pthread_attr_init(&attr)) {
+	if (slow)
+		pthread_once(&closing_once, closing_init);
+	if (slow && closing_waited && !pthread_attr_init(&attr)) {
 		pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+		__atomic_add_fetch(&nr_closing, 1, __ATOMIC_SEQ_CST);
 		async = !pthread_create(&t, &attr, vm_fd_closer,
 					(void *)(intptr_t)fd);
+		if (!async)
+			closing_put();
 		pthread_attr_destroy(&attr);
 	}
 	if (!async)
