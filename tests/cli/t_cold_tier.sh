@@ -89,7 +89,6 @@ timeout 60 "$tool" -q --no-plots --out "$tmp/file" "$tmp/file.json" >"$tmp/out" 
 rc=$?
 [ $rc = 0 ] || { echo "with a swap file: exit $rc"; cat "$tmp/out"; fail=1; }
 [ -f "$tmp/file/swap.file" ] || { echo "no swap.file in the report directory"; fail=1; }
-<<<<<<< HEAD
 # What each guest had in the tier: its compressed bytes in the store and
 # its pages in the file, together less than its memory in the tier, some
 # of it in the store; the report's refaults are its pages back by faults.
@@ -138,7 +137,5 @@ grep -q '^cold tier: SwapTotal 65532 kB, SwapFree [0-9]* kB, Zswap [0-9]* kB, Zs
 # started: docs/cold_pages.md).
 grep -Eq '^cold pages: sampled .* DAMON (absent|busy|free)' "$tmp/run" ||
 	{ echo "vmm run: no cold pages line"; grep 'cold pages' "$tmp/run"; fail=1; }
-=======
 [ $fail = 0 ] && [ -n "$skipped" ] && { echo "the rest passed; left out: $skipped"; exit 77; }
->>>>>>> sanitize
 exit $fail
