@@ -215,8 +215,10 @@ run: all
 	$(BUILD)/vmm run
 
 # Thread sanitizer runs need the suppressions for what it cannot see
-# (tests/tsan.supp says what and why), the CLI scripts' vmm processes too.
-TEST_ENV := $(if $(findstring thread,$(SANITIZE)),TSAN_OPTIONS="suppressions=$(CURDIR)/tests/tsan.supp halt_on_error=1")
+# (tests/tsan.supp says what and why), the CLI scripts' vmm processes too;
+# the longest history, so that the other side of a race on guest RAM
+# (an mmap of compaction or swap-in) has its stack to match them against.
+TEST_ENV := $(if $(findstring thread,$(SANITIZE)),TSAN_OPTIONS="suppressions=$(CURDIR)/tests/tsan.supp halt_on_error=1 history_size=7")
 
 test: all check-format check-layers
 	$(Q)$(TEST_ENV) $(MM_TEST_BIN)

@@ -25,7 +25,18 @@ while [ ! -S "$sock" ] && [ $i -lt 400 ]; do sleep 0.05; i=$((i + 1)); done
 	{ echo "soak: exit $?"; cat "$tmp/out"; fail=1; }
 grep -q "^soak.validations [1-9]" "$tmp/out" || { echo "soak: no validation ran"; cat "$tmp/out"; fail=1; }
 # Pages went out to the store and to the file, and came back from both.
-for c in zswpout zswpin zswpwb pswpin; do
+# A ThreadSanitizer build runs a tenth of the operations: the store may
+# never fill enough to write back, and the few pages that reach the file
+# may never be touched again; there the file's part is not required
+# when it did not happen, and the script says so.
+need="zswpout zswpin zswpwb pswpin"
+skipped=
+if ldd "$build/vmm" 2>/dev/null | grep -q libtsan; then
+	need="zswpout zswpin"
+	grep -q "^soak.pswpin [1-9]" "$tmp/out" ||
+		skipped="the swap file's writeback and read back (a ThreadSanitizer build: too few operations to be sure of them)"
+fi
+for c in $need; do
 	grep -q "^soak.$c [1-9]" "$tmp/out" ||
 		{ echo "soak: the cold tier did not $c"; grep '^soak\.' "$tmp/out"; fail=1; }
 done
@@ -36,4 +47,5 @@ wait $pid || { echo "vmm host: exit $?"; tail -20 "$tmp/log"; fail=1; }
 [ $? = 2 ] || { echo "soak --seconds x: expected exit 2"; fail=1; }
 "$build/tools/soak" --socket "$tmp/none.sock" --seconds 1 >/dev/null 2>&1
 [ $? = 2 ] || { echo "soak without vmm: expected exit 2"; fail=1; }
+[ $fail = 0 ] && [ -n "$skipped" ] && { echo "the rest passed; left out: $skipped"; exit 77; }
 exit $fail
