@@ -492,7 +492,11 @@ START_TEST(test_background_compaction_and_collapse)
 					      __ATOMIC_RELAXED),
 	       100 * kvm_page_stats_2m_share(&kvm0),
 	       100 * kvm_page_stats_2m_share(&kvm1));
-	ck_assert(kvm_page_stats_2m_share(&kvm1) >
+	/* The thread may have collapsed most regions before the first
+	 * sample (it runs from the balloon's first discards on): no
+	 * lower, and whole at the end; that it collapsed is checked
+	 * above. */
+	ck_assert(kvm_page_stats_2m_share(&kvm1) >=
 		  kvm_page_stats_2m_share(&kvm0));
 	ck_assert(kvm_page_stats_2m_share(&kvm1) > 0.9);
 	validate(h);
