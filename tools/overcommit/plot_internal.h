@@ -49,6 +49,8 @@ struct plot_run {
 	 * backed memory and memory in the tier together. */
 	double tier_max, swapped_top;
 	struct bands swap; /* swap.csv's bands, by peak memory in the tier */
+	/* The most swap.csv has of each panel's columns (0: all zero). */
+	double swap_max, refault_max;
 	struct bands stalls; /* by direct-reclaim stalls */
 	uint64_t stall_p99_ns, stall_min_ns, stall_max_ns;
 	/* How many rows of each kind events.csv has, per node (the last:

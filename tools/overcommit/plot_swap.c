@@ -55,8 +55,14 @@ static int write_swap(struct plot_run *p, const unsigned int *band)
 			v[1][band[k]] += refaulted[k];
 		fputs(csv_str(&w.pool, w.p_time), f);
 		for (int k = 0; k < 2; k++)
-			for (unsigned int j = 0; j < n; j++)
+			for (unsigned int j = 0; j < n; j++) {
+				double *max = k ? &p->refault_max :
+						  &p->swap_max;
+
 				fprintf(f, ",%.3f", v[k][j]);
+				if (v[k][j] > *max)
+					*max = v[k][j];
+			}
 		fputc('\n', f);
 	}
 	ret = oc_fclose(&f);
@@ -74,6 +80,7 @@ int plot_swap_data(struct plot_run *p, FILE *f)
 
 	(void)f;
 	p->swap.n = 0;
+	p->swap_max = p->refault_max = 0;
 	if (!p->r->tier || !p->r->samples)
 		return 0;
 	for (unsigned int i = 0; i < p->r->nr_guests; i++) {
@@ -99,14 +106,18 @@ void plot_swap(struct plot_run *p, FILE *f, const struct term *t)
 	plot_output(f, t, "swap", 1100, 640);
 	fprintf(f,
 		"set multiplot layout 2,1 title 'the cold tier per guest%s'\n"
-		"unset xlabel\nset ylabel 'MiB'\nset yrange [0:*]\nset key invert\n"
+		"unset xlabel\nset ylabel 'MiB'\nset yrange [0:%s]\nset key invert\n"
 		/* One time axis: both panels as wide, the key beside. */
 		"set lmargin at screen 0.07\nset rmargin at screen 0.84\n"
 		"set style fill solid 0.85 noborder\n"
 		"set title 'guest memory in the cold tier (swapped), stacked'\nplot ",
 		b->b[b->n - 1].name ?
 			"" :
-			": the guests that had most in it by name");
+			": the guests that had most in it by name",
+		/* A panel of zeros (the run swapped between two samples,
+		 * or nothing came back) is drawn empty, not as the empty
+		 * range gnuplot warns of. */
+		p->swap_max > 0 ? "*" : "1");
 	/* The largest at the bottom, as the memory plot stacks. */
 	for (unsigned int j = 0; j < b->n; j++) {
 		fputs("'swap.csv' skip 1 using 1:", f);
@@ -119,13 +130,14 @@ void plot_swap(struct plot_run *p, FILE *f, const struct term *t)
 	}
 	/* Below: the same bands' refaults, one line each, no key (the
 	 * colours are the key above's). */
-	fputs("unset key\nset title 'refaulted: memory its faults brought back from the tier so far (MiB, workingset_refault_anon)'\n"
-	      "set xlabel 'time (s)'\nplot ",
-	      f);
+	fprintf(f,
+		"unset key\nset title 'refaulted: memory its faults brought back from the tier so far (MiB, workingset_refault_anon)'\n"
+		"set xlabel 'time (s)'\nset yrange [0:%s]\nplot ",
+		p->refault_max > 0 ? "*" : "1");
 	for (unsigned int j = 0; j < b->n; j++)
 		fprintf(f,
 			"'swap.csv' skip 1 using 1:%u with lines lw 2 lc rgb '%s'%s",
 			REFAULT_COL(p, j), b->b[j].color,
 			j + 1 < b->n ? ", \\\n  " : "\n");
-	fputs("unset multiplot\n", f);
+	fputs("unset multiplot\nset yrange [*:*]\n", f);
 }
