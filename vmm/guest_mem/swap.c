@@ -54,6 +54,19 @@ static int check_swapped(struct guest_mem *mem, uint64_t p, char *err,
 	return 0;
 }
 
+/* A 2 MiB region's count of pages of a kind against what it has. */
+static int region_count(struct guest_mem *mem, uint64_t r, const char *kind,
+			uint64_t have, unsigned int counted, char *err,
+			size_t errlen)
+{
+	if (have == counted)
+		return 0;
+	return errf(err, errlen, -EUCLEAN,
+		    "guest %u: region 0x%llx has %llu %s pages, counted %u",
+		    mem->cfg.owner, (unsigned long long)(r * HUGE_SIZE),
+		    (unsigned long long)have, kind, counted);
+}
+
 int guest_mem_validate_swap(struct guest_mem *mem, char *err, size_t errlen)
 {
 	const uint64_t per_2m = HUGE_SIZE >> PAGE_SHIFT;
@@ -76,24 +89,15 @@ int guest_mem_validate_swap(struct guest_mem *mem, char *err, size_t errlen)
 		if ((p + 1) % per_2m)
 			continue;
 		/* An order-9 fault trusts a region counted empty. */
-		if (!ret && backed != mem->backed_2m[p / per_2m])
-			ret = errf(
-				err, errlen, -EUCLEAN,
-				"guest %u: region 0x%llx has %llu backed pages, counted %u",
-				mem->cfg.owner,
-				(unsigned long long)(p / per_2m * HUGE_SIZE),
-				(unsigned long long)backed,
-				mem->backed_2m[p / per_2m]);
-		backed = 0;
-		if (!ret && region != mem->swapped_2m[p / per_2m])
-			ret = errf(
-				err, errlen, -EUCLEAN,
-				"guest %u: region 0x%llx has %llu swapped pages, counted %u",
-				mem->cfg.owner,
-				(unsigned long long)(p / per_2m * HUGE_SIZE),
-				(unsigned long long)region,
-				mem->swapped_2m[p / per_2m]);
-		region = 0;
+		if (!ret)
+			ret = region_count(mem, p / per_2m, "backed", backed,
+					   mem->backed_2m[p / per_2m], err,
+					   errlen);
+		if (!ret)
+			ret = region_count(mem, p / per_2m, "swapped", region,
+					   mem->swapped_2m[p / per_2m], err,
+					   errlen);
+		backed = region = 0;
 	}
 	owned = swap_tier_owned(mem->cfg.tier, mem->cfg.owner);
 	if (!ret && n != mem->stats.swapped)
